@@ -1,0 +1,402 @@
+/**
+ * HTML content → Block[]: the structural half of extraction. Given the element that holds an
+ * article body, produce paragraphs, headings, lists, quotes, tables, figures and embeds in
+ * document order. Site-independent; sites only say which container and which chrome.
+ */
+import type { Block, Inline, ListBlock, TableBlock } from './article.js';
+import { collapseHtmlSpace, isTag, isText, textOf, type AnyNode, type Element } from './dom.js';
+import { cloudflareMailto, decodeCloudflareEmail, embedSource, imageSource, resolveUrl } from './urls.js';
+
+export interface BlockOptions {
+  /** URL the page was served from; relative URLs resolve against it. */
+  baseUrl: string;
+  /** Elements to leave out with everything inside (site chrome: share bars, author boxes, ads). */
+  isChrome?: (el: Element) => boolean;
+}
+
+/** Never content: code, styling, forms, ad slots. */
+const SKIPPED_ELEMENTS = new Set([
+  'script', 'style', 'noscript', 'template', 'head', 'title', 'meta', 'link', 'base',
+  'ins', 'form', 'input', 'button', 'select', 'textarea', 'option', 'label',
+  'svg', 'canvas', 'map', 'area', 'object', 'param', 'track', 'source', 'dialog', 'menu',
+]);
+/** Elements that open a new block; anything else is inline. */
+const CONTAINER_ELEMENTS = new Set([
+  'div', 'section', 'article', 'main', 'header', 'footer', 'aside', 'nav', 'center', 'address',
+  'details', 'summary', 'dl', 'dd', 'dt', 'fieldset', 'hgroup', 'body', 'html', 'picture', 'li', 'tbody', 'thead', 'tfoot', 'tr', 'td', 'th', 'caption',
+]);
+const BLOCK_ELEMENTS = new Set([
+  ...CONTAINER_ELEMENTS, 'p', 'h1', 'h2', 'h3', 'h4', 'h5', 'h6', 'ul', 'ol', 'blockquote', 'table', 'figure', 'hr', 'pre', 'iframe', 'video', 'embed',
+]);
+const HEADING_LEVEL: Record<string, 1 | 2 | 3 | 4 | 5 | 6> = { h1: 1, h2: 2, h3: 3, h4: 4, h5: 5, h6: 6 };
+const EMBED_ELEMENTS = new Set(['iframe', 'video', 'embed']);
+/** Tracking pixels and spacers declare a tiny size. */
+const MAX_PIXEL_SIZE = 2;
+
+/** Inline content while it is built: media found inside text is lifted out as blocks. */
+type Piece = Inline | { type: 'lift'; block: Block };
+type PieceContainer = { type: 'strong' | 'em' | 'del'; children: Piece[] } | { type: 'link'; href: string; children: Piece[] };
+
+function isHidden(el: Element): boolean {
+  if (el.attribs['hidden'] !== undefined || el.attribs['aria-hidden'] === 'true') return true;
+  const style = el.attribs['style'];
+  return style !== undefined && /display\s*:\s*none|visibility\s*:\s*hidden/i.test(style);
+}
+
+export class BlockBuilder {
+  private readonly baseUrl: string;
+  private readonly isChrome: (el: Element) => boolean;
+
+  constructor(options: BlockOptions) {
+    this.baseUrl = options.baseUrl;
+    this.isChrome = options.isChrome ?? (() => false);
+  }
+
+  /** Blocks of a container's children. */
+  blocks(container: Element): Block[] {
+    const out: Block[] = [];
+    this.walk(container.children, out);
+    return out;
+  }
+
+  private skip(el: Element): boolean {
+    return SKIPPED_ELEMENTS.has(el.name) || isHidden(el) || this.isChrome(el);
+  }
+
+  private walk(nodes: readonly AnyNode[], out: Block[]): void {
+    let pending: Piece[] = [];
+    const flush = (): void => {
+      if (pending.length > 0) this.emitParagraphs(pending, out);
+      pending = [];
+    };
+    for (const node of nodes) {
+      if (isText(node)) { pending.push({ type: 'text', text: node.data }); continue; }
+      if (!isTag(node) || this.skip(node)) continue;
+      const name = node.name;
+      if (name === 'br') { pending.push({ type: 'break' }); continue; }
+      if (name === 'img') {
+        const fig = this.figureOfImage(node);
+        if (fig) pending.push({ type: 'lift', block: fig });
+        continue;
+      }
+      if (!BLOCK_ELEMENTS.has(name) && !this.containsBlock(node)) {
+        pending.push(...this.inline(node));
+        continue;
+      }
+      flush();
+      this.block(node, out);
+    }
+    flush();
+  }
+
+  private containsBlock(el: Element): boolean {
+    const stack: AnyNode[] = [...el.children];
+    while (stack.length > 0) {
+      const n = stack.pop()!; // non-empty: checked by the loop condition
+      if (!isTag(n)) continue;
+      if (BLOCK_ELEMENTS.has(n.name) && n.name !== 'iframe' && n.name !== 'video' && n.name !== 'embed') return true;
+      stack.push(...n.children);
+    }
+    return false;
+  }
+
+  private block(el: Element, out: Block[]): void {
+    const name = el.name;
+    const level = HEADING_LEVEL[name];
+    if (level !== undefined) {
+      for (const part of this.split(this.inline(el))) {
+        if (Array.isArray(part)) {
+          const children = normaliseInline(part, true);
+          if (children.length > 0) out.push({ type: 'heading', level, children });
+        } else out.push(part);
+      }
+      return;
+    }
+    switch (name) {
+      case 'p': this.emitParagraphs(this.inlineChildren(el), out); return;
+      case 'ul': case 'ol': { const list = this.list(el, out); if (list) out.push(list); return; }
+      case 'blockquote': {
+        const children: Block[] = [];
+        this.walk(el.children, children);
+        if (children.length > 0) out.push({ type: 'quote', children });
+        return;
+      }
+      case 'table': this.table(el, out); return;
+      case 'figure': this.figure(el, out); return;
+      case 'hr': out.push({ type: 'rule' }); return;
+      case 'pre': this.emitParagraphs(preformatted(textOf(el)), out); return;
+      case 'iframe': case 'video': case 'embed': { const embed = this.embed(el); if (embed) out.push(embed); return; }
+      default: this.walk(el.children, out);
+    }
+  }
+
+  /** Split pieces at lifted media and at double line breaks into paragraphs and blocks. */
+  private emitParagraphs(pieces: Piece[], out: Block[]): void {
+    for (const part of this.split(pieces)) {
+      if (!Array.isArray(part)) { out.push(part); continue; }
+      for (const para of splitAtDoubleBreaks(normaliseInline(part, false))) out.push({ type: 'paragraph', children: para });
+    }
+  }
+
+  /** Lift media out of inline content: returns runs of inline content and the lifted blocks in order. */
+  private split(pieces: Piece[]): (Inline[] | Block)[] {
+    const out: (Inline[] | Block)[] = [];
+    let run: Inline[] = [];
+    const visit = (list: Piece[], wrap: (children: Inline[]) => Inline[]): void => {
+      let local: Piece[] = [];
+      const flushLocal = (): void => { if (local.length > 0) run.push(...wrap(local as Inline[])); local = []; };
+      for (const piece of list) {
+        if (piece.type === 'lift') {
+          flushLocal();
+          out.push(run); run = [];
+          out.push(piece.block);
+        } else if ((piece.type === 'strong' || piece.type === 'em' || piece.type === 'del' || piece.type === 'link') && hasLift(piece.children as Piece[])) {
+          flushLocal();
+          const container = piece as PieceContainer;
+          visit(container.children, (children) => wrap([{ ...container, children } as Inline]));
+        } else local.push(piece);
+      }
+      flushLocal();
+    };
+    visit(pieces, (children) => children);
+    out.push(run);
+    return out.filter((p) => !Array.isArray(p) || p.length > 0);
+  }
+
+  private inlineChildren(el: Element): Piece[] {
+    const out: Piece[] = [];
+    for (const child of el.children) this.inlineNode(child, out);
+    return out;
+  }
+
+  private inline(el: Element): Piece[] {
+    const out: Piece[] = [];
+    this.inlineNode(el, out);
+    return out;
+  }
+
+  private inlineNode(node: AnyNode, out: Piece[]): void {
+    if (isText(node)) { out.push({ type: 'text', text: node.data }); return; }
+    if (!isTag(node) || this.skip(node)) return;
+    const el = node;
+    const cfHex = el.attribs['data-cfemail'];
+    if (cfHex !== undefined) {
+      const email = decodeCloudflareEmail(cfHex);
+      const text: Inline = { type: 'text', text: email ?? textOf(el) };
+      out.push(el.name === 'a' && email ? { type: 'link', href: 'mailto:' + email, children: [text] } : text);
+      return;
+    }
+    switch (el.name) {
+      case 'br': out.push({ type: 'break' }); return;
+      case 'img': { const fig = this.figureOfImage(el); if (fig) out.push({ type: 'lift', block: fig }); return; }
+      case 'iframe': case 'video': case 'embed': { const embed = this.embed(el); if (embed) out.push({ type: 'lift', block: embed }); return; }
+      case 'strong': case 'b': out.push({ type: 'strong', children: this.inlineChildren(el) } as Inline); return;
+      case 'em': case 'i': case 'cite': case 'dfn': out.push({ type: 'em', children: this.inlineChildren(el) } as Inline); return;
+      case 'del': case 's': case 'strike': out.push({ type: 'del', children: this.inlineChildren(el) } as Inline); return;
+      case 'a': {
+        const raw = el.attribs['href'];
+        const href = raw === undefined ? undefined : cloudflareMailto(raw) ?? resolveUrl(raw, this.baseUrl);
+        const children = this.inlineChildren(el);
+        if (href === undefined) out.push(...children);
+        else out.push({ type: 'link', href, children } as Inline);
+        return;
+      }
+      default:
+        if (BLOCK_ELEMENTS.has(el.name)) {
+          // Block inside inline context (a table cell's <p>, a <div> in a <span>): keep a line break.
+          out.push({ type: 'break' }, ...this.inlineChildren(el), { type: 'break' });
+          return;
+        }
+        for (const child of el.children) this.inlineNode(child, out);
+    }
+  }
+
+  private figureOfImage(img: Element): Block | undefined {
+    const width = Number(img.attribs['width']);
+    const height = Number(img.attribs['height']);
+    if ((width > 0 && width <= MAX_PIXEL_SIZE) || (height > 0 && height <= MAX_PIXEL_SIZE)) return undefined;
+    const src = imageSource(img, this.baseUrl);
+    if (src === undefined) return undefined;
+    return { type: 'figure', src, alt: collapseHtmlSpace(img.attribs['alt'] ?? '').trim() };
+  }
+
+  private embed(el: Element): Block | undefined {
+    let src = el.attribs['src'];
+    if (!src && el.name === 'video') {
+      const source = el.children.find((c): c is Element => isTag(c) && c.name === 'source');
+      src = source?.attribs['src'];
+    }
+    const url = embedSource(src, this.baseUrl);
+    return url === undefined ? undefined : { type: 'embed', src: url };
+  }
+
+  private figure(el: Element, out: Block[]): void {
+    const media: Block[] = [];
+    let caption: Inline[] | undefined;
+    const stack: AnyNode[] = [...el.children].reverse();
+    while (stack.length > 0) {
+      const n = stack.pop()!; // non-empty: checked by the loop condition
+      if (!isTag(n) || this.skip(n)) continue;
+      if (n.name === 'figcaption') {
+        const c = normaliseInline(this.split(this.inlineChildren(n)).filter(Array.isArray).flat(), false);
+        if (c.length > 0) caption = c;
+      } else if (n.name === 'img') {
+        const fig = this.figureOfImage(n);
+        if (fig) media.push(fig);
+      } else if (EMBED_ELEMENTS.has(n.name)) {
+        const embed = this.embed(n);
+        if (embed) media.push(embed);
+      } else for (let i = n.children.length - 1; i >= 0; i--) stack.push(n.children[i]!);
+    }
+    const lastFigure = media.findLastIndex((b) => b.type === 'figure');
+    if (caption && lastFigure >= 0) {
+      const fig = media[lastFigure];
+      if (fig?.type === 'figure') media[lastFigure] = { ...fig, caption };
+    }
+    out.push(...media);
+    // A caption without an image is still text the page showed.
+    if (caption && lastFigure < 0) out.push({ type: 'paragraph', children: caption });
+  }
+
+  private list(el: Element, out: Block[]): ListBlock | undefined {
+    const items: Block[][] = [];
+    for (const child of el.children) {
+      if (!isTag(child) || this.skip(child)) continue;
+      const item: Block[] = [];
+      if (child.name === 'li') this.walk(child.children, item);
+      else if (child.name === 'ul' || child.name === 'ol') { const sub = this.list(child, out); if (sub) item.push(sub); }
+      else this.walk([child], item);
+      if (item.length > 0) items.push(item);
+    }
+    if (items.length === 0) return undefined;
+    const ordered = el.name === 'ol';
+    const start = ordered ? Number.parseInt(el.attribs['start'] ?? '1', 10) : 1;
+    return { type: 'list', ordered, start: Number.isFinite(start) && start >= 0 ? start : 1, items };
+  }
+
+  private table(el: Element, out: Block[]): void {
+    const rows: Element[] = [];
+    const stack: AnyNode[] = [...el.children].reverse();
+    let nested = false;
+    while (stack.length > 0) {
+      const n = stack.pop()!; // non-empty: checked by the loop condition
+      if (!isTag(n) || this.skip(n)) continue;
+      if (n.name === 'tr') rows.push(n);
+      else if (n.name === 'thead' || n.name === 'tbody' || n.name === 'tfoot') for (let i = n.children.length - 1; i >= 0; i--) stack.push(n.children[i]!);
+      else if (n.name === 'caption') this.emitParagraphs(this.inlineChildren(n), out);
+    }
+    const cellsOf = (tr: Element): Element[] => tr.children.filter((c): c is Element => isTag(c) && (c.name === 'td' || c.name === 'th'));
+    for (const tr of rows) for (const cell of cellsOf(tr)) if (cell.children.some((c) => isTag(c) && c.name === 'table')) nested = true;
+    const maxCells = Math.max(0, ...rows.map((r) => cellsOf(r).length));
+    // Layout tables (one column, or tables of tables) hold content, not data.
+    if (nested || maxCells <= 1) { this.walk(rows.flatMap((r) => cellsOf(r)), out); return; }
+    const lifted: Block[] = [];
+    const tableRows: Inline[][][] = [];
+    for (const tr of rows) {
+      const cells = cellsOf(tr).map((cell) => {
+        const parts = this.split(this.inlineChildren(cell));
+        for (const p of parts) if (!Array.isArray(p)) lifted.push(p);
+        return normaliseInline(parts.filter(Array.isArray).flat(), true);
+      });
+      if (cells.length > 0) tableRows.push(cells);
+    }
+    if (tableRows.length === 0) { out.push(...lifted); return; }
+    const first = rows[0];
+    const header = first !== undefined && (first.parent !== null && isTag(first.parent) && first.parent.name === 'thead'
+      || cellsOf(first).every((c) => c.name === 'th'));
+    const table: TableBlock = { type: 'table', header, rows: tableRows };
+    out.push(table, ...lifted);
+  }
+}
+
+function hasLift(pieces: readonly Piece[]): boolean {
+  for (const p of pieces) {
+    if (p.type === 'lift') return true;
+    if ((p.type === 'strong' || p.type === 'em' || p.type === 'del' || p.type === 'link') && hasLift(p.children as Piece[])) return true;
+  }
+  return false;
+}
+
+function preformatted(text: string): Piece[] {
+  const out: Piece[] = [];
+  text.replace(/\r\n?/g, '\n').split('\n').forEach((line, i) => {
+    if (i > 0) out.push({ type: 'break' });
+    out.push({ type: 'text', text: line });
+  });
+  return out;
+}
+
+function splitAtDoubleBreaks(nodes: Inline[]): Inline[][] {
+  const paras: Inline[][] = [];
+  let cur: Inline[] = [];
+  for (let i = 0; i < nodes.length; i++) {
+    const n = nodes[i]!;
+    if (n.type === 'break' && nodes[i + 1]?.type === 'break') {
+      while (nodes[i + 1]?.type === 'break') i++;
+      if (cur.length > 0) paras.push(cur);
+      cur = [];
+      continue;
+    }
+    cur.push(n);
+  }
+  if (cur.length > 0) paras.push(cur);
+  return paras;
+}
+
+/**
+ * HTML white-space rules over a run of inline content: ASCII white space collapses to one space
+ * across element boundaries, is trimmed at the block's edges and around line breaks, and empty
+ * formatting disappears. `flat` turns line breaks into spaces (headings, table cells).
+ */
+export function normaliseInline(nodes: readonly Inline[], flat: boolean): Inline[] {
+  // Pass 1: collapse, tracking whether the previous visible character was a space.
+  const texts: { type: 'text'; text: string }[] = [];
+  let prevSpace = true;
+  const collapse = (list: readonly Inline[]): Inline[] => {
+    const result: Inline[] = [];
+    for (const n of list) {
+      if (n.type === 'text') {
+        let t = collapseHtmlSpace(n.text.replace(/[\u0000-\u0008\u000b\u000e-\u001f\u007f]/g, ''));
+        if (prevSpace && t.startsWith(' ')) t = t.slice(1);
+        if (t === '') continue;
+        prevSpace = t.endsWith(' ');
+        const node = { type: 'text' as const, text: t };
+        texts.push(node);
+        result.push(node);
+      } else if (n.type === 'break') {
+        if (flat) {
+          if (!prevSpace) { const node = { type: 'text' as const, text: ' ' }; texts.push(node); result.push(node); prevSpace = true; }
+          continue;
+        }
+        const last = texts[texts.length - 1];
+        if (last && last.text.endsWith(' ')) last.text = last.text.slice(0, -1);
+        prevSpace = true;
+        result.push(n);
+      } else {
+        const children = collapse(n.children);
+        result.push({ ...n, children } as Inline);
+      }
+    }
+    return result;
+  };
+  const collapsed = collapse(nodes);
+  const last = texts[texts.length - 1];
+  if (last && last.text.endsWith(' ')) last.text = last.text.slice(0, -1);
+  return prune(collapsed, true);
+}
+
+/** Drop empty text and formatting, and line breaks at the edges of the run. */
+function prune(nodes: Inline[], top: boolean): Inline[] {
+  const out: Inline[] = [];
+  for (const n of nodes) {
+    if (n.type === 'text') { if (n.text !== '') out.push(n); continue; }
+    if (n.type === 'break') { out.push(n); continue; }
+    const children = prune(n.children, false);
+    if (children.some((c) => c.type !== 'break')) out.push({ ...n, children } as Inline);
+  }
+  if (top) {
+    while (out[0]?.type === 'break') out.shift();
+    while (out[out.length - 1]?.type === 'break') out.pop();
+  }
+  return out;
+}

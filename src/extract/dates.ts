@@ -1,0 +1,87 @@
+/** Dates as pages write them → `YYYY-MM-DD` and `YYYY-MM-DD HH:MM:SS` in the site's local time. */
+
+export interface LocalDateTime {
+  date: string;
+  /** `HH:MM:SS`, when the source had a time of day. */
+  time?: string;
+}
+
+const ISO = /^\s*(\d{4})-(\d{1,2})-(\d{1,2})(?:[T\s](\d{1,2}):(\d{2})(?::(\d{2}))?(?:\.\d+)?\s*(Z|[+-]\d{2}:?\d{2})?)?/i;
+const CJK_DATE = /(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日(?:\s*(上午|下午|早上|中午|晚上|凌晨)?\s*(\d{1,2})[:：](\d{2})(?:[:：](\d{2}))?)?/;
+const SLASH_DATE = /(\d{4})[/.](\d{1,2})[/.](\d{1,2})(?:\s+(\d{1,2}):(\d{2})(?::(\d{2}))?)?/;
+
+const pad = (n: number): string => String(n).padStart(2, '0');
+
+function valid(y: number, m: number, d: number): boolean {
+  if (y < 1990 || y > 2100 || m < 1 || m > 12 || d < 1) return false;
+  return d <= new Date(Date.UTC(y, m, 0)).getUTCDate();
+}
+
+function make(y: number, m: number, d: number, hh?: number, mm?: number, ss?: number): LocalDateTime | undefined {
+  if (!valid(y, m, d)) return undefined;
+  const date = `${y}-${pad(m)}-${pad(d)}`;
+  if (hh === undefined || mm === undefined || hh > 23 || mm > 59 || (ss ?? 0) > 59) return { date };
+  return { date, time: `${pad(hh)}:${pad(mm)}:${pad(ss ?? 0)}` };
+}
+
+/**
+ * Parse an ISO 8601 date-time. With an explicit offset and a known site offset, the time is
+ * moved into the site's zone; otherwise it is taken as written (the publisher's local time:
+ * never converted to UTC).
+ */
+export function parseIsoDate(value: string, siteOffsetMinutes?: number): LocalDateTime | undefined {
+  const m = ISO.exec(value);
+  if (!m) return undefined;
+  const [y, mo, d] = [Number(m[1]), Number(m[2]), Number(m[3])];
+  if (m[4] === undefined) return make(y, mo, d);
+  const [hh, mi, ss] = [Number(m[4]), Number(m[5]), Number(m[6] ?? 0)];
+  const zone = m[7];
+  if (zone === undefined || siteOffsetMinutes === undefined) return make(y, mo, d, hh, mi, ss);
+  const sign = zone.toUpperCase() === 'Z' ? 0 : zone.startsWith('-') ? -1 : 1;
+  const digits = zone.replace(/[^\d]/g, '');
+  const offset = sign === 0 ? 0 : sign * (Number(digits.slice(0, 2)) * 60 + Number(digits.slice(2, 4)));
+  if (offset === siteOffsetMinutes) return make(y, mo, d, hh, mi, ss);
+  const utcMs = Date.UTC(y, mo - 1, d, hh, mi, ss) - offset * 60000;
+  const local = new Date(utcMs + siteOffsetMinutes * 60000);
+  return make(local.getUTCFullYear(), local.getUTCMonth() + 1, local.getUTCDate(), local.getUTCHours(), local.getUTCMinutes(), local.getUTCSeconds());
+}
+
+/** Dates in visible text: ISO, `2019年2月27日 下午8:04`, `2019/02/27 20:04`. */
+export function parseTextDate(text: string, siteOffsetMinutes?: number): LocalDateTime | undefined {
+  const cjk = CJK_DATE.exec(text);
+  if (cjk) {
+    let hh = cjk[5] === undefined ? undefined : Number(cjk[5]);
+    const half = cjk[4];
+    if (hh !== undefined && (half === '下午' || half === '晚上') && hh < 12) hh += 12;
+    if (hh !== undefined && (half === '上午' || half === '凌晨' || half === '早上') && hh === 12) hh = 0;
+    return make(Number(cjk[1]), Number(cjk[2]), Number(cjk[3]), hh, cjk[6] === undefined ? undefined : Number(cjk[6]), cjk[7] === undefined ? undefined : Number(cjk[7]));
+  }
+  const iso = /\d{4}-\d{1,2}-\d{1,2}(?:[T\s]\d{1,2}:\d{2}(?::\d{2})?(?:\.\d+)?(?:Z|[+-]\d{2}:?\d{2})?)?/i.exec(text);
+  if (iso) return parseIsoDate(iso[0], siteOffsetMinutes);
+  const slash = SLASH_DATE.exec(text);
+  if (slash) {
+    const t = slash.slice(4, 7).map((x) => (x === undefined ? undefined : Number(x)));
+    return make(Number(slash[1]), Number(slash[2]), Number(slash[3]), t[0], t[1], t[2]);
+  }
+  return undefined;
+}
+
+/** `YYYY-MM-DD HH:MM:SS`, or the date alone when no time is known. */
+export function formatDateTime(value: LocalDateTime): string {
+  return value.time ? `${value.date} ${value.time}` : value.date;
+}
+
+/** `20210628174710` → `2021-06-28T17:47:10Z`; undefined unless 14 digits of a real instant. */
+export function timestampToIso(timestamp: string): string | undefined {
+  const m = /^(\d{4})(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})$/.exec(timestamp);
+  if (!m) return undefined;
+  const [y, mo, d, h, mi, s] = m.slice(1).map(Number) as [number, number, number, number, number, number];
+  if (!valid(y, mo, d) || h > 23 || mi > 59 || s > 60) return undefined;
+  return `${m[1]}-${m[2]}-${m[3]}T${m[4]}:${m[5]}:${m[6]}Z`;
+}
+
+/** A WARC-Date / ISO instant → 14-digit Wayback timestamp. */
+export function isoToTimestamp(iso: string): string | undefined {
+  const m = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})/.exec(iso);
+  return m ? m.slice(1, 7).join('') : undefined;
+}

@@ -1,0 +1,158 @@
+/**
+ * One capture → an Article, or the reason it is not one. Pure: bytes and context in, result
+ * out; no I/O, no clock. Order: byte checks → decode → parse → signals → body → page checks →
+ * metadata → blocks → site chrome.
+ */
+import { createHash } from 'node:crypto';
+import type { Article, Block } from './article.js';
+import { BlockBuilder } from './blocks.js';
+import { decodePayload, sniffGunzip } from './decode.js';
+import { compileSelector, isTag, parseHtml, select, selectFirst, textOf, type AnyNode, type Document, type Element } from './dom.js';
+import { articleRoot, resolveMetadata } from './metadata.js';
+import { readSignals } from './signals.js';
+import type { SiteProfile } from './site-profile.js';
+import { rejectBytes, rejectPage, type RejectReason } from './validate.js';
+
+export interface CaptureInput {
+  /** The capture's raw payload bytes (an `id_` response body). */
+  payload: Uint8Array;
+  /** Original URL as the CDX index spells it. */
+  url: string;
+  /** 14-digit Wayback timestamp. */
+  timestamp: string;
+  /** Archived HTTP status, when known (WARC response records carry it). */
+  httpStatus?: number;
+  /** Archived `Content-Type`, when known. */
+  contentType?: string;
+}
+
+export interface ExtractOptions {
+  /** Largest payload accepted, in bytes. Default 20 MiB: news pages are < 1 MiB; larger is not an article. */
+  maxPageBytes?: number;
+}
+
+export const DEFAULT_EXTRACT_OPTIONS = { maxPageBytes: 20 * 1024 * 1024 } as const;
+
+export type ExtractResult =
+  | { ok: true; article: Article; notes: string[] }
+  | { ok: false; reason: RejectReason | 'not-article-url'; message: string; notes: string[] };
+
+/** Generic body containers, after the site's own selectors (schema.org, HTML5, common CMS classes). */
+const GENERIC_BODY_SELECTORS = ['[itemprop="articleBody"]', 'article .entry-content', 'article .post-content', '.article-body', '.story-body'];
+/** Minimum paragraph text (characters) for the density fallback to call an element the body. */
+const MIN_FALLBACK_TEXT = 40;
+
+const chromeCache = new WeakMap<SiteProfile, (el: Element) => boolean>();
+function chromePredicate(site: SiteProfile): (el: Element) => boolean {
+  let predicate = chromeCache.get(site);
+  if (!predicate) {
+    const selectors = site.selectors?.chrome ?? [];
+    predicate = selectors.length > 0 ? compileSelector(selectors.join(',')) : () => false;
+    chromeCache.set(site, predicate);
+  }
+  return predicate;
+}
+
+/** The element with the most paragraph text directly inside it: a last resort for unknown layouts. */
+function densestContainer(doc: Document): Element | undefined {
+  const score = new Map<Element, number>();
+  for (const p of select('p', doc)) {
+    const parent = p.parent;
+    if (!parent || !isTag(parent)) continue;
+    score.set(parent, (score.get(parent) ?? 0) + textOf(p).trim().length);
+  }
+  let best: Element | undefined;
+  let bestScore = MIN_FALLBACK_TEXT;
+  for (const [el, s] of score) if (s > bestScore) { best = el; bestScore = s; }
+  return best;
+}
+
+function findBody(doc: Document, site: SiteProfile, notes: string[]): Element | undefined {
+  for (const selector of [...(site.selectors?.body ?? []), ...GENERIC_BODY_SELECTORS]) {
+    const el = selectFirst(selector, doc);
+    if (el) { notes.push(`body: ${selector}`); return el; }
+  }
+  const dense = densestContainer(doc);
+  notes.push(dense ? 'body: densest paragraph container' : 'body: none');
+  return dense;
+}
+
+/** Drop site chrome blocks, the rules that introduced them, and rules at the edges. */
+function dropChromeBlocks(blocks: Block[], site: SiteProfile, notes: string[]): Block[] {
+  const isChrome = site.isChromeBlock;
+  const out: Block[] = [];
+  for (const block of blocks) {
+    if (isChrome?.(block)) {
+      notes.push('chrome: dropped a ' + block.type);
+      while (out[out.length - 1]?.type === 'rule') out.pop();
+      continue;
+    }
+    out.push(block);
+  }
+  while (out[0]?.type === 'rule') out.shift();
+  while (out[out.length - 1]?.type === 'rule') out.pop();
+  return out;
+}
+
+function hostOf(url: string | undefined, base: string): string | undefined {
+  if (!url) return undefined;
+  try {
+    return new URL(url, base).hostname.toLowerCase();
+  } catch {
+    return undefined;
+  }
+}
+
+/** Extract the article of one capture with a site's profile. */
+export function extractCapture(input: CaptureInput, site: SiteProfile, options: ExtractOptions = {}): ExtractResult {
+  const { maxPageBytes } = { ...DEFAULT_EXTRACT_OPTIONS, ...options };
+  const notes: string[] = [];
+  const reject = (reason: RejectReason | 'not-article-url', message: string): ExtractResult => ({ ok: false, reason, message, notes });
+
+  const id = site.articleId(input.url);
+  if (id === undefined) return reject('not-article-url', `${input.url} is not an article URL of ${site.id}`);
+  if (input.httpStatus !== undefined && input.httpStatus !== 200) {
+    return reject(input.httpStatus === 404 ? 'not-found' : 'http-status', `the archived response has HTTP status ${input.httpStatus}`);
+  }
+  const { bytes } = sniffGunzip(input.payload);
+  const byteProblem = rejectBytes(bytes, maxPageBytes, input.contentType);
+  if (byteProblem) return reject(byteProblem.reason, byteProblem.message);
+
+  const decodeOptions = { ...(input.contentType ? { contentType: input.contentType } : {}), ...(site.defaultEncoding ? { fallbackEncoding: site.defaultEncoding } : {}) };
+  const decoded = decodePayload(bytes, decodeOptions);
+  notes.push(`encoding: ${decoded.encoding} (${decoded.source})`);
+  const doc = parseHtml(decoded.text);
+  const signals = readSignals(doc);
+  const body = findBody(doc, site, notes);
+
+  const pageProblem = rejectPage({ text: decoded.text, title: signals.titleElement, hasBody: body !== undefined }, site.notArticle);
+  if (pageProblem) return reject(pageProblem.reason, pageProblem.message);
+
+  const foreign = hostOf(signals.canonical, input.url) ?? hostOf(signals.meta.get('og:url')?.[0], input.url);
+  if (foreign !== undefined && site.hosts.length > 0 && !site.hosts.includes(foreign)) {
+    return reject('other-site', `the page says it belongs to ${foreign}, not ${site.id}`);
+  }
+
+  const root = articleRoot(body);
+  const meta = resolveMetadata(doc, signals, site, root, body, notes);
+  if (meta.title === '') return reject('no-title', 'the page has no article title (an empty or broken article page)');
+  if (!body) return reject('no-body', 'no article body found on the page');
+
+  const builder = new BlockBuilder({ baseUrl: input.url, isChrome: chromePredicate(site) });
+  const blocks = dropChromeBlocks(builder.blocks(body), site, notes);
+
+  const article: Article = {
+    site: site.id,
+    id,
+    title: meta.title,
+    tags: meta.tags,
+    blocks,
+    provenance: { originalUrl: input.url, timestamp: input.timestamp, sha256: createHash('sha256').update(input.payload).digest('hex') },
+  };
+  if (meta.date !== undefined) article.date = meta.date;
+  if (meta.lastUpdated !== undefined) article.lastUpdated = meta.lastUpdated;
+  if (meta.author !== undefined) article.author = meta.author;
+  if (meta.category !== undefined) article.category = meta.category;
+  return { ok: true, article, notes };
+}
+

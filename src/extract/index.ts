@@ -1,0 +1,8 @@
+/** Extraction: captured bytes → the Article model (decoding, parsing, metadata, body, validation). */
+export type { Article, Block, Inline, Provenance, ParagraphBlock, HeadingBlock, ListBlock, QuoteBlock, TableBlock, FigureBlock, EmbedBlock, RuleBlock } from './article.js';
+export { articleText, articleLinks, inlineText } from './article.js';
+export { decodePayload, sniffGunzip, DEFAULT_DECODE_OPTIONS, type DecodeOptions, type DecodedPayload } from './decode.js';
+export { extractCapture, DEFAULT_EXTRACT_OPTIONS, type CaptureInput, type ExtractOptions, type ExtractResult } from './extract.js';
+export type { SiteProfile, SiteSelectors, NotArticleRule } from './site-profile.js';
+export { REJECT_REASONS, type RejectReason } from './validate.js';
+export { timestampToIso, isoToTimestamp } from './dates.js';

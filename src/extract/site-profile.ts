@@ -1,0 +1,52 @@
+/**
+ * What extraction needs to know about a site, as data. Site modules (`src/sites/`) export one of
+ * these; the engine in this folder reads every generic signal first and uses the profile for the
+ * little that only the site can say (its hosts, URL → id, chrome, section paths).
+ */
+import type { Block } from './article.js';
+import type { RejectReason } from './validate.js';
+
+export interface SiteSelectors {
+  /** Containers of the article body, most specific first; the first that matches wins. */
+  body?: readonly string[];
+  /** Elements holding the byline (text taken), tried after structured metadata. */
+  author?: readonly string[];
+  /** Site chrome to remove wherever it appears (share bars, author boxes, promos, related lists). */
+  chrome?: readonly string[];
+  /** Lists of other articles (related, popular): their links are never this article's tags. */
+  otherArticles?: readonly string[];
+}
+
+export interface NotArticleRule {
+  reason: RejectReason;
+  /** Matches the page `<title>`. */
+  title: RegExp;
+  /** Only when the page has no article body (a real article may share the title). */
+  onlyWithoutBody?: boolean;
+}
+
+export interface SiteProfile {
+  /** Short id used in file frontmatter (`site:`) and on the command line (`--site`). */
+  id: string;
+  /** The site's name as it appears in titles (`<title>X - NAME</title>`, `og:site_name`). */
+  name: string;
+  /** Host names the site served from. */
+  hosts: readonly string[];
+  /** The article id of an original URL, or undefined when the URL is not an article page. */
+  articleId(url: string): string | undefined;
+  /** The site's local time zone as a fixed UTC offset (minutes); dates are written in it. */
+  utcOffsetMinutes?: number;
+  /** Encoding assumed for pages that declare none and are not valid UTF-8. */
+  defaultEncoding?: string;
+  selectors?: SiteSelectors;
+  /** Section landing paths → category names (a link to one of these in the article header names its category). */
+  categoryByPath?: Readonly<Record<string, string>>;
+  /** Path of tag pages; group 1 is the tag, percent-encoded. */
+  tagPath?: RegExp;
+  /** Visible modification time; groups 1 and 2 are `YYYY-MM-DD` and `HH:MM[:SS]`. */
+  lastUpdatedText?: RegExp;
+  /** Content blocks that are site chrome (promos) although they look like text. */
+  isChromeBlock?: (block: Block) => boolean;
+  /** Pages served at article URLs that are not articles. */
+  notArticle?: readonly NotArticleRule[];
+}

@@ -1,0 +1,93 @@
+/**
+ * Recognising captures that are not the article: error pages, challenges, farewell pages,
+ * truncated or empty payloads. The rescuer uses the reason to try another capture.
+ */
+
+/** Why a capture is not written as an article. Stable strings: they appear in reports and JSON. */
+export type RejectReason =
+  | 'empty'         // no bytes, or no text
+  | 'not-html'      // an image, a binary, a non-HTML document
+  | 'too-large'     // over the page size limit
+  | 'http-status'   // the archived response was not 200 (redirect, 404, 5xx)
+  | 'not-found'     // a "page not found" page served with 200
+  | 'wayback-error' // the Wayback Machine's own error page ("Temporarily Offline")
+  | 'challenge'     // a CDN bot challenge ("Just a moment…", "Attention Required!")
+  | 'farewell'      // the site's closing notice served for every path
+  | 'truncated'     // the capture ends before the document does
+  | 'no-title'      // an article layout without a title (an empty CMS page)
+  | 'no-body'       // no article body anywhere on the page
+  | 'other-site';   // the page says it belongs to another site
+
+export const REJECT_REASONS: readonly RejectReason[] = [
+  'empty', 'not-html', 'too-large', 'http-status', 'not-found', 'wayback-error', 'challenge', 'farewell', 'truncated', 'no-title', 'no-body', 'other-site',
+];
+
+export interface Rejection { reason: RejectReason; message: string }
+
+/** Magic numbers of payloads that are certainly not HTML. */
+const BINARY_MAGIC: readonly [string, readonly number[]][] = [
+  ['JPEG image', [0xff, 0xd8, 0xff]],
+  ['PNG image', [0x89, 0x50, 0x4e, 0x47]],
+  ['GIF image', [0x47, 0x49, 0x46, 0x38]],
+  ['PDF document', [0x25, 0x50, 0x44, 0x46]],
+  ['WebP/RIFF file', [0x52, 0x49, 0x46, 0x46]],
+  ['ZIP archive', [0x50, 0x4b, 0x03, 0x04]],
+];
+
+/** Checks on the raw bytes, before decoding. */
+export function rejectBytes(bytes: Uint8Array, maxBytes: number, contentType: string | undefined): Rejection | undefined {
+  if (bytes.length === 0) return { reason: 'empty', message: 'the payload is empty (0 bytes)' };
+  if (bytes.length > maxBytes) {
+    return { reason: 'too-large', message: `the payload is ${(bytes.length / 1048576).toFixed(1)} MiB, over the ${(maxBytes / 1048576).toFixed(0)} MiB page limit (--max-page-mb)` };
+  }
+  for (const [what, magic] of BINARY_MAGIC) {
+    if (magic.every((b, i) => bytes[i] === b)) return { reason: 'not-html', message: `the payload is a ${what}, not an HTML page` };
+  }
+  const type = contentType?.split(';')[0]?.trim().toLowerCase();
+  if (type && type !== '' && !/html|xml|text\/plain|octet-stream|unk|^-$/.test(type)) {
+    return { reason: 'not-html', message: `the capture is ${type}, not an HTML page` };
+  }
+  // NUL bytes never occur in text; a few per kilobyte mean binary data.
+  let nul = 0;
+  const probe = Math.min(bytes.length, 8192);
+  for (let i = 0; i < probe; i++) if (bytes[i] === 0) nul++;
+  if (nul > probe / 64) return { reason: 'not-html', message: 'the payload is binary data, not an HTML page' };
+  return undefined;
+}
+
+// WAYBACK-QUIRK: when the Wayback Machine could not reach its storage it archived (and serves)
+// its own "Temporarily Offline" page in place of the capture. Source: FORMAT.md (260 such files
+// in the existing archive). Test: "rejects the Wayback offline page".
+const WAYBACK_ERROR_TITLES = /^(?:Temporarily Offline|Wayback Machine(?: - Error)?|Internet Archive: Error|Hrm\.?)$/i;
+/** CDN bot checks (Cloudflare's two pages, and the generic wording others copy). */
+const CHALLENGE_TITLES = /^(?:Just a moment\.{0,3}|Attention Required! \| Cloudflare|Please Wait\.{0,3} \| Cloudflare|DDoS-Guard|Checking your browser.*)$/i;
+const CHALLENGE_MARKERS = /\bcf-browser-verification\b|\bid="challenge-form"|\bcf_chl_opt\b|\bcf-error-details\b/;
+const NOT_FOUND_TITLES = /(?:^|\b)(?:404|Not Found|Page not found)(?:\b|$)|找不到頁面|找不到网页|頁面不存在|页面不存在/i;
+const HTML_OPEN = /<html[\s>]|<body[\s>]/i;
+const HTML_CLOSE = /<\/html\s*>|<\/body\s*>/i;
+/** How far from the end a closing tag is looked for: trailers (analytics, comments) follow it. */
+const CLOSING_TAG_WINDOW = 16384;
+
+export interface PageFacts {
+  text: string;
+  title: string | undefined;
+  hasBody: boolean;
+}
+
+/** Page-level checks on the decoded text. `siteRules` are the site's own non-article pages. */
+export function rejectPage(facts: PageFacts, siteRules: readonly { reason: RejectReason; title: RegExp; onlyWithoutBody?: boolean }[] = []): Rejection | undefined {
+  const { text, title, hasBody } = facts;
+  if (text.trim() === '') return { reason: 'empty', message: 'the page has no text' };
+  if (!/<[a-z!]/i.test(text.slice(0, 4096))) return { reason: 'not-html', message: 'the payload has no HTML markup' };
+  const t = (title ?? '').replace(/\s+/g, ' ').trim();
+  if (WAYBACK_ERROR_TITLES.test(t)) return { reason: 'wayback-error', message: `the capture is the Wayback Machine's error page "${t}"` };
+  if (CHALLENGE_TITLES.test(t) || CHALLENGE_MARKERS.test(text)) return { reason: 'challenge', message: `the capture is a CDN challenge page${t ? ` "${t}"` : ''}, not the article` };
+  for (const rule of siteRules) {
+    if (rule.title.test(t) && (!rule.onlyWithoutBody || !hasBody)) return { reason: rule.reason, message: `the capture is the site's ${rule.reason} page "${t}"` };
+  }
+  if (!hasBody && NOT_FOUND_TITLES.test(t)) return { reason: 'not-found', message: `the capture is a "page not found" page "${t}"` };
+  if (HTML_OPEN.test(text.slice(0, 65536)) && !HTML_CLOSE.test(text.slice(-CLOSING_TAG_WINDOW))) {
+    return { reason: 'truncated', message: 'the capture ends before the page does (no closing </html>): truncated' };
+  }
+  return undefined;
+}

@@ -1,0 +1,50 @@
+/**
+ * Where an article file lives and how it gets there: `articles/<lo>-<hi>/article_<id>.md`, built
+ * from the integer id only, written to a temporary file, flushed and renamed into place, so a
+ * crash leaves either the old file or the new one, never half of one.
+ */
+import { mkdir, open, rename, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { SalvageError } from '../errors.js';
+
+/** Ids per bucket folder (FORMAT.md: `1-1000`, `1001-2000`, …). */
+export const BUCKET_SIZE = 1000;
+/** Ids are positive integers; anything else never becomes a path. */
+const SAFE_ID = /^[1-9]\d{0,14}$/;
+
+/** `articles/18001-19000/article_18733.md` for id 18733. Throws OUTPUT_UNSAFE for a non-numeric id. */
+export function articlePath(id: string): string {
+  if (!SAFE_ID.test(id)) throw new SalvageError('OUTPUT_UNSAFE', `article id ${JSON.stringify(id.slice(0, 40))} is not a positive integer; refusing to build a file name from it`, { subject: id });
+  const n = Number(id);
+  const lo = Math.floor((n - 1) / BUCKET_SIZE) * BUCKET_SIZE + 1;
+  return join('articles', `${lo}-${lo + BUCKET_SIZE - 1}`, `article_${n}.md`);
+}
+
+let tempCounter = 0;
+
+/** Write `data` to `path` atomically (temp file in the same folder, fsync, rename). */
+export async function writeFileAtomic(path: string, data: string | Uint8Array): Promise<void> {
+  const dir = join(path, '..');
+  await mkdir(dir, { recursive: true });
+  const temp = join(dir, `.${process.pid}.${++tempCounter}.tmp`);
+  try {
+    const handle = await open(temp, 'w');
+    try {
+      await handle.writeFile(data);
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+    await rename(temp, path);
+  } catch (error) {
+    await rm(temp, { force: true });
+    throw new SalvageError('OUTPUT_FAILED', `could not write ${path}: ${(error as Error).message}`, { cause: error, subject: path });
+  }
+}
+
+/** Write an article's file text under `root`; returns the path written. */
+export async function writeArticleFile(root: string, id: string, text: string): Promise<string> {
+  const path = join(root, articlePath(id));
+  await writeFileAtomic(path, text);
+  return path;
+}
