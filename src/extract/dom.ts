@@ -2,39 +2,45 @@
  * The one place HTML is parsed. htmlparser2 + domhandler: a forgiving, fast parser (≈7 ms for a
  * 145 KB page here, STACK.md) whose tree the rest of `extract` reads through these helpers.
  */
-import { parseDocument } from 'htmlparser2';
-import { Element, Text, isTag, isText, type AnyNode, type ChildNode, type Document, type ParentNode } from 'domhandler';
+import { Parser } from 'htmlparser2';
+import { DomHandler, isTag, isText, type Element, type AnyNode, type ChildNode, type Document, type ParentNode } from 'domhandler';
 import { compile, selectAll, selectOne } from 'css-select';
 
 export type { AnyNode, ChildNode, Document, Element, ParentNode };
 export { isTag, isText };
 
 /**
- * Deeper subtrees are flattened into their text. Real pages nest < 60 levels; hostile input can
+ * Deeper elements are not built (their text is kept). Real pages nest < 60 levels; hostile input can
  * nest 100k levels and would overflow every recursive walk (ours and css-select's).
  */
 export const MAX_DEPTH = 256;
 
-/** Parse a page. Never throws on malformed markup. */
-export function parseHtml(html: string): Document {
-  const doc = parseDocument(html, { decodeEntities: true, lowerCaseTags: true, lowerCaseAttributeNames: true });
-  limitDepth(doc);
-  return doc;
+/**
+ * Elements opened deeper than MAX_DEPTH are not created: their text lands in the deepest
+ * allowed element. The parser closes elements last-in first-out, so the first closes after
+ * an ignored open belong to ignored elements. Costs nothing on ordinary pages.
+ */
+class DepthLimitedHandler extends DomHandler {
+  private ignored = 0;
+
+  override onopentag(name: string, attribs: Record<string, string>): void {
+    if (this.tagStack.length > MAX_DEPTH) { this.ignored++; return; }
+    super.onopentag(name, attribs);
+  }
+
+  override onclosetag(): void {
+    if (this.ignored > 0) { this.ignored--; return; }
+    super.onclosetag();
+  }
 }
 
-function limitDepth(root: ParentNode): void {
-  const stack: [ParentNode, number][] = [[root, 0]];
-  while (stack.length > 0) {
-    const [node, depth] = stack.pop()!; // non-empty: checked by the loop condition
-    if (depth >= MAX_DEPTH) {
-      const text = new Text(textOf(node));
-      for (const child of node.children) child.parent = null;
-      node.children = [text];
-      text.parent = node;
-      continue;
-    }
-    for (const child of node.children) if (isTag(child)) stack.push([child, depth + 1]);
-  }
+const PARSE_OPTIONS = { decodeEntities: true, lowerCaseTags: true, lowerCaseAttributeNames: true } as const;
+
+/** Parse a page. Never throws on malformed markup; nesting is capped at MAX_DEPTH. */
+export function parseHtml(html: string): Document {
+  const handler = new DepthLimitedHandler();
+  new Parser(handler, PARSE_OPTIONS).end(html);
+  return handler.root;
 }
 
 /** Concatenated text of a subtree (no whitespace processing), iteratively. */
@@ -74,12 +80,23 @@ export function hasClass(el: Element, className: string): boolean {
   return cls !== undefined && (' ' + cls + ' ').replace(/\s+/g, ' ').includes(' ' + className + ' ');
 }
 
+/** Selectors are compiled once per process: compiling costs more than matching on a page. */
+const compiled = new Map<string, ReturnType<typeof compile<AnyNode, Element>>>();
+function query(selector: string): ReturnType<typeof compile<AnyNode, Element>> {
+  let q = compiled.get(selector);
+  if (!q) {
+    q = compile<AnyNode, Element>(selector);
+    compiled.set(selector, q);
+  }
+  return q;
+}
+
 export function select(selector: string, root: AnyNode | AnyNode[]): Element[] {
-  return selectAll(selector, root);
+  return selectAll<AnyNode, Element>(query(selector), root);
 }
 
 export function selectFirst(selector: string, root: AnyNode | AnyNode[]): Element | null {
-  return selectOne(selector, root);
+  return selectOne<AnyNode, Element>(query(selector), root);
 }
 
 /** True when `node` has an ancestor (or is one) matching the predicate. */

@@ -67,14 +67,15 @@ function densestContainer(doc: Document): Element | undefined {
   return best;
 }
 
-function findBody(doc: Document, site: SiteProfile, notes: string[]): Element | undefined {
+/** The body container; `marked` when a selector (site or schema.org) named it, not the density guess. */
+function findBody(doc: Document, site: SiteProfile, notes: string[]): { body: Element | undefined; marked: boolean } {
   for (const selector of [...(site.selectors?.body ?? []), ...GENERIC_BODY_SELECTORS]) {
     const el = selectFirst(selector, doc);
-    if (el) { notes.push(`body: ${selector}`); return el; }
+    if (el) { notes.push(`body: ${selector}`); return { body: el, marked: true }; }
   }
   const dense = densestContainer(doc);
   notes.push(dense ? 'body: densest paragraph container' : 'body: none');
-  return dense;
+  return { body: dense, marked: false };
 }
 
 /** Drop site chrome blocks, the rules that introduced them, and rules at the edges. */
@@ -123,9 +124,10 @@ export function extractCapture(input: CaptureInput, site: SiteProfile, options: 
   notes.push(`encoding: ${decoded.encoding} (${decoded.source})`);
   const doc = parseHtml(decoded.text);
   const signals = readSignals(doc);
-  const body = findBody(doc, site, notes);
+  const { body, marked } = findBody(doc, site, notes);
 
-  const pageProblem = rejectPage({ text: decoded.text, title: signals.titleElement, hasBody: body !== undefined }, site.notArticle);
+  // Error and farewell pages have paragraphs too: only a marked-up article body counts against them.
+  const pageProblem = rejectPage({ text: decoded.text, title: signals.titleElement, hasBody: marked }, site.notArticle);
   if (pageProblem) return reject(pageProblem.reason, pageProblem.message);
 
   const foreign = hostOf(signals.canonical, input.url) ?? hostOf(signals.meta.get('og:url')?.[0], input.url);

@@ -44,7 +44,7 @@ export function rejectBytes(bytes: Uint8Array, maxBytes: number, contentType: st
     if (magic.every((b, i) => bytes[i] === b)) return { reason: 'not-html', message: `the payload is a ${what}, not an HTML page` };
   }
   const type = contentType?.split(';')[0]?.trim().toLowerCase();
-  if (type && type !== '' && !/html|xml|text\/plain|octet-stream|unk|^-$/.test(type)) {
+  if (type && (/^(?:image|audio|video|font|model)\//.test(type) || !/html|xml|text\/plain|octet-stream|unk|^-$/.test(type))) {
     return { reason: 'not-html', message: `the capture is ${type}, not an HTML page` };
   }
   // NUL bytes never occur in text; a few per kilobyte mean binary data.
@@ -78,7 +78,9 @@ export interface PageFacts {
 export function rejectPage(facts: PageFacts, siteRules: readonly { reason: RejectReason; title: RegExp; onlyWithoutBody?: boolean }[] = []): Rejection | undefined {
   const { text, title, hasBody } = facts;
   if (text.trim() === '') return { reason: 'empty', message: 'the page has no text' };
-  if (!/<[a-z!]/i.test(text.slice(0, 4096))) return { reason: 'not-html', message: 'the payload has no HTML markup' };
+  const head = text.slice(0, 4096);
+  if (!/<[a-z!]/i.test(head)) return { reason: 'not-html', message: 'the payload has no HTML markup' };
+  if (/^\s*(?:<\?xml[^>]*>\s*)?(?:<!--[\s\S]*?-->\s*)*<svg[\s>]/i.test(head)) return { reason: 'not-html', message: 'the payload is an SVG image, not an HTML page' };
   const t = (title ?? '').replace(/\s+/g, ' ').trim();
   if (WAYBACK_ERROR_TITLES.test(t)) return { reason: 'wayback-error', message: `the capture is the Wayback Machine's error page "${t}"` };
   if (CHALLENGE_TITLES.test(t) || CHALLENGE_MARKERS.test(text)) return { reason: 'challenge', message: `the capture is a CDN challenge page${t ? ` "${t}"` : ''}, not the article` };

@@ -12,3 +12,15 @@ export function siteForUrl(url: string): SiteProfile | undefined {
   for (const site of SITES.values()) if (site.articleId(url) !== undefined) return site;
   return undefined;
 }
+
+/** The site that served from `url`'s host, whether or not the URL is an article page. */
+export function siteForHost(url: string): SiteProfile | undefined {
+  let host: string;
+  try {
+    host = new URL(url).hostname.toLowerCase();
+  } catch {
+    return undefined;
+  }
+  for (const site of SITES.values()) if (site.hosts.includes(host)) return site;
+  return undefined;
+}

@@ -1,0 +1,129 @@
+/**
+ * `npm run bench:hkcnews`: the full rehearsal of issue 2. Generates captures of every article of
+ * the existing archive with ../shared/tools/hkcnews-site (templates A, B, C, no faults), packs them
+ * into a WARC, runs `salvage extract` on it, measures the result with ../shared/tools/compare-archive,
+ * checks every non-article page's rejection reason, and measures speed on one core against
+ * @mozilla/readability + linkedom on the same pages in the same run.
+ *
+ *   npm run bench:hkcnews                       all 49,118 articles (~10 min here)
+ *   npm run bench:hkcnews -- --sample 2000      a deterministic sample
+ *   npm run bench:hkcnews -- --baseline-pages 500
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, readFileSync, rmSync, existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { Readability } from '@mozilla/readability';
+import { parseHTML } from 'linkedom';
+import { extractCapture } from '../src/extract/index.js';
+import { renderArticle } from '../src/markdown/index.js';
+import { hkcnews } from '../src/sites/index.js';
+import { readWarcCaptures, type WarcCapture } from '../src/store/index.js';
+import { expectedCaptures, siteToWarc } from '../scripts/site-to-warc.js';
+import { machine, sharedDir } from './shared.js';
+
+const args = process.argv.slice(2);
+const arg = (name: string): string | undefined => { const i = args.indexOf(name); return i >= 0 ? args[i + 1] : undefined; };
+const shared = sharedDir();
+if (!shared) {
+  console.log('bench:hkcnews skipped: ../shared (or $SALVAGE_SHARED) is not present');
+  process.exit(0);
+}
+const root = resolve(import.meta.dirname, '..');
+const work = resolve(arg('--work') ?? join(root, '.bench-out/hkcnews'));
+const baselinePages = Number(arg('--baseline-pages') ?? 1000);
+const sample = arg('--sample');
+const articles = join(shared, 'data/hkcnews/articles.jsonl.gz');
+
+function run(cmd: string, argv: string[], label: string): { ms: number; stdout: string } {
+  const t0 = performance.now();
+  const r = spawnSync(cmd, argv, { encoding: 'utf8', maxBuffer: 1 << 30, stdio: ['ignore', 'pipe', 'inherit'] });
+  const ms = performance.now() - t0;
+  if (r.status !== 0 && !(label === 'extract' && r.status === 3)) {
+    console.error(r.stdout);
+    throw new Error(`${label} exited with ${r.status}`);
+  }
+  return { ms, stdout: r.stdout };
+}
+
+console.log(`bench:hkcnews on ${machine()}`);
+rmSync(work, { recursive: true, force: true });
+mkdirSync(work, { recursive: true });
+const site = join(work, 'site');
+const gen = run('node', [join(shared, 'tools/hkcnews-site/generate.mjs'), '--articles', articles, '--out', site, '--faults', 'off', '--quiet', ...(sample ? ['--sample', sample] : [])], 'generate');
+console.log(`generated captures in ${(gen.ms / 1000).toFixed(0)} s`);
+const warc = join(work, 'captures.warc.gz');
+const manifestPath = join(site, 'manifest.json');
+const records = await siteToWarc(site, warc, expectedCaptures(manifestPath));
+console.log(`packed ${records} captures into ${warc}`);
+
+// 1. The CLI, as a user runs it: fidelity and outcomes.
+const archive = join(work, 'archive');
+const cli = join(root, 'dist/cli/main.js');
+if (!existsSync(cli)) throw new Error('dist/cli/main.js is missing: run npm run build');
+const extract = run('node', [cli, 'extract', warc, '--out', archive, '--format', 'jsonl', '--quiet'], 'extract');
+const lines = extract.stdout.trim().split('\n').map((l) => JSON.parse(l) as { url: string; timestamp: string; outcome: string; reason: string | null });
+console.log(`salvage extract: ${lines.length} pages in ${(extract.ms / 1000).toFixed(1)} s wall (${(lines.length / (extract.ms / 1000)).toFixed(0)} pages/s, incl. WARC reading, gunzip and file writes)`);
+
+// 2. Non-article captures: each rejected for the right reason, none written.
+interface ManifestArticle { id: number; outcome: string; degenerate?: string; expected?: { timestamp: string; original: string } }
+const manifest = JSON.parse(readFileSync(manifestPath, 'utf8')) as { articles: ManifestArticle[] };
+const REASON_OF: Record<string, string> = { farewell: 'farewell', offline: 'wayback-error', blank: 'no-title' };
+const byCapture = new Map(lines.map((l) => [l.timestamp + ' ' + l.url, l]));
+const reasonTally: Record<string, number> = {};
+let wrongReason = 0;
+for (const a of manifest.articles) {
+  if (a.outcome !== 'unrecovered' || !a.expected) continue;
+  const line = byCapture.get(a.expected.timestamp + ' ' + a.expected.original);
+  const want = REASON_OF[a.degenerate ?? ''];
+  const key = `${a.degenerate} → ${line?.outcome} ${line?.reason ?? ''}`;
+  reasonTally[key] = (reasonTally[key] ?? 0) + 1;
+  if (!line || line.outcome !== 'rejected' || line.reason !== want) wrongReason++;
+}
+console.log(`non-article captures: ${Object.entries(reasonTally).map(([k, n]) => `${k}: ${n}`).join(' · ')}; wrong or written: ${wrongReason}`);
+const unexpected = lines.filter((l) => l.outcome !== 'written' && l.outcome !== 'rejected');
+if (unexpected.length > 0) console.log(`FAILED pages: ${unexpected.length}`);
+
+// 3. compare-archive against the existing archive.
+const compare = run('node', [join(shared, 'tools/compare-archive/compare.mjs'), '--expected', articles, '--actual', archive, '--manifest', manifestPath, '--json', join(work, 'compare.json'), '--worst', '5'], 'compare');
+console.log(compare.stdout.split('\n').filter((l) => !/^time /.test(l)).join('\n'));
+
+// 4. Speed on one core: decode + extract + Markdown, ours vs Readability.js + linkedom, same pages.
+const pages: WarcCapture[] = [];
+for await (const c of readWarcCaptures(warc)) pages.push(c);
+function ours(c: WarcCapture): void {
+  const r = extractCapture({ payload: c.payload, url: c.url, timestamp: c.timestamp }, hkcnews);
+  if (r.ok) renderArticle(r.article);
+}
+function readability(c: WarcCapture): void {
+  const { document } = parseHTML(new TextDecoder().decode(c.payload));
+  // linkedom's document is DOM-compatible enough for Readability (its own test suite runs on it).
+  new Readability(document as never).parse();
+}
+const basePages = pages.slice(0, Math.min(baselinePages, pages.length));
+function time(fn: (c: WarcCapture) => void, list: WarcCapture[]): number {
+  const t0 = performance.now();
+  for (const c of list) fn(c);
+  return (performance.now() - t0) / 1000;
+}
+time(ours, basePages.slice(0, 50)); time(readability, basePages.slice(0, 20)); // warm-up
+// Alternate the order over 3 rounds; report medians.
+const oursRuns: number[] = []; const baseRuns: number[] = [];
+for (let round = 0; round < 3; round++) {
+  if (round % 2 === 0) { oursRuns.push(time(ours, basePages)); baseRuns.push(time(readability, basePages)); }
+  else { baseRuns.push(time(readability, basePages)); oursRuns.push(time(ours, basePages)); }
+}
+const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+const oursRate = basePages.length / median(oursRuns);
+const baseRate = basePages.length / median(baseRuns);
+console.log(`speed (${basePages.length} pages, one core, median of 3): salvage ${oursRate.toFixed(0)} pages/s · Readability.js+linkedom ${baseRate.toFixed(1)} pages/s · ratio ${(oursRate / baseRate).toFixed(1)}× (target ≥ 10×)`);
+
+// 5. Memory over the whole stream (the CLI's code path, in this process): RSS must stay flat.
+pages.length = 0;
+const rss: string[] = [];
+let n = 0;
+const t0 = performance.now();
+for await (const c of readWarcCaptures(warc)) {
+  ours(c);
+  if (++n % Math.max(1, Math.floor(records / 5)) === 0) rss.push(`${n}: ${(process.memoryUsage().rss / 1048576).toFixed(0)} MB`);
+}
+console.log(`full stream: ${n} pages at ${(n / ((performance.now() - t0) / 1000)).toFixed(0)} pages/s (one core, incl. WARC reading); RSS ${rss.join(' · ')}`);

@@ -1,0 +1,14 @@
+/** Locating ../shared for benchmarks (and tests that use it). */
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { availableParallelism, cpus, totalmem } from 'node:os';
+
+/** `$SALVAGE_SHARED`, else `../shared` beside the repository; undefined when absent. */
+export function sharedDir(): string | undefined {
+  const candidates = [process.env['SALVAGE_SHARED'], resolve(process.cwd(), '../shared'), resolve(import.meta.dirname, '../../shared')];
+  return candidates.find((c): c is string => c !== undefined && existsSync(resolve(c, 'spec/FORMAT.md')));
+}
+
+export function machine(): string {
+  return `${process.platform} ${process.arch}, Node ${process.version}, ${availableParallelism()} cores (${cpus()[0]?.model ?? 'unknown CPU'}), ${(totalmem() / 2 ** 30).toFixed(0)} GiB`;
+}

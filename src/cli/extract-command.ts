@@ -1,0 +1,137 @@
+/** `salvage extract`: captured pages (WARC records or HTML files) → archive files or JSON lines. */
+import { readFile, stat } from 'node:fs/promises';
+import { SalvageError } from '../errors.js';
+import { articleText, extractCapture, type Article, type ExtractResult, type SiteProfile } from '../extract/index.js';
+import { renderArticle, writeArticleFile, type FrontmatterStyle } from '../markdown/index.js';
+import { SITES, siteForHost, siteForUrl } from '../sites/index.js';
+import { readWarcCaptures } from '../store/index.js';
+import type { Reporter } from './output.js';
+
+export interface ExtractCommandOptions {
+  out?: string;
+  url?: string;
+  timestamp?: string;
+  site?: string;
+  format: 'markdown' | 'jsonl';
+  summary: boolean;
+  frontmatter: FrontmatterStyle;
+  maxPageMb: number;
+}
+
+export type Outcome = 'written' | 'rejected' | 'failed';
+
+interface Page {
+  input: string;
+  url: string;
+  timestamp: string;
+  httpStatus?: number;
+  contentType?: string;
+  payload: Uint8Array;
+}
+
+/** Long percent-encoded URLs make log lines unreadable; the full URL is in --format jsonl. */
+const MAX_URL_CHARS = 100;
+function shorten(url: string): string {
+  return url.length > MAX_URL_CHARS ? url.slice(0, MAX_URL_CHARS - 1) + '…' : url;
+}
+
+const WARC_NAME = /\.warc(?:\.gz)?$/i;
+const TIMESTAMP = /^\d{14}$/;
+
+async function* pagesOf(input: string, options: ExtractCommandOptions): AsyncGenerator<Page> {
+  let info;
+  try {
+    info = await stat(input);
+  } catch (error) {
+    throw new SalvageError('INPUT_UNREADABLE', `cannot read ${input}: ${(error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (error as Error).message}`, { cause: error, subject: input });
+  }
+  if (!info.isFile()) throw new SalvageError('INPUT_UNREADABLE', `${input} is not a file`, { subject: input });
+  if (WARC_NAME.test(input)) {
+    for await (const c of readWarcCaptures(input)) {
+      const page: Page = { input: `${input}@${c.offset}`, url: c.url, timestamp: c.timestamp, payload: c.payload };
+      if (c.httpStatus !== undefined) page.httpStatus = c.httpStatus;
+      if (c.contentType !== undefined) page.contentType = c.contentType;
+      yield page;
+    }
+    return;
+  }
+  if (info.size > options.maxPageMb * 1048576 * 4) {
+    throw new SalvageError('INPUT_INVALID', `${input} is ${(info.size / 1048576).toFixed(0)} MiB: not a web page`, { subject: input });
+  }
+  yield { input, url: options.url ?? '', timestamp: options.timestamp ?? '', payload: await readFile(input) };
+}
+
+function chooseSite(url: string, forced: SiteProfile | undefined): SiteProfile | undefined {
+  return forced ?? siteForUrl(url) ?? siteForHost(url);
+}
+
+export interface ExtractTotals { pages: number; written: number; rejected: number; failed: number; byReason: Record<string, number> }
+
+/** Run `salvage extract`; returns the totals (the caller turns them into an exit code). */
+export async function runExtract(inputs: string[], options: ExtractCommandOptions, report: Reporter): Promise<ExtractTotals> {
+  const forced = options.site === undefined ? undefined : SITES.get(options.site);
+  if (options.site !== undefined && !forced) {
+    throw new SalvageError('CONFIG_INVALID', `unknown site "${options.site}"; known sites: ${[...SITES.keys()].join(', ')}`);
+  }
+  const htmlInputs = inputs.filter((i) => !WARC_NAME.test(i));
+  if (htmlInputs.length > 0) {
+    if (!options.url || !options.timestamp) throw new SalvageError('CONFIG_INVALID', `HTML input ${htmlInputs[0]} needs --url <original URL> and --timestamp <14 digits> (WARC inputs carry both)`);
+    if (!TIMESTAMP.test(options.timestamp)) throw new SalvageError('CONFIG_INVALID', `--timestamp must be 14 digits (YYYYMMDDhhmmss), got "${options.timestamp}"`);
+    try {
+      new URL(options.url);
+    } catch {
+      throw new SalvageError('CONFIG_INVALID', `--url must be an absolute URL, got "${options.url}"`);
+    }
+  }
+
+  const totals: ExtractTotals = { pages: 0, written: 0, rejected: 0, failed: 0, byReason: {} };
+  let printed = 0;
+  const emit = (page: Page, outcome: Outcome, reason: string | undefined, message: string | undefined, article?: Article): void => {
+    totals.pages++;
+    totals[outcome]++;
+    if (reason) totals.byReason[reason] = (totals.byReason[reason] ?? 0) + 1;
+    if (options.format === 'jsonl') {
+      report.stdout(JSON.stringify({
+        input: page.input, url: page.url, timestamp: page.timestamp, outcome, reason: reason ?? null, message: message ?? null,
+        article: article ? { ...article, text: articleText(article) } : null,
+      }));
+    } else if (outcome !== 'written') {
+      report.warn(`${outcome} ${page.input} (${shorten(page.url) || 'no URL'}): ${reason}: ${message}`);
+    }
+    report.progress(totals);
+  };
+
+  for (const input of inputs) {
+    try {
+      for await (const page of pagesOf(input, options)) {
+        const site = chooseSite(page.url, forced);
+        if (!site) { emit(page, 'failed', 'unknown-site', `no site module knows ${page.url || 'this URL'}; choose one with --site (${[...SITES.keys()].join(', ')})`); continue; }
+        let result: ExtractResult;
+        try {
+          result = extractCapture({ payload: page.payload, url: page.url, timestamp: page.timestamp, ...(page.httpStatus !== undefined ? { httpStatus: page.httpStatus } : {}), ...(page.contentType !== undefined ? { contentType: page.contentType } : {}) }, site, { maxPageBytes: options.maxPageMb * 1048576 });
+        } catch (error) {
+          emit(page, 'failed', 'internal-error', `extraction crashed (please report): ${(error as Error).stack ?? String(error)}`);
+          continue;
+        }
+        if (!result.ok) { emit(page, 'rejected', result.reason, result.message); continue; }
+        const text = renderArticle(result.article, { frontmatter: options.frontmatter });
+        if (options.out !== undefined) {
+          await writeArticleFile(options.out, result.article.id, text);
+        } else if (options.format === 'markdown') {
+          if (printed++ > 0) throw new SalvageError('CONFIG_INVALID', 'more than one article: give --out DIR to write them as an archive, or --format jsonl');
+          report.stdout(text.replace(/\n$/, ''));
+        }
+        emit(page, 'written', undefined, undefined, result.article);
+      }
+    } catch (error) {
+      if (error instanceof SalvageError && (error.code === 'INPUT_UNREADABLE' || error.code === 'WARC_MALFORMED' || error.code === 'INPUT_INVALID')) {
+        totals.failed++;
+        totals.byReason[error.code] = (totals.byReason[error.code] ?? 0) + 1;
+        report.warn(`failed ${input}: ${error.message}`);
+        continue;
+      }
+      throw error;
+    }
+  }
+  return totals;
+}

@@ -1,0 +1,86 @@
+#!/usr/bin/env node
+/** The `salvage` command: parses flags, wires the stages, renders results and errors. */
+import { Command, InvalidArgumentError, Option } from 'commander';
+import { isSalvageError } from '../errors.js';
+import { runExtract, type ExtractCommandOptions } from './extract-command.js';
+import { createReporter } from './output.js';
+
+/** Exit codes (documented in README.md, "Exit codes"). */
+export const EXIT = { ok: 0, failed: 1, usage: 2, rejected: 3, internal: 70 } as const;
+
+function positiveNumber(value: string): number {
+  const n = Number(value);
+  if (!Number.isFinite(n) || n <= 0) throw new InvalidArgumentError('must be a positive number');
+  return n;
+}
+
+const program = new Command();
+program
+  .name('salvage')
+  .description('Rescue dead news sites from the Wayback Machine into a verifiable Markdown archive.')
+  .version('0.1.0')
+  .showHelpAfterError('(run with --help for usage)')
+  .configureOutput({ outputError: (text, write) => write(text) });
+
+program
+  .command('extract')
+  .description('Turn captured pages into archive files (Markdown + YAML frontmatter, ../spec FORMAT.md).')
+  .argument('<input...>', 'WARC files (.warc, .warc.gz: every response record) or HTML files (need --url and --timestamp)')
+  .option('-o, --out <dir>', 'write articles/<lo>-<hi>/article_<id>.md under DIR (without it, one article prints to stdout)')
+  .option('--url <url>', 'original URL of the HTML input(s)')
+  .option('--timestamp <ts>', 'capture time of the HTML input(s), 14 digits YYYYMMDDhhmmss (UTC)')
+  .option('--site <id>', 'site module to use (default: chosen by URL; known: hkcnews)')
+  .addOption(new Option('--format <format>', 'markdown files, or one JSON line per input page on stdout').choices(['markdown', 'jsonl']).default('markdown'))
+  .addOption(new Option('--frontmatter <style>', 'full adds id, site, captured_at, sha256 after the seed keys').choices(['full', 'minimal']).default('full'))
+  .option('--max-page-mb <n>', 'reject payloads larger than this many MiB', positiveNumber, 20)
+  .option('--summary', 'print counts (written, rejected by reason, failed) at the end', false)
+  .option('-q, --quiet', 'no progress or per-page warnings on stderr', false)
+  .addHelpText('after', `
+Outcomes: "written" (an article file), "rejected" (the capture is not an article: farewell page,
+Wayback error page, CDN challenge, 404, truncated or empty capture, not HTML…; the reason is
+printed), "failed" (unreadable input or an unknown site).
+
+Exit codes: 0 every page written · 3 finished, some pages rejected · 1 some input failed ·
+2 bad usage · 70 internal error (a bug: please report it with the input).
+
+Examples:
+  salvage extract captures.warc.gz --out archive --summary
+  salvage extract page.html --url https://www.hkcnews.com/article/18733/x --timestamp 20210628174710
+  salvage extract captures.warc.gz --format jsonl > pages.jsonl`)
+  .action(async (inputs: string[], flags: Record<string, unknown>) => {
+    const report = createReporter({ quiet: flags['quiet'] === true });
+    const options: ExtractCommandOptions = {
+      format: flags['format'] as ExtractCommandOptions['format'],
+      summary: flags['summary'] === true,
+      frontmatter: flags['frontmatter'] as ExtractCommandOptions['frontmatter'],
+      maxPageMb: flags['maxPageMb'] as number,
+    };
+    for (const key of ['out', 'url', 'timestamp', 'site'] as const) if (typeof flags[key] === 'string') options[key] = flags[key] as string;
+    const totals = await runExtract(inputs, options, report);
+    report.done();
+    if (options.summary) {
+      const reasons = Object.entries(totals.byReason).sort(([a], [b]) => a.localeCompare(b)).map(([r, n]) => `${r} ${n}`).join(', ');
+      const text = `${totals.pages} pages: ${totals.written} written, ${totals.rejected} rejected, ${totals.failed} failed${reasons ? ` (${reasons})` : ''}${options.out ? ` → ${options.out}` : ''}`;
+      if (options.out !== undefined && options.format === 'markdown') report.stdout(text);
+      else process.stderr.write(text + '\n');
+    }
+    process.exitCode = totals.failed > 0 ? EXIT.failed : totals.rejected > 0 ? EXIT.rejected : EXIT.ok;
+  });
+
+process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+  // A closed pipe (`salvage … | head`) is the reader's choice, not an error.
+  if (error.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+  throw error;
+});
+
+try {
+  await program.parseAsync(process.argv);
+} catch (error) {
+  if (isSalvageError(error)) {
+    process.stderr.write(`salvage: ${error.message} [${error.code}]\n`);
+    process.exitCode = error.code === 'CONFIG_INVALID' ? EXIT.usage : EXIT.failed;
+  } else {
+    process.stderr.write(`salvage: internal error — please report it with the command and input:\n${(error as Error).stack ?? String(error)}\n`);
+    process.exitCode = EXIT.internal;
+  }
+}
