@@ -185,12 +185,12 @@ test('bold and italic between letters render as emphasis', () => {
   assert.deepEqual(strandedAsterisks(bodyMarkdown('<p>他說<strong>重點</strong>然後<em>斜體</em>。<b>「引號」</b></p>')), []);
 });
 
-test('bold as CMS editors write it never shows literal asterisks', { todo: 'bug: 他說<strong>「不」</strong>。, <b>小標題<br></b>內文, <b>粗</b><b>體</b> and <b>重點&nbsp;</b>內文 render with ** a CommonMark reader shows literally' }, () => {
+test('bold as CMS editors write it never shows literal asterisks', () => {
   const stranded = ['<p>他說<strong>「不」</strong>。</p>', '<p><b>小標題<br></b>內文</p>', '<p><b>粗</b><b>體</b></p>', '<p><b>重點&nbsp;</b>內文</p>'].flatMap((html) => strandedAsterisks(bodyMarkdown(html)));
   assert.deepEqual(stranded, []);
 });
 
-test('links stay links: no image syntax, no nesting', { todo: 'bug: 快看!<a> renders as an image (![…](…)); <a href=/a>甲<a href=/b>乙</a></a> (htmlparser2 does not close the first <a>) renders as nested [甲[乙](…)](…)' }, () => {
+test('links stay links: no image syntax, no nesting', () => {
   const bang = bodyMarkdown('<p>快看!<a href="https://a.example/x">這裡</a></p>');
   assert.equal(/(?:^|[^\\])!\[/.test(bang), false, bang);
   const nested = bodyMarkdown('<p><a href="/a">甲<a href="/b">乙</a></a></p>');

@@ -197,8 +197,12 @@ export class BlockBuilder {
         const raw = el.attribs['href'];
         const href = raw === undefined ? undefined : cloudflareMailto(raw) ?? resolveUrl(raw, this.baseUrl);
         const children = this.inlineChildren(el);
-        if (href === undefined) out.push(...children);
-        else out.push({ type: 'link', href, children } as Inline);
+        if (href === undefined) { out.push(...children); return; }
+        // A link inside a link: browsers close the outer one where the inner one starts.
+        const nested = children.findIndex((c) => c.type === 'link');
+        if (nested < 0) { out.push({ type: 'link', href, children } as Inline); return; }
+        if (nested > 0) out.push({ type: 'link', href, children: children.slice(0, nested) } as Inline);
+        out.push(...children.slice(nested));
         return;
       }
       default:
@@ -230,30 +234,22 @@ export class BlockBuilder {
     return url === undefined ? undefined : { type: 'embed', src: url };
   }
 
+  /** A figure's images and players, with its caption on the last image; any other content it holds is kept as blocks. */
   private figure(el: Element, out: Block[]): void {
-    const media: Block[] = [];
     let caption: Inline[] | undefined;
-    const stack: AnyNode[] = [...el.children].reverse();
-    while (stack.length > 0) {
-      const n = stack.pop()!; // non-empty: checked by the loop condition
-      if (!isTag(n) || this.skip(n)) continue;
-      if (n.name === 'figcaption') {
-        const c = normaliseInline(this.split(this.inlineChildren(n)).filter(Array.isArray).flat(), false);
-        if (c.length > 0) caption = c;
-      } else if (n.name === 'img') {
-        const fig = this.figureOfImage(n);
-        if (fig) media.push(fig);
-      } else if (EMBED_ELEMENTS.has(n.name)) {
-        const embed = this.embed(n);
-        if (embed) media.push(embed);
-      } else for (let i = n.children.length - 1; i >= 0; i--) stack.push(n.children[i]!);
+    const rest: AnyNode[] = [];
+    for (const child of el.children) {
+      if (isTag(child) && child.name === 'figcaption' && !this.skip(child)) {
+        const c = normaliseInline(this.split(this.inlineChildren(child)).filter(Array.isArray).flat(), false);
+        if (c.length > 0) caption = caption ? [...caption, { type: 'break' }, ...c] : c;
+      } else rest.push(child);
     }
-    const lastFigure = media.findLastIndex((b) => b.type === 'figure');
-    if (caption && lastFigure >= 0) {
-      const fig = media[lastFigure];
-      if (fig?.type === 'figure') media[lastFigure] = { ...fig, caption };
-    }
-    out.push(...media);
+    const blocks: Block[] = [];
+    this.walk(rest, blocks);
+    const lastFigure = blocks.findLastIndex((b) => b.type === 'figure');
+    const fig = blocks[lastFigure];
+    if (caption && fig?.type === 'figure') blocks[lastFigure] = { ...fig, caption };
+    out.push(...blocks);
     // A caption without an image is still text the page showed.
     if (caption && lastFigure < 0) out.push({ type: 'paragraph', children: caption });
   }
@@ -385,14 +381,38 @@ export function normaliseInline(nodes: readonly Inline[], flat: boolean): Inline
   return prune(collapsed, true);
 }
 
-/** Drop empty text and formatting, and line breaks at the edges of the run. */
+function sameFormatting(a: Inline | undefined, b: Inline): boolean {
+  if (!a || a.type !== b.type) return false;
+  if (a.type === 'link' && b.type === 'link') return a.href === b.href;
+  return a.type === 'strong' || a.type === 'em' || a.type === 'del';
+}
+
+/**
+ * Drop empty text and formatting; line breaks at the edges of formatting move outside it
+ * (`<b>標題<br></b>`); adjacent identical formatting merges (`<b>粗</b><b>體</b>`); no line
+ * breaks at the edges of the run.
+ */
 function prune(nodes: Inline[], top: boolean): Inline[] {
   const out: Inline[] = [];
   for (const n of nodes) {
-    if (n.type === 'text') { if (n.text !== '') out.push(n); continue; }
+    if (n.type === 'text') {
+      const last = out[out.length - 1];
+      if (n.text === '') continue;
+      if (last?.type === 'text') out[out.length - 1] = { type: 'text', text: last.text + n.text };
+      else out.push(n);
+      continue;
+    }
     if (n.type === 'break') { out.push(n); continue; }
     const children = prune(n.children, false);
-    if (children.some((c) => c.type !== 'break')) out.push({ ...n, children } as Inline);
+    let trailing = 0;
+    while (children[0]?.type === 'break') { children.shift(); out.push({ type: 'break' }); }
+    while (children[children.length - 1]?.type === 'break') { children.pop(); trailing++; }
+    if (children.length > 0) {
+      const last = out[out.length - 1];
+      if (last && sameFormatting(last, n) && last.type !== 'text' && last.type !== 'break') out[out.length - 1] = { ...last, children: prune([...last.children, ...children], false) } as Inline;
+      else out.push({ ...n, children } as Inline);
+    }
+    for (let i = 0; i < trailing; i++) out.push({ type: 'break' });
   }
   if (top) {
     while (out[0]?.type === 'break') out.shift();

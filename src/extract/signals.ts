@@ -16,6 +16,10 @@ export interface PageSignals {
   titleElement: string | undefined;
   /** `<link rel="canonical">` href. */
   canonical: string | undefined;
+  /** Elements metadata looks at, in document order, gathered in the same pass. */
+  h1: Element[];
+  times: Element[];
+  links: Element[];
 }
 
 const ARTICLE_TYPES = /^(?:News|Reportage|Analysis|Opinion|Review|Report|Scholarly|Tech|Satirical|Background)?Article$|^(?:BlogPosting|LiveBlogPosting|SocialMediaPosting|WebPage|Report)$/;
@@ -56,7 +60,7 @@ function parseJsonLd(text: string): unknown {
 }
 
 export function readSignals(doc: Document): PageSignals {
-  const signals: PageSignals = { jsonLdArticles: [], meta: new Map(), itemprops: new Map(), titleElement: undefined, canonical: undefined };
+  const signals: PageSignals = { jsonLdArticles: [], meta: new Map(), itemprops: new Map(), titleElement: undefined, canonical: undefined, h1: [], times: [], links: [] };
   const allLd: Record<string, unknown>[] = [];
   const stack: AnyNode[] = [...doc.children].reverse();
   while (stack.length > 0) {
@@ -83,6 +87,9 @@ export function readSignals(doc: Document): PageSignals {
       case 'style':
       case 'template':
         continue;
+      case 'h1': signals.h1.push(el); break;
+      case 'time': signals.times.push(el); break;
+      case 'a': if (a['href'] !== undefined) signals.links.push(el); break;
     }
     const prop = a['itemprop'];
     if (prop && el.name !== 'meta') {

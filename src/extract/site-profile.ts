@@ -45,8 +45,11 @@ export interface SiteProfile {
   tagPath?: RegExp;
   /** Visible modification time; groups 1 and 2 are `YYYY-MM-DD` and `HH:MM[:SS]`. */
   lastUpdatedText?: RegExp;
-  /** Content blocks that are site chrome (promos) although they look like text. */
-  isChromeBlock?: (block: Block) => boolean;
+  /**
+   * Remove site chrome that looks like content (promos, author boxes written into the body).
+   * Gets the body's blocks, returns the kept ones; notes what it dropped.
+   */
+  dropChrome?: (blocks: readonly Block[], notes: string[]) => Block[];
   /** Pages served at article URLs that are not articles. */
   notArticle?: readonly NotArticleRule[];
 }

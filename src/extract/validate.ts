@@ -60,7 +60,7 @@ export function rejectBytes(bytes: Uint8Array, maxBytes: number, contentType: st
 // in the existing archive). Test: "rejects the Wayback offline page".
 const WAYBACK_ERROR_TITLES = /^(?:Temporarily Offline|Wayback Machine(?: - Error)?|Internet Archive: Error|Hrm\.?)$/i;
 /** CDN bot checks (Cloudflare's two pages, and the generic wording others copy). */
-const CHALLENGE_TITLES = /^(?:Just a moment\.{0,3}|Attention Required! \| Cloudflare|Please Wait\.{0,3} \| Cloudflare|DDoS-Guard|Checking your browser.*)$/i;
+const CHALLENGE_TITLES = /^(?:Just a moment(?:\.{0,3}|…)|Attention Required! \| Cloudflare|Please Wait\.{0,3} \| Cloudflare|DDoS-Guard|Checking your browser.*)$/i;
 const CHALLENGE_MARKERS = /\bcf-browser-verification\b|\bid="challenge-form"|\bcf_chl_opt\b|\bcf-error-details\b/;
 const NOT_FOUND_TITLES = /(?:^|\b)(?:404|Not Found|Page not found)(?:\b|$)|找不到頁面|找不到网页|頁面不存在|页面不存在/i;
 const HTML_OPEN = /<html[\s>]|<body[\s>]/i;

@@ -25,9 +25,12 @@ const ORDERED_START = /^\d{1,9}(?=[.)](?:\s|$))/;
 
 /** Escape what would start block syntax at the beginning of a line. */
 export function escapeLineStart(line: string): string {
-  if (BLOCK_START.test(line)) return '\\' + line;
-  const number = ORDERED_START.exec(line);
-  return number ? number[0] + '\\' + line.slice(number[0].length) : line;
+  // Indentation is invisible in a rendered paragraph, but four spaces or a tab would start a
+  // code block and fewer still allow block syntax: it is dropped.
+  const rest = line.replace(/^[ \t]+/, '');
+  if (BLOCK_START.test(rest)) return '\\' + rest;
+  const number = ORDERED_START.exec(rest);
+  return number ? number[0] + '\\' + rest.slice(number[0].length) : rest;
 }
 
 /** Attribute values inside the HTML blocks we write (`<figure>`, `<iframe>`). */

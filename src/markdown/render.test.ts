@@ -41,8 +41,8 @@ test('link text is escaped and a break inside it becomes a space', () => {
   assert.equal(body(p(link('https://a.example/', t('[1]'), br, t('*x*')))), '[\\[1\\] \\*x\\*](https://a.example/)\n');
 });
 
-test('a link without visible text is left out', () => {
-  assert.equal(body(p(t('a'), link('https://a.example/', t(' ')), t('b'))), 'ab\n');
+test('a link without visible text is left out (its white space stays, as a browser shows it)', () => {
+  assert.equal(body(p(t('a'), link('https://a.example/', t(' ')), t('b'))), 'a b\n');
 });
 
 test('images become figures with a Wayback im_ URL, the alt text and an optional caption', () => {
@@ -131,7 +131,8 @@ test('spaces at the edges of emphasis move outside the markers', () => {
 });
 
 test('nested emphasis renders both markers', () => {
-  assert.equal(body(p(em(strong(t('x'))))), '***x***\n');
+  // `***x***` would also do; markers glued to markers are written as HTML tags to stay unambiguous.
+  assert.equal(body(p(em(strong(t('x'))))), '<em><strong>x</strong></em>\n');
   assert.equal(body(p(t('a'), { type: 'del', children: [t('刪除')] }, t('b'))), 'a~~刪除~~b\n');
 });
 
@@ -184,18 +185,18 @@ test('emphasis between letters takes effect', () => {
   assertEmphasisTakesEffect(body(p(t('他說：'), strong(t('「不」')), t(' 然後'))));
 });
 
-test('bold text starting or ending with CJK punctuation between CJK letters takes effect', { todo: 'bug: 他說<strong>「不」</strong>。 renders as 他說**「不」**。 — the ** runs are not left/right-flanking, readers show literal asterisks' }, () => {
+test('bold text starting or ending with CJK punctuation between CJK letters takes effect', () => {
   assertEmphasisTakesEffect(body(p(t('他說'), strong(t('「不」')), t('。'))));
   assertEmphasisTakesEffect(body(p(t('價格'), strong(t('(100元)')), t('起'))));
   assertEmphasisTakesEffect(body(p(t('a'), em(t('*b')), t('c'))));
 });
 
-test('bold text ending with a line break takes effect', { todo: 'bug: <b>小標題<br></b>內文 renders as **小標題\\\\\\n**內文 — the closing ** starts a line and cannot close' }, () => {
+test('bold text ending with a line break takes effect', () => {
   assertEmphasisTakesEffect(body(p(strong(t('小標題'), br), t('內文'))));
   assertEmphasisTakesEffect(body(p(t('前文'), br, strong(br, t('小標題')))));
 });
 
-test('adjacent bold runs do not merge into a four-asterisk run', { todo: 'bug: <b>粗</b><b>體</b> renders as **粗****體**, which CommonMark reads as <strong>粗****體</strong>' }, () => {
+test('adjacent bold runs do not merge into a four-asterisk run', () => {
   const out = body(p(strong(t('粗')), strong(t('體'))));
   assert.equal(delimiterRuns(out).some((r) => r.length > 3), false, JSON.stringify(out));
 });
@@ -203,7 +204,7 @@ test('adjacent bold runs do not merge into a four-asterisk run', { todo: 'bug: <
 const PIECES = ['中文', '重點', 'abc', '123', '「', '」', '，', '。', '(', ')', '！', '"', ' ', '$', '*', '_'];
 const piece = fc.array(fc.constantFrom(...PIECES), { minLength: 1, maxLength: 4 }).map((x) => x.join(''));
 
-test('emphasis takes effect whatever text surrounds it', { todo: 'bug: emphasis next to punctuation (see the CJK punctuation test) renders literal asterisks' }, () => {
+test('emphasis takes effect whatever text surrounds it', () => {
   fc.assert(fc.property(piece, piece, piece, fc.boolean(), (before, inner, after, bold) => {
     if (inner.trim() === '') return;
     const node = bold ? strong(t(inner.trim())) : em(t(inner.trim()));
@@ -232,7 +233,7 @@ test('paragraph lines never start with block syntax and end in a hard break exce
   }), { numRuns: 600, seed: 22 });
 });
 
-test('paragraph text with leading indentation cannot become a heading or code', { todo: 'bug: a text node "   # x" (or "\\t# x") at a line start renders as a heading (or code block); escapeLineStart only looks at column 0' }, () => {
+test('paragraph text with leading indentation cannot become a heading or code', () => {
   assert.equal(BLOCK_SYNTAX_START.test(body(p(t('   # x'))).trimStart()), false);
   assert.equal(body(p(t('\tcode'))).startsWith('\t'), false);
 });
@@ -332,7 +333,7 @@ test('rendering twice gives the same string', () => {
   assert.equal(renderArticle(a), renderArticle(a));
 });
 
-test('adjacent lists of the same kind stay two lists', { todo: 'bug: two consecutive <ul> (or <ol>) render as "- a\\n\\n- b", which CommonMark reads as one loose list' }, () => {
+test('adjacent lists of the same kind stay two lists', () => {
   const list = (ordered: boolean, x: string): Block => ({ type: 'list', ordered, start: 1, items: [[p(t(x))]] });
   for (const ordered of [false, true]) {
     const lines = body(list(ordered, 'a'), list(ordered, 'b')).split('\n');
@@ -366,7 +367,7 @@ function nestsLinks(markdown: string): boolean {
   return false;
 }
 
-test('an exclamation mark before a link does not turn it into an image', { todo: 'bug: text "快看!" followed by a link renders as 快看![這裡](https://a.example/x), which CommonMark reads as an image; "!" before "[" needs escaping' }, () => {
+test('an exclamation mark before a link does not turn it into an image', () => {
   assert.equal(imageOpeners(body(p(t('快看!'), link('https://a.example/x', t('這裡'))))), 0);
   assert.equal(imageOpeners(body(p(t('a\\!'), link('https://a.example/x', t('b'))))), 0);
   assert.equal(imageOpeners(body(p(link('https://a.example/x', t('!')), link('https://a.example/y', t('b'))))), 0);
@@ -376,11 +377,11 @@ test('an exclamation mark elsewhere is left alone', () => {
   assert.equal(body(p(t('好! [不是連結]'))), '好! \\[不是連結\\]\n');
 });
 
-test('a link inside link text does not nest in the Markdown', { todo: 'bug: link(a, [甲, link(b, [乙])]) renders as [甲[乙](b)](a); CommonMark links cannot nest, readers see the outer brackets and URL as text' }, () => {
+test('a link inside link text does not nest in the Markdown', () => {
   assert.equal(nestsLinks(body(p(link('https://a.example/a', t('甲'), link('https://a.example/b', t('乙')))))), false);
 });
 
-test('emphasis ending in NBSP or U+3000 takes effect', { todo: 'bug: <b>重點&nbsp;</b>內文 renders as **重點\u00a0**內文 — wrap() moves only ASCII spaces out of the markers, and CommonMark counts NBSP/U+3000 as white space' }, () => {
+test('emphasis ending in NBSP or U+3000 takes effect', () => {
   assertEmphasisTakesEffect(body(p(strong(t('重點\u00a0')), t('內文'))));
   assertEmphasisTakesEffect(body(p(t('前'), strong(t('\u3000重點')))));
   assert.equal(delimiterRuns(body(p(t('a'), strong(t('\u3000')), t('b')))).length, 0);

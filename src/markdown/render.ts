@@ -15,6 +15,8 @@ export interface RenderOptions {
 interface Context {
   timestamp: string;
   host: string | undefined;
+  /** Set for a list that directly follows a list of the same kind. */
+  alternateListMarker?: boolean;
 }
 
 const HTTP = /^https?:\/\//i;
@@ -29,32 +31,126 @@ function imageTarget(src: string, ctx: Context): string {
   return HTTP.test(src) ? imageMementoUrl(ctx.timestamp, src) : src;
 }
 
-/** Emphasis markers must touch their text: edge spaces move outside. */
-function wrap(marker: string, inner: string): string {
-  const lead = /^ */.exec(inner)?.[0] ?? '';
-  const rest = inner.slice(lead.length);
-  const trail = / *$/.exec(rest)?.[0] ?? '';
-  const core = rest.slice(0, rest.length - trail.length);
-  return core === '' ? lead + trail : `${lead}${marker}${core}${marker}${trail}`;
-}
+/** CommonMark's Unicode whitespace and punctuation (spec 0.31: Zs, and P or S categories). */
+const WHITESPACE = /[\s\p{Zs}]/u;
+const PUNCTUATION = /[\p{P}\p{S}]/u;
+const EDGE_SPACE = /^[ \t\p{Zs}]+|[ \t\p{Zs}]+$/gu;
 
-function inlineMarkdown(nodes: readonly Inline[], ctx: Context): string {
-  let out = '';
+const MARKERS = { strong: '**', em: '*', del: '~~' } as const;
+const HTML_TAGS = { strong: 'strong', em: 'em', del: 'del' } as const;
+
+/** Rendered inline text with the places where emphasis markers were put, to check them afterwards. */
+interface Emphasis { kind: 'strong' | 'em' | 'del'; html: boolean }
+type Piece = string | { emphasis: Emphasis; closing: boolean };
+
+function piecesOf(nodes: readonly Inline[], ctx: Context, inLink: boolean, out: Piece[]): void {
   for (const n of nodes) {
     switch (n.type) {
-      case 'text': out += escapeInline(n.text); break;
-      case 'break': out += '\\\n'; break;
-      case 'strong': out += wrap('**', inlineMarkdown(n.children, ctx)); break;
-      case 'em': out += wrap('*', inlineMarkdown(n.children, ctx)); break;
-      case 'del': out += wrap('~~', inlineMarkdown(n.children, ctx)); break;
+      case 'text': out.push(escapeInline(n.text)); break;
+      case 'break': out.push(inLink ? ' ' : '\\\n'); break;
+      case 'strong': case 'em': case 'del': {
+        // Markers must touch their text: white space at the edges (NBSP and U+3000 too) goes outside.
+        const inner: Piece[] = [];
+        piecesOf(n.children, ctx, inLink, inner);
+        const text = inner.map((p) => (typeof p === 'string' ? p : '')).join('');
+        if (text.replace(EDGE_SPACE, '') === '') { out.push(text); break; }
+        const lead = /^[ \t\p{Zs}]*/u.exec(text)?.[0] ?? '';
+        const trail = /[ \t\p{Zs}]*$/u.exec(text)?.[0] ?? '';
+        trimPieces(inner, lead.length, trail.length);
+        const emphasis: Emphasis = { kind: n.type, html: false };
+        out.push(lead, { emphasis, closing: false }, ...inner, { emphasis, closing: true }, trail);
+        break;
+      }
       case 'link': {
-        const text = inlineMarkdown(n.children, ctx).replace(/\\\n/g, ' ');
-        out += text.trim() === '' ? '' : `[${text}](${linkDestination(linkTarget(n.href, ctx))})`;
+        if (inLink) { piecesOf(n.children, ctx, true, out); break; }
+        const inner: Piece[] = [];
+        piecesOf(n.children, ctx, true, inner);
+        if (inner.every((p) => typeof p === 'string' && p.trim() === '')) { out.push(...inner); break; }
+        // `![` would make the link an image.
+        const last = out.length - 1;
+        const prev = out[last];
+        if (typeof prev === 'string' && endsWithUnescaped(prev, '!')) out[last] = prev.slice(0, -1) + '\\!';
+        out.push('[', ...inner, `](${linkDestination(linkTarget(n.href, ctx))})`);
         break;
       }
     }
   }
-  return out;
+}
+
+/** `text` ends with `ch` not preceded by an odd number of backslashes (which would escape it). */
+function endsWithUnescaped(text: string, ch: string): boolean {
+  if (!text.endsWith(ch)) return false;
+  let slashes = 0;
+  for (let i = text.length - 2; i >= 0 && text[i] === '\\'; i--) slashes++;
+  return slashes % 2 === 0;
+}
+
+/** Remove `lead` characters from the first text pieces and `trail` from the last ones. */
+function trimPieces(pieces: Piece[], lead: number, trail: number): void {
+  for (let i = 0; i < pieces.length && lead > 0; i++) {
+    const p = pieces[i];
+    if (typeof p !== 'string') continue;
+    const cut = Math.min(lead, p.length);
+    pieces[i] = p.slice(cut);
+    lead -= cut;
+  }
+  for (let i = pieces.length - 1; i >= 0 && trail > 0; i--) {
+    const p = pieces[i];
+    if (typeof p !== 'string') continue;
+    const cut = Math.min(trail, p.length);
+    pieces[i] = p.slice(0, p.length - cut);
+    trail -= cut;
+  }
+}
+
+function assemble(pieces: readonly Piece[]): { text: string; at: Map<Piece, number> } {
+  let text = '';
+  const at = new Map<Piece, number>();
+  for (const p of pieces) {
+    if (typeof p === 'string') { text += p; continue; }
+    at.set(p, text.length);
+    const { kind, html } = p.emphasis;
+    text += html ? `<${p.closing ? '/' : ''}${HTML_TAGS[kind]}>` : MARKERS[kind];
+  }
+  return { text, at };
+}
+
+const isSpace = (ch: string | undefined): boolean => ch === undefined || WHITESPACE.test(ch);
+const isPunct = (ch: string | undefined): boolean => ch !== undefined && PUNCTUATION.test(ch);
+
+/**
+ * Whether a delimiter run at [start, end) opens (left-flanking) or closes (right-flanking) as
+ * CommonMark defines it, and is not glued to another run of the same character.
+ */
+function flanks(text: string, start: number, end: number, closing: boolean): boolean {
+  const before = text[start - 1];
+  const after = text[end];
+  const marker = text[start];
+  if (before === marker || after === marker) return false;
+  if (closing) return !isSpace(before) && (!isPunct(before) || isSpace(after) || isPunct(after));
+  return !isSpace(after) && (!isPunct(after) || isSpace(before) || isPunct(before));
+}
+
+/**
+ * Inline Markdown. Emphasis is written with `**`/`*`/`~~` where CommonMark will read it as
+ * emphasis; where its flanking rules would not (bold text starting with 「, next to CJK
+ * punctuation), the HTML tag is written instead, which every CommonMark renderer honours.
+ */
+function inlineMarkdown(nodes: readonly Inline[], ctx: Context): string {
+  const pieces: Piece[] = [];
+  piecesOf(nodes, ctx, false, pieces);
+  for (let round = 0; round < 4; round++) {
+    const { text, at } = assemble(pieces);
+    let changed = false;
+    for (const p of pieces) {
+      if (typeof p === 'string' || p.emphasis.html) continue;
+      const start = at.get(p)!; // every marker piece was placed by assemble()
+      if (!flanks(text, start, start + MARKERS[p.emphasis.kind].length, p.closing)) { p.emphasis.html = true; changed = true; }
+    }
+    if (!changed) return text;
+  }
+  for (const p of pieces) if (typeof p !== 'string') p.emphasis.html = true;
+  return assemble(pieces).text;
 }
 
 /** Inline content as paragraph lines: each line escaped for block syntax at its start. */
@@ -116,8 +212,10 @@ function blockMarkdown(block: Block, ctx: Context): string {
     }
     case 'list': {
       const loose = block.items.some((item) => item.length > 1);
+      // Two lists in a row would read as one: the second of a pair uses the other marker.
+      const [bullet, delimiter] = ctx.alternateListMarker ? ['*', ')'] : ['-', '.'];
       return block.items.map((item, i) => {
-        const marker = block.ordered ? `${block.start + i}. ` : '- ';
+        const marker = block.ordered ? `${block.start + i}${delimiter} ` : `${bullet} `;
         const body = item.map((b) => blockMarkdown(b, ctx)).join('\n\n');
         return marker + indent(body, ' '.repeat(marker.length));
       }).join(loose ? '\n\n' : '\n');
@@ -129,7 +227,15 @@ function blockMarkdown(block: Block, ctx: Context): string {
 export function renderBody(article: Article): string {
   const ctx: Context = { timestamp: article.provenance.timestamp, host: siteHost(article.provenance.originalUrl) };
   const title = escapeInline(article.title.trim().replace(/\s*[\r\n]+\s*/g, ' ')).replace(/#/g, '\\#');
-  const parts = ['# ' + title, ...article.blocks.map((b) => blockMarkdown(b, ctx)).filter((s) => s.trim() !== '')];
+  const parts = ['# ' + title];
+  let previous: Block | undefined;
+  let alternate = false;
+  for (const block of article.blocks) {
+    alternate = block.type === 'list' && previous?.type === 'list' && previous.ordered === block.ordered && !alternate;
+    const text = blockMarkdown(block, { ...ctx, alternateListMarker: alternate });
+    if (text.trim() !== '') parts.push(text);
+    previous = block;
+  }
   return parts.join('\n\n') + '\n';
 }
 

@@ -1,7 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { hkcnewsArticleId } from './hkcnews.js';
+import { extractCapture as extractForChrome, articleText as textForChrome } from '../extract/index.js';
+import { hkcnews, hkcnewsArticleId } from './hkcnews.js';
 import { siteForUrl } from './index.js';
 
 /** Any Unicode scalar values (no lone surrogates: a URL slug is UTF-8). */
@@ -74,4 +75,29 @@ test('siteForUrl chooses hkcnews for its article URLs only', () => {
   assert.equal(siteForUrl('https://www.hkcnews.com/article/18733/x')?.id, 'hkcnews');
   assert.equal(siteForUrl('https://www.hkcnews.com/news'), undefined);
   assert.equal(siteForUrl('https://example.org/article/1/'), undefined);
+});
+
+// ---------------------------------------------------------------- chrome inside the body
+
+
+function bodyTextOf(bodyHtml: string): string {
+  const page = `<!DOCTYPE html><html><head><meta charset="utf-8"><title>標題 - 眾新聞</title></head><body><article><h1>標題</h1><section class="article__body">${bodyHtml}</section></article></body></html>`;
+  const result = extractForChrome({ payload: new TextEncoder().encode(page), url: 'https://www.hkcnews.com/article/2733/open-data', timestamp: '20220109182632' }, hkcnews);
+  assert.ok(result.ok);
+  return textForChrome(result.article);
+}
+
+test('drops an author box written into the body (rule, avatar, role line, bio)', () => {
+  const text = bodyTextOf('<p>內文。</p><p>---</p><p><img src="/uploads/avatars/5ad1b3f7.png?614219996" alt="博客 | 系統管理員"></p><p><strong>博客 | 系統管理員</strong></p><p>系統管理員</p>');
+  assert.equal(text, '內文。');
+});
+
+test('drops the subscription promo and the rule before it', () => {
+  const text = bodyTextOf('<p>內文。</p><div><hr><p>請加入成為眾新聞的月費訂戶，長期支持我們的工作。所有訂戶都可以收到我們的「每周時事」通訊 。</p><p>月費訂戶 <a href="/aboutus/#subscribe">網址：hkcnews.com/aboutus/#subscribe</a></p></div>');
+  assert.equal(text, '內文。');
+});
+
+test('keeps a paragraph that the promo link only opens (articles 18893, 19432)', () => {
+  const text = bodyTextOf('<p><a href="/aboutus/#subscribe">請支持《眾新聞》，成為訂戶</a> 國泰航空正式發出公告。</p><p><a href="/aboutus/#subscribe">請支持《眾新聞》，成為訂戶</a></p>');
+  assert.equal(text, '請支持《眾新聞》，成為訂戶 國泰航空正式發出公告。');
 });

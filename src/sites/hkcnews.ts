@@ -21,29 +21,65 @@ export function hkcnewsArticleId(url: string): string | undefined {
 }
 
 // SITE-QUIRK: a subscription promo closes 83.7% of articles: a rule, "請加入成為眾新聞的月費訂戶…"
-// and "月費訂戶 網址：hkcnews.com/aboutus/#subscribe"; a variant links "請支持《眾新聞》，成為訂戶".
-// Source: HKCNEWS.md "Site chrome". Test: "drops the subscription promo".
+// and "月費訂戶 網址：hkcnews.com/aboutus/#subscribe"; a variant is a paragraph that is only the link
+// "請支持《眾新聞》，成為訂戶". When that link opens a paragraph of real text (articles 18893, 19432),
+// the paragraph is content and stays. Source: HKCNEWS.md "Site chrome". Test: "drops the subscription promo".
 const PROMO_PATTERNS: readonly RegExp[] = [
   /長期支持我們的工作/,
   /^月費訂戶\s*(?:網址|hkcnews\.com\/aboutus)/,
-  /^請支持《眾新聞》.{0,40}(?:訂戶|訂閱)/,
+  /^請支持《眾新聞》[^。]{0,20}(?:訂戶|訂閱)[^。]{0,10}$/,
   /我們的眾籌活動已結束/,
 ];
 /** Promos are short; a long paragraph quoting the wording is content. */
 const MAX_PROMO_CHARS = 200;
 
+function textOfBlock(block: Block | undefined): string | undefined {
+  return block && (block.type === 'paragraph' || block.type === 'heading') ? inlineText(block.children).trim() : undefined;
+}
+
 function isPromo(block: Block): boolean {
-  if (block.type !== 'paragraph' && block.type !== 'heading') return false;
-  const text = inlineText(block.children).trim();
-  return text.length < MAX_PROMO_CHARS && PROMO_PATTERNS.some((p) => p.test(text));
+  const text = textOfBlock(block);
+  return text !== undefined && text.length < MAX_PROMO_CHARS && PROMO_PATTERNS.some((p) => p.test(text));
 }
 
 // SITE-QUIRK: author boxes (avatar from /uploads/avatars/, "<role> | <name>", bio) follow 20,067
-// articles. Source: HKCNEWS.md. Test: "drops the author box".
+// articles; some pages carry them inside the body as plain paragraphs (article 2733).
+// Source: HKCNEWS.md. Test: "drops an author box written into the body".
 const AVATAR_PATH = /\/uploads\/avatars\//;
+const ROLE_LINE = /^[^|\n]{1,24} \| [^|\n]{1,40}$/;
+/** Without the avatar only the roles the site used count (HKCNEWS.md). */
+const KNOWN_ROLE_LINE = /^(?:博客|主筆|Blogger|Editorial Writer) \| [^|\n]{1,40}$/;
+/** A bio is one short paragraph; a longer one would be the article's own text. */
+const MAX_BIO_CHARS = 600;
 
-function isAuthorAvatar(block: Block): boolean {
-  return block.type === 'figure' && AVATAR_PATH.test(block.src);
+const isAvatar = (block: Block | undefined): boolean => block?.type === 'figure' && AVATAR_PATH.test(block.src);
+const isRoleLine = (block: Block | undefined): boolean => {
+  const text = textOfBlock(block);
+  return block?.type === 'paragraph' && text !== undefined && ROLE_LINE.test(text) && block.children.every((c) => c.type === 'strong');
+};
+/** A rule, or a paragraph of nothing but a rule's characters, that introduced chrome. */
+const isRuleLike = (block: Block | undefined): boolean => block?.type === 'rule' || /^[-–—_=*]{3,}$/.test(textOfBlock(block) ?? '');
+
+function dropChrome(blocks: readonly Block[], notes: string[]): Block[] {
+  const out: Block[] = [];
+  for (let i = 0; i < blocks.length; i++) {
+    const block = blocks[i]!; // i < length
+    let span = 0;
+    if (isPromo(block)) span = 1;
+    else if (isAvatar(block)) {
+      span = 1;
+      if (isRoleLine(blocks[i + 1])) {
+        span = 2;
+        const bio = textOfBlock(blocks[i + 2]);
+        if (bio !== undefined && bio.length <= MAX_BIO_CHARS && i + 3 === blocks.length) span = 3;
+      }
+    } else if (isRoleLine(block) && KNOWN_ROLE_LINE.test(textOfBlock(block) ?? '') && i >= blocks.length - 2) span = blocks.length - i;
+    if (span === 0) { out.push(block); continue; }
+    notes.push(`chrome: dropped ${span} block(s) at ${i} (${isPromo(block) ? 'promo' : 'author box'})`);
+    while (isRuleLike(out[out.length - 1])) out.pop();
+    i += span - 1;
+  }
+  return out;
 }
 
 export const hkcnews: SiteProfile = {
@@ -67,7 +103,7 @@ export const hkcnews: SiteProfile = {
   tagPath: /^\/tag\/([^/]+)\/?$/,
   // SITE-QUIRK: modification times are shown as "最後更新：YYYY-MM-DD HH:MM:SS".
   lastUpdatedText: /最後更新[:：]\s*(\d{4}-\d{2}-\d{2})\s+(\d{2}:\d{2}(?::\d{2})?)/,
-  isChromeBlock: (block) => isPromo(block) || isAuthorAvatar(block),
+  dropChrome,
   notArticle: [
     // SITE-QUIRK: after 2022-01-04 every path served the farewell page "眾新聞告別 感謝讀者";
     // two real articles carry the same words, so only a page without an article body counts.
