@@ -274,17 +274,22 @@ export class BlockBuilder {
     const rows: Element[] = [];
     const stack: AnyNode[] = [...el.children].reverse();
     let nested = false;
+    // Text outside any cell (broken markup, or text kept when nesting was capped) is content too.
+    let strayText = false;
     while (stack.length > 0) {
       const n = stack.pop()!; // non-empty: checked by the loop condition
+      if (isText(n) && n.data.trim() !== '') strayText = true;
       if (!isTag(n) || this.skip(n)) continue;
       if (n.name === 'tr') rows.push(n);
       else if (n.name === 'thead' || n.name === 'tbody' || n.name === 'tfoot') for (let i = n.children.length - 1; i >= 0; i--) stack.push(n.children[i]!);
       else if (n.name === 'caption') this.emitParagraphs(this.inlineChildren(n), out);
     }
     const cellsOf = (tr: Element): Element[] => tr.children.filter((c): c is Element => isTag(c) && (c.name === 'td' || c.name === 'th'));
+    for (const tr of rows) if (tr.children.some((c) => isText(c) && c.data.trim() !== '')) strayText = true;
     for (const tr of rows) for (const cell of cellsOf(tr)) if (cell.children.some((c) => isTag(c) && c.name === 'table')) nested = true;
     const maxCells = Math.max(0, ...rows.map((r) => cellsOf(r).length));
     // Layout tables (one column, or tables of tables) hold content, not data.
+    if (strayText) { this.walk(el.children, out); return; }
     if (nested || maxCells <= 1) { this.walk(rows.flatMap((r) => cellsOf(r)), out); return; }
     const lifted: Block[] = [];
     const tableRows: Inline[][][] = [];

@@ -91,6 +91,12 @@ function tryStrictUtf8(bytes: Uint8Array): string | undefined {
   return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length).toString('utf8');
 }
 
+/** Decode with replacement characters; node's own UTF-8 decoder is several times faster than TextDecoder's. */
+function decodeAs(encoding: string, bytes: Uint8Array): string {
+  if (encoding === 'utf-8') return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length).toString('utf8');
+  return new TextDecoder(encoding).decode(bytes);
+}
+
 /**
  * Decode a captured payload. A declared charset wins, with one deterministic exception: bytes
  * that are valid UTF-8 and contain multi-byte sequences are UTF-8 even when a legacy charset is
@@ -116,7 +122,7 @@ export function decodePayload(input: Uint8Array, options: DecodeOptions = {}): D
       const utf8 = tryStrictUtf8(bytes);
       if (utf8 !== undefined) return { text: utf8, encoding: 'utf-8', source: 'utf8-over-declared', gunzipped };
     }
-    return { text: new TextDecoder(encoding).decode(bytes), encoding, source, gunzipped };
+    return { text: decodeAs(encoding, bytes), encoding, source, gunzipped };
   }
 
   const utf8 = tryStrictUtf8(bytes);

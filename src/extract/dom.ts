@@ -21,26 +21,120 @@ export const MAX_DEPTH = 256;
  * an ignored open belong to ignored elements. Costs nothing on ordinary pages.
  */
 class DepthLimitedHandler extends DomHandler {
-  private ignored = 0;
+  /** Open elements not built: too deep, or inside an ignored subtree. */
+  private unbuilt = 0;
+  /** Text is dropped while inside an ignored subtree (kept when only too deep). */
+  private ignoring = false;
+
+  /** Set by parseHtml: stops the tokenizer (where the page's article part ends). */
+  stop: (() => void) | undefined;
+  stopped = false;
+
+  constructor(private readonly parseOptions: ParseOptions) {
+    super();
+  }
 
   override onopentag(name: string, attribs: Record<string, string>): void {
-    if (this.tagStack.length > MAX_DEPTH) { this.ignored++; return; }
+    if (this.unbuilt > 0) { this.unbuilt++; return; }
+    const { ignore, stopAt, onElement } = this.parseOptions;
+    if (stopAt?.(name, attribs)) {
+      this.stopped = true;
+      this.stop?.();
+      this.unbuilt = 1;
+      this.ignoring = true;
+      return;
+    }
+    if (ignore?.(name, attribs)) { this.unbuilt = 1; this.ignoring = true; return; }
+    if (this.tagStack.length > MAX_DEPTH) { this.unbuilt = 1; return; }
     super.onopentag(name, attribs);
+    if (onElement) onElement(this.tagStack[this.tagStack.length - 1] as Element);
   }
 
   override onclosetag(): void {
-    if (this.ignored > 0) { this.ignored--; return; }
+    if (this.unbuilt > 0) {
+      if (--this.unbuilt === 0) this.ignoring = false;
+      return;
+    }
     super.onclosetag();
+  }
+
+  override ontext(data: string): void {
+    if (!this.ignoring) super.ontext(data);
+  }
+
+  override oncomment(data: string): void {
+    if (this.unbuilt === 0) super.oncomment(data);
   }
 }
 
 const PARSE_OPTIONS = { decodeEntities: true, lowerCaseTags: true, lowerCaseAttributeNames: true } as const;
 
+/** Subtrees that are never read: what an element is can be told from its own tag and attributes. */
+export interface IgnoreRules {
+  tags?: readonly string[];
+  classes?: readonly string[];
+  ids?: readonly string[];
+}
+
+/**
+ * Never content, and never metadata: scripts other than JSON-LD, styles, inline SVG, templates.
+ * Not building them saves a third of the DOM of a typical news page (measured on hkcnews).
+ */
+const ALWAYS_IGNORED_TAGS: ReadonlySet<string> = new Set(['script', 'style', 'noscript', 'template', 'svg', 'math', 'select', 'textarea']);
+
+/** The parser's ignore predicate: the site's rules plus what is never content. */
+export function ignorePredicate(rules: IgnoreRules = {}): ElementTest {
+  return elementTest(rules, ALWAYS_IGNORED_TAGS);
+}
+
+/** One regex that finds any of these class names in a `class` attribute (no splitting, no allocation). */
+function classListPattern(classes: readonly string[]): RegExp | undefined {
+  if (classes.length === 0) return undefined;
+  const alternatives = classes.map((c) => c.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|');
+  return new RegExp(`(?:^|\\s)(?:${alternatives})(?:\\s|$)`);
+}
+
+/** A predicate for the parser: does the rule name this element (by its own tag and attributes)? */
+export function elementTest(rules: IgnoreRules = {}, alwaysTags: ReadonlySet<string> = new Set()): ElementTest {
+  const tags = new Set([...alwaysTags, ...(rules.tags ?? [])]);
+  const classPattern = classListPattern(rules.classes ?? []);
+  const ids = new Set(rules.ids ?? []);
+  return (name, attribs) => {
+    // Scripts are never content, but JSON-LD scripts are metadata.
+    if (name === 'script' && alwaysTags.has('script')) return !(attribs['type'] ?? '').toLowerCase().includes('ld+json');
+    if (tags.has(name)) return true;
+    const id = attribs['id'];
+    if (id !== undefined && ids.has(id)) return true;
+    const cls = attribs['class'];
+    return cls !== undefined && classPattern !== undefined && classPattern.test(cls);
+  };
+}
+
+/** Tells from an element's own tag name and attributes whether a rule applies to it. */
+export type ElementTest = (name: string, attribs: Record<string, string>) => boolean;
+
+export interface ParseOptions {
+  /** Elements not built, with everything inside them. */
+  ignore?: ElementTest;
+  /** Parsing stops where such an element opens: nothing of the article follows it. */
+  stopAt?: ElementTest;
+  /** Sees every element built, in document order, as soon as it opens (before its children). */
+  onElement?: (el: Element) => void;
+}
+
+export interface ParsedPage {
+  doc: Document;
+  /** Offset in the text where parsing stopped early (`stopAt`), if it did. */
+  stoppedAt?: number;
+}
+
 /** Parse a page. Never throws on malformed markup; nesting is capped at MAX_DEPTH. */
-export function parseHtml(html: string): Document {
-  const handler = new DepthLimitedHandler();
-  new Parser(handler, PARSE_OPTIONS).end(html);
-  return handler.root;
+export function parseHtml(html: string, options: ParseOptions = {}): ParsedPage {
+  const handler = new DepthLimitedHandler(options);
+  const parser = new Parser(handler, PARSE_OPTIONS);
+  handler.stop = () => parser.pause();
+  parser.end(html);
+  return handler.stopped ? { doc: handler.root, stoppedAt: parser.startIndex } : { doc: handler.root };
 }
 
 /** Concatenated text of a subtree (no whitespace processing), iteratively. */
@@ -109,8 +203,31 @@ export function isElement(node: AnyNode, ...names: string[]): node is Element {
   return isTag(node) && names.includes(node.name);
 }
 
-/** A selector compiled once into a predicate (css-select), for checks on every element. */
-export function compileSelector(selector: string): (el: Element) => boolean {
-  const query = compile<AnyNode, Element>(selector);
+const SIMPLE_SELECTOR = /^([.#]?)([\w-]+)$/;
+
+/**
+ * A selector list compiled once into a predicate. Lists of plain `.class`, `#id` and `tag`
+ * selectors (what site profiles mostly hold) become set look-ups: they are checked on every
+ * element of a body, and css-select costs ~30x more per check there (measured 2026-11-26).
+ */
+export function compileSelector(selectors: string | readonly string[]): (el: Element) => boolean {
+  const list = (typeof selectors === 'string' ? selectors.split(',') : [...selectors]).map((x) => x.trim()).filter((x) => x !== '');
+  if (list.length === 0) return () => false;
+  const simple = list.map((x) => SIMPLE_SELECTOR.exec(x));
+  if (simple.every((m) => m !== null)) {
+    const classes = new Set<string>();
+    const ids = new Set<string>();
+    const tags = new Set<string>();
+    for (const m of simple) (m![1] === '.' ? classes : m![1] === '#' ? ids : tags).add(m![1] === '' ? m![2]!.toLowerCase() : m![2]!); // every entry matched (checked above)
+    const classPattern = classListPattern([...classes]);
+    return (el) => {
+      if (tags.has(el.name)) return true;
+      const id = el.attribs['id'];
+      if (id !== undefined && ids.has(id)) return true;
+      const cls = el.attribs['class'];
+      return cls !== undefined && classPattern !== undefined && classPattern.test(cls);
+    };
+  }
+  const query = compile<AnyNode, Element>(list.join(','));
   return (el) => query(el);
 }

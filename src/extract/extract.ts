@@ -7,9 +7,9 @@ import { createHash } from 'node:crypto';
 import type { Article, Block } from './article.js';
 import { BlockBuilder } from './blocks.js';
 import { decodePayload, sniffGunzip } from './decode.js';
-import { compileSelector, isTag, parseHtml, select, selectFirst, textOf, type AnyNode, type Document, type Element } from './dom.js';
+import { compileSelector, elementTest, ignorePredicate, isTag, parseHtml, type ElementTest, select, selectFirst, textOf, type AnyNode, type Document, type Element } from './dom.js';
 import { articleRoot, resolveMetadata } from './metadata.js';
-import { readSignals } from './signals.js';
+import { SignalCollector } from './signals.js';
 import type { SiteProfile } from './site-profile.js';
 import { rejectBytes, rejectPage, type RejectReason } from './validate.js';
 
@@ -42,12 +42,25 @@ const GENERIC_BODY_SELECTORS = ['[itemprop="articleBody"]', 'article .entry-cont
 /** Minimum paragraph text (characters) for the density fallback to call an element the body. */
 const MIN_FALLBACK_TEXT = 40;
 
+const parseRulesCache = new WeakMap<SiteProfile, { ignore: ElementTest; stopAt?: ElementTest }>();
+function parseRulesFor(site: SiteProfile): { ignore: ElementTest; stopAt?: ElementTest } {
+  let rules = parseRulesCache.get(site);
+  if (!rules) {
+    rules = { ignore: ignorePredicate(site.ignore), ...(site.endsAt ? { stopAt: elementTest(site.endsAt) } : {}) };
+    parseRulesCache.set(site, rules);
+  }
+  return rules;
+}
+
+/** JSON-LD scripts in raw HTML, for the part of a page not parsed. */
+const LD_JSON_SCRIPT = /<script\b[^>]*\btype\s*=\s*["']?application\/ld\+json[^>]*>([\s\S]*?)<\/script\s*>/gi;
+
 const chromeCache = new WeakMap<SiteProfile, (el: Element) => boolean>();
 function chromePredicate(site: SiteProfile): (el: Element) => boolean {
   let predicate = chromeCache.get(site);
   if (!predicate) {
     const selectors = site.selectors?.chrome ?? [];
-    predicate = selectors.length > 0 ? compileSelector(selectors.join(',')) : () => false;
+    predicate = selectors.length > 0 ? compileSelector(selectors) : () => false;
     chromeCache.set(site, predicate);
   }
   return predicate;
@@ -113,8 +126,12 @@ export function extractCapture(input: CaptureInput, site: SiteProfile, options: 
   const decodeOptions = { ...(input.contentType ? { contentType: input.contentType } : {}), ...(site.defaultEncoding ? { fallbackEncoding: site.defaultEncoding } : {}) };
   const decoded = decodePayload(bytes, decodeOptions);
   notes.push(`encoding: ${decoded.encoding} (${decoded.source})`);
-  const doc = parseHtml(decoded.text);
-  const signals = readSignals(doc);
+  const collector = new SignalCollector();
+  const { doc, stoppedAt } = parseHtml(decoded.text, { ...parseRulesFor(site), onElement: collector.visit });
+  if (stoppedAt !== undefined) {
+    for (const m of decoded.text.slice(stoppedAt).matchAll(LD_JSON_SCRIPT)) collector.addJsonLd(m[1] ?? '');
+  }
+  const signals = collector.finish();
   const { body, marked } = findBody(doc, site, notes);
 
   // Error and farewell pages have paragraphs too: only a marked-up article body counts against them.

@@ -84,10 +84,17 @@ function siteNames(scope: Scope): string[] {
   return names;
 }
 
+const otherArticleCache = new WeakMap<SiteProfile, (el: Element) => boolean>();
+/** Lists of other articles (and navigation): their links and dates are not this article's. */
 function otherArticlePredicate(site: SiteProfile): (el: Element) => boolean {
-  const selectors = site.selectors?.otherArticles ?? [];
-  const compiled = selectors.length > 0 ? compileSelector(selectors.join(',')) : undefined;
-  return (el) => el.name === 'nav' || el.name === 'aside' || (compiled?.(el) ?? false);
+  let predicate = otherArticleCache.get(site);
+  if (!predicate) {
+    const selectors = site.selectors?.otherArticles ?? [];
+    const compiled = selectors.length > 0 ? compileSelector(selectors) : undefined;
+    predicate = (el) => el.name === 'nav' || el.name === 'aside' || (compiled?.(el) ?? false);
+    otherArticleCache.set(site, predicate);
+  }
+  return predicate;
 }
 
 function resolveTitle(scope: Scope): string {
@@ -177,6 +184,9 @@ function decodePathSegment(s: string): string {
   }
 }
 
+/** The path of an href on this site (absolute, protocol-relative or root-relative). */
+const HREF_PATH = /^\s*(?:https?:)?(?:\/\/[^/?#]*)?(\/[^?#]*)/i;
+
 /** Links of the article header/footer area (outside the body and other-article lists). */
 function areaLinks(scope: Scope): { el: Element; path: string }[] {
   if (!scope.root) return [];
@@ -184,13 +194,8 @@ function areaLinks(scope: Scope): { el: Element; path: string }[] {
   const out: { el: Element; path: string }[] = [];
   for (const a of scope.signals.links) {
     if (!isInside(a, scope.root) || hasAncestor(a, isOther) || (scope.body && isInside(a, scope.body))) continue;
-    let path: string;
-    try {
-      path = new URL(a.attribs['href'] ?? '', 'https://site.invalid/').pathname;
-    } catch {
-      continue;
-    }
-    out.push({ el: a, path });
+    const path = HREF_PATH.exec(a.attribs['href'] ?? '')?.[1];
+    if (path !== undefined) out.push({ el: a, path });
   }
   return out;
 }

@@ -3,7 +3,7 @@
  * Dublin Core, name=…), microdata (`itemprop`), and `<title>`. Fields are chosen from these by
  * `metadata.ts`; keeping the reading apart lets `--explain` show every candidate.
  */
-import { isTag, isText, textOf, type AnyNode, type Document, type Element } from './dom.js';
+import { hasAncestor, isTag, isText, textOf, type AnyNode, type Document, type Element } from './dom.js';
 
 export interface PageSignals {
   /** JSON-LD objects of article types (`NewsArticle`, `Article`, `BlogPosting`, …), in page order. */
@@ -47,6 +47,11 @@ function collectJsonLd(value: unknown, out: Record<string, unknown>[], depth = 0
 
 /** Parse a JSON-LD script body; pages often ship trailing commas or HTML comments around it. */
 function parseJsonLd(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    // repaired below
+  }
   const cleaned = text.trim().replace(/^<!--|-->$/g, '').replace(/^\s*\/\/.*$/gm, '');
   try {
     return JSON.parse(cleaned);
@@ -59,49 +64,78 @@ function parseJsonLd(text: string): unknown {
   }
 }
 
-export function readSignals(doc: Document): PageSignals {
-  const signals: PageSignals = { jsonLdArticles: [], meta: new Map(), itemprops: new Map(), titleElement: undefined, canonical: undefined, h1: [], times: [], links: [] };
-  const allLd: Record<string, unknown>[] = [];
-  const stack: AnyNode[] = [...doc.children].reverse();
-  while (stack.length > 0) {
-    const node = stack.pop()!; // non-empty: checked by the loop condition
-    if (!isTag(node)) continue;
-    const el: Element = node;
+/**
+ * Gathers signals element by element, in document order: while the parser builds the tree
+ * (`visit` as its element callback, no second walk of the page), or over a parsed document.
+ * Values that need an element's text are read in `finish()`, once the text is there.
+ */
+export class SignalCollector {
+  private readonly signals: PageSignals = { jsonLdArticles: [], meta: new Map(), itemprops: new Map(), titleElement: undefined, canonical: undefined, h1: [], times: [], links: [] };
+  private title: Element | undefined;
+  private readonly ldScripts: Element[] = [];
+  private readonly props: Element[] = [];
+  private readonly extraLd: string[] = [];
+
+  readonly visit = (el: Element): void => {
     const a = el.attribs;
     switch (el.name) {
       case 'meta': {
         const key = a['property'] ?? a['name'] ?? a['itemprop'];
         const content = a['content'];
-        if (key && content !== undefined) pushTo(signals.meta, key.toLowerCase(), content);
-        break;
+        if (key && content !== undefined) pushTo(this.signals.meta, key.toLowerCase(), content);
+        return;
       }
       case 'title':
-        if (signals.titleElement === undefined && !hasSvgAncestor(el)) signals.titleElement = textOf(el);
-        break;
+        if (this.title === undefined && !hasSvgAncestor(el)) this.title = el;
+        return;
       case 'link':
-        if (signals.canonical === undefined && (a['rel'] ?? '').toLowerCase().split(/\s+/).includes('canonical') && a['href']) signals.canonical = a['href'];
-        break;
+        if (this.signals.canonical === undefined && a['href'] && (a['rel'] ?? '').toLowerCase().split(/\s+/).includes('canonical')) this.signals.canonical = a['href'];
+        return;
       case 'script':
-        if ((a['type'] ?? '').toLowerCase().includes('ld+json')) collectJsonLd(parseJsonLd(el.children.map((c) => (isText(c) ? c.data : '')).join('')), allLd);
-        continue; // never descend into scripts
-      case 'style':
-      case 'template':
-        continue;
-      case 'h1': signals.h1.push(el); break;
-      case 'time': signals.times.push(el); break;
-      case 'a': if (a['href'] !== undefined) signals.links.push(el); break;
+        if ((a['type'] ?? '').toLowerCase().includes('ld+json')) this.ldScripts.push(el);
+        return;
+      case 'h1': this.signals.h1.push(el); break;
+      case 'time': this.signals.times.push(el); break;
+      case 'a': if (a['href'] !== undefined) this.signals.links.push(el); break;
     }
-    const prop = a['itemprop'];
-    if (prop && el.name !== 'meta') {
-      const value = a['content'] ?? a['datetime'] ?? (el.name === 'a' || el.name === 'link' ? undefined : textOf(el));
-      if (value !== undefined) for (const p of prop.toLowerCase().split(/\s+/)) pushTo(signals.itemprops, p, value);
-    }
-    for (let i = el.children.length - 1; i >= 0; i--) stack.push(el.children[i]!);
+    if (a['itemprop']) this.props.push(el);
+  };
+
+  /** JSON-LD found outside the parsed part of the page. */
+  addJsonLd(text: string): void {
+    this.extraLd.push(text);
   }
-  signals.jsonLdArticles = allLd.filter((o) => typesOf(o).some((t) => ARTICLE_TYPES.test(t)));
-  // Prefer real article types over WebPage.
-  signals.jsonLdArticles.sort((x, y) => Number(typesOf(x).includes('WebPage')) - Number(typesOf(y).includes('WebPage')));
-  return signals;
+
+  finish(): PageSignals {
+    const signals = this.signals;
+    if (this.title) signals.titleElement = textOf(this.title);
+    const allLd: Record<string, unknown>[] = [];
+    for (const script of this.ldScripts) collectJsonLd(parseJsonLd(script.children.map((c) => (isText(c) ? c.data : '')).join('')), allLd);
+    for (const text of this.extraLd) collectJsonLd(parseJsonLd(text), allLd);
+    for (const el of this.props) {
+      if (hasAncestor(el, (p) => p.name === 'script' || p.name === 'style' || p.name === 'template')) continue;
+      const value = el.attribs['content'] ?? el.attribs['datetime'] ?? (el.name === 'a' || el.name === 'link' ? undefined : textOf(el));
+      if (value !== undefined) for (const p of (el.attribs['itemprop'] ?? '').toLowerCase().split(/\s+/)) pushTo(signals.itemprops, p, value);
+    }
+    signals.jsonLdArticles = allLd.filter((o) => typesOf(o).some((t) => ARTICLE_TYPES.test(t)));
+    // Prefer real article types over WebPage.
+    signals.jsonLdArticles.sort((x, y) => Number(typesOf(x).includes('WebPage')) - Number(typesOf(y).includes('WebPage')));
+    return signals;
+  }
+}
+
+/** Every signal of a parsed document (one walk). */
+export function readSignals(doc: Document): PageSignals {
+  const collector = new SignalCollector();
+  const stack: AnyNode[] = [...doc.children].reverse();
+  while (stack.length > 0) {
+    const node = stack.pop()!; // non-empty: checked by the loop condition
+    if (!isTag(node)) continue;
+    collector.visit(node);
+    if (node.name === 'script' || node.name === 'style' || node.name === 'template') continue;
+    for (let i = node.children.length - 1; i >= 0; i--) stack.push(node.children[i]!);
+  }
+  return collector.finish();
 }
 
 function hasSvgAncestor(el: Element): boolean {

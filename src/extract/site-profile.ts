@@ -4,6 +4,7 @@
  * little that only the site can say (its hosts, URL → id, chrome, section paths).
  */
 import type { Block } from './article.js';
+import type { IgnoreRules } from './dom.js';
 import type { RejectReason } from './validate.js';
 
 export interface SiteSelectors {
@@ -39,6 +40,16 @@ export interface SiteProfile {
   /** Encoding assumed for pages that declare none and are not valid UTF-8. */
   defaultEncoding?: string;
   selectors?: SiteSelectors;
+  /**
+   * Page regions never read (navigation, footers, sidebars, comment widgets, ad slots), told by
+   * an element's own tag, class or id; they are not even built, which makes parsing faster.
+   */
+  ignore?: IgnoreRules;
+  /**
+   * Where the article part of a page is over (a comments widget, the site footer): parsing
+   * stops at the first such element. JSON-LD after it is still read.
+   */
+  endsAt?: IgnoreRules;
   /** Section landing paths → category names (a link to one of these in the article header names its category). */
   categoryByPath?: Readonly<Record<string, string>>;
   /** Path of tag pages; group 1 is the tag, percent-encoded. */

@@ -50,7 +50,8 @@ export function rejectBytes(bytes: Uint8Array, maxBytes: number, contentType: st
   // NUL bytes never occur in text; a few per kilobyte mean binary data.
   let nul = 0;
   const probe = Math.min(bytes.length, 8192);
-  for (let i = 0; i < probe; i++) if (bytes[i] === 0) nul++;
+  const head = bytes.subarray(0, probe);
+  if (head.indexOf(0) >= 0) for (let i = 0; i < probe; i++) if (head[i] === 0) nul++;
   if (nul > probe / 64) return { reason: 'not-html', message: 'the payload is binary data, not an HTML page' };
   return undefined;
 }
@@ -67,6 +68,12 @@ const HTML_OPEN = /<html[\s>]|<body[\s>]/i;
 const HTML_CLOSE = /<\/html\s*>|<\/body\s*>/i;
 /** How far from the end a closing tag is looked for: trailers (analytics, comments) follow it. */
 const CLOSING_TAG_WINDOW = 16384;
+/** Nearly every page ends right after `</html>`: look there first, cheaply. */
+const CLOSING_TAG_QUICK_WINDOW = 256;
+
+function hasClosingTag(text: string): boolean {
+  return HTML_CLOSE.test(text.slice(-CLOSING_TAG_QUICK_WINDOW)) || HTML_CLOSE.test(text.slice(-CLOSING_TAG_WINDOW));
+}
 
 export interface PageFacts {
   text: string;
@@ -83,12 +90,13 @@ export function rejectPage(facts: PageFacts, siteRules: readonly { reason: Rejec
   if (/^\s*(?:<\?xml[^>]*>\s*)?(?:<!--[\s\S]*?-->\s*)*<svg[\s>]/i.test(head)) return { reason: 'not-html', message: 'the payload is an SVG image, not an HTML page' };
   const t = (title ?? '').replace(/\s+/g, ' ').trim();
   if (WAYBACK_ERROR_TITLES.test(t)) return { reason: 'wayback-error', message: `the capture is the Wayback Machine's error page "${t}"` };
-  if (CHALLENGE_TITLES.test(t) || CHALLENGE_MARKERS.test(text)) return { reason: 'challenge', message: `the capture is a CDN challenge page${t ? ` "${t}"` : ''}, not the article` };
+  // Challenge pages have no article body; scanning a real article's text for their markers is wasted work.
+  if (CHALLENGE_TITLES.test(t) || (!hasBody && CHALLENGE_MARKERS.test(text))) return { reason: 'challenge', message: `the capture is a CDN challenge page${t ? ` "${t}"` : ''}, not the article` };
   for (const rule of siteRules) {
     if (rule.title.test(t) && (!rule.onlyWithoutBody || !hasBody)) return { reason: rule.reason, message: `the capture is the site's ${rule.reason} page "${t}"` };
   }
   if (!hasBody && NOT_FOUND_TITLES.test(t)) return { reason: 'not-found', message: `the capture is a "page not found" page "${t}"` };
-  if (HTML_OPEN.test(text.slice(0, 65536)) && !HTML_CLOSE.test(text.slice(-CLOSING_TAG_WINDOW))) {
+  if (!hasClosingTag(text) && HTML_OPEN.test(text.slice(0, 65536))) {
     return { reason: 'truncated', message: 'the capture ends before the page does (no closing </html>): truncated' };
   }
   return undefined;

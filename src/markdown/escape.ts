@@ -12,7 +12,11 @@ const ENTITY_LIKE = /&(?=#?[a-z0-9]+;)/gi;
 const CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f]/g;
 
 /** Escape text for inline use (paragraphs, headings, cells, link text). */
+/** Any character one of the replacements below would touch: most CJK text has none. */
+const ANY_SPECIAL = /[\\*_[\]`<|~&\u0000-\u0008\u000b-\u001f\u007f]/;
+
 export function escapeInline(text: string): string {
+  if (!ANY_SPECIAL.test(text)) return text;
   return text.replace(CONTROL, '').replace(INLINE_SPECIAL, '\\$&').replace(ENTITY_LIKE, '\\&');
 }
 

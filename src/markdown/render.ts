@@ -15,8 +15,6 @@ export interface RenderOptions {
 interface Context {
   timestamp: string;
   host: string | undefined;
-  /** Set for a list that directly follows a list of the same kind. */
-  alternateListMarker?: boolean;
 }
 
 const HTTP = /^https?:\/\//i;
@@ -212,10 +210,8 @@ function blockMarkdown(block: Block, ctx: Context): string {
     }
     case 'list': {
       const loose = block.items.some((item) => item.length > 1);
-      // Two lists in a row would read as one: the second of a pair uses the other marker.
-      const [bullet, delimiter] = ctx.alternateListMarker ? ['*', ')'] : ['-', '.'];
       return block.items.map((item, i) => {
-        const marker = block.ordered ? `${block.start + i}${delimiter} ` : `${bullet} `;
+        const marker = block.ordered ? `${block.start + i}. ` : '- ';
         const body = item.map((b) => blockMarkdown(b, ctx)).join('\n\n');
         return marker + indent(body, ' '.repeat(marker.length));
       }).join(loose ? '\n\n' : '\n');
@@ -229,11 +225,13 @@ export function renderBody(article: Article): string {
   const title = escapeInline(article.title.trim().replace(/\s*[\r\n]+\s*/g, ' ')).replace(/#/g, '\\#');
   const parts = ['# ' + title];
   let previous: Block | undefined;
-  let alternate = false;
   for (const block of article.blocks) {
-    alternate = block.type === 'list' && previous?.type === 'list' && previous.ordered === block.ordered && !alternate;
-    const text = blockMarkdown(block, { ...ctx, alternateListMarker: alternate });
-    if (text.trim() !== '') parts.push(text);
+    const text = blockMarkdown(block, ctx);
+    if (text.trim() === '') continue;
+    // Two lists in a row would read as one; an empty HTML comment ends the first (CommonMark
+    // spec, "Lists", example 308). Changing the marker would change the visible numbers' text.
+    if (block.type === 'list' && previous?.type === 'list' && previous.ordered === block.ordered) parts.push('<!-- -->');
+    parts.push(text);
     previous = block;
   }
   return parts.join('\n\n') + '\n';

@@ -101,3 +101,16 @@ test('keeps a paragraph that the promo link only opens (articles 18893, 19432)',
   const text = bodyTextOf('<p><a href="/aboutus/#subscribe">請支持《眾新聞》，成為訂戶</a> 國泰航空正式發出公告。</p><p><a href="/aboutus/#subscribe">請支持《眾新聞》，成為訂戶</a></p>');
   assert.equal(text, '請支持《眾新聞》，成為訂戶 國泰航空正式發出公告。');
 });
+
+test('stops parsing at the comments widget and still reads JSON-LD placed after it', () => {
+  const ld = JSON.stringify({ '@context': 'https://schema.org', '@type': 'NewsArticle', headline: '後置標題', datePublished: '2021-03-04T05:06:07+08:00', keywords: ['甲'] });
+  const page = `<!DOCTYPE html><html><head><meta charset="utf-8"><title>x - 眾新聞</title></head><body><article><section class="article__body"><p>內文。</p></section></article>
+<div class="comments-section"><p>留言不是內文</p></div><div><a href="/tag/乙">乙</a><h1>不是標題</h1></div>
+<script type="application/ld+json">${ld}</script></body></html>`;
+  const result = extractForChrome({ payload: new TextEncoder().encode(page), url: 'https://www.hkcnews.com/article/5/x', timestamp: '20210401000000' }, hkcnews);
+  assert.ok(result.ok);
+  assert.equal(result.article.title, '後置標題');
+  assert.equal(result.article.date, '2021-03-04');
+  assert.deepEqual(result.article.tags, ['甲']);
+  assert.equal(textForChrome(result.article), '內文。');
+});

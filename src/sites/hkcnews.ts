@@ -99,6 +99,14 @@ export const hkcnews: SiteProfile = {
     ],
     otherArticles: ['.related-articles', '.news-related', '.related-posts', '.hot-list', '.sidebar-hot', '.sidebar__popular', '.sidebar', '.news-sidebar', '.comments-section'],
   },
+  ignore: {
+    // Site navigation, footer, sidebars, comments and ad slots of the real 2018 shell (HKCNEWS.md).
+    classes: ['navigation', 'footer', 'sidebar', 'news-sidebar', 'ad-container', 'hot-list', 'sidebar-hot', 'sidebar__popular', 'related-articles', 'news-related', 'related-posts'],
+  },
+  // SITE-QUIRK: in every known layout the Facebook comments widget follows the article, its tags
+  // and author box; after it come only sidebars, the footer and scripts (a quarter of the page).
+  // Source: the real 2018 shell (HKCNEWS.md), hkcnews-site layouts A-C. Test: "stops parsing at the comments widget".
+  endsAt: { classes: ['comments-section'] },
   categoryByPath: { '/news': '眾聞', '/bloggers': '眾說', '/editorial': '眾觀', '/datanews': '眾數', '/triangles': 'tri-angles', '/community': '眾坊' },
   tagPath: /^\/tag\/([^/]+)\/?$/,
   // SITE-QUIRK: modification times are shown as "最後更新：YYYY-MM-DD HH:MM:SS".
