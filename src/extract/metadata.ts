@@ -3,19 +3,14 @@
  * then `<meta>` (OpenGraph, `article:*`, Dublin Core), then microdata, then visible markup.
  * Each choice is recorded in `notes` ("title: json-ld headline") for `--explain`.
  */
+import type { Article } from './article.js';
 import type { SiteProfile } from './site-profile.js';
 import { formatDateTime, parseIsoDate, parseTextDate, type LocalDateTime } from './dates.js';
 import { compileSelector, hasAncestor, isTag, select, textOf, visibleText, type Document, type Element } from './dom.js';
 import { ldString, ldStrings, type PageSignals } from './signals.js';
 
-export interface Metadata {
-  title: string;
-  date?: string;
-  lastUpdated?: string;
-  author?: string;
-  category?: string;
-  tags: string[];
-}
+/** The Article fields that come from metadata rather than the body. */
+export type Metadata = Pick<Article, 'title' | 'date' | 'lastUpdated' | 'author' | 'category' | 'tags'>;
 
 interface Scope {
   doc: Document;

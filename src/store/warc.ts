@@ -82,6 +82,10 @@ export async function serializeResponseRecord(input: ResponseRecordInput): Promi
     httpHeaders: { ...(input.httpHeaders ?? {}), 'Content-Length': String(input.payload.length) },
     ...(input.warcHeaders ? { warcHeaders: input.warcHeaders } : {}),
   }, [input.payload]);
+  // warcio normalises the target with WHATWG URL parsing, which percent-encodes `'` in queries
+  // (article 22930: `…?+Let's+take…`). The archive keeps the original exactly as the CDX index
+  // spells it; only white space and control characters, which a header cannot hold, are encoded.
+  record.warcHeaders.headers.set('WARC-Target-URI', input.url.replace(/[\s\u0000-\u001f\u007f]/g, (ch) => encodeURIComponent(ch)));
   return WARCSerializer.serialize(record, { gzip: true });
 }
 
