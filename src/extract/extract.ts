@@ -99,8 +99,13 @@ function dropChromeBlocks(blocks: Block[], site: SiteProfile, notes: string[]): 
   return out;
 }
 
+/** The host of an absolute or protocol-relative URL, read without a URL parser (the common case). */
+const ABSOLUTE_HOST = /^\s*(?:https?:)?\/\/([^/?#:\s]+)/i;
+
 function hostOf(url: string | undefined, base: string): string | undefined {
   if (!url) return undefined;
+  const quick = ABSOLUTE_HOST.exec(url)?.[1];
+  if (quick !== undefined) return quick.toLowerCase();
   try {
     return new URL(url, base).hostname.toLowerCase();
   } catch {

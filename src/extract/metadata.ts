@@ -37,10 +37,22 @@ export function cleanTitle(raw: string, siteNames: readonly string[]): string {
   for (const name of siteNames) {
     if (!name) continue;
     if (t === name) return '';
-    const suffix = new RegExp(`\\s*${SEPARATOR}\\s*${escapeRegExp(name)}\\s*$`);
+    if (!t.endsWith(name)) continue;
+    const suffix = siteSuffix(name);
     if (suffix.test(t)) return t.replace(suffix, '').trim();
   }
   return t;
+}
+
+const suffixCache = new Map<string, RegExp>();
+/** `" - NAME"`, `" | NAME"` … at the end of a title; compiled once per site name. */
+function siteSuffix(name: string): RegExp {
+  let re = suffixCache.get(name);
+  if (!re) {
+    re = new RegExp(`\\s*${SEPARATOR}\\s*${escapeRegExp(name)}\\s*$`);
+    if (suffixCache.size < 64) suffixCache.set(name, re);
+  }
+  return re;
 }
 
 function meta(signals: PageSignals, ...keys: string[]): string | undefined {

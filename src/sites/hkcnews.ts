@@ -101,7 +101,10 @@ export const hkcnews: SiteProfile = {
   },
   ignore: {
     // Site navigation, footer, sidebars, comments and ad slots of the real 2018 shell (HKCNEWS.md).
-    classes: ['navigation', 'footer', 'sidebar', 'news-sidebar', 'ad-container', 'hot-list', 'sidebar-hot', 'sidebar__popular', 'related-articles', 'news-related', 'related-posts'],
+    classes: [
+      'navigation', 'footer', 'sidebar', 'news-sidebar', 'ad-container', 'hot-list', 'sidebar-hot', 'sidebar__popular',
+      'related-articles', 'news-related', 'related-posts', 'share-group', 'news-share', 'article__share',
+    ],
   },
   // SITE-QUIRK: in every known layout the Facebook comments widget follows the article, its tags
   // and author box; after it come only sidebars, the footer and scripts (a quarter of the page).
