@@ -7,7 +7,8 @@
  *
  *   npm run bench:hkcnews                       all 49,118 articles (~10 min here)
  *   npm run bench:hkcnews -- --sample 2000      a deterministic sample
- *   npm run bench:hkcnews -- --baseline-pages 500
+ *   npm run bench:hkcnews -- --baseline-pages 500 --rounds 5
+ *   npm run bench:hkcnews -- --reuse --fidelity-only   (no speed or memory part)
  */
 import { spawnSync } from 'node:child_process';
 import { closeSync, createReadStream, existsSync, mkdirSync, openSync, readFileSync, rmSync } from 'node:fs';
@@ -103,6 +104,8 @@ const load = async <T>(path: string): Promise<T> => (await import(pathToFileURL(
 const { extractCapture } = await load<typeof import('../src/extract/index.js')>('dist/extract/index.js');
 const { renderArticle } = await load<typeof import('../src/markdown/index.js')>('dist/markdown/index.js');
 const { hkcnews } = await load<typeof import('../src/sites/index.js')>('dist/sites/index.js');
+
+if (args.includes('--fidelity-only')) process.exit(0);
 
 // 4. Speed on one core: decode + extract + Markdown, ours vs Readability.js + linkedom, same pages,
 // each engine in fresh processes, order alternating over the rounds; medians reported.

@@ -119,3 +119,21 @@ test('the bundled demo WARC extracts with only the expected rejections', () => {
   assert.ok(sample.startsWith('---\ntitle: "'));
   assert.ok(sample.endsWith('\n') && !sample.endsWith('\n\n'));
 });
+
+test('two captures of one article: the later record in the input wins, outcomes stay in input order', async () => {
+  const warc = join(work, 'twice.warc.gz');
+  const writer = await WarcWriter.open(warc);
+  const page = (text: string): Uint8Array => new TextEncoder().encode(ARTICLE.replace('第一段。', text));
+  for (let i = 0; i < 40; i++) {
+    await writer.append({ url: URL_18733, timestamp: `202106281747${String(i).padStart(2, '0')}`, httpHeaders: { 'Content-Type': 'text/html' }, payload: page(`第${i}版。`) });
+  }
+  await writer.close();
+  const out = join(work, 'twice');
+  const r = salvage('extract', warc, '--out', out, '--format', 'jsonl', '--quiet');
+  assert.equal(r.status, 0, r.stderr);
+  const stamps = r.stdout.trim().split('\n').map((l) => (JSON.parse(l) as { timestamp: string }).timestamp);
+  assert.deepEqual(stamps, Array.from({ length: 40 }, (_, i) => `202106281747${String(i).padStart(2, '0')}`));
+  const text = readFileSync(join(out, 'articles/18001-19000/article_18733.md'), 'utf8');
+  assert.match(text, /第39版。/);
+  assert.deepEqual(readdirSync(join(out, 'articles/18001-19000')), ['article_18733.md'], 'no temporary files left');
+});

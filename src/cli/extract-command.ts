@@ -35,6 +35,9 @@ function shorten(url: string): string {
   return url.length > MAX_URL_CHARS ? url.slice(0, MAX_URL_CHARS - 1) + '…' : url;
 }
 
+/** Article files being written at once (a disk keeps up; memory holds at most this many texts). */
+const MAX_PENDING_WRITES = 16;
+
 const WARC_NAME = /\.warc(?:\.gz)?$/i;
 const TIMESTAMP = /^\d{14}$/;
 
@@ -101,29 +104,57 @@ export async function runExtract(inputs: string[], options: ExtractCommandOption
     report.progress(totals);
   };
 
+  // Writes run a few at a time while the next pages are extracted; outcomes are still reported in
+  // input order, and two captures of one article are written one after the other (last wins).
+  const queue: { done: Promise<unknown>; report: () => void }[] = [];
+  const writing = new Map<string, Promise<unknown>>();
+  const drain = async (limit: number): Promise<void> => {
+    while (queue.length > limit) {
+      const head = queue.shift()!; // length > limit >= 0
+      await head.done;
+      head.report();
+    }
+  };
+  const later = (report: () => void, done: Promise<unknown> = Promise.resolve()): Promise<void> => {
+    queue.push({ done, report });
+    return drain(MAX_PENDING_WRITES);
+  };
+
   for (const input of inputs) {
     try {
       for await (const page of pagesOf(input, options)) {
         const site = chooseSite(page.url, forced);
-        if (!site) { emit(page, 'failed', 'unknown-site', `no site module knows ${page.url || 'this URL'}; choose one with --site (${[...SITES.keys()].join(', ')})`); continue; }
+        if (!site) { await later(() => emit(page, 'failed', 'unknown-site', `no site module knows ${page.url || 'this URL'}; choose one with --site (${[...SITES.keys()].join(', ')})`)); continue; }
         let result: ExtractResult;
         try {
           result = extractCapture({ payload: page.payload, url: page.url, timestamp: page.timestamp, ...(page.httpStatus !== undefined ? { httpStatus: page.httpStatus } : {}), ...(page.contentType !== undefined ? { contentType: page.contentType } : {}) }, site, { maxPageBytes: options.maxPageMb * 1048576 });
         } catch (error) {
-          emit(page, 'failed', 'internal-error', `extraction crashed (please report): ${(error as Error).stack ?? String(error)}`);
+          await later(() => emit(page, 'failed', 'internal-error', `extraction crashed (please report): ${(error as Error).stack ?? String(error)}`));
           continue;
         }
-        if (!result.ok) { emit(page, 'rejected', result.reason, result.message); continue; }
-        const text = renderArticle(result.article, { frontmatter: options.frontmatter });
+        if (!result.ok) { const { reason, message } = result; await later(() => emit(page, 'rejected', reason, message)); continue; }
+        const article = result.article;
+        const text = renderArticle(article, { frontmatter: options.frontmatter });
         if (options.out !== undefined) {
-          await writeArticleFile(options.out, result.article.id, text);
-        } else if (options.format === 'markdown') {
+          const out = options.out;
+          const previous = writing.get(article.id) ?? Promise.resolve();
+          const done = previous.then(() => writeArticleFile(out, article.id, text));
+          done.catch(() => { /* awaited (and thrown) in order by drain() */ });
+          writing.set(article.id, done);
+          void done.finally(() => { if (writing.get(article.id) === done) writing.delete(article.id); }).catch(() => {});
+          await later(() => emit(page, 'written', undefined, undefined, article), done);
+          continue;
+        }
+        await drain(0);
+        if (options.format === 'markdown') {
           if (printed++ > 0) throw new SalvageError('CONFIG_INVALID', 'more than one article: give --out DIR to write them as an archive, or --format jsonl');
           report.stdout(text.replace(/\n$/, ''));
         }
-        emit(page, 'written', undefined, undefined, result.article);
+        emit(page, 'written', undefined, undefined, article);
       }
+      await drain(0);
     } catch (error) {
+      await drain(0).catch(() => {});
       if (error instanceof SalvageError && (error.code === 'INPUT_UNREADABLE' || error.code === 'WARC_MALFORMED' || error.code === 'INPUT_INVALID')) {
         totals.failed++;
         totals.byReason[error.code] = (totals.byReason[error.code] ?? 0) + 1;
