@@ -132,7 +132,7 @@ export class BlockBuilder {
 
   /** Split pieces at lifted media and at double line breaks into paragraphs and blocks. */
   private emitParagraphs(pieces: Piece[], out: Block[]): void {
-    for (const part of this.split(pieces)) {
+    for (const part of hasLift(pieces) ? this.split(pieces) : [pieces as Inline[]]) {
       if (!Array.isArray(part)) { out.push(part); continue; }
       for (const para of splitAtDoubleBreaks(normaliseInline(part, false))) out.push({ type: 'paragraph', children: para });
     }
@@ -344,6 +344,11 @@ function splitAtDoubleBreaks(nodes: Inline[]): Inline[][] {
   return paras;
 }
 
+/** C0 controls other than white space, and DEL: never text. */
+const CONTROL_CHARS = /[\u0000-\u0008\u000b\u000e-\u001f\u007f]/g;
+/** Text with tabs, newlines, runs of spaces or controls needs collapsing; most runs have none. */
+const NEEDS_CLEANING = /[\u0000-\u001f\u007f]| {2}/;
+
 /**
  * HTML white-space rules over a run of inline content: ASCII white space collapses to one space
  * across element boundaries, is trimmed at the block's edges and around line breaks, and empty
@@ -357,7 +362,7 @@ export function normaliseInline(nodes: readonly Inline[], flat: boolean): Inline
     const result: Inline[] = [];
     for (const n of list) {
       if (n.type === 'text') {
-        let t = collapseHtmlSpace(n.text.replace(/[\u0000-\u0008\u000b\u000e-\u001f\u007f]/g, ''));
+        let t = NEEDS_CLEANING.test(n.text) ? collapseHtmlSpace(n.text.replace(CONTROL_CHARS, '')) : n.text;
         if (prevSpace && t.startsWith(' ')) t = t.slice(1);
         if (t === '') continue;
         prevSpace = t.endsWith(' ');

@@ -137,6 +137,7 @@ function flanks(text: string, start: number, end: number, closing: boolean): boo
 function inlineMarkdown(nodes: readonly Inline[], ctx: Context): string {
   const pieces: Piece[] = [];
   piecesOf(nodes, ctx, false, pieces);
+  if (pieces.every((p) => typeof p === 'string')) return pieces.join('');
   for (let round = 0; round < 4; round++) {
     const { text, at } = assemble(pieces);
     let changed = false;
@@ -153,7 +154,8 @@ function inlineMarkdown(nodes: readonly Inline[], ctx: Context): string {
 
 /** Inline content as paragraph lines: each line escaped for block syntax at its start. */
 function paragraphMarkdown(nodes: readonly Inline[], ctx: Context): string {
-  return inlineMarkdown(nodes, ctx).split('\n').map(escapeLineStart).join('\n');
+  const text = inlineMarkdown(nodes, ctx);
+  return text.includes('\n') ? text.split('\n').map(escapeLineStart).join('\n') : escapeLineStart(text);
 }
 
 /** Headings and table cells hold one line: breaks become spaces. */
