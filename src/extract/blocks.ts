@@ -29,7 +29,6 @@ const BLOCK_ELEMENTS = new Set([
   ...CONTAINER_ELEMENTS, 'p', 'h1', 'h2', 'h3', 'h4', 'h5', 'h6', 'ul', 'ol', 'blockquote', 'table', 'figure', 'hr', 'pre', 'iframe', 'video', 'embed',
 ]);
 const HEADING_LEVEL: Record<string, 1 | 2 | 3 | 4 | 5 | 6> = { h1: 1, h2: 2, h3: 3, h4: 4, h5: 5, h6: 6 };
-const EMBED_ELEMENTS = new Set(['iframe', 'video', 'embed']);
 /** Tracking pixels and spacers declare a tiny size. */
 const MAX_PIXEL_SIZE = 2;
 

@@ -165,15 +165,6 @@ export function collapseHtmlSpace(text: string): string {
   return text.replace(HTML_SPACE_RUN, ' ');
 }
 
-export function attr(el: Element, name: string): string | undefined {
-  return el.attribs[name];
-}
-
-export function hasClass(el: Element, className: string): boolean {
-  const cls = el.attribs['class'];
-  return cls !== undefined && (' ' + cls + ' ').replace(/\s+/g, ' ').includes(' ' + className + ' ');
-}
-
 /** Selectors are compiled once per process: compiling costs more than matching on a page. */
 const compiled = new Map<string, ReturnType<typeof compile<AnyNode, Element>>>();
 function query(selector: string): ReturnType<typeof compile<AnyNode, Element>> {
@@ -197,10 +188,6 @@ export function selectFirst(selector: string, root: AnyNode | AnyNode[]): Elemen
 export function hasAncestor(node: AnyNode, predicate: (el: Element) => boolean): boolean {
   for (let n: AnyNode | null = node; n; n = n.parent) if (isTag(n) && predicate(n)) return true;
   return false;
-}
-
-export function isElement(node: AnyNode, ...names: string[]): node is Element {
-  return isTag(node) && names.includes(node.name);
 }
 
 const SIMPLE_SELECTOR = /^([.#]?)([\w-]+)$/;

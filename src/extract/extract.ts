@@ -7,7 +7,7 @@ import { createHash } from 'node:crypto';
 import type { Article, Block } from './article.js';
 import { BlockBuilder } from './blocks.js';
 import { decodePayload, sniffGunzip } from './decode.js';
-import { compileSelector, elementTest, ignorePredicate, isTag, parseHtml, type ElementTest, select, selectFirst, textOf, type AnyNode, type Document, type Element } from './dom.js';
+import { compileSelector, elementTest, ignorePredicate, isTag, parseHtml, type ElementTest, select, selectFirst, textOf, type Document, type Element } from './dom.js';
 import { articleRoot, resolveMetadata } from './metadata.js';
 import { SignalCollector } from './signals.js';
 import type { SiteProfile } from './site-profile.js';
@@ -120,7 +120,7 @@ export function extractCapture(input: CaptureInput, site: SiteProfile, options: 
   const reject = (reason: RejectReason | 'not-article-url', message: string): ExtractResult => ({ ok: false, reason, message, notes });
 
   const id = site.articleId(input.url);
-  if (id === undefined) return reject('not-article-url', `${input.url} is not an article URL of ${site.id}`);
+  if (id === undefined) return reject('not-article-url', `not an article URL of ${site.id}`);
   if (input.httpStatus !== undefined && input.httpStatus !== 200) {
     return reject(input.httpStatus === 404 ? 'not-found' : 'http-status', `the archived response has HTTP status ${input.httpStatus}`);
   }
