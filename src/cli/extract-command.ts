@@ -35,6 +35,12 @@ function shorten(url: string): string {
   return url.length > MAX_URL_CHARS ? url.slice(0, MAX_URL_CHARS - 1) + '…' : url;
 }
 
+/**
+ * HTML files up to this many times --max-page-mb are read (and then rejected as too large with a
+ * reason); anything bigger is refused before it is read into memory.
+ */
+const HTML_FILE_READ_FACTOR = 4;
+
 /** Article files being written at once (a disk keeps up; memory holds at most this many texts). */
 const MAX_PENDING_WRITES = 16;
 
@@ -58,7 +64,7 @@ async function* pagesOf(input: string, options: ExtractCommandOptions): AsyncGen
     }
     return;
   }
-  if (info.size > options.maxPageMb * 1048576 * 4) {
+  if (info.size > options.maxPageMb * 1048576 * HTML_FILE_READ_FACTOR) {
     throw new SalvageError('INPUT_INVALID', `${input} is ${(info.size / 1048576).toFixed(0)} MiB: not a web page`, { subject: input });
   }
   yield { input, url: options.url ?? '', timestamp: options.timestamp ?? '', payload: await readFile(input) };

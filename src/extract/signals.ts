@@ -3,7 +3,7 @@
  * Dublin Core, name=…), microdata (`itemprop`), and `<title>`. Fields are chosen from these by
  * `metadata.ts`; keeping the reading apart lets `--explain` show every candidate.
  */
-import { hasAncestor, isTag, isText, textOf, type AnyNode, type Document, type Element } from './dom.js';
+import { hasAncestor, isTag, isText, textOf, type Element } from './dom.js';
 
 export interface PageSignals {
   /** JSON-LD objects of article types (`NewsArticle`, `Article`, `BlogPosting`, …), in page order. */
@@ -65,8 +65,8 @@ function parseJsonLd(text: string): unknown {
 }
 
 /**
- * Gathers signals element by element, in document order: while the parser builds the tree
- * (`visit` as its element callback, no second walk of the page), or over a parsed document.
+ * Gathers signals element by element, in document order, while the parser builds the tree
+ * (`visit` as its element callback: no second walk of the page).
  * Values that need an element's text are read in `finish()`, once the text is there.
  */
 export class SignalCollector {
@@ -122,20 +122,6 @@ export class SignalCollector {
     signals.jsonLdArticles.sort((x, y) => Number(typesOf(x).includes('WebPage')) - Number(typesOf(y).includes('WebPage')));
     return signals;
   }
-}
-
-/** Every signal of a parsed document (one walk). */
-export function readSignals(doc: Document): PageSignals {
-  const collector = new SignalCollector();
-  const stack: AnyNode[] = [...doc.children].reverse();
-  while (stack.length > 0) {
-    const node = stack.pop()!; // non-empty: checked by the loop condition
-    if (!isTag(node)) continue;
-    collector.visit(node);
-    if (node.name === 'script' || node.name === 'style' || node.name === 'template') continue;
-    for (let i = node.children.length - 1; i >= 0; i--) stack.push(node.children[i]!);
-  }
-  return collector.finish();
 }
 
 function hasSvgAncestor(el: Element): boolean {

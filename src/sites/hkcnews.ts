@@ -92,11 +92,8 @@ export const hkcnews: SiteProfile = {
   selectors: {
     body: ['section.article__body', '#news-content', '.article-content', '.news-detail-content', 'article .content'],
     author: ['.article__author', '.news-detail-author', '.author-name', '.article-author'],
-    chrome: [
-      '.subscribe-promo', '.author-box', '.news-author-box', '.article__author-card',
-      '.share-group', '.news-share', '.article__share', '.ad-container', '.adsbygoogle',
-      '.related-articles', '.news-related', '.related-posts', '.comments-section', '.fb-comments',
-    ],
+    // Share bars, ad slots and related lists are in `ignore` (never built); the comments widget ends the page.
+    chrome: ['.subscribe-promo', '.author-box', '.news-author-box', '.article__author-card'],
     otherArticles: ['.related-articles', '.news-related', '.related-posts', '.hot-list', '.sidebar-hot', '.sidebar__popular', '.sidebar', '.news-sidebar', '.comments-section'],
   },
   ignore: {
