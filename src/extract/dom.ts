@@ -26,12 +26,22 @@ class DepthLimitedHandler extends DomHandler {
   /** Text is dropped while inside an ignored subtree (kept when only too deep). */
   private ignoring = false;
 
-  /** Set by parseHtml: stops the tokenizer (where the page's article part ends). */
-  stop: (() => void) | undefined;
+  /**
+   * The parser feeding this handler, kept to pause it where the article part ends. Taken from
+   * `onparserinit`, not from a closure set after construction: with the closure, V8 kept every
+   * page's whole DOM alive past young-generation GCs until the next full GC, and GC became a
+   * third of extraction time (measured 2026-11-26: 360 µs of GC a page against 6 µs).
+   */
+  private parser_: Parser | undefined;
   stopped = false;
 
   constructor(private readonly parseOptions: ParseOptions) {
     super();
+  }
+
+  override onparserinit(parser: Parser): void {
+    super.onparserinit(parser);
+    this.parser_ = parser;
   }
 
   override onopentag(name: string, attribs: Record<string, string>): void {
@@ -39,7 +49,7 @@ class DepthLimitedHandler extends DomHandler {
     const { ignore, stopAt, onElement } = this.parseOptions;
     if (stopAt?.(name, attribs)) {
       this.stopped = true;
-      this.stop?.();
+      this.parser_?.pause();
       this.unbuilt = 1;
       this.ignoring = true;
       return;
@@ -132,7 +142,6 @@ export interface ParsedPage {
 export function parseHtml(html: string, options: ParseOptions = {}): ParsedPage {
   const handler = new DepthLimitedHandler(options);
   const parser = new Parser(handler, PARSE_OPTIONS);
-  handler.stop = () => parser.pause();
   parser.end(html);
   return handler.stopped ? { doc: handler.root, stoppedAt: parser.startIndex } : { doc: handler.root };
 }
