@@ -4,9 +4,12 @@ import { Command, InvalidArgumentError, Option } from 'commander';
 import { isSalvageError } from '../errors.js';
 import { runExtract, type ExtractCommandOptions } from './extract-command.js';
 import { createReporter } from './output.js';
+import { formatStatus, readStatus, runArchive, runRebuild } from './archive-command.js';
+import { SITES } from '../sites/index.js';
+import { SalvageError } from '../errors.js';
 
 /** Exit codes (documented in README.md, "Exit codes"). */
-export const EXIT = { ok: 0, failed: 1, usage: 2, rejected: 3, internal: 70 } as const;
+export const EXIT = { ok: 0, failed: 1, usage: 2, rejected: 3, internal: 70, tempfail: 75, interrupted: 130 } as const;
 
 function positiveNumber(value: string): number {
   const n = Number(value);
@@ -65,6 +68,72 @@ Examples:
       else process.stderr.write(text + '\n');
     }
     process.exitCode = totals.failed > 0 ? EXIT.failed : totals.rejected > 0 ? EXIT.rejected : EXIT.ok;
+  });
+
+program
+  .command('archive')
+  .description('Rescue a whole site from the Wayback Machine: discover its captures, fetch the best one per article (kept as WARC), write the archive files. Resumable: run it again to continue.')
+  .argument('<site>', `site to rescue (known: ${[...SITES.keys()].join(', ')})`)
+  .requiredOption('-o, --out <dir>', 'archive folder: articles/, captures/*.warc.gz, state.sqlite, coverage.json')
+  .option('--wayback <url>', 'Wayback Machine base URL', 'https://web.archive.org')
+  .option('--cdx-rpm <n>', 'CDX requests per minute (the service allows 30 per IP)', positiveNumber, 24)
+  .option('--rps <n>', 'capture requests per second', positiveNumber, 8)
+  .option('--max-wait <minutes>', 'stop (resumably) once the run has spent this long paused by 429s, outages or a block', positiveNumber, 360)
+  .option('--concurrency <n>', 'articles worked on at once (connections stay at most 3)', positiveNumber, 3)
+  .addOption(new Option('--time-scale <k>', 'divide every wait and multiply every rate by K (rehearsals against the simulator only)').argParser(positiveNumber).hideHelp())
+  .option('-q, --quiet', 'no progress on stderr', false)
+  .addHelpText('after', `
+Politeness: one keep-alive pool of 3 connections; CDX and captures each under their own rate limit;
+any 429 pauses every request for at least a minute (growing); refused connections are taken as
+an IP block: salvage waits (10 min, growing), probes gently, and tells you. Nothing already
+stored is fetched again, so a stop costs waiting time, never work.
+
+Exit codes: 0 finished (every article written or unrecovered) · 75 stopped early, resumable
+(--max-wait reached, or some fetches kept failing) · 130 interrupted (resumable) · 1 failed · 2 bad usage.
+
+Examples:
+  salvage archive hkcnews --out hkcnews-archive
+  salvage status hkcnews-archive`)
+  .action(async (siteId: string, flags: Record<string, unknown>) => {
+    const site = SITES.get(siteId);
+    if (!site) throw new SalvageError('CONFIG_INVALID', `unknown site ${JSON.stringify(siteId)}; known: ${[...SITES.keys()].join(', ')}`);
+    const summary = await runArchive(site, {
+      out: flags['out'] as string,
+      wayback: flags['wayback'] as string,
+      cdxRpm: flags['cdxRpm'] as number,
+      rps: flags['rps'] as number,
+      maxWaitMinutes: flags['maxWait'] as number,
+      concurrency: flags['concurrency'] as number,
+      ...(flags['timeScale'] !== undefined ? { timeScale: flags['timeScale'] as number } : {}),
+      quiet: flags['quiet'] === true,
+    });
+    const p = summary.progress;
+    const tail = `${p.written} written, ${p.unrecovered} unrecovered${p.failed ? `, ${p.failed} failed (retried by the next run)` : ''} of ${p.articles} articles; ${p.fetched} captures fetched → ${flags['out'] as string}`;
+    if (summary.stop === 'complete') process.stdout.write(`done: ${tail}\n`);
+    else process.stdout.write(`stopped (${summary.stop}${summary.message ? `: ${summary.message}` : ''}): ${tail}\nrun the same command again to resume.\n`);
+    process.exitCode = summary.stop === 'interrupted' ? EXIT.interrupted : summary.stop === 'wait-limit' || p.failed > 0 ? EXIT.tempfail : EXIT.ok;
+  });
+
+program
+  .command('rebuild')
+  .description('Regenerate every archive file from the stored WARC files alone (no network).')
+  .argument('<dir>', 'archive folder written by salvage archive')
+  .option('-o, --out <dir>', 'write the articles here instead of <dir>')
+  .option('-q, --quiet', 'no progress on stderr', false)
+  .action(async (dir: string, flags: Record<string, unknown>) => {
+    const out = (flags['out'] as string | undefined) ?? dir;
+    const r = await runRebuild(dir, out, flags['quiet'] === true);
+    process.stdout.write(`rebuilt ${r.written} articles from ${r.records} WARC records → ${out}\n`);
+  });
+
+program
+  .command('status')
+  .description('Coverage of an archive folder: discovered, fetched, written, unrecovered by reason, retries, 429s, time blocked, per year.')
+  .argument('<dir>', 'archive folder written by salvage archive')
+  .option('--json', 'print JSON', false)
+  .action((dir: string, flags: Record<string, unknown>) => {
+    const status = readStatus(dir);
+    process.stdout.write(flags['json'] === true ? JSON.stringify(status, null, 2) + '\n' : formatStatus(status) + '\n');
   });
 
 process.stdout.on('error', (error: NodeJS.ErrnoException) => {

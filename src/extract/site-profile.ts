@@ -26,6 +26,26 @@ export interface NotArticleRule {
   onlyWithoutBody?: boolean;
 }
 
+/** One CDX query that lists a site's article captures (see `src/wayback/cdx.ts`). */
+export interface SiteCdxQuery {
+  /** `host/path/*` (prefix) or an exact URL. */
+  url: string;
+  matchType?: 'exact' | 'prefix' | 'host' | 'domain';
+  /** `[!]field:regex`, applied by the service. */
+  filter?: readonly string[];
+}
+
+/** What the rescuer needs to know about a site, as data. */
+export interface SiteRescue {
+  /** Queries that together list every article capture; rows whose URL has no article id are ignored. */
+  cdxQueries: readonly SiteCdxQuery[];
+  /**
+   * 14-digit UTC timestamp when the site stopped publishing: captures up to it show the article
+   * as it last stood; later ones are tried only when none before it is good.
+   */
+  closedAt: string;
+}
+
 export interface SiteProfile {
   /** Short id used in file frontmatter (`site:`) and on the command line (`--site`). */
   id: string;
@@ -63,4 +83,6 @@ export interface SiteProfile {
   dropChrome?: (blocks: readonly Block[], notes: string[]) => Block[];
   /** Pages served at article URLs that are not articles. */
   notArticle?: readonly NotArticleRule[];
+  /** How to find the site's captures in the Wayback Machine; absent: `salvage archive` cannot rescue it. */
+  rescue?: SiteRescue;
 }

@@ -118,4 +118,12 @@ export const hkcnews: SiteProfile = {
     // Source: HKCNEWS.md, compare-archive README (49873, 49908). Test: "rejects the farewell page".
     { reason: 'farewell', title: /^眾新聞告別/, onlyWithoutBody: true },
   ],
+  rescue: {
+    // SITE-QUIRK: every article URL starts with /article/<id>; one prefix query lists them all.
+    // The index folds www. and the bare host into one key (WAYBACK.md, urlkey), so this one query
+    // covers both hosts and every slug. Rows without an article id (listing pages) are ignored.
+    cdxQueries: [{ url: 'hkcnews.com/article/', matchType: 'prefix' }],
+    // SITE-QUIRK: the site closed on 2022-01-04 (HKT); captures after that day hold the farewell page.
+    closedAt: '20220104235959',
+  },
 };

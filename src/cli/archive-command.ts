@@ -1,0 +1,210 @@
+/** `salvage archive`, `salvage rebuild` and `salvage status`: thin wiring of crawl, store and wayback. */
+import { existsSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { extractCapture, type SiteProfile } from '../extract/index.js';
+import { CAPTURES_DIR, COVERAGE_FILE, rescue, STATE_FILE, writeArchiveFile, type RescueProgress, type RescueSummary } from '../crawl/index.js';
+import { writeFileAtomic } from '../markdown/index.js';
+import { siteForUrl } from '../sites/index.js';
+import { CrawlState, readWarcCaptures } from '../store/index.js';
+import { Politeness, WaybackClient, type PolitenessEvent, type PolitenessOptions } from '../wayback/index.js';
+import { SalvageError } from '../errors.js';
+
+export interface ArchiveCommandOptions {
+  out: string;
+  wayback?: string;
+  cdxRpm?: number;
+  rps?: number;
+  maxWaitMinutes?: number;
+  concurrency?: number;
+  timeScale?: number;
+  quiet?: boolean;
+}
+
+const REDRAW_MS = 250;
+const LOG_EVERY_MS = 30_000;
+
+function formatDuration(ms: number): string {
+  const s = Math.round(ms / 1000);
+  if (s < 120) return `${s} s`;
+  const m = Math.round(s / 60);
+  return m < 120 ? `${m} min` : `${(m / 60).toFixed(1)} h`;
+}
+
+/** Progress: a redrawn line on a terminal, a plain line every 30 s otherwise. */
+function progressPrinter(quiet: boolean): { update(p: RescueProgress): void; line(text: string): void; done(): void } {
+  const tty = process.stderr.isTTY === true;
+  let fetchStart: { at: number; done: number } | undefined;
+  let last = 0;
+  let drawn = false;
+  const text = (p: RescueProgress): string => {
+    if (p.phase === 'discover') return `discovering captures: ${p.cdxRows} CDX rows`;
+    fetchStart ??= { at: Date.now(), done: p.done };
+    const rate = (p.done - fetchStart.done) / Math.max((Date.now() - fetchStart.at) / 1000, 0.001);
+    const left = p.articles - p.done;
+    const eta = rate > 0 ? ` · ETA ${formatDuration((left / rate) * 1000)}` : '';
+    const pct = p.articles > 0 ? ((100 * p.done) / p.articles).toFixed(1) : '0.0';
+    return `${p.done}/${p.articles} articles (${pct}%) · ${p.written} written · ${p.unrecovered} unrecovered${p.failed ? ` · ${p.failed} failed` : ''} · ${p.fetched} fetched · ${rate.toFixed(1)} articles/s${eta}`;
+  };
+  const clear = (): void => { if (drawn) { process.stderr.write('\r\x1b[K'); drawn = false; } };
+  return {
+    update(p) {
+      if (quiet) return;
+      const now = Date.now();
+      if (tty) {
+        if (now - last < REDRAW_MS) return;
+        last = now;
+        process.stderr.write('\r\x1b[K' + text(p));
+        drawn = true;
+      } else if (last === 0 || now - last >= LOG_EVERY_MS) {
+        last = now;
+        process.stderr.write(text(p) + '\n');
+      }
+    },
+    line(t) { if (!quiet) { clear(); process.stderr.write(t + '\n'); } },
+    done: clear,
+  };
+}
+
+function describeEvent(e: PolitenessEvent): string | undefined {
+  switch (e.type) {
+    case 'rate-limited': return `the Wayback Machine answered 429 (too many requests): every request pauses ${formatDuration(e.pauseMs)}`;
+    case 'outage': return `the Wayback Machine keeps failing (${e.serverErrors} server errors in a row): pausing ${formatDuration(e.pauseMs)}`;
+    case 'blocked': return `the Wayback Machine ${e.cause === 'refused' ? 'refuses connections' : `connections keep failing (${e.cause})`}: this usually means this IP is blocked for an hour. Waiting ${formatDuration(e.pauseMs)}, then one gentle probe. Progress is saved; Ctrl-C is safe and the same command resumes.`;
+    case 'unblocked': return `connections work again after ${formatDuration(e.blockedMs)}`;
+    case 'retry': return undefined;
+  }
+}
+
+export async function runArchive(site: SiteProfile, options: ArchiveCommandOptions): Promise<RescueSummary> {
+  const printer = progressPrinter(options.quiet === true);
+  const politenessOptions: PolitenessOptions = {
+    ...(options.cdxRpm !== undefined ? { cdxPerMinute: options.cdxRpm } : {}),
+    ...(options.rps !== undefined ? { capturesPerSecond: options.rps } : {}),
+    ...(options.maxWaitMinutes !== undefined ? { maxWaitMs: options.maxWaitMinutes * 60_000 } : {}),
+    ...(options.timeScale !== undefined ? { timeScale: options.timeScale } : {}),
+    onEvent: (e) => { const t = describeEvent(e); if (t) printer.line(t); },
+  };
+  const politeness = new Politeness(politenessOptions);
+  const scale = options.timeScale ?? 1;
+  const client = new WaybackClient({ politeness, ...(options.wayback ? { baseUrl: options.wayback } : {}), timeoutMs: 60_000 / scale });
+  const controller = new AbortController();
+  let interrupts = 0;
+  const onSigint = (): void => {
+    interrupts++;
+    if (interrupts > 1) process.exit(130);
+    printer.line('stopping after the pages in flight… (progress is saved; run the same command to resume; Ctrl-C again to quit at once)');
+    controller.abort(new Error('interrupted'));
+  };
+  process.on('SIGINT', onSigint);
+  process.on('SIGTERM', onSigint);
+  try {
+    const summary = await rescue({ site, outDir: options.out, client, signal: controller.signal, ...(options.concurrency ? { concurrency: options.concurrency } : {}), onProgress: (p) => printer.update(p), log: (l) => { if (l.startsWith('unrecovered') || l.startsWith('failed')) printer.line(l); } });
+    printer.done();
+    await writeCoverage(options.out);
+    return summary;
+  } finally {
+    process.off('SIGINT', onSigint);
+    process.off('SIGTERM', onSigint);
+    await client.close();
+  }
+}
+
+export interface StatusReport {
+  site: string | undefined;
+  discovered: { cdxRows: number; captures: number; articles: number };
+  fetched: number;
+  written: number;
+  unrecovered: number;
+  pending: number;
+  unrecoveredByReason: Record<string, number>;
+  attempts: { rejected: number; errors: number };
+  retries: number;
+  rateLimited: number;
+  outages: number;
+  blocks: number;
+  blockedMs: number;
+  pausedMs: number;
+  runs: number;
+  byYear: Record<string, { written: number; unrecovered: number; pending: number }>;
+}
+
+/** The coverage of an archive folder, from its crawl state. */
+export function readStatus(dir: string): StatusReport {
+  const path = join(dir, STATE_FILE);
+  if (!existsSync(path)) throw new SalvageError('INPUT_UNREADABLE', `${dir} has no crawl state (${STATE_FILE}); is it a folder written by salvage archive?`, { subject: dir });
+  const state = CrawlState.openReadOnly(path);
+  try {
+    const n = (sql: string): number => state.get<{ n: number | null }>(sql)?.n ?? 0;
+    const byYear: StatusReport['byYear'] = {};
+    for (const r of state.all<{ year: string | null; state: string; n: number }>('SELECT year, state, count(*) AS n FROM articles GROUP BY year, state')) {
+      const y = byYear[r.year ?? 'unknown'] ??= { written: 0, unrecovered: 0, pending: 0 };
+      y[r.state as 'written' | 'unrecovered' | 'pending'] += r.n;
+    }
+    const unrecoveredByReason: Record<string, number> = {};
+    for (const r of state.all<{ reason: string; n: number }>("SELECT substr(reason, 1, instr(reason || ':', ':') - 1) AS reason, count(*) AS n FROM articles WHERE state = 'unrecovered' GROUP BY 1 ORDER BY 2 DESC")) unrecoveredByReason[r.reason] = r.n;
+    return {
+      site: state.getMeta('site'),
+      discovered: { cdxRows: n('SELECT sum(rows) AS n FROM queries'), captures: n('SELECT count(*) AS n FROM captures'), articles: n('SELECT count(*) AS n FROM articles') },
+      fetched: n('SELECT count(*) AS n FROM captures WHERE warc IS NOT NULL'),
+      written: n("SELECT count(*) AS n FROM articles WHERE state = 'written'"),
+      unrecovered: n("SELECT count(*) AS n FROM articles WHERE state = 'unrecovered'"),
+      pending: n("SELECT count(*) AS n FROM articles WHERE state = 'pending'"),
+      unrecoveredByReason,
+      attempts: { rejected: n("SELECT count(*) AS n FROM attempts WHERE outcome = 'rejected'"), errors: n("SELECT count(*) AS n FROM attempts WHERE outcome = 'error'") },
+      retries: n("SELECT count(*) AS n FROM events WHERE type = 'retry'"),
+      rateLimited: n("SELECT count(*) AS n FROM events WHERE type = 'rate-limited'"),
+      outages: n("SELECT count(*) AS n FROM events WHERE type = 'outage'"),
+      blocks: n("SELECT count(*) AS n FROM events WHERE type = 'blocked'"),
+      blockedMs: n("SELECT sum(ms) AS n FROM events WHERE type = 'unblocked'"),
+      pausedMs: n("SELECT sum(ms) AS n FROM events WHERE type IN ('rate-limited', 'outage', 'blocked')"),
+      runs: n("SELECT count(*) AS n FROM events WHERE type = 'run-start'"),
+      byYear,
+    };
+  } finally {
+    state.close();
+  }
+}
+
+export function formatStatus(s: StatusReport): string {
+  const lines = [
+    `site ${s.site ?? '?'}: ${s.discovered.articles} articles in ${s.discovered.captures} captures (${s.discovered.cdxRows} CDX rows)`,
+    `written ${s.written} · unrecovered ${s.unrecovered} · pending ${s.pending} · captures fetched ${s.fetched}`,
+  ];
+  const reasons = Object.entries(s.unrecoveredByReason);
+  if (reasons.length > 0) lines.push(`unrecovered by reason: ${reasons.map(([r, n]) => `${r} ${n}`).join(' · ')}`);
+  lines.push(`attempts: ${s.attempts.rejected} captures rejected, ${s.attempts.errors} fetch errors · retries ${s.retries} · 429s ${s.rateLimited} · outages ${s.outages} · blocks ${s.blocks} (${formatDuration(s.blockedMs)} blocked) · paused ${formatDuration(s.pausedMs)} · runs ${s.runs}`);
+  lines.push('by year (written / unrecovered / pending):');
+  for (const [year, y] of Object.entries(s.byYear).sort(([a], [b]) => a.localeCompare(b))) lines.push(`  ${year}  ${y.written} / ${y.unrecovered} / ${y.pending}`);
+  return lines.join('\n');
+}
+
+/** `coverage.json` beside `articles/`: the status report, rewritten atomically after each run. */
+export async function writeCoverage(dir: string): Promise<void> {
+  await writeFileAtomic(join(dir, COVERAGE_FILE), JSON.stringify(readStatus(dir), null, 2) + '\n');
+}
+
+/**
+ * Regenerate every archive file from the WARCs alone: records in file order (the order they were
+ * fetched, each article's captures in rank order), the first one the extractor accepts per article.
+ */
+export async function runRebuild(dir: string, out: string, quiet: boolean): Promise<{ records: number; written: number }> {
+  const captures = join(dir, CAPTURES_DIR);
+  if (!existsSync(captures)) throw new SalvageError('INPUT_UNREADABLE', `${dir} has no ${CAPTURES_DIR}/ folder of WARC files`, { subject: dir });
+  const files = readdirSync(captures).filter((n) => /\.warc(?:\.gz)?$/.test(n)).sort();
+  const done = new Set<string>();
+  let records = 0;
+  for (const file of files) {
+    for await (const c of readWarcCaptures(join(captures, file))) {
+      records++;
+      const site = siteForUrl(c.url);
+      const id = site?.articleId(c.url);
+      if (!site || id === undefined || done.has(`${site.id} ${id}`)) continue;
+      const result = extractCapture({ payload: c.payload, url: c.url, timestamp: c.timestamp, ...(c.httpStatus !== undefined ? { httpStatus: c.httpStatus } : {}), ...(c.contentType !== undefined ? { contentType: c.contentType } : {}) }, site);
+      if (!result.ok) continue;
+      await writeArchiveFile(out, result.article);
+      done.add(`${site.id} ${id}`);
+      if (!quiet && done.size % 5000 === 0) process.stderr.write(`${done.size} articles rebuilt from ${records} records\n`);
+    }
+  }
+  return { records, written: done.size };
+}

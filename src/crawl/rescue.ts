@@ -1,0 +1,224 @@
+/**
+ * Rescue a site: discover its captures in the CDX index, try each article's captures in rank
+ * order until the extractor accepts one, keep every fetched payload as WARC, and write the
+ * archive files. All progress is in the crawl state, so a rerun after any stop resumes.
+ */
+import { createHash } from 'node:crypto';
+import { join } from 'node:path';
+import { extractCapture, type Article, type SiteProfile } from '../extract/index.js';
+import { articlePath, renderArticle, writeFileAtomic } from '../markdown/index.js';
+import { CaptureStore, CrawlState, type NewCapture, type StoredCapture } from '../store/index.js';
+import { captureKey, RetriesExhaustedError, WaitLimitError, WaybackRequestError, type PolitenessEvent, type WaybackClient } from '../wayback/index.js';
+import { SalvageError } from '../errors.js';
+import { nonCandidateSummary, rankCaptures } from './select.js';
+import type { CdxRow } from '../wayback/index.js';
+
+/** Files of an archive folder besides `articles/` (FORMAT.md leaves their format to us). */
+export const STATE_FILE = 'state.sqlite';
+export const CAPTURES_DIR = 'captures';
+export const COVERAGE_FILE = 'coverage.json';
+
+export interface RescueOptions {
+  site: SiteProfile;
+  outDir: string;
+  client: WaybackClient;
+  /**
+   * Articles worked on at once. Default 3: with the pool's 3 connections, enough to keep the
+   * rate limit busy while one page is extracted, not enough to look like a burst.
+   */
+  concurrency?: number;
+  signal?: AbortSignal;
+  onProgress?: (progress: RescueProgress) => void;
+  /** Plain log lines (discovery blocks, unrecovered articles). */
+  log?: (line: string) => void;
+}
+
+export interface RescueProgress {
+  phase: 'discover' | 'fetch';
+  cdxRows: number;
+  articles: number;
+  done: number;
+  written: number;
+  unrecovered: number;
+  failed: number;
+  fetched: number;
+}
+
+export type RescueStop = 'complete' | 'interrupted' | 'wait-limit';
+
+export interface RescueSummary {
+  stop: RescueStop;
+  message?: string;
+  progress: RescueProgress;
+}
+
+/** Reasons the extractor gives that belong to the capture, not the article: the next capture may be good. */
+function articleIdNumber(site: SiteProfile, url: string): number | null {
+  const id = site.articleId(url);
+  return id === undefined ? null : Number(id);
+}
+
+function toNewCapture(site: SiteProfile, row: CdxRow): NewCapture {
+  return { key: captureKey(row), articleId: articleIdNumber(site, row.original), urlkey: row.urlkey, timestamp: row.timestamp, original: row.original, mimetype: row.mimetype, statuscode: row.statuscode, digest: row.digest, length: row.length };
+}
+
+/** Render and write an article's file; returns its path (relative to the archive) and SHA-256. */
+export async function writeArchiveFile(outDir: string, article: Article): Promise<{ path: string; sha256: string }> {
+  const text = renderArticle(article);
+  const path = articlePath(article.id);
+  await writeFileAtomic(join(outDir, path), text);
+  return { path, sha256: createHash('sha256').update(text).digest('hex') };
+}
+
+export async function rescue(options: RescueOptions): Promise<RescueSummary> {
+  const { site, outDir, client, concurrency = 3, signal, onProgress, log = () => {} } = options;
+  if (!site.rescue) throw new SalvageError('SITE_UNKNOWN', `salvage does not know how to find ${site.id}'s captures (its site module has no rescue section)`);
+  const { cdxQueries, closedAt } = site.rescue;
+  const state = CrawlState.open(join(outDir, STATE_FILE), site.id);
+  const store = new CaptureStore(join(outDir, CAPTURES_DIR), state.warcSizes());
+  const progress: RescueProgress = { phase: 'discover', cdxRows: 0, articles: 0, done: 0, written: 0, unrecovered: 0, failed: 0, fetched: 0 };
+  const report = (): void => onProgress?.({ ...progress });
+  state.event({ type: 'run-start', detail: client.baseUrl });
+  const recordEvent = (e: PolitenessEvent): void => {
+    const ms = e.type === 'retry' ? e.delayMs : e.type === 'unblocked' ? e.blockedMs : e.pauseMs;
+    state.event({ type: e.type, ...(e.type !== 'unblocked' ? { family: e.family } : {}), ms, ...(e.type === 'retry' ? { detail: e.cause } : e.type === 'blocked' ? { detail: e.cause } : {}) });
+  };
+  client.politeness.listeners.add(recordEvent);
+
+  try {
+    // 1. Discovery: each query's blocks, the cursor saved with the rows.
+    for (const query of cdxQueries) {
+      const key = JSON.stringify(query);
+      let q = state.queryState(key);
+      progress.cdxRows += q.rows;
+      while (!q.done) {
+        const page = await client.cdxPage(query, q.resumeKey, signal);
+        if (page.resumeKey !== undefined && page.resumeKey === q.resumeKey) {
+          throw new SalvageError('INPUT_INVALID', `the CDX index answered the same resume key twice for ${query.url}; stopping rather than looping`);
+        }
+        state.addCdxBlock(key, page.rows.map((r) => toNewCapture(site, r)), page.resumeKey);
+        progress.cdxRows += page.rows.length;
+        log(`cdx ${query.url}: ${page.rows.length} rows (total ${progress.cdxRows})`);
+        report();
+        q = state.queryState(key);
+      }
+    }
+    state.seedArticles();
+    const counts = state.get<{ total: number; written: number; unrecovered: number }>("SELECT count(*) AS total, sum(state = 'written') AS written, sum(state = 'unrecovered') AS unrecovered FROM articles")!;
+    progress.phase = 'fetch';
+    progress.articles = counts.total;
+    progress.written = counts.written ?? 0;
+    progress.unrecovered = counts.unrecovered ?? 0;
+    progress.done = progress.written + progress.unrecovered;
+    report();
+
+    // 2. Articles, `concurrency` at a time, in id order; the queue is refilled from the state in
+    // small batches so memory does not grow with the site.
+    let lastId = 0;
+    let queue: number[] = [];
+    const next = (): number | undefined => {
+      if (queue.length === 0) {
+        queue = state.pendingArticles(lastId, 256);
+        if (queue.length > 0) lastId = queue[queue.length - 1]!;
+      }
+      return queue.shift();
+    };
+    let stop: { stop: RescueStop; message?: string } | undefined;
+    const worker = async (): Promise<void> => {
+      for (let id = next(); id !== undefined && !stop; id = next()) {
+        try {
+          await rescueArticle(id);
+        } catch (error) {
+          if (error instanceof WaitLimitError) { stop = { stop: 'wait-limit', message: error.message }; return; }
+          if (signal?.aborted) { stop = { stop: 'interrupted' }; return; }
+          throw error;
+        }
+        report();
+      }
+    };
+
+    const rescueArticle = async (id: number): Promise<void> => {
+      const rows = state.capturesOf(id);
+      const ranked = rankCaptures(rows, closedAt);
+      const rejected: string[] = [];
+      for (const capture of ranked) {
+        if (capture.verdict !== null && capture.verdict !== 'ok') { rejected.push(`${capture.timestamp} ${capture.verdict}`); continue; }
+        const got = await payloadOf(capture);
+        if (got === 'failed') { progress.failed++; return; }
+        if (typeof got === 'string') { rejected.push(`${capture.timestamp} ${got}`); continue; }
+        const result = extractCapture({ payload: got.payload, url: got.url, timestamp: got.timestamp, ...(got.httpStatus !== undefined ? { httpStatus: got.httpStatus } : {}), ...(got.contentType !== undefined ? { contentType: got.contentType } : {}) }, site);
+        if (!result.ok) {
+          state.captureRejected(capture.id, result.reason, result.message);
+          rejected.push(`${capture.timestamp} ${result.reason}`);
+          continue;
+        }
+        const file = await writeArchiveFile(outDir, result.article);
+        state.articleWritten({ id, captureId: capture.id, path: file.path, sha256: file.sha256, year: got.timestamp.slice(0, 4) });
+        progress.written++;
+        progress.done++;
+        return;
+      }
+      // `<kind>: <detail>`: the kind (before the colon) is what reports group by.
+      const kinds = [...new Set(rejected.map((r) => r.split(' ')[1]))].sort().join('+');
+      const reason = ranked.length === 0 ? `no-html-capture: ${nonCandidateSummary(rows) || 'no captures'}` : `${kinds}: every capture rejected (${rejected.join('; ')})`;
+      state.articleUnrecovered(id, reason, ranked[0]?.timestamp.slice(0, 4) ?? rows[0]?.timestamp.slice(0, 4) ?? null);
+      log(`unrecovered ${site.id} ${id}: ${reason}`);
+      progress.unrecovered++;
+      progress.done++;
+    };
+
+    /** The capture's payload: from the WARC when already stored, else fetched and stored first. */
+    const payloadOf = async (capture: StoredCapture): Promise<{ payload: Uint8Array; url: string; timestamp: string; httpStatus?: number; contentType?: string } | string | 'failed'> => {
+      if (capture.warc !== null && capture.warc_offset !== null && capture.warc_length !== null) {
+        const c = await store.read({ warc: capture.warc, offset: capture.warc_offset, length: capture.warc_length });
+        return { payload: c.payload, url: capture.original, timestamp: capture.timestamp, ...(c.httpStatus !== undefined ? { httpStatus: c.httpStatus } : {}), ...(c.contentType !== undefined ? { contentType: c.contentType } : {}) };
+      }
+      let fetched;
+      try {
+        fetched = await client.fetchCapture(capture.timestamp, capture.original, signal);
+      } catch (error) {
+        if (error instanceof RetriesExhaustedError) {
+          // Left pending: the next run tries this article again.
+          state.captureError(capture.id, error.message);
+          log(`failed ${site.id} ${capture.article_id}: ${error.message} (will be retried by the next run)`);
+          return 'failed';
+        }
+        if (error instanceof WaybackRequestError) {
+          state.captureRejected(capture.id, 'fetch-refused', error.message);
+          return 'fetch-refused';
+        }
+        throw error;
+      }
+      const redirected = fetched.redirects.length > 0;
+      const timestamp = redirected ? fetched.timestamp : capture.timestamp;
+      const url = redirected ? fetched.original : capture.original;
+      const httpHeaders: Record<string, string> = {};
+      if (fetched.contentType) httpHeaders['Content-Type'] = fetched.contentType;
+      const record = await store.append({
+        url,
+        timestamp,
+        httpStatus: fetched.status,
+        httpHeaders,
+        payload: fetched.payload,
+        warcHeaders: { 'WARC-Source-URI': fetched.mementoUrl, 'Salvage-Fetch-Date': fetched.fetchedAt.toISOString() },
+      });
+      // Same turn as the write (see CaptureStore.append): committed, or cut off on the next open.
+      state.captureStored({ id: capture.id, warc: record.warc, offset: record.offset, length: record.length, fetchedAt: fetched.fetchedAt.toISOString(), mementoUrl: fetched.mementoUrl });
+      progress.fetched++;
+      return { payload: fetched.payload, url, timestamp, httpStatus: fetched.status, ...(fetched.contentType ? { contentType: fetched.contentType } : {}) };
+    };
+
+    await Promise.all(Array.from({ length: concurrency }, () => worker()));
+    if (!stop && signal?.aborted) stop = { stop: 'interrupted' };
+    state.event({ type: 'run-end', detail: stop?.stop ?? 'complete' });
+    return { stop: stop?.stop ?? (progress.failed > 0 ? 'complete' : 'complete'), ...(stop?.message ? { message: stop.message } : {}), progress: { ...progress } };
+  } catch (error) {
+    if (error instanceof WaitLimitError) return { stop: 'wait-limit', message: error.message, progress: { ...progress } };
+    if (signal?.aborted) return { stop: 'interrupted', progress: { ...progress } };
+    throw error;
+  } finally {
+    client.politeness.listeners.delete(recordEvent);
+    store.close();
+    state.close();
+  }
+}
