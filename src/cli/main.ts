@@ -79,7 +79,7 @@ program
   .option('--cdx-rpm <n>', 'CDX requests per minute (the service allows 30 per IP)', positiveNumber, 24)
   .option('--rps <n>', 'capture requests per second', positiveNumber, 8)
   .option('--max-wait <minutes>', 'stop (resumably) once the run has spent this long paused by 429s, outages or a block', positiveNumber, 360)
-  .option('--concurrency <n>', 'articles worked on at once (connections stay at most 3)', positiveNumber, 3)
+  .option('--concurrency <n>', 'articles worked on at once (requests in flight stay at most 3, one keep-alive pool)', positiveNumber, 6)
   .addOption(new Option('--time-scale <k>', 'divide every wait and multiply every rate by K (rehearsals against the simulator only)').argParser(positiveNumber).hideHelp())
   .option('-q, --quiet', 'no progress on stderr', false)
   .addHelpText('after', `

@@ -6,7 +6,7 @@
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import { extractCapture, type Article, type SiteProfile } from '../extract/index.js';
-import { articlePath, renderArticle, writeFileAtomic } from '../markdown/index.js';
+import { articlePath, removeStaleTempFiles, renderArticle, writeFileAtomic } from '../markdown/index.js';
 import { CaptureStore, CrawlState, type NewCapture, type StoredCapture } from '../store/index.js';
 import { captureKey, RetriesExhaustedError, WaitLimitError, WaybackRequestError, type PolitenessEvent, type WaybackClient } from '../wayback/index.js';
 import { SalvageError } from '../errors.js';
@@ -23,8 +23,9 @@ export interface RescueOptions {
   outDir: string;
   client: WaybackClient;
   /**
-   * Articles worked on at once. Default 3: with the pool's 3 connections, enough to keep the
-   * rate limit busy while one page is extracted, not enough to look like a burst.
+   * Articles worked on at once. Default 6. Requests in flight stay bounded by the client's
+   * connection pool (3); the extra workers keep the rate limit busy while one waits out a
+   * retry back-off or a slow answer.
    */
   concurrency?: number;
   signal?: AbortSignal;
@@ -71,10 +72,12 @@ export async function writeArchiveFile(outDir: string, article: Article): Promis
 }
 
 export async function rescue(options: RescueOptions): Promise<RescueSummary> {
-  const { site, outDir, client, concurrency = 3, signal, onProgress, log = () => {} } = options;
+  const { site, outDir, client, concurrency = 6, signal, onProgress, log = () => {} } = options;
   if (!site.rescue) throw new SalvageError('SITE_UNKNOWN', `salvage does not know how to find ${site.id}'s captures (its site module has no rescue section)`);
   const { cdxQueries, closedAt } = site.rescue;
   const state = CrawlState.open(join(outDir, STATE_FILE), site.id);
+  // A kill between a temp file and its rename leaves the temp file; the article is redone.
+  await removeStaleTempFiles(outDir);
   const store = new CaptureStore(join(outDir, CAPTURES_DIR), state.warcSizes());
   const progress: RescueProgress = { phase: 'discover', cdxRows: 0, articles: 0, done: 0, written: 0, unrecovered: 0, failed: 0, fetched: 0 };
   const report = (): void => onProgress?.({ ...progress });

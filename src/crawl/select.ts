@@ -13,8 +13,8 @@ export function isCandidate(row: Pick<CdxRow, 'statuscode' | 'mimetype'>): boole
  * The try order of an article's captures: status-200 HTML only, duplicates removed; first the
  * latest on or before the site's closing time (the article as it last stood while the site was
  * alive), newest first; then those after it, oldest first (later ones are more likely the
- * farewell page or an error page). Equal timestamps: by URL, so the order never depends on
- * the index's row order.
+ * farewell page or an error page). Equal timestamps: by URL, then digest, so the order never
+ * depends on the index's row order.
  */
 export function rankCaptures<T extends CdxRow>(rows: Iterable<T>, closedAt: string): T[] {
   const seen = new Set<string>();
@@ -27,7 +27,7 @@ export function rankCaptures<T extends CdxRow>(rows: Iterable<T>, closedAt: stri
     seen.add(key);
     (row.timestamp <= closedAt ? before : after).push(row);
   }
-  const byUrl = (a: T, b: T): number => (a.original < b.original ? -1 : a.original > b.original ? 1 : 0);
+  const byUrl = (a: T, b: T): number => (a.original !== b.original ? (a.original < b.original ? -1 : 1) : a.digest < b.digest ? -1 : a.digest > b.digest ? 1 : 0);
   before.sort((a, b) => (a.timestamp === b.timestamp ? byUrl(a, b) : a.timestamp < b.timestamp ? 1 : -1));
   after.sort((a, b) => (a.timestamp === b.timestamp ? byUrl(a, b) : a.timestamp < b.timestamp ? -1 : 1));
   return [...before, ...after];

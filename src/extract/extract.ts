@@ -162,7 +162,9 @@ export function extractCapture(input: CaptureInput, site: SiteProfile, options: 
     title: meta.title,
     tags: meta.tags,
     blocks,
-    provenance: { originalUrl: input.url, timestamp: input.timestamp, sha256: createHash('sha256').update(input.payload).digest('hex') },
+    // The hash of the page's bytes: a gzip layer nobody declared is how the archive delivered
+    // them (WAYBACK.md, gzip), so the same capture hashes the same however it arrived.
+    provenance: { originalUrl: input.url, timestamp: input.timestamp, sha256: createHash('sha256').update(bytes).digest('hex') },
   };
   if (meta.date !== undefined) article.date = meta.date;
   if (meta.lastUpdated !== undefined) article.lastUpdated = meta.lastUpdated;

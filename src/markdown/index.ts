@@ -1,6 +1,6 @@
 /** Markdown: Article → archive file text (FORMAT.md), and writing it atomically into an archive folder. */
 export { renderArticle, renderBody, type RenderOptions } from './render.js';
 export { renderFrontmatter, frontmatterValues, type FrontmatterStyle } from './frontmatter.js';
-export { articlePath, writeArticleFile, writeFileAtomic, BUCKET_SIZE, type AtomicWriteOptions } from './write.js';
+export { articlePath, removeStaleTempFiles, writeArticleFile, writeFileAtomic, BUCKET_SIZE, type AtomicWriteOptions } from './write.js';
 export { mementoUrl, imageMementoUrl } from './wayback-urls.js';
 export { escapeInline } from './escape.js';

@@ -4,7 +4,7 @@ import { mkdtemp, mkdir, readFile, readdir, rm, writeFile } from 'node:fs/promis
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SalvageError } from '../errors.js';
-import { articlePath, writeArticleFile, writeFileAtomic } from './write.js';
+import { articlePath, removeStaleTempFiles, writeArticleFile, writeFileAtomic } from './write.js';
 
 async function withTempDir(fn: (dir: string) => Promise<void>): Promise<void> {
   const dir = await mkdtemp(join(tmpdir(), 'salvage-write-test-'));
@@ -91,5 +91,18 @@ test('writeArticleFile refuses an unsafe id before touching the disk', async () 
   await withTempDir(async (dir) => {
     await assert.rejects(writeArticleFile(dir, '../../escape', 'x'), isUnsafe);
     assert.deepEqual(await readdir(dir), []);
+  });
+});
+
+test('temp files a killed writer left behind are removed, article files are kept', async () => {
+  await withTempDir(async (dir) => {
+    const bucket = join(dir, 'articles', '1-1000');
+    await mkdir(bucket, { recursive: true });
+    await writeFile(join(bucket, 'article_7.md'), 'kept');
+    await writeFile(join(bucket, '.4242.17.tmp'), 'half a file');
+    await writeFile(join(bucket, 'notes.tmp'), 'not ours: kept');
+    assert.equal(await removeStaleTempFiles(dir), 1);
+    assert.deepEqual((await readdir(bucket)).sort(), ['article_7.md', 'notes.tmp']);
+    assert.equal(await removeStaleTempFiles(join(dir, 'missing')), 0);
   });
 });

@@ -3,7 +3,7 @@
  * from the integer id only, written to a temporary file, flushed and renamed into place, so a
  * crash leaves either the old file or the new one, never half of one.
  */
-import { mkdir, open, rename, rm } from 'node:fs/promises';
+import { mkdir, open, readdir, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { SalvageError } from '../errors.js';
 
@@ -21,6 +21,36 @@ export function articlePath(id: string): string {
 }
 
 let tempCounter = 0;
+/** Temporary files of writeFileAtomic: `.<pid>.<n>.tmp`. */
+const TEMP_FILE = /^\.\d+\.\d+\.tmp$/;
+
+/**
+ * Remove temporary files that a killed process left in the bucket folders of `root/articles`
+ * (a kill between writing a temp file and renaming it). Returns how many were removed.
+ */
+export async function removeStaleTempFiles(root: string): Promise<number> {
+  let removed = 0;
+  let buckets: string[];
+  try {
+    buckets = await readdir(join(root, 'articles'));
+  } catch {
+    return 0;
+  }
+  for (const bucket of buckets) {
+    let names: string[];
+    try {
+      names = await readdir(join(root, 'articles', bucket));
+    } catch {
+      continue;
+    }
+    for (const name of names) {
+      if (!TEMP_FILE.test(name)) continue;
+      await rm(join(root, 'articles', bucket, name), { force: true });
+      removed++;
+    }
+  }
+  return removed;
+}
 
 export interface AtomicWriteOptions {
   /**

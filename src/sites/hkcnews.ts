@@ -123,7 +123,10 @@ export const hkcnews: SiteProfile = {
     // The index folds www. and the bare host into one key (WAYBACK.md, urlkey), so this one query
     // covers both hosts and every slug. Rows without an article id (listing pages) are ignored.
     cdxQueries: [{ url: 'hkcnews.com/article/', matchType: 'prefix' }],
-    // SITE-QUIRK: the site closed on 2022-01-04 (HKT); captures after that day hold the farewell page.
+    // SITE-QUIRK: the site closed on 2022-01-04; captures after it hold the farewell page. The
+    // cut is the end of that day in UTC (08:00 on the 5th in Hong Kong), as the existing archive
+    // chose its captures: a farewell page in those hours is rejected by the extractor and the
+    // next capture tried, so erring late costs one fetch, never an article.
     closedAt: '20220104235959',
   },
 };

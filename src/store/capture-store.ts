@@ -93,8 +93,15 @@ export class CaptureStore {
       closeSync(fd);
     }
     const parser = new WARCParser([bytes]);
-    const warc = await parser.parse();
-    if (!warc) throw new SalvageError('WARC_MALFORMED', `${path}: no record at offset ${record.offset}`, { subject: path });
+    let warc;
+    try {
+      warc = await parser.parse();
+    } catch (error) {
+      throw new SalvageError('WARC_MALFORMED', `${path}: the bytes at offset ${record.offset} are not a WARC record: ${(error as Error).message}`, { cause: error, subject: path });
+    }
+    if (!warc || !warc.warcHeaders.statusline.startsWith('WARC/') || warc.warcType !== 'response') {
+      throw new SalvageError('WARC_MALFORMED', `${path}: no WARC response record at offset ${record.offset} (the crawl state and the file disagree)`, { subject: path });
+    }
     const status = Number(warc.httpHeaders?.statusCode);
     const contentType = warc.httpHeaders?.headers.get('content-type') ?? undefined;
     const payload = await warc.readFully(false);

@@ -95,7 +95,9 @@ export function parseCdxJson(body: string): CdxPage {
     // as the end of the index (birbwatcher/wayback-machine-downloader issue 2).
     throw new CdxMalformedError(`CDX answer is not complete JSON (${(error as Error).message}); ${body.length} characters received`);
   }
-  if (!Array.isArray(data) || data.length === 0) throw new CdxMalformedError('CDX answer is not a non-empty JSON array');
+  if (!Array.isArray(data)) throw new CdxMalformedError('CDX answer is not a JSON array');
+  // WAYBACK: a query without captures answers `[]` (no header row).
+  if (data.length === 0) return { rows: [], resumeKey: undefined };
   const header = data[0] as unknown;
   if (!Array.isArray(header) || header.some((h) => typeof h !== 'string')) throw new CdxMalformedError('CDX answer has no header row');
   const index = new Map<string, number>((header as string[]).map((name, i) => [name, i]));

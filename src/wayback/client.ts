@@ -246,7 +246,7 @@ export class WaybackClient {
         res = await this.send(url, signal);
       } catch (error) {
         const failure = classify(error);
-        if (!failure) throw error;
+        if (!failure) { this.politeness.release(); throw error; }
         lastCause = `connection ${failure}`;
         const delay = this.politeness.connectionFailed(family, attempt++, failure);
         await this.politeness.wait(delay, signal);

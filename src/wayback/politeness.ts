@@ -88,7 +88,7 @@ export interface PolitenessStats {
   connectionFailures: number;
   retries: number;
   blocks: number;
-  /** Time every worker spent paused (429s, outages, blocks), in real milliseconds. */
+  /** Time every worker spent paused (429s, outages, blocks), in milliseconds of this clock (a rehearsal's are scaled, like every wait). */
   pausedMs: number;
   blockedMs: number;
 }
@@ -96,6 +96,17 @@ export interface PolitenessStats {
 /** Per-request retry delay for transient failures: exponential, capped, with ±50% jitter. */
 export const RETRY_BASE_MS = 2_000;
 export const RETRY_CAP_MS = 120_000;
+
+/** `promise`, or the signal's reason if it aborts first. */
+function abortable<T>(promise: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
+  if (!signal) return promise;
+  return new Promise<T>((resolve, reject) => {
+    if (signal.aborted) { reject(signal.reason); return; }
+    const onAbort = (): void => reject(signal.reason);
+    signal.addEventListener('abort', onAbort, { once: true });
+    promise.then((v) => { signal.removeEventListener('abort', onAbort); resolve(v); }, (e: unknown) => { signal.removeEventListener('abort', onAbort); reject(e); });
+  });
+}
 
 export class Politeness {
   private readonly o: Required<Omit<PolitenessOptions, 'onEvent' | 'clock' | 'random'>>;
@@ -144,23 +155,38 @@ export class Politeness {
   async slot(family: Family, signal?: AbortSignal): Promise<void> {
     for (;;) {
       signal?.throwIfAborted();
-      if (this.stats.pausedMs > this.o.maxWaitMs) throw new WaitLimitError(this.stats.pausedMs, this.o.maxWaitMs, this.lastCause);
+      if (this.stats.pausedMs > this.scaled(this.o.maxWaitMs)) throw new WaitLimitError(this.stats.pausedMs, this.scaled(this.o.maxWaitMs), this.lastCause);
       const now = this.clock.now();
       if (now < this.pausedUntil) { await this.clock.sleep(this.pausedUntil - now, signal); continue; }
+      let probing = false;
       if (this.blockedSince !== undefined) {
         // WAYBACK: a blocked IP is probed with one request at a time; a burst of probes would only
         // look like the behaviour that caused the block.
-        if (this.probe) { await this.probe; continue; }
+        if (this.probe) { await abortable(this.probe, signal); continue; }
         this.probe = new Promise<void>((resolve) => { this.releaseProbe = resolve; });
+        probing = true;
       }
       const at = Math.max(now, this.nextSlot[family]);
       this.nextSlot[family] = at + this.interval[family];
-      if (at > now) await this.clock.sleep(at - now, signal);
+      try {
+        if (at > now) await this.clock.sleep(at - now, signal);
+      } catch (error) {
+        if (probing) this.endProbe();
+        throw error;
+      }
       // A 429 may have arrived while this request waited for its slot: then it waits again.
-      if (this.clock.now() < this.pausedUntil) { this.endProbe(); continue; }
+      if (this.clock.now() < this.pausedUntil) { if (probing) this.endProbe(); continue; }
       this.stats.requests[family]++;
       return;
     }
+  }
+
+  /**
+   * The request ended without telling anything about the service (aborted, or failed on our
+   * side): the next request may probe. Every `slot()` ends in exactly one report or this.
+   */
+  release(): void {
+    this.endProbe();
   }
 
   private endProbe(): void {
@@ -174,7 +200,7 @@ export class Politeness {
     const now = this.clock.now();
     const until = now + ms;
     if (until > this.pausedUntil) {
-      this.stats.pausedMs += (until - Math.max(now, this.pausedUntil)) * this.o.timeScale;
+      this.stats.pausedMs += until - Math.max(now, this.pausedUntil);
       this.pausedUntil = until;
     }
     this.lastCause = cause;
@@ -187,7 +213,7 @@ export class Politeness {
     this.outageStreak = 0;
     this.failureStreak = 0;
     if (this.blockedSince !== undefined) {
-      const blockedMs = (this.clock.now() - this.blockedSince) * this.o.timeScale;
+      const blockedMs = this.clock.now() - this.blockedSince;
       this.stats.blockedMs += blockedMs;
       this.blockedSince = undefined;
       this.blockPause = 0;

@@ -1,0 +1,275 @@
+/**
+ * `npm run bench:rescue`: the full rehearsal of issue 3. Generates every article of the existing
+ * archive as Wayback captures with faults on (../shared/tools/hkcnews-site), serves them with the
+ * local Wayback simulator at a time scale, and rescues them with `salvage archive` as a user runs
+ * it. Then checks: the chosen capture of every article against the generator's manifest, the
+ * unrecovered ids, compare-archive fidelity, politeness (429s, blocks, requests during pauses),
+ * total time against the floor the rate limits imply, memory over the run, `salvage rebuild`
+ * byte for byte; and on a sample: 5 kill -9s with reruns, and the storm fault profile, each
+ * against an uninterrupted run.
+ *
+ *   npm run bench:rescue                           all 49,118 articles (~25 min here)
+ *   npm run bench:rescue -- --sample 3000          a deterministic sample for the main run
+ *   npm run bench:rescue -- --reuse                reuse the generated sites in the work folder
+ *   npm run bench:rescue -- --scale 10 --check-sample 1500 --kills 5
+ *   npm run bench:rescue -- --only main|checks     run one part
+ */
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { createReadStream, existsSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { join, relative, resolve } from 'node:path';
+import { createInterface } from 'node:readline';
+import Database from 'better-sqlite3';
+import { rankCaptures } from '../src/crawl/index.js';
+import { hkcnewsArticleId } from '../src/sites/index.js';
+import type { CdxRow } from '../src/wayback/index.js';
+import { machine, sharedDir } from './shared.js';
+
+const args = process.argv.slice(2);
+const arg = (name: string): string | undefined => { const i = args.indexOf(name); return i >= 0 ? args[i + 1] : undefined; };
+const shared = sharedDir();
+if (!shared) {
+  console.log('bench:rescue skipped: ../shared (or $SALVAGE_SHARED) is not present');
+  process.exit(0);
+}
+const root = resolve(import.meta.dirname, '..');
+const work = resolve(arg('--work') ?? join(root, '.bench-out/rescue'));
+const scale = Number(arg('--scale') ?? 10);
+const sample = arg('--sample');
+const checkSample = Number(arg('--check-sample') ?? 1500);
+const kills = Number(arg('--kills') ?? 5);
+const only = arg('--only');
+const articles = join(shared, 'data/hkcnews/articles.jsonl.gz');
+const cli = join(root, 'dist/cli/main.js');
+const simCli = join(root, 'dist/devtools/wayback-sim/cli.js');
+if (!existsSync(cli) || !existsSync(simCli)) throw new Error('dist/ is missing: run npm run build');
+// The politeness defaults, which the rehearsal keeps (scaled): the floor is computed from them.
+const CDX_PER_MINUTE = 24;
+const CAPTURES_PER_SECOND = 8;
+const CDX_ROWS_PER_REQUEST = 5000;
+/** salvage's connection pool: at most this many requests are in flight when a kill strikes. */
+const CONNECTIONS = 3;
+
+function run(cmd: string, argv: string[], label: string, okCodes = [0]): { ms: number; stdout: string } {
+  const t0 = performance.now();
+  const r = spawnSync(cmd, argv, { encoding: 'utf8', maxBuffer: 1 << 28, stdio: ['ignore', 'pipe', 'inherit'] });
+  if (!okCodes.includes(r.status ?? -1)) {
+    console.error(r.stdout);
+    throw new Error(`${label} exited with ${r.status}`);
+  }
+  return { ms: performance.now() - t0, stdout: r.stdout };
+}
+
+function generate(out: string, extra: string[]): void {
+  if (args.includes('--reuse') && existsSync(join(out, 'manifest.json'))) { console.log(`reusing ${out} (--reuse)`); return; }
+  rmSync(out, { recursive: true, force: true });
+  const g = run('node', [join(shared!, 'tools/hkcnews-site/generate.mjs'), '--articles', articles, '--out', out, '--quiet', ...extra], 'generate');
+  console.log(`generated ${out} in ${(g.ms / 1000).toFixed(0)} s`);
+}
+
+interface Sim { url: string; proc: ChildProcess; stats(): Promise<SimStats>; stop(): Promise<void> }
+interface SimStats {
+  requests: { cdx: number; capture: number; other: number };
+  tooManyRequests: number;
+  blocks: { count: number; totalMs: number };
+  connectionsOpened: number;
+  maxCaptureFetches: number;
+  captureFetches: Record<string, number>;
+  requestsDuringPause: number | Record<string, number>;
+  faultsInjected?: Record<string, number>;
+}
+
+/** The simulator in its own process, so the archive process's memory and CPU are its own. */
+async function startSim(site: string, faults: string, seed: string): Promise<Sim> {
+  const proc = spawn('node', [simCli, '--site', site, '--scale', String(scale), '--faults', faults, '--seed', seed], { stdio: ['ignore', 'pipe', 'ignore'] });
+  const url = await new Promise<string>((ok, fail) => {
+    const lines = createInterface({ input: proc.stdout! });
+    lines.once('line', (l) => ok(l.trim()));
+    proc.once('exit', (code) => fail(new Error(`simulator exited with ${code}`)));
+  });
+  return {
+    url,
+    proc,
+    stats: async () => (await (await fetch(`${url}/__sim/stats`, { headers: { 'user-agent': 'salvage-bench' } })).json()) as SimStats,
+    stop: () => new Promise<void>((ok) => { proc.once('exit', () => ok()); proc.kill('SIGTERM'); }),
+  };
+}
+
+function archiveArgs(out: string, sim: Sim): string[] {
+  return [cli, 'archive', 'hkcnews', '--out', out, '--wayback', sim.url, '--time-scale', String(scale), '--quiet'];
+}
+
+/** Run `salvage archive` to completion, sampling its RSS every second. */
+async function archiveRun(out: string, sim: Sim, killAfterMs?: number): Promise<{ ms: number; code: number | null; rss: { t: number; mb: number }[] }> {
+  const t0 = performance.now();
+  const proc = spawn('node', archiveArgs(out, sim), { stdio: ['ignore', 'ignore', 'inherit'] });
+  const rss: { t: number; mb: number }[] = [];
+  const timer = setInterval(() => {
+    try {
+      const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${proc.pid}/status`, 'utf8'));
+      if (m) rss.push({ t: performance.now() - t0, mb: Number(m[1]) / 1024 });
+    } catch { /* exited */ }
+  }, 1000);
+  const killer = killAfterMs !== undefined ? setTimeout(() => proc.kill('SIGKILL'), killAfterMs) : undefined;
+  const code = await new Promise<number | null>((ok) => proc.once('exit', (c) => ok(c)));
+  clearInterval(timer);
+  if (killer) clearTimeout(killer);
+  return { ms: performance.now() - t0, code, rss };
+}
+
+/** Every file under `dir/articles`, path → SHA-256. */
+function treeHashes(dir: string): Map<string, string> {
+  const out = new Map<string, string>();
+  const walk = (d: string): void => {
+    for (const name of readdirSync(d)) {
+      const p = join(d, name);
+      if (statSync(p).isDirectory()) walk(p);
+      else out.set(relative(dir, p), createHash('sha256').update(readFileSync(p)).digest('hex'));
+    }
+  };
+  if (existsSync(join(dir, 'articles'))) walk(join(dir, 'articles'));
+  return out;
+}
+
+function sameTree(a: Map<string, string>, b: Map<string, string>): { same: boolean; detail: string } {
+  const differ = [...a].filter(([p, h]) => b.get(p) !== h).length;
+  const extra = [...b.keys()].filter((p) => !a.has(p)).length;
+  return { same: differ === 0 && extra === 0 && a.size === b.size, detail: `${a.size} vs ${b.size} files, ${differ} differ or missing, ${extra} extra` };
+}
+
+/** Captures an oracle that knows only the CDX index must fetch: per article, rank order up to the first good page. */
+async function minimumFetches(site: string): Promise<{ cdxRows: number; captures: number }> {
+  const byArticle = new Map<string, (CdxRow & { kind: string })[]>();
+  let rows = 0;
+  for await (const line of createInterface({ input: createReadStream(join(site, 'cdx.jsonl')) })) {
+    if (!line) continue;
+    rows++;
+    const r = JSON.parse(line) as Record<string, string>;
+    const id = hkcnewsArticleId(r['original']!);
+    if (id === undefined) continue;
+    const row = { urlkey: r['urlkey']!, timestamp: r['timestamp']!, original: r['original']!, mimetype: r['mimetype']!, statuscode: r['statuscode'] === '-' ? null : Number(r['statuscode']), digest: r['digest']!, length: null, kind: r['kind']! };
+    (byArticle.get(id) ?? byArticle.set(id, []).get(id)!).push(row);
+  }
+  let captures = 0;
+  for (const list of byArticle.values()) {
+    for (const c of rankCaptures(list, '20220104235959')) {
+      captures++;
+      if (c.kind === 'ok') break;
+    }
+  }
+  return { cdxRows: rows, captures };
+}
+
+interface ManifestArticle { id: number; outcome: string; expected?: { timestamp: string; original: string } }
+
+/** The chosen capture of every written article against the manifest; unrecovered ids against its list. */
+function checkChoices(out: string, manifestPath: string): string {
+  const manifest = JSON.parse(readFileSync(manifestPath, 'utf8')) as { articles: ManifestArticle[] };
+  const db = new Database(join(out, 'state.sqlite'), { readonly: true });
+  const chosen = new Map(db.prepare("SELECT a.id, c.timestamp, c.original, a.state FROM articles a LEFT JOIN captures c ON c.id = a.capture_id").all().map((r) => { const x = r as { id: number; timestamp: string | null; original: string | null; state: string }; return [x.id, x]; }));
+  db.close();
+  let ok = 0, wrong = 0, unrecoveredRight = 0, unrecoveredWrong = 0, missing = 0;
+  const wrongIds: number[] = [];
+  for (const a of manifest.articles) {
+    const c = chosen.get(a.id);
+    if (!c) { missing++; continue; }
+    if (a.outcome === 'ok') {
+      if (c.state === 'written' && c.timestamp === a.expected?.timestamp && c.original === a.expected?.original) ok++;
+      else { wrong++; if (wrongIds.length < 10) wrongIds.push(a.id); }
+    } else if (c.state === 'unrecovered') unrecoveredRight++;
+    else unrecoveredWrong++;
+  }
+  const good = manifest.articles.filter((a) => a.outcome === 'ok').length;
+  return `chosen capture = manifest: ${ok}/${good} (${((100 * ok) / Math.max(good, 1)).toFixed(2)}%)${wrong ? `, wrong ${wrong} e.g. ${wrongIds.join(',')}` : ''} · unrecovered as expected ${unrecoveredRight}/${manifest.articles.length - good}, wrongly written ${unrecoveredWrong} · missing from state ${missing}`;
+}
+
+function politenessLine(s: SimStats): string {
+  const during = typeof s.requestsDuringPause === 'number' ? s.requestsDuringPause : Object.values(s.requestsDuringPause).reduce((a, b) => a + b, 0);
+  return `simulator: ${s.requests.cdx} CDX + ${s.requests.capture} capture requests · 429s ${s.tooManyRequests} · requests inside a 429 pause ${during} · blocks ${s.blocks.count} · connections opened ${s.connectionsOpened} · max fetches of one capture ${s.maxCaptureFetches}${s.faultsInjected ? ` · faults ${JSON.stringify(s.faultsInjected)}` : ''}`;
+}
+
+console.log(`bench:rescue on ${machine()}; time scale ${scale} (simulator limits and salvage's rates and waits both scaled)`);
+
+// ---- Main rehearsal ------------------------------------------------------------------------------
+if (only === undefined || only === 'main') {
+  const site = join(work, 'site');
+  generate(site, sample ? ['--sample', sample] : []);
+  const out = join(work, 'archive');
+  rmSync(out, { recursive: true, force: true });
+  const sim = await startSim(site, 'default', '1');
+  const r = await archiveRun(out, sim);
+  const stats = await sim.stats();
+  await sim.stop();
+  if (r.code !== 0) throw new Error(`salvage archive exited with ${r.code}`);
+  const minimum = await minimumFetches(site);
+  const floorS = stats.requests.cdx / ((CDX_PER_MINUTE * scale) / 60) + stats.requests.capture / (CAPTURES_PER_SECOND * scale);
+  console.log(`salvage archive: ${(r.ms / 1000).toFixed(0)} s wall; floor implied by the rate limits for its requests ${floorS.toFixed(0)} s → ${(r.ms / 1000 / floorS).toFixed(3)}× the floor (target ≤ 1.1×)`);
+  console.log(`requests: CDX ${stats.requests.cdx} (minimum ${Math.ceil(minimum.cdxRows / CDX_ROWS_PER_REQUEST)} for ${minimum.cdxRows} rows at ${CDX_ROWS_PER_REQUEST} a block) · captures ${stats.requests.capture} (minimum ${minimum.captures}: rank order up to the first good page, for an oracle that knows only the index)`);
+  console.log(politenessLine(stats));
+  const marks = [0.2, 0.4, 0.6, 0.8, 1].map((f) => r.rss[Math.min(r.rss.length - 1, Math.max(0, Math.round(f * r.rss.length) - 1))]);
+  console.log(`memory (RSS of salvage archive): ${marks.map((m) => (m ? `${(m.t / 1000).toFixed(0)} s: ${m.mb.toFixed(0)} MB` : '-')).join(' · ')} · peak ${Math.max(...r.rss.map((x) => x.mb)).toFixed(0)} MB`);
+  console.log(checkChoices(out, join(site, 'manifest.json')));
+  const compare = run('node', [join(shared, 'tools/compare-archive/compare.mjs'), '--expected', articles, '--actual', out, '--manifest', join(site, 'manifest.json'), '--json', join(work, 'compare.json'), '--worst', '3'], 'compare');
+  console.log(compare.stdout.split('\n').filter((l) => !/^time /.test(l)).join('\n'));
+  const status = run('node', [cli, 'status', out], 'status');
+  console.log(status.stdout.trim());
+  const rebuilt = join(work, 'rebuilt');
+  rmSync(rebuilt, { recursive: true, force: true });
+  const rb = run('node', [cli, 'rebuild', out, '--out', rebuilt, '--quiet'], 'rebuild');
+  console.log(`salvage rebuild: ${rb.stdout.trim()} in ${(rb.ms / 1000).toFixed(0)} s; byte for byte: ${sameTree(treeHashes(out), treeHashes(rebuilt)).detail}`);
+}
+
+// ---- Kill -9 and storm, on a sample ---------------------------------------------------------------
+if (only === undefined || only === 'checks') {
+  const site = join(work, 'check-site');
+  generate(site, ['--sample', String(checkSample), '--seed', '7']);
+  const reference = join(work, 'check-reference');
+  rmSync(reference, { recursive: true, force: true });
+  let referenceMs = 0;
+  {
+    const sim = await startSim(site, 'default', '2');
+    const r = await archiveRun(reference, sim);
+    await sim.stop();
+    if (r.code !== 0) throw new Error(`reference run exited with ${r.code}`);
+    referenceMs = r.ms;
+    console.log(`check sample: ${checkSample} articles, uninterrupted run ${(r.ms / 1000).toFixed(1)} s`);
+  }
+  const refTree = treeHashes(reference);
+
+  // kill -9 at seeded random moments; each followed by a rerun, the last one to completion.
+  const killed = join(work, 'check-killed');
+  rmSync(killed, { recursive: true, force: true });
+  {
+    const sim = await startSim(site, 'default', '2');
+    let seed = 42;
+    const random = (): number => { seed = (seed * 1103515245 + 12345) % 2 ** 31; return seed / 2 ** 31; };
+    const moments: number[] = [];
+    for (let i = 0; i < kills; i++) {
+      // Spread over the run: each attempt gets killed somewhere in its first 1/kills of the work.
+      const at = 300 + random() * (referenceMs / kills);
+      moments.push(Math.round(at));
+      const r = await archiveRun(killed, sim, at);
+      if (r.code === 0) { console.log(`  run ${i + 1} finished before its kill at ${at.toFixed(0)} ms`); break; }
+    }
+    const last = await archiveRun(killed, sim);
+    const stats = await sim.stats();
+    await sim.stop();
+    const same = sameTree(refTree, treeHashes(killed));
+    const twice = Object.values(stats.captureFetches).filter((n) => n > 1).length;
+    console.log(`kill -9 at ${moments.join(', ')} ms into successive runs, then a final run (exit ${last.code}): archive identical to the uninterrupted run: ${same.same ? 'yes' : 'NO'} (${same.detail})`);
+    console.log(`  captures fetched more than once: ${twice} (the pages in flight when a kill struck: at most ${CONNECTIONS} per kill); max fetches of one capture ${stats.maxCaptureFetches}`);
+  }
+
+  // The storm fault profile: 5xx, resets, slow answers, truncated CDX, lying gzip, an outage, stray 429s.
+  const storm = join(work, 'check-storm');
+  rmSync(storm, { recursive: true, force: true });
+  {
+    const sim = await startSim(site, 'storm', '3');
+    const r = await archiveRun(storm, sim);
+    const stats = await sim.stats();
+    await sim.stop();
+    const same = sameTree(refTree, treeHashes(storm));
+    console.log(`storm: exit ${r.code} in ${(r.ms / 1000).toFixed(1)} s; archive identical to the calm run: ${same.same ? 'yes' : 'NO'} (${same.detail})`);
+    console.log(`  ${politenessLine(stats)}`);
+  }
+}
