@@ -5,7 +5,7 @@
  */
 import { gunzipSync, inflateSync } from 'node:zlib';
 import { Agent, type Dispatcher } from 'undici';
-import { CdxMalformedError, cdxQueryUrl, parseCdxJson, type CdxPage, type CdxQuery } from './cdx.js';
+import { CDX_PAGE_ROWS, CdxMalformedError, cdxQueryUrl, parseCdxJson, type CdxPage, type CdxQuery } from './cdx.js';
 import type { ConnectionFailure, Family, Politeness } from './politeness.js';
 
 export const DEFAULT_WAYBACK_URL = 'https://web.archive.org';
@@ -35,6 +35,8 @@ export interface WaybackClientOptions {
   closestWindowMs?: number;
   /** Largest body read, in bytes. Default 64 MiB. */
   maxBodyBytes?: number;
+  /** Rows per CDX block. Default CDX_PAGE_ROWS (5000). */
+  cdxPageRows?: number;
 }
 
 /** A capture as fetched: the archived response, after archived redirects. */
@@ -126,9 +128,11 @@ export class WaybackClient {
   private readonly maxAttempts: number;
   private readonly closestWindowMs: number;
   private readonly maxBodyBytes: number;
+  private readonly cdxPageRows: number;
 
   constructor(options: WaybackClientOptions) {
-    const { politeness, baseUrl = DEFAULT_WAYBACK_URL, userAgent = DEFAULT_USER_AGENT, connections = 3, timeoutMs = 60_000, maxAttempts = 8, closestWindowMs = 3600_000, maxBodyBytes = 64 * 1024 * 1024 } = options;
+    const { politeness, baseUrl = DEFAULT_WAYBACK_URL, userAgent = DEFAULT_USER_AGENT, connections = 3, timeoutMs = 60_000, maxAttempts = 8, closestWindowMs = 3600_000, maxBodyBytes = 64 * 1024 * 1024, cdxPageRows = CDX_PAGE_ROWS } = options;
+    this.cdxPageRows = cdxPageRows;
     this.politeness = politeness;
     this.baseUrl = baseUrl.replace(/\/+$/, '');
     this.userAgent = userAgent;
@@ -145,13 +149,20 @@ export class WaybackClient {
 
   /** One block of a CDX query, retried until complete. */
   async cdxPage(query: CdxQuery, resumeKey?: string, signal?: AbortSignal): Promise<CdxPage> {
-    const url = cdxQueryUrl(this.baseUrl, query, resumeKey);
+    const url = cdxQueryUrl(this.baseUrl, query, resumeKey, this.cdxPageRows);
     return this.withRetries('cdx', url, signal, (res) => {
       if (res.status !== 200) {
         throw new WaybackRequestError(url, res.status, Buffer.from(res.body.subarray(0, 200)).toString('utf8').trim());
       }
       // WAYBACK: bodies can be gzip without saying so (edgi wayback issue 309).
-      const body = res.body[0] === 0x1f && res.body[1] === 0x8b ? gunzipSync(res.body, { maxOutputLength: this.maxBodyBytes }) : res.body;
+      let body = res.body;
+      if (body[0] === 0x1f && body[1] === 0x8b) {
+        try {
+          body = gunzipSync(body, { maxOutputLength: this.maxBodyBytes });
+        } catch (error) {
+          throw new CdxMalformedError(`CDX answer is broken gzip (${(error as Error).message})`);
+        }
+      }
       return parseCdxJson(Buffer.from(body.buffer, body.byteOffset, body.length).toString('utf8'));
     });
   }

@@ -1,0 +1,180 @@
+/**
+ * `salvage archive` end to end against the local Wayback simulator, on the committed demo site
+ * (demo/site: 40 articles, with redirects, 404s, a duplicate row, a challenge page, a truncated
+ * capture and a farewell-only article). Needs nothing outside the repository.
+ */
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn, spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, relative, resolve } from 'node:path';
+import Database from 'better-sqlite3';
+import { rescue, type RescueSummary } from '../src/crawl/index.js';
+import { hkcnews } from '../src/sites/index.js';
+import { startWaybackSimulator, type WaybackSimulator } from '../src/devtools/wayback-sim/index.js';
+import { Politeness, WaybackClient, type PolitenessEvent } from '../src/wayback/index.js';
+
+const ROOT = resolve(import.meta.dirname, '..');
+const SITE = join(ROOT, 'demo/site');
+const CLI = join(ROOT, 'src/cli/main.ts');
+/** Fast rehearsals: the simulator's limits and salvage's rates and waits scaled alike. */
+const SCALE = 50;
+
+interface ManifestArticle { id: number; outcome: string; expected?: { timestamp: string; original: string } }
+const manifest = JSON.parse(readFileSync(join(SITE, 'manifest.json'), 'utf8')) as { articles: ManifestArticle[] };
+
+const work = mkdtempSync(join(tmpdir(), 'salvage-archive-test-'));
+after(() => rmSync(work, { recursive: true, force: true }));
+
+function client(sim: WaybackSimulator, options: { scale?: number; onEvent?: (e: PolitenessEvent) => void } = {}): WaybackClient {
+  const scale = options.scale ?? SCALE;
+  return new WaybackClient({ baseUrl: sim.url, politeness: new Politeness({ timeScale: scale, ...(options.onEvent ? { onEvent: options.onEvent } : {}) }), timeoutMs: 60_000 / scale });
+}
+
+async function archive(sim: WaybackSimulator, out: string, signal?: AbortSignal): Promise<RescueSummary> {
+  const c = client(sim);
+  try {
+    return await rescue({ site: hkcnews, outDir: out, client: c, ...(signal ? { signal } : {}) });
+  } finally {
+    await c.close();
+  }
+}
+
+/** path under articles/ → SHA-256, for byte-for-byte comparisons. */
+function tree(dir: string): Map<string, string> {
+  const out = new Map<string, string>();
+  const walk = (d: string): void => {
+    for (const name of readdirSync(d)) {
+      const p = join(d, name);
+      if (statSync(p).isDirectory()) walk(p);
+      else out.set(relative(dir, p), createHash('sha256').update(readFileSync(p)).digest('hex'));
+    }
+  };
+  if (existsSync(join(dir, 'articles'))) walk(join(dir, 'articles'));
+  return out;
+}
+
+function chosen(out: string): Map<number, { state: string; timestamp: string | null; original: string | null; reason: string | null }> {
+  const db = new Database(join(out, 'state.sqlite'), { readonly: true });
+  try {
+    const rows = db.prepare('SELECT a.id, a.state, a.reason, c.timestamp, c.original FROM articles a LEFT JOIN captures c ON c.id = a.capture_id').all() as { id: number; state: string; reason: string | null; timestamp: string | null; original: string | null }[];
+    return new Map(rows.map((r) => [r.id, r]));
+  } finally {
+    db.close();
+  }
+}
+
+let sim: WaybackSimulator;
+const reference = join(work, 'reference');
+let first: RescueSummary;
+
+before(async () => {
+  sim = await startWaybackSimulator({ siteDir: SITE, timeScale: SCALE });
+  first = await archive(sim, reference);
+});
+after(async () => { await sim.close(); });
+
+test('every article with a good capture is written from the capture the selection rule names; the farewell-only one is unrecovered', () => {
+  assert.equal(first.stop, 'complete');
+  const state = chosen(reference);
+  const good = manifest.articles.filter((a) => a.outcome === 'ok');
+  assert.ok(good.length >= 30, 'the demo site has dozens of good articles');
+  for (const a of good) {
+    const c = state.get(a.id);
+    assert.equal(c?.state, 'written', `article ${a.id}`);
+    assert.deepEqual({ timestamp: c?.timestamp, original: c?.original }, { timestamp: a.expected?.timestamp, original: a.expected?.original }, `capture of article ${a.id}`);
+    assert.ok(existsSync(join(reference, 'articles', `${Math.floor((a.id - 1) / 1000) * 1000 + 1}-${Math.floor((a.id - 1) / 1000) * 1000 + 1000}`, `article_${a.id}.md`)));
+  }
+  const lost = manifest.articles.filter((a) => a.outcome !== 'ok');
+  assert.ok(lost.length > 0);
+  for (const a of lost) {
+    assert.equal(state.get(a.id)?.state, 'unrecovered');
+    assert.match(state.get(a.id)?.reason ?? '', /^farewell: /);
+  }
+  assert.equal(tree(reference).size, good.length, 'one file per written article, nothing else under articles/');
+});
+
+test('no capture is fetched twice, only candidates are fetched, and the index is read with the cursor', () => {
+  const stats = sim.stats();
+  assert.equal(stats.maxCaptureFetches, 1);
+  const candidates = readFileSync(join(SITE, 'cdx.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { statuscode: string; mimetype: string; original: string })
+    .filter((r) => r.statuscode === '200' && r.mimetype === 'text/html' && /\/article\/\d/.test(r.original));
+  assert.ok(stats.requests.capture <= candidates.length, `${stats.requests.capture} capture requests for ${candidates.length} candidate rows`);
+  assert.equal(stats.requests.cdx, 1);
+  assert.equal(stats.tooManyRequests, 0);
+});
+
+test('a second run fetches nothing and changes no file', async () => {
+  const before = tree(reference);
+  sim.resetStats();
+  const again = await archive(sim, reference);
+  assert.equal(again.stop, 'complete');
+  assert.equal(again.progress.fetched, 0);
+  assert.deepEqual(sim.stats().requests, { cdx: 0, capture: 0, other: 0 });
+  assert.deepEqual(tree(reference), before);
+});
+
+test('salvage rebuild regenerates every archive file from the WARCs alone, byte for byte', () => {
+  const out = join(work, 'rebuilt');
+  const r = spawnSync(process.execPath, ['--import', 'tsx', CLI, 'rebuild', reference, '--out', out, '--quiet'], { encoding: 'utf8', cwd: ROOT });
+  assert.equal(r.status, 0, r.stderr);
+  assert.match(r.stdout, /^rebuilt \d+ articles from \d+ WARC records/);
+  assert.deepEqual(tree(out), tree(reference));
+});
+
+test('salvage status reports coverage as text and JSON', () => {
+  const text = spawnSync(process.execPath, ['--import', 'tsx', CLI, 'status', reference], { encoding: 'utf8', cwd: ROOT });
+  assert.equal(text.status, 0, text.stderr);
+  const good = manifest.articles.filter((a) => a.outcome === 'ok').length;
+  assert.match(text.stdout, new RegExp(`written ${good} · unrecovered ${manifest.articles.length - good} · pending 0`));
+  assert.match(text.stdout, /unrecovered by reason: farewell 1/);
+  const json = spawnSync(process.execPath, ['--import', 'tsx', CLI, 'status', reference, '--json'], { encoding: 'utf8', cwd: ROOT });
+  const status = JSON.parse(json.stdout) as { written: number; unrecoveredByReason: Record<string, number>; byYear: Record<string, unknown> };
+  assert.equal(status.written, good);
+  assert.deepEqual(status.unrecoveredByReason, { farewell: 1 });
+  assert.ok(Object.keys(status.byYear).length > 1);
+  const missing = spawnSync(process.execPath, ['--import', 'tsx', CLI, 'status', join(work, 'nothing-here')], { encoding: 'utf8', cwd: ROOT });
+  assert.equal(missing.status, 1);
+  assert.match(missing.stderr, /no crawl state/);
+  assert.doesNotMatch(missing.stderr, /at .*\.ts:\d+/, 'no stack trace');
+});
+
+test('an interrupted run (Ctrl-C) stops cleanly, and the next run completes the same archive', async () => {
+  const out = join(work, 'interrupted');
+  const controller = new AbortController();
+  const c = client(sim);
+  const stopped = await rescue({ site: hkcnews, outDir: out, client: c, signal: controller.signal, onProgress: (p) => { if (p.done >= 10) controller.abort(new Error('interrupted')); } });
+  await c.close();
+  assert.equal(stopped.stop, 'interrupted');
+  assert.ok(stopped.progress.done < stopped.progress.articles);
+  const done = await archive(sim, out);
+  assert.equal(done.stop, 'complete');
+  assert.deepEqual(tree(out), tree(reference));
+});
+
+test('kill -9 in the middle of a run, then a rerun: the same archive, nothing fetched twice beyond the pages in flight', async () => {
+  const killSim = await startWaybackSimulator({ siteDir: SITE, timeScale: 2 });
+  const out = join(work, 'killed');
+  try {
+    // Scale 2: 16 captures/s, about 3 s of fetching; the kill lands in the middle.
+    const child = spawn(process.execPath, ['--import', 'tsx', CLI, 'archive', 'hkcnews', '--out', out, '--wayback', killSim.url, '--time-scale', '2', '--quiet'], { cwd: ROOT, stdio: 'ignore' });
+    await new Promise<void>((ok) => {
+      const poll = setInterval(() => {
+        if (killSim.stats().requests.capture >= 12) { clearInterval(poll); child.kill('SIGKILL'); ok(); }
+      }, 10);
+    });
+    await new Promise((ok) => child.once('exit', ok));
+    const partial = killSim.stats().requests.capture;
+    assert.ok(partial < 40, 'killed before the end');
+    // Not spawnSync: the simulator lives in this process and must keep answering.
+    const rerun = spawn(process.execPath, ['--import', 'tsx', CLI, 'archive', 'hkcnews', '--out', out, '--wayback', killSim.url, '--time-scale', '2', '--quiet'], { cwd: ROOT, stdio: 'ignore' });
+    assert.equal(await new Promise((ok) => rerun.once('exit', ok)), 0);
+    assert.deepEqual(tree(out), tree(reference));
+    const fetchedTwice = Object.values(killSim.stats().captureFetches).filter((n) => n > 1).length;
+    assert.ok(fetchedTwice <= 3, `${fetchedTwice} captures fetched twice: at most the 3 in flight at the kill`);
+  } finally {
+    await killSim.close();
+  }
+});
