@@ -140,6 +140,7 @@ function sameTree(a: Map<string, string>, b: Map<string, string>): { same: boole
 /** Captures an oracle that knows only the CDX index must fetch: per article, rank order up to the first good page. */
 async function minimumFetches(site: string): Promise<{ cdxRows: number; captures: number }> {
   const byArticle = new Map<string, (CdxRow & { kind: string })[]>();
+  const byDigest = new Map<string, Pick<CdxRow, 'statuscode' | 'mimetype'>>();
   let rows = 0;
   for await (const line of createInterface({ input: createReadStream(join(site, 'cdx.jsonl')) })) {
     if (!line) continue;
@@ -148,11 +149,13 @@ async function minimumFetches(site: string): Promise<{ cdxRows: number; captures
     const id = hkcnewsArticleId(r['original']!);
     if (id === undefined) continue;
     const row = { urlkey: r['urlkey']!, timestamp: r['timestamp']!, original: r['original']!, mimetype: r['mimetype']!, statuscode: r['statuscode'] === '-' ? null : Number(r['statuscode']), digest: r['digest']!, length: null, kind: r['kind']! };
+    // As the crawl state resolves a revisit: a non-revisit capture of that digest, status 200 first.
+    if (row.statuscode !== null && row.mimetype !== 'warc/revisit' && byDigest.get(row.digest)?.statuscode !== 200) byDigest.set(row.digest, row);
     (byArticle.get(id) ?? byArticle.set(id, []).get(id)!).push(row);
   }
   let captures = 0;
   for (const list of byArticle.values()) {
-    for (const c of rankCaptures(list, '20220104235959')) {
+    for (const c of rankCaptures(list, '20220104235959', (r) => byDigest.get(r.digest))) {
       captures++;
       if (c.kind === 'ok') break;
     }

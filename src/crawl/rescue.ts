@@ -142,7 +142,7 @@ export async function rescue(options: RescueOptions): Promise<RescueSummary> {
 
     const rescueArticle = async (id: number): Promise<void> => {
       const rows = state.capturesOf(id);
-      const ranked = rankCaptures(rows, closedAt);
+      const ranked = rankCaptures(rows, closedAt, (revisit) => state.capturedAs(revisit.digest));
       const rejected: string[] = [];
       for (const capture of ranked) {
         if (capture.verdict !== null && capture.verdict !== 'ok') { rejected.push(`${capture.timestamp} ${capture.verdict}`); continue; }

@@ -199,3 +199,15 @@ test('the summary of non-candidates counts each kind, skipping candidates', () =
   assert.equal(nonCandidateSummary([row('20200101000000')]), '');
   assert.equal(nonCandidateSummary([]), '');
 });
+
+test('a revisit of a good capture elsewhere is tried after every direct candidate; other revisits never', () => {
+  const good = row('20210105000000');
+  const revisitOfGood = row('20210301000000', { mimetype: 'warc/revisit', statuscode: null, digest: 'GOODPAGE' });
+  const revisitOfRedirect = row('20210302000000', { mimetype: 'warc/revisit', statuscode: null, digest: '3I42H3S6NNFQ2MSVX7XZKYAYSCX5QBYJ' });
+  const unresolved = row('20210303000000', { mimetype: 'warc/revisit', statuscode: null, digest: 'UNKNOWN' });
+  const resolve = (r: CdxRow): Pick<CdxRow, 'statuscode' | 'mimetype'> | undefined =>
+    r.digest === 'GOODPAGE' ? { statuscode: 200, mimetype: 'text/html' } : r.digest === '3I42H3S6NNFQ2MSVX7XZKYAYSCX5QBYJ' ? { statuscode: 301, mimetype: 'text/html' } : undefined;
+  const ranked = rankCaptures([revisitOfGood, revisitOfRedirect, unresolved, good], CLOSED, resolve);
+  assert.deepEqual(ranked.map((r) => r.timestamp), ['20210105000000', '20210301000000']);
+  assert.deepEqual(rankCaptures([revisitOfGood, good], CLOSED).map((r) => r.timestamp), ['20210105000000'], 'without a resolver revisits are never tried');
+});

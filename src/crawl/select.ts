@@ -9,28 +9,46 @@ export function isCandidate(row: Pick<CdxRow, 'statuscode' | 'mimetype'>): boole
   return row.statuscode === 200 && !isRevisit(row) && /^(?:text\/html|application\/xhtml\+xml)\b/i.test(row.mimetype);
 }
 
+/** What a revisit repeats: the status and type of the capture whose payload it shares. */
+export type RevisitResolver = (row: CdxRow) => Pick<CdxRow, 'statuscode' | 'mimetype'> | undefined;
+
 /**
  * The try order of an article's captures: status-200 HTML only, duplicates removed; first the
  * latest on or before the site's closing time (the article as it last stood while the site was
  * alive), newest first; then those after it, oldest first (later ones are more likely the
  * farewell page or an error page). Equal timestamps: by URL, then digest, so the order never
  * depends on the index's row order.
+ *
+ * Revisits come last, in the same order, and only those that `resolve` says repeat a status-200
+ * HTML capture: WAYBACK: a revisit (`warc/revisit`, status `-`) has the payload of an earlier
+ * capture with the same digest, which the service serves in its place (WAYBACK.md, revisits).
+ * They matter only when that capture is not among the article's own rows (it is tried first when it is).
  */
-export function rankCaptures<T extends CdxRow>(rows: Iterable<T>, closedAt: string): T[] {
+export function rankCaptures<T extends CdxRow>(rows: Iterable<T>, closedAt: string, resolve?: RevisitResolver): T[] {
   const seen = new Set<string>();
   const before: T[] = [];
   const after: T[] = [];
+  const revisitsBefore: T[] = [];
+  const revisitsAfter: T[] = [];
   for (const row of rows) {
-    if (!isCandidate(row)) continue;
+    let early: T[];
+    let late: T[];
+    if (isCandidate(row)) {
+      [early, late] = [before, after];
+    } else {
+      const repeated = isRevisit(row) ? resolve?.(row) : undefined;
+      if (!repeated || !isCandidate(repeated)) continue;
+      [early, late] = [revisitsBefore, revisitsAfter];
+    }
     const key = captureKey(row);
     if (seen.has(key)) continue;
     seen.add(key);
-    (row.timestamp <= closedAt ? before : after).push(row);
+    (row.timestamp <= closedAt ? early : late).push(row);
   }
   const byUrl = (a: T, b: T): number => (a.original !== b.original ? (a.original < b.original ? -1 : 1) : a.digest < b.digest ? -1 : a.digest > b.digest ? 1 : 0);
-  before.sort((a, b) => (a.timestamp === b.timestamp ? byUrl(a, b) : a.timestamp < b.timestamp ? 1 : -1));
-  after.sort((a, b) => (a.timestamp === b.timestamp ? byUrl(a, b) : a.timestamp < b.timestamp ? -1 : 1));
-  return [...before, ...after];
+  const newestFirst = (a: T, b: T): number => (a.timestamp === b.timestamp ? byUrl(a, b) : a.timestamp < b.timestamp ? 1 : -1);
+  const oldestFirst = (a: T, b: T): number => (a.timestamp === b.timestamp ? byUrl(a, b) : a.timestamp < b.timestamp ? -1 : 1);
+  return [...before.sort(newestFirst), ...after.sort(oldestFirst), ...revisitsBefore.sort(newestFirst), ...revisitsAfter.sort(oldestFirst)];
 }
 
 /** Why no capture was tried, for the unrecovered report: counts of the kinds of rows there were. */

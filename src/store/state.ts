@@ -40,6 +40,7 @@ CREATE TABLE IF NOT EXISTS captures (
   verdict TEXT                  -- 'ok' or the extractor's reject reason, once extracted
 );
 CREATE INDEX IF NOT EXISTS captures_by_article ON captures (article_id);
+CREATE INDEX IF NOT EXISTS captures_by_digest ON captures (digest);
 CREATE TABLE IF NOT EXISTS articles (
   id INTEGER PRIMARY KEY,
   state TEXT NOT NULL DEFAULT 'pending',   -- pending | written | unrecovered
@@ -131,6 +132,7 @@ export class CrawlState {
       event: db.prepare('INSERT INTO events (at, type, family, ms, detail) VALUES (@at, @type, @family, @ms, @detail)'),
       getMeta: db.prepare<[string], { value: string }>('SELECT value FROM meta WHERE key = ?'),
       setMeta: db.prepare('INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value'),
+      byDigest: db.prepare<[string], { statuscode: number; mimetype: string }>("SELECT statuscode, mimetype FROM captures WHERE digest = ? AND statuscode IS NOT NULL AND mimetype != 'warc/revisit' ORDER BY statuscode = 200 DESC LIMIT 1"),
       writtenArticles: db.prepare<[], { id: number; path: string; capture_id: number }>("SELECT id, path, capture_id FROM articles WHERE state = 'written' ORDER BY id"),
     };
   }
@@ -215,6 +217,11 @@ export class CrawlState {
 
   capturesOf(articleId: number): StoredCapture[] {
     return this.stmts.capturesOf.all(articleId);
+  }
+
+  /** The status and type of a non-revisit capture with this payload digest (what a revisit repeats). */
+  capturedAs(digest: string): { statuscode: number; mimetype: string } | undefined {
+    return this.stmts.byDigest.get(digest);
   }
 
   /** A payload is in a WARC: record where, and how far the WARC is now committed. */
