@@ -17,15 +17,10 @@ import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { readWarcCaptures, WarcWriter, type WarcCapture } from '../src/store/index.js';
 import { expectedCaptures, siteToWarc } from '../scripts/site-to-warc.js';
-import { machine, sharedDir } from './shared.js';
+import { benchArgs, machine, sharedOrSkip } from './shared.js';
 
-const args = process.argv.slice(2);
-const arg = (name: string): string | undefined => { const i = args.indexOf(name); return i >= 0 ? args[i + 1] : undefined; };
-const shared = sharedDir();
-if (!shared) {
-  console.log('bench:hkcnews skipped: ../shared (or $SALVAGE_SHARED) is not present');
-  process.exit(0);
-}
+const { args, arg } = benchArgs();
+const shared = sharedOrSkip('bench:hkcnews');
 const root = resolve(import.meta.dirname, '..');
 const work = resolve(arg('--work') ?? join(root, '.bench-out/hkcnews'));
 const baselinePages = Number(arg('--baseline-pages') ?? 1000);

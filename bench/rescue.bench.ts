@@ -15,23 +15,18 @@
  *   npm run bench:rescue -- --only main|checks     run one part
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { createHash } from 'node:crypto';
-import { createReadStream, existsSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
-import { join, relative, resolve } from 'node:path';
+import { createReadStream, existsSync, readFileSync, rmSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import Database from 'better-sqlite3';
 import { rankCaptures } from '../src/crawl/index.js';
 import { hkcnewsArticleId } from '../src/sites/index.js';
 import type { CdxRow } from '../src/wayback/index.js';
-import { machine, sharedDir } from './shared.js';
+import { articleTree } from '../scripts/archive-tree.js';
+import { benchArgs, machine, sharedOrSkip } from './shared.js';
 
-const args = process.argv.slice(2);
-const arg = (name: string): string | undefined => { const i = args.indexOf(name); return i >= 0 ? args[i + 1] : undefined; };
-const shared = sharedDir();
-if (!shared) {
-  console.log('bench:rescue skipped: ../shared (or $SALVAGE_SHARED) is not present');
-  process.exit(0);
-}
+const { args, arg } = benchArgs();
+const shared = sharedOrSkip('bench:rescue');
 const root = resolve(import.meta.dirname, '..');
 const work = resolve(arg('--work') ?? join(root, '.bench-out/rescue'));
 const scale = Number(arg('--scale') ?? 10);
@@ -115,20 +110,6 @@ async function archiveRun(out: string, sim: Sim, killAfterMs?: number): Promise<
   clearInterval(timer);
   if (killer) clearTimeout(killer);
   return { ms: performance.now() - t0, code, rss };
-}
-
-/** Every file under `dir/articles`, path → SHA-256. */
-function treeHashes(dir: string): Map<string, string> {
-  const out = new Map<string, string>();
-  const walk = (d: string): void => {
-    for (const name of readdirSync(d)) {
-      const p = join(d, name);
-      if (statSync(p).isDirectory()) walk(p);
-      else out.set(relative(dir, p), createHash('sha256').update(readFileSync(p)).digest('hex'));
-    }
-  };
-  if (existsSync(join(dir, 'articles'))) walk(join(dir, 'articles'));
-  return out;
 }
 
 function sameTree(a: Map<string, string>, b: Map<string, string>): { same: boolean; detail: string } {
@@ -219,7 +200,7 @@ if (only === undefined || only === 'main') {
   const rebuilt = join(work, 'rebuilt');
   rmSync(rebuilt, { recursive: true, force: true });
   const rb = run('node', [cli, 'rebuild', out, '--out', rebuilt, '--quiet'], 'rebuild');
-  console.log(`salvage rebuild: ${rb.stdout.trim()} in ${(rb.ms / 1000).toFixed(0)} s; byte for byte: ${sameTree(treeHashes(out), treeHashes(rebuilt)).detail}`);
+  console.log(`salvage rebuild: ${rb.stdout.trim()} in ${(rb.ms / 1000).toFixed(0)} s; byte for byte: ${sameTree(articleTree(out), articleTree(rebuilt)).detail}`);
 }
 
 // ---- Kill -9 and storm, on a sample ---------------------------------------------------------------
@@ -237,7 +218,7 @@ if (only === undefined || only === 'checks') {
     referenceMs = r.ms;
     console.log(`check sample: ${checkSample} articles, uninterrupted run ${(r.ms / 1000).toFixed(1)} s`);
   }
-  const refTree = treeHashes(reference);
+  const refTree = articleTree(reference);
 
   // kill -9 at seeded random moments; each followed by a rerun, the last one to completion.
   const killed = join(work, 'check-killed');
@@ -257,7 +238,7 @@ if (only === undefined || only === 'checks') {
     const last = await archiveRun(killed, sim);
     const stats = await sim.stats();
     await sim.stop();
-    const same = sameTree(refTree, treeHashes(killed));
+    const same = sameTree(refTree, articleTree(killed));
     const twice = Object.values(stats.captureFetches).filter((n) => n > 1).length;
     console.log(`kill -9 at ${moments.join(', ')} ms into successive runs, then a final run (exit ${last.code}): archive identical to the uninterrupted run: ${same.same ? 'yes' : 'NO'} (${same.detail})`);
     console.log(`  captures fetched more than once: ${twice} (the pages in flight when a kill struck: at most ${CONNECTIONS} per kill); max fetches of one capture ${stats.maxCaptureFetches}`);
@@ -271,7 +252,7 @@ if (only === undefined || only === 'checks') {
     const r = await archiveRun(storm, sim);
     const stats = await sim.stats();
     await sim.stop();
-    const same = sameTree(refTree, treeHashes(storm));
+    const same = sameTree(refTree, articleTree(storm));
     console.log(`storm: exit ${r.code} in ${(r.ms / 1000).toFixed(1)} s; archive identical to the calm run: ${same.same ? 'yes' : 'NO'} (${same.detail})`);
     console.log(`  ${politenessLine(stats)}`);
   }

@@ -12,3 +12,19 @@ export function sharedDir(): string | undefined {
 export function machine(): string {
   return `${process.platform} ${process.arch}, Node ${process.version}, ${availableParallelism()} cores (${cpus()[0]?.model ?? 'unknown CPU'}), ${(totalmem() / 2 ** 30).toFixed(0)} GiB`;
 }
+
+/** The command line of a benchmark: `arg('--name')` is the value after the flag, if any. */
+export function benchArgs(): { args: string[]; arg: (name: string) => string | undefined } {
+  const args = process.argv.slice(2);
+  return { args, arg: (name) => { const i = args.indexOf(name); return i >= 0 ? args[i + 1] : undefined; } };
+}
+
+/** ../shared, or exit 0 with a visible skip message when it is absent. */
+export function sharedOrSkip(bench: string): string {
+  const shared = sharedDir();
+  if (!shared) {
+    console.log(`${bench} skipped: ../shared (or $SALVAGE_SHARED) is not present`);
+    process.exit(0);
+  }
+  return shared;
+}

@@ -6,15 +6,15 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import { createHash } from 'node:crypto';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, relative, resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import Database from 'better-sqlite3';
 import { rescue, type RescueSummary } from '../src/crawl/index.js';
 import { hkcnews } from '../src/sites/index.js';
 import { startWaybackSimulator, type WaybackSimulator } from '../src/devtools/wayback-sim/index.js';
 import { Politeness, WaybackClient, type PolitenessEvent } from '../src/wayback/index.js';
+import { articleTree } from '../scripts/archive-tree.js';
 
 const ROOT = resolve(import.meta.dirname, '..');
 const SITE = join(ROOT, 'demo/site');
@@ -42,19 +42,7 @@ async function archive(sim: WaybackSimulator, out: string, signal?: AbortSignal)
   }
 }
 
-/** path under articles/ → SHA-256, for byte-for-byte comparisons. */
-function tree(dir: string): Map<string, string> {
-  const out = new Map<string, string>();
-  const walk = (d: string): void => {
-    for (const name of readdirSync(d)) {
-      const p = join(d, name);
-      if (statSync(p).isDirectory()) walk(p);
-      else out.set(relative(dir, p), createHash('sha256').update(readFileSync(p)).digest('hex'));
-    }
-  };
-  if (existsSync(join(dir, 'articles'))) walk(join(dir, 'articles'));
-  return out;
-}
+const tree = articleTree;
 
 function chosen(out: string): Map<number, { state: string; timestamp: string | null; original: string | null; reason: string | null }> {
   const db = new Database(join(out, 'state.sqlite'), { readonly: true });
