@@ -53,7 +53,7 @@ export interface RescueSummary {
   progress: RescueProgress;
 }
 
-/** Reasons the extractor gives that belong to the capture, not the article: the next capture may be good. */
+/** The site's article id of a URL as a number (the state's key), or null for non-article URLs. */
 function articleIdNumber(site: SiteProfile, url: string): number | null {
   const id = site.articleId(url);
   return id === undefined ? null : Number(id);
@@ -214,7 +214,7 @@ export async function rescue(options: RescueOptions): Promise<RescueSummary> {
     await Promise.all(Array.from({ length: concurrency }, () => worker()));
     if (!stop && signal?.aborted) stop = { stop: 'interrupted' };
     state.event({ type: 'run-end', detail: stop?.stop ?? 'complete' });
-    return { stop: stop?.stop ?? (progress.failed > 0 ? 'complete' : 'complete'), ...(stop?.message ? { message: stop.message } : {}), progress: { ...progress } };
+    return { stop: stop?.stop ?? 'complete', ...(stop?.message ? { message: stop.message } : {}), progress: { ...progress } };
   } catch (error) {
     if (error instanceof WaitLimitError) return { stop: 'wait-limit', message: error.message, progress: { ...progress } };
     if (signal?.aborted) return { stop: 'interrupted', progress: { ...progress } };
