@@ -119,6 +119,33 @@ function classify(error: unknown): ConnectionFailure | undefined {
   }
 }
 
+/** A counting semaphore: at most `count` holders; waiters in arrival order. */
+class Permits {
+  private readonly waiting: (() => void)[] = [];
+  constructor(private free: number) {}
+
+  async acquire(signal?: AbortSignal): Promise<() => void> {
+    signal?.throwIfAborted();
+    if (this.free > 0) this.free--;
+    else {
+      await new Promise<void>((resolve, reject) => {
+        const wake = (): void => { signal?.removeEventListener('abort', onAbort); resolve(); };
+        const onAbort = (): void => { this.waiting.splice(this.waiting.indexOf(wake), 1); reject(signal!.reason); }; // only registered with a signal
+        this.waiting.push(wake);
+        signal?.addEventListener('abort', onAbort, { once: true });
+      });
+    }
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      const next = this.waiting.shift();
+      if (next) next();
+      else this.free++;
+    };
+  }
+}
+
 export class WaybackClient {
   readonly baseUrl: string;
   readonly politeness: Politeness;
@@ -129,6 +156,7 @@ export class WaybackClient {
   private readonly closestWindowMs: number;
   private readonly maxBodyBytes: number;
   private readonly cdxPageRows: number;
+  private readonly connections: Permits;
 
   constructor(options: WaybackClientOptions) {
     const { politeness, baseUrl = DEFAULT_WAYBACK_URL, userAgent = DEFAULT_USER_AGENT, connections = 3, timeoutMs = 60_000, maxAttempts = 8, closestWindowMs = 3600_000, maxBodyBytes = 64 * 1024 * 1024, cdxPageRows = CDX_PAGE_ROWS } = options;
@@ -141,6 +169,7 @@ export class WaybackClient {
     this.closestWindowMs = closestWindowMs;
     this.maxBodyBytes = maxBodyBytes;
     this.dispatcher = new Agent({ connections, pipelining: 1, keepAliveTimeout: 30_000, connect: { timeout: timeoutMs } });
+    this.connections = new Permits(connections);
   }
 
   async close(): Promise<void> {
@@ -190,6 +219,9 @@ export class WaybackClient {
         // replay always carries Memento-Datetime, a redirect to the closest capture carries
         // X-Archive-Redirect-Reason, "not archived" is a 404. Anything else is the service's page,
         // not the capture: retry it like a 5xx.
+        // WAYBACK: an excluded site answers 403 with AdministrativeAccessControlException or
+        // RobotAccessControlException: no retry will change that.
+        if (r.status === 403) throw new WaybackRequestError(url, 403, /AccessControlException/.exec(Buffer.from(r.body.subarray(0, 4096)).toString('utf8'))?.[0] ?? 'forbidden');
         const memento = header(r.headers, 'memento-datetime') !== undefined;
         const closest = header(r.headers, 'x-archive-redirect-reason') !== undefined || (r.status >= 300 && r.status < 400 && !memento);
         if (!memento && !closest && r.status !== 404) return undefined;
@@ -198,15 +230,17 @@ export class WaybackClient {
       const location = header(res.headers, 'location');
       const isRedirect = res.status >= 300 && res.status < 400 && location !== undefined;
       if (!isRedirect) return this.capture(requested, url, res, redirects);
-      const next = new URL(location, url).href;
-      const target = MEMENTO_PATH.exec(new URL(next).pathname + new URL(next).search);
+      // The original inside a memento URL is kept as the service spells it: URL parsing would
+      // re-encode it (`'` in queries, `{}` in paths) and resolve `../`.
+      const next = /^https?:\/\//i.test(location) ? location : `${new URL(url).origin}${location.startsWith('/') ? '' : '/'}${location}`;
+      const target = MEMENTO_PATH.exec(next);
       if (!target) throw new WaybackRequestError(url, res.status, `redirect to ${next}, which is not a memento URL`);
       const archived = header(res.headers, 'memento-datetime') !== undefined;
       if (!archived) {
         // WAYBACK: an inexact timestamp redirects to the closest capture, possibly months away;
         // accept only a small move (edgi-govdata-archiving/wayback _client.py does the same).
         const ts = target[1]!.padEnd(14, '0'); // group 1 always matches (the regex requires it)
-        const from = MEMENTO_PATH.exec(new URL(url).pathname)?.[1] ?? timestamp;
+        const from = MEMENTO_PATH.exec(url)?.[1] ?? timestamp;
         if (Math.abs(timestampMs(ts) - timestampMs(from.padEnd(14, '0'))) > this.closestWindowMs) {
           throw new WaybackRequestError(url, res.status, `the closest capture is at ${ts}, outside the accepted window`);
         }
@@ -219,7 +253,7 @@ export class WaybackClient {
   }
 
   private capture(requested: FetchedCapture['requested'], url: string, res: RawResponse, redirects: FetchedCapture['redirects']): FetchedCapture {
-    const m = MEMENTO_PATH.exec(new URL(url).pathname + new URL(url).search);
+    const m = MEMENTO_PATH.exec(url);
     const headers: [string, string][] = [];
     for (const [name, value] of Object.entries(res.headers)) {
       if (!name.startsWith('x-archive-orig-') || value === undefined) continue;
@@ -251,11 +285,15 @@ export class WaybackClient {
     let lastCause = '';
     for (;;) {
       if (attempt >= this.maxAttempts) throw new RetriesExhaustedError(url, attempt, lastCause);
-      await this.politeness.slot(family, signal);
+      // A connection first, then the politeness slot: a request that got its slot is sent at
+      // once. Queued behind a busy pool instead, it could leave after a 429 had paused everyone.
+      const releaseConnection = await this.connections.acquire(signal);
       let res: RawResponse;
       try {
+        await this.politeness.slot(family, signal);
         res = await this.send(url, signal);
       } catch (error) {
+        releaseConnection();
         const failure = classify(error);
         if (!failure) { this.politeness.release(); throw error; }
         lastCause = `connection ${failure}`;
@@ -263,6 +301,7 @@ export class WaybackClient {
         await this.politeness.wait(delay, signal);
         continue;
       }
+      releaseConnection();
       if (res.status === 429) {
         // WAYBACK: 429 comes without Retry-After; keep sending for a minute and the IP is blocked
         // at the firewall for an hour (edgi issue 137). The pause covers every worker.

@@ -478,3 +478,46 @@ test('a probe aborted while waiting for its slot lets the next request probe', a
   await clock.advance(60 * MINUTE);
   assert.equal(next.at, 2000);
 });
+
+/** A clock whose process stalls: time jumps ahead first, then every sleeper that became due wakes, in deadline order. */
+class StallingClock extends FakeClock {
+  private t = 0;
+  private due: { until: number; resolve: () => void }[] = [];
+  override now(): number {
+    return this.t;
+  }
+  override sleep(ms: number): Promise<void> {
+    return new Promise<void>((resolve) => this.due.push({ until: this.t + Math.max(0, ms), resolve }));
+  }
+  /** Jump `ms` ahead, then wake the due sleepers; repeat `rounds` times without moving time (their follow-up sleeps). */
+  async stall(ms: number): Promise<void> {
+    this.t += ms;
+    await this.wakeDue();
+  }
+  async wakeDue(): Promise<void> {
+    for (;;) {
+      await new Promise<void>((r) => setImmediate(r));
+      const ready = this.due.filter((d) => d.until <= this.t).sort((a, b) => a.until - b.until);
+      if (ready.length === 0) return;
+      this.due = this.due.filter((d) => !ready.includes(d));
+      for (const d of ready) d.resolve();
+    }
+  }
+  /** Advance in small steps until nobody sleeps. */
+  async drain(step: number): Promise<void> {
+    while (this.due.length > 0) await this.stall(step);
+  }
+}
+
+test('slots whose timers fire late (a busy process) still leave at least half an interval apart', async () => {
+  const clock = new StallingClock();
+  const p = new Politeness({ clock, random: () => 0.5, capturesPerSecond: 8 });
+  const granted = slots(clock, p, 'capture', 3); // reserved for 0, 125 and 250 ms
+  await clock.wakeDue(); // the first is granted at 0
+  assert.equal(granted[0]!.at, 0);
+  await clock.stall(400); // the other two timers both fire at 400 ms
+  await clock.drain(1);
+  const at = times(granted).map((t) => t ?? NaN).sort((a, b) => a - b);
+  assert.equal(at.length, 3);
+  for (let i = 1; i < at.length; i++) assert.ok(at[i]! - at[i - 1]! >= 62.5, `grants ${at[i - 1]} and ${at[i]} are closer than half of 125 ms`);
+});

@@ -93,6 +93,9 @@ export interface PolitenessStats {
   blockedMs: number;
 }
 
+/** Least spacing of two requests of a family, as a fraction of the rate's interval (see `slot`). */
+const MIN_GAP_FRACTION = 0.5;
+
 /** Per-request retry delay for transient failures: exponential, capped, with ±50% jitter. */
 export const RETRY_BASE_MS = 2_000;
 export const RETRY_CAP_MS = 120_000;
@@ -115,6 +118,7 @@ export class Politeness {
   private readonly onEventOption: ((e: PolitenessEvent) => void) | undefined;
   private readonly interval: Record<Family, number>;
   private readonly nextSlot: Record<Family, number> = { cdx: -Infinity, capture: -Infinity };
+  private readonly lastGrant: Record<Family, number> = { cdx: -Infinity, capture: -Infinity };
   private pausedUntil = -Infinity;
   private lastCause = '';
   private streak429 = 0;
@@ -176,6 +180,21 @@ export class Politeness {
       }
       // A 429 may have arrived while this request waited for its slot: then it waits again.
       if (this.clock.now() < this.pausedUntil) { if (probing) this.endProbe(); continue; }
+      // Timers fire late when the process is busy, and slots reserved a moment apart would then
+      // leave together: a burst the service's window counts. Late requests keep at least half an
+      // interval apart, catching up on their schedule without bunching (measured: 29 429s in a
+      // 49k-article rehearsal without this, at 80% of the limit).
+      const gap = this.lastGrant[family] + this.interval[family] * MIN_GAP_FRACTION - this.clock.now();
+      if (gap > 0) {
+        try {
+          await this.clock.sleep(gap, signal);
+        } catch (error) {
+          if (probing) this.endProbe();
+          throw error;
+        }
+        if (this.clock.now() < this.pausedUntil) { if (probing) this.endProbe(); continue; }
+      }
+      this.lastGrant[family] = this.clock.now();
       this.stats.requests[family]++;
       return;
     }
