@@ -229,8 +229,9 @@ if (only === undefined || only === 'checks') {
     const random = (): number => { seed = (seed * 1103515245 + 12345) % 2 ** 31; return seed / 2 ** 31; };
     const moments: number[] = [];
     for (let i = 0; i < kills; i++) {
-      // Spread over the run: each attempt gets killed somewhere in its first 1/kills of the work.
-      const at = 300 + random() * (referenceMs / kills);
+      // Somewhere in the first 1/(2·kills) of an uninterrupted run's time: every kill lands
+      // before the work is done, at a different stage (discovery, fetching, writing).
+      const at = 300 + random() * (referenceMs / (2 * kills));
       moments.push(Math.round(at));
       const r = await archiveRun(killed, sim, at);
       if (r.code === 0) { console.log(`  run ${i + 1} finished before its kill at ${at.toFixed(0)} ms`); break; }
