@@ -75,10 +75,16 @@ export async function rescue(options: RescueOptions): Promise<RescueSummary> {
   const { site, outDir, client, concurrency = 6, signal, onProgress, log = () => {} } = options;
   if (!site.rescue) throw new SalvageError('SITE_UNKNOWN', `salvage does not know how to find ${site.id}'s captures (its site module has no rescue section)`);
   const { cdxQueries, closedAt } = site.rescue;
-  const state = CrawlState.open(join(outDir, STATE_FILE), site.id);
   // A kill between a temp file and its rename leaves the temp file; the article is redone.
   await removeStaleTempFiles(outDir);
-  const store = new CaptureStore(join(outDir, CAPTURES_DIR), state.warcSizes());
+  const state = CrawlState.open(join(outDir, STATE_FILE), site.id);
+  let store: CaptureStore;
+  try {
+    store = new CaptureStore(join(outDir, CAPTURES_DIR), state.warcSizes());
+  } catch (error) {
+    state.close();
+    throw error;
+  }
   const progress: RescueProgress = { phase: 'discover', cdxRows: 0, articles: 0, done: 0, written: 0, unrecovered: 0, failed: 0, fetched: 0 };
   const report = (): void => onProgress?.({ ...progress });
   state.event({ type: 'run-start', detail: client.baseUrl });
@@ -107,11 +113,11 @@ export async function rescue(options: RescueOptions): Promise<RescueSummary> {
       }
     }
     state.seedArticles();
-    const counts = state.get<{ total: number; written: number; unrecovered: number }>("SELECT count(*) AS total, sum(state = 'written') AS written, sum(state = 'unrecovered') AS unrecovered FROM articles")!;
+    const counts = state.articleCounts();
     progress.phase = 'fetch';
     progress.articles = counts.total;
-    progress.written = counts.written ?? 0;
-    progress.unrecovered = counts.unrecovered ?? 0;
+    progress.written = counts.written;
+    progress.unrecovered = counts.unrecovered;
     progress.done = progress.written + progress.unrecovered;
     report();
 

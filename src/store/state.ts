@@ -210,6 +210,11 @@ export class CrawlState {
     this.stmts.seedArticles.run();
   }
 
+  articleCounts(): { total: number; written: number; unrecovered: number } {
+    const row = this.db.prepare("SELECT count(*) AS total, coalesce(sum(state = 'written'), 0) AS written, coalesce(sum(state = 'unrecovered'), 0) AS unrecovered FROM articles").get() as { total: number; written: number; unrecovered: number };
+    return row;
+  }
+
   /** Pending article ids after `afterId`, in id order, at most `limit`. */
   pendingArticles(afterId: number, limit: number): number[] {
     return this.stmts.pendingAfter.all(afterId, limit).map((r) => r.id);
