@@ -71,32 +71,30 @@ CREATE TABLE IF NOT EXISTS warcs (
 );
 `;
 
-export interface StoredCapture {
-  id: number;
-  article_id: number | null;
+/** A capture as the CDX index lists it (the shape of wayback's CdxRow, which store does not import). */
+export interface CaptureFields {
   urlkey: string;
   timestamp: string;
   original: string;
   mimetype: string;
+  /** Null for revisits. */
   statuscode: number | null;
   digest: string;
   length: number | null;
+}
+
+export interface StoredCapture extends CaptureFields {
+  id: number;
+  article_id: number | null;
   warc: string | null;
   warc_offset: number | null;
   warc_length: number | null;
   verdict: string | null;
 }
 
-export interface NewCapture {
+export interface NewCapture extends CaptureFields {
   key: string;
   articleId: number | null;
-  urlkey: string;
-  timestamp: string;
-  original: string;
-  mimetype: string;
-  statuscode: number | null;
-  digest: string;
-  length: number | null;
 }
 
 export type ArticleState = 'pending' | 'written' | 'unrecovered';
