@@ -5,6 +5,8 @@ import { isSalvageError } from '../errors.js';
 import { runExtract, type ExtractCommandOptions } from './extract-command.js';
 import { createReporter } from './output.js';
 import { formatStatus, readStatus, runArchive, runRebuild } from './archive-command.js';
+import { runImport, runIndex, runSearch } from './read-commands.js';
+import type { SearchOptions } from '../search/index.js';
 import { SITES } from '../sites/index.js';
 import { SalvageError } from '../errors.js';
 
@@ -134,6 +136,57 @@ program
   .action((dir: string, flags: Record<string, unknown>) => {
     const status = readStatus(dir);
     process.stdout.write(flags['json'] === true ? JSON.stringify(status, null, 2) + '\n' : formatStatus(status) + '\n');
+  });
+
+program
+  .command('import')
+  .description('Lay out an existing archive (a folder of article_<id>.md files, or a .jsonl[.gz] of {"id","path","raw"} lines) as an archive folder; files are kept byte for byte.')
+  .argument('<source>', 'folder or .jsonl / .jsonl.gz file')
+  .requiredOption('-o, --out <dir>', 'archive folder to write (articles/<lo>-<hi>/article_<id>.md)')
+  .option('-q, --quiet', 'no progress on stderr', false)
+  .action(async (source: string, flags: Record<string, unknown>) => {
+    const r = await runImport(source, flags['out'] as string, flags['quiet'] === true);
+    for (const s of r.skipped.slice(0, 20)) process.stderr.write(`skipped ${s.path}: ${s.reason}\n`);
+    if (r.skipped.length > 20) process.stderr.write(`… and ${r.skipped.length - 20} more skipped\n`);
+    process.stdout.write(`imported ${r.files} files${r.skipped.length ? `, skipped ${r.skipped.length}` : ''} → ${flags['out'] as string}\n`);
+  });
+
+program
+  .command('index')
+  .description('Build or update the full-text search index of an archive folder (DIR/search.sqlite). Incremental: unchanged files are not read again.')
+  .argument('<dir>', 'archive folder')
+  .option('-q, --quiet', 'no progress on stderr', false)
+  .action((dir: string, flags: Record<string, unknown>) => {
+    const t0 = Date.now();
+    const p = runIndex(dir, flags['quiet'] === true);
+    for (const f of p.failed.slice(0, 20)) process.stderr.write(`not indexed ${f.path}: ${f.message}\n`);
+    process.stdout.write(`indexed ${p.indexed}, unchanged ${p.unchanged}, removed ${p.removed}, failed ${p.failed.length} of ${p.seen} files in ${((Date.now() - t0) / 1000).toFixed(1)} s\n`);
+    if (p.failed.length > 0) process.exitCode = EXIT.rejected;
+  });
+
+program
+  .command('search')
+  .description('Search an indexed archive folder (Chinese substrings of any length, 繁/简 folded; "phrases", -exclusions). Prints JSON.')
+  .argument('<dir>', 'archive folder with a search index')
+  .argument('[query...]', 'query terms')
+  .option('--limit <n>', 'results', positiveNumber, 20)
+  .option('--offset <n>', 'skip this many results', (v) => Number(v), 0)
+  .addOption(new Option('--sort <order>', 'relevance or date').choices(['relevance', 'date']).default('relevance'))
+  .option('--from <date>', 'on or after YYYY-MM-DD')
+  .option('--to <date>', 'on or before YYYY-MM-DD')
+  .option('--category <name>', 'exact category')
+  .option('--author <name>', 'exact author')
+  .option('--tag <name>', 'exact tag')
+  .option('--group', 'one result per revision group (total still counts articles)', false)
+  .addHelpText('after', `
+Examples:
+  salvage search hkcnews-archive 林鄭月娥 --sort date --limit 5
+  salvage search hkcnews-archive '"新增確診" -疫苗' --from 2020-01-01 --to 2020-12-31
+  salvage search hkcnews-archive -- 議員 -疫苗        (-- before terms that start with -)`)
+  .action((dir: string, query: string[], flags: Record<string, unknown>) => {
+    const options: SearchOptions = { q: query.join(' '), limit: flags['limit'] as number, offset: flags['offset'] as number, sort: flags['sort'] as 'relevance' | 'date', group: flags['group'] === true };
+    for (const key of ['from', 'to', 'category', 'author', 'tag'] as const) if (typeof flags[key] === 'string') options[key] = flags[key] as string;
+    process.stdout.write(JSON.stringify(runSearch(dir, options), null, 2) + '\n');
   });
 
 process.stdout.on('error', (error: NodeJS.ErrnoException) => {

@@ -4,3 +4,5 @@ export { renderFrontmatter, frontmatterValues, type FrontmatterStyle } from './f
 export { articlePath, removeStaleTempFiles, writeArticleFile, writeFileAtomic, BUCKET_SIZE, type AtomicWriteOptions } from './write.js';
 export { mementoUrl, imageMementoUrl } from './wayback-urls.js';
 export { escapeInline } from './escape.js';
+export { parseArchiveFile, type ParsedArchiveFile } from './parse.js';
+export { importArchive, DEFAULT_IMPORT_CONCURRENCY, type ImportOptions, type ImportResult } from './import.js';

@@ -1,0 +1,300 @@
+/**
+ * Reading an archive file back: frontmatter values, the Markdown body, and the body as plain text
+ * for search. Accepts both our own files (FORMAT.md, strict) and the existing hkcnews archive's
+ * files (`""` for missing values, CRLF, Hugo shortcodes, unescaped text; FORMAT.md "Reading
+ * existing archives").
+ */
+import { parse as parseYaml } from 'yaml';
+import { SalvageError } from '../errors.js';
+
+/** One archive file, read. Values that are absent or `""` are left out (never `""`). */
+export interface ParsedArchiveFile {
+  /** The frontmatter as YAML reads it (`""` values kept here, as written). */
+  frontmatter: Record<string, unknown>;
+  /** `title`, else the body's leading `# heading`, else `""` (91 files of the old archive have neither). */
+  title: string;
+  date?: string;
+  lastUpdated?: string;
+  author?: string;
+  category?: string;
+  /** Never contains `""`; empty when the file has no tags. */
+  tags: string[];
+  url?: string;
+  originalUrl?: string;
+  id?: string;
+  site?: string;
+  capturedAt?: string;
+  sha256?: string;
+  /** The Markdown after the closing `---` line (LF line endings). */
+  body: string;
+  /**
+   * The body as plain text for search: Markdown syntax, HTML tags, image/figure markup,
+   * shortcodes and URLs removed, figure captions and link texts kept, one line per paragraph
+   * (or hard-broken line), joined with `\n`; the leading `# title` line removed.
+   */
+  text: string;
+}
+
+const OPEN = '---\n';
+/** The closing delimiter: `---` on its own line (trailing spaces tolerated, as YAML does). */
+const CLOSE = /^---[ \t]*$/m;
+
+/**
+ * Parse an archive file. `path` is only used in error messages.
+ * Throws SalvageError INPUT_INVALID when the file has no `---` frontmatter block or the block is
+ * not a YAML mapping.
+ */
+export function parseArchiveFile(text: string, path?: string): ParsedArchiveFile {
+  const where = path === undefined ? 'archive file' : path;
+  let src = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+  // The old archive has 2 CRLF files (FORMAT.md, defects); lone CR is normalised as well.
+  if (src.includes('\r')) src = src.replace(/\r\n?/g, '\n');
+  if (!src.startsWith(OPEN)) throw invalid(where, 'does not start with a "---" frontmatter line');
+  const rest = src.slice(OPEN.length);
+  const close = CLOSE.exec(rest);
+  if (close === null) throw invalid(where, 'has no closing "---" line after its frontmatter');
+  const yamlText = rest.slice(0, close.index);
+  const afterClose = close.index + close[0].length;
+  const body = rest.slice(rest[afterClose] === '\n' ? afterClose + 1 : afterClose);
+
+  const frontmatter = parseFrontmatter(yamlText, where);
+  const str = (key: string): string | undefined => scalar(frontmatter[key]);
+  const { heading, text: plain } = bodyText(body);
+  const out: ParsedArchiveFile = { frontmatter, title: str('title') ?? heading ?? '', tags: list(frontmatter['tags']), body, text: plain };
+  const put = (field: Exclude<keyof ParsedArchiveFile, 'frontmatter' | 'title' | 'tags' | 'body' | 'text'>, key: string): void => {
+    const v = str(key);
+    if (v !== undefined) out[field] = v;
+  };
+  put('date', 'date');
+  put('lastUpdated', 'last_updated');
+  put('author', 'author');
+  put('category', 'category');
+  put('url', 'url');
+  put('originalUrl', 'original_url');
+  put('id', 'id');
+  put('site', 'site');
+  put('capturedAt', 'captured_at');
+  put('sha256', 'sha256');
+  return out;
+}
+
+function invalid(where: string, what: string, cause?: unknown): SalvageError {
+  return new SalvageError('INPUT_INVALID', `${where} ${what}; an archive file starts with a YAML frontmatter block between "---" lines (FORMAT.md)`, { subject: where, cause });
+}
+
+/** A scalar as a string; `""`, whitespace-only, null and non-scalars count as absent. */
+function scalar(value: unknown): string | undefined {
+  if (typeof value === 'string') {
+    const v = value.trim();
+    return v === '' ? undefined : v;
+  }
+  if (typeof value === 'number' || typeof value === 'bigint' || typeof value === 'boolean') return String(value);
+  return undefined;
+}
+
+function list(value: unknown): string[] {
+  const items = Array.isArray(value) ? value : [value];
+  const out: string[] = [];
+  for (const item of items) {
+    const v = scalar(item);
+    if (v !== undefined) out.push(v);
+  }
+  return out;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Frontmatter
+
+function parseFrontmatter(yamlText: string, where: string): Record<string, unknown> {
+  const fast = parseSubset(yamlText);
+  if (fast !== undefined) return fast;
+  let value: unknown;
+  try {
+    value = parseYaml(yamlText);
+  } catch (error) {
+    throw invalid(where, `has frontmatter that is not valid YAML (${firstLine((error as Error).message)})`, error);
+  }
+  if (value === null || value === undefined) return {};
+  if (typeof value !== 'object' || Array.isArray(value)) throw invalid(where, 'has frontmatter that is not a YAML mapping of keys to values');
+  return value as Record<string, unknown>;
+}
+
+const firstLine = (s: string): string => s.split('\n', 1)[0] ?? s;
+
+/** `key: "double-quoted"` (FORMAT.md: every scalar double-quoted). */
+const SCALAR_LINE = /^([A-Za-z_][A-Za-z0-9_-]*): "((?:[^"\\]|\\.)*)"$/;
+/** `key:` opening a block list. */
+const LIST_KEY_LINE = /^([A-Za-z_][A-Za-z0-9_-]*):$/;
+/** `  - "item"`. */
+const LIST_ITEM_LINE = /^ {2}- "((?:[^"\\]|\\.)*)"$/;
+/** Characters YAML does not allow raw inside a double-quoted scalar (YAML 1.2 §5.1, c-printable). */
+const NOT_PRINTABLE = /[\u0000-\u0008\u000b-\u001f\u007f-\u0084\u0086-\u009f\ufffe\uffff]/;
+
+/**
+ * The subset FORMAT.md defines (double-quoted scalars, block lists of double-quoted items), read
+ * by hand: `yaml.parse` costs about 10× as much per file (see the index's measurement in the
+ * test). Returns undefined for anything else (comments, plain scalars, flow lists, duplicate
+ * keys, unusual escapes), which then goes to the `yaml` package so every YAML file still reads
+ * exactly as YAML says.
+ */
+export function parseSubset(yamlText: string): Record<string, unknown> | undefined {
+  const out: Record<string, unknown> = {};
+  const lines = yamlText.split('\n');
+  if (lines[lines.length - 1] === '') lines.pop();
+  let currentList: string[] | undefined;
+  for (const line of lines) {
+    let m = LIST_ITEM_LINE.exec(line);
+    if (m !== null) {
+      if (currentList === undefined) return undefined;
+      const v = unquote(m[1]!);
+      if (v === undefined) return undefined;
+      currentList.push(v);
+      continue;
+    }
+    if (currentList !== undefined && currentList.length === 0) return undefined; // `key:` with no items is null in YAML
+    currentList = undefined;
+    m = SCALAR_LINE.exec(line);
+    if (m !== null) {
+      const key = m[1]!;
+      const v = unquote(m[2]!);
+      if (v === undefined || Object.hasOwn(out, key) || key === '__proto__') return undefined;
+      out[key] = v;
+      continue;
+    }
+    m = LIST_KEY_LINE.exec(line);
+    if (m === null) return undefined;
+    const key = m[1]!;
+    if (Object.hasOwn(out, key) || key === '__proto__') return undefined;
+    currentList = [];
+    out[key] = currentList;
+  }
+  if (currentList !== undefined && currentList.length === 0) return undefined;
+  return out;
+}
+
+const SIMPLE_ESCAPES: Record<string, string> = {
+  '0': '\0', a: '\x07', b: '\b', t: '\t', '\t': '\t', n: '\n', v: '\v', f: '\f', r: '\r', e: '\x1b', ' ': ' ', '"': '"', '/': '/', '\\': '\\', N: '\u0085', _: '\u00a0', L: '\u2028', P: '\u2029',
+};
+const HEX_LENGTH: Record<string, number> = { x: 2, u: 4, U: 8 };
+
+/** The value of a one-line YAML double-quoted scalar's content; undefined when unsure. */
+function unquote(raw: string): string | undefined {
+  if (NOT_PRINTABLE.test(raw)) return undefined;
+  // Leading/trailing raw tabs and spaces would be kept by YAML too; no folding on one line.
+  if (!raw.includes('\\')) return raw;
+  let out = '';
+  for (let i = 0; i < raw.length; i++) {
+    const ch = raw[i]!;
+    if (ch !== '\\') {
+      out += ch;
+      continue;
+    }
+    const e = raw[++i];
+    if (e === undefined) return undefined;
+    const simple = SIMPLE_ESCAPES[e];
+    if (simple !== undefined) {
+      out += simple;
+      continue;
+    }
+    const len = HEX_LENGTH[e];
+    if (len === undefined) return undefined;
+    const hex = raw.slice(i + 1, i + 1 + len);
+    if (!/^[0-9a-fA-F]+$/.test(hex) || hex.length !== len) return undefined;
+    const code = parseInt(hex, 16);
+    if (code > 0x10ffff) return undefined;
+    out += String.fromCodePoint(code);
+    i += len;
+  }
+  return out;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Body → plain text
+
+/** Backslash escapes of ASCII punctuation (CommonMark §2.4), parked in the Private Use Area meanwhile. */
+const MD_ESCAPE = /\\([!-/:-@[-`{-~])/g;
+const PUA_BASE = 0xe000;
+const PUA_ESCAPED = /[\ue021-\ue07e]/g;
+/** Hugo shortcodes: `{{< video src="…" >}}`, `{{% … %}}` (10,843 files of the old archive). */
+const SHORTCODE = /\{\{[<%][\s\S]*?[%>]\}\}/g;
+const HTML_COMMENT = /<!--[\s\S]*?-->/g;
+const HTML_TAG = /<\/?[A-Za-z][A-Za-z0-9-]*(?:\s[^>]*)?\/?>/g;
+/** Images, `[![alt](img)](href)` included once images are gone. */
+/** Link text: brackets may nest once (`[[1]](…)`, `[[email protected]](…)`). */
+const LINK_TEXT = String.raw`\[((?:[^[\]\n]|\[[^[\]\n]*\])*)\]`;
+/** Destination and title, lenient: the old archive has spaces in targets (`( KwongKinMing/)`). */
+const LINK_TARGET = String.raw`\((?:<[^>\n]*>|[^()\n]*(?:\([^()\n]*\)[^()\n]*)*)\)`;
+/** Images, `[![alt](img)](href)` included once images are gone. */
+const MD_IMAGE = new RegExp('!' + LINK_TEXT + LINK_TARGET, 'g');
+const MD_LINK = new RegExp(LINK_TEXT + LINK_TARGET, 'g');
+const AUTOLINK = /<(?:https?|ftp|mailto):[^>\s]*>/gi;
+const BARE_URL = /\b(?:https?:\/\/|www\.)[^\s<>()[\]{}"'，。、「」（）]*/gi;
+/** Wayback-relative targets left bare (`/web/20210628174710/https://…`). */
+const WAYBACK_PATH = /(?:^|\s)\/web\/\d{1,14}[a-z_]*\/\S*/g;
+const EMPHASIS = /\*{1,3}|(?<![A-Za-z0-9])_{1,3}|_{1,3}(?![A-Za-z0-9])|~~|`+/g;
+const HEADING = /^#{1,6}(?:\s+|$)/;
+const CLOSING_HASHES = /\s+#+\s*$/;
+const QUOTE = /^(?:>\s?)+/;
+const LIST_MARKER = /^(?:[-+*]|\d{1,9}[.)])\s+/;
+const THEMATIC_BREAK = /^(?:(?:-\s*){3,}|(?:\*\s*){3,}|(?:_\s*){3,})$/;
+const TABLE_DELIMITER = /^\|?\s*:?-+:?\s*(?:\|\s*:?-+:?\s*)*\|?$/;
+const FENCE = /^(?:`{3,}|~{3,})/;
+const REFERENCE_DEFINITION = /^\[[^\]]+\]:\s+\S+/;
+const ENTITY = /&(#\d{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});/g;
+const NAMED_ENTITIES: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'", nbsp: '\u00a0', ensp: '\u2002', emsp: '\u2003', thinsp: '\u2009', hellip: '…', mdash: '—', ndash: '–', lsquo: '‘', rsquo: '’', ldquo: '“', rdquo: '”', middot: '·', copy: '©', reg: '®', trade: '™' };
+const SPACES = /[ \t]+/g;
+
+/** The leading `# title` (if any) and the body as plain text. */
+function bodyText(body: string): { heading: string | undefined; text: string } {
+  const lines = body
+    .replace(MD_ESCAPE, (_, ch: string) => String.fromCharCode(PUA_BASE + ch.charCodeAt(0)))
+    .replace(SHORTCODE, '')
+    .replace(HTML_COMMENT, '')
+    .split('\n');
+  const out: string[] = [];
+  let heading: string | undefined;
+  let seenContent = false;
+  for (const raw of lines) {
+    let line = raw.trim();
+    if (line === '') continue;
+    if (FENCE.test(line) || THEMATIC_BREAK.test(line) || REFERENCE_DEFINITION.test(line)) continue;
+    const isTitle = !seenContent && /^#\s/.test(line);
+    line = line.replace(QUOTE, '');
+    if (HEADING.test(line)) line = line.replace(HEADING, '').replace(CLOSING_HASHES, '');
+    else line = line.replace(LIST_MARKER, '');
+    if (line.startsWith('|') || line.endsWith('|')) {
+      if (TABLE_DELIMITER.test(line)) continue;
+      line = line.replace(/^\||\|$/g, '').replace(/\|/g, ' ');
+    }
+    line = line
+      .replace(MD_IMAGE, '')
+      .replace(MD_LINK, '$1')
+      .replace(HTML_TAG, ' ')
+      .replace(AUTOLINK, '')
+      .replace(BARE_URL, '')
+      .replace(WAYBACK_PATH, ' ')
+      .replace(EMPHASIS, '')
+      .replace(/\\$/, '') // CommonMark hard break
+      .replace(ENTITY, decodeEntity)
+      .replace(PUA_ESCAPED, (ch) => String.fromCharCode(ch.charCodeAt(0) - PUA_BASE))
+      .replace(SPACES, ' ')
+      .trim();
+    if (isTitle) {
+      seenContent = true;
+      heading = line === '' ? undefined : line;
+      continue;
+    }
+    if (line === '') continue;
+    seenContent = true;
+    out.push(line);
+  }
+  return { heading, text: out.join('\n') };
+}
+
+function decodeEntity(whole: string, name: string): string {
+  if (name.startsWith('#')) {
+    const code = name[1] === 'x' || name[1] === 'X' ? parseInt(name.slice(2), 16) : parseInt(name.slice(1), 10);
+    return code > 0 && code <= 0x10ffff && !(code >= 0xd800 && code <= 0xdfff) ? String.fromCodePoint(code) : whole;
+  }
+  return NAMED_ENTITIES[name] ?? whole;
+}

@@ -1,0 +1,55 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { fold, foldWithOrigin } from './fold.js';
+import { indexTokens, termTokens, findTerm } from './tokens.js';
+
+test('fold maps Traditional and Hong Kong variants to Simplified, per character', () => {
+  assert.equal(fold('衞生署'), '卫生署');
+  assert.equal(fold('衛生署'), '卫生署');
+  assert.equal(fold('電車路綫'), '电车路线');
+  assert.equal(fold('麪包'), '面包');
+  assert.equal(fold('香港'), '香港');
+});
+
+test('fold applies NFKC and lower-cases Latin', () => {
+  assert.equal(fold('ＡＢＣ１２３'), 'abc123');
+  assert.equal(fold('HK01 News'), 'hk01 news');
+  assert.equal(fold('　'), ' ');
+});
+
+test('foldWithOrigin traces every folded unit to its original offset', () => {
+  const text = 'Ａ衞😀ﬁx';
+  const { folded, origin } = foldWithOrigin(text);
+  assert.equal(folded, 'a卫😀fix');
+  assert.deepEqual([...origin], [0, 1, 2, 2, 4, 4, 5]);
+  assert.equal(folded, fold(text));
+});
+
+test('indexTokens: CJK bigrams with each run ending alone, whole Latin words', () => {
+  assert.deepEqual(indexTokens(fold('香港政府 COVID-19 港')), ['香港', '港政', '政府', '府', 'covid', '19', '港']);
+  assert.deepEqual(indexTokens('a港b'), ['a', '港', 'b']);
+});
+
+test('termTokens gives bigrams, one-character prefixes and words', () => {
+  assert.deepEqual(termTokens('港'), { exact: [], prefixes: ['港'] });
+  assert.deepEqual(termTokens('香港政'), { exact: ['香港', '港政'], prefixes: [] });
+  assert.deepEqual(termTokens('港abc'), { exact: ['abc'], prefixes: ['港'] });
+});
+
+test('findTerm: CJK anywhere, Latin words only at word boundaries', () => {
+  assert.equal(findTerm('香港政府', '港政'), 1);
+  assert.equal(findTerm('start art', 'art'), 6);
+  assert.equal(findTerm('start', 'art'), -1);
+  assert.equal(findTerm('2021年', '021年'), -1);
+  assert.equal(findTerm('港abc港', 'abc'), 1);
+});
+
+test('fold speed is measured (per-character map)', (t) => {
+  const sample = '眾新聞記者報道，香港特區政府衞生署今日公布新型冠狀病毒COVID-19確診個案。'.repeat(20000);
+  fold(sample); // warm the cache
+  const started = performance.now();
+  const out = fold(sample);
+  const ms = performance.now() - started;
+  t.diagnostic(`fold: ${(sample.length / ms / 1000).toFixed(1)} M chars/s (${sample.length} chars, ${ms.toFixed(0)} ms)`);
+  assert.equal(out.length, sample.length);
+});

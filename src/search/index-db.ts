@@ -1,0 +1,203 @@
+/**
+ * The search index of one archive folder: `DIR/search.sqlite` (better-sqlite3, WAL). One row per
+ * article with its fields, original and folded text, and an FTS5 table over pre-tokenized text
+ * (CJK bigrams, whole words; see tokens.ts). Incremental: `has(path, mtime, size)` tells a builder
+ * which files are unchanged; `upsert` and `remove` touch one article.
+ */
+import { mkdirSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import Database from 'better-sqlite3';
+import { fold } from './fold.js';
+import { indexTokens } from './tokens.js';
+
+/** Bump when the schema changes; an index with another version is rebuilt from scratch. */
+export const SEARCH_SCHEMA_VERSION = 1;
+/** The index file inside an archive folder. */
+export const SEARCH_INDEX_FILE = 'search.sqlite';
+
+/** One article as the index takes it (built from an archive file by the markdown parser). */
+export interface SearchDocument {
+  id: number;
+  /** Path of the archive file, relative to the archive folder. */
+  path: string;
+  /** File modification time, ms since the epoch (with `size`, decides whether to re-index). */
+  mtime: number;
+  size: number;
+  title: string;
+  /** Publication date, YYYY-MM-DD. */
+  date?: string;
+  lastUpdated?: string;
+  author?: string;
+  category?: string;
+  tags: string[];
+  url?: string;
+  originalUrl?: string;
+  /** Plain body text. */
+  text: string;
+}
+
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS articles (
+  id INTEGER PRIMARY KEY,
+  path TEXT NOT NULL UNIQUE,
+  mtime INTEGER NOT NULL,
+  size INTEGER NOT NULL,
+  title TEXT NOT NULL,
+  date TEXT,
+  last_updated TEXT,
+  author TEXT,
+  category TEXT,
+  tags TEXT NOT NULL,            -- JSON array
+  url TEXT,
+  original_url TEXT,
+  text TEXT NOT NULL,            -- plain body text, as given
+  folded TEXT NOT NULL,          -- fold(title) || char(10) || fold(text): what queries match
+  group_key TEXT NOT NULL        -- revision group: JSON [fold(title), date, author]
+);
+CREATE INDEX IF NOT EXISTS articles_date ON articles(date, id);
+CREATE INDEX IF NOT EXISTS articles_category ON articles(category);
+CREATE INDEX IF NOT EXISTS articles_author ON articles(author);
+CREATE INDEX IF NOT EXISTS articles_group ON articles(group_key);
+CREATE TABLE IF NOT EXISTS article_tags (
+  article_id INTEGER NOT NULL,
+  tag TEXT NOT NULL,
+  PRIMARY KEY (tag, article_id)
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS article_tags_article ON article_tags(article_id);
+-- Contentless: the tokens are derived from articles.folded; rowid = articles.id.
+-- prefix='1': one-character CJK queries are prefix queries on bigrams (STACK.md "Search").
+-- categories adds M* (marks) so FTS words are exactly tokens.ts words (the default splits at marks).
+CREATE VIRTUAL TABLE IF NOT EXISTS fts USING fts5(
+  tokens, content='', contentless_delete=1, prefix='1', tokenize="unicode61 remove_diacritics 0 categories 'L* N* Co M*'"
+);
+`;
+
+/** Rows written per transaction by {@link SearchIndex.upsertMany}. */
+export const DEFAULT_BATCH_SIZE = 500;
+
+/** Revision group key: articles sharing folded title, date and author are one story. */
+export function groupKey(doc: Pick<SearchDocument, 'title' | 'date' | 'author'>): string {
+  return JSON.stringify([fold(doc.title.trim()), doc.date ?? null, doc.author ?? null]);
+}
+
+/** The folded text queries match: title and body, separated by a newline. */
+export function foldedDocument(doc: Pick<SearchDocument, 'title' | 'text'>): string {
+  return `${fold(doc.title)}\n${fold(doc.text)}`;
+}
+
+export class SearchIndex {
+  /** The open database; query.ts reads it directly. */
+  readonly db: Database.Database;
+  readonly #has: Database.Statement<[string, number, number], unknown>;
+  readonly #insert: Database.Statement<unknown[], unknown>;
+  readonly #insertTag: Database.Statement<[number, string], unknown>;
+  readonly #insertFts: Database.Statement<[number, string], unknown>;
+  readonly #idsOfPath: Database.Statement<[string], { id: number }>;
+  readonly #deleteFts: Database.Statement<[number], unknown>;
+  readonly #deleteTags: Database.Statement<[number], unknown>;
+  readonly #deleteArticle: Database.Statement<[number], unknown>;
+
+  /** Open (creating if needed) the index at `file`; `':memory:'` for tests. */
+  constructor(file: string) {
+    if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
+    this.db = new Database(file);
+    this.db.pragma('journal_mode = WAL');
+    this.db.pragma('synchronous = NORMAL');
+    let current: string | undefined;
+    try {
+      current = this.db.prepare<[], { value: string }>("SELECT value FROM meta WHERE key = 'schema'").get()?.value;
+    } catch {
+      current = undefined; // no meta table yet: a new index
+    }
+    if (current !== undefined && current !== String(SEARCH_SCHEMA_VERSION)) {
+      // The index is derived data: an old schema is dropped and rebuilt, never migrated.
+      this.db.exec('DROP TABLE IF EXISTS fts; DROP TABLE IF EXISTS article_tags; DROP TABLE IF EXISTS articles; DROP TABLE IF EXISTS meta;');
+    }
+    this.db.exec(SCHEMA);
+    this.db.prepare("INSERT OR REPLACE INTO meta (key, value) VALUES ('schema', ?)").run(String(SEARCH_SCHEMA_VERSION));
+    this.#has = this.db.prepare('SELECT 1 FROM articles WHERE path = ? AND mtime = ? AND size = ?');
+    this.#insert = this.db.prepare(
+      `INSERT INTO articles (id, path, mtime, size, title, date, last_updated, author, category, tags, url,
+         original_url, text, folded, group_key) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    );
+    this.#insertTag = this.db.prepare('INSERT OR IGNORE INTO article_tags (article_id, tag) VALUES (?, ?)');
+    this.#insertFts = this.db.prepare('INSERT INTO fts (rowid, tokens) VALUES (?, ?)');
+    this.#idsOfPath = this.db.prepare('SELECT id FROM articles WHERE path = ?');
+    this.#deleteFts = this.db.prepare('DELETE FROM fts WHERE rowid = ?');
+    this.#deleteTags = this.db.prepare('DELETE FROM article_tags WHERE article_id = ?');
+    this.#deleteArticle = this.db.prepare('DELETE FROM articles WHERE id = ?');
+  }
+
+  /** Open the index of an archive folder: `DIR/search.sqlite`. */
+  static openDir(dir: string): SearchIndex {
+    return new SearchIndex(join(dir, SEARCH_INDEX_FILE));
+  }
+
+  /** Whether the file at `path` is indexed with this modification time and size (skip it). */
+  has(path: string, mtime: number, size: number): boolean {
+    return this.#has.get(path, mtime, size) !== undefined;
+  }
+
+  /** Every indexed article's id and path (a builder removes those whose files are gone). */
+  entries(): { id: number; path: string }[] {
+    return this.db.prepare<[], { id: number; path: string }>('SELECT id, path FROM articles ORDER BY id').all();
+  }
+
+  /** Number of indexed articles. */
+  count(): number {
+    return this.db.prepare<[], { n: number }>('SELECT count(*) AS n FROM articles').get()?.n ?? 0;
+  }
+
+  /** Add or replace one article (replacing any row with the same id or the same path). */
+  upsert(doc: SearchDocument): void {
+    this.db.transaction(() => this.#upsertOne(doc))();
+  }
+
+  /** Add or replace many articles, `batchSize` per transaction. Returns how many were written. */
+  upsertMany(docs: Iterable<SearchDocument>, batchSize = DEFAULT_BATCH_SIZE): number {
+    let batch: SearchDocument[] = [];
+    let written = 0;
+    const flush = this.db.transaction((items: SearchDocument[]) => {
+      for (const doc of items) this.#upsertOne(doc);
+    });
+    for (const doc of docs) {
+      batch.push(doc);
+      if (batch.length >= batchSize) {
+        flush(batch);
+        written += batch.length;
+        batch = [];
+      }
+    }
+    if (batch.length > 0) flush(batch);
+    return written + batch.length;
+  }
+
+  /** Remove one article by id (no-op when absent). */
+  remove(id: number): void {
+    this.db.transaction(() => this.#removeOne(id))();
+  }
+
+  close(): void {
+    this.db.close();
+  }
+
+  #removeOne(id: number): void {
+    this.#deleteFts.run(id);
+    this.#deleteTags.run(id);
+    this.#deleteArticle.run(id);
+  }
+
+  #upsertOne(doc: SearchDocument): void {
+    this.#removeOne(doc.id);
+    for (const row of this.#idsOfPath.all(doc.path)) this.#removeOne(row.id);
+    const folded = foldedDocument(doc);
+    this.#insert.run(
+      doc.id, doc.path, doc.mtime, doc.size, doc.title, doc.date ?? null, doc.lastUpdated ?? null,
+      doc.author ?? null, doc.category ?? null, JSON.stringify(doc.tags), doc.url ?? null,
+      doc.originalUrl ?? null, doc.text, folded, groupKey(doc),
+    );
+    for (const tag of new Set(doc.tags)) this.#insertTag.run(doc.id, tag);
+    this.#insertFts.run(doc.id, indexTokens(folded).join(' '));
+  }
+}

@@ -1,0 +1,27 @@
+/** Search: a SQLite FTS5 index of an archive with exact CJK substring matching and 繁/简 folding. */
+export { fold, foldWithOrigin, type FoldedText } from './fold.js';
+export { indexTokens, termTokens, findTerm, termMatchesAt, type TermTokens } from './tokens.js';
+export {
+  SearchIndex,
+  groupKey,
+  SEARCH_INDEX_FILE,
+  SEARCH_SCHEMA_VERSION,
+  DEFAULT_BATCH_SIZE,
+  type SearchDocument,
+} from './index-db.js';
+export {
+  parseQuery,
+  search,
+  snippet,
+  escapeHtml,
+  ftsExpression,
+  DEFAULT_SEARCH_OPTIONS,
+  MAX_LIMIT,
+  SNIPPET_CHARS,
+  type ParsedQuery,
+  type SearchOptions,
+  type SearchResponse,
+  type SearchResult,
+  type SearchSort,
+} from './query.js';
+export { buildIndex, type BuildOptions, type BuildProgress } from './build.js';

@@ -1,0 +1,189 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import fc from 'fast-check';
+import { SearchIndex, type SearchDocument } from './index-db.js';
+import { parseQuery, search } from './query.js';
+import { fold } from './fold.js';
+import { findTerm } from './tokens.js';
+
+let nextId = 1;
+function doc(fields: Partial<SearchDocument> & { title: string; text: string }): SearchDocument {
+  const id = fields.id ?? nextId++;
+  return { id, path: `a/${id}.md`, mtime: 1, size: 1, tags: [], ...fields };
+}
+
+const CORPUS: SearchDocument[] = [
+  doc({ id: 1, title: '衞生署公布確診', text: '衞生署今日公布新增確診個案，電車路綫暫停。', date: '2020-03-01', author: '記者甲', category: '眾聞', tags: ['疫情'] }),
+  doc({ id: 2, title: '香港政府記者會', text: '香港政府今日舉行記者會，談及 COVID-19 疫苗 <script>alert(1)</script>。', date: '2021-05-02', author: '記者乙', category: '評論', tags: ['政府', '疫情'] }),
+  doc({ id: 3, title: '港鐵延誤', text: '港鐵東鐵綫延誤，乘客需轉乘巴士。MTR says sorry.', date: '2019-10-10', author: '記者甲', category: '眾聞', tags: ['交通'] }),
+  doc({ id: 4, title: '港鐵延誤', text: '港鐵東鐵綫延誤，乘客需轉乘巴士。MTR says sorry (updated).', date: '2019-10-10', author: '記者甲', category: '眾聞', tags: ['交通'] }),
+  doc({ id: 5, title: 'Startup art', text: 'An article about the start of art in HK01 and 香港.', date: '2018-01-01', category: 'English', tags: ['art'] }),
+];
+
+function build(docs: readonly SearchDocument[] = CORPUS): SearchIndex {
+  const index = new SearchIndex(':memory:');
+  index.upsertMany(docs);
+  return index;
+}
+const ids = (index: SearchIndex, q: string, extra: object = {}): number[] =>
+  search(index, { q, limit: 100, ...extra }).results.map((r) => r.id).sort((a, b) => a - b);
+
+test('parseQuery: words, phrases, exclusions, unbalanced quotes', () => {
+  assert.deepEqual(parseQuery('香港 "民主 派" -政府 -"a b"'), { terms: ['香港', '民主 派'], excluded: ['政府', 'a b'] });
+  assert.deepEqual(parseQuery('"open phrase'), { terms: ['open phrase'], excluded: [] });
+  assert.deepEqual(parseQuery(' - "" 衞 '), { terms: ['卫'], excluded: [] });
+});
+
+test('a Simplified query finds Traditional and HK variant text', () => {
+  const index = build();
+  assert.deepEqual(ids(index, '卫生署'), [1]);
+  assert.deepEqual(ids(index, '衛生署'), [1]);
+  assert.deepEqual(ids(index, '电车路线'), [1]);
+  assert.deepEqual(ids(index, '东铁线'), [3, 4]);
+});
+
+test('one-, two- and three-character queries find every article containing them', () => {
+  const index = build();
+  assert.deepEqual(ids(index, '港'), [2, 3, 4, 5]);
+  assert.deepEqual(ids(index, '巴'), [3, 4]);
+  assert.deepEqual(ids(index, '署'), [1]); // last character of a run
+  assert.deepEqual(ids(index, '香港'), [2, 5]);
+  assert.deepEqual(ids(index, '记者会'), [2]);
+});
+
+test('mixed Chinese and Latin, phrases, AND and exclusion', () => {
+  const index = build();
+  assert.deepEqual(ids(index, 'covid-19 疫苗'), [2]);
+  assert.deepEqual(ids(index, 'hk01'), [5]);
+  assert.deepEqual(ids(index, 'art'), [5]);
+  assert.deepEqual(ids(index, 'tup'), []); // Latin words match whole
+  assert.deepEqual(ids(index, '"says sorry (updated)"'), [4]);
+  assert.deepEqual(ids(index, '港铁 sorry'), [3, 4]);
+  assert.deepEqual(ids(index, '港铁 -updated'), [3]);
+  assert.deepEqual(ids(index, '港 -"香港"'), [3, 4]);
+});
+
+test('filters, empty query lists by date, sort by date', () => {
+  const index = build();
+  assert.deepEqual(ids(index, '', { category: '眾聞' }), [1, 3, 4]);
+  assert.deepEqual(ids(index, '港', { author: '記者甲' }), [3, 4]);
+  assert.deepEqual(ids(index, '', { tag: '疫情' }), [1, 2]);
+  assert.deepEqual(ids(index, '', { from: '2019-10-10', to: '2020-12-31' }), [1, 3, 4]);
+  assert.deepEqual(search(index, { q: '' }).results.map((r) => r.id), [2, 1, 4, 3, 5]);
+  assert.deepEqual(search(index, { q: '港', sort: 'date' }).results.map((r) => r.id), [2, 4, 3, 5]);
+  assert.equal(search(index, { q: '', limit: 2, offset: 1 }).results.length, 2);
+});
+
+test('group collapse returns one result per revision group; total counts articles', () => {
+  const index = build();
+  const grouped = search(index, { q: '港铁', group: true });
+  assert.equal(grouped.total, 2);
+  assert.equal(grouped.groups, 1);
+  assert.equal(grouped.results.length, 1);
+  assert.equal(grouped.results[0]?.groupSize, 2);
+  assert.equal(search(index, { q: '港铁' }).results.length, 2);
+});
+
+test('snippets mark matches in the original text and escape HTML', () => {
+  const index = build();
+  const [hit] = search(index, { q: '疫苗' }).results;
+  assert.ok(hit?.snippet.includes('<mark>疫苗</mark>'), hit?.snippet);
+  assert.ok(hit?.snippet.includes('&lt;script&gt;'), hit?.snippet);
+  assert.ok(!hit?.snippet.includes('<script>'));
+  const [trad] = search(index, { q: '卫生署' }).results;
+  assert.ok(trad?.snippet.startsWith('<mark>衞生署</mark>'), trad?.snippet);
+  const long = build([doc({ id: 9, title: 't', text: `${'甲'.repeat(300)}目標${'乙'.repeat(300)}` })]);
+  const snip = search(long, { q: '目标' }).results[0]?.snippet ?? '';
+  assert.match(snip, /^…甲+<mark>目標<\/mark>乙+…$/);
+  assert.ok(snip.length < 140);
+});
+
+test('hostile query strings never throw', () => {
+  const index = build();
+  const hostile = [
+    '"', '""', '"""', '*', '港*', 'NEAR(a b)', 'a OR b', 'a AND b', 'NOT a', '-', '--', '- -', '^港', 'tokens:港',
+    'a:b', '(港', '港)', '()', '{a b}', '"unbalanced 港', "'", ';DROP TABLE articles;--', '😀', '港😀', '\u0000',
+    '\u0301', 'e\u0301', '。', '\\', '+港', 'a'.repeat(10000), '港'.repeat(10000), '港 '.repeat(5000),
+    Array.from({ length: 200 }, (_, i) => `w${i}`).join(' '),
+  ];
+  for (const q of hostile) {
+    assert.doesNotThrow(() => search(index, { q, sort: 'relevance', group: true }), q.slice(0, 40));
+    assert.doesNotThrow(() => search(index, { q, category: q, author: q, tag: q, from: q, to: q }), q.slice(0, 40));
+  }
+  assert.doesNotThrow(() => search(index, { q: '港', limit: Number.NaN, offset: -5 }));
+  assert.deepEqual(ids(index, '港😀'), []);
+  assert.equal(index.count(), 5);
+});
+
+test('incremental: has, upsert replaces, remove deletes', () => {
+  const index = build();
+  assert.equal(index.has('a/1.md', 1, 1), true);
+  assert.equal(index.has('a/1.md', 2, 1), false);
+  index.upsert(doc({ id: 1, title: '新標題', text: '完全不同的內容', mtime: 2 }));
+  assert.equal(index.has('a/1.md', 2, 1), true);
+  assert.deepEqual(ids(index, '卫生署'), []);
+  assert.deepEqual(ids(index, '内容'), [1]);
+  index.remove(1);
+  assert.deepEqual(ids(index, '内容'), []);
+  assert.equal(index.count(), 4);
+  index.upsert(doc({ id: 6, path: 'a/3.md', title: '改名', text: '同一檔案新編號' }));
+  assert.deepEqual(index.entries().map((e) => e.id), [2, 4, 5, 6]);
+  assert.deepEqual(ids(index, ''), [2, 4, 5, 6]);
+});
+
+// Characters chosen to collide often: Traditional/Simplified pairs, HK variants, Latin, digits, punctuation.
+const ALPHABET = ['港', '香', '衞', '卫', '衛', '綫', '线', '政', '府', 'a', 'b', 'A', '1', ' ', '，', '-', '"', '*', 'é', 'e\u0301'];
+const textArb = fc.array(fc.constantFrom(...ALPHABET), { maxLength: 30 }).map((cs) => cs.join(''));
+
+function bruteForce(docs: readonly SearchDocument[], q: string): number[] {
+  const { terms, excluded } = parseQuery(q);
+  return docs
+    .filter((d) => {
+      const text = `${fold(d.title)}\n${fold(d.text)}`;
+      return terms.every((t) => findTerm(text, t) !== -1) && excluded.every((t) => findTerm(text, t) === -1);
+    })
+    .map((d) => d.id)
+    .sort((a, b) => a - b);
+}
+
+test('property: search equals a brute-force scan of every article', () => {
+  fc.assert(
+    fc.property(
+      fc.array(fc.record({ title: textArb, text: textArb }), { minLength: 1, maxLength: 12 }),
+      fc.array(fc.tuple(fc.boolean(), fc.boolean(), textArb.filter((s) => s.length <= 4)), { minLength: 1, maxLength: 3 }),
+      (raw, parts) => {
+        const docs = raw.map((r, i) => doc({ id: i + 1, ...r }));
+        const q = parts.map(([neg, quoted, s]) => `${neg ? '-' : ''}${quoted ? `"${s.replaceAll('"', '')}"` : s.replaceAll(' ', '')}`).join(' ');
+        const index = build(docs);
+        try {
+          const got = search(index, { q, limit: 100 });
+          assert.deepEqual(got.results.map((r) => r.id).sort((a, b) => a - b), bruteForce(docs, q), q);
+          assert.equal(got.total, got.results.length);
+        } finally {
+          index.close();
+        }
+      },
+    ),
+    { numRuns: 300 },
+  );
+});
+
+test('query latency on a generated corpus is measured', (t) => {
+  const chars = Array.from('香港政府今日公布新增確診個案衞生署電車路綫乘客巴士記者會疫苗民主派立法會選舉法院警方');
+  let seed = 7;
+  const rand = (n: number): number => (seed = (Math.imul(seed, 1664525) + 1013904223) >>> 0) % (n * 65536) >>> 16;
+  const docs = Array.from({ length: 2000 }, (_, i) =>
+    doc({ id: 10000 + i, title: `標題${i}`, text: Array.from({ length: 800 }, () => chars[rand(chars.length)]).join(''), date: `2020-01-${String((i % 28) + 1).padStart(2, '0')}` }),
+  );
+  const started = performance.now();
+  const index = build(docs);
+  const buildMs = performance.now() - started;
+  for (const q of ['港', '政府', '新增確診', '卫生署 -疫苗', 'covid']) {
+    const t0 = performance.now();
+    const r = search(index, { q });
+    t.diagnostic(`q=${q}: total ${r.total}, ${(performance.now() - t0).toFixed(1)} ms`);
+    assert.equal(r.total, bruteForce(docs, q).length, q);
+  }
+  t.diagnostic(`build 2000 × 800 chars: ${buildMs.toFixed(0)} ms`);
+  index.close();
+});
