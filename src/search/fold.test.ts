@@ -25,22 +25,24 @@ test('foldWithOrigin traces every folded unit to its original offset', () => {
   assert.equal(folded, fold(text));
 });
 
-test('indexTokens: CJK bigrams with each run ending alone, whole Latin words', () => {
-  assert.deepEqual(indexTokens(fold('香港政府 COVID-19 港')), ['香港', '港政', '政府', '府', 'covid', '19', '港']);
+test('indexTokens: CJK bigrams with each run ending alone, Latin words by their suffixes', () => {
+  assert.deepEqual(indexTokens(fold('香港政府 COVID-19 港')), ['香港', '港政', '政府', '府', 'covid', 'ovid', 'vid', 'id', 'd', '19', '9', '港']);
   assert.deepEqual(indexTokens('a港b'), ['a', '港', 'b']);
 });
 
-test('termTokens gives bigrams, one-character prefixes and words', () => {
+test('termTokens gives bigrams, one-character prefixes and word-fragment prefixes', () => {
   assert.deepEqual(termTokens('港'), { exact: [], prefixes: ['港'] });
   assert.deepEqual(termTokens('香港政'), { exact: ['香港', '港政'], prefixes: [] });
-  assert.deepEqual(termTokens('港abc'), { exact: ['abc'], prefixes: ['港'] });
+  assert.deepEqual(termTokens('港abc'), { exact: [], prefixes: ['港', 'abc'] });
 });
 
-test('findTerm: CJK anywhere, Latin words only at word boundaries', () => {
+test('findTerm: plain substring, CJK and Latin alike', () => {
   assert.equal(findTerm('香港政府', '港政'), 1);
-  assert.equal(findTerm('start art', 'art'), 6);
-  assert.equal(findTerm('start', 'art'), -1);
-  assert.equal(findTerm('2021年', '021年'), -1);
+  assert.equal(findTerm('start art', 'art'), 2);
+  assert.equal(findTerm('start art', 'art', 3), 6);
+  assert.equal(findTerm('start', 'art'), 2);
+  assert.equal(findTerm('2021年', '021年'), 1);
+  assert.equal(findTerm('start', ''), -1);
   assert.equal(findTerm('港abc港', 'abc'), 1);
 });
 

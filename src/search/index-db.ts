@@ -1,7 +1,7 @@
 /**
  * The search index of one archive folder: `DIR/search.sqlite` (better-sqlite3, WAL). One row per
  * article with its fields, original and folded text, and an FTS5 table over pre-tokenized text
- * (CJK bigrams, whole words; see tokens.ts). Incremental: `has(path, mtime, size)` tells a builder
+ * (CJK bigrams, word suffixes; see tokens.ts). Incremental: `has(path, mtime, size)` tells a builder
  * which files are unchanged; `upsert` and `remove` touch one article.
  */
 import { mkdirSync } from 'node:fs';
@@ -11,7 +11,7 @@ import { fold } from './fold.js';
 import { indexTokens } from './tokens.js';
 
 /** Bump when the schema changes; an index with another version is rebuilt from scratch. */
-export const SEARCH_SCHEMA_VERSION = 1;
+export const SEARCH_SCHEMA_VERSION = 2; // 2: words indexed by suffixes (substring search)
 /** The index file inside an archive folder. */
 export const SEARCH_INDEX_FILE = 'search.sqlite';
 
@@ -66,7 +66,8 @@ CREATE TABLE IF NOT EXISTS article_tags (
 ) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS article_tags_article ON article_tags(article_id);
 -- Contentless: the tokens are derived from articles.folded; rowid = articles.id.
--- prefix='1': one-character CJK queries are prefix queries on bigrams (STACK.md "Search").
+-- prefix='1': one-character CJK queries are prefix queries on bigrams (STACK.md "Search"), and
+-- word fragments are prefix queries on word suffix tokens (one-character ones use this index).
 -- categories adds M* (marks) so FTS words are exactly tokens.ts words (the default splits at marks).
 CREATE VIRTUAL TABLE IF NOT EXISTS fts USING fts5(
   tokens, content='', contentless_delete=1, prefix='1', tokenize="unicode61 remove_diacritics 0 categories 'L* N* Co M*'"

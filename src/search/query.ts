@@ -1,12 +1,12 @@
 /**
  * Query parsing and search. A query is data: it is split into terms, folded, and reaches FTS5
  * only as quoted tokens, so no input raises an SQL or FTS syntax error. FTS gives a superset of
- * candidates; each is then checked against the folded text, so results equal a scan of every
- * article for every term (tokens.ts `termMatchesAt`).
+ * candidates; each is then checked against the folded text, so results equal a substring scan of
+ * every article's folded title and text for every term (`folded.includes(term)`, tokens.ts `findTerm`).
  */
 import { foldWithOrigin, fold } from './fold.js';
 import type { SearchIndex } from './index-db.js';
-import { findTerm, termTokens, textRuns } from './tokens.js';
+import { findTerm, MAX_WORD_TOKEN, termTokens, textRuns } from './tokens.js';
 
 /** A parsed query: terms every result contains, terms no result contains. Terms are folded. */
 export interface ParsedQuery {
@@ -140,12 +140,18 @@ export function ftsExpression(terms: readonly string[]): { match?: string; trunc
   return list.length === 0 ? { truncated } : { match: list.join(' AND '), truncated };
 }
 
-/** Whether FTS alone decides the term exactly: one word, or one or two CJK characters. */
+/**
+ * Whether FTS alone decides the term exactly (no substring check needed): one or two CJK
+ * characters (a bigram, or a prefix of bigrams and lone last characters), or an ASCII letter/digit
+ * fragment of at most MAX_WORD_TOKEN characters (a prefix of word suffix tokens: a document has a
+ * token starting with it exactly when its folded text contains it). Other words are checked: FTS
+ * case folding and marks make the token test only a superset there.
+ */
 function ftsIsExact(term: string): boolean {
+  if (/^[a-z0-9]+$/.test(term)) return term.length <= MAX_WORD_TOKEN;
   const runs = textRuns(term);
   const run = runs[0];
-  if (runs.length !== 1 || run === undefined || run.text !== term) return false;
-  if (run.kind === 'word') return /[\p{L}\p{N}]/u.test(term);
+  if (runs.length !== 1 || run === undefined || run.text !== term || run.kind !== 'cjk') return false;
   return Array.from(term).length <= 2;
 }
 

@@ -4,7 +4,7 @@ import fc from 'fast-check';
 import { SearchIndex, type SearchDocument } from './index-db.js';
 import { parseQuery, search } from './query.js';
 import { fold } from './fold.js';
-import { findTerm } from './tokens.js';
+import { indexTokens, MAX_WORD_TOKEN, termTokens } from './tokens.js';
 
 let nextId = 1;
 function doc(fields: Partial<SearchDocument> & { title: string; text: string }): SearchDocument {
@@ -56,11 +56,55 @@ test('mixed Chinese and Latin, phrases, AND and exclusion', () => {
   assert.deepEqual(ids(index, 'covid-19 疫苗'), [2]);
   assert.deepEqual(ids(index, 'hk01'), [5]);
   assert.deepEqual(ids(index, 'art'), [5]);
-  assert.deepEqual(ids(index, 'tup'), []); // Latin words match whole
+  assert.deepEqual(ids(index, 'tup'), [5]); // substring semantics: inside "startup"
   assert.deepEqual(ids(index, '"says sorry (updated)"'), [4]);
   assert.deepEqual(ids(index, '港铁 sorry'), [3, 4]);
   assert.deepEqual(ids(index, '港铁 -updated'), [3]);
   assert.deepEqual(ids(index, '港 -"香港"'), [3, 4]);
+});
+
+test('Latin, digit and mixed-script fragments match as substrings', () => {
+  const index = build([
+    ...CORPUS,
+    doc({ id: 20, title: 'Year', text: '2021年的計劃' }),
+    doc({ id: 22, title: '接種', text: '市民接種COVID-19疫苗。' }),
+    doc({ id: 21, title: 'x', text: 'supercalifragilisticexpialidocious-and-antidisestablishmentarianism 2024' }),
+  ]);
+  assert.deepEqual(ids(index, 'art'), [5]); // "start", "article", "art"
+  assert.deepEqual(ids(index, 'tart'), [5]);
+  assert.deepEqual(ids(index, '021年'), [20]);
+  assert.deepEqual(ids(index, '21年的计'), [20]);
+  assert.deepEqual(ids(index, '19疫'), [22]); // not [2]: "COVID-19 疫苗" has a space
+  assert.deepEqual(ids(index, 'COVID-19疫苗'), [22]);
+  assert.deepEqual(ids(index, '"-19 疫"'), [2]);
+  assert.deepEqual(ids(index, 'covid'), [2, 22]);
+  assert.deepEqual(ids(index, 'ovid-1'), [2, 22]);
+  assert.deepEqual(ids(index, 'k01'), [5]);
+  assert.deepEqual(ids(index, 'ry (upd'), [4]);
+  assert.deepEqual(ids(index, 'MTR sa'), [3, 4]);
+  assert.deepEqual(ids(index, 'covid -vid'), []);
+  // Fragments longer than the word-token cap, and fragments deep inside a long word.
+  assert.deepEqual(ids(index, 'supercalifragilisticexpialidocious'), [21]);
+  assert.deepEqual(ids(index, 'fragilisticexpialidocious-and-antidis'), [21]);
+  assert.deepEqual(ids(index, 'docious'), [21]);
+  assert.deepEqual(ids(index, 'establishmentarian'), [21]);
+  assert.deepEqual(ids(index, 'establishmentarianismx'), []);
+  assert.deepEqual(ids(index, 'ous-and-anti'), [21]);
+  assert.deepEqual(ids(index, '02'), [20, 21]); // "2021年", "2024"; dates are not searched text
+  assert.deepEqual(ids(index, 'supercalifragilisticexpialidocioux'), []);
+});
+
+test('indexTokens: CJK bigrams, word suffixes cut to MAX_WORD_TOKEN; termTokens: prefixes', () => {
+  assert.deepEqual(indexTokens('香港 art2021年'), ['香港', '港', 'art2021', 'rt2021', 't2021', '2021', '021', '21', '1', '年']);
+  const long = 'a'.repeat(30);
+  const toks = indexTokens(long);
+  assert.equal(toks.length, 30);
+  assert.ok(toks.every((t) => t.length <= MAX_WORD_TOKEN));
+  assert.deepEqual(indexTokens('e\u0301x'), ['e\u0301x', 'x']); // no token starts with a mark
+  assert.deepEqual(termTokens('021年'), { exact: [], prefixes: ['021', '年'] });
+  assert.deepEqual(termTokens('covid-19疫苗'), { exact: ['疫苗'], prefixes: ['covid', '19'] });
+  assert.deepEqual(termTokens('\u0301x'), { exact: [], prefixes: ['x'] });
+  assert.deepEqual(termTokens(long).prefixes, ['a'.repeat(MAX_WORD_TOKEN)]);
 });
 
 test('filters, empty query lists by date, sort by date', () => {
@@ -135,12 +179,13 @@ test('incremental: has, upsert replaces, remove deletes', () => {
 const ALPHABET = ['港', '香', '衞', '卫', '衛', '綫', '线', '政', '府', 'a', 'b', 'A', '1', ' ', '，', '-', '"', '*', 'é', 'e\u0301'];
 const textArb = fc.array(fc.constantFrom(...ALPHABET), { maxLength: 30 }).map((cs) => cs.join(''));
 
+/** Plain substring semantics over the folded title and text: every term in it, no excluded one. */
 function bruteForce(docs: readonly SearchDocument[], q: string): number[] {
   const { terms, excluded } = parseQuery(q);
   return docs
     .filter((d) => {
-      const text = `${fold(d.title)}\n${fold(d.text)}`;
-      return terms.every((t) => findTerm(text, t) !== -1) && excluded.every((t) => findTerm(text, t) === -1);
+      const folded = `${fold(d.title)}\n${fold(d.text)}`;
+      return terms.every((t) => folded.includes(t)) && !excluded.some((t) => folded.includes(t));
     })
     .map((d) => d.id)
     .sort((a, b) => a - b);

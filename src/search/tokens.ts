@@ -1,8 +1,10 @@
 /**
  * Index tokens of folded text: overlapping bigrams of CJK runs (each run's last character also
  * alone, so every CJK character starts some token and a one-character query is a prefix query), and
- * other letters/digits as whole words. Measured on 50k articles (STACK.md "Search"): bigrams match
- * the substring truth on every query, word segmenters do not.
+ * other letters/digits as words indexed by their suffixes (so any fragment of a word is a prefix
+ * query). Queries have plain substring semantics over the folded text: FTS narrows candidates, an
+ * exact substring check decides. Measured on 50k articles (STACK.md "Search"): bigrams match the
+ * substring truth on every query, word segmenters do not.
  */
 
 /** Scripts written without spaces: searched by substring through bigrams. */
@@ -12,8 +14,6 @@ export const WORD_CHAR = /[\p{L}\p{N}\p{M}]/u;
 /** Runs of CJK characters, or of word characters. Alternation order makes CJK win. */
 const RUN =
   /([\p{sc=Han}\p{sc=Hiragana}\p{sc=Katakana}\p{sc=Hangul}\p{sc=Bopomofo}]+)|((?:(?![\p{sc=Han}\p{sc=Hiragana}\p{sc=Katakana}\p{sc=Hangul}\p{sc=Bopomofo}])[\p{L}\p{N}\p{M}])+)/gu;
-/** A word token must hold a letter or digit: marks alone vanish in the FTS tokenizer. */
-const HAS_LETTER_OR_DIGIT = /[\p{L}\p{N}]/u;
 
 /** One run of folded text: CJK (searched by bigrams) or a whole word. */
 export interface TextRun {
@@ -40,78 +40,87 @@ export function cjkTokens(run: string): string[] {
   return out;
 }
 
-/** Index tokens of folded text, in order (duplicates kept: FTS ranks by frequency). */
-export function indexTokens(folded: string): string[] {
+/**
+ * Longest word token, in code points. A word is indexed by every suffix cut to this length
+ * (`w[i, i + MAX_WORD_TOKEN)` for each position `i`), so any fragment of a word of at most this
+ * length is a prefix of some token. A longer query fragment is searched by its first
+ * MAX_WORD_TOKEN characters (a superset); only the exact check on candidates (`findTerm`) then
+ * decides, so no true match is lost, and tokens stay bounded: a word of n characters gives n tokens
+ * of at most MAX_WORD_TOKEN characters (not n²/2 characters of full suffixes).
+ */
+export const MAX_WORD_TOKEN = 24;
+
+/**
+ * The tokens of a word run: every suffix, cut to {@link MAX_WORD_TOKEN} code points, that starts
+ * with a letter or digit (marks alone, or leading a token, are not useful FTS tokens; a query
+ * fragment drops its leading marks to match, see {@link termTokens}).
+ */
+export function wordTokens(run: string): string[] {
+  const chars = Array.from(run);
   const out: string[] = [];
-  for (const run of textRuns(folded)) {
-    if (run.kind === 'cjk') out.push(...cjkTokens(run.text));
-    else if (HAS_LETTER_OR_DIGIT.test(run.text)) out.push(run.text);
+  for (let i = 0; i < chars.length; i++) {
+    if (!LETTER_OR_DIGIT.test(chars[i]!)) continue;
+    out.push(chars.slice(i, i + MAX_WORD_TOKEN).join(''));
   }
   return out;
 }
 
-/** What the FTS index must contain for a folded query term: tokens, and one-character prefixes. */
+const LETTER_OR_DIGIT = /^[\p{L}\p{N}]$/u;
+
+/**
+ * Index tokens of folded text, in order (duplicates kept: FTS ranks by frequency): CJK bigrams,
+ * and for each word its cut suffixes ({@link wordTokens}).
+ */
+export function indexTokens(folded: string): string[] {
+  const out: string[] = [];
+  for (const run of textRuns(folded)) {
+    if (run.kind === 'cjk') out.push(...cjkTokens(run.text));
+    else out.push(...wordTokens(run.text));
+  }
+  return out;
+}
+
+/** What the FTS index must contain for a folded query term: tokens, and prefixes of tokens. */
 export interface TermTokens {
-  /** Tokens that every matching document holds exactly. */
+  /** Tokens that every matching document holds exactly (CJK bigrams). */
   exact: string[];
-  /** Single CJK characters: every matching document holds a token starting with each. */
+  /**
+   * Every matching document holds a token starting with each: single CJK characters, and word
+   * fragments (at most {@link MAX_WORD_TOKEN} characters, starting with a letter or digit).
+   */
   prefixes: string[];
 }
 
 /**
- * FTS requirements of a folded query term, chosen so that every document containing the term (as
- * {@link termMatchesAt} defines it) satisfies all of them: the term's CJK runs give their bigrams
- * (a one-character run gives a prefix), its words give whole-word tokens.
+ * FTS requirements of a folded query term, chosen so that every document whose folded text
+ * contains the term as a substring satisfies all of them. The term's CJK runs give their bigrams (a
+ * one-character run gives a prefix). Each word run of the term lies inside one word of the text
+ * (anywhere in it: the term may start or end mid-word), so it is a prefix of one of that word's
+ * suffix tokens: it gives a prefix, from its first letter or digit, cut to MAX_WORD_TOKEN.
  */
 export function termTokens(folded: string): TermTokens {
   const exact: string[] = [];
   const prefixes: string[] = [];
   for (const run of textRuns(folded)) {
+    const chars = Array.from(run.text);
     if (run.kind === 'word') {
-      if (HAS_LETTER_OR_DIGIT.test(run.text)) exact.push(run.text);
+      const first = chars.findIndex((c) => LETTER_OR_DIGIT.test(c));
+      if (first !== -1) prefixes.push(chars.slice(first, first + MAX_WORD_TOKEN).join(''));
       continue;
     }
-    const chars = Array.from(run.text);
     if (chars.length === 1) prefixes.push(chars[0]!);
     for (let i = 0; i + 1 < chars.length; i++) exact.push(chars[i]! + chars[i + 1]!);
   }
   return { exact, prefixes };
 }
 
-function isWordCharAt(text: string, index: number, before: boolean): boolean {
-  if (index < 0 || index >= text.length) return false;
-  const cp = before ? codePointBefore(text, index + 1) : text.codePointAt(index);
-  if (cp === undefined) return false;
-  const ch = String.fromCodePoint(cp);
-  return WORD_CHAR.test(ch) && !CJK_CHAR.test(ch);
-}
-
-function codePointBefore(text: string, end: number): number | undefined {
-  const low = text.charCodeAt(end - 1);
-  if (low >= 0xdc00 && low <= 0xdfff && end >= 2) {
-    const high = text.charCodeAt(end - 2);
-    if (high >= 0xd800 && high <= 0xdbff) return text.codePointAt(end - 2);
-  }
-  return text.codePointAt(end - 1);
-}
-
-/**
- * Whether the folded term occurs in folded text at `index`: a substring match where a word at the
- * term's start or end must also start or end there in the text (`art` does not match inside
- * `start`; CJK matches anywhere).
- */
+/** Whether the folded term occurs in folded text at `index` (plain substring semantics). */
 export function termMatchesAt(text: string, term: string, index: number): boolean {
-  if (!text.startsWith(term, index)) return false;
-  if (isWordCharAt(term, 0, false) && isWordCharAt(text, index - 1, true)) return false;
-  if (isWordCharAt(term, term.length - 1, true) && isWordCharAt(text, index + term.length, false)) return false;
-  return true;
+  return text.startsWith(term, index);
 }
 
-/** Offset of the first match of the folded term in folded text at or after `from`, or -1. */
+/** Offset of the first occurrence of the folded term in folded text at or after `from`, or -1. */
 export function findTerm(text: string, term: string, from = 0): number {
   if (term.length === 0) return -1;
-  for (let i = text.indexOf(term, from); i !== -1; i = text.indexOf(term, i + 1)) {
-    if (termMatchesAt(text, term, i)) return i;
-  }
-  return -1;
+  return text.indexOf(term, from);
 }
