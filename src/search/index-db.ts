@@ -11,7 +11,7 @@ import { fold } from './fold.js';
 import { indexTokens } from './tokens.js';
 
 /** Bump when the schema changes; an index with another version is rebuilt from scratch. */
-export const SEARCH_SCHEMA_VERSION = 2; // 2: words indexed by suffixes (substring search)
+export const SEARCH_SCHEMA_VERSION = 3; // 2: words indexed by suffixes (substring search); 3: large columns last
 /** The index file inside an archive folder. */
 export const SEARCH_INDEX_FILE = 'search.sqlite';
 
@@ -51,9 +51,12 @@ CREATE TABLE IF NOT EXISTS articles (
   tags TEXT NOT NULL,            -- JSON array
   url TEXT,
   original_url TEXT,
+  group_key TEXT NOT NULL,       -- revision group: JSON [fold(title), date, author]
+  -- The large columns last: reading the small ones above (every search reads date and group_key
+  -- of every match) then never walks a row's overflow pages. With group_key after them, a
+  -- one-character query spent 570 of its 650 ms there (measured on 49k articles).
   text TEXT NOT NULL,            -- plain body text, as given
-  folded TEXT NOT NULL,          -- fold(title) || char(10) || fold(text): what queries match
-  group_key TEXT NOT NULL        -- revision group: JSON [fold(title), date, author]
+  folded TEXT NOT NULL           -- fold(title) || char(10) || fold(text): what queries match
 );
 CREATE INDEX IF NOT EXISTS articles_date ON articles(date, id);
 CREATE INDEX IF NOT EXISTS articles_category ON articles(category);
