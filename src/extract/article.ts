@@ -38,11 +38,8 @@ export interface Provenance {
   sha256: string;
 }
 
-export interface Article {
-  /** Site module id, e.g. `hkcnews`. */
-  site: string;
-  /** The site's own article id (digits for hkcnews). */
-  id: string;
+/** The descriptive fields of an article, as extraction finds them and an archive file holds them. */
+export interface ArticleMetadata {
   title: string;
   /** Publication date `YYYY-MM-DD`, in the site's local time as published. */
   date?: string;
@@ -51,6 +48,13 @@ export interface Article {
   author?: string;
   category?: string;
   tags: string[];
+}
+
+export interface Article extends ArticleMetadata {
+  /** Site module id, e.g. `hkcnews`. */
+  site: string;
+  /** The site's own article id (digits for hkcnews). */
+  id: string;
   blocks: Block[];
   provenance: Provenance;
 }

@@ -1,5 +1,5 @@
 /** Extraction: captured bytes → the Article model (decoding, parsing, metadata, body, validation). */
-export type { Article, Block, Inline, Provenance, ParagraphBlock, HeadingBlock, ListBlock, QuoteBlock, TableBlock, FigureBlock, EmbedBlock, RuleBlock } from './article.js';
+export type { Article, ArticleMetadata, Block, Inline, Provenance, ParagraphBlock, HeadingBlock, ListBlock, QuoteBlock, TableBlock, FigureBlock, EmbedBlock, RuleBlock } from './article.js';
 export { articleText, articleLinks, inlineText } from './article.js';
 export { decodePayload, sniffGunzip, DEFAULT_DECODE_OPTIONS, type DecodeOptions, type DecodedPayload } from './decode.js';
 export { extractCapture, DEFAULT_EXTRACT_OPTIONS, type CaptureInput, type ExtractOptions, type ExtractResult } from './extract.js';

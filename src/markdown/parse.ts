@@ -6,19 +6,12 @@
  */
 import { parse as parseYaml } from 'yaml';
 import { SalvageError } from '../errors.js';
+import type { ArticleMetadata } from '../extract/index.js';
 
 /** One archive file, read. Values that are absent or `""` are left out (never `""`). */
-export interface ParsedArchiveFile {
-  /** The frontmatter as YAML reads it (`""` values kept here, as written). */
+export interface ParsedArchiveFile extends ArticleMetadata {
+  /** The frontmatter as YAML reads it (`""` values kept here, as written). `title` is the frontmatter's, else the body's leading `# heading`, else `""` (91 files of the old archive have neither); `tags` never contains `""`. */
   frontmatter: Record<string, unknown>;
-  /** `title`, else the body's leading `# heading`, else `""` (91 files of the old archive have neither). */
-  title: string;
-  date?: string;
-  lastUpdated?: string;
-  author?: string;
-  category?: string;
-  /** Never contains `""`; empty when the file has no tags. */
-  tags: string[];
   url?: string;
   originalUrl?: string;
   id?: string;

@@ -4,6 +4,7 @@
  * (CJK bigrams, word suffixes; see tokens.ts). Incremental: `has(path, mtime, size)` tells a builder
  * which files are unchanged; `upsert` and `remove` touch one article.
  */
+import type { ArticleMetadata } from '../extract/index.js';
 import { mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import Database from 'better-sqlite3';
@@ -16,20 +17,13 @@ export const SEARCH_SCHEMA_VERSION = 3; // 2: words indexed by suffixes (substri
 export const SEARCH_INDEX_FILE = 'search.sqlite';
 
 /** One article as the index takes it (built from an archive file by the markdown parser). */
-export interface SearchDocument {
+export interface SearchDocument extends ArticleMetadata {
   id: number;
   /** Path of the archive file, relative to the archive folder. */
   path: string;
   /** File modification time, ms since the epoch (with `size`, decides whether to re-index). */
   mtime: number;
   size: number;
-  title: string;
-  /** Publication date, YYYY-MM-DD. */
-  date?: string;
-  lastUpdated?: string;
-  author?: string;
-  category?: string;
-  tags: string[];
   url?: string;
   originalUrl?: string;
   /** Plain body text. */
