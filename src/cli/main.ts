@@ -29,7 +29,7 @@ program
 
 program
   .command('extract')
-  .description('Turn captured pages into archive files (Markdown + YAML frontmatter, ../spec FORMAT.md).')
+  .description('Turn captured pages into archive files (Markdown + YAML frontmatter; README "Archive format").')
   .argument('<input...>', 'WARC files (.warc, .warc.gz: every response record) or HTML files (need --url and --timestamp)')
   .option('-o, --out <dir>', 'write articles/<lo>-<hi>/article_<id>.md under DIR (without it, one article prints to stdout)')
   .option('--url <url>', 'original URL of the HTML input(s)')
