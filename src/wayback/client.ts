@@ -332,9 +332,11 @@ export class WaybackClient {
   }
 
   private async send(url: string, signal: AbortSignal | undefined): Promise<RawResponse> {
+    const { origin } = new URL(url);
     const options: Dispatcher.RequestOptions = {
-      origin: new URL(url).origin,
-      path: url.slice(new URL(url).origin.length),
+      origin,
+      // The path exactly as built: the original inside a memento URL is never re-encoded.
+      path: url.slice(origin.length),
       method: 'GET',
       headers: { 'user-agent': this.userAgent, 'accept-encoding': 'gzip, deflate' },
       headersTimeout: this.timeoutMs,
