@@ -9,12 +9,10 @@
  *   npm run bench:search -- --reuse   keep the imported folder and its index
  */
 import { spawn } from 'node:child_process';
-import { createReadStream, existsSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { createInterface } from 'node:readline';
-import { createGunzip } from 'node:zlib';
-import { parseArchiveFile } from '../src/markdown/index.js';
-import { fold, search, SearchIndex, type SearchOptions } from '../src/search/index.js';
+import { search, SearchIndex } from '../src/search/index.js';
+import { benchQueries, bruteForce, loadCorpus } from './search-queries.js';
 import { benchArgs, machine, sharedOrSkip } from './shared.js';
 
 const { args, arg } = benchArgs();
@@ -56,63 +54,8 @@ if (!(args.includes('--reuse') && existsSync(join(archive, 'search.sqlite')))) {
   console.log(`re-index with nothing changed: ${(again.ms / 1000).toFixed(1)} s`);
 } else console.log(`reusing ${archive} (--reuse)`);
 
-// The corpus as the index saw it, folded, for the brute-force scan.
-interface Doc { id: number; date: string; category: string; author: string; tags: string[]; folded: string; text: string }
-const docs: Doc[] = [];
-for await (const line of createInterface({ input: createReadStream(articles).pipe(createGunzip()) })) {
-  const { id, raw } = JSON.parse(line) as { id: number; raw: string };
-  const f = parseArchiveFile(raw);
-  docs.push({ id, date: f.date ?? '', category: f.category ?? '', author: f.author ?? '', tags: f.tags, folded: `${fold(f.title)}\n${fold(f.text)}`, text: f.text });
-}
-
-// 200 queries drawn deterministically from the corpus.
-let seed = 20261126;
-const random = (): number => { seed = (seed * 1103515245 + 12345) % 2 ** 31; return seed / 2 ** 31; };
-const pick = <T>(xs: readonly T[]): T => xs[Math.floor(random() * xs.length)]!;
-const CJK = /[\u3400-\u9fff\uf900-\ufaff]/;
-function cjkSlice(len: number): string {
-  for (;;) {
-    const d = pick(docs);
-    if (d.text.length < len + 10) continue;
-    const at = Math.floor(random() * (d.text.length - len));
-    const s = d.text.slice(at, at + len);
-    if ([...s].every((c) => CJK.test(c))) return s;
-  }
-}
-function latinWord(): string {
-  for (;;) {
-    const m = pick(docs).text.match(/[A-Za-z]{4,12}/g);
-    if (m) return pick(m);
-  }
-}
-const simplify = (s: string): string => fold(s);
-const categories = [...new Set(docs.map((d) => d.category).filter(Boolean))];
-const queries: { kind: string; options: SearchOptions }[] = [];
-const add = (kind: string, n: number, make: () => SearchOptions): void => { for (let i = 0; i < n; i++) queries.push({ kind, options: make() }); };
-add('1 char', 30, () => ({ q: cjkSlice(1) }));
-add('2 chars', 40, () => ({ q: cjkSlice(2) }));
-add('3-6 chars', 40, () => ({ q: cjkSlice(3 + Math.floor(random() * 4)) }));
-add('phrase', 15, () => ({ q: `"${cjkSlice(4 + Math.floor(random() * 4))}"` }));
-add('simplified', 25, () => ({ q: simplify(cjkSlice(2 + Math.floor(random() * 3))) }));
-add('english', 15, () => ({ q: latinWord() }));
-add('two terms', 15, () => ({ q: `${cjkSlice(2)} ${cjkSlice(2)}` }));
-add('exclusion', 10, () => ({ q: `${cjkSlice(2)} -${cjkSlice(1)}` }));
-add('filters', 10, () => ({ q: cjkSlice(2), category: pick(categories), from: '2019-01-01', to: '2020-12-31' }));
-
-/** The brute-force answer: every doc whose folded text contains each term and none of the excluded. */
-function bruteForce(o: SearchOptions): number {
-  const tokens = (o.q ?? '').match(/"[^"]*"|\S+/g) ?? [];
-  const terms = tokens.filter((t) => !t.startsWith('-')).map((t) => fold(t.replace(/"/g, '')));
-  const excluded = tokens.filter((t) => t.startsWith('-') && t.length > 1).map((t) => fold(t.slice(1).replace(/"/g, '')));
-  let n = 0;
-  for (const d of docs) {
-    if (o.category && d.category !== o.category) continue;
-    if (o.from && d.date < o.from) continue;
-    if (o.to && (d.date === '' || d.date > o.to)) continue;
-    if (terms.every((t) => d.folded.includes(t)) && !excluded.some((t) => d.folded.includes(t))) n++;
-  }
-  return n;
-}
+const docs = await loadCorpus(articles);
+const queries = benchQueries(docs);
 
 const index = SearchIndex.openDir(archive);
 const latencies: number[] = [];
@@ -124,7 +67,7 @@ for (const { kind, options } of queries) {
   const r = search(index, { ...options, limit: 20 });
   const ms = performance.now() - t0;
   latencies.push(ms);
-  const truth = bruteForce(options);
+  const truth = bruteForce(docs, options).length;
   const k = byKind.get(kind) ?? byKind.set(kind, { n: 0, ok: 0, ms: [] }).get(kind)!;
   k.n++;
   k.ms.push(ms);

@@ -29,8 +29,9 @@ const ALLOWED: Record<string, readonly string[]> = {
   wayback: ['extract'],
   crawl: ['wayback', 'store', 'extract', 'sites', 'markdown'],
   search: ['extract', 'markdown'],
-  reader: ['search', 'extract', 'markdown'],
-  cli: ['extract', 'sites', 'markdown', 'store', 'wayback', 'crawl', 'search', 'reader'],
+  reader: ['search', 'extract', 'markdown', 'sites'],
+  export: ['search', 'extract', 'markdown', 'sites', 'reader'],
+  cli: ['extract', 'sites', 'markdown', 'store', 'wayback', 'crawl', 'search', 'reader', 'export'],
 };
 /** Pure stages: no files, sockets, processes or clocks. */
 const PURE = new Set(['extract', 'sites']);
