@@ -8,6 +8,7 @@ import type { ArticleMetadata } from '../extract/index.js';
 import { mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import Database from 'better-sqlite3';
+import { SalvageError } from '../errors.js';
 import { fold } from './fold.js';
 import { indexTokens } from './tokens.js';
 
@@ -71,6 +72,11 @@ CREATE VIRTUAL TABLE IF NOT EXISTS fts USING fts5(
 );
 `;
 
+export interface SearchIndexOptions {
+  /** Open an existing, current index read-only (a server). Default false: open or create for writing. */
+  readonly?: boolean;
+}
+
 /** Rows written per transaction by {@link SearchIndex.upsertMany}. */
 export const DEFAULT_BATCH_SIZE = 500;
 
@@ -96,24 +102,42 @@ export class SearchIndex {
   readonly #deleteTags: Database.Statement<[number], unknown>;
   readonly #deleteArticle: Database.Statement<[number], unknown>;
 
-  /** Open (creating if needed) the index at `file`; `':memory:'` for tests. */
-  constructor(file: string) {
-    if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
-    this.db = new Database(file);
-    this.db.pragma('journal_mode = WAL');
-    this.db.pragma('synchronous = NORMAL');
+  /**
+   * Open (creating if needed) the index at `file`; `':memory:'` for tests. With `readonly`, the
+   * index must exist with the current schema (a reader never rebuilds what a builder owns).
+   * Throws SalvageError INPUT_UNREADABLE (readonly: missing or outdated index).
+   */
+  constructor(file: string, options: SearchIndexOptions = {}) {
+    if (options.readonly === true) {
+      try {
+        this.db = new Database(file, { readonly: true, fileMustExist: true });
+      } catch (cause) {
+        throw new SalvageError('INPUT_UNREADABLE', `no search index at ${file}; run salvage index on its folder first`, { subject: file, cause });
+      }
+    } else {
+      if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
+      this.db = new Database(file);
+      this.db.pragma('journal_mode = WAL');
+      this.db.pragma('synchronous = NORMAL');
+    }
     let current: string | undefined;
     try {
       current = this.db.prepare<[], { value: string }>("SELECT value FROM meta WHERE key = 'schema'").get()?.value;
     } catch {
       current = undefined; // no meta table yet: a new index
     }
+    if (options.readonly === true && current !== String(SEARCH_SCHEMA_VERSION)) {
+      this.db.close();
+      throw new SalvageError('INPUT_UNREADABLE', `the search index ${file} was built by another version of salvage; run salvage index on its folder again`, { subject: file });
+    }
     if (current !== undefined && current !== String(SEARCH_SCHEMA_VERSION)) {
       // The index is derived data: an old schema is dropped and rebuilt, never migrated.
       this.db.exec('DROP TABLE IF EXISTS fts; DROP TABLE IF EXISTS article_tags; DROP TABLE IF EXISTS articles; DROP TABLE IF EXISTS meta;');
     }
-    this.db.exec(SCHEMA);
-    this.db.prepare("INSERT OR REPLACE INTO meta (key, value) VALUES ('schema', ?)").run(String(SEARCH_SCHEMA_VERSION));
+    if (options.readonly !== true) {
+      this.db.exec(SCHEMA);
+      this.db.prepare("INSERT OR REPLACE INTO meta (key, value) VALUES ('schema', ?)").run(String(SEARCH_SCHEMA_VERSION));
+    }
     this.#has = this.db.prepare('SELECT 1 FROM articles WHERE path = ? AND mtime = ? AND size = ?');
     this.#insert = this.db.prepare(
       `INSERT INTO articles (id, path, mtime, size, title, date, last_updated, author, category, tags, url,
@@ -128,8 +152,8 @@ export class SearchIndex {
   }
 
   /** Open the index of an archive folder: `DIR/search.sqlite`. */
-  static openDir(dir: string): SearchIndex {
-    return new SearchIndex(join(dir, SEARCH_INDEX_FILE));
+  static openDir(dir: string, options: SearchIndexOptions = {}): SearchIndex {
+    return new SearchIndex(join(dir, SEARCH_INDEX_FILE), options);
   }
 
   /** Whether the file at `path` is indexed with this modification time and size (skip it). */

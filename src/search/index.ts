@@ -8,6 +8,7 @@ export {
   SEARCH_SCHEMA_VERSION,
   DEFAULT_BATCH_SIZE,
   type SearchDocument,
+  type SearchIndexOptions,
 } from './index-db.js';
 export {
   parseQuery,
