@@ -25,15 +25,15 @@ test('foldWithOrigin traces every folded unit to its original offset', () => {
   assert.equal(folded, fold(text));
 });
 
-test('indexTokens: CJK bigrams with each run ending alone, Latin words by their suffixes', () => {
-  assert.deepEqual(indexTokens(fold('香港政府 COVID-19 港')), ['香港', '港政', '政府', '府', 'covid', 'ovid', 'vid', 'id', 'd', '19', '9', '港']);
+test('indexTokens: CJK characters and bigrams, Latin words by their suffixes', () => {
+  assert.deepEqual(indexTokens(fold('香港政府 COVID-19 港')), ['香', '香港', '港', '港政', '政', '政府', '府', 'covid', 'ovid', 'vid', 'id', 'd', '19', '9', '港']);
   assert.deepEqual(indexTokens('a港b'), ['a', '港', 'b']);
 });
 
-test('termTokens gives bigrams, one-character prefixes and word-fragment prefixes', () => {
-  assert.deepEqual(termTokens('港'), { exact: [], prefixes: ['港'] });
+test('termTokens gives characters, bigrams and word-fragment prefixes', () => {
+  assert.deepEqual(termTokens('港'), { exact: ['港'], prefixes: [] });
   assert.deepEqual(termTokens('香港政'), { exact: ['香港', '港政'], prefixes: [] });
-  assert.deepEqual(termTokens('港abc'), { exact: [], prefixes: ['港', 'abc'] });
+  assert.deepEqual(termTokens('港abc'), { exact: ['港'], prefixes: ['abc'] });
 });
 
 test('findTerm: plain substring, CJK and Latin alike', () => {

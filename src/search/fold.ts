@@ -60,15 +60,28 @@ export interface FoldedText {
 
 /** Like {@link fold}, also returning where each folded unit came from (for snippets). */
 export function foldWithOrigin(text: string): FoldedText {
-  const parts: string[] = [];
-  const origin: number[] = [];
+  let out = '';
+  // Folded text is rarely longer than the original (NFKC ligatures, ㈱ → (株)); grow if it is.
+  let origin = new Int32Array(text.length + 16);
+  let n = 0;
   for (let i = 0; i < text.length; i++) {
     const start = i;
-    const cp = text.codePointAt(i) ?? text.charCodeAt(i);
-    if (cp > 0xffff) i++;
-    const folded = cp <= ASCII_MAX ? String.fromCharCode(cp).toLowerCase() : foldCodePoint(cp);
-    parts.push(folded);
-    for (let k = 0; k < folded.length; k++) origin.push(start);
+    const unit = text.charCodeAt(i);
+    let folded: string;
+    if (unit <= ASCII_MAX) {
+      folded = unit >= UPPER_A && unit <= UPPER_Z ? String.fromCharCode(unit + CASE_OFFSET) : text[i]!;
+    } else {
+      const cp = text.codePointAt(i) ?? unit;
+      if (cp > 0xffff) i++;
+      folded = foldCodePoint(cp);
+    }
+    out += folded;
+    if (n + folded.length > origin.length) {
+      const grown = new Int32Array(origin.length * 2 + folded.length);
+      grown.set(origin);
+      origin = grown;
+    }
+    for (let k = 0; k < folded.length; k++) origin[n++] = start;
   }
-  return { folded: parts.join(''), origin: Int32Array.from(origin) };
+  return { folded: out, origin: origin.subarray(0, n) };
 }

@@ -4,10 +4,14 @@ export { indexTokens, termTokens, findTerm, termMatchesAt, type TermTokens } fro
 export {
   SearchIndex,
   groupKey,
+  sortKey,
+  dayNumber,
+  SORT_DAY_SCALE,
   SEARCH_INDEX_FILE,
   SEARCH_SCHEMA_VERSION,
   DEFAULT_BATCH_SIZE,
   type SearchDocument,
+  type SearchIndexOptions,
   type SearchIndexOptions,
 } from './index-db.js';
 export {

@@ -5,7 +5,7 @@
  * every article's folded title and text for every term (`folded.includes(term)`, tokens.ts `findTerm`).
  */
 import { foldWithOrigin, fold } from './fold.js';
-import type { SearchIndex } from './index-db.js';
+import { dayNumber, SORT_DAY_SCALE, type SearchIndex } from './index-db.js';
 import { findTerm, MAX_WORD_TOKEN, termTokens, textRuns } from './tokens.js';
 
 /** A parsed query: terms every result contains, terms no result contains. Terms are folded. */
@@ -52,7 +52,7 @@ export function parseQuery(input: string): ParsedQuery {
   return { terms, excluded };
 }
 
-/** How results are ordered: FTS5 bm25 then newest, or newest first. */
+/** How results are ordered: title matches first then newest, or newest first (see {@link search}). */
 export type SearchSort = 'relevance' | 'date';
 
 export interface SearchOptions {
@@ -112,13 +112,6 @@ export interface SearchResponse {
   results: SearchResult[];
 }
 
-interface Candidate {
-  id: number;
-  date: string | null;
-  group_key: string;
-  score: number;
-}
-
 function quoteFts(token: string): string {
   return `"${token.replaceAll('"', '""')}"`;
 }
@@ -141,10 +134,10 @@ export function ftsExpression(terms: readonly string[]): { match?: string; trunc
 
 /**
  * Whether FTS alone decides the term exactly (no substring check needed): one or two CJK
- * characters (a bigram, or a prefix of bigrams and lone last characters), or an ASCII letter/digit
- * fragment of at most MAX_WORD_TOKEN characters (a prefix of word suffix tokens: a document has a
- * token starting with it exactly when its folded text contains it). Other words are checked: FTS
- * case folding and marks make the token test only a superset there.
+ * characters (a unigram or bigram token), or an ASCII letter/digit fragment of at most
+ * MAX_WORD_TOKEN characters (a prefix of word suffix tokens: a document has a token starting with
+ * it exactly when its folded text contains it). Other terms are checked: longer CJK terms only
+ * imply their bigrams, and FTS case folding and marks make the token test a superset for words.
  */
 function ftsIsExact(term: string): boolean {
   if (/^[a-z0-9]+$/.test(term)) return term.length <= MAX_WORD_TOKEN;
@@ -159,87 +152,95 @@ function clampInt(value: number | undefined, fallback: number, max: number): num
   return Math.min(max, Math.max(0, Math.floor(value)));
 }
 
-/** Search the index. Never throws for any query or filter text. */
+const DATE_BOUND = /^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$/;
+
+/**
+ * The sort-key range of `from`/`to` (inclusive). `YYYY` and `YYYY-MM` mean the whole year or
+ * month; a bound that is not such a date is ignored. Any bound excludes undated articles.
+ */
+function sortKeyRange(from: string | undefined, to: string | undefined): [number, number] {
+  let lo = 0;
+  let hi = Number.MAX_SAFE_INTEGER;
+  const f = from === undefined ? null : DATE_BOUND.exec(from.trim());
+  const t = to === undefined ? null : DATE_BOUND.exec(to.trim());
+  if (f !== null) lo = dayNumber(`${f[1]}-${f[2] ?? '01'}-${f[3] ?? '01'}`) * SORT_DAY_SCALE;
+  if (t !== null) {
+    const [y, m, d] = [Number(t[1]), t[2] === undefined ? 12 : Number(t[2]), t[3] === undefined ? undefined : Number(t[3])];
+    // Day 0 of the next month is the last day of this one.
+    const last = d ?? new Date(Date.UTC(y, m, 0)).getUTCDate();
+    const iso = `${String(y).padStart(4, '0')}-${String(m).padStart(2, '0')}-${String(last).padStart(2, '0')}`;
+    hi = (dayNumber(iso) + 1) * SORT_DAY_SCALE - 1;
+  }
+  if (f !== null || t !== null) lo = Math.max(lo, SORT_DAY_SCALE);
+  return [lo, hi];
+}
+
+/** One matching article on its way to a page: sort key, revision group, whether its title holds every term. */
+interface Candidate {
+  sk: number;
+  group_key?: string;
+  title_hit?: number;
+}
+
+/**
+ * Search the index. Never throws for any query or filter text.
+ *
+ * Order: `date` is newest publication day first, then highest id. `relevance` puts articles whose
+ * title contains every term first, then the others, each part in date order: a news archive is
+ * read by story and by time, and this order is exact and cheap (FTS doclists are in date order);
+ * a bm25 order over a one-character query's 36,070 matches cost 20–90 ms.
+ */
 export function search(index: SearchIndex, options: SearchOptions = {}): SearchResponse {
   const { terms, excluded } = parseQuery(options.q ?? DEFAULT_SEARCH_OPTIONS.q);
   const limit = clampInt(options.limit, DEFAULT_SEARCH_OPTIONS.limit, MAX_LIMIT);
   const offset = clampInt(options.offset, DEFAULT_SEARCH_OPTIONS.offset, Number.MAX_SAFE_INTEGER);
   const sort: SearchSort = terms.length === 0 ? 'date' : (options.sort ?? DEFAULT_SEARCH_OPTIONS.sort);
   const group = options.group ?? DEFAULT_SEARCH_OPTIONS.group;
+  const [lo, hi] = sortKeyRange(options.from, options.to);
 
-  const where: string[] = [];
-  const params: (string | number)[] = [];
   const { match, truncated } = ftsExpression(terms);
-  if (match !== undefined) {
-    where.push('fts MATCH ?');
-    params.push(match);
+  const termsExact = match !== undefined && !truncated && terms.every(ftsIsExact);
+  // Excluded terms FTS decides become `NOT` clauses of the match; the others need a check.
+  const exactExclusions: string[] = [];
+  const checkedExclusions: { term: string; match?: string }[] = [];
+  for (const term of excluded) {
+    const x = ftsExpression([term]);
+    if (x.match !== undefined && !x.truncated && ftsIsExact(term)) exactExclusions.push(x.match);
+    else checkedExclusions.push(x.match === undefined ? { term } : { term, match: x.match });
   }
-  if (options.from !== undefined) {
-    where.push('a.date >= ?');
-    params.push(options.from);
-  }
-  if (options.to !== undefined) {
-    where.push('substr(a.date, 1, 10) <= ?');
-    params.push(options.to);
-  }
-  if (options.category !== undefined) {
-    where.push('a.category = ?');
-    params.push(options.category);
-  }
-  if (options.author !== undefined) {
-    where.push('a.author = ?');
-    params.push(options.author);
-  }
-  if (options.tag !== undefined) {
-    where.push('EXISTS (SELECT 1 FROM article_tags t WHERE t.article_id = a.id AND t.tag = ?)');
-    params.push(options.tag);
-  }
-  const needCheck = truncated || excluded.length > 0 || !terms.every(ftsIsExact) || (match === undefined && terms.length > 0);
-  if (needCheck) {
-    // The exact check (findTerm's plain substring rule) runs inside SQLite: `instr` on the stored
-    // folded text, so no candidate's text is copied into JavaScript (measured: exclusion and
-    // English queries spent most of their time there). An empty term matches nothing, as findTerm.
-    for (const t of terms) {
-      where.push(t.length === 0 ? '0' : 'instr(a.folded, ?) > 0');
-      if (t.length > 0) params.push(t);
-    }
-    for (const t of excluded) {
-      if (t.length === 0) continue;
-      where.push('instr(a.folded, ?) = 0');
-      params.push(t);
-    }
-  }
-  const columns = `a.id, a.date, a.group_key, ${match !== undefined ? 'bm25(fts)' : '0'} AS score`;
-  const from = match !== undefined ? 'fts JOIN articles a ON a.id = fts.rowid' : 'articles a';
-  const sql = `SELECT ${columns} FROM ${from}${where.length > 0 ? ` WHERE ${where.join(' AND ')}` : ''}`;
-  const rows = index.db.prepare<(string | number)[], Candidate>(sql).all(...params);
-  const byDate = (a: Candidate, b: Candidate): number =>
-    (b.date ?? '').localeCompare(a.date ?? '') || b.id - a.id;
-  rows.sort(sort === 'relevance' ? (a, b) => a.score - b.score || byDate(a, b) : byDate);
+  const fullMatch = match === undefined ? undefined : match + exactExclusions.map((x) => ` NOT (${x})`).join('');
+  const joinFilters = options.category !== undefined || options.author !== undefined || options.tag !== undefined;
 
-  const total = rows.length;
-  let page: { row: Candidate; size?: number }[];
+  let total: number;
   let groups: number | undefined;
-  if (group) {
-    const sizes = new Map<string, number>();
-    const firsts: Candidate[] = [];
-    for (const row of rows) {
-      const size = sizes.get(row.group_key);
-      if (size === undefined) firsts.push(row);
-      sizes.set(row.group_key, (size ?? 0) + 1);
-    }
-    groups = firsts.length;
-    page = firsts.slice(offset, offset + limit).map((row) => ({ row, size: sizes.get(row.group_key) ?? 1 }));
+  let page: { sk: number; size?: number }[];
+  if (fullMatch !== undefined && termsExact && checkedExclusions.length === 0 && !joinFilters && !group) {
+    ({ total, page } = ftsOnlyPage(index, fullMatch, match!, exactExclusions.length > 0, lo, hi, sort, limit, offset));
   } else {
-    page = rows.slice(offset, offset + limit).map((row) => ({ row }));
+    const rows = candidates(index, { terms, termsExact, fullMatch, exactExclusions, checkedExclusions, lo, hi, sort, options });
+    total = rows.length;
+    if (group) {
+      const sizes = new Map<string, number>();
+      const firsts: Candidate[] = [];
+      for (const row of rows) {
+        const key = row.group_key!; // selected when group is set
+        const size = sizes.get(key);
+        if (size === undefined) firsts.push(row);
+        sizes.set(key, (size ?? 0) + 1);
+      }
+      groups = firsts.length;
+      page = firsts.slice(offset, offset + limit).map((row) => ({ sk: row.sk, size: sizes.get(row.group_key!) ?? 1 }));
+    } else {
+      page = rows.slice(offset, offset + limit).map((row) => ({ sk: row.sk }));
+    }
   }
 
   const details = index.db.prepare<[number], ResultRow>(
-    'SELECT id, path, title, date, author, category, text FROM articles WHERE id = ?',
+    'SELECT id, path, title, date, author, category, text FROM articles WHERE sk = ?',
   );
   const results: SearchResult[] = [];
-  for (const { row, size } of page) {
-    const detail = details.get(row.id);
+  for (const { sk, size } of page) {
+    const detail = details.get(sk);
     if (detail === undefined) continue; // cannot happen within one synchronous call
     const result: SearchResult = { id: detail.id, path: detail.path, title: detail.title, snippet: snippet(detail.text, terms) };
     if (detail.date !== null) result.date = detail.date;
@@ -249,6 +250,98 @@ export function search(index: SearchIndex, options: SearchOptions = {}): SearchR
     results.push(result);
   }
   return groups === undefined ? { total, results } : { total, groups, results };
+}
+
+/**
+ * The common case, answered from FTS doclists alone (they are in sort-key order): every term and
+ * exclusion decided by tokens, no category/author/tag filter, no grouping. `titleMatch` is the
+ * positive part, run on the title index for relevance.
+ */
+function ftsOnlyPage(
+  index: SearchIndex, fullMatch: string, titleMatch: string, hasExclusions: boolean, lo: number, hi: number,
+  sort: SearchSort, limit: number, offset: number,
+): { total: number; page: { sk: number }[] } {
+  const db = index.db;
+  const total = db.prepare<[string, number, number], { n: number }>(
+    'SELECT count(*) AS n FROM fts WHERE fts MATCH ? AND rowid BETWEEN ? AND ?',
+  ).get(fullMatch, lo, hi)?.n ?? 0;
+  const newest = (where: string, params: (string | number)[], n: number, skip: number): { sk: number }[] =>
+    n <= 0 ? [] : db.prepare<(string | number)[], { sk: number }>(`${where} ORDER BY rowid DESC LIMIT ? OFFSET ?`).all(...params, n, skip);
+  const matching = 'SELECT rowid AS sk FROM fts WHERE fts MATCH ? AND rowid BETWEEN ? AND ?';
+  if (sort === 'date') return { total, page: newest(matching, [fullMatch, lo, hi], limit, offset) };
+  // Title hits: the title holds every term (title tokens decide exactly, as for the full text),
+  // and the whole article holds no excluded term.
+  // `+rowid`: a bare `rowid IN (…)` is handed to FTS5 as one lookup per listed rowid (400 ms for
+  // 18,078 rowids); the unary plus keeps it a plain filter (2.5 ms). Measured 2026-11-26.
+  const titleHits = `SELECT rowid AS sk FROM fts_title WHERE fts_title MATCH ? AND rowid BETWEEN ? AND ?${hasExclusions ? ' AND +rowid IN (SELECT rowid FROM fts WHERE fts MATCH ?)' : ''}`;
+  const titleParams = hasExclusions ? [titleMatch, lo, hi, fullMatch] : [titleMatch, lo, hi];
+  const titleTotal = db.prepare<(string | number)[], { n: number }>(`SELECT count(*) AS n FROM (${titleHits})`).get(...titleParams)?.n ?? 0;
+  const first = offset < titleTotal ? newest(titleHits, titleParams, limit, offset) : [];
+  const rest = newest(`${matching} AND +rowid NOT IN (${titleHits})`, [fullMatch, lo, hi, ...titleParams], limit - first.length, Math.max(0, offset - titleTotal));
+  return { total, page: [...first, ...rest] };
+}
+
+interface CandidateQuery {
+  terms: string[];
+  termsExact: boolean;
+  fullMatch: string | undefined;
+  exactExclusions: string[];
+  checkedExclusions: { term: string; match?: string }[];
+  lo: number;
+  hi: number;
+  sort: SearchSort;
+  options: SearchOptions;
+}
+
+/**
+ * Every matching article in page order, for queries FTS cannot answer alone: terms or exclusions
+ * that need the exact substring check, filters on the articles table, grouping. The check runs
+ * inside SQLite (`instr` on the stored folded text), so no text is copied into JavaScript.
+ */
+function candidates(index: SearchIndex, q: CandidateQuery): Candidate[] {
+  const where: string[] = ['a.sk BETWEEN ? AND ?'];
+  const params: (string | number)[] = [q.lo, q.hi];
+  if (q.fullMatch !== undefined) {
+    where.unshift('fts MATCH ?');
+    params.unshift(q.fullMatch);
+  } else {
+    // No positive tokens (no terms, or terms without letters): exclusions are anti-joins.
+    for (const x of q.exactExclusions) {
+      where.push('+a.sk NOT IN (SELECT rowid FROM fts WHERE fts MATCH ?)');
+      params.push(x);
+    }
+  }
+  const { category, author, tag } = q.options;
+  if (category !== undefined) { where.push('a.category = ?'); params.push(category); }
+  if (author !== undefined) { where.push('a.author = ?'); params.push(author); }
+  if (tag !== undefined) {
+    where.push('EXISTS (SELECT 1 FROM article_tags t WHERE t.article_id = a.id AND t.tag = ?)');
+    params.push(tag);
+  }
+  if (!q.termsExact) {
+    // An empty term matches nothing (findTerm's rule).
+    for (const t of q.terms) {
+      where.push(t.length === 0 ? '0' : 'instr(a.folded, ?) > 0');
+      if (t.length > 0) params.push(t);
+    }
+  }
+  for (const x of q.checkedExclusions) {
+    if (x.term.length === 0) continue;
+    // Only articles holding the excluded term's tokens can hold the term: check just those.
+    if (x.match !== undefined) {
+      where.push('(+a.sk NOT IN (SELECT rowid FROM fts WHERE fts MATCH ?) OR instr(a.folded, ?) = 0)');
+      params.push(x.match, x.term);
+    } else {
+      where.push('instr(a.folded, ?) = 0');
+      params.push(x.term);
+    }
+  }
+  const relevance = q.sort === 'relevance' && q.terms.length > 0;
+  const titleHit = relevance ? q.terms.map((t) => (t.length === 0 ? '0' : 'instr(a.title_folded, ?) > 0')).join(' AND ') : '0';
+  const titleParams = relevance ? q.terms.filter((t) => t.length > 0) : [];
+  const from = q.fullMatch !== undefined ? 'fts JOIN articles a ON a.sk = fts.rowid' : 'articles a';
+  const sql = `SELECT a.sk, a.group_key, ${titleHit} AS title_hit FROM ${from} WHERE ${where.join(' AND ')} ORDER BY title_hit DESC, a.sk DESC`;
+  return index.db.prepare<(string | number)[], Candidate>(sql).all(...titleParams, ...params);
 }
 
 interface ResultRow {
@@ -284,20 +377,13 @@ function safeCut(text: string, at: number): number {
  * term occurs in it (a title-only match, or no terms).
  */
 export function snippet(text: string, terms: readonly string[]): string {
-  const { folded, origin } = foldWithOrigin(text);
-  const originAt = (i: number): number => (i < folded.length ? origin[i]! : text.length);
-  const matches: [number, number][] = [];
-  for (const term of terms) {
-    for (let i = findTerm(folded, term); i !== -1; i = findTerm(folded, term, i + 1)) {
-      matches.push([originAt(i), originAt(i + term.length)]);
-    }
-  }
-  matches.sort((a, b) => a[0] - b[0] || b[1] - a[1]);
-  const first = matches[0];
+  const live = terms.filter((t) => t.length > 0);
+  const first = firstMatch(text, live);
   let start = first === undefined ? 0 : Math.max(0, first[0] - SNIPPET_LEAD);
   let end = Math.min(text.length, Math.max(start + SNIPPET_CHARS, first?.[1] ?? 0));
   start = safeCut(text, start);
   end = safeCut(text, end);
+  const matches = first === undefined ? [] : matchesIn(text, start, end, live);
   let out = start > 0 ? '…' : '';
   let at = start;
   for (const [s, e] of matches) {
@@ -308,4 +394,49 @@ export function snippet(text: string, terms: readonly string[]): string {
   out += show(text.slice(at, end));
   if (end < text.length) out += '…';
   return out.trim();
+}
+
+/**
+ * Original text folded per chunk while looking for the first match: folding a whole article for
+ * every result cost more than the query itself (18 of 31 ms for a page of 20, hkcnews 2026-11-26).
+ * Folding is per code point, so a chunk folds exactly as the same span of the whole text.
+ */
+const SNIPPET_CHUNK = 512;
+
+/** Every match of the terms inside `text[start, end)`, as original offsets, sorted by start then longest. */
+function matchesIn(text: string, start: number, end: number, terms: readonly string[]): [number, number][] {
+  const { folded, origin } = foldWithOrigin(text.slice(start, end));
+  const originAt = (i: number): number => start + (i < folded.length ? origin[i]! : end - start);
+  const matches: [number, number][] = [];
+  for (const term of terms) {
+    for (let i = findTerm(folded, term); i !== -1; i = findTerm(folded, term, i + 1)) {
+      matches.push([originAt(i), originAt(i + term.length)]);
+    }
+  }
+  return matches.sort((a, b) => a[0] - b[0] || b[1] - a[1]);
+}
+
+/** The earliest match of any term (the longest on a tie), as original offsets, or undefined. */
+function firstMatch(text: string, terms: readonly string[]): [number, number] | undefined {
+  if (terms.length === 0) return undefined;
+  // A term of n folded units comes from at most n code points (2n UTF-16 units) of the original.
+  const overlap = 2 * Math.max(...terms.map((t) => t.length)) + 2;
+  for (let from = 0; from < text.length; ) {
+    const chunkEnd = safeCut(text, Math.min(text.length, from + SNIPPET_CHUNK));
+    const sliceEnd = safeCut(text, Math.min(text.length, chunkEnd + overlap));
+    const { folded, origin } = foldWithOrigin(text.slice(from, sliceEnd));
+    const originAt = (i: number): number => from + (i < folded.length ? origin[i]! : sliceEnd - from);
+    let best: [number, number] | undefined;
+    for (const term of terms) {
+      const i = findTerm(folded, term);
+      if (i === -1) continue;
+      const match: [number, number] = [originAt(i), originAt(i + term.length)];
+      // Only matches starting in this chunk: later ones may be cut off by the slice's end.
+      if (match[0] >= chunkEnd) continue;
+      if (best === undefined || match[0] < best[0] || (match[0] === best[0] && match[1] > best[1])) best = match;
+    }
+    if (best !== undefined) return best;
+    from = chunkEnd;
+  }
+  return undefined;
 }

@@ -2,8 +2,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { SearchIndex, type SearchDocument } from './index-db.js';
-import { parseQuery, search } from './query.js';
-import { fold } from './fold.js';
+import { parseQuery, search, snippet } from './query.js';
+import { fold, foldWithOrigin } from './fold.js';
 import { indexTokens, MAX_WORD_TOKEN, termTokens } from './tokens.js';
 
 let nextId = 1;
@@ -94,14 +94,14 @@ test('Latin, digit and mixed-script fragments match as substrings', () => {
   assert.deepEqual(ids(index, 'supercalifragilisticexpialidocioux'), []);
 });
 
-test('indexTokens: CJK bigrams, word suffixes cut to MAX_WORD_TOKEN; termTokens: prefixes', () => {
-  assert.deepEqual(indexTokens('香港 art2021年'), ['香港', '港', 'art2021', 'rt2021', 't2021', '2021', '021', '21', '1', '年']);
+test('indexTokens: CJK characters and bigrams, word suffixes cut to MAX_WORD_TOKEN; termTokens: prefixes', () => {
+  assert.deepEqual(indexTokens('香港 art2021年'), ['香', '香港', '港', 'art2021', 'rt2021', 't2021', '2021', '021', '21', '1', '年']);
   const long = 'a'.repeat(30);
   const toks = indexTokens(long);
   assert.equal(toks.length, 30);
   assert.ok(toks.every((t) => t.length <= MAX_WORD_TOKEN));
   assert.deepEqual(indexTokens('e\u0301x'), ['e\u0301x', 'x']); // no token starts with a mark
-  assert.deepEqual(termTokens('021年'), { exact: [], prefixes: ['021', '年'] });
+  assert.deepEqual(termTokens('021年'), { exact: ['年'], prefixes: ['021'] });
   assert.deepEqual(termTokens('covid-19疫苗'), { exact: ['疫苗'], prefixes: ['covid', '19'] });
   assert.deepEqual(termTokens('\u0301x'), { exact: [], prefixes: ['x'] });
   assert.deepEqual(termTokens(long).prefixes, ['a'.repeat(MAX_WORD_TOKEN)]);
@@ -116,6 +116,29 @@ test('filters, empty query lists by date, sort by date', () => {
   assert.deepEqual(search(index, { q: '' }).results.map((r) => r.id), [2, 1, 4, 3, 5]);
   assert.deepEqual(search(index, { q: '港', sort: 'date' }).results.map((r) => r.id), [2, 4, 3, 5]);
   assert.equal(search(index, { q: '', limit: 2, offset: 1 }).results.length, 2);
+  // A year or a month as a bound means all of it; a bound that is not a date is ignored.
+  assert.deepEqual(ids(index, '', { from: '2019', to: '2020' }), [1, 3, 4]);
+  assert.deepEqual(ids(index, '', { from: '2019-10', to: '2020-03' }), [1, 3, 4]);
+  assert.deepEqual(ids(index, '', { to: '2020-02' }), [3, 4, 5]);
+  assert.deepEqual(ids(index, '', { from: 'yesterday' }), [1, 2, 3, 4, 5]);
+});
+
+test('relevance: articles whose title holds every term first, then the rest, newest first in each', () => {
+  const index = build([
+    doc({ id: 1, title: '港鐵新線', text: '通車', date: '2019-01-01' }),
+    doc({ id: 2, title: '天氣', text: '港鐵照常', date: '2021-01-01' }),
+    doc({ id: 3, title: '港鐵加價', text: '乘客不滿', date: '2020-01-01' }),
+    doc({ id: 4, title: '交通', text: '港鐵延誤', date: '2022-01-01' }),
+    doc({ id: 5, title: '港鐵', text: '無日期' }),
+  ]);
+  const order = (q: string, extra: object = {}): number[] => search(index, { q, ...extra }).results.map((r) => r.id);
+  assert.deepEqual(order('港铁'), [3, 1, 5, 4, 2]);
+  assert.deepEqual(order('港铁', { sort: 'date' }), [4, 2, 3, 1, 5]);
+  // Pages cut across the title part and the rest.
+  assert.deepEqual(order('港铁', { limit: 2, offset: 2 }), [5, 4]);
+  // The same order where the exact check runs (a three-character term) and with an exclusion.
+  assert.deepEqual(order('港铁新'), [1]);
+  assert.deepEqual(order('港铁 -乘'), [1, 5, 4, 2]);
 });
 
 test('group collapse returns one result per revision group; total counts articles', () => {
@@ -191,19 +214,42 @@ function bruteForce(docs: readonly SearchDocument[], q: string): number[] {
     .sort((a, b) => a - b);
 }
 
-test('property: search equals a brute-force scan of every article', () => {
+/** The documented order: (relevance: title holds every term first), then newest day, then highest id. */
+function bruteOrder(docs: readonly SearchDocument[], q: string, sort: 'relevance' | 'date'): number[] {
+  const { terms } = parseQuery(q);
+  const matching = new Set(bruteForce(docs, q));
+  const titleHit = (d: SearchDocument): number => (sort === 'relevance' && terms.length > 0 && terms.every((t) => fold(d.title).includes(t)) ? 1 : 0);
+  return docs
+    .filter((d) => matching.has(d.id))
+    .sort((a, b) => titleHit(b) - titleHit(a) || (b.date ?? '').localeCompare(a.date ?? '') || b.id - a.id)
+    .map((d) => d.id);
+}
+
+const DATES = [undefined, '2019-01-01', '2019-01-01', '2020-06-30', '2021-12-31'];
+
+test('property: search equals a brute-force scan of every article, in the documented order', () => {
   fc.assert(
     fc.property(
-      fc.array(fc.record({ title: textArb, text: textArb }), { minLength: 1, maxLength: 12 }),
+      fc.array(fc.record({ title: textArb, text: textArb, date: fc.constantFrom(...DATES), category: fc.constantFrom('a', 'b') }), { minLength: 1, maxLength: 12 }),
       fc.array(fc.tuple(fc.boolean(), fc.boolean(), textArb.filter((s) => s.length <= 4)), { minLength: 1, maxLength: 3 }),
-      (raw, parts) => {
-        const docs = raw.map((r, i) => doc({ id: i + 1, ...r }));
+      fc.constantFrom('relevance' as const, 'date' as const),
+      fc.integer({ min: 1, max: 5 }),
+      (raw, parts, sort, pageSize) => {
+        const docs = raw.map(({ date, ...r }, i) => doc({ id: i + 1, ...r, ...(date === undefined ? {} : { date }) }));
         const q = parts.map(([neg, quoted, s]) => `${neg ? '-' : ''}${quoted ? `"${s.replaceAll('"', '')}"` : s.replaceAll(' ', '')}`).join(' ');
         const index = build(docs);
         try {
-          const got = search(index, { q, limit: 100 });
+          const got = search(index, { q, limit: 100, sort });
           assert.deepEqual(got.results.map((r) => r.id).sort((a, b) => a - b), bruteForce(docs, q), q);
           assert.equal(got.total, got.results.length);
+          const expected = bruteOrder(docs, q, sort);
+          if (parseQuery(q).terms.length > 0) assert.deepEqual(got.results.map((r) => r.id), expected, `${q} ${sort}`);
+          // Paging gives the same order; a category filter takes the other query path, same answer.
+          const paged: number[] = [];
+          for (let offset = 0; offset < got.total; offset += pageSize) paged.push(...search(index, { q, sort, limit: pageSize, offset }).results.map((r) => r.id));
+          assert.deepEqual(paged, got.results.map((r) => r.id), `${q} paged`);
+          const inA = search(index, { q, limit: 100, sort, category: 'a' }).results.map((r) => r.id);
+          assert.deepEqual(inA, got.results.map((r) => r.id).filter((id) => docs[id - 1]!.category === 'a'), `${q} category`);
         } finally {
           index.close();
         }
@@ -231,4 +277,54 @@ test('query latency on a generated corpus is measured', (t) => {
   }
   t.diagnostic(`build 2000 × 800 chars: ${buildMs.toFixed(0)} ms`);
   index.close();
+});
+
+/** The snippet rule applied to the whole text at once (snippet() folds chunk by chunk and must agree). */
+function wholeTextSnippet(text: string, terms: string[]): string {
+  const { folded, origin } = foldWithOrigin(text);
+  const at = (i: number): number => (i < folded.length ? origin[i]! : text.length);
+  const matches: [number, number][] = [];
+  for (const term of terms) for (let i = folded.indexOf(term); i !== -1 && term !== ''; i = folded.indexOf(term, i + 1)) matches.push([at(i), at(i + term.length)]);
+  matches.sort((a, b) => a[0] - b[0] || b[1] - a[1]);
+  const cut = (i: number): number => (i > 0 && i < text.length && text.charCodeAt(i) >= 0xdc00 && text.charCodeAt(i) <= 0xdfff ? i - 1 : i);
+  const show = (t: string): string => t.replace(/\s+/gu, ' ').replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+  const first = matches[0];
+  let start = first === undefined ? 0 : Math.max(0, first[0] - 30);
+  let end = Math.min(text.length, Math.max(start + 100, first?.[1] ?? 0));
+  start = cut(start);
+  end = cut(end);
+  let out = start > 0 ? '…' : '';
+  let pos = start;
+  for (const [s, e] of matches) {
+    if (s < pos || e > end) continue;
+    out += `${show(text.slice(pos, s))}<mark>${show(text.slice(s, e))}</mark>`;
+    pos = e;
+  }
+  out += show(text.slice(pos, end));
+  if (end < text.length) out += '…';
+  return out.trim();
+}
+
+test('property: chunked snippets equal the whole-text rule', () => {
+  const chunkAlphabet = [...ALPHABET, 'ﬁ', '㈱', '😀', '甲', '乙'];
+  const entities: Record<string, string> = { '&amp;': '&#38;', '&lt;': '&#60;', '&gt;': '&#62;', '&quot;': '&#34;', '&#39;': '&#39;' };
+  fc.assert(
+    fc.property(
+      // A run of filler moves the first match near a chunk boundary (512 units).
+      fc.oneof(fc.integer({ min: 0, max: 1100 }), fc.integer({ min: 505, max: 512 })),
+      fc.array(fc.constantFrom(...chunkAlphabet), { minLength: 0, maxLength: 600 }).map((cs) => cs.join('')),
+      fc.array(fc.array(fc.constantFrom(...chunkAlphabet), { minLength: 1, maxLength: 3 }).map((cs) => fold(cs.join(''))), { minLength: 1, maxLength: 2 }),
+      (filler, tail, terms) => {
+        const text = '丙'.repeat(filler) + tail;
+        const got = snippet(text, terms).replace(/&(?:amp|lt|gt|quot|#39);/g, (e) => entities[e] ?? e);
+        assert.equal(got, wholeTextSnippet(text, terms));
+      },
+    ),
+    { numRuns: 400 },
+  );
+});
+
+test('a match across the first chunk boundary is the first match', () => {
+  const text = `${'丙'.repeat(511)}目標${'丁'.repeat(20)}目標`;
+  assert.equal(snippet(text, ['目标']), `…${'丙'.repeat(30)}<mark>目標</mark>${'丁'.repeat(20)}<mark>目標</mark>`);
 });
