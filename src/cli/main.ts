@@ -156,9 +156,9 @@ program
   .description('Build or update the full-text search index of an archive folder (DIR/search.sqlite). Incremental: unchanged files are not read again.')
   .argument('<dir>', 'archive folder')
   .option('-q, --quiet', 'no progress on stderr', false)
-  .action((dir: string, flags: Record<string, unknown>) => {
+  .action(async (dir: string, flags: Record<string, unknown>) => {
     const t0 = Date.now();
-    const p = runIndex(dir, flags['quiet'] === true);
+    const p = await runIndex(dir, flags['quiet'] === true);
     for (const f of p.failed.slice(0, 20)) process.stderr.write(`not indexed ${f.path}: ${f.message}\n`);
     process.stdout.write(`indexed ${p.indexed}, unchanged ${p.unchanged}, removed ${p.removed}, failed ${p.failed.length} of ${p.seen} files in ${((Date.now() - t0) / 1000).toFixed(1)} s\n`);
     if (p.failed.length > 0) process.exitCode = EXIT.rejected;

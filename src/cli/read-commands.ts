@@ -2,7 +2,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { importArchive } from '../markdown/index.js';
-import { buildIndex, search, SearchIndex, SEARCH_INDEX_FILE, type BuildProgress, type SearchOptions, type SearchResponse } from '../search/index.js';
+import { buildIndexInParallel, search, SearchIndex, SEARCH_INDEX_FILE, type BuildProgress, type SearchOptions, type SearchResponse } from '../search/index.js';
 import { SalvageError } from '../errors.js';
 
 export async function runImport(source: string, out: string, quiet: boolean): Promise<{ files: number; skipped: { path: string; reason: string }[] }> {
@@ -12,17 +12,17 @@ export async function runImport(source: string, out: string, quiet: boolean): Pr
   return result;
 }
 
-export function runIndex(dir: string, quiet: boolean): BuildProgress {
+export async function runIndex(dir: string, quiet: boolean): Promise<BuildProgress> {
   if (!existsSync(join(dir, 'articles'))) throw new SalvageError('INPUT_UNREADABLE', `${dir} has no articles/ folder; is it an archive folder (salvage archive, salvage import)?`, { subject: dir });
   const started = Date.now();
-  return buildIndex(dir, {
+  return buildIndexInParallel(dir, {
     onProgress: (p) => { if (!quiet) process.stderr.write(`${p.seen} files seen · ${p.indexed} indexed · ${p.unchanged} unchanged · ${((Date.now() - started) / 1000).toFixed(0)} s\n`); },
   });
 }
 
 export function runSearch(dir: string, options: SearchOptions): SearchResponse {
   if (!existsSync(join(dir, SEARCH_INDEX_FILE))) throw new SalvageError('INPUT_UNREADABLE', `${dir} has no search index; run salvage index ${dir} first`, { subject: dir });
-  const index = SearchIndex.openDir(dir);
+  const index = SearchIndex.openDir(dir, { readonly: true });
   try {
     return search(index, options);
   } finally {

@@ -1,17 +1,25 @@
 /**
  * `salvage index DIR`: every archive file of a folder into its search index. Incremental: a file
  * whose path, mtime and size the index already has is not read again; files gone from the folder
- * leave the index.
+ * leave the index. {@link buildIndexInParallel} reads, parses, folds and tokenizes in worker
+ * threads while the main thread writes SQLite; {@link buildIndex} does it all in one thread.
  */
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { readdirSync, statSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
-import { parseArchiveFile } from '../markdown/index.js';
-import { SearchIndex, type SearchDocument } from './index-db.js';
+import { Worker } from 'node:worker_threads';
+import { DEFAULT_BATCH_SIZE, SearchIndex } from './index-db.js';
+import { prepareFile, type ArchiveFileRef, type PreparedDocument, type PreparedResult } from './prepare.js';
 
 const ARTICLE_FILE = /^article_([1-9]\d{0,14})\.md$/;
 
 export interface BuildOptions {
   onProgress?: (progress: BuildProgress) => void;
+}
+
+export interface ParallelBuildOptions extends BuildOptions {
+  /** Worker threads that prepare files. Default: one per core but one (the main thread writes SQLite), at least 1. */
+  workers?: number;
 }
 
 export interface BuildProgress {
@@ -21,6 +29,11 @@ export interface BuildProgress {
   removed: number;
   failed: { path: string; message: string }[];
 }
+
+/** Files sent to a worker at once: large enough to amortize messaging, small enough to keep workers even. */
+const WORKER_CHUNK = 200;
+/** Progress is reported every this many files. */
+const PROGRESS_EVERY = 1000;
 
 /** Relative paths of every `articles/<bucket>/article_<id>.md`, with their id, in bucket order. */
 function* archiveFiles(dir: string): Generator<{ path: string; id: number }> {
@@ -44,46 +57,127 @@ function* archiveFiles(dir: string): Generator<{ path: string; id: number }> {
   }
 }
 
-/** Build or update `DIR/search.sqlite`. A file that cannot be parsed is reported, not fatal. */
+/** The files to (re)index, in order; counts the unchanged ones and remembers every present path. */
+function* changedFiles(dir: string, index: SearchIndex, progress: BuildProgress, present: Set<string>): Generator<ArchiveFileRef> {
+  for (const { path, id } of archiveFiles(dir)) {
+    progress.seen++;
+    present.add(path);
+    const st = statSync(join(dir, path));
+    if (index.has(path, st.mtimeMs, st.size)) progress.unchanged++;
+    else yield { path, id, mtime: st.mtimeMs, size: st.size };
+  }
+}
+
+/** Remove the index entries whose files are gone. */
+function removeVanished(index: SearchIndex, present: Set<string>, progress: BuildProgress): void {
+  for (const entry of index.entries()) {
+    if (present.has(entry.path)) continue;
+    index.remove(entry.id);
+    progress.removed++;
+  }
+}
+
+function emptyProgress(): BuildProgress {
+  return { seen: 0, indexed: 0, unchanged: 0, removed: 0, failed: [] };
+}
+
+/** Build or update `DIR/search.sqlite` in this thread. A file that cannot be parsed is reported, not fatal. */
 export function buildIndex(dir: string, options: BuildOptions = {}): BuildProgress {
   const index = SearchIndex.openDir(dir);
-  const progress: BuildProgress = { seen: 0, indexed: 0, unchanged: 0, removed: 0, failed: [] };
+  const progress = emptyProgress();
   try {
     const present = new Set<string>();
-    const changed = function* (): Generator<SearchDocument> {
-      for (const { path, id } of archiveFiles(dir)) {
-        progress.seen++;
-        present.add(path);
-        const full = join(dir, path);
-        const st = statSync(full);
-        if (index.has(path, st.mtimeMs, st.size)) { progress.unchanged++; continue; }
-        try {
-          const f = parseArchiveFile(readFileSync(full, 'utf8'), path);
+    const prepared = function* (): Generator<PreparedDocument> {
+      for (const ref of changedFiles(dir, index, progress, present)) {
+        const result = prepareFile(dir, ref);
+        if ('doc' in result) {
           progress.indexed++;
-          if (progress.seen % 1000 === 0) options.onProgress?.(progress);
-          yield {
-            id, path, mtime: st.mtimeMs, size: st.size, title: f.title, tags: f.tags, text: f.text,
-            ...(f.date !== undefined ? { date: f.date } : {}),
-            ...(f.lastUpdated !== undefined ? { lastUpdated: f.lastUpdated } : {}),
-            ...(f.author !== undefined ? { author: f.author } : {}),
-            ...(f.category !== undefined ? { category: f.category } : {}),
-            ...(f.url !== undefined ? { url: f.url } : {}),
-            ...(f.originalUrl !== undefined ? { originalUrl: f.originalUrl } : {}),
-          };
-        } catch (error) {
-          progress.failed.push({ path, message: (error as Error).message });
-        }
+          if (progress.indexed % PROGRESS_EVERY === 0) options.onProgress?.(progress);
+          yield result.doc;
+        } else progress.failed.push(result);
       }
     };
-    index.upsertMany(changed());
-    for (const entry of index.entries()) {
-      if (present.has(entry.path)) continue;
-      index.remove(entry.id);
-      progress.removed++;
-    }
+    index.upsertMany(prepared());
+    removeVanished(index, present, progress);
     options.onProgress?.(progress);
     return progress;
   } finally {
+    index.close();
+  }
+}
+
+/** A build worker: build-worker.js beside this module, or build-worker.ts when running from source. */
+function startWorker(): Worker {
+  if (!import.meta.url.endsWith('.ts')) return new Worker(new URL('./build-worker.js', import.meta.url));
+  // From source (tsx): a worker does not inherit the main thread's module hooks, so it registers
+  // tsx itself before importing the TypeScript module.
+  const source = new URL('./build-worker.ts', import.meta.url).href;
+  const code = `import { register } from ${JSON.stringify(import.meta.resolve('tsx/esm/api'))}; register(); await import(${JSON.stringify(source)});`;
+  return new Worker(new URL(`data:text/javascript,${encodeURIComponent(code)}`));
+}
+
+/**
+ * Build or update `DIR/search.sqlite` with worker threads preparing files (reading, parsing,
+ * folding, tokenizing: about half of the work) while this thread writes SQLite. Same result as
+ * {@link buildIndex}; documents are written in file order.
+ */
+export async function buildIndexInParallel(dir: string, options: ParallelBuildOptions = {}): Promise<BuildProgress> {
+  const index = SearchIndex.openDir(dir);
+  const progress = emptyProgress();
+  const count = Math.max(1, options.workers ?? availableParallelism() - 1);
+  const workers = Array.from({ length: count }, startWorker);
+  try {
+    const present = new Set<string>();
+    const refs = [...changedFiles(dir, index, progress, present)];
+    const chunks: ArchiveFileRef[][] = [];
+    for (let i = 0; i < refs.length; i += WORKER_CHUNK) chunks.push(refs.slice(i, i + WORKER_CHUNK));
+    const run = (worker: Worker, chunk: ArchiveFileRef[]): Promise<PreparedResult[]> =>
+      new Promise((resolve, reject) => {
+        const done = (results: PreparedResult[]): void => { worker.off('error', fail); resolve(results); };
+        const fail = (error: Error): void => { worker.off('message', done); reject(error); };
+        worker.once('message', done);
+        worker.once('error', fail);
+        worker.postMessage({ dir, refs: chunk });
+      });
+    // Each worker runs one chunk at a time; results are consumed in chunk order, so at most
+    // `count` chunks wait in memory while SQLite writes.
+    const pending: Promise<PreparedResult[]>[] = [];
+    const busy = new Map<Worker, Promise<unknown>>();
+    let next = 0;
+    const dispatch = (): void => {
+      while (next < chunks.length && pending.length < count * 2) {
+        const worker = workers[next % count]!;
+        const previous = busy.get(worker) ?? Promise.resolve();
+        const chunk = chunks[next]!;
+        const job = previous.then(() => run(worker, chunk));
+        busy.set(worker, job.catch(() => undefined));
+        pending.push(job);
+        next++;
+      }
+    };
+    dispatch();
+    let batch: PreparedDocument[] = [];
+    while (pending.length > 0) {
+      const results = await pending.shift()!;
+      dispatch();
+      for (const result of results) {
+        if ('doc' in result) {
+          batch.push(result.doc);
+          progress.indexed++;
+          if (progress.indexed % PROGRESS_EVERY === 0) options.onProgress?.(progress);
+        } else progress.failed.push(result);
+      }
+      if (batch.length >= DEFAULT_BATCH_SIZE) {
+        index.upsertMany(batch);
+        batch = [];
+      }
+    }
+    if (batch.length > 0) index.upsertMany(batch);
+    removeVanished(index, present, progress);
+    options.onProgress?.(progress);
+    return progress;
+  } finally {
+    await Promise.all(workers.map((w) => w.terminate()));
     index.close();
   }
 }

@@ -12,7 +12,6 @@ export {
   DEFAULT_BATCH_SIZE,
   type SearchDocument,
   type SearchIndexOptions,
-  type SearchIndexOptions,
 } from './index-db.js';
 export {
   parseQuery,
@@ -29,4 +28,4 @@ export {
   type SearchResult,
   type SearchSort,
 } from './query.js';
-export { buildIndex, type BuildOptions, type BuildProgress } from './build.js';
+export { buildIndex, buildIndexInParallel, type BuildOptions, type ParallelBuildOptions, type BuildProgress } from './build.js';
