@@ -112,9 +112,10 @@ export interface SearchIndexOptions {
 /**
  * Rows written per transaction by {@link SearchIndex.upsertMany}. FTS5 flushes its pending
  * tokens as a new segment at every commit and merges segments as they pile up: 8,000 hkcnews
- * articles took 10.9 s in batches of 500 and 5.8 s in batches of 4,000 (2026-11-26).
+ * articles took 10.9 s in batches of 500 and 5.8 s in batches of 4,000 (2026-11-26); 1,000 keeps
+ * the build's peak memory (prepared documents wait here) well under 500 MB.
  */
-export const DEFAULT_BATCH_SIZE = 2000;
+export const DEFAULT_BATCH_SIZE = 1000;
 
 /** Revision group key: articles sharing folded title, date and author are one story. */
 export function groupKey(doc: Pick<SearchDocument, 'title' | 'date' | 'author'>): string {

@@ -102,6 +102,8 @@ export interface SearchResult {
   snippet: string;
   /** With `group`: how many matching articles this result stands for. */
   groupSize?: number;
+  /** With `group`: ids of the matching articles of this story (revisions), this one first. */
+  versions?: number[];
 }
 
 export interface SearchResponse {
@@ -178,6 +180,7 @@ function sortKeyRange(from: string | undefined, to: string | undefined): [number
 /** One matching article on its way to a page: sort key, revision group, whether its title holds every term. */
 interface Candidate {
   sk: number;
+  id: number;
   group_key?: string;
   title_hit?: number;
 }
@@ -213,23 +216,25 @@ export function search(index: SearchIndex, options: SearchOptions = {}): SearchR
 
   let total: number;
   let groups: number | undefined;
-  let page: { sk: number; size?: number }[];
+  let page: { sk: number; versions?: number[] }[];
   if (fullMatch !== undefined && termsExact && checkedExclusions.length === 0 && !joinFilters && !group) {
     ({ total, page } = ftsOnlyPage(index, fullMatch, match!, exactExclusions.length > 0, lo, hi, sort, limit, offset));
   } else {
     const rows = candidates(index, { terms, termsExact, fullMatch, exactExclusions, checkedExclusions, lo, hi, sort, options });
     total = rows.length;
     if (group) {
-      const sizes = new Map<string, number>();
+      const members = new Map<string, number[]>();
       const firsts: Candidate[] = [];
       for (const row of rows) {
         const key = row.group_key!; // selected when group is set
-        const size = sizes.get(key);
-        if (size === undefined) firsts.push(row);
-        sizes.set(key, (size ?? 0) + 1);
+        const ids = members.get(key);
+        if (ids === undefined) {
+          firsts.push(row);
+          members.set(key, [row.id]);
+        } else ids.push(row.id);
       }
       groups = firsts.length;
-      page = firsts.slice(offset, offset + limit).map((row) => ({ sk: row.sk, size: sizes.get(row.group_key!) ?? 1 }));
+      page = firsts.slice(offset, offset + limit).map((row) => ({ sk: row.sk, versions: members.get(row.group_key!) ?? [row.id] }));
     } else {
       page = rows.slice(offset, offset + limit).map((row) => ({ sk: row.sk }));
     }
@@ -239,14 +244,17 @@ export function search(index: SearchIndex, options: SearchOptions = {}): SearchR
     'SELECT id, path, title, date, author, category, text FROM articles WHERE sk = ?',
   );
   const results: SearchResult[] = [];
-  for (const { sk, size } of page) {
+  for (const { sk, versions } of page) {
     const detail = details.get(sk);
     if (detail === undefined) continue; // cannot happen within one synchronous call
     const result: SearchResult = { id: detail.id, path: detail.path, title: detail.title, snippet: snippet(detail.text, terms) };
     if (detail.date !== null) result.date = detail.date;
     if (detail.author !== null) result.author = detail.author;
     if (detail.category !== null) result.category = detail.category;
-    if (size !== undefined) result.groupSize = size;
+    if (versions !== undefined) {
+      result.groupSize = versions.length;
+      result.versions = versions;
+    }
     results.push(result);
   }
   return groups === undefined ? { total, results } : { total, groups, results };
@@ -340,7 +348,7 @@ function candidates(index: SearchIndex, q: CandidateQuery): Candidate[] {
   const titleHit = relevance ? q.terms.map((t) => (t.length === 0 ? '0' : 'instr(a.title_folded, ?) > 0')).join(' AND ') : '0';
   const titleParams = relevance ? q.terms.filter((t) => t.length > 0) : [];
   const from = q.fullMatch !== undefined ? 'fts JOIN articles a ON a.sk = fts.rowid' : 'articles a';
-  const sql = `SELECT a.sk, a.group_key, ${titleHit} AS title_hit FROM ${from} WHERE ${where.join(' AND ')} ORDER BY title_hit DESC, a.sk DESC`;
+  const sql = `SELECT a.sk, a.id, a.group_key, ${titleHit} AS title_hit FROM ${from} WHERE ${where.join(' AND ')} ORDER BY title_hit DESC, a.sk DESC`;
   return index.db.prepare<(string | number)[], Candidate>(sql).all(...titleParams, ...params);
 }
 

@@ -148,6 +148,7 @@ test('group collapse returns one result per revision group; total counts article
   assert.equal(grouped.groups, 1);
   assert.equal(grouped.results.length, 1);
   assert.equal(grouped.results[0]?.groupSize, 2);
+  assert.deepEqual(grouped.results[0]?.versions, [4, 3]);
   assert.equal(search(index, { q: '港铁' }).results.length, 2);
 });
 
