@@ -9,7 +9,7 @@
  *   npm run bench:search -- --reuse   keep the imported folder and its index
  */
 import { spawn } from 'node:child_process';
-import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { search, SearchIndex } from '../src/search/index.js';
 import { benchQueries, bruteForce, loadCorpus } from './search-queries.js';
@@ -49,7 +49,7 @@ if (!(args.includes('--reuse') && existsSync(join(archive, 'search.sqlite')))) {
   const imp = await timed(['import', articles, '--out', archive, '--quiet']);
   console.log(`import: ${imp.stdout.trim()} in ${(imp.ms / 1000).toFixed(1)} s, peak RSS ${imp.peakMb.toFixed(0)} MB`);
   const idx = await timed(['index', archive, '--quiet']);
-  console.log(`index build: ${idx.stdout.trim()}; wall ${(idx.ms / 1000).toFixed(1)} s, peak RSS ${idx.peakMb.toFixed(0)} MB (goal ≤ 60 s, ≤ 500 MB)`);
+  console.log(`index build: ${idx.stdout.trim()}; wall ${(idx.ms / 1000).toFixed(1)} s, peak RSS ${idx.peakMb.toFixed(0)} MB (goal ≤ 60 s, ≤ 500 MB); index file ${(statSync(join(archive, 'search.sqlite')).size / 1e6).toFixed(0)} MB`);
   const again = await timed(['index', archive, '--quiet']);
   console.log(`re-index with nothing changed: ${(again.ms / 1000).toFixed(1)} s`);
 } else console.log(`reusing ${archive} (--reuse)`);
