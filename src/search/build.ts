@@ -155,24 +155,29 @@ export async function buildIndexInParallel(dir: string, options: ParallelBuildOp
         next++;
       }
     };
-    dispatch();
-    let batch: PreparedDocument[] = [];
-    while (pending.length > 0) {
-      const results = await pending.shift()!;
+    const load = async (): Promise<void> => {
       dispatch();
-      for (const result of results) {
-        if ('doc' in result) {
-          batch.push(result.doc);
-          progress.indexed++;
-          if (progress.indexed % PROGRESS_EVERY === 0) options.onProgress?.(progress);
-        } else progress.failed.push(result);
+      let batch: PreparedDocument[] = [];
+      while (pending.length > 0) {
+        const results = await pending.shift()!;
+        dispatch();
+        for (const result of results) {
+          if ('doc' in result) {
+            batch.push(result.doc);
+            progress.indexed++;
+            if (progress.indexed % PROGRESS_EVERY === 0) options.onProgress?.(progress);
+          } else progress.failed.push(result);
+        }
+        if (batch.length >= DEFAULT_BATCH_SIZE) {
+          index.upsertMany(batch);
+          batch = [];
+        }
       }
-      if (batch.length >= DEFAULT_BATCH_SIZE) {
-        index.upsertMany(batch);
-        batch = [];
-      }
-    }
-    if (batch.length > 0) index.upsertMany(batch);
+      if (batch.length > 0) index.upsertMany(batch);
+    };
+    // A first build writes everything at once: merge FTS segments once at the end.
+    if (index.count() === 0 && refs.length > 0) await index.bulkLoad(load);
+    else await load();
     removeVanished(index, present, progress);
     options.onProgress?.(progress);
     return progress;

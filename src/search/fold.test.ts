@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { fold, foldWithOrigin } from './fold.js';
-import { indexTokens, termTokens, findTerm } from './tokens.js';
+import { bigramTokens, unigramTokens, termTokens, findTerm } from './tokens.js';
 
 test('fold maps Traditional and Hong Kong variants to Simplified, per character', () => {
   assert.equal(fold('衞生署'), '卫生署');
@@ -25,15 +25,16 @@ test('foldWithOrigin traces every folded unit to its original offset', () => {
   assert.equal(folded, fold(text));
 });
 
-test('indexTokens: CJK characters and bigrams, Latin words by their suffixes', () => {
-  assert.deepEqual(indexTokens(fold('香港政府 COVID-19 港')), ['香', '香港', '港', '港政', '政', '政府', '府', 'covid', 'ovid', 'vid', 'id', 'd', '19', '9', '港']);
-  assert.deepEqual(indexTokens('a港b'), ['a', '港', 'b']);
+test('unigramTokens: CJK characters and word suffixes; bigramTokens: CJK bigrams, each run closed by a separator', () => {
+  assert.deepEqual(unigramTokens(fold('香港政府 COVID-19 港')), ['香', '港', '政', '府', 'covid', 'ovid', 'vid', 'id', 'd', '19', '9', '港']);
+  assert.deepEqual(unigramTokens('a港b'), ['a', '港', 'b']);
+  assert.deepEqual(bigramTokens(fold('香港政府 COVID-19 港。港鐵')), ['香港', '港政', '政府', '0', '0', '港铁', '0']);
 });
 
-test('termTokens gives characters, bigrams and word-fragment prefixes', () => {
-  assert.deepEqual(termTokens('港'), { exact: ['港'], prefixes: [] });
-  assert.deepEqual(termTokens('香港政'), { exact: ['香港', '港政'], prefixes: [] });
-  assert.deepEqual(termTokens('港abc'), { exact: ['港'], prefixes: ['abc'] });
+test('termTokens gives characters, bigram phrases and word-fragment prefixes', () => {
+  assert.deepEqual(termTokens('港'), { unigrams: ['港'], prefixes: [], phrases: [] });
+  assert.deepEqual(termTokens('香港政'), { unigrams: [], prefixes: [], phrases: [['香港', '港政']] });
+  assert.deepEqual(termTokens('港abc'), { unigrams: ['港'], prefixes: ['abc'], phrases: [] });
 });
 
 test('findTerm: plain substring, CJK and Latin alike', () => {

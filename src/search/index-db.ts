@@ -13,7 +13,7 @@ import { fold } from './fold.js';
 import { prepareDocument, type PreparedDocument } from './prepare.js';
 
 /** Bump when the schema changes; an index with another version is rebuilt from scratch. */
-export const SEARCH_SCHEMA_VERSION = 4; // 2: word suffixes; 3: large columns last; 4: sort keys, unigrams, detail=none, title index
+export const SEARCH_SCHEMA_VERSION = 5; // 2: word suffixes; 3: large columns last; 4: sort keys, unigrams, title index; 5: bigram phrases
 /** The index file inside an archive folder. */
 export const SEARCH_INDEX_FILE = 'search.sqlite';
 
@@ -91,18 +91,20 @@ CREATE TABLE IF NOT EXISTS article_tags (
   PRIMARY KEY (tag, article_id)
 ) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS article_tags_article ON article_tags(article_id);
--- Contentless, rowid = articles.sk. detail=none: only which articles hold a token, no positions
--- or counts. Queries need nothing more (an exact substring check decides where tokens cannot),
--- and it cut the FTS data from ~600 MB to 150 MB and the build by a third (hkcnews, 2026-11-26).
--- categories adds M* (marks) so FTS words are exactly tokens.ts words (the default splits at marks).
-CREATE VIRTUAL TABLE IF NOT EXISTS fts USING fts5(
-  tokens, content='', contentless_delete=1, detail=none, tokenize="unicode61 remove_diacritics 0 categories 'L* N* Co M*'"
-);
--- The same tokens of titles alone: relevance ranks articles whose title holds every term first.
-CREATE VIRTUAL TABLE IF NOT EXISTS fts_title USING fts5(
-  tokens, content='', contentless_delete=1, detail=none, tokenize="unicode61 remove_diacritics 0 categories 'L* N* Co M*'"
-);
+-- Three contentless FTS tables, rowid = articles.sk, over pre-tokenized text (tokens.ts). The
+-- ascii tokenizer splits our space-separated tokens and nothing else (every non-ASCII character
+-- is a token character), and costs less than unicode61 per token.
+-- fts: CJK characters and word suffixes, detail=none (which articles hold a token; no positions).
+-- fts_bi: CJK bigrams with positions: a CJK term is the phrase of its bigrams, decided exactly.
+-- fts_title: the same two token streams of the title alone (u, b), for relevance.
+CREATE VIRTUAL TABLE IF NOT EXISTS fts USING fts5(tokens, content='', contentless_delete=1, detail=none, tokenize='ascii');
+CREATE VIRTUAL TABLE IF NOT EXISTS fts_bi USING fts5(tokens, content='', contentless_delete=1, detail=full, tokenize='ascii');
+CREATE VIRTUAL TABLE IF NOT EXISTS fts_title USING fts5(u, b, content='', contentless_delete=1, detail=full, tokenize='ascii');
 `;
+
+const FTS_TABLES = ['fts', 'fts_bi', 'fts_title'] as const;
+/** FTS5's own default for 'automerge' (sqlite.org/fts5.html, "The 'automerge' configuration option"). */
+const FTS_AUTOMERGE_DEFAULT = 4;
 
 export interface SearchIndexOptions {
   /** Open an existing, current index read-only (a server). Default false: open or create for writing. */
@@ -130,11 +132,13 @@ export class SearchIndex {
   readonly #insert: Database.Statement<unknown[], unknown>;
   readonly #insertTag: Database.Statement<[number, string], unknown>;
   readonly #insertFts: Database.Statement<[number, string], unknown>;
-  readonly #insertFtsTitle: Database.Statement<[number, string], unknown>;
+  readonly #insertFtsBi: Database.Statement<[number, string], unknown>;
+  readonly #insertFtsTitle: Database.Statement<[number, string, string], unknown>;
   readonly #idsOfPath: Database.Statement<[string], { id: number }>;
   readonly #sortKeyOf: Database.Statement<[number], { sk: number }>;
   readonly #sortKeyTaken: Database.Statement<[number], unknown>;
   readonly #deleteFts: Database.Statement<[number], unknown>;
+  readonly #deleteFtsBi: Database.Statement<[number], unknown>;
   readonly #deleteFtsTitle: Database.Statement<[number], unknown>;
   readonly #deleteTags: Database.Statement<[number], unknown>;
   readonly #deleteArticle: Database.Statement<[number], unknown>;
@@ -169,7 +173,7 @@ export class SearchIndex {
     }
     if (current !== undefined && current !== String(SEARCH_SCHEMA_VERSION)) {
       // The index is derived data: an old schema is dropped and rebuilt, never migrated.
-      this.db.exec('DROP TABLE IF EXISTS fts; DROP TABLE IF EXISTS fts_title; DROP TABLE IF EXISTS article_tags; DROP TABLE IF EXISTS articles; DROP TABLE IF EXISTS meta;');
+      this.db.exec('DROP TABLE IF EXISTS fts; DROP TABLE IF EXISTS fts_bi; DROP TABLE IF EXISTS fts_title; DROP TABLE IF EXISTS article_tags; DROP TABLE IF EXISTS articles; DROP TABLE IF EXISTS meta;');
     }
     if (options.readonly !== true) {
       this.db.exec(SCHEMA);
@@ -182,11 +186,13 @@ export class SearchIndex {
     );
     this.#insertTag = this.db.prepare('INSERT OR IGNORE INTO article_tags (article_id, tag) VALUES (?, ?)');
     this.#insertFts = this.db.prepare('INSERT INTO fts (rowid, tokens) VALUES (?, ?)');
-    this.#insertFtsTitle = this.db.prepare('INSERT INTO fts_title (rowid, tokens) VALUES (?, ?)');
+    this.#insertFtsBi = this.db.prepare('INSERT INTO fts_bi (rowid, tokens) VALUES (?, ?)');
+    this.#insertFtsTitle = this.db.prepare('INSERT INTO fts_title (rowid, u, b) VALUES (?, ?, ?)');
     this.#idsOfPath = this.db.prepare('SELECT id FROM articles WHERE path = ?');
     this.#sortKeyOf = this.db.prepare('SELECT sk FROM articles WHERE id = ?');
     this.#sortKeyTaken = this.db.prepare('SELECT 1 FROM articles WHERE sk = ?');
     this.#deleteFts = this.db.prepare('DELETE FROM fts WHERE rowid = ?');
+    this.#deleteFtsBi = this.db.prepare('DELETE FROM fts_bi WHERE rowid = ?');
     this.#deleteFtsTitle = this.db.prepare('DELETE FROM fts_title WHERE rowid = ?');
     this.#deleteTags = this.db.prepare('DELETE FROM article_tags WHERE article_id = ?');
     this.#deleteArticle = this.db.prepare('DELETE FROM articles WHERE id = ?');
@@ -236,6 +242,25 @@ export class SearchIndex {
     return written + batch.length;
   }
 
+  /**
+   * Write many articles into an empty index faster: FTS5 segment merging is switched off while
+   * `load` runs and done once at the end (`optimize`), instead of merging segments again and
+   * again as they pile up (15,000 articles: 9.3 s instead of 12.6 s, 2026-11-26).
+   */
+  async bulkLoad<T>(load: () => Promise<T>): Promise<T> {
+    const set = (value: number): void => {
+      // FTS5 configuration values cannot be bound parameters ("SQL logic error"); `value` is ours.
+      for (const table of FTS_TABLES) this.db.exec(`INSERT INTO ${table} (${table}, rank) VALUES ('automerge', ${Math.trunc(value)})`);
+    };
+    set(0);
+    try {
+      return await load();
+    } finally {
+      for (const table of FTS_TABLES) this.db.prepare(`INSERT INTO ${table} (${table}) VALUES ('optimize')`).run();
+      set(FTS_AUTOMERGE_DEFAULT);
+    }
+  }
+
   /** Remove one article by id (no-op when absent). */
   remove(id: number): void {
     this.db.transaction(() => this.#removeOne(id))();
@@ -249,6 +274,7 @@ export class SearchIndex {
     const row = this.#sortKeyOf.get(id);
     if (row === undefined) return;
     this.#deleteFts.run(row.sk);
+    this.#deleteFtsBi.run(row.sk);
     this.#deleteFtsTitle.run(row.sk);
     this.#deleteTags.run(id);
     this.#deleteArticle.run(id);
@@ -269,6 +295,7 @@ export class SearchIndex {
     );
     for (const tag of new Set(doc.tags)) this.#insertTag.run(doc.id, tag);
     this.#insertFts.run(sk, doc.tokens);
-    this.#insertFtsTitle.run(sk, doc.titleTokens);
+    this.#insertFtsBi.run(sk, doc.bigrams);
+    this.#insertFtsTitle.run(sk, doc.titleTokens, doc.titleBigrams);
   }
 }

@@ -1,6 +1,6 @@
 /** Search: a SQLite FTS5 index of an archive with exact CJK substring matching and 繁/简 folding. */
 export { fold, foldWithOrigin, type FoldedText } from './fold.js';
-export { indexTokens, termTokens, findTerm, termMatchesAt, type TermTokens } from './tokens.js';
+export { unigramTokens, bigramTokens, termTokens, findTerm, termMatchesAt, RUN_SEPARATOR, type TermTokens } from './tokens.js';
 export {
   SearchIndex,
   groupKey,
@@ -18,7 +18,8 @@ export {
   search,
   snippet,
   escapeHtml,
-  ftsExpression,
+  ftsConstraints,
+  type FtsConstraints,
   DEFAULT_SEARCH_OPTIONS,
   MAX_LIMIT,
   SNIPPET_CHARS,

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { parseArchiveFile } from '../markdown/index.js';
 import { fold } from './fold.js';
 import type { SearchDocument } from './index-db.js';
-import { indexTokens } from './tokens.js';
+import { bigramTokens, unigramTokens } from './tokens.js';
 
 /** An archive file the builder has decided to (re)index. */
 export interface ArchiveFileRef {
@@ -23,17 +23,24 @@ export interface PreparedDocument extends SearchDocument {
   titleFolded: string;
   /** fold(title) + "\n" + fold(text): what queries match. */
   folded: string;
-  /** Space-separated index tokens of `folded` (tokens.ts). */
+  /** Space-separated position-free tokens of `folded` (tokens.ts unigramTokens). */
   tokens: string;
-  /** Space-separated index tokens of `titleFolded`. */
+  /** Space-separated bigram tokens of `folded` (tokens.ts bigramTokens). */
+  bigrams: string;
+  /** The same two token strings of `titleFolded`. */
   titleTokens: string;
+  titleBigrams: string;
 }
 
 /** Fold and tokenize a document. */
 export function prepareDocument(doc: SearchDocument): PreparedDocument {
   const titleFolded = fold(doc.title);
   const folded = `${titleFolded}\n${fold(doc.text)}`;
-  return { ...doc, titleFolded, folded, tokens: indexTokens(folded).join(' '), titleTokens: indexTokens(titleFolded).join(' ') };
+  return {
+    ...doc, titleFolded, folded,
+    tokens: unigramTokens(folded).join(' '), bigrams: bigramTokens(folded).join(' '),
+    titleTokens: unigramTokens(titleFolded).join(' '), titleBigrams: bigramTokens(titleFolded).join(' '),
+  };
 }
 
 /** Read and parse one archive file. Throws SalvageError INPUT_INVALID for a file without frontmatter. */

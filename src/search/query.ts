@@ -114,39 +114,62 @@ export interface SearchResponse {
   results: SearchResult[];
 }
 
-function quoteFts(token: string): string {
-  return `"${token.replaceAll('"', '""')}"`;
+function quoteFts(text: string): string {
+  return `"${text.replaceAll('"', '""')}"`;
 }
 
-/**
- * The FTS5 MATCH expression for folded terms (undefined when they give no constraint), and whether
- * it was cut to {@link MAX_FTS_TOKENS} constraints.
- */
-export function ftsExpression(terms: readonly string[]): { match?: string; truncated: boolean } {
-  const parts = new Set<string>();
+/** Most bigrams of one phrase sent to FTS: a longer run is searched by its start (a superset) and checked. */
+const MAX_PHRASE_BIGRAMS = 32;
+
+/** FTS constraints of some folded terms, per table. */
+export interface FtsConstraints {
+  /** Constraints on `fts` (CJK characters, word fragments), ANDed. */
+  unigram: string[];
+  /** Constraints on `fts_bi` (bigram phrases), ANDed. */
+  bigram: string[];
+  /** The same constraints on the title table's columns. */
+  title: string[];
+  /** Whether constraints were dropped (too many, or a phrase cut): the result is then a superset. */
+  truncated: boolean;
+}
+
+/** The FTS constraints every document containing all of the folded terms satisfies. */
+export function ftsConstraints(terms: readonly string[]): FtsConstraints {
+  const unigram = new Set<string>();
+  const bigram = new Set<string>();
+  const title = new Set<string>();
+  let truncated = false;
+  let budget = MAX_FTS_TOKENS;
   for (const term of terms) {
-    const { exact, prefixes } = termTokens(term);
-    for (const token of exact) parts.add(quoteFts(token));
-    for (const prefix of prefixes) parts.add(`${quoteFts(prefix)}*`);
+    const { unigrams, prefixes, phrases } = termTokens(term);
+    for (const token of unigrams) if (budget-- > 0) { unigram.add(quoteFts(token)); title.add(`u : ${quoteFts(token)}`); } else truncated = true;
+    for (const prefix of prefixes) if (budget-- > 0) { unigram.add(`${quoteFts(prefix)}*`); title.add(`u : ${quoteFts(prefix)}*`); } else truncated = true;
+    for (const phrase of phrases) {
+      if (budget <= 0) { truncated = true; continue; }
+      const cut = phrase.slice(0, Math.min(MAX_PHRASE_BIGRAMS, budget));
+      if (cut.length < phrase.length) truncated = true;
+      budget -= cut.length;
+      const quoted = quoteFts(cut.join(' '));
+      bigram.add(quoted);
+      title.add(`b : ${quoted}`);
+    }
   }
-  const list = [...parts].slice(0, MAX_FTS_TOKENS);
-  const truncated = parts.size > list.length;
-  return list.length === 0 ? { truncated } : { match: list.join(' AND '), truncated };
+  return { unigram: [...unigram], bigram: [...bigram], title: [...title], truncated };
 }
 
 /**
- * Whether FTS alone decides the term exactly (no substring check needed): one or two CJK
- * characters (a unigram or bigram token), or an ASCII letter/digit fragment of at most
+ * Whether FTS alone decides the term exactly (no substring check needed): one CJK run of any
+ * length (a character, or the phrase of its bigrams), or an ASCII letter/digit fragment of at most
  * MAX_WORD_TOKEN characters (a prefix of word suffix tokens: a document has a token starting with
- * it exactly when its folded text contains it). Other terms are checked: longer CJK terms only
- * imply their bigrams, and FTS case folding and marks make the token test a superset for words.
+ * it exactly when its folded text contains it). Other terms are checked: FTS case folding and
+ * marks make the token test a superset for other words, and a term of several runs only implies
+ * each run.
  */
 function ftsIsExact(term: string): boolean {
   if (/^[a-z0-9]+$/.test(term)) return term.length <= MAX_WORD_TOKEN;
   const runs = textRuns(term);
   const run = runs[0];
-  if (runs.length !== 1 || run === undefined || run.text !== term || run.kind !== 'cjk') return false;
-  return Array.from(term).length <= 2;
+  return runs.length === 1 && run !== undefined && run.text === term && run.kind === 'cjk' && Array.from(term).length <= MAX_PHRASE_BIGRAMS + 1;
 }
 
 function clampInt(value: number | undefined, fallback: number, max: number): number {
@@ -177,7 +200,44 @@ function sortKeyRange(from: string | undefined, to: string | undefined): [number
   return [lo, hi];
 }
 
-/** One matching article on its way to a page: sort key, revision group, whether its title holds every term. */
+/** A SELECT of matching sort keys (`sk`, the FTS rowid), with its parameters. */
+interface RowidQuery {
+  sql: string;
+  params: (string | number)[];
+}
+
+/**
+ * The sort keys of articles matching positive FTS constraints and none of the excluded ones,
+ * within [lo, hi]; undefined when there is no positive constraint. One FTS table drives (its
+ * doclist order is sort-key order, so `ORDER BY rowid DESC LIMIT n` stops early); the other
+ * table's constraints are `IN` / `NOT IN` filters. `+rowid`: a bare `rowid IN (…)` is handed to
+ * FTS5 as one lookup per listed rowid (400 ms for 18,078 rowids); the unary plus keeps it a plain
+ * filter (2.5 ms). Measured 2026-11-26.
+ */
+function matchingRowids(positive: FtsConstraints, excluded: readonly FtsConstraints[], lo: number, hi: number): RowidQuery | undefined {
+  const tables = [
+    { name: 'fts_bi', pos: positive.bigram, neg: excluded.filter((x) => x.bigram.length > 0 && x.unigram.length === 0).map((x) => x.bigram) },
+    { name: 'fts', pos: positive.unigram, neg: excluded.filter((x) => x.unigram.length > 0 && x.bigram.length === 0).map((x) => x.unigram) },
+  ];
+  const driver = tables.find((t) => t.pos.length > 0);
+  if (driver === undefined) return undefined;
+  const other = tables.find((t) => t !== driver)!; // two tables, one drives
+  const andOf = (parts: readonly string[]): string => parts.join(' AND ');
+  let sql = `SELECT rowid AS sk FROM ${driver.name} WHERE ${driver.name} MATCH ? AND rowid BETWEEN ? AND ?`;
+  const params: (string | number)[] = [andOf(driver.pos) + driver.neg.map((n) => ` NOT (${andOf(n)})`).join(''), lo, hi];
+  if (other.pos.length > 0) {
+    sql += ` AND +rowid IN (SELECT rowid FROM ${other.name} WHERE ${other.name} MATCH ?)`;
+    params.push(andOf(other.pos));
+  }
+  for (const n of other.neg) {
+    sql += ` AND +rowid NOT IN (SELECT rowid FROM ${other.name} WHERE ${other.name} MATCH ?)`;
+    params.push(andOf(n));
+  }
+  // An excluded term with constraints in both tables (several runs) is never exact: it is checked.
+  return { sql, params };
+}
+
+/** One matching article on its way to a page. */
 interface Candidate {
   sk: number;
   id: number;
@@ -201,26 +261,29 @@ export function search(index: SearchIndex, options: SearchOptions = {}): SearchR
   const group = options.group ?? DEFAULT_SEARCH_OPTIONS.group;
   const [lo, hi] = sortKeyRange(options.from, options.to);
 
-  const { match, truncated } = ftsExpression(terms);
-  const termsExact = match !== undefined && !truncated && terms.every(ftsIsExact);
-  // Excluded terms FTS decides become `NOT` clauses of the match; the others need a check.
-  const exactExclusions: string[] = [];
-  const checkedExclusions: { term: string; match?: string }[] = [];
+  const positive = ftsConstraints(terms);
+  const termsExact = !positive.truncated && terms.every(ftsIsExact);
+  // Excluded terms FTS decides become NOT constraints; the others need the substring check.
+  const exactExclusions: FtsConstraints[] = [];
+  const checkedExclusions: { term: string; rowids?: RowidQuery }[] = [];
   for (const term of excluded) {
-    const x = ftsExpression([term]);
-    if (x.match !== undefined && !x.truncated && ftsIsExact(term)) exactExclusions.push(x.match);
-    else checkedExclusions.push(x.match === undefined ? { term } : { term, match: x.match });
+    const x = ftsConstraints([term]);
+    if (!x.truncated && ftsIsExact(term)) exactExclusions.push(x);
+    else {
+      const rowids = matchingRowids(x, [], 0, Number.MAX_SAFE_INTEGER);
+      checkedExclusions.push(rowids === undefined ? { term } : { term, rowids });
+    }
   }
-  const fullMatch = match === undefined ? undefined : match + exactExclusions.map((x) => ` NOT (${x})`).join('');
+  const matching = matchingRowids(positive, exactExclusions, lo, hi);
   const joinFilters = options.category !== undefined || options.author !== undefined || options.tag !== undefined;
 
   let total: number;
   let groups: number | undefined;
   let page: { sk: number; versions?: number[] }[];
-  if (fullMatch !== undefined && termsExact && checkedExclusions.length === 0 && !joinFilters && !group) {
-    ({ total, page } = ftsOnlyPage(index, fullMatch, match!, exactExclusions.length > 0, lo, hi, sort, limit, offset));
+  if (matching !== undefined && termsExact && checkedExclusions.length === 0 && !joinFilters && !group) {
+    ({ total, page } = ftsOnlyPage(index, matching, positive.title, exactExclusions.length > 0, lo, hi, sort, limit, offset));
   } else {
-    const rows = candidates(index, { terms, termsExact, fullMatch, exactExclusions, checkedExclusions, lo, hi, sort, options });
+    const rows = candidates(index, { terms, termsExact, matching, exactExclusions, checkedExclusions, lo, hi, sort, options });
     total = rows.length;
     if (group) {
       const members = new Map<string, number[]>();
@@ -262,39 +325,46 @@ export function search(index: SearchIndex, options: SearchOptions = {}): SearchR
 
 /**
  * The common case, answered from FTS doclists alone (they are in sort-key order): every term and
- * exclusion decided by tokens, no category/author/tag filter, no grouping. `titleMatch` is the
- * positive part, run on the title index for relevance.
+ * exclusion decided by tokens, no category/author/tag filter, no grouping. `title` holds the
+ * terms' constraints on the title table, for relevance.
  */
 function ftsOnlyPage(
-  index: SearchIndex, fullMatch: string, titleMatch: string, hasExclusions: boolean, lo: number, hi: number,
+  index: SearchIndex, matching: RowidQuery, title: readonly string[], hasExclusions: boolean, lo: number, hi: number,
   sort: SearchSort, limit: number, offset: number,
 ): { total: number; page: { sk: number }[] } {
   const db = index.db;
-  const total = db.prepare<[string, number, number], { n: number }>(
-    'SELECT count(*) AS n FROM fts WHERE fts MATCH ? AND rowid BETWEEN ? AND ?',
-  ).get(fullMatch, lo, hi)?.n ?? 0;
-  const newest = (where: string, params: (string | number)[], n: number, skip: number): { sk: number }[] =>
-    n <= 0 ? [] : db.prepare<(string | number)[], { sk: number }>(`${where} ORDER BY rowid DESC LIMIT ? OFFSET ?`).all(...params, n, skip);
-  const matching = 'SELECT rowid AS sk FROM fts WHERE fts MATCH ? AND rowid BETWEEN ? AND ?';
-  if (sort === 'date') return { total, page: newest(matching, [fullMatch, lo, hi], limit, offset) };
-  // Title hits: the title holds every term (title tokens decide exactly, as for the full text),
-  // and the whole article holds no excluded term.
-  // `+rowid`: a bare `rowid IN (…)` is handed to FTS5 as one lookup per listed rowid (400 ms for
-  // 18,078 rowids); the unary plus keeps it a plain filter (2.5 ms). Measured 2026-11-26.
-  const titleHits = `SELECT rowid AS sk FROM fts_title WHERE fts_title MATCH ? AND rowid BETWEEN ? AND ?${hasExclusions ? ' AND +rowid IN (SELECT rowid FROM fts WHERE fts MATCH ?)' : ''}`;
-  const titleParams = hasExclusions ? [titleMatch, lo, hi, fullMatch] : [titleMatch, lo, hi];
-  const titleTotal = db.prepare<(string | number)[], { n: number }>(`SELECT count(*) AS n FROM (${titleHits})`).get(...titleParams)?.n ?? 0;
-  const first = offset < titleTotal ? newest(titleHits, titleParams, limit, offset) : [];
-  const rest = newest(`${matching} AND +rowid NOT IN (${titleHits})`, [fullMatch, lo, hi, ...titleParams], limit - first.length, Math.max(0, offset - titleTotal));
-  return { total, page: [...first, ...rest] };
+  const count = (q: RowidQuery): number => db.prepare<(string | number)[], { n: number }>(`SELECT count(*) AS n FROM (${q.sql})`).get(...q.params)?.n ?? 0;
+  const newest = (q: RowidQuery, n: number, skip: number): { sk: number }[] =>
+    n <= 0 ? [] : db.prepare<(string | number)[], { sk: number }>(`${q.sql} ORDER BY rowid DESC LIMIT ? OFFSET ?`).all(...q.params, n, skip);
+  if (hasExclusions) {
+    // An exclusion in the other FTS table is a NOT IN list built for each statement (10 ms for
+    // the 45,405 articles holding 聞): build it once, fetching every matching key.
+    const all = db.prepare<(string | number)[], { sk: number }>(`${matching.sql} ORDER BY rowid DESC`).all(...matching.params);
+    if (sort === 'date') return { total: all.length, page: all.slice(offset, offset + limit) };
+    const titled = new Set(db.prepare<(string | number)[], number>('SELECT rowid FROM fts_title WHERE fts_title MATCH ? AND rowid BETWEEN ? AND ?').pluck().all(title.join(' AND '), lo, hi));
+    const ordered = [...all.filter((r) => titled.has(r.sk)), ...all.filter((r) => !titled.has(r.sk))];
+    return { total: all.length, page: ordered.slice(offset, offset + limit) };
+  }
+  const total = count(matching);
+  if (sort === 'date') return { total, page: newest(matching, limit, offset) };
+  // Title hits: the title holds every term (the title table decides exactly, as the others do
+  // for the whole text).
+  const hits: RowidQuery = {
+    sql: 'SELECT rowid AS sk FROM fts_title WHERE fts_title MATCH ? AND rowid BETWEEN ? AND ?',
+    params: [title.join(' AND '), lo, hi],
+  };
+  const titleTotal = count(hits);
+  const first = offset < titleTotal ? newest(hits, limit, offset) : [];
+  const rest: RowidQuery = { sql: `${matching.sql} AND +rowid NOT IN (${hits.sql})`, params: [...matching.params, ...hits.params] };
+  return { total, page: [...first, ...newest(rest, limit - first.length, Math.max(0, offset - titleTotal))] };
 }
 
 interface CandidateQuery {
   terms: string[];
   termsExact: boolean;
-  fullMatch: string | undefined;
-  exactExclusions: string[];
-  checkedExclusions: { term: string; match?: string }[];
+  matching: RowidQuery | undefined;
+  exactExclusions: FtsConstraints[];
+  checkedExclusions: { term: string; rowids?: RowidQuery }[];
   lo: number;
   hi: number;
   sort: SearchSort;
@@ -309,14 +379,13 @@ interface CandidateQuery {
 function candidates(index: SearchIndex, q: CandidateQuery): Candidate[] {
   const where: string[] = ['a.sk BETWEEN ? AND ?'];
   const params: (string | number)[] = [q.lo, q.hi];
-  if (q.fullMatch !== undefined) {
-    where.unshift('fts MATCH ?');
-    params.unshift(q.fullMatch);
-  } else {
+  if (q.matching === undefined) {
     // No positive tokens (no terms, or terms without letters): exclusions are anti-joins.
     for (const x of q.exactExclusions) {
-      where.push('+a.sk NOT IN (SELECT rowid FROM fts WHERE fts MATCH ?)');
-      params.push(x);
+      const rowids = matchingRowids(x, [], 0, Number.MAX_SAFE_INTEGER);
+      if (rowids === undefined) continue;
+      where.push(`+a.sk NOT IN (${rowids.sql})`);
+      params.push(...rowids.params);
     }
   }
   const { category, author, tag } = q.options;
@@ -336,9 +405,9 @@ function candidates(index: SearchIndex, q: CandidateQuery): Candidate[] {
   for (const x of q.checkedExclusions) {
     if (x.term.length === 0) continue;
     // Only articles holding the excluded term's tokens can hold the term: check just those.
-    if (x.match !== undefined) {
-      where.push('(+a.sk NOT IN (SELECT rowid FROM fts WHERE fts MATCH ?) OR instr(a.folded, ?) = 0)');
-      params.push(x.match, x.term);
+    if (x.rowids !== undefined) {
+      where.push(`(+a.sk NOT IN (${x.rowids.sql}) OR instr(a.folded, ?) = 0)`);
+      params.push(...x.rowids.params, x.term);
     } else {
       where.push('instr(a.folded, ?) = 0');
       params.push(x.term);
@@ -347,9 +416,9 @@ function candidates(index: SearchIndex, q: CandidateQuery): Candidate[] {
   const relevance = q.sort === 'relevance' && q.terms.length > 0;
   const titleHit = relevance ? q.terms.map((t) => (t.length === 0 ? '0' : 'instr(a.title_folded, ?) > 0')).join(' AND ') : '0';
   const titleParams = relevance ? q.terms.filter((t) => t.length > 0) : [];
-  const from = q.fullMatch !== undefined ? 'fts JOIN articles a ON a.sk = fts.rowid' : 'articles a';
+  const from = q.matching !== undefined ? `(${q.matching.sql}) m JOIN articles a ON a.sk = m.sk` : 'articles a';
   const sql = `SELECT a.sk, a.id, a.group_key, ${titleHit} AS title_hit FROM ${from} WHERE ${where.join(' AND ')} ORDER BY title_hit DESC, a.sk DESC`;
-  return index.db.prepare<(string | number)[], Candidate>(sql).all(...titleParams, ...params);
+  return index.db.prepare<(string | number)[], Candidate>(sql).all(...titleParams, ...(q.matching?.params ?? []), ...params);
 }
 
 interface ResultRow {

@@ -4,7 +4,7 @@ import fc from 'fast-check';
 import { SearchIndex, type SearchDocument } from './index-db.js';
 import { parseQuery, search, snippet } from './query.js';
 import { fold, foldWithOrigin } from './fold.js';
-import { indexTokens, MAX_WORD_TOKEN, termTokens } from './tokens.js';
+import { unigramTokens, MAX_WORD_TOKEN, termTokens } from './tokens.js';
 
 let nextId = 1;
 function doc(fields: Partial<SearchDocument> & { title: string; text: string }): SearchDocument {
@@ -94,16 +94,16 @@ test('Latin, digit and mixed-script fragments match as substrings', () => {
   assert.deepEqual(ids(index, 'supercalifragilisticexpialidocioux'), []);
 });
 
-test('indexTokens: CJK characters and bigrams, word suffixes cut to MAX_WORD_TOKEN; termTokens: prefixes', () => {
-  assert.deepEqual(indexTokens('香港 art2021年'), ['香', '香港', '港', 'art2021', 'rt2021', 't2021', '2021', '021', '21', '1', '年']);
+test('unigramTokens: word suffixes cut to MAX_WORD_TOKEN; termTokens: prefixes', () => {
+  assert.deepEqual(unigramTokens('香港 art2021年'), ['香', '港', 'art2021', 'rt2021', 't2021', '2021', '021', '21', '1', '年']);
   const long = 'a'.repeat(30);
-  const toks = indexTokens(long);
+  const toks = unigramTokens(long);
   assert.equal(toks.length, 30);
   assert.ok(toks.every((t) => t.length <= MAX_WORD_TOKEN));
-  assert.deepEqual(indexTokens('e\u0301x'), ['e\u0301x', 'x']); // no token starts with a mark
-  assert.deepEqual(termTokens('021年'), { exact: ['年'], prefixes: ['021'] });
-  assert.deepEqual(termTokens('covid-19疫苗'), { exact: ['疫苗'], prefixes: ['covid', '19'] });
-  assert.deepEqual(termTokens('\u0301x'), { exact: [], prefixes: ['x'] });
+  assert.deepEqual(unigramTokens('e\u0301x'), ['e\u0301x', 'x']); // no token starts with a mark
+  assert.deepEqual(termTokens('021年'), { unigrams: ['年'], prefixes: ['021'], phrases: [] });
+  assert.deepEqual(termTokens('covid-19疫苗'), { unigrams: [], prefixes: ['covid', '19'], phrases: [['疫苗']] });
+  assert.deepEqual(termTokens('\u0301x'), { unigrams: [], prefixes: ['x'], phrases: [] });
   assert.deepEqual(termTokens(long).prefixes, ['a'.repeat(MAX_WORD_TOKEN)]);
 });
 

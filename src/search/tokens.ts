@@ -1,8 +1,8 @@
 /**
- * Index tokens of folded text: every CJK character alone and every overlapping bigram of CJK runs
- * (a one- or two-character query is then one exact token, whose doclist FTS reads directly), and
- * other letters/digits as words indexed by their suffixes (so any fragment of a word is a prefix
- * query). Queries have plain substring semantics over the folded text: FTS narrows candidates, an
+ * Index tokens of folded text, for two FTS tables: every CJK character alone and other
+ * letters/digits as words indexed by their suffixes (so any fragment of a word is a prefix query),
+ * without positions; and the overlapping bigrams of CJK runs with positions, so a CJK term of any
+ * length is a phrase of its bigrams, which FTS decides exactly. Queries have plain substring semantics over the folded text: FTS narrows candidates, an
  * exact substring check decides. Measured on 50k articles (STACK.md "Search"): bigrams match the
  * substring truth on every query, word segmenters do not.
  */
@@ -33,17 +33,39 @@ export function textRuns(folded: string): TextRun[] {
 }
 
 /**
- * The tokens of a CJK run, by code point: each character, then the bigram it starts. Unigrams
- * replaced a prefix query on bigrams for one-character queries: `港*` merged the doclists of
- * every bigram starting with 港 (45 ms to count 36,070 of 49,118 articles), the token `港` is one
- * doclist (1.2 ms). Measured 2026-11-26 on the hkcnews archive.
+ * Token between CJK runs in the bigram stream: bigrams of two runs are never adjacent, so a
+ * phrase never spans a gap in the text. No query phrase contains it (phrases hold CJK bigrams only).
  */
-export function cjkTokens(run: string): string[] {
-  const chars = Array.from(run);
+export const RUN_SEPARATOR = '0';
+
+/**
+ * The position-free tokens of folded text, in order: each CJK character, and each word's cut
+ * suffixes ({@link wordTokens}). A one-character query is one token, whose doclist FTS reads
+ * directly: `港` counts 36,070 of 49,118 articles in 1.2 ms, where the prefix query `港*` over
+ * bigrams took 45 ms (hkcnews, 2026-11-26).
+ */
+export function unigramTokens(folded: string): string[] {
   const out: string[] = [];
-  for (let i = 0; i < chars.length; i++) {
-    out.push(chars[i]!);
-    if (i + 1 < chars.length) out.push(chars[i]! + chars[i + 1]!);
+  for (const run of textRuns(folded)) {
+    if (run.kind === 'cjk') out.push(...Array.from(run.text));
+    else out.push(...wordTokens(run.text));
+  }
+  return out;
+}
+
+/**
+ * The bigrams of every CJK run, by code point, each run followed by {@link RUN_SEPARATOR}: a CJK
+ * term of n ≥ 2 characters occurs in the text exactly when the phrase of its n − 1 bigrams does.
+ * A phrase query replaced a substring scan of the candidates' text: 「支持我們」, in the
+ * subscription promo of 41,242 articles, took 600–1,800 ms to check and takes 18 ms as a phrase.
+ */
+export function bigramTokens(folded: string): string[] {
+  const out: string[] = [];
+  for (const run of textRuns(folded)) {
+    if (run.kind !== 'cjk') continue;
+    const chars = Array.from(run.text);
+    for (let i = 0; i + 1 < chars.length; i++) out.push(chars[i]! + chars[i + 1]!);
+    out.push(RUN_SEPARATOR);
   }
   return out;
 }
@@ -75,52 +97,42 @@ export function wordTokens(run: string): string[] {
 
 const LETTER_OR_DIGIT = /^[\p{L}\p{N}]$/u;
 
-/**
- * Index tokens of folded text, in order: CJK unigrams and bigrams ({@link cjkTokens}), and for
- * each word its cut suffixes ({@link wordTokens}).
- */
-export function indexTokens(folded: string): string[] {
-  const out: string[] = [];
-  for (const run of textRuns(folded)) {
-    if (run.kind === 'cjk') out.push(...cjkTokens(run.text));
-    else out.push(...wordTokens(run.text));
-  }
-  return out;
-}
-
-/** What the FTS index must contain for a folded query term: tokens, and prefixes of tokens. */
+/** What the FTS tables must hold for a folded query term. */
 export interface TermTokens {
-  /** Tokens that every matching document holds exactly (CJK characters and bigrams). */
-  exact: string[];
-  /**
-   * Every matching document holds a token starting with each: word fragments (at most
-   * {@link MAX_WORD_TOKEN} characters, starting with a letter or digit).
-   */
+  /** Single CJK characters (position-free table). */
+  unigrams: string[];
+  /** Word fragments, each a prefix of some word suffix token (position-free table). */
   prefixes: string[];
+  /** One bigram phrase per CJK run of two or more characters (bigram table). */
+  phrases: string[][];
 }
 
 /**
  * FTS requirements of a folded query term, chosen so that every document whose folded text
- * contains the term as a substring satisfies all of them. The term's CJK runs give their bigrams (a
- * one-character run gives the character). Each word run of the term lies inside one word of the text
- * (anywhere in it: the term may start or end mid-word), so it is a prefix of one of that word's
- * suffix tokens: it gives a prefix, from its first letter or digit, cut to MAX_WORD_TOKEN.
- * Example: `termTokens('港')` → `{ exact: ['港'], prefixes: [] }`.
+ * contains the term as a substring satisfies all of them. A one-character CJK run gives the
+ * character; a longer run gives the phrase of its bigrams. Each word run of the term lies inside
+ * one word of the text (anywhere in it: the term may start or end mid-word), so it is a prefix of
+ * one of that word's suffix tokens: it gives a prefix, from its first letter or digit, cut to
+ * MAX_WORD_TOKEN. Example: `termTokens('香港x')` → `{ unigrams: [], prefixes: ['x'], phrases: [['香港']] }`.
  */
 export function termTokens(folded: string): TermTokens {
-  const exact: string[] = [];
+  const unigrams: string[] = [];
   const prefixes: string[] = [];
+  const phrases: string[][] = [];
   for (const run of textRuns(folded)) {
     const chars = Array.from(run.text);
     if (run.kind === 'word') {
       const first = chars.findIndex((c) => LETTER_OR_DIGIT.test(c));
       if (first !== -1) prefixes.push(chars.slice(first, first + MAX_WORD_TOKEN).join(''));
-      continue;
+    } else if (chars.length === 1) {
+      unigrams.push(chars[0]!);
+    } else {
+      const phrase: string[] = [];
+      for (let i = 0; i + 1 < chars.length; i++) phrase.push(chars[i]! + chars[i + 1]!);
+      phrases.push(phrase);
     }
-    if (chars.length === 1) exact.push(chars[0]!);
-    for (let i = 0; i + 1 < chars.length; i++) exact.push(chars[i]! + chars[i + 1]!);
   }
-  return { exact, prefixes };
+  return { unigrams, prefixes, phrases };
 }
 
 /** Whether the folded term occurs in folded text at `index` (plain substring semantics). */
