@@ -125,9 +125,64 @@ export function groupKey(doc: Pick<SearchDocument, 'title' | 'date' | 'author'>)
 }
 
 
+/**
+ * Every article's revision group as a dense number, and its id, by sort key. Keys are looked up
+ * by `sk % SORT_DAY_SCALE` (a small integer: V8 hashes those fast, while sort keys above 2^31
+ * are heap numbers: 51 ms for 48,044 lookups, measured), with a second map for the rare sort keys
+ * that share one.
+ */
+export class GroupTable {
+  /** Number of revision groups. */
+  readonly groupCount: number;
+  readonly #group: Int32Array;
+  readonly #id: Float64Array;
+  readonly #byLow = new Map<number, number>();
+  readonly #shared = new Map<number, number>();
+  static readonly #SHARED = -1;
+
+  constructor(rows: readonly { sk: number; id: number; group_key: string }[]) {
+    this.#group = new Int32Array(rows.length);
+    this.#id = new Float64Array(rows.length);
+    const numbers = new Map<string, number>();
+    rows.forEach((row, i) => {
+      let group = numbers.get(row.group_key);
+      if (group === undefined) numbers.set(row.group_key, (group = numbers.size));
+      this.#group[i] = group;
+      this.#id[i] = row.id;
+      const low = row.sk % SORT_DAY_SCALE;
+      const before = this.#byLow.get(low);
+      if (before === undefined) this.#byLow.set(low, i);
+      else {
+        if (before !== GroupTable.#SHARED) this.#shared.set(rows[before]!.sk, before);
+        this.#shared.set(row.sk, i);
+        this.#byLow.set(low, GroupTable.#SHARED);
+      }
+    });
+    this.groupCount = numbers.size;
+  }
+
+  #entry(sk: number): number {
+    const i = this.#byLow.get(sk % SORT_DAY_SCALE);
+    return i === GroupTable.#SHARED ? (this.#shared.get(sk) ?? -1) : (i ?? -1);
+  }
+
+  /** The article's group number (0 … groupCount − 1), or -1 when unknown (written after the table was read). */
+  groupOf(sk: number): number {
+    const i = this.#entry(sk);
+    return i < 0 ? -1 : this.#group[i]!;
+  }
+
+  /** The article's id, or undefined when unknown. */
+  idOf(sk: number): number | undefined {
+    const i = this.#entry(sk);
+    return i < 0 ? undefined : this.#id[i];
+  }
+}
+
 export class SearchIndex {
   /** The open database; query.ts reads it directly. */
   readonly db: Database.Database;
+  #groups: { version: number; table: GroupTable } | undefined;
   readonly #has: Database.Statement<[string, number, number], unknown>;
   readonly #insert: Database.Statement<unknown[], unknown>;
   readonly #insertTag: Database.Statement<[number, string], unknown>;
@@ -196,6 +251,21 @@ export class SearchIndex {
     this.#deleteFtsTitle = this.db.prepare('DELETE FROM fts_title WHERE rowid = ?');
     this.#deleteTags = this.db.prepare('DELETE FROM article_tags WHERE article_id = ?');
     this.#deleteArticle = this.db.prepare('DELETE FROM articles WHERE id = ?');
+  }
+
+  /**
+   * Revision group number and article id of every article, by sort key, cached until the database
+   * changes (its own writes, or another connection's commit: `PRAGMA data_version`). Grouping
+   * 36,070 matches through this table instead of joining their rows took a grouped search of 香港
+   * from 740 ms to ~20 ms (hkcnews, 2026-11-26).
+   */
+  groupTable(): GroupTable {
+    const version = this.db.pragma('data_version', { simple: true }) as number;
+    if (this.#groups !== undefined && this.#groups.version === version) return this.#groups.table;
+    const rows = this.db.prepare<[], { sk: number; id: number; group_key: string }>('SELECT sk, id, group_key FROM articles').all();
+    const table = new GroupTable(rows);
+    this.#groups = { version, table };
+    return table;
   }
 
   /** Open the index of an archive folder: `DIR/search.sqlite`. */
@@ -271,6 +341,7 @@ export class SearchIndex {
   }
 
   #removeOne(id: number): void {
+    this.#groups = undefined;
     const row = this.#sortKeyOf.get(id);
     if (row === undefined) return;
     this.#deleteFts.run(row.sk);
@@ -282,6 +353,7 @@ export class SearchIndex {
 
   #upsertOne(input: SearchDocument | PreparedDocument): void {
     const doc = 'tokens' in input ? input : prepareDocument(input);
+    this.#groups = undefined;
     this.#removeOne(doc.id);
     for (const row of this.#idsOfPath.all(doc.path)) this.#removeOne(row.id);
     // Ids of 1e9 and more wrap in the sort key; a collision takes the next lower free key (order

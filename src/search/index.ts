@@ -3,6 +3,7 @@ export { fold, foldWithOrigin, type FoldedText } from './fold.js';
 export { unigramTokens, bigramTokens, termTokens, findTerm, termMatchesAt, RUN_SEPARATOR, type TermTokens } from './tokens.js';
 export {
   SearchIndex,
+  GroupTable,
   groupKey,
   sortKey,
   dayNumber,

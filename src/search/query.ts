@@ -237,14 +237,6 @@ function matchingRowids(positive: FtsConstraints, excluded: readonly FtsConstrai
   return { sql, params };
 }
 
-/** One matching article on its way to a page. */
-interface Candidate {
-  sk: number;
-  id: number;
-  group_key?: string;
-  title_hit?: number;
-}
-
 /**
  * Search the index. Never throws for any query or filter text.
  *
@@ -280,26 +272,38 @@ export function search(index: SearchIndex, options: SearchOptions = {}): SearchR
   let total: number;
   let groups: number | undefined;
   let page: { sk: number; versions?: number[] }[];
-  if (matching !== undefined && termsExact && checkedExclusions.length === 0 && !joinFilters && !group) {
+  const ftsOnly = matching !== undefined && termsExact && checkedExclusions.length === 0 && !joinFilters;
+  if (ftsOnly && !group) {
     ({ total, page } = ftsOnlyPage(index, matching, positive.title, exactExclusions.length > 0, lo, hi, sort, limit, offset));
   } else {
-    const rows = candidates(index, { terms, termsExact, matching, exactExclusions, checkedExclusions, lo, hi, sort, options });
-    total = rows.length;
+    const sks = ftsOnly
+      ? ftsOnlyOrder(index, matching, positive.title, lo, hi, sort)
+      : candidates(index, { terms, termsExact, matching, exactExclusions, checkedExclusions, lo, hi, sort, options });
+    total = sks.length;
     if (group) {
-      const members = new Map<string, number[]>();
-      const firsts: Candidate[] = [];
-      for (const row of rows) {
-        const key = row.group_key!; // selected when group is set
-        const ids = members.get(key);
-        if (ids === undefined) {
-          firsts.push(row);
-          members.set(key, [row.id]);
-        } else ids.push(row.id);
+      // Through the cached group table: no row of a match is read. First pass: which match
+      // opens each group; second pass: the versions of the groups on this page only.
+      const table = index.groupTable();
+      const opened = new Uint8Array(table.groupCount);
+      const firsts: number[] = [];
+      for (const sk of sks) {
+        const g = table.groupOf(sk);
+        if (g < 0) { firsts.push(sk); continue; } // changed since the table was read: its own group
+        if (opened[g] === 0) { opened[g] = 1; firsts.push(sk); }
       }
       groups = firsts.length;
-      page = firsts.slice(offset, offset + limit).map((row) => ({ sk: row.sk, versions: members.get(row.group_key!) ?? [row.id] }));
+      const shown = firsts.slice(offset, offset + limit);
+      const versions = new Map<number, number[]>(shown.map((sk) => [table.groupOf(sk), []]));
+      for (const sk of sks) {
+        const g = table.groupOf(sk);
+        if (g >= 0) versions.get(g)?.push(table.idOf(sk)!);
+      }
+      page = shown.map((sk) => {
+        const g = table.groupOf(sk);
+        return { sk, versions: g >= 0 ? versions.get(g)! : [table.idOf(sk) ?? sk % SORT_DAY_SCALE] };
+      });
     } else {
-      page = rows.slice(offset, offset + limit).map((row) => ({ sk: row.sk }));
+      page = sks.slice(offset, offset + limit).map((sk) => ({ sk }));
     }
   }
 
@@ -339,11 +343,8 @@ function ftsOnlyPage(
   if (hasExclusions) {
     // An exclusion in the other FTS table is a NOT IN list built for each statement (10 ms for
     // the 45,405 articles holding 聞): build it once, fetching every matching key.
-    const all = db.prepare<(string | number)[], { sk: number }>(`${matching.sql} ORDER BY rowid DESC`).all(...matching.params);
-    if (sort === 'date') return { total: all.length, page: all.slice(offset, offset + limit) };
-    const titled = new Set(db.prepare<(string | number)[], number>('SELECT rowid FROM fts_title WHERE fts_title MATCH ? AND rowid BETWEEN ? AND ?').pluck().all(title.join(' AND '), lo, hi));
-    const ordered = [...all.filter((r) => titled.has(r.sk)), ...all.filter((r) => !titled.has(r.sk))];
-    return { total: all.length, page: ordered.slice(offset, offset + limit) };
+    const all = ftsOnlyOrder(index, matching, title, lo, hi, sort);
+    return { total: all.length, page: all.slice(offset, offset + limit).map((sk) => ({ sk })) };
   }
   const total = count(matching);
   if (sort === 'date') return { total, page: newest(matching, limit, offset) };
@@ -357,6 +358,23 @@ function ftsOnlyPage(
   const first = offset < titleTotal ? newest(hits, limit, offset) : [];
   const rest: RowidQuery = { sql: `${matching.sql} AND +rowid NOT IN (${hits.sql})`, params: [...matching.params, ...hits.params] };
   return { total, page: [...first, ...newest(rest, limit - first.length, Math.max(0, offset - titleTotal))] };
+}
+
+/** Every match of an FTS-only query in page order (for grouping): FTS doclists and the title index, no rows read. */
+function ftsOnlyOrder(index: SearchIndex, matching: RowidQuery, title: readonly string[], lo: number, hi: number, sort: SearchSort): number[] {
+  const all = index.db.prepare<(string | number)[], number>(`${matching.sql} ORDER BY rowid DESC`).pluck().all(...matching.params);
+  if (sort === 'date') return all;
+  const titled = index.db.prepare<(string | number)[], number>('SELECT rowid FROM fts_title WHERE fts_title MATCH ? AND rowid BETWEEN ? AND ? ORDER BY rowid DESC').pluck().all(title.join(' AND '), lo, hi);
+  // Both lists are newest first: split by walking them together (a Set of sort keys above 2^31
+  // hashes heap numbers, several times slower).
+  const hits: number[] = [];
+  const rest: number[] = [];
+  let j = 0;
+  for (const sk of all) {
+    while (j < titled.length && titled[j]! > sk) j++;
+    (titled[j] === sk ? hits : rest).push(sk);
+  }
+  return hits.concat(rest);
 }
 
 interface CandidateQuery {
@@ -376,7 +394,7 @@ interface CandidateQuery {
  * that need the exact substring check, filters on the articles table, grouping. The check runs
  * inside SQLite (`instr` on the stored folded text), so no text is copied into JavaScript.
  */
-function candidates(index: SearchIndex, q: CandidateQuery): Candidate[] {
+function candidates(index: SearchIndex, q: CandidateQuery): number[] {
   const where: string[] = ['a.sk BETWEEN ? AND ?'];
   const params: (string | number)[] = [q.lo, q.hi];
   if (q.matching === undefined) {
@@ -417,8 +435,8 @@ function candidates(index: SearchIndex, q: CandidateQuery): Candidate[] {
   const titleHit = relevance ? q.terms.map((t) => (t.length === 0 ? '0' : 'instr(a.title_folded, ?) > 0')).join(' AND ') : '0';
   const titleParams = relevance ? q.terms.filter((t) => t.length > 0) : [];
   const from = q.matching !== undefined ? `(${q.matching.sql}) m JOIN articles a ON a.sk = m.sk` : 'articles a';
-  const sql = `SELECT a.sk, a.id, a.group_key, ${titleHit} AS title_hit FROM ${from} WHERE ${where.join(' AND ')} ORDER BY title_hit DESC, a.sk DESC`;
-  return index.db.prepare<(string | number)[], Candidate>(sql).all(...titleParams, ...(q.matching?.params ?? []), ...params);
+  const sql = `SELECT a.sk FROM ${from} WHERE ${where.join(' AND ')} ORDER BY ${relevance ? `(${titleHit}) DESC, ` : ''}a.sk DESC`;
+  return index.db.prepare<(string | number)[], number>(sql).pluck().all(...(q.matching?.params ?? []), ...params, ...titleParams);
 }
 
 interface ResultRow {

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { SearchIndex, type SearchDocument } from './index-db.js';
+import { groupKey, SearchIndex, type SearchDocument } from './index-db.js';
 import { parseQuery, search, snippet } from './query.js';
 import { fold, foldWithOrigin } from './fold.js';
 import { unigramTokens, MAX_WORD_TOKEN, termTokens } from './tokens.js';
@@ -236,7 +236,12 @@ test('property: search equals a brute-force scan of every article, in the docume
       fc.constantFrom('relevance' as const, 'date' as const),
       fc.integer({ min: 1, max: 5 }),
       (raw, parts, sort, pageSize) => {
-        const docs = raw.map(({ date, ...r }, i) => doc({ id: i + 1, ...r, ...(date === undefined ? {} : { date }) }));
+        // Every third article is a revision of the one before: same title and date, other text.
+        const docs = raw.map(({ date, ...r }, i) => {
+          const base = i % 3 === 2 ? raw[i - 1]! : undefined;
+          const d = base?.date ?? date;
+          return doc({ id: i + 1, ...r, ...(base ? { title: base.title } : {}), ...(d === undefined ? {} : { date: d }) });
+        });
         const q = parts.map(([neg, quoted, s]) => `${neg ? '-' : ''}${quoted ? `"${s.replaceAll('"', '')}"` : s.replaceAll(' ', '')}`).join(' ');
         const index = build(docs);
         try {
@@ -249,6 +254,16 @@ test('property: search equals a brute-force scan of every article, in the docume
           const paged: number[] = [];
           for (let offset = 0; offset < got.total; offset += pageSize) paged.push(...search(index, { q, sort, limit: pageSize, offset }).results.map((r) => r.id));
           assert.deepEqual(paged, got.results.map((r) => r.id), `${q} paged`);
+          // Grouped: the first of each revision group in the same order, with its matching versions.
+          const grouped = search(index, { q, limit: 100, sort, group: true });
+          const seen = new Map<string, number[]>();
+          for (const id of got.results.map((r) => r.id)) {
+            const key = groupKey(docs[id - 1]!);
+            seen.set(key, [...(seen.get(key) ?? []), id]);
+          }
+          assert.equal(grouped.total, got.total);
+          assert.equal(grouped.groups, seen.size);
+          assert.deepEqual(grouped.results.map((r) => r.versions), [...seen.values()], `${q} grouped`);
           const inA = search(index, { q, limit: 100, sort, category: 'a' }).results.map((r) => r.id);
           assert.deepEqual(inA, got.results.map((r) => r.id).filter((id) => docs[id - 1]!.category === 'a'), `${q} category`);
         } finally {
