@@ -6,6 +6,8 @@ import { runExtract, type ExtractCommandOptions } from './extract-command.js';
 import { createReporter } from './output.js';
 import { formatStatus, readStatus, runArchive, runRebuild } from './archive-command.js';
 import { runImport, runIndex, runSearch } from './read-commands.js';
+import { registerExportCommands } from './export-commands.js';
+import { DEFAULT_SERVE_HOST, DEFAULT_SERVE_PORT, defaultWorkers, MAX_DEFAULT_WORKERS, serveCommand } from './serve-command.js';
 import type { SearchOptions } from '../search/index.js';
 import { SITES } from '../sites/index.js';
 import { SalvageError } from '../errors.js';
@@ -16,6 +18,18 @@ export const EXIT = { ok: 0, failed: 1, usage: 2, rejected: 3, internal: 70, tem
 function positiveNumber(value: string): number {
   const n = Number(value);
   if (!Number.isFinite(n) || n <= 0) throw new InvalidArgumentError('must be a positive number');
+  return n;
+}
+
+function positiveInteger(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('must be a whole number ≥ 1');
+  return n;
+}
+
+function portNumber(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0 || n > 65535) throw new InvalidArgumentError('must be a port number from 0 to 65535');
   return n;
 }
 
@@ -188,6 +202,30 @@ Examples:
     for (const key of ['from', 'to', 'category', 'author', 'tag'] as const) if (typeof flags[key] === 'string') options[key] = flags[key] as string;
     process.stdout.write(JSON.stringify(runSearch(dir, options), null, 2) + '\n');
   });
+
+program
+  .command('serve')
+  .description('Read an indexed archive folder in a browser: pages by date, category, tag and author, article pages with citations, search, original-URL lookup, and a JSON API.')
+  .argument('<dir>', 'archive folder with a search index (salvage index DIR)')
+  .option('-p, --port <n>', 'TCP port (0: any free port)', portNumber, DEFAULT_SERVE_PORT)
+  .option('--host <address>', 'interface to listen on (0.0.0.0 or :: to serve other machines)', DEFAULT_SERVE_HOST)
+  .option('--load-images', 'show article images, loaded from web.archive.org (the only third-party host allowed); without it images are links', false)
+  .option('--workers <n>', `server processes sharing the port (default: one per core, at most ${MAX_DEFAULT_WORKERS}; 1: this process only)`, positiveInteger)
+  .addHelpText('after', `
+Pages: / (latest, calendar) · /date/YYYY/MM/DD/ · /on-this-day/ · /categories/ · /tags/ · /authors/
+· /article/<id>/ · /search/?q= · /lookup/?url=<any hkcnews article URL>. JSON: /api/search?q=…
+and /api/articles/<id> (docs/api.md). No page makes a third-party request unless --load-images.
+Stop with Ctrl-C.
+
+Examples:
+  salvage serve hkcnews-archive
+  salvage serve hkcnews-archive --port 3000 --load-images`)
+  .action(async (dir: string, flags: Record<string, unknown>) => {
+    const options = { port: flags['port'] as number, host: flags['host'] as string, loadImages: flags['loadImages'] === true, workers: (flags['workers'] as number | undefined) ?? defaultWorkers() };
+    await serveCommand(dir, options, (line) => process.stdout.write(`${line}\n`));
+  });
+
+registerExportCommands(program);
 
 process.stdout.on('error', (error: NodeJS.ErrnoException) => {
   // A closed pipe (`salvage … | head`) is the reader's choice, not an error.

@@ -31,3 +31,12 @@ export {
   type SearchSort,
 } from './query.js';
 export { buildIndex, buildIndexInParallel, type BuildOptions, type ParallelBuildOptions, type BuildProgress } from './build.js';
+export {
+  Catalog,
+  MAX_GROUP_MEMBERS,
+  type CatalogArticle,
+  type CatalogCount,
+  type CatalogFacet,
+  type CatalogItem,
+  type CatalogPage,
+} from './catalog.js';

@@ -130,3 +130,43 @@ export const hkcnews: SiteProfile = {
     closedAt: '20220104235959',
   },
 };
+
+/**
+ * A Wayback Machine wrapper around an original URL: `web.archive.org/web/<1-14 digits><modifier>/`
+ * (`id_`, `im_`, `if_`, …; scheme and host optional, so the relative `/web/…` form of the old
+ * archive counts too). Wrappers can nest when a memento was captured from inside the Wayback Machine.
+ */
+const WAYBACK_WRAPPER = /^(?:(?:https?:)?\/\/)?(?:web\.)?(?:archive\.org)?\/web\/(?:\d{1,14}(?:[a-z]{2}_)?|\*)\/(.+)$/i;
+// SITE-QUIRK: pasted article URLs come in every form the site and the Wayback Machine produced:
+// http or https, www or bare host, no scheme, raw UTF-8 or percent-encoded slugs, slugs destroyed
+// into U+FFFD runs (`%EF%BF%BD`), queries and fragments; only `/article/<id>` is read, the slug
+// never. Source: HKCNEWS.md "URLs and ids". Test: "articleIdFromUrl reads every hkcnews URL variant".
+const LOOSE_ARTICLE_URL = /^(?:https?:\/{1,3})?(?:www\.|m\.)?hkcnews\.com\.?(?::\d{1,5})?\/article\/(\d{1,9})(?:[/?#]|$)/i;
+/** What people put around a pasted URL: quotes, angle brackets, whitespace. */
+const PASTE_WRAPPING = /^[\s<"'「『(（]+|[\s>"'」』)）]+$/gu;
+/** Percent-encoded slashes and colons, when a whole URL was pasted encoded (a `?url=` value). */
+const ENCODED_URL = /^(?:https?%3A%2F%2F|[^/]*%2F)/i;
+
+/**
+ * The hkcnews article id of any URL form of an article page, or undefined for another host or
+ * path. Accepts Wayback mementos of it (`https://web.archive.org/web/20210628174710/https://www.hkcnews.com/article/18733/…`,
+ * `…/web/2021id_/…`). Only `/article/<id>` is read, e.g. `articleIdFromUrl('hkcnews.com/article/171/�')` is 171.
+ */
+export function articleIdFromUrl(url: string): number | undefined {
+  let candidate = url.replace(PASTE_WRAPPING, '');
+  if (ENCODED_URL.test(candidate)) {
+    try {
+      candidate = decodeURIComponent(candidate);
+    } catch {
+      return undefined;
+    }
+  }
+  // Bounded: each round removes a wrapper prefix, so the string shrinks.
+  for (let unwrapped = WAYBACK_WRAPPER.exec(candidate); unwrapped?.[1] !== undefined; unwrapped = WAYBACK_WRAPPER.exec(candidate)) {
+    candidate = unwrapped[1];
+  }
+  const digits = LOOSE_ARTICLE_URL.exec(candidate)?.[1];
+  if (digits === undefined) return undefined;
+  const id = Number(digits);
+  return id > 0 ? id : undefined;
+}

@@ -2,7 +2,7 @@
 import type { SiteProfile } from '../extract/index.js';
 import { hkcnews } from './hkcnews.js';
 
-export { hkcnews, hkcnewsArticleId } from './hkcnews.js';
+export { hkcnews, hkcnewsArticleId, articleIdFromUrl } from './hkcnews.js';
 
 /** Every registered site, by id. */
 export const SITES: ReadonlyMap<string, SiteProfile> = new Map([[hkcnews.id, hkcnews]]);

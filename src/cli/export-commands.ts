@@ -1,0 +1,104 @@
+/** `salvage export` (data dumps) and `salvage export-site` (the reader as static files): flags and output only. */
+import { Option, type Command } from 'commander';
+import { DEFAULT_EXPORT_SITE_OPTIONS, exportDump, exportSite, type DumpFormat, type ExportSiteProgress } from '../export/index.js';
+
+const mb = (bytes: number): string => `${(bytes / 2 ** 20).toFixed(1)} MiB`;
+
+/** A progress line on stderr: redrawn on a terminal, one line per step otherwise; nothing when quiet. */
+function progressWriter(quiet: boolean): { line: (text: string) => void; done: () => void } {
+  const tty = process.stderr.isTTY === true;
+  let drawn = false;
+  return {
+    line: (text) => {
+      if (quiet) return;
+      if (tty) {
+        process.stderr.write(`\r\x1b[K${text}`);
+        drawn = true;
+      } else process.stderr.write(`${text}\n`);
+    },
+    done: () => {
+      if (drawn) process.stderr.write('\r\x1b[K');
+      drawn = false;
+    },
+  };
+}
+
+/** Register `export` and `export-site` on the program. */
+export function registerExportCommands(program: Command): void {
+  program
+    .command('export')
+    .description('Write a data dump of an archive folder for research: JSON lines or a standalone SQLite database, with a SHA-256 manifest.')
+    .argument('<dir>', 'archive folder (articles/<lo>-<hi>/article_<id>.md; no search index needed)')
+    .addOption(new Option('--format <format>', 'jsonl: one JSON object per article (gzip when --out ends in .gz); sqlite: tables articles, tags, groups, meta').choices(['jsonl', 'sqlite']).makeOptionMandatory())
+    .option('-o, --out <file>', 'dump file (default: <name of DIR>.jsonl.gz or <name of DIR>.sqlite here)')
+    .option('--json', 'print the report as JSON', false)
+    .option('-q, --quiet', 'no progress on stderr', false)
+    .addHelpText('after', `
+Each article: id, path, site, title, date, last_updated, author, category, tags, url,
+original_url, captured_at, sha256 (of the capture), group_id (revision group: the smallest id of
+the articles with the same title, date and author), file_sha256, file_bytes, body_markdown, text.
+Absent values are null. Articles are in id order; files that cannot be parsed are listed in the
+manifest as skipped.
+
+Beside the dump: FILE.manifest.json (format, schema and field list, salvage version, creation
+time, the dump's size and SHA-256, counts, and the SHA-256 and size of every source archive file)
+and FILE.sha256 (check with: sha256sum -c FILE.sha256). The dump is written to a temporary file
+and renamed when complete, so a dump under its name is always whole.
+
+Examples:
+  salvage export hkcnews-archive --format jsonl --out hkcnews.jsonl.gz
+  salvage export hkcnews-archive --format sqlite --out hkcnews.sqlite`)
+    .action(async (dir: string, flags: Record<string, unknown>) => {
+      const progress = progressWriter(flags['quiet'] === true);
+      const report = await exportDump(dir, {
+        format: flags['format'] as DumpFormat,
+        ...(typeof flags['out'] === 'string' ? { out: flags['out'] } : {}),
+        onProgress: (done, of) => progress.line(`${done} of ${of} articles`),
+      });
+      progress.done();
+      for (const s of report.skipped.slice(0, 20)) process.stderr.write(`skipped ${s.path}: ${s.message}\n`);
+      if (flags['json'] === true) process.stdout.write(JSON.stringify(report) + '\n');
+      else process.stdout.write(`${report.articles} articles (${report.groups} revision groups${report.skipped.length > 0 ? `, ${report.skipped.length} skipped` : ''}) → ${report.out} (${mb(report.bytes)}, sha256 ${report.sha256}) in ${report.seconds.toFixed(1)} s; manifest ${report.manifest}\n`);
+    });
+
+  program
+    .command('export-site')
+    .description('Write the reader as a static website (every page, plus client-side search over a sharded index) for hosting anywhere.')
+    .argument('<dir>', 'archive folder with a search index (salvage index DIR)')
+    .requiredOption('-o, --out <dir>', 'site folder to write (replaced if it holds an earlier export; must not be another non-empty folder)')
+    .option('--concurrency <n>', 'pages rendered at once', (v) => Math.max(1, Math.floor(Number(v)) || 1), DEFAULT_EXPORT_SITE_OPTIONS.concurrency)
+    .option('--load-images', 'show article images from web.archive.org (default: images are links)', false)
+    .option('--json', 'print the report as JSON', false)
+    .option('-q, --quiet', 'no progress on stderr', false)
+    .addHelpText('after', `
+SITE holds <path>/index.html for every page (home, dates, on-this-day, categories, tags, authors,
+articles, search, lookup), 404.html, assets/ (stylesheet, scripts, static-search.js) and
+search-index/ (the search in the browser: postings of every character and character pair of the
+folded text, sharded so a query loads only its tokens; results equal the server's). Serve the
+folder at the root of a host (links are absolute, /article/<id>/). It is built beside SITE and
+renamed into place at the end.
+
+Examples:
+  salvage export-site hkcnews-archive --out hkcnews-site
+  (cd hkcnews-site && python3 -m http.server 8000)`)
+    .action(async (dir: string, flags: Record<string, unknown>) => {
+      const progress = progressWriter(flags['quiet'] === true);
+      const started = Date.now();
+      const show = (e: ExportSiteProgress): void => {
+        const s = ((Date.now() - started) / 1000).toFixed(0);
+        if (e.phase === 'pages') progress.line(`${s} s · ${e.done} pages written`);
+        else if (e.phase === 'index-documents') progress.line(`${s} s · search index: ${e.done} articles read`);
+        else if (e.phase === 'index-postings') progress.line(`${s} s · search index: postings ${e.done}/${e.of}`);
+        else progress.line(`${s} s · bundling the client script`);
+      };
+      const report = await exportSite(dir, {
+        out: flags['out'] as string,
+        concurrency: flags['concurrency'] as number,
+        loadImages: flags['loadImages'] === true,
+        onProgress: show,
+      });
+      progress.done();
+      if (flags['json'] === true) process.stdout.write(JSON.stringify(report) + '\n');
+      else process.stdout.write(`${report.pages} pages, ${report.files} files, ${mb(report.bytes)} (search index ${mb(report.index.bytes)} in ${report.index.files} files; client ${(report.clientBytes / 1024).toFixed(1)} KiB) → ${report.out} in ${report.seconds.total.toFixed(1)} s\n`);
+    });
+}

@@ -1,0 +1,356 @@
+/**
+ * The static site's search, over a loader of index files: the same answers as the server's
+ * `search()` (src/search/query.ts) — same `total`, `groups` and set of matching articles for every
+ * query and filter, the same order for `sort: 'date'` — computed from the files that
+ * search-index.ts writes, loading only what the query needs. Pure over `IndexLoader`, so Node
+ * tests and the benchmark run it against files on disk and the browser against `fetch`.
+ *
+ * Orders are the server's too: `date` is newest day first, then highest id (`sortKey`);
+ * `relevance` puts the articles whose folded title holds every term first (decided by the title
+ * postings as the text postings decide a match), each part newest first.
+ */
+import {
+  DEFAULT_SEARCH_OPTIONS,
+  dayNumber,
+  fold,
+  MAX_LIMIT,
+  parseQuery,
+  snippet,
+  SORT_DAY_SCALE,
+  sortKey,
+  type SearchOptions,
+  type SearchResponse,
+  type SearchResult,
+} from '../../search/index.js';
+import { ByteReader, type IndexFamily, type StaticDocRecord, type StaticIndexManifest } from './codec.js';
+import { IndexFiles, type DocList, type IndexLoader } from './index-files.js';
+
+export type { IndexLoader } from './index-files.js';
+
+/**
+ * At most this many candidates are checked by loading their text rather than bigram positions
+ * (each is one request); and only when their text is smaller than the position lists.
+ */
+const MAX_TEXT_CANDIDATES = 40;
+
+/** A term's matches: article indexes (ascending), occurrences, and its document frequency estimate. */
+interface TermMatches {
+  docs: Int32Array;
+  tfs: Int32Array;
+  df: number;
+}
+
+/** `from`/`to` as bounds: YYYY, YYYY-MM or YYYY-MM-DD (other text is ignored, as the server does). */
+const DATE_BOUND = /^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$/;
+
+/**
+ * The sort-key range of `from`/`to`, inclusive: the server's rule (src/search/query.ts
+ * `sortKeyRange`, not exported): whole years or months for partial dates, a bound that is not
+ * a date is ignored, and any bound excludes undated articles.
+ */
+export function sortKeyRange(from: string | undefined, to: string | undefined): [number, number] {
+  let lo = 0;
+  let hi = Number.MAX_SAFE_INTEGER;
+  const f = from === undefined ? null : DATE_BOUND.exec(from.trim());
+  const t = to === undefined ? null : DATE_BOUND.exec(to.trim());
+  if (f !== null) lo = dayNumber(`${f[1]}-${f[2] ?? '01'}-${f[3] ?? '01'}`) * SORT_DAY_SCALE;
+  if (t !== null) {
+    const [y, m, d] = [Number(t[1]), t[2] === undefined ? 12 : Number(t[2]), t[3] === undefined ? undefined : Number(t[3])];
+    const last = d ?? new Date(Date.UTC(y, m, 0)).getUTCDate(); // day 0 of the next month
+    const iso = `${String(y).padStart(4, '0')}-${String(m).padStart(2, '0')}-${String(last).padStart(2, '0')}`;
+    hi = (dayNumber(iso) + 1) * SORT_DAY_SCALE - 1;
+  }
+  if (f !== null || t !== null) lo = Math.max(lo, SORT_DAY_SCALE);
+  return [lo, hi];
+}
+
+function clampInt(value: number | undefined, fallback: number, max: number): number {
+  if (value === undefined || !Number.isFinite(value)) return fallback;
+  return Math.min(max, Math.max(0, Math.floor(value)));
+}
+
+/** Members of sorted `a` also in sorted `b` (their indexes in `a` and in `b`). */
+function intersect(a: Int32Array, b: Int32Array): { ia: number[]; ib: number[] } {
+  const ia: number[] = [];
+  const ib: number[] = [];
+  let i = 0;
+  let j = 0;
+  while (i < a.length && j < b.length) {
+    if (a[i]! < b[j]!) i++;
+    else if (a[i]! > b[j]!) j++;
+    else {
+      ia.push(i++);
+      ib.push(j++);
+    }
+  }
+  return { ia, ib };
+}
+
+function hasSorted(list: Int32Array, value: number): boolean {
+  let lo = 0;
+  let hi = list.length - 1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >>> 1;
+    const v = list[mid]!;
+    if (v === value) return true;
+    if (v < value) lo = mid + 1;
+    else hi = mid - 1;
+  }
+  return false;
+}
+
+/** The cheapest set of bigram offsets of a term that pins every character (offsets 0 and m-1 always; no two adjacent left out). */
+export function minimalCover(weights: readonly number[]): number[] {
+  const m = weights.length;
+  if (m === 0) return [];
+  const cost: number[] = [];
+  const from: number[] = [];
+  for (let i = 0; i < m; i++) {
+    const a = i >= 1 ? cost[i - 1]! : 0;
+    const b = i >= 2 ? cost[i - 2]! : Infinity;
+    cost.push(weights[i]! + (i === 0 ? 0 : Math.min(a, b)));
+    from.push(i === 0 ? -1 : a <= b ? i - 1 : i - 2);
+  }
+  const picked: number[] = [];
+  for (let i = m - 1; i >= 0; i = from[i]!) picked.push(i);
+  return picked.reverse();
+}
+
+/** The static index of a site, opened over a loader: the server's search, in the browser. */
+export class StaticSearchIndex {
+  readonly #files: IndexFiles;
+  /** How terms of 3+ characters were decided so far: by candidates' text, or by bigram positions. */
+  readonly checks = { text: 0, positions: 0 };
+
+  private constructor(files: IndexFiles) {
+    this.#files = files;
+  }
+
+  /** Read the manifest and the fold table. Throws when they are missing or of another format. */
+  static async open(loader: IndexLoader): Promise<StaticSearchIndex> {
+    return new StaticSearchIndex(await IndexFiles.open(loader));
+  }
+
+  get manifest(): StaticIndexManifest {
+    return this.#files.manifest;
+  }
+
+  /** Whether an article with this id is in the index (the lookup page). */
+  has(id: number): Promise<boolean> {
+    return this.#files.has(id);
+  }
+
+  /** The record (title, path, text…) of the article at index `doc`. */
+  record(doc: number): Promise<StaticDocRecord> {
+    return this.#files.record(doc);
+  }
+
+  /** Articles (indexes, ascending) whose folded text contains `term`, optionally only among `within`. */
+  async #term(term: string, within: Int32Array | undefined, family: IndexFamily): Promise<TermMatches> {
+    const none: TermMatches = { docs: new Int32Array(0), tfs: new Int32Array(0), df: 0 };
+    const chars = Array.from(term);
+    if (chars.length <= 2) {
+      const entry = await this.#files.entry(term, family);
+      if (entry === undefined) return none;
+      const list = await this.#files.docList(term, entry, family);
+      if (within === undefined) return { ...list, df: entry.df };
+      const { ib } = intersect(within, list.docs);
+      return { docs: Int32Array.from(ib, (j) => list.docs[j]!), tfs: Int32Array.from(ib, (j) => list.tfs[j]!), df: entry.df };
+    }
+    const bigrams = chars.slice(0, -1).map((c, i) => c + chars[i + 1]!);
+    const distinct = [...new Set(bigrams)];
+    const entries = await Promise.all(distinct.map((t) => this.#files.entry(t, family)));
+    if (entries.some((e) => e === undefined)) return none;
+    const entryOf = new Map(distinct.map((t, i) => [t, entries[i]!]));
+    const df = Math.min(...entries.map((e) => e!.df));
+    const lists = new Map<string, DocList>();
+    await Promise.all(distinct.map(async (t) => lists.set(t, await this.#files.docList(t, entryOf.get(t)!, family))));
+    let candidates = within;
+    for (const t of distinct) {
+      const docs = lists.get(t)!.docs;
+      candidates = candidates === undefined ? docs : Int32Array.from(intersect(candidates, docs).ia, (i) => candidates![i]!);
+      if (candidates.length === 0) return none;
+    }
+    const cands = candidates!; // distinct is non-empty for 3+ characters
+
+    const shardCost = this.#files.manifest.averageShardBytes.positions;
+    const weights = bigrams.map((t) => {
+      const e = entryOf.get(t)!;
+      return e.posBytes > this.#files.manifest.inlineMaxBytes ? e.posBytes : shardCost;
+    });
+    const cover = minimalCover(weights);
+    const positionCost = cover.reduce((sum, i) => sum + weights[i]!, 0);
+    if (cands.length <= MAX_TEXT_CANDIDATES && cands.length * this.#files.manifest.averageDocBytes < positionCost) {
+      this.checks.text++;
+      const records = await this.#files.records(Array.from(cands));
+      const docs: number[] = [];
+      const tfs: number[] = [];
+      records.forEach((rec, i) => {
+        const folded = family === 'title' ? fold(rec.title) : `${fold(rec.title)}\n${fold(rec.text)}`;
+        let tf = 0;
+        for (let at = folded.indexOf(term); at !== -1; at = folded.indexOf(term, at + 1)) tf++;
+        if (tf > 0) {
+          docs.push(cands[i]!);
+          tfs.push(tf);
+        }
+      });
+      return { docs: Int32Array.from(docs), tfs: Int32Array.from(tfs), df };
+    }
+
+    // Positions of each cover bigram in each candidate (code point offsets in the folded text).
+    this.checks.positions++;
+    const coverTokens = [...new Set(cover.map((i) => bigrams[i]!))];
+    const positions = new Map<string, Int32Array[]>();
+    await Promise.all(coverTokens.map(async (t) => {
+      const list = lists.get(t)!;
+      const r = new ByteReader(await this.#files.positionBytes(t, entryOf.get(t)!, family));
+      const out: Int32Array[] = [];
+      let c = 0;
+      for (let j = 0; j < list.docs.length && c < cands.length; j++) {
+        const tf = list.tfs[j]!;
+        if (list.docs[j] !== cands[c]) {
+          for (let k = 0; k < tf; k++) r.varint();
+          continue;
+        }
+        const ps = new Int32Array(tf);
+        let at = 0;
+        for (let k = 0; k < tf; k++) ps[k] = at += r.varint();
+        out.push(ps);
+        c++;
+      }
+      positions.set(t, out);
+    }));
+    const docs: number[] = [];
+    const tfs: number[] = [];
+    for (let c = 0; c < cands.length; c++) {
+      const pins = cover.map((offset) => ({ offset, ps: positions.get(bigrams[offset]!)![c]! }));
+      pins.sort((a, b) => a.ps.length - b.ps.length);
+      const anchor = pins[0]!;
+      let tf = 0;
+      for (const a of anchor.ps) {
+        const start = a - anchor.offset;
+        if (start < 0) continue;
+        if (pins.every((pin) => hasSorted(pin.ps, start + pin.offset))) tf++;
+      }
+      if (tf > 0) {
+        docs.push(cands[c]!);
+        tfs.push(tf);
+      }
+    }
+    return { docs: Int32Array.from(docs), tfs: Int32Array.from(tfs), df };
+  }
+
+  /** Sort key of each article (`sortKey(date, id)`, as the server orders by). */
+  #sortKeys(): Promise<Float64Array> {
+    return this.#files.derived('sortKeys', async () => {
+      const [ids, { dict, codes }] = await Promise.all([this.#files.ids(), this.#files.dict('dates')]);
+      return Float64Array.from(ids, (id, doc) => sortKey(codes[doc] === 0 ? undefined : dict[codes[doc]! - 1], id));
+    });
+  }
+
+  /** Articles passing the filters (undefined: all of them). */
+  async #filtered(options: SearchOptions): Promise<Int32Array | undefined> {
+    const tests: ((doc: number) => boolean)[] = [];
+    const [lo, hi] = sortKeyRange(options.from, options.to);
+    if (lo > 0 || hi < Number.MAX_SAFE_INTEGER) {
+      const keys = await this.#sortKeys();
+      tests.push((doc) => keys[doc]! >= lo && keys[doc]! <= hi);
+    }
+    for (const [name, value] of [['categories', options.category], ['authors', options.author]] as const) {
+      if (value === undefined) continue;
+      const { dict, codes } = await this.#files.dict(name);
+      const wanted = dict.indexOf(value) + 1;
+      tests.push((doc) => wanted !== 0 && codes[doc] === wanted);
+    }
+    if (options.tag !== undefined) {
+      const { dict, lists } = await this.#files.tags();
+      const wanted = dict.indexOf(options.tag) + 1;
+      tests.push((doc) => wanted !== 0 && lists[doc]!.includes(wanted));
+    }
+    if (tests.length === 0) return undefined;
+    const out: number[] = [];
+    for (let doc = 0; doc < this.#files.manifest.docs; doc++) if (tests.every((t) => t(doc))) out.push(doc);
+    return Int32Array.from(out);
+  }
+
+  /**
+   * Every matching article (indexes into the id-ordered table) in result order, and the folded
+   * query terms. What `search` pages through.
+   */
+  async matches(options: SearchOptions = {}): Promise<{ order: number[]; terms: string[] }> {
+    await this.#files.foldFor(options.q ?? DEFAULT_SEARCH_OPTIONS.q);
+    const { terms, excluded } = parseQuery(options.q ?? DEFAULT_SEARCH_OPTIONS.q);
+    const sort = terms.length === 0 ? 'date' : (options.sort ?? DEFAULT_SEARCH_OPTIONS.sort);
+
+    let current = await this.#filtered(options);
+    for (const term of terms) current = (await this.#term(term, current, 'text')).docs;
+    if (current === undefined && excluded.length > 0) current = Int32Array.from({ length: this.#files.manifest.docs }, (_, i) => i);
+    for (const term of excluded) {
+      if (current === undefined || current.length === 0) break;
+      const m = await this.#term(term, current, 'text');
+      if (m.docs.length > 0) current = current.filter((doc) => !hasSorted(m.docs, doc));
+    }
+    const all = current ?? Int32Array.from({ length: this.#files.manifest.docs }, (_, i) => i);
+
+    // Relevance: articles whose (folded) title holds every term first; each part newest first.
+    let titleHit: Int32Array | undefined;
+    if (sort === 'relevance' && terms.length > 0) {
+      titleHit = all;
+      for (const term of terms) titleHit = (await this.#term(term, titleHit, 'title')).docs;
+    }
+    const keys = await this.#sortKeys();
+    const order = Array.from(all);
+    const hit = titleHit;
+    order.sort(hit === undefined
+      ? (a, b) => keys[b]! - keys[a]!
+      : (a, b) => Number(hasSorted(hit, b)) - Number(hasSorted(hit, a)) || keys[b]! - keys[a]!);
+    return { order, terms };
+  }
+
+  /** Ids of every match, in result order (benchmarks and tests: no article records are loaded). */
+  async matchIds(options: SearchOptions = {}): Promise<number[]> {
+    const [{ order }, ids] = await Promise.all([this.matches(options), this.#files.ids()]);
+    return order.map((doc) => ids[doc]!);
+  }
+
+  /** Search, as the server's `search(index, options)` does (see the module doc for relevance). */
+  async search(options: SearchOptions = {}): Promise<SearchResponse> {
+    const limit = clampInt(options.limit, DEFAULT_SEARCH_OPTIONS.limit, MAX_LIMIT);
+    const offset = clampInt(options.offset, DEFAULT_SEARCH_OPTIONS.offset, Number.MAX_SAFE_INTEGER);
+    const group = options.group ?? DEFAULT_SEARCH_OPTIONS.group;
+    const { order, terms } = await this.matches(options);
+    let page: { doc: number; versions?: number[] }[];
+    let groups: number | undefined;
+    if (group) {
+      const [groupOf, ids] = await Promise.all([this.#files.ints('groups'), this.#files.ids()]);
+      const members = new Map<number, number[]>();
+      const firsts: number[] = [];
+      for (const doc of order) {
+        const g = groupOf[doc]!;
+        const list = members.get(g);
+        if (list === undefined) {
+          firsts.push(doc);
+          members.set(g, [ids[doc]!]);
+        } else list.push(ids[doc]!);
+      }
+      groups = firsts.length;
+      page = firsts.slice(offset, offset + limit).map((doc) => ({ doc, versions: members.get(groupOf[doc]!) ?? [ids[doc]!] }));
+    } else {
+      page = order.slice(offset, offset + limit).map((doc) => ({ doc }));
+    }
+    const records = await this.#files.records(page.map((p) => p.doc));
+    const results: SearchResult[] = page.map(({ versions }, i) => {
+      const rec = records[i]!;
+      const result: SearchResult = { id: rec.id, path: rec.path, title: rec.title, snippet: snippet(rec.text, terms) };
+      if (rec.date !== undefined) result.date = rec.date;
+      if (rec.author !== undefined) result.author = rec.author;
+      if (rec.category !== undefined) result.category = rec.category;
+      if (versions !== undefined) {
+        result.groupSize = versions.length;
+        result.versions = versions;
+      }
+      return result;
+    });
+    return groups === undefined ? { total: order.length, results } : { total: order.length, groups, results };
+  }
+}

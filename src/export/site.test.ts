@@ -1,0 +1,129 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { parseHTML } from 'linkedom';
+import { createFixtureArchive, FFFD_URL } from '../../test/helpers/reader-fixture.js';
+import { createReader } from '../reader/index.js';
+import { search, SearchIndex, type SearchOptions } from '../search/index.js';
+import { isSalvageError } from '../errors.js';
+import { exportSite, sitePathOf, SITE_MARKER } from './site.js';
+import { fileLoader } from './loader.js';
+import { runLookupPage, runSearchPage, type DomDocument } from './client/dom.js';
+import { StaticSearchIndex } from './client/search-core.js';
+
+type LinkedDocument = { getElementById(id: string): { textContent: string | null } | null };
+
+const fixture = createFixtureArchive();
+const work = mkdtempSync(join(tmpdir(), 'salvage-site-'));
+const site = join(work, 'site');
+const report = await exportSite(fixture.dir, { out: site });
+process.on('exit', () => {
+  fixture.cleanup();
+  rmSync(work, { recursive: true, force: true });
+});
+
+const QUERIES: SearchOptions[] = [
+  { q: '卫生署' }, { q: '衛生署 確診' }, { q: '港' }, { q: '"港鐵綫路"' }, { q: '記者 -衞生' }, { q: '' }, { q: 'zzz' },
+  { q: 'ＡＬＥＲＴ' }, // fullwidth: its fold is in fold-rest.json (the fixture's text has no such block)
+];
+
+test('export-site writes every page, the client script, the index and the marker, and reports them', () => {
+  assert.ok(report.pages > 60);
+  for (const rel of ['index.html', 'article/101/index.html', 'search/index.html', 'lookup/index.html', '404.html', 'assets/static-search.js', 'search-index/manifest.json', 'search-index/fold.json', 'search-index/fold-rest.json', SITE_MARKER]) {
+    assert.ok(existsSync(join(site, rel)), rel);
+  }
+  assert.match(readFileSync(join(site, 'search/index.html'), 'utf8'), /<script type="module" src="\/assets\/static-search\.js"><\/script>/);
+  assert.ok(report.bytes > report.index.bytes && report.index.bytes > 0);
+  assert.deepEqual(readdirSync(work), ['site'], 'no temporary folder is left beside the site');
+});
+
+test('the shipped bundle (fold table, no opencc) answers as the server does', async () => {
+  const bundle = (await import(pathToFileURL(join(site, 'assets/static-search.js')).href)) as { StaticSearchIndex: typeof StaticSearchIndex };
+  const client = await bundle.StaticSearchIndex.open(fileLoader(join(site, 'search-index')));
+  const index = SearchIndex.openDir(fixture.dir, { readonly: true });
+  try {
+    for (const q of QUERIES) {
+      for (const sort of ['date', 'relevance'] as const) {
+        const options = { ...q, sort, limit: 100 };
+        const server = search(index, options);
+        const mine = await client.search(options);
+        assert.deepEqual(mine, server, JSON.stringify(options));
+      }
+    }
+  } finally {
+    index.close();
+  }
+  const code = readFileSync(join(site, 'assets/static-search.js'), 'utf8');
+  assert.doesNotMatch(code, /opencc|better-sqlite3|node:/);
+});
+
+/** Markup with each tag's attributes in name order (linkedom serializes set attributes last-first). */
+function sortAttributes(markup: string): string {
+  return markup.replace(/<([a-z][a-z0-9]*)((?:\s+[a-z-]+(?:="[^"]*")?)+)\s*>/g, (_, tag: string, attrs: string) =>
+    `<${tag} ${attrs.trim().match(/[a-z-]+(?:="[^"]*")?/g)!.sort().join(' ')}>`);
+}
+
+/** The `#search-results` region of a page, re-serialized (one serializer for both sides). */
+function region(htmlText: string): string {
+  const { document } = parseHTML(htmlText);
+  return sortAttributes(document.getElementById('search-results')?.innerHTML ?? '');
+}
+
+test('the client renders the search results region exactly as the server page', async () => {
+  const reader = createReader({ dir: fixture.dir });
+  const client = await StaticSearchIndex.open(fileLoader(join(site, 'search-index')));
+  try {
+    for (const query of ['?q=港&sort=date', '?q=港&sort=date&page=2&group=0', '?q=%E9%A6%99%E6%B8%AF+-x&sort=date', '?q=zzz', '?q=記者&sort=date&category=眾聞', '?q=<script>&sort=date', '?q=港', '?tag=連載&page=2', '?tag=連載&page=3&group=0']) {
+      const server = await (await reader.fetch(new Request(`http://localhost/search/${query}`))).text();
+      const { document } = parseHTML(readFileSync(join(site, 'search/index.html'), 'utf8'));
+      await runSearchPage(document as unknown as DomDocument, query, () => Promise.resolve(client));
+      assert.equal(sortAttributes(document.getElementById('search-results')?.innerHTML ?? ''), region(server), query);
+      const q = new URLSearchParams(query).get('q') ?? '';
+      assert.equal(document.querySelector('form.search [name="q"]')?.getAttribute('value'), q);
+    }
+    const { document } = parseHTML(readFileSync(join(site, 'search/index.html'), 'utf8'));
+    await runSearchPage(document as unknown as DomDocument, '?q=港&from=2019-02-30', () => Promise.resolve(client));
+    assert.match(document.getElementById('search-results')?.textContent ?? '', /搜尋條件有誤：from must be a date/);
+  } finally {
+    reader.close();
+  }
+});
+
+test('the lookup page opens the article of a pasted URL (U+FFFD slug too) or says why not', async () => {
+  const client = await StaticSearchIndex.open(fileLoader(join(site, 'search-index')));
+  const page = (): DomDocument => parseHTML(readFileSync(join(site, 'lookup/index.html'), 'utf8')).document as unknown as DomDocument;
+  const went: string[] = [];
+  await runLookupPage(page(), `?url=${encodeURIComponent(FFFD_URL.replace('%EF%BF%BD%EF%BF%BD%EF%BF%BD', '\uFFFD\uFFFD'))}`, () => Promise.resolve(client), (href) => went.push(href));
+  await runLookupPage(page(), `?url=${encodeURIComponent('https://web.archive.org/web/2021/https://www.hkcnews.com/article/101/x')}`, () => Promise.resolve(client), (href) => went.push(href));
+  assert.deepEqual(went, ['/article/107/', '/article/101/']);
+  const missing = page();
+  await runLookupPage(missing, '?url=https://www.hkcnews.com/article/999999/x', () => Promise.resolve(client), () => assert.fail('no such article'));
+  assert.match((missing as unknown as LinkedDocument).getElementById('search-results')?.textContent ?? '', /本存檔沒有編號 999999 的文章/);
+  const notUrl = page();
+  await runLookupPage(notUrl, '?url=https://example.com/', () => Promise.resolve(client), () => assert.fail('not an article'));
+  assert.match((notUrl as unknown as LinkedDocument).getElementById('search-results')?.textContent ?? '', /這不是眾新聞文章的網址/);
+});
+
+test('export-site refuses a foreign folder and a folder without index, and replaces its own export', async () => {
+  const foreign = join(work, 'foreign');
+  mkdirSync(foreign);
+  writeFileSync(join(foreign, 'keep.txt'), 'mine');
+  await assert.rejects(exportSite(fixture.dir, { out: foreign }), (e) => isSalvageError(e) && e.code === 'OUTPUT_UNSAFE');
+  assert.equal(readFileSync(join(foreign, 'keep.txt'), 'utf8'), 'mine');
+  await assert.rejects(exportSite(work, { out: join(work, 'x') }), (e) => isSalvageError(e) && e.code === 'INPUT_UNREADABLE');
+  const again = await exportSite(fixture.dir, { out: site });
+  assert.equal(again.pages, report.pages);
+  assert.ok(!existsSync(join(work, 'x')));
+  assert.deepEqual(readdirSync(work).sort(), ['foreign', 'site']);
+});
+
+test('page paths map to files inside the site only', () => {
+  assert.equal(sitePathOf('/'), 'index.html');
+  assert.equal(sitePathOf('/tag/AC%2FDC/'), undefined);
+  assert.equal(sitePathOf('/tag/%E7%AB%8B%E6%B3%95%E6%9C%83/'), 'tag/立法會/index.html');
+  assert.equal(sitePathOf('/assets/reader-1.css'), 'assets/reader-1.css');
+  for (const bad of ['/../x/', '/a/%2e%2e/', '/a/../', '//', '/a%00/', 'relative/', '/%E0%A4%A/']) assert.equal(sitePathOf(bad), undefined, bad);
+});

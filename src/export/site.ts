@@ -1,0 +1,196 @@
+/**
+ * `salvage export-site DIR --out SITE`: the reader as static files (every page of
+ * `createReader({ mode: 'static' })` as `<path>/index.html`, its assets, a 404 page), the static
+ * search index (`search-index/`) and the client script (`assets/static-search.js`). Built in a
+ * sibling temporary folder and renamed into place at the end, so SITE is either the previous
+ * complete export or the new complete one, never half of one.
+ */
+import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { basename, dirname, join, resolve, sep } from 'node:path';
+import { createReader } from '../reader/index.js';
+import { SearchIndex, SEARCH_INDEX_FILE } from '../search/index.js';
+import { SalvageError } from '../errors.js';
+import { bundleClient } from './bundle.js';
+import { indexDocuments } from './index-documents.js';
+import { writeStaticIndex, type StaticIndexOptions, type StaticIndexStats } from './search-index.js';
+
+/** A file in SITE saying that salvage wrote it (so a later export may replace the folder). */
+export const SITE_MARKER = '.salvage-site.json';
+/** Where the client script and the index go (the reader's pages load `/assets/static-search.js`). */
+export const CLIENT_SCRIPT_PATH = 'assets/static-search.js';
+export const SEARCH_INDEX_DIR = 'search-index';
+
+export interface ExportSiteOptions {
+  /** The folder to write (replaced when it holds a previous export; must not be another non-empty folder). Required. */
+  out: string;
+  /** Pages rendered and written at once. Default 8. */
+  concurrency?: number;
+  /** Options of the static search index. */
+  index?: Omit<StaticIndexOptions, 'onProgress'>;
+  /** Show article images from web.archive.org (the reader's `loadImages`). Default false. */
+  loadImages?: boolean;
+  onProgress?: (event: ExportSiteProgress) => void;
+}
+
+export const DEFAULT_EXPORT_SITE_OPTIONS = { concurrency: 8, loadImages: false } as const;
+
+export type ExportSiteProgress =
+  | { phase: 'pages'; done: number }
+  | { phase: 'index-documents'; done: number }
+  | { phase: 'index-postings'; done: number; of: number }
+  | { phase: 'client' };
+
+export interface ExportSiteReport {
+  out: string;
+  pages: number;
+  /** Every file of the site and their bytes. */
+  files: number;
+  bytes: number;
+  /** The part that is `search-index/`. */
+  index: StaticIndexStats;
+  /** Bytes of `assets/static-search.js`. */
+  clientBytes: number;
+  seconds: { pages: number; index: number; total: number };
+}
+
+/** A static-site file for a page path (`/a/b/` → `a/b/index.html`, `/assets/x.css` → `assets/x.css`); undefined when unsafe. */
+export function sitePathOf(urlPath: string): string | undefined {
+  if (!urlPath.startsWith('/')) return undefined;
+  const segments = urlPath.slice(1).split('/');
+  const isPage = urlPath.endsWith('/');
+  if (isPage) segments.pop();
+  const decoded: string[] = [];
+  for (const s of segments) {
+    let d: string;
+    try {
+      d = decodeURIComponent(s);
+    } catch {
+      return undefined;
+    }
+    // eslint-disable-next-line no-control-regex -- control characters are what is refused
+    if (d === '' || d === '.' || d === '..' || /[/\\\u0000-\u001f\u007f]/.test(d) || Buffer.byteLength(d) > 255) return undefined;
+    decoded.push(d);
+  }
+  if (isPage) decoded.push('index.html');
+  return decoded.length === 0 ? undefined : decoded.join('/');
+}
+
+/**
+ * Articles per shard aimed at, as a power of two from 64 to 16384 shards. On the 49k hkcnews
+ * articles 4096 shards were ~20 KB each (a query loads one per token); 16384 make them ~5 KB.
+ */
+const ARTICLES_PER_SHARD = 3;
+const MIN_SHARDS = 64;
+const MAX_SHARDS = 16384;
+
+/** Shard count for an archive of `articles`: small archives get few, small files. */
+export function shardsFor(articles: number): number {
+  let shards = MIN_SHARDS;
+  while (shards < MAX_SHARDS && shards * ARTICLES_PER_SHARD < articles) shards *= 2;
+  return shards;
+}
+
+function isEmptyDir(path: string): boolean {
+  return statSync(path).isDirectory() && readdirSync(path).length === 0;
+}
+
+/**
+ * Export the archive folder `dir` (with its search index) as a static site.
+ * Throws SalvageError INPUT_UNREADABLE (no search index), OUTPUT_UNSAFE (SITE is another non-empty
+ * folder or a file), OUTPUT_FAILED (a page did not render).
+ */
+export async function exportSite(dir: string, options: ExportSiteOptions): Promise<ExportSiteReport> {
+  const started = Date.now();
+  const out = resolve(options.out);
+  if (!existsSync(join(dir, SEARCH_INDEX_FILE))) {
+    throw new SalvageError('INPUT_UNREADABLE', `${dir} has no search index; run salvage index ${dir} first`, { subject: dir });
+  }
+  if (existsSync(out) && !existsSync(join(out, SITE_MARKER)) && !isEmptyDir(out)) {
+    throw new SalvageError('OUTPUT_UNSAFE', `${out} exists and is not a site written by salvage export-site; choose another --out or remove it`, { subject: out });
+  }
+  const temp = join(dirname(out), `.${basename(out)}.partial-${process.pid}`);
+  rmSync(temp, { recursive: true, force: true });
+  mkdirSync(temp, { recursive: true });
+  const root = resolve(temp) + sep;
+  let files = 0;
+  let bytes = 0;
+  const put = async (rel: string, data: Uint8Array | string): Promise<void> => {
+    const full = resolve(temp, rel);
+    if (!full.startsWith(root)) throw new SalvageError('OUTPUT_UNSAFE', `refusing to write ${rel} outside ${out}`, { subject: rel });
+    await mkdir(dirname(full), { recursive: true });
+    await writeFile(full, data);
+    files++;
+    bytes += typeof data === 'string' ? Buffer.byteLength(data) : data.length;
+  };
+
+  try {
+    const reader = createReader({ dir, mode: 'static', loadImages: options.loadImages ?? DEFAULT_EXPORT_SITE_OPTIONS.loadImages });
+    let pages = 0;
+    try {
+      const paths = reader.pagePaths()[Symbol.iterator]();
+      const origin = 'http://static.invalid';
+      const worker = async (): Promise<void> => {
+        for (let next = paths.next(); next.done !== true; next = paths.next()) {
+          const urlPath = next.value;
+          const rel = sitePathOf(urlPath);
+          if (rel === undefined) throw new SalvageError('OUTPUT_UNSAFE', `the reader listed an unsafe page path ${JSON.stringify(urlPath)}`, { subject: urlPath });
+          const response = await reader.fetch(new Request(origin + urlPath));
+          if (response.status !== 200) throw new SalvageError('OUTPUT_FAILED', `the page ${urlPath} answered ${response.status}; the static site would have a broken page`, { subject: urlPath });
+          await put(rel, new Uint8Array(await response.arrayBuffer()));
+          if (++pages % 1000 === 0) options.onProgress?.({ phase: 'pages', done: pages });
+        }
+      };
+      await Promise.all(Array.from({ length: options.concurrency ?? DEFAULT_EXPORT_SITE_OPTIONS.concurrency }, worker));
+      const missing = await reader.fetch(new Request(`${origin}/404-not-a-page/`));
+      await put('404.html', new Uint8Array(await missing.arrayBuffer()));
+    } finally {
+      reader.close();
+    }
+    options.onProgress?.({ phase: 'pages', done: pages });
+    const pagesDone = Date.now();
+
+    const index = SearchIndex.openDir(dir, { readonly: true });
+    let stats: StaticIndexStats;
+    try {
+      stats = writeStaticIndex(indexDocuments(index), join(temp, SEARCH_INDEX_DIR), {
+        shards: shardsFor(index.count()),
+        ...options.index,
+        onProgress: (e) => options.onProgress?.(e.phase === 'documents' ? { phase: 'index-documents', done: e.done } : { phase: 'index-postings', done: e.done, of: e.of }),
+      });
+    } finally {
+      index.close();
+    }
+    files += stats.files;
+    bytes += stats.bytes;
+    const indexDone = Date.now();
+
+    options.onProgress?.({ phase: 'client' });
+    const client = await bundleClient();
+    await put(CLIENT_SCRIPT_PATH, client);
+
+    const report: ExportSiteReport = {
+      out,
+      pages,
+      files: files + 1, // and the marker
+      bytes,
+      index: stats,
+      clientBytes: Buffer.byteLength(client),
+      seconds: { pages: (pagesDone - started) / 1000, index: (indexDone - pagesDone) / 1000, total: 0 },
+    };
+    report.seconds.total = (Date.now() - started) / 1000;
+    const marker = JSON.stringify({ writtenBy: 'salvage export-site', source: resolve(dir), createdAt: new Date().toISOString(), ...report, out: undefined }, null, 2) + '\n';
+    writeFileSync(join(temp, SITE_MARKER), marker);
+    report.bytes += Buffer.byteLength(marker);
+
+    // Swap in: the old export (if any) moves aside, the new one takes its name, the old one goes.
+    const old = join(dirname(out), `.${basename(out)}.old-${process.pid}`);
+    if (existsSync(out)) renameSync(out, old);
+    renameSync(temp, out);
+    rmSync(old, { recursive: true, force: true });
+    return report;
+  } catch (error) {
+    rmSync(temp, { recursive: true, force: true });
+    throw error;
+  }
+}

@@ -1,0 +1,49 @@
+/**
+ * What every page renderer needs: the open index and catalog, the archive folder, the options, the
+ * name ↔ segment maps, and link builders. Built once per reader.
+ */
+import type { Catalog, CatalogFacet, SearchIndex } from '../search/index.js';
+import type { SegmentMap } from './segments.js';
+
+/** How the reader runs: a live server, or pages rendered for a static export. */
+export type ReaderMode = 'server' | 'static';
+
+export interface ReaderContext {
+  dir: string;
+  index: SearchIndex;
+  catalog: Catalog;
+  mode: ReaderMode;
+  loadImages: boolean;
+  /** Site name shown in the header and titles. */
+  siteTitle: string;
+  segments: Record<CatalogFacet, SegmentMap>;
+  /** Told about errors that became a 500 response (bugs). */
+  onError?: (error: Error) => void;
+}
+
+/** Articles per page on category, tag and author pages. */
+export const PAGE_SIZE = 50;
+/** Articles on the home page. */
+export const LATEST_COUNT = 30;
+
+/** URL path of a category, tag or author page (page 1 when `page` ≤ 1); undefined for an unknown name. */
+export function facetHref(ctx: ReaderContext, facet: CatalogFacet, name: string, page = 1): string | undefined {
+  const segment = ctx.segments[facet].segmentOf(name);
+  if (segment === undefined) return undefined;
+  const base = `/${facet}/${encodeURIComponent(segment)}/`;
+  return page > 1 ? `${base}page/${page}/` : base;
+}
+
+export const articleHref = (id: number): string => `/article/${id}/`;
+
+/** `/date/YYYY/`, `/date/YYYY/MM/` or `/date/YYYY/MM/DD/` for a 'YYYY', 'YYYY-MM' or 'YYYY-MM-DD'. */
+export const dateHref = (date: string): string => `/date/${date.split('-').join('/')}/`;
+
+export const onThisDayHref = (monthDay: string): string => `/on-this-day/${monthDay}/`;
+
+/** Plural label of a facet and its singular, in the page language. */
+export const FACET_LABELS: Record<CatalogFacet, { plural: string; one: string; listPath: string }> = {
+  category: { plural: '分類', one: '分類', listPath: '/categories/' },
+  tag: { plural: '標籤', one: '標籤', listPath: '/tags/' },
+  author: { plural: '作者', one: '作者', listPath: '/authors/' },
+};

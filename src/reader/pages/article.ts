@@ -1,0 +1,197 @@
+/**
+ * The article page: metadata, the sanitized body, the revision group with a diff, provenance
+ * (original URL, Wayback memento, capture time, SHA-256) and the cite box, plus NewsArticle JSON-LD
+ * and Dublin Core meta in the head. Also the JSON of `GET /api/articles/:id`.
+ */
+import { readFile } from 'node:fs/promises';
+import { resolve, sep } from 'node:path';
+import { parseArchiveFile, type ParsedArchiveFile } from '../../markdown/index.js';
+import type { CatalogArticle } from '../../search/index.js';
+import { articleHref, dateHref, facetHref, FACET_LABELS, type ReaderContext } from '../context.js';
+import { citations, dublinCoreMeta, newsArticleJsonLd, robustLinkAttributes, type CiteMeta } from '../cite.js';
+import { revisionDiffHtml } from '../diff.js';
+import { dropControls, html, trusted, type Html, type HtmlPart } from '../html.js';
+import { renderArticleHtml } from '../markdown-html.js';
+import { joinParts, page } from '../layout.js';
+
+/** An article as the page and the API show it: index row, archive file, revision group. */
+export interface LoadedArticle {
+  row: CatalogArticle;
+  file: ParsedArchiveFile;
+  /** Every member of the revision group, the article itself included, ascending id. */
+  group: CatalogArticle[];
+}
+
+/** The 14-digit timestamp of a Wayback memento URL. */
+const MEMENTO_TIMESTAMP = /^https?:\/\/web\.archive\.org\/web\/(\d{14})/i;
+
+/**
+ * Read an article's index row and archive file; undefined when unknown or the file is gone. The
+ * file is read asynchronously: on a cold disk cache a synchronous read would stall every other
+ * request of the process behind it.
+ */
+export async function loadArticle(ctx: ReaderContext, id: number): Promise<LoadedArticle | undefined> {
+  const row = ctx.catalog.article(id);
+  if (row === undefined) return undefined;
+  const root = resolve(ctx.dir);
+  const full = resolve(root, row.path);
+  if (!full.startsWith(root + sep)) return undefined; // the index names a file outside the archive
+  let file: ParsedArchiveFile;
+  try {
+    file = parseArchiveFile(await readFile(full, 'utf8'), row.path);
+  } catch {
+    return undefined;
+  }
+  // Read after the await: the index may have been refreshed meanwhile; the group is as of now.
+  return { row, file, group: ctx.catalog.revisionGroup(id) };
+}
+
+/** Capture time as ISO 8601 UTC: the file's `captured_at`, else the memento URL's timestamp. */
+export function captureTime(file: Pick<ParsedArchiveFile, 'capturedAt' | 'url'>): string | undefined {
+  if (file.capturedAt !== undefined) return file.capturedAt;
+  const ts = file.url === undefined ? undefined : MEMENTO_TIMESTAMP.exec(file.url)?.[1];
+  if (ts === undefined) return undefined;
+  return `${ts.slice(0, 4)}-${ts.slice(4, 6)}-${ts.slice(6, 8)}T${ts.slice(8, 10)}:${ts.slice(10, 12)}:${ts.slice(12, 14)}Z`;
+}
+
+function citeMeta(a: LoadedArticle): CiteMeta {
+  const { row, file } = a;
+  return {
+    id: row.id, title: row.title, date: row.date, lastUpdated: row.lastUpdated, author: row.author, category: row.category,
+    tags: row.tags, url: file.url, originalUrl: file.originalUrl, capturedAt: captureTime(file), site: file.site,
+  };
+}
+
+const link = (ctx: ReaderContext, facet: 'category' | 'tag' | 'author', name: string): HtmlPart => {
+  const href = facetHref(ctx, facet, name);
+  return href === undefined ? name : html`<a href="${href}">${name}</a>`;
+};
+
+function revisionsSection(ctx: ReaderContext, a: LoadedArticle): HtmlPart {
+  const others = a.group.filter((g) => g.id !== a.row.id);
+  if (others.length === 0) return '';
+  // Diff against the previous version (the next lower id: the CMS gave each edit a new, higher
+  // id), or for the first version against the one after it.
+  const at = a.group.findIndex((g) => g.id === a.row.id);
+  const base = a.group[at - 1] ?? a.group[at + 1];
+  const baseText = base === undefined ? undefined : ctx.catalog.text(base.id);
+  const ownText = a.file.text; // what the index holds for it: the index is built from parseArchiveFile's text
+  const older = base !== undefined && base.id < a.row.id;
+  const diff = base !== undefined && baseText !== undefined
+    ? trusted(older ? revisionDiffHtml(baseText, ownText) : revisionDiffHtml(ownText, baseText))
+    : undefined;
+  return html`<section class="box revisions" aria-labelledby="revisions-heading">
+<h2 id="revisions-heading">其他版本（共 ${a.group.length} 個版本）</h2>
+<p class="muted">眾新聞修改文章時會給新版本一個新編號；以下文章標題、日期及作者相同，是同一報道的不同版本。</p>
+<ol>${a.group.map((g) => g.id === a.row.id
+    ? html`<li aria-current="true"><strong>#${g.id}（本頁）</strong>${g.lastUpdated !== undefined ? html` <span class="muted">最後更新 ${g.lastUpdated}</span>` : ''}</li>`
+    : html`<li><a href="${articleHref(g.id)}">#${g.id}</a>${g.lastUpdated !== undefined ? html` <span class="muted">最後更新 ${g.lastUpdated}</span>` : ''}</li>`)}</ol>
+${diff === undefined || base === undefined ? '' : html`<details class="diff-box">
+<summary>${older ? `與上一版本 #${base.id} 比較` : `與下一版本 #${base.id} 比較`}</summary>
+<p class="muted">${older ? html`由 <a href="${articleHref(base.id)}">#${base.id}</a> 到本頁（#${a.row.id}）的改動：` : html`由本頁（#${a.row.id}）到 <a href="${articleHref(base.id)}">#${base.id}</a> 的改動：`}<del>刪去</del>、<ins>加入</ins>。</p>
+<div class="diff">${diff}</div>
+</details>`}
+</section>`;
+}
+
+function provenanceSection(a: LoadedArticle, meta: CiteMeta): Html {
+  const f = a.file;
+  const captured = meta.capturedAt;
+  return html`<section class="box provenance" aria-labelledby="provenance-heading">
+<h2 id="provenance-heading">來源</h2>
+<dl>
+${f.originalUrl !== undefined ? html`<dt>原網址</dt><dd><a href="${f.originalUrl}" rel="noopener noreferrer nofollow">${safeDecode(f.originalUrl)}</a></dd>` : ''}
+${f.url !== undefined ? html`<dt>Wayback 存檔</dt><dd>${robustLink(meta, safeDecode(f.url))}</dd>` : ''}
+${captured !== undefined ? html`<dt>存檔時間</dt><dd><time datetime="${captured}">${captured.replace('T', ' ').replace('Z', ' UTC')}</time></dd>` : ''}
+${f.sha256 !== undefined ? html`<dt>SHA-256</dt><dd class="hash">${f.sha256}</dd>` : ''}
+<dt>文章編號</dt><dd>${a.row.id}${f.site !== undefined ? ` (${f.site})` : ''}</dd>
+<dt>存檔檔案</dt><dd class="hash">${a.row.path}</dd>
+</dl>
+</section>`;
+}
+
+/** The memento link with Robust Links attributes (original URL, version date). */
+function robustLink(meta: CiteMeta, text: string): Html {
+  const attrs = robustLinkAttributes(meta);
+  const href = attrs['href'] ?? text;
+  const original = attrs['data-originalurl'];
+  const version = attrs['data-versiondate'];
+  return html`<a href="${href}" rel="noopener noreferrer nofollow"${original !== undefined ? html` data-originalurl="${original}"` : ''}${version !== undefined ? html` data-versiondate="${version}"` : ''}>${text}</a>`;
+}
+
+function citeSection(meta: CiteMeta): Html {
+  const c = citations(meta);
+  return html`<section class="box cite" aria-labelledby="cite-heading">
+<h2 id="cite-heading">引用本文</h2>
+<h3 id="cite-apa">APA</h3>
+<p class="citation" data-copy id="cite-apa-text">${trusted(c.apaHtml)}</p>
+<h3 id="cite-mla">MLA</h3>
+<p class="citation" data-copy id="cite-mla-text">${trusted(c.mlaHtml)}</p>
+<h3 id="cite-bibtex">BibTeX</h3>
+<pre class="citation" data-copy>${c.bibtex}</pre>
+</section>`;
+}
+
+function safeDecode(url: string): string {
+  try {
+    return decodeURI(url);
+  } catch {
+    return url;
+  }
+}
+
+export function articlePage(ctx: ReaderContext, a: LoadedArticle): Html {
+  const { row, file } = a;
+  const meta = citeMeta(a);
+  const title = row.title === '' ? `（無標題 #${row.id}）` : row.title;
+  const facts: HtmlPart[] = [];
+  if (row.date !== undefined) facts.push(html`<dt>日期</dt><dd><a href="${dateHref(row.date)}"><time datetime="${row.date}">${row.date}</time></a></dd>`);
+  if (row.lastUpdated !== undefined) facts.push(html`<dt>最後更新</dt><dd>${row.lastUpdated}</dd>`);
+  if (row.author !== undefined) facts.push(html`<dt>${FACET_LABELS.author.one}</dt><dd>${link(ctx, 'author', row.author)}</dd>`);
+  if (row.category !== undefined) facts.push(html`<dt>${FACET_LABELS.category.one}</dt><dd>${link(ctx, 'category', row.category)}</dd>`);
+  if (row.tags.length > 0) facts.push(html`<dt>${FACET_LABELS.tag.plural}</dt><dd><ul class="tags">${row.tags.map((t) => html`<li>${link(ctx, 'tag', t)}</li>`)}</ul></dd>`);
+  const head = html`${dublinCoreMeta(meta).map((m) => html`<meta name="${m.name}" content="${m.content}">\n`)}<script type="application/ld+json">${trusted(newsArticleJsonLd(meta))}</script>\n`;
+  const body = trusted(renderArticleHtml(dropControls(file.body), { loadImages: ctx.loadImages }));
+  return page(ctx, { title, head, enhance: true, ...(row.date !== undefined ? { description: `${row.date} ${row.author ?? ''} ${row.title}`.trim() } : {}) }, html`
+<article class="article" aria-labelledby="article-title">
+<header>
+<h1 id="article-title">${title}</h1>
+<div class="article-meta"><dl>${facts}</dl></div>
+</header>
+${ctx.loadImages ? '' : html`<p class="muted">為免向第三方發出請求，圖片及嵌入內容以連結顯示。</p>`}
+<div class="article-body">
+${body}
+</div>
+</article>
+${revisionsSection(ctx, a)}
+${provenanceSection(a, meta)}
+${citeSection(meta)}
+<p class="muted">${joinParts([
+    ...(row.date !== undefined ? [html`<a href="${dateHref(row.date)}">同日文章</a>`] : []),
+    ...(ctx.mode === 'server' ? [html`<a href="/api/articles/${row.id}">JSON</a>`] : []),
+  ], ' · ')}</p>`);
+}
+
+/** `GET /api/articles/:id`: metadata, body Markdown, plain text, revision group ids. */
+export function articleJson(a: LoadedArticle): Record<string, unknown> {
+  const { row, file } = a;
+  const out: Record<string, unknown> = { id: row.id, title: row.title };
+  const put = (key: string, value: unknown): void => {
+    if (value !== undefined) out[key] = value;
+  };
+  put('date', row.date);
+  put('lastUpdated', row.lastUpdated);
+  put('author', row.author);
+  put('category', row.category);
+  out['tags'] = row.tags;
+  put('url', file.url);
+  put('originalUrl', file.originalUrl);
+  put('site', file.site);
+  put('capturedAt', captureTime(file));
+  put('sha256', file.sha256);
+  out['path'] = row.path;
+  out['revisions'] = a.group.map((g) => g.id);
+  out['body'] = file.body;
+  out['text'] = file.text;
+  return out;
+}

@@ -1,0 +1,140 @@
+/**
+ * The search page (server results, or in a static export an empty results region the client
+ * script fills) and the original-URL lookup page.
+ */
+import { search, type SearchResponse } from '../../search/index.js';
+import { STATIC_SEARCH_SCRIPT_PATH } from '../assets.js';
+import type { ReaderContext } from '../context.js';
+import { html, type Html, type HtmlPart } from '../html.js';
+import { articleList, page, pager } from '../layout.js';
+import { SEARCH_PAGE_SIZE, type SearchRequest } from '../params.js';
+
+const num = (n: number): string => n.toLocaleString('en-US');
+
+/** The values shown in the form (what the request asked for). */
+export interface SearchFormValues {
+  q: string;
+  sort?: string;
+  from?: string;
+  to?: string;
+  category?: string;
+  author?: string;
+  tag?: string;
+  group: boolean;
+}
+
+export function formValues(request: SearchRequest | undefined, params: URLSearchParams): SearchFormValues {
+  if (request === undefined) {
+    // Invalid parameters: show what was typed so it can be corrected.
+    const v = (name: string): string | undefined => params.get(name) ?? undefined;
+    const out: SearchFormValues = { q: params.get('q') ?? '', group: params.get('group') !== '0' };
+    for (const name of ['sort', 'from', 'to', 'category', 'author', 'tag'] as const) {
+      const value = v(name);
+      if (value !== undefined) out[name] = value;
+    }
+    return out;
+  }
+  const o = request.options;
+  const out: SearchFormValues = { q: request.q, group: o.group };
+  for (const name of ['sort', 'from', 'to', 'category', 'author', 'tag'] as const) {
+    const value = o[name];
+    if (value !== undefined) out[name] = value;
+  }
+  return out;
+}
+
+const selected = (on: boolean): HtmlPart => (on ? html` selected` : '');
+
+function searchForm(ctx: ReaderContext, v: SearchFormValues): Html {
+  const categories = ctx.catalog.names('category');
+  const years = ctx.catalog.years();
+  const min = years[0] !== undefined ? `${years[0].name}-01-01` : undefined;
+  const max = years[years.length - 1] !== undefined ? `${years[years.length - 1]!.name}-12-31` : undefined;
+  const range = html`${min !== undefined ? html` min="${min}"` : ''}${max !== undefined ? html` max="${max}"` : ''}`;
+  return html`<form class="search" role="search" action="/search/" method="get">
+<div><label for="q">搜尋字詞</label>
+<input class="q" id="q" type="search" name="q" value="${v.q}" aria-describedby="q-help" autocomplete="off"></div>
+<p id="q-help" class="muted">任何長度的中文或英文字詞（繁簡通用）；多個字詞須全部出現；以 "引號" 搜尋含空格的詞組；以 -字詞 排除。</p>
+<div class="row">
+<label>排序
+<select name="sort"><option value="relevance"${selected(v.sort !== 'date')}>相關度</option><option value="date"${selected(v.sort === 'date')}>日期（新至舊）</option></select></label>
+<label>由 <input type="date" name="from" value="${v.from ?? ''}"${range}></label>
+<label>至 <input type="date" name="to" value="${v.to ?? ''}"${range}></label>
+<label>版本
+<select name="group"><option value="1"${selected(v.group)}>同一報道合併顯示</option><option value="0"${selected(!v.group)}>顯示每個版本</option></select></label>
+</div>
+<div class="row">
+<label>分類
+<select name="category"><option value="">全部</option>${categories.map((c) => html`<option value="${c.name}"${selected(c.name === v.category)}>${c.name}（${num(c.count)}）</option>`)}</select></label>
+<label>作者 <input type="text" name="author" value="${v.author ?? ''}"></label>
+<label>標籤 <input type="text" name="tag" value="${v.tag ?? ''}"></label>
+</div>
+<div><button type="submit">搜尋</button></div>
+</form>`;
+}
+
+/** Whether the request asks for anything (an empty /search/ shows only the form). */
+export function hasSearchInput(params: URLSearchParams): boolean {
+  for (const name of ['q', 'from', 'to', 'category', 'author', 'tag']) if ((params.get(name) ?? '').trim() !== '') return true;
+  return false;
+}
+
+/** The URL of another page of the same search. */
+function pageHref(params: URLSearchParams, n: number): string {
+  const next = new URLSearchParams();
+  for (const [k, v] of params) if (k !== 'page' && v !== '') next.append(k, v);
+  if (n > 1) next.set('page', String(n));
+  return `/search/?${next.toString()}`;
+}
+
+/**
+ * The results region. Its markup is the contract the static export's client renders too
+ * (index.ts, "Search result markup").
+ */
+export function searchResults(response: SearchResponse, request: SearchRequest, params: URLSearchParams): Html {
+  const count = response.groups ?? response.total;
+  const pages = Math.max(1, Math.ceil(count / SEARCH_PAGE_SIZE));
+  const from = (request.page - 1) * SEARCH_PAGE_SIZE + 1;
+  const summary = response.total === 0
+    ? '找不到符合的文章。'
+    : `${num(response.total)} 篇文章${response.groups !== undefined && response.groups !== response.total ? `（${num(response.groups)} 則報道）` : ''}，第 ${num(Math.min(from, count))}–${num(Math.min(from + SEARCH_PAGE_SIZE - 1, count))} 項。`;
+  return html`<p class="results-summary">${summary}</p>
+${response.results.length > 0 ? articleList(response.results, 2, true, from) : ''}
+${pager(request.page, pages, (n) => pageHref(params, n), '搜尋結果分頁')}`;
+}
+
+export function searchPage(ctx: ReaderContext, params: URLSearchParams, request: SearchRequest | undefined, error?: string): Html {
+  const values = formValues(request, params);
+  const run = ctx.mode === 'server' && request !== undefined && hasSearchInput(params);
+  const response = run ? search(ctx.index, request.options) : undefined;
+  const title = values.q.trim() !== '' ? `搜尋：${values.q}` : '搜尋';
+  return page(ctx, { title, section: 'search', headerSearch: false, ...(ctx.mode === 'static' ? { scripts: [STATIC_SEARCH_SCRIPT_PATH] } : {}) }, html`
+<h1>搜尋</h1>
+${searchForm(ctx, values)}
+${error !== undefined ? html`<p class="notice" role="alert">${error}</p>` : ''}
+<div id="search-results" aria-live="polite">${response !== undefined && request !== undefined ? searchResults(response, request, params) : ''}</div>`);
+}
+
+/** Why a lookup found nothing. */
+export type LookupMiss = { kind: 'not-article-url' } | { kind: 'not-in-archive'; id: number };
+
+export function lookupPage(ctx: ReaderContext, url: string, miss?: LookupMiss): Html {
+  let message: HtmlPart = '';
+  if (miss?.kind === 'not-article-url') {
+    message = html`<div class="notice" role="alert"><p>這不是眾新聞文章的網址。文章網址的格式是 <code>https://www.hkcnews.com/article/&lt;編號&gt;/…</code>（有或沒有 www、http 或 https、任何標題部分，包括 Wayback 存檔網址）。</p>
+<p>也可以<a href="/search/">以字詞搜尋</a>文章。</p></div>`;
+  } else if (miss?.kind === 'not-in-archive') {
+    const wayback = `https://web.archive.org/web/*/hkcnews.com/article/${miss.id}/*`;
+    message = html`<div class="notice" role="alert"><p>本存檔沒有編號 ${miss.id} 的文章。它可能從未被存檔，或存檔只有錯誤頁面。</p>
+<p>可在 <a href="${wayback}" rel="noopener noreferrer nofollow">Wayback Machine 查看這篇文章的所有存檔</a>（外部網站），或<a href="/search/">以字詞搜尋</a>。</p></div>`;
+  }
+  return page(ctx, { title: '原網址查詢', section: 'lookup', ...(ctx.mode === 'static' ? { scripts: [STATIC_SEARCH_SCRIPT_PATH] } : {}) }, html`
+<h1>原網址查詢</h1>
+<p>貼上眾新聞文章的網址（任何形式，包括 Wayback Machine 的存檔網址及標題亂碼的網址），即可開啟本存檔中的該文章。</p>
+<form class="search" action="/lookup/" method="get">
+<div><label for="url">文章網址</label>
+<input class="q" id="url" type="text" name="url" value="${url}" inputmode="url" autocomplete="off" placeholder="https://www.hkcnews.com/article/…"></div>
+<div><button type="submit">查詢</button></div>
+</form>
+<div id="search-results" aria-live="polite">${message}</div>`);
+}
