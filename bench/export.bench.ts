@@ -11,14 +11,13 @@
  *   npm run bench:export -- --dir DIR --reuse  (DIR indexed; --reuse keeps an existing SITE)
  *   --max-ids N                                (ids compared in date order with the server's pages; default 1000)
  */
-import { spawn } from 'node:child_process';
-import { existsSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { existsSync, rmSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { search, SearchIndex, type SearchOptions } from '../src/search/index.js';
 import { fileLoader, type StaticSearchIndex } from '../src/export/index.js';
 import { benchQueries, bruteForce, loadCorpus } from './search-queries.js';
-import { benchArgs, machine, sharedOrSkip } from './shared.js';
+import { benchArgs, machine, sharedOrSkip, runTimed } from './shared.js';
 
 const { args, arg } = benchArgs();
 const shared = sharedOrSkip('bench:export');
@@ -31,23 +30,7 @@ const articles = join(shared, 'data/hkcnews/articles.jsonl.gz');
 if (!existsSync(join(dir, 'search.sqlite'))) throw new Error(`${dir} has no search index: run npm run bench:search first, or pass --dir`);
 
 /** Run the CLI (from source, via tsx), sampling its peak RSS. */
-async function timed(argv: string[]): Promise<{ ms: number; peakMb: number; stdout: string }> {
-  const t0 = performance.now();
-  const proc = spawn(process.execPath, ['--import', 'tsx', join(root, 'src/cli/main.ts'), ...argv], { stdio: ['ignore', 'pipe', 'inherit'] });
-  let stdout = '';
-  proc.stdout!.on('data', (d: Buffer) => { stdout += d.toString(); });
-  let peak = 0;
-  const timer = setInterval(() => {
-    try {
-      const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${proc.pid}/status`, 'utf8'));
-      if (m) peak = Math.max(peak, Number(m[1]) / 1024);
-    } catch { /* exited */ }
-  }, 200);
-  const code = await new Promise<number | null>((ok) => proc.once('exit', ok));
-  clearInterval(timer);
-  if (code !== 0) throw new Error(`salvage ${argv[0]} exited with ${code}`);
-  return { ms: performance.now() - t0, peakMb: peak, stdout };
-}
+const timed = (argv: string[]): ReturnType<typeof runTimed> => runTimed(['--import', 'tsx', join(root, 'src/cli/main.ts'), ...argv]);
 
 const mib = (bytes: number): string => `${(bytes / 2 ** 20).toFixed(1)} MiB`;
 const pct = (xs: number[], p: number): number => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(p * xs.length))] ?? 0;

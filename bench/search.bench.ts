@@ -8,12 +8,11 @@
  *   npm run bench:search              (~3 min here)
  *   npm run bench:search -- --reuse   keep the imported folder and its index
  */
-import { spawn } from 'node:child_process';
-import { existsSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { existsSync, rmSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { search, SearchIndex } from '../src/search/index.js';
 import { benchQueries, bruteForce, loadCorpus } from './search-queries.js';
-import { benchArgs, machine, sharedOrSkip } from './shared.js';
+import { benchArgs, machine, sharedOrSkip, runTimed } from './shared.js';
 
 const { args, arg } = benchArgs();
 const shared = sharedOrSkip('bench:search');
@@ -25,23 +24,7 @@ if (!existsSync(cli)) throw new Error('dist/cli/main.js is missing: run npm run 
 const archive = join(work, 'archive');
 
 /** Run the CLI, sampling its RSS; returns wall time and peak RSS. */
-async function timed(argv: string[]): Promise<{ ms: number; peakMb: number; stdout: string }> {
-  const t0 = performance.now();
-  const proc = spawn('node', [cli, ...argv], { stdio: ['ignore', 'pipe', 'inherit'] });
-  let stdout = '';
-  proc.stdout!.on('data', (d: Buffer) => { stdout += d.toString(); });
-  let peak = 0;
-  const timer = setInterval(() => {
-    try {
-      const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${proc.pid}/status`, 'utf8'));
-      if (m) peak = Math.max(peak, Number(m[1]) / 1024);
-    } catch { /* exited */ }
-  }, 200);
-  const code = await new Promise<number | null>((ok) => proc.once('exit', ok));
-  clearInterval(timer);
-  if (code !== 0) throw new Error(`salvage ${argv[0]} exited with ${code}`);
-  return { ms: performance.now() - t0, peakMb: peak, stdout };
-}
+const timed = (argv: string[]): ReturnType<typeof runTimed> => runTimed([cli, ...argv]);
 
 console.log(`bench:search on ${machine()}`);
 if (!(args.includes('--reuse') && existsSync(join(archive, 'search.sqlite')))) {

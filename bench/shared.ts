@@ -1,5 +1,6 @@
 /** Locating ../shared for benchmarks (and tests that use it). */
-import { existsSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { availableParallelism, cpus, totalmem } from 'node:os';
 
@@ -27,4 +28,26 @@ export function sharedOrSkip(bench: string): string {
     process.exit(0);
   }
   return shared;
+}
+
+/**
+ * Run a command (`node …args`), sampling its peak RSS from /proc (VmHWM, every 200 ms); throws
+ * when it exits non-zero. Returns wall time, peak RSS and stdout (stderr passes through).
+ */
+export async function runTimed(nodeArgs: string[]): Promise<{ ms: number; peakMb: number; stdout: string }> {
+  const t0 = performance.now();
+  const proc = spawn(process.execPath, nodeArgs, { stdio: ['ignore', 'pipe', 'inherit'] });
+  let stdout = '';
+  proc.stdout!.on('data', (d: Buffer) => { stdout += d.toString(); });
+  let peak = 0;
+  const timer = setInterval(() => {
+    try {
+      const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${proc.pid}/status`, 'utf8'));
+      if (m) peak = Math.max(peak, Number(m[1]) / 1024);
+    } catch { /* exited */ }
+  }, 200);
+  const code = await new Promise<number | null>((ok) => proc.once('exit', ok));
+  clearInterval(timer);
+  if (code !== 0) throw new Error(`${nodeArgs.join(' ')} exited with ${code}`);
+  return { ms: performance.now() - t0, peakMb: peak, stdout };
 }

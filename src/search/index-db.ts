@@ -57,6 +57,29 @@ export function sortKey(date: string | undefined | null, id: number): number {
   return dayNumber(date) * SORT_DAY_SCALE + (id % SORT_DAY_SCALE);
 }
 
+const DATE_BOUND = /^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$/;
+
+/**
+ * The sort-key range of `from`/`to` (inclusive). `YYYY` and `YYYY-MM` mean the whole year or
+ * month; a bound that is not such a date is ignored. Any bound excludes undated articles.
+ */
+export function sortKeyRange(from: string | undefined, to: string | undefined): [number, number] {
+  let lo = 0;
+  let hi = Number.MAX_SAFE_INTEGER;
+  const f = from === undefined ? null : DATE_BOUND.exec(from.trim());
+  const t = to === undefined ? null : DATE_BOUND.exec(to.trim());
+  if (f !== null) lo = dayNumber(`${f[1]}-${f[2] ?? '01'}-${f[3] ?? '01'}`) * SORT_DAY_SCALE;
+  if (t !== null) {
+    const [y, m, d] = [Number(t[1]), t[2] === undefined ? 12 : Number(t[2]), t[3] === undefined ? undefined : Number(t[3])];
+    // Day 0 of the next month is the last day of this one.
+    const last = d ?? new Date(Date.UTC(y, m, 0)).getUTCDate();
+    const iso = `${String(y).padStart(4, '0')}-${String(m).padStart(2, '0')}-${String(last).padStart(2, '0')}`;
+    hi = (dayNumber(iso) + 1) * SORT_DAY_SCALE - 1;
+  }
+  if (f !== null || t !== null) lo = Math.max(lo, SORT_DAY_SCALE);
+  return [lo, hi];
+}
+
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS articles (

@@ -6,6 +6,7 @@ export {
   GroupTable,
   groupKey,
   sortKey,
+  sortKeyRange,
   dayNumber,
   SORT_DAY_SCALE,
   SEARCH_INDEX_FILE,

@@ -5,7 +5,7 @@
  * every article's folded title and text for every term (`folded.includes(term)`, tokens.ts `findTerm`).
  */
 import { foldWithOrigin, fold } from './fold.js';
-import { dayNumber, SORT_DAY_SCALE, type SearchIndex } from './index-db.js';
+import { SORT_DAY_SCALE, sortKeyRange, type SearchIndex } from './index-db.js';
 import { findTerm, MAX_WORD_TOKEN, termTokens, textRuns } from './tokens.js';
 
 /** A parsed query: terms every result contains, terms no result contains. Terms are folded. */
@@ -175,29 +175,6 @@ function ftsIsExact(term: string): boolean {
 function clampInt(value: number | undefined, fallback: number, max: number): number {
   if (value === undefined || !Number.isFinite(value)) return fallback;
   return Math.min(max, Math.max(0, Math.floor(value)));
-}
-
-const DATE_BOUND = /^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$/;
-
-/**
- * The sort-key range of `from`/`to` (inclusive). `YYYY` and `YYYY-MM` mean the whole year or
- * month; a bound that is not such a date is ignored. Any bound excludes undated articles.
- */
-function sortKeyRange(from: string | undefined, to: string | undefined): [number, number] {
-  let lo = 0;
-  let hi = Number.MAX_SAFE_INTEGER;
-  const f = from === undefined ? null : DATE_BOUND.exec(from.trim());
-  const t = to === undefined ? null : DATE_BOUND.exec(to.trim());
-  if (f !== null) lo = dayNumber(`${f[1]}-${f[2] ?? '01'}-${f[3] ?? '01'}`) * SORT_DAY_SCALE;
-  if (t !== null) {
-    const [y, m, d] = [Number(t[1]), t[2] === undefined ? 12 : Number(t[2]), t[3] === undefined ? undefined : Number(t[3])];
-    // Day 0 of the next month is the last day of this one.
-    const last = d ?? new Date(Date.UTC(y, m, 0)).getUTCDate();
-    const iso = `${String(y).padStart(4, '0')}-${String(m).padStart(2, '0')}-${String(last).padStart(2, '0')}`;
-    hi = (dayNumber(iso) + 1) * SORT_DAY_SCALE - 1;
-  }
-  if (f !== null || t !== null) lo = Math.max(lo, SORT_DAY_SCALE);
-  return [lo, hi];
 }
 
 /** A SELECT of matching sort keys (`sk`, the FTS rowid), with its parameters. */

@@ -11,13 +11,12 @@
  */
 import {
   DEFAULT_SEARCH_OPTIONS,
-  dayNumber,
   fold,
   MAX_LIMIT,
   parseQuery,
   snippet,
-  SORT_DAY_SCALE,
   sortKey,
+  sortKeyRange,
   type SearchOptions,
   type SearchResponse,
   type SearchResult,
@@ -38,30 +37,6 @@ interface TermMatches {
   docs: Int32Array;
   tfs: Int32Array;
   df: number;
-}
-
-/** `from`/`to` as bounds: YYYY, YYYY-MM or YYYY-MM-DD (other text is ignored, as the server does). */
-const DATE_BOUND = /^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$/;
-
-/**
- * The sort-key range of `from`/`to`, inclusive: the server's rule (src/search/query.ts
- * `sortKeyRange`, not exported): whole years or months for partial dates, a bound that is not
- * a date is ignored, and any bound excludes undated articles.
- */
-export function sortKeyRange(from: string | undefined, to: string | undefined): [number, number] {
-  let lo = 0;
-  let hi = Number.MAX_SAFE_INTEGER;
-  const f = from === undefined ? null : DATE_BOUND.exec(from.trim());
-  const t = to === undefined ? null : DATE_BOUND.exec(to.trim());
-  if (f !== null) lo = dayNumber(`${f[1]}-${f[2] ?? '01'}-${f[3] ?? '01'}`) * SORT_DAY_SCALE;
-  if (t !== null) {
-    const [y, m, d] = [Number(t[1]), t[2] === undefined ? 12 : Number(t[2]), t[3] === undefined ? undefined : Number(t[3])];
-    const last = d ?? new Date(Date.UTC(y, m, 0)).getUTCDate(); // day 0 of the next month
-    const iso = `${String(y).padStart(4, '0')}-${String(m).padStart(2, '0')}-${String(last).padStart(2, '0')}`;
-    hi = (dayNumber(iso) + 1) * SORT_DAY_SCALE - 1;
-  }
-  if (f !== null || t !== null) lo = Math.max(lo, SORT_DAY_SCALE);
-  return [lo, hi];
 }
 
 function clampInt(value: number | undefined, fallback: number, max: number): number {
