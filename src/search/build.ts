@@ -30,8 +30,13 @@ export interface BuildProgress {
   failed: { path: string; message: string }[];
 }
 
-/** Files sent to a worker at once: large enough to amortize messaging, small enough to keep workers even. */
-const WORKER_CHUNK = 200;
+/** Files sent to a worker at once: large enough to amortize messaging, small enough to bound memory. */
+const WORKER_CHUNK = 100;
+/**
+ * Chunks queued per worker: enough to keep it busy while the main thread writes a transaction
+ * (DEFAULT_BATCH_SIZE rows, ~1 s), few enough to bound the prepared documents held in memory.
+ */
+const CHUNKS_AHEAD = 4;
 /** Progress is reported every this many files. */
 const PROGRESS_EVERY = 1000;
 
@@ -131,26 +136,29 @@ export async function buildIndexInParallel(dir: string, options: ParallelBuildOp
     const refs = [...changedFiles(dir, index, progress, present)];
     const chunks: ArchiveFileRef[][] = [];
     for (let i = 0; i < refs.length; i += WORKER_CHUNK) chunks.push(refs.slice(i, i + WORKER_CHUNK));
+    // Each worker answers its messages in order, so every chunk is posted at once (the worker
+    // queues them) and its answer taken from the worker's FIFO of waiters. Posting a chunk only
+    // after the previous answer had been handled left the worker idle whenever the main thread
+    // was inside a long SQLite transaction (a third of a build, profiled 2026-11-26).
+    const waiters = new Map<Worker, { resolve: (r: PreparedResult[]) => void; reject: (e: Error) => void }[]>();
+    for (const worker of workers) {
+      const fifo: { resolve: (r: PreparedResult[]) => void; reject: (e: Error) => void }[] = [];
+      waiters.set(worker, fifo);
+      worker.on('message', (results: PreparedResult[]) => fifo.shift()?.resolve(results));
+      worker.on('error', (error: Error) => { for (const w of fifo.splice(0)) w.reject(error); });
+    }
     const run = (worker: Worker, chunk: ArchiveFileRef[]): Promise<PreparedResult[]> =>
       new Promise((resolve, reject) => {
-        const done = (results: PreparedResult[]): void => { worker.off('error', fail); resolve(results); };
-        const fail = (error: Error): void => { worker.off('message', done); reject(error); };
-        worker.once('message', done);
-        worker.once('error', fail);
+        waiters.get(worker)!.push({ resolve, reject });
         worker.postMessage({ dir, refs: chunk });
       });
-    // Each worker runs one chunk at a time; results are consumed in chunk order, so at most
-    // `count` chunks wait in memory while SQLite writes.
+    // Results are consumed in chunk order; at most CHUNKS_AHEAD chunks per worker wait in memory.
     const pending: Promise<PreparedResult[]>[] = [];
-    const busy = new Map<Worker, Promise<unknown>>();
     let next = 0;
     const dispatch = (): void => {
-      while (next < chunks.length && pending.length < count * 2) {
-        const worker = workers[next % count]!;
-        const previous = busy.get(worker) ?? Promise.resolve();
-        const chunk = chunks[next]!;
-        const job = previous.then(() => run(worker, chunk));
-        busy.set(worker, job.catch(() => undefined));
+      while (next < chunks.length && pending.length < count * CHUNKS_AHEAD) {
+        const job = run(workers[next % count]!, chunks[next]!);
+        job.catch(() => undefined); // handled where it is awaited, in order
         pending.push(job);
         next++;
       }

@@ -126,6 +126,8 @@ CREATE VIRTUAL TABLE IF NOT EXISTS fts_title USING fts5(u, b, content='', conten
 `;
 
 const FTS_TABLES = ['fts', 'fts_bi', 'fts_title'] as const;
+/** Indexes no write needs (queries and the catalog do): a bulk load builds them after the rows. */
+const SECONDARY_INDEXES = ['articles_date', 'articles_category', 'articles_author', 'articles_group', 'articles_original_url', 'article_tags_article'] as const;
 /** FTS5's own default for 'automerge' (sqlite.org/fts5.html, "The 'automerge' configuration option"). */
 const FTS_AUTOMERGE_DEFAULT = 4;
 
@@ -135,12 +137,12 @@ export interface SearchIndexOptions {
 }
 
 /**
- * Rows written per transaction by {@link SearchIndex.upsertMany}. FTS5 flushes its pending
- * tokens as a new segment at every commit and merges segments as they pile up: 8,000 hkcnews
- * articles took 10.9 s in batches of 500 and 5.8 s in batches of 4,000 (2026-11-26); 1,000 keeps
- * the build's peak memory (prepared documents wait here) well under 500 MB.
+ * Rows written per transaction by {@link SearchIndex.upsertMany}. A first build switches FTS
+ * segment merging off ({@link SearchIndex.bulkLoad}), so the batch size barely changes its time;
+ * what it changes is memory, since prepared documents wait here: full hkcnews builds measured
+ * 64–76 s / 413–419 MB with 500, 78–86 s / 452–457 MB with 1,000 (2026-11-26).
  */
-export const DEFAULT_BATCH_SIZE = 1000;
+export const DEFAULT_BATCH_SIZE = 500;
 
 /** Revision group key: articles sharing folded title, date and author are one story. */
 export function groupKey(doc: Pick<SearchDocument, 'title' | 'date' | 'author'>): string {
@@ -346,11 +348,14 @@ export class SearchIndex {
       for (const table of FTS_TABLES) this.db.exec(`INSERT INTO ${table} (${table}, rank) VALUES ('automerge', ${Math.trunc(value)})`);
     };
     set(0);
+    // Secondary indexes are built once at the end too (the schema re-creates what is missing).
+    for (const name of SECONDARY_INDEXES) this.db.exec(`DROP INDEX IF EXISTS ${name}`);
     try {
       return await load();
     } finally {
       for (const table of FTS_TABLES) this.db.prepare(`INSERT INTO ${table} (${table}) VALUES ('optimize')`).run();
       set(FTS_AUTOMERGE_DEFAULT);
+      this.db.exec(SCHEMA);
     }
   }
 
