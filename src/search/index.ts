@@ -1,5 +1,6 @@
 /** Search: a SQLite FTS5 index of an archive with exact CJK substring matching and 繁/简 folding. */
 export { fold, foldWithOrigin, type FoldedText } from './fold.js';
+export { foldBy, foldWithOriginBy, type FoldCodePoint } from './fold-core.js';
 export { unigramTokens, bigramTokens, termTokens, findTerm, termMatchesAt, RUN_SEPARATOR, type TermTokens } from './tokens.js';
 export {
   SearchIndex,

@@ -7,9 +7,9 @@
  * own code over this fold.
  */
 
-import { foldBy, foldWithOriginBy, type FoldedText } from '../../search/fold-core.js';
+import { foldBy, foldWithOriginBy, type FoldedText } from '../../search/index.js';
 
-export type { FoldedText } from '../../search/fold-core.js';
+export type { FoldedText } from '../../search/index.js';
 
 /** Folded form of each code point that changes; absent: the code point is its own fold. */
 let TABLE: Map<number, string> = new Map();
