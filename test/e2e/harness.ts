@@ -3,12 +3,11 @@
  * port, and Debian's chromium driven by playwright-core with the flags that keep it off the
  * network (STACK.md "Browser tests"; env machines/node.md).
  */
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { createAdaptorServer } from '@hono/node-server';
 import { chromium, type Browser, type BrowserContext, type BrowserContextOptions, type Page } from 'playwright-core';
-import { buildIndex } from '../../src/search/index.js';
+import { writeFixtureArchive as writeArchive, type FixtureArticle as SharedFixtureArticle } from '../helpers/reader-fixture.js';
 import { createReader, type Reader, type ReaderOptions } from '../../src/reader/index.js';
 
 /** The browser binary (Debian's package), or `$CHROMIUM_PATH`. */
@@ -101,47 +100,8 @@ export function offLoopback(requests: readonly string[]): string[] {
 // ---------------------------------------------------------------------------------------------
 // Fixture archive
 
-export interface FixtureArticle {
-  id: number;
-  title: string;
-  date: string;
-  lastUpdated?: string;
-  author?: string;
-  category?: string;
-  tags: string[];
-  /** Original URL as the CDX index spells it (percent-encoded). */
-  originalUrl: string;
-  /** 14-digit capture timestamp. */
-  timestamp: string;
-  /** Markdown body after the `# title` line. */
-  body: string;
-}
-
-const q = (s: string): string => JSON.stringify(s); // a JSON string is a valid YAML double-quoted scalar
-
-/** One archive file in FORMAT.md shape. */
-export function articleFile(a: FixtureArticle): string {
-  const ts = a.timestamp;
-  const lines = ['---', `title: ${q(a.title)}`, `date: ${q(a.date)}`];
-  if (a.lastUpdated !== undefined) lines.push(`last_updated: ${q(a.lastUpdated)}`);
-  if (a.author !== undefined) lines.push(`author: ${q(a.author)}`);
-  if (a.category !== undefined) lines.push(`category: ${q(a.category)}`);
-  lines.push('tags:', ...a.tags.map((t) => `  - ${q(t)}`));
-  lines.push(
-    `url: ${q(`https://web.archive.org/web/${ts}/${a.originalUrl}`)}`,
-    `original_url: ${q(a.originalUrl)}`,
-    `id: ${q(String(a.id))}`,
-    'site: "hkcnews"',
-    `captured_at: ${q(`${ts.slice(0, 4)}-${ts.slice(4, 6)}-${ts.slice(6, 8)}T${ts.slice(8, 10)}:${ts.slice(10, 12)}:${ts.slice(12, 14)}Z`)}`,
-    `sha256: ${q(String(a.id).padStart(64, '0'))}`,
-    '---',
-    '',
-    `# ${a.title}`,
-    '',
-    a.body.trim(),
-  );
-  return `${lines.join('\n')}\n`;
-}
+/** The e2e fixture's articles carry every field (the reader shows them all). */
+export type FixtureArticle = SharedFixtureArticle & Required<Pick<SharedFixtureArticle, 'date' | 'tags' | 'originalUrl' | 'timestamp'>>;
 
 const IMG = 'https://web.archive.org/web/20210628174710im_/https://www.hkcnews.com/news_%E6%96%B0%E8%81%9E/hk-discuss/2019/02/x-20190227120000_ab12_large.jpg';
 /** A slug destroyed into U+FFFD runs, as 9,159 captured URLs have it (HKCNEWS.md). */
@@ -233,12 +193,5 @@ export const FIXTURE: readonly FixtureArticle[] = [
 
 /** Write the fixture archive into `dir` and index it. */
 export function writeFixtureArchive(dir: string, articles: readonly FixtureArticle[] = FIXTURE): void {
-  for (const a of articles) {
-    const lo = Math.floor((a.id - 1) / 1000) * 1000 + 1;
-    const bucket = join(dir, 'articles', `${lo}-${lo + 999}`);
-    mkdirSync(bucket, { recursive: true });
-    writeFileSync(join(bucket, `article_${a.id}.md`), articleFile(a));
-  }
-  const progress = buildIndex(dir);
-  if (progress.failed.length > 0) throw new Error(`fixture files failed to index: ${JSON.stringify(progress.failed)}`);
+  writeArchive(dir, articles);
 }

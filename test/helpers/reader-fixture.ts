@@ -15,16 +15,21 @@ export interface FixtureArticle {
   author?: string;
   category?: string;
   tags?: string[];
+  /** Markdown body after the `# title` line. */
   body: string;
-  /** Original URL; default `https://www.hkcnews.com/article/<id>/x`. */
+  /** Original URL as the CDX index spells it; default `https://www.hkcnews.com/article/<id>/x`. */
   originalUrl?: string;
   lastUpdated?: string;
+  /** 14-digit capture timestamp; default 20210628174710. */
+  timestamp?: string;
 }
 
 const q = (s: string): string => JSON.stringify(s); // JSON string escapes are valid YAML double-quoted escapes
 
+/** One archive file in FORMAT.md shape. */
 export function articleFile(a: FixtureArticle): string {
   const original = a.originalUrl ?? `https://www.hkcnews.com/article/${a.id}/x`;
+  const ts = a.timestamp ?? '20210628174710';
   const lines = ['---', `title: ${q(a.title)}`];
   if (a.date !== undefined) lines.push(`date: ${q(a.date)}`);
   if (a.lastUpdated !== undefined) lines.push(`last_updated: ${q(a.lastUpdated)}`);
@@ -32,19 +37,31 @@ export function articleFile(a: FixtureArticle): string {
   if (a.category !== undefined) lines.push(`category: ${q(a.category)}`);
   if (a.tags !== undefined && a.tags.length > 0) lines.push('tags:', ...a.tags.map((t) => `  - ${q(t)}`));
   lines.push(
-    `url: ${q(`https://web.archive.org/web/20210628174710/${original}`)}`,
+    `url: ${q(`https://web.archive.org/web/${ts}/${original}`)}`,
     `original_url: ${q(original)}`,
     `id: ${q(String(a.id))}`,
     'site: "hkcnews"',
-    'captured_at: "2021-06-28T17:47:10Z"',
+    `captured_at: ${q(`${ts.slice(0, 4)}-${ts.slice(4, 6)}-${ts.slice(6, 8)}T${ts.slice(8, 10)}:${ts.slice(10, 12)}:${ts.slice(12, 14)}Z`)}`,
     `sha256: ${q('ab'.repeat(32))}`,
     '---',
     '',
     `# ${a.title}`,
     '',
-    a.body,
+    a.body.trim(),
   );
-  return lines.join('\n') + '\n';
+  return `${lines.join('\n')}\n`;
+}
+
+/** Write the articles into `dir` (archive layout) and index them; throws if any fails to index. */
+export function writeFixtureArchive(dir: string, articles: readonly FixtureArticle[]): void {
+  for (const a of articles) {
+    const lo = Math.floor((a.id - 1) / 1000) * 1000 + 1;
+    const bucket = join(dir, 'articles', `${lo}-${lo + 999}`);
+    mkdirSync(bucket, { recursive: true });
+    writeFileSync(join(bucket, `article_${a.id}.md`), articleFile(a));
+  }
+  const progress = buildIndex(dir);
+  if (progress.failed.length > 0) throw new Error(`fixture not indexed: ${JSON.stringify(progress.failed)}`);
 }
 
 export const HOSTILE_TITLE = `He said "hi" & <b>bold</b> 'x' </script>`;
@@ -78,13 +95,6 @@ export const FIXTURE_ARTICLES: readonly FixtureArticle[] = [
 /** Write the fixture archive and its index into a new temp folder. */
 export function createFixtureArchive(articles: readonly FixtureArticle[] = FIXTURE_ARTICLES): { dir: string; cleanup: () => void } {
   const dir = mkdtempSync(join(tmpdir(), 'salvage-reader-test-'));
-  for (const a of articles) {
-    const lo = Math.floor((a.id - 1) / 1000) * 1000 + 1;
-    const bucket = join(dir, 'articles', `${lo}-${lo + 999}`);
-    mkdirSync(bucket, { recursive: true });
-    writeFileSync(join(bucket, `article_${a.id}.md`), articleFile(a));
-  }
-  const progress = buildIndex(dir);
-  if (progress.failed.length > 0) throw new Error(`fixture not indexed: ${JSON.stringify(progress.failed)}`);
+  writeFixtureArchive(dir, articles);
   return { dir, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
 }
