@@ -1,0 +1,311 @@
+/**
+ * `npm run bench:extract`: the measuring harness of issue 5 (any news site). Runs salvage's
+ * extractor, exactly the library call `salvage extract` makes, and @mozilla/readability on linkedom
+ * over the real pages of ../shared/bench, in the same process, on the same pages, on one core:
+ *
+ * - readability set: `readability/<case>/source.html` against `expected.html` (Readability's own
+ *   curated output: agreement with a strong reference, not truth) and `expected-metadata.json`
+ *   (title, byline, publishedTime: checked only where the reference gives a value);
+ * - zh set: every `zh/html/<id>.html`, bodies against `zh/ground-truth.json` (73 pages), fields
+ *   against `zh/fields.json` (78 pages).
+ *
+ * Bodies are scored with the bench's `score.mjs` (faithful and `--cjk`), fields with its
+ * `check-fields.mjs` (title, author, date). Crashes (exceptions) and rejections are counted apart;
+ * both score as an empty prediction. Speed: the median over rounds of pages / (sum of in-process
+ * times of the extraction calls), engines alternating; both engines are timed from the page's bytes
+ * (Readability.js gets them decoded by salvage's `decodePayload`, as it has no decoder of its own).
+ *
+ * Site choice is the CLI's (`--site`, else the site module for the URL or host); a page no module
+ * knows (`salvage extract` would fail it with `unknown-site`) goes to the `generic` site module once
+ * one is registered, and until then to `hkcnews`, as `--site hkcnews` would.
+ *
+ *   npm run bench:extract
+ *   npm run bench:extract -- --only zh --sample 20 --rounds 1
+ *   npm run bench:extract -- --site hkcnews --worst 5 --verbose
+ *   npm run bench:extract -- --probe        (adds a diagnostic row: salvage's engine, blank profile)
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { Readability } from '@mozilla/readability';
+import { parseHTML } from 'linkedom';
+import { articleText, decodePayload, extractCapture, type SiteProfile } from '../src/extract/index.js';
+import { hkcnews, SITES, siteForHost, siteForUrl } from '../src/sites/index.js';
+import { benchArgs, machine, sharedOrSkip } from './shared.js';
+
+const { args, arg } = benchArgs();
+const shared = sharedOrSkip('bench:extract');
+const benchDir = join(shared, 'bench');
+if (!existsSync(join(benchDir, 'score.mjs'))) {
+  console.log(`bench:extract skipped: ${benchDir} (the extraction bench sets) is not present`);
+  process.exit(0);
+}
+const root = resolve(import.meta.dirname, '..');
+const work = resolve(arg('--work') ?? join(root, '.bench-out/extract'));
+const only = arg('--only');
+if (only !== undefined && only !== 'readability' && only !== 'zh') throw new Error(`--only takes readability or zh, got ${only}`);
+const sample = arg('--sample') === undefined ? undefined : Number(arg('--sample'));
+const rounds = Number(arg('--rounds') ?? 3);
+const worst = Number(arg('--worst') ?? 0);
+const verbose = args.includes('--verbose');
+const forcedSite = arg('--site');
+if (forcedSite !== undefined && !SITES.has(forcedSite)) throw new Error(`unknown site ${forcedSite}; known: ${[...SITES.keys()].join(', ')}`);
+/** Where pages no site module knows go: the generic module when it exists, else hkcnews (today). */
+const fallback: SiteProfile = SITES.get('generic') ?? hkcnews;
+/** Capture time given to salvage (the bench pages have none; it only shapes Wayback URLs). */
+const TIMESTAMP = '20200101000000';
+
+// ---------- the scorers (the bench's own code) ----------
+interface Metrics { f1: number; precision: number; recall: number; accuracy: number; f1_std?: number; n_docs: number; n_missing: number }
+interface PerDoc { f1: number; precision: number | null; recall: number | null }
+interface ScoreModule {
+  evaluate(gt: Record<string, { articleBody: string }>, pred: Record<string, { articleBody: string }>, options: { nBootstrap?: number; cjk?: boolean; allowMissing?: boolean }): { metrics: Metrics; perDoc: Record<string, PerDoc> };
+}
+const score = (await import(pathToFileURL(join(benchDir, 'score.mjs')).href)) as ScoreModule;
+
+/** `check-fields.mjs` has no exports: run it on a prediction file and read its ALL row. */
+function checkFields(fieldsFile: string, predFile: string): { tally: Record<string, string>; output: string } {
+  const r = spawnSync(process.execPath, [join(benchDir, 'check-fields.mjs'), '--fields', fieldsFile, predFile, '--verbose'], { encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`check-fields.mjs exited with ${r.status}: ${r.stderr}`);
+  const lines = r.stdout.split('\n');
+  const header = lines.find((l) => l.startsWith('source'));
+  const all = lines.find((l) => l.startsWith('ALL '));
+  const tally: Record<string, string> = {};
+  if (header && all) {
+    const cols = header.trim().split(/\s+/).slice(1);
+    const vals = all.trim().split(/\s+/).slice(1);
+    cols.forEach((c, i) => { tally[c] = vals[i] ?? '-'; });
+  }
+  return { tally, output: r.stdout };
+}
+
+// ---------- the pages ----------
+interface Page { id: string; url: string; bytes: Uint8Array }
+interface BenchSet {
+  name: 'readability' | 'zh';
+  pages: Page[];
+  truth: Record<string, { articleBody: string }>;
+  /** check-fields.mjs shape. */
+  fields: Record<string, Record<string, unknown>>;
+}
+
+/** Text of a DOM subtree with a line break at every block boundary (so `<p>a</p><p>b</p>` is two words). */
+const BLOCK = new Set(['address', 'article', 'aside', 'blockquote', 'br', 'dd', 'div', 'dl', 'dt', 'figcaption', 'figure', 'footer', 'h1', 'h2', 'h3', 'h4', 'h5', 'h6', 'header', 'hr', 'li', 'main', 'nav', 'ol', 'p', 'pre', 'section', 'table', 'td', 'th', 'tr', 'ul']);
+interface DomNode { nodeType: number; nodeName: string; textContent: string | null; childNodes: ArrayLike<DomNode> }
+function blockText(node: DomNode): string {
+  const parts: string[] = [];
+  const walk = (n: DomNode): void => {
+    if (n.nodeType === 3) { parts.push(n.textContent ?? ''); return; }
+    if (n.nodeType !== 1 && n.nodeType !== 9 && n.nodeType !== 11) return;
+    const name = n.nodeName.toLowerCase();
+    if (name === 'script' || name === 'style' || name === 'noscript' || name === 'template') return;
+    const block = BLOCK.has(name);
+    if (block) parts.push('\n');
+    for (let i = 0; i < n.childNodes.length; i++) walk(n.childNodes[i]!);
+    if (block) parts.push('\n');
+  };
+  walk(node);
+  return parts.join('').split('\n').map((l) => l.replace(/\s+/g, ' ').trim()).filter((l) => l !== '').join('\n');
+}
+function htmlText(html: string): string {
+  const { document } = parseHTML(`<!DOCTYPE html><html><body>${html}</body></html>`);
+  return blockText(document.body as unknown as DomNode);
+}
+
+/** An even, deterministic spread of `n` pages. */
+function spread<T>(xs: T[], n: number | undefined): T[] {
+  if (n === undefined || n >= xs.length) return xs;
+  const step = xs.length / n;
+  return Array.from({ length: n }, (_, i) => xs[Math.floor(i * step)]!);
+}
+
+function readabilitySet(): BenchSet {
+  const dir = join(benchDir, 'readability');
+  const ids = readdirSync(dir, { withFileTypes: true }).filter((d) => d.isDirectory() && existsSync(join(dir, d.name, 'source.html'))).map((d) => d.name).sort();
+  const pages: Page[] = [];
+  const truth: BenchSet['truth'] = {};
+  const fields: BenchSet['fields'] = {};
+  for (const id of spread(ids, sample)) {
+    // The URL mozilla/readability's own test harness gives every page.
+    pages.push({ id, url: 'http://fakehost/test/page.html', bytes: readFileSync(join(dir, id, 'source.html')) });
+    truth[id] = { articleBody: htmlText(readFileSync(join(dir, id, 'expected.html'), 'utf8')) };
+    const meta = JSON.parse(readFileSync(join(dir, id, 'expected-metadata.json'), 'utf8')) as { title?: string | null; byline?: string | null; publishedTime?: string | null };
+    const f: Record<string, unknown> = { source: 'readability' };
+    if (meta.title) f['title'] = meta.title;
+    if (meta.byline) f['author'] = meta.byline; // "where expected": a null byline is not a claim that there is none
+    if (meta.publishedTime) f['date'] = meta.publishedTime;
+    fields[id] = f;
+  }
+  return { name: 'readability', pages, truth, fields };
+}
+
+function zhSet(): BenchSet {
+  const dir = join(benchDir, 'zh');
+  const gt = JSON.parse(readFileSync(join(dir, 'ground-truth.json'), 'utf8')) as Record<string, { articleBody: string; url?: string }>;
+  const fieldsAll = JSON.parse(readFileSync(join(dir, 'fields.json'), 'utf8')) as Record<string, Record<string, unknown>>;
+  const ids = readdirSync(join(dir, 'html')).filter((f) => f.endsWith('.html')).map((f) => f.slice(0, -5)).sort();
+  const pages: Page[] = [];
+  const truth: BenchSet['truth'] = {};
+  const fields: BenchSet['fields'] = {};
+  for (const id of spread(ids, sample)) {
+    const fUrl = fieldsAll[id]?.['url'];
+    const url = gt[id]?.url ?? (typeof fUrl === 'string' ? fUrl : `http://fakehost/${id}.html`);
+    pages.push({ id, url, bytes: readFileSync(join(dir, 'html', `${id}.html`)) });
+    if (gt[id]) truth[id] = { articleBody: gt[id].articleBody };
+    if (fieldsAll[id]) fields[id] = fieldsAll[id];
+  }
+  return { name: 'zh', pages, truth, fields };
+}
+
+// ---------- the two extractors ----------
+interface Prediction { articleBody: string; title: string; author: string; date: string }
+type Outcome = { kind: 'ok'; pred: Prediction } | { kind: 'rejected'; reason: string } | { kind: 'crashed'; message: string };
+interface Engine { name: string; run(page: Page): Outcome }
+
+function siteFor(url: string): SiteProfile {
+  return (forcedSite !== undefined ? SITES.get(forcedSite) : undefined) ?? siteForUrl(url) ?? siteForHost(url) ?? fallback;
+}
+
+const salvage: Engine = {
+  name: 'salvage',
+  run(page) {
+    const r = extractCapture({ payload: page.bytes, url: page.url, timestamp: TIMESTAMP }, siteFor(page.url));
+    if (!r.ok) return { kind: 'rejected', reason: r.reason };
+    const a = r.article;
+    return { kind: 'ok', pred: { articleBody: articleText(a), title: a.title, author: a.author ?? '', date: a.date ?? '' } };
+  },
+};
+
+const readability: Engine = {
+  name: 'Readability.js+linkedom',
+  run(page) {
+    const { document } = parseHTML(decodePayload(page.bytes).text);
+    const r = new Readability(document).parse();
+    if (!r) return { kind: 'rejected', reason: 'null' };
+    return { kind: 'ok', pred: { articleBody: r.content ? htmlText(r.content) : r.textContent ?? '', title: r.title ?? '', author: r.byline ?? '', date: r.publishedTime ?? '' } };
+  },
+};
+/**
+ * `--probe`: salvage's engine with a blank profile (every URL an article, no hosts, selectors or
+ * chrome rules): what the extraction code does on a foreign page once the URL gate is passed. Not
+ * a site module and not what `salvage extract` runs; a diagnostic row only.
+ */
+const blank: SiteProfile = { id: 'blank', name: '', hosts: [], articleId: () => '0' };
+const probe: Engine = {
+  name: 'salvage blank profile',
+  run(page) {
+    const r = extractCapture({ payload: page.bytes, url: page.url, timestamp: TIMESTAMP }, blank);
+    if (!r.ok) return { kind: 'rejected', reason: r.reason };
+    const a = r.article;
+    return { kind: 'ok', pred: { articleBody: articleText(a), title: a.title, author: a.author ?? '', date: a.date ?? '' } };
+  },
+};
+const engines = [salvage, readability, ...(args.includes('--probe') ? [probe] : [])];
+
+/** One pass over the pages: outcomes, and the seconds spent inside the extraction calls. */
+function pass(engine: Engine, pages: Page[]): { outcomes: Map<string, Outcome>; seconds: number } {
+  const outcomes = new Map<string, Outcome>();
+  let ms = 0;
+  for (const page of pages) {
+    const t0 = performance.now();
+    let outcome: Outcome;
+    try {
+      outcome = engine.run(page);
+    } catch (error) {
+      outcome = { kind: 'crashed', message: error instanceof Error ? error.message.split('\n')[0]! : String(error) };
+    }
+    ms += performance.now() - t0;
+    outcomes.set(page.id, outcome);
+  }
+  return { outcomes, seconds: ms / 1000 };
+}
+
+const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+const pct = (x: number): string => (Number.isFinite(x) ? x.toFixed(3) : '  -  ');
+function share(cell: string | undefined): string {
+  const m = /^(\d+)\/(\d+)$/.exec(cell ?? '');
+  if (!m) return '-';
+  const [ok, n] = [Number(m[1]), Number(m[2])];
+  return `${n === 0 ? '-' : ((100 * ok) / n).toFixed(0) + '%'} ${ok}/${n}`;
+}
+
+// ---------- run ----------
+console.log(`bench:extract on ${machine()}`);
+console.log(`salvage: site by URL, else ${forcedSite ?? fallback.id}${SITES.has('generic') ? '' : ' (no generic site module yet)'}; Readability.js ${readabilityVersion()} on linkedom ${linkedomVersion()}, pages decoded by salvage's decodePayload`);
+mkdirSync(work, { recursive: true });
+const sets = [...(only === 'zh' ? [] : [readabilitySet()]), ...(only === 'readability' ? [] : [zhSet()])];
+const rates: Record<string, number[]> = {};
+
+for (const set of sets) {
+  const results = new Map<string, { outcomes: Map<string, Outcome>; rates: number[] }>();
+  for (const e of engines) results.set(e.name, { outcomes: new Map(), rates: [] });
+  for (let round = 0; round < rounds; round++) {
+    const order = round % 2 === 0 ? engines : [...engines].reverse();
+    for (const e of order) {
+      const { outcomes, seconds } = pass(e, set.pages);
+      const r = results.get(e.name)!;
+      if (round === 0) r.outcomes = outcomes; // extraction is deterministic: round 0 is scored
+      r.rates.push(set.pages.length / seconds);
+    }
+  }
+
+  const nTruth = Object.keys(set.truth).length;
+  const nFields = Object.keys(set.fields).length;
+  console.log(`\n== ${set.name}: ${set.pages.length} pages (${nTruth} with a body truth, ${nFields} with field checks)${sample !== undefined ? `, --sample ${sample}` : ''}; speed: median of ${rounds} rounds`);
+  const head = ['extractor'.padEnd(24), 'ok'.padStart(4), 'rej'.padStart(4), 'crash'.padStart(5), '  F1   ', ' P    ', ' R    ', '| F1cjk', ' Pcjk ', ' Rcjk ', '| title'.padEnd(14), 'author'.padEnd(13), 'date'.padEnd(13), 'pages/s'.padStart(8)];
+  console.log(head.join(' '));
+  const notes: string[] = [];
+  for (const e of engines) {
+    const { outcomes, rates: rs } = results.get(e.name)!;
+    const pred: Record<string, Prediction> = {};
+    let ok = 0;
+    const rejected: Record<string, number> = {};
+    const crashed: string[] = [];
+    for (const page of set.pages) {
+      const o = outcomes.get(page.id)!;
+      if (o.kind === 'ok') { ok++; pred[page.id] = o.pred; continue; }
+      // Rejections and crashes are empty predictions (check-fields.mjs skips ids that are absent).
+      pred[page.id] = { articleBody: '', title: '', author: '', date: '' };
+      if (o.kind === 'rejected') rejected[o.reason] = (rejected[o.reason] ?? 0) + 1;
+      else crashed.push(`${page.id}: ${o.message.slice(0, 80)}`);
+    }
+    const bodies = Object.fromEntries(Object.keys(set.truth).map((id) => [id, { articleBody: pred[id]?.articleBody ?? '' }]));
+    const faithful = score.evaluate(set.truth, bodies, { nBootstrap: 0, allowMissing: true });
+    const cjk = score.evaluate(set.truth, bodies, { nBootstrap: 0, allowMissing: true, cjk: true });
+    const slug = e.name.replace(/[^a-z0-9]+/gi, '-').toLowerCase();
+    const predFile = join(work, `${set.name}.${slug}.json`);
+    const fieldsFile = join(work, `${set.name}.fields.json`);
+    writeFileSync(predFile, JSON.stringify(pred, null, 1));
+    writeFileSync(fieldsFile, JSON.stringify(set.fields, null, 1));
+    const fields = checkFields(fieldsFile, predFile);
+    const rate = median(rs);
+    (rates[set.name] ??= []).push(rate);
+    const nRej = Object.values(rejected).reduce((a, b) => a + b, 0);
+    const fm = faithful.metrics, cm = cjk.metrics;
+    console.log([e.name.padEnd(24), String(ok).padStart(4), String(nRej).padStart(4), String(crashed.length).padStart(5), pct(fm.f1).padEnd(7), pct(fm.precision).padEnd(6), pct(fm.recall).padEnd(6), '|', pct(cm.f1).padEnd(5), pct(cm.precision).padEnd(6), pct(cm.recall).padEnd(6), '|', share(fields.tally['title']).padEnd(12), share(fields.tally['author']).padEnd(13), share(fields.tally['date']).padEnd(13), rate.toFixed(1).padStart(8)].join(' '));
+    if (nRej > 0) notes.push(`${e.name} rejections: ${Object.entries(rejected).sort((a, b) => b[1] - a[1]).map(([k, n]) => `${k} ${n}`).join(', ')}`);
+    if (crashed.length > 0) notes.push(`${e.name} crashes: ${crashed.join(' · ')}`);
+    notes.push(`${e.name} body metrics over ${fm.n_docs} truths: accuracy ${pct(fm.accuracy)}, ${Object.values(faithful.perDoc).filter((d) => d.precision === null).length} empty predictions (left out of macro precision); body_contains ${fields.tally['body_contains'] ?? '-'}, body_excludes ${fields.tally['body_excludes'] ?? '-'}`);
+    if (worst > 0) {
+      const rows = Object.entries(cjk.perDoc).sort((a, b) => a[1].f1 - b[1].f1).slice(0, worst);
+      notes.push(`${e.name} worst ${worst} (cjk F1): ${rows.map(([id, d]) => `${id} ${d.f1.toFixed(2)}`).join(' · ')}`);
+    }
+    if (verbose) notes.push(fields.output.trim());
+  }
+  for (const n of notes) console.log(`  ${n}`);
+  const [ours, theirs] = rates[set.name]!;
+  const oursOk = [...results.get(salvage.name)!.outcomes.values()].filter((o) => o.kind === 'ok').length;
+  const caveat = oursOk < set.pages.length / 2 ? `; salvage returned an article for only ${oursOk}/${set.pages.length} pages, so its rate is mostly the speed of rejecting` : '';
+  console.log(`  speed ratio salvage / Readability.js+linkedom: ${(ours! / theirs!).toFixed(1)}× (in-process, extraction call only, all pages whatever the outcome; target ≥ 5×${caveat})`);
+  const probed = rates[set.name]![2];
+  if (probed !== undefined) console.log(`  speed ratio salvage blank profile / Readability.js+linkedom: ${(probed / theirs!).toFixed(1)}×`);
+}
+console.log(`\npredictions and field files: ${work}`);
+
+function readabilityVersion(): string {
+  return (JSON.parse(readFileSync(join(root, 'node_modules/@mozilla/readability/package.json'), 'utf8')) as { version: string }).version;
+}
+function linkedomVersion(): string {
+  return (JSON.parse(readFileSync(join(root, 'node_modules/linkedom/package.json'), 'utf8')) as { version: string }).version;
+}
