@@ -6,6 +6,7 @@ import type { CatalogItem } from '../search/index.js';
 import { ICON, SCRIPT, STYLESHEET } from './assets.js';
 import { articleHref, dateHref, type ReaderContext } from './context.js';
 import { html, trusted, type Html, type HtmlPart } from './html.js';
+import { contentSecurityPolicy } from './security.js';
 
 /** The language of every page: Traditional Chinese as written in Hong Kong. */
 export const PAGE_LANG = 'zh-Hant-HK';
@@ -45,7 +46,8 @@ export function page(ctx: ReaderContext, options: PageOptions, content: HtmlPart
 <html lang="${PAGE_LANG}">
 <head>
 <meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
+${ctx.mode === 'static' ? html`<meta http-equiv="Content-Security-Policy" content="${contentSecurityPolicy(ctx.loadImages, { forMeta: true })}">
+` : ''}<meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="referrer" content="no-referrer">
 <title>${fullTitle}</title>
 ${options.description !== undefined ? html`<meta name="description" content="${options.description}">\n` : ''}<link rel="stylesheet" href="${STYLESHEET.path}">

@@ -382,6 +382,13 @@ describe('static mode and pagePaths', () => {
       const onThisDay = await (await staticReader.fetch(new Request('http://localhost/on-this-day/'))).text();
       assert.ok(hrefs(onThisDay).includes('/on-this-day/12-31/'));
       assert.doesNotMatch(onThisDay, /\/api\//, 'a static site has no API to link');
+      // A static host sends no CSP header: the pages carry the policy (less frame-ancestors, which
+      // a <meta> cannot set) before anything it governs.
+      const meta = (/<meta charset="utf-8">\n<meta http-equiv="Content-Security-Policy" content="([^"]*)">/.exec(onThisDay)?.[1] ?? '').replaceAll('&#39;', "'");
+      assert.match(meta, /^default-src 'none'; .*script-src 'self'/);
+      assert.doesNotMatch(meta, /frame-ancestors/);
+      const served = await (await get('/on-this-day/')).text();
+      assert.doesNotMatch(served, /http-equiv="Content-Security-Policy"/, 'the server sends the header instead');
     } finally {
       staticReader.close();
     }

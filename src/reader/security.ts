@@ -9,7 +9,7 @@ import { IMAGE_ORIGIN } from './markdown-html.js';
  * The policy. JSON-LD blocks are data, not script, so `script-src 'self'` does not need to allow
  * them (CSP3 §4.2.3 applies script-src only to executable script types).
  */
-export function contentSecurityPolicy(loadImages: boolean): string {
+export function contentSecurityPolicy(loadImages: boolean, { forMeta = false }: { forMeta?: boolean } = {}): string {
   return [
     "default-src 'none'",
     "style-src 'self'",
@@ -19,7 +19,8 @@ export function contentSecurityPolicy(loadImages: boolean): string {
     "connect-src 'self'",
     "form-action 'self'",
     "base-uri 'none'",
-    "frame-ancestors 'none'",
+    // A <meta> policy cannot set frame-ancestors (CSP3 §6.1.3: ignored there, with a warning).
+    ...(forMeta ? [] : ["frame-ancestors 'none'"]),
   ].join('; ');
 }
 
