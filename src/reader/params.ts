@@ -2,7 +2,7 @@
  * Search parameters from a query string, validated: the JSON API answers 400 with the message,
  * the search page shows it. Nothing here throws.
  */
-import { MAX_LIMIT, type SearchOptions, type SearchSort } from '../search/index.js';
+import { isCalendarDate, MAX_LIMIT, type SearchOptions, type SearchSort } from '../search/index.js';
 
 /** Longest query accepted (characters): a query, not a document. */
 export const MAX_QUERY_CHARS = 1000;
@@ -15,7 +15,6 @@ export const SEARCH_PAGE_SIZE = 20;
 /** Largest page number of the HTML search (MAX_OFFSET / SEARCH_PAGE_SIZE). */
 export const MAX_SEARCH_PAGE = MAX_OFFSET / SEARCH_PAGE_SIZE;
 
-const DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
 const INTEGER = /^\d{1,9}$/;
 const SORTS: readonly SearchSort[] = ['relevance', 'date'];
 const TRUE_VALUES = new Set(['1', 'true', 'yes', 'on']);
@@ -30,14 +29,6 @@ export interface SearchRequest {
   page: number;
   /** The raw query text (for the form). */
   q: string;
-}
-
-function isRealDate(text: string): boolean {
-  const m = DATE.exec(text);
-  if (m === null) return false;
-  const [y, mo, d] = [Number(m[1]), Number(m[2]), Number(m[3])];
-  if (mo < 1 || mo > 12 || d < 1) return false;
-  return d <= new Date(Date.UTC(y, mo, 0)).getUTCDate();
 }
 
 const bad = (param: string, message: string): { ok: false; param: string; message: string } => ({ ok: false, param, message });
@@ -85,7 +76,7 @@ export function parseSearchParams(params: URLSearchParams, kind: 'api' | 'page')
   for (const name of ['from', 'to'] as const) {
     const v = get(name);
     if (v === undefined) continue;
-    if (!isRealDate(v)) return bad(name, `${name} must be a date YYYY-MM-DD`);
+    if (!isCalendarDate(v)) return bad(name, `${name} must be a date YYYY-MM-DD`);
     options[name] = v;
   }
   for (const name of ['category', 'author', 'tag'] as const) {

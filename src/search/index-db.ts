@@ -52,6 +52,17 @@ export function dayNumber(date: string | undefined | null): number {
   return Number.isFinite(ms) ? Math.max(1, Math.floor((ms - DAY_ZERO) / DAY_MS) + 1) : 0;
 }
 
+const CALENDAR_DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
+
+/** Whether `text` is a real calendar date `YYYY-MM-DD` (2021-02-30 is not). */
+export function isCalendarDate(text: string): boolean {
+  const m = CALENDAR_DATE.exec(text);
+  if (m === null) return false;
+  const [y, mo, d] = [Number(m[1]), Number(m[2]), Number(m[3])];
+  if (mo < 1 || mo > 12 || d < 1) return false;
+  return d <= new Date(Date.UTC(y, mo, 0)).getUTCDate();
+}
+
 /** The sort key of an article: newest day first, then highest id (ids beyond 1e9 wrap). */
 export function sortKey(date: string | undefined | null, id: number): number {
   return dayNumber(date) * SORT_DAY_SCALE + (id % SORT_DAY_SCALE);

@@ -291,15 +291,7 @@ export function search(index: SearchIndex, options: SearchOptions = {}): SearchR
   for (const { sk, versions } of page) {
     const detail = details.get(sk);
     if (detail === undefined) continue; // cannot happen within one synchronous call
-    const result: SearchResult = { id: detail.id, path: detail.path, title: detail.title, snippet: snippet(detail.text, terms) };
-    if (detail.date !== null) result.date = detail.date;
-    if (detail.author !== null) result.author = detail.author;
-    if (detail.category !== null) result.category = detail.category;
-    if (versions !== undefined) {
-      result.groupSize = versions.length;
-      result.versions = versions;
-    }
-    results.push(result);
+    results.push(searchResult(detail, terms, versions));
   }
   return groups === undefined ? { total, results } : { total, groups, results };
 }
@@ -414,6 +406,30 @@ function candidates(index: SearchIndex, q: CandidateQuery): number[] {
   const from = q.matching !== undefined ? `(${q.matching.sql}) m JOIN articles a ON a.sk = m.sk` : 'articles a';
   const sql = `SELECT a.sk FROM ${from} WHERE ${where.join(' AND ')} ORDER BY ${relevance ? `(${titleHit}) DESC, ` : ''}a.sk DESC`;
   return index.db.prepare<(string | number)[], number>(sql).pluck().all(...(q.matching?.params ?? []), ...params, ...titleParams);
+}
+
+/** What a result is built from: an article's fields and text (absent fields null or undefined). */
+export interface ResultSource {
+  id: number;
+  path: string;
+  title: string;
+  date?: string | null | undefined;
+  author?: string | null | undefined;
+  category?: string | null | undefined;
+  text: string;
+}
+
+/** One result: the article's fields, a snippet for the folded terms, and with grouping its versions. */
+export function searchResult(source: ResultSource, terms: readonly string[], versions?: number[]): SearchResult {
+  const result: SearchResult = { id: source.id, path: source.path, title: source.title, snippet: snippet(source.text, terms) };
+  if (source.date != null) result.date = source.date;
+  if (source.author != null) result.author = source.author;
+  if (source.category != null) result.category = source.category;
+  if (versions !== undefined) {
+    result.groupSize = versions.length;
+    result.versions = versions;
+  }
+  return result;
 }
 
 interface ResultRow {

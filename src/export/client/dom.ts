@@ -5,7 +5,7 @@
  * (escaped text with `<mark>`) are split into text and `<mark>` elements, never assigned as HTML.
  */
 import { articleIdFromUrl } from '../../sites/index.js';
-import type { SearchOptions, SearchResponse, SearchSort } from '../../search/index.js';
+import { isCalendarDate, type SearchOptions, type SearchResponse, type SearchSort } from '../../search/index.js';
 import type { StaticSearchIndex } from './search-core.js';
 
 /** The few DOM features used, typed structurally (the project compiles without the DOM lib). */
@@ -35,7 +35,6 @@ const PAGER_WINDOW = 3;
 const MAX_QUERY_CHARS = 1000;
 const MAX_FILTER_CHARS = 500;
 const MAX_PAGE = 50_000;
-const DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
 const PAGE_NUMBER = /^\d{1,9}$/;
 const TRUE_VALUES = new Set(['1', 'true', 'yes', 'on']);
 const FALSE_VALUES = new Set(['0', 'false', 'no', 'off']);
@@ -44,15 +43,6 @@ const BARE_ARTICLE = /^\s*(?:\/?article\/)?(\d{1,9})(?:[/?#]\S*)?\s*$/i;
 const SEARCH_FIELDS = ['q', 'from', 'to', 'category', 'author', 'tag'] as const;
 
 const num = (n: number): string => n.toLocaleString('en-US');
-
-/** A real calendar date YYYY-MM-DD (as the server page requires). */
-function isRealDate(text: string): boolean {
-  const m = DATE.exec(text);
-  if (m === null) return false;
-  const [y, mo, d] = [Number(m[1]), Number(m[2]), Number(m[3])];
-  if (mo < 1 || mo > 12 || d < 1) return false;
-  return d <= new Date(Date.UTC(y, mo, 0)).getUTCDate();
-}
 
 /** A search page request read from the query string, or the message of what is wrong with it. */
 export type PageRequest = { ok: true; options: SearchOptions & { limit: number; offset: number; group: boolean }; page: number } | { ok: false; message: string };
@@ -79,7 +69,7 @@ export function readSearchParams(params: URLSearchParams): PageRequest {
   for (const name of ['from', 'to'] as const) {
     const v = get(name);
     if (v === undefined) continue;
-    if (!isRealDate(v)) return { ok: false, message: `${name} must be a date YYYY-MM-DD` };
+    if (!isCalendarDate(v)) return { ok: false, message: `${name} must be a date YYYY-MM-DD` };
     options[name] = v;
   }
   for (const name of ['category', 'author', 'tag'] as const) {

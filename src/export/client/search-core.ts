@@ -14,7 +14,7 @@ import {
   fold,
   MAX_LIMIT,
   parseQuery,
-  snippet,
+  searchResult,
   sortKey,
   sortKeyRange,
   type SearchOptions,
@@ -314,18 +314,7 @@ export class StaticSearchIndex {
       page = order.slice(offset, offset + limit).map((doc) => ({ doc }));
     }
     const records = await this.#files.records(page.map((p) => p.doc));
-    const results: SearchResult[] = page.map(({ versions }, i) => {
-      const rec = records[i]!;
-      const result: SearchResult = { id: rec.id, path: rec.path, title: rec.title, snippet: snippet(rec.text, terms) };
-      if (rec.date !== undefined) result.date = rec.date;
-      if (rec.author !== undefined) result.author = rec.author;
-      if (rec.category !== undefined) result.category = rec.category;
-      if (versions !== undefined) {
-        result.groupSize = versions.length;
-        result.versions = versions;
-      }
-      return result;
-    });
+    const results: SearchResult[] = page.map(({ versions }, i) => searchResult(records[i]!, terms, versions));
     return groups === undefined ? { total: order.length, results } : { total: order.length, groups, results };
   }
 }
