@@ -6,6 +6,7 @@
  */
 import { inlineText, type Block } from '../extract/index.js';
 import type { SiteProfile } from '../extract/index.js';
+import { profileFromSpec } from './profile-spec.js';
 
 // SITE-QUIRK: article URLs are /article/<id>/<tag-slug>-<id2>/<title-slug>, /article/<id>/<slug>,
 // /article/<id>/0 or /article/<id>, on www.hkcnews.com and hkcnews.com; 9,159 captured slugs are
@@ -82,19 +83,18 @@ function dropChrome(blocks: readonly Block[], notes: string[]): Block[] {
   return out;
 }
 
-export const hkcnews: SiteProfile = {
+export const hkcnews: SiteProfile = profileFromSpec({
   id: 'hkcnews',
   name: '眾新聞',
   hosts: ['www.hkcnews.com', 'hkcnews.com'],
-  articleId: hkcnewsArticleId,
-  utcOffsetMinutes: 8 * 60,
-  defaultEncoding: 'utf-8',
+  timezone: '+08:00',
+  encoding: 'utf-8',
   selectors: {
     body: ['section.article__body', '#news-content', '.article-content', '.news-detail-content', 'article .content'],
     author: ['.article__author', '.news-detail-author', '.author-name', '.article-author'],
     // Share bars, ad slots and related lists are in `ignore` (never built); the comments widget ends the page.
     chrome: ['.subscribe-promo', '.author-box', '.news-author-box', '.article__author-card'],
-    otherArticles: ['.related-articles', '.news-related', '.related-posts', '.hot-list', '.sidebar-hot', '.sidebar__popular', '.sidebar', '.news-sidebar', '.comments-section'],
+    other_articles: ['.related-articles', '.news-related', '.related-posts', '.hot-list', '.sidebar-hot', '.sidebar__popular', '.sidebar', '.news-sidebar', '.comments-section'],
   },
   ignore: {
     // Site navigation, footer, sidebars, comments and ad slots of the real 2018 shell (HKCNEWS.md).
@@ -106,30 +106,27 @@ export const hkcnews: SiteProfile = {
   // SITE-QUIRK: in every known layout the Facebook comments widget follows the article, its tags
   // and author box; after it come only sidebars, the footer and scripts (a quarter of the page).
   // Source: the real 2018 shell (HKCNEWS.md), hkcnews-site layouts A-C. Test: "stops parsing at the comments widget".
-  endsAt: { classes: ['comments-section'] },
-  categoryByPath: { '/news': '眾聞', '/bloggers': '眾說', '/editorial': '眾觀', '/datanews': '眾數', '/triangles': 'tri-angles', '/community': '眾坊' },
-  tagPath: /^\/tag\/([^/]+)\/?$/,
+  ends_at: { classes: ['comments-section'] },
+  categories: { '/news': '眾聞', '/bloggers': '眾說', '/editorial': '眾觀', '/datanews': '眾數', '/triangles': 'tri-angles', '/community': '眾坊' },
+  tag_path: '^/tag/([^/]+)/?$',
   // SITE-QUIRK: modification times are shown as "最後更新：YYYY-MM-DD HH:MM:SS".
-  lastUpdatedText: /最後更新[:：]\s*(\d{4}-\d{2}-\d{2})\s+(\d{2}:\d{2}(?::\d{2})?)/,
-  dropChrome,
-  notArticle: [
+  last_updated_text: '最後更新[:：]\\s*(\\d{4}-\\d{2}-\\d{2})\\s+(\\d{2}:\\d{2}(?::\\d{2})?)',
+  not_article: [
     // SITE-QUIRK: after 2022-01-04 every path served the farewell page "眾新聞告別 感謝讀者";
     // two real articles carry the same words, so only a page without an article body counts.
     // Source: HKCNEWS.md, compare-archive README (49873, 49908). Test: "rejects the farewell page".
-    { reason: 'farewell', title: /^眾新聞告別/, onlyWithoutBody: true },
+    { reason: 'farewell', title: '^眾新聞告別', only_without_body: true },
   ],
-  rescue: {
-    // SITE-QUIRK: every article URL starts with /article/<id>; one prefix query lists them all.
-    // The index folds www. and the bare host into one key (WAYBACK.md, urlkey), so this one query
-    // covers both hosts and every slug. Rows without an article id (listing pages) are ignored.
-    cdxQueries: [{ url: 'hkcnews.com/article/', matchType: 'prefix' }],
-    // SITE-QUIRK: the site closed on 2022-01-04; captures after it hold the farewell page. The
-    // cut is the end of that day in UTC (08:00 on the 5th in Hong Kong), as the existing archive
-    // chose its captures: a farewell page in those hours is rejected by the extractor and the
-    // next capture tried, so erring late costs one fetch, never an article.
-    closedAt: '20220104235959',
-  },
-};
+  // SITE-QUIRK: every article URL starts with /article/<id>; one prefix query lists them all.
+  // The index folds www. and the bare host into one key (WAYBACK.md, urlkey), so this one query
+  // covers both hosts and every slug. Rows without an article id (listing pages) are ignored.
+  cdx: [{ url: 'hkcnews.com/article/', match: 'prefix' }],
+  // SITE-QUIRK: the site closed on 2022-01-04; captures after it hold the farewell page. The
+  // cut is the end of that day in UTC (08:00 on the 5th in Hong Kong), as the existing archive
+  // chose its captures: a farewell page in those hours is rejected by the extractor and the
+  // next capture tried, so erring late costs one fetch, never an article.
+  closed: '2022-01-04',
+}, { articleId: hkcnewsArticleId, dropChrome });
 
 /**
  * A Wayback Machine wrapper around an original URL: `web.archive.org/web/<1-14 digits><modifier>/`
