@@ -166,3 +166,27 @@ test('kill -9 in the middle of a run, then a rerun: the same archive, nothing fe
     await killSim.close();
   }
 });
+
+test('a URL prefix rescues an outlet without a site module: the profile is kept beside the archive, and rebuild reads it', async () => {
+  const prefixSim = await startWaybackSimulator({ siteDir: SITE, timeScale: SCALE });
+  const out = join(work, 'by-prefix');
+  try {
+    const child = spawn(process.execPath, ['--import', 'tsx', CLI, 'archive', 'hkcnews.com/article/', '--closed', '2022-01-04', '--out', out, '--wayback', prefixSim.url, '--time-scale', String(SCALE), '--quiet'], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (d: Buffer) => { stderr += d.toString(); });
+    assert.equal(await new Promise((ok) => child.once('exit', ok)), 0, stderr);
+  } finally {
+    await prefixSim.close();
+  }
+  const profile = readFileSync(join(out, 'site-profile.yaml'), 'utf8');
+  assert.match(profile, /^id: hkcnews-com$/m);
+  assert.match(profile, /^closed: 2022-01-04$/m);
+  const written = tree(out);
+  const reference = tree(join(work, 'reference'));
+  assert.ok(written.size >= reference.size - 2, `${written.size} articles by prefix against ${reference.size} with the site module`);
+  for (const path of [...written.keys()].slice(0, 5)) assert.match(readFileSync(join(out, path), 'utf8'), /\nsite: "?hkcnews-com"?\n/);
+  const rebuilt = join(work, 'by-prefix-rebuilt');
+  const r = spawnSync(process.execPath, ['--import', 'tsx', CLI, 'rebuild', out, '--out', rebuilt, '--quiet'], { encoding: 'utf8', cwd: ROOT });
+  assert.equal(r.status, 0, r.stderr);
+  assert.deepEqual(tree(rebuilt), written);
+});

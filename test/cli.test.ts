@@ -137,3 +137,46 @@ test('two captures of one article: the later record in the input wins, outcomes 
   assert.match(text, /第39版。/);
   assert.deepEqual(readdirSync(join(out, 'articles/18001-19000')), ['article_18733.md'], 'no temporary files left');
 });
+
+const OTHER_SITE = `<!DOCTYPE html><html><head><meta charset="utf-8"><title>Harbour ferry returns after 20 years | Island Post</title>
+<meta property="og:site_name" content="Island Post"><meta property="article:published_time" content="2019-02-27T20:04:00+08:00">
+<meta name="author" content="Chan Tai-man"></head><body><nav><a href="/">Home</a> <a href="/news/">News</a></nav>
+<article><h1>Harbour ferry returns after 20 years</h1><div class="story-body">
+<p>The ferry between the two piers ran again on Wednesday, twenty years after the last crossing, and every seat was taken.</p>
+<p>Residents who remembered the old route lined the pier before dawn, and several brought photographs of the boats.</p>
+</div></article><footer>© Island Post</footer></body></html>`;
+
+test('a page of a site salvage has no module for goes to the generic extractor; --explain says which signal gave each field', () => {
+  const page = file('other.html', OTHER_SITE);
+  const r = salvage('extract', page, '--url', 'https://islandpost.example/2019/02/27/ferry', '--format', 'jsonl', '--explain');
+  assert.equal(r.status, 0, r.stderr);
+  const line = JSON.parse(r.stdout) as { outcome: string; site: string; explain: string[]; article: { site: string; id: string; title: string; date: string; author: string; text: string } };
+  assert.equal(line.outcome, 'written');
+  assert.equal(line.site, 'generic');
+  assert.equal(line.article.site, 'generic');
+  assert.match(line.article.id, /^[1-9]\d*$/);
+  assert.equal(line.article.title, 'Harbour ferry returns after 20 years');
+  assert.equal(line.article.date, '2019-02-27');
+  assert.equal(line.article.author, 'Chan Tai-man');
+  assert.match(line.article.text, /^The ferry between the two piers/);
+  assert.doesNotMatch(line.article.text, /Home|© Island Post/);
+  for (const field of ['title', 'date', 'author', 'body']) assert.ok(line.explain.some((n) => n.startsWith(`${field}: `)), `explains ${field}: ${line.explain.join(' | ')}`);
+  const text = salvage('extract', page, '--url', 'https://islandpost.example/2019/02/27/ferry', '--timestamp', '20190301000000', '--explain', '--quiet');
+  assert.equal(text.status, 0, text.stderr);
+  assert.match(text.stderr, /^explain .*other\.html .*site generic, written\n {2}encoding: /);
+  assert.match(text.stderr, /\n {2}date: meta published_time/);
+});
+
+test('--profile: a user profile chooses ids and site for its outlet; a bad profile is a one-line usage error', () => {
+  const profile = file('island.yaml', `id: island-post\nname: Island Post\nhosts: [islandpost.example]\narticle_url: '^https://islandpost\\.example/\\d{4}/\\d{2}/\\d{2}/(?<id>[a-z-]+)$'\n`);
+  const out = join(work, 'island');
+  const r = salvage('extract', file('other2.html', OTHER_SITE), '--url', 'https://islandpost.example/2019/02/27/ferry', '--timestamp', '20190301000000', '--profile', profile, '--out', out);
+  assert.equal(r.status, 0, r.stderr);
+  const bucket = readdirSync(join(out, 'articles'));
+  const written = readFileSync(join(out, 'articles', bucket[0]!, readdirSync(join(out, 'articles', bucket[0]!))[0]!), 'utf8');
+  assert.match(written, /\nsite: "?island-post"?\n/);
+  const bad = salvage('extract', file('other3.html', OTHER_SITE), '--url', 'https://islandpost.example/x', '--profile', file('bad.yaml', 'id: x\nname: y\nhosts: [a.test]\narticle_url: "(("\n'), '--format', 'jsonl');
+  assert.equal(bad.status, 2);
+  assert.match(bad.stderr, /profile .*bad\.yaml: article_url\[0\]: not a valid regular expression/);
+  assert.doesNotMatch(bad.stderr, /\n\s+at /);
+});

@@ -187,7 +187,7 @@ export async function writeCoverage(dir: string): Promise<void> {
  * Regenerate every archive file from the WARCs alone: records in file order (the order they were
  * fetched, each article's captures in rank order), the first one the extractor accepts per article.
  */
-export async function runRebuild(dir: string, out: string, quiet: boolean): Promise<{ records: number; written: number }> {
+export async function runRebuild(dir: string, out: string, quiet: boolean, profiles: readonly SiteProfile[] = []): Promise<{ records: number; written: number }> {
   const captures = join(dir, CAPTURES_DIR);
   if (!existsSync(captures)) throw new SalvageError('INPUT_UNREADABLE', `${dir} has no ${CAPTURES_DIR}/ folder of WARC files`, { subject: dir });
   const files = readdirSync(captures).filter((n) => /\.warc(?:\.gz)?$/.test(n)).sort();
@@ -196,7 +196,7 @@ export async function runRebuild(dir: string, out: string, quiet: boolean): Prom
   for (const file of files) {
     for await (const c of readWarcCaptures(join(captures, file))) {
       records++;
-      const site = siteForUrl(c.url);
+      const site = profiles.find((p) => p.articleId(c.url) !== undefined) ?? siteForUrl(c.url);
       const id = site?.articleId(c.url);
       if (!site || id === undefined || done.has(`${site.id} ${id}`)) continue;
       const result = extractCapture({ payload: c.payload, url: c.url, timestamp: c.timestamp, ...(c.httpStatus !== undefined ? { httpStatus: c.httpStatus } : {}), ...(c.contentType !== undefined ? { contentType: c.contentType } : {}) }, site);

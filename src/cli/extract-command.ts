@@ -3,15 +3,20 @@ import { readFile, stat } from 'node:fs/promises';
 import { SalvageError } from '../errors.js';
 import { articleText, extractCapture, type Article, type ExtractResult, type SiteProfile } from '../extract/index.js';
 import { renderArticle, writeArticleFile, type FrontmatterStyle } from '../markdown/index.js';
-import { SITES, siteForHost, siteForUrl } from '../sites/index.js';
+import { SITES, siteFor } from '../sites/index.js';
 import { readWarcCaptures } from '../store/index.js';
 import type { Reporter } from './output.js';
+import { loadProfiles } from './site-choice.js';
 
 export interface ExtractCommandOptions {
   out?: string;
   url?: string;
   timestamp?: string;
   site?: string;
+  /** Profile files (docs/site-profiles.md), asked before the built-in sites. */
+  profiles?: string[];
+  /** Say which signal produced each field (and why a page was rejected). */
+  explain?: boolean;
   format: 'markdown' | 'jsonl';
   summary: boolean;
   frontmatter: FrontmatterStyle;
@@ -70,22 +75,26 @@ async function* pagesOf(input: string, options: ExtractCommandOptions): AsyncGen
   yield { input, url: options.url ?? '', timestamp: options.timestamp ?? '', payload: await readFile(input) };
 }
 
-function chooseSite(url: string, forced: SiteProfile | undefined): SiteProfile | undefined {
-  return forced ?? siteForUrl(url) ?? siteForHost(url);
+/** `--explain`: the decisions of one page, one per line under a header naming the page and site. */
+function explainText(page: Page, site: SiteProfile, outcome: string, notes: readonly string[]): string {
+  return [`explain ${page.input} (${shorten(page.url)}): site ${site.id}, ${outcome}`, ...notes.map((n) => `  ${n}`)].join('\n');
 }
 
 export interface ExtractTotals { pages: number; written: number; rejected: number; failed: number; byReason: Record<string, number> }
 
 /** Run `salvage extract`; returns the totals (the caller turns them into an exit code). */
 export async function runExtract(inputs: string[], options: ExtractCommandOptions, report: Reporter): Promise<ExtractTotals> {
-  const forced = options.site === undefined ? undefined : SITES.get(options.site);
+  const profiles = await loadProfiles(options.profiles ?? []);
+  const forced = options.site === undefined ? undefined : (profiles.find((p) => p.id === options.site) ?? SITES.get(options.site));
   if (options.site !== undefined && !forced) {
-    throw new SalvageError('CONFIG_INVALID', `unknown site "${options.site}"; known sites: ${[...SITES.keys()].join(', ')}`);
+    throw new SalvageError('CONFIG_INVALID', `unknown site "${options.site}"; known sites: ${[...profiles.map((p) => p.id), ...SITES.keys()].join(', ')}`);
   }
   const htmlInputs = inputs.filter((i) => !WARC_NAME.test(i));
   if (htmlInputs.length > 0) {
-    if (!options.url || !options.timestamp) throw new SalvageError('CONFIG_INVALID', `HTML input ${htmlInputs[0]} needs --url <original URL> and --timestamp <14 digits> (WARC inputs carry both)`);
-    if (!TIMESTAMP.test(options.timestamp)) throw new SalvageError('CONFIG_INVALID', `--timestamp must be 14 digits (YYYYMMDDhhmmss), got "${options.timestamp}"`);
+    if (!options.url) throw new SalvageError('CONFIG_INVALID', `HTML input ${htmlInputs[0]} needs --url <original URL> (WARC inputs carry it): the URL chooses the site module and resolves links`);
+    // Archive files record when the page was captured; JSON lines can go without it.
+    if (!options.timestamp && options.format === 'markdown') throw new SalvageError('CONFIG_INVALID', `HTML input ${htmlInputs[0]} needs --timestamp <14 digits> for archive files (captured_at, Wayback links); --format jsonl can go without`);
+    if (options.timestamp !== undefined && !TIMESTAMP.test(options.timestamp)) throw new SalvageError('CONFIG_INVALID', `--timestamp must be 14 digits (YYYYMMDDhhmmss), got "${options.timestamp}"`);
     try {
       new URL(options.url);
     } catch {
@@ -95,7 +104,7 @@ export async function runExtract(inputs: string[], options: ExtractCommandOption
 
   const totals: ExtractTotals = { pages: 0, written: 0, rejected: 0, failed: 0, byReason: {} };
   let printed = 0;
-  const emit = (page: Page, outcome: Outcome, reason: string | undefined, message: string | undefined, article?: Article): void => {
+  const emit = (page: Page, outcome: Outcome, reason: string | undefined, message: string | undefined, article?: Article, explained?: { site: SiteProfile; notes: readonly string[] }): void => {
     totals.pages++;
     totals[outcome]++;
     if (reason) totals.byReason[reason] = (totals.byReason[reason] ?? 0) + 1;
@@ -103,9 +112,11 @@ export async function runExtract(inputs: string[], options: ExtractCommandOption
       report.stdout(JSON.stringify({
         input: page.input, url: page.url, timestamp: page.timestamp, outcome, reason: reason ?? null, message: message ?? null,
         article: article ? { ...article, text: articleText(article) } : null,
+        ...(options.explain && explained ? { site: explained.site.id, explain: explained.notes } : {}),
       }));
-    } else if (outcome !== 'written') {
-      report.warn(`${outcome} ${page.input} (${shorten(page.url) || 'no URL'}): ${reason}: ${message}`);
+    } else {
+      if (outcome !== 'written') report.warn(`${outcome} ${page.input} (${shorten(page.url) || 'no URL'}): ${reason}: ${message}`);
+      if (options.explain && explained) report.explain(explainText(page, explained.site, reason ?? outcome, explained.notes));
     }
     report.progress(totals);
   };
@@ -129,8 +140,7 @@ export async function runExtract(inputs: string[], options: ExtractCommandOption
   for (const input of inputs) {
     try {
       for await (const page of pagesOf(input, options)) {
-        const site = chooseSite(page.url, forced);
-        if (!site) { await later(() => emit(page, 'failed', 'unknown-site', `no site module knows ${page.url || 'this URL'}; choose one with --site (${[...SITES.keys()].join(', ')})`)); continue; }
+        const site = forced ?? siteFor(page.url, profiles);
         let result: ExtractResult;
         try {
           result = extractCapture({ payload: page.payload, url: page.url, timestamp: page.timestamp, ...(page.httpStatus !== undefined ? { httpStatus: page.httpStatus } : {}), ...(page.contentType !== undefined ? { contentType: page.contentType } : {}) }, site, { maxPageBytes: options.maxPageMb * 1048576 });
@@ -138,7 +148,8 @@ export async function runExtract(inputs: string[], options: ExtractCommandOption
           await later(() => emit(page, 'failed', 'internal-error', `extraction crashed (please report): ${(error as Error).stack ?? String(error)}`));
           continue;
         }
-        if (!result.ok) { const { reason, message } = result; await later(() => emit(page, 'rejected', reason, message)); continue; }
+        const explained = { site, notes: result.notes };
+        if (!result.ok) { const { reason, message } = result; await later(() => emit(page, 'rejected', reason, message, undefined, explained)); continue; }
         const article = result.article;
         const text = renderArticle(article, { frontmatter: options.frontmatter });
         if (options.out !== undefined) {
@@ -148,7 +159,7 @@ export async function runExtract(inputs: string[], options: ExtractCommandOption
           done.catch(() => { /* awaited (and thrown) in order by drain() */ });
           writing.set(article.id, done);
           void done.finally(() => { if (writing.get(article.id) === done) writing.delete(article.id); }).catch(() => {});
-          await later(() => emit(page, 'written', undefined, undefined, article), done);
+          await later(() => emit(page, 'written', undefined, undefined, article, explained), done);
           continue;
         }
         await drain(0);
@@ -156,7 +167,7 @@ export async function runExtract(inputs: string[], options: ExtractCommandOption
           if (printed++ > 0) throw new SalvageError('CONFIG_INVALID', 'more than one article: give --out DIR to write them as an archive, or --format jsonl');
           report.stdout(text.replace(/\n$/, ''));
         }
-        emit(page, 'written', undefined, undefined, article);
+        emit(page, 'written', undefined, undefined, article, explained);
       }
       await drain(0);
     } catch (error) {

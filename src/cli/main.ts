@@ -10,6 +10,7 @@ import { registerExportCommands } from './export-commands.js';
 import { DEFAULT_SERVE_HOST, DEFAULT_SERVE_PORT, defaultWorkers, MAX_DEFAULT_WORKERS, serveCommand } from './serve-command.js';
 import type { SearchOptions } from '../search/index.js';
 import { SITES } from '../sites/index.js';
+import { keepProfile, keptProfiles, resolveArchiveTarget, SITE_PROFILE_FILE } from './site-choice.js';
 import { SalvageError } from '../errors.js';
 
 /** Exit codes (documented in README.md, "Exit codes"). */
@@ -44,11 +45,13 @@ program
 program
   .command('extract')
   .description('Turn captured pages into archive files (Markdown + YAML frontmatter; README "Archive format").')
-  .argument('<input...>', 'WARC files (.warc, .warc.gz: every response record) or HTML files (need --url and --timestamp)')
+  .argument('<input...>', 'WARC files (.warc, .warc.gz: every response record) or HTML files (need --url; --timestamp for archive files)')
   .option('-o, --out <dir>', 'write articles/<lo>-<hi>/article_<id>.md under DIR (without it, one article prints to stdout)')
   .option('--url <url>', 'original URL of the HTML input(s)')
   .option('--timestamp <ts>', 'capture time of the HTML input(s), 14 digits YYYYMMDDhhmmss (UTC)')
-  .option('--site <id>', 'site module to use (default: chosen by URL; known: hkcnews)')
+  .option('--site <id>', `site module to use (default: chosen by URL, else the generic extractor; known: ${[...SITES.keys()].join(', ')})`)
+  .option('--profile <file>', 'a site profile (YAML or JSON, docs/site-profiles.md) for an outlet salvage has no module for; repeatable', (v: string, list: string[]) => [...list, v], [] as string[])
+  .option('--explain', 'show which signal produced each field (title, date, author, body…) and why a page was rejected: on stderr, or in each JSON line', false)
   .addOption(new Option('--format <format>', 'markdown files, or one JSON line per input page on stdout').choices(['markdown', 'jsonl']).default('markdown'))
   .addOption(new Option('--frontmatter <style>', 'full adds id, site, captured_at, sha256 after the seed keys').choices(['full', 'minimal']).default('full'))
   .option('--max-page-mb <n>', 'reject payloads larger than this many MiB', positiveNumber, 20)
@@ -57,7 +60,11 @@ program
   .addHelpText('after', `
 Outcomes: "written" (an article file), "rejected" (the capture is not an article: farewell page,
 Wayback error page, CDN challenge, 404, truncated or empty capture, not HTML…; the reason is
-printed), "failed" (unreadable input or an unknown site).
+printed), "failed" (unreadable input).
+
+Sites: a page goes to the first --profile whose article_url matches it, then to a built-in site
+(by URL, then by host), else to the generic extractor, which reads any news page: JSON-LD,
+OpenGraph, Dublin Core, microdata, visible bylines and dates, and a scored guess at the body.
 
 Exit codes: 0 every page written · 3 finished, some pages rejected · 1 some input failed ·
 2 bad usage · 70 internal error (a bug: please report it with the input).
@@ -65,7 +72,9 @@ Exit codes: 0 every page written · 3 finished, some pages rejected · 1 some in
 Examples:
   salvage extract captures.warc.gz --out archive --summary
   salvage extract page.html --url https://www.hkcnews.com/article/18733/x --timestamp 20210628174710
-  salvage extract captures.warc.gz --format jsonl > pages.jsonl`)
+  salvage extract captures.warc.gz --format jsonl > pages.jsonl
+  salvage extract page.html --url https://news.example/2019/02/27/story --format jsonl --explain
+  salvage extract pages/*.warc.gz --profile example-news.yaml --out archive`)
   .action(async (inputs: string[], flags: Record<string, unknown>) => {
     const report = createReporter({ quiet: flags['quiet'] === true });
     const options: ExtractCommandOptions = {
@@ -75,6 +84,8 @@ Examples:
       maxPageMb: flags['maxPageMb'] as number,
     };
     for (const key of ['out', 'url', 'timestamp', 'site'] as const) if (typeof flags[key] === 'string') options[key] = flags[key] as string;
+    options.profiles = flags['profile'] as string[];
+    options.explain = flags['explain'] === true;
     const totals = await runExtract(inputs, options, report);
     report.done();
     if (options.summary) {
@@ -89,7 +100,7 @@ Examples:
 program
   .command('archive')
   .description('Rescue a whole site from the Wayback Machine: discover its captures, fetch the best one per article (kept as WARC), write the archive files. Resumable: run it again to continue.')
-  .argument('<site>', `site to rescue (known: ${[...SITES.keys()].join(', ')})`)
+  .argument('<site>', `what to rescue: a known site (${[...SITES.keys()].filter((id) => SITES.get(id)?.rescue).join(', ')}), a site profile file (.yaml/.json, docs/site-profiles.md), or a URL prefix (example.com/news/) for any other outlet`)
   .requiredOption('-o, --out <dir>', 'archive folder: articles/, captures/*.warc.gz, state.sqlite, coverage.json')
   .option('--wayback <url>', 'Wayback Machine base URL', 'https://web.archive.org')
   .option('--cdx-rpm <n>', 'CDX requests per minute (the service allows 30 per IP)', positiveNumber, 24)
@@ -97,8 +108,13 @@ program
   .option('--max-wait <minutes>', 'stop (resumably) once the run has spent this long paused by 429s, outages or a block', positiveNumber, 360)
   .option('--concurrency <n>', 'articles worked on at once (requests in flight stay at most 3, one keep-alive pool)', positiveNumber, 6)
   .addOption(new Option('--time-scale <k>', 'divide every wait and multiply every rate by K (rehearsals against the simulator only)').argParser(positiveNumber).hideHelp())
+  .option('--closed <date>', 'with a URL prefix: when the outlet closed (YYYY-MM-DD); captures up to then are preferred')
   .option('-q, --quiet', 'no progress on stderr', false)
   .addHelpText('after', `
+Any outlet: with a profile file or a URL prefix, salvage keeps the profile beside the archive
+(${SITE_PROFILE_FILE}) and uses the generic extractor for what the profile does not say. Try a few
+pages first with salvage extract --explain, and correct the profile where they disagree.
+
 Politeness: one keep-alive pool of 3 connections; CDX and captures each under their own rate limit;
 any 429 pauses every request for at least a minute (growing); refused connections are taken as
 an IP block: salvage waits (10 min, growing), probes gently, and tells you. Nothing already
@@ -109,10 +125,14 @@ Exit codes: 0 finished (every article written or unrecovered) · 75 stopped earl
 
 Examples:
   salvage archive hkcnews --out hkcnews-archive
+  salvage archive standnews.yaml --out standnews-archive
+  salvage archive example.com/news/ --closed 2021-12-29 --out example-archive
   salvage status hkcnews-archive`)
-  .action(async (siteId: string, flags: Record<string, unknown>) => {
-    const site = SITES.get(siteId);
-    if (!site) throw new SalvageError('CONFIG_INVALID', `unknown site ${JSON.stringify(siteId)}; known: ${[...SITES.keys()].join(', ')}`);
+  .action(async (target: string, flags: Record<string, unknown>) => {
+    const closed = flags['closed'] as string | undefined;
+    if (closed !== undefined && !/^\d{4}-\d{2}-\d{2}$/.test(closed)) throw new SalvageError('CONFIG_INVALID', `--closed must be a date YYYY-MM-DD, got "${closed}"`);
+    const { site, profileText } = await resolveArchiveTarget(target, closed);
+    if (profileText !== undefined) await keepProfile(flags['out'] as string, profileText);
     const summary = await runArchive(site, {
       out: flags['out'] as string,
       wayback: flags['wayback'] as string,
@@ -138,7 +158,7 @@ program
   .option('-q, --quiet', 'no progress on stderr', false)
   .action(async (dir: string, flags: Record<string, unknown>) => {
     const out = (flags['out'] as string | undefined) ?? dir;
-    const r = await runRebuild(dir, out, flags['quiet'] === true);
+    const r = await runRebuild(dir, out, flags['quiet'] === true, await keptProfiles(dir));
     process.stdout.write(`rebuilt ${r.written} articles from ${r.records} WARC records → ${out}\n`);
   });
 

@@ -5,6 +5,8 @@ export interface ProgressCounts { pages: number; written: number; rejected: numb
 export interface Reporter {
   stdout(line: string): void;
   warn(line: string): void;
+  /** `--explain` output: asked for, so printed even with --quiet. */
+  explain(text: string): void;
   progress(counts: ProgressCounts): void;
   done(): void;
 }
@@ -29,6 +31,7 @@ export function createReporter({ quiet = false }: { quiet?: boolean } = {}): Rep
   return {
     stdout: (text) => { clear(); process.stdout.write(text + '\n'); },
     warn: (text) => { if (!quiet) { clear(); process.stderr.write(text + '\n'); } },
+    explain: (text) => { clear(); process.stderr.write(text + '\n'); },
     progress: (c) => {
       if (quiet) return;
       if (tty) {

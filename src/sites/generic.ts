@@ -45,9 +45,10 @@ const NOT_ARTICLE_PATH = /\/(?:tags?|category|categories|author|authors|page|sea
 /**
  * The archive format names files by an integer id (FORMAT.md). An unknown site's own ids cannot
  * be told from its URLs without knowing the site (a number in a path may be a date, a section or
- * a page), so the generic id is a number drawn from the normalized URL: the first 13 hex digits
- * of its SHA-256 (< 2^52: exact as a JavaScript number, in JSON and in SQLite). Collisions need
- * ~10^7 articles of one site to become likely. A site profile that knows the real ids replaces it.
+ * a page), so the generic id is a number drawn from the normalized URL: the first 12 hex digits
+ * of its SHA-256 (< 2^48: at most 15 decimal digits, which the archive's file names allow, and
+ * exact as a JavaScript number, in JSON and in SQLite). Two of 50,000 articles share one with a
+ * chance of 1 in 200,000; two of a million, 1 in 560. A site profile that knows the real ids replaces it.
  */
 export function genericArticleId(url: string): string | undefined {
   const normalized = normalizeArticleUrl(url);
@@ -80,7 +81,7 @@ export function articleIdFromText(key: string): string | undefined {
 }
 
 function hashId(text: string): string {
-  const hex = createHash('sha256').update(text).digest('hex').slice(0, 13);
+  const hex = createHash('sha256').update(text).digest('hex').slice(0, 12);
   return String(parseInt(hex, 16) || 1);
 }
 

@@ -76,8 +76,7 @@ test('a wrong profile is a ProfileError that names the key', () => {
 test('an id group that is not digits becomes a stable number; a profile without the group hashes the URL', () => {
   const site = profileFromSpec({ id: 'slugs', name: 'S', hosts: ['s.test'], article_url: '^https?://s\\.test/p/(?<id>[^/?#]+)' });
   const a = site.articleId('https://s.test/p/%E5%A4%A7%E5%9F%94');
-  assert.match(a ?? '', /^[1-9]\d{0,15}$/);
-  assert.ok(Number(a) < 2 ** 53);
+  assert.match(a ?? '', /^[1-9]\d{0,14}$/, 'an id the archive can name a file by');
   assert.equal(site.articleId('https://s.test/p/大埔'), a, 'raw and percent-encoded slugs are one article');
   assert.notEqual(site.articleId('https://s.test/p/other'), a);
   const whole = profileFromSpec({ id: 'whole', name: 'W', hosts: ['w.test'], article_url: '^https?://w\\.test/\\d{4}/' });
@@ -86,7 +85,7 @@ test('an id group that is not digits becomes a stable number; a profile without 
 
 test('generic ids: one per page whatever the scheme, www, fragment or tracking; none for home, listings and files', () => {
   const id = genericArticleId('https://www.news.test/2019/02/27/story?utm_source=x#top');
-  assert.match(id ?? '', /^[1-9]\d*$/);
+  assert.match(id ?? '', /^[1-9]\d{0,14}$/, 'an id the archive can name a file by');
   assert.equal(genericArticleId('http://news.test/2019/02/27/story/'), id);
   assert.equal(genericArticleId('https://NEWS.test/2019/02/27/story?fbclid=1'), id);
   assert.notEqual(genericArticleId('https://news.test/2019/02/27/other'), id);
