@@ -15,9 +15,8 @@
  * times of the extraction calls), engines alternating; both engines are timed from the page's bytes
  * (Readability.js gets them decoded by salvage's `decodePayload`, as it has no decoder of its own).
  *
- * Site choice is the CLI's (`--site`, else the site module for the URL or host); a page no module
- * knows (`salvage extract` would fail it with `unknown-site`) goes to the `generic` site module once
- * one is registered, and until then to `hkcnews`, as `--site hkcnews` would.
+ * Site choice is the CLI's (`--site`, else `siteFor`: the site module for the URL or host, else the
+ * generic one), so every bench page goes to the generic extractor unless a built-in site claims it.
  *
  *   npm run bench:extract
  *   npm run bench:extract -- --only zh --sample 20 --rounds 1
@@ -31,7 +30,7 @@ import { pathToFileURL } from 'node:url';
 import { Readability } from '@mozilla/readability';
 import { parseHTML } from 'linkedom';
 import { articleText, decodePayload, extractCapture, type SiteProfile } from '../src/extract/index.js';
-import { hkcnews, SITES, siteForHost, siteForUrl } from '../src/sites/index.js';
+import { SITES, siteFor } from '../src/sites/index.js';
 import { benchArgs, machine, sharedOrSkip } from './shared.js';
 
 const { args, arg } = benchArgs();
@@ -51,8 +50,6 @@ const worst = Number(arg('--worst') ?? 0);
 const verbose = args.includes('--verbose');
 const forcedSite = arg('--site');
 if (forcedSite !== undefined && !SITES.has(forcedSite)) throw new Error(`unknown site ${forcedSite}; known: ${[...SITES.keys()].join(', ')}`);
-/** Where pages no site module knows go: the generic module when it exists, else hkcnews (today). */
-const fallback: SiteProfile = SITES.get('generic') ?? hkcnews;
 /** Capture time given to salvage (the bench pages have none; it only shapes Wayback URLs). */
 const TIMESTAMP = '20200101000000';
 
@@ -163,14 +160,14 @@ interface Prediction { articleBody: string; title: string; author: string; date:
 type Outcome = { kind: 'ok'; pred: Prediction } | { kind: 'rejected'; reason: string } | { kind: 'crashed'; message: string };
 interface Engine { name: string; run(page: Page): Outcome }
 
-function siteFor(url: string): SiteProfile {
-  return (forcedSite !== undefined ? SITES.get(forcedSite) : undefined) ?? siteForUrl(url) ?? siteForHost(url) ?? fallback;
+function chosenSite(url: string): SiteProfile {
+  return (forcedSite !== undefined ? SITES.get(forcedSite) : undefined) ?? siteFor(url);
 }
 
 const salvage: Engine = {
   name: 'salvage',
   run(page) {
-    const r = extractCapture({ payload: page.bytes, url: page.url, timestamp: TIMESTAMP }, siteFor(page.url));
+    const r = extractCapture({ payload: page.bytes, url: page.url, timestamp: TIMESTAMP }, chosenSite(page.url));
     if (!r.ok) return { kind: 'rejected', reason: r.reason };
     const a = r.article;
     return { kind: 'ok', pred: { articleBody: articleText(a), title: a.title, author: a.author ?? '', date: a.date ?? '' } };
@@ -232,7 +229,7 @@ function share(cell: string | undefined): string {
 
 // ---------- run ----------
 console.log(`bench:extract on ${machine()}`);
-console.log(`salvage: site by URL, else ${forcedSite ?? fallback.id}${SITES.has('generic') ? '' : ' (no generic site module yet)'}; Readability.js ${readabilityVersion()} on linkedom ${linkedomVersion()}, pages decoded by salvage's decodePayload`);
+console.log(`salvage: ${forcedSite !== undefined ? `--site ${forcedSite}` : 'site by URL, else generic'}; Readability.js ${readabilityVersion()} on linkedom ${linkedomVersion()}, pages decoded by salvage's decodePayload`);
 mkdirSync(work, { recursive: true });
 const sets = [...(only === 'zh' ? [] : [readabilitySet()]), ...(only === 'readability' ? [] : [zhSet()])];
 const rates: Record<string, number[]> = {};
