@@ -30,3 +30,46 @@ test('falls back to windows-1252 for undeclared invalid UTF-8', () => {
   assert.equal(decoded.source, 'fallback');
   assert.equal(decoded.text, '<p>é<');
 });
+
+/** An encoder for a legacy two-byte encoding, built from TextDecoder (Node has no legacy encoders). */
+function legacyEncoder(encoding: string): (text: string) => Uint8Array {
+  const table = new Map<string, [number, number]>();
+  const decoder = new TextDecoder(encoding);
+  for (let lead = 0x81; lead <= 0xfe; lead++) {
+    for (let trail = 0x40; trail <= 0xfe; trail++) {
+      const ch = decoder.decode(Uint8Array.from([lead, trail]));
+      if (ch.length === 1 && ch !== '\ufffd' && !table.has(ch)) table.set(ch, [lead, trail]);
+    }
+  }
+  return (text) => Uint8Array.from([...text].flatMap((ch) => (ch.charCodeAt(0) < 0x80 ? [ch.charCodeAt(0)] : table.get(ch) ?? [0x3f])));
+}
+
+const SIMPLIFIED = '<html><head><title>新闻</title></head><body><p>这是一个关于我们的城市的故事，他们在这里生活了很多年，也要在这里继续工作和学习。</p></body></html>';
+const TRADITIONAL = '<html><head><title>新聞</title></head><body><p>這是一個關於我們的城市的故事，他們在這裡生活了很多年，也要在這裡繼續工作和學習。</p></body></html>';
+
+test('an undeclared page in GBK or Big5 bytes decodes as Chinese, not as windows-1252', () => {
+  const gbk = decodePayload(legacyEncoder('gbk')(SIMPLIFIED));
+  assert.equal(gbk.encoding, 'gbk');
+  assert.equal(gbk.source, 'chinese-legacy');
+  assert.equal(gbk.text, SIMPLIFIED);
+  const big5 = decodePayload(legacyEncoder('big5')(TRADITIONAL));
+  assert.equal(big5.encoding, 'big5');
+  assert.equal(big5.text, TRADITIONAL);
+});
+
+test('a site\'s stated default encoding wins over recognising Chinese; a short or non-Chinese page keeps the fallback', () => {
+  const bytes = legacyEncoder('gbk')(SIMPLIFIED);
+  assert.equal(decodePayload(bytes, { fallbackEncoding: 'windows-1252' }).source, 'fallback');
+  assert.equal(decodePayload(legacyEncoder('gbk')('<p>的一</p>')).source, 'fallback');
+  const latin = decodePayload(Uint8Array.from([...new TextEncoder().encode('<p>caf'), 0xe9, ...new TextEncoder().encode(' au lait, cr'), 0xe8, ...new TextEncoder().encode('me br'), 0xfb, 0x6c, 0xe9, 0x65, 0x3c, 0x2f, 0x70, 0x3e]));
+  assert.equal(latin.source, 'fallback');
+  assert.equal(latin.text, '<p>café au lait, crème brûlée</p>');
+});
+
+test('an all-ASCII page declared in a legacy charset decodes the same as by TextDecoder', () => {
+  const html = '<html><head><meta charset="iso-8859-1"><title>Plain</title></head><body><p>Only ASCII here.</p></body></html>';
+  for (const charset of ['iso-8859-1', 'windows-1251', 'gbk', 'big5', 'shift_jis']) {
+    const page = new TextEncoder().encode(html.replace('iso-8859-1', charset));
+    assert.equal(decodePayload(page).text, new TextDecoder(charset).decode(page), charset);
+  }
+});

@@ -21,7 +21,7 @@ export const DEFAULT_DECODE_OPTIONS = {
 } as const;
 
 /** How the text was obtained, for `--explain` and tests. */
-export type EncodingSource = 'bom' | 'http' | 'meta' | 'utf8' | 'fallback' | 'utf8-over-declared';
+export type EncodingSource = 'bom' | 'http' | 'meta' | 'utf8' | 'fallback' | 'utf8-over-declared' | 'chinese-legacy';
 
 export interface DecodedPayload {
   text: string;
@@ -91,10 +91,53 @@ function tryStrictUtf8(bytes: Uint8Array): string | undefined {
   return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length).toString('utf8');
 }
 
-/** Decode with replacement characters; node's own UTF-8 decoder is several times faster than TextDecoder's. */
+/** Encodings whose first 128 code points are ASCII: all-ASCII bytes decode the same in each. */
+const ASCII_COMPATIBLE = /^(?:utf-8|windows-\d+|iso-8859-\d+|koi8-[ru]|macintosh|x-mac-cyrillic|gbk|gb18030|big5|euc-jp|euc-kr|shift_jis|iso-2022-jp)$/;
+
+/**
+ * Decode with replacement characters; node's own UTF-8 and latin1 decoders are several times faster
+ * than TextDecoder's, and an all-ASCII page in any ASCII-compatible encoding is its latin1 reading.
+ */
 function decodeAs(encoding: string, bytes: Uint8Array): string {
-  if (encoding === 'utf-8') return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length).toString('utf8');
+  const buffer = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length);
+  if (encoding === 'utf-8') return buffer.toString('utf8');
+  if (ASCII_COMPATIBLE.test(encoding) && encoding !== 'iso-2022-jp' && !hasNonAscii(bytes)) return buffer.toString('latin1');
   return new TextDecoder(encoding).decode(bytes);
+}
+
+/**
+ * Characters so frequent in written Chinese, in both scripts, that text decoded with its right
+ * encoding is full of them (的 alone is ~4% of running text) and text decoded with the wrong one
+ * almost never shows them: GBK bytes read as Big5, or Big5 bytes read as GBK, come out as rare
+ * characters and replacement marks.
+ */
+const CHINESE_FUNCTION_CHARS = /[的一是不了在人有我他中大和上也到以就要出可你年生子而之於于這这個个們们說说時时為为會会來来]/g;
+/** Legacy Chinese encodings told apart when a page declares none (the 2000s web wrote both). */
+const CHINESE_LEGACY_ENCODINGS = ['gbk', 'big5'] as const;
+/** Below this many function characters the page is too short to tell; it keeps the fallback. */
+const MIN_FUNCTION_CHARS = 8;
+/** Each replacement mark weighs as much as this many function characters against an encoding. */
+const REPLACEMENT_PENALTY = 4;
+
+/**
+ * An undeclared page that is not UTF-8 may be GB2312/GBK or Big5 (2000s Chinese sites often
+ * declared nothing). Both decode most byte pairs of the other, so structure cannot tell them
+ * apart; which one turns the text into ordinary Chinese can. A fixed two-way choice with a fixed
+ * character list, not a statistical detector: the same bytes always decode the same way, and a
+ * page that is neither keeps the windows-1252 fallback.
+ */
+function chineseLegacyDecoding(bytes: Uint8Array): { text: string; encoding: string } | undefined {
+  let best: { text: string; encoding: string; score: number } | undefined;
+  for (const encoding of CHINESE_LEGACY_ENCODINGS) {
+    const text = new TextDecoder(encoding).decode(bytes);
+    const hits = text.match(CHINESE_FUNCTION_CHARS)?.length ?? 0;
+    if (hits < MIN_FUNCTION_CHARS) continue;
+    let replacements = 0;
+    for (let i = text.indexOf('\ufffd'); i !== -1; i = text.indexOf('\ufffd', i + 1)) replacements++;
+    const score = hits - REPLACEMENT_PENALTY * replacements;
+    if (score > 0 && (!best || score > best.score)) best = { text, encoding, score };
+  }
+  return best && { text: best.text, encoding: best.encoding };
 }
 
 /**
@@ -127,6 +170,11 @@ export function decodePayload(input: Uint8Array, options: DecodeOptions = {}): D
 
   const utf8 = tryStrictUtf8(bytes);
   if (utf8 !== undefined) return { text: utf8, encoding: 'utf-8', source: 'utf8', gunzipped };
+  // A site's stated default wins; only the generic default leaves room to recognise Chinese.
+  if (options.fallbackEncoding === undefined) {
+    const chinese = chineseLegacyDecoding(bytes);
+    if (chinese) return { ...chinese, source: 'chinese-legacy', gunzipped };
+  }
   const fallback = normaliseLabel(fallbackEncoding) ?? 'windows-1252';
   return { text: new TextDecoder(fallback).decode(bytes), encoding: fallback, source: 'fallback', gunzipped };
 }
