@@ -71,10 +71,13 @@ test('a URL with ../ never leaves --out', () => {
   assert.equal(existsSync(join(work, 'evil')), false);
 });
 
-test('bad usage exits 2 with a message', () => {
-  const r = salvage('extract', file('nourl.html', ARTICLE));
-  assert.equal(r.status, 2);
-  assert.match(r.stderr, /needs --url/);
+test('bad usage exits 2 with a message; a page without --url and without a URL of its own fails with a hint', () => {
+  const r = salvage('extract', file('nourl.html', ARTICLE), '--format', 'jsonl');
+  assert.equal(r.status, 1);
+  assert.equal((JSON.parse(r.stdout) as { reason: string }).reason, 'no-url');
+  const md = salvage('extract', file('nourl2.html', ARTICLE), '--url', URL_18733);
+  assert.equal(md.status, 2);
+  assert.match(md.stderr, /needs --timestamp/);
   const r2 = salvage('extract', file('badts.html', ARTICLE), '--url', URL_18733, '--timestamp', '2021');
   assert.equal(r2.status, 2);
   assert.match(r2.stderr, /14 digits/);
@@ -175,6 +178,9 @@ test('--profile: a user profile chooses ids and site for its outlet; a bad profi
   const bucket = readdirSync(join(out, 'articles'));
   const written = readFileSync(join(out, 'articles', bucket[0]!, readdirSync(join(out, 'articles', bucket[0]!))[0]!), 'utf8');
   assert.match(written, /\nsite: "?island-post"?\n/);
+  const own = salvage('extract', file('canonical.html', OTHER_SITE.replace('<title>', '<link rel="canonical" href="https://islandpost.example/2019/02/27/ferry"><title>')), '--format', 'jsonl', '--profile', profile);
+  assert.equal(own.status, 0, own.stderr);
+  assert.equal((JSON.parse(own.stdout) as { url: string; article: { site: string } }).article.site, 'island-post', 'without --url, the page\'s canonical URL chooses the site');
   const bad = salvage('extract', file('other3.html', OTHER_SITE), '--url', 'https://islandpost.example/x', '--profile', file('bad.yaml', 'id: x\nname: y\nhosts: [a.test]\narticle_url: "(("\n'), '--format', 'jsonl');
   assert.equal(bad.status, 2);
   assert.match(bad.stderr, /profile .*bad\.yaml: article_url\[0\]: not a valid regular expression/);

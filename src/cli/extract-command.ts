@@ -1,7 +1,7 @@
 /** `salvage extract`: captured pages (WARC records or HTML files) → archive files or JSON lines. */
 import { readFile, stat } from 'node:fs/promises';
 import { SalvageError } from '../errors.js';
-import { articleText, extractCapture, type Article, type ExtractResult, type SiteProfile } from '../extract/index.js';
+import { articleText, declaredPageUrl, extractCapture, type Article, type ExtractResult, type SiteProfile } from '../extract/index.js';
 import { renderArticle, writeArticleFile, type FrontmatterStyle } from '../markdown/index.js';
 import { SITES, siteFor } from '../sites/index.js';
 import { readWarcCaptures } from '../store/index.js';
@@ -72,7 +72,8 @@ async function* pagesOf(input: string, options: ExtractCommandOptions): AsyncGen
   if (info.size > options.maxPageMb * 1048576 * HTML_FILE_READ_FACTOR) {
     throw new SalvageError('INPUT_INVALID', `${input} is ${(info.size / 1048576).toFixed(0)} MiB: not a web page`, { subject: input });
   }
-  yield { input, url: options.url ?? '', timestamp: options.timestamp ?? '', payload: await readFile(input) };
+  const payload = await readFile(input);
+  yield { input, url: options.url ?? declaredPageUrl(payload) ?? '', timestamp: options.timestamp ?? '', payload };
 }
 
 /** `--explain`: the decisions of one page, one per line under a header naming the page and site. */
@@ -91,14 +92,15 @@ export async function runExtract(inputs: string[], options: ExtractCommandOption
   }
   const htmlInputs = inputs.filter((i) => !WARC_NAME.test(i));
   if (htmlInputs.length > 0) {
-    if (!options.url) throw new SalvageError('CONFIG_INVALID', `HTML input ${htmlInputs[0]} needs --url <original URL> (WARC inputs carry it): the URL chooses the site module and resolves links`);
     // Archive files record when the page was captured; JSON lines can go without it.
     if (!options.timestamp && options.format === 'markdown') throw new SalvageError('CONFIG_INVALID', `HTML input ${htmlInputs[0]} needs --timestamp <14 digits> for archive files (captured_at, Wayback links); --format jsonl can go without`);
     if (options.timestamp !== undefined && !TIMESTAMP.test(options.timestamp)) throw new SalvageError('CONFIG_INVALID', `--timestamp must be 14 digits (YYYYMMDDhhmmss), got "${options.timestamp}"`);
-    try {
-      new URL(options.url);
-    } catch {
-      throw new SalvageError('CONFIG_INVALID', `--url must be an absolute URL, got "${options.url}"`);
+    if (options.url !== undefined) {
+      try {
+        new URL(options.url);
+      } catch {
+        throw new SalvageError('CONFIG_INVALID', `--url must be an absolute URL, got "${options.url}"`);
+      }
     }
   }
 
@@ -140,6 +142,7 @@ export async function runExtract(inputs: string[], options: ExtractCommandOption
   for (const input of inputs) {
     try {
       for await (const page of pagesOf(input, options)) {
+        if (page.url === '') { await later(() => emit(page, 'failed', 'no-url', 'the page names no URL of its own (canonical link, og:url); give its original URL with --url')); continue; }
         const site = forced ?? siteFor(page.url, profiles);
         let result: ExtractResult;
         try {

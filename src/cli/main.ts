@@ -45,9 +45,9 @@ program
 program
   .command('extract')
   .description('Turn captured pages into archive files (Markdown + YAML frontmatter; README "Archive format").')
-  .argument('<input...>', 'WARC files (.warc, .warc.gz: every response record) or HTML files (need --url; --timestamp for archive files)')
+  .argument('<input...>', 'WARC files (.warc, .warc.gz: every response record) or HTML files (--timestamp needed for archive files)')
   .option('-o, --out <dir>', 'write articles/<lo>-<hi>/article_<id>.md under DIR (without it, one article prints to stdout)')
-  .option('--url <url>', 'original URL of the HTML input(s)')
+  .option('--url <url>', "original URL of the HTML input(s) (default: each page's canonical link or og:url)")
   .option('--timestamp <ts>', 'capture time of the HTML input(s), 14 digits YYYYMMDDhhmmss (UTC)')
   .option('--site <id>', `site module to use (default: chosen by URL, else the generic extractor; known: ${[...SITES.keys()].join(', ')})`)
   .option('--profile <file>', 'a site profile (YAML or JSON, docs/site-profiles.md) for an outlet salvage has no module for; repeatable', (v: string, list: string[]) => [...list, v], [] as string[])
@@ -60,7 +60,7 @@ program
   .addHelpText('after', `
 Outcomes: "written" (an article file), "rejected" (the capture is not an article: farewell page,
 Wayback error page, CDN challenge, 404, truncated or empty capture, not HTML…; the reason is
-printed), "failed" (unreadable input).
+printed), "failed" (unreadable input, or an HTML page with no URL: give --url).
 
 Sites: a page goes to the first --profile whose article_url matches it, then to a built-in site
 (by URL, then by host), else to the generic extractor, which reads any news page: JSON-LD,

@@ -6,3 +6,4 @@ export { extractCapture, DEFAULT_EXTRACT_OPTIONS, type CaptureInput, type Extrac
 export type { SiteProfile, SiteSelectors, NotArticleRule } from './site-profile.js';
 export { REJECT_REASONS, type RejectReason } from './validate.js';
 export { timestampToIso, isoToTimestamp } from './dates.js';
+export { declaredPageUrl } from './page-url.js';
