@@ -73,3 +73,20 @@ test('an all-ASCII page declared in a legacy charset decodes the same as by Text
     assert.equal(decodePayload(page).text, new TextDecoder(charset).decode(page), charset);
   }
 });
+
+test('a large page decodes in pieces that join to the whole-page decoding, whatever falls on a piece boundary', () => {
+  const body = '<p>眾新聞 café 😀 ' + 'x'.repeat(65530) + '特朗普😀</p>'.repeat(3);
+  const utf8 = enc(`<html><head><meta charset="utf-8"></head><body>${body.repeat(3)}</body></html>`);
+  const d = decodePayload(utf8);
+  assert.ok(d.chunks.length > 1);
+  assert.equal(d.text, new TextDecoder().decode(utf8));
+  const gbkEncode = legacyEncoder('gbk');
+  const gbk = gbkEncode(`<html><head><meta charset="gbk"></head><body>${('中文' + 'y'.repeat(65535)).repeat(3)}</body></html>`);
+  assert.equal(decodePayload(gbk).text, new TextDecoder('gbk').decode(gbk));
+  const utf16 = Uint8Array.from([0xff, 0xfe, ...[...'<p>' + '中'.repeat(70000) + '</p>'].flatMap((ch) => [ch.charCodeAt(0) & 0xff, ch.charCodeAt(0) >> 8])]);
+  const u = decodePayload(utf16);
+  assert.equal(u.source, 'bom');
+  assert.equal(u.text, '<p>' + '中'.repeat(70000) + '</p>');
+  const ascii = enc(`<meta charset="windows-1252"><p>${'plain '.repeat(30000)}</p>`);
+  assert.equal(decodePayload(ascii).text, new TextDecoder('windows-1252').decode(ascii));
+});

@@ -24,11 +24,32 @@ export const DEFAULT_DECODE_OPTIONS = {
 export type EncodingSource = 'bom' | 'http' | 'meta' | 'utf8' | 'fallback' | 'utf8-over-declared' | 'chinese-legacy';
 
 export interface DecodedPayload {
-  text: string;
+  /** The whole text, joined from `chunks` when first read (the parser reads the chunks). */
+  readonly text: string;
+  /** The text in pieces of about DECODE_CHUNK_BYTES payload bytes each, in order; never empty. */
+  readonly chunks: readonly string[];
   encoding: string;
   source: EncodingSource;
   /** The payload was gzip although nothing said so (or the headers said otherwise). */
   gunzipped: boolean;
+}
+
+/**
+ * Pages are decoded in pieces of this many bytes. One string for a whole large page is allocated
+ * outside V8's young generation, and that allocation dominated decoding: a 1.6 MB page took 21 ms
+ * to decode whole and 3.9 ms in 64 KB pieces, and parsing it from the pieces 38 ms instead of 57
+ * (measured 2026-11-26, Node 20.20.2, readability `yahoo-2`). Small pages are one piece.
+ */
+const DECODE_CHUNK_BYTES = 64 * 1024;
+
+function decoded(chunks: string[], encoding: string, source: EncodingSource, gunzipped: boolean): DecodedPayload {
+  let joined: string | undefined;
+  return {
+    chunks, encoding, source, gunzipped,
+    get text(): string {
+      return (joined ??= chunks.length === 1 ? (chunks[0] ?? '') : chunks.join(''));
+    },
+  };
 }
 
 // WAYBACK-QUIRK: some id_ payloads are still gzip-compressed while the response headers claim
@@ -85,24 +106,31 @@ function hasNonAscii(bytes: Uint8Array): boolean {
   return false;
 }
 
-/** Strict UTF-8 (node's SIMD validator, then a plain decode: 3-4x faster than a fatal TextDecoder). */
-function tryStrictUtf8(bytes: Uint8Array): string | undefined {
-  if (!isUtf8(bytes)) return undefined;
-  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length).toString('utf8');
-}
-
 /** Encodings whose first 128 code points are ASCII: all-ASCII bytes decode the same in each. */
-const ASCII_COMPATIBLE = /^(?:utf-8|windows-\d+|iso-8859-\d+|koi8-[ru]|macintosh|x-mac-cyrillic|gbk|gb18030|big5|euc-jp|euc-kr|shift_jis|iso-2022-jp)$/;
+const ASCII_COMPATIBLE = /^(?:utf-8|windows-\d+|iso-8859-\d+|koi8-[ru]|macintosh|x-mac-cyrillic|gbk|gb18030|big5|euc-jp|euc-kr|shift_jis)$/;
 
 /**
- * Decode with replacement characters; node's own UTF-8 and latin1 decoders are several times faster
- * than TextDecoder's, and an all-ASCII page in any ASCII-compatible encoding is its latin1 reading.
+ * Decode with replacement characters, in pieces (DECODE_CHUNK_BYTES). An all-ASCII page in any
+ * ASCII-compatible encoding is its latin1 reading, which node's own decoder does fastest.
  */
-function decodeAs(encoding: string, bytes: Uint8Array): string {
+function decodeInChunks(encoding: string, bytes: Uint8Array, options: { ignoreBOM?: boolean } = {}): string[] {
   const buffer = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length);
-  if (encoding === 'utf-8') return buffer.toString('utf8');
-  if (ASCII_COMPATIBLE.test(encoding) && encoding !== 'iso-2022-jp' && !hasNonAscii(bytes)) return buffer.toString('latin1');
-  return new TextDecoder(encoding).decode(bytes);
+  const latin1 = encoding !== 'utf-8' && ASCII_COMPATIBLE.test(encoding) && !hasNonAscii(bytes);
+  if (latin1) {
+    const out: string[] = [];
+    for (let i = 0; i < bytes.length; i += DECODE_CHUNK_BYTES) out.push(buffer.toString('latin1', i, Math.min(bytes.length, i + DECODE_CHUNK_BYTES)));
+    return out.length > 0 ? out : [''];
+  }
+  if (bytes.length <= DECODE_CHUNK_BYTES) return [encoding === 'utf-8' ? buffer.toString('utf8') : new TextDecoder(encoding, options).decode(bytes)];
+  const decoder = new TextDecoder(encoding, options);
+  const out: string[] = [];
+  for (let i = 0; i < bytes.length; i += DECODE_CHUNK_BYTES) {
+    const piece = decoder.decode(bytes.subarray(i, i + DECODE_CHUNK_BYTES), { stream: true });
+    if (piece !== '') out.push(piece);
+  }
+  const rest = decoder.decode();
+  if (rest !== '') out.push(rest);
+  return out.length > 0 ? out : [''];
 }
 
 /**
@@ -151,9 +179,7 @@ export function decodePayload(input: Uint8Array, options: DecodeOptions = {}): D
   const { bytes, gunzipped } = sniffGunzip(input, maxInflatedBytes);
 
   const bom = bomEncoding(bytes);
-  if (bom) {
-    return { text: new TextDecoder(bom.encoding, { ignoreBOM: true }).decode(bytes.subarray(bom.skip)), encoding: bom.encoding, source: 'bom', gunzipped };
-  }
+  if (bom) return decoded(decodeInChunks(bom.encoding, bytes.subarray(bom.skip), { ignoreBOM: true }), bom.encoding, 'bom', gunzipped);
 
   const declared: [string | undefined, EncodingSource][] = [
     [charsetFromContentType(options.contentType), 'http'],
@@ -161,20 +187,17 @@ export function decodePayload(input: Uint8Array, options: DecodeOptions = {}): D
   ];
   for (const [encoding, source] of declared) {
     if (!encoding) continue;
-    if (encoding !== 'utf-8' && hasNonAscii(bytes)) {
-      const utf8 = tryStrictUtf8(bytes);
-      if (utf8 !== undefined) return { text: utf8, encoding: 'utf-8', source: 'utf8-over-declared', gunzipped };
-    }
-    return { text: decodeAs(encoding, bytes), encoding, source, gunzipped };
+    // isUtf8 is node's SIMD validator: far cheaper than a fatal TextDecoder.
+    if (encoding !== 'utf-8' && hasNonAscii(bytes) && isUtf8(bytes)) return decoded(decodeInChunks('utf-8', bytes), 'utf-8', 'utf8-over-declared', gunzipped);
+    return decoded(decodeInChunks(encoding, bytes), encoding, source, gunzipped);
   }
 
-  const utf8 = tryStrictUtf8(bytes);
-  if (utf8 !== undefined) return { text: utf8, encoding: 'utf-8', source: 'utf8', gunzipped };
+  if (isUtf8(bytes)) return decoded(decodeInChunks('utf-8', bytes), 'utf-8', 'utf8', gunzipped);
   // A site's stated default wins; only the generic default leaves room to recognise Chinese.
   if (options.fallbackEncoding === undefined) {
     const chinese = chineseLegacyDecoding(bytes);
-    if (chinese) return { ...chinese, source: 'chinese-legacy', gunzipped };
+    if (chinese) return decoded([chinese.text], chinese.encoding, 'chinese-legacy', gunzipped);
   }
   const fallback = normaliseLabel(fallbackEncoding) ?? 'windows-1252';
-  return { text: new TextDecoder(fallback).decode(bytes), encoding: fallback, source: 'fallback', gunzipped };
+  return decoded(decodeInChunks(fallback, bytes), fallback, 'fallback', gunzipped);
 }
