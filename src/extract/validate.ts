@@ -71,32 +71,74 @@ const CLOSING_TAG_WINDOW = 16384;
 /** Nearly every page ends right after `</html>`: look there first, cheaply. */
 const CLOSING_TAG_QUICK_WINDOW = 256;
 
-function hasClosingTag(text: string): boolean {
-  return HTML_CLOSE.test(text.slice(-CLOSING_TAG_QUICK_WINDOW)) || HTML_CLOSE.test(text.slice(-CLOSING_TAG_WINDOW));
+function hasClosingTag(text: PageText): boolean {
+  return HTML_CLOSE.test(text.tail(CLOSING_TAG_QUICK_WINDOW)) || HTML_CLOSE.test(text.tail(CLOSING_TAG_WINDOW));
+}
+
+/** Longest marker text CHALLENGE_MARKERS looks for: a match across two pieces is within this many characters of the seam. */
+const MARKER_SEAM_CHARS = 32;
+
+/**
+ * The decoded page in pieces (`DecodedPayload.chunks`), read without joining it: joining a large
+ * page into one string costs more than these checks.
+ */
+class PageText {
+  constructor(private readonly pieces: readonly string[]) {}
+
+  isBlank(): boolean {
+    return this.pieces.every((p) => !/\S/.test(p));
+  }
+
+  head(chars: number): string {
+    let out = '';
+    for (const p of this.pieces) {
+      out += p;
+      if (out.length >= chars) break;
+    }
+    return out.slice(0, chars);
+  }
+
+  tail(chars: number): string {
+    let out = '';
+    for (let i = this.pieces.length - 1; i >= 0 && out.length < chars; i--) out = (this.pieces[i] ?? '') + out;
+    return out.slice(-chars);
+  }
+
+  /** Does `pattern` (matching at most MARKER_SEAM_CHARS characters) occur anywhere? */
+  contains(pattern: RegExp): boolean {
+    let carry = '';
+    for (const p of this.pieces) {
+      if (pattern.test(p) || pattern.test(carry + p.slice(0, MARKER_SEAM_CHARS))) return true;
+      carry = (carry + p).slice(-MARKER_SEAM_CHARS);
+    }
+    return false;
+  }
 }
 
 export interface PageFacts {
-  text: string;
+  /** The decoded page, whole or in pieces. */
+  text: string | readonly string[];
   title: string | undefined;
   hasBody: boolean;
 }
 
 /** Page-level checks on the decoded text. `siteRules` are the site's own non-article pages. */
 export function rejectPage(facts: PageFacts, siteRules: readonly { reason: RejectReason; title: RegExp; onlyWithoutBody?: boolean }[] = []): Rejection | undefined {
-  const { text, title, hasBody } = facts;
-  if (text.trim() === '') return { reason: 'empty', message: 'the page has no text' };
-  const head = text.slice(0, 4096);
+  const { title, hasBody } = facts;
+  const text = new PageText(typeof facts.text === 'string' ? [facts.text] : facts.text);
+  if (text.isBlank()) return { reason: 'empty', message: 'the page has no text' };
+  const head = text.head(4096);
   if (!/<[a-z!]/i.test(head)) return { reason: 'not-html', message: 'the payload has no HTML markup' };
   if (/^\s*(?:<\?xml[^>]*>\s*)?(?:<!--[\s\S]*?-->\s*)*<svg[\s>]/i.test(head)) return { reason: 'not-html', message: 'the payload is an SVG image, not an HTML page' };
   const t = (title ?? '').replace(/\s+/g, ' ').trim();
   if (WAYBACK_ERROR_TITLES.test(t)) return { reason: 'wayback-error', message: `the capture is the Wayback Machine's error page "${t}"` };
   // Challenge pages have no article body; scanning a real article's text for their markers is wasted work.
-  if (CHALLENGE_TITLES.test(t) || (!hasBody && CHALLENGE_MARKERS.test(text))) return { reason: 'challenge', message: `the capture is a CDN challenge page${t ? ` "${t}"` : ''}, not the article` };
+  if (CHALLENGE_TITLES.test(t) || (!hasBody && text.contains(CHALLENGE_MARKERS))) return { reason: 'challenge', message: `the capture is a CDN challenge page${t ? ` "${t}"` : ''}, not the article` };
   for (const rule of siteRules) {
     if (rule.title.test(t) && (!rule.onlyWithoutBody || !hasBody)) return { reason: rule.reason, message: `the capture is the site's ${rule.reason} page "${t}"` };
   }
   if (!hasBody && NOT_FOUND_TITLES.test(t)) return { reason: 'not-found', message: `the capture is a "page not found" page "${t}"` };
-  if (!hasClosingTag(text) && HTML_OPEN.test(text.slice(0, 65536))) {
+  if (!hasClosingTag(text) && HTML_OPEN.test(text.head(65536))) {
     return { reason: 'truncated', message: 'the capture ends before the page does (no closing </html>): truncated' };
   }
   return undefined;
