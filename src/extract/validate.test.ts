@@ -18,4 +18,7 @@ test('page checks read a page in pieces as they read it whole, across every seam
   assert.equal(rejectPage({ text: [truncated.slice(0, 65536), truncated.slice(65536)], title: 'T', hasBody: true })?.reason, 'truncated');
   assert.equal(rejectPage({ text: [truncated.slice(0, 65536), truncated.slice(65536), '</bo', 'dy>'], title: 'T', hasBody: true }), undefined);
   assert.equal(rejectPage({ text: ['  ', '\n', ''], title: undefined, hasBody: false })?.reason, 'empty');
+  assert.equal(rejectPage({ text: [truncated.slice(0, 65536), truncated.slice(65536, -3)], title: 'T', hasBody: true })?.reason, 'truncated', 'cut inside a sentence');
+  const trailer = '<script>' + 'var ad = 1;\n'.repeat(3000) + '</script>\n</text>';
+  assert.equal(rejectPage({ text: [page.slice(0, 70000), page.slice(70000) + trailer], title: 'T', hasBody: true }), undefined, 'ad scripts and a crawler wrapper after </html>');
 });

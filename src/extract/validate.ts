@@ -71,8 +71,13 @@ const CLOSING_TAG_WINDOW = 16384;
 /** Nearly every page ends right after `</html>`: look there first, cheaply. */
 const CLOSING_TAG_QUICK_WINDOW = 256;
 
+/**
+ * Old portals put tens of kilobytes of ad scripts (and crawlers a wrapper) after `</html>`, so a
+ * page without the tag near its end is searched whole before it is called truncated; a capture
+ * cut off by the network has no closing tag anywhere.
+ */
 function hasClosingTag(text: PageText): boolean {
-  return HTML_CLOSE.test(text.tail(CLOSING_TAG_QUICK_WINDOW)) || HTML_CLOSE.test(text.tail(CLOSING_TAG_WINDOW));
+  return HTML_CLOSE.test(text.tail(CLOSING_TAG_QUICK_WINDOW)) || HTML_CLOSE.test(text.tail(CLOSING_TAG_WINDOW)) || text.contains(HTML_CLOSE);
 }
 
 /** Longest marker text CHALLENGE_MARKERS looks for: a match across two pieces is within this many characters of the seam. */

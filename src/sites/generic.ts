@@ -3,7 +3,6 @@
  * (JSON-LD, meta tags, microdata, visible bylines and dates, DOM content scoring); this profile
  * adds only what a site module must say: which URLs are articles and what their ids are.
  */
-import { createHash } from 'node:crypto';
 import type { SiteProfile } from '../extract/index.js';
 
 /** Query parameters that track a click, not name a page (`utm_*`, `fbclid`, …). */
@@ -45,9 +44,9 @@ const NOT_ARTICLE_PATH = /\/(?:tags?|category|categories|author|authors|page|sea
 /**
  * The archive format names files by an integer id (FORMAT.md). An unknown site's own ids cannot
  * be told from its URLs without knowing the site (a number in a path may be a date, a section or
- * a page), so the generic id is a number drawn from the normalized URL: the first 12 hex digits
- * of its SHA-256 (< 2^48: at most 15 decimal digits, which the archive's file names allow, and
- * exact as a JavaScript number, in JSON and in SQLite). Two of 50,000 articles share one with a
+ * a page), so the generic id is a number drawn from the normalized URL: a 48-bit hash of it
+ * (`hashId`: at most 15 decimal digits, which the archive's file names allow, and exact as a
+ * JavaScript number, in JSON and in SQLite). Two of 50,000 articles share one with a
  * chance of 1 in 200,000; two of a million, 1 in 560. A site profile that knows the real ids replaces it.
  */
 export function genericArticleId(url: string): string | undefined {
@@ -80,9 +79,20 @@ export function articleIdFromText(key: string): string | undefined {
   return hashId(decoded.normalize('NFC').toLowerCase());
 }
 
+const FNV_OFFSET_BASIS = 0xcbf29ce484222325n;
+const FNV_PRIME = 0x100000001b3n;
+const MASK_64 = (1n << 64n) - 1n;
+const utf8 = new TextEncoder();
+
+/**
+ * A positive id of at most 15 digits drawn from `text`: the top 48 bits of its 64-bit FNV-1a hash
+ * (over UTF-8). FNV is a published, fixed function, so ids never change between versions or
+ * machines, and it needs no `node:crypto`: site code also runs in the static export's browser bundle.
+ */
 function hashId(text: string): string {
-  const hex = createHash('sha256').update(text).digest('hex').slice(0, 12);
-  return String(parseInt(hex, 16) || 1);
+  let hash = FNV_OFFSET_BASIS;
+  for (const byte of utf8.encode(text)) hash = ((hash ^ BigInt(byte)) * FNV_PRIME) & MASK_64;
+  return String(hash >> 16n || 1n);
 }
 
 export const generic: SiteProfile = {
