@@ -85,3 +85,79 @@ export function isoToTimestamp(iso: string): string | undefined {
   const m = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})/.exec(iso);
   return m ? m.slice(1, 7).join('') : undefined;
 }
+
+/** A date written in visible text, with where it stands. */
+export interface TextDate {
+  value: LocalDateTime;
+  index: number;
+  end: number;
+}
+
+/** English month names (and their usual abbreviations) → month number. */
+const MONTHS: Readonly<Record<string, number>> = { jan: 1, feb: 2, mar: 3, apr: 4, may: 5, jun: 6, jul: 7, aug: 8, sep: 9, sept: 9, oct: 10, nov: 11, dec: 12 };
+const MONTH_NAME = '(Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?|Sept?(?:ember)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)';
+const TIME = '(?:\\s*(?:T|\\s|at)?\\s*(上午|下午|早上|中午|晚上|凌晨)?\\s*(\\d{1,2})[:：](\\d{2})(?:[:：](\\d{2}))?(?:\\s*([ap])\\.?m\\.?)?)?';
+/**
+ * Every full date a page writes: `2019年2月27日 下午8:04`, `2019-2-27 20:04`, `2019/02/27`,
+ * `2019.02.27`, `March 25, 2015`, `25 March 2015`. Year-month or a lone year is no date.
+ * Digits next to the match (`12019-02-270`) are not a date either.
+ */
+const TEXT_DATE = new RegExp(
+  [
+    `(?<!\\d)(\\d{4})\\s*年\\s*(\\d{1,2})\\s*月\\s*(\\d{1,2})\\s*[日号]${TIME}`,
+    // `\\10`: the separator group of this alternative (groups 1–8 belong to the first), so `2019-02/27` is no date.
+    `(?<!\\d)(\\d{4})([-/.])(\\d{1,2})\\10(\\d{1,2})(?!\\d)${TIME}`,
+    `\\b${MONTH_NAME}\\.?\\s+(\\d{1,2})(?:st|nd|rd|th)?,?\\s+(\\d{4})(?!\\d)${TIME}`,
+    `(?<!\\d)(\\d{1,2})(?:st|nd|rd|th)?\\s+${MONTH_NAME}\\.?,?\\s+(\\d{4})(?!\\d)${TIME}`,
+    // `9/17/2004 5:54:13 AM`, `17/09/2004`: day and month told apart by a part > 12, else by a 12-hour
+    // clock (the US writes month first); an undecidable `06/02/2022 13:48` is no date.
+    `(?<![\\d/])(\\d{1,2})/(\\d{1,2})/(\\d{4})(?![\\d/])${TIME}`,
+  ].map((p) => `(?:${p})`).join('|'),
+  'gi',
+);
+
+function withTime(y: number, m: number, d: number, g: (string | undefined)[]): LocalDateTime | undefined {
+  const [half, h, mi, s, ampm] = g;
+  if (h === undefined) return make(y, m, d);
+  let hh = Number(h);
+  if ((half === '下午' || half === '晚上' || ampm?.toLowerCase() === 'p') && hh < 12) hh += 12;
+  if ((half === '上午' || half === '凌晨' || half === '早上' || ampm?.toLowerCase() === 'a') && hh === 12) hh = 0;
+  return make(y, m, d, hh, Number(mi), s === undefined ? undefined : Number(s));
+}
+
+/** Every date in `text`, in order (see TEXT_DATE). */
+export function findTextDates(text: string): TextDate[] {
+  const out: TextDate[] = [];
+  for (const m of text.matchAll(TEXT_DATE)) {
+    const g = m.slice(1);
+    let value: LocalDateTime | undefined;
+    if (g[0] !== undefined) value = withTime(Number(g[0]), Number(g[1]), Number(g[2]), g.slice(3, 8));
+    else if (g[8] !== undefined) value = withTime(Number(g[8]), Number(g[10]), Number(g[11]), g.slice(12, 17));
+    else if (g[17] !== undefined) value = withTime(Number(g[19]), MONTHS[g[17].slice(0, g[17].toLowerCase().startsWith('sept') ? 4 : 3).toLowerCase()] ?? 0, Number(g[18]), g.slice(20, 25));
+    else if (g[25] !== undefined) value = withTime(Number(g[27]), MONTHS[(g[26] ?? '').slice(0, (g[26] ?? '').toLowerCase().startsWith('sept') ? 4 : 3).toLowerCase()] ?? 0, Number(g[25]), g.slice(28, 33));
+    else if (g[33] !== undefined) {
+      const [a, b, y] = [Number(g[33]), Number(g[34]), Number(g[35])];
+      const usClock = g[40] !== undefined;
+      const [month, day] = a > 12 ? [b, a] : b > 12 ? [a, b] : usClock ? [a, b] : [0, 0];
+      value = withTime(y, month, day, g.slice(36, 41));
+    }
+    if (value) out.push({ value, index: m.index, end: m.index + m[0].length });
+  }
+  return out;
+}
+
+/**
+ * A date in an article URL: `/2019/02/27/`, `/2020-02/19/`, `/20200102/`, `/2019-02-27-`. Publishers
+ * put the publication date there; a path's lone year or year-month is no date.
+ */
+const URL_DATE = /\/((?:19|20)\d{2})[-/_]?(0[1-9]|1[0-2])[-/_]?(0[1-9]|[12]\d|3[01])(?=[/_.-]|$)/;
+export function urlDate(url: string): LocalDateTime | undefined {
+  let path = url;
+  const m0 = /^[a-z]+:\/\/[^/]+/i.exec(url);
+  if (m0) path = url.slice(m0[0].length);
+  // A Wayback URL holds the capture timestamp and then the original URL: read the original's path.
+  const inner = /\/(?:https?:)?\/\/[^/]+(\/.*)$/i.exec(path);
+  if (inner?.[1]) path = inner[1];
+  const m = URL_DATE.exec(path);
+  return m ? make(Number(m[1]), Number(m[2]), Number(m[3])) : undefined;
+}

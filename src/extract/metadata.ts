@@ -1,142 +1,120 @@
 /**
  * Choosing each metadata field from every signal a page offers, most explicit first: JSON-LD,
- * then `<meta>` (OpenGraph, `article:*`, Dublin Core), then microdata, then visible markup.
- * Each choice is recorded in `notes` ("title: json-ld headline") for `--explain`.
+ * then `<meta>` (OpenGraph, `article:*`, Dublin Core), then microdata, then what a reader sees
+ * (the document title, labelled bylines and dates near the title: `byline.ts`, `visible-date.ts`).
+ * Each choice is recorded in `notes` ("title: json-ld headline", "author: visible byline (reporter
+ * label "记者")") for `--explain`.
  */
 import type { Article } from './article.js';
 import type { SiteProfile } from './site-profile.js';
-import { formatDateTime, parseIsoDate, parseTextDate, type LocalDateTime } from './dates.js';
-import { compileSelector, hasAncestor, isTag, select, textOf, visibleText, type Document, type Element } from './dom.js';
+import { byLine, markedByline, textByline } from './byline.js';
+import { formatDateTime, parseIsoDate, parseTextDate, urlDate, type LocalDateTime } from './dates.js';
+import { hasAncestor, isTag, select, textOf, visibleText, type Document, type Element } from './dom.js';
+import { first, isInside, ld, meta, metaAll, otherArticlePredicate, prop, siteNames, textOfPage, titlePosition, type Scope } from './metadata-scope.js';
+import { skipped } from './page-text.js';
 import { ldString, ldStrings, type PageSignals } from './signals.js';
+import { cleanTitle, headlineOfDocumentTitle, textSimilarity } from './title.js';
+import { visibleDate } from './visible-date.js';
+
+export { cleanTitle } from './title.js';
 
 /** The Article fields that come from metadata rather than the body. */
 export type Metadata = Pick<Article, 'title' | 'date' | 'lastUpdated' | 'author' | 'category' | 'tags'>;
 
-interface Scope {
-  doc: Document;
-  signals: PageSignals;
-  site: SiteProfile;
-  /** The element holding title, byline and body (an `<article>`, a main column). */
-  root: Element | undefined;
-  body: Element | undefined;
-  notes: string[];
+/**
+ * JSON-LD `headline`, or `name` when `name` agrees better with the document `<title>` (some
+ * publishers put their own name in `name`, others a short label in `headline`: Readability.js
+ * settles it by the same agreement test).
+ */
+function jsonLdTitle(scope: Scope): string | undefined {
+  const headline = ldString(ld(scope.signals, 'headline'))?.trim() || undefined;
+  const name = ldString(ld(scope.signals, 'name'))?.trim() || undefined;
+  if (headline === undefined || name === undefined || headline === name) return headline ?? name;
+  const reference = scope.signals.titleElement ?? '';
+  return textSimilarity(name, reference) > textSimilarity(headline, reference) ? name : headline;
 }
 
-function isInside(node: Element, container: Element): boolean {
-  for (let n: Element['parent'] = node; n; n = n.parent) if (n === container) return true;
-  return false;
-}
-
-const SEPARATOR = '[-|–—:：·]';
-const escapeRegExp = (s: string): string => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-
-/** Remove a trailing "- Site Name" from a title; a title that is only the site name is no title. */
-export function cleanTitle(raw: string, siteNames: readonly string[]): string {
-  let t = raw.trim();
-  if (t.includes('\n')) t = t.replace(/[ \t]*[\r\n]+\s*/g, ' ');
-  for (const name of siteNames) {
-    if (!name) continue;
-    if (t === name) return '';
-    if (!t.endsWith(name)) continue;
-    const suffix = siteSuffix(name);
-    if (suffix.test(t)) return t.replace(suffix, '').trim();
-  }
-  return t;
-}
-
-const suffixCache = new Map<string, RegExp>();
-/** `" - NAME"`, `" | NAME"` … at the end of a title; compiled once per site name. */
-function siteSuffix(name: string): RegExp {
-  let re = suffixCache.get(name);
-  if (!re) {
-    re = new RegExp(`\\s*${SEPARATOR}\\s*${escapeRegExp(name)}\\s*$`);
-    if (suffixCache.size < 64) suffixCache.set(name, re);
-  }
-  return re;
-}
-
-function meta(signals: PageSignals, ...keys: string[]): string | undefined {
-  for (const key of keys) {
-    const v = signals.meta.get(key)?.find((x) => x.trim() !== '');
-    if (v !== undefined) return v;
-  }
-  return undefined;
-}
-
-function prop(signals: PageSignals, key: string): string | undefined {
-  return signals.itemprops.get(key)?.find((x) => x.trim() !== '');
-}
-
-function ld(signals: PageSignals, key: string): unknown {
-  for (const obj of signals.jsonLdArticles) if (obj[key] !== undefined && obj[key] !== null && obj[key] !== '') return obj[key];
-  return undefined;
-}
-
-function first<T>(notes: string[], field: string, candidates: [string, () => T | undefined][]): T | undefined {
-  for (const [source, get] of candidates) {
-    const value = get();
-    if (value !== undefined && value !== '' && !(Array.isArray(value) && value.length === 0)) {
-      notes.push(`${field}: ${source}`);
-      return value;
-    }
-  }
-  notes.push(`${field}: none`);
-  return undefined;
-}
-
-function siteNames(scope: Scope): string[] {
-  const names = [scope.site.name];
-  const ogSite = meta(scope.signals, 'og:site_name');
-  if (ogSite && ogSite.trim() !== scope.site.name) names.push(ogSite.trim());
-  return names;
-}
-
-const otherArticleCache = new WeakMap<SiteProfile, (el: Element) => boolean>();
-/** Lists of other articles (and navigation): their links and dates are not this article's. */
-function otherArticlePredicate(site: SiteProfile): (el: Element) => boolean {
-  let predicate = otherArticleCache.get(site);
-  if (!predicate) {
-    const selectors = site.selectors?.otherArticles ?? [];
-    const compiled = selectors.length > 0 ? compileSelector(selectors) : undefined;
-    predicate = (el) => el.name === 'nav' || el.name === 'aside' || (compiled?.(el) ?? false);
-    otherArticleCache.set(site, predicate);
-  }
-  return predicate;
-}
-
+/**
+ * Declared titles first, as the publisher wrote them (JSON-LD, Dublin Core, OpenGraph, `<meta
+ * name=title>`, Twitter, Parse.ly: Readability.js's order), cut only of the site profile's own name;
+ * then the document `<title>` with the site's name cut off (`title.ts`); the `<h1>` last, because a
+ * page's first `<h1>` is as often the site's logo or a section name as the headline.
+ */
 function resolveTitle(scope: Scope): string {
-  const names = siteNames(scope);
-  const clean = (v: string | undefined): string | undefined => (v === undefined ? undefined : cleanTitle(v, names) || undefined);
+  const profileNames = scope.site.name ? [scope.site.name] : [];
+  const declared = (v: string | undefined): string | undefined => (v === undefined ? undefined : cleanTitle(v, profileNames) || undefined);
   const h1 = (): string | undefined => {
     const within = scope.signals.h1.filter((el) => !scope.root || isInside(el, scope.root));
-    return within.map((el) => textOf(el)).find((t) => t.trim() !== '');
+    return within.map((el) => visibleText(el)).find((t) => t !== '');
   };
-  return first(scope.notes, 'title', [
-    ['json-ld headline', () => clean(ldString(ld(scope.signals, 'headline')) ?? ldString(ld(scope.signals, 'name')))],
-    ['og:title', () => clean(meta(scope.signals, 'og:title', 'twitter:title'))],
-    ['microdata headline', () => clean(prop(scope.signals, 'headline'))],
-    ['h1', () => clean(h1())],
-    ['<title>', () => clean(scope.signals.titleElement)],
+  const documentTitle = (): string | undefined => {
+    if (scope.signals.titleElement === undefined) return undefined;
+    const { title, how } = headlineOfDocumentTitle(scope.signals.titleElement, siteNames(scope));
+    scope.how = how;
+    return title || undefined;
+  };
+  return first(scope, 'title', [
+    ['json-ld headline', () => declared(jsonLdTitle(scope))],
+    ['meta dc:title', () => declared(meta(scope.signals, 'dc:title', 'dcterm:title', 'dcterms:title', 'dc.title'))],
+    ['og:title', () => declared(meta(scope.signals, 'og:title'))],
+    ['meta title', () => declared(meta(scope.signals, 'weibo:article:title', 'weibo:webpage:title', 'title', 'twitter:title', 'parsely-title'))],
+    ['microdata headline', () => declared(prop(scope.signals, 'headline'))],
+    ['<title>', documentTitle],
+    ['h1', () => declared(h1())],
+    // Only for pages with no <title> element at all: one that says only the site's name marks an
+    // empty article page, which must stay without a title (and be rejected).
+    ['first heading or bold line', () => (scope.signals.titleElement === undefined ? boldLine(scope) : undefined)],
   ]) ?? '';
 }
 
-function resolveDates(scope: Scope): { date?: string; lastUpdated?: string } {
+/** Length of a headline shown in bold (characters): shorter is a label, longer a paragraph. */
+const BOLD_TITLE_CHARS = { min: 6, max: 80 } as const;
+/** A line of digits, dates and punctuation only: no headline. */
+const NO_WORDS = /^[\d\s\p{P}\p{S}年月日]*$/u;
+
+/**
+ * Pages with no `<title>`, no declared title and no `<h1>` (hand-made pages of the early web) show
+ * their headline as the first `<h2>`/`<h3>`, or in bold: the first such line of headline length.
+ * Only reached on those pages, so the selector cost is paid rarely.
+ */
+function boldLine(scope: Scope): string | undefined {
+  for (const el of select('h2, h3, strong, b', scope.root ?? scope.doc)) {
+    const text = visibleText(el);
+    if (text.length >= BOLD_TITLE_CHARS.min && text.length <= BOLD_TITLE_CHARS.max && !NO_WORDS.test(text)) return text;
+  }
+  return undefined;
+}
+
+/** An ISO date-time, else any date written in the value (`Dec 22, 2016`, `2019年2月27日`). */
+function anyDate(v: string | undefined, offset: number | undefined): LocalDateTime | undefined {
+  return v === undefined ? undefined : parseIsoDate(v, offset) ?? parseTextDate(v, offset);
+}
+
+function resolveDates(scope: Scope, title: string): { date?: string; lastUpdated?: string } {
   const offset = scope.site.utcOffsetMinutes;
-  const iso = (v: string | undefined): LocalDateTime | undefined => (v === undefined ? undefined : parseIsoDate(v, offset));
+  const iso = (v: string | undefined): LocalDateTime | undefined => anyDate(v, offset);
   const isOther = otherArticlePredicate(scope.site);
   const timeElement = (): LocalDateTime | undefined => {
     const times = scope.signals.times.filter((t) => (!scope.root || isInside(t, scope.root)) && !hasAncestor(t, isOther) && !(scope.body && isInside(t, scope.body)));
     for (const t of times) {
-      const parsed = iso(t.attribs['datetime']) ?? parseTextDate(visibleText(t), offset);
+      const parsed = parseIsoDate(t.attribs['datetime'] ?? '', offset) ?? parseTextDate(visibleText(t), offset);
       if (parsed) return parsed;
     }
     return undefined;
   };
-  const published = first(scope.notes, 'date', [
+  const visible = (): LocalDateTime | undefined => {
+    const page = textOfPage(scope);
+    const [start, end] = title ? titlePosition(scope, title) : [-1, -1];
+    const found = visibleDate(page, start, end, scope.url === undefined ? undefined : urlDate(scope.url));
+    scope.how = found?.how;
+    return found?.value;
+  };
+  const published = first(scope, 'date', [
     ['json-ld datePublished', () => iso(ldString(ld(scope.signals, 'datePublished')) ?? ldString(ld(scope.signals, 'dateCreated')))],
-    ['meta published_time', () => iso(meta(scope.signals, 'article:published_time', 'og:article:published_time', 'datepublished', 'pubdate', 'publishdate', 'publish-date', 'dc.date.issued', 'dc.date', 'dcterms.date', 'sailthru.date', 'parsely-pub-date'))],
+    ['meta published_time', () => iso(meta(scope.signals, 'article:published_time', 'og:article:published_time', 'parsely-pub-date', 'datepublished', 'pubdate', 'publishdate', 'publish-date', 'publish_date', 'og:release_date', 'dc.date.issued', 'dc.date', 'dc:date', 'dcterms.date', 'dcterms.created', 'sailthru.date', 'date'))],
     ['microdata datePublished', () => iso(prop(scope.signals, 'datepublished'))],
     ['<time>', timeElement],
+    ['visible date', visible],
   ]);
   const visibleUpdate = (): LocalDateTime | undefined => {
     const pattern = scope.site.lastUpdatedText;
@@ -144,7 +122,7 @@ function resolveDates(scope: Scope): { date?: string; lastUpdated?: string } {
     const m = pattern.exec(textOf(scope.root));
     return m?.[1] ? parseTextDate(`${m[1]} ${m[2] ?? ''}`.trim(), offset) : undefined;
   };
-  const modified = first(scope.notes, 'last_updated', [
+  const modified = first(scope, 'last_updated', [
     ['json-ld dateModified', () => iso(ldString(ld(scope.signals, 'dateModified')))],
     ['meta modified_time', () => iso(meta(scope.signals, 'article:modified_time', 'og:updated_time', 'datemodified', 'dcterms.modified', 'last-modified'))],
     ['microdata dateModified', () => iso(prop(scope.signals, 'datemodified'))],
@@ -157,9 +135,33 @@ function resolveDates(scope: Scope): { date?: string; lastUpdated?: string } {
 }
 
 const URL_LIKE = /^(?:https?:)?\/\//i;
+/** A value that starts with a host name (`www.yunnan.cn,云南日报`, `51offer.com`): a site, not a person. */
+const DOMAIN_LIKE = /^(?:www\.)?[\w-]+(?:\.[\w-]+)*\.(?:com|net|org|cn|hk|tw|gov|edu|info|co|io)\b/i;
+/**
+ * Words of organisations and software credits, which `<meta name=author>` often holds instead of
+ * a person (`Discuz! Team`, `大汉网络`, `汉斯出版社`): the page's visible byline is asked instead.
+ */
+const ORGANISATION = /\b(?:Team|Inc|Ltd|LLC|Corp|Corporation|Publishers|Software|Studio|Webmaster)\b|网络|網絡|出版社|集团|集團|公司|报业|報業|网站|網站/i;
+/** An e-mail address (a comment form's placeholder, a contact line): not a byline. */
+const EMAIL_LIKE = /[\w.+-]+@[\w-]+\.[\w.-]+/;
+/** A CMS user id (`L_104485`, `HN666`, `10342`), not a name. */
+const ID_LIKE = /^[A-Za-z]{0,4}_?\d{3,}$/;
+/** Han characters: a list of Chinese names is joined with `、`, other names with `, `. */
+const HAN = /^[\u3400-\u9fff·\s]+$/;
 
-function resolveAuthor(scope: Scope): string | undefined {
+const joinNames = (names: string[]): string => names.join(names.every((n) => HAN.test(n)) ? '、' : ', ');
+
+function resolveAuthor(scope: Scope, title: string): string | undefined {
   const notUrl = (v: string | undefined): string | undefined => (v === undefined || URL_LIKE.test(v.trim()) ? undefined : v.trim() || undefined);
+  // A person's name, not an organisation or an address. A site's name is a fine byline for a staff
+  // story (`BBC News`), so it is not refused.
+  const person = (v: string): boolean => !URL_LIKE.test(v) && !DOMAIN_LIKE.test(v) && !ORGANISATION.test(v) && !EMAIL_LIKE.test(v);
+  const metaAuthors = (...keys: string[]): string | undefined => {
+    const names = metaAll(scope.signals, ...keys);
+    const people = names.length > 0 && names.every((n) => person(n) && !ID_LIKE.test(n));
+    if (names.length > 0 && !people) scope.notes.push(`author: meta ${keys[0]} "${names.join(', ').slice(0, 40)}" skipped (a site, company or id)`);
+    return people ? joinNames(names) : undefined;
+  };
   const isOther = otherArticlePredicate(scope.site);
   const visible = (selectors: readonly string[]): string | undefined => {
     for (const selector of selectors) {
@@ -173,13 +175,30 @@ function resolveAuthor(scope: Scope): string | undefined {
   };
   const ldAuthor = (): string | undefined => {
     const names = ldStrings(ld(scope.signals, 'author')).map((s) => s.trim()).filter((s) => s !== '' && !URL_LIKE.test(s));
-    return names.length > 0 ? names.join('、') : undefined;
+    return names.length > 0 ? joinNames(names) : undefined;
   };
-  return first(scope.notes, 'author', [
+  const labelled = (): string | undefined => {
+    const page = textOfPage(scope);
+    const [start, end] = title ? titlePosition(scope, title) : [-1, -1];
+    const found = textByline(page, start, end);
+    if (found) scope.how = found.how;
+    return found?.text;
+  };
+  const marked = (): string | undefined => {
+    // Navigation, sidebars, comments and the site's other-article lists hold other people's names;
+    // an `<aside>` inside the article (an author box) does not.
+    const found = markedByline(scope.signals.bylineHints, (el) => el.name !== 'aside' && (skipped(el) || isOther(el)));
+    return found !== undefined && person(found) && !ID_LIKE.test(found) ? found : undefined;
+  };
+  return first(scope, 'author', [
     ['json-ld author', ldAuthor],
-    ['meta author', () => notUrl(meta(scope.signals, 'article:author', 'author', 'dc.creator', 'dcterms.creator', 'sailthru.author', 'parsely-author'))],
-    ['microdata author', () => notUrl(prop(scope.signals, 'author'))],
-    ['byline markup', () => visible([...(scope.site.selectors?.author ?? []), '[rel~="author"]', 'a[href*="/author/"]'])],
+    ['meta dc:creator', () => metaAuthors('dc:creator', 'dcterm:creator', 'dcterms:creator', 'dc.creator')],
+    ['meta author', () => metaAuthors('author', 'parsely-author', 'sailthru.author')],
+    ['meta article:author', () => notUrl(meta(scope.signals, 'article:author', 'og:article:author'))],
+    ['site byline markup', () => visible(scope.site.selectors?.author ?? [])],
+    ['visible byline', labelled],
+    ['byline markup', marked],
+    ['visible "By" line', () => (title ? byLine(textOfPage(scope), titlePosition(scope, title)[1]) : undefined)],
   ]);
 }
 
@@ -216,7 +235,7 @@ function resolveCategory(scope: Scope, links: { el: Element; path: string }[]): 
     }
     return undefined;
   };
-  return first(scope.notes, 'category', [
+  return first(scope, 'category', [
     ['json-ld articleSection', () => ldString(ld(scope.signals, 'articleSection'))?.trim() || undefined],
     ['meta article:section', () => meta(scope.signals, 'article:section')?.trim() || undefined],
     ['microdata articleSection', () => prop(scope.signals, 'articlesection')?.trim() || undefined],
@@ -237,7 +256,7 @@ function resolveTags(scope: Scope, links: { el: Element; path: string }[]): stri
     const s = ldString(value);
     return s === undefined ? [] : clean(s.split(/[,，]/));
   };
-  return first(scope.notes, 'tags', [
+  return first(scope, 'tags', [
     ['json-ld keywords', keywords],
     ['meta article:tag', () => clean(scope.signals.meta.get('article:tag') ?? [])],
     ['tag links', visible],
@@ -245,11 +264,12 @@ function resolveTags(scope: Scope, links: { el: Element; path: string }[]): stri
 }
 
 /** Every metadata field of the article, with the source of each choice appended to `notes`. */
-export function resolveMetadata(doc: Document, signals: PageSignals, site: SiteProfile, root: Element | undefined, body: Element | undefined, notes: string[]): Metadata {
-  const scope: Scope = { doc, signals, site, root, body, notes };
+export function resolveMetadata(doc: Document, signals: PageSignals, site: SiteProfile, root: Element | undefined, body: Element | undefined, notes: string[], url?: string): Metadata {
+  const scope: Scope = { doc, signals, site, root, body, notes, url: url ?? signals.canonical ?? signals.meta.get('og:url')?.[0] };
   const links = areaLinks(scope);
-  const result: Metadata = { title: resolveTitle(scope), tags: resolveTags(scope, links), ...resolveDates(scope) };
-  const author = resolveAuthor(scope);
+  const title = resolveTitle(scope);
+  const result: Metadata = { title, tags: resolveTags(scope, links), ...resolveDates(scope, title) };
+  const author = resolveAuthor(scope, title);
   if (author !== undefined) result.author = author;
   const category = resolveCategory(scope, links);
   if (category !== undefined) result.category = category;

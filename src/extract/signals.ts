@@ -20,9 +20,32 @@ export interface PageSignals {
   h1: Element[];
   times: Element[];
   links: Element[];
+  /**
+   * Elements that say they hold a byline (`rel=author`, `itemprop~=author`, or a class/id such as
+   * `byline`, `author`, `writer`, `zuozhe`), in document order: read in `byline.ts`.
+   */
+  bylineHints: Element[];
 }
 
-const ARTICLE_TYPES = /^(?:News|Reportage|Analysis|Opinion|Review|Report|Scholarly|Tech|Satirical|Background)?Article$|^(?:BlogPosting|LiveBlogPosting|SocialMediaPosting|WebPage|Report)$/;
+/**
+ * Class/id words of byline containers. The English set is Readability.js's own (`byline`,
+ * `author`, `dateline`, `writtenby`, `p-author`: mozilla/readability REGEXPS.byline); `writer`
+ * and pinyin `zuozhe` (作者) are common on Chinese CMSs.
+ */
+const BYLINE_HINT = /byline|author|dateline|writtenby|p-author|writer|zuozhe/i;
+
+/**
+ * `<meta property>` holds a space-separated list of names (RDFa: `property="og:title twitter:title"`);
+ * `<meta name>` holds one. Both are kept under every name they give.
+ */
+const SPACE_LIST = /\s+/;
+
+/**
+ * schema.org's CreativeWork types an article page declares itself as: every `…Article` subtype
+ * (`NewsArticle`, `ReportageNewsArticle`, `MedicalScholarlyArticle`, …: all end in "Article"),
+ * postings, reports, and `WebPage` (taken last: see `finish`).
+ */
+const ARTICLE_TYPES = /^[A-Za-z]*Article$|^(?:BlogPosting|LiveBlogPosting|SocialMediaPosting|DiscussionForumPosting|APIReference|WebPage|Report)$/;
 
 function pushTo(map: Map<string, string[]>, key: string, value: string): void {
   const list = map.get(key);
@@ -52,7 +75,8 @@ function parseJsonLd(text: string): unknown {
   } catch {
     // repaired below
   }
-  const cleaned = text.trim().replace(/^<!--|-->$/g, '').replace(/^\s*\/\/.*$/gm, '');
+  // CMSs wrap JSON-LD in `<![CDATA[ … ]]>` (Drupal, Nuxt; seen on aclu and gitlab-blog of the readability bench set).
+  const cleaned = text.trim().replace(/^<!\[CDATA\[|\]\]>$/g, '').trim().replace(/^<!--|-->$/g, '').replace(/^\s*\/\/.*$/gm, '');
   try {
     return JSON.parse(cleaned);
   } catch {
@@ -70,7 +94,7 @@ function parseJsonLd(text: string): unknown {
  * Values that need an element's text are read in `finish()`, once the text is there.
  */
 export class SignalCollector {
-  private readonly signals: PageSignals = { jsonLdArticles: [], meta: new Map(), itemprops: new Map(), titleElement: undefined, canonical: undefined, h1: [], times: [], links: [] };
+  private readonly signals: PageSignals = { jsonLdArticles: [], meta: new Map(), itemprops: new Map(), titleElement: undefined, canonical: undefined, h1: [], times: [], links: [], bylineHints: [] };
   private title: Element | undefined;
   private readonly ldScripts: Element[] = [];
   private readonly props: Element[] = [];
@@ -80,9 +104,14 @@ export class SignalCollector {
     const a = el.attribs;
     switch (el.name) {
       case 'meta': {
-        const key = a['property'] ?? a['name'] ?? a['itemprop'];
         const content = a['content'];
-        if (key && content !== undefined) pushTo(this.signals.meta, key.toLowerCase(), content);
+        if (content === undefined) return;
+        const property = a['property'];
+        if (property) for (const key of property.toLowerCase().split(SPACE_LIST)) if (key) pushTo(this.signals.meta, key, content);
+        const name = a['name'];
+        if (name) pushTo(this.signals.meta, name.trim().toLowerCase(), content);
+        // `<meta itemprop=… content=…>` is microdata (read with the other itemprops), not a page-level meta.
+        else if (!property && a['itemprop']) this.props.push(el);
         return;
       }
       case 'title':
@@ -99,6 +128,7 @@ export class SignalCollector {
       case 'a': if (a['href'] !== undefined) this.signals.links.push(el); break;
     }
     if (a['itemprop']) this.props.push(el);
+    if (isBylineHint(a)) this.signals.bylineHints.push(el);
   };
 
   /** JSON-LD found outside the parsed part of the page. */
@@ -122,6 +152,13 @@ export class SignalCollector {
     signals.jsonLdArticles.sort((x, y) => Number(typesOf(x).includes('WebPage')) - Number(typesOf(y).includes('WebPage')));
     return signals;
   }
+}
+
+function isBylineHint(a: Record<string, string>): boolean {
+  const cls = a['class'];
+  const id = a['id'];
+  const rel = a['rel'];
+  return (cls !== undefined && BYLINE_HINT.test(cls)) || (id !== undefined && BYLINE_HINT.test(id)) || (a['itemprop']?.includes('author') ?? false) || (rel !== undefined && /(?:^|\s)author(?:\s|$)/i.test(rel));
 }
 
 function hasSvgAncestor(el: Element): boolean {

@@ -1,0 +1,96 @@
+/**
+ * The publication date a reader sees: the date written nearest the title (`2019年2月27日 下午8:04`
+ * under the headline, `发布时间：2019-02-27`), confirmed by the date in the article's URL when it has
+ * one. Dates of other articles, comments and copyright lines are not in the page text at all
+ * (`page-text.ts`) or are told by their context here.
+ */
+import { findTextDates, type LocalDateTime, type TextDate } from './dates.js';
+import type { PageText } from './page-text.js';
+
+/** How far before the title a date still belongs to it (a dateline above the headline), in characters. */
+const BEFORE_TITLE_CHARS = 250;
+/** How far after the title, when no body is known, in characters. */
+const AFTER_TITLE_CHARS = 600;
+/** How far into the body a dateline is still the article's (the first lines: `2019年2月27日電`). */
+const INTO_BODY_CHARS = 300;
+/**
+ * Inside the body, a date is the article's only on a short line of its own (`2005年08月16日 来源：新华网`);
+ * in a sentence (`On February 28, 1998, Netscape …`) it is what the story is about.
+ */
+const DATE_LINE_CHARS = 80;
+
+function lineLength(text: string, index: number): number {
+  const start = text.lastIndexOf('\n', index) + 1;
+  const end = text.indexOf('\n', index);
+  return (end < 0 ? text.length : end) - start;
+}
+
+/** Past the body's end, for a body no longer than twice INTO_BODY_CHARS, in characters. */
+const SHORT_BODY_TAIL_CHARS = 100;
+/** Dates after a copyright sign are the site's years of operation (`© 2003-2019`), not the article's. */
+const COPYRIGHT_BEFORE = /(?:©|&copy;|copyright|版权|版權|備案|备案|ICP)[^\n]{0,20}$/i;
+
+/**
+ * Words that say the next date is the publication's (`发表于`, `发布时间：`, `Posted on`, `本贴由…于`):
+ * such a date is taken from anywhere in the article area when none stands by the title. A
+ * citation's access date (`引用日期`) or an update time is not the publication's.
+ */
+const PUBLISHED_LABEL = /(?<!引用|访问|訪問|检索|檢索|更新|修改)(?:发表于|發表於|发布于|發佈於|发布时间|發佈時間|发布日期|發佈日期|发表时间|發表時間|发稿时间|出版时间|时间|時間|日期|posted(?:\s+on)?|published(?:\s+on)?|由[^\n]{1,10}于)\s*[:：]?\s*$/i;
+/** How far after the body's end its closing lines (`发表于 …`, a signature's date) are still read, in characters. */
+const AFTER_BODY_CHARS = 300;
+
+/**
+ * A year and month with no day (`2003年5月`, `May 2003`) alone on its line, as a report prints its
+ * date under the title. (Not in running text or archive lists, whose months are other things.)
+ */
+const PARTIAL_DATE = /^[ \t\u3000\u00a0]*(?:\d{4}\s*年\s*\d{1,2}\s*月|(?:January|February|March|April|May|June|July|August|September|October|November|December)\s+\d{4})[ \t\u3000\u00a0]*$/gm;
+
+/** The first partial date between the title's end and `to` (the body's start). */
+function nearestPartial(text: string, from: number, to: number): { index: number; end: number } | undefined {
+  const m = PARTIAL_DATE.exec(text.slice(from, to));
+  PARTIAL_DATE.lastIndex = 0;
+  return m ? { index: from + m.index, end: from + m.index + m[0].length } : undefined;
+}
+
+export interface VisibleDate { value: LocalDateTime; how: string }
+
+/**
+ * The date nearest after the title (or before it, at double the distance), between a little
+ * before the title and the first lines of the body. With a URL date, a visible date equal to it
+ * wins, and the URL date stands in when the page shows none.
+ */
+export function visibleDate(page: PageText, titleStart: number, titleEnd: number, fromUrl: LocalDateTime | undefined): VisibleDate | undefined {
+  const anchor = titleEnd >= 0 ? titleEnd : page.bodyStart;
+  let candidates: TextDate[] = [];
+  if (anchor >= 0) {
+    const from = Math.max(0, (titleStart >= 0 ? titleStart : anchor) - BEFORE_TITLE_CHARS);
+    // A short body's closing date line (`2022年02月13日` after a 300-character item) is in reach too.
+    const to = page.bodyStart > anchor ? Math.max(page.bodyStart + INTO_BODY_CHARS, Math.min(page.bodyEnd + SHORT_BODY_TAIL_CHARS, page.bodyStart + 2 * INTO_BODY_CHARS)) : anchor + AFTER_TITLE_CHARS;
+    const slice = page.text.slice(from, to);
+    candidates = findTextDates(slice)
+      .filter((d) => !COPYRIGHT_BEFORE.test(slice.slice(Math.max(0, d.index - 24), d.index)))
+      .map((d) => ({ ...d, index: d.index + from, end: d.end + from }))
+      .filter((d) => page.bodyStart < 0 || d.index < page.bodyStart || lineLength(page.text, d.index) <= DATE_LINE_CHARS);
+  }
+  if (fromUrl) {
+    const same = candidates.find((d) => d.value.date === fromUrl.date);
+    if (same) return { value: same.value, how: 'visible date matching the URL date' };
+  }
+  if (candidates.length > 0) {
+    const distance = (d: { index: number; end: number }): number => (d.index >= anchor ? d.index - anchor : 2 * (anchor - d.end));
+    const best = candidates.reduce((a, b) => (distance(b) < distance(a) ? b : a));
+    // The article's own date, nearest the title, may be a month only (`2003年5月` under a report's
+    // title): then no day is known, and a full date further away is another one's.
+    const partial = titleEnd >= 0 ? nearestPartial(page.text, titleEnd, page.bodyStart > titleEnd ? page.bodyStart : titleEnd + BEFORE_TITLE_CHARS) : undefined;
+    if (partial !== undefined && distance(partial) < distance(best)) return undefined;
+    return { value: best.value, how: titleEnd >= 0 ? 'visible date nearest the title' : 'visible date nearest the body' };
+  }
+  if (fromUrl) return { value: fromUrl, how: 'date in the URL' };
+  // Nothing by the title: the first labelled date of the article area (a post's footer line).
+  const from = Math.max(0, (titleStart >= 0 ? titleStart : Math.max(0, page.bodyStart)) - BEFORE_TITLE_CHARS);
+  const to = page.bodyEnd >= 0 ? page.bodyEnd + AFTER_BODY_CHARS : page.text.length;
+  const area = page.text.slice(from, to);
+  const labelled = findTextDates(area).find((d) => PUBLISHED_LABEL.test(area.slice(Math.max(0, d.index - 12), d.index)));
+  if (labelled) return { value: labelled.value, how: 'labelled date in the article area' };
+  return undefined;
+}
