@@ -53,8 +53,13 @@ export class BlockBuilder {
 
   /** Blocks of a container's children. */
   blocks(container: Element): Block[] {
+    return this.blocksOf(container.children);
+  }
+
+  /** Blocks of a run of nodes read as one container's content (a body and its sibling paragraphs). */
+  blocksOf(nodes: readonly AnyNode[]): Block[] {
     const out: Block[] = [];
-    this.walk(container.children, out);
+    this.walk(nodes, out);
     return out;
   }
 

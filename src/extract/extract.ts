@@ -7,7 +7,8 @@ import { createHash } from 'node:crypto';
 import type { Article, Block } from './article.js';
 import { BlockBuilder } from './blocks.js';
 import { decodePayload, sniffGunzip } from './decode.js';
-import { compileSelector, elementTest, ignorePredicate, isTag, parseHtml, type ElementTest, select, selectFirst, textOf, type Document, type Element } from './dom.js';
+import { dropTrailingChrome, findContent } from './content.js';
+import { compileSelector, elementTest, ignorePredicate, parseHtml, type AnyNode, type ElementTest, selectFirst, type Document, type Element } from './dom.js';
 import { articleRoot, resolveMetadata } from './metadata.js';
 import { SignalCollector } from './signals.js';
 import type { SiteProfile } from './site-profile.js';
@@ -39,8 +40,6 @@ export type ExtractResult =
 
 /** Generic body containers, after the site's own selectors (schema.org, HTML5, common CMS classes). */
 const GENERIC_BODY_SELECTORS = ['[itemprop="articleBody"]', 'article .entry-content', 'article .post-content', '.article-body', '.story-body'];
-/** Minimum paragraph text (characters) for the density fallback to call an element the body. */
-const MIN_FALLBACK_TEXT = 40;
 
 const parseRulesCache = new WeakMap<SiteProfile, { ignore: ElementTest; stopAt?: ElementTest }>();
 function parseRulesFor(site: SiteProfile): { ignore: ElementTest; stopAt?: ElementTest } {
@@ -66,29 +65,39 @@ function chromePredicate(site: SiteProfile): (el: Element) => boolean {
   return predicate;
 }
 
-/** The element with the most paragraph text directly inside it: a last resort for unknown layouts. */
-function densestContainer(doc: Document): Element | undefined {
-  const score = new Map<Element, number>();
-  for (const p of select('p', doc)) {
-    const parent = p.parent;
-    if (!parent || !isTag(parent)) continue;
-    score.set(parent, (score.get(parent) ?? 0) + textOf(p).trim().length);
-  }
-  let best: Element | undefined;
-  let bestScore = MIN_FALLBACK_TEXT;
-  for (const [el, s] of score) if (s > bestScore) { best = el; bestScore = s; }
-  return best;
+/** Where the body is: the element, what of it to read, and what inside to leave out. */
+interface BodyChoice {
+  body: Element | undefined;
+  /** A selector (site or schema.org) named it, rather than scoring. */
+  marked: boolean;
+  /** Nodes to read in order; absent: the body's children. */
+  parts?: readonly AnyNode[];
+  /** Elements the scoring judged chrome. */
+  dropped?: ReadonlySet<Element>;
 }
 
-/** The body container; `marked` when a selector (site or schema.org) named it, not the density guess. */
-function findBody(doc: Document, site: SiteProfile, notes: string[]): { body: Element | undefined; marked: boolean } {
-  for (const selector of [...(site.selectors?.body ?? []), ...GENERIC_BODY_SELECTORS]) {
+/**
+ * The body container: the site's own selectors win outright; then DOM scoring, which takes a
+ * schema.org or CMS container when that holds the best-scored element (see `ContentOptions.marked`).
+ */
+function findBody(doc: Document, site: SiteProfile, title: string | undefined, notes: string[]): BodyChoice {
+  for (const selector of site.selectors?.body ?? []) {
     const el = selectFirst(selector, doc);
     if (el) { notes.push(`body: ${selector}`); return { body: el, marked: true }; }
   }
-  const dense = densestContainer(doc);
-  notes.push(dense ? 'body: densest paragraph container' : 'body: none');
-  return { body: dense, marked: false };
+  let marked: { element: Element; how: string } | undefined;
+  for (const selector of GENERIC_BODY_SELECTORS) {
+    const el = selectFirst(selector, doc);
+    if (el) { marked = { element: el, how: selector }; break; }
+  }
+  const found = findContent(doc, { ...(title === undefined ? {} : { title }), ...(marked ? { marked } : {}) });
+  if (!found) {
+    if (marked) { notes.push(`body: ${marked.how} (nothing scored)`); return { body: marked.element, marked: true }; }
+    notes.push('body: none (no text reads as prose)');
+    return { body: undefined, marked: false };
+  }
+  notes.push(found.note);
+  return { body: found.root, marked: marked !== undefined, parts: found.parts, dropped: found.dropped };
 }
 
 /** Site chrome out (the site's rules), then rules left at the edges of the body. */
@@ -132,15 +141,15 @@ export function extractCapture(input: CaptureInput, site: SiteProfile, options: 
   const decoded = decodePayload(bytes, decodeOptions);
   notes.push(`encoding: ${decoded.encoding} (${decoded.source})`);
   const collector = new SignalCollector();
-  const { doc, stoppedAt } = parseHtml(decoded.text, { ...parseRulesFor(site), onElement: collector.visit });
+  const { doc, stoppedAt } = parseHtml(decoded.chunks, { ...parseRulesFor(site), onElement: collector.visit });
   if (stoppedAt !== undefined) {
     for (const m of decoded.text.slice(stoppedAt).matchAll(LD_JSON_SCRIPT)) collector.addJsonLd(m[1] ?? '');
   }
   const signals = collector.finish();
-  const { body, marked } = findBody(doc, site, notes);
+  const { body, marked, parts, dropped } = findBody(doc, site, signals.meta.get('og:title')?.[0] ?? signals.titleElement, notes);
 
   // Error and farewell pages have paragraphs too: only a marked-up article body counts against them.
-  const pageProblem = rejectPage({ text: decoded.text, title: signals.titleElement, hasBody: marked }, site.notArticle);
+  const pageProblem = rejectPage({ text: decoded.chunks, title: signals.titleElement, hasBody: marked }, site.notArticle);
   if (pageProblem) return reject(pageProblem.reason, pageProblem.message);
 
   const foreign = hostOf(signals.canonical, input.url) ?? hostOf(signals.meta.get('og:url')?.[0], input.url);
@@ -149,12 +158,16 @@ export function extractCapture(input: CaptureInput, site: SiteProfile, options: 
   }
 
   const root = articleRoot(body);
-  const meta = resolveMetadata(doc, signals, site, root, body, notes);
+  const meta = resolveMetadata(doc, signals, site, root, body, notes, input.url);
   if (meta.title === '') return reject('no-title', 'the page has no article title (an empty or broken article page)');
   if (!body) return reject('no-body', 'no article body found on the page');
 
-  const builder = new BlockBuilder({ baseUrl: input.url, isChrome: chromePredicate(site) });
-  const blocks = dropChromeBlocks(builder.blocks(body), site, notes);
+  const siteChrome = chromePredicate(site);
+  const isChrome = dropped && dropped.size > 0 ? (el: Element): boolean => dropped.has(el) || siteChrome(el) : siteChrome;
+  const builder = new BlockBuilder({ baseUrl: input.url, isChrome });
+  // A scored body ends where its words say the article ends; a site's own selectors need no such guess.
+  const built = parts ? dropTrailingChrome(builder.blocksOf(parts), notes) : builder.blocks(body);
+  const blocks = dropChromeBlocks(built, site, notes);
 
   const article: Article = {
     site: site.id,
