@@ -58,6 +58,8 @@ const SIGNED_POSTED = /(?:(?<![\u3400-\u9fff])([\u3400-\u9fff]{2,4}?)|(?<![\w.&-
 const POSTED_BY = /(?:本贴|本帖|本貼)由\s*([\u3400-\u9fff]{2,4}?|[A-Za-z][\w.&-]{1,30})\s*于/g;
 /** `张三/文`, `张三／摄` (writer or photographer signing after the name). */
 const SIGNED_AFTER = /(?<![\u3400-\u9fff])([\u3400-\u9fff]{2,4})\s*[/／]\s*(?:文|摄|攝)/g;
+/** `[ 黄宇 ]  来源：[ 国际金融报 ]`: the writer in brackets, then the source, on the line under the title. */
+const BRACKETED_BEFORE_SOURCE = /[\[［【]\s*([\u3400-\u9fff]{2,4}(?:[ \t\u3000\u00a0、]+[\u3400-\u9fff]{2,4}){0,5})\s*[\]］】][^\n\u3400-\u9fff]{0,6}(?:来源|來源|出处|出處)\s*[:：]/g;
 /** `（记者 胡晓蓉）`, `（袁源）`, `（姚峰 上海报道）`: the reporter, closing the story. */
 const CLOSING_PARENS = /[（(]\s*(?:[\u3400-\u9fff]{0,4}记者|[\u3400-\u9fff]{0,4}記者)?\s*([\u3400-\u9fff][\u3400-\u9fff\s、·]{1,30}?)\s*(?:[\u3400-\u9fff]{2,4}报道|[\u3400-\u9fff]{2,4}報導)?\s*[)）]/g;
 /** The rest of a line is empty (white space up to a line break). */
@@ -222,6 +224,11 @@ export function textBylines(page: PageText, titleAt: number, titleEnd = -1): Byl
   for (let m = SIGNED_AFTER.exec(area); m; m = SIGNED_AFTER.exec(area)) {
     if (isPersonName(m[1]!, false)) found.push({ text: m[1]!, rank: (/[摄攝]/.test(m[0]) ? PHOTO_RANK : 1) + positionPenalty(page, m.index), index: m.index, how: 'signed "/文"' }); // group 1 is mandatory
   }
+  BRACKETED_BEFORE_SOURCE.lastIndex = from;
+  for (let m = BRACKETED_BEFORE_SOURCE.exec(area); m; m = BRACKETED_BEFORE_SOURCE.exec(area)) {
+    const { names, written } = namesAt(m[1]!, 0, true); // group 1 is mandatory
+    if (names.length > 0 && written.replace(/\s/g, '') === m[1]!.replace(/\s/g, '')) found.push({ text: written, rank: 1 + positionPenalty(page, m.index), index: m.index, how: 'bracketed before the source' });
+  }
   if (page.bodyEnd >= 0) {
     const start = Math.max(page.bodyStart, page.bodyEnd - CLOSING_CHARS);
     CLOSING_PARENS.lastIndex = start;
@@ -235,6 +242,20 @@ export function textBylines(page: PageText, titleAt: number, titleEnd = -1): Byl
   }
   const anchor = titleAt >= 0 ? titleAt : from;
   return found.sort((a, b) => a.rank - b.rank || Math.abs(a.index - anchor) - Math.abs(b.index - anchor));
+}
+
+/**
+ * `发文机关：吉林省人民政府`: the authority that issued a government document, printed in the
+ * information-disclosure table Chinese government sites put over every document (with 索引号,
+ * 成文日期, 发布日期): the document's author. Its value is a table cell, so a line break may precede it.
+ */
+const ISSUING_AUTHORITY = /(?:发文机关|發文機關|发文单位|發文單位)[ \t\u3000\u00a0]*[:：]\s*([\u3400-\u9fff][\u3400-\u9fff（）()、 \u3000]{1,40}?)[ \t\u3000\u00a0]*(?:\n|$)/;
+
+/** The issuing authority of a government document (see ISSUING_AUTHORITY), before the body's end. */
+export function issuingAuthority(page: PageText): string | undefined {
+  const to = page.bodyEnd >= 0 ? page.bodyEnd : page.text.length;
+  const m = ISSUING_AUTHORITY.exec(page.text.slice(0, to));
+  return m?.[1]?.trim().replace(/\s+/g, ' ') || undefined;
 }
 
 /**
@@ -295,6 +316,8 @@ const TIME_LABEL_AFTER = /\s*(?:发布时间|發佈時間|发表时间|發表時
 /** The word after `作者：` up to a space or bracket, unless another label follows it (`作者：转载请注明：`). */
 const WRITER_HANDLE = /作\s*者\s*[:：]\s*([^\s(（:：]{1,20})(?![:：])(?=[\s(（]|$)/;
 const EMAIL = /[\w.+-]+@[\w-]+\.[\w.-]+/;
+/** A heading of a box about the author (`■该作者文章`: this author's articles, `作者简介`), not a name. */
+const ABOUT_THE_AUTHOR = /该作者|該作者|本作者|作者(?:的)?(?:文章|其他|其它|简介|簡介|介绍|介紹|专栏|專欄)/;
 const HAN = /[\u3400-\u9fff]/;
 
 /**
@@ -304,7 +327,7 @@ const HAN = /[\u3400-\u9fff]/;
  */
 function cleanMarkedByline(raw: string): string | undefined {
   const text = raw.replace(TIME_LABEL_AFTER, '').trim();
-  if (EMAIL.test(text)) return undefined;
+  if (EMAIL.test(text) || ABOUT_THE_AUTHOR.test(text)) return undefined;
   if (!HAN.test(text)) return text;
   if (/[:：]/.test(text)) {
     const page: PageText = { text, bodyStart: -1, bodyEnd: -1, headings: [], links: [] };

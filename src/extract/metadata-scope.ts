@@ -15,8 +15,8 @@ export interface Scope {
   root: Element | undefined;
   body: Element | undefined;
   notes: string[];
-  /** The page's URL (capture URL, else canonical or og:url): its path may hold the date. */
-  url: string | undefined;
+  /** The page's URLs, capture URL first, then its canonical link and og:url: their paths may hold the date. */
+  urls: string[];
   /** The page text, built on first use (visible bylines and dates only). */
   text?: PageText;
   /** Where the chosen title stands in `text` (start, end), -1 when not found. */

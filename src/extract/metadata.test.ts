@@ -185,12 +185,14 @@ test('the visible date is the one nearest the title, not a list date or a copyri
 });
 
 test('with a date in the URL, the visible date equal to it wins; alone, the URL date is used', () => {
-  // The page's own URL (canonical; the capture URL once extract.ts passes it to resolveMetadata).
+  // The capture URL (extract()'s `news.example.com/a/1.html`) has no date: the canonical link's path is read next.
   const html = (line: string, url?: string): string => page(`<title>一篇新闻的标题在这里</title>${url ? `<link rel="canonical" href="${url}">` : ''}`, `<h1>一篇新闻的标题在这里</h1><p>${line}</p><article>${PARAGRAPHS}</article>`);
   const url = 'http://www.example.cn/local/2020-02/19/c_1.htm';
   assert.equal(extract(html('更新 2020-02-21 发布 2020-02-19', url)).date, '2020-02-19');
   assert.equal(extract(html('没有日期', url)).date, '2020-02-19');
   assert.equal(extract(html('没有日期')).date, undefined);
+  // The capture URL's own date comes first.
+  assert.equal(extract(html('没有日期', url), 'http://www.example.cn/local/2020-02/18/c_1.htm').date, '2020-02-18');
 });
 
 test('without a date by the title, a labelled date of the article area is taken', () => {
@@ -202,4 +204,57 @@ test('without a date by the title, a labelled date of the article area is taken'
   const found = visibleDate(text, at, at + 7, undefined);
   assert.equal(found?.value.date, '2004-12-27');
   assert.equal(found?.how, 'labelled date in the article area');
+});
+
+test('a page with no <title>, heading or bold line takes the line standing above the body, not a label line', () => {
+  const post = '<div class="post"><p>' + '正文很长很长，说了很多事情。'.repeat(30) + '</p><p>' + '第二段也很长，继续说下去。'.repeat(30) + '</p></div>';
+  const r = extract(`<html><body><div class="menu"><a href="/">首页</a></div><div><a href="/blog/archive/2005/07/31/1.html">13岁女孩辍学后生下女婴(附图)</a></div>${post}</body></html>`);
+  assert.equal(r.title, '13岁女孩辍学后生下女婴(附图)');
+  assert.ok(r.notes.includes('title: line above the body'));
+  const labelled = extractCapture({ payload: new TextEncoder().encode(`<html><body><div>作者:zboygirl 阅读(1660) 评论(5)</div>${post}</body></html>`), url: 'https://news.example.com/a/1.html', timestamp: '20200101000000' }, UNKNOWN);
+  assert.equal(labelled.ok ? labelled.article.title : labelled.reason, 'no-title');
+});
+
+test('a government document is dated by its 成文日期 and written by its 发文机关, not by the day it was posted', () => {
+  const table = '<table><tr><td>发文机关：</td><td>某省人民政府</td><td>成文日期：</td><td>2022年01月27日</td></tr><tr><td>标　题：</td><td>某省人民政府关于某事的通告</td><td>发布日期：</td><td>2022年01月28日</td></tr></table>';
+  const tags = '<meta name="SiteIDCode" content="2200000019"><meta name="PubDate" content="2022-01-28 00:00:00">';
+  const r = extract(page(`<title>某省人民政府关于某事的通告</title>${tags}`, `${table}<div class="content">${PARAGRAPHS}<p>某省人民政府</p><p>2022年1月27日</p></div>`));
+  assert.equal(r.date, '2022-01-27');
+  assert.ok(r.notes.includes('date: visible document date (labelled "成文日期")'));
+  assert.equal(r.author, '某省人民政府');
+  // Without the government-site tags and a declared date, the label is read with the visible dates.
+  assert.equal(extract(page('<title>某省人民政府关于某事的通告</title>', `${table}<div class="content">${PARAGRAPHS}</div>`)).date, '2022-01-27');
+  // A column header of a list of documents is followed by another header, not by a date.
+  const list = extract(page(`<title>某省人民政府关于某事的通告</title>${tags}`, `<table><tr><th>成文日期</th><th>标题</th></tr></table><div class="content">${PARAGRAPHS}</div>`));
+  assert.equal(list.date, '2022-01-28');
+});
+
+test('a page with no publication date is dated by its last update', () => {
+  const r = extract(page('<title>一个百科词条的名字</title><meta itemprop="dateUpdate" content="2020-02-14 10:47:36">', `<article>${PARAGRAPHS}</article>`));
+  assert.equal(r.date, '2020-02-14');
+  assert.ok(r.notes.includes('date: last update (no publication date)'));
+});
+
+test('an archive page listing several posts is dated by its first post, a list of links is not a series of posts', () => {
+  const post = (title: string, date: string, words: string): string => `<div class="entry"><b>${title}</b><div>${date}</div><p>${words.repeat(20)}</p></div>`;
+  const html = `<div>${post('第一篇', '2005-06-14 03:25:55', '第一篇的正文，')}${post('第二篇', '2005-06-13 15:00:14', '第二篇的正文，')}<div class="entry"><b>第三篇</b><div>2005-06-10 05:42:56</div><div id="b"><p>${'第三篇的正文很长，'.repeat(60)}</p></div></div></div>`;
+  const { doc } = parseHtml(html);
+  const text = pageText(doc, selectFirst('#b', doc) ?? undefined);
+  assert.deepEqual(visibleDate(text, -1, -1, undefined), { value: { date: '2005-06-14', time: '03:25:55' }, how: 'date of the first post listed' });
+  // Older dates first are no newest-first archive; items of a link list are no posts.
+  const links = `<ul>${['2005-06-14 03:25:55', '2005-06-13 15:00:14'].map((d) => `<li><a href="/x">${'别的文章的标题'.repeat(40)}</a><div>${d}</div></li>`).join('')}</ul><div>2005-06-10 05:42:56</div><div id="b"><p>${'正文很长，'.repeat(60)}</p></div>`;
+  const parsed = parseHtml(links);
+  const linkText = pageText(parsed.doc, selectFirst('#b', parsed.doc) ?? undefined);
+  assert.equal(visibleDate(linkText, -1, -1, undefined)?.value.date, '2005-06-10');
+});
+
+test('a site header\'s clock ("今天是 …") is not the article\'s date', () => {
+  const r = extract(page('<title>一篇新闻的标题在这里</title>', `<div>今天是 2006年12月27日 星期三</div><h1>一篇新闻的标题在这里</h1><article>${PARAGRAPHS}<p>2005年09月10日</p></article>`));
+  assert.equal(r.date, '2005-09-10');
+});
+
+test('a name in brackets before the source is the byline; a box of the author\'s other articles is not', () => {
+  assert.equal(bylines('<h1>标题</h1><p>2004年7月16日08:19 [ 黄宇 ]  来源：[ 国际金融报 ]</p>', '标题')[0], '黄宇');
+  const html = page('<title>一篇文章的标题在这里很长</title>', `<article><h1>一篇文章的标题在这里很长</h1>${PARAGRAPHS}</article><table id="relativeAuthorWords"><tr><td>■<strong>该作者文章</strong></td></tr></table>`);
+  assert.equal(extract(html).author, undefined);
 });

@@ -2,19 +2,22 @@
  * Choosing each metadata field from every signal a page offers, most explicit first: JSON-LD,
  * then `<meta>` (OpenGraph, `article:*`, Dublin Core), then microdata, then what a reader sees
  * (the document title, labelled bylines and dates near the title: `byline.ts`, `visible-date.ts`).
+ * A government document's labelled date (`成文日期`) comes first, and its issuing authority
+ * (`发文机关`) is its author when no person is named; a page with no publication date at all is
+ * dated by its last update.
  * Each choice is recorded in `notes` ("title: json-ld headline", "author: visible byline (reporter
  * label "记者")") for `--explain`.
  */
 import type { Article } from './article.js';
 import type { SiteProfile } from './site-profile.js';
-import { byLine, markedByline, textByline } from './byline.js';
+import { byLine, issuingAuthority, markedByline, textByline } from './byline.js';
 import { formatDateTime, parseIsoDate, parseTextDate, urlDate, type LocalDateTime } from './dates.js';
 import { hasAncestor, isTag, select, textOf, visibleText, type Document, type Element } from './dom.js';
 import { first, isInside, ld, meta, metaAll, otherArticlePredicate, prop, siteNames, textOfPage, titlePosition, type Scope } from './metadata-scope.js';
 import { skipped } from './page-text.js';
 import { ldString, ldStrings, type PageSignals } from './signals.js';
-import { cleanTitle, headlineOfDocumentTitle, textSimilarity } from './title.js';
-import { visibleDate } from './visible-date.js';
+import { boldLine, cleanTitle, headlineOfDocumentTitle, lineAboveBody, textSimilarity } from './title.js';
+import { documentDate, visibleDate } from './visible-date.js';
 
 export { cleanTitle } from './title.js';
 
@@ -64,26 +67,15 @@ function resolveTitle(scope: Scope): string {
     // Only for pages with no <title> element at all: one that says only the site's name marks an
     // empty article page, which must stay without a title (and be rejected).
     ['first heading or bold line', () => (scope.signals.titleElement === undefined ? boldLine(scope) : undefined)],
+    ['line above the body', () => (scope.signals.titleElement === undefined ? lineAboveBody(scope) : undefined)],
   ]) ?? '';
 }
 
-/** Length of a headline shown in bold (characters): shorter is a label, longer a paragraph. */
-const BOLD_TITLE_CHARS = { min: 6, max: 80 } as const;
-/** A line of digits, dates and punctuation only: no headline. */
-const NO_WORDS = /^[\d\s\p{P}\p{S}年月日]*$/u;
-
 /**
- * Pages with no `<title>`, no declared title and no `<h1>` (hand-made pages of the early web) show
- * their headline as the first `<h2>`/`<h3>`, or in bold: the first such line of headline length.
- * Only reached on those pages, so the selector cost is paid rarely.
+ * `<meta name=SiteIDCode>` (and `ColumnName`): page tags every Chinese government website must carry
+ * (State Council, 政府网站发展指引, 2017, annex "网站页面标签"), lower-cased as signals keep them.
  */
-function boldLine(scope: Scope): string | undefined {
-  for (const el of select('h2, h3, strong, b', scope.root ?? scope.doc)) {
-    const text = visibleText(el);
-    if (text.length >= BOLD_TITLE_CHARS.min && text.length <= BOLD_TITLE_CHARS.max && !NO_WORDS.test(text)) return text;
-  }
-  return undefined;
-}
+const GOVERNMENT_SITE_TAGS = ['siteidcode', 'columnname'] as const;
 
 /** An ISO date-time, else any date written in the value (`Dec 22, 2016`, `2019年2月27日`). */
 function anyDate(v: string | undefined, offset: number | undefined): LocalDateTime | undefined {
@@ -105,29 +97,54 @@ function resolveDates(scope: Scope, title: string): { date?: string; lastUpdated
   const visible = (): LocalDateTime | undefined => {
     const page = textOfPage(scope);
     const [start, end] = title ? titlePosition(scope, title) : [-1, -1];
-    const found = visibleDate(page, start, end, scope.url === undefined ? undefined : urlDate(scope.url));
+    // The capture URL may be a query (`?id=123`) where the canonical link spells the date.
+    const fromUrl = scope.urls.map(urlDate).find((d) => d !== undefined);
+    const found = (HAN_CHAR.test(title) ? documentDate(page) : undefined) ?? visibleDate(page, start, end, fromUrl);
     scope.how = found?.how;
     return found?.value;
   };
-  const published = first(scope, 'date', [
-    ['json-ld datePublished', () => iso(ldString(ld(scope.signals, 'datePublished')) ?? ldString(ld(scope.signals, 'dateCreated')))],
-    ['meta published_time', () => iso(meta(scope.signals, 'article:published_time', 'og:article:published_time', 'parsely-pub-date', 'datepublished', 'pubdate', 'publishdate', 'publish-date', 'publish_date', 'og:release_date', 'dc.date.issued', 'dc.date', 'dc:date', 'dcterms.date', 'dcterms.created', 'sailthru.date', 'date'))],
-    ['microdata datePublished', () => iso(prop(scope.signals, 'datepublished'))],
-    ['<time>', timeElement],
-    ['visible date', visible],
-  ]);
   const visibleUpdate = (): LocalDateTime | undefined => {
     const pattern = scope.site.lastUpdatedText;
     if (!pattern || !scope.root) return undefined;
     const m = pattern.exec(textOf(scope.root));
     return m?.[1] ? parseTextDate(`${m[1]} ${m[2] ?? ''}`.trim(), offset) : undefined;
   };
-  const modified = first(scope, 'last_updated', [
+  const updateCandidates: [string, () => LocalDateTime | undefined][] = [
     ['json-ld dateModified', () => iso(ldString(ld(scope.signals, 'dateModified')))],
     ['meta modified_time', () => iso(meta(scope.signals, 'article:modified_time', 'og:updated_time', 'datemodified', 'dcterms.modified', 'last-modified'))],
-    ['microdata dateModified', () => iso(prop(scope.signals, 'datemodified'))],
+    // `dateUpdate` is no schema.org name, but encyclopedias (Baidu Baike) write it.
+    ['microdata dateModified', () => iso(prop(scope.signals, 'datemodified') ?? prop(scope.signals, 'dateupdate') ?? prop(scope.signals, 'dateupdated'))],
     ['visible update line', visibleUpdate],
+  ];
+  const lastUpdate = (): LocalDateTime | undefined => {
+    for (const [, get] of updateCandidates) {
+      const value = get();
+      if (value) return value;
+    }
+    return undefined;
+  };
+  // A government document's own date, labelled in its page (`成文日期`, see `documentDate`), before
+  // any declared date: those say when it was posted. Looked for up front only on pages that carry
+  // the government-site tags (other pages are spared a page-text walk); on the others, with the
+  // visible dates.
+  const documentWritten = (): LocalDateTime | undefined => {
+    if (!HAN_CHAR.test(title) || !GOVERNMENT_SITE_TAGS.some((key) => scope.signals.meta.has(key))) return undefined;
+    const found = documentDate(textOfPage(scope));
+    scope.how = found?.how;
+    return found?.value;
+  };
+  const published = first(scope, 'date', [
+    ['visible document date', documentWritten],
+    ['json-ld datePublished', () => iso(ldString(ld(scope.signals, 'datePublished')) ?? ldString(ld(scope.signals, 'dateCreated')))],
+    ['meta published_time', () => iso(meta(scope.signals, 'article:published_time', 'og:article:published_time', 'parsely-pub-date', 'datepublished', 'pubdate', 'publishdate', 'publish-date', 'publish_date', 'og:release_date', 'dc.date.issued', 'dc.date', 'dc:date', 'dcterms.date', 'dcterms.created', 'sailthru.date', 'date'))],
+    ['microdata datePublished', () => iso(prop(scope.signals, 'datepublished'))],
+    ['<time>', timeElement],
+    ['visible date', visible],
+    // A page that says when it was last changed and not when it was first published (an
+    // encyclopedia entry, a reference page) is dated by that version.
+    ['last update (no publication date)', lastUpdate],
   ]);
+  const modified = first(scope, 'last_updated', updateCandidates);
   const out: { date?: string; lastUpdated?: string } = {};
   if (published) out.date = published.date;
   if (modified) out.lastUpdated = formatDateTime(modified);
@@ -146,6 +163,8 @@ const ORGANISATION = /\b(?:Team|Inc|Ltd|LLC|Corp|Corporation|Publishers|Software
 const EMAIL_LIKE = /[\w.+-]+@[\w-]+\.[\w.-]+/;
 /** A CMS user id (`L_104485`, `HN666`, `10342`), not a name. */
 const ID_LIKE = /^[A-Za-z]{0,4}_?\d{3,}$/;
+/** A Han character: the page is written in Chinese. */
+const HAN_CHAR = /[\u3400-\u9fff]/;
 /** Han characters: a list of Chinese names is joined with `、`, other names with `, `. */
 const HAN = /^[\u3400-\u9fff·\s]+$/;
 
@@ -197,6 +216,8 @@ function resolveAuthor(scope: Scope, title: string): string | undefined {
     ['meta article:author', () => notUrl(meta(scope.signals, 'article:author', 'og:article:author'))],
     ['site byline markup', () => visible(scope.site.selectors?.author ?? [])],
     ['visible byline', labelled],
+    // Only Chinese government pages print it: others are spared the page-text walk.
+    ['issuing authority', () => (HAN_CHAR.test(title) ? issuingAuthority(textOfPage(scope)) : undefined)],
     ['byline markup', marked],
     ['visible "By" line', () => (title ? byLine(textOfPage(scope), titlePosition(scope, title)[1]) : undefined)],
   ]);
@@ -265,7 +286,7 @@ function resolveTags(scope: Scope, links: { el: Element; path: string }[]): stri
 
 /** Every metadata field of the article, with the source of each choice appended to `notes`. */
 export function resolveMetadata(doc: Document, signals: PageSignals, site: SiteProfile, root: Element | undefined, body: Element | undefined, notes: string[], url?: string): Metadata {
-  const scope: Scope = { doc, signals, site, root, body, notes, url: url ?? signals.canonical ?? signals.meta.get('og:url')?.[0] };
+  const scope: Scope = { doc, signals, site, root, body, notes, urls: [url, signals.canonical, signals.meta.get('og:url')?.[0]].filter((u): u is string => u !== undefined) };
   const links = areaLinks(scope);
   const title = resolveTitle(scope);
   const result: Metadata = { title, tags: resolveTags(scope, links), ...resolveDates(scope, title) };

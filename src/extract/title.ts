@@ -2,7 +2,11 @@
  * The headline out of a document `<title>`, which carries the site's name and sections around it
  * (`Headline - Site`, `Headline | Section | Site`, `标题-新华网`). Declared titles (JSON-LD, og:title)
  * are taken as the publisher wrote them; only `<title>` is cut, and only where the cut is safe.
+ * Pages with no `<title>` at all show their headline in the page: `boldLine`, `lineAboveBody`.
  */
+import { findTextDates } from './dates.js';
+import { select, visibleText } from './dom.js';
+import { textOfPage, type Scope } from './metadata-scope.js';
 
 const SEPARATOR = '[-|–—:：·]';
 const escapeRegExp = (s: string): string => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
@@ -108,4 +112,44 @@ export function textSimilarity(a: string, b: string): number {
   if (tb.length === 0) return 0;
   const unique = tb.filter((t) => !ta.has(t));
   return 1 - unique.join(' ').length / tb.join(' ').length;
+}
+
+/** Length of a headline shown in bold (characters): shorter is a label, longer a paragraph. */
+const BOLD_TITLE_CHARS = { min: 6, max: 80 } as const;
+/** A line of digits, dates and punctuation only: no headline. */
+const NO_WORDS = /^[\d\s\p{P}\p{S}年月日]*$/u;
+
+/**
+ * Pages with no `<title>`, no declared title and no `<h1>` (hand-made pages of the early web) show
+ * their headline as the first `<h2>`/`<h3>`, or in bold: the first such line of headline length.
+ * Only reached on those pages, so the selector cost is paid rarely.
+ */
+export function boldLine(scope: Scope): string | undefined {
+  for (const el of select('h2, h3, strong, b', scope.root ?? scope.doc)) {
+    const text = visibleText(el);
+    if (text.length >= BOLD_TITLE_CHARS.min && text.length <= BOLD_TITLE_CHARS.max && !NO_WORDS.test(text)) return text;
+  }
+  return undefined;
+}
+
+/**
+ * A line of labels or counters (`作者:zboygirl 阅读(1660)`, `来源：… 时间：…`, `发表于…`): no headline.
+ * One colon is fine (`茉莉：我是怎样卷入八九民运的`).
+ */
+const LABEL_LINE = /\(\d+\)|（\d+）|[:：][^:：]*[:：]|^(?:作\s*者|来源|來源|发表|發表|发布|發佈|时间|時間|日期|编辑|編輯|posted|by\s)/i;
+/** How far before the body the line above it is looked for, in characters. */
+const LINE_ABOVE_BODY_REACH_CHARS = 2 * BOLD_TITLE_CHARS.max;
+
+/**
+ * The last resort of a page with no `<title>`: the line standing right above the body, as a blog
+ * post's linked headline does (`<div><a href="…/255509.html">Headline</a></div>` then the post).
+ * Only that one line is read: further up is the page's navigation.
+ */
+export function lineAboveBody(scope: Scope): string | undefined {
+  const page = textOfPage(scope);
+  if (page.bodyStart <= 0) return undefined;
+  const before = page.text.slice(Math.max(0, page.bodyStart - LINE_ABOVE_BODY_REACH_CHARS), page.bodyStart).trimEnd();
+  const line = before.slice(before.lastIndexOf('\n') + 1).trim();
+  if (line.length < BOLD_TITLE_CHARS.min || line.length > BOLD_TITLE_CHARS.max || NO_WORDS.test(line) || LABEL_LINE.test(line) || findTextDates(line).length > 0) return undefined;
+  return line;
 }

@@ -4,7 +4,7 @@
  * one. Dates of other articles, comments and copyright lines are not in the page text at all
  * (`page-text.ts`) or are told by their context here.
  */
-import { findTextDates, type LocalDateTime, type TextDate } from './dates.js';
+import { findTextDates, formatDateTime, type LocalDateTime, type TextDate } from './dates.js';
 import type { PageText } from './page-text.js';
 
 /** How far before the title a date still belongs to it (a dateline above the headline), in characters. */
@@ -29,6 +29,8 @@ function lineLength(text: string, index: number): number {
 const SHORT_BODY_TAIL_CHARS = 100;
 /** Dates after a copyright sign are the site's years of operation (`© 2003-2019`), not the article's. */
 const COPYRIGHT_BEFORE = /(?:©|&copy;|copyright|版权|版權|備案|备案|ICP)[^\n]{0,20}$/i;
+/** A site header's clock (`今天是 2006年12月27日`, `Today is …`): the day the page was served, not the article's. */
+const TODAY_BEFORE = /(?:今天是|今日是|今天|今日|現在時間|现在时间|today\s+is)[\s:：]*$/i;
 
 /**
  * Words that say the next date is the publication's (`发表于`, `发布时间：`, `Posted on`, `本贴由…于`):
@@ -55,6 +57,79 @@ function nearestPartial(text: string, from: number, to: number): { index: number
 export interface VisibleDate { value: LocalDateTime; how: string }
 
 /**
+ * `成文日期：2022年01月27日`: the date a government document was written and signed, printed in the
+ * information-disclosure table (索引号, 发文机关, 成文日期, 发布日期 …) that Chinese government sites
+ * put over every document, and again under its signature. It is the document's own date; the
+ * `发布日期` beside it (and the page's `PubDate` meta) is the day it was posted, usually a day or
+ * more later.
+ */
+const DOCUMENT_DATE_LABEL = /(?:成文日期|成文时间|成文時間)[ \t\u3000\u00a0]*[:：]?\s*/g;
+/** How far after the label its date may stand (a table cell's line break and padding), in characters. */
+const DOCUMENT_DATE_REACH_CHARS = 40;
+
+/** The labelled date a government document was written (see DOCUMENT_DATE_LABEL), before the body's end. */
+export function documentDate(page: PageText): VisibleDate | undefined {
+  const to = page.bodyEnd >= 0 ? page.bodyEnd : page.text.length;
+  DOCUMENT_DATE_LABEL.lastIndex = 0;
+  for (let m = DOCUMENT_DATE_LABEL.exec(page.text); m && m.index < to; m = DOCUMENT_DATE_LABEL.exec(page.text)) {
+    const after = page.text.slice(m.index + m[0].length, m.index + m[0].length + DOCUMENT_DATE_REACH_CHARS);
+    const date = findTextDates(after)[0];
+    // The date must follow the label directly: another label between them is another field's.
+    if (date && date.index === 0) return { value: date.value, how: `labelled "${m[0].replace(/[\s:：]/g, '')}"` };
+  }
+  return undefined;
+}
+
+/** A date's digits and separators, digits as `d`: dates printed by the same template share it. */
+const shapeOf = (s: string): string => s.replace(/\d/g, 'd').replace(/\s+/g, ' ');
+/**
+ * Length of the shortest post between two dated post headers, in characters: a few sentences (the
+ * two archive pages of the zh bench have 430–2000), more than a list item's headline and date.
+ */
+const MIN_POST_CHARS = 200;
+/** Length of the longest post between two dated post headers, in characters. */
+const MAX_POST_CHARS = 8000;
+/** Share of a post's text in links above which it is a list of links, not a post. */
+const MAX_POST_LINK_SHARE = 0.5;
+
+/** Characters of link text in `[from, to)` of the page text. */
+function linkChars(page: PageText, from: number, to: number): number {
+  let n = 0;
+  for (const [start, end] of page.links) if (end > from && start < to) n += Math.min(end, to) - Math.max(start, from);
+  return n;
+}
+
+/** The date alone on its line: the rest of the line holds only white space. */
+function aloneOnLine(text: string, d: { index: number; end: number }): boolean {
+  const start = text.lastIndexOf('\n', d.index - 1) + 1;
+  const end = text.indexOf('\n', d.end);
+  return text.slice(start, d.index).trim() === '' && text.slice(d.end, end < 0 ? text.length : end).trim() === '';
+}
+
+/**
+ * A blog's archive page lists several posts, newest first, each under a date line printed by the
+ * same template (`2005-06-14 03:25:55`). When the body found is one of the later posts, the page
+ * is still dated by its first one: walk back from `date` over earlier date lines of the same shape,
+ * each a post's length (of prose, not links) before the next and no older than it, and take the first.
+ */
+function firstOfPostSeries(page: PageText, date: TextDate): TextDate | undefined {
+  const { text } = page;
+  if (!aloneOnLine(text, date)) return undefined;
+  const shape = shapeOf(text.slice(date.index, date.end));
+  const from = Math.max(0, date.index - MAX_POST_CHARS);
+  const before = findTextDates(text.slice(from, date.index)).map((d) => ({ ...d, index: d.index + from, end: d.end + from }));
+  let current = date;
+  for (let i = before.length - 1; i >= 0; i--) {
+    const d = before[i]!; // i is within bounds
+    if (current.index - d.end > MAX_POST_CHARS) break;
+    if (current.index - d.end < MIN_POST_CHARS || !aloneOnLine(text, d) || shapeOf(text.slice(d.index, d.end)) !== shape) continue;
+    if (formatDateTime(d.value) < formatDateTime(current.value) || linkChars(page, d.end, current.index) > MAX_POST_LINK_SHARE * (current.index - d.end)) break;
+    current = d;
+  }
+  return current === date ? undefined : current;
+}
+
+/**
  * The date nearest after the title (or before it, at double the distance), between a little
  * before the title and the first lines of the body. With a URL date, a visible date equal to it
  * wins, and the URL date stands in when the page shows none.
@@ -68,7 +143,7 @@ export function visibleDate(page: PageText, titleStart: number, titleEnd: number
     const to = page.bodyStart > anchor ? Math.max(page.bodyStart + INTO_BODY_CHARS, Math.min(page.bodyEnd + SHORT_BODY_TAIL_CHARS, page.bodyStart + 2 * INTO_BODY_CHARS)) : anchor + AFTER_TITLE_CHARS;
     const slice = page.text.slice(from, to);
     candidates = findTextDates(slice)
-      .filter((d) => !COPYRIGHT_BEFORE.test(slice.slice(Math.max(0, d.index - 24), d.index)))
+      .filter((d) => { const before = slice.slice(Math.max(0, d.index - 24), d.index); return !COPYRIGHT_BEFORE.test(before) && !TODAY_BEFORE.test(before); })
       .map((d) => ({ ...d, index: d.index + from, end: d.end + from }))
       .filter((d) => page.bodyStart < 0 || d.index < page.bodyStart || lineLength(page.text, d.index) <= DATE_LINE_CHARS);
   }
@@ -83,6 +158,9 @@ export function visibleDate(page: PageText, titleStart: number, titleEnd: number
     // title): then no day is known, and a full date further away is another one's.
     const partial = titleEnd >= 0 ? nearestPartial(page.text, titleEnd, page.bodyStart > titleEnd ? page.bodyStart : titleEnd + BEFORE_TITLE_CHARS) : undefined;
     if (partial !== undefined && distance(partial) < distance(best)) return undefined;
+    // No title on the page (a list's, not a post's): the body may be any post of an archive page.
+    const first = titleEnd < 0 && best.index < anchor ? firstOfPostSeries(page, best) : undefined;
+    if (first) return { value: first.value, how: 'date of the first post listed' };
     return { value: best.value, how: titleEnd >= 0 ? 'visible date nearest the title' : 'visible date nearest the body' };
   }
   if (fromUrl) return { value: fromUrl, how: 'date in the URL' };
