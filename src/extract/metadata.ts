@@ -297,12 +297,18 @@ export function resolveMetadata(doc: Document, signals: PageSignals, site: SiteP
   return result;
 }
 
-/** The element that holds the title and the body: the nearest ancestor of the body with an `<h1>`. */
-export function articleRoot(body: Element | undefined): Element | undefined {
+/**
+ * The element that holds the title and the body: the nearest ancestor of the body with an `<h1>`.
+ * `h1s` are the page's `<h1>` elements (gathered while parsing): each marks its ancestors, so the
+ * climb never searches a subtree (it did, once per level, and that was quadratic on deep pages).
+ */
+export function articleRoot(body: Element | undefined, h1s: readonly Element[]): Element | undefined {
   if (!body) return undefined;
+  const holdsH1 = new Set<Element>();
+  for (const h1 of h1s) for (let a = h1.parent; a && isTag(a) && !holdsH1.has(a); a = a.parent) holdsH1.add(a);
   for (let el: Element | null = body; el; el = el.parent && isTag(el.parent) ? el.parent : null) {
     if (el.name === 'article') return el;
-    if (el !== body && select('h1', el).length > 0) return el;
+    if (el !== body && holdsH1.has(el)) return el;
     if (el.name === 'body') return el;
   }
   return body;

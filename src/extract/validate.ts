@@ -99,19 +99,28 @@ class PageText {
     return this.pieces.every((p) => !/\S/.test(p));
   }
 
+  /** The first `chars` characters; a slice of the first piece when it is long enough (no copy). */
   head(chars: number): string {
+    const first = this.pieces[0] ?? '';
+    if (first.length >= chars || this.pieces.length === 1) return first.slice(0, chars);
     let out = '';
     for (const p of this.pieces) {
-      out += p;
+      out += p.slice(0, chars - out.length);
       if (out.length >= chars) break;
     }
-    return out.slice(0, chars);
+    return out;
   }
 
+  /** The last `chars` characters; a slice of the last piece when it is long enough (no copy). */
   tail(chars: number): string {
+    const last = this.pieces[this.pieces.length - 1] ?? '';
+    if (last.length >= chars || this.pieces.length === 1) return last.slice(-chars);
     let out = '';
-    for (let i = this.pieces.length - 1; i >= 0 && out.length < chars; i--) out = (this.pieces[i] ?? '') + out;
-    return out.slice(-chars);
+    for (let i = this.pieces.length - 1; i >= 0 && out.length < chars; i--) {
+      const p = this.pieces[i] ?? '';
+      out = p.slice(Math.max(0, p.length - (chars - out.length))) + out;
+    }
+    return out;
   }
 
   /** Does `pattern` (matching at most MARKER_SEAM_CHARS characters) occur anywhere? */
