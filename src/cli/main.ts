@@ -50,7 +50,7 @@ program
   .option('--url <url>', "original URL of the HTML input(s) (default: each page's canonical link or og:url)")
   .option('--timestamp <ts>', 'capture time of the HTML input(s), 14 digits YYYYMMDDhhmmss (UTC)')
   .option('--site <id>', `site module to use (default: chosen by URL, else the generic extractor; known: ${[...SITES.keys()].join(', ')})`)
-  .option('--profile <file>', 'a site profile (YAML or JSON, docs/site-profiles.md) for an outlet salvage has no module for; repeatable', (v: string, list: string[]) => [...list, v], [] as string[])
+  .option('--profile <file>', 'a site profile (YAML or JSON, docs/site-profiles.md) for an outlet salvage has no module for; repeatable', (v: string, list: string[] | undefined) => [...(list ?? []), v])
   .option('--explain', 'show which signal produced each field (title, date, author, body…) and why a page was rejected: on stderr, or in each JSON line', false)
   .addOption(new Option('--format <format>', 'markdown files, or one JSON line per input page on stdout').choices(['markdown', 'jsonl']).default('markdown'))
   .addOption(new Option('--frontmatter <style>', 'full adds id, site, captured_at, sha256 after the seed keys').choices(['full', 'minimal']).default('full'))
@@ -84,7 +84,7 @@ Examples:
       maxPageMb: flags['maxPageMb'] as number,
     };
     for (const key of ['out', 'url', 'timestamp', 'site'] as const) if (typeof flags[key] === 'string') options[key] = flags[key] as string;
-    options.profiles = flags['profile'] as string[];
+    options.profiles = (flags['profile'] as string[] | undefined) ?? [];
     options.explain = flags['explain'] === true;
     const totals = await runExtract(inputs, options, report);
     report.done();
