@@ -12,6 +12,7 @@
  * Memory stays bounded: articles stream from the search index in id order, postings go to
  * partition files on disk by token hash, and each partition is then turned into shard files alone.
  */
+import type { ArticleSummary } from '../search/index.js';
 import { closeSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync, writeSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { foldTable } from './fold-table.js';
@@ -33,13 +34,7 @@ import {
 } from './client/codec.js';
 
 /** One article as the static index takes it (a row of the search index). */
-export interface StaticIndexDocument {
-  id: number;
-  path: string;
-  title: string;
-  date?: string;
-  author?: string;
-  category?: string;
+export interface StaticIndexDocument extends ArticleSummary {
   tags: readonly string[];
   /** Revision group key (articles sharing it are one story). */
   groupKey: string;

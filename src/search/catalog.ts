@@ -10,15 +10,20 @@ import type Database from 'better-sqlite3';
 import type { SearchIndex } from './index-db.js';
 import { collapse, ORDER, SMALL_COLUMNS, toArticle, type KeyRow, type SmallRow } from './catalog-rows.js';
 
-/** The small columns of one article (no body text). */
-export interface CatalogArticle {
+/** What a list, a search result or a static record shows of an article: id, file and headline fields. */
+export interface ArticleSummary {
   id: number;
+  /** The file's path in the archive folder (`articles/18001-19000/article_18733.md`). */
   path: string;
   title: string;
   date?: string;
-  lastUpdated?: string;
   author?: string;
   category?: string;
+}
+
+/** The small columns of one article (no body text). */
+export interface CatalogArticle extends ArticleSummary {
+  lastUpdated?: string;
   tags: string[];
   url?: string;
   originalUrl?: string;

@@ -39,6 +39,7 @@ export { buildIndex, buildIndexInParallel, type BuildOptions, type ParallelBuild
 export {
   Catalog,
   MAX_GROUP_MEMBERS,
+  type ArticleSummary,
   type CatalogArticle,
   type CatalogCount,
   type CatalogFacet,

@@ -4,6 +4,7 @@
  * candidates; each is then checked against the folded text, so results equal a substring scan of
  * every article's folded title and text for every term (`folded.includes(term)`, tokens.ts `findTerm`).
  */
+import type { ArticleSummary } from './catalog.js';
 import { foldWithOrigin, fold } from './fold.js';
 import { SORT_DAY_SCALE, sortKeyRange, type SearchIndex } from './index-db.js';
 import { findTerm, MAX_WORD_TOKEN, termTokens, textRuns } from './tokens.js';
@@ -91,13 +92,7 @@ const SNIPPET_LEAD = 30;
  */
 const MAX_FTS_TOKENS = 64;
 
-export interface SearchResult {
-  id: number;
-  path: string;
-  title: string;
-  date?: string;
-  author?: string;
-  category?: string;
+export interface SearchResult extends ArticleSummary {
   /** ~100 characters of body text around the first match, HTML-escaped, matches in `<mark>`. */
   snippet: string;
   /** With `group`: how many matching articles this result stands for. */

@@ -3,6 +3,7 @@
  * client: unsigned LEB128 varints, length-prefixed UTF-8 strings, the token hash that picks a
  * shard, and the file names of the index. Pure: no Node or DOM APIs beyond TextEncoder/Decoder.
  */
+import type { ArticleSummary } from '../../search/index.js';
 
 /** Format name and version written in `search-index/manifest.json`; the client refuses others. */
 export const STATIC_INDEX_FORMAT = 'salvage-static-search';
@@ -192,13 +193,7 @@ export interface StaticIndexManifest {
 export const FOLD_BLOCK_SIZE = 128;
 
 /** One record of `doc/<bucket>/<id>.json`. */
-export interface StaticDocRecord {
-  id: number;
-  path: string;
-  title: string;
-  date?: string;
-  author?: string;
-  category?: string;
+export interface StaticDocRecord extends ArticleSummary {
   text: string;
 }
 
