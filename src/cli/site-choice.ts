@@ -41,6 +41,9 @@ export async function loadProfiles(paths: readonly string[]): Promise<SiteProfil
 
 const escapeRegExp = (s: string): string => s.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
 
+const notATarget = (target: string): SalvageError =>
+  new SalvageError('CONFIG_INVALID', `"${target}" is neither a known site (${siteIds().join(', ')}), a profile file (.yaml, .json) nor a URL prefix like example.com/news/`);
+
 /**
  * A profile for an outlet salvage has no module for, from a URL prefix (`example.com/news/`):
  * every page under it is a candidate; ids are drawn from URLs; the generic extractor does the rest.
@@ -50,10 +53,10 @@ export function prefixProfileSpec(prefix: string, closed?: string): SiteProfileS
   try {
     url = new URL(/^https?:\/\//i.test(prefix) ? prefix : `http://${prefix}`);
   } catch {
-    throw new SalvageError('CONFIG_INVALID', `"${prefix}" is neither a known site (${siteIds().join(', ')}), a profile file (.yaml, .json) nor a URL prefix like example.com/news/`);
+    throw notATarget(prefix);
   }
   const host = url.hostname.toLowerCase().replace(/^www\./, '');
-  if (!host.includes('.')) throw new SalvageError('CONFIG_INVALID', `"${prefix}" is neither a known site (${siteIds().join(', ')}), a profile file (.yaml, .json) nor a URL prefix like example.com/news/`);
+  if (!host.includes('.')) throw notATarget(prefix);
   const path = url.pathname;
   const spec: SiteProfileSpec = {
     id: host.replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 40) || 'site',

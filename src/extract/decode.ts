@@ -57,10 +57,6 @@ class Decoded implements DecodedPayload {
   }
 }
 
-function decoded(chunks: string[], encoding: string, source: EncodingSource, gunzipped: boolean): DecodedPayload {
-  return new Decoded(chunks, encoding, source, gunzipped);
-}
-
 // WAYBACK-QUIRK: some id_ payloads are still gzip-compressed while the response headers claim
 // plain bytes (or the reverse). Source: WAYBACK.md, "gzip". Test: "sniffs gzip by magic bytes".
 const GZIP_MAGIC = [0x1f, 0x8b] as const;
@@ -188,7 +184,7 @@ export function decodePayload(input: Uint8Array, options: DecodeOptions = {}): D
   const { bytes, gunzipped } = sniffGunzip(input, maxInflatedBytes);
 
   const bom = bomEncoding(bytes);
-  if (bom) return decoded(decodeInChunks(bom.encoding, bytes.subarray(bom.skip), { ignoreBOM: true }), bom.encoding, 'bom', gunzipped);
+  if (bom) return new Decoded(decodeInChunks(bom.encoding, bytes.subarray(bom.skip), { ignoreBOM: true }), bom.encoding, 'bom', gunzipped);
 
   const declared: [string | undefined, EncodingSource][] = [
     [charsetFromContentType(options.contentType), 'http'],
@@ -197,16 +193,16 @@ export function decodePayload(input: Uint8Array, options: DecodeOptions = {}): D
   for (const [encoding, source] of declared) {
     if (!encoding) continue;
     // isUtf8 is node's SIMD validator: far cheaper than a fatal TextDecoder.
-    if (encoding !== 'utf-8' && hasNonAscii(bytes) && isUtf8(bytes)) return decoded(decodeInChunks('utf-8', bytes), 'utf-8', 'utf8-over-declared', gunzipped);
-    return decoded(decodeInChunks(encoding, bytes), encoding, source, gunzipped);
+    if (encoding !== 'utf-8' && hasNonAscii(bytes) && isUtf8(bytes)) return new Decoded(decodeInChunks('utf-8', bytes), 'utf-8', 'utf8-over-declared', gunzipped);
+    return new Decoded(decodeInChunks(encoding, bytes), encoding, source, gunzipped);
   }
 
-  if (isUtf8(bytes)) return decoded(decodeInChunks('utf-8', bytes), 'utf-8', 'utf8', gunzipped);
+  if (isUtf8(bytes)) return new Decoded(decodeInChunks('utf-8', bytes), 'utf-8', 'utf8', gunzipped);
   // A site's stated default wins; only the generic default leaves room to recognise Chinese.
   if (options.fallbackEncoding === undefined) {
     const chinese = chineseLegacyDecoding(bytes);
-    if (chinese) return decoded([chinese.text], chinese.encoding, 'chinese-legacy', gunzipped);
+    if (chinese) return new Decoded([chinese.text], chinese.encoding, 'chinese-legacy', gunzipped);
   }
   const fallback = normaliseLabel(fallbackEncoding) ?? 'windows-1252';
-  return decoded(decodeInChunks(fallback, bytes), fallback, 'fallback', gunzipped);
+  return new Decoded(decodeInChunks(fallback, bytes), fallback, 'fallback', gunzipped);
 }

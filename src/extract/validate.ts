@@ -81,7 +81,7 @@ const CLOSING_TAG_QUICK_WINDOW = 256;
  * page without the tag near its end is searched whole before it is called truncated; a capture
  * cut off by the network has no closing tag anywhere.
  */
-function hasClosingTag(text: PageText): boolean {
+function hasClosingTag(text: PagePieces): boolean {
   return HTML_CLOSE.test(text.tail(CLOSING_TAG_QUICK_WINDOW)) || HTML_CLOSE.test(text.tail(CLOSING_TAG_WINDOW)) || text.contains(HTML_CLOSE);
 }
 
@@ -92,7 +92,7 @@ const MARKER_SEAM_CHARS = 32;
  * The decoded page in pieces (`DecodedPayload.chunks`), read without joining it: joining a large
  * page into one string costs more than these checks.
  */
-class PageText {
+class PagePieces {
   constructor(private readonly pieces: readonly string[]) {}
 
   isBlank(): boolean {
@@ -144,7 +144,7 @@ export interface PageFacts {
 /** Page-level checks on the decoded text. `siteRules` are the site's own non-article pages. */
 export function rejectPage(facts: PageFacts, siteRules: readonly { reason: RejectReason; title: RegExp; onlyWithoutBody?: boolean }[] = []): Rejection | undefined {
   const { title, hasBody } = facts;
-  const text = new PageText(typeof facts.text === 'string' ? [facts.text] : facts.text);
+  const text = new PagePieces(typeof facts.text === 'string' ? [facts.text] : facts.text);
   if (text.isBlank()) return { reason: 'empty', message: 'the page has no text' };
   const head = text.head(4096);
   if (!/<[a-z!]/i.test(head)) return { reason: 'not-html', message: 'the payload has no HTML markup' };
