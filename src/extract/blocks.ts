@@ -31,6 +31,12 @@ const BLOCK_ELEMENTS = new Set([
 const HEADING_LEVEL: Record<string, 1 | 2 | 3 | 4 | 5 | 6> = { h1: 1, h2: 2, h3: 3, h4: 4, h5: 5, h6: 6 };
 /** Tracking pixels and spacers declare a tiny size. */
 const MAX_PIXEL_SIZE = 2;
+/**
+ * Icons (arrows, bullets, print/close buttons, smileys) declare both sides this small: no photo
+ * or chart is set at 24 px, and as a figure of its own an icon is noise that also hides the
+ * navigation line it sat in from the trailing-chrome check.
+ */
+const MAX_ICON_SIZE = 24;
 
 /** Inline content while it is built: media found inside text is lifted out as blocks. */
 type Piece = Inline | { type: 'lift'; block: Block };
@@ -223,6 +229,7 @@ export class BlockBuilder {
     const width = Number(img.attribs['width']);
     const height = Number(img.attribs['height']);
     if ((width > 0 && width <= MAX_PIXEL_SIZE) || (height > 0 && height <= MAX_PIXEL_SIZE)) return undefined;
+    if (width > 0 && width <= MAX_ICON_SIZE && height > 0 && height <= MAX_ICON_SIZE) return undefined;
     const src = imageSource(img, this.baseUrl);
     if (src === undefined) return undefined;
     return { type: 'figure', src, alt: collapseHtmlSpace(img.attribs['alt'] ?? '').trim() };

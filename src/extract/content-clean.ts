@@ -1,5 +1,6 @@
-/** Cleaning inside a chosen body (Readability's `_prepArticle`), and trailing chrome in its blocks. */
+/** Cleaning inside a chosen body (Readability's `_prepArticle`), and chrome at either end of its blocks. */
 import { inlineText, type Block } from './article.js';
+import { hasTextDate } from './dates.js';
 import { isTag, isText, type AnyNode, type Element } from './dom.js';
 import { AD_OR_LOADING, BLOCK_TAGS, BYLINE, CLASS_WEIGHT, CLEANED_CONDITIONALLY, DATA_TABLE_CELLS, DATA_TABLE_COLUMNS, DATA_TABLE_ROWS, EMBED_MAX_CHARS, HEADING_SHARE, LIST_SHARE, MAX_BYLINE_CHARS, MAX_LINK_DENSITY, MAX_LINK_DENSITY_POSITIVE, MIN_PARAGRAPH_CHARS, NEVER_CONTENT, PROSE_COMMAS, SHARE, SHARE_MAX_CHARS, TITLE_SIMILARITY } from './content-rules.js';
 import { classWeight, elementChildren, isUnlikely, type Flags, type Page, type Stats } from './content-page.js';
@@ -169,8 +170,49 @@ function plainText(block: Block): string {
     case 'paragraph': case 'heading': return inlineText(block.children);
     case 'list': return block.items.map((item) => item.map(plainText).join(' ')).join(' ');
     case 'quote': return block.children.map(plainText).join(' ');
+    case 'table': return block.rows.map((row) => row.map((cell) => inlineText(cell)).join(' ')).join(' ');
     default: return '';
   }
+}
+
+// ---------- leading chrome, in blocks ----------
+
+/** How many blocks at the top of a body can be the page's headline and meta line, not text. */
+export const LEADING_WINDOW = 3;
+/**
+ * The page's meta line printed above the text ("2005-04-28 11:13更新 来源：新华网 发表评论",
+ * "发布时间：2019-09-26 作者：…", "Posted by … on March 3, 2020"): a date and a label of the
+ * page's furniture. The frontmatter carries the date and author, and human-made truth leaves it
+ * out (zh bench: 8 of 8, 2026-11-26).
+ */
+export const PAGE_META_LABEL = /来源|更新|发布|发表|时间|日期|作者|编辑|浏览|点击|阅读|字号|评论|出处|\b(?:Posted|Updated|Published)\b/i;
+/** A meta line is short and no sentence: a lead like "央广网北京2月13日消息 据…报道，…发布…。" is text. */
+export const MAX_META_LINE_CHARS = 100;
+const SENTENCE_END = /[。！？]|[.!?](?:\s|$)/;
+
+/**
+ * The headline and meta line a scored body often starts with, out: the frontmatter carries both.
+ * Readability drops a repeated title only when it is an `<h1>`/`<h2>` (see Cleaner); old table
+ * layouts set it in a `<div class="title">` or a bold cell, so here any block that is the title
+ * counts, in both directions of similarity so that a line that starts like the title stays.
+ */
+export function dropLeadingChrome(blocks: readonly Block[], title: string, notes: string[]): Block[] {
+  let start = 0;
+  let titleSeen = false;
+  while (start < Math.min(blocks.length, LEADING_WINDOW)) {
+    const b = blocks[start]!; // in range
+    if (b.type === 'rule') { start++; continue; }
+    // Layout tables set the meta line as one row of cells (date | source | comment link).
+    const line = b.type === 'paragraph' || b.type === 'heading' || (b.type === 'table' && b.rows.length === 1);
+    if (!line) break;
+    const text = plainText(b).trim();
+    if (!titleSeen && title !== '' && similarity(title, text) > TITLE_SIMILARITY && similarity(text, title) > TITLE_SIMILARITY) { titleSeen = true; start++; continue; }
+    if (text.length <= MAX_META_LINE_CHARS && !SENTENCE_END.test(text) && PAGE_META_LABEL.test(text) && hasTextDate(text)) { start++; continue; }
+    break;
+  }
+  if (start === 0) return [...blocks];
+  notes.push(`body: ${start} leading block${start > 1 ? 's' : ''} of headline or page meta dropped`);
+  return blocks.slice(start);
 }
 
 /**

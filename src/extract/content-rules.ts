@@ -77,6 +77,16 @@ export const HASH_LINK_WEIGHT = 0.3;
  * character carries about as much as an English word).
  */
 export const MIN_BODY_CHARS = 500;
+/**
+ * A listing of whole posts (a blog's front or archive page): this many same-template siblings,
+ * each with this much text and few links, above the best-scored element. The page holds no one
+ * article; the first post is the one it shows first, the best-scored only the longest.
+ */
+export const MIN_POSTS = 3;
+export const POST_MIN_CHARS = 200;
+export const POST_MAX_LINK_DENSITY = 0.25;
+/** How far up from the best-scored element a post can start. */
+export const POST_DEPTH = 16;
 export const CJK_WEIGHT = 3;
 /** A page with no scorable paragraph is read whole only when at most half its text is links. */
 export const WHOLE_PAGE_MAX_LINK_DENSITY = 0.5;

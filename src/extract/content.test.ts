@@ -135,6 +135,25 @@ test('drops a heading that repeats the page title', () => {
   assert.ok(text.includes(PROSE_EN[0]!));
 });
 
+test('on a listing of dated posts the first post is the article, not the longest', () => {
+  const post = (title: string, date: string, lines: readonly string[]): string =>
+    `<div class="post"><h3 class="post-title">${title}</h3><span class="date">${date}</span><div class="post-body">${paragraphs(lines)}</div></div>`;
+  const listing = `<html><body><div class="posts">
+    ${post('Library closes', '2005-06-14 03:25', PROSE_EN.slice(0, 2))}
+    ${post('A longer story', '2005-06-13 15:00', [...PROSE_EN, ...PROSE_EN.map((l) => l.replace('The', 'A'))])}
+    ${post('Third post', '2005-06-11 14:05', PROSE_EN.slice(1, 3))}
+  </div></body></html>`;
+  const choice = choose(listing);
+  assert.match(choice.note, /first post of a listing/);
+  const text = bodyText(choice);
+  assert.ok(text.includes(PROSE_EN[0]!) && !text.includes(PROSE_EN[3]!), text);
+
+  // Sections of one article are alike and have prose too, but no date each: scoring decides.
+  const sections = listing.replace(/<span class="date">[^<]*<\/span>/g, '');
+  assert.doesNotMatch(choose(sections).note, /first post/);
+  assert.ok(bodyText(choose(sections)).includes(PROSE_EN[3]!));
+});
+
 test('relaxes its rules when the strict pass finds too little, keeping the longest result', () => {
   // The whole article sits in an element named like a sidebar: only the relaxed pass can find it.
   const html = `<html><body><div class="sidebar-wrap">${paragraphs([...PROSE_EN, ...PROSE_EN.map((p) => p.replace('The', 'A'))])}</div><div><p>Short note, nothing more.</p></div></body></html>`;
@@ -174,6 +193,16 @@ test('extractCapture with the generic profile finds the body by scoring and note
   if (!result.ok) assert.fail(`rejected: ${result.message}`);
   assert.ok(result.notes.some((n) => n.startsWith('body: scored <div class="neirong">')), result.notes.join('\n'));
   assert.equal(articleText(result.article), PROSE_ZH.join('\n'));
+});
+
+test('icons (both sides declared 24 px or less) are no figures; photos and undeclared sizes are', () => {
+  const html = `<html><body><div class="content">${paragraphs(PROSE_EN)}
+    <p><img src="/photo.jpg" width="450" height="300" alt="photo"><img src="/arrow.gif" width="18" height="18"><img src="/wide.gif" width="200" height="20"><img src="/any.png"></p>
+  </div></body></html>`;
+  const choice = choose(html);
+  const builder = new BlockBuilder({ baseUrl: 'https://example.com/a.html', isChrome: (el) => choice.dropped.has(el) });
+  const figures = builder.blocksOf(choice.parts).flatMap((b) => (b.type === 'figure' ? [b.src] : []));
+  assert.deepEqual(figures, ['https://example.com/photo.jpg', 'https://example.com/wide.gif', 'https://example.com/any.png']);
 });
 
 test('never throws on arbitrary markup', () => {

@@ -5,12 +5,13 @@
  * One pass over the tree collects every element's text statistics; scoring, the choice of the
  * container and the cleaning inside it read those numbers, never the text again.
  */
+import { hasTextDate } from './dates.js';
 import { isTag, isText, type AnyNode, type Document, type Element } from './dom.js';
 import { Cleaner, textOfNodes } from './content-clean.js';
 import { ATTEMPTS, Page, classWeight, countText, describe, elementChildren, type Flags } from './content-page.js';
-import { ALTERNATIVES_NEEDED, ALTERNATIVE_SHARE, MIN_BODY_CHARS, MIN_PARAGRAPH_CHARS, MIN_SIBLING_SCORE, SENTENCE_END, SIBLING_MAX_LINK_DENSITY, SIBLING_PARAGRAPH_CHARS, SIBLING_SHARE, TAG_SCORE, TOP_CANDIDATES, WHOLE_PAGE_MAX_LINK_DENSITY } from './content-rules.js';
+import { ALTERNATIVES_NEEDED, ALTERNATIVE_SHARE, MIN_BODY_CHARS, MIN_POSTS, POST_DEPTH, POST_MAX_LINK_DENSITY, POST_MIN_CHARS, MIN_PARAGRAPH_CHARS, MIN_SIBLING_SCORE, SENTENCE_END, SIBLING_MAX_LINK_DENSITY, SIBLING_PARAGRAPH_CHARS, SIBLING_SHARE, TAG_SCORE, TOP_CANDIDATES, WHOLE_PAGE_MAX_LINK_DENSITY } from './content-rules.js';
 
-export { dropTrailingChrome } from './content-clean.js';
+export { dropLeadingChrome, dropTrailingChrome } from './content-clean.js';
 
 // ---------- the search ----------
 
@@ -97,6 +98,9 @@ function attempt(doc: Document, page: Page, flags: Flags, options: ContentOption
   }
   // An only child is its parent's content: take the parent, which may hold captions and headings.
   for (let p = top.parent; p && isTag(p) && p.name !== 'body' && p.name !== 'html' && elementChildren(page, p).length === 1; p = p.parent) top = p;
+  // A listing of posts: the first post's best element, as it is (climbing would reach the listing).
+  const first = firstPost(page, scores, top);
+  if (first) { top = first; how.push('first post of a listing'); }
   topScore = scores.get(top) ?? ((TAG_SCORE[top.name] ?? 0) + (flags.weightClasses ? classWeight(top) : 0));
 
   const marked = options.marked;
@@ -128,6 +132,39 @@ function wholePage(doc: Document, page: Page, flags: Flags): { choice: ContentCh
   const cleaner = new Cleaner(page, flags);
   cleaner.clean(body);
   return { choice: { root: body, parts: [body], dropped: cleaner.dropped, note: `body: whole ${describe(body)} (no paragraph of ${MIN_PARAGRAPH_CHARS}+ characters; text ${s.chars})` }, weight: s.weight };
+}
+
+/**
+ * On a listing of whole posts, the best-scored element of the first post; undefined when the best
+ * element is not inside such a listing or already in its first post.
+ */
+function firstPost(page: Page, scores: ReadonlyMap<Element, number>, top: Element): Element | undefined {
+  let unit = top;
+  for (let depth = 0; depth < POST_DEPTH; depth++) {
+    const parent = unit.parent;
+    if (!parent || !isTag(parent) || parent.name === 'body' || parent.name === 'html') return undefined;
+    const alike = elementChildren(page, parent).filter((c) => c.name === unit.name && (c.attribs['class'] ?? '') === (unit.attribs['class'] ?? '') && isProse(page, c));
+    // Dates last: reading the text of every sibling at every level would cost a page walk each.
+    const posts = alike.length >= MIN_POSTS && alike.includes(unit) ? alike.filter((c) => hasTextDate(textOfNodes([c]))) : [];
+    if (posts.length >= MIN_POSTS && posts.includes(unit)) {
+      if (posts[0] === unit) return undefined;
+      let best: [Element, number] | undefined;
+      for (const [el, score] of scores) if ((!best || score > best[1]) && contains(posts[0]!, el)) best = [el, score]; // non-empty
+      return best?.[0];
+    }
+    unit = parent;
+  }
+  return undefined;
+}
+
+/**
+ * A post has prose, few links (here) and its own date (checked by the caller): sections of one
+ * long article (medium-3, quanta-1 in the readability set) are same-template siblings with prose
+ * too, but no date each.
+ */
+function isProse(page: Page, el: Element): boolean {
+  const s = page.stats.get(el);
+  return s !== undefined && s.chars >= POST_MIN_CHARS && page.linkDensity(el) <= POST_MAX_LINK_DENSITY;
 }
 
 function contains(ancestor: Element, node: Element): boolean {

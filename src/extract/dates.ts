@@ -146,6 +146,11 @@ export function findTextDates(text: string): TextDate[] {
   return out;
 }
 
+/** Whether `text` writes a full date anywhere (see TEXT_DATE). */
+export function hasTextDate(text: string): boolean {
+  return findTextDates(text).length > 0;
+}
+
 /**
  * A date in an article URL: `/2019/02/27/`, `/2020-02/19/`, `/20200102/`, `/2019-02-27-`. Publishers
  * put the publication date there; a path's lone year or year-month is no date.

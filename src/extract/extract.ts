@@ -7,7 +7,7 @@ import { createHash } from 'node:crypto';
 import type { Article, Block } from './article.js';
 import { BlockBuilder } from './blocks.js';
 import { decodePayload, sniffGunzip } from './decode.js';
-import { dropTrailingChrome, findContent } from './content.js';
+import { dropLeadingChrome, dropTrailingChrome, findContent } from './content.js';
 import { compileSelector, elementTest, ignorePredicate, isTag, parseHtml, type AnyNode, type ElementTest, selectFirst, type Document, type Element } from './dom.js';
 import { articleRoot, resolveMetadata } from './metadata.js';
 import { SignalCollector } from './signals.js';
@@ -187,7 +187,7 @@ export function extractCapture(input: CaptureInput, site: SiteProfile, options: 
   const isChrome = dropped && dropped.size > 0 ? (el: Element): boolean => dropped.has(el) || siteChrome(el) : siteChrome;
   const builder = new BlockBuilder({ baseUrl: input.url, isChrome });
   // A scored body ends where its words say the article ends; a site's own selectors need no such guess.
-  const built = parts ? dropTrailingChrome(builder.blocksOf(parts), notes) : builder.blocks(body);
+  const built = parts ? dropLeadingChrome(dropTrailingChrome(builder.blocksOf(parts), notes), meta.title, notes) : builder.blocks(body);
   const blocks = dropChromeBlocks(built, site, notes);
 
   const article: Article = {
