@@ -14,6 +14,13 @@ test('page checks read a page in pieces as they read it whole, across every seam
       assert.equal(rejectPage({ text: pieces, title: 'T', hasBody: false })?.reason, 'challenge', `pieces of ${size} from ${offset}`);
     }
   }
+  // The same marker at the end of a page, found from the tail however it is cut.
+  const atEnd = '<html><head><title>T</title></head><body>' + 'p'.repeat(70000) + '<div id="challenge-form">x</div></body></html>';
+  for (const size of [7, 100, 4096, 65536]) {
+    const pieces: string[] = [];
+    for (let i = 0; i < atEnd.length; i += size) pieces.push(atEnd.slice(i, i + size));
+    assert.equal(rejectPage({ text: pieces, title: 'T', hasBody: false })?.reason, 'challenge', `end, pieces of ${size}`);
+  }
   const truncated = page.replace('<div id="challenge-form">x</div>', '').replace('</body></html>', '');
   assert.equal(rejectPage({ text: [truncated.slice(0, 65536), truncated.slice(65536)], title: 'T', hasBody: true })?.reason, 'truncated');
   assert.equal(rejectPage({ text: [truncated.slice(0, 65536), truncated.slice(65536), '</bo', 'dy>'], title: 'T', hasBody: true }), undefined);

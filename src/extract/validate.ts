@@ -82,7 +82,7 @@ const CLOSING_TAG_QUICK_WINDOW = 256;
  * cut off by the network has no closing tag anywhere.
  */
 function hasClosingTag(text: PagePieces): boolean {
-  return HTML_CLOSE.test(text.tail(CLOSING_TAG_QUICK_WINDOW)) || HTML_CLOSE.test(text.tail(CLOSING_TAG_WINDOW)) || text.contains(HTML_CLOSE);
+  return text.tailContains(HTML_CLOSE, CLOSING_TAG_QUICK_WINDOW) || text.tailContains(HTML_CLOSE, CLOSING_TAG_WINDOW) || text.contains(HTML_CLOSE);
 }
 
 /** Longest marker text CHALLENGE_MARKERS looks for: a match across two pieces is within this many characters of the seam. */
@@ -111,16 +111,37 @@ class PagePieces {
     return out;
   }
 
-  /** The last `chars` characters; a slice of the last piece when it is long enough (no copy). */
-  tail(chars: number): string {
-    const last = this.pieces[this.pieces.length - 1] ?? '';
-    if (last.length >= chars || this.pieces.length === 1) return last.slice(-chars);
-    let out = '';
-    for (let i = this.pieces.length - 1; i >= 0 && out.length < chars; i--) {
+  /**
+   * Does `pattern` (matching at most MARKER_SEAM_CHARS characters) occur in the first `chars`
+   * characters? Piece by piece, as every scan here: a regular expression run over 64 KB joined
+   * from two pieces was ten times slower than over the pieces (V8 flattens the joined string
+   * first); the challenge check alone was 5–9% of generic extraction.
+   */
+  headContains(pattern: RegExp, chars: number): boolean {
+    let left = chars;
+    let carry = ''; // the last characters before this piece, however many pieces they span
+    for (let i = 0; i < this.pieces.length && left > 0; i++) {
       const p = this.pieces[i] ?? '';
-      out = p.slice(Math.max(0, p.length - (chars - out.length))) + out;
+      const part = p.length > left ? p.slice(0, left) : p;
+      if (pattern.test(part) || (carry !== '' && pattern.test(carry + part.slice(0, MARKER_SEAM_CHARS)))) return true;
+      left -= part.length;
+      carry = (carry + part).slice(-MARKER_SEAM_CHARS);
     }
-    return out;
+    return false;
+  }
+
+  /** Does `pattern` (matching at most MARKER_SEAM_CHARS characters) occur in the last `chars` characters? */
+  tailContains(pattern: RegExp, chars: number): boolean {
+    let left = chars;
+    let carry = ''; // the first characters after this piece, however many pieces they span
+    for (let i = this.pieces.length - 1; i >= 0 && left > 0; i--) {
+      const p = this.pieces[i] ?? '';
+      const part = p.length > left ? p.slice(p.length - left) : p;
+      if (pattern.test(part) || (carry !== '' && pattern.test(part.slice(-MARKER_SEAM_CHARS) + carry))) return true;
+      left -= part.length;
+      carry = (part + carry).slice(0, MARKER_SEAM_CHARS);
+    }
+    return false;
   }
 
   /** Does `pattern` (matching at most MARKER_SEAM_CHARS characters) occur anywhere? */
@@ -152,12 +173,12 @@ export function rejectPage(facts: PageFacts, siteRules: readonly { reason: Rejec
   const t = (title ?? '').replace(/\s+/g, ' ').trim();
   if (WAYBACK_ERROR_TITLES.test(t)) return { reason: 'wayback-error', message: `the capture is the Wayback Machine's error page "${t}"` };
   // Challenge pages have no article body; scanning a real article's text for their markers is wasted work.
-  if (CHALLENGE_TITLES.test(t) || (!hasBody && (CHALLENGE_MARKERS.test(text.head(CHALLENGE_SCAN_CHARS)) || CHALLENGE_MARKERS.test(text.tail(CHALLENGE_SCAN_CHARS))))) return { reason: 'challenge', message: `the capture is a CDN challenge page${t ? ` "${t}"` : ''}, not the article` };
+  if (CHALLENGE_TITLES.test(t) || (!hasBody && (text.headContains(CHALLENGE_MARKERS, CHALLENGE_SCAN_CHARS) || text.tailContains(CHALLENGE_MARKERS, CHALLENGE_SCAN_CHARS)))) return { reason: 'challenge', message: `the capture is a CDN challenge page${t ? ` "${t}"` : ''}, not the article` };
   for (const rule of siteRules) {
     if (rule.title.test(t) && (!rule.onlyWithoutBody || !hasBody)) return { reason: rule.reason, message: `the capture is the site's ${rule.reason} page "${t}"` };
   }
   if (!hasBody && NOT_FOUND_TITLES.test(t)) return { reason: 'not-found', message: `the capture is a "page not found" page "${t}"` };
-  if (!hasClosingTag(text) && HTML_OPEN.test(text.head(65536))) {
+  if (!hasClosingTag(text) && text.headContains(HTML_OPEN, 65536)) {
     return { reason: 'truncated', message: 'the capture ends before the page does (no closing </html>): truncated' };
   }
   return undefined;
