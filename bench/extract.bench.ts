@@ -52,8 +52,8 @@ const worst = Number(arg('--worst') ?? 0);
 const verbose = args.includes('--verbose');
 const forcedSite = arg('--site');
 if (forcedSite !== undefined && !SITES.has(forcedSite)) throw new Error(`unknown site ${forcedSite}; known: ${[...SITES.keys()].join(', ')}`);
-/** This process only times one engine (see speedInChild). */
-const speedOnly = arg('--speed-of') !== undefined;
+/** Set when this process only times one engine (see speedInChild). */
+const speedOf = arg('--speed-of');
 /** Capture time given to salvage (the bench pages have none; it only shapes Wayback URLs). */
 const TIMESTAMP = '20200101000000';
 
@@ -157,7 +157,7 @@ function readabilitySet(): BenchSet {
     // The URL mozilla/readability's own test harness gives every page.
     pages.push({ id, url: 'http://fakehost/test/page.html', bytes: readFileSync(join(dir, id, 'source.html')) });
     // A speed child needs no truth, and parsing it with linkedom would leave garbage to collect while timing.
-    if (!speedOnly) truth[id] = { articleBody: htmlText(readFileSync(join(dir, id, 'expected.html'), 'utf8')) };
+    if (speedOf === undefined) truth[id] = { articleBody: htmlText(readFileSync(join(dir, id, 'expected.html'), 'utf8')) };
     const meta = JSON.parse(readFileSync(join(dir, id, 'expected-metadata.json'), 'utf8')) as { title?: string | null; byline?: string | null; publishedTime?: string | null };
     const f: Record<string, unknown> = { source: 'readability' };
     if (meta.title) f['title'] = meta.title;
@@ -268,8 +268,7 @@ function share(cell: string | undefined): string {
  * A fresh process each, as bench:hkcnews does, is also how `salvage extract` runs.
  */
 const SPEED_PASSES = 3;
-const speedOf = arg('--speed-of');
-if (speedOnly) {
+if (speedOf !== undefined) {
   const engine = engines.find((e) => e.name === speedOf);
   if (!engine) throw new Error(`--speed-of takes one of ${engines.map((e) => e.name).join(', ')}`);
   const set = arg('--set') === 'zh' ? zhSet() : readabilitySet();

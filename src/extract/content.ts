@@ -9,7 +9,7 @@ import { hasTextDate } from './dates.js';
 import { isTag, isText, type AnyNode, type Document, type Element } from './dom.js';
 import { Cleaner, textOfNodes } from './content-clean.js';
 import { ATTEMPTS, Page, classWeight, countText, describe, elementChildren, type Flags } from './content-page.js';
-import { ALTERNATIVES_NEEDED, ALTERNATIVE_SHARE, MIN_BODY_CHARS, MIN_POSTS, POST_DEPTH, POST_MAX_LINK_DENSITY, POST_MIN_CHARS, MIN_PARAGRAPH_CHARS, MIN_SIBLING_SCORE, SENTENCE_END, SIBLING_MAX_LINK_DENSITY, SIBLING_PARAGRAPH_CHARS, SIBLING_SHARE, TAG_SCORE, TOP_CANDIDATES, WHOLE_PAGE_MAX_LINK_DENSITY } from './content-rules.js';
+import { ALTERNATIVES_NEEDED, ALTERNATIVE_SHARE, MIN_BODY_CHARS, MIN_PARAGRAPH_CHARS, MIN_POSTS, MIN_SIBLING_SCORE, POST_DEPTH, POST_MAX_LINK_DENSITY, POST_MIN_CHARS, SENTENCE_END, SIBLING_MAX_LINK_DENSITY, SIBLING_PARAGRAPH_CHARS, SIBLING_SHARE, TAG_SCORE, TOP_CANDIDATES, WHOLE_PAGE_MAX_LINK_DENSITY } from './content-rules.js';
 
 export { dropLeadingChrome, dropTrailingChrome } from './content-clean.js';
 
@@ -149,7 +149,8 @@ function firstPost(page: Page, scores: ReadonlyMap<Element, number>, top: Elemen
     if (posts.length >= MIN_POSTS && posts.includes(unit)) {
       if (posts[0] === unit) return undefined;
       let best: [Element, number] | undefined;
-      for (const [el, score] of scores) if ((!best || score > best[1]) && contains(posts[0]!, el)) best = [el, score]; // non-empty
+      const firstOne = posts[0]!; // MIN_POSTS or more
+      for (const [el, score] of scores) if ((!best || score > best[1]) && contains(firstOne, el)) best = [el, score];
       return best?.[0];
     }
     unit = parent;

@@ -146,12 +146,7 @@ class PagePieces {
 
   /** Does `pattern` (matching at most MARKER_SEAM_CHARS characters) occur anywhere? */
   contains(pattern: RegExp): boolean {
-    let carry = '';
-    for (const p of this.pieces) {
-      if (pattern.test(p) || pattern.test(carry + p.slice(0, MARKER_SEAM_CHARS))) return true;
-      carry = (carry + p).slice(-MARKER_SEAM_CHARS);
-    }
-    return false;
+    return this.headContains(pattern, Infinity);
   }
 }
 
