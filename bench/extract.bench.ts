@@ -12,10 +12,11 @@
  * Bodies are scored with the bench's `score.mjs` (faithful and `--cjk`), fields with its
  * `check-fields.mjs` (title, author, date), also with the documented reference corrections of
  * `bench/reference-corrections.json` (both results printed). Crashes (exceptions) and rejections
- * are counted apart; both score as an empty prediction. Speed: each engine in a fresh child process
- * per round (engines alternating), pages / (sum of the times of the extraction calls), median over
- * passes and then over rounds; both engines are timed from the page's bytes (Readability.js gets
- * them decoded by salvage's `decodePayload`, as it has no decoder of its own).
+ * are counted apart; both score as an empty prediction. Speed: each engine in a timing process of
+ * its own, warmed up, one pass each in turn per round (the order alternating), pages / (sum of the
+ * times of the extraction calls); the ratio of each round, median over rounds (`--rounds`, 7). Both
+ * engines are timed from the page's bytes (Readability.js gets them decoded by salvage's
+ * `decodePayload`, as it has no decoder of its own).
  *
  * Site choice is the CLI's (`--site`, else `siteFor`: the site module for the URL or host, else the
  * generic one), so every bench page goes to the generic extractor unless a built-in site claims it.
@@ -25,7 +26,7 @@
  *   npm run bench:extract -- --site hkcnews --worst 5 --verbose
  *   npm run bench:extract -- --probe        (adds a diagnostic row: salvage's engine, blank profile)
  */
-import { spawnSync } from 'node:child_process';
+import { fork, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -47,7 +48,7 @@ const work = resolve(arg('--work') ?? join(root, '.bench-out/extract'));
 const only = arg('--only');
 if (only !== undefined && only !== 'readability' && only !== 'zh') throw new Error(`--only takes readability or zh, got ${only}`);
 const sample = arg('--sample') === undefined ? undefined : Number(arg('--sample'));
-const rounds = Number(arg('--rounds') ?? 3);
+const rounds = Number(arg('--rounds') ?? 7);
 const worst = Number(arg('--worst') ?? 0);
 const verbose = args.includes('--verbose');
 const forcedSite = arg('--site');
@@ -261,43 +262,61 @@ function share(cell: string | undefined): string {
 
 // ---------- run ----------
 /**
- * `--speed-of <engine> --set <name>`: this file as a child process that only times one engine on
- * one set (one warm-up pass, then SPEED_PASSES timed ones) and prints its median rate as JSON.
- * In one process the engines tax each other: the one timed second pays for collecting the
- * first's garbage, and linkedom leaves a lot (the ratio swung from 4.3× to 6.9× between runs).
- * A fresh process each, as bench:hkcnews does, is also how `salvage extract` runs.
+ * `--speed-of <engine> --set <name>`: this file as a timing worker for one engine on one set. It
+ * makes one warm-up pass, says `ready`, then times one pass each time the parent asks and answers
+ * with the rate. Each engine in a process of its own: in one process the engine timed second paid
+ * for collecting the first's garbage (linkedom leaves a lot), and the ratio swung from 4.3× to
+ * 6.9× between runs. The parent alternates the two workers pass by pass, so the two passes of a
+ * round are back to back and share the machine's state of the moment: this shared VM's speed
+ * drifts by ±30% over minutes (a whole process ran 1.6× slower on every page, vCPU contention).
  */
-const SPEED_PASSES = 3;
 if (speedOf !== undefined) {
   const engine = engines.find((e) => e.name === speedOf);
   if (!engine) throw new Error(`--speed-of takes one of ${engines.map((e) => e.name).join(', ')}`);
   const set = arg('--set') === 'zh' ? zhSet() : readabilitySet();
   pass(engine, set.pages);
-  const rs = Array.from({ length: SPEED_PASSES }, () => set.pages.length / pass(engine, set.pages).seconds);
-  console.log(JSON.stringify({ rate: median(rs) }));
-  process.exit(0);
+  process.on('message', (m) => {
+    if (m === 'pass') process.send!({ rate: set.pages.length / pass(engine, set.pages).seconds });
+    else process.exit(0);
+  });
+  process.send!('ready');
+} else {
+  await main();
 }
 
-function speedInChild(engine: Engine, setName: string): number {
+interface SpeedWorker { time(): Promise<number>; stop(): void }
+
+async function speedWorker(engine: Engine, setName: string): Promise<SpeedWorker> {
   const passOn = ['--sample', '--site'].flatMap((name) => (arg(name) === undefined ? [] : [name, arg(name)!]));
-  const r = spawnSync(process.execPath, [...process.execArgv, import.meta.filename, '--speed-of', engine.name, '--set', setName, ...passOn, ...(args.includes('--probe') ? ['--probe'] : [])], { encoding: 'utf8' });
-  if (r.status !== 0) throw new Error(`speed child for ${engine.name} on ${setName} exited with ${r.status}: ${r.stderr}`);
-  return (JSON.parse(r.stdout.trim().split('\n').at(-1)!) as { rate: number }).rate;
+  const child = fork(import.meta.filename, ['--speed-of', engine.name, '--set', setName, ...passOn, ...(args.includes('--probe') ? ['--probe'] : [])], { execArgv: process.execArgv, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const next = (): Promise<unknown> => new Promise((done, fail) => {
+    const onExit = (code: number | null): void => fail(new Error(`timing worker for ${engine.name} on ${setName} exited with ${code}`));
+    child.once('exit', onExit);
+    child.once('message', (m) => { child.off('exit', onExit); done(m); });
+  });
+  await next(); // ready
+  return {
+    async time() { child.send('pass'); return ((await next()) as { rate: number }).rate; },
+    stop() { child.send('stop'); },
+  };
 }
 
+async function main(): Promise<void> {
 console.log(`bench:extract on ${machine()}`);
 console.log(`salvage: ${forcedSite !== undefined ? `--site ${forcedSite}` : 'site by URL, else generic'}; Readability.js ${readabilityVersion()} on linkedom ${linkedomVersion()}, pages decoded by salvage's decodePayload`);
 mkdirSync(work, { recursive: true });
 const sets = [...(only === 'zh' ? [] : [readabilitySet()]), ...(only === 'readability' ? [] : [zhSet()])];
-const rates: Record<string, number[]> = {};
 
 for (const set of sets) {
   const results = new Map<string, { outcomes: Map<string, Outcome>; rates: number[] }>();
   for (const e of engines) results.set(e.name, { outcomes: pass(e, set.pages).outcomes, rates: [] });
+  const workers = new Map<Engine, SpeedWorker>();
+  for (const e of engines) workers.set(e, await speedWorker(e, set.name));
   for (let round = 0; round < rounds; round++) {
     const order = round % 2 === 0 ? engines : [...engines].reverse();
-    for (const e of order) results.get(e.name)!.rates.push(speedInChild(e, set.name));
+    for (const e of order) results.get(e.name)!.rates.push(await workers.get(e)!.time());
   }
+  for (const w of workers.values()) w.stop();
 
   const nTruth = Object.keys(set.truth).length;
   const nFields = Object.keys(set.fields).length;
@@ -329,7 +348,6 @@ for (const set of sets) {
     writeFileSync(fieldsFile, JSON.stringify(set.fields, null, 1));
     const fields = checkFields(fieldsFile, predFile);
     const rate = median(rs);
-    (rates[set.name] ??= []).push(rate);
     const nRej = Object.values(rejected).reduce((a, b) => a + b, 0);
     const fm = faithful.metrics, cm = cjk.metrics;
     console.log([e.name.padEnd(24), String(ok).padStart(4), String(nRej).padStart(4), String(crashed.length).padStart(5), pct(fm.f1).padEnd(7), pct(fm.precision).padEnd(6), pct(fm.recall).padEnd(6), '|', pct(cm.f1).padEnd(5), pct(cm.precision).padEnd(6), pct(cm.recall).padEnd(6), '|', share(fields.tally['title']).padEnd(14), share(fields.tally['author']).padEnd(14), share(fields.tally['date']).padEnd(14), rate.toFixed(1).padStart(8)].join(' '));
@@ -349,14 +367,17 @@ for (const set of sets) {
     if (verbose) notes.push(fields.output.trim());
   }
   for (const n of notes) console.log(`  ${n}`);
-  const [ours, theirs] = rates[set.name]!;
+  // The ratio of each round, then their median: the two runs of a round are back to back, so they
+  // share the machine's state of the moment (it drifts by ±20% over minutes on this shared VM).
+  const roundRatios = (engine: Engine): number[] => results.get(engine.name)!.rates.map((r, i) => r / results.get(readability.name)!.rates[i]!);
+  const ratios = roundRatios(salvage);
   const oursOk = [...results.get(salvage.name)!.outcomes.values()].filter((o) => o.kind === 'ok').length;
   const caveat = oursOk < set.pages.length / 2 ? `; salvage returned an article for only ${oursOk}/${set.pages.length} pages, so its rate is mostly the speed of rejecting` : '';
-  console.log(`  speed ratio salvage / Readability.js+linkedom: ${(ours! / theirs!).toFixed(1)}× (extraction call only, each engine in a fresh process, all pages whatever the outcome; target ≥ 5×${caveat})`);
-  const probed = rates[set.name]![2];
-  if (probed !== undefined) console.log(`  speed ratio salvage blank profile / Readability.js+linkedom: ${(probed / theirs!).toFixed(1)}×`);
+  console.log(`  speed ratio salvage / Readability.js+linkedom: ${median(ratios).toFixed(1)}× (median of the rounds' ${ratios.map((x) => x.toFixed(1)).join(', ')}; extraction call only, each engine in a process of its own, all pages whatever the outcome; target ≥ 5×${caveat})`);
+  if (engines.includes(probe)) console.log(`  speed ratio salvage blank profile / Readability.js+linkedom: ${median(roundRatios(probe)).toFixed(1)}×`);
 }
 console.log(`\npredictions and field files: ${work}`);
+}
 
 function readabilityVersion(): string {
   return (JSON.parse(readFileSync(join(root, 'node_modules/@mozilla/readability/package.json'), 'utf8')) as { version: string }).version;
