@@ -2,7 +2,7 @@
 import { inlineText, type Block } from './article.js';
 import { hasTextDate } from './dates.js';
 import { isTag, isText, type AnyNode, type Element } from './dom.js';
-import { AD_OR_LOADING, BLOCK_TAGS, BYLINE, CLASS_WEIGHT, CLEANED_CONDITIONALLY, DATA_TABLE_CELLS, DATA_TABLE_COLUMNS, DATA_TABLE_ROWS, EMBED_MAX_CHARS, HEADING_SHARE, LIST_SHARE, MAX_BYLINE_CHARS, MAX_LINK_DENSITY, MAX_LINK_DENSITY_POSITIVE, MIN_PARAGRAPH_CHARS, NEVER_CONTENT, PROSE_COMMAS, SHARE, SHARE_MAX_CHARS, TITLE_SIMILARITY } from './content-rules.js';
+import { AD_OR_LOADING, BLOCK_TAGS, BYLINE, CLASS_WEIGHT, CLEANED_CONDITIONALLY, DATA_TABLE_CELLS, DATA_TABLE_COLUMNS, DATA_TABLE_ROWS, EMBED_MAX_CHARS, HEADING_SHARE, LIST_SHARE, MAX_BYLINE_CHARS, MAX_LINK_DENSITY, MAX_LINK_DENSITY_POSITIVE, MIN_PARAGRAPH_CHARS, NEVER_CONTENT, PROSE_COMMAS, SENTENCE_END, SHARE, SHARE_MAX_CHARS, TITLE_SIMILARITY } from './content-rules.js';
 import { classWeight, elementChildren, isUnlikely, type Flags, type Page, type Stats } from './content-page.js';
 
 /** Text of some nodes, leaving out what is never content. */
@@ -188,7 +188,6 @@ export const LEADING_WINDOW = 3;
 export const PAGE_META_LABEL = /来源|更新|发布|发表|时间|日期|作者|编辑|浏览|点击|阅读|字号|评论|出处|\b(?:Posted|Updated|Published)\b/i;
 /** A meta line is short and no sentence: a lead like "央广网北京2月13日消息 据…报道，…发布…。" is text. */
 export const MAX_META_LINE_CHARS = 100;
-const SENTENCE_END = /[。！？]|[.!?](?:\s|$)/;
 
 /**
  * The headline and meta line a scored body often starts with, out: the frontmatter carries both.
@@ -207,7 +206,7 @@ export function dropLeadingChrome(blocks: readonly Block[], title: string, notes
     if (!line) break;
     const text = plainText(b).trim();
     if (!titleSeen && title !== '' && similarity(title, text) > TITLE_SIMILARITY && similarity(text, title) > TITLE_SIMILARITY) { titleSeen = true; start++; continue; }
-    if (text.length <= MAX_META_LINE_CHARS && !SENTENCE_END.test(text) && PAGE_META_LABEL.test(text) && hasTextDate(text)) { start++; continue; }
+    if (text.length <= MAX_META_LINE_CHARS && !SENTENCE_END.test(text + ' ') && PAGE_META_LABEL.test(text) && hasTextDate(text)) { start++; continue; }
     break;
   }
   if (start === 0) return [...blocks];
