@@ -1,8 +1,12 @@
 /**
  * Citation data for an archived article: APA 7, MLA 9 and BibTeX strings, Robust Links
  * attributes, schema.org NewsArticle JSON-LD and Dublin Core meta. Pure: no clock (the access
- * date is passed in), no I/O.
+ * date is passed in), no I/O. A `url` or `original_url` that is not an absolute http(s) URL
+ * ({@link safeExternalUrl}) stays text in the APA, MLA and BibTeX note prose, and is never written
+ * where a program would follow it (Robust Links `href`/`data-originalurl`, JSON-LD, Dublin Core
+ * identifiers, BibTeX `url`).
  */
+import { safeExternalUrl } from './markdown-html.js';
 
 /** What the citation functions read of an article (the index's fields; FORMAT.md frontmatter). */
 export interface CiteMeta {
@@ -215,7 +219,8 @@ function bibtex(meta: CiteMeta, f: BibtexFields): string {
   const tags = (meta.tags ?? []).map(clean).filter((t): t is string => t !== undefined);
   if (tags.length > 0) fields.push(['keywords', tags.map(bibtexEscape).join(', ')]);
   fields.push(['langid', 'chinese']);
-  const cited = f.memento ?? f.original;
+  // biblatex typesets `url` as a link (hyperref \url): only a URL that is safe to follow.
+  const cited = safeExternalUrl(f.memento) ?? safeExternalUrl(f.original);
   if (cited !== undefined) fields.push(['url', bibtexUrl(cited)]);
   const urldate = f.accessed ?? (f.memento === undefined ? undefined : f.captured);
   if (urldate !== undefined) fields.push(['urldate', bibtexDate(urldate)]);
@@ -279,8 +284,8 @@ function bibtexUrl(url: string): string {
  */
 export function robustLinkAttributes(meta: CiteMeta): Record<string, string> {
   const attrs: Record<string, string> = {};
-  const memento = clean(meta.url);
-  const original = clean(meta.originalUrl);
+  const memento = safeExternalUrl(meta.url);
+  const original = safeExternalUrl(meta.originalUrl);
   const href = memento ?? original;
   if (href !== undefined) attrs.href = href;
   if (original !== undefined) attrs['data-originalurl'] = original;
@@ -312,7 +317,7 @@ function jsonLdAuthor(author: string): Record<string, string> | Record<string, s
 export function newsArticleJsonLd(meta: CiteMeta): string {
   const author = clean(meta.author);
   const tags = (meta.tags ?? []).map(clean).filter((t): t is string => t !== undefined);
-  const memento = clean(meta.url);
+  const memento = safeExternalUrl(meta.url);
   const siteName = clean(meta.siteName) ?? DEFAULT_PUBLISHER.name;
   const data: Record<string, unknown> = {
     '@context': 'https://schema.org',
@@ -325,7 +330,7 @@ export function newsArticleJsonLd(meta: CiteMeta): string {
     articleSection: clean(meta.category),
     keywords: tags.length > 0 ? tags : undefined,
     inLanguage: DEFAULT_PUBLISHER.language,
-    url: clean(meta.originalUrl) ?? memento,
+    url: safeExternalUrl(meta.originalUrl) ?? memento,
     isBasedOn: memento,
     archivedAt: memento,
     publisher: {
@@ -353,8 +358,8 @@ export function dublinCoreMeta(meta: CiteMeta): { name: string; content: string 
   add('DC.date', clean(meta.date));
   for (const tag of meta.tags ?? []) add('DC.subject', clean(tag));
   add('DC.language', DEFAULT_PUBLISHER.language);
-  add('DC.identifier', clean(meta.url) ?? clean(meta.originalUrl));
-  add('DC.source', clean(meta.originalUrl));
+  add('DC.identifier', safeExternalUrl(meta.url) ?? safeExternalUrl(meta.originalUrl));
+  add('DC.source', safeExternalUrl(meta.originalUrl));
   add('DC.publisher', clean(meta.siteName) ?? DEFAULT_PUBLISHER.name);
   add('DC.type', 'Text');
   return out;

@@ -240,6 +240,25 @@ export function safeUrl(raw: string | undefined, schemes: readonly string[]): st
   return scheme === 'mailto' || parses(url) ? url : undefined;
 }
 
+/** An absolute http(s) URL with an authority: scheme, `//`, then a host character (not `/` or `\\`). */
+const ABSOLUTE_HTTP = /^https?:\/\/[^/\\]/i;
+
+/**
+ * `raw` as an absolute `http:`/`https:` URL to write in an attribute, or undefined: the one check
+ * for every URL the reader and the static export take from an archive file's metadata (`url`,
+ * `original_url`: provenance links, Robust Links attributes, JSON-LD, Dublin Core, BibTeX `url`).
+ * Stricter than {@link safeUrl} for body links: no relative or protocol-relative URL (`//host`,
+ * `/\host`, `\\host`) and no other scheme, since metadata names a page on the web or nothing.
+ * Characters browsers ignore are removed first (`java\tscript:`), so what is checked is what a
+ * browser would follow. A value refused here is shown as text, never as a link.
+ */
+export function safeExternalUrl(raw: string | undefined): string | undefined {
+  if (raw === undefined) return undefined;
+  const url = raw.replace(URL_TRIM, '').replace(URL_IGNORED, '');
+  if (!ABSOLUTE_HTTP.test(url) || CONTROL.test(url) || !parses(url)) return undefined;
+  return url;
+}
+
 function parses(url: string): boolean {
   try {
     new URL(url);

@@ -11,7 +11,7 @@ import { articleHref, dateHref, facetHref, FACET_LABELS, type ReaderContext } fr
 import { citations, dublinCoreMeta, newsArticleJsonLd, robustLinkAttributes, type CiteMeta } from '../cite.js';
 import { revisionDiffHtml } from '../diff.js';
 import { dropControls, html, trusted, type Html, type HtmlPart } from '../html.js';
-import { renderArticleHtml } from '../markdown-html.js';
+import { renderArticleHtml, safeExternalUrl } from '../markdown-html.js';
 import { joinParts, page } from '../layout.js';
 
 /** An article as the page and the API show it: index row, archive file, revision group. */
@@ -100,8 +100,8 @@ function provenanceSection(a: LoadedArticle, meta: CiteMeta): Html {
   return html`<section class="box provenance" aria-labelledby="provenance-heading">
 <h2 id="provenance-heading">來源</h2>
 <dl>
-${f.originalUrl !== undefined ? html`<dt>原網址</dt><dd><a href="${f.originalUrl}" rel="noopener noreferrer nofollow">${safeDecode(f.originalUrl)}</a></dd>` : ''}
-${f.url !== undefined ? html`<dt>Wayback 存檔</dt><dd>${robustLink(meta, safeDecode(f.url))}</dd>` : ''}
+${f.originalUrl !== undefined ? html`<dt>原網址</dt><dd>${externalLink(f.originalUrl)}</dd>` : ''}
+${f.url !== undefined ? html`<dt>Wayback 存檔</dt><dd>${robustLink(meta, f.url)}</dd>` : ''}
 ${captured !== undefined ? html`<dt>存檔時間</dt><dd><time datetime="${captured}">${captured.replace('T', ' ').replace('Z', ' UTC')}</time></dd>` : ''}
 ${f.sha256 !== undefined ? html`<dt>SHA-256</dt><dd class="hash">${f.sha256}</dd>` : ''}
 <dt>文章編號</dt><dd>${a.row.id}${f.site !== undefined ? ` (${f.site})` : ''}</dd>
@@ -110,10 +110,22 @@ ${f.sha256 !== undefined ? html`<dt>SHA-256</dt><dd class="hash">${f.sha256}</dd
 </section>`;
 }
 
-/** The memento link with Robust Links attributes (original URL, version date). */
-function robustLink(meta: CiteMeta, text: string): Html {
+/**
+ * A link to `url` from the archive file, or its text alone when it is not an absolute http(s)
+ * URL (`javascript:`, `data:`, `//host`…: the file is data, not a trusted source of links).
+ */
+function externalLink(url: string): Html {
+  const href = safeExternalUrl(url);
+  if (href === undefined) return html`<span class="unlinked-url">${url}</span>`;
+  return html`<a href="${href}" rel="noopener noreferrer nofollow">${safeDecode(href)}</a>`;
+}
+
+/** The memento link with Robust Links attributes (original URL, version date); text alone when the memento is not linkable. */
+function robustLink(meta: CiteMeta, url: string): Html {
+  const href = safeExternalUrl(url);
+  if (href === undefined) return html`<span class="unlinked-url">${url}</span>`;
+  const text = safeDecode(href);
   const attrs = robustLinkAttributes(meta);
-  const href = attrs['href'] ?? text;
   const original = attrs['data-originalurl'];
   const version = attrs['data-versiondate'];
   return html`<a href="${href}" rel="noopener noreferrer nofollow"${original !== undefined ? html` data-originalurl="${original}"` : ''}${version !== undefined ? html` data-versiondate="${version}"` : ''}>${text}</a>`;
