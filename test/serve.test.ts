@@ -67,6 +67,13 @@ for (const workers of ['1', '2']) {
       }
       const api = await fetch(new URL('api/search?q=%E8%A1%9E%E7%94%9F%E7%BD%B2', m[3]));
       assert.equal(((await api.json()) as { total: number }).total, 2);
+      // Issue 12: other methods on a known route are 405 with Allow, not 404.
+      for (const [method, path] of [['POST', ''], ['PUT', 'article/101/'], ['DELETE', 'api/articles/101'], ['PATCH', 'search/']] as const) {
+        const r = await fetch(new URL(path, m[3]), { method, body: method === 'DELETE' ? null : 'x' });
+        assert.equal(r.status, 405, `${method} /${path}`);
+        assert.equal(r.headers.get('allow'), 'GET, HEAD', `${method} /${path}`);
+        await r.arrayBuffer();
+      }
     } finally {
       const exit = finished(child);
       child.kill('SIGINT');

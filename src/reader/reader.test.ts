@@ -39,6 +39,24 @@ async function json(path: string, status = 200): Promise<Record<string, unknown>
 /** Hrefs of every link in a page. */
 const hrefs = (text: string): string[] => [...text.matchAll(/href="([^"]*)"/g)].map((m) => m[1]!.replaceAll('&amp;', '&'));
 
+describe('methods', () => {
+  test('other methods on a known route answer 405 with Allow: GET, HEAD; unknown paths stay 404', async () => {
+    for (const method of ['POST', 'PUT', 'DELETE', 'PATCH', 'OPTIONS']) {
+      for (const path of ['/', '/article/101/', '/date/2020/03/01/', '/search/?q=x', '/lookup/', '/api/search?q=x', '/api/articles/101', '/tags/']) {
+        const r = await get(path, { method });
+        assert.equal(r.status, 405, `${method} ${path}`);
+        assert.equal(r.headers.get('allow'), 'GET, HEAD', `${method} ${path}`);
+        assert.match(r.headers.get('content-security-policy') ?? '', /default-src 'none'/);
+      }
+    }
+    const api = await get('/api/articles/101', { method: 'DELETE' });
+    assert.equal(((await api.json()) as { error: string }).error, 'method-not-allowed');
+    assert.equal((await get('/no-such-page/', { method: 'POST' })).status, 404);
+    assert.equal((await get('/article/101/')).status, 200);
+    assert.equal((await get('/article/101/', { method: 'HEAD' })).status, 200);
+  });
+});
+
 describe('headers', () => {
   test('every response carries the strict CSP, nosniff and no-referrer, 404s and API answers included', async () => {
     for (const path of ['/', '/article/101/', '/nope/', '/api/search?q=x', '/api/articles/999999', '/api/search?limit=abc']) {

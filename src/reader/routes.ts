@@ -22,6 +22,8 @@ const BARE_ARTICLE = /^\s*(?:\/?article\/)?(\d{1,9})(?:[/?#]\S*)?\s*$/i;
 /** Cache-Control of pages and API answers: fresh for a minute, then revalidated by ETag. */
 export const PAGE_CACHE_CONTROL = 'public, max-age=60';
 const NO_STORE = 'no-store';
+/** The methods every reader route answers (the `Allow` header of a 405). */
+export const ALLOWED_METHODS = 'GET, HEAD';
 /**
  * A path that may get its trailing slash added: segments without slashes or backslashes, so the
  * redirect never becomes a protocol-relative URL to another host (`//evil.example`).
@@ -160,6 +162,17 @@ export function createRoutes(ctx: ReaderContext, options: RouteOptions): Hono {
     c.header('Content-Type', asset.contentType);
     return c.body(asset.body);
   });
+
+  // RFC 9110 §15.5.6: a method the resource does not support is 405 with `Allow`, not 404. Every
+  // route above is read-only, so any other method on a known path gets this; unknown paths stay 404.
+  for (const path of new Set(app.routes.filter((r) => r.method === 'GET').map((r) => r.path))) {
+    app.all(path, (c) => {
+      c.header('Allow', ALLOWED_METHODS);
+      c.header('Cache-Control', NO_STORE);
+      if (c.req.path.startsWith('/api/')) return c.json({ error: 'method-not-allowed', message: `${c.req.method} is not supported; use ${ALLOWED_METHODS}` }, 405);
+      return c.text(`${c.req.method} is not supported here; use ${ALLOWED_METHODS}\n`, 405);
+    });
+  }
 
   app.notFound((c) => {
     const path = c.req.path;
