@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { CDX_FIELDS, CDX_PAGE_ROWS, CdxMalformedError, captureKey, cdxQueryUrl, isRevisit, parseCdxJson, type CdxRow } from './cdx.js';
+import { CDX_FIELDS, CDX_MAX_LENGTH, CDX_PAGE_ROWS, CdxMalformedError, captureKey, cdxQueryUrl, cdxRowProblem, isRevisit, parseCdxJson, timestampProblem, timestampToMs, type CdxRow } from './cdx.js';
 
 // ---------------------------------------------------------------- query URLs
 
@@ -122,19 +122,19 @@ test('the last block has no resume key', () => {
 
 test('a block that holds only the cursor (no rows) still gives the key', () => {
   const page = parseCdxJson(answer([], REAL_KEY));
-  assert.deepEqual(page, { rows: [], resumeKey: REAL_KEY });
+  assert.deepEqual(page, { rows: [], resumeKey: REAL_KEY, skipped: [] });
 });
 
 test('a header-only answer is an empty block', () => {
-  assert.deepEqual(parseCdxJson(answer([])), { rows: [], resumeKey: undefined });
+  assert.deepEqual(parseCdxJson(answer([])), { rows: [], resumeKey: undefined, skipped: [] });
 });
 
 test('an empty body is an empty result', () => {
-  for (const body of ['', '\n', '  \r\n']) assert.deepEqual(parseCdxJson(body), { rows: [], resumeKey: undefined }, JSON.stringify(body));
+  for (const body of ['', '\n', '  \r\n']) assert.deepEqual(parseCdxJson(body), { rows: [], resumeKey: undefined, skipped: [] }, JSON.stringify(body));
 });
 
 test('the empty JSON answer "[]" (no captures, as web.archive.org and our simulator send it) is an empty result', () => {
-  assert.deepEqual(parseCdxJson('[]\n'), { rows: [], resumeKey: undefined });
+  assert.deepEqual(parseCdxJson('[]\n'), { rows: [], resumeKey: undefined, skipped: [] });
 });
 
 test('a body cut short anywhere is CdxMalformedError, never fewer rows', () => {
@@ -171,24 +171,111 @@ test('columns are read by the header\'s names, whatever their order', () => {
   assert.deepEqual(parseCdxJson(answer(rows, REAL_KEY, header)), parseCdxJson(answer(REAL_ROWS, REAL_KEY)));
 });
 
-test('values that are not strings are refused', () => {
+/** Parses `rows` (between two good rows) and checks that exactly the bad ones are skipped, each with a reason. */
+function assertSkipped(rows: readonly unknown[], reason: RegExp, label: string): void {
+  const good = REAL_ROWS[3]!;
+  const page = parseCdxJson(answer([good, ...rows, good], REAL_KEY), { nowMs: NOW_MS });
+  assert.equal(page.rows.length, 2, `${label}: the good rows around it are kept`);
+  assert.equal(page.resumeKey, REAL_KEY, `${label}: the cursor is kept`);
+  assert.equal(page.skipped.length, rows.length, `${label}: ${JSON.stringify(page.skipped)}`);
+  for (const s of page.skipped) {
+    assert.match(s.reason, reason, label);
+    assert.ok(s.text.length <= 301, 'the logged text is cut short');
+    assert.doesNotMatch(s.text, /[\r\n]/, 'the logged text holds no raw line break');
+  }
+}
+
+/** A fixed "now" (2026-12-01) so "in the future" does not depend on the day the tests run. */
+const NOW_MS = Date.UTC(2026, 11, 1);
+
+test('a value that is not a string skips its row only, with the reason', () => {
   const row = REAL_ROWS[0]!;
-  for (const [i, bad] of [[4, 200], [6, 23817], [1, 20210628174710], [2, null], [3, ['text/html']], [5, true]] as const) {
+  for (const [i, bad] of [[4, 200], [6, 23817], [1, 20210628174710], [2, null], [3, ['text/html']], [5, true], [0, { k: 1 }]] as const) {
     const copy: unknown[] = [...row];
     copy[i] = bad;
-    assertMalformed(answer([copy]), `${HEADER[i]} = ${JSON.stringify(bad)}`);
+    assertSkipped([copy], /not a string/, `${HEADER[i]} = ${JSON.stringify(bad)}`);
   }
-  assertMalformed(answer(['not a row']), 'a row that is a string');
-  assertMalformed(answer([{ urlkey: 'x' }]), 'a row that is an object');
+  assertSkipped(['not a row'], /not an array/, 'a row that is a string');
+  assertSkipped([{ urlkey: 'x' }], /not an array/, 'a row that is an object');
+  assertSkipped([null, 42], /not an array/, 'null and a number');
 });
 
-test('rows with the wrong number of fields, bad timestamps or non-numeric status and length are refused', () => {
+test('a row with the wrong number of fields is skipped; the rest of the block is kept', () => {
   const row = REAL_ROWS[0]!;
-  assertMalformed(answer([row.slice(0, 6)]), 'six fields');
-  assertMalformed(answer([[...row, 'extra']]), 'eight fields');
-  for (const ts of ['2021062817471', '202106281747100', '2021-06-28T17:47', '', '-']) assertMalformed(answer([[row[0], ts, ...row.slice(2)]]), `timestamp ${ts}`);
-  for (const status of ['OK', '20O', '', '2.5', '-1']) assertMalformed(answer([[...row.slice(0, 4), status, ...row.slice(5)]]), `statuscode ${status}`);
-  for (const length of ['1e3', '', 'unknown']) assertMalformed(answer([[...row.slice(0, 6), length]]), `length ${length}`);
+  assertSkipped([row.slice(0, 6)], /6 fields, the header has 7/, 'six fields');
+  assertSkipped([[...row, 'extra']], /8 fields/, 'eight fields');
+  assertSkipped([['x']], /1 fields/, 'one field (not the cursor: that is an empty row then a key at the end)');
+});
+
+test('a row whose timestamp is not 14 digits, not a calendar time, before the Web or in the future is skipped', () => {
+  const row = REAL_ROWS[0]!;
+  const withTs = (ts: string): string[] => [row[0]!, ts, ...row.slice(2)];
+  for (const ts of ['abc', '2020', '2021062817471', '202106281747100', '2021-06-28T17:47', '', '-', ' 20210628174710', '２０２１０６２８１７４７１０']) assertSkipped([withTs(ts)], /not 14 digits/, `timestamp ${ts}`);
+  for (const ts of ['99999999999999', '20201301000000', '20200431000000', '20210229000000', '20200101240000', '20200101006000', '20200101000060', '20200000000000']) assertSkipped([withTs(ts)], /not a calendar time/, `timestamp ${ts}`);
+  for (const ts of ['00000101000000', '19000101000000', '19901231235959']) assertSkipped([withTs(ts)], /before the Web/, `timestamp ${ts}`);
+  for (const ts of ['20261203000000', '20990101000000', '99991231235959']) assertSkipped([withTs(ts)], /in the future/, `timestamp ${ts}`);
+  assert.equal(parseCdxJson(answer([withTs('20200229235959')]), { nowMs: NOW_MS }).rows.length, 1, 'a leap day is a real time');
+  assert.equal(parseCdxJson(answer([withTs('20261201120000')]), { nowMs: NOW_MS }).rows.length, 1, 'a few hours ahead of our clock is clock skew, not corruption');
+});
+
+test('a control character in any field skips the row (a CR LF in original would reach a request line)', () => {
+  const row = REAL_ROWS[0]!;
+  for (const [i, name] of [[0, 'urlkey'], [2, 'original'], [3, 'mimetype'], [5, 'digest']] as const) {
+    for (const ctl of ['\r\n', '\n', '\u0000', '\t', '\u007f', '\u0085', '\u001b[31m']) {
+      const copy = [...row];
+      copy[i] = `${row[i]!.slice(0, 10)}${ctl}X-Injected: 1`;
+      assertSkipped([copy], new RegExp(`${name} holds a control character`), `${name} with ${JSON.stringify(ctl)}`);
+    }
+  }
+});
+
+test('an absurd status or length skips the row; "-" stays null', () => {
+  const row = REAL_ROWS[0]!;
+  for (const status of ['OK', '20O', '', '2.5', '-1', '0', '99', '600', '99999', '2000', '200 ']) assertSkipped([[...row.slice(0, 4), status, ...row.slice(5)]], /statuscode/, `statuscode ${status}`);
+  for (const length of ['1e3', '', 'unknown', '-5', String(CDX_MAX_LENGTH + 1), '9'.repeat(400)]) assertSkipped([[...row.slice(0, 6), length]], /length/, `length ${length}`);
+  const revisit = parseCdxJson(answer([REAL_ROWS[2]!])).rows[0]!;
+  assert.deepEqual([revisit.statuscode, revisit.length], [null, null]);
+});
+
+test('a block of only bad rows is an empty block that keeps its cursor (paging goes on)', () => {
+  const bad = [[REAL_ROWS[0]![0], 'abc', ...REAL_ROWS[0]!.slice(2)], 7];
+  const page = parseCdxJson(answer(bad, REAL_KEY));
+  assert.deepEqual(page.rows, []);
+  assert.equal(page.resumeKey, REAL_KEY);
+  assert.deepEqual(page.skipped.map((s) => s.index), [1, 2]);
+});
+
+test('both JSON layouts of the service parse alike: the older with spaces after commas, the newer compact', () => {
+  const rows = [REAL_ROWS[0]!, REAL_ROWS[2]!];
+  const spaced = '[["urlkey", "timestamp", "original", "mimetype", "statuscode", "digest", "length"],\n' + rows.map((r) => '[' + r.map((v) => JSON.stringify(v)).join(', ') + ']').join(',\n') + ',\n[],\n["' + REAL_KEY + '"]]\n';
+  const compact = JSON.stringify([HEADER, ...rows, [], [REAL_KEY]]);
+  assert.deepEqual(parseCdxJson(spaced), parseCdxJson(compact));
+  assert.equal(parseCdxJson(compact).rows.length, 2);
+  const badSpaced = spaced.replace(REAL_ROWS[0]![1]!, 'abc');
+  assert.equal(parseCdxJson(badSpaced).skipped.length, 1, 'a bad row in the older layout is skipped too');
+});
+
+test('timestampToMs gives the UTC time of a real timestamp and NaN for anything else', () => {
+  assert.equal(timestampToMs('20210628174710'), Date.UTC(2021, 5, 28, 17, 47, 10));
+  for (const ts of ['99999999999999', '2021062817471', 'abcdefghijklmn', '20210631000000']) assert.ok(Number.isNaN(timestampToMs(ts)), ts);
+  assert.equal(timestampProblem('20210628174710', NOW_MS), undefined);
+  assert.equal(cdxRowProblem({ urlkey: 'k', timestamp: '20210628174710', original: 'https://a.example/\r\nx', mimetype: 'text/html', digest: 'D' }, NOW_MS), 'original holds a control character');
+});
+
+test('any array of rows parses to rows plus skipped rows, never an exception (property over mutated rows)', () => {
+  // A small deterministic generator: each field of a good row replaced by a hostile value.
+  const hostile: unknown[] = ['', 'abc', '2020', '99999999999999', '\r\n', '\u0000', '-', '１２', null, 0, -1, 1e300, [], {}, true, 'x'.repeat(10_000), '\ud800'];
+  let total = 0;
+  for (let field = 0; field < 7; field++) {
+    for (const value of hostile) {
+      const copy: unknown[] = [...REAL_ROWS[0]!];
+      copy[field] = value;
+      const page = parseCdxJson(answer([copy, REAL_ROWS[3]!]), { nowMs: NOW_MS });
+      assert.equal(page.rows.length + page.skipped.length, 2, `${HEADER[field]} = ${JSON.stringify(value)?.slice(0, 20)}`);
+      total++;
+    }
+  }
+  assert.equal(total, 7 * hostile.length);
 });
 
 test('the cursor must be exactly an empty row then a one-string row at the end', () => {

@@ -1,6 +1,6 @@
 /**
  * The CDX index API: building queries and reading answers strictly. A truncated or malformed
- * answer is an error to retry, never an empty result.
+ * answer is an error to retry, never an empty result; one malformed row is skipped with its reason.
  */
 
 /** The public CDX fields, in the service's default order. */
@@ -70,23 +70,123 @@ export interface CdxPage {
   rows: CdxRow[];
   /** Where the next block starts; undefined when this was the last block. */
   resumeKey: string | undefined;
+  /** Rows of this block that could not be used, each with its reason (the rest of the block is kept). */
+  skipped: CdxSkippedRow[];
+}
+
+/** One row of an answer that is not a usable capture: logged and counted, never fatal. */
+export interface CdxSkippedRow {
+  /** Position in the answer's array (the header is 0). */
+  index: number;
+  /** Why, for the user: "timestamp \"abc\" is not 14 digits". */
+  reason: string;
+  /** The row as received, JSON-encoded and cut to CDX_SKIPPED_TEXT_CHARS (control characters escaped by JSON). */
+  text: string;
 }
 
 const DASH = '-';
 
-function numberOrNull(value: string, field: string): number | null {
-  if (value === DASH) return null;
-  if (!/^\d+$/.test(value)) throw new CdxMalformedError(`CDX field ${field} is ${JSON.stringify(value.slice(0, 20))}, not a number or "-"`);
-  return Number(value);
+/** How much of a skipped row the log keeps: enough to find it in the index, never a huge line. */
+export const CDX_SKIPPED_TEXT_CHARS = 300;
+
+/**
+ * The earliest capture time taken as real: 1991-01-01, when the Web had barely begun (the first
+ * site went public in 1991; the Archive's own captures start in 1996). Earlier timestamps are
+ * clock errors or corruption.
+ */
+export const CDX_EARLIEST_TIMESTAMP = '19910101000000';
+
+/**
+ * Slack for captures "from the future": the index's clock and ours may disagree by a few hours;
+ * a timestamp later than a day from now is corrupt.
+ */
+export const CDX_FUTURE_SLACK_MS = 24 * 3600_000;
+
+/**
+ * The largest `length` (compressed WARC record bytes) taken as real: 1 TiB. A record lives in one
+ * WARC file, and the Archive's WARC files are about 1 GB; a larger value is corruption (and past
+ * 2^53 it would not even survive as a number).
+ */
+export const CDX_MAX_LENGTH = 2 ** 40;
+
+const TIMESTAMP_14 = /^\d{14}$/;
+const DIGITS = /^\d+$/;
+/** An archived HTTP status: three digits, 100–599 (RFC 9110 §15). */
+const HTTP_STATUS = /^[1-5]\d\d$/;
+/** C0 controls, DEL and C1 controls: never part of a URL, key, type or digest in the index. */
+// eslint-disable-next-line no-control-regex
+const CONTROL = /[\u0000-\u001f\u007f-\u009f]/;
+
+/** 14-digit timestamp → milliseconds since the epoch (UTC), or NaN when it is not a real calendar time. */
+export function timestampToMs(ts: string): number {
+  if (!TIMESTAMP_14.test(ts)) return Number.NaN;
+  const [y, mo, d, h, mi, s] = [+ts.slice(0, 4), +ts.slice(4, 6), +ts.slice(6, 8), +ts.slice(8, 10), +ts.slice(10, 12), +ts.slice(12, 14)];
+  // setUTCFullYear, not Date.UTC, which maps years 0–99 to 1900–1999. Both roll over (month 13 →
+  // next January): a real time comes back with the same fields.
+  const t = new Date(0);
+  t.setUTCFullYear(y, mo - 1, d);
+  t.setUTCHours(h, mi, s, 0);
+  const ms = t.getTime();
+  if (t.getUTCFullYear() !== y || t.getUTCMonth() !== mo - 1 || t.getUTCDate() !== d || t.getUTCHours() !== h || t.getUTCMinutes() !== mi || t.getUTCSeconds() !== s) return Number.NaN;
+  return ms;
+}
+
+/**
+ * Why a 14-digit capture timestamp cannot be a real capture time, or undefined when it can:
+ * not 14 digits, not a calendar time (month 13, 31 April, hour 24), before CDX_EARLIEST_TIMESTAMP
+ * or more than CDX_FUTURE_SLACK_MS after `nowMs`.
+ */
+export function timestampProblem(ts: string, nowMs: number = Date.now()): string | undefined {
+  const shown = JSON.stringify(ts.slice(0, 20));
+  if (!TIMESTAMP_14.test(ts)) return `timestamp ${shown} is not 14 digits`;
+  const ms = timestampToMs(ts);
+  if (Number.isNaN(ms)) return `timestamp ${shown} is not a calendar time`;
+  if (ts < CDX_EARLIEST_TIMESTAMP) return `timestamp ${shown} is before the Web existed`;
+  if (ms > nowMs + CDX_FUTURE_SLACK_MS) return `timestamp ${shown} is in the future`;
+  return undefined;
+}
+
+/**
+ * Why a capture as the index lists it cannot be fetched or trusted, or undefined: a bad
+ * timestamp (see timestampProblem), a control character in any field (a CR LF in `original`
+ * would end up in a request line). Used on every CDX row, and again on stored rows before a fetch.
+ */
+export function cdxRowProblem(row: Pick<CdxRow, 'urlkey' | 'timestamp' | 'original' | 'mimetype' | 'digest'>, nowMs: number = Date.now()): string | undefined {
+  const ts = timestampProblem(row.timestamp, nowMs);
+  if (ts) return ts;
+  for (const field of ['original', 'urlkey', 'mimetype', 'digest'] as const) {
+    if (CONTROL.test(row[field])) return `${field} holds a control character`;
+  }
+  if (row.original === '') return 'original is empty';
+  return undefined;
+}
+
+function skippedText(row: unknown): string {
+  let text: string;
+  try {
+    text = JSON.stringify(row) ?? String(row);
+  } catch {
+    text = String(row);
+  }
+  return text.length > CDX_SKIPPED_TEXT_CHARS ? `${text.slice(0, CDX_SKIPPED_TEXT_CHARS)}…` : text;
+}
+
+export interface ParseCdxOptions {
+  /** The current time in ms since the epoch, for "from the future". Default Date.now(). */
+  nowMs?: number;
 }
 
 /**
  * Parse an `output=json&showResumeKey=true` answer. An empty body is a valid empty result (the
  * service answers nothing for a URL it never saw); anything else must be a whole JSON array whose
- * first row is the header.
+ * first row is the header. A problem of the whole answer (cut short, not JSON, no header, a
+ * broken cursor) is CdxMalformedError, to retry; a problem of one row (a bad timestamp, a control
+ * character, a wrong field count, a value that is not a string, an absurd status or length) skips
+ * that row only, with its reason in `skipped`: no retry changes a row the index holds.
  */
-export function parseCdxJson(body: string): CdxPage {
-  if (body.trim() === '') return { rows: [], resumeKey: undefined };
+export function parseCdxJson(body: string, options: ParseCdxOptions = {}): CdxPage {
+  const nowMs = options.nowMs ?? Date.now();
+  if (body.trim() === '') return { rows: [], resumeKey: undefined, skipped: [] };
   let data: unknown;
   try {
     data = JSON.parse(body);
@@ -97,19 +197,19 @@ export function parseCdxJson(body: string): CdxPage {
   }
   if (!Array.isArray(data)) throw new CdxMalformedError('CDX answer is not a JSON array');
   // WAYBACK: a query without captures answers `[]` (no header row).
-  if (data.length === 0) return { rows: [], resumeKey: undefined };
+  if (data.length === 0) return { rows: [], resumeKey: undefined, skipped: [] };
   const header = data[0] as unknown;
   if (!Array.isArray(header) || header.some((h) => typeof h !== 'string')) throw new CdxMalformedError('CDX answer has no header row');
   const index = new Map<string, number>((header as string[]).map((name, i) => [name, i]));
   for (const f of CDX_FIELDS) if (!index.has(f)) throw new CdxMalformedError(`CDX answer lacks the ${f} field`);
   const rows: CdxRow[] = [];
+  const skipped: CdxSkippedRow[] = [];
   let resumeKey: string | undefined;
   for (let i = 1; i < data.length; i++) {
     const row = data[i] as unknown;
-    if (!Array.isArray(row) || row.some((v) => typeof v !== 'string')) throw new CdxMalformedError(`CDX row ${i} is not an array of strings`);
     // WAYBACK: with showResumeKey the rows end with an empty row, then a one-element row holding
     // the key (wayback-cdx-server README).
-    if (row.length === 0) {
+    if (Array.isArray(row) && row.length === 0) {
       const keyRow = data[i + 1] as unknown;
       if (i + 2 !== data.length || !Array.isArray(keyRow) || keyRow.length !== 1 || typeof keyRow[0] !== 'string') {
         throw new CdxMalformedError('CDX answer has an empty row that is not followed by exactly one resume key');
@@ -117,22 +217,29 @@ export function parseCdxJson(body: string): CdxPage {
       resumeKey = keyRow[0];
       break;
     }
-    if (row.length !== header.length) throw new CdxMalformedError(`CDX row ${i} has ${row.length} fields, the header ${header.length}`);
-    const v = row as string[];
-    const get = (f: CdxField): string => v[index.get(f)!]!; // every field's presence checked above
-    const timestamp = get('timestamp');
-    if (!/^\d{14}$/.test(timestamp)) throw new CdxMalformedError(`CDX row ${i} has timestamp ${JSON.stringify(timestamp.slice(0, 20))}`);
-    rows.push({
-      urlkey: get('urlkey'),
-      timestamp,
-      original: get('original'),
-      mimetype: get('mimetype'),
-      statuscode: numberOrNull(get('statuscode'), 'statuscode'),
-      digest: get('digest'),
-      length: numberOrNull(get('length'), 'length'),
-    });
+    const result = readRow(row, header.length, index, nowMs);
+    if (typeof result === 'string') skipped.push({ index: i, reason: result, text: skippedText(row) });
+    else rows.push(result);
   }
-  return { rows, resumeKey };
+  return { rows, resumeKey, skipped };
+}
+
+/** One data row → a CdxRow, or the reason it cannot be one. */
+function readRow(row: unknown, width: number, index: ReadonlyMap<string, number>, nowMs: number): CdxRow | string {
+  if (!Array.isArray(row)) return `not an array of fields`;
+  if (row.length !== width) return `${row.length} fields, the header has ${width}`;
+  const bad = row.findIndex((v) => typeof v !== 'string');
+  if (bad >= 0) return `field ${bad + 1} is ${row[bad] === null ? 'null' : typeof row[bad]}, not a string`;
+  const v = row as string[];
+  const get = (f: CdxField): string => v[index.get(f)!]!; // every field's presence checked with the header
+  const fields = { urlkey: get('urlkey'), timestamp: get('timestamp'), original: get('original'), mimetype: get('mimetype'), digest: get('digest') };
+  const problem = cdxRowProblem(fields, nowMs);
+  if (problem) return problem;
+  const status = get('statuscode');
+  if (status !== DASH && !HTTP_STATUS.test(status)) return `statuscode ${JSON.stringify(status.slice(0, 20))} is not an HTTP status or "-"`;
+  const length = get('length');
+  if (length !== DASH && !(DIGITS.test(length) && Number(length) <= CDX_MAX_LENGTH)) return `length ${JSON.stringify(length.slice(0, 24))} is not a byte count up to ${CDX_MAX_LENGTH} or "-"`;
+  return { ...fields, statuscode: status === DASH ? null : Number(status), length: length === DASH ? null : Number(length) };
 }
 
 /**

@@ -275,7 +275,7 @@ test('a CDX query for a URL never archived is an empty block, not an error', asy
   const sim = await startSim();
   const { client } = makeClient(sim.url);
   try {
-    assert.deepEqual(await client.cdxPage({ url: NEVER }), { rows: [], resumeKey: undefined });
+    assert.deepEqual(await client.cdxPage({ url: NEVER }), { rows: [], resumeKey: undefined, skipped: [] });
   } finally {
     await client.close();
   }
