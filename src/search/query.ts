@@ -13,18 +13,70 @@ import { findTerm, MAX_WORD_TOKEN, termTokens, textRuns } from './tokens.js';
 export interface ParsedQuery {
   terms: string[];
   excluded: string[];
+  /** Present when the query went past a limit ({@link QUERY_LIMITS}): what was left out. */
+  limited?: QueryLimited;
 }
+
+/**
+ * What a query lost to the limits: the characters past {@link MAX_QUERY_CHARS} were not read, and
+ * the terms and exclusions past {@link MAX_QUERY_TERMS} / {@link MAX_QUERY_EXCLUSIONS} were not
+ * applied (so the results may hold articles a dropped term would have removed, or lack articles a
+ * dropped exclusion would have kept out: the caller shows a note).
+ */
+export interface QueryLimited {
+  /** Characters (UTF-16 units) of the query past {@link MAX_QUERY_CHARS}, not read. */
+  ignoredChars: number;
+  /** Folded terms past {@link MAX_QUERY_TERMS}, not applied. */
+  droppedTerms: string[];
+  /** Folded exclusions past {@link MAX_QUERY_EXCLUSIONS}, not applied. */
+  droppedExclusions: string[];
+}
+
+/**
+ * Longest query read, in UTF-16 units. A query's work grows with its length (each term is a
+ * substring check, each CJK run a phrase): a 1,000-character query of 250 exclusions took 37–64 s
+ * of one CPU on the 49,118-article hkcnews archive (issue 12). 256 holds any headline or
+ * sentence pasted to find an article (hkcnews titles: at most ~80 characters).
+ */
+export const MAX_QUERY_CHARS = 256;
+/**
+ * Most terms (words or phrases every result holds) applied. Each term that FTS cannot decide is
+ * one substring pass over its candidates' text (up to ~1 s over the whole hkcnews corpus,
+ * measured 2026-12-06); 8 is more than a person types, and bounds the passes.
+ */
+export const MAX_QUERY_TERMS = 8;
+/**
+ * Most exclusions (`-word`) applied. Each is one FTS look-up plus a check of the articles holding
+ * its tokens (10–30 ms each for common characters on hkcnews, 2026-12-06); 8 bounds that to a
+ * fraction of a second.
+ */
+export const MAX_QUERY_EXCLUSIONS = 8;
+/** The query limits, for documentation and the UI's note. */
+export const QUERY_LIMITS = { chars: MAX_QUERY_CHARS, terms: MAX_QUERY_TERMS, exclusions: MAX_QUERY_EXCLUSIONS } as const;
 
 const WHITESPACE = /\s/u;
 
 /**
  * Split a query into bare words, `"quoted phrases"` and `-excluded` words or phrases; an unbalanced
  * quote runs to the end. Never throws. Example: `parseQuery('香港 "民主 派" -政府')` →
- * `{ terms: ['香港', '民主 派'], excluded: ['政府'] }`.
+ * `{ terms: ['香港', '民主 派'], excluded: ['政府'] }`. Bounded: only the first
+ * {@link MAX_QUERY_CHARS} characters are read, and at most {@link MAX_QUERY_TERMS} terms and
+ * {@link MAX_QUERY_EXCLUSIONS} exclusions are kept; what was left out is in `limited`.
  */
-export function parseQuery(input: string): ParsedQuery {
+export function parseQuery(query: string): ParsedQuery {
+  let input = query;
+  let ignoredChars = 0;
+  if (input.length > MAX_QUERY_CHARS) {
+    // Never cut between the halves of a surrogate pair.
+    const unit = input.charCodeAt(MAX_QUERY_CHARS - 1);
+    const cut = unit >= 0xd800 && unit <= 0xdbff ? MAX_QUERY_CHARS - 1 : MAX_QUERY_CHARS;
+    ignoredChars = input.length - cut;
+    input = input.slice(0, cut);
+  }
   const terms: string[] = [];
   const excluded: string[] = [];
+  const droppedTerms: string[] = [];
+  const droppedExclusions: string[] = [];
   let i = 0;
   while (i < input.length) {
     while (i < input.length && WHITESPACE.test(input[i]!)) i++;
@@ -47,10 +99,13 @@ export function parseQuery(input: string): ParsedQuery {
     }
     const term = fold(raw).trim();
     if (term === '') continue;
-    const list = negate ? excluded : terms;
-    if (!list.includes(term)) list.push(term);
+    const [list, max, dropped] = negate ? [excluded, MAX_QUERY_EXCLUSIONS, droppedExclusions] : [terms, MAX_QUERY_TERMS, droppedTerms];
+    if (list.includes(term) || dropped.includes(term)) continue;
+    if (list.length < max) list.push(term);
+    else dropped.push(term);
   }
-  return { terms, excluded };
+  if (ignoredChars === 0 && droppedTerms.length === 0 && droppedExclusions.length === 0) return { terms, excluded };
+  return { terms, excluded, limited: { ignoredChars, droppedTerms, droppedExclusions } };
 }
 
 /** How results are ordered: title matches first then newest, or newest first (see {@link search}). */
@@ -107,6 +162,8 @@ export interface SearchResponse {
   /** With `group`: matching revision groups. */
   groups?: number;
   results: SearchResult[];
+  /** Present when the query went past a limit: what was not applied (see {@link parseQuery}). */
+  limited?: QueryLimited;
 }
 
 function quoteFts(text: string): string {
@@ -218,7 +275,7 @@ function matchingRowids(positive: FtsConstraints, excluded: readonly FtsConstrai
  * a bm25 order over a one-character query's 36,070 matches cost 20–90 ms.
  */
 export function search(index: SearchIndex, options: SearchOptions = {}): SearchResponse {
-  const { terms, excluded } = parseQuery(options.q ?? DEFAULT_SEARCH_OPTIONS.q);
+  const { terms, excluded, limited } = parseQuery(options.q ?? DEFAULT_SEARCH_OPTIONS.q);
   const limit = clampInt(options.limit, DEFAULT_SEARCH_OPTIONS.limit, MAX_LIMIT);
   const offset = clampInt(options.offset, DEFAULT_SEARCH_OPTIONS.offset, Number.MAX_SAFE_INTEGER);
   const sort: SearchSort = terms.length === 0 ? 'date' : (options.sort ?? DEFAULT_SEARCH_OPTIONS.sort);
@@ -288,7 +345,9 @@ export function search(index: SearchIndex, options: SearchOptions = {}): SearchR
     if (detail === undefined) continue; // cannot happen within one synchronous call
     results.push(searchResult(detail, terms, versions));
   }
-  return groups === undefined ? { total, results } : { total, groups, results };
+  const response: SearchResponse = groups === undefined ? { total, results } : { total, groups, results };
+  if (limited !== undefined) response.limited = limited;
+  return response;
 }
 
 /**
@@ -386,9 +445,11 @@ function candidates(index: SearchIndex, q: CandidateQuery): number[] {
   }
   for (const x of q.checkedExclusions) {
     if (x.term.length === 0) continue;
-    // Only articles holding the excluded term's tokens can hold the term: check just those.
+    // Only articles holding the excluded term's tokens can hold the term: check just those. A
+    // CASE, not an OR: SQLite evaluated `NOT IN (…) OR instr(…)` by reading every article's text
+    // (1,483 ms for one exclusion on hkcnews, 10.8 ms as a CASE; 250 of them took 64 s, issue 12).
     if (x.rowids !== undefined) {
-      where.push(`(+a.sk NOT IN (${x.rowids.sql}) OR instr(a.folded, ?) = 0)`);
+      where.push(`(CASE WHEN +a.sk IN (${x.rowids.sql}) THEN instr(a.folded, ?) = 0 ELSE 1 END)`);
       params.push(...x.rowids.params, x.term);
     } else {
       where.push('instr(a.folded, ?) = 0');

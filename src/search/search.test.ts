@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { groupKey, SearchIndex, type SearchDocument } from './index-db.js';
-import { parseQuery, search, snippet } from './query.js';
+import { MAX_QUERY_CHARS, MAX_QUERY_EXCLUSIONS, MAX_QUERY_TERMS, parseQuery, search, snippet } from './query.js';
 import { fold, foldWithOrigin } from './fold.js';
 import { unigramTokens, MAX_WORD_TOKEN, termTokens } from './tokens.js';
 
@@ -181,6 +181,41 @@ test('hostile query strings never throw', () => {
   assert.doesNotThrow(() => search(index, { q: '港', limit: Number.NaN, offset: -5 }));
   assert.deepEqual(ids(index, '港😀'), []);
   assert.equal(index.count(), 5);
+});
+
+test('a query past the limits applies only the first terms and exclusions, and says what it left out', () => {
+  // Issue 12: 250 mixed-script exclusions in 1,000 characters took 37 s of one CPU.
+  const q = Array.from({ length: 250 }, (_, i) => `-的${String.fromCharCode(97 + (i % 26))}${i}`).join(' ');
+  const parsed = parseQuery(q);
+  assert.equal(parsed.excluded.length, MAX_QUERY_EXCLUSIONS);
+  assert.deepEqual(parsed.excluded[0], '的a0');
+  assert.ok(parsed.limited !== undefined);
+  assert.equal(parsed.limited.ignoredChars, q.length - MAX_QUERY_CHARS);
+  assert.ok(parsed.limited.droppedExclusions.length > 0);
+  assert.ok(parsed.excluded.every((t) => !parsed.limited!.droppedExclusions.includes(t)));
+  const many = Array.from({ length: 20 }, (_, i) => `w${i}`).join(' ');
+  const terms = parseQuery(many);
+  assert.deepEqual(terms.terms, Array.from({ length: MAX_QUERY_TERMS }, (_, i) => `w${i}`));
+  assert.deepEqual(terms.limited, { ignoredChars: 0, droppedTerms: Array.from({ length: 20 - MAX_QUERY_TERMS }, (_, i) => `w${i + MAX_QUERY_TERMS}`), droppedExclusions: [] });
+  // A query within the limits carries no note.
+  assert.equal(parseQuery('香港 -政府').limited, undefined);
+  // A cut never splits a surrogate pair.
+  const emoji = parseQuery('a'.repeat(MAX_QUERY_CHARS - 1) + '😀');
+  assert.equal(emoji.limited?.ignoredChars, 2);
+
+  // The search applies what was kept: an article holding only a dropped exclusion is still found,
+  // and the response says what was dropped.
+  const index = build([
+    ...CORPUS,
+    doc({ id: 30, title: '排除', text: `港 的${String.fromCharCode(97 + (MAX_QUERY_EXCLUSIONS % 26))}${MAX_QUERY_EXCLUSIONS}` }),
+    doc({ id: 31, title: '排除', text: '港 的a0' }),
+  ]);
+  const response = search(index, { q: `港 ${q}`, limit: 100 });
+  const found = response.results.map((r) => r.id);
+  assert.ok(found.includes(30), 'the ninth exclusion is not applied');
+  assert.ok(!found.includes(31), 'the first exclusion is applied');
+  assert.ok(response.limited !== undefined && response.limited.droppedExclusions.length > 0);
+  assert.equal(search(index, { q: '港' }).limited, undefined);
 });
 
 test('incremental: has, upsert replaces, remove deletes', () => {
