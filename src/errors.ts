@@ -8,7 +8,9 @@ export type SalvageErrorCode =
   | 'WARC_MALFORMED'
   | 'OUTPUT_UNSAFE'
   | 'OUTPUT_FAILED'
-  | 'SITE_UNKNOWN';
+  | 'SITE_UNKNOWN'
+  /** A search ran past its time budget, or too many were waiting (search/search-pool.ts). */
+  | 'SEARCH_TOO_COSTLY';
 
 export interface SalvageErrorOptions {
   cause?: unknown;

@@ -2,7 +2,7 @@
  * What every page renderer needs: the open index and catalog, the archive folder, the options, the
  * name ↔ segment maps, and link builders. Built once per reader.
  */
-import type { Catalog, CatalogFacet, SearchIndex } from '../search/index.js';
+import type { Catalog, CatalogFacet, SearchIndex, SearchOptions, SearchResponse } from '../search/index.js';
 import type { SegmentMap } from './segments.js';
 
 /** How the reader runs: a live server, or pages rendered for a static export. */
@@ -19,6 +19,11 @@ export interface ReaderContext {
   segments: Record<CatalogFacet, SegmentMap>;
   /** Told about errors that became a 500 response (bugs). */
   onError?: (error: Error) => void;
+  /**
+   * Runs a search off this thread (a server's SearchPool), so one costly search never delays
+   * other requests; absent, searches run in this thread.
+   */
+  searcher?: (options: SearchOptions) => Promise<SearchResponse>;
 }
 
 /** Articles per page on category, tag and author pages. */

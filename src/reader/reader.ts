@@ -3,7 +3,8 @@
  * catalog's statements once, and answers `fetch(Request)` with pages, the JSON API and assets; in
  * `static` mode it renders the pages a static export writes and lists them with `pagePaths()`.
  */
-import { Catalog, SearchIndex, type CatalogFacet } from '../search/index.js';
+import { Catalog, SearchIndex, SearchPool, SEARCH_INDEX_FILE, type CatalogFacet } from '../search/index.js';
+import { join } from 'node:path';
 import { ASSETS } from './assets.js';
 import { ResponseCache, type CachedResponse } from './cache.js';
 import { articleHref, dateHref, facetHref, PAGE_SIZE, type ReaderContext, type ReaderMode } from './context.js';
@@ -103,6 +104,8 @@ export function createReader(options: ReaderOptions): Reader {
   const loadImages = options.loadImages ?? DEFAULT_READER_OPTIONS.loadImages;
   const index = SearchIndex.openDir(options.dir, { readonly: true });
   const catalog = new Catalog(index);
+  // A server searches in a worker thread (search-pool.ts): one costly search must not stall pages.
+  const pool = mode === 'server' ? new SearchPool({ file: join(options.dir, SEARCH_INDEX_FILE) }) : undefined;
   const ctx: ReaderContext = {
     dir: options.dir,
     index,
@@ -112,6 +115,7 @@ export function createReader(options: ReaderOptions): Reader {
     siteTitle: options.siteTitle ?? DEFAULT_READER_OPTIONS.siteTitle,
     segments: segmentMaps(catalog),
     ...(options.onError !== undefined ? { onError: options.onError } : {}),
+    ...(pool !== undefined ? { searcher: (o) => pool.search(o) } : {}),
   };
   const app = createRoutes(ctx, { now: options.now ?? (() => new Date()) });
   const headers = Object.entries(securityHeaders(loadImages));
@@ -189,7 +193,10 @@ export function createReader(options: ReaderOptions): Reader {
     pagePaths: () => pagePaths(ctx),
     warm: () => catalog.warm(),
     articleCount: () => catalog.count(),
-    close: () => index.close(),
+    close: () => {
+      void pool?.close();
+      index.close();
+    },
   };
 }
 

@@ -3,7 +3,8 @@
  * `path/index.html`; query strings carry only search, lookup and filter input.
  */
 import { Hono, type Context } from 'hono';
-import { search, type CatalogFacet } from '../search/index.js';
+import { type CatalogFacet } from '../search/index.js';
+import { isSalvageError } from '../errors.js';
 import { articleIdFromUrl } from '../sites/index.js';
 import { ASSET_CACHE_CONTROL, ASSETS } from './assets.js';
 import { articleHref, FACET_LABELS, onThisDayHref, type ReaderContext } from './context.js';
@@ -12,7 +13,7 @@ import { page } from './layout.js';
 import { articleJson, articlePage, loadArticle } from './pages/article.js';
 import { dayPage, homePage, isCalendarDate, monthPage, onThisDayIndexPage, onThisDayPage, yearPage } from './pages/browse.js';
 import { facetListPage, facetPage } from './pages/facets.js';
-import { lookupPage, searchPage } from './pages/search.js';
+import { lookupPage, runSearch, searchPage, searchPageFor } from './pages/search.js';
 import { parseSearchParams } from './params.js';
 
 /** `MM-DD` of now in Hong Kong (the site's time zone): where `/on-this-day/` sends a reader. */
@@ -57,12 +58,12 @@ export function lookupId(ctx: ReaderContext, input: string): number | undefined 
 
 export function createRoutes(ctx: ReaderContext, options: RouteOptions): Hono {
   const app = new Hono({ strict: true });
-  const htmlPage = (c: Context, body: Html, status: 200 | 400 | 404 = 200): Response => {
+  const htmlPage = (c: Context, body: Html, status: 200 | 400 | 404 | 503 = 200): Response => {
     c.header('Cache-Control', status === 200 ? PAGE_CACHE_CONTROL : NO_STORE);
     return c.html(body.value, status);
   };
   const notFound = (c: Context, message = '這個網址在本存檔中沒有頁面。'): Response => htmlPage(c, notFoundPage(ctx, message), 404);
-  const jsonError = (c: Context, status: 400 | 404 | 500, error: string, message: string): Response => {
+  const jsonError = (c: Context, status: 400 | 404 | 500 | 503, error: string, message: string): Response => {
     c.header('Cache-Control', NO_STORE);
     return c.json({ error, message }, status);
   };
@@ -122,12 +123,14 @@ export function createRoutes(ctx: ReaderContext, options: RouteOptions): Hono {
     return a === undefined ? notFound(c, `本存檔沒有編號 ${c.req.param('id')} 的文章。`) : htmlPage(c, articlePage(ctx, a));
   });
 
-  app.get('/search/', (c) => {
+  app.get('/search/', async (c) => {
     const params = new URL(c.req.url).searchParams;
     if (ctx.mode === 'static') return htmlPage(c, searchPage(ctx, params, undefined));
     const parsed = parseSearchParams(params, 'page');
     if (!parsed.ok) return htmlPage(c, searchPage(ctx, params, undefined, `搜尋條件有誤：${parsed.message}`), 400);
-    return htmlPage(c, searchPage(ctx, params, parsed.value));
+    // Off this thread (the reader's search pool): a costly search never delays other requests.
+    const { body, status } = await searchPageFor(ctx, params, parsed.value);
+    return htmlPage(c, body, status);
   });
 
   app.get('/lookup/', (c) => {
@@ -140,11 +143,17 @@ export function createRoutes(ctx: ReaderContext, options: RouteOptions): Hono {
     return c.redirect(articleHref(id), 302);
   });
 
-  app.get('/api/search', (c) => {
+  app.get('/api/search', async (c) => {
     const parsed = parseSearchParams(new URL(c.req.url).searchParams, 'api');
     if (!parsed.ok) return jsonError(c, 400, 'bad-parameter', parsed.message);
-    c.header('Cache-Control', PAGE_CACHE_CONTROL);
-    return c.json(search(ctx.index, parsed.value.options));
+    try {
+      const response = await runSearch(ctx, parsed.value.options);
+      c.header('Cache-Control', PAGE_CACHE_CONTROL);
+      return c.json(response);
+    } catch (error) {
+      if (isSalvageError(error) && error.code === 'SEARCH_TOO_COSTLY') return jsonError(c, 503, 'search-too-costly', error.message);
+      throw error;
+    }
   });
   app.get('/api/articles/:id', async (c) => {
     const raw = c.req.param('id');

@@ -40,6 +40,7 @@ export {
   type SearchResult,
   type SearchSort,
 } from './query.js';
+export { SearchPool, SEARCH_TIME_BUDGET_MS, DEFAULT_SEARCH_THREADS, MAX_QUEUED_SEARCHES, type SearchPoolOptions } from './search-pool.js';
 export { buildIndex, buildIndexInParallel, type BuildOptions, type ParallelBuildOptions, type BuildProgress } from './build.js';
 export {
   Catalog,

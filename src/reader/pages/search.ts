@@ -2,7 +2,8 @@
  * The search page (server results, or in a static export an empty results region the client
  * script fills) and the original-URL lookup page.
  */
-import { search, type SearchResponse } from '../../search/index.js';
+import { isSalvageError } from '../../errors.js';
+import { MAX_QUERY_CHARS, MAX_QUERY_EXCLUSIONS, MAX_QUERY_TERMS, search, type QueryLimited, type SearchOptions, type SearchResponse } from '../../search/index.js';
 import { STATIC_SEARCH_SCRIPT_PATH } from '../assets.js';
 import type { ReaderContext } from '../context.js';
 import { html, type Html, type HtmlPart } from '../html.js';
@@ -54,7 +55,7 @@ function searchForm(ctx: ReaderContext, v: SearchFormValues): Html {
   return html`<form class="search" role="search" action="/search/" method="get">
 <div><label for="q">搜尋字詞</label>
 <input class="q" id="q" type="search" name="q" value="${v.q}" aria-describedby="q-help" autocomplete="off"></div>
-<p id="q-help" class="muted">任何長度的中文或英文字詞（繁簡通用）；多個字詞須全部出現；以 "引號" 搜尋含空格的詞組；以 -字詞 排除。</p>
+<p id="q-help" class="muted">任何長度的中文或英文字詞（繁簡通用）；多個字詞須全部出現；以 "引號" 搜尋含空格的詞組；以 -字詞 排除。每次最多讀取 ${MAX_QUERY_CHARS} 個字元、${MAX_QUERY_TERMS} 個字詞及 ${MAX_QUERY_EXCLUSIONS} 個排除字詞。</p>
 <div class="row">
 <label>排序
 <select name="sort"><option value="relevance"${selected(v.sort !== 'date')}>相關度</option><option value="date"${selected(v.sort === 'date')}>日期（新至舊）</option></select></label>
@@ -103,15 +104,57 @@ ${response.results.length > 0 ? articleList(response.results, 2, true, from) : '
 ${pager(request.page, pages, (n) => pageHref(params, n), '搜尋結果分頁')}`;
 }
 
-export function searchPage(ctx: ReaderContext, params: URLSearchParams, request: SearchRequest | undefined, error?: string): Html {
+/** Terms listed in the limits note, at most (the rest are counted). */
+const MAX_LISTED_DROPPED = 10;
+
+/** The note saying what a query lost to the limits (query.ts `parseQuery`), in the page language. */
+export function limitsNote(limited: QueryLimited): string {
+  const list = (items: readonly string[], prefix: string): string =>
+    items.slice(0, MAX_LISTED_DROPPED).map((t) => `${prefix}${t}`).join('、') + (items.length > MAX_LISTED_DROPPED ? ` 等 ${num(items.length)} 個` : '');
+  const parts: string[] = [];
+  if (limited.ignoredChars > 0) parts.push(`查詢超過 ${num(MAX_QUERY_CHARS)} 個字元，其後 ${num(limited.ignoredChars)} 個字元未讀取。`);
+  if (limited.droppedTerms.length > 0) parts.push(`最多套用 ${MAX_QUERY_TERMS} 個字詞，未套用：${list(limited.droppedTerms, '')}。`);
+  if (limited.droppedExclusions.length > 0) parts.push(`最多套用 ${MAX_QUERY_EXCLUSIONS} 個排除字詞，未套用：${list(limited.droppedExclusions, '-')}。`);
+  return `查詢太長，結果未套用全部條件：${parts.join('')}`;
+}
+
+/** What the page says when a search was stopped (SEARCH_TOO_COSTLY). */
+export const SEARCH_TOO_COSTLY_MESSAGE = '這個搜尋太費時，已停止。請減少字詞、使用較長的字詞或縮小日期範圍後再試。';
+
+/** Run a search: in the reader's search thread when it has one (a server), else in this thread. */
+export function runSearch(ctx: ReaderContext, options: SearchOptions): Promise<SearchResponse> {
+  if (ctx.searcher !== undefined) return ctx.searcher(options);
+  return Promise.resolve().then(() => search(ctx.index, options));
+}
+
+/**
+ * The search page of a valid request, with its results (server) or the empty region the client
+ * fills (static). A search stopped for its cost is a 503 page that says so.
+ */
+export async function searchPageFor(ctx: ReaderContext, params: URLSearchParams, request: SearchRequest): Promise<{ body: Html; status: 200 | 503 }> {
+  if (ctx.mode !== 'server' || !hasSearchInput(params)) return { body: searchPage(ctx, params, request), status: 200 };
+  try {
+    return { body: searchPage(ctx, params, request, undefined, await runSearch(ctx, request.options)), status: 200 };
+  } catch (error) {
+    if (isSalvageError(error) && error.code === 'SEARCH_TOO_COSTLY') return { body: searchPage(ctx, params, request, SEARCH_TOO_COSTLY_MESSAGE, null), status: 503 };
+    throw error;
+  }
+}
+
+/**
+ * The search page. `response`: the results to show; undefined runs the search here (in this
+ * thread), null shows none.
+ */
+export function searchPage(ctx: ReaderContext, params: URLSearchParams, request: SearchRequest | undefined, error?: string, given?: SearchResponse | null): Html {
   const values = formValues(request, params);
   const run = ctx.mode === 'server' && request !== undefined && hasSearchInput(params);
-  const response = run ? search(ctx.index, request.options) : undefined;
+  const response = !run || given === null ? undefined : (given ?? search(ctx.index, request.options));
   const title = values.q.trim() !== '' ? `搜尋：${values.q}` : '搜尋';
   return page(ctx, { title, section: 'search', headerSearch: false, ...(ctx.mode === 'static' ? { scripts: [STATIC_SEARCH_SCRIPT_PATH] } : {}) }, html`
 <h1>搜尋</h1>
 ${searchForm(ctx, values)}
 ${error !== undefined ? html`<p class="notice" role="alert">${error}</p>` : ''}
+${response?.limited !== undefined ? html`<p class="notice limits" role="status">${limitsNote(response.limited)}</p>` : ''}
 <div id="search-results" aria-live="polite">${response !== undefined && request !== undefined ? searchResults(response, request, params) : ''}</div>`);
 }
 
