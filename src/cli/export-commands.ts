@@ -75,8 +75,10 @@ SITE holds <path>/index.html for every page (home, dates, on-this-day, categorie
 articles, search, lookup), 404.html, assets/ (stylesheet, scripts, static-search.js) and
 search-index/ (the search in the browser: postings of every character and character pair of the
 folded text, sharded so a query loads only its tokens; results equal the server's). Serve the
-folder at the root of a host (links are absolute, /article/<id>/). It is built beside SITE and
-renamed into place at the end.
+folder at the root of a host (links are absolute, /article/<id>/). It is built beside SITE in
+.SITE.partial-<pid> and renamed into place at the end; leftovers of an interrupted run whose
+process is gone are removed by the next run (and said on stderr). An article whose date is not
+a calendar date (2020-13-45) is exported with the date as text and no date page, with a warning.
 
 Examples:
   salvage export-site hkcnews-archive --out hkcnews-site
@@ -96,8 +98,16 @@ Examples:
         concurrency: flags['concurrency'] as number,
         loadImages: flags['loadImages'] === true,
         onProgress: show,
+        onLeftover: (l) => {
+          progress.done();
+          process.stderr.write(l.action === 'restored'
+            ? `restored ${l.path} (the previous site, moved aside by an interrupted export-site, process ${l.pid}) as the site folder\n`
+            : `removed ${l.path}: left by an interrupted export-site (process ${l.pid}, no longer running)\n`);
+        },
       });
       progress.done();
+      for (const b of report.badDates.slice(0, 20)) process.stderr.write(`article ${b.id}: date ${JSON.stringify(b.date)} is not a calendar date; exported with the date as text and no date page\n`);
+      if (report.badDates.length > 20) process.stderr.write(`… and ${report.badDates.length - 20} more articles with such a date\n`);
       if (flags['json'] === true) process.stdout.write(JSON.stringify(report) + '\n');
       else process.stdout.write(`${report.pages} pages, ${report.files} files, ${mb(report.bytes)} (search index ${mb(report.index.bytes)} in ${report.index.files} files; client ${(report.clientBytes / 1024).toFixed(1)} KiB) → ${report.out} in ${report.seconds.total.toFixed(1)} s\n`);
     });

@@ -4,6 +4,7 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { spawnSync } from 'node:child_process';
 import { parseHTML } from 'linkedom';
 import { createFixtureArchive, FFFD_URL } from '../../test/helpers/reader-fixture.js';
 import { createReader } from '../reader/index.js';
@@ -126,4 +127,88 @@ test('page paths map to files inside the site only', () => {
   assert.equal(sitePathOf('/tag/%E7%AB%8B%E6%B3%95%E6%9C%83/'), 'tag/立法會/index.html');
   assert.equal(sitePathOf('/assets/reader-1.css'), 'assets/reader-1.css');
   for (const bad of ['/../x/', '/a/%2e%2e/', '/a/../', '//', '/a%00/', 'relative/', '/%E0%A4%A/']) assert.equal(sitePathOf(bad), undefined, bad);
+});
+
+/** Every `.html` file under `root`, relative. */
+function htmlFiles(root: string, rel = ''): string[] {
+  return readdirSync(join(root, rel), { withFileTypes: true }).flatMap((e) => {
+    const path = rel === '' ? e.name : `${rel}/${e.name}`;
+    return e.isDirectory() ? htmlFiles(root, path) : e.name.endsWith('.html') ? [path] : [];
+  });
+}
+
+test('export-site finishes an archive with non-calendar dates: those articles are exported with the date as text, reported, and no page links to a missing date page', async () => {
+  const BAD = ['2020-13-45', '2020-02-30', '2020-1-2', '2020-12-01T00:00', '2020-12-00', '1999-02-29', 'abc'];
+  const GOOD = ['2020-03-01', '2020-03', '2019', '0000'];
+  const articles = [...BAD, ...GOOD].map((date, i) => ({ id: 201 + i, title: `date ${date}`, date, body: `body ${i}` }));
+  const dated = createFixtureArchive(articles);
+  const out = mkdtempSync(join(tmpdir(), 'salvage-site-dates-'));
+  try {
+    const r = await exportSite(dated.dir, { out: join(out, 'site') });
+    assert.deepEqual(r.badDates.map((b) => b.date).sort(), [...BAD].sort());
+    for (const a of articles) {
+      const text = readFileSync(join(out, 'site', 'article', String(a.id), 'index.html'), 'utf8');
+      assert.ok(text.includes(a.date), `article ${a.id} shows its date ${a.date}`);
+    }
+    const files = new Set(htmlFiles(join(out, 'site')));
+    for (const f of files) {
+      const text = readFileSync(join(out, 'site', f), 'utf8');
+      for (const [, href] of text.matchAll(/href="(\/date\/[^"]*)"/g)) {
+        assert.ok(files.has(`${href!.slice(1)}index.html`), `${f} links to ${href}, which the site lacks`);
+      }
+    }
+    assert.ok(files.has('date/2020/03/01/index.html'));
+    assert.ok(!files.has('date/2020/13/index.html'));
+  } finally {
+    dated.cleanup();
+    rmSync(out, { recursive: true, force: true });
+  }
+});
+
+/** A pid that was just used and is now free: a child that has exited. */
+function deadPid(): number {
+  const r = spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))'], { encoding: 'utf8' });
+  return Number(r.stdout);
+}
+
+test('export-site removes the build folders of interrupted runs whose process is gone, and nothing else', async () => {
+  const root = mkdtempSync(join(tmpdir(), 'salvage-site-leftovers-'));
+  try {
+    const dead = deadPid();
+    const alive = process.ppid; // our parent: certainly running
+    const make = (name: string): string => {
+      mkdirSync(join(root, name));
+      writeFileSync(join(root, name, 'index.html'), 'x');
+      return name;
+    };
+    const gone = make(`.site.partial-${dead}`);
+    const kept = [make(`.site.partial-${alive}`), make(`.other.partial-${dead}`), make(`.site.partial-${dead}x`), make(`site.partial-${dead}`), make(`.site.partial-0`)];
+    writeFileSync(join(root, `.site.old-${alive}`), 'a file, not a folder of ours');
+    kept.push(`.site.old-${alive}`);
+    const seen: { path: string; action: string; pid: number }[] = [];
+    const r = await exportSite(fixture.dir, { out: join(root, 'site'), onLeftover: (l) => seen.push(l) });
+    assert.deepEqual(seen, [{ path: join(root, gone), pid: dead, action: 'removed' }]);
+    assert.deepEqual(r.leftovers, seen);
+    assert.ok(!existsSync(join(root, gone)));
+    assert.deepEqual(readdirSync(root).sort(), [...kept, 'site'].sort());
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+  }
+});
+
+test('export-site puts back the previous site that an interrupted swap left aside', async () => {
+  const root = mkdtempSync(join(tmpdir(), 'salvage-site-swap-'));
+  try {
+    const dead = deadPid();
+    // Killed between "site → .site.old-<pid>" and ".site.partial-<pid> → site".
+    mkdirSync(join(root, `.site.old-${dead}`));
+    writeFileSync(join(root, `.site.old-${dead}`, SITE_MARKER), '{}');
+    mkdirSync(join(root, `.site.partial-${dead}`));
+    const seen: string[] = [];
+    await exportSite(fixture.dir, { out: join(root, 'site'), onLeftover: (l) => seen.push(`${l.action} ${l.path}`) });
+    assert.deepEqual(seen, [`restored ${join(root, `.site.old-${dead}`)}`, `removed ${join(root, `.site.partial-${dead}`)}`]);
+    assert.deepEqual(readdirSync(root), ['site']);
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+  }
 });

@@ -9,11 +9,12 @@ import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync, write
 import { mkdir, writeFile } from 'node:fs/promises';
 import { basename, dirname, join, resolve, sep } from 'node:path';
 import { createReader } from '../reader/index.js';
-import { SearchIndex, SEARCH_INDEX_FILE } from '../search/index.js';
+import { isCalendarDate, SearchIndex, SEARCH_INDEX_FILE } from '../search/index.js';
 import { SalvageError } from '../errors.js';
 import { bundleClient } from './bundle.js';
 import { indexDocuments } from './index-documents.js';
-import { writeStaticIndex, type StaticIndexOptions, type StaticIndexStats } from './search-index.js';
+import { cleanSiteLeftovers, type Leftover } from './leftovers.js';
+import { writeStaticIndex, type StaticIndexDocument, type StaticIndexOptions, type StaticIndexStats } from './search-index.js';
 
 /** A file in SITE saying that salvage wrote it (so a later export may replace the folder). */
 export const SITE_MARKER = '.salvage-site.json';
@@ -31,6 +32,11 @@ export interface ExportSiteOptions {
   /** Show article images from web.archive.org (the reader's `loadImages`). Default false. */
   loadImages?: boolean;
   onProgress?: (event: ExportSiteProgress) => void;
+  /**
+   * Told about each leftover of an interrupted earlier run that was cleaned up before this one
+   * (a dead process's `.SITE.partial-<pid>` removed, or its `.SITE.old-<pid>` put back). Default: none.
+   */
+  onLeftover?: (leftover: Leftover) => void;
 }
 
 export const DEFAULT_EXPORT_SITE_OPTIONS = { concurrency: 8, loadImages: false } as const;
@@ -51,6 +57,13 @@ export interface ExportSiteReport {
   index: StaticIndexStats;
   /** Bytes of `assets/static-search.js`. */
   clientBytes: number;
+  /**
+   * Articles whose `date` is neither a calendar day `YYYY-MM-DD` nor a partial `YYYY-MM` / `YYYY`
+   * (`2020-13-45`): each is exported with its date shown as text, and has no date page.
+   */
+  badDates: { id: number; date: string }[];
+  /** Leftovers of interrupted earlier runs cleaned up first. */
+  leftovers: Leftover[];
   seconds: { pages: number; index: number; total: number };
 }
 
@@ -91,6 +104,14 @@ export function shardsFor(articles: number): number {
   return shards;
 }
 
+/** `YYYY` or `YYYY-MM` with a real month: partial dates, allowed by FORMAT.md when only those are known. */
+const PARTIAL_DATE = /^\d{4}(?:-(?:0[1-9]|1[0-2]))?$/;
+
+/** Whether an article's `date` is one the archive format allows (a calendar day, or a partial date). */
+export function isArchiveDate(date: string): boolean {
+  return isCalendarDate(date) || PARTIAL_DATE.test(date);
+}
+
 function isEmptyDir(path: string): boolean {
   return statSync(path).isDirectory() && readdirSync(path).length === 0;
 }
@@ -109,6 +130,10 @@ export async function exportSite(dir: string, options: ExportSiteOptions): Promi
   if (existsSync(out) && !existsSync(join(out, SITE_MARKER)) && !isEmptyDir(out)) {
     throw new SalvageError('OUTPUT_UNSAFE', `${out} exists and is not a site written by salvage export-site; choose another --out or remove it`, { subject: out });
   }
+  // Before anything else: an earlier run killed midway left its build folder (and maybe the
+  // previous site moved aside); remove those of dead processes, never a live one's.
+  const leftovers = cleanSiteLeftovers(dirname(out), basename(out), out);
+  for (const l of leftovers) options.onLeftover?.(l);
   const temp = join(dirname(out), `.${basename(out)}.partial-${process.pid}`);
   rmSync(temp, { recursive: true, force: true });
   mkdirSync(temp, { recursive: true });
@@ -152,8 +177,16 @@ export async function exportSite(dir: string, options: ExportSiteOptions): Promi
 
     const index = SearchIndex.openDir(dir, { readonly: true });
     let stats: StaticIndexStats;
+    const badDates: ExportSiteReport['badDates'] = [];
+    // Noted on the way through (the index is read once): the pages already render such a date as text.
+    const documents = function* (): Generator<StaticIndexDocument> {
+      for (const doc of indexDocuments(index)) {
+        if (doc.date !== undefined && !isArchiveDate(doc.date)) badDates.push({ id: doc.id, date: doc.date });
+        yield doc;
+      }
+    };
     try {
-      stats = writeStaticIndex(indexDocuments(index), join(temp, SEARCH_INDEX_DIR), {
+      stats = writeStaticIndex(documents(), join(temp, SEARCH_INDEX_DIR), {
         shards: shardsFor(index.count()),
         ...options.index,
         onProgress: (e) => options.onProgress?.(e.phase === 'documents' ? { phase: 'index-documents', done: e.done } : { phase: 'index-postings', done: e.done, of: e.of }),
@@ -176,6 +209,8 @@ export async function exportSite(dir: string, options: ExportSiteOptions): Promi
       bytes,
       index: stats,
       clientBytes: Buffer.byteLength(client),
+      badDates,
+      leftovers,
       seconds: { pages: (pagesDone - started) / 1000, index: (indexDone - pagesDone) / 1000, total: 0 },
     };
     report.seconds.total = (Date.now() - started) / 1000;

@@ -4,6 +4,8 @@
  */
 import type { Catalog, CatalogFacet, SearchIndex, SearchOptions, SearchResponse } from '../search/index.js';
 import type { SegmentMap } from './segments.js';
+import { buildCalendar, type Calendar } from './calendar.js';
+import { isCalendarDate } from '../search/index.js';
 
 /** How the reader runs: a live server, or pages rendered for a static export. */
 export type ReaderMode = 'server' | 'static';
@@ -17,6 +19,8 @@ export interface ReaderContext {
   /** Site name shown in the header and titles. */
   siteTitle: string;
   segments: Record<CatalogFacet, SegmentMap>;
+  /** The dates with pages, read on first use; cleared when the index changes ({@link calendarOf}). */
+  calendar?: Calendar | undefined;
   /** Told about errors that became a 500 response (bugs). */
   onError?: (error: Error) => void;
   /**
@@ -43,6 +47,20 @@ export const articleHref = (id: number): string => `/article/${id}/`;
 
 /** `/date/YYYY/`, `/date/YYYY/MM/` or `/date/YYYY/MM/DD/` for a 'YYYY', 'YYYY-MM' or 'YYYY-MM-DD'. */
 export const dateHref = (date: string): string => `/date/${date.split('-').join('/')}/`;
+
+/**
+ * The day page of an article's date, or undefined when the date is not a real calendar day
+ * (`2020-13-45`, `2020-02-30`, a partial `2020-05`): those are shown as text, not linked to a
+ * page that does not exist. Pure, so the static client links exactly as the server.
+ */
+export function articleDateHref(date: string): string | undefined {
+  return isCalendarDate(date) ? dateHref(date) : undefined;
+}
+
+/** The reader's {@link Calendar}, built once per index generation. */
+export function calendarOf(ctx: ReaderContext): Calendar {
+  return (ctx.calendar ??= buildCalendar(ctx.catalog));
+}
 
 export const onThisDayHref = (monthDay: string): string => `/on-this-day/${monthDay}/`;
 

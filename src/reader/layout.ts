@@ -4,7 +4,7 @@
  */
 import type { CatalogItem } from '../search/index.js';
 import { ICON, SCRIPT, STYLESHEET } from './assets.js';
-import { articleHref, dateHref, type ReaderContext } from './context.js';
+import { articleDateHref, articleHref, type ReaderContext } from './context.js';
 import { html, trusted, type Html, type HtmlPart } from './html.js';
 import { contentSecurityPolicy } from './security.js';
 
@@ -90,6 +90,15 @@ export function versionsBadge(groupSize: number | undefined): HtmlPart {
 /** An article in a list: a browse item, or a search result with its snippet (HTML, from search()). */
 export type ListItem = Pick<CatalogItem, 'id' | 'title' | 'date' | 'author' | 'category'> & { groupSize?: number; snippet?: string };
 
+/**
+ * An article's date: a link to its day page when it is a real calendar day, else the text as
+ * the file states it (`2020-13-45` names no page). export/client/dom.ts writes the same.
+ */
+export function articleDate(date: string): HtmlPart {
+  const href = articleDateHref(date);
+  return href === undefined ? date : html`<a href="${href}"><time datetime="${date}">${date}</time></a>`;
+}
+
 /** One article in a list. `headingLevel` keeps the document outline in order. */
 export function articleItem(item: ListItem, headingLevel: 2 | 3 = 2, showDate = true): Html {
   const title = item.title === '' ? `（無標題 #${item.id}）` : item.title;
@@ -97,7 +106,7 @@ export function articleItem(item: ListItem, headingLevel: 2 | 3 = 2, showDate = 
     ? html`<h2 class="item-title"><a href="${articleHref(item.id)}">${title}</a></h2>`
     : html`<h3 class="item-title"><a href="${articleHref(item.id)}">${title}</a></h3>`;
   const meta: HtmlPart[] = [];
-  if (showDate && item.date !== undefined) meta.push(html`<a href="${dateHref(item.date)}"><time datetime="${item.date}">${item.date}</time></a>`);
+  if (showDate && item.date !== undefined) meta.push(articleDate(item.date));
   if (item.category !== undefined) meta.push(item.category);
   if (item.author !== undefined) meta.push(item.author);
   return html`<li class="item">${heading}<p class="item-meta">${joinParts(meta, ' · ')}${versionsBadge(item.groupSize)}</p>${item.snippet !== undefined ? html`<p class="item-snippet">${trusted(item.snippet)}</p>` : ''}</li>`;

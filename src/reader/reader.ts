@@ -7,7 +7,7 @@ import { Catalog, SearchIndex, SearchPool, SEARCH_INDEX_FILE, type CatalogFacet 
 import { join } from 'node:path';
 import { ASSETS } from './assets.js';
 import { ResponseCache, type CachedResponse } from './cache.js';
-import { articleHref, dateHref, facetHref, PAGE_SIZE, type ReaderContext, type ReaderMode } from './context.js';
+import { articleHref, calendarOf, dateHref, facetHref, PAGE_SIZE, type ReaderContext, type ReaderMode } from './context.js';
 import { allMonthDays } from './pages/browse.js';
 import { facetListHref, facetListPageCount } from './pages/facets.js';
 import { createRoutes } from './routes.js';
@@ -133,6 +133,7 @@ export function createReader(options: ReaderOptions): Reader {
       // Another process re-indexed the folder: names, counts and pages may have changed.
       cache.clear();
       ctx.segments = segmentMaps(catalog);
+      ctx.calendar = undefined;
     }
   };
 
@@ -202,11 +203,13 @@ export function createReader(options: ReaderOptions): Reader {
 
 function* pagePaths(ctx: ReaderContext): Generator<string> {
   yield '/';
-  for (const { name: year } of ctx.catalog.years()) {
+  // The calendar's dates only: an article dated `2020-13-45` has its page, not a date page.
+  const calendar = calendarOf(ctx);
+  for (const { name: year } of calendar.years) {
     yield dateHref(year);
-    for (const { name: month } of ctx.catalog.months(Number(year))) {
+    for (const { name: month } of calendar.months(year)) {
       yield dateHref(month);
-      for (const { name: day } of ctx.catalog.days(Number(year), Number(month.slice(5, 7)))) yield dateHref(day);
+      for (const { name: day } of calendar.days(month)) yield dateHref(day);
     }
   }
   yield '/on-this-day/';

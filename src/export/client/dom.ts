@@ -145,7 +145,8 @@ export function resultNodes(doc: DomDocument, response: SearchResponse, page: nu
       const title = r.title === '' ? `（無標題 #${r.id}）` : r.title;
       const meta = element(doc, 'p', { class: 'item-meta' });
       const parts: (DomNode | string)[] = [];
-      if (r.date !== undefined) parts.push(element(doc, 'a', { href: dateHref(r.date) }, element(doc, 'time', { datetime: r.date }, r.date)));
+      // As the server (src/reader/layout.ts articleDate): only a real calendar day has a day page.
+      if (r.date !== undefined) parts.push(isCalendarDate(r.date) ? element(doc, 'a', { href: dateHref(r.date) }, element(doc, 'time', { datetime: r.date }, r.date)) : r.date);
       if (r.category !== undefined) parts.push(r.category);
       if (r.author !== undefined) parts.push(r.author);
       parts.forEach((p, i) => {

@@ -7,12 +7,12 @@ import { readFile } from 'node:fs/promises';
 import { resolve, sep } from 'node:path';
 import { parseArchiveFile, type ParsedArchiveFile } from '../../markdown/index.js';
 import type { CatalogArticle } from '../../search/index.js';
-import { articleHref, dateHref, facetHref, FACET_LABELS, type ReaderContext } from '../context.js';
+import { articleDateHref, articleHref, facetHref, FACET_LABELS, type ReaderContext } from '../context.js';
 import { citations, dublinCoreMeta, newsArticleJsonLd, robustLinkAttributes, type CiteMeta } from '../cite.js';
 import { revisionDiffHtml } from '../diff.js';
 import { dropControls, html, trusted, type Html, type HtmlPart } from '../html.js';
 import { renderArticleHtml, safeExternalUrl } from '../markdown-html.js';
-import { joinParts, page } from '../layout.js';
+import { articleDate, joinParts, page } from '../layout.js';
 
 /** An article as the page and the API show it: index row, archive file, revision group. */
 export interface LoadedArticle {
@@ -155,9 +155,10 @@ function safeDecode(url: string): string {
 export function articlePage(ctx: ReaderContext, a: LoadedArticle): Html {
   const { row, file } = a;
   const meta = citeMeta(a);
+  const dayHref = row.date === undefined ? undefined : articleDateHref(row.date);
   const title = row.title === '' ? `（無標題 #${row.id}）` : row.title;
   const facts: HtmlPart[] = [];
-  if (row.date !== undefined) facts.push(html`<dt>日期</dt><dd><a href="${dateHref(row.date)}"><time datetime="${row.date}">${row.date}</time></a></dd>`);
+  if (row.date !== undefined) facts.push(html`<dt>日期</dt><dd>${articleDate(row.date)}</dd>`);
   if (row.lastUpdated !== undefined) facts.push(html`<dt>最後更新</dt><dd>${row.lastUpdated}</dd>`);
   if (row.author !== undefined) facts.push(html`<dt>${FACET_LABELS.author.one}</dt><dd>${link(ctx, 'author', row.author)}</dd>`);
   if (row.category !== undefined) facts.push(html`<dt>${FACET_LABELS.category.one}</dt><dd>${link(ctx, 'category', row.category)}</dd>`);
@@ -179,7 +180,7 @@ ${revisionsSection(ctx, a)}
 ${provenanceSection(a, meta)}
 ${citeSection(meta)}
 <p class="muted">${joinParts([
-    ...(row.date !== undefined ? [html`<a href="${dateHref(row.date)}">同日文章</a>`] : []),
+    ...(dayHref !== undefined ? [html`<a href="${dayHref}">同日文章</a>`] : []),
     ...(ctx.mode === 'server' ? [html`<a href="/api/articles/${row.id}">JSON</a>`] : []),
   ], ' · ')}</p>`);
 }

@@ -1,6 +1,6 @@
 /** Browsing by time: the home page (latest, calendar), year, month and day pages, "on this day". */
 import type { CatalogCount } from '../../search/index.js';
-import { dateHref, LATEST_COUNT, onThisDayHref, type ReaderContext } from '../context.js';
+import { calendarOf, dateHref, LATEST_COUNT, onThisDayHref, type ReaderContext } from '../context.js';
 import { html, type Html, type HtmlPart } from '../html.js';
 import { articleList, page } from '../layout.js';
 
@@ -20,7 +20,7 @@ export function isCalendarDate(year: number, month: number, day: number): boolea
 
 function yearCalendar(ctx: ReaderContext, years: readonly CatalogCount[], headingLevel: 2 | 3): Html {
   return html`<div class="calendar-years">${years.map((y) => {
-    const months = ctx.catalog.months(Number(y.name));
+    const months = calendarOf(ctx).months(y.name);
     const title = html`<a href="${dateHref(y.name)}">${y.name} 年</a> <span class="muted">（${num(y.count)} 篇）</span>`;
     return html`<section aria-label="${y.name} 年">${headingLevel === 2 ? html`<h2>${title}</h2>` : html`<h3>${title}</h3>`}
 <ol class="months">${months.map((m) => html`<li><a href="${dateHref(m.name)}">${monthLabel(Number(m.name.slice(5, 7)))}</a> <span class="muted">${num(m.count)}</span></li>`)}</ol></section>`;
@@ -28,7 +28,7 @@ function yearCalendar(ctx: ReaderContext, years: readonly CatalogCount[], headin
 }
 
 export function homePage(ctx: ReaderContext): Html {
-  const years = ctx.catalog.years();
+  const years = calendarOf(ctx).years;
   const latest = ctx.catalog.latest(LATEST_COUNT);
   const total = ctx.catalog.count();
   return page(ctx, { title: ctx.siteTitle, section: 'home', description: `${ctx.siteTitle}：${num(total)} 篇文章，可按日期、分類、標籤、作者瀏覽及全文搜尋。` }, html`
@@ -46,9 +46,10 @@ ${yearCalendar(ctx, years, 3)}
 
 export function yearPage(ctx: ReaderContext, year: number): Html | undefined {
   const y = String(year).padStart(4, '0');
-  const months = ctx.catalog.months(year);
+  const calendar = calendarOf(ctx);
+  const months = calendar.months(y);
   if (months.length === 0) return undefined;
-  const years = ctx.catalog.years().map((c) => c.name);
+  const years = calendar.years.map((c) => c.name);
   const at = years.indexOf(y);
   const total = months.reduce((n, m) => n + m.count, 0);
   return page(ctx, { title: `${y} 年`, section: 'date' }, html`
@@ -59,10 +60,11 @@ ${adjacentNav('年份', at > 0 ? { href: dateHref(years[at - 1]!), label: `${yea
 }
 
 export function monthPage(ctx: ReaderContext, year: number, month: number): Html | undefined {
-  const days = ctx.catalog.days(year, month);
-  if (days.length === 0) return undefined;
   const y = String(year).padStart(4, '0');
   const m = String(month).padStart(2, '0');
+  const calendar = calendarOf(ctx);
+  const days = calendar.days(`${y}-${m}`);
+  if (days.length === 0) return undefined;
   const byDay = new Map(days.map((d) => [Number(d.name.slice(8, 10)), d.count]));
   const first = new Date(Date.UTC(year, month - 1, 1)).getUTCDay();
   const length = daysInMonth(year, month);
@@ -78,8 +80,7 @@ export function monthPage(ctx: ReaderContext, year: number, month: number): Html
   while (cells.length % 7 !== 0) cells.push(html`<td></td>`);
   const rows: HtmlPart[] = [];
   for (let i = 0; i < cells.length; i += 7) rows.push(html`<tr>${cells.slice(i, i + 7)}</tr>`);
-  const months = ctx.catalog.months(year).map((c) => c.name);
-  const allMonths = ctx.catalog.years().flatMap((c) => (c.name === y ? months : ctx.catalog.months(Number(c.name)).map((x) => x.name)));
+  const allMonths = calendar.years.flatMap((c) => calendar.months(c.name).map((x) => x.name));
   const at = allMonths.indexOf(`${y}-${m}`);
   const total = days.reduce((n, d) => n + d.count, 0);
   const label = (ym: string): string => `${ym.slice(0, 4)} 年 ${Number(ym.slice(5, 7))} 月`;
@@ -96,10 +97,12 @@ ${adjacentNav('月份', at > 0 ? { href: dateHref(allMonths[at - 1]!), label: la
 }
 
 export function dayPage(ctx: ReaderContext, date: string): Html | undefined {
+  const calendar = calendarOf(ctx);
+  if (!calendar.has(date)) return undefined;
   const items = ctx.catalog.onDay(date);
   if (items.length === 0) return undefined;
   const [y, m, d] = date.split('-') as [string, string, string];
-  const { previous, next } = ctx.catalog.adjacentDays(date);
+  const { previous, next } = calendar.adjacent(date);
   const total = items.reduce((n, i) => n + i.groupSize, 0);
   const weekday = WEEKDAYS[new Date(`${date}T00:00:00Z`).getUTCDay()];
   return page(ctx, { title: `${y} 年 ${Number(m)} 月 ${Number(d)} 日`, section: 'date' }, html`
@@ -130,7 +133,9 @@ export function allMonthDays(): string[] {
 
 export function onThisDayPage(ctx: ReaderContext, monthDay: string): Html {
   const [m, d] = monthDay.split('-').map(Number) as [number, number];
-  const byYear = ctx.catalog.onThisDay(monthDay);
+  // Only years where the day is real (a file's `1999-02-29` has no day page).
+  const calendar = calendarOf(ctx);
+  const byYear = ctx.catalog.onThisDay(monthDay).filter(({ year }) => calendar.has(`${year}-${monthDay}`));
   const days = allMonthDays();
   const at = days.indexOf(monthDay);
   const prev = days[(at + days.length - 1) % days.length]!;
