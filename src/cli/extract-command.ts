@@ -4,7 +4,7 @@ import { SalvageError } from '../errors.js';
 import { articleText, declaredPageUrl, extractCapture, type Article, type ExtractResult, type SiteProfile } from '../extract/index.js';
 import { renderArticle, writeArticleFile, type FrontmatterStyle } from '../markdown/index.js';
 import { SITES, siteFor } from '../sites/index.js';
-import { readWarcCaptures } from '../store/index.js';
+import { readWarcCaptures, type WarcDamage } from '../store/index.js';
 import type { Reporter } from './output.js';
 import { loadProfiles } from './site-choice.js';
 
@@ -32,6 +32,10 @@ interface Page {
   httpStatus?: number;
   contentType?: string;
   payload: Uint8Array;
+  /** A WARC capture whose payload is over --max-page-mb: its declared size (the payload was not read). */
+  tooLargeBytes?: number;
+  /** Bytes of a WARC file that hold no readable record (the page is a placeholder for the report). */
+  damage?: WarcDamage;
 }
 
 /** Long percent-encoded URLs make log lines unreadable; the full URL is in --format jsonl. */
@@ -61,12 +65,19 @@ async function* pagesOf(input: string, options: ExtractCommandOptions): AsyncGen
   }
   if (!info.isFile()) throw new SalvageError('INPUT_UNREADABLE', `${input} is not a file`, { subject: input });
   if (WARC_NAME.test(input)) {
-    for await (const c of readWarcCaptures(input)) {
+    // Damage is reported where it lies in file order, between the captures around it; reading goes
+    // on at the next intact record, and the payload cap is enforced while reading.
+    const damages: WarcDamage[] = [];
+    const onDamage = (damage: WarcDamage): void => { damages.push(damage); };
+    for await (const c of readWarcCaptures(input, { maxPayloadBytes: options.maxPageMb * 1048576, onDamage })) {
+      for (const damage of damages.splice(0)) yield damagePage(input, damage);
       const page: Page = { input: `${input}@${c.offset}`, url: c.url, timestamp: c.timestamp, payload: c.payload };
       if (c.httpStatus !== undefined) page.httpStatus = c.httpStatus;
       if (c.contentType !== undefined) page.contentType = c.contentType;
+      if (c.tooLargeBytes !== undefined) page.tooLargeBytes = c.tooLargeBytes;
       yield page;
     }
+    for (const damage of damages.splice(0)) yield damagePage(input, damage);
     return;
   }
   if (info.size > options.maxPageMb * 1048576 * HTML_FILE_READ_FACTOR) {
@@ -74,6 +85,10 @@ async function* pagesOf(input: string, options: ExtractCommandOptions): AsyncGen
   }
   const payload = await readFile(input);
   yield { input, url: options.url ?? declaredPageUrl(payload) ?? '', timestamp: options.timestamp ?? '', payload };
+}
+
+function damagePage(input: string, damage: WarcDamage): Page {
+  return { input: `${input}@${damage.offset}`, url: '', timestamp: '', payload: new Uint8Array(), damage };
 }
 
 /** `--explain`: the decisions of one page, one per line under a header naming the page and site. */
@@ -142,6 +157,13 @@ export async function runExtract(inputs: string[], options: ExtractCommandOption
   for (const input of inputs) {
     try {
       for await (const page of pagesOf(input, options)) {
+        // One line per damaged stretch (file@offset, reason, message), counted as a failure: exit 1.
+        if (page.damage) { const { reason, message, length } = page.damage; await later(() => emit(page, 'failed', `warc-${reason}`, `${message} (${length} bytes passed over)`)); continue; }
+        if (page.tooLargeBytes !== undefined) {
+          const message = `the payload is ${(page.tooLargeBytes / 1048576).toFixed(1)} MiB, over the ${options.maxPageMb} MiB page limit (--max-page-mb); it was not read`;
+          await later(() => emit(page, 'rejected', 'too-large', message));
+          continue;
+        }
         if (page.url === '') { await later(() => emit(page, 'failed', 'no-url', 'the page names no URL of its own (canonical link, og:url); give its original URL with --url')); continue; }
         const site = forced ?? siteFor(page.url, profiles);
         let result: ExtractResult;

@@ -3,12 +3,10 @@
  * record and read back by offset. The crawl state says how many bytes of each file are
  * committed; a record cut by a crash lies past that point and is cut off on the next open.
  */
-import { closeSync, existsSync, fstatSync, ftruncateSync, mkdirSync, openSync, readdirSync, readSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, fstatSync, ftruncateSync, mkdirSync, openSync, readdirSync, statSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
-import { WARCParser } from 'warcio';
 import { SalvageError } from '../errors.js';
-import { isoToTimestamp } from '../extract/index.js';
-import { serializeResponseRecord, type ResponseRecordInput, type WarcCapture } from './warc.js';
+import { readWarcCaptureAt, serializeResponseRecord, type ResponseRecordInput, type WarcCapture } from './warc.js';
 
 /** A new file is started past this size, so no single file grows unwieldy to copy or check. */
 export const WARC_ROTATE_BYTES = 1024 * 1024 * 1024;
@@ -75,44 +73,19 @@ export class CaptureStore {
     return { warc: this.current!, offset, length: bytes.length };
   }
 
-  /** One record, read back by its offset. */
-  async read(record: StoredRecord): Promise<WarcCapture> {
+  /**
+   * One record, read back by its offset and checked whole: exactly `length` bytes of one gzip
+   * member (trailer checksum right) holding a WARC capture record with all its Content-Length,
+   * streamed with the reader's caps: a payload over `maxPayloadBytes` (default: the extractor's
+   * page limit) is not read and comes back flagged `tooLargeBytes`. Throws INPUT_UNREADABLE for a
+   * missing file, WARC_MALFORMED (naming the offset) for damaged or mismatched bytes.
+   */
+  async read(record: StoredRecord, options: { maxPayloadBytes?: number } = {}): Promise<WarcCapture> {
     const path = join(this.dir, record.warc);
     if (!existsSync(path)) throw new SalvageError('INPUT_UNREADABLE', `${path} is missing (the crawl state refers to it)`, { subject: path });
-    const fd = openSync(path, 'r');
-    const bytes = Buffer.alloc(record.length);
-    try {
-      let got = 0;
-      while (got < record.length) {
-        const n = readSync(fd, bytes, got, record.length - got, record.offset + got);
-        if (n === 0) break;
-        got += n;
-      }
-      if (got < record.length) throw new SalvageError('WARC_MALFORMED', `${path}: record at ${record.offset} is cut short (${got} of ${record.length} bytes)`, { subject: path });
-    } finally {
-      closeSync(fd);
-    }
-    const parser = new WARCParser([bytes]);
-    let warc;
-    try {
-      warc = await parser.parse();
-    } catch (error) {
-      throw new SalvageError('WARC_MALFORMED', `${path}: the bytes at offset ${record.offset} are not a WARC record: ${(error as Error).message}`, { cause: error, subject: path });
-    }
-    if (!warc || !warc.warcHeaders.statusline.startsWith('WARC/') || warc.warcType !== 'response') {
-      throw new SalvageError('WARC_MALFORMED', `${path}: no WARC response record at offset ${record.offset} (the crawl state and the file disagree)`, { subject: path });
-    }
-    const status = Number(warc.httpHeaders?.statusCode);
-    const contentType = warc.httpHeaders?.headers.get('content-type') ?? undefined;
-    const payload = await warc.readFully(false);
-    return {
-      url: warc.warcTargetURI ?? '',
-      timestamp: isoToTimestamp(warc.warcDate ?? '') ?? '',
-      httpStatus: Number.isFinite(status) ? status : undefined,
-      contentType,
-      payload,
-      offset: record.offset,
-    };
+    const size = statSync(path).size;
+    if (size < record.offset + record.length) throw new SalvageError('WARC_MALFORMED', `${path}: record at ${record.offset} is cut short (${Math.max(0, size - record.offset)} of ${record.length} bytes)`, { subject: path });
+    return readWarcCaptureAt(path, record.offset, record.length, options);
   }
 
   /** The WARC files, in write order (for rebuild). */

@@ -1,61 +1,18 @@
 /**
- * WARC files of captures (warcio): reading `response` records as captures, writing them.
+ * WARC files of captures (warcio): writing `response` records; reading them is warc-reader.ts.
  * A capture's record keeps the archived HTTP status line and headers and the payload bytes
  * exactly as the Wayback Machine returned them with `id_`.
  */
-import { createReadStream } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
-import { WARCParser, WARCRecord } from 'warcio';
+import { WARCRecord } from 'warcio';
 import { WARCSerializer } from 'warcio/node';
 import { SalvageError } from '../errors.js';
-import { isoToTimestamp, timestampToIso } from '../extract/index.js';
+import { timestampToIso } from '../extract/index.js';
 
-export interface WarcCapture {
-  /** `WARC-Target-URI`: the capture's original URL. */
-  url: string;
-  /** 14-digit timestamp from `WARC-Date` (the capture time). */
-  timestamp: string;
-  httpStatus: number | undefined;
-  contentType: string | undefined;
-  /** The HTTP payload as stored (no transfer or content decoding). */
-  payload: Uint8Array;
-  /** Byte offset of the record in its file (for error messages and indexes). */
-  offset: number;
-}
-
-/** Records whose `WARC-Type` carries a capture's payload. */
-const CAPTURE_TYPES = new Set(['response', 'resource']);
-
-/** Every capture in a `.warc` or `.warc.gz` file, in file order, streamed. Throws WARC_MALFORMED. */
-export async function* readWarcCaptures(path: string): AsyncGenerator<WarcCapture> {
-  const parser = new WARCParser(createReadStream(path));
-  let index = 0;
-  while (true) {
-    let record: WARCRecord | null;
-    try {
-      record = await parser.parse();
-    } catch (error) {
-      throw new SalvageError('WARC_MALFORMED', `${path}: record ${index + 1} (offset ${parser.offset}) is not a valid WARC record: ${(error as Error).message}`, { cause: error, subject: path });
-    }
-    if (record === null) {
-      if (index === 0) throw new SalvageError('WARC_MALFORMED', `${path}: no WARC records found (is it a WARC file?)`, { subject: path });
-      return;
-    }
-    index++;
-    if (!record.warcHeaders.statusline.startsWith('WARC/')) {
-      throw new SalvageError('WARC_MALFORMED', `${path}: record ${index} (offset ${parser.offset}) does not start with a WARC version line (is it a WARC file?)`, { subject: path });
-    }
-    if (!CAPTURE_TYPES.has(record.warcType)) { await record.skipFully(); continue; }
-    const url = record.warcTargetURI ?? '';
-    const timestamp = isoToTimestamp(record.warcDate ?? '') ?? '';
-    const status = record.httpHeaders?.statusCode;
-    const httpStatus = status === undefined ? undefined : Number(status);
-    const contentType = record.httpHeaders?.headers.get('content-type') ?? undefined;
-    const offset = parser.offset;
-    const payload = await record.readFully(false);
-    yield { url, timestamp, httpStatus: Number.isFinite(httpStatus) ? httpStatus : undefined, contentType: contentType ?? undefined, payload, offset };
-  }
-}
+export {
+  readWarcCaptures, readWarcCaptureAt, MAX_WARC_HEADER_BYTES, MAX_HTTP_HEADER_BYTES,
+  type WarcCapture, type WarcDamage, type WarcDamageReason, type WarcReadOptions,
+} from './warc-reader.js';
 
 export interface ResponseRecordInput {
   url: string;
