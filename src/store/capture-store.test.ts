@@ -123,7 +123,7 @@ test('reopening with the committed sizes appends after the committed records', a
   }
 });
 
-test('reopening cuts off a record cut by a crash; the next record goes where it started', async () => {
+test('reopening after a crash leaves the cut record in place; new records go to a new file', async () => {
   const dir = freshDir();
   const first = new CaptureStore(dir, []);
   const a = await first.append(input(1));
@@ -131,56 +131,75 @@ test('reopening cuts off a record cut by a crash; the next record goes where it 
   first.close();
   const path = join(dir, a.warc);
   // The crash cut the uncommitted record halfway.
-  const bytes = readFileSync(path);
-  writeFileSync(path, bytes.subarray(0, lost.offset + Math.floor(lost.length / 2)));
+  writeFileSync(path, readFileSync(path).subarray(0, lost.offset + Math.floor(lost.length / 2)));
+  const before = readFileSync(path);
   const again = new CaptureStore(dir, [{ name: a.warc, size: a.length }]);
   try {
-    assert.equal(statSync(path).size, a.length);
     const b = await again.append(input(3));
-    assert.equal(b.offset, a.length);
+    assert.deepEqual([b.warc, b.offset], ['salvage-00002.warc.gz', 0]);
+    assert.deepEqual(readFileSync(path), before, 'not a byte of the old file changed');
     await assertReadsBack(again, a, input(1));
     await assertReadsBack(again, b, input(3));
   } finally {
     again.close();
   }
-  const urls: string[] = [];
-  for await (const c of readWarcCaptures(path)) urls.push(c.url);
-  assert.deepEqual(urls, [input(1).url, input(3).url], 'the file holds no trace of the cut record');
 });
 
-test('files the state does not know are emptied on open; other files are left alone', async () => {
+test('files the state does not know are left alone; new records go to a file numbered after them', async () => {
   const dir = freshDir();
   const first = new CaptureStore(dir, [], 1);
   const a = await first.append(input(1));
   const b = await first.append(input(2)); // salvage-00002: never committed
   first.close();
   writeFileSync(join(dir, 'notes.txt'), 'keep me');
+  const bBytes = readFileSync(join(dir, b.warc));
   const again = new CaptureStore(dir, [{ name: a.warc, size: a.length }], 1);
   try {
-    assert.equal(statSync(join(dir, b.warc)).size, 0);
+    assert.deepEqual(readFileSync(join(dir, b.warc)), bBytes);
     assert.equal(statSync(join(dir, a.warc)).size, a.length);
     assert.equal(readFileSync(join(dir, 'notes.txt'), 'utf8'), 'keep me');
     const c = await again.append(input(3));
-    assert.deepEqual([c.warc, c.offset], [b.warc, 0], 'the emptied file is reused from its start');
+    assert.deepEqual([c.warc, c.offset], ['salvage-00003.warc.gz', 0]);
+    await assertReadsBack(again, b, input(2));
     await assertReadsBack(again, c, input(3));
   } finally {
     again.close();
   }
 });
 
-test('with no committed sizes at all, every file is emptied and writing starts again at the first', async () => {
+test('with no committed sizes at all (a lost state), no file is touched and writing starts in a new file', async () => {
   const dir = freshDir();
   const first = new CaptureStore(dir, []);
   await first.append(input(1));
   first.close();
+  const before = readFileSync(join(dir, 'salvage-00001.warc.gz'));
   const again = new CaptureStore(dir, []);
   try {
-    assert.equal(statSync(join(dir, 'salvage-00001.warc.gz')).size, 0);
+    assert.deepEqual(readFileSync(join(dir, 'salvage-00001.warc.gz')), before);
     const r = await again.append(input(2));
-    assert.deepEqual([r.warc, r.offset], ['salvage-00001.warc.gz', 0]);
+    assert.deepEqual([r.warc, r.offset], ['salvage-00002.warc.gz', 0]);
   } finally {
     again.close();
   }
+  assert.deepEqual(readFileSync(join(dir, 'salvage-00001.warc.gz')), before);
+});
+
+test('a file shorter than its committed size is not appended to; a missing file\'s name is not reused', async () => {
+  const dir = freshDir();
+  const first = new CaptureStore(dir, [], 1);
+  const a = await first.append(input(1));
+  const b = await first.append(input(2));
+  first.close();
+  writeFileSync(join(dir, b.warc), readFileSync(join(dir, b.warc)).subarray(0, 10));
+  const short = new CaptureStore(dir, [{ name: a.warc, size: a.length }, { name: b.warc, size: b.length }], 1024 * 1024);
+  const c = await short.append(input(3));
+  short.close();
+  assert.equal(c.warc, 'salvage-00003.warc.gz');
+  rmSync(join(dir, c.warc));
+  const missing = new CaptureStore(dir, [{ name: a.warc, size: a.length }, { name: b.warc, size: b.length }, { name: c.warc, size: c.length }], 1024 * 1024);
+  const d = await missing.append(input(4));
+  missing.close();
+  assert.equal(d.warc, 'salvage-00004.warc.gz');
 });
 
 test('reopening continues in the last committed file, not the first', async () => {

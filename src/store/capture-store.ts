@@ -1,16 +1,20 @@
 /**
  * The raw captures of an archive: `captures/salvage-NNNNN.warc.gz`, appended one gzip member per
- * record and read back by offset. The crawl state says how many bytes of each file are
- * committed; a record cut by a crash lies past that point and is cut off on the next open.
+ * record and read back by offset. WARC files are evidence: nothing here deletes or truncates a
+ * byte. The crawl state says how many bytes of each file are committed; a file of any other size
+ * (a record cut by a crash, bytes lost) is never appended to again: new records go to a new file.
  */
-import { closeSync, existsSync, fstatSync, ftruncateSync, mkdirSync, openSync, readdirSync, statSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, fstatSync, mkdirSync, openSync, readdirSync, statSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { SalvageError } from '../errors.js';
 import { readWarcCaptureAt, serializeResponseRecord, type ResponseRecordInput, type WarcCapture } from './warc.js';
 
 /** A new file is started past this size, so no single file grows unwieldy to copy or check. */
 export const WARC_ROTATE_BYTES = 1024 * 1024 * 1024;
-const WARC_NAME = /^salvage-(\d{5})\.warc\.gz$/;
+/** The names salvage gives its WARC files; other files in the folder are not touched. */
+export const WARC_NAME = /^salvage-(\d{5})\.warc\.gz$/;
+
+const warcNumber = (name: string): number => Number(WARC_NAME.exec(name)?.[1] ?? 0);
 
 export interface StoredRecord {
   warc: string;
@@ -22,28 +26,21 @@ export class CaptureStore {
   private fd: number | undefined;
   private current: string | undefined;
   private size = 0;
+  /** The highest file number on disk or in the state: a new file never takes a used name. */
+  private lastNumber = 0;
 
   /**
    * Open the captures folder. `committed` (from the crawl state) gives each file's committed
-   * size: longer files are cut back to it, files it does not know are emptied — their records
-   * were never committed, and their captures will be fetched again.
+   * size; appending continues in the last file only when it is exactly that long, else a new
+   * file is started. Records past a committed size are adopted by recoverCaptures, not here.
    */
   constructor(readonly dir: string, committed: readonly { name: string; size: number }[], private readonly rotateBytes = WARC_ROTATE_BYTES) {
     mkdirSync(dir, { recursive: true });
-    const known = new Map(committed.map((c) => [c.name, c.size]));
-    for (const name of readdirSync(dir).filter((n) => WARC_NAME.test(n)).sort()) {
-      const path = join(dir, name);
-      const fd = openSync(path, 'r+');
-      try {
-        const size = fstatSync(fd).size;
-        const keep = known.get(name) ?? 0;
-        if (size > keep) ftruncateSync(fd, keep);
-      } finally {
-        closeSync(fd);
-      }
-    }
-    const last = [...known.keys()].filter((n) => WARC_NAME.test(n)).sort().pop();
-    if (last) this.openFile(last);
+    const known = new Map(committed.filter((c) => WARC_NAME.test(c.name)).map((c) => [c.name, c.size]));
+    const names = [...new Set([...known.keys(), ...readdirSync(dir).filter((n) => WARC_NAME.test(n))])].sort((a, b) => warcNumber(a) - warcNumber(b));
+    const last = names.at(-1);
+    this.lastNumber = last ? warcNumber(last) : 0;
+    if (last && known.has(last) && existsSync(join(dir, last)) && statSync(join(dir, last)).size === known.get(last)) this.openFile(last);
   }
 
   private openFile(name: string): void {
@@ -54,8 +51,8 @@ export class CaptureStore {
   }
 
   private nextName(): string {
-    const n = this.current ? Number(WARC_NAME.exec(this.current)![1]) + 1 : 1; // current always matches WARC_NAME
-    return `salvage-${String(n).padStart(5, '0')}.warc.gz`;
+    this.lastNumber++;
+    return `salvage-${String(this.lastNumber).padStart(5, '0')}.warc.gz`;
   }
 
   /**

@@ -1,8 +1,10 @@
 import { after, test } from 'node:test';
+import { createHash } from 'node:crypto';
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
+import Database from 'better-sqlite3';
 import { CrawlState, STATE_SCHEMA_VERSION, type NewCapture } from './state.js';
 import { SalvageError, type SalvageErrorCode } from '../errors.js';
 
@@ -79,9 +81,74 @@ test('a path that cannot hold a database fails with OUTPUT_FAILED', () => {
   const file = join(dir, 'a-file');
   writeFileSync(file, 'not a folder');
   assert.throws(() => CrawlState.open(join(file, 'state.sqlite'), 'hkcnews'), isCode('OUTPUT_FAILED'));
-  const garbage = join(dir, 'garbage.sqlite');
-  writeFileSync(garbage, 'this is not an SQLite database, just some text long enough to have a header '.repeat(20));
-  assert.throws(() => CrawlState.open(garbage, 'hkcnews'), isCode('OUTPUT_FAILED'));
+});
+
+/** Every way a state file can be unusable, made from a real state with one capture. */
+const UNUSABLE: [string, (path: string) => void][] = [
+  ['garbage bytes', (path) => writeFileSync(path, 'this is not an SQLite database, just some text long enough to have a header '.repeat(20))],
+  ['a truncated database', (path) => { const b = readFileSync(path); writeFileSync(path, b.subarray(0, Math.floor(b.length / 2))); }],
+  ['a database cut inside its header', (path) => writeFileSync(path, readFileSync(path).subarray(0, 50))],
+  ['a folder', (path) => { rmSync(path); mkdirSync(path); writeFileSync(join(path, 'inside.txt'), 'x'); }],
+  ['another program\'s database', (path) => { rmSync(path); const db = new Database(path); db.exec('CREATE TABLE captures (x TEXT); INSERT INTO captures VALUES (1)'); db.close(); }],
+  ['a salvage state with an unknown schema mark', (path) => { const db = new Database(path); db.prepare("UPDATE meta SET value = 'x1' WHERE key = 'schema'").run(); db.close(); }],
+];
+
+for (const [what, spoil] of UNUSABLE) {
+  test(`a state that is ${what} is moved aside, never deleted, with a notice; a new state is started`, () => {
+    const path = freshPath();
+    const first = CrawlState.open(path, 'hkcnews');
+    first.addCdxBlock(QUERY, [capture('20210101000000', 1)], undefined);
+    first.close();
+    spoil(path);
+    const digest = (p: string): string => statSync(p).isDirectory() ? 'folder' : createHash('sha256').update(readFileSync(p)).digest('hex');
+    const spoiled = digest(path);
+    const notices: string[] = [];
+    const state = CrawlState.open(path, 'hkcnews', (line) => notices.push(line));
+    try {
+      assert.equal(notices.length, 1, notices.join('\n'));
+      assert.match(notices[0]!, /cannot be used .*moved aside to state\.sqlite\.corrupt-\d{4}-\d\d-\d\dT[\d-]+Z; rebuilding it from the WARC files/);
+      assert.doesNotMatch(notices[0]!, /delete/i);
+      const aside = readdirSync(dirname(path)).filter((f) => f.startsWith('state.sqlite.corrupt-') && !f.endsWith('-wal') && !f.endsWith('-shm'));
+      assert.equal(aside.length, 1);
+      const kept = join(dirname(path), aside[0]!);
+      assert.equal(digest(kept), spoiled, 'the old file is kept byte for byte');
+      assert.equal(count(state, 'captures'), 0);
+      assert.equal(state.getMeta('site'), 'hkcnews');
+    } finally {
+      state.close();
+    }
+  });
+}
+
+test('an empty state file is used as a new state (nothing to move aside)', () => {
+  const path = freshPath();
+  mkdirSync(dirname(path), { recursive: true });
+  writeFileSync(path, '');
+  const notices: string[] = [];
+  const state = CrawlState.open(path, 'hkcnews', (line) => notices.push(line));
+  state.close();
+  assert.deepEqual(notices, []);
+});
+
+test('a -wal left without its database is moved aside before a new state is created', () => {
+  const path = freshPath();
+  mkdirSync(dirname(path), { recursive: true });
+  writeFileSync(`${path}-wal`, 'old log');
+  const notices: string[] = [];
+  const state = CrawlState.open(path, 'hkcnews', (line) => notices.push(line));
+  state.close();
+  assert.equal(notices.length, 1);
+  const aside = readdirSync(dirname(path)).filter((f) => f.startsWith('state.sqlite-wal.orphan-'));
+  assert.equal(readFileSync(join(dirname(path), aside[0]!), 'utf8'), 'old log');
+});
+
+test('a state of a newer salvage is refused with CONFIG_INVALID saying what to do, and left in place', () => {
+  const path = freshPath();
+  const state = CrawlState.open(path, 'hkcnews');
+  state.setMeta('schema', '99');
+  state.close();
+  assert.throws(() => CrawlState.open(path, 'hkcnews'), (e: unknown) => isCode('CONFIG_INVALID')(e) && /newer salvage.*rebuilds the state from the WARC files/.test((e as Error).message));
+  assert.ok(existsSync(path));
 });
 
 test('openReadOnly of a missing file fails with INPUT_UNREADABLE and creates nothing', () => {

@@ -4,8 +4,8 @@
  * with a file write is one transaction, committed right after the write, so a kill -9 loses at
  * most the page in flight and a rerun resumes exactly where the last one stopped.
  */
-import { mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { existsSync, mkdirSync, renameSync, statSync } from 'node:fs';
+import { basename, dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import { SalvageError } from '../errors.js';
 
@@ -67,9 +67,40 @@ CREATE TABLE IF NOT EXISTS events (
 );
 CREATE TABLE IF NOT EXISTS warcs (
   name TEXT PRIMARY KEY,
-  size INTEGER NOT NULL         -- bytes committed: anything after this is a record cut by a crash
+  size INTEGER NOT NULL         -- bytes committed: the file is appended to only while it is exactly this long
+);
+CREATE TABLE IF NOT EXISTS warc_records (  -- records found in the WARCs that no commit named (a crash, a lost state)
+  warc TEXT NOT NULL,
+  offset INTEGER NOT NULL,
+  length INTEGER NOT NULL,
+  url TEXT NOT NULL,            -- WARC-Target-URI
+  timestamp TEXT NOT NULL,      -- of WARC-Date
+  req_timestamp TEXT NOT NULL,  -- the capture asked for (Salvage-Capture-*; else the record's own)
+  req_original TEXT NOT NULL,
+  source_uri TEXT,
+  fetched_at TEXT,
+  linked INTEGER NOT NULL DEFAULT 0,  -- 1 once a capture points at it
+  PRIMARY KEY (warc, offset)
 );
 `;
+
+/** Found records are stored and linked this many to a transaction: bounded memory and journal at 2 million captures. */
+export const STATE_BATCH_ROWS = 1000;
+
+/** A record found in a WARC file (see CrawlState.addFoundRecords). */
+export interface FoundRecord {
+  offset: number;
+  length: number;
+  url: string;
+  timestamp: string;
+  requested: { timestamp: string; original: string };
+  sourceUri: string | undefined;
+  fetchedAt: string | undefined;
+}
+
+/** Why a state file cannot be used (it is moved aside and rebuilt). */
+class UnusableState extends Error {}
+
 
 /** A capture as the CDX index lists it (the shape of wayback's CdxRow, which store does not import). */
 export interface CaptureFields {
@@ -107,6 +138,43 @@ export interface ArticleRow {
   reason: string | null;
 }
 
+/** A name beside `path` that is free: `<path>.<what>-<UTC time>[-n]`. */
+function asideName(path: string, what: string): string {
+  const stamp = new Date().toISOString().replace(/[:.]/g, '-');
+  for (let n = 0; ; n++) {
+    const name = `${path}.${what}-${stamp}${n > 0 ? `-${n}` : ''}`;
+    if (!existsSync(name) && !existsSync(`${name}-wal`)) return name;
+  }
+}
+
+/** Rename a state file (and its -wal, -shm) aside; nothing is deleted. Returns the new name. */
+function setAside(path: string, what: string): string {
+  const aside = asideName(path, what);
+  try {
+    renameSync(path, aside);
+    for (const suffix of ['-wal', '-shm']) if (existsSync(path + suffix)) renameSync(path + suffix, aside + suffix);
+  } catch (error) {
+    throw new SalvageError('OUTPUT_FAILED', `the crawl state ${path} cannot be used and cannot be moved aside (${(error as Error).message}): rename it yourself (the WARC files keep every capture; salvage archive then rebuilds the state from them)`, { cause: error, subject: path });
+  }
+  return aside;
+}
+
+/**
+ * A -wal or -shm left without its database (the database deleted or emptied) belongs to the lost
+ * file, not to the one about to be created: moved aside, so SQLite cannot mix them.
+ */
+function setAsideOrphanLog(path: string, onNotice?: (line: string) => void): void {
+  let mainSize = 0;
+  try { mainSize = statSync(path).size; } catch { /* no database file */ }
+  if (mainSize > 0) return;
+  for (const suffix of ['-wal', '-shm']) {
+    if (!existsSync(path + suffix)) continue;
+    const aside = asideName(path + suffix, 'orphan');
+    renameSync(path + suffix, aside);
+    onNotice?.(`${basename(path + suffix)} had no database beside it: moved aside to ${basename(aside)}`);
+  }
+}
+
 export class CrawlState {
   private readonly db: Database.Database;
   private readonly stmts;
@@ -131,38 +199,95 @@ export class CrawlState {
       getMeta: db.prepare<[string], { value: string }>('SELECT value FROM meta WHERE key = ?'),
       setMeta: db.prepare('INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value'),
       byDigest: db.prepare<[string], { statuscode: number; mimetype: string }>("SELECT statuscode, mimetype FROM captures WHERE digest = ? AND statuscode IS NOT NULL AND mimetype != 'warc/revisit' ORDER BY statuscode = 200 DESC LIMIT 1"),
+      addFound: db.prepare('INSERT OR IGNORE INTO warc_records (warc, offset, length, url, timestamp, req_timestamp, req_original, source_uri, fetched_at) VALUES (@warc, @offset, @length, @url, @timestamp, @reqTimestamp, @reqOriginal, @sourceUri, @fetchedAt)'),
+      unlinkedAfter: db.prepare<[string, string, number, number], { warc: string; offset: number; length: number; req_timestamp: string; req_original: string; source_uri: string | null; fetched_at: string | null }>('SELECT warc, offset, length, req_timestamp, req_original, source_uri, fetched_at FROM warc_records WHERE linked = 0 AND (warc > ? OR (warc = ? AND offset > ?)) ORDER BY warc, offset LIMIT ?'),
+      // The key starts with "timestamp original ": a range on its unique index, then exact fields.
+      capturesAt: db.prepare<[string, string, string, string], { id: number }>('SELECT id FROM captures WHERE key >= ? AND key < ? AND timestamp = ? AND original = ? AND warc IS NULL'),
+      markLinked: db.prepare('UPDATE warc_records SET linked = 1 WHERE warc = ? AND offset = ?'),
+      reopenArticlesPast: db.prepare("UPDATE articles SET state = 'pending', reason = NULL WHERE id IN (SELECT article_id FROM captures WHERE warc = ? AND warc_offset + warc_length > ? AND article_id IS NOT NULL)"),
+      forgetPast: db.prepare('UPDATE captures SET warc = NULL, warc_offset = NULL, warc_length = NULL, fetched_at = NULL, memento_url = NULL, verdict = NULL WHERE warc = ? AND warc_offset + warc_length > ?'),
+      forgetOne: db.prepare('UPDATE captures SET warc = NULL, warc_offset = NULL, warc_length = NULL, fetched_at = NULL, memento_url = NULL WHERE id = ?'),
+      forgetFoundPast: db.prepare('DELETE FROM warc_records WHERE warc = ? AND offset + length > ?'),
+      storedPlaces: db.prepare<[], { id: number; warc: string; offset: number; length: number }>('SELECT id, warc, warc_offset AS offset, warc_length AS length FROM captures WHERE warc IS NOT NULL ORDER BY warc, warc_offset'),
       writtenArticles: db.prepare<[], { id: number; path: string; capture_id: number }>("SELECT id, path, capture_id FROM articles WHERE state = 'written' ORDER BY id"),
     };
   }
 
-  /** Open (or create) the state database of an archive folder. */
-  static open(path: string, site: string): CrawlState {
-    let db: Database.Database;
+  /**
+   * Open (or create) the state database of an archive folder. A state that cannot be used (not
+   * a database, damaged, not salvage's, a folder in its place, unreadable) is never deleted: it
+   * is renamed `<name>.corrupt-<time>` with its -wal/-shm, `onNotice` says so, and a new state is
+   * started, which the caller rebuilds from the WARC files. Throws CONFIG_INVALID for another
+   * site's or a newer salvage's state, OUTPUT_FAILED when no state can be created.
+   */
+  static open(path: string, site: string, onNotice?: (line: string) => void): CrawlState {
     try {
       mkdirSync(dirname(path), { recursive: true });
+    } catch (error) {
+      throw new SalvageError('OUTPUT_FAILED', `cannot create the folder of the crawl state ${path}: ${(error as Error).message}`, { cause: error, subject: path });
+    }
+    setAsideOrphanLog(path, onNotice);
+    try {
+      return CrawlState.openUsable(path, site);
+    } catch (error) {
+      if (!(error instanceof UnusableState)) throw error;
+      const aside = setAside(path, 'corrupt');
+      onNotice?.(`the crawl state ${path} cannot be used (${error.message}): moved aside to ${basename(aside)}; rebuilding it from the WARC files`);
+    }
+    try {
+      return CrawlState.openUsable(path, site);
+    } catch (error) {
+      throw new SalvageError('OUTPUT_FAILED', `cannot create a new crawl state ${path}: ${(error as Error).message}`, { cause: error, subject: path });
+    }
+  }
+
+  private static openUsable(path: string, site: string): CrawlState {
+    let db: Database.Database;
+    try {
       db = new Database(path);
+    } catch (error) {
+      // A folder or an unreadable file in its place: unusable. No file and none can be made: stop.
+      if (existsSync(path)) throw new UnusableState(statSync(path).isDirectory() ? 'it is a folder' : (error as Error).message);
+      throw new SalvageError('OUTPUT_FAILED', `cannot open the crawl state ${path}: ${(error as Error).message}`, { cause: error, subject: path });
+    }
+    let state: CrawlState;
+    try {
+      db.pragma('busy_timeout = 5000');
+      // Nothing is written before the file is known to be a sound salvage state, so a file set
+      // aside is kept exactly as it was found. A whole-file check (seconds at 2 million captures,
+      // once per run): a truncated or damaged file otherwise fails in the middle of a run.
+      const check = db.pragma('quick_check(1)', { simple: true }) as string;
+      if (check !== 'ok') throw new UnusableState(`damaged: ${check}`);
+      const tables = db.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").pluck().all() as string[];
+      if (tables.length > 0 && !tables.includes('meta')) throw new UnusableState(`not a salvage crawl state (tables ${tables.slice(0, 5).join(', ')})`);
+      const meta = (key: string): string | undefined => tables.includes('meta') ? (db.prepare('SELECT value FROM meta WHERE key = ?').pluck().get(key) as string | undefined) : undefined;
+      const version = meta('schema');
+      const owner = meta('site');
+      if (version !== undefined && version !== String(STATE_SCHEMA_VERSION)) {
+        if (!/^\d+$/.test(version) || Number(version) < STATE_SCHEMA_VERSION) throw new UnusableState(`unknown crawl state schema ${JSON.stringify(version)}`);
+        throw new SalvageError('CONFIG_INVALID', `${path} has crawl state schema ${version}, newer than this salvage reads (${STATE_SCHEMA_VERSION}): run the newer salvage, or move the file aside and this one rebuilds the state from the WARC files`, { subject: path });
+      }
+      if (version !== undefined && owner !== site) {
+        throw new SalvageError('CONFIG_INVALID', `${path} holds a crawl of ${owner ?? 'another site'}, not ${site}: use another --out folder`, { subject: path });
+      }
       // WAL: readers (salvage status) never block the crawler; a killed process loses no committed
       // transaction. NORMAL sync is durable against process crashes (only power loss can cost the
       // last transactions, which a rerun redoes).
       db.pragma('journal_mode = WAL');
       db.pragma('synchronous = NORMAL');
-      db.pragma('busy_timeout = 5000');
       db.exec(SCHEMA);
+      state = new CrawlState(db);
+      if (version === undefined) {
+        state.setMeta('schema', String(STATE_SCHEMA_VERSION));
+        state.setMeta('site', site);
+      }
     } catch (error) {
+      db.close();
+      if (error instanceof UnusableState || error instanceof SalvageError) throw error;
+      // Damage and a foreign schema are the file's fault; a lock, a full disk or a read-only
+      // folder are not, and moving the file aside would not help.
+      if (error instanceof Database.SqliteError && /^SQLITE_(NOTADB|CORRUPT|ERROR)/.test(error.code)) throw new UnusableState(error.message);
       throw new SalvageError('OUTPUT_FAILED', `cannot open the crawl state ${path}: ${(error as Error).message}`, { cause: error, subject: path });
-    }
-    const state = new CrawlState(db);
-    const version = state.getMeta('schema');
-    const owner = state.getMeta('site');
-    if (version === undefined) {
-      state.setMeta('schema', String(STATE_SCHEMA_VERSION));
-      state.setMeta('site', site);
-    } else if (version !== String(STATE_SCHEMA_VERSION)) {
-      db.close();
-      throw new SalvageError('CONFIG_INVALID', `${path} has crawl state schema ${version}; this salvage reads ${STATE_SCHEMA_VERSION}`, { subject: path });
-    } else if (owner !== site) {
-      db.close();
-      throw new SalvageError('CONFIG_INVALID', `${path} holds a crawl of ${owner ?? 'another site'}, not ${site}: use another --out folder`, { subject: path });
     }
     return state;
   }
@@ -241,6 +366,72 @@ export class CrawlState {
 
   setWarcSize(name: string, size: number): void {
     this.stmts.warcSize.run({ name, size });
+  }
+
+  /**
+   * Records found in a WARC past what the state knew (or in a file it did not know), with the
+   * committed size they extend the file to, in one transaction: they become known before any
+   * capture is linked to them. Call in batches of STATE_BATCH_ROWS.
+   */
+  readonly addFoundRecords = (warc: string, records: readonly FoundRecord[], committedSize: number | undefined): void => {
+    this.db.transaction(() => {
+      for (const r of records) {
+        this.stmts.addFound.run({ warc, offset: r.offset, length: r.length, url: r.url, timestamp: r.timestamp, reqTimestamp: r.requested.timestamp, reqOriginal: r.requested.original, sourceUri: r.sourceUri ?? null, fetchedAt: r.fetchedAt ?? null });
+      }
+      if (committedSize !== undefined) this.stmts.warcSize.run({ name: warc, size: committedSize });
+    })();
+  };
+
+  /**
+   * Point every capture not yet stored at a found record of the same capture (timestamp and
+   * original asked for), so it is not fetched again. Batched; returns how many captures now
+   * have their payload. Records of captures the index does not list stay unlinked (rebuild reads them).
+   */
+  linkFoundRecords(): number {
+    let linked = 0;
+    let after = { warc: '', offset: -1 };
+    for (;;) {
+      const batch = this.stmts.unlinkedAfter.all(after.warc, after.warc, after.offset, STATE_BATCH_ROWS);
+      if (batch.length === 0) return linked;
+      this.db.transaction(() => {
+        for (const r of batch) {
+          const prefix = `${r.req_timestamp} ${r.req_original} `;
+          let any = false;
+          for (const c of this.stmts.capturesAt.all(prefix, prefix + '\u{10FFFF}', r.req_timestamp, r.req_original)) {
+            this.stmts.stored.run({ id: c.id, warc: r.warc, offset: r.offset, length: r.length, fetchedAt: r.fetched_at, mementoUrl: r.source_uri });
+            linked++;
+            any = true;
+          }
+          if (any) this.stmts.markLinked.run(r.warc, r.offset);
+        }
+      })();
+      const last = batch[batch.length - 1]!; // the batch is not empty
+      after = { warc: last.warc, offset: last.offset };
+    }
+  }
+
+  /**
+   * The bytes of `warc` past `size` are gone (the file is shorter, or `size` 0 for a missing
+   * file): the captures stored there are to be fetched again, and their articles done again.
+   * Returns how many captures lost their payload.
+   */
+  readonly forgetStoredPast = (warc: string, size: number): number => {
+    return this.db.transaction(() => {
+      this.stmts.reopenArticlesPast.run(warc, size);
+      const n = this.stmts.forgetPast.run(warc, size).changes;
+      this.stmts.forgetFoundPast.run(warc, size);
+      return n;
+    })();
+  };
+
+  /** A stored capture's bytes cannot be read: it is to be fetched again (the bytes stay where they are). */
+  forgetStored(captureId: number): void {
+    this.stmts.forgetOne.run(captureId);
+  }
+
+  /** Every stored capture's place, in file and offset order (for rebuild's check). */
+  *storedPlaces(): IterableIterator<{ id: number; warc: string; offset: number; length: number }> {
+    yield* this.stmts.storedPlaces.iterate();
   }
 
   readonly captureRejected = (captureId: number, reason: string, message: string): void => {
