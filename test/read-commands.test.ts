@@ -27,11 +27,28 @@ const source = join(work, 'old.jsonl');
 writeFileSync(source, records.map((r) => JSON.stringify(r)).join('\n') + '\n');
 const dir = join(work, 'archive');
 
-test('import lays out the files byte for byte and skips a record whose path disagrees with its id', () => {
+test('import lays out the files byte for byte, skips a record whose path disagrees with its id, and exits 3 saying how many were skipped', () => {
   const r = salvage('import', source, '--out', dir, '--quiet');
-  assert.equal(r.status, 0, r.stderr);
+  assert.equal(r.status, 3, r.stderr);
   assert.match(r.stdout, /imported 3 files, skipped 1/);
+  assert.match(r.stderr, /skipped old\.jsonl:4 .*does not match id 9/);
+  assert.match(r.stderr, /^1 input skipped \(not imported\); exit code 3$/m);
   assert.equal(readFileSync(join(dir, 'articles/1-1000/article_101.md'), 'utf8'), records[0]!.raw);
+});
+
+test('import exits 0 when every input is imported, and refuses --out equal to the source with one usage line', () => {
+  const clean = join(work, 'clean.jsonl');
+  writeFileSync(clean, records.slice(0, 2).map((r) => JSON.stringify(r)).join('\n') + '\n');
+  const ok = salvage('import', clean, '--out', join(work, 'clean-archive'), '--quiet');
+  assert.equal(ok.status, 0, ok.stderr);
+  assert.equal(ok.stderr, '');
+  const folder = join(work, 'clean-archive');
+  for (const [src, out] of [[folder, folder], [join(folder, 'articles'), folder], [clean, clean]] as const) {
+    const r = salvage('import', src, '--out', out);
+    assert.equal(r.status, 2, `${src} → ${out}: ${r.stderr}`);
+    assert.match(r.stderr, /^salvage: --out .* \[CONFIG_INVALID\]\n$/);
+  }
+  assert.equal(readFileSync(clean, 'utf8').split('\n').length, 3, 'the source file is untouched');
 });
 
 test('index builds, and a second run reads only what changed', () => {

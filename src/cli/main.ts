@@ -176,13 +176,25 @@ program
   .command('import')
   .description('Lay out an existing archive (a folder of article_<id>.md files, or a .jsonl[.gz] of {"id","path","raw"} lines) as an archive folder; files are kept byte for byte.')
   .argument('<source>', 'folder or .jsonl / .jsonl.gz file')
-  .requiredOption('-o, --out <dir>', 'archive folder to write (articles/<lo>-<hi>/article_<id>.md)')
+  .requiredOption('-o, --out <dir>', 'archive folder to write (articles/<lo>-<hi>/article_<id>.md); not the source, nor a folder whose articles/ holds it')
   .option('-q, --quiet', 'no progress on stderr', false)
+  .addHelpText('after', `
+Exit codes: 0 every input imported · 3 finished, some inputs skipped (each named on stderr with
+its reason: bad id, bad JSON line, path disagreeing with the id, repeated id) · 1 failed ·
+2 bad usage (e.g. --out is the source).
+
+Temporary files that an interrupted import left in --out are removed by the next run (only those
+of processes no longer running), and said on stderr.`)
   .action(async (source: string, flags: Record<string, unknown>) => {
     const r = await runImport(source, flags['out'] as string, flags['quiet'] === true);
     for (const s of r.skipped.slice(0, 20)) process.stderr.write(`skipped ${s.path}: ${s.reason}\n`);
     if (r.skipped.length > 20) process.stderr.write(`… and ${r.skipped.length - 20} more skipped\n`);
     process.stdout.write(`imported ${r.files} files${r.skipped.length ? `, skipped ${r.skipped.length}` : ''} → ${flags['out'] as string}\n`);
+    // Skipped input is a partial import: a script must see it in the exit code (README "Exit codes").
+    if (r.skipped.length > 0) {
+      process.stderr.write(`${r.skipped.length} input${r.skipped.length === 1 ? '' : 's'} skipped (not imported); exit code ${EXIT.rejected}\n`);
+      process.exitCode = EXIT.rejected;
+    }
   });
 
 program

@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, mkdir, readFile, readdir, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdtemp, mkdir, readFile, readdir, rm, stat, symlink, writeFile } from 'node:fs/promises';
+import { spawnSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
@@ -118,6 +119,47 @@ test('a folder source that contains the output folder does not re-import its own
   await writeFile(join(dir, 'article_3.md'), FILE_A);
   assert.deepEqual(await importArchive(dir, join(dir, 'out')), { files: 1, skipped: [] });
   assert.deepEqual(await importArchive(dir, join(dir, 'out')), { files: 1, skipped: [] });
+});
+
+test('an output that is the source, holds the source under articles/, or is a file is refused as CONFIG_INVALID, before anything is written', async (t) => {
+  const dir = await tempDir(t);
+  await mkdir(join(dir, 'src', 'articles', '1-1000'), { recursive: true });
+  await writeFile(join(dir, 'src', 'articles', '1-1000', 'article_1.md'), FILE_A);
+  await writeFile(join(dir, 'in.jsonl'), jsonl(GOOD));
+  await symlink(join(dir, 'src'), join(dir, 'link'));
+  const before = await tree(dir);
+  const cases: [string, string][] = [
+    [join(dir, 'src'), join(dir, 'src')],
+    [join(dir, 'src'), join(dir, 'src', '.')],
+    [join(dir, 'src'), join(dir, 'link')],
+    [join(dir, 'link'), join(dir, 'src') + '/'],
+    [join(dir, 'src', 'articles'), join(dir, 'src')],
+    [join(dir, 'src', 'articles', '1-1000'), join(dir, 'link')],
+    [join(dir, 'in.jsonl'), join(dir, 'in.jsonl')],
+    [join(dir, 'src'), join(dir, 'in.jsonl')],
+  ];
+  for (const [source, out] of cases) {
+    await assert.rejects(importArchive(source, out), (e: unknown) => isSalvageError(e) && e.code === 'CONFIG_INVALID', `${source} → ${out}`);
+  }
+  assert.deepEqual(await tree(dir), before);
+  // A jsonl file inside the output folder is fine: nothing is written over it.
+  assert.deepEqual(await importArchive(join(dir, 'in.jsonl'), dir), { files: 2, skipped: [] });
+});
+
+test('temporary files of a dead import are removed before the next run and reported; a live process\'s and other files are kept', async (t) => {
+  const dir = await tempDir(t);
+  await writeFile(join(dir, 'in.jsonl'), jsonl(GOOD));
+  const bucket = join(dir, 'out', 'articles', '1-1000');
+  await mkdir(bucket, { recursive: true });
+  const dead = Number(spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))'], { encoding: 'utf8' }).stdout);
+  const alive = process.ppid;
+  const keep = [`.${alive}.1.tmp`, `.${dead}.1.tmp.bak`, `x.${dead}.1.tmp`, `.${dead}.tmp`, 'notes.txt'];
+  for (const name of [`.${dead}.1.tmp`, `.${dead}.27.tmp`, ...keep]) await writeFile(join(bucket, name), 'partial');
+  const seen: { path: string; pid: number }[] = [];
+  assert.deepEqual(await importArchive(join(dir, 'in.jsonl'), join(dir, 'out'), { onLeftover: (l) => seen.push(l) }), { files: 2, skipped: [] });
+  assert.deepEqual(seen.map((l) => l.path).sort(), [join(bucket, `.${dead}.1.tmp`), join(bucket, `.${dead}.27.tmp`)].sort());
+  assert.ok(seen.every((l) => l.pid === dead));
+  assert.deepEqual((await readdir(bucket)).sort(), [...keep, 'article_1.md'].sort());
 });
 
 test('a missing source is INPUT_UNREADABLE; an unknown file type is INPUT_INVALID; corrupt gzip is INPUT_UNREADABLE', async (t) => {

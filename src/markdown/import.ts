@@ -4,8 +4,8 @@
  * `articles/<lo>-<hi>/article_<id>.md`, so the old archive can be indexed and served as it is.
  */
 import { createReadStream } from 'node:fs';
-import { mkdir, opendir, readFile, stat } from 'node:fs/promises';
-import { basename, join, relative, resolve, sep } from 'node:path';
+import { mkdir, opendir, readdir, readFile, realpath, rm, stat } from 'node:fs/promises';
+import { basename, dirname, join, relative, resolve, sep } from 'node:path';
 import { createInterface } from 'node:readline';
 import { createGunzip } from 'node:zlib';
 import { SalvageError, isSalvageError } from '../errors.js';
@@ -19,6 +19,11 @@ export interface ImportOptions {
    * rename/open latency on a local disk; memory stays bounded by this many files' text.
    */
   concurrency?: number;
+  /**
+   * Told about each temporary file that an interrupted earlier run left in `outDir` and that was
+   * removed before this one (only those of processes no longer running). Default: none.
+   */
+  onLeftover?: (leftover: { path: string; pid: number }) => void;
 }
 
 export interface ImportResult {
@@ -32,6 +37,11 @@ export interface ImportResult {
 export const DEFAULT_IMPORT_CONCURRENCY = 16;
 /** `article_<id>.md`: what a folder walk picks up (any id; non-numeric ones are reported as skipped). */
 const ARTICLE_FILE = /^article_(.*)\.md$/;
+/**
+ * writeFileAtomic's temporary files (`.<pid>.<n>.tmp`, src/markdown/write.ts), with the pid: a
+ * run killed between writing one and renaming it leaves it in the bucket folder.
+ */
+const TEMP_FILE = /^\.([1-9]\d{0,9})\.\d+\.tmp$/;
 /** The same check as articlePath: a positive integer of at most 15 digits. */
 const SAFE_ID = /^[1-9]\d{0,14}$/;
 
@@ -67,12 +77,14 @@ export async function importArchive(source: string, outDir: string, options: Imp
   } catch (error) {
     throw new SalvageError('INPUT_UNREADABLE', `cannot read ${source}: ${(error as Error).message}; give a folder of article_<id>.md files or a .jsonl/.jsonl.gz file`, { cause: error, subject: source });
   }
+  await checkOutput(source, info.isDirectory(), outDir);
   let items: AsyncIterable<Item | Skip>;
   if (info.isDirectory()) items = walkFolder(source, resolve(outDir));
   else if (/\.jsonl(?:\.gz)?$/i.test(source)) items = readJsonLines(source);
   else throw new SalvageError('INPUT_INVALID', `${source} is neither a folder nor a .jsonl/.jsonl.gz file`, { subject: source });
 
   await mkdir(outDir, { recursive: true });
+  for (const leftover of await removeDeadTempFiles(outDir)) options.onLeftover?.(leftover);
   const skipped: Skip[] = [];
   const seen = new Set<number>();
   const pending = new Set<Promise<void>>();
@@ -119,6 +131,92 @@ export async function importArchive(source: string, outDir: string, options: Imp
     throw new SalvageError('INPUT_UNREADABLE', `could not read an input file under ${source}: ${(failure as Error).message}`, { cause: failure, subject: source });
   }
   return { files, skipped };
+}
+
+/** `path` with symlinks resolved; for a path that does not exist yet, its nearest existing ancestor's real path plus the rest. */
+async function realPathOf(path: string): Promise<string> {
+  const absolute = resolve(path);
+  let head = absolute;
+  const rest: string[] = [];
+  for (;;) {
+    try {
+      return join(await realpath(head), ...rest.reverse());
+    } catch {
+      const parent = dirname(head);
+      if (parent === head) return absolute;
+      rest.push(basename(head));
+      head = parent;
+    }
+  }
+}
+
+const within = (child: string, parent: string): boolean => child === parent || child.startsWith(parent.endsWith(sep) ? parent : parent + sep);
+
+/**
+ * Refuse an output that would overwrite or swallow the source (issue 12: \`--out\` equal to the
+ * source was accepted): a folder source equal to \`outDir\` or inside \`outDir/articles\` (where the
+ * files are written), a file source equal to \`outDir\`, an \`outDir\` that is an existing file.
+ * An output folder inside a source folder stays allowed: the walk does not enter it.
+ */
+async function checkOutput(source: string, sourceIsFolder: boolean, outDir: string): Promise<void> {
+  const [src, out] = await Promise.all([realPathOf(source), realPathOf(outDir)]);
+  const refuse = (why: string): never => {
+    throw new SalvageError('CONFIG_INVALID', `--out ${outDir} ${why}; choose an output folder outside the source`, { subject: outDir });
+  };
+  if (src === out) refuse(`is the source ${source} itself`);
+  if (sourceIsFolder && within(src, join(out, 'articles'))) refuse(`would write over the source ${source} (it is inside ${join(outDir, 'articles')})`);
+  try {
+    if (!(await stat(out)).isDirectory()) refuse('is an existing file, not a folder');
+  } catch (error) {
+    if (isSalvageError(error)) throw error;
+    // does not exist yet: created below
+  }
+}
+
+/**
+ * Remove writeFileAtomic temporary files of dead processes from the bucket folders of
+ * `outDir/articles` (a live pid may be another import writing there: its files are kept).
+ */
+async function removeDeadTempFiles(outDir: string): Promise<{ path: string; pid: number }[]> {
+  const removed: { path: string; pid: number }[] = [];
+  let buckets: string[];
+  try {
+    buckets = await readdir(join(outDir, 'articles'));
+  } catch {
+    return removed;
+  }
+  for (const bucket of buckets) {
+    let names: string[];
+    try {
+      names = await readdir(join(outDir, 'articles', bucket));
+    } catch {
+      continue; // not a folder
+    }
+    for (const name of names) {
+      const pid = Number(TEMP_FILE.exec(name)?.[1]);
+      if (!Number.isSafeInteger(pid) || processAlive(pid)) continue;
+      const path = join(outDir, 'articles', bucket, name);
+      if (!(await stat(path)).isFile()) continue;
+      await rm(path, { force: true });
+      removed.push({ path, pid });
+    }
+  }
+  return removed;
+}
+
+/**
+ * Whether a process with this id is running: signal 0 checks without sending (ESRCH: none;
+ * EPERM: one we may not signal). A reused pid reads as alive, so its file is kept: the safe side.
+ * (src/export/leftovers.ts has the same check for export-site; markdown may not import export.)
+ */
+function processAlive(pid: number): boolean {
+  if (pid === process.pid) return true;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
 }
 
 /** Why an item is not written, or undefined when it is fine (records its id as seen). */
