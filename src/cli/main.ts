@@ -60,13 +60,16 @@ program
   .addHelpText('after', `
 Outcomes: "written" (an article file), "rejected" (the capture is not an article: farewell page,
 Wayback error page, CDN challenge, 404, truncated or empty capture, not HTML…; the reason is
-printed), "failed" (unreadable input, or an HTML page with no URL: give --url).
+printed), "failed" (unreadable input, an HTML page with no URL: give --url, or damaged WARC
+bytes: one line "failed FILE@OFFSET (no URL): warc-REASON: …" per damaged, short or truncated
+record, REASON gzip, truncated, short or malformed; reading goes on at the next intact record).
 
 Sites: a page goes to the first --profile whose article_url matches it, then to a built-in site
 (by URL, then by host), else to the generic extractor, which reads any news page: JSON-LD,
 OpenGraph, Dublin Core, microdata, visible bylines and dates, and a scored guess at the body.
 
-Exit codes: 0 every page written · 3 finished, some pages rejected · 1 some input failed ·
+Exit codes: 0 every page written · 3 finished, some pages rejected · 1 some input failed
+(including any damaged WARC record; every intact one is still extracted) ·
 2 bad usage · 70 internal error (a bug: please report it with the input).
 
 Examples:

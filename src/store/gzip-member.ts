@@ -31,6 +31,13 @@ const TRIAL_INPUT_BYTES = 4096;
 /** Deflate expands at most 1032:1, so a trial's output is bounded by this. */
 const TRIAL_OUTPUT_BYTES = TRIAL_INPUT_BYTES * 1100;
 const WARC_START = Buffer.from('WARC/');
+/**
+ * Fast path: a member whose deflate data ends within this many bytes and inflates to at most
+ * FAST_MAX_OUTPUT_BYTES is inflated in one synchronous call (a stream per member made reading
+ * twice as slow as warcio: 5,000 records of 18 KB, 2026-12-06); anything else is streamed.
+ */
+const FAST_WINDOW_BYTES = 256 * 1024;
+const FAST_MAX_OUTPUT_BYTES = 4 * 1024 * 1024;
 
 /** Positional reads of one file, the last block kept (members are read in order). */
 export class BlockFile {
@@ -102,8 +109,10 @@ export class MemberDamage extends Error {
  * (CRC-32, size) matched; it throws MemberDamage for bad data, a bad trailer or a file cut inside.
  */
 export class MemberSource {
-  private readonly inflate: InflateRaw;
-  private readonly output: AsyncIterator<Buffer>;
+  private readonly inflate: InflateRaw | undefined;
+  private readonly output: AsyncIterator<Buffer> | undefined;
+  /** The fast path's whole output, until handed out. */
+  private whole: Buffer | undefined;
   private pending: Uint8Array[] = [];
   private fed = 0;
   private crc = 0;
@@ -115,37 +124,49 @@ export class MemberSource {
   /** Once the member ended: the offset just past its trailer. */
   end: number | undefined;
 
-  constructor(private readonly file: BlockFile, readonly offset: number, private readonly dataStart: number, private readonly limit: number) {
-    this.inflate = createInflateRaw({ chunkSize: INFLATE_CHUNK_BYTES });
-    this.inflate.on('error', () => { /* surfaced by the output iterator */ });
-    this.output = this.inflate[Symbol.asyncIterator]();
-    void this.pump();
+  /** `prefetched`: the fast path's whole output and the deflate bytes it took. */
+  constructor(private readonly file: BlockFile, readonly offset: number, private readonly dataStart: number, private readonly limit: number, prefetched?: { output: Buffer; consumed: number }) {
+    if (prefetched) {
+      this.whole = prefetched.output;
+      this.fed = prefetched.consumed;
+      return;
+    }
+    const inflate = createInflateRaw({ chunkSize: INFLATE_CHUNK_BYTES });
+    inflate.on('error', () => { /* surfaced by the output iterator */ });
+    this.inflate = inflate;
+    this.output = inflate[Symbol.asyncIterator]();
+    void this.pump(inflate);
   }
 
-  private async pump(): Promise<void> {
+  /** Deflate bytes zlib has taken so far. */
+  private get consumed(): number {
+    return this.inflate ? this.inflate.bytesWritten : this.fed;
+  }
+
+  private async pump(inflate: InflateRaw): Promise<void> {
     try {
-      await this.feed();
+      await this.feed(inflate);
     } catch (error) {
-      this.inflate.destroy(error as Error); // an I/O error: the reader sees it as this member's damage
+      inflate.destroy(error as Error); // an I/O error: the reader sees it as this member's damage
     }
   }
 
-  private async feed(): Promise<void> {
+  private async feed(inflate: InflateRaw): Promise<void> {
     let at = this.dataStart;
-    while (!this.inflate.destroyed) {
-      if (at >= this.limit) { this.inflate.end(); return; }
+    while (!inflate.destroyed) {
+      if (at >= this.limit) { inflate.end(); return; }
       const block = await this.file.read(at, Math.min(FEED_BYTES, this.limit - at));
-      if (block.length === 0) { this.inflate.end(); return; }
+      if (block.length === 0) { inflate.end(); return; }
       at += block.length;
       // The callback runs once zlib has taken the block, which waits for the reader (backpressure).
       await new Promise<void>((resolve) => {
         const closed = (): void => resolve();
-        this.inflate.once('close', closed);
-        this.inflate.write(block, () => { this.inflate.off('close', closed); resolve(); });
+        inflate.once('close', closed);
+        inflate.write(block, () => { inflate.off('close', closed); resolve(); });
       });
       this.fed += block.length;
       // zlib took less than it was given: the deflate stream ended inside this block.
-      if (this.inflate.bytesWritten < this.fed) { if (!this.inflate.destroyed) this.inflate.end(); return; }
+      if (inflate.bytesWritten < this.fed) { if (!inflate.destroyed) inflate.end(); return; }
     }
   }
 
@@ -154,6 +175,14 @@ export class MemberSource {
     const put = this.pending.pop();
     if (put) { this.position += put.length; return put; }
     if (this.ended) return null;
+    if (!this.output) {
+      const whole = this.whole;
+      this.whole = undefined;
+      if (whole && whole.length > 0) return this.took(whole);
+      this.ended = true;
+      await this.checkTrailer();
+      return null;
+    }
     let next: IteratorResult<Buffer>;
     try {
       next = await this.output.next();
@@ -168,14 +197,18 @@ export class MemberSource {
       await this.checkTrailer();
       return null;
     }
-    this.crc = crc32(next.value, this.crc);
-    this.inflated += next.value.length;
-    this.position += next.value.length;
-    return next.value;
+    return this.took(next.value);
+  }
+
+  private took(chunk: Buffer): Buffer {
+    this.crc = crc32(chunk, this.crc);
+    this.inflated += chunk.length;
+    this.position += chunk.length;
+    return chunk;
   }
 
   private async checkTrailer(): Promise<void> {
-    const at = this.dataStart + this.inflate.bytesWritten;
+    const at = this.dataStart + this.consumed;
     const trailer = await this.file.read(at, 8);
     if (at + 8 > this.limit || trailer.length < 8) throw new MemberDamage('truncated', 'the file ends inside this gzip member’s trailer');
     if (trailer.readUInt32LE(0) !== this.crc >>> 0) throw new MemberDamage('gzip', 'the gzip member’s CRC-32 does not match its data');
@@ -213,11 +246,11 @@ export class MemberSource {
   async abandon(): Promise<void> {
     if (this.abandonedAt !== undefined) return;
     // Nothing zlib has not consumed belongs to this member's deflate data… or all of it may.
-    this.abandonedAt = this.dataStart + this.inflate.bytesWritten;
+    this.abandonedAt = this.dataStart + this.consumed;
     this.ended = true;
     this.pending = [];
-    await this.output.return?.();
-    this.inflate.destroy();
+    this.whole = undefined;
+    await this.close();
   }
 
   /** Where to look for the next member after an abandoned one. */
@@ -227,7 +260,7 @@ export class MemberSource {
 
   /** Release the inflater (after an error, or when the caller stops early). */
   async close(): Promise<void> {
-    if (!this.inflate.destroyed) { await this.output.return?.(); this.inflate.destroy(); }
+    if (this.inflate && !this.inflate.destroyed) { await this.output?.return?.(); this.inflate.destroy(); }
   }
 }
 
@@ -270,5 +303,14 @@ export async function openMember(file: BlockFile, offset: number, limit: number)
   const headerLength = gzipHeaderLength(head, offset + head.length >= limit);
   if (headerLength === 'incomplete') return new MemberDamage('truncated', 'the file ends inside a gzip header');
   if (headerLength === 'invalid') return new MemberDamage('gzip', 'no gzip member here (bad gzip header)');
-  return new MemberSource(file, offset, offset + headerLength, limit);
+  const dataStart = offset + headerLength;
+  const window = await file.read(dataStart, Math.min(FAST_WINDOW_BYTES, limit - dataStart));
+  try {
+    const { buffer, engine } = inflateRawSync(window, { info: true, finishFlush: zlibConstants.Z_SYNC_FLUSH, maxOutputLength: FAST_MAX_OUTPUT_BYTES }) as unknown as { buffer: Buffer; engine: { bytesWritten: number } }; // `info: true` changes the result; Node's types miss it
+    // zlib stopped taking input before the window's end: the deflate stream ended inside it.
+    if (engine.bytesWritten < window.length) return new MemberSource(file, offset, dataStart, limit, { output: buffer, consumed: engine.bytesWritten });
+  } catch {
+    // Too large for the fast path, or damaged: the streaming path reads (and reports) it.
+  }
+  return new MemberSource(file, offset, dataStart, limit);
 }
