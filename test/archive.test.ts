@@ -6,7 +6,8 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createHash, randomBytes } from 'node:crypto';
+import { appendFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import Database from 'better-sqlite3';
@@ -189,4 +190,149 @@ test('a URL prefix rescues an outlet without a site module: the profile is kept 
   const r = spawnSync(process.execPath, ['--import', 'tsx', CLI, 'rebuild', out, '--out', rebuilt, '--quiet'], { encoding: 'utf8', cwd: ROOT });
   assert.equal(r.status, 0, r.stderr);
   assert.deepEqual(tree(rebuilt), written);
+});
+
+// ---- WARC files are evidence (issue 12): a lost state is rebuilt from them, never the reverse ----
+
+/** Run the CLI without blocking this process (the simulator lives here and must keep answering). */
+async function cli(args: string[]): Promise<{ status: number | null; stdout: string; stderr: string }> {
+  const child = spawn(process.execPath, ['--import', 'tsx', CLI, ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (d: Buffer) => { stdout += d.toString(); });
+  child.stderr.on('data', (d: Buffer) => { stderr += d.toString(); });
+  const status = await new Promise<number | null>((ok) => child.once('exit', ok));
+  return { status, stdout, stderr };
+}
+
+const archiveArgs = (out: string): string[] => ['archive', 'hkcnews', '--out', out, '--wayback', sim.url, '--time-scale', String(SCALE)];
+
+/** Each WARC file's bytes, by name. */
+function warcBytes(out: string): Map<string, Buffer> {
+  const dir = join(out, 'captures');
+  return new Map(readdirSync(dir).sort().map((f) => [f, readFileSync(join(dir, f))]));
+}
+
+/** Every byte of every earlier file is still there, at the same place: the file is unchanged or only grew. */
+function assertKept(before: Map<string, Buffer>, out: string): void {
+  const now = warcBytes(out);
+  for (const [name, bytes] of before) {
+    const after = now.get(name);
+    assert.ok(after, `${name} still exists`);
+    assert.ok(after.length >= bytes.length, `${name}: ${after.length} bytes, was ${bytes.length}`);
+    const sha = (b: Buffer): string => createHash('sha256').update(b).digest('hex');
+    assert.equal(sha(after.subarray(0, bytes.length)), sha(bytes), `${name}: its first ${bytes.length} bytes are unchanged`);
+  }
+}
+
+function copyOf(name: string): string {
+  const out = join(work, name);
+  cpSync(reference, out, { recursive: true });
+  return out;
+}
+
+const LOSSES: [string, (path: string) => void][] = [
+  ['missing', (path) => rmSync(path)],
+  ['empty (0 bytes)', (path) => writeFileSync(path, '')],
+  ['garbage bytes', (path) => writeFileSync(path, randomBytes(64 * 1024))],
+  ['a truncated SQLite file', (path) => { const b = readFileSync(path); writeFileSync(path, b.subarray(0, Math.floor(b.length / 3))); }],
+  ['a folder in its place', (path) => { rmSync(path); mkdirSync(path); }],
+];
+
+for (const [i, [how, lose]] of LOSSES.entries()) {
+  test(`state.sqlite ${how}: archive keeps every WARC byte, rebuilds the state from the WARCs without fetching them again, and rebuild gives the same archive`, async () => {
+    const out = copyOf(`lost-state-${i}`);
+    const before = warcBytes(out);
+    for (const f of ['state.sqlite-wal', 'state.sqlite-shm']) rmSync(join(out, f), { force: true });
+    lose(join(out, 'state.sqlite'));
+    sim.resetStats();
+    const r = await cli([...archiveArgs(out)]);
+    assert.equal(r.status, 0, r.stderr);
+    assertKept(before, out);
+    assert.doesNotMatch(r.stderr, /delete/i);
+    if (!/missing|empty/.test(how)) {
+      assert.match(r.stderr, /cannot be used .*moved aside to state\.sqlite\.corrupt-/);
+      assert.ok(readdirSync(out).some((f) => f.startsWith('state.sqlite.corrupt-')), 'the old state is kept');
+    }
+    assert.match(r.stderr, /stored captures past what the crawl state knew .* adopted/);
+    // Only captures that were never stored (the service refused them) are asked for again.
+    const refused = new Database(join(reference, 'state.sqlite'), { readonly: true });
+    const neverStored = (refused.prepare("SELECT count(*) AS n FROM captures WHERE verdict = 'fetch-refused'").get() as { n: number }).n;
+    refused.close();
+    assert.ok(sim.stats().requests.capture <= neverStored, `${sim.stats().requests.capture} captures fetched again; ${neverStored} were never stored`);
+    assert.deepEqual(tree(out), tree(reference));
+    const rebuilt = join(work, `lost-state-${i}-rebuilt`);
+    const rb = await cli(['rebuild', out, '--out', rebuilt, '--quiet']);
+    assert.equal(rb.status, 0, rb.stderr);
+    assert.deepEqual(tree(rebuilt), tree(reference));
+  });
+}
+
+test('a capture written but not committed before a kill is adopted from the WARC, not fetched again', async () => {
+  const out = copyOf('crash-tail');
+  const db = new Database(join(out, 'state.sqlite'));
+  // Undo the commit of the last stored capture: its record is in the WARC, the state does not know it.
+  const last = db.prepare('SELECT id, article_id, warc, warc_offset FROM captures WHERE warc IS NOT NULL ORDER BY warc DESC, warc_offset DESC LIMIT 1').get() as { id: number; article_id: number; warc: string; warc_offset: number };
+  db.prepare('UPDATE captures SET warc = NULL, warc_offset = NULL, warc_length = NULL, verdict = NULL WHERE id = ?').run(last.id);
+  db.prepare("UPDATE articles SET state = 'pending' WHERE id = ?").run(last.article_id);
+  db.prepare('UPDATE warcs SET size = ? WHERE name = ?').run(last.warc_offset, last.warc);
+  db.close();
+  const before = warcBytes(out);
+  sim.resetStats();
+  const r = await cli([...archiveArgs(out)]);
+  assert.equal(r.status, 0, r.stderr);
+  assert.match(r.stderr, new RegExp(`captures/${last.warc}: 1 stored captures past what the crawl state knew \\(from offset ${last.warc_offset}\\) adopted`));
+  assert.equal(sim.stats().requests.capture, 0);
+  assertKept(before, out);
+  assert.deepEqual(warcBytes(out), before, 'nothing was appended either');
+  assert.deepEqual(tree(out), tree(reference));
+});
+
+test('a record cut by a kill is reported with its offset and left in place; the run completes', async () => {
+  const out = copyOf('cut-tail');
+  const [name, bytes] = [...warcBytes(out)].at(-1)!;
+  const half = bytes.subarray(0, 200);
+  appendFileSync(join(out, 'captures', name), half);
+  const before = warcBytes(out);
+  const r = await cli([...archiveArgs(out)]);
+  assert.equal(r.status, 0, r.stderr);
+  assert.match(r.stderr, new RegExp(`captures/${name}: a record cut short at offset ${bytes.length} \\(200 bytes, an interrupted write\\) is left in place`));
+  assertKept(before, out);
+  assert.deepEqual(tree(out), tree(reference));
+});
+
+test('a WARC cut in half: rebuild reports each stored capture whose bytes are gone, with its offset, and exits non-zero', async () => {
+  const out = copyOf('half-warc');
+  const [name, bytes] = [...warcBytes(out)][0]!;
+  writeFileSync(join(out, 'captures', name), bytes.subarray(0, Math.floor(bytes.length / 2)));
+  const rebuilt = join(work, 'half-warc-rebuilt');
+  const r = await cli(['rebuild', out, '--out', rebuilt, '--quiet']);
+  assert.equal(r.status, 1, r.stderr);
+  assert.match(r.stderr, new RegExp(`captures/${name}: \\d+ damaged bytes at offset \\d+ skipped \\(truncated`));
+  assert.match(r.stderr, new RegExp(`captures/${name}: the stored capture at offset \\d+ \\(\\d+ bytes\\) is past the end of the file`));
+  assert.match(r.stdout, /rebuilt \d+ articles from \d+ WARC records .*; 1 damaged stretches of WARC bytes skipped; \d+ stored captures whose bytes are missing or damaged/);
+  assert.ok(tree(rebuilt).size < tree(reference).size);
+});
+
+test('status reports captures whose bytes are gone; archive says so, fetches them again and completes the same archive', async () => {
+  const out = copyOf('bytes-gone');
+  const [name, bytes] = [...warcBytes(out)][0]!;
+  const kept = bytes.subarray(0, Math.floor(bytes.length / 2));
+  writeFileSync(join(out, 'captures', name), kept);
+  const status = await cli(['status', out, '--json']);
+  assert.equal(status.status, 0, status.stderr);
+  const report = JSON.parse(status.stdout) as { missingEvidence: { captures: number; files: { warc: string; missing: boolean }[] } };
+  assert.ok(report.missingEvidence.captures > 0);
+  assert.deepEqual(report.missingEvidence.files.map((f) => [f.warc, f.missing]), [[name, false]]);
+  const text = await cli(['status', out]);
+  assert.match(text.stdout, new RegExp(`missing evidence: ${report.missingEvidence.captures} stored captures whose WARC bytes are gone`));
+  sim.resetStats();
+  const r = await cli([...archiveArgs(out)]);
+  assert.equal(r.status, 0, r.stderr);
+  assert.match(r.stderr, new RegExp(`captures/${name}: ${kept.length} bytes where ${bytes.length} were stored; ${report.missingEvidence.captures} captures whose bytes are gone will be fetched again`));
+  assert.equal(sim.stats().requests.capture, report.missingEvidence.captures);
+  assert.deepEqual(readFileSync(join(out, 'captures', name)).subarray(0, kept.length), kept, 'the shorter file is left as it is');
+  assert.deepEqual(tree(out), tree(reference));
+  const after = JSON.parse((await cli(['status', out, '--json'])).stdout) as { missingEvidence: { captures: number } };
+  assert.equal(after.missingEvidence.captures, 0);
 });

@@ -1,11 +1,11 @@
 /** `salvage archive`, `salvage rebuild` and `salvage status`: thin wiring of crawl, store and wayback. */
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { extractCapture, type SiteProfile } from '../extract/index.js';
 import { CAPTURES_DIR, COVERAGE_FILE, rescue, STATE_FILE, writeArchiveFile, type RescueProgress, type RescueSummary } from '../crawl/index.js';
 import { writeFileAtomic } from '../markdown/index.js';
 import { siteForUrl } from '../sites/index.js';
-import { CrawlState, readWarcCaptures } from '../store/index.js';
+import { CrawlState, readWarcCaptures, type WarcDamage } from '../store/index.js';
 import { Politeness, WaybackClient, type PolitenessEvent, type PolitenessOptions } from '../wayback/index.js';
 import { SalvageError } from '../errors.js';
 
@@ -98,7 +98,7 @@ export async function runArchive(site: SiteProfile, options: ArchiveCommandOptio
   process.on('SIGINT', onSigint);
   process.on('SIGTERM', onSigint);
   try {
-    const summary = await rescue({ site, outDir: options.out, client, signal: controller.signal, ...(options.concurrency ? { concurrency: options.concurrency } : {}), onProgress: (p) => printer.update(p), log: (l) => { if (l.startsWith('unrecovered') || l.startsWith('failed')) printer.line(l); } });
+    const summary = await rescue({ site, outDir: options.out, client, signal: controller.signal, notice: (l) => printer.line(l), ...(options.concurrency ? { concurrency: options.concurrency } : {}), onProgress: (p) => printer.update(p), log: (l) => { if (l.startsWith('unrecovered') || l.startsWith('failed')) printer.line(l); } });
     printer.done();
     await writeCoverage(options.out);
     return summary;
@@ -126,6 +126,13 @@ export interface StatusReport {
   pausedMs: number;
   runs: number;
   byYear: Record<string, { written: number; unrecovered: number; pending: number }>;
+  /**
+   * Stored captures whose WARC bytes are gone (file missing, or shorter than the record's end),
+   * by file; the next salvage archive fetches them again.
+   */
+  missingEvidence: { captures: number; files: { warc: string; missing: boolean; size: number; committed: number; captures: number }[] };
+  /** Records in the WARC files that no listed capture points at (kept; rebuild reads them). */
+  unlinkedRecords: number;
 }
 
 /** The coverage of an archive folder, from its crawl state. */
@@ -134,7 +141,28 @@ export function readStatus(dir: string): StatusReport {
   if (!existsSync(path)) throw new SalvageError('INPUT_UNREADABLE', `${dir} has no crawl state (${STATE_FILE}); is it a folder written by salvage archive?`, { subject: dir });
   const state = CrawlState.openReadOnly(path);
   try {
-    const n = (sql: string): number => state.get<{ n: number | null }>(sql)?.n ?? 0;
+    return statusOf(dir, state);
+  } catch (error) {
+    if (error instanceof SalvageError) throw error;
+    throw new SalvageError('INPUT_UNREADABLE', `the crawl state ${path} cannot be read (${(error as Error).message}); salvage archive moves it aside and rebuilds it from the WARC files`, { cause: error, subject: path });
+  } finally {
+    state.close();
+  }
+}
+
+function statusOf(dir: string, state: CrawlState): StatusReport {
+  {
+    const n = (sql: string, ...params: unknown[]): number => state.get<{ n: number | null }>(sql, ...params)?.n ?? 0;
+    const missingEvidence: StatusReport['missingEvidence'] = { captures: 0, files: [] };
+    for (const w of state.all<{ name: string; size: number }>('SELECT name, size FROM warcs ORDER BY name')) {
+      const file = join(dir, CAPTURES_DIR, w.name);
+      const missing = !existsSync(file);
+      const size = missing ? 0 : statSync(file).size;
+      if (size >= w.size) continue;
+      const captures = n('SELECT count(*) AS n FROM captures WHERE warc = ? AND warc_offset + warc_length > ?', w.name, size);
+      missingEvidence.files.push({ warc: w.name, missing, size, committed: w.size, captures });
+      missingEvidence.captures += captures;
+    }
     const byYear: StatusReport['byYear'] = {};
     for (const r of state.all<{ year: string | null; state: string; n: number }>('SELECT year, state, count(*) AS n FROM articles GROUP BY year, state')) {
       const y = byYear[r.year ?? 'unknown'] ??= { written: 0, unrecovered: 0, pending: 0 };
@@ -159,9 +187,9 @@ export function readStatus(dir: string): StatusReport {
       pausedMs: n("SELECT sum(ms) AS n FROM events WHERE type IN ('rate-limited', 'outage', 'blocked')"),
       runs: n("SELECT count(*) AS n FROM events WHERE type = 'run-start'"),
       byYear,
+      missingEvidence,
+      unlinkedRecords: n("SELECT count(*) AS n FROM sqlite_master WHERE name = 'warc_records'") > 0 ? n('SELECT count(*) AS n FROM warc_records WHERE linked = 0') : 0,
     };
-  } finally {
-    state.close();
   }
 }
 
@@ -173,6 +201,11 @@ export function formatStatus(s: StatusReport): string {
   const reasons = Object.entries(s.unrecoveredByReason);
   if (reasons.length > 0) lines.push(`unrecovered by reason: ${reasons.map(([r, n]) => `${r} ${n}`).join(' · ')}`);
   lines.push(`attempts: ${s.attempts.rejected} captures rejected, ${s.attempts.errors} fetch errors · retries ${s.retries} · 429s ${s.rateLimited} · outages ${s.outages} · blocks ${s.blocks} (${formatDuration(s.blockedMs)} blocked) · paused ${formatDuration(s.pausedMs)} · runs ${s.runs}`);
+  if (s.missingEvidence.captures > 0 || s.missingEvidence.files.length > 0) {
+    lines.push(`missing evidence: ${s.missingEvidence.captures} stored captures whose WARC bytes are gone (salvage archive fetches them again)`);
+    for (const f of s.missingEvidence.files) lines.push(`  ${CAPTURES_DIR}/${f.warc}: ${f.missing ? 'missing' : `${f.size} of ${f.committed} bytes`} · ${f.captures} captures`);
+  }
+  if (s.unlinkedRecords > 0) lines.push(`${s.unlinkedRecords} WARC records not linked to a listed capture (kept; rebuild reads them)`);
   lines.push('by year (written / unrecovered / pending):');
   for (const [year, y] of Object.entries(s.byYear).sort(([a], [b]) => a.localeCompare(b))) lines.push(`  ${year}  ${y.written} / ${y.unrecovered} / ${y.pending}`);
   return lines.join('\n');
@@ -183,28 +216,105 @@ export async function writeCoverage(dir: string): Promise<void> {
   await writeFileAtomic(join(dir, COVERAGE_FILE), JSON.stringify(readStatus(dir), null, 2) + '\n');
 }
 
+export interface RebuildResult {
+  records: number;
+  written: number;
+  /** Damaged or short stretches of the WARC files (every intact record around them was read). */
+  damaged: number;
+  /** Captures the crawl state lists whose bytes are missing, short or not a whole record. */
+  missingEvidence: number;
+  /** Set when the state could not be read, so its list was not checked. */
+  stateUnchecked?: string;
+}
+
+/** Problems of one kind in one file are listed in full up to this many, then counted. */
+const PROBLEM_LINES_PER_FILE = 20;
+
 /**
  * Regenerate every archive file from the WARCs alone: records in file order (the order they were
  * fetched, each article's captures in rank order), the first one the extractor accepts per article.
+ * Every damaged stretch is reported (`report`) and skipped; every (file, offset, length) the crawl
+ * state lists is checked against the records read, in one merged pass (both are in file and offset
+ * order). Any problem makes the result non-clean, for a non-zero exit.
  */
-export async function runRebuild(dir: string, out: string, quiet: boolean, profiles: readonly SiteProfile[] = []): Promise<{ records: number; written: number }> {
+export async function runRebuild(dir: string, out: string, quiet: boolean, profiles: readonly SiteProfile[] = [], report: (line: string) => void = () => {}): Promise<RebuildResult> {
   const captures = join(dir, CAPTURES_DIR);
   if (!existsSync(captures)) throw new SalvageError('INPUT_UNREADABLE', `${dir} has no ${CAPTURES_DIR}/ folder of WARC files`, { subject: dir });
   const files = readdirSync(captures).filter((n) => /\.warc(?:\.gz)?$/.test(n)).sort();
   const done = new Set<string>();
-  let records = 0;
-  for (const file of files) {
-    for await (const c of readWarcCaptures(join(captures, file))) {
-      records++;
-      const site = profiles.find((p) => p.articleId(c.url) !== undefined) ?? siteForUrl(c.url);
-      const id = site?.articleId(c.url);
-      if (!site || id === undefined || done.has(`${site.id} ${id}`)) continue;
-      const result = extractCapture({ payload: c.payload, url: c.url, timestamp: c.timestamp, ...(c.httpStatus !== undefined ? { httpStatus: c.httpStatus } : {}), ...(c.contentType !== undefined ? { contentType: c.contentType } : {}) }, site);
-      if (!result.ok) continue;
-      await writeArchiveFile(out, result.article);
-      done.add(`${site.id} ${id}`);
-      if (!quiet && done.size % 5000 === 0) process.stderr.write(`${done.size} articles rebuilt from ${records} records\n`);
+  const result: RebuildResult = { records: 0, written: 0, damaged: 0, missingEvidence: 0 };
+  let state: CrawlState | undefined;
+  let places: Iterator<{ id: number; warc: string; offset: number; length: number }> | undefined;
+  const statePath = join(dir, STATE_FILE);
+  if (existsSync(statePath)) {
+    try {
+      state = CrawlState.openReadOnly(statePath);
+      places = state.storedPlaces();
+    } catch (error) {
+      state?.close();
+      state = undefined;
+      result.stateUnchecked = (error as Error).message;
+      report(`the crawl state cannot be read (${(error as Error).message}): the stored captures it lists are not checked; salvage archive moves it aside and rebuilds it from the WARC files`);
     }
   }
-  return { records, written: done.size };
+  let place = places?.next();
+  const problems = new Map<string, number>();
+  const problem = (file: string, line: string): void => {
+    result.missingEvidence++;
+    const n = (problems.get(file) ?? 0) + 1;
+    problems.set(file, n);
+    if (n <= PROBLEM_LINES_PER_FILE) report(`${CAPTURES_DIR}/${file}: ${line}`);
+  };
+  /** State places before (file, offset) that no intact record matched. */
+  const passPlaces = (file: string | undefined, offset: number, why: (p: { warc: string; offset: number; length: number }) => string): void => {
+    while (place && !place.done && (file === undefined || place.value.warc < file || (place.value.warc === file && place.value.offset < offset))) {
+      problem(place.value.warc, why(place.value));
+      place = places!.next(); // places is set whenever place is
+    }
+  };
+  const missingFile = (p: { offset: number; length: number }): string => `missing: the stored capture at offset ${p.offset} (${p.length} bytes) is gone`;
+  try {
+    for (const file of files) {
+      passPlaces(file, 0, missingFile);
+      const path = join(captures, file);
+      const size = statSync(path).size;
+      const notThere = (p: { offset: number; length: number }): string => p.offset + p.length > size
+        ? `the stored capture at offset ${p.offset} (${p.length} bytes) is past the end of the file (${size} bytes)`
+        : `the bytes of the stored capture at offset ${p.offset} (${p.length} bytes) are not a whole record`;
+      const onDamage = (d: WarcDamage): void => {
+        result.damaged++;
+        report(`${CAPTURES_DIR}/${file}: ${d.length} damaged bytes at offset ${d.offset} skipped (${d.reason}: ${d.message})`);
+      };
+      try {
+        for await (const c of readWarcCaptures(path, { onDamage })) {
+          result.records++;
+          passPlaces(file, c.offset, notThere);
+          if (place && !place.done && place.value.warc === file && place.value.offset === c.offset) {
+            if (place.value.length !== c.length) problem(file, `the stored capture at offset ${c.offset} is ${place.value.length} bytes in the crawl state, ${c.length} in the file`);
+            place = places!.next();
+          }
+          const site = profiles.find((p) => p.articleId(c.url) !== undefined) ?? siteForUrl(c.url);
+          const id = site?.articleId(c.url);
+          if (!site || id === undefined || done.has(`${site.id} ${id}`)) continue;
+          const extracted = extractCapture({ payload: c.payload, url: c.url, timestamp: c.timestamp, ...(c.httpStatus !== undefined ? { httpStatus: c.httpStatus } : {}), ...(c.contentType !== undefined ? { contentType: c.contentType } : {}) }, site);
+          if (!extracted.ok) continue;
+          await writeArchiveFile(out, extracted.article);
+          done.add(`${site.id} ${id}`);
+          if (!quiet && done.size % 5000 === 0) process.stderr.write(`${done.size} articles rebuilt from ${result.records} records\n`);
+        }
+      } catch (error) {
+        // A file with no record at all: reported like damage, and the next file is read.
+        if (!(error instanceof SalvageError) || error.code !== 'WARC_MALFORMED') throw error;
+        result.damaged++;
+        report(`${CAPTURES_DIR}/${file}: ${error.message}`);
+      }
+      passPlaces(file, Number.POSITIVE_INFINITY, notThere);
+    }
+    passPlaces(undefined, 0, missingFile);
+  } finally {
+    state?.close();
+  }
+  for (const [file, n] of problems) if (n > PROBLEM_LINES_PER_FILE) report(`${CAPTURES_DIR}/${file}: … ${n - PROBLEM_LINES_PER_FILE} more stored captures with missing or damaged bytes (${n} in all)`);
+  result.written = done.size;
+  return result;
 }

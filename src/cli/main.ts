@@ -161,8 +161,10 @@ program
   .option('-q, --quiet', 'no progress on stderr', false)
   .action(async (dir: string, flags: Record<string, unknown>) => {
     const out = (flags['out'] as string | undefined) ?? dir;
-    const r = await runRebuild(dir, out, flags['quiet'] === true, await keptProfiles(dir));
-    process.stdout.write(`rebuilt ${r.written} articles from ${r.records} WARC records → ${out}\n`);
+    const r = await runRebuild(dir, out, flags['quiet'] === true, await keptProfiles(dir), (line) => process.stderr.write(line + '\n'));
+    const problems = [r.damaged > 0 ? `${r.damaged} damaged stretches of WARC bytes skipped` : '', r.missingEvidence > 0 ? `${r.missingEvidence} stored captures whose bytes are missing or damaged (salvage archive fetches them again)` : ''].filter(Boolean);
+    process.stdout.write(`rebuilt ${r.written} articles from ${r.records} WARC records → ${out}${problems.length > 0 ? `; ${problems.join('; ')}` : ''}\n`);
+    if (problems.length > 0) process.exitCode = EXIT.failed;
   });
 
 program

@@ -7,7 +7,7 @@ import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import { extractCapture, type Article, type SiteProfile } from '../extract/index.js';
 import { articlePath, removeStaleTempFiles, renderArticle, writeFileAtomic } from '../markdown/index.js';
-import { CaptureStore, CrawlState, type NewCapture, type StoredCapture } from '../store/index.js';
+import { CaptureStore, CrawlState, recoverCaptures, requestedCaptureHeaders, type NewCapture, type RecoveryEvent, type StoredCapture } from '../store/index.js';
 import { captureKey, RetriesExhaustedError, WaitLimitError, WaybackRequestError, type PolitenessEvent, type WaybackClient } from '../wayback/index.js';
 import { SalvageError } from '../errors.js';
 import { nonCandidateSummary, rankCaptures } from './select.js';
@@ -32,6 +32,22 @@ export interface RescueOptions {
   onProgress?: (progress: RescueProgress) => void;
   /** Plain log lines (discovery blocks, unrecovered articles). */
   log?: (line: string) => void;
+  /**
+   * Lines the user should see: a crawl state moved aside and rebuilt, WARC records adopted,
+   * damaged WARC bytes, captures whose stored bytes are gone (fetched again).
+   */
+  notice?: (line: string) => void;
+}
+
+/** One line for a recovery event (the file named relative to the archive folder). */
+function describeRecovery(e: RecoveryEvent): string {
+  const file = `${CAPTURES_DIR}/${e.warc}`;
+  switch (e.type) {
+    case 'adopted': return `${file}: ${e.records} stored captures past what the crawl state knew (from offset ${e.from}) adopted`;
+    case 'incomplete': return `${file}: a record cut short at offset ${e.offset} (${e.bytes} bytes, an interrupted write) is left in place and skipped; new captures go to a new file`;
+    case 'damaged': return `${file}: ${e.bytes} damaged bytes at offset ${e.offset} (${e.detail}) are left in place and skipped`;
+    case 'bytes-gone': return `${file}: ${e.missing ? 'missing' : `${e.size} bytes where ${e.committed} were stored`}; ${e.captures} captures whose bytes are gone will be fetched again`;
+  }
 }
 
 export interface RescueProgress {
@@ -72,14 +88,16 @@ export async function writeArchiveFile(outDir: string, article: Article): Promis
 }
 
 export async function rescue(options: RescueOptions): Promise<RescueSummary> {
-  const { site, outDir, client, concurrency = 6, signal, onProgress, log = () => {} } = options;
+  const { site, outDir, client, concurrency = 6, signal, onProgress, log = () => {}, notice = () => {} } = options;
   if (!site.rescue) throw new SalvageError('SITE_UNKNOWN', `salvage does not know how to find ${site.id}'s captures (its site module has no rescue section)`);
   const { cdxQueries, closedAt } = site.rescue;
   // A kill between a temp file and its rename leaves the temp file; the article is redone.
   await removeStaleTempFiles(outDir);
-  const state = CrawlState.open(join(outDir, STATE_FILE), site.id);
+  const state = CrawlState.open(join(outDir, STATE_FILE), site.id, notice);
   let store: CaptureStore;
   try {
+    // WARC bytes are never cut: records the state does not know are adopted, damage is reported.
+    await recoverCaptures(join(outDir, CAPTURES_DIR), state, (e) => notice(describeRecovery(e)));
     store = new CaptureStore(join(outDir, CAPTURES_DIR), state.warcSizes());
   } catch (error) {
     state.close();
@@ -113,6 +131,9 @@ export async function rescue(options: RescueOptions): Promise<RescueSummary> {
       }
     }
     state.seedArticles();
+    // Stored records no commit named (a crash, a lost state): their captures are not fetched again.
+    const linked = state.linkFoundRecords();
+    if (linked > 0) notice(`${linked} captures found in the WARC files are not fetched again`);
     const counts = state.articleCounts();
     progress.phase = 'fetch';
     progress.articles = counts.total;
@@ -179,8 +200,15 @@ export async function rescue(options: RescueOptions): Promise<RescueSummary> {
     /** The capture's payload: from the WARC when already stored, else fetched and stored first. */
     const payloadOf = async (capture: StoredCapture): Promise<{ payload: Uint8Array; url: string; timestamp: string; httpStatus?: number; contentType?: string } | string | 'failed'> => {
       if (capture.warc !== null && capture.warc_offset !== null && capture.warc_length !== null) {
-        const c = await store.read({ warc: capture.warc, offset: capture.warc_offset, length: capture.warc_length });
-        return { payload: c.payload, url: capture.original, timestamp: capture.timestamp, ...(c.httpStatus !== undefined ? { httpStatus: c.httpStatus } : {}), ...(c.contentType !== undefined ? { contentType: c.contentType } : {}) };
+        try {
+          const c = await store.read({ warc: capture.warc, offset: capture.warc_offset, length: capture.warc_length });
+          return { payload: c.payload, url: capture.original, timestamp: capture.timestamp, ...(c.httpStatus !== undefined ? { httpStatus: c.httpStatus } : {}), ...(c.contentType !== undefined ? { contentType: c.contentType } : {}) };
+        } catch (error) {
+          if (!(error instanceof SalvageError)) throw error;
+          // The stored bytes are gone or damaged (left as they are): the capture is fetched again.
+          state.forgetStored(capture.id);
+          notice(`${error.message}; capture ${capture.timestamp} ${capture.original} is fetched again`);
+        }
       }
       let fetched;
       try {
@@ -209,9 +237,9 @@ export async function rescue(options: RescueOptions): Promise<RescueSummary> {
         httpStatus: fetched.status,
         httpHeaders,
         payload: fetched.payload,
-        warcHeaders: { 'WARC-Source-URI': fetched.mementoUrl, 'Salvage-Fetch-Date': fetched.fetchedAt.toISOString() },
+        warcHeaders: { 'WARC-Source-URI': fetched.mementoUrl, 'Salvage-Fetch-Date': fetched.fetchedAt.toISOString(), ...requestedCaptureHeaders(capture.timestamp, capture.original) },
       });
-      // Same turn as the write (see CaptureStore.append): committed, or cut off on the next open.
+      // Same turn as the write (see CaptureStore.append): committed, or adopted on the next open.
       state.captureStored({ id: capture.id, warc: record.warc, offset: record.offset, length: record.length, fetchedAt: fetched.fetchedAt.toISOString(), mementoUrl: fetched.mementoUrl });
       progress.fetched++;
       return { payload: fetched.payload, url, timestamp, httpStatus: fetched.status, ...(fetched.contentType ? { contentType: fetched.contentType } : {}) };
