@@ -195,6 +195,13 @@ export async function serveCommand(dir: string, options: ServeCommandOptions, pr
   const server = await runServe(dir, options);
   if (cluster.isWorker) return new Promise<void>(() => undefined);
   print(`Serving ${dir} (${server.articles} articles) at ${server.url}`);
+  // An index whose build was interrupted (issue 12): say so; the search page shows a banner too.
+  const check = SearchIndex.openDir(dir, { readonly: true });
+  try {
+    if (check.isIncomplete()) process.stderr.write(`warning: the search index of ${dir} is incomplete (a salvage index run was interrupted or is running); pages and searches may miss articles. Run salvage index ${dir} to finish it.\n`);
+  } finally {
+    check.close();
+  }
   await new Promise<void>((resolve) => {
     const stop = (): void => {
       process.off('SIGINT', stop);

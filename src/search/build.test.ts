@@ -1,10 +1,13 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildIndex, buildIndexInParallel } from './build.js';
-import { SearchIndex } from './index-db.js';
+import { isSalvageError } from '../errors.js';
+import { CORRUPT_INDEX_SUFFIX, SEARCH_INDEX_FILE, SearchIndex } from './index-db.js';
+import { MAX_INDEXED_TITLE_CHARS } from './prepare.js';
+import { unigramTokens } from './tokens.js';
 import { search } from './query.js';
 
 function archive(n: number): string {
@@ -47,5 +50,101 @@ test('the parallel build writes the same index as the single-thread build, and r
   } finally {
     rmSync(a, { recursive: true, force: true });
     rmSync(b, { recursive: true, force: true });
+  }
+});
+
+test('a 3-million-character title is indexed, cut to MAX_INDEXED_TITLE_CHARS, and the run goes on', () => {
+  // Issue 12: a title this long (a file of an older version or another tool) failed with
+  // "Maximum call stack size exceeded" (its characters were spread as arguments).
+  const dir = archive(3);
+  try {
+    const title = '港'.repeat(1_500_000) + 'ab'.repeat(750_000);
+    writeFileSync(join(dir, 'articles', '1-1000', 'article_500.md'), `---\ntitle: "${title}"\ndate: "2020-01-01"\n---\n\n# 短\n\n${'正文 '.repeat(10)}\n`);
+    const progress = buildIndex(dir);
+    assert.deepEqual(progress.failed.map((f) => f.path), [join('articles', '1-1000', 'article_999.md')]);
+    assert.equal(progress.indexed, 4);
+    const index = SearchIndex.openDir(dir, { readonly: true });
+    try {
+      const row = index.db.prepare<[], { title: string; title_folded: string }>('SELECT title, title_folded FROM articles WHERE id = 500').get();
+      assert.equal(row?.title.length, MAX_INDEXED_TITLE_CHARS);
+      assert.deepEqual(search(index, { q: '港港港' }).results.map((r) => r.id), [500]);
+    } finally {
+      index.close();
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('unigramTokens of a run of millions of characters does not overflow the stack', () => {
+  assert.equal(unigramTokens('港'.repeat(3_000_000)).length, 3_000_000);
+  assert.equal(unigramTokens('a'.repeat(300_000)).length, 300_000);
+});
+
+test('a damaged index file is moved aside and rebuilt by the next build; a reader is told it is damaged', async () => {
+  const dir = archive(30);
+  try {
+    const file = join(dir, SEARCH_INDEX_FILE);
+    writeFileSync(file, Buffer.alloc(64 * 1024, 0x5a)); // not a database at all
+    assert.throws(() => SearchIndex.openDir(dir, { readonly: true }), (e) => isSalvageError(e) && e.code === 'INPUT_UNREADABLE' && /damaged/.test(e.message) && !/another version/.test(e.message));
+    const progress = await buildIndexInParallel(dir, { workers: 1 });
+    assert.equal(progress.corruptMovedTo, file + CORRUPT_INDEX_SUFFIX);
+    assert.equal(progress.indexed, 30);
+    assert.ok(existsSync(file + CORRUPT_INDEX_SUFFIX));
+    const index = SearchIndex.openDir(dir, { readonly: true });
+    assert.equal(index.count(), 30);
+    index.close();
+
+    // Damage inside a valid file (its pages overwritten): found by a write, then rebuilt.
+    const bytes = readFileSync(file);
+    const pageSize = bytes.readUInt16BE(16);
+    for (let at = 2 * pageSize; at < bytes.length; at += pageSize) bytes.fill(0xa5, at + 8, at + pageSize);
+    writeFileSync(file, bytes);
+    for (const name of readdirSync(join(dir, 'articles', '1-1000'))) utimesSync(join(dir, 'articles', '1-1000', name), new Date(), new Date(Date.now() + 5000));
+    const again = buildIndex(dir);
+    assert.equal(again.corruptMovedTo, file + CORRUPT_INDEX_SUFFIX);
+    assert.equal(again.indexed, 30);
+    const rebuilt = SearchIndex.openDir(dir, { readonly: true });
+    assert.equal(search(rebuilt, { q: '港' }).total, snapshotCount(dir));
+    rebuilt.close();
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+/** Articles of the test archive whose text holds 港 (every one: each body has a 港 word or not; counted by scan). */
+function snapshotCount(dir: string): number {
+  let n = 0;
+  for (const name of readdirSync(join(dir, 'articles', '1-1000'))) {
+    const text = readFileSync(join(dir, 'articles', '1-1000', name), 'utf8');
+    if (text.startsWith('---') && text.includes('港')) n++;
+  }
+  return n;
+}
+
+test('an index whose build did not finish is marked incomplete until a build completes', () => {
+  const dir = archive(10);
+  try {
+    buildIndex(dir);
+    const complete = SearchIndex.openDir(dir, { readonly: true });
+    assert.equal(complete.isIncomplete(), false);
+    assert.equal(search(complete, { q: '港' }).incomplete, undefined);
+    complete.close();
+
+    // What kill -9 leaves: a build began (the mark is committed first) and never ended.
+    const writer = SearchIndex.openDir(dir);
+    writer.beginBuild();
+    writer.close();
+    const reader = SearchIndex.openDir(dir, { readonly: true });
+    assert.equal(reader.isIncomplete(), true);
+    assert.equal(search(reader, { q: '港' }).incomplete, true);
+    reader.close();
+
+    buildIndex(dir);
+    const finished = SearchIndex.openDir(dir, { readonly: true });
+    assert.equal(finished.isIncomplete(), false);
+    finished.close();
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
   }
 });

@@ -8,7 +8,7 @@ import { readdirSync, statSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
-import { DEFAULT_BATCH_SIZE, SearchIndex } from './index-db.js';
+import { DEFAULT_BATCH_SIZE, isCorruptionError, moveCorruptIndexAside, SEARCH_INDEX_FILE, SearchIndex } from './index-db.js';
 import { prepareFile, type ArchiveFileRef, type PreparedDocument, type PreparedResult } from './prepare.js';
 
 const ARTICLE_FILE = /^article_([1-9]\d{0,14})\.md$/;
@@ -28,6 +28,11 @@ export interface BuildProgress {
   unchanged: number;
   removed: number;
   failed: { path: string; message: string }[];
+  /**
+   * Set when the index file was damaged (not a database, or SQLite found it corrupt): it was moved
+   * here and the index built anew from every archive file.
+   */
+  corruptMovedTo?: string;
 }
 
 /** Files sent to a worker at once: large enough to amortize messaging, small enough to bound memory. */
@@ -86,10 +91,57 @@ function emptyProgress(): BuildProgress {
   return { seen: 0, indexed: 0, unchanged: 0, removed: 0, failed: [] };
 }
 
-/** Build or update `DIR/search.sqlite` in this thread. A file that cannot be parsed is reported, not fatal. */
-export function buildIndex(dir: string, options: BuildOptions = {}): BuildProgress {
+/**
+ * Run a build; when SQLite finds the index damaged on the way (a damaged page can surface at any
+ * write, not only on opening), move the file aside and build a new index once. The index is
+ * derived data: rebuilding it from the archive files loses nothing.
+ */
+function rebuildingCorrupt<T extends BuildProgress>(dir: string, build: () => T): T;
+function rebuildingCorrupt<T extends BuildProgress>(dir: string, build: () => Promise<T>): Promise<T>;
+function rebuildingCorrupt<T extends BuildProgress>(dir: string, build: () => T | Promise<T>): T | Promise<T> {
+  const again = (error: unknown): T | Promise<T> => {
+    if (!isCorruptionError(error)) throw error;
+    const aside = moveCorruptIndexAside(join(dir, SEARCH_INDEX_FILE));
+    const note = (p: T): T => {
+      p.corruptMovedTo = aside;
+      return p;
+    };
+    const result = build();
+    return result instanceof Promise ? result.then(note) : note(result);
+  };
+  try {
+    const result = build();
+    return result instanceof Promise ? result.catch(again) : result;
+  } catch (error) {
+    return again(error);
+  }
+}
+
+/** Open the index for a build: a damaged file found on opening is already moved aside. */
+function openForBuild(dir: string, progress: BuildProgress): SearchIndex {
   const index = SearchIndex.openDir(dir);
+  if (index.movedAside !== undefined) progress.corruptMovedTo = index.movedAside;
+  try {
+    // Marked incomplete until the end: a build killed midway leaves an index readers warn about.
+    index.beginBuild();
+  } catch (error) {
+    index.close();
+    throw error;
+  }
+  return index;
+}
+
+/**
+ * Build or update `DIR/search.sqlite` in this thread. A file that cannot be parsed is reported, not
+ * fatal; a damaged index file is moved aside and the index built anew (`corruptMovedTo`).
+ */
+export function buildIndex(dir: string, options: BuildOptions = {}): BuildProgress {
+  return rebuildingCorrupt(dir, () => buildIndexOnce(dir, options));
+}
+
+function buildIndexOnce(dir: string, options: BuildOptions): BuildProgress {
   const progress = emptyProgress();
+  const index = openForBuild(dir, progress);
   try {
     const present = new Set<string>();
     const prepared = function* (): Generator<PreparedDocument> {
@@ -104,6 +156,7 @@ export function buildIndex(dir: string, options: BuildOptions = {}): BuildProgre
     };
     index.upsertMany(prepared());
     removeVanished(index, present, progress);
+    index.endBuild();
     options.onProgress?.(progress);
     return progress;
   } finally {
@@ -126,9 +179,13 @@ function startWorker(): Worker {
  * folding, tokenizing: about half of the work) while this thread writes SQLite. Same result as
  * {@link buildIndex}; documents are written in file order.
  */
-export async function buildIndexInParallel(dir: string, options: ParallelBuildOptions = {}): Promise<BuildProgress> {
-  const index = SearchIndex.openDir(dir);
+export function buildIndexInParallel(dir: string, options: ParallelBuildOptions = {}): Promise<BuildProgress> {
+  return rebuildingCorrupt(dir, () => buildIndexInParallelOnce(dir, options));
+}
+
+async function buildIndexInParallelOnce(dir: string, options: ParallelBuildOptions): Promise<BuildProgress> {
   const progress = emptyProgress();
+  const index = openForBuild(dir, progress);
   const count = Math.max(1, options.workers ?? availableParallelism() - 1);
   const workers = Array.from({ length: count }, startWorker);
   try {
@@ -187,6 +244,7 @@ export async function buildIndexInParallel(dir: string, options: ParallelBuildOp
     if (index.count() === 0 && refs.length > 0) await index.bulkLoad(load);
     else await load();
     removeVanished(index, present, progress);
+    index.endBuild();
     options.onProgress?.(progress);
     return progress;
   } finally {

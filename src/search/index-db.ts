@@ -5,7 +5,7 @@
  * which files are unchanged; `upsert` and `remove` touch one article.
  */
 import type { ArticleMetadata } from '../extract/index.js';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, renameSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import Database from 'better-sqlite3';
 import { SalvageError } from '../errors.js';
@@ -148,6 +148,37 @@ export interface SearchIndexOptions {
 }
 
 /**
+ * Where a damaged index file is moved (beside it, replacing an earlier one) before a builder
+ * starts a new index: the index is derived data, rebuilt from the archive files, and one copy of
+ * the damaged file is kept for a bug report.
+ */
+export const CORRUPT_INDEX_SUFFIX = '.corrupt';
+
+/**
+ * Whether an error from SQLite means the file is damaged or not a database at all (SQLITE_CORRUPT,
+ * SQLITE_NOTADB and their extended codes), as opposed to an index of another salvage version.
+ */
+export function isCorruptionError(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && (code.startsWith('SQLITE_CORRUPT') || code.startsWith('SQLITE_NOTADB'));
+}
+
+/**
+ * Move a damaged index file (and its WAL and shared-memory files) aside, so a new index can be
+ * built in its place. Returns where the file went.
+ */
+export function moveCorruptIndexAside(file: string): string {
+  const aside = file + CORRUPT_INDEX_SUFFIX;
+  rmSync(aside, { force: true });
+  renameSync(file, aside);
+  for (const extra of ['-wal', '-shm', '-journal']) rmSync(file + extra, { force: true });
+  return aside;
+}
+
+/** The meta key present while a build runs: an index that still has it was interrupted (or is being built). */
+const BUILD_MARK = 'build-incomplete';
+
+/**
  * Rows written per transaction by {@link SearchIndex.upsertMany}. A first build switches FTS
  * segment merging off ({@link SearchIndex.bulkLoad}), so the batch size barely changes its time;
  * what it changes is memory, since prepared documents wait here: full hkcnews builds measured
@@ -218,6 +249,8 @@ export class GroupTable {
 export class SearchIndex {
   /** The open database; query.ts reads it directly. */
   readonly db: Database.Database;
+  /** Set when a builder found the index file damaged and moved it here ({@link CORRUPT_INDEX_SUFFIX}), starting anew. */
+  readonly movedAside: string | undefined;
   #groups: { version: number; table: GroupTable } | undefined;
   readonly #has: Database.Statement<[string, number, number], unknown>;
   readonly #insert: Database.Statement<unknown[], unknown>;
@@ -240,35 +273,16 @@ export class SearchIndex {
    * Throws SalvageError INPUT_UNREADABLE (readonly: missing or outdated index).
    */
   constructor(file: string, options: SearchIndexOptions = {}) {
-    if (options.readonly === true) {
-      try {
-        this.db = new Database(file, { readonly: true, fileMustExist: true });
-      } catch (cause) {
-        throw new SalvageError('INPUT_UNREADABLE', `no search index at ${file}; run salvage index on its folder first`, { subject: file, cause });
-      }
-    } else {
-      if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
-      this.db = new Database(file);
-      this.db.pragma('journal_mode = WAL');
-      this.db.pragma('synchronous = NORMAL');
-    }
-    let current: string | undefined;
     try {
-      current = this.db.prepare<[], { value: string }>("SELECT value FROM meta WHERE key = 'schema'").get()?.value;
-    } catch {
-      current = undefined; // no meta table yet: a new index
-    }
-    if (options.readonly === true && current !== String(SEARCH_SCHEMA_VERSION)) {
-      this.db.close();
-      throw new SalvageError('INPUT_UNREADABLE', `the search index ${file} was built by another version of salvage; run salvage index on its folder again`, { subject: file });
-    }
-    if (current !== undefined && current !== String(SEARCH_SCHEMA_VERSION)) {
-      // The index is derived data: an old schema is dropped and rebuilt, never migrated.
-      this.db.exec('DROP TABLE IF EXISTS fts; DROP TABLE IF EXISTS fts_bi; DROP TABLE IF EXISTS fts_title; DROP TABLE IF EXISTS article_tags; DROP TABLE IF EXISTS articles; DROP TABLE IF EXISTS meta;');
-    }
-    if (options.readonly !== true) {
-      this.db.exec(SCHEMA);
-      this.db.prepare("INSERT OR REPLACE INTO meta (key, value) VALUES ('schema', ?)").run(String(SEARCH_SCHEMA_VERSION));
+      this.db = SearchIndex.#open(file, options);
+    } catch (error) {
+      if (!isCorruptionError(error)) throw error;
+      if (options.readonly === true || file === ':memory:') {
+        throw new SalvageError('INPUT_UNREADABLE', `the search index ${file} is damaged (${(error as Error).message}); run salvage index on its folder to rebuild it`, { subject: file, cause: error });
+      }
+      // A builder rebuilds a damaged index: it is derived data.
+      this.movedAside = moveCorruptIndexAside(file);
+      this.db = SearchIndex.#open(file, options);
     }
     this.#has = this.db.prepare('SELECT 1 FROM articles WHERE path = ? AND mtime = ? AND size = ?');
     this.#insert = this.db.prepare(
@@ -287,6 +301,77 @@ export class SearchIndex {
     this.#deleteFtsTitle = this.db.prepare('DELETE FROM fts_title WHERE rowid = ?');
     this.#deleteTags = this.db.prepare('DELETE FROM article_tags WHERE article_id = ?');
     this.#deleteArticle = this.db.prepare('DELETE FROM articles WHERE id = ?');
+  }
+
+  /**
+   * Open the database and check or create its schema. Throws SQLite's error for a damaged file
+   * (the constructor decides what to do), SalvageError INPUT_UNREADABLE for the rest.
+   */
+  static #open(file: string, options: SearchIndexOptions): Database.Database {
+    let db: Database.Database;
+    if (options.readonly === true) {
+      try {
+        db = new Database(file, { readonly: true, fileMustExist: true });
+      } catch (cause) {
+        if (isCorruptionError(cause)) throw cause;
+        throw new SalvageError('INPUT_UNREADABLE', `no search index at ${file}; run salvage index on its folder first`, { subject: file, cause });
+      }
+    } else {
+      if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
+      db = new Database(file);
+    }
+    try {
+      if (options.readonly !== true) {
+        db.pragma('journal_mode = WAL');
+        db.pragma('synchronous = NORMAL');
+      }
+      let current: string | undefined;
+      try {
+        current = db.prepare<[], { value: string }>("SELECT value FROM meta WHERE key = 'schema'").get()?.value;
+      } catch (error) {
+        if (isCorruptionError(error)) throw error;
+        current = undefined; // no meta table yet: a new index
+      }
+      if (options.readonly === true && current !== String(SEARCH_SCHEMA_VERSION)) {
+        throw new SalvageError('INPUT_UNREADABLE', current === undefined
+          ? `${file} is not a salvage search index; run salvage index on its folder to build one`
+          : `the search index ${file} was built by another version of salvage (schema ${current}, this version reads ${SEARCH_SCHEMA_VERSION}); run salvage index on its folder again`, { subject: file });
+      }
+      if (current !== undefined && current !== String(SEARCH_SCHEMA_VERSION)) {
+        // The index is derived data: an old schema is dropped and rebuilt, never migrated.
+        db.exec('DROP TABLE IF EXISTS fts; DROP TABLE IF EXISTS fts_bi; DROP TABLE IF EXISTS fts_title; DROP TABLE IF EXISTS article_tags; DROP TABLE IF EXISTS articles; DROP TABLE IF EXISTS meta;');
+      }
+      if (options.readonly !== true) {
+        db.exec(SCHEMA);
+        db.prepare("INSERT OR REPLACE INTO meta (key, value) VALUES ('schema', ?)").run(String(SEARCH_SCHEMA_VERSION));
+      }
+      return db;
+    } catch (error) {
+      db.close();
+      throw error;
+    }
+  }
+
+  /**
+   * Mark the index as being built: {@link isIncomplete} is true until {@link endBuild} (a build
+   * killed in between leaves the mark, and readers warn that results may be missing).
+   */
+  beginBuild(): void {
+    this.db.prepare('INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)').run(BUILD_MARK, new Date().toISOString());
+  }
+
+  /** Clear the mark {@link beginBuild} set: every file of the folder is indexed. */
+  endBuild(): void {
+    this.db.prepare('DELETE FROM meta WHERE key = ?').run(BUILD_MARK);
+  }
+
+  /** Whether a build started and has not finished (interrupted, or running in another process now). */
+  isIncomplete(): boolean {
+    try {
+      return this.db.prepare<[string], { value: string }>('SELECT value FROM meta WHERE key = ?').get(BUILD_MARK) !== undefined;
+    } catch {
+      return false; // no meta table: an index of no build
+    }
   }
 
   /**

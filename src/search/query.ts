@@ -164,6 +164,11 @@ export interface SearchResponse {
   results: SearchResult[];
   /** Present when the query went past a limit: what was not applied (see {@link parseQuery}). */
   limited?: QueryLimited;
+  /**
+   * True when the index is marked incomplete (a `salvage index` run was interrupted, or is running
+   * now): articles may be missing from the results.
+   */
+  incomplete?: boolean;
 }
 
 function quoteFts(text: string): string {
@@ -347,6 +352,7 @@ export function search(index: SearchIndex, options: SearchOptions = {}): SearchR
   }
   const response: SearchResponse = groups === undefined ? { total, results } : { total, groups, results };
   if (limited !== undefined) response.limited = limited;
+  if (index.isIncomplete()) response.incomplete = true;
   return response;
 }
 

@@ -46,9 +46,11 @@ export const RUN_SEPARATOR = '0';
  */
 export function unigramTokens(folded: string): string[] {
   const out: string[] = [];
+  // A loop, not `push(...tokens)`: spreading a run of millions of characters as arguments overflowed
+  // the stack ("Maximum call stack size exceeded" on a 3-million-character title, issue 12).
   for (const run of textRuns(folded)) {
-    if (run.kind === 'cjk') out.push(...Array.from(run.text));
-    else out.push(...wordTokens(run.text));
+    if (run.kind === 'cjk') for (const c of run.text) out.push(c);
+    else for (const token of wordTokens(run.text)) out.push(token);
   }
   return out;
 }

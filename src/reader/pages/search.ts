@@ -118,6 +118,9 @@ export function limitsNote(limited: QueryLimited): string {
   return `查詢太長，結果未套用全部條件：${parts.join('')}`;
 }
 
+/** The banner of an index marked incomplete (a build interrupted, or running now). */
+export const INCOMPLETE_INDEX_MESSAGE = '搜尋索引不完整：上次建立索引（salvage index）被中斷或仍在進行，結果可能缺少文章。請再執行 salvage index。';
+
 /** What the page says when a search was stopped (SEARCH_TOO_COSTLY). */
 export const SEARCH_TOO_COSTLY_MESSAGE = '這個搜尋太費時，已停止。請減少字詞、使用較長的字詞或縮小日期範圍後再試。';
 
@@ -154,6 +157,7 @@ export function searchPage(ctx: ReaderContext, params: URLSearchParams, request:
 <h1>搜尋</h1>
 ${searchForm(ctx, values)}
 ${error !== undefined ? html`<p class="notice" role="alert">${error}</p>` : ''}
+${ctx.mode === 'server' && (response?.incomplete === true || ctx.index.isIncomplete()) ? html`<p class="notice incomplete" role="status">${INCOMPLETE_INDEX_MESSAGE}</p>` : ''}
 ${response?.limited !== undefined ? html`<p class="notice limits" role="status">${limitsNote(response.limited)}</p>` : ''}
 <div id="search-results" aria-live="polite">${response !== undefined && request !== undefined ? searchResults(response, request, params) : ''}</div>`);
 }
