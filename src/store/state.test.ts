@@ -172,6 +172,24 @@ test('openReadOnly reads an existing state and cannot write to it', () => {
   }
 });
 
+test('openReadOnly reads a state written before warc_records existed; a damaged one fails with INPUT_UNREADABLE saying what to do', () => {
+  const path = freshPath();
+  const state = CrawlState.open(path, 'hkcnews');
+  state.addCdxBlock(QUERY, [capture('20210101000000', 1)], undefined);
+  state.close();
+  const db = new Database(path);
+  db.exec('DROP TABLE warc_records');
+  db.close();
+  const ro = CrawlState.openReadOnly(path);
+  try {
+    assert.deepEqual([...ro.storedPlaces()], []);
+  } finally {
+    ro.close();
+  }
+  writeFileSync(path, 'garbage '.repeat(600));
+  assert.throws(() => CrawlState.openReadOnly(path), (e: unknown) => isCode('INPUT_UNREADABLE')(e) && /cannot be read .*moves it aside and rebuilds it from the WARC files/.test((e as Error).message));
+});
+
 test('CDX blocks: rows are added once by key, the cursor and counts follow each block, the last block marks the query done', () => {
   const state = CrawlState.open(freshPath(), 'hkcnews');
   try {

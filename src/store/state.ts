@@ -178,6 +178,21 @@ function setAsideOrphanLog(path: string, onNotice?: (line: string) => void): voi
 export class CrawlState {
   private readonly db: Database.Database;
   private readonly stmts;
+  private foundStmts: ReturnType<typeof CrawlState.prepareFound> | undefined;
+
+  /** Statements on warc_records, prepared when first used: a read-only state of an older run has no such table. */
+  private static prepareFound(db: Database.Database) {
+    return {
+      addFound: db.prepare('INSERT OR IGNORE INTO warc_records (warc, offset, length, url, timestamp, req_timestamp, req_original, source_uri, fetched_at) VALUES (@warc, @offset, @length, @url, @timestamp, @reqTimestamp, @reqOriginal, @sourceUri, @fetchedAt)'),
+      unlinkedAfter: db.prepare<[string, string, number, number], { warc: string; offset: number; length: number; req_timestamp: string; req_original: string; source_uri: string | null; fetched_at: string | null }>('SELECT warc, offset, length, req_timestamp, req_original, source_uri, fetched_at FROM warc_records WHERE linked = 0 AND (warc > ? OR (warc = ? AND offset > ?)) ORDER BY warc, offset LIMIT ?'),
+      markLinked: db.prepare('UPDATE warc_records SET linked = 1 WHERE warc = ? AND offset = ?'),
+      forgetFoundPast: db.prepare('DELETE FROM warc_records WHERE warc = ? AND offset + length > ?'),
+    };
+  }
+
+  private get found(): ReturnType<typeof CrawlState.prepareFound> {
+    return this.foundStmts ??= CrawlState.prepareFound(this.db);
+  }
 
   private constructor(db: Database.Database) {
     this.db = db;
@@ -199,15 +214,11 @@ export class CrawlState {
       getMeta: db.prepare<[string], { value: string }>('SELECT value FROM meta WHERE key = ?'),
       setMeta: db.prepare('INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value'),
       byDigest: db.prepare<[string], { statuscode: number; mimetype: string }>("SELECT statuscode, mimetype FROM captures WHERE digest = ? AND statuscode IS NOT NULL AND mimetype != 'warc/revisit' ORDER BY statuscode = 200 DESC LIMIT 1"),
-      addFound: db.prepare('INSERT OR IGNORE INTO warc_records (warc, offset, length, url, timestamp, req_timestamp, req_original, source_uri, fetched_at) VALUES (@warc, @offset, @length, @url, @timestamp, @reqTimestamp, @reqOriginal, @sourceUri, @fetchedAt)'),
-      unlinkedAfter: db.prepare<[string, string, number, number], { warc: string; offset: number; length: number; req_timestamp: string; req_original: string; source_uri: string | null; fetched_at: string | null }>('SELECT warc, offset, length, req_timestamp, req_original, source_uri, fetched_at FROM warc_records WHERE linked = 0 AND (warc > ? OR (warc = ? AND offset > ?)) ORDER BY warc, offset LIMIT ?'),
       // The key starts with "timestamp original ": a range on its unique index, then exact fields.
       capturesAt: db.prepare<[string, string, string, string], { id: number }>('SELECT id FROM captures WHERE key >= ? AND key < ? AND timestamp = ? AND original = ? AND warc IS NULL'),
-      markLinked: db.prepare('UPDATE warc_records SET linked = 1 WHERE warc = ? AND offset = ?'),
       reopenArticlesPast: db.prepare("UPDATE articles SET state = 'pending', reason = NULL WHERE id IN (SELECT article_id FROM captures WHERE warc = ? AND warc_offset + warc_length > ? AND article_id IS NOT NULL)"),
       forgetPast: db.prepare('UPDATE captures SET warc = NULL, warc_offset = NULL, warc_length = NULL, fetched_at = NULL, memento_url = NULL, verdict = NULL WHERE warc = ? AND warc_offset + warc_length > ?'),
       forgetOne: db.prepare('UPDATE captures SET warc = NULL, warc_offset = NULL, warc_length = NULL, fetched_at = NULL, memento_url = NULL WHERE id = ?'),
-      forgetFoundPast: db.prepare('DELETE FROM warc_records WHERE warc = ? AND offset + length > ?'),
       storedPlaces: db.prepare<[], { id: number; warc: string; offset: number; length: number }>('SELECT id, warc, warc_offset AS offset, warc_length AS length FROM captures WHERE warc IS NOT NULL ORDER BY warc, warc_offset'),
       writtenArticles: db.prepare<[], { id: number; path: string; capture_id: number }>("SELECT id, path, capture_id FROM articles WHERE state = 'written' ORDER BY id"),
     };
@@ -297,7 +308,8 @@ export class CrawlState {
     try {
       return new CrawlState(new Database(path, { readonly: true, fileMustExist: true }));
     } catch (error) {
-      throw new SalvageError('INPUT_UNREADABLE', `no crawl state at ${path} (${(error as Error).message})`, { cause: error, subject: path });
+      const what = existsSync(path) ? `the crawl state ${path} cannot be read (${(error as Error).message}); salvage archive moves it aside and rebuilds it from the WARC files` : `no crawl state at ${path} (${(error as Error).message})`;
+      throw new SalvageError('INPUT_UNREADABLE', what, { cause: error, subject: path });
     }
   }
 
@@ -376,7 +388,7 @@ export class CrawlState {
   readonly addFoundRecords = (warc: string, records: readonly FoundRecord[], committedSize: number | undefined): void => {
     this.db.transaction(() => {
       for (const r of records) {
-        this.stmts.addFound.run({ warc, offset: r.offset, length: r.length, url: r.url, timestamp: r.timestamp, reqTimestamp: r.requested.timestamp, reqOriginal: r.requested.original, sourceUri: r.sourceUri ?? null, fetchedAt: r.fetchedAt ?? null });
+        this.found.addFound.run({ warc, offset: r.offset, length: r.length, url: r.url, timestamp: r.timestamp, reqTimestamp: r.requested.timestamp, reqOriginal: r.requested.original, sourceUri: r.sourceUri ?? null, fetchedAt: r.fetchedAt ?? null });
       }
       if (committedSize !== undefined) this.stmts.warcSize.run({ name: warc, size: committedSize });
     })();
@@ -391,7 +403,7 @@ export class CrawlState {
     let linked = 0;
     let after = { warc: '', offset: -1 };
     for (;;) {
-      const batch = this.stmts.unlinkedAfter.all(after.warc, after.warc, after.offset, STATE_BATCH_ROWS);
+      const batch = this.found.unlinkedAfter.all(after.warc, after.warc, after.offset, STATE_BATCH_ROWS);
       if (batch.length === 0) return linked;
       this.db.transaction(() => {
         for (const r of batch) {
@@ -402,7 +414,7 @@ export class CrawlState {
             linked++;
             any = true;
           }
-          if (any) this.stmts.markLinked.run(r.warc, r.offset);
+          if (any) this.found.markLinked.run(r.warc, r.offset);
         }
       })();
       const last = batch[batch.length - 1]!; // the batch is not empty
@@ -419,7 +431,7 @@ export class CrawlState {
     return this.db.transaction(() => {
       this.stmts.reopenArticlesPast.run(warc, size);
       const n = this.stmts.forgetPast.run(warc, size).changes;
-      this.stmts.forgetFoundPast.run(warc, size);
+      this.found.forgetFoundPast.run(warc, size);
       return n;
     })();
   };
