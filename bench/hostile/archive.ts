@@ -9,12 +9,12 @@
  * Promises checked: a file that is valid YAML is indexed (a refused file is reported, not thrown),
  * and no page has a `javascript:`, `data:`, `vbscript:` or protocol-relative URL in an attribute.
  */
-import { mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { exportSite } from '../../src/export/index.js';
 import { parseArchiveFile } from '../../src/markdown/index.js';
-import { createReader, type Reader } from '../../src/reader/index.js';
-import { buildIndex } from '../../src/search/index.js';
+import { createReader } from '../../src/reader/index.js';
+import { buildIndex, SEARCH_INDEX_FILE } from '../../src/search/index.js';
 import { below, HAN, pick, prng, type Env, type HostileInput, type Outcome, type Runner, type Surface } from './common.js';
 
 /** A URL attribute whose value would run script or leave the site's origin unannounced. */
@@ -33,7 +33,7 @@ interface ArchiveCase {
 const q = (s: string): string => JSON.stringify(s); // JSON strings are YAML double-quoted strings
 
 /** A FORMAT.md file; `fields` replaces frontmatter lines by key (raw YAML), `body` the Markdown after the heading. */
-function file(id: number, o: { fields?: Record<string, string>; body?: string; title?: string; raw?: string } = {}): string {
+export function file(id: number, o: { fields?: Record<string, string>; body?: string; title?: string; raw?: string } = {}): string {
   const title = o.title ?? `立法會通過條例草案 ${id}`;
   const original = `https://www.hkcnews.com/article/${id}/x`;
   const fields: Record<string, string> = {
@@ -45,7 +45,7 @@ function file(id: number, o: { fields?: Record<string, string>; body?: string; t
   return `---\n${yaml}\n${o.raw ?? ''}---\n\n# ${title}\n\n${o.body ?? `${HAN.slice(0, 80)}。`}\n`;
 }
 
-function bucketOf(dir: string, id: number): string {
+export function bucketOf(dir: string, id: number): string {
   const lo = Math.floor((id - 1) / 1000) * 1000 + 1;
   return join(dir, 'articles', `${lo}-${lo + 999}`);
 }
@@ -142,24 +142,23 @@ export const archiveSurface: Surface = {
   entry: 'parseArchiveFile, buildIndex (salvage index), the reader article page, exportSite',
   inputs(env: Env) {
     const out: HostileInput[] = [];
-    const dir = join(env.work, 'archive');
-    let reader: Reader | undefined;
-    const write = (id: number, text: string): string => {
-      const bucket = bucketOf(dir, id);
+    // Each file in an archive of its own: its index and page times are its own, not the earlier files'.
+    const dirOf = (id: number): string => join(env.work, `archive-${id}`);
+    const write = (id: number, text: string): void => {
+      const bucket = bucketOf(dirOf(id), id);
       mkdirSync(bucket, { recursive: true });
-      const path = join(bucket, `article_${id}.md`);
-      writeFileSync(path, text);
-      return path;
+      writeFileSync(join(bucket, `article_${id}.md`), text);
     };
     cases(env.quick).forEach((c, i) => {
       const id = 1001 + i;
+      const dir = dirOf(id);
       out.push({ name: `${c.name} [parse]`, prepare: (): Runner => { const text = c.text(); return { run: () => { parseArchiveFile(text, `article_${id}.md`); } }; } });
       out.push({
         name: `${c.name} [index]`,
         ...(c.name.includes('(issue 12)') && c.name.startsWith('body') ? { bound: { ms: 1000 } } : {}),
         prepare: (): Runner => {
-          const text = c.text();
-          write(id, text);
+          rmSync(dir, { recursive: true, force: true });
+          write(id, c.text());
           return {
             run: (): Outcome => {
               const progress = buildIndex(dir);
@@ -174,21 +173,23 @@ export const archiveSurface: Surface = {
       out.push({
         name: `${c.name} [page]`,
         prepare: (): Runner => {
-          // After a restart (a timeout in the step before) the archive is new: index this file first.
-          if (!statSync(join(bucketOf(dir, id), `article_${id}.md`), { throwIfNoEntry: false })) {
+          // After a restart (a timeout in the step before) the archive is gone: index this file first.
+          if (!existsSync(join(dir, SEARCH_INDEX_FILE))) {
             write(id, c.text());
             buildIndex(dir);
           }
-          reader?.close();
-          reader = createReader({ dir });
-          const r = reader;
+          const reader = createReader({ dir });
           return {
             run: async (): Promise<Outcome> => {
-              const response = await r.respond('GET', `/article/${id}/`);
+              const response = await reader.respond('GET', `/article/${id}/`);
               if (response.status >= 500) return { verdict: 'crash', detail: `HTTP ${response.status}` };
               const html = Buffer.from(response.body ?? new Uint8Array()).toString('utf8');
               const unsafe = unsafeIn(html);
               return unsafe ? { verdict: 'wrong', detail: unsafe } : { verdict: 'ok', ...(response.status !== 200 ? { detail: `HTTP ${response.status}` } : {}) };
+            },
+            cleanup: () => {
+              reader.close();
+              rmSync(dir, { recursive: true, force: true });
             },
           };
         },

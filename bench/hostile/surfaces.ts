@@ -3,6 +3,7 @@ import type { Surface } from './common.js';
 import { archiveSurface } from './archive.js';
 import { cdxSurface } from './cdx.js';
 import { htmlSurface } from './html.js';
+import { httpSurface, searchSurface } from './search.js';
 import { warcSurface } from './warc.js';
 
-export const SURFACES: readonly Surface[] = [warcSurface, htmlSurface, archiveSurface, cdxSurface];
+export const SURFACES: readonly Surface[] = [warcSurface, htmlSurface, archiveSurface, cdxSurface, searchSurface, httpSurface];
