@@ -90,7 +90,7 @@ export class BlockBuilder {
         continue;
       }
       if (!BLOCK_ELEMENTS.has(name) && !this.containsBlock(node)) {
-        pending.push(...this.inline(node));
+        pushAll(pending, this.inline(node));
         continue;
       }
       flush();
@@ -105,7 +105,7 @@ export class BlockBuilder {
       const n = stack.pop()!; // non-empty: checked by the loop condition
       if (!isTag(n)) continue;
       if (BLOCK_ELEMENTS.has(n.name) && n.name !== 'iframe' && n.name !== 'video' && n.name !== 'embed') return true;
-      stack.push(...n.children);
+      pushAll(stack, n.children);
     }
     return false;
   }
@@ -154,7 +154,7 @@ export class BlockBuilder {
     let run: Inline[] = [];
     const visit = (list: Piece[], wrap: (children: Inline[]) => Inline[]): void => {
       let local: Piece[] = [];
-      const flushLocal = (): void => { if (local.length > 0) run.push(...wrap(local as Inline[])); local = []; };
+      const flushLocal = (): void => { if (local.length > 0) pushAll(run, wrap(local as Inline[])); local = []; };
       for (const piece of list) {
         if (piece.type === 'lift') {
           flushLocal();
@@ -207,18 +207,21 @@ export class BlockBuilder {
         const raw = el.attribs['href'];
         const href = raw === undefined ? undefined : cloudflareMailto(raw) ?? resolveUrl(raw, this.baseUrl);
         const children = this.inlineChildren(el);
-        if (href === undefined) { out.push(...children); return; }
+        if (href === undefined) { pushAll(out, children); return; }
         // A link inside a link: browsers close the outer one where the inner one starts.
         const nested = children.findIndex((c) => c.type === 'link');
         if (nested < 0) { out.push({ type: 'link', href, children } as Inline); return; }
         if (nested > 0) out.push({ type: 'link', href, children: children.slice(0, nested) } as Inline);
-        out.push(...children.slice(nested));
+        pushAll(out, children.slice(nested));
         return;
       }
       default:
         if (BLOCK_ELEMENTS.has(el.name)) {
           // Block inside inline context (a table cell's <p>, a <div> in a <span>): keep a line break.
-          out.push({ type: 'break' }, ...this.inlineChildren(el), { type: 'break' });
+          // Straight into `out`: a copy per level costs depth × pieces on a deep nest.
+          out.push({ type: 'break' });
+          for (const child of el.children) this.inlineNode(child, out);
+          out.push({ type: 'break' });
           return;
         }
         for (const child of el.children) this.inlineNode(child, out);
@@ -260,7 +263,7 @@ export class BlockBuilder {
     const lastFigure = blocks.findLastIndex((b) => b.type === 'figure');
     const fig = blocks[lastFigure];
     if (caption && fig?.type === 'figure') blocks[lastFigure] = { ...fig, caption };
-    out.push(...blocks);
+    pushAll(out, blocks);
     // A caption without an image is still text the page showed.
     if (caption && lastFigure < 0) out.push({ type: 'paragraph', children: caption });
   }
@@ -294,11 +297,14 @@ export class BlockBuilder {
       if (n.name === 'tr') rows.push(n);
       else if (n.name === 'thead' || n.name === 'tbody' || n.name === 'tfoot') for (let i = n.children.length - 1; i >= 0; i--) stack.push(n.children[i]!);
       else if (n.name === 'caption') this.emitParagraphs(this.inlineChildren(n), out);
+      // A cell outside any row: broken markup, or a table nest flattened at the depth cap (dom.ts).
+      else if (n.name === 'td' || n.name === 'th') strayText = true;
     }
     const cellsOf = (tr: Element): Element[] => tr.children.filter((c): c is Element => isTag(c) && (c.name === 'td' || c.name === 'th'));
     for (const tr of rows) if (tr.children.some((c) => isText(c) && c.data.trim() !== '')) strayText = true;
     for (const tr of rows) for (const cell of cellsOf(tr)) if (cell.children.some((c) => isTag(c) && c.name === 'table')) nested = true;
-    const maxCells = Math.max(0, ...rows.map((r) => cellsOf(r).length));
+    let maxCells = 0;
+    for (const r of rows) maxCells = Math.max(maxCells, cellsOf(r).length);
     // Layout tables (one column, or tables of tables) hold content, not data.
     if (strayText) { this.walk(el.children, out); return; }
     if (nested || maxCells <= 1) { this.walk(rows.flatMap((r) => cellsOf(r)), out); return; }
@@ -312,13 +318,22 @@ export class BlockBuilder {
       });
       if (cells.length > 0) tableRows.push(cells);
     }
-    if (tableRows.length === 0) { out.push(...lifted); return; }
+    if (tableRows.length === 0) { pushAll(out, lifted); return; }
     const first = rows[0];
     const header = first !== undefined && (first.parent !== null && isTag(first.parent) && first.parent.name === 'thead'
       || cellsOf(first).every((c) => c.name === 'th'));
     const table: TableBlock = { type: 'table', header, rows: tableRows };
-    out.push(table, ...lifted);
+    out.push(table);
+    pushAll(out, lifted);
   }
+}
+
+/**
+ * `out.push(...items)` without the spread: a spread passes every item as an argument on the
+ * stack, and a flattened hostile page has 200,000 siblings in one element (dom.ts MAX_DEPTH).
+ */
+function pushAll<T>(out: T[], items: readonly T[]): void {
+  for (const item of items) out.push(item);
 }
 
 function hasLift(pieces: readonly Piece[]): boolean {
@@ -402,6 +417,20 @@ export function normaliseInline(nodes: readonly Inline[], flat: boolean): Inline
   return prune(collapsed, true);
 }
 
+/**
+ * Pruned `items` appended to a pruned run, merging only at the seam: what re-pruning the joined
+ * run gives, without re-reading the run (`<b>x</b>` × 1,000,000 re-pruned it per element:
+ * quadratic). Formatting nodes in a pruned run are prune's own copies, so they may be extended.
+ */
+function appendPruned(target: Inline[], items: readonly Inline[]): void {
+  for (const item of items) {
+    const last = target[target.length - 1];
+    if (last?.type === 'text' && item.type === 'text') target[target.length - 1] = { type: 'text', text: last.text + item.text };
+    else if (last && last.type !== 'text' && last.type !== 'break' && item.type !== 'text' && item.type !== 'break' && sameFormatting(last, item)) appendPruned(last.children as Inline[], item.children);
+    else target.push(item);
+  }
+}
+
 function sameFormatting(a: Inline | undefined, b: Inline): boolean {
   if (!a || a.type !== b.type) return false;
   if (a.type === 'link' && b.type === 'link') return a.href === b.href;
@@ -424,20 +453,25 @@ function prune(nodes: Inline[], top: boolean): Inline[] {
       continue;
     }
     if (n.type === 'break') { out.push(n); continue; }
-    const children = prune(n.children, false);
+    let children = prune(n.children, false);
     let trailing = 0;
-    while (children[0]?.type === 'break') { children.shift(); out.push({ type: 'break' }); }
+    // Counted, then cut once: `shift()` per break is quadratic on 100,000s of breaks (hostile pages).
+    let leading = 0;
+    while (children[leading]?.type === 'break') { leading++; out.push({ type: 'break' }); }
+    if (leading > 0) children = children.slice(leading);
     while (children[children.length - 1]?.type === 'break') { children.pop(); trailing++; }
     if (children.length > 0) {
       const last = out[out.length - 1];
-      if (last && sameFormatting(last, n) && last.type !== 'text' && last.type !== 'break') out[out.length - 1] = { ...last, children: prune([...last.children, ...children], false) } as Inline;
+      if (last && sameFormatting(last, n) && last.type !== 'text' && last.type !== 'break') appendPruned(last.children as Inline[], children);
       else out.push({ ...n, children } as Inline);
     }
     for (let i = 0; i < trailing; i++) out.push({ type: 'break' });
   }
   if (top) {
-    while (out[0]?.type === 'break') out.shift();
-    while (out[out.length - 1]?.type === 'break') out.pop();
+    let leading = 0;
+    while (out[leading]?.type === 'break') leading++;
+    while (out.length > leading && out[out.length - 1]?.type === 'break') out.pop();
+    return leading > 0 ? out.slice(leading) : out;
   }
   return out;
 }

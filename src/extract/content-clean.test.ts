@@ -1,7 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Block, Inline } from './article.js';
-import { dropLeadingChrome, dropTrailingChrome } from './content-clean.js';
+import { dropLeadingChrome, dropTrailingChrome, shortTextOf, SHORT_TEXT_MAX_NODES } from './content-clean.js';
+import { parseHtml, type Element } from './dom.js';
 
 const p = (text: string): Block => ({ type: 'paragraph', children: [{ type: 'text', text }] });
 const row = (...cells: string[]): Inline[][] => cells.map((text) => [{ type: 'text', text }]);
@@ -54,4 +55,12 @@ test('trailing navigation, print/close lines and a legal notice go, sources stay
   // A long paragraph that starts like navigation quotes it.
   const quoting = [p(LEAD), p(`返回${'这是一段很长的正文，'.repeat(8)}`)];
   assert.equal(dropTrailingChrome(quoting, []).length, 2);
+});
+
+test('short-text checks read at most SHORT_TEXT_MAX_NODES nodes of an element', () => {
+  const small = parseHtml('<div><span>Advertisement</span></div>').doc.children[0] as Element;
+  assert.equal(shortTextOf(small), 'Advertisement');
+  // A flattened hostile nest wraps 200,000 elements in every ancestor: reading each whole is quadratic.
+  const big = parseHtml(`<div>${'<i></i>'.repeat(SHORT_TEXT_MAX_NODES)}Ad</div>`).doc.children[0] as Element;
+  assert.equal(shortTextOf(big), undefined);
 });

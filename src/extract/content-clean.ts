@@ -17,6 +17,31 @@ export function textOfNodes(nodes: readonly AnyNode[]): string {
   return out;
 }
 
+/**
+ * The most nodes read for a short-text check (a repeated title, an ad label). Such an element is
+ * a few nodes; reading the whole subtree of each candidate would cost the page's size times its
+ * depth on a page whose short-text element wraps everything (a flattened hostile nest of 200,000
+ * elements: 255 ancestors × 200,000 nodes, 11 s). Past the budget the element is not that label.
+ */
+export const SHORT_TEXT_MAX_NODES = 200;
+
+/** The text of an element of few nodes (see SHORT_TEXT_MAX_NODES); undefined when it has more. */
+export function shortTextOf(el: Element): string | undefined {
+  let out = '';
+  let budget = SHORT_TEXT_MAX_NODES;
+  const stack: AnyNode[] = [el];
+  while (stack.length > 0) {
+    if (--budget < 0) return undefined;
+    const n = stack.pop()!; // non-empty: checked by the loop condition
+    if (isText(n)) out += n.data;
+    else if (isTag(n) && !NEVER_CONTENT.has(n.name)) {
+      if (stack.length + n.children.length > budget) return undefined;
+      for (let i = n.children.length - 1; i >= 0; i--) stack.push(n.children[i]!);
+    }
+  }
+  return out;
+}
+
 /** Readability's `_prepArticle`, as a set of elements to leave out rather than DOM surgery. */
 export class Cleaner {
   readonly dropped = new Set<Element>();
@@ -63,7 +88,7 @@ export class Cleaner {
     }
     if (name === 'h1' || name === 'h2') {
       if (this.flags.weightClasses && classWeight(el) < 0) return 'heading named like chrome';
-      if (!this.titleDropped && page.title && similarity(page.title, textOfNodes([el])) > TITLE_SIMILARITY) { this.titleDropped = true; return 'title repeated'; }
+      if (!this.titleDropped && page.title && similarity(page.title, shortTextOf(el) ?? '') > TITLE_SIMILARITY) { this.titleDropped = true; return 'title repeated'; }
     }
     if (!this.flags.cleanConditionally || inDataTable) return undefined;
     if (!CLEANED_CONDITIONALLY.has(name)) return undefined;
@@ -75,7 +100,7 @@ export class Cleaner {
     const linkDensity = page.linkDensity(el);
     // Chinese headline lists carry a comma per teaser line: commas make prose only when most text is not links.
     if (s.commas >= PROSE_COMMAS && linkDensity <= MAX_LINK_DENSITY_POSITIVE) return undefined;
-    if (s.chars > 0 && s.chars <= 20 && AD_OR_LOADING.test(textOfNodes([el]).trim())) return 'ad label';
+    if (s.chars > 0 && s.chars <= 20 && AD_OR_LOADING.test((shortTextOf(el) ?? '').trim())) return 'ad label';
     const reasons: string[] = [];
     if (!inFigure && s.images > 1 && s.paragraphs / s.images < 0.5) reasons.push('more images than text');
     if (!isList && !inFigure && s.headingChars < HEADING_SHARE * s.chars && s.chars < MIN_PARAGRAPH_CHARS && (s.images === 0 || s.images > 2) && linkDensity > 0) reasons.push('short and linked');

@@ -192,7 +192,7 @@ function siblings(page: Page, scores: ReadonlyMap<Element, number>, top: Element
       if (s && isProseSibling(s.chars, page.linkDensity(el), () => textOfNodes([el]))) out.push(el);
       continue;
     }
-    if (isProseSibling(item.chars, item.chars > 0 ? item.linkChars / item.chars : 0, () => textOfNodes(item.nodes))) out.push(...item.nodes);
+    if (isProseSibling(item.chars, item.chars > 0 ? item.linkChars / item.chars : 0, () => textOfNodes(item.nodes))) for (const node of item.nodes) out.push(node);
   }
   return out;
 }

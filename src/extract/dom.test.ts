@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { elementTest, parseHtml, selectFirst, textOf, type Element } from './dom.js';
+import { DomHandler } from 'domhandler';
+import { createParser, elementTest, isTag, MAX_DEPTH, MAX_ELEMENTS, parseHtml, selectFirst, textOf, type AnyNode, type Element } from './dom.js';
 
 test('white space where a line starts is not built; between inline elements and in <pre> it is', () => {
   const { doc } = parseHtml('<div>\n  <p>a</p>\n  <span>b</span> <span>c</span>\n<br>\n d</div><pre>\n  x\n</pre>');
@@ -20,4 +21,58 @@ test('a page parsed in pieces gives the same tree and the same stop offset as pa
   assert.equal(split.stoppedAt, whole.stoppedAt);
   assert.ok(!textOf(split.doc).includes('after'));
   assert.equal(textOf(parseHtml(pieces).doc), textOf(parseHtml(html).doc));
+});
+
+// ---------------------------------------------------------------- hostile nesting and size (issue 12)
+
+function maxDepth(root: AnyNode): number {
+  let max = 0;
+  const stack: [AnyNode, number][] = [[root, 0]];
+  while (stack.length > 0) {
+    const [n, d] = stack.pop()!;
+    if (d > max) max = d;
+    if (isTag(n) || n.type === 'root') for (const c of (n as Element).children) stack.push([c, d + 1]);
+  }
+  return max;
+}
+
+test('the parser\'s open-element stack never grows past MAX_DEPTH: 200,000 nested <div>s are flattened at the cap', () => {
+  // htmlparser2's stack costs time in its depth per tag (200,000 levels: 51 s); capped, it is linear.
+  const handler = new DomHandler();
+  const parser = createParser(handler);
+  let deepest = 0;
+  for (let i = 0; i < 200_000; i++) {
+    parser.write('<div>');
+    if (i % 1000 === 0) deepest = Math.max(deepest, (parser as unknown as { stack: string[] }).stack.length);
+  }
+  deepest = Math.max(deepest, (parser as unknown as { stack: string[] }).stack.length);
+  parser.end();
+  assert.ok(deepest <= MAX_DEPTH, `stack reached ${deepest}`);
+  assert.ok(maxDepth(handler.root) <= MAX_DEPTH + 1);
+});
+
+test('flattened elements keep their text, and their closing tags do not close the page\'s own containers', () => {
+  const html = `<body><div id="page"><p>first</p>${'<div>'.repeat(20_000)}deep text${'</div>'.repeat(20_000)}<p>last</p></div><p>outside</p></body>`;
+  const { doc } = parseHtml(html);
+  const page = selectFirst('#page', doc) as Element;
+  const text = textOf(page);
+  assert.ok(text.startsWith('first') && text.includes('deep text') && text.endsWith('last'), text.slice(-40));
+  assert.ok(!text.includes('outside'));
+  assert.ok(maxDepth(doc) <= MAX_DEPTH + 1);
+});
+
+test('past MAX_ELEMENTS elements, tags are read but not built; their text is kept, blocks a line apart', () => {
+  const n = MAX_ELEMENTS + 5_000;
+  const { doc } = parseHtml(`<body>${'<p>w</p>'.repeat(n)}<p>the end</p></body>`);
+  let elements = 0;
+  const stack: AnyNode[] = [doc];
+  while (stack.length > 0) {
+    const node = stack.pop()!;
+    if (isTag(node)) elements++;
+    if (isTag(node) || node.type === 'root') stack.push(...(node as Element).children);
+  }
+  assert.ok(elements <= MAX_ELEMENTS, `${elements} elements built`);
+  const text = textOf(doc);
+  assert.equal(text.replace(/\s+/g, '').length, n + 'theend'.length);
+  assert.ok(/w\s+w\s+the end$/.test(text), text.slice(-20));
 });

@@ -10,10 +10,79 @@ export type { AnyNode, ChildNode, Document, Element, ParentNode };
 export { isTag, isText };
 
 /**
- * Deeper elements are not built (their text is kept). Real pages nest < 60 levels; hostile input can
- * nest 100k levels and would overflow every recursive walk (ours and css-select's).
+ * Nesting is capped here: at this depth a further open tag first closes the innermost open element,
+ * so it is built as that element's next sibling (flattened) rather than one level deeper, and its
+ * text is kept in order. Real pages nest < 60 levels (the deepest of the hkcnews bench is 38), so
+ * 256 leaves a wide margin. Hostile input can nest 200k levels: htmlparser2 keeps its open-element
+ * stack with `unshift`/`shift` and looks closing tags up with `indexOf`, so every tag costs time in
+ * the depth (200,000 nested `<div>`s: 51 s, issue 12), and every recursive walk (ours, css-select's)
+ * would overflow. With the cap every tag costs at most MAX_DEPTH steps: linear in the page.
  */
 export const MAX_DEPTH = 256;
+
+/**
+ * Elements built per page; past it, tags are read but not built and their text joins the element
+ * open at that point (a line break where a block would have started). News pages have a few
+ * thousand elements (a 145 KB hkcnews page: ~2,500), so 100,000 is far beyond any article;
+ * every later step costs time per element, and a 20 MiB page of 1,000,000 `<p>`s or `<li>`s
+ * took 20-40 s (issue 12). With the cap, page size costs only text.
+ */
+export const MAX_ELEMENTS = 100_000;
+
+/** The htmlparser2 12 internals the depth cap works through (private in its typings). */
+interface ParserInternals {
+  stack: string[];
+  startIndex: number;
+  endIndex: number;
+  onclosetag(start: number, endIndex: number): void;
+  readTagName(start: number, endIndex: number): string;
+  emitOpenTag(name: string): void;
+  popElement(implied: boolean): void;
+  isVoidElement(name: string): boolean;
+}
+
+/**
+ * A parser whose open-element stack never grows past MAX_DEPTH (see there). Done in the parser,
+ * not the handler: the handler only sees the tags, while the quadratic cost is the parser's stack.
+ */
+export function createParser(handler: DomHandler): Parser {
+  const parser = new Parser(handler, PARSE_OPTIONS);
+  const internals = parser as unknown as ParserInternals;
+  if (!Array.isArray(internals.stack) || typeof internals.emitOpenTag !== 'function' || typeof internals.popElement !== 'function' || typeof internals.readTagName !== 'function') {
+    throw new Error('htmlparser2 internals changed: the parse depth cap of dom.ts needs updating');
+  }
+  // Elements closed early to make room, by name: the page still closes each of them later, and
+  // those closing tags must not close the real ancestors (the page's own containers) instead.
+  const flattened = new Map<string, number>();
+  const emitOpenTag = internals.emitOpenTag;
+  internals.emitOpenTag = function cappedEmitOpenTag(this: ParserInternals, name: string): void {
+    if (this.stack.length >= MAX_DEPTH && !this.isVoidElement(name)) {
+      const top = this.stack[0]!; // the stack is MAX_DEPTH long
+      flattened.set(top, (flattened.get(top) ?? 0) + 1);
+      this.popElement(true);
+    }
+    emitOpenTag.call(this, name);
+  };
+  const onclosetag = internals.onclosetag;
+  internals.onclosetag = function cappedOnCloseTag(this: ParserInternals, start: number, endIndex: number): void {
+    if (flattened.size > 0) {
+      // Unflattened, the closed elements would be open inside everything on the stack but an
+      // element at the cap itself (opened after them): a closing tag closes one of them, unless
+      // it is for that element, innermost first.
+      const name = this.readTagName(start, endIndex);
+      const count = flattened.get(name);
+      if (count !== undefined && !(this.stack.length >= MAX_DEPTH && this.stack[0] === name)) {
+        if (count === 1) flattened.delete(name);
+        else flattened.set(name, count - 1);
+        this.endIndex = endIndex;
+        this.startIndex = endIndex + 1;
+        return;
+      }
+    }
+    onclosetag.call(this, start, endIndex);
+  };
+  return parser;
+}
 
 /**
  * Elements opened deeper than MAX_DEPTH are not created: their text lands in the deepest
@@ -23,6 +92,8 @@ export const MAX_DEPTH = 256;
 class DepthLimitedHandler extends DomHandler {
   /** Open elements not built: too deep, or inside an ignored subtree. */
   private unbuilt = 0;
+  /** Elements built so far (see MAX_ELEMENTS). */
+  private built = 0;
   /** Text is dropped while inside an ignored subtree (kept when only too deep). */
   private ignoring = false;
 
@@ -45,7 +116,11 @@ class DepthLimitedHandler extends DomHandler {
   }
 
   override onopentag(name: string, attribs: Record<string, string>): void {
-    if (this.unbuilt > 0) { this.unbuilt++; return; }
+    if (this.unbuilt > 0) {
+      this.unbuilt++;
+      if (!this.ignoring && LINE_BREAKING.has(name)) super.ontext('\n');
+      return;
+    }
     const { ignore, stopAt, onElement } = this.parseOptions;
     if (stopAt?.(name, attribs)) {
       this.stopped = true;
@@ -55,7 +130,13 @@ class DepthLimitedHandler extends DomHandler {
       return;
     }
     if (ignore?.(name, attribs)) { this.unbuilt = 1; this.ignoring = true; return; }
-    if (this.tagStack.length > MAX_DEPTH) { this.unbuilt = 1; return; }
+    if (this.tagStack.length > MAX_DEPTH || this.built >= MAX_ELEMENTS) {
+      this.unbuilt = 1;
+      // Words of blocks not built stay apart, as a line break keeps them on a built page.
+      if (LINE_BREAKING.has(name)) super.ontext('\n');
+      return;
+    }
+    this.built++;
     super.onopentag(name, attribs);
     if (PRESERVES_SPACE.has(name)) this.preformatted++;
     if (onElement) onElement(this.tagStack[this.tagStack.length - 1] as Element);
@@ -177,7 +258,7 @@ export interface ParsedPage {
  */
 export function parseHtml(html: string | readonly string[], options: ParseOptions = {}): ParsedPage {
   const handler = new DepthLimitedHandler(options);
-  const parser = new Parser(handler, PARSE_OPTIONS);
+  const parser = createParser(handler);
   if (typeof html === 'string') parser.end(html);
   else {
     // A paused parser (stopAt) buffers what it is given: stop feeding it.

@@ -369,6 +369,12 @@ test('survives 20,000 nested <div>s, keeping the text beyond the depth limit', (
   assert.ok(text.startsWith('第一段') && text.includes('深層文字') && text.endsWith('最後一段'), text);
 });
 
+test('survives 100,000 nested <span><p> pairs (200,000 siblings in one element once flattened), keeping the text', () => {
+  // Built with spreads (`out.push(...pieces)`), 200,000 pieces overflowed the stack (RangeError).
+  const a = articleOf(extract(jsonLdPage(`<p>開始</p>${'<span><p>'.repeat(100_000)}內容`)));
+  assert.ok(articleText(a).includes('內容'));
+});
+
 test('survives 5,000 unclosed nested inline, list and quote elements, keeping the text', () => {
   for (const open of ['<b>', '<span>', '<a href="/x">', '<ul><li>', '<ol><li>', '<blockquote>', '<dl><dd>', '<p><span>']) {
     const a = articleOf(extract(jsonLdPage(`<p>開始</p>${open.repeat(5_000)}內容`)));
