@@ -9,7 +9,7 @@ import { parse as parseYaml } from 'yaml';
 import type { Article, Block } from '../extract/index.js';
 import { isSalvageError } from '../errors.js';
 import { yamlQuote } from './frontmatter.js';
-import { parseArchiveFile, parseSubset } from './parse.js';
+import { parseArchiveFile, parseSubset, removeSpans, replaceHtmlTags } from './parse.js';
 import { renderArticle } from './render.js';
 
 const TS = '20210628174710';
@@ -186,4 +186,29 @@ test('parses all of the existing hkcnews archive, with no "" values and no short
   assert.ok(untitled <= 91, `${untitled} files without a title`);
   // Speed is reported, not asserted: timed unit tests flake on a loaded machine (bench:search measures it).
   console.log(`# parsed ${files} files in ${parseMs.toFixed(0)} ms (${((parseMs * 1000) / files).toFixed(1)} µs/file)`);
+});
+
+// ---------------------------------------------------------------- linear text stripping (issue 12)
+
+test('the span and tag scanners remove exactly what the lazy regexes they replace removed', () => {
+  // The regexes were quadratic when the terminator never comes (`<a ` × 133,000: 25 s to index);
+  // the scanners must give the same text on every input.
+  const alphabet = fc.constantFrom('<', '>', '/', '!', '-', '{', '}', '%', 'a', 'B', '1', ' ', '\t', '\u3000', '"', '=');
+  const text = fc.array(alphabet, { maxLength: 40 }).map((cs) => cs.join(''));
+  fc.assert(fc.property(text, (s) => {
+    assert.equal(removeSpans(s, /<!--/g, /-->/g), s.replace(/<!--[\s\S]*?-->/g, ''));
+    assert.equal(removeSpans(s, /\{\{[<%]/g, /[%>]\}\}/g), s.replace(/\{\{[<%][\s\S]*?[%>]\}\}/g, ''));
+    assert.equal(replaceHtmlTags(s), s.replace(/<\/?[A-Za-z][A-Za-z0-9-]*(?:\s[^>]*)?\/?>/g, ' '));
+  }), { numRuns: 3000 });
+});
+
+test('pathological bodies (unterminated comments, shortcodes, tags, autolinks, heading spaces) still give their text', () => {
+  // Each of these was quadratic (seconds to minutes for 400 KB); the hostile bench times them.
+  for (const unit of ['<a ', '<!--', '{{<', '{{%', '<http:', '[a](<', '</a ']) {
+    const body = `# T\n\nstart ${unit.repeat(Math.ceil(20_000 / unit.length))} end\n`;
+    const parsed = parseArchiveFile(`---\ntitle: "x"\n---\n${body}`);
+    assert.ok(parsed.text.startsWith('start') && parsed.text.endsWith('end'), unit);
+  }
+  const heading = parseArchiveFile(`---\ntitle: "x"\n---\n## a${' '.repeat(50_000)}b ##\n`);
+  assert.equal(heading.text, 'a b');
 });

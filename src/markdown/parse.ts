@@ -208,25 +208,32 @@ function unquote(raw: string): string | undefined {
 const MD_ESCAPE = /\\([!-/:-@[-`{-~])/g;
 const PUA_BASE = 0xe000;
 const PUA_ESCAPED = /[\ue021-\ue07e]/g;
-/** Hugo shortcodes: `{{< video src="…" >}}`, `{{% … %}}` (10,843 files of the old archive). */
-const SHORTCODE = /\{\{[<%][\s\S]*?[%>]\}\}/g;
-const HTML_COMMENT = /<!--[\s\S]*?-->/g;
-const HTML_TAG = /<\/?[A-Za-z][A-Za-z0-9-]*(?:\s[^>]*)?\/?>/g;
+/*
+ * Every pattern here runs over text anyone can write, so each must cost time linear in the text.
+ * A lazy `open[\s\S]*?close` retried from every `open` when `close` never comes is quadratic
+ * (`<!--` × 133,000 in one body: 25 s, issue 12): such spans are cut by the scanners below
+ * instead, and scans inside a pattern stop at the character that starts the next match.
+ */
+/** Hugo shortcodes: `{{< video src="…" >}}`, `{{% … %}}` (10,843 files of the old archive); removed by `removeSpans`. */
+const SHORTCODE_OPEN = /\{\{[<%]/g;
+const SHORTCODE_CLOSE = /[%>]\}\}/g;
+const COMMENT_OPEN = /<!--/g;
+const COMMENT_CLOSE = /-->/g;
 /** Images, `[![alt](img)](href)` included once images are gone. */
 /** Link text: brackets may nest once (`[[1]](…)`, `[[email protected]](…)`). */
 const LINK_TEXT = String.raw`\[((?:[^[\]\n]|\[[^[\]\n]*\])*)\]`;
 /** Destination and title, lenient: the old archive has spaces in targets (`( KwongKinMing/)`). */
-const LINK_TARGET = String.raw`\((?:<[^>\n]*>|[^()\n]*(?:\([^()\n]*\)[^()\n]*)*)\)`;
+const LINK_TARGET = String.raw`\((?:<[^<>\n]*>|[^()\n]*(?:\([^()\n]*\)[^()\n]*)*)\)`;
 /** Images, `[![alt](img)](href)` included once images are gone. */
 const MD_IMAGE = new RegExp('!' + LINK_TEXT + LINK_TARGET, 'g');
 const MD_LINK = new RegExp(LINK_TEXT + LINK_TARGET, 'g');
-const AUTOLINK = /<(?:https?|ftp|mailto):[^>\s]*>/gi;
+/** CommonMark's autolink: no `<`, `>` or space inside (which also keeps the scan from each `<` short). */
+const AUTOLINK = /<(?:https?|ftp|mailto):[^<>\s]*>/gi;
 const BARE_URL = /\b(?:https?:\/\/|www\.)[^\s<>()[\]{}"'，。、「」（）]*/gi;
 /** Wayback-relative targets left bare (`/web/20210628174710/https://…`). */
 const WAYBACK_PATH = /(?:^|\s)\/web\/\d{1,14}[a-z_]*\/\S*/g;
 const EMPHASIS = /\*{1,3}|(?<![A-Za-z0-9])_{1,3}|_{1,3}(?![A-Za-z0-9])|~~|`+/g;
 const HEADING = /^#{1,6}(?:\s+|$)/;
-const CLOSING_HASHES = /\s+#+\s*$/;
 const QUOTE = /^(?:>\s?)+/;
 const LIST_MARKER = /^(?:[-+*]|\d{1,9}[.)])\s+/;
 const THEMATIC_BREAK = /^(?:(?:-\s*){3,}|(?:\*\s*){3,}|(?:_\s*){3,})$/;
@@ -239,11 +246,8 @@ const SPACES = /[ \t]+/g;
 
 /** The leading `# title` (if any) and the body as plain text. */
 function bodyText(body: string): { heading: string | undefined; text: string } {
-  const lines = body
-    .replace(MD_ESCAPE, (_, ch: string) => String.fromCharCode(PUA_BASE + ch.charCodeAt(0)))
-    .replace(SHORTCODE, '')
-    .replace(HTML_COMMENT, '')
-    .split('\n');
+  const escaped = body.replace(MD_ESCAPE, (_, ch: string) => String.fromCharCode(PUA_BASE + ch.charCodeAt(0)));
+  const lines = removeSpans(removeSpans(escaped, SHORTCODE_OPEN, SHORTCODE_CLOSE), COMMENT_OPEN, COMMENT_CLOSE).split('\n');
   const out: string[] = [];
   let heading: string | undefined;
   let seenContent = false;
@@ -253,7 +257,7 @@ function bodyText(body: string): { heading: string | undefined; text: string } {
     if (FENCE.test(line) || THEMATIC_BREAK.test(line) || REFERENCE_DEFINITION.test(line)) continue;
     const isTitle = !seenContent && /^#\s/.test(line);
     line = line.replace(QUOTE, '');
-    if (HEADING.test(line)) line = line.replace(HEADING, '').replace(CLOSING_HASHES, '');
+    if (HEADING.test(line)) line = withoutClosingHashes(line.replace(HEADING, ''));
     else line = line.replace(LIST_MARKER, '');
     if (line.startsWith('|') || line.endsWith('|')) {
       if (TABLE_DELIMITER.test(line)) continue;
@@ -261,8 +265,8 @@ function bodyText(body: string): { heading: string | undefined; text: string } {
     }
     line = line
       .replace(MD_IMAGE, '')
-      .replace(MD_LINK, '$1')
-      .replace(HTML_TAG, ' ')
+      .replace(MD_LINK, '$1');
+    line = replaceHtmlTags(line)
       .replace(AUTOLINK, '')
       .replace(BARE_URL, '')
       .replace(WAYBACK_PATH, ' ')
@@ -282,6 +286,80 @@ function bodyText(body: string): { heading: string | undefined; text: string } {
     out.push(line);
   }
   return { heading, text: out.join('\n') };
+}
+
+/**
+ * `text` without every span from an `open` match to the first `close` match after it: what
+ * `/open[\s\S]*?close/g` removes, in one pass. When no `close` follows an `open`, none follows
+ * a later one either, so the scan stops there instead of retrying from every later `open`.
+ */
+export function removeSpans(text: string, open: RegExp, close: RegExp): string {
+  let out = '';
+  let from = 0;
+  for (;;) {
+    open.lastIndex = from;
+    const o = open.exec(text);
+    if (o === null) break;
+    close.lastIndex = o.index + o[0].length;
+    const c = close.exec(text);
+    if (c === null) break;
+    out += text.slice(from, o.index);
+    from = c.index + c[0].length;
+  }
+  return from === 0 ? text : out + text.slice(from);
+}
+
+const isTagNameStart = (c: number): boolean => (c >= 65 && c <= 90) || (c >= 97 && c <= 122);
+const isTagNameChar = (c: number): boolean => isTagNameStart(c) || (c >= 48 && c <= 57) || c === 45;
+const JS_SPACE = /\s/;
+
+/**
+ * Every HTML tag in a line replaced by a space: what `/<\/?[A-Za-z][A-Za-z0-9-]*(?:\s[^>]*)?\/?>/g`
+ * replaces, in one pass. A tag with attributes ends at the first `>` after its name; that `>` is
+ * found once and shared by every `<a ` before it (`<a ` × 133,000 with no `>` was quadratic).
+ */
+export function replaceHtmlTags(line: string): string {
+  let i = line.indexOf('<');
+  if (i < 0) return line;
+  let out = '';
+  let from = 0;
+  let nextGt = -1; // the first `>` at or after the last position asked about (-1: not looked up yet)
+  while (i >= 0) {
+    let j = i + 1;
+    if (line.charCodeAt(j) === 47) j++; // '/'
+    if (isTagNameStart(line.charCodeAt(j))) {
+      j++;
+      while (j < line.length && isTagNameChar(line.charCodeAt(j))) j++;
+      let end = -1;
+      if (line[j] === '>') end = j;
+      else if (line[j] === '/' && line[j + 1] === '>') end = j + 1;
+      else if (j < line.length && JS_SPACE.test(line[j]!)) {
+        if (nextGt < j) nextGt = line.indexOf('>', j);
+        if (nextGt < 0) break; // no `>` left: no tag can end anywhere after this point
+        end = nextGt;
+      }
+      if (end >= 0) {
+        out += line.slice(from, i) + ' ';
+        from = end + 1;
+        i = line.indexOf('<', from);
+        continue;
+      }
+    }
+    i = line.indexOf('<', i + 1);
+  }
+  return from === 0 ? line : out + line.slice(from);
+}
+
+/** A heading's closing `#`s (`## Title ##`), as `/\s+#+\s*$/` removes them, without its backtracking over long runs of spaces. */
+function withoutClosingHashes(line: string): string {
+  let end = line.length;
+  while (end > 0 && JS_SPACE.test(line[end - 1]!)) end--;
+  let h = end;
+  while (h > 0 && line.charCodeAt(h - 1) === 35) h--;
+  if (h === end) return line;
+  let start = h;
+  while (start > 0 && JS_SPACE.test(line[start - 1]!)) start--;
+  return start === h ? line : line.slice(0, start);
 }
 
 function decodeEntity(whole: string, name: string): string {

@@ -56,19 +56,23 @@ function piecesOf(nodes: readonly Inline[], ctx: Context, inLink: boolean, out: 
         const trail = /[ \t\p{Zs}]*$/u.exec(text)?.[0] ?? '';
         trimPieces(inner, lead.length, trail.length);
         const emphasis: Emphasis = { kind: n.type, html: false };
-        out.push(lead, { emphasis, closing: false }, ...inner, { emphasis, closing: true }, trail);
+        out.push(lead, { emphasis, closing: false });
+        for (const p of inner) out.push(p); // no spread: an article's inline run can hold 100,000s of pieces
+        out.push({ emphasis, closing: true }, trail);
         break;
       }
       case 'link': {
         if (inLink) { piecesOf(n.children, ctx, true, out); break; }
         const inner: Piece[] = [];
         piecesOf(n.children, ctx, true, inner);
-        if (inner.every((p) => typeof p === 'string' && p.trim() === '')) { out.push(...inner); break; }
+        if (inner.every((p) => typeof p === 'string' && p.trim() === '')) { for (const p of inner) out.push(p); break; }
         // `![` would make the link an image.
         const last = out.length - 1;
         const prev = out[last];
         if (typeof prev === 'string' && endsWithUnescaped(prev, '!')) out[last] = prev.slice(0, -1) + '\\!';
-        out.push('[', ...inner, `](${linkDestination(linkTarget(n.href, ctx))})`);
+        out.push('[');
+        for (const p of inner) out.push(p);
+        out.push(`](${linkDestination(linkTarget(n.href, ctx))})`);
         break;
       }
     }
@@ -179,7 +183,8 @@ function captionHtml(nodes: readonly Inline[], ctx: Context): string {
 }
 
 function tableMarkdown(table: TableBlock, ctx: Context): string {
-  const width = Math.max(...table.rows.map((r) => r.length));
+  let width = 0; // a loop, not Math.max(...rows): a spread of 400,000 rows overflows the stack
+  for (const r of table.rows) width = Math.max(width, r.length);
   const row = (cells: readonly (readonly Inline[])[]): string => {
     const texts = Array.from({ length: width }, (_, i) => singleLine(cells[i] ?? [], ctx));
     return '| ' + texts.join(' | ') + ' |';
