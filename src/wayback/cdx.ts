@@ -161,6 +161,9 @@ export function cdxRowProblem(row: Pick<CdxRow, 'urlkey' | 'timestamp' | 'origin
   return undefined;
 }
 
+/** DEL, C1 controls, line/paragraph separators and bidi controls: escaped in logged row text. */
+const LOG_UNSAFE = /[\u007f-\u009f\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
+
 function skippedText(row: unknown): string {
   let text: string;
   try {
@@ -168,6 +171,8 @@ function skippedText(row: unknown): string {
   } catch {
     text = String(row);
   }
+  // JSON escapes C0 controls; these it leaves raw, and a terminal would act on them.
+  text = text.replace(LOG_UNSAFE, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
   return text.length > CDX_SKIPPED_TEXT_CHARS ? `${text.slice(0, CDX_SKIPPED_TEXT_CHARS)}…` : text;
 }
 

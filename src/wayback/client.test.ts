@@ -16,7 +16,7 @@ import { gunzipSync, gzipSync } from 'node:zlib';
 import { startWaybackSimulator, writeSimSite, type SimulatorOptions, type WaybackSimulator } from '../devtools/wayback-sim/index.js';
 import { rawRequest } from '../devtools/wayback-sim/raw-request.js';
 import type { CdxRow } from './cdx.js';
-import { DEFAULT_USER_AGENT, RetriesExhaustedError, WaybackClient, WaybackRequestError, type WaybackClientOptions } from './client.js';
+import { DEFAULT_USER_AGENT, MAX_MEMENTO_URL_BYTES, RequestRefusedError, RetriesExhaustedError, WaybackClient, WaybackRequestError, type WaybackClientOptions } from './client.js';
 import { Politeness, WaitLimitError, type Family, type PolitenessEvent, type PolitenessOptions } from './politeness.js';
 
 /** Default time scale of simulator and client: a 60 s pause after a 429 takes 120 ms, a 10 min block pause 1.2 s. */
@@ -496,12 +496,51 @@ test('a 403 for an excluded site (AdministrativeAccessControlException) is a Way
   }
 });
 
-test('a capture timestamp that is not 14 digits is a RangeError before any request', async () => {
+test('a capture timestamp that is not a 14-digit calendar time is refused before any request', async () => {
   const sim = await startSim();
-  const { client } = makeClient(sim.url);
+  const { client, events } = makeClient(sim.url);
   try {
-    await assert.rejects(client.fetchCapture('2020', A), RangeError);
+    for (const ts of ['2020', 'abc', '99999999999999', '20201301000000', '']) {
+      await assert.rejects(client.fetchCapture(ts, A), (e: unknown) => e instanceof RequestRefusedError && e.kind === 'timestamp-invalid', ts);
+    }
     assert.equal(sim.stats().requests.capture, 0);
+    assert.deepEqual(events, [], 'no retry, no pause');
+  } finally {
+    await client.close();
+  }
+});
+
+test('an original with a control character (CR LF) is refused before any request; a space or non-ASCII is sent percent-encoded', async () => {
+  const sim = await startSim();
+  const recorder = await startRecorder(sim.url);
+  const { client, events } = makeClient(recorder.url);
+  try {
+    for (const bad of [`${A}\r\nX-Injected: 1`, `${A}\n`, `${A}\u0000`, `${A}\u0085`]) {
+      await assert.rejects(client.fetchCapture(A_TS, bad), (e: unknown) => e instanceof RequestRefusedError && e.kind === 'url-invalid', JSON.stringify(bad));
+    }
+    assert.equal(recorder.seen.length, 0);
+    // Not archived: a 404 from the simulator, but the request went out as a valid request line.
+    const c = await client.fetchCapture(A_TS, `${HOST}/article/9/a b/新聞`);
+    assert.equal(c.status, 404);
+    assert.equal(recorder.seen[0]!.url, `/web/${A_TS}id_/${HOST}/article/9/a%20b/%E6%96%B0%E8%81%9E`);
+    assert.deepEqual(events, []);
+  } finally {
+    await client.close();
+    await recorder.close();
+  }
+});
+
+test('a memento URL over MAX_MEMENTO_URL_BYTES (a 60,000-character original) is refused without a request, and the client goes on', async () => {
+  const sim = await startSim();
+  const { client, events } = makeClient(sim.url);
+  try {
+    const long = `${HOST}/article/1/${'x'.repeat(60_000)}`;
+    await assert.rejects(client.fetchCapture(A_TS, long), (e: unknown) => e instanceof RequestRefusedError && e.kind === 'url-too-long' && e.message.length < 400);
+    const justOver = `${HOST}/${'y'.repeat(MAX_MEMENTO_URL_BYTES)}`;
+    await assert.rejects(client.fetchCapture(A_TS, justOver), (e: unknown) => e instanceof RequestRefusedError && e.kind === 'url-too-long');
+    assert.equal(sim.stats().requests.capture, 0);
+    assert.deepEqual(events, [], 'no retry, no pause, no block');
+    assert.deepEqual(Buffer.from((await client.fetchCapture(A_TS, A)).payload), PAGE_A);
   } finally {
     await client.close();
   }
@@ -681,13 +720,17 @@ test('an outage is waited out (outage and retry events), and the outage page is 
   const sim = await startSim({ faults: { outage: { afterRequests: 0, durationMs: 75_000 } } });
   const { client, events } = makeClient(sim.url);
   try {
-    const c = await client.fetchCapture(D_TS, D);
-    assert.equal(c.status, 200);
-    assert.deepEqual(Buffer.from(c.payload), PAGE_D);
-    assert.equal(c.timestamp, D_TS);
+    // Five different captures at once: server errors of five different URLs in a row are an outage.
+    const wanted: [string, string, Buffer][] = [[D_TS, D, PAGE_D], [A_TS, A, PAGE_A], [SAME_TS, SAME_TARGET, PAGE_C], [pagedTs(1), pagedUrl(1), pagedBody(1)], [pagedTs(2), pagedUrl(2), pagedBody(2)]];
+    const got = await Promise.all(wanted.map(([ts, url]) => client.fetchCapture(ts, url)));
+    for (const [i, c] of got.entries()) {
+      assert.equal(c.status, 200);
+      assert.deepEqual(Buffer.from(c.payload), wanted[i]![2]);
+      assert.equal(c.timestamp, wanted[i]![0]);
+    }
     const stats = sim.stats();
     assert.ok(stats.faultsInjected.outage >= 5, `outage answers: ${stats.faultsInjected.outage}`);
-    assert.ok(events.some((e) => e.type === 'outage'), 'five server errors in a row pause every worker');
+    assert.ok(events.some((e) => e.type === 'outage'), 'server errors of five different URLs in a row pause every worker');
     assert.ok(events.some((e) => e.type === 'retry'));
     const page = await client.cdxPage({ url: 'www.hkcnews.com/dup/*' });
     assert.equal(page.rows.length, 3);
@@ -767,7 +810,7 @@ test('refused connections: the client reports a block, pauses, probes once, and 
   }
 });
 
-test('a real firewall block (blockMode reset) is taken as a block after 3 resets in a row, probed one connection at a time, and outlasted', async () => {
+test('a real firewall block (blockMode reset) is taken as a block after resets of 3 different URLs in a row, probed one connection at a time, and outlasted', async () => {
   // Someone else on this IP ignored 429s for "more than a minute" (60 ms here): the simulator
   // blocks for firstBlockMs / 1000 = 300 ms, resetting every new connection.
   const scale = 1000;
@@ -779,11 +822,15 @@ test('a real firewall block (blockMode reset) is taken as a block after 3 resets
   }
   assert.equal(sim.stats().blocks.count, 1, 'the hammering got the IP blocked');
   sim.resetStats();
-  const { client, events } = makeClient(sim.url, { scale, politeness: { blockPauseMs: 200_000 } });
+  // 40% of this simulator's capture limit (1/s): even late requests (kept half an interval
+  // apart) then stay outside its one-request window, which is only 1 ms at this scale.
+  const { client, events } = makeClient(sim.url, { scale, politeness: { blockPauseMs: 200_000, capturesPerSecond: 0.4 } });
   try {
-    const fetched = await Promise.all([D_TS, A_TS].map((ts, i) => client.fetchCapture(ts, i === 0 ? D : A)));
+    // Three different URLs: resets of one URL alone would be that URL's problem, never a block.
+    const fetched = await Promise.all([[D_TS, D], [A_TS, A], [SAME_TS, SAME_TARGET]].map(([ts, url]) => client.fetchCapture(ts!, url!)));
     assert.deepEqual(Buffer.from(fetched[0]!.payload), PAGE_D);
     assert.deepEqual(Buffer.from(fetched[1]!.payload), PAGE_A);
+    assert.deepEqual(Buffer.from(fetched[2]!.payload), PAGE_C);
     const blocked = events.filter((e) => e.type === 'blocked');
     assert.ok(blocked.length >= 1 && blocked.every((e) => e.type === 'blocked' && e.cause === 'reset'), JSON.stringify(events));
     assert.equal(events.filter((e) => e.type === 'unblocked').length, 1);
@@ -793,6 +840,103 @@ test('a real firewall block (blockMode reset) is taken as a block after 3 resets
     assert.equal(stats.tooManyRequests, 0);
   } finally {
     await client.close();
+  }
+});
+
+// ---------------------------------------------------------------------------------------------
+// One bad capture is not the service (issue 12)
+
+test('a capture whose connection is always reset fails alone: RetriesExhaustedError with the evidence that others succeeded, no block, no outage', async () => {
+  const sim = await startSim({ urlFaults: [{ contains: `/${D_TS}id_/${D}`, fault: 'reset' }] });
+  const { client, politeness, events } = makeClient(sim.url, { client: { maxAttempts: 5 } });
+  try {
+    // Alone first: five resets of one URL in a row are that URL's problem, not an IP block.
+    await assert.rejects(client.fetchCapture(D_TS, D), (e: unknown) => e instanceof RetriesExhaustedError && e.attempts === 5 && /connection reset/.test(e.lastCause));
+    assert.deepEqual(events.filter((e) => e.type !== 'retry'), [], 'no blocked or outage event');
+    assert.equal(politeness.blocked, false);
+    // Then beside other captures: they all come, and the bad one carries the evidence.
+    const bad = client.fetchCapture(D_TS, D).then(() => assert.fail('never answered'), (e: unknown) => e);
+    let others = 0;
+    let settled = false;
+    void bad.then(() => { settled = true; });
+    for (let i = 1; !settled && i <= 200; i++) {
+      const c = await client.fetchCapture('20210202000000', `${HOST}/full/${(i % FULL) + 1}`);
+      assert.equal(c.status, 200);
+      others++;
+    }
+    const error = await bad;
+    assert.ok(error instanceof RetriesExhaustedError, String(error));
+    assert.equal(error.evidence.troubleDuring, false);
+    assert.ok(politeness.successCount > error.evidence.successesBefore, 'others succeeded while it failed');
+    assert.ok(others > 0);
+    assert.deepEqual(events.filter((e) => e.type !== 'retry'), [], 'still no blocked or outage event');
+    assert.equal(sim.stats().urlFaultsInjected[`/${D_TS}id_/${D}`], 10);
+  } finally {
+    await client.close();
+  }
+});
+
+test('a capture that never answers is abandoned at requestDeadlineMs, retried as a timeout, and never taken as a block', async () => {
+  const sim = await startSim({ urlFaults: [{ contains: `/${D_TS}id_/`, fault: 'hang' }] });
+  const { client, politeness, events } = makeClient(sim.url, { client: { maxAttempts: 3, requestDeadlineMs: 40 } });
+  try {
+    await assert.rejects(client.fetchCapture(D_TS, D), (e: unknown) => e instanceof RetriesExhaustedError && e.attempts === 3 && e.lastCause === 'connection timeout');
+    assert.deepEqual(events.map((e) => (e.type === 'retry' ? e.cause : e.type)), ['connection timeout', 'connection timeout', 'connection timeout']);
+    assert.equal(politeness.blocked, false);
+    assert.deepEqual(Buffer.from((await client.fetchCapture(A_TS, A)).payload), PAGE_A, 'the next capture is fetched at once');
+  } finally {
+    await client.close();
+  }
+});
+
+test('a body without end is cut off at maxBodyBytes while streaming: one request, RequestRefusedError too-large, no retry, no pause', async () => {
+  const sim = await startSim({ urlFaults: [{ contains: `/${D_TS}id_/`, fault: 'huge' }] });
+  const { client, events } = makeClient(sim.url, { client: { maxBodyBytes: 1024 * 1024 } });
+  try {
+    await assert.rejects(client.fetchCapture(D_TS, D), (e: unknown) => e instanceof RequestRefusedError && e.kind === 'too-large');
+    assert.equal(sim.stats().urlFaultsInjected[`/${D_TS}id_/`], 1);
+    assert.deepEqual(events, []);
+    assert.deepEqual(Buffer.from((await client.fetchCapture(A_TS, A)).payload), PAGE_A);
+  } finally {
+    await client.close();
+  }
+});
+
+test('a transport-gzip body that inflates past maxBodyBytes is refused as too-large, not an internal error', async () => {
+  const bomb = gzipSync(Buffer.alloc(4 * 1024 * 1024));
+  const stub = createServer((_req, res) => {
+    res.writeHead(200, { 'content-type': 'text/html', 'content-encoding': 'gzip', 'memento-datetime': 'Tue, 05 May 2020 05:05:05 GMT' });
+    res.end(bomb);
+  });
+  const { client, events } = makeClient(await listen(stub), { client: { maxBodyBytes: 1024 * 1024 } });
+  try {
+    assert.ok(bomb.length < 1024 * 1024);
+    await assert.rejects(client.fetchCapture(D_TS, D), (e: unknown) => e instanceof RequestRefusedError && e.kind === 'too-large' && /decompressed/.test(e.message));
+    assert.deepEqual(events, []);
+  } finally {
+    await client.close();
+    await closeServer(stub);
+  }
+});
+
+test('a garbled Memento-Datetime or a redirect to a timestamp that is no calendar time never gives a capture an impossible time', async () => {
+  const stub = createServer((req, res) => {
+    if (req.url!.includes('/redirect/')) {
+      res.writeHead(302, { location: `/web/20209999999999id_/${D}` });
+      res.end();
+      return;
+    }
+    res.writeHead(200, { 'content-type': 'text/html', 'memento-datetime': 'Mon, 99 Foo 99999 99:99:99 GMT' });
+    res.end(PAGE_D);
+  });
+  const { client } = makeClient(await listen(stub));
+  try {
+    const c = await client.fetchCapture(D_TS, D);
+    assert.equal(c.timestamp, D_TS, 'the time asked for, not a garbled one');
+    await assert.rejects(client.fetchCapture(D_TS, `${HOST}/redirect/x`), WaybackRequestError);
+  } finally {
+    await client.close();
+    await closeServer(stub);
   }
 });
 
@@ -834,12 +978,13 @@ test('a CDX answer gzipped without Content-Encoding is sniffed (1f 8b) and parse
   }
 });
 
-test('a body larger than maxBodyBytes is refused with WaybackRequestError', async () => {
+test('a body larger than maxBodyBytes is refused with RequestRefusedError (too-large), without a retry', async () => {
   const sim = await startSim();
   const { client } = makeClient(sim.url, { client: { maxBodyBytes: 1000 } });
   try {
     assert.ok(PAGE_D.length > 1000);
-    await assert.rejects(client.fetchCapture(D_TS, D), (error: unknown) => error instanceof WaybackRequestError && /larger than 1000 bytes/.test(error.message));
+    await assert.rejects(client.fetchCapture(D_TS, D), (error: unknown) => error instanceof RequestRefusedError && error.kind === 'too-large' && /larger than 1000 bytes/.test(error.message));
+    assert.equal(sim.stats().requests.capture, 1);
     assert.deepEqual(Buffer.from((await client.fetchCapture(A_TS, A)).payload), PAGE_A, 'the client goes on after it');
   } finally {
     await client.close();

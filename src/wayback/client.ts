@@ -5,10 +5,31 @@
  */
 import { gunzipSync, inflateSync } from 'node:zlib';
 import { Agent, type Dispatcher } from 'undici';
-import { CDX_PAGE_ROWS, CdxMalformedError, cdxQueryUrl, parseCdxJson, type CdxPage, type CdxQuery } from './cdx.js';
+import { CDX_PAGE_ROWS, CdxMalformedError, cdxQueryUrl, parseCdxJson, timestampToMs, type CdxPage, type CdxQuery } from './cdx.js';
 import type { ConnectionFailure, Family, Politeness } from './politeness.js';
 
 export const DEFAULT_WAYBACK_URL = 'https://web.archive.org';
+
+/**
+ * Largest body read, in bytes: 20 MiB, the extractor's page limit (DEFAULT_EXTRACT_OPTIONS in
+ * extract/extract.ts; keep the two equal). A larger payload would be rejected as too large after
+ * the download, so it is cut off while streaming instead.
+ */
+export const DEFAULT_MAX_BODY_BYTES = 20 * 1024 * 1024;
+
+/**
+ * Longest memento URL sent, in bytes: 8 KiB. Apache's LimitRequestLine is 8190 bytes and nginx's
+ * large_client_header_buffers 8 KiB: a longer request line is answered 414 or the connection is
+ * dropped, on every attempt, so it is refused here without a request. No article URL comes near it.
+ */
+export const MAX_MEMENTO_URL_BYTES = 8 * 1024;
+
+/**
+ * The whole answer (headers and body) must arrive within this many times `timeoutMs` (default
+ * 5 × 60 s): `timeoutMs` bounds the gap between chunks only, so a body trickling in just fast
+ * enough could otherwise hold a connection for ever. At DEFAULT_MAX_BODY_BYTES it still allows ~70 KB/s.
+ */
+export const REQUEST_DEADLINE_FACTOR = 5;
 
 // WAYBACK: requests without a User-Agent get HTTP 400 (hahwul/urx PR 264); a descriptive one
 // lets the Archive's staff see who is crawling and why.
@@ -33,8 +54,10 @@ export interface WaybackClientOptions {
    * 1 hour: further away it is another capture, with possibly other content.
    */
   closestWindowMs?: number;
-  /** Largest body read, in bytes. Default 64 MiB. */
+  /** Largest body read, in bytes, checked while streaming. Default DEFAULT_MAX_BODY_BYTES (20 MiB). */
   maxBodyBytes?: number;
+  /** Longest time for one whole answer, in ms. Default REQUEST_DEADLINE_FACTOR × timeoutMs. */
+  requestDeadlineMs?: number;
   /** Rows per CDX block. Default CDX_PAGE_ROWS (5000). */
   cdxPageRows?: number;
 }
@@ -60,11 +83,37 @@ export interface FetchedCapture {
   redirects: { kind: 'archived' | 'closest'; from: string; to: string }[];
 }
 
+/**
+ * What the rest of the service did while one request kept failing: the evidence that tells a
+ * failure of this URL (others succeeded, nothing service-wide happened) from the service's.
+ */
+export interface FailureEvidence {
+  /** `Politeness.successCount` when the request started. */
+  successesBefore: number;
+  /** A service-wide pause (429, outage, block) began while the request was being tried. */
+  troubleDuring: boolean;
+}
+
 /** The service kept failing this request (5xx, resets, timeouts) past `maxAttempts`. */
 export class RetriesExhaustedError extends Error {
   override readonly name = 'RetriesExhaustedError';
-  constructor(readonly url: string, readonly attempts: number, readonly lastCause: string) {
+  constructor(readonly url: string, readonly attempts: number, readonly lastCause: string, readonly evidence: FailureEvidence = { successesBefore: 0, troubleDuring: true }) {
     super(`${url}: ${attempts} attempts failed (last: ${lastCause})`);
+  }
+}
+
+/** Why salvage refused a request, or its answer, without asking again. */
+export type RefusalKind = 'url-too-long' | 'url-invalid' | 'timestamp-invalid' | 'too-large';
+
+/**
+ * Salvage refused this request (an absurd URL or timestamp: nothing was sent) or its answer (a
+ * body over `maxBodyBytes`: cut off while streaming). A problem of this one capture: no retry
+ * will change it, and it says nothing about the service.
+ */
+export class RequestRefusedError extends Error {
+  override readonly name = 'RequestRefusedError';
+  constructor(readonly url: string, readonly kind: RefusalKind, detail: string) {
+    super(`${url.length > 200 ? `${url.slice(0, 200)}…` : url}: ${detail}`);
   }
 }
 
@@ -83,7 +132,6 @@ interface RawResponse {
 }
 
 const MAX_REDIRECTS = 5;
-const TIMESTAMP = /^\d{14}$/;
 const MEMENTO_PATH = /\/web\/(\d{1,14})([a-z]{2}_)?\/(.+)$/s;
 
 function header(h: RawResponse['headers'], name: string): string | undefined {
@@ -91,9 +139,28 @@ function header(h: RawResponse['headers'], name: string): string | undefined {
   return Array.isArray(v) ? v[0] : v;
 }
 
-/** 14-digit timestamp → milliseconds since the epoch (UTC). */
-export function timestampMs(ts: string): number {
-  return Date.UTC(+ts.slice(0, 4), +ts.slice(4, 6) - 1, +ts.slice(6, 8), +ts.slice(8, 10), +ts.slice(10, 12), +ts.slice(12, 14));
+/** 14-digit timestamp → milliseconds since the epoch (UTC); NaN when it is not a real time. */
+export const timestampMs = timestampToMs;
+
+/** C0 controls, DEL and C1 controls: a CR LF in a request line would split it. */
+// eslint-disable-next-line no-control-regex
+const CONTROL = /[\u0000-\u001f\u007f-\u009f]/;
+/** What may go on a request line as it is: printable ASCII without space (undici refuses the rest). */
+const NOT_WIRE_SAFE = /[^\u0021-\u007e]/gu;
+
+/**
+ * The original as it goes into a memento URL: kept exactly as the index spells it (never
+ * re-encoded: the service matches the bytes), except characters a request line cannot carry
+ * (space, non-ASCII), which become UTF-8 percent escapes as a browser would send them.
+ */
+function wireOriginal(original: string): string {
+  return original.replace(NOT_WIRE_SAFE, (c) => encodeURIComponent(c));
+}
+
+/** An error of our own deadline for a whole answer; classified as a timeout. */
+class DeadlineError extends Error {
+  override readonly name = 'DeadlineError';
+  readonly code = 'ETIMEDOUT';
 }
 
 function classify(error: unknown): ConnectionFailure | undefined {
@@ -155,11 +222,13 @@ export class WaybackClient {
   private readonly maxAttempts: number;
   private readonly closestWindowMs: number;
   private readonly maxBodyBytes: number;
+  private readonly requestDeadlineMs: number;
   private readonly cdxPageRows: number;
   private readonly connections: Permits;
 
   constructor(options: WaybackClientOptions) {
-    const { politeness, baseUrl = DEFAULT_WAYBACK_URL, userAgent = DEFAULT_USER_AGENT, connections = 3, timeoutMs = 60_000, maxAttempts = 8, closestWindowMs = 3600_000, maxBodyBytes = 64 * 1024 * 1024, cdxPageRows = CDX_PAGE_ROWS } = options;
+    const { politeness, baseUrl = DEFAULT_WAYBACK_URL, userAgent = DEFAULT_USER_AGENT, connections = 3, timeoutMs = 60_000, maxAttempts = 8, closestWindowMs = 3600_000, maxBodyBytes = DEFAULT_MAX_BODY_BYTES, cdxPageRows = CDX_PAGE_ROWS } = options;
+    this.requestDeadlineMs = options.requestDeadlineMs ?? timeoutMs * REQUEST_DEADLINE_FACTOR;
     this.cdxPageRows = cdxPageRows;
     this.politeness = politeness;
     this.baseUrl = baseUrl.replace(/\/+$/, '');
@@ -196,9 +265,15 @@ export class WaybackClient {
     });
   }
 
-  /** The memento URL of a capture's raw bytes. The original is appended as it is, never re-encoded. */
+  /** The memento URL of a capture's raw bytes. The original is appended as it is (see wireOriginal). */
   mementoUrl(timestamp: string, original: string): string {
-    return `${this.baseUrl}/web/${timestamp}id_/${original}`;
+    return `${this.baseUrl}/web/${timestamp}id_/${wireOriginal(original)}`;
+  }
+
+  /** Refuses, before any request, a memento URL no server would answer: see MAX_MEMENTO_URL_BYTES. */
+  private checkMementoUrl(url: string): void {
+    const bytes = Buffer.byteLength(url, 'utf8');
+    if (bytes > MAX_MEMENTO_URL_BYTES) throw new RequestRefusedError(url, 'url-too-long', `the memento URL is ${bytes} bytes, over the ${MAX_MEMENTO_URL_BYTES}-byte request line servers accept; not requested`);
   }
 
   /**
@@ -206,12 +281,14 @@ export class WaybackClient {
    * redirects are followed; "closest capture" redirects only within the window.
    */
   async fetchCapture(timestamp: string, original: string, signal?: AbortSignal): Promise<FetchedCapture> {
-    if (!TIMESTAMP.test(timestamp)) throw new RangeError(`capture timestamp must have 14 digits, got ${JSON.stringify(timestamp)}`);
+    if (Number.isNaN(timestampToMs(timestamp))) throw new RequestRefusedError(original, 'timestamp-invalid', `capture timestamp ${JSON.stringify(timestamp.slice(0, 20))} is not a 14-digit calendar time; not requested`);
+    if (CONTROL.test(original)) throw new RequestRefusedError(JSON.stringify(original), 'url-invalid', 'the URL holds a control character; not requested');
     const requested = { timestamp, original };
     const redirects: FetchedCapture['redirects'] = [];
     const seen = new Set<string>();
     let url = this.mementoUrl(timestamp, original);
     for (;;) {
+      this.checkMementoUrl(url);
       if (seen.has(url)) throw new WaybackRequestError(url, 310, `redirect loop after ${redirects.length} redirects`);
       seen.add(url);
       const res = await this.withRetries('capture', url, signal, (r) => {
@@ -241,14 +318,17 @@ export class WaybackClient {
         // accept only a small move (edgi-govdata-archiving/wayback _client.py does the same).
         const ts = target[1]!.padEnd(14, '0'); // group 1 always matches (the regex requires it)
         const from = MEMENTO_PATH.exec(url)?.[1] ?? timestamp;
-        if (Math.abs(timestampMs(ts) - timestampMs(from.padEnd(14, '0'))) > this.closestWindowMs) {
+        const moveMs = Math.abs(timestampMs(ts) - timestampMs(from.padEnd(14, '0')));
+        // NaN (a redirect to a timestamp that is no calendar time) is refused too.
+        if (!(moveMs <= this.closestWindowMs)) {
           throw new WaybackRequestError(url, res.status, `the closest capture is at ${ts}, outside the accepted window`);
         }
       }
       redirects.push({ kind: archived ? 'archived' : 'closest', from: url, to: next });
       if (redirects.length > MAX_REDIRECTS) throw new WaybackRequestError(url, res.status, `more than ${MAX_REDIRECTS} redirects`);
+      if (Number.isNaN(timestampMs(target[1]!.padEnd(14, '0')))) throw new WaybackRequestError(url, res.status, `redirect to timestamp ${target[1]!}, which is no calendar time`);
       // Stay on our base URL and raw mode whatever the redirect says.
-      url = `${this.baseUrl}/web/${target[1]}id_/${target[3]}`;
+      url = `${this.baseUrl}/web/${target[1]}id_/${wireOriginal(target[3]!)}`;
     }
   }
 
@@ -259,12 +339,17 @@ export class WaybackClient {
       if (!name.startsWith('x-archive-orig-') || value === undefined) continue;
       for (const v of Array.isArray(value) ? value : [value]) headers.push([name.slice('x-archive-orig-'.length), v]);
     }
-    const mementoDate = header(res.headers, 'memento-datetime');
-    const timestamp = mementoDate ? toTimestamp(new Date(mementoDate)) : m?.[1]?.padEnd(14, '0') ?? requested.timestamp;
+    // The time of the capture: Memento-Datetime, else the memento URL's, else the one asked for;
+    // each only when it is a real time (a garbled header must not reach the WARC writer).
+    const mementoMs = Date.parse(header(res.headers, 'memento-datetime') ?? '');
+    const fromUrl = m?.[1]?.padEnd(14, '0');
+    const timestamp = !Number.isNaN(mementoMs) && !Number.isNaN(timestampMs(toTimestamp(new Date(mementoMs))))
+      ? toTimestamp(new Date(mementoMs))
+      : fromUrl !== undefined && !Number.isNaN(timestampMs(fromUrl)) ? fromUrl : requested.timestamp;
     return {
       requested,
       timestamp,
-      original: m?.[3] ?? requested.original,
+      original: redirects.length > 0 ? (m?.[3] ?? requested.original) : requested.original,
       status: res.status,
       contentType: header(res.headers, 'content-type'),
       headers,
@@ -278,13 +363,16 @@ export class WaybackClient {
   /**
    * Send one GET under the politeness rules until `accept` returns a value: 429 pauses every
    * worker; 5xx, resets, timeouts and answers `accept` refuses (undefined) are retried with
-   * back-off; a malformed CDX answer is retried like a 5xx.
+   * back-off; a malformed CDX answer is retried like a 5xx. Each failure is reported with the URL,
+   * so that one URL failing again and again never looks like the whole service failing.
    */
   private async withRetries<T>(family: Family, url: string, signal: AbortSignal | undefined, accept: (res: RawResponse) => T | undefined): Promise<T> {
     let attempt = 0;
     let lastCause = '';
+    const successesBefore = this.politeness.successCount;
+    const troublesBefore = this.politeness.troubleCount;
     for (;;) {
-      if (attempt >= this.maxAttempts) throw new RetriesExhaustedError(url, attempt, lastCause);
+      if (attempt >= this.maxAttempts) throw new RetriesExhaustedError(url, attempt, lastCause, { successesBefore, troubleDuring: this.politeness.troubleCount !== troublesBefore });
       // A connection first, then the politeness slot: a request that got its slot is sent at
       // once. Queued behind a busy pool instead, it could leave after a 429 had paused everyone.
       const releaseConnection = await this.connections.acquire(signal);
@@ -297,7 +385,7 @@ export class WaybackClient {
         const failure = classify(error);
         if (!failure) { this.politeness.release(); throw error; }
         lastCause = `connection ${failure}`;
-        const delay = this.politeness.connectionFailed(family, attempt++, failure);
+        const delay = this.politeness.connectionFailed(family, attempt++, failure, url);
         await this.politeness.wait(delay, signal);
         continue;
       }
@@ -311,7 +399,7 @@ export class WaybackClient {
       }
       if (res.status >= 500) {
         lastCause = `HTTP ${res.status}`;
-        await this.politeness.wait(this.politeness.serverError(family, attempt++, res.status), signal);
+        await this.politeness.wait(this.politeness.serverError(family, attempt++, res.status, url), signal);
         continue;
       }
       let value: T | undefined;
@@ -323,7 +411,7 @@ export class WaybackClient {
       }
       if (value === undefined) {
         lastCause ||= `HTTP ${res.status} without Memento-Datetime (a page of the service, not a capture)`;
-        await this.politeness.wait(this.politeness.serverError(family, attempt++, res.status), signal);
+        await this.politeness.wait(this.politeness.serverError(family, attempt++, res.status, url), signal);
         continue;
       }
       this.politeness.succeeded();
@@ -333,6 +421,9 @@ export class WaybackClient {
 
   private async send(url: string, signal: AbortSignal | undefined): Promise<RawResponse> {
     const { origin } = new URL(url);
+    // Our own deadline for the whole answer (REQUEST_DEADLINE_FACTOR), beside the caller's signal.
+    const deadline = new AbortController();
+    const timer = setTimeout(() => deadline.abort(new DeadlineError(`no complete answer within ${this.requestDeadlineMs} ms`)), this.requestDeadlineMs);
     const options: Dispatcher.RequestOptions = {
       origin,
       // The path exactly as built: the original inside a memento URL is never re-encoded.
@@ -341,27 +432,40 @@ export class WaybackClient {
       headers: { 'user-agent': this.userAgent, 'accept-encoding': 'gzip, deflate' },
       headersTimeout: this.timeoutMs,
       bodyTimeout: this.timeoutMs,
-      ...(signal ? { signal } : {}),
+      signal: signal ? AbortSignal.any([signal, deadline.signal]) : deadline.signal,
     };
-    const res = await this.dispatcher.request(options);
-    const chunks: Buffer[] = [];
-    let size = 0;
-    for await (const chunk of res.body) {
-      size += (chunk as Buffer).length;
-      if (size > this.maxBodyBytes) {
-        res.body.destroy();
-        throw new WaybackRequestError(url, res.statusCode, `body larger than ${this.maxBodyBytes} bytes`);
+    try {
+      const res = await this.dispatcher.request(options);
+      const chunks: Buffer[] = [];
+      let size = 0;
+      for await (const chunk of res.body) {
+        size += (chunk as Buffer).length;
+        if (size > this.maxBodyBytes) {
+          res.body.destroy();
+          throw new RequestRefusedError(url, 'too-large', `body larger than ${this.maxBodyBytes} bytes (cut off while reading)`);
+        }
+        chunks.push(chunk as Buffer);
       }
-      chunks.push(chunk as Buffer);
+      let body: Uint8Array = Buffer.concat(chunks, size);
+      // WAYBACK: ask only for gzip and deflate (Brotli broke Node clients: birbwatcher PR 8); this
+      // removes the transport encoding only. A payload that is gzip itself stays as it is: the
+      // extractor sniffs it (edgi wayback issue 309).
+      const encoding = header(res.headers, 'content-encoding')?.toLowerCase();
+      try {
+        if (encoding === 'gzip' || encoding === 'x-gzip') body = gunzipSync(body, { maxOutputLength: this.maxBodyBytes });
+        else if (encoding === 'deflate') body = inflateSync(body, { maxOutputLength: this.maxBodyBytes });
+      } catch (error) {
+        if ((error as { code?: string }).code === 'ERR_BUFFER_TOO_LARGE') throw new RequestRefusedError(url, 'too-large', `body larger than ${this.maxBodyBytes} bytes once decompressed`);
+        throw error;
+      }
+      return { status: res.statusCode, headers: res.headers, body };
+    } catch (error) {
+      // Our deadline, not the caller's signal: a timeout like any other, retried with back-off.
+      if (deadline.signal.aborted && !signal?.aborted) throw deadline.signal.reason as DeadlineError;
+      throw error;
+    } finally {
+      clearTimeout(timer);
     }
-    let body: Uint8Array = Buffer.concat(chunks, size);
-    // WAYBACK: ask only for gzip and deflate (Brotli broke Node clients: birbwatcher PR 8); this
-    // removes the transport encoding only. A payload that is gzip itself stays as it is: the
-    // extractor sniffs it (edgi wayback issue 309).
-    const encoding = header(res.headers, 'content-encoding')?.toLowerCase();
-    if (encoding === 'gzip' || encoding === 'x-gzip') body = gunzipSync(body, { maxOutputLength: this.maxBodyBytes });
-    else if (encoding === 'deflate') body = inflateSync(body, { maxOutputLength: this.maxBodyBytes });
-    return { status: res.statusCode, headers: res.headers, body };
   }
 }
 

@@ -346,6 +346,81 @@ test('a success between server errors restarts the count and the outage growth',
   assert.deepEqual(events.filter((e) => e.type === 'outage').map((e) => e.type === 'outage' && e.pauseMs), [30_000, 30_000]);
 });
 
+// ---------------------------------------------------------------- one URL is not the service (issue 12)
+
+const BAD = 'https://web.archive.org/web/20200101000000id_/https://www.hkcnews.com/article/1/huge';
+const url = (i: number): string => `https://web.archive.org/web/20200101000000id_/https://www.hkcnews.com/article/${i}/x`;
+
+test('one URL that times out or resets again and again is retried with back-off, never taken as a block', async () => {
+  const { clock, p, events } = setup();
+  const delays = Array.from({ length: 12 }, (_, i) => p.connectionFailed('capture', Math.min(i, 7), i % 2 ? 'reset' : 'timeout', BAD));
+  assert.equal(p.blocked, false);
+  assert.deepEqual(events.filter((e) => e.type !== 'retry'), [], 'no blocked event, no pause');
+  assert.ok(delays.every((d) => d > 0), 'each failure waits its own back-off');
+  assert.equal(p.troubleCount, 0);
+  const other = track(clock, p.slot('capture'));
+  await clock.advance(0);
+  assert.equal(other.at, 0, 'the other workers are not paused');
+  assert.equal(p.connectionFailed('capture', 0, 'refused', BAD), 0, 'a refused connection is still a block at once, whatever the URL');
+  assert.equal(p.blocked, true);
+});
+
+test('timeouts of three different URLs with no success between are a block; a repeat of one of them does not count twice', () => {
+  const { p } = setup();
+  p.connectionFailed('capture', 0, 'timeout', url(1));
+  p.connectionFailed('capture', 1, 'timeout', url(1));
+  p.connectionFailed('capture', 0, 'reset', url(2));
+  p.connectionFailed('capture', 1, 'reset', url(2));
+  assert.equal(p.blocked, false, 'two different URLs');
+  p.connectionFailed('capture', 0, 'timeout', url(3));
+  assert.equal(p.blocked, true);
+  assert.equal(p.troubleCount, 1);
+});
+
+test('one URL timing out between successes of others never adds up to a block', () => {
+  const { p, events } = setup();
+  for (let i = 0; i < 50; i++) {
+    p.connectionFailed('capture', Math.min(i, 7), 'timeout', BAD);
+    p.succeeded();
+    p.succeeded();
+  }
+  assert.equal(p.blocked, false);
+  assert.equal(events.filter((e) => e.type === 'blocked').length, 0);
+  assert.equal(p.successCount, 100);
+});
+
+test('while blocked, a failed probe of a URL that already failed waits out another pause without growing it; a new URL or a refusal grows it', () => {
+  const { p, events } = setup();
+  for (let i = 1; i <= 3; i++) p.connectionFailed('capture', 0, 'timeout', url(i));
+  p.connectionFailed('capture', 1, 'timeout', url(1));
+  p.connectionFailed('capture', 1, 'timeout', url(2));
+  p.connectionFailed('capture', 0, 'timeout', url(4));
+  p.connectionFailed('capture', 2, 'refused', url(1));
+  assert.deepEqual(events.filter((e) => e.type === 'blocked').map((e) => e.type === 'blocked' && e.pauseMs / MINUTE), [10, 10, 10, 20, 40]);
+});
+
+test('one URL answering 5xx again and again is retried with back-off and never pauses the others as an outage', async () => {
+  const { clock, p, events } = setup();
+  for (let i = 0; i < 20; i++) assert.ok(p.serverError('capture', Math.min(i, 7), 503, BAD) > 0);
+  assert.deepEqual(events.filter((e) => e.type === 'outage'), []);
+  const other = track(clock, p.slot('capture'));
+  await clock.advance(0);
+  assert.equal(other.at, 0);
+  for (let i = 1; i <= 4; i++) p.serverError('capture', 0, 502, url(i));
+  assert.equal(events.filter((e) => e.type === 'outage').length, 1, 'with four other URLs: five different ones in a row');
+});
+
+test('successCount counts successes and troubleCount every service-wide pause (429, outage, block)', () => {
+  const { p } = setup();
+  p.succeeded();
+  p.succeeded();
+  assert.equal(p.successCount, 2);
+  p.rateLimited('cdx');
+  for (let i = 1; i <= 5; i++) p.serverError('capture', 0, 503, url(i));
+  p.connectionFailed('capture', 0, 'refused', url(9));
+  assert.equal(p.troubleCount, 3);
+});
+
 // ---------------------------------------------------------------- limits, scale, abort
 
 test('past maxWaitMs of pauses the next slot fails with WaitLimitError', async () => {

@@ -32,9 +32,16 @@ export interface PolitenessOptions {
    */
   blockPauseMs?: number;
   maxBlockPauseMs?: number;
-  /** Timeouts or resets in a row (any request) taken as a block. Default 3: one is a network hiccup. */
+  /**
+   * Different URLs whose connections timed out or were reset, with no success in between, taken
+   * as a block. Default 3: one is a network hiccup, and one URL failing again and again is a
+   * problem of that capture (a huge body, an absurd URL), not of the service.
+   */
   failuresForBlock?: number;
-  /** Server errors (5xx) in a row, across requests, taken as an outage: every worker pauses. Default 5. */
+  /**
+   * Different URLs answered with a server error (5xx), with no success in between, taken as an
+   * outage: every worker pauses. Default 5. Repeats of one URL never count twice.
+   */
   serverErrorsForOutage?: number;
   /** Total pause time a run accepts before it stops cleanly (it can be resumed). Default 6 h. */
   maxWaitMs?: number;
@@ -122,9 +129,16 @@ export class Politeness {
   private pausedUntil = -Infinity;
   private lastCause = '';
   private streak429 = 0;
-  private serverStreak = 0;
   private outageStreak = 0;
-  private failureStreak = 0;
+  /**
+   * URLs that failed since the last success: a service-wide conclusion needs several different
+   * ones. A request that reports no URL counts as a new one each time.
+   */
+  private readonly serverErrorUrls = new Set<string>();
+  private readonly failingUrls = new Set<string>();
+  private anonymousFailures = 0;
+  private successes = 0;
+  private troubles = 0;
   /** While blocked, requests go one at a time: the first after a pause is the probe. */
   private blockedSince: number | undefined;
   private blockPause = 0;
@@ -216,6 +230,7 @@ export class Politeness {
   }
 
   private pauseAll(ms: number, cause: string): void {
+    this.troubles++;
     const now = this.clock.now();
     const until = now + ms;
     if (until > this.pausedUntil) {
@@ -227,10 +242,11 @@ export class Politeness {
 
   /** The request got an answer that was not an error of the service: streaks end. */
   succeeded(): void {
+    this.successes++;
     this.streak429 = 0;
-    this.serverStreak = 0;
+    this.serverErrorUrls.clear();
     this.outageStreak = 0;
-    this.failureStreak = 0;
+    this.failingUrls.clear();
     if (this.blockedSince !== undefined) {
       const blockedMs = this.clock.now() - this.blockedSince;
       this.stats.blockedMs += blockedMs;
@@ -252,17 +268,43 @@ export class Politeness {
   }
 
   /**
-   * HTTP 5xx. Returns how long this request should wait before its retry. Several in a row across
-   * requests are an outage: every worker pauses, growing.
+   * Successful answers so far. A request that keeps failing compares it before and after: when
+   * it grew, the service answered others meanwhile, and the failure belongs to this URL.
    */
-  serverError(family: Family, attempt: number, status: number): number {
+  get successCount(): number {
+    return this.successes;
+  }
+
+  /**
+   * Service-wide pauses so far (429s, outages, blocks). A request whose failures overlap one
+   * cannot tell its own problem from the service's.
+   */
+  get troubleCount(): number {
+    return this.troubles;
+  }
+
+  /** Adds `url` to a set of failing URLs; true when it was not in it (a new piece of evidence). */
+  private newFailure(set: Set<string>, url: string | undefined): boolean {
+    const key = url ?? `\u0000anonymous ${this.anonymousFailures++}`;
+    if (set.has(key)) return false;
+    set.add(key);
+    return true;
+  }
+
+  /**
+   * HTTP 5xx (or a page of the service instead of an answer) for `url`. Returns how long this
+   * request should wait before its retry. Server errors of several different URLs in a row are
+   * an outage: every worker pauses, growing. One URL failing again and again is retried with
+   * back-off, and never pauses the others.
+   */
+  serverError(family: Family, attempt: number, status: number, url?: string): number {
     this.stats.serverErrors++;
-    this.serverStreak++;
-    if (this.serverStreak >= this.o.serverErrorsForOutage) {
+    const isNew = this.newFailure(this.serverErrorUrls, url);
+    if (isNew && this.serverErrorUrls.size >= this.o.serverErrorsForOutage) {
       const pauseMs = this.scaled(Math.min(30_000 * 2 ** this.outageStreak, this.o.maxPauseMs));
       this.outageStreak++;
-      this.serverStreak = 0;
-      this.pauseAll(pauseMs, `HTTP ${status} from the service, ${this.o.serverErrorsForOutage} in a row (an outage)`);
+      this.serverErrorUrls.clear();
+      this.pauseAll(pauseMs, `HTTP ${status} from the service for ${this.o.serverErrorsForOutage} different requests in a row (an outage)`);
       this.emit({ type: 'outage', family, pauseMs, serverErrors: this.o.serverErrorsForOutage });
     }
     this.endProbe();
@@ -270,19 +312,24 @@ export class Politeness {
   }
 
   /**
-   * The connection failed. Refused means a firewall block (WAYBACK.md: a block looks like
-   * ECONNREFUSED or timeouts, not HTTP); timeouts and resets count as one after several in a row.
+   * The connection to `url` failed. Refused means a firewall block (WAYBACK.md: a block looks like
+   * ECONNREFUSED or timeouts, not HTTP); timeouts and resets count as one only when several
+   * different URLs fail in a row. A URL that already failed since the last success adds no
+   * evidence: its timeouts are its own (a huge body, a URL the front end drops), and outside a
+   * block they are retried with back-off like a 5xx. While blocked, every failed probe waits out
+   * another pause; only a refusal or a new URL failing makes the pause grow.
    * Returns how long this request should wait before its retry.
    */
-  connectionFailed(family: Family, attempt: number, cause: ConnectionFailure): number {
+  connectionFailed(family: Family, attempt: number, cause: ConnectionFailure, url?: string): number {
     this.stats.connectionFailures++;
-    this.failureStreak++;
-    if (cause === 'refused' || this.failureStreak >= this.o.failuresForBlock || this.blockedSince !== undefined) {
+    const isNew = this.newFailure(this.failingUrls, url);
+    if (cause === 'refused' || this.blockedSince !== undefined || (isNew && this.failingUrls.size >= this.o.failuresForBlock)) {
       if (this.blockedSince === undefined) {
         this.blockedSince = this.clock.now();
         this.stats.blocks++;
       }
-      this.blockPause = this.blockPause === 0 ? this.o.blockPauseMs : Math.min(this.blockPause * 2, this.o.maxBlockPauseMs);
+      const grows = cause === 'refused' || isNew;
+      this.blockPause = this.blockPause === 0 ? this.o.blockPauseMs : grows ? Math.min(this.blockPause * 2, this.o.maxBlockPauseMs) : this.blockPause;
       const pauseMs = this.scaled(this.blockPause);
       this.pauseAll(pauseMs, `connections ${cause === 'refused' ? 'refused' : `failing (${cause})`}: the IP looks blocked`);
       this.endProbe();

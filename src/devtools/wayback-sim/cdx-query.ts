@@ -216,7 +216,7 @@ function formatJson(site: Site, selected: readonly number[], fl: readonly CdxFie
   const lines = [JSON.stringify(fl)];
   for (const i of selected) {
     const row = site.rows[i]!;
-    lines.push(JSON.stringify(fl.map((f) => row[f])));
+    lines.push(row.raw !== undefined ? JSON.stringify(row.raw) : JSON.stringify(fl.map((f) => row[f])));
   }
   if (key !== undefined) lines.push('[]', JSON.stringify([key]));
   return { status: 200, contentType: JSON_TYPE, body: '[' + lines.join(',\n') + ']\n', json: true };
@@ -226,7 +226,8 @@ function formatText(site: Site, selected: readonly number[], fl: readonly CdxFie
   const lines: string[] = [];
   for (const i of selected) {
     const row = site.rows[i]!;
-    lines.push(fl.map((f) => row[f]).join(' ') + '\n');
+    if (row.raw !== undefined) lines.push((typeof row.raw === 'string' ? row.raw : JSON.stringify(row.raw)) + '\n');
+    else lines.push(fl.map((f) => row[f]).join(' ') + '\n');
   }
   // WAYBACK: text answers end a page with a blank line and the key (cdx-server PlainTextWriter).
   if (key !== undefined) lines.push('\n' + key + '\n');

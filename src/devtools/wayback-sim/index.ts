@@ -10,6 +10,7 @@ export {
   type FaultRates,
   type SimulatorLimits,
   type SimulatorOptions,
+  type UrlFault,
 } from './options.js';
 export type { SimStats, RequestFamily } from './stats.js';
 export { FAULT_TYPES, MAX_FAULTS_IN_A_ROW, type FaultType } from './faults.js';

@@ -84,6 +84,21 @@ export interface SimulatorOptions {
   limits?: SimulatorLimits;
   /** How blocks look. Default 'refuse'. See `BlockMode`. */
   blockMode?: BlockMode;
+  /** Faults of single URLs, applied on every attempt. Default none. See `UrlFault`. */
+  urlFaults?: readonly UrlFault[];
+}
+
+/**
+ * A fault of one URL, whatever else happens: every CDX or capture request whose target (path and
+ * query) contains `contains` gets it, on every attempt, while every other request is answered.
+ * `reset`: the connection is destroyed before any answer. `hang`: no answer ever (the client's
+ * timeout ends it). `huge`: a 200 replay (with Memento-Datetime) whose body streams without end
+ * (up to HUGE_BODY_MAX_BYTES) until the client hangs up. For the tests of "one bad capture is
+ * not an IP block" (issue 12).
+ */
+export interface UrlFault {
+  contains: string;
+  fault: 'reset' | 'hang' | 'huge';
 }
 
 /** Fault rates after resolving a profile: every field present, the outage seeded. */
@@ -106,6 +121,7 @@ export interface ResolvedSimulatorOptions {
   seed: string;
   limits: Required<SimulatorLimits>;
   blockMode: BlockMode;
+  urlFaults: readonly UrlFault[];
 }
 
 export const DEFAULT_LIMITS: Readonly<Required<SimulatorLimits>> = {
@@ -215,5 +231,9 @@ export function resolveSimulatorOptions(options: SimulatorOptions): ResolvedSimu
   const blockMode = options.blockMode ?? d.blockMode;
   if (blockMode !== 'refuse' && blockMode !== 'reset') throw invalid(`blockMode must be refuse or reset, got ${String(blockMode)}`, String(blockMode));
   const seed = String(options.seed ?? d.seed);
-  return { siteDir: options.siteDir, host, port, timeScale, faults: resolveFaults(options.faults ?? d.faults, seed), seed, limits, blockMode };
+  const urlFaults = options.urlFaults ?? [];
+  for (const f of urlFaults) {
+    if (typeof f.contains !== 'string' || f.contains === '' || !['reset', 'hang', 'huge'].includes(f.fault)) throw invalid(`urlFaults entries need a non-empty "contains" and a fault reset, hang or huge, got ${JSON.stringify(f)}`, JSON.stringify(f));
+  }
+  return { siteDir: options.siteDir, host, port, timeScale, faults: resolveFaults(options.faults ?? d.faults, seed), seed, limits, blockMode, urlFaults };
 }

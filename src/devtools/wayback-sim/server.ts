@@ -9,7 +9,7 @@ import { promisify } from 'node:util';
 import { gzip } from 'node:zlib';
 import { answerCdx } from './cdx-query.js';
 import { FaultPlanner, type FaultDecision } from './faults.js';
-import { resolveSimulatorOptions, type ResolvedSimulatorOptions, type SimulatorOptions } from './options.js';
+import { resolveSimulatorOptions, type ResolvedSimulatorOptions, type SimulatorOptions, type UrlFault } from './options.js';
 import { RateLimiter, type Family } from './rate-limit.js';
 import { answerReplay } from './replay.js';
 import { loadSite, type Site } from './site.js';
@@ -35,6 +35,10 @@ const STATS_PATH = '/__sim/stats';
 /** Wait between attempts to listen again on the same port after a block (another socket may hold it briefly). */
 const RELISTEN_RETRY_MS = 50;
 const ACCEPTS_GZIP = /\bgzip\b/i;
+/** A `huge` URL fault streams at most this much (1 GiB), so a client without a cap still ends. */
+export const HUGE_BODY_MAX_BYTES = 1024 ** 3;
+/** Chunk of a `huge` body. */
+const HUGE_CHUNK = Buffer.alloc(64 * 1024, 0x61);
 const HTML_TYPE = 'text/html; charset=utf-8';
 const TEXT_TYPE = 'text/plain; charset=utf-8';
 
@@ -217,6 +221,9 @@ class Simulator implements WaybackSimulator {
     // WAYBACK: requests without a User-Agent get HTTP 400 (WAYBACK.md, rate limits: hahwul/urx PR 264).
     if (req.headers['user-agent'] === undefined || req.headers['user-agent'] === '') return this.send(req, res, page(400));
 
+    const urlFault = this.options.urlFaults.find((f) => target.includes(f.contains));
+    if (urlFault !== undefined) return this.applyUrlFault(res, urlFault);
+
     const params = new URLSearchParams(queryAt < 0 ? '' : target.slice(queryAt + 1));
     const key = `${req.method} ${target}`;
     const fault = this.faults.decide(family, key, family === 'cdx' && params.get('output') === 'json');
@@ -239,6 +246,24 @@ class Simulator implements WaybackSimulator {
     if (fault.type === 'slow') return this.later(fault.delayMs, () => this.send(req, res, reply));
     if (fault.type === 'reset') return this.sendThenReset(res, reply, fault.cutFraction);
     return this.send(req, res, reply);
+  }
+
+  /** A fault of one URL (options.urlFaults): the same on every attempt, whatever the seed. */
+  private applyUrlFault(res: ServerResponse, fault: UrlFault): void {
+    this.counters.urlFaultsInjected[fault.contains] = (this.counters.urlFaultsInjected[fault.contains] ?? 0) + 1;
+    if (fault.fault === 'reset') { res.socket?.destroy(); return; }
+    if (fault.fault === 'hang') return; // the socket stays open until the client gives up or close()
+    countResponse(this.counters, 200);
+    res.writeHead(200, { 'content-type': HTML_TYPE, 'memento-datetime': new Date(0).toUTCString() });
+    let sent = 0;
+    const pump = (): void => {
+      while (!res.destroyed && sent < HUGE_BODY_MAX_BYTES) {
+        sent += HUGE_CHUNK.length;
+        if (!res.write(HUGE_CHUNK)) { res.once('drain', pump); return; }
+      }
+      if (!res.destroyed) res.end();
+    };
+    pump();
   }
 
   private tooManyRequests(req: IncomingMessage, res: ServerResponse, family: Family, now: number): void {

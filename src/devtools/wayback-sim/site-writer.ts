@@ -27,6 +27,8 @@ export interface SimCaptureInput {
   revisit?: boolean;
   /** Simulation metadata. Default from the other fields: revisit, redirect, notfound or ok. */
   kind?: string;
+  /** Served in CDX answers instead of the row's fields (a malformed row); see SiteRow.raw. */
+  raw?: unknown;
 }
 
 /** RFC 4648 base32 alphabet, as Wayback digests use. */
@@ -61,7 +63,7 @@ const EXTENSIONS: Record<string, string> = { 'text/html': 'html', 'image/svg+xml
  */
 export async function writeSimSite(dir: string, captures: readonly SimCaptureInput[]): Promise<Record<string, string>[]> {
   await mkdir(join(dir, 'bodies'), { recursive: true });
-  const rows: Record<string, string>[] = [];
+  const rows: Record<string, unknown>[] = [];
   const written = new Set<string>();
   for (const c of captures) {
     const bytes = typeof c.body === 'string' ? Buffer.from(c.body, 'utf8') : Buffer.from(c.body ?? new Uint8Array(0));
@@ -74,7 +76,7 @@ export async function writeSimSite(dir: string, captures: readonly SimCaptureInp
     }
     const statuscode = c.revisit === true ? REVISIT_STATUS : (c.statuscode ?? (c.location !== undefined ? '301' : '200'));
     const kind = c.kind ?? (c.revisit === true ? 'revisit' : statuscode.startsWith('3') ? 'redirect' : statuscode === '404' ? 'notfound' : 'ok');
-    const row: Record<string, string> = {
+    const row: Record<string, unknown> = {
       urlkey: surt(c.original),
       timestamp: c.timestamp,
       original: c.original,
@@ -86,9 +88,10 @@ export async function writeSimSite(dir: string, captures: readonly SimCaptureInp
     };
     if (c.location !== undefined) row['location'] = c.location;
     row['kind'] = kind;
+    if (c.raw !== undefined) row['raw'] = c.raw;
     rows.push(row);
   }
-  const order = (r: Record<string, string>): string[] => [r['urlkey']!, r['timestamp']!, r['original']!];
+  const order = (r: Record<string, unknown>): string[] => [r['urlkey'] as string, r['timestamp'] as string, r['original'] as string];
   rows.sort((a, b) => {
     const [x, y] = [order(a), order(b)];
     for (let i = 0; i < x.length; i++) if (x[i] !== y[i]) return x[i]! < y[i]! ? -1 : 1;
@@ -96,5 +99,6 @@ export async function writeSimSite(dir: string, captures: readonly SimCaptureInp
   });
   await writeFile(join(dir, 'cdx.jsonl'), rows.map((r) => JSON.stringify(r) + '\n').join(''));
   await writeFile(join(dir, 'manifest.json'), JSON.stringify({ generator: 'wayback-sim writeSimSite', counts: { captures: rows.length } }, null, 1) + '\n');
-  return rows;
+  // Every field is a string except `raw`, which only tests of malformed rows set (and read back as they wrote it).
+  return rows as Record<string, string>[];
 }

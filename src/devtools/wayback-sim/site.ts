@@ -31,6 +31,11 @@ export interface SiteRow {
   location: string | undefined;
   /** Simulation metadata: ok, redirect, notfound, challenge, truncated, revisit, dup, other. */
   kind: string;
+  /**
+   * Served in CDX answers in place of the fields (any JSON value; a string is a text line as it
+   * is): a malformed row of the index, for the tests of "one bad row is one skipped row".
+   */
+  raw?: unknown;
 }
 
 export interface Site {
@@ -108,6 +113,7 @@ export async function loadSite(dir: string): Promise<Site> {
         body: typeof body === 'string' ? small.get(body) : undefined,
         location: typeof location === 'string' ? location : undefined,
         kind: small.get(typeof kind === 'string' ? kind : 'ok'),
+        ...('raw' in o ? { raw: o['raw'] } : {}),
       });
     }
   } catch (error) {

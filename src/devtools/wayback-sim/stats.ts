@@ -32,6 +32,8 @@ export interface SimStats {
   requestsDuringPause: { cdx: number; capture: number };
   /** Faults injected, by type (`outage` counts requests answered during the outage). */
   faultsInjected: Record<FaultType, number>;
+  /** Requests that met a `urlFaults` entry, by its `contains`. */
+  urlFaultsInjected: Record<string, number>;
 }
 
 export function emptyStats(): SimStats {
@@ -46,6 +48,7 @@ export function emptyStats(): SimStats {
     maxCaptureFetches: 0,
     requestsDuringPause: { cdx: 0, capture: 0 },
     faultsInjected: Object.fromEntries(FAULT_TYPES.map((t) => [t, 0])) as Record<FaultType, number>,
+    urlFaultsInjected: {},
   };
 }
 
