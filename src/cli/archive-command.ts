@@ -2,7 +2,7 @@
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { extractCapture, type SiteProfile } from '../extract/index.js';
-import { CAPTURES_DIR, COVERAGE_FILE, rescue, STATE_FILE, writeArchiveFile, type RescueProgress, type RescueSummary } from '../crawl/index.js';
+import { CAPTURES_DIR, CDX_ROW_SKIPPED_EVENT, COVERAGE_FILE, rescue, STATE_FILE, writeArchiveFile, type RescueEvent, type RescueProgress, type RescueSummary } from '../crawl/index.js';
 import { writeFileAtomic } from '../markdown/index.js';
 import { siteForUrl } from '../sites/index.js';
 import { CrawlState, readWarcCaptures, type WarcDamage } from '../store/index.js';
@@ -75,6 +75,32 @@ function describeEvent(e: PolitenessEvent): string | undefined {
   }
 }
 
+/**
+ * Skipped CDX rows shown one line each up to this many per run; a site with thousands of bad rows
+ * would otherwise bury everything else. `salvage status` counts them all.
+ */
+const MAX_SKIPPED_ROW_LINES = 20;
+
+/** Lines for the rows and captures a run stepped over (RescueEvent), with the reason of each. */
+function rescueEventPrinter(line: (text: string) => void): (e: RescueEvent) => void {
+  let skipped = 0;
+  return (e) => {
+    switch (e.type) {
+      case 'cdx-row-skipped':
+        skipped++;
+        if (skipped <= MAX_SKIPPED_ROW_LINES) line(`skipped a malformed CDX row (${e.query}, row ${e.index}): ${e.reason}: ${e.text}`);
+        if (skipped === MAX_SKIPPED_ROW_LINES) line(`further malformed CDX rows are skipped silently; salvage status counts them`);
+        return;
+      case 'capture-failed':
+        line(`capture failed ${e.timestamp} ${e.original.length > 200 ? `${e.original.slice(0, 200)}…` : e.original} (article ${e.articleId}, ${e.kind}): ${e.reason}; trying the article's next capture`);
+        return;
+      case 'capture-deferred':
+        line(`capture ${e.timestamp} of article ${e.articleId} keeps failing (${e.reason}); tried once more at the end of the run`);
+        return;
+    }
+  };
+}
+
 export async function runArchive(site: SiteProfile, options: ArchiveCommandOptions): Promise<RescueSummary> {
   const printer = progressPrinter(options.quiet === true);
   const politenessOptions: PolitenessOptions = {
@@ -98,7 +124,7 @@ export async function runArchive(site: SiteProfile, options: ArchiveCommandOptio
   process.on('SIGINT', onSigint);
   process.on('SIGTERM', onSigint);
   try {
-    const summary = await rescue({ site, outDir: options.out, client, signal: controller.signal, notice: (l) => printer.line(l), ...(options.concurrency ? { concurrency: options.concurrency } : {}), onProgress: (p) => printer.update(p), log: (l) => { if (l.startsWith('unrecovered') || l.startsWith('failed')) printer.line(l); } });
+    const summary = await rescue({ site, outDir: options.out, client, signal: controller.signal, notice: (l) => printer.line(l), ...(options.concurrency ? { concurrency: options.concurrency } : {}), onProgress: (p) => printer.update(p), log: (l) => { if (l.startsWith('unrecovered') || l.startsWith('failed')) printer.line(l); }, onEvent: rescueEventPrinter((t) => printer.line(t)) });
     printer.done();
     await writeCoverage(options.out);
     return summary;
@@ -111,7 +137,8 @@ export async function runArchive(site: SiteProfile, options: ArchiveCommandOptio
 
 export interface StatusReport {
   site: string | undefined;
-  discovered: { cdxRows: number; captures: number; articles: number };
+  /** `cdxRowsSkipped`: malformed rows skipped (each counted once, however many runs met it). */
+  discovered: { cdxRows: number; cdxRowsSkipped: number; captures: number; articles: number };
   fetched: number;
   written: number;
   unrecovered: number;
@@ -130,7 +157,7 @@ export interface StatusReport {
    * Stored captures whose WARC bytes are gone (file missing, or shorter than the record's end),
    * by file; the next salvage archive fetches them again.
    */
-  missingEvidence: { captures: number; files: { warc: string; missing: boolean; size: number; committed: number; captures: number }[] };
+  missingEvidence: { captures: number; files: { warc: string; missing: boolean; size: number; committed: number; captures: number }[]; damagedStretches: number };
   /** Records in the WARC files that no listed capture points at (kept; rebuild reads them). */
   unlinkedRecords: number;
 }
@@ -153,7 +180,8 @@ export function readStatus(dir: string): StatusReport {
 function statusOf(dir: string, state: CrawlState): StatusReport {
   {
     const n = (sql: string, ...params: unknown[]): number => state.get<{ n: number | null }>(sql, ...params)?.n ?? 0;
-    const missingEvidence: StatusReport['missingEvidence'] = { captures: 0, files: [] };
+    // Damaged stretches as the last archive run found them (reading every record here would cost a full pass).
+    const missingEvidence: StatusReport['missingEvidence'] = { captures: 0, files: [], damagedStretches: state.warcDamage() };
     for (const w of state.all<{ name: string; size: number }>('SELECT name, size FROM warcs ORDER BY name')) {
       const file = join(dir, CAPTURES_DIR, w.name);
       const missing = !existsSync(file);
@@ -172,7 +200,7 @@ function statusOf(dir: string, state: CrawlState): StatusReport {
     for (const r of state.all<{ reason: string; n: number }>("SELECT substr(reason, 1, instr(reason || ':', ':') - 1) AS reason, count(*) AS n FROM articles WHERE state = 'unrecovered' GROUP BY 1 ORDER BY 2 DESC")) unrecoveredByReason[r.reason] = r.n;
     return {
       site: state.getMeta('site'),
-      discovered: { cdxRows: n('SELECT sum(rows) AS n FROM queries'), captures: n('SELECT count(*) AS n FROM captures'), articles: n('SELECT count(*) AS n FROM articles') },
+      discovered: { cdxRows: n('SELECT sum(rows) AS n FROM queries'), cdxRowsSkipped: n(`SELECT count(DISTINCT detail) AS n FROM events WHERE type = '${CDX_ROW_SKIPPED_EVENT}'`), captures: n('SELECT count(*) AS n FROM captures'), articles: n('SELECT count(*) AS n FROM articles') },
       fetched: n('SELECT count(*) AS n FROM captures WHERE warc IS NOT NULL'),
       written: n("SELECT count(*) AS n FROM articles WHERE state = 'written'"),
       unrecovered: n("SELECT count(*) AS n FROM articles WHERE state = 'unrecovered'"),
@@ -195,7 +223,7 @@ function statusOf(dir: string, state: CrawlState): StatusReport {
 
 export function formatStatus(s: StatusReport): string {
   const lines = [
-    `site ${s.site ?? '?'}: ${s.discovered.articles} articles in ${s.discovered.captures} captures (${s.discovered.cdxRows} CDX rows)`,
+    `site ${s.site ?? '?'}: ${s.discovered.articles} articles in ${s.discovered.captures} captures (${s.discovered.cdxRows} CDX rows${s.discovered.cdxRowsSkipped ? `, ${s.discovered.cdxRowsSkipped} malformed rows skipped` : ''})`,
     `written ${s.written} · unrecovered ${s.unrecovered} · pending ${s.pending} · captures fetched ${s.fetched}`,
   ];
   const reasons = Object.entries(s.unrecoveredByReason);
@@ -205,6 +233,7 @@ export function formatStatus(s: StatusReport): string {
     lines.push(`missing evidence: ${s.missingEvidence.captures} stored captures whose WARC bytes are gone (salvage archive fetches them again)`);
     for (const f of s.missingEvidence.files) lines.push(`  ${CAPTURES_DIR}/${f.warc}: ${f.missing ? 'missing' : `${f.size} of ${f.committed} bytes`} · ${f.captures} captures`);
   }
+  if (s.missingEvidence.damagedStretches > 0) lines.push(`damaged WARC bytes: ${s.missingEvidence.damagedStretches} stretches found by the last archive run (left in place; salvage rebuild lists them)`);
   if (s.unlinkedRecords > 0) lines.push(`${s.unlinkedRecords} WARC records not linked to a listed capture (kept; rebuild reads them)`);
   lines.push('by year (written / unrecovered / pending):');
   for (const [year, y] of Object.entries(s.byYear).sort(([a], [b]) => a.localeCompare(b))) lines.push(`  ${year}  ${y.written} / ${y.unrecovered} / ${y.pending}`);
@@ -278,6 +307,8 @@ export async function runRebuild(dir: string, out: string, quiet: boolean, profi
       passPlaces(file, 0, missingFile);
       const path = join(captures, file);
       const size = statSync(path).size;
+      // A file created just before a kill, with nothing in it yet: no record, no damage.
+      if (size === 0) { passPlaces(file, Number.POSITIVE_INFINITY, missingFile); continue; }
       const notThere = (p: { offset: number; length: number }): string => p.offset + p.length > size
         ? `the stored capture at offset ${p.offset} (${p.length} bytes) is past the end of the file (${size} bytes)`
         : `the bytes of the stored capture at offset ${p.offset} (${p.length} bytes) are not a whole record`;

@@ -123,8 +123,10 @@ any 429 pauses every request for at least a minute (growing); refused connection
 an IP block: salvage waits (10 min, growing), probes gently, and tells you. Nothing already
 stored is fetched again, so a stop costs waiting time, never work.
 
-Exit codes: 0 finished (every article written or unrecovered) · 75 stopped early, resumable
-(--max-wait reached, or some fetches kept failing) · 130 interrupted (resumable) · 1 failed · 2 bad usage.
+Exit codes: 0 finished (every article written or unrecovered; a capture that keeps failing
+while others succeed is recorded as failed and the article moves on) · 75 stopped early, resumable
+(--max-wait reached, the CDX index kept failing, or fetches kept failing while nothing else
+worked) · 130 interrupted (resumable) · 1 failed · 2 bad usage.
 
 Examples:
   salvage archive hkcnews --out hkcnews-archive
@@ -147,10 +149,10 @@ Examples:
       quiet: flags['quiet'] === true,
     });
     const p = summary.progress;
-    const tail = `${p.written} written, ${p.unrecovered} unrecovered${p.failed ? `, ${p.failed} failed (retried by the next run)` : ''} of ${p.articles} articles; ${p.fetched} captures fetched → ${flags['out'] as string}`;
+    const tail = `${p.written} written, ${p.unrecovered} unrecovered${p.failed ? `, ${p.failed} failed (retried by the next run)` : ''} of ${p.articles} articles; ${p.fetched} captures fetched${p.cdxRowsSkipped ? `; ${p.cdxRowsSkipped} malformed CDX rows skipped` : ''} → ${flags['out'] as string}`;
     if (summary.stop === 'complete') process.stdout.write(`done: ${tail}\n`);
     else process.stdout.write(`stopped (${summary.stop}${summary.message ? `: ${summary.message}` : ''}): ${tail}\nrun the same command again to resume.\n`);
-    process.exitCode = summary.stop === 'interrupted' ? EXIT.interrupted : summary.stop === 'wait-limit' || p.failed > 0 ? EXIT.tempfail : EXIT.ok;
+    process.exitCode = summary.stop === 'interrupted' ? EXIT.interrupted : summary.stop !== 'complete' || p.failed > 0 ? EXIT.tempfail : EXIT.ok;
   });
 
 program

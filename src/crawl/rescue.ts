@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { extractCapture, type Article, type SiteProfile } from '../extract/index.js';
 import { articlePath, removeStaleTempFiles, renderArticle, writeFileAtomic } from '../markdown/index.js';
 import { CaptureStore, CrawlState, recoverCaptures, requestedCaptureHeaders, type NewCapture, type RecoveryEvent, type StoredCapture } from '../store/index.js';
-import { captureKey, RetriesExhaustedError, WaitLimitError, WaybackRequestError, type PolitenessEvent, type WaybackClient } from '../wayback/index.js';
+import { captureKey, cdxRowProblem, RequestRefusedError, RetriesExhaustedError, WaitLimitError, WaybackRequestError, type CdxQuery, type PolitenessEvent, type WaybackClient } from '../wayback/index.js';
 import { SalvageError } from '../errors.js';
 import { nonCandidateSummary, rankCaptures } from './select.js';
 import type { CdxRow } from '../wayback/index.js';
@@ -37,7 +37,22 @@ export interface RescueOptions {
    * damaged WARC bytes, captures whose stored bytes are gone (fetched again).
    */
   notice?: (line: string) => void;
+  /** Rows and captures that could not be used, each with its reason; the run goes on. */
+  onEvent?: (event: RescueEvent) => void;
 }
+
+/** What the CLI shows (and the state records) about one bad input the run stepped over. */
+export type RescueEvent =
+  /** A CDX row that is no usable capture (bad timestamp, control characters, absurd values): skipped. */
+  | { type: 'cdx-row-skipped'; query: string; index: number; reason: string; text: string }
+  /**
+   * A capture of an article that will not be fetched: refused locally (absurd URL, body over the
+   * cap), or it kept failing while the service answered other requests. The article moves on to
+   * its next capture.
+   */
+  | { type: 'capture-failed'; articleId: number; timestamp: string; original: string; kind: string; reason: string }
+  /** A capture kept failing and nothing showed whether the service was at fault: retried once at the end of the run. */
+  | { type: 'capture-deferred'; articleId: number; timestamp: string; original: string; reason: string };
 
 /** One line for a recovery event (the file named relative to the archive folder). */
 function describeRecovery(e: RecoveryEvent): string {
@@ -59,9 +74,15 @@ export interface RescueProgress {
   unrecovered: number;
   failed: number;
   fetched: number;
+  /** CDX rows skipped as malformed in this run (`salvage status` counts every run's). */
+  cdxRowsSkipped: number;
 }
 
-export type RescueStop = 'complete' | 'interrupted' | 'wait-limit';
+/**
+ * Why a run ended: finished; interrupted by the signal; paused longer than `maxWaitMs`; or the
+ * CDX index kept failing (retries exhausted): each but 'complete' resumes with the same command.
+ */
+export type RescueStop = 'complete' | 'interrupted' | 'wait-limit' | 'unavailable';
 
 export interface RescueSummary {
   stop: RescueStop;
@@ -87,8 +108,25 @@ export async function writeArchiveFile(outDir: string, article: Article): Promis
   return { path, sha256: createHash('sha256').update(text).digest('hex') };
 }
 
+/** The state's event type of a skipped CDX row (its detail: query, row, reason, text). */
+export const CDX_ROW_SKIPPED_EVENT = 'cdx-row-skipped';
+
+/**
+ * A CDX block that could not be had: retries exhausted (the index keeps failing: stop, resumable)
+ * or an answer no retry changes (403 for an excluded site, 400): a SalvageError for the user.
+ */
+function cdxFailure(query: CdxQuery, error: unknown): { stop: RescueStop; message: string } | undefined {
+  if (error instanceof RetriesExhaustedError) {
+    return { stop: 'unavailable', message: `the CDX index kept failing for ${query.url} (${error.attempts} attempts, last: ${error.lastCause})` };
+  }
+  if (error instanceof WaybackRequestError || error instanceof RequestRefusedError) {
+    throw new SalvageError('INPUT_UNREADABLE', `the CDX index will not list ${query.url}: ${error.message}`, { cause: error, subject: query.url });
+  }
+  return undefined;
+}
+
 export async function rescue(options: RescueOptions): Promise<RescueSummary> {
-  const { site, outDir, client, concurrency = 6, signal, onProgress, log = () => {}, notice = () => {} } = options;
+  const { site, outDir, client, concurrency = 6, signal, onProgress, log = () => {}, notice = () => {}, onEvent = () => {} } = options;
   if (!site.rescue) throw new SalvageError('SITE_UNKNOWN', `salvage does not know how to find ${site.id}'s captures (its site module has no rescue section)`);
   const { cdxQueries, closedAt } = site.rescue;
   // A kill between a temp file and its rename leaves the temp file; the article is redone.
@@ -97,13 +135,15 @@ export async function rescue(options: RescueOptions): Promise<RescueSummary> {
   let store: CaptureStore;
   try {
     // WARC bytes are never cut: records the state does not know are adopted, damage is reported.
-    await recoverCaptures(join(outDir, CAPTURES_DIR), state, (e) => notice(describeRecovery(e)));
+    const recovered = await recoverCaptures(join(outDir, CAPTURES_DIR), state, (e) => notice(describeRecovery(e)));
+    // What this run found, for salvage status (each run scans the damaged stretches again).
+    state.setWarcDamage(recovered.damaged);
     store = new CaptureStore(join(outDir, CAPTURES_DIR), state.warcSizes());
   } catch (error) {
     state.close();
     throw error;
   }
-  const progress: RescueProgress = { phase: 'discover', cdxRows: 0, articles: 0, done: 0, written: 0, unrecovered: 0, failed: 0, fetched: 0 };
+  const progress: RescueProgress = { phase: 'discover', cdxRows: 0, articles: 0, done: 0, written: 0, unrecovered: 0, failed: 0, fetched: 0, cdxRowsSkipped: 0 };
   const report = (): void => onProgress?.({ ...progress });
   state.event({ type: 'run-start', detail: client.baseUrl });
   const recordEvent = (e: PolitenessEvent): void => {
@@ -119,7 +159,20 @@ export async function rescue(options: RescueOptions): Promise<RescueSummary> {
       let q = state.queryState(key);
       progress.cdxRows += q.rows;
       while (!q.done) {
-        const page = await client.cdxPage(query, q.resumeKey, signal);
+        let page;
+        try {
+          page = await client.cdxPage(query, q.resumeKey, signal);
+        } catch (error) {
+          const stopped = cdxFailure(query, error);
+          if (stopped) return { ...stopped, progress: { ...progress } };
+          throw error;
+        }
+        for (const bad of page.skipped) {
+          // One bad row is one skipped row: recorded (status counts them) and shown, never fatal.
+          progress.cdxRowsSkipped++;
+          state.event({ type: CDX_ROW_SKIPPED_EVENT, detail: `${query.url} row ${bad.index}: ${bad.reason}: ${bad.text}` });
+          onEvent({ type: 'cdx-row-skipped', query: query.url, index: bad.index, reason: bad.reason, text: bad.text });
+        }
         if (page.resumeKey !== undefined && page.resumeKey === q.resumeKey) {
           throw new SalvageError('INPUT_INVALID', `the CDX index answered the same resume key twice for ${query.url}; stopping rather than looping`);
         }
@@ -154,8 +207,11 @@ export async function rescue(options: RescueOptions): Promise<RescueSummary> {
       return queue.shift();
     };
     let stop: { stop: RescueStop; message?: string } | undefined;
-    const worker = async (): Promise<void> => {
-      for (let id = next(); id !== undefined && !stop; id = next()) {
+    /** Articles whose capture kept failing with no evidence whose fault it was, and when (successCount) they were put aside. */
+    const deferred: number[] = [];
+    const deferredMarks = new Map<number, number>();
+    const worker = async (take: () => number | undefined = next): Promise<void> => {
+      for (let id = take(); id !== undefined && !stop; id = take()) {
         try {
           await rescueArticle(id);
         } catch (error) {
@@ -174,6 +230,7 @@ export async function rescue(options: RescueOptions): Promise<RescueSummary> {
       for (const capture of ranked) {
         if (capture.verdict !== null && capture.verdict !== 'ok') { rejected.push(`${capture.timestamp} ${capture.verdict}`); continue; }
         const got = await payloadOf(capture);
+        if (got === 'deferred') { deferred.push(id); return; }
         if (got === 'failed') { progress.failed++; return; }
         if (typeof got === 'string') { rejected.push(`${capture.timestamp} ${got}`); continue; }
         const result = extractCapture({ payload: got.payload, url: got.url, timestamp: got.timestamp, ...(got.httpStatus !== undefined ? { httpStatus: got.httpStatus } : {}), ...(got.contentType !== undefined ? { contentType: got.contentType } : {}) }, site);
@@ -210,13 +267,36 @@ export async function rescue(options: RescueOptions): Promise<RescueSummary> {
           notice(`${error.message}; capture ${capture.timestamp} ${capture.original} is fetched again`);
         }
       }
+      const articleId = capture.article_id ?? 0;
+      const captureFailed = (kind: string, reason: string): string => {
+        state.captureRejected(capture.id, kind, reason);
+        onEvent({ type: 'capture-failed', articleId, timestamp: capture.timestamp, original: capture.original, kind, reason });
+        return kind;
+      };
+      // A row stored by an older salvage that would not pass the CDX checks now: never requested.
+      const problem = cdxRowProblem(capture);
+      if (problem) return captureFailed('malformed-row', problem);
       let fetched;
       try {
         fetched = await client.fetchCapture(capture.timestamp, capture.original, signal);
       } catch (error) {
+        if (error instanceof RequestRefusedError) return captureFailed(error.kind, error.message);
         if (error instanceof RetriesExhaustedError) {
-          // Left pending: the next run tries this article again.
+          // This URL kept failing. When the service answered other requests meanwhile (or since
+          // this article was deferred) and nothing service-wide happened, the fault is this
+          // capture's: it fails, and the article moves on to its next capture.
+          const mark = deferredMarks.get(articleId);
+          if (!error.evidence.troubleDuring && client.politeness.successCount > (mark ?? error.evidence.successesBefore)) {
+            return captureFailed('fetch-failed', error.message);
+          }
           state.captureError(capture.id, error.message);
+          if (mark === undefined) {
+            // No evidence either way (nothing else was asked meanwhile): once more at the end of the run.
+            deferredMarks.set(articleId, client.politeness.successCount);
+            onEvent({ type: 'capture-deferred', articleId, timestamp: capture.timestamp, original: capture.original, reason: error.message });
+            return 'deferred';
+          }
+          // Left pending: the service itself seems to be failing; the next run tries this article again.
           log(`failed ${site.id} ${capture.article_id}: ${error.message} (will be retried by the next run)`);
           return 'failed';
         }
@@ -246,6 +326,9 @@ export async function rescue(options: RescueOptions): Promise<RescueSummary> {
     };
 
     await Promise.all(Array.from({ length: concurrency }, () => worker()));
+    // The deferred articles, once more: by now other requests have shown whether the service works.
+    const again = deferred.splice(0);
+    if (!stop && !signal?.aborted && again.length > 0) await Promise.all(Array.from({ length: concurrency }, () => worker(() => again.shift())));
     if (!stop && signal?.aborted) stop = { stop: 'interrupted' };
     state.event({ type: 'run-end', detail: stop?.stop ?? 'complete' });
     return { stop: stop?.stop ?? 'complete', ...(stop?.message ? { message: stop.message } : {}), progress: { ...progress } };
