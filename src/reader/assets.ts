@@ -96,6 +96,8 @@ article.article .article-meta { margin: 0 0 1.5rem; }
 .article-body th, .article-body td { border: 1px solid var(--line); padding: 0.25rem 0.5rem; }
 .article-body pre, .article-body code { font-family: var(--mono); font-size: 0.9em; }
 .article-body pre { overflow-x: auto; background: var(--panel); padding: 0.75rem; }
+.article-body pre.body-overflow { white-space: pre-wrap; overflow-wrap: anywhere; font-family: inherit; font-size: 1em; }
+.unlinked-url { overflow-wrap: anywhere; }
 .box { background: var(--panel); border: 1px solid var(--line); border-radius: 6px; padding: 0.75rem 1rem; margin: 2rem 0; }
 .box h2 { margin-top: 0; font-size: 1.1rem; }
 .provenance dd { overflow-wrap: anywhere; font-size: 0.9375rem; }

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { revisionDiffHtml, SAME_TEXT_HTML } from './diff.js';
+import { revisionDiffHtml, MAX_CHAR_DIFF_WORK, MAX_DIFF_PARAGRAPHS, MAX_DIFF_TEXT_CHARS, SAME_TEXT_HTML, TOO_LONG_HTML } from './diff.js';
 
 /** The old and new text a diff shows, read back from its HTML (collapsed parts excluded). */
 function sides(html: string): { old: string; new: string } {
@@ -88,4 +88,27 @@ test('without collapsing, the diff reads back as both versions', () => {
     }),
     { numRuns: 500 },
   );
+});
+
+test('versions past MAX_DIFF_TEXT_CHARS or MAX_DIFF_PARAGRAPHS are not compared, and the page says so', () => {
+  const long = '字'.repeat(MAX_DIFF_TEXT_CHARS + 1);
+  assert.equal(revisionDiffHtml(long, `${long}。`), TOO_LONG_HTML);
+  assert.equal(revisionDiffHtml('短', long), TOO_LONG_HTML);
+  const many = (tag: string): string => Array.from({ length: MAX_DIFF_PARAGRAPHS + 1 }, (_, i) => `${tag}${i}`).join('\n');
+  assert.equal(revisionDiffHtml(many('a'), many('b')), TOO_LONG_HTML);
+  assert.notEqual(revisionDiffHtml('一\n二', '一\n三'), TOO_LONG_HTML);
+});
+
+test('character comparisons share one work budget (MAX_CHAR_DIFF_WORK): past it, edited paragraphs are shown whole', () => {
+  const length = 2_000;
+  const pairs = 12;
+  // Each pair differs in one character; each comparison is bounded at (2 × length) × 1000 units.
+  const oldText = Array.from({ length: pairs }, (_, i) => `${String(i).padStart(2, '0')}${'甲'.repeat(length)}`).join('\n');
+  const newText = Array.from({ length: pairs }, (_, i) => `${String(i).padStart(2, '0')}${'甲'.repeat(length / 2)}乙${'甲'.repeat(length / 2 - 1)}`).join('\n');
+  const html = revisionDiffHtml(oldText, newText);
+  const inline = (html.match(/<ins>乙<\/ins>/g) ?? []).length;
+  const whole = (html.match(/<p class="diff-del">/g) ?? []).length;
+  const perPair = 2 * (length + 2) * 1000;
+  assert.equal(inline, Math.floor(MAX_CHAR_DIFF_WORK / perPair));
+  assert.equal(inline + whole, pairs);
 });

@@ -30,6 +30,22 @@ export const MAX_CHAR_EDITS = 1000;
  * paragraph survives: below it, interleaved fragments read worse than the two paragraphs whole.
  */
 export const MIN_SHARED_RATIO = 0.4;
+/**
+ * Versions longer than this (characters of plain text, either side) or with more paragraphs than
+ * {@link MAX_DIFF_PARAGRAPHS} are not compared: the page says so instead. The paragraph comparison
+ * costs O((N+M)·D); the largest hkcnews article is 44,805 characters (2026-12-06), so real
+ * revisions are always compared, while a hostile file cannot make one page take seconds.
+ */
+export const MAX_DIFF_TEXT_CHARS = 100_000;
+export const MAX_DIFF_PARAGRAPHS = 5_000;
+/**
+ * Work allowed to all character comparisons of one diff together, in the O((N+M)·D) bound's
+ * units (characters × edit bound): past it, further edited paragraph pairs are shown whole.
+ * 20 million is a few hundred milliseconds at worst; a real revision uses a fraction of it.
+ */
+export const MAX_CHAR_DIFF_WORK = 20_000_000;
+/** Shown instead of a diff when a version is past the limits above. */
+export const TOO_LONG_HTML = '<p class="diff-skip">版本太長，不作逐字比較。</p>';
 const ELLIPSIS = '…';
 /** Shown when the texts are identical. */
 export const SAME_TEXT_HTML = '<p class="diff-same">兩個版本的文字相同。</p>';
@@ -44,9 +60,12 @@ type Op = { kind: 'same' | 'del' | 'ins'; lines: string[] };
  */
 export function revisionDiffHtml(oldText: string, newText: string, options: RevisionDiffOptions = {}): string {
   const { contextParagraphs, contextChars } = { ...DEFAULT_REVISION_DIFF_OPTIONS, ...options };
+  if (oldText.length > MAX_DIFF_TEXT_CHARS || newText.length > MAX_DIFF_TEXT_CHARS) return TOO_LONG_HTML;
   const oldLines = paragraphs(oldText);
   const newLines = paragraphs(newText);
   if (oldLines.join('\n') === newLines.join('\n')) return SAME_TEXT_HTML;
+  if (oldLines.length > MAX_DIFF_PARAGRAPHS || newLines.length > MAX_DIFF_PARAGRAPHS) return TOO_LONG_HTML;
+  const budget = { work: MAX_CHAR_DIFF_WORK };
   const changes = diffArrays(oldLines, newLines, { maxEditLength: MAX_PARAGRAPH_EDITS });
   const ops: Op[] = changes === undefined ? [{ kind: 'del', lines: oldLines }, { kind: 'ins', lines: newLines }] : changes.map(toOp);
 
@@ -61,7 +80,7 @@ export function revisionDiffHtml(oldText: string, newText: string, options: Revi
     const next = ops[i + 1];
     if (op.kind === 'del' && next?.kind === 'ins') {
       const pairs = Math.min(op.lines.length, next.lines.length);
-      for (let k = 0; k < pairs; k++) out.push(...editedParagraph(op.lines[k]!, next.lines[k]!, contextChars)); // k < both lengths
+      for (let k = 0; k < pairs; k++) out.push(...editedParagraph(op.lines[k]!, next.lines[k]!, contextChars, budget)); // k < both lengths
       for (const line of op.lines.slice(pairs)) out.push(wholeParagraph('del', line));
       for (const line of next.lines.slice(pairs)) out.push(wholeParagraph('ins', line));
       i++;
@@ -104,7 +123,7 @@ function wholeParagraph(kind: 'del' | 'ins', line: string): string {
 }
 
 /** An edited paragraph: character changes inline, or the two versions whole when little is shared. */
-function editedParagraph(oldLine: string, newLine: string, contextChars: number): string[] {
+function editedParagraph(oldLine: string, newLine: string, contextChars: number, budget: { work: number }): string[] {
   const a = Array.from(oldLine);
   const b = Array.from(newLine);
   const needShared = MIN_SHARED_RATIO * Math.min(a.length, b.length);
@@ -113,6 +132,9 @@ function editedParagraph(oldLine: string, newLine: string, contextChars: number)
   if (commonCharacters(a, b) < needShared) return [wholeParagraph('del', oldLine), wholeParagraph('ins', newLine)];
   // Sharing `needShared` characters means at most this many edits: a tighter bound than the cap.
   const maxEditLength = Math.min(MAX_CHAR_EDITS, Math.ceil(a.length + b.length - 2 * needShared));
+  const work = (a.length + b.length) * Math.max(1, maxEditLength);
+  if (work > budget.work) return [wholeParagraph('del', oldLine), wholeParagraph('ins', newLine)];
+  budget.work -= work;
   const changes = diffArrays(a, b, { maxEditLength });
   const shared = changes?.reduce((n, c) => (c.added || c.removed ? n : n + c.value.length), 0) ?? 0;
   if (changes === undefined || shared < needShared) {

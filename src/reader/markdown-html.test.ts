@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { Parser } from 'htmlparser2';
 import { DomHandler, isTag, type ChildNode, type Element } from 'domhandler';
-import { renderArticleHtml, safeUrl, EXTERNAL_REL, MAX_DEPTH } from './markdown-html.js';
+import { renderArticleHtml, safeUrl, sanitizeHtml, parseBodyHtml, BODY_OVERFLOW_NOTE, EXTERNAL_REL, MAX_DEPTH, MAX_PARSE_DEPTH, MAX_RENDERED_BODY_CHARS } from './markdown-html.js';
 
 const IMG = 'https://web.archive.org/web/20210628174710im_/https://www.hkcnews.com/news_%E6%96%B0%E8%81%9E/hk-discuss/2019/02/x_large.jpg';
 
@@ -178,4 +178,37 @@ test('random HTML-ish input never yields a script, an event handler or a script 
     }),
     { numRuns: 2000 },
   );
+});
+
+test('the parse depth is capped at MAX_PARSE_DEPTH: 20,000 unclosed elements are flattened, every character of text kept in order', () => {
+  const depth = (nodes: readonly ChildNode[]): number => {
+    // Iterative: the uncapped tree would be 20,000 deep.
+    let max = 0;
+    const stack: [ChildNode, number][] = nodes.map((n) => [n, 1]);
+    for (let item = stack.pop(); item !== undefined; item = stack.pop()) {
+      const [node, d] = item;
+      if (!isTag(node)) continue;
+      max = Math.max(max, d);
+      for (const c of node.children) stack.push([c, d + 1]);
+    }
+    return max;
+  };
+  const text = Array.from({ length: 20_000 }, (_, i) => `<div><blockquote>${i % 10}`).join('');
+  // The input nests 40,000 elements deep; the tree keeps at most MAX_PARSE_DEPTH of them.
+  const parsed = depth(parseBodyHtml(text));
+  assert.ok(parsed <= MAX_PARSE_DEPTH && parsed <= 256, `depth ${parsed}`);
+  const html = sanitizeHtml(text);
+  assert.ok(html.replace(/<[^>]*>/g, '') === Array.from({ length: 20_000 }, (_, i) => String(i % 10)).join(''), 'every character of text, in order');
+});
+
+test('a body past MAX_RENDERED_BODY_CHARS renders its head as Markdown and the rest as escaped plain text after a note', () => {
+  const head = '前文段落。\n\n'.repeat(Math.ceil(MAX_RENDERED_BODY_CHARS / 7));
+  const html = renderArticleHtml(`${head}**粗體** <script>alert(1)</script> [x](https://a.example/)\n\n結尾`);
+  const note = html.indexOf(BODY_OVERFLOW_NOTE);
+  assert.ok(note > 0);
+  const rest = html.slice(note);
+  assert.match(rest, /<pre class="body-overflow">[^]*\*\*粗體\*\* &lt;script&gt;alert\(1\)&lt;\/script&gt; \[x\]\(https:\/\/a\.example\/\)\n\n結尾<\/pre>$/);
+  assert.doesNotMatch(html, /<script/);
+  assert.ok(html.slice(0, note).split('<p>前文段落。</p>').length > MAX_RENDERED_BODY_CHARS / 7 / 2);
+  assert.ok(!renderArticleHtml('短文。').includes(BODY_OVERFLOW_NOTE));
 });

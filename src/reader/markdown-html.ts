@@ -34,6 +34,17 @@ export interface RenderHtmlOptions {
   internalHref?: (href: string) => string | undefined;
 }
 
+/**
+ * Body characters rendered as Markdown and HTML; the rest is shown as plain text (see
+ * renderArticleHtml). Rendering is linear but not cheap (a 400 KB body of one wide table: 3-4 s),
+ * and a hostile file may hold 20 MiB, so the cap bounds the work of one article page. The largest
+ * of the 49,118 hkcnews archive files is 44,805 characters whole (measured 2026-12-06), so no
+ * real article reaches it.
+ */
+export const MAX_RENDERED_BODY_CHARS = 100_000;
+/** Said before the plain-text rest of an over-long body. */
+export const BODY_OVERFLOW_NOTE = '本文過長，以下部分以純文字顯示。';
+
 export const DEFAULT_RENDER_HTML_OPTIONS: Required<Omit<RenderHtmlOptions, 'internalHref'>> = { loadImages: false };
 
 /** `rel` of every link that leaves the reader: no opener, no referrer, no endorsement. */
@@ -93,6 +104,13 @@ const markdown = new MarkdownIt({ html: true, linkify: false, typographer: false
  */
 export function renderArticleHtml(body: string, options: RenderHtmlOptions = {}): string {
   const loadImages = options.loadImages ?? DEFAULT_RENDER_HTML_OPTIONS.loadImages;
+  if (body.length > MAX_RENDERED_BODY_CHARS) {
+    // Rendering costs time in the body's size (a 400 KB table: 3 s); past the cap the rest is
+    // shown as escaped text, which costs next to nothing. Cut at a paragraph break when there is one.
+    const breakAt = body.lastIndexOf('\n\n', MAX_RENDERED_BODY_CHARS);
+    const cut = breakAt > MAX_RENDERED_BODY_CHARS / 2 ? breakAt : MAX_RENDERED_BODY_CHARS;
+    return `${renderArticleHtml(body.slice(0, cut), options)}<p class="body-overflow-note">${escapeText(BODY_OVERFLOW_NOTE)}</p><pre class="body-overflow">${escapeText(body.slice(cut))}</pre>`;
+  }
   const source = body.replace(VIDEO_SHORTCODE, (_, src: string) => `<iframe src="${src}"></iframe>`);
   const tokens = markdown.parse(source, {});
   const first = tokens[0];
@@ -104,15 +122,53 @@ export function renderArticleHtml(body: string, options: RenderHtmlOptions = {})
   return sanitizeHtml(html, { loadImages, ...(options.internalHref !== undefined ? { internalHref: options.internalHref } : {}) });
 }
 
+/**
+ * Open elements the parser keeps: at this depth a further open tag first closes the innermost
+ * one (the markup is flattened into siblings; its text stays, in order). htmlparser2 12 keeps its
+ * open-element stack with `unshift`/`shift` and finds closing tags with `indexOf`, so each tag
+ * costs time in the depth: a body of 200,000 unclosed `<div>`s took 45.8 s to render (issue 12,
+ * measured 2026-12-06), blocking the whole server. Real bodies nest a few levels, and the writer
+ * keeps only {@link MAX_DEPTH} of them anyway. Same technique as src/extract/dom.ts.
+ */
+export const MAX_PARSE_DEPTH = 128;
+
+/** The htmlparser2 12 internals the depth cap works through (private in its typings). */
+interface ParserInternals {
+  stack: string[];
+  emitOpenTag(name: string): void;
+  popElement(implied: boolean): void;
+  isVoidElement(name: string): boolean;
+}
+
+/** A parser whose open-element stack never grows past MAX_PARSE_DEPTH (see there). */
+function createParser(handler: DomHandler): Parser {
+  const parser = new Parser(handler, { decodeEntities: true, lowerCaseTags: true, lowerCaseAttributeNames: true });
+  const internals = parser as unknown as ParserInternals;
+  if (!Array.isArray(internals.stack) || typeof internals.emitOpenTag !== 'function' || typeof internals.popElement !== 'function' || typeof internals.isVoidElement !== 'function') {
+    throw new Error('htmlparser2 internals changed: the parse depth cap of markdown-html.ts needs updating');
+  }
+  const emitOpenTag = internals.emitOpenTag;
+  internals.emitOpenTag = function cappedEmitOpenTag(this: ParserInternals, name: string): void {
+    if (this.stack.length >= MAX_PARSE_DEPTH && !this.isVoidElement(name)) this.popElement(true);
+    emitOpenTag.call(this, name);
+  };
+  return parser;
+}
+
+/** `html` parsed as the sanitizer reads it (nesting capped at MAX_PARSE_DEPTH): its root's children. */
+export function parseBodyHtml(html: string): ChildNode[] {
+  const handler = new DomHandler();
+  createParser(handler).end(html);
+  return handler.root.children;
+}
+
 /** Re-serialize `html`, keeping only the allow-listed elements and attributes (module doc). */
 export function sanitizeHtml(html: string, options: RenderHtmlOptions = {}): string {
-  const handler = new DomHandler();
-  const parser = new Parser(handler, { decodeEntities: true, lowerCaseTags: true, lowerCaseAttributeNames: true });
-  parser.end(html);
+  const children = parseBodyHtml(html);
   const out: string[] = [];
   const ctx: Context = { parent: '#root', depth: 0, inLink: false, loadImages: options.loadImages === true };
   if (options.internalHref !== undefined) ctx.internalHref = options.internalHref;
-  writeNodes(handler.root.children, ctx, out);
+  writeNodes(children, ctx, out);
   return out.join('');
 }
 
