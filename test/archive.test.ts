@@ -299,6 +299,17 @@ test('a record cut by a kill is reported with its offset and left in place; the 
   assert.match(r.stderr, new RegExp(`captures/${name}: a record cut short at offset ${bytes.length} \\(200 bytes, an interrupted write\\) is left in place`));
   assertKept(before, out);
   assert.deepEqual(tree(out), tree(reference));
+  const status = JSON.parse((await cli(['status', out, '--json'])).stdout) as { missingEvidence: { captures: number; damagedStretches: number } };
+  assert.deepEqual([status.missingEvidence.captures, status.missingEvidence.damagedStretches], [0, 1]);
+});
+
+test('an empty WARC file (created just before a kill) is no damage: rebuild exits 0', async () => {
+  const out = copyOf('empty-warc');
+  writeFileSync(join(out, 'captures', 'salvage-00099.warc.gz'), '');
+  const rebuilt = join(work, 'empty-warc-rebuilt');
+  const r = await cli(['rebuild', out, '--out', rebuilt, '--quiet']);
+  assert.equal(r.status, 0, r.stderr);
+  assert.deepEqual(tree(rebuilt), tree(reference));
 });
 
 test('a WARC cut in half: rebuild reports each stored capture whose bytes are gone, with its offset, and exits non-zero', async () => {

@@ -436,6 +436,15 @@ export class CrawlState {
     })();
   };
 
+  /** Damaged stretches of WARC bytes the last archive run found (left in place), for salvage status. */
+  setWarcDamage(stretches: number): void {
+    this.setMeta('warc-damaged-stretches', String(stretches));
+  }
+
+  warcDamage(): number {
+    return Number(this.getMeta('warc-damaged-stretches') ?? 0);
+  }
+
   /** A stored capture's bytes cannot be read: it is to be fetched again (the bytes stay where they are). */
   forgetStored(captureId: number): void {
     this.stmts.forgetOne.run(captureId);
