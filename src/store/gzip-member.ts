@@ -10,8 +10,8 @@ import { constants as zlibConstants, crc32, createInflateRaw, inflateRawSync, ty
 export const GZIP_MAGIC = Uint8Array.from([0x1f, 0x8b, 0x08]);
 /** FNAME, FCOMMENT and FEXTRA are looked for this far (writers put a file name there, if anything). */
 const MAX_GZIP_HEADER_BYTES = 64 * 1024;
-/** Compressed bytes read from the file at a time (a salvage record is ~5–30 KB compressed). */
-export const FILE_BLOCK_BYTES = 64 * 1024;
+/** Bytes read from the file at a time (a salvage record is ~5–30 KB compressed: a block holds many). */
+export const FILE_BLOCK_BYTES = 256 * 1024;
 /** Compressed bytes fed to the inflater at a time: with ratios up to 1032:1 one feed inflates ≤ 16 MiB. */
 const FEED_BYTES = 16 * 1024;
 /** Inflated bytes handed over at a time. */
@@ -45,6 +45,12 @@ export class BlockFile {
   private blockAt = 0;
 
   constructor(private readonly handle: FileHandle, readonly size: number) {}
+
+  /** The bytes already in memory from `position` up to `limit` (often empty). */
+  cached(position: number, limit: number): Buffer {
+    if (position < this.blockAt || position >= this.blockAt + this.block.length) return Buffer.alloc(0);
+    return this.block.subarray(position - this.blockAt, Math.min(this.block.length, limit - this.blockAt));
+  }
 
   /** Up to `max` bytes at `position` (fewer at the end of the file; empty past it). */
   async read(position: number, max = FILE_BLOCK_BYTES): Promise<Buffer> {
@@ -118,7 +124,6 @@ export class MemberSource {
   private crc = 0;
   private inflated = 0;
   private ended = false;
-  private abandonedAt: number | undefined;
   /** Decompressed bytes handed out so far (less those put back). */
   position = 0;
   /** Once the member ended: the offset just past its trailer. */
@@ -242,20 +247,13 @@ export class MemberSource {
     return skipped;
   }
 
-  /** Stop inflating; `resumeAt` tells where the next member can start at the earliest. */
+  /** Stop inflating (the caller finds the next member by its header). */
   async abandon(): Promise<void> {
-    if (this.abandonedAt !== undefined) return;
-    // Nothing zlib has not consumed belongs to this member's deflate data… or all of it may.
-    this.abandonedAt = this.dataStart + this.consumed;
+    if (this.ended && this.pending.length === 0 && this.whole === undefined && (!this.inflate || this.inflate.destroyed)) return;
     this.ended = true;
     this.pending = [];
     this.whole = undefined;
     await this.close();
-  }
-
-  /** Where to look for the next member after an abandoned one. */
-  get resumeAt(): number {
-    return this.abandonedAt ?? this.end ?? this.dataStart;
   }
 
   /** Release the inflater (after an error, or when the caller stops early). */
@@ -299,18 +297,28 @@ export async function findNextMember(file: BlockFile, from: number, limit: numbe
 
 /** Open the member at `offset` (its header checked), or say why there is none. */
 export async function openMember(file: BlockFile, offset: number, limit: number): Promise<MemberSource | MemberDamage> {
-  const head = await file.read(offset, Math.min(MAX_GZIP_HEADER_BYTES, limit - offset));
-  const headerLength = gzipHeaderLength(head, offset + head.length >= limit);
+  let head = file.cached(offset, limit);
+  let headerLength = gzipHeaderLength(head, offset + head.length >= limit);
+  if (headerLength === 'incomplete' || headerLength === 'invalid') {
+    head = await file.read(offset, Math.min(MAX_GZIP_HEADER_BYTES, limit - offset));
+    headerLength = gzipHeaderLength(head, offset + head.length >= limit);
+  }
   if (headerLength === 'incomplete') return new MemberDamage('truncated', 'the file ends inside a gzip header');
   if (headerLength === 'invalid') return new MemberDamage('gzip', 'no gzip member here (bad gzip header)');
   const dataStart = offset + headerLength;
-  const window = await file.read(dataStart, Math.min(FAST_WINDOW_BYTES, limit - dataStart));
-  try {
-    const { buffer, engine } = inflateRawSync(window, { info: true, finishFlush: zlibConstants.Z_SYNC_FLUSH, maxOutputLength: FAST_MAX_OUTPUT_BYTES }) as unknown as { buffer: Buffer; engine: { bytesWritten: number } }; // `info: true` changes the result; Node's types miss it
-    // zlib stopped taking input before the window's end: the deflate stream ended inside it.
-    if (engine.bytesWritten < window.length) return new MemberSource(file, offset, dataStart, limit, { output: buffer, consumed: engine.bytesWritten });
-  } catch {
-    // Too large for the fast path, or damaged: the streaming path reads (and reports) it.
+  const full = Math.min(FAST_WINDOW_BYTES, limit - dataStart);
+  // First what is already in memory (small members: the rest of the last block), then a full window.
+  const cached = file.cached(dataStart, dataStart + full);
+  for (const window of cached.length > 0 && cached.length < full ? [cached, undefined] : [undefined]) {
+    const input = window ?? await file.read(dataStart, full);
+    try {
+      const { buffer, engine } = inflateRawSync(input, { info: true, finishFlush: zlibConstants.Z_SYNC_FLUSH, maxOutputLength: FAST_MAX_OUTPUT_BYTES }) as unknown as { buffer: Buffer; engine: { bytesWritten: number } }; // `info: true` changes the result; Node's types miss it
+      // zlib stopped taking input before the window's end: the deflate stream ended inside it.
+      if (engine.bytesWritten < input.length) return new MemberSource(file, offset, dataStart, limit, { output: buffer, consumed: engine.bytesWritten });
+    } catch {
+      // Too large for the fast path, or damaged: the streaming path reads (and reports) it.
+      break;
+    }
   }
   return new MemberSource(file, offset, dataStart, limit);
 }

@@ -324,7 +324,9 @@ async function* gzipItems(path: string, file: BlockFile, start: number, limit: n
         const out = await readRecord(member, maxPayloadBytes);
         if (out.kind === 'end') { resume = member.end!; break; } // read() returned null: the member ended, verified
         if (out.kind === 'abandoned') {
-          const next = await findNextMember(file, member.resumeAt, limit);
+          // From just past this member's start, not from where zlib stopped: damaged deflate data
+          // can run on into the next member's bytes, and no header inside this one passes as a record.
+          const next = await findNextMember(file, pos + 1, limit);
           yield out.capture ? { capture: { ...out.capture, offset: pos, length: first ? (next < 0 ? limit : next) - pos : 0 } } : { other: pos };
           resume = next < 0 ? limit : next;
           break;
@@ -332,7 +334,7 @@ async function* gzipItems(path: string, file: BlockFile, start: number, limit: n
         if (out.kind === 'damage' || out.next === 'junk') {
           await member.abandon();
           const message = out.kind === 'damage' ? out.message : 'bytes after the record’s content are not a WARC record';
-          const next = yield* damaged(pos, out.kind === 'damage' ? out.reason : 'malformed', message, member.resumeAt);
+          const next = yield* damaged(pos, out.kind === 'damage' ? out.reason : 'malformed', message, pos + 1);
           resume = next < 0 ? limit : next;
           break;
         }
