@@ -2,7 +2,8 @@
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import Database from 'better-sqlite3';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 
@@ -88,4 +89,43 @@ test('search and index explain what is missing instead of failing with a stack t
   const noArchive = salvage('index', join(work, 'nothing'));
   assert.equal(noArchive.status, 1);
   assert.match(noArchive.stderr, /no articles\/ folder/);
+});
+
+test('a damaged index: search says it is damaged (not "another version"), index moves it aside and rebuilds it, exit 0', () => {
+  const damaged = join(work, 'damaged');
+  for (const r of records.slice(0, 3)) {
+    mkdirSync(join(damaged, r.path, '..'), { recursive: true });
+    writeFileSync(join(damaged, r.path), r.raw);
+  }
+  writeFileSync(join(damaged, 'search.sqlite'), Buffer.alloc(8192, 0x41));
+  const search = salvage('search', damaged, '港');
+  assert.equal(search.status, 1);
+  assert.match(search.stderr, /search index .* is damaged .*run salvage index/);
+  assert.doesNotMatch(search.stderr, /another version|internal error/);
+  const index = salvage('index', damaged, '--quiet');
+  assert.equal(index.status, 0, index.stderr);
+  assert.match(index.stderr, /^salvage index: the search index was damaged; moved it to .*search\.sqlite\.corrupt and built a new one/m);
+  assert.match(index.stdout, /indexed 3,/);
+  assert.equal(salvage('search', damaged, '衞生署').status, 0);
+});
+
+test('search on an index whose build was interrupted warns on stderr', () => {
+  const interrupted = join(work, 'damaged');
+  // What kill -9 during salvage index leaves: the build mark, committed first, never cleared.
+  const db = new Database(join(interrupted, 'search.sqlite'));
+  db.prepare("INSERT OR REPLACE INTO meta (key, value) VALUES ('build-incomplete', '2026-12-06T00:00:00Z')").run();
+  db.close();
+  const r = salvage('search', interrupted, '衞生署');
+  assert.equal(r.status, 0, r.stderr);
+  assert.match(r.stderr, /^warning: the search index of .* is incomplete/m);
+  assert.equal((JSON.parse(r.stdout) as { incomplete?: boolean }).incomplete, true);
+  assert.equal(salvage('index', interrupted, '--quiet').status, 0);
+  assert.doesNotMatch(salvage('search', interrupted, '衞生署').stderr, /incomplete/);
+});
+
+test('search past the query limits answers and notes on stderr what it did not apply', () => {
+  const q = Array.from({ length: 250 }, (_, i) => `-的${String.fromCharCode(97 + (i % 26))}${i}`).join(' ');
+  const r = salvage('search', join(work, 'damaged'), `港 ${q}`);
+  assert.equal(r.status, 0, r.stderr);
+  assert.match(r.stderr, /^note: the query is past the search limits: .*exclusions past the first \d+ were not applied/m);
 });
