@@ -54,6 +54,10 @@ Examples:
         format: flags['format'] as DumpFormat,
         ...(typeof flags['out'] === 'string' ? { out: flags['out'] } : {}),
         onProgress: (done, of) => progress.line(`${done} of ${of} articles`),
+        onLeftover: (l) => {
+          progress.done();
+          process.stderr.write(`removed ${l.path}: left by an interrupted export (process ${l.pid}, no longer running)\n`);
+        },
       });
       progress.done();
       for (const s of report.skipped.slice(0, 20)) process.stderr.write(`skipped ${s.path}: ${s.message}\n`);

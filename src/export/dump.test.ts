@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
+import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -96,4 +97,21 @@ test('a folder without archive files is a clear error, and nothing is written', 
   mkdirSync(join(empty, 'articles'));
   await assert.rejects(exportDump(empty, { format: 'sqlite', out: join(work, 'x.sqlite') }), (e) => isSalvageError(e) && e.code === 'INPUT_UNREADABLE');
   assert.deepEqual(readdirSync(work).filter((f) => f.startsWith('x.')), []);
+});
+
+test('export removes the partial files of an interrupted run whose process is gone, and keeps a live one\'s and others', async () => {
+  const root = mkdtempSync(join(tmpdir(), 'salvage-dump-leftovers-'));
+  try {
+    const dead = Number(spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))'], { encoding: 'utf8' }).stdout);
+    const alive = process.ppid;
+    const gone = [`.d.jsonl.gz.partial-${dead}`, `d.jsonl.gz.manifest.json.partial-${dead}`, `d.jsonl.gz.sha256.partial-${dead}`];
+    const kept = [`.d.jsonl.gz.partial-${alive}`, `.other.jsonl.gz.partial-${dead}`, `.d.jsonl.gz.partial-${dead}.x`, 'notes.txt'];
+    for (const name of [...gone, ...kept]) writeFileSync(join(root, name), 'partial');
+    const seen: string[] = [];
+    await exportDump(fixture.dir, { format: 'jsonl', out: join(root, 'd.jsonl.gz'), onLeftover: (l) => seen.push(l.path) });
+    assert.deepEqual(seen.sort(), gone.map((n) => join(root, n)).sort());
+    assert.deepEqual(readdirSync(root).sort(), [...kept, 'd.jsonl.gz', 'd.jsonl.gz.manifest.json', 'd.jsonl.gz.sha256'].sort());
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+  }
 });

@@ -16,6 +16,7 @@ import Database from 'better-sqlite3';
 import { parseArchiveFile } from '../markdown/index.js';
 import { groupKey } from '../search/index.js';
 import { SalvageError } from '../errors.js';
+import { cleanFileLeftovers, type Leftover } from './leftovers.js';
 
 export type DumpFormat = 'jsonl' | 'sqlite';
 
@@ -26,6 +27,8 @@ export interface ExportDumpOptions {
   out?: string;
   /** Called every 1000 articles. */
   onProgress?: (done: number, of: number) => void;
+  /** Told about each `.partial-<pid>` file of an interrupted earlier run (its process gone) removed first. Default: none. */
+  onLeftover?: (leftover: Leftover) => void;
 }
 
 /** Version of the dump's fields and tables (in the manifest and the SQLite `meta` table). */
@@ -176,6 +179,10 @@ export async function exportDump(dir: string, options: ExportDumpOptions): Promi
   const defaultName = `${basename(resolve(dir))}.${options.format === 'jsonl' ? 'jsonl.gz' : 'sqlite'}`;
   const out = resolve(options.out ?? defaultName);
   const temp = join(dirname(out), `.${basename(out)}.partial-${process.pid}`);
+  // An earlier run killed midway left its partial dump (and maybe manifest or checksum): remove
+  // those of processes that are gone, never a live run's (src/export/leftovers.ts).
+  const name = basename(out);
+  for (const l of cleanFileLeftovers(dirname(out), [`.${name}.partial-`, `${name}.manifest.json.partial-`, `${name}.sha256.partial-`])) options.onLeftover?.(l);
   const sources: SourceEntry[] = [];
   const skipped: DumpReport['skipped'] = [];
   const groups = new Map<string, number>();
