@@ -247,3 +247,20 @@ test('arbitrary bytes give captures and damage reports or WARC_MALFORMED, never 
     }
   }
 });
+
+test('damaged deflate data that runs on into the next member does not hide that member', async () => {
+  // Found by fuzzing: these 11 bytes near the end of member 6 make zlib read on past the
+  // member's end before failing, so resynchronising from where zlib stopped skipped member 7.
+  const rec = (i: number): Buffer => {
+    const body = `<html><p>${'x'.repeat((i * 37) % 5000)} article ${i}</p></html>`;
+    const http = `HTTP/1.1 200 OK\r\nContent-Type: text/html\r\n\r\n${body}`;
+    return Buffer.from(`WARC/1.1\r\nWARC-Type: response\r\nWARC-Target-URI: https://x.example/${i}\r\nWARC-Date: 2021-01-01T00:00:00Z\r\nContent-Length: ${Buffer.byteLength(http)}\r\n\r\n${http}\r\n\r\n`);
+  };
+  const members = Array.from({ length: 9 }, (_, i) => gzipSync(rec(i)));
+  const bad = Buffer.from(members[6]!);
+  Buffer.from([0, 0, 0, 0, 0, 64, 0, 64, 0, 57, 128]).copy(bad, 160);
+  members[6] = bad;
+  const { captures, damages } = await readAll(put('runon.warc.gz', Buffer.concat(members)));
+  assert.deepEqual(captures.map((c) => c.url.split('/').pop()), ['0', '1', '2', '3', '4', '5', '7', '8']);
+  assert.deepEqual(damages.map((d) => [d.offset, d.length]), [[members.slice(0, 6).reduce((a, m) => a + m.length, 0), bad.length]]);
+});
