@@ -7,6 +7,7 @@ import { hkcnews } from '../sites/index.js';
 import type { Article, Block, Inline } from './article.js';
 import { articleText } from './article.js';
 import { extractCapture, type CaptureInput, type ExtractResult } from './extract.js';
+import { MAX_AUTHOR_CHARS, MAX_CATEGORY_CHARS, MAX_TAG_CHARS, MAX_TAGS, MAX_TITLE_CHARS, MAX_URL_CHARS } from './limits.js';
 import type { RejectReason } from './validate.js';
 
 // ---------------------------------------------------------------- captures
@@ -367,6 +368,19 @@ test('survives 20,000 nested <div>s, keeping the text beyond the depth limit', (
   const deep = extract(jsonLdPage(`<p>第一段</p>${'<div>'.repeat(20_000)}深層文字${'</div>'.repeat(20_000)}<p>最後一段</p>`));
   const text = articleText(articleOf(deep));
   assert.ok(text.startsWith('第一段') && text.includes('深層文字') && text.endsWith('最後一段'), text);
+});
+
+test('a page\'s absurd metadata is cut to the limits, each cut noted; an absurd URL is no article', () => {
+  const huge = '標'.repeat(3_000_000);
+  const tags = Array.from({ length: 500 }, (_, i) => `tag${i}` + 'x'.repeat(i === 0 ? 5_000 : 0));
+  const result = extract(jsonLdPage(BODY_HTML, { headline: huge, author: { '@type': 'Person', name: '記'.repeat(10_000) }, articleSection: '欄'.repeat(10_000), keywords: tags }));
+  const a = articleOf(result);
+  assert.equal(a.title.length, MAX_TITLE_CHARS);
+  assert.ok(a.title.endsWith('…'));
+  assert.ok((a.author ?? '').length <= MAX_AUTHOR_CHARS && (a.category ?? '').length <= MAX_CATEGORY_CHARS);
+  assert.ok(a.tags.length <= MAX_TAGS && a.tags.every((t) => t.length <= MAX_TAG_CHARS));
+  assert.ok(result.notes.some((n) => n.startsWith('title: cut to 1000 of 3000000')), result.notes.join('\n'));
+  assertRejected(extract(jsonLdPage(), { url: URL_18733 + '?' + 'q'.repeat(MAX_URL_CHARS) }), 'not-article-url');
 });
 
 test('survives 100,000 nested <span><p> pairs (200,000 siblings in one element once flattened), keeping the text', () => {

@@ -9,6 +9,7 @@ import { BlockBuilder } from './blocks.js';
 import { decodePayload, sniffGunzip } from './decode.js';
 import { dropLeadingChrome, dropTrailingChrome, findContent } from './content.js';
 import { compileSelector, elementTest, ignorePredicate, isTag, parseHtml, type AnyNode, type ElementTest, selectFirst, type Document, type Element } from './dom.js';
+import { capMetadata, MAX_URL_CHARS } from './limits.js';
 import { articleRoot, resolveMetadata } from './metadata.js';
 import { SignalCollector } from './signals.js';
 import type { SiteProfile } from './site-profile.js';
@@ -149,6 +150,7 @@ export function extractCapture(input: CaptureInput, site: SiteProfile, options: 
   const notes: string[] = [];
   const reject = (reason: RejectReason | 'not-article-url', message: string): ExtractResult => ({ ok: false, reason, message, notes });
 
+  if (input.url.length > MAX_URL_CHARS) return reject('not-article-url', `the URL is ${input.url.length} characters long, more than the ${MAX_URL_CHARS} of any article page`);
   const id = site.articleId(input.url);
   if (id === undefined) return reject('not-article-url', `not an article URL of ${site.id}`);
   if (input.httpStatus !== undefined && input.httpStatus !== 200) {
@@ -179,7 +181,7 @@ export function extractCapture(input: CaptureInput, site: SiteProfile, options: 
   }
 
   const root = articleRoot(body, signals.h1);
-  const meta = resolveMetadata(doc, signals, site, root, body, notes, input.url);
+  const meta = capMetadata(resolveMetadata(doc, signals, site, root, body, notes, input.url), notes);
   if (meta.title === '') return reject('no-title', 'the page has no article title (an empty or broken article page)');
   if (!body) return reject('no-body', 'no article body found on the page');
 

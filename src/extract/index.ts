@@ -7,3 +7,4 @@ export type { SiteProfile, SiteSelectors, NotArticleRule } from './site-profile.
 export { REJECT_REASONS, type RejectReason } from './validate.js';
 export { timestampToIso, isoToTimestamp } from './dates.js';
 export { declaredPageUrl } from './page-url.js';
+export { MAX_TITLE_CHARS, MAX_AUTHOR_CHARS, MAX_CATEGORY_CHARS, MAX_TAGS, MAX_TAG_CHARS, MAX_URL_CHARS } from './limits.js';

@@ -9,7 +9,7 @@ import { parse as parseYaml } from 'yaml';
 import type { Article, Block } from '../extract/index.js';
 import { isSalvageError } from '../errors.js';
 import { yamlQuote } from './frontmatter.js';
-import { parseArchiveFile, parseSubset, removeSpans, replaceHtmlTags } from './parse.js';
+import { MAX_FLOW_DEPTH, MAX_FRONTMATTER_CHARS, parseArchiveFile, parseSubset, removeSpans, replaceHtmlTags } from './parse.js';
 import { renderArticle } from './render.js';
 
 const TS = '20210628174710';
@@ -211,4 +211,24 @@ test('pathological bodies (unterminated comments, shortcodes, tags, autolinks, h
   }
   const heading = parseArchiveFile(`---\ntitle: "x"\n---\n## a${' '.repeat(50_000)}b ##\n`);
   assert.equal(heading.text, 'a b');
+});
+
+test('a frontmatter block past MAX_FRONTMATTER_CHARS is a per-file INPUT_INVALID, not a crash or a huge read', () => {
+  const file = `---\ntitle: "${'T'.repeat(3_000_000)}"\n---\nbody\n`;
+  assert.throws(() => parseArchiveFile(file, 'big.md'), (e: unknown) => isSalvageError(e) && e.code === 'INPUT_INVALID' && e.message.includes('big.md') && e.message.includes(String(MAX_FRONTMATTER_CHARS)));
+  // Deeply nested flow collections overflowed the YAML library's recursion: a clear message, same code.
+  assert.throws(() => parseArchiveFile(`---\ntitle: ${'['.repeat(100_000)}\n---\n`, 'deep.md'), (e: unknown) => isSalvageError(e) && e.code === 'INPUT_INVALID' && e.message.includes(`nested more than ${MAX_FLOW_DEPTH} levels`));
+});
+
+test('YAML library warnings in a frontmatter are not printed; the values are read', () => {
+  const warnings: unknown[] = [];
+  const onWarning = (w: unknown): void => { warnings.push(w); };
+  process.on('warning', onWarning);
+  try {
+    const parsed = parseArchiveFile('---\ntitle: !custom "標題"\ntags: [a]\n---\nbody\n');
+    assert.equal(parsed.title, '標題');
+  } finally {
+    process.off('warning', onWarning);
+  }
+  return new Promise<void>((done) => setImmediate(() => { assert.deepEqual(warnings, []); done(); }));
 });

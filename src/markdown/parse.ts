@@ -4,7 +4,7 @@
  * files (`""` for missing values, CRLF, Hugo shortcodes, unescaped text; FORMAT.md "Reading
  * existing archives").
  */
-import { parse as parseYaml } from 'yaml';
+import { parseDocument } from 'yaml';
 import { SalvageError } from '../errors.js';
 import type { ArticleMetadata } from '../extract/index.js';
 
@@ -29,6 +29,12 @@ export interface ParsedArchiveFile extends ArticleMetadata {
 }
 
 const OPEN = '---\n';
+/**
+ * The largest frontmatter block read. salvage writes at most ~30 KB (extract/limits.ts caps every
+ * value); the old archive's largest is < 2 KB. A file with more is not an article's metadata, and
+ * reading it whole (a 3,000,000-character title: 1.4 GB, issue 12) is what the cap prevents.
+ */
+export const MAX_FRONTMATTER_CHARS = 1024 * 1024;
 /** The closing delimiter: `---` on its own line (trailing spaces tolerated, as YAML does). */
 const CLOSE = /^---[ \t]*$/m;
 
@@ -47,6 +53,7 @@ export function parseArchiveFile(text: string, path?: string): ParsedArchiveFile
   const close = CLOSE.exec(rest);
   if (close === null) throw invalid(where, 'has no closing "---" line after its frontmatter');
   const yamlText = rest.slice(0, close.index);
+  if (yamlText.length > MAX_FRONTMATTER_CHARS) throw invalid(where, `has a frontmatter block of ${yamlText.length} characters, more than the ${MAX_FRONTMATTER_CHARS} any article's metadata needs (FORMAT.md, limits)`);
   const afterClose = close.index + close[0].length;
   const body = rest.slice(rest[afterClose] === '\n' ? afterClose + 1 : afterClose);
 
@@ -98,14 +105,40 @@ function list(value: unknown): string[] {
 // ---------------------------------------------------------------------------------------------
 // Frontmatter
 
+/**
+ * Flow collections (`[…]`, `{…}`) nested deeper than this are refused before the YAML library
+ * sees them: it recurses per level, and 100,000 `[` took 4.6 s to end in a stack overflow.
+ * Frontmatter is flat (FORMAT.md); brackets inside quoted text count too, which no real title
+ * reaches 64 deep.
+ */
+export const MAX_FLOW_DEPTH = 64;
+
+function flowDepth(text: string): number {
+  let depth = 0, max = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 91 || c === 123) { if (++depth > max) max = depth; } // [ {
+    else if ((c === 93 || c === 125) && depth > 0) depth--; // ] }
+  }
+  return max;
+}
+
 function parseFrontmatter(yamlText: string, where: string): Record<string, unknown> {
   const fast = parseSubset(yamlText);
   if (fast !== undefined) return fast;
+  if (flowDepth(yamlText) > MAX_FLOW_DEPTH) throw invalid(where, `has frontmatter nested more than ${MAX_FLOW_DEPTH} levels deep`);
   let value: unknown;
   try {
-    value = parseYaml(yamlText);
+    // parseDocument, not parse: `parse` prints the library's warnings (unresolved tags, %YAML
+    // versions) to stderr, and library code prints nothing. The values YAML gives are kept.
+    const doc = parseDocument(yamlText, { logLevel: 'silent' });
+    const error = doc.errors[0];
+    if (error) throw error;
+    value = doc.toJS({ maxAliasCount: 100 });
   } catch (error) {
-    throw invalid(where, `has frontmatter that is not valid YAML (${firstLine((error as Error).message)})`, error);
+    const text = firstLine((error as Error).message);
+    const message = error instanceof RangeError || text.includes('call stack') ? 'nested too deeply' : text;
+    throw invalid(where, `has frontmatter that is not valid YAML (${message})`, error);
   }
   if (value === null || value === undefined) return {};
   if (typeof value !== 'object' || Array.isArray(value)) throw invalid(where, 'has frontmatter that is not a YAML mapping of keys to values');

@@ -121,3 +121,16 @@ test('appledaily: both URL eras', () => {
   assert.equal(appledaily.articleId('https://hk.appledaily.com/news/20210117/'), undefined);
   assert.deepEqual(appledaily.rescue?.cdxQueries.map((q) => q.url), ['hk.appledaily.com/', 'hk.news.appledaily.com/', 'hk.apple.nextmedia.com/', 'hkm.appledaily.com/']);
 });
+
+test('a profile that draws a YAML warning is a ProfileError naming it, and nothing is printed', () => {
+  const warnings: unknown[] = [];
+  const onWarning = (w: unknown): void => { warnings.push(w); };
+  process.on('warning', onWarning);
+  try {
+    assert.throws(() => parseProfileFile('id: !oddtag mysite\nhosts: [example.com]\n'), (e: unknown) => e instanceof ProfileError && /questionable YAML: Unresolved tag: !oddtag/.test(e.message));
+    assert.throws(() => parseProfileFile('%YAML 1.3\n---\nid: mysite\n'), (e: unknown) => e instanceof ProfileError && /Unsupported YAML version/.test(e.message));
+  } finally {
+    process.off('warning', onWarning);
+  }
+  return new Promise<void>((done) => setImmediate(() => { assert.deepEqual(warnings, []); done(); }));
+});

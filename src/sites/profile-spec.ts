@@ -3,7 +3,7 @@
  * salvage a new outlet without touching code, and how it becomes a `SiteProfile`. Built-in sites
  * are written in the same shape, so a profile file and a shipped site differ only in where they live.
  */
-import { parse as parseYaml } from 'yaml';
+import { parseDocument } from 'yaml';
 import type { SiteProfile } from '../extract/index.js';
 import { inlineText, REJECT_REASONS, type NotArticleRule, type RejectReason } from '../extract/index.js';
 import { articleIdFromText, genericArticleId } from './generic.js';
@@ -239,10 +239,19 @@ export function profileFromSpec(spec: unknown, code: SiteProfileCode = {}): Site
 /** Parse a profile file's text (YAML, which includes JSON); `ProfileError` when it is not a valid profile. */
 export function parseProfileFile(text: string): SiteProfile {
   let spec: unknown;
+  // parseDocument, not parse: `parse` prints the library's warnings (an unresolved tag, an
+  // unsupported %YAML version) to stderr with process.emitWarning. A profile that draws one is
+  // a profile that does not say what its author meant: it is refused like any other bad file.
+  let warning: string | undefined;
   try {
-    spec = parseYaml(text, { maxAliasCount: 100 });
+    const doc = parseDocument(text, { logLevel: 'silent' });
+    const error = doc.errors[0];
+    if (error) throw error;
+    warning = doc.warnings[0]?.message;
+    if (warning === undefined) spec = doc.toJS({ maxAliasCount: 100 });
   } catch (error) {
     throw new ProfileError('file', `not valid YAML or JSON: ${(error as Error).message.split('\n')[0]}`);
   }
+  if (warning !== undefined) throw new ProfileError('file', `questionable YAML: ${warning.split('\n')[0]}`);
   return profileFromSpec(spec);
 }
