@@ -17,6 +17,7 @@ import {
   searchResult,
   sortKey,
   sortKeyRange,
+  type QueryLimited,
   type SearchOptions,
   type SearchResponse,
   type SearchResult,
@@ -252,9 +253,10 @@ export class StaticSearchIndex {
    * Every matching article (indexes into the id-ordered table) in result order, and the folded
    * query terms. What `search` pages through.
    */
-  async matches(options: SearchOptions = {}): Promise<{ order: number[]; terms: string[] }> {
+  async matches(options: SearchOptions = {}): Promise<{ order: number[]; terms: string[]; limited?: QueryLimited }> {
     await this.#files.foldFor(options.q ?? DEFAULT_SEARCH_OPTIONS.q);
-    const { terms, excluded } = parseQuery(options.q ?? DEFAULT_SEARCH_OPTIONS.q);
+    // The server's parser, limits included (query.ts MAX_QUERY_*): the same terms are applied.
+    const { terms, excluded, limited } = parseQuery(options.q ?? DEFAULT_SEARCH_OPTIONS.q);
     const sort = terms.length === 0 ? 'date' : (options.sort ?? DEFAULT_SEARCH_OPTIONS.sort);
 
     let current = await this.#filtered(options);
@@ -279,7 +281,7 @@ export class StaticSearchIndex {
     order.sort(hit === undefined
       ? (a, b) => keys[b]! - keys[a]!
       : (a, b) => Number(hasSorted(hit, b)) - Number(hasSorted(hit, a)) || keys[b]! - keys[a]!);
-    return { order, terms };
+    return limited === undefined ? { order, terms } : { order, terms, limited };
   }
 
   /** Ids of every match, in result order (benchmarks and tests: no article records are loaded). */
@@ -293,7 +295,7 @@ export class StaticSearchIndex {
     const limit = clampInt(options.limit, DEFAULT_SEARCH_OPTIONS.limit, MAX_LIMIT);
     const offset = clampInt(options.offset, DEFAULT_SEARCH_OPTIONS.offset, Number.MAX_SAFE_INTEGER);
     const group = options.group ?? DEFAULT_SEARCH_OPTIONS.group;
-    const { order, terms } = await this.matches(options);
+    const { order, terms, limited } = await this.matches(options);
     let page: { doc: number; versions?: number[] }[];
     let groups: number | undefined;
     if (group) {
@@ -315,6 +317,8 @@ export class StaticSearchIndex {
     }
     const records = await this.#files.records(page.map((p) => p.doc));
     const results: SearchResult[] = page.map(({ versions }, i) => searchResult(records[i]!, terms, versions));
-    return groups === undefined ? { total: order.length, results } : { total: order.length, groups, results };
+    const response: SearchResponse = groups === undefined ? { total: order.length, results } : { total: order.length, groups, results };
+    if (limited !== undefined) response.limited = limited;
+    return response;
   }
 }
