@@ -4,6 +4,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
+import { get as httpGet } from 'node:http';
 import { MAX_FAULTS_IN_A_ROW, resolveSimulatorOptions, startWaybackSimulator, writeSimSite, type SimulatorOptions, type WaybackSimulator } from './index.js';
 import { rawRequest } from './raw-request.js';
 
@@ -174,4 +175,72 @@ test('with the storm profile a client that retries gets every capture byte for b
     assert.equal(body?.toString(), `<html>${i}</html>`);
   }
   assert.equal(sim.stats().maxCaptureFetches, 1);
+});
+
+/** GETs `url` until `maxBytes` of body arrived or `waitMs` passed, then hangs up; the status (0: none) and bytes seen. */
+function received(url: string, maxBytes: number, waitMs: number): Promise<{ status: number; bytes: number }> {
+  return new Promise((resolve) => {
+    const seen = { status: 0, bytes: 0 };
+    const req = httpGet(url, { headers: UA }, (res) => {
+      seen.status = res.statusCode ?? 0;
+      res.on('data', (chunk: Buffer) => { seen.bytes += chunk.length; if (seen.bytes >= maxBytes) finish(); });
+      res.on('end', finish);
+    });
+    const timer = setTimeout(finish, waitMs);
+    req.on('error', () => finish());
+    function finish(): void { clearTimeout(timer); req.destroy(); resolve({ ...seen }); }
+  });
+}
+
+test('urlFaults: one URL is reset, hangs or streams without end on every attempt while the others are answered; bad entries are refused', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'wayback-sim-urlfaults-'));
+  try {
+    await writeSimSite(dir, [
+      { original: 'https://www.hkcnews.com/article/1/a', timestamp: '20200101000000', body: 'a' },
+      { original: 'https://www.hkcnews.com/article/2/b', timestamp: '20200101000000', body: 'b' },
+      { original: 'https://www.hkcnews.com/article/3/c', timestamp: '20200101000000', body: 'c' },
+      { original: 'https://www.hkcnews.com/article/4/d', timestamp: '20200101000000', body: 'd' },
+    ]);
+    const sim = await startWaybackSimulator({ siteDir: dir, urlFaults: [{ contains: '/article/1/', fault: 'reset' }, { contains: '/article/2/', fault: 'huge' }, { contains: '/article/3/', fault: 'hang' }] });
+    try {
+      const web = (n: number, l: string): string => `${sim.url}/web/20200101000000id_/https://www.hkcnews.com/article/${n}/${l}`;
+      for (let i = 0; i < 3; i++) await assert.rejects(rawRequest(web(1, 'a'), { headers: UA }));
+      const huge = await received(web(2, 'b'), 4 * 1024 * 1024, 5_000);
+      assert.deepEqual([huge.status, huge.bytes >= 4 * 1024 * 1024], [200, true], 'a body that goes on past 4 MiB (the client hangs up)');
+      const hang = await received(web(3, 'c'), 1, 100);
+      assert.deepEqual(hang, { status: 0, bytes: 0 }, 'no answer within 100 ms');
+      assert.equal((await rawRequest(web(4, 'd'), { headers: UA })).status, 200);
+      assert.deepEqual(sim.stats().urlFaultsInjected, { '/article/1/': 3, '/article/2/': 1, '/article/3/': 1 });
+    } finally {
+      await sim.close();
+    }
+    await assert.rejects(startWaybackSimulator({ siteDir: dir, urlFaults: [{ contains: '', fault: 'reset' }] }), /urlFaults/);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});
+
+test('a row with `raw` is served as given in JSON and text answers, in its place in the index (malformed CDX rows)', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'wayback-sim-raw-'));
+  try {
+    const bad = ['com,hkcnews)/article/2/b', 'abc', 'https://www.hkcnews.com/article/2/b', 'text/html', 200];
+    await writeSimSite(dir, [
+      { original: 'https://www.hkcnews.com/article/1/a', timestamp: '20200101000000', body: 'a' },
+      { original: 'https://www.hkcnews.com/article/2/b', timestamp: '20200101000000', body: 'b', raw: bad },
+      { original: 'https://www.hkcnews.com/article/3/c', timestamp: '20200101000000', body: 'c', raw: 'com,hkcnews)/article/3/c 2020 x' },
+    ]);
+    const sim = await startWaybackSimulator({ siteDir: dir });
+    try {
+      const q = `${sim.url}/cdx/search/cdx?url=hkcnews.com/article/&matchType=prefix`;
+      const json = JSON.parse((await rawRequest(`${q}&output=json`, { headers: UA })).body.toString('utf8')) as unknown[];
+      assert.deepEqual(json[2], bad);
+      assert.equal(json.length, 4, 'header and three rows');
+      const text = (await rawRequest(q, { headers: UA })).body.toString('utf8').split('\n');
+      assert.deepEqual(text.slice(1, 3), [JSON.stringify(bad), 'com,hkcnews)/article/3/c 2020 x']);
+    } finally {
+      await sim.close();
+    }
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
 });
