@@ -222,7 +222,8 @@ export const warcSurface: Surface = {
     // A record shorter than its Content-Length (first, middle, last), and one longer.
     for (const gz of both) {
       for (const at of ['first', 'middle', 'last'] as const) {
-        for (const extra of env.quick ? [100] : [1, 100, 1_000_000]) {
+        // Short by more than the 4-byte record trailer: by 1–4 the record only takes its own trailer, which no reader can tell.
+        for (const extra of env.quick ? [100] : [10, 100, 1_000_000]) {
           add(`record ${at} of 10 shorter than Content-Length by ${extra} ${kind(gz)}`, () => {
             const k = at === 'first' ? 0 : at === 'middle' ? 5 : 9;
             const rs = records(10);
