@@ -176,6 +176,9 @@ export async function runExtract(inputs: string[], options: ExtractCommandOption
         const explained = { site, notes: result.notes };
         if (!result.ok) { const { reason, message } = result; await later(() => emit(page, 'rejected', reason, message, undefined, explained)); continue; }
         const article = result.article;
+        // Decoding damage (U+FFFD written, a declared charset overruled) is said per page, in order.
+        const warnings = result.warnings ?? [];
+        if (warnings.length > 0) await later(() => { for (const w of warnings) report.warn(`warning ${page.input} (${shorten(page.url) || 'no URL'}): ${w}`); });
         const text = renderArticle(article, { frontmatter: options.frontmatter });
         if (options.out !== undefined) {
           const out = options.out;

@@ -90,3 +90,49 @@ test('a large page decodes in pieces that join to the whole-page decoding, whate
   const ascii = enc(`<meta charset="windows-1252"><p>${'plain '.repeat(30000)}</p>`);
   assert.equal(decodePayload(ascii).text, new TextDecoder('windows-1252').decode(ascii));
 });
+
+// ---------------------------------------------------------------- damaged and mislabelled pages (issue 12)
+
+const concat = (...parts: Uint8Array[]): Uint8Array => Uint8Array.from(parts.flatMap((p) => [...p]));
+
+test('a UTF-8 page with one invalid byte decodes as UTF-8 with U+FFFD and a warning, not as windows-1252', () => {
+  const before = '<html><body><p>Déjà vu: 這是一個關於城市的故事，café crème.</p>';
+  const bytes = concat(enc(before), Uint8Array.from([0xff]), enc('<p>naïve 結尾</p></body></html>'));
+  for (const options of [{}, { contentType: 'text/html; charset=iso-8859-1' }, { contentType: 'text/html; charset=utf-8' }]) {
+    const decoded = decodePayload(bytes, options);
+    assert.equal(decoded.encoding, 'utf-8', JSON.stringify(options));
+    assert.equal(decoded.text, `${before}\ufffd<p>naïve 結尾</p></body></html>`);
+    assert.match(decoded.warning ?? '', /1 invalid UTF-8 byte sequence replaced/);
+  }
+  assert.equal(decodePayload(bytes).source, 'utf8-nearly');
+});
+
+test('legacy text is not taken for damaged UTF-8: windows-1252 and GBK keep their decoding', () => {
+  const latin = Uint8Array.from([...enc('<p>caf'), 0xe9, ...enc(' cr'), 0xe8, ...enc('me, na'), 0xef, ...enc('ve</p>')]);
+  assert.equal(decodePayload(latin).text, '<p>café crème, naïve</p>');
+  assert.equal(decodePayload(legacyEncoder('gbk')(SIMPLIFIED)).encoding, 'gbk');
+});
+
+test('Big5 bytes declared as UTF-8 are read as Big5 with a warning; undecodable ones keep UTF-8 with a warning', () => {
+  const decoded = decodePayload(legacyEncoder('big5')(TRADITIONAL), { contentType: 'text/html; charset=utf-8' });
+  assert.equal(decoded.encoding, 'big5');
+  assert.equal(decoded.source, 'chinese-over-declared');
+  assert.equal(decoded.text, TRADITIONAL);
+  assert.match(decoded.warning ?? '', /declared UTF-8/);
+  const noise = decodePayload(Uint8Array.from([...enc('<meta charset="utf-8"><p>'), 0xe9, 0x20, 0xff, 0x20, 0xfe]));
+  assert.equal(noise.encoding, 'utf-8');
+  assert.match(noise.warning ?? '', /declared UTF-8, but 3 invalid UTF-8 byte sequences replaced/);
+});
+
+test('a UTF-16 page with a byte order mark, LE or BE, decodes by it', () => {
+  const html = '<html><head><title>新聞</title></head><body><p>這是一個故事。</p></body></html>';
+  const le = Uint8Array.from([0xff, 0xfe, ...Buffer.from(html, 'utf16le')]);
+  const beBody = Buffer.from(html, 'utf16le');
+  beBody.swap16();
+  const be = Uint8Array.from([0xfe, 0xff, ...beBody]);
+  for (const [bytes, encoding] of [[le, 'utf-16le'], [be, 'utf-16be']] as const) {
+    const decoded = decodePayload(bytes);
+    assert.equal(decoded.encoding, encoding);
+    assert.equal(decoded.text, html);
+  }
+});

@@ -21,7 +21,7 @@ export const DEFAULT_DECODE_OPTIONS = {
 } as const;
 
 /** How the text was obtained, for `--explain` and tests. */
-export type EncodingSource = 'bom' | 'http' | 'meta' | 'utf8' | 'fallback' | 'utf8-over-declared' | 'chinese-legacy';
+export type EncodingSource = 'bom' | 'http' | 'meta' | 'utf8' | 'fallback' | 'utf8-over-declared' | 'chinese-legacy' | 'utf8-nearly' | 'chinese-over-declared';
 
 export interface DecodedPayload {
   /** The whole text, joined from `chunks` when first read (the parser reads the chunks). */
@@ -32,6 +32,8 @@ export interface DecodedPayload {
   source: EncodingSource;
   /** The payload was gzip although nothing said so (or the headers said otherwise). */
   gunzipped: boolean;
+  /** Something the reader of the article should know: bytes replaced by U+FFFD, a declaration overruled. */
+  warning?: string;
 }
 
 /**
@@ -50,7 +52,11 @@ const DECODE_CHUNK_BYTES = 64 * 1024;
 class Decoded implements DecodedPayload {
   #joined: string | undefined;
 
-  constructor(readonly chunks: readonly string[], public encoding: string, public source: EncodingSource, public gunzipped: boolean) {}
+  warning?: string;
+
+  constructor(readonly chunks: readonly string[], public encoding: string, public source: EncodingSource, public gunzipped: boolean, warning?: string) {
+    if (warning !== undefined) this.warning = warning;
+  }
 
   get text(): string {
     return (this.#joined ??= this.chunks.length === 1 ? (this.chunks[0] ?? '') : this.chunks.join(''));
@@ -173,6 +179,44 @@ function chineseLegacyDecoding(bytes: Uint8Array): { text: string; encoding: str
   return best && { text: best.text, encoding: best.encoding };
 }
 
+/** Valid multi-byte sequences and invalid sequences (WHATWG's maximal subparts) in bytes read as UTF-8. */
+export function utf8Census(bytes: Uint8Array): { multibyte: number; invalid: number } {
+  let multibyte = 0, invalid = 0;
+  const n = bytes.length;
+  for (let i = 0; i < n;) {
+    const b = bytes[i]!;
+    if (b < 0x80) { i++; continue; }
+    let need: number, lower = 0x80, upper = 0xbf;
+    if (b >= 0xc2 && b <= 0xdf) need = 1;
+    else if (b >= 0xe0 && b <= 0xef) { need = 2; if (b === 0xe0) lower = 0xa0; else if (b === 0xed) upper = 0x9f; }
+    else if (b >= 0xf0 && b <= 0xf4) { need = 3; if (b === 0xf0) lower = 0x90; else if (b === 0xf4) upper = 0x8f; }
+    else { invalid++; i++; continue; }
+    let j = 1;
+    for (; j <= need; j++) {
+      const c = bytes[i + j];
+      if (c === undefined || c < (j === 1 ? lower : 0x80) || c > (j === 1 ? upper : 0xbf)) break;
+    }
+    if (j > need) { multibyte++; i += need + 1; } else { invalid++; i += j; }
+  }
+  return { multibyte, invalid };
+}
+
+/**
+ * Bytes that are UTF-8 but for a few damaged sequences (a byte lost at a capture's edge, one
+ * stray legacy character pasted in) decode as UTF-8, the damage as U+FFFD: at least this many
+ * valid multi-byte sequences per invalid one. Legacy text almost never forms valid UTF-8
+ * sequences (windows-1252 letters are single high bytes followed by ASCII; about 1 GBK or Big5
+ * character in 10 happens to), so they stay far below it; one bad byte in a page of Chinese or
+ * accented text is far above it.
+ */
+export const NEARLY_UTF8_RATIO = 4;
+
+function nearlyUtf8(census: { multibyte: number; invalid: number }): boolean {
+  return census.multibyte > 0 && census.multibyte >= NEARLY_UTF8_RATIO * census.invalid;
+}
+
+const replaced = (invalid: number): string => `${invalid} invalid UTF-8 byte sequence${invalid === 1 ? '' : 's'} replaced by U+FFFD`;
+
 /**
  * Decode a captured payload. A declared charset wins, with one deterministic exception: bytes
  * that are valid UTF-8 and contain multi-byte sequences are UTF-8 even when a legacy charset is
@@ -192,12 +236,29 @@ export function decodePayload(input: Uint8Array, options: DecodeOptions = {}): D
   ];
   for (const [encoding, source] of declared) {
     if (!encoding) continue;
-    // isUtf8 is node's SIMD validator: far cheaper than a fatal TextDecoder.
-    if (encoding !== 'utf-8' && hasNonAscii(bytes) && isUtf8(bytes)) return new Decoded(decodeInChunks('utf-8', bytes), 'utf-8', 'utf8-over-declared', gunzipped);
+    // isUtf8 is node's SIMD validator: far cheaper than a fatal TextDecoder (or the census).
+    if (isUtf8(bytes)) {
+      if (encoding !== 'utf-8' && hasNonAscii(bytes)) return new Decoded(decodeInChunks('utf-8', bytes), 'utf-8', 'utf8-over-declared', gunzipped);
+      return new Decoded(decodeInChunks(encoding, bytes), encoding, source, gunzipped);
+    }
+    const census = utf8Census(bytes);
+    if (nearlyUtf8(census)) {
+      const how = encoding === 'utf-8' ? source : 'utf8-over-declared';
+      return new Decoded(decodeInChunks('utf-8', bytes), 'utf-8', how, gunzipped, `${replaced(census.invalid)}${encoding === 'utf-8' ? '' : ` (declared ${encoding}; the bytes are UTF-8)`}`);
+    }
+    if (encoding === 'utf-8') {
+      // Declared UTF-8 that mostly is not: the 2000s Chinese web relabelled pages without
+      // re-encoding them. The same two-way choice as for undeclared pages, or the damage said.
+      const chinese = chineseLegacyDecoding(bytes);
+      if (chinese) return new Decoded([chinese.text], chinese.encoding, 'chinese-over-declared', gunzipped, `declared UTF-8, but ${census.invalid} byte sequences are not UTF-8; read as ${chinese.encoding}`);
+      return new Decoded(decodeInChunks('utf-8', bytes), 'utf-8', source, gunzipped, `declared UTF-8, but ${replaced(census.invalid)}`);
+    }
     return new Decoded(decodeInChunks(encoding, bytes), encoding, source, gunzipped);
   }
 
   if (isUtf8(bytes)) return new Decoded(decodeInChunks('utf-8', bytes), 'utf-8', 'utf8', gunzipped);
+  const census = utf8Census(bytes);
+  if (nearlyUtf8(census)) return new Decoded(decodeInChunks('utf-8', bytes), 'utf-8', 'utf8-nearly', gunzipped, replaced(census.invalid));
   // A site's stated default wins; only the generic default leaves room to recognise Chinese.
   if (options.fallbackEncoding === undefined) {
     const chinese = chineseLegacyDecoding(bytes);

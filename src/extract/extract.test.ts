@@ -383,6 +383,25 @@ test('a page\'s absurd metadata is cut to the limits, each cut noted; an absurd 
   assertRejected(extract(jsonLdPage(), { url: URL_18733 + '?' + 'q'.repeat(MAX_URL_CHARS) }), 'not-article-url');
 });
 
+test('a UTF-16 page with a byte order mark is extracted, not refused as binary', () => {
+  const html = jsonLdPage();
+  for (const bom of [[0xff, 0xfe], [0xfe, 0xff]]) {
+    const units = Buffer.from(html, 'utf16le');
+    if (bom[0] === 0xfe) units.swap16();
+    const a = articleOf(extract(Uint8Array.from([...bom, ...units])));
+    assert.equal(a.title, TITLE);
+  }
+});
+
+test('a UTF-8 page with one invalid byte is extracted as UTF-8, with a warning', () => {
+  const html = jsonLdPage();
+  const at = html.indexOf('</body>');
+  const bytes = Uint8Array.from([...enc(html.slice(0, at)), 0xff, ...enc(html.slice(at))]);
+  const result = extract(bytes);
+  assert.equal(articleOf(result).title, TITLE);
+  assert.ok(result.ok && (result.warnings ?? []).some((w) => w.includes('1 invalid UTF-8 byte sequence')), JSON.stringify(result.ok && result.warnings));
+});
+
 test('survives 100,000 nested <span><p> pairs (200,000 siblings in one element once flattened), keeping the text', () => {
   // Built with spreads (`out.push(...pieces)`), 200,000 pieces overflowed the stack (RangeError).
   const a = articleOf(extract(jsonLdPage(`<p>開始</p>${'<span><p>'.repeat(100_000)}內容`)));

@@ -36,7 +36,8 @@ export interface ExtractOptions {
 export const DEFAULT_EXTRACT_OPTIONS = { maxPageBytes: 20 * 1024 * 1024 } as const;
 
 export type ExtractResult =
-  | { ok: true; article: Article; notes: string[] }
+  /** `warnings`: what a reader of the article should be told (bytes replaced in decoding, a declared charset overruled); also in `notes`. */
+  | { ok: true; article: Article; notes: string[]; warnings?: string[] }
   | { ok: false; reason: RejectReason | 'not-article-url'; message: string; notes: string[] };
 
 /** Generic body containers, after the site's own selectors (schema.org, HTML5, common CMS classes). */
@@ -162,7 +163,7 @@ export function extractCapture(input: CaptureInput, site: SiteProfile, options: 
 
   const decodeOptions = { ...(input.contentType ? { contentType: input.contentType } : {}), ...(site.defaultEncoding ? { fallbackEncoding: site.defaultEncoding } : {}) };
   const decoded = decodePayload(bytes, decodeOptions);
-  notes.push(`encoding: ${decoded.encoding} (${decoded.source})`);
+  notes.push(`encoding: ${decoded.encoding} (${decoded.source})${decoded.warning === undefined ? '' : `: ${decoded.warning}`}`);
   const collector = new SignalCollector();
   const { doc, stoppedAt } = parseHtml(decoded.chunks, { ...parseRulesFor(site), onElement: collector.visit });
   if (stoppedAt !== undefined) {
@@ -206,6 +207,6 @@ export function extractCapture(input: CaptureInput, site: SiteProfile, options: 
   if (meta.lastUpdated !== undefined) article.lastUpdated = meta.lastUpdated;
   if (meta.author !== undefined) article.author = meta.author;
   if (meta.category !== undefined) article.category = meta.category;
-  return { ok: true, article, notes };
+  return decoded.warning === undefined ? { ok: true, article, notes } : { ok: true, article, notes, warnings: [decoded.warning] };
 }
 

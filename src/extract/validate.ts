@@ -47,7 +47,11 @@ export function rejectBytes(bytes: Uint8Array, maxBytes: number, contentType: st
   if (type && (/^(?:image|audio|video|font|model)\//.test(type) || !/html|xml|text\/plain|octet-stream|unk|^-$/.test(type))) {
     return { reason: 'not-html', message: `the capture is ${type}, not an HTML page` };
   }
-  // NUL bytes never occur in text; a few per kilobyte mean binary data.
+  // NUL bytes never occur in text; a few per kilobyte mean binary data. Except in UTF-16, where
+  // every ASCII character has one: a page that starts with a UTF-16 byte order mark is decoded
+  // by it (decode.ts), not refused.
+  const utf16Bom = (bytes[0] === 0xfe && bytes[1] === 0xff) || (bytes[0] === 0xff && bytes[1] === 0xfe);
+  if (utf16Bom) return undefined;
   let nul = 0;
   const probe = Math.min(bytes.length, 8192);
   const head = bytes.subarray(0, probe);
