@@ -242,3 +242,18 @@ test('with one worker (no other request to compare with) a capture that always r
   assert.equal(again.summary.progress.fetched, 0);
   assert.equal(s.stats().urlFaultsInjected[`/${A282.timestamp}id_/${A282.original}`], before, 'the failed capture is not asked for again');
 });
+
+test('when the bad capture belongs to the only article left, a small CDX lookup shows the service answers: the capture fails and the run finishes', async () => {
+  const dir = join(work, 'only-282');
+  cpSync(DEMO, dir, { recursive: true });
+  writeFileSync(join(dir, 'cdx.jsonl'), demoRows.filter((r) => String(r['original']).includes('/article/282/')).map((r) => JSON.stringify(r) + '\n').join(''));
+  const s = await sim(dir, { urlFaults: [{ contains: `/${A282.timestamp}id_/${A282.original}`, fault: 'reset' }] });
+  const out = join(work, 'only-282-out');
+  const { summary, events, politeness } = await run(s, out, { maxAttempts: 3 });
+  assert.equal(summary.stop, 'complete', summary.message);
+  assert.equal(summary.progress.failed, 0, 'not left for a next run that would meet the same');
+  assert.deepEqual(politeness.filter((e) => e.type !== 'retry'), []);
+  assert.deepEqual(events.map((e) => e.type), ['capture-deferred', 'capture-failed']);
+  assert.equal(articles(out).get(282)?.timestamp, '20210427012935');
+  assert.equal(s.stats().requests.cdx, 2, 'the index query and one lookup');
+});

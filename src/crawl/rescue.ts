@@ -328,7 +328,15 @@ export async function rescue(options: RescueOptions): Promise<RescueSummary> {
     await Promise.all(Array.from({ length: concurrency }, () => worker()));
     // The deferred articles, once more: by now other requests have shown whether the service works.
     const again = deferred.splice(0);
-    if (!stop && !signal?.aborted && again.length > 0) await Promise.all(Array.from({ length: concurrency }, () => worker(() => again.shift())));
+    if (!stop && !signal?.aborted && again.length > 0) {
+      // Nothing was asked since the last deferral (it was the run's last article): one small CDX
+      // lookup tells whether the service answers at all. Its failure proves nothing either way.
+      if ([...deferredMarks.values()].some((mark) => mark >= client.politeness.successCount)) {
+        const probe = cdxQueries[0];
+        if (probe) await client.cdxPage({ url: probe.url, matchType: 'exact' }, undefined, signal).catch((error: unknown) => { if (error instanceof WaitLimitError || signal?.aborted) throw error; });
+      }
+      await Promise.all(Array.from({ length: concurrency }, () => worker(() => again.shift())));
+    }
     if (!stop && signal?.aborted) stop = { stop: 'interrupted' };
     state.event({ type: 'run-end', detail: stop?.stop ?? 'complete' });
     return { stop: stop?.stop ?? 'complete', ...(stop?.message ? { message: stop.message } : {}), progress: { ...progress } };

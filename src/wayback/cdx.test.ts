@@ -255,6 +255,12 @@ test('both JSON layouts of the service parse alike: the older with spaces after 
   assert.equal(parseCdxJson(badSpaced).skipped.length, 1, 'a bad row in the older layout is skipped too');
 });
 
+test('a leading byte-order mark is ignored, not a reason to retry the block', () => {
+  const page = parseCdxJson('\ufeff' + answer([REAL_ROWS[0]!], REAL_KEY));
+  assert.equal(page.rows.length, 1);
+  assert.equal(page.resumeKey, REAL_KEY);
+});
+
 test('timestampToMs gives the UTC time of a real timestamp and NaN for anything else', () => {
   assert.equal(timestampToMs('20210628174710'), Date.UTC(2021, 5, 28, 17, 47, 10));
   for (const ts of ['99999999999999', '2021062817471', 'abcdefghijklmn', '20210631000000']) assert.ok(Number.isNaN(timestampToMs(ts)), ts);

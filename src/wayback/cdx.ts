@@ -191,6 +191,8 @@ export interface ParseCdxOptions {
  */
 export function parseCdxJson(body: string, options: ParseCdxOptions = {}): CdxPage {
   const nowMs = options.nowMs ?? Date.now();
+  // A byte-order mark is no content (a proxy or a decoder may add one); JSON.parse would refuse it.
+  if (body.charCodeAt(0) === 0xfeff) body = body.slice(1);
   if (body.trim() === '') return { rows: [], resumeKey: undefined, skipped: [] };
   let data: unknown;
   try {
