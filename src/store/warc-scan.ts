@@ -6,7 +6,7 @@
  * check the records the state lists, and to read one record back by its offset.
  */
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
-import { createInflateRaw, crc32 } from 'node:zlib';
+import { createInflateRaw, crc32, inflateRawSync } from 'node:zlib';
 
 /**
  * The largest record accepted: the Wayback client refuses bodies over 64 MiB (its maxBodyBytes
@@ -15,6 +15,9 @@ import { createInflateRaw, crc32 } from 'node:zlib';
 export const MAX_RECORD_BYTES = 80 * 1024 * 1024;
 /** WARC and HTTP headers are looked for in this much of a record's start (salvage writes < 4 KB). */
 export const RECORD_HEAD_BYTES = 64 * 1024;
+/** Members whose deflate data ends within this window and inflates to at most FAST_OUTPUT_BYTES take one call. */
+const FAST_WINDOW_BYTES = 256 * 1024;
+const FAST_OUTPUT_BYTES = 4 * 1024 * 1024;
 /** Bytes read from the file at a time. */
 const CHUNK_BYTES = 256 * 1024;
 /** A gzip member starts with ID1 ID2 CM=deflate (RFC 1952 §2.3). */
@@ -40,15 +43,32 @@ export type MemberResult =
   /** Not a record (bad gzip, bad CRC, not WARC, shorter than its Content-Length…). */
   | { kind: 'damaged'; offset: number; detail: string };
 
-function readAt(fd: number, position: number, length: number): Buffer {
-  const buf = Buffer.alloc(length);
+/** An open file and the last block read from it (members are read in order, mostly from one block). */
+export interface ScanSource {
+  fd: number;
+  block: Buffer;
+  blockAt: number;
+}
+
+/** A block this large is read at a time: a few typical members. */
+const BLOCK_BYTES = 1024 * 1024;
+
+function readAt(src: ScanSource, position: number, length: number): Buffer {
+  if (length <= 0) return Buffer.alloc(0);
+  if (position >= src.blockAt && position + length <= src.blockAt + src.block.length) {
+    return src.block.subarray(position - src.blockAt, position - src.blockAt + length);
+  }
+  const want = Math.max(length, BLOCK_BYTES);
+  const buf = Buffer.allocUnsafe(want);
   let got = 0;
-  while (got < length) {
-    const n = readSync(fd, buf, got, length - got, position + got);
+  while (got < want) {
+    const n = readSync(src.fd, buf, got, want - got, position + got);
     if (n === 0) break;
     got += n;
   }
-  return buf.subarray(0, got);
+  src.block = buf.subarray(0, got);
+  src.blockAt = position;
+  return src.block.subarray(0, Math.min(length, got));
 }
 
 /** Length of the gzip header at the start of `b` (RFC 1952 §2.3), 0 when it is not whole in `b`. */
@@ -77,28 +97,37 @@ function parseHeaderBlock(b: Buffer): { statusline: string; headers: Map<string,
   return { statusline: lines[0] ?? '', headers, end: end + 4 };
 }
 
+interface Inflated {
+  deflateBytes: number;
+  outBytes: number;
+  crc: number;
+  /** The inflated bytes, or their first `keepLimit`. */
+  out: Buffer;
+}
+
 /**
- * The gzip member at `offset`, read no further than `end` (the file's size, or offset + length
- * when the state says how long the record is). `keepPayload` returns the HTTP payload too.
+ * Most members (a page is ~5–30 KB compressed) inflate in one synchronous call: zlib stops at the
+ * end of the deflate stream and reports the input it took. Undefined when the member is longer
+ * than the window, inflates past the cap, or is damaged: the streaming path decides those.
  */
-export async function readMember(fd: number, offset: number, end: number, keepPayload = false): Promise<MemberResult> {
-  const first = readAt(fd, offset, Math.min(RECORD_HEAD_BYTES, end - offset));
-  if (first.length < 3 ? !GZIP_MAGIC.subarray(0, first.length).equals(first) : !first.subarray(0, 3).equals(GZIP_MAGIC)) {
-    return { kind: 'damaged', offset, detail: 'not a gzip member' };
+function inflateSmall(fd: ScanSource, from: number, end: number): Inflated | undefined {
+  const window = readAt(fd, from, Math.min(FAST_WINDOW_BYTES, end - from));
+  try {
+    const { buffer, engine } = inflateRawSync(window, { info: true, maxOutputLength: FAST_OUTPUT_BYTES }) as unknown as { buffer: Buffer; engine: { bytesWritten: number } };
+    return { deflateBytes: engine.bytesWritten, outBytes: buffer.length, crc: crc32(buffer), out: buffer };
+  } catch {
+    return undefined;
   }
-  const headerLength = gzipHeaderLength(first);
-  if (headerLength === 0) {
-    return first.length < RECORD_HEAD_BYTES && offset + first.length >= end
-      ? { kind: 'incomplete', offset, available: first.length, detail: 'the gzip header is cut short' }
-      : { kind: 'damaged', offset, detail: 'bad gzip header' };
-  }
+}
+
+/** Inflate a member chunk by chunk, keeping `keepLimit` bytes: bounded memory for any size. */
+async function inflateStreaming(fd: ScanSource, offset: number, headerLength: number, end: number, keepLimit: number): Promise<Inflated | Exclude<MemberResult, { kind: 'record' }>> {
   const inflate = createInflateRaw();
   const kept: Buffer[] = [];
   let keptBytes = 0;
   let outBytes = 0;
   let crc = 0;
   let tooLarge = false;
-  const keepLimit = keepPayload ? MAX_RECORD_BYTES : RECORD_HEAD_BYTES;
   inflate.on('data', (d: Buffer) => {
     outBytes += d.length;
     crc = crc32(d, crc);
@@ -128,12 +157,37 @@ export async function readMember(fd: number, offset: number, end: number, keepPa
       ? { kind: 'incomplete', offset, available: pos - offset, detail: 'the gzip member is cut short' }
       : { kind: 'damaged', offset, detail: `bad gzip data (${error.message})` };
   }
-  const trailerAt = offset + headerLength + inflate.bytesWritten;
+  return { deflateBytes: inflate.bytesWritten, outBytes, crc, out: Buffer.concat(kept, keptBytes) };
+}
+
+/**
+ * The gzip member at `offset`, read no further than `end` (the file's size, or offset + length
+ * when the state says how long the record is). `keepPayload` returns the HTTP payload too.
+ */
+export async function readMember(fd: ScanSource, offset: number, end: number, keepPayload = false): Promise<MemberResult> {
+  const first = readAt(fd, offset, Math.min(RECORD_HEAD_BYTES, end - offset));
+  if (first.length < 3 ? !GZIP_MAGIC.subarray(0, first.length).equals(first) : !first.subarray(0, 3).equals(GZIP_MAGIC)) {
+    return { kind: 'damaged', offset, detail: 'not a gzip member' };
+  }
+  const headerLength = gzipHeaderLength(first);
+  if (headerLength === 0) {
+    return first.length < RECORD_HEAD_BYTES && offset + first.length >= end
+      ? { kind: 'incomplete', offset, available: first.length, detail: 'the gzip header is cut short' }
+      : { kind: 'damaged', offset, detail: 'bad gzip header' };
+  }
+  const keepLimit = keepPayload ? MAX_RECORD_BYTES : RECORD_HEAD_BYTES;
+  let inflated = inflateSmall(fd, offset + headerLength, end);
+  if (!inflated) {
+    const streamed = await inflateStreaming(fd, offset, headerLength, end, keepLimit);
+    if ('kind' in streamed) return streamed;
+    inflated = streamed;
+  }
+  const { deflateBytes, outBytes, crc, out } = inflated;
+  const trailerAt = offset + headerLength + deflateBytes;
   const trailer = readAt(fd, trailerAt, Math.min(8, Math.max(0, end - trailerAt)));
   if (trailer.length < 8) return { kind: 'incomplete', offset, available: trailerAt + trailer.length - offset, detail: 'the gzip trailer is cut short' };
   if (trailer.readUInt32LE(0) !== crc >>> 0 || trailer.readUInt32LE(4) !== outBytes % 2 ** 32) return { kind: 'damaged', offset, detail: 'gzip checksum mismatch' };
   const length = trailerAt + 8 - offset;
-  const out = Buffer.concat(kept, keptBytes);
   const warc = parseHeaderBlock(out.subarray(0, RECORD_HEAD_BYTES));
   if (!warc || !warc.statusline.startsWith('WARC/')) return { kind: 'damaged', offset, detail: 'no WARC header' };
   const declared = Number(warc.headers.get('content-length'));
@@ -157,7 +211,7 @@ export async function readMember(fd: number, offset: number, end: number, keepPa
 }
 
 /** The next offset at or after `from` where a gzip member could start, or -1. */
-function nextMagic(fd: number, from: number, size: number): number {
+function nextMagic(fd: ScanSource, from: number, size: number): number {
   for (let pos = from; pos < size; pos += CHUNK_BYTES) {
     const b = readAt(fd, pos, Math.min(CHUNK_BYTES + 2, size - pos));
     const i = b.indexOf(GZIP_MAGIC);
@@ -181,9 +235,10 @@ export interface DamagedStretch {
  * a member the end cuts (a write cut by a crash), `damaged` otherwise.
  */
 export async function* scanMembers(path: string, from = 0): AsyncGenerator<Extract<MemberResult, { kind: 'record' }> | DamagedStretch> {
-  const fd = openSync(path, 'r');
+  const handle = openSync(path, 'r');
+  const fd: ScanSource = { fd: handle, block: Buffer.alloc(0), blockAt: 0 };
   try {
-    const size = fstatSync(fd).size;
+    const size = fstatSync(handle).size;
     let pos = from;
     let bad: Exclude<MemberResult, { kind: 'record' }> | undefined;
     while (pos < size) {
@@ -201,6 +256,6 @@ export async function* scanMembers(path: string, from = 0): AsyncGenerator<Extra
     }
     if (bad) yield { kind: bad.kind, offset: bad.offset, bytes: size - bad.offset, detail: bad.detail };
   } finally {
-    closeSync(fd);
+    closeSync(handle);
   }
 }
