@@ -106,7 +106,11 @@ async function runRange(surface: string, inputs: readonly HostileInput[], indice
     });
     const startedAt = new Map<number, number>();
     proc.on('message', (message: ChildMessage) => { if (message.type === 'start') startedAt.set(message.index, performance.now()); });
-    const peakTimer = setInterval(() => { if (proc.pid !== undefined && current !== undefined) lastPeak = Math.max(lastPeak, peakRssMb(proc.pid)); }, 100);
+    const peakTimer = setInterval(() => {
+      if (proc.pid === undefined || current === undefined) return;
+      const peak = peakRssMb(proc.pid); // NaN once the process is gone
+      if (peak > lastPeak) lastPeak = peak;
+    }, 100);
     const code = await new Promise<number | null>((ok) => proc.once('exit', (c, signal) => ok(c ?? (signal ? -1 : null))));
     clearTimeout(timer);
     clearInterval(guard);
