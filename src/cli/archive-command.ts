@@ -177,48 +177,47 @@ export function readStatus(dir: string): StatusReport {
   }
 }
 
+/** The status report of an open state (the WARC files are looked at for missing evidence). */
 function statusOf(dir: string, state: CrawlState): StatusReport {
-  {
-    const n = (sql: string, ...params: unknown[]): number => state.get<{ n: number | null }>(sql, ...params)?.n ?? 0;
-    // Damaged stretches as the last archive run found them (reading every record here would cost a full pass).
-    const missingEvidence: StatusReport['missingEvidence'] = { captures: 0, files: [], damagedStretches: state.warcDamage() };
-    for (const w of state.all<{ name: string; size: number }>('SELECT name, size FROM warcs ORDER BY name')) {
-      const file = join(dir, CAPTURES_DIR, w.name);
-      const missing = !existsSync(file);
-      const size = missing ? 0 : statSync(file).size;
-      if (size >= w.size) continue;
-      const captures = n('SELECT count(*) AS n FROM captures WHERE warc = ? AND warc_offset + warc_length > ?', w.name, size);
-      missingEvidence.files.push({ warc: w.name, missing, size, committed: w.size, captures });
-      missingEvidence.captures += captures;
-    }
-    const byYear: StatusReport['byYear'] = {};
-    for (const r of state.all<{ year: string | null; state: string; n: number }>('SELECT year, state, count(*) AS n FROM articles GROUP BY year, state')) {
-      const y = byYear[r.year ?? 'unknown'] ??= { written: 0, unrecovered: 0, pending: 0 };
-      y[r.state as 'written' | 'unrecovered' | 'pending'] += r.n;
-    }
-    const unrecoveredByReason: Record<string, number> = {};
-    for (const r of state.all<{ reason: string; n: number }>("SELECT substr(reason, 1, instr(reason || ':', ':') - 1) AS reason, count(*) AS n FROM articles WHERE state = 'unrecovered' GROUP BY 1 ORDER BY 2 DESC")) unrecoveredByReason[r.reason] = r.n;
-    return {
-      site: state.getMeta('site'),
-      discovered: { cdxRows: n('SELECT sum(rows) AS n FROM queries'), cdxRowsSkipped: n(`SELECT count(DISTINCT detail) AS n FROM events WHERE type = '${CDX_ROW_SKIPPED_EVENT}'`), captures: n('SELECT count(*) AS n FROM captures'), articles: n('SELECT count(*) AS n FROM articles') },
-      fetched: n('SELECT count(*) AS n FROM captures WHERE warc IS NOT NULL'),
-      written: n("SELECT count(*) AS n FROM articles WHERE state = 'written'"),
-      unrecovered: n("SELECT count(*) AS n FROM articles WHERE state = 'unrecovered'"),
-      pending: n("SELECT count(*) AS n FROM articles WHERE state = 'pending'"),
-      unrecoveredByReason,
-      attempts: { rejected: n("SELECT count(*) AS n FROM attempts WHERE outcome = 'rejected'"), errors: n("SELECT count(*) AS n FROM attempts WHERE outcome = 'error'") },
-      retries: n("SELECT count(*) AS n FROM events WHERE type = 'retry'"),
-      rateLimited: n("SELECT count(*) AS n FROM events WHERE type = 'rate-limited'"),
-      outages: n("SELECT count(*) AS n FROM events WHERE type = 'outage'"),
-      blocks: n("SELECT count(*) AS n FROM events WHERE type = 'blocked'"),
-      blockedMs: n("SELECT sum(ms) AS n FROM events WHERE type = 'unblocked'"),
-      pausedMs: n("SELECT sum(ms) AS n FROM events WHERE type IN ('rate-limited', 'outage', 'blocked')"),
-      runs: n("SELECT count(*) AS n FROM events WHERE type = 'run-start'"),
-      byYear,
-      missingEvidence,
-      unlinkedRecords: n("SELECT count(*) AS n FROM sqlite_master WHERE name = 'warc_records'") > 0 ? n('SELECT count(*) AS n FROM warc_records WHERE linked = 0') : 0,
-    };
+  const n = (sql: string, ...params: unknown[]): number => state.get<{ n: number | null }>(sql, ...params)?.n ?? 0;
+  // Damaged stretches as the last archive run found them (reading every record here would cost a full pass).
+  const missingEvidence: StatusReport['missingEvidence'] = { captures: 0, files: [], damagedStretches: state.warcDamage() };
+  for (const w of state.all<{ name: string; size: number }>('SELECT name, size FROM warcs ORDER BY name')) {
+    const file = join(dir, CAPTURES_DIR, w.name);
+    const missing = !existsSync(file);
+    const size = missing ? 0 : statSync(file).size;
+    if (size >= w.size) continue;
+    const captures = n('SELECT count(*) AS n FROM captures WHERE warc = ? AND warc_offset + warc_length > ?', w.name, size);
+    missingEvidence.files.push({ warc: w.name, missing, size, committed: w.size, captures });
+    missingEvidence.captures += captures;
   }
+  const byYear: StatusReport['byYear'] = {};
+  for (const r of state.all<{ year: string | null; state: string; n: number }>('SELECT year, state, count(*) AS n FROM articles GROUP BY year, state')) {
+    const y = byYear[r.year ?? 'unknown'] ??= { written: 0, unrecovered: 0, pending: 0 };
+    y[r.state as 'written' | 'unrecovered' | 'pending'] += r.n;
+  }
+  const unrecoveredByReason: Record<string, number> = {};
+  for (const r of state.all<{ reason: string; n: number }>("SELECT substr(reason, 1, instr(reason || ':', ':') - 1) AS reason, count(*) AS n FROM articles WHERE state = 'unrecovered' GROUP BY 1 ORDER BY 2 DESC")) unrecoveredByReason[r.reason] = r.n;
+  return {
+    site: state.getMeta('site'),
+    discovered: { cdxRows: n('SELECT sum(rows) AS n FROM queries'), cdxRowsSkipped: n(`SELECT count(DISTINCT detail) AS n FROM events WHERE type = '${CDX_ROW_SKIPPED_EVENT}'`), captures: n('SELECT count(*) AS n FROM captures'), articles: n('SELECT count(*) AS n FROM articles') },
+    fetched: n('SELECT count(*) AS n FROM captures WHERE warc IS NOT NULL'),
+    written: n("SELECT count(*) AS n FROM articles WHERE state = 'written'"),
+    unrecovered: n("SELECT count(*) AS n FROM articles WHERE state = 'unrecovered'"),
+    pending: n("SELECT count(*) AS n FROM articles WHERE state = 'pending'"),
+    unrecoveredByReason,
+    attempts: { rejected: n("SELECT count(*) AS n FROM attempts WHERE outcome = 'rejected'"), errors: n("SELECT count(*) AS n FROM attempts WHERE outcome = 'error'") },
+    retries: n("SELECT count(*) AS n FROM events WHERE type = 'retry'"),
+    rateLimited: n("SELECT count(*) AS n FROM events WHERE type = 'rate-limited'"),
+    outages: n("SELECT count(*) AS n FROM events WHERE type = 'outage'"),
+    blocks: n("SELECT count(*) AS n FROM events WHERE type = 'blocked'"),
+    blockedMs: n("SELECT sum(ms) AS n FROM events WHERE type = 'unblocked'"),
+    pausedMs: n("SELECT sum(ms) AS n FROM events WHERE type IN ('rate-limited', 'outage', 'blocked')"),
+    runs: n("SELECT count(*) AS n FROM events WHERE type = 'run-start'"),
+    byYear,
+    missingEvidence,
+    unlinkedRecords: n("SELECT count(*) AS n FROM sqlite_master WHERE name = 'warc_records'") > 0 ? n('SELECT count(*) AS n FROM warc_records WHERE linked = 0') : 0,
+  };
 }
 
 export function formatStatus(s: StatusReport): string {
