@@ -2,6 +2,9 @@
 import { Option, type Command } from 'commander';
 import { DEFAULT_EXPORT_SITE_OPTIONS, exportDump, exportSite, type DumpFormat, type ExportSiteProgress } from '../export/index.js';
 
+/** Finished, some input left out: main.ts EXIT.rejected (this module cannot import the entry point). */
+const EXIT_PARTIAL = 3;
+
 const mb = (bytes: number): string => `${(bytes / 2 ** 20).toFixed(1)} MiB`;
 
 /** A progress line on stderr: redrawn on a terminal, one line per step otherwise; nothing when quiet. */
@@ -110,6 +113,10 @@ Examples:
         },
       });
       progress.done();
+      for (const p of report.skippedPages.slice(0, 20)) process.stderr.write(`not exported ${p.path}: the page answered ${p.status}${p.status === 404 ? ' (its archive file is gone or unreadable since salvage index)' : ' (a bug: please report it)'}\n`);
+      if (report.skippedPages.length > 20) process.stderr.write(`… and ${report.skippedPages.length - 20} more pages not exported\n`);
+      // A site with pages left out is finished but not whole: say so in the exit code (README "Exit codes").
+      if (report.skippedPages.length > 0) process.exitCode = EXIT_PARTIAL;
       for (const b of report.badDates.slice(0, 20)) process.stderr.write(`article ${b.id}: date ${JSON.stringify(b.date)} is not a calendar date; exported with the date as text and no date page\n`);
       if (report.badDates.length > 20) process.stderr.write(`… and ${report.badDates.length - 20} more articles with such a date\n`);
       if (flags['json'] === true) process.stdout.write(JSON.stringify(report) + '\n');

@@ -212,3 +212,21 @@ test('export-site puts back the previous site that an interrupted swap left asid
     rmSync(root, { recursive: true, force: true });
   }
 });
+
+test('export-site leaves out and reports an article whose file is gone since indexing, and finishes the site', async () => {
+  const archive = createFixtureArchive([{ id: 301, title: 'kept', date: '2020-03-01', body: 'a' }, { id: 302, title: 'gone', date: '2020-03-02', body: 'b' }]);
+  const out = mkdtempSync(join(tmpdir(), 'salvage-site-gone-'));
+  try {
+    rmSync(join(archive.dir, 'articles', '1-1000', 'article_302.md'));
+    const seen: { path: string; status: number }[] = [];
+    const r = await exportSite(archive.dir, { out: join(out, 'site'), onSkippedPage: (p) => seen.push(p) });
+    assert.deepEqual(r.skippedPages, [{ path: '/article/302/', status: 404 }]);
+    assert.deepEqual(seen, r.skippedPages);
+    assert.ok(existsSync(join(out, 'site', 'article', '301', 'index.html')));
+    assert.ok(!existsSync(join(out, 'site', 'article', '302', 'index.html')));
+    assert.ok(existsSync(join(out, 'site', SITE_MARKER)));
+  } finally {
+    archive.cleanup();
+    rmSync(out, { recursive: true, force: true });
+  }
+});

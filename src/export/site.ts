@@ -37,6 +37,8 @@ export interface ExportSiteOptions {
    * (a dead process's `.SITE.partial-<pid>` removed, or its `.SITE.old-<pid>` put back). Default: none.
    */
   onLeftover?: (leftover: Leftover) => void;
+  /** Told about each page left out because it did not render (see ExportSiteReport.skippedPages). Default: none. */
+  onSkippedPage?: (page: { path: string; status: number }) => void;
 }
 
 export const DEFAULT_EXPORT_SITE_OPTIONS = { concurrency: 8, loadImages: false } as const;
@@ -62,6 +64,11 @@ export interface ExportSiteReport {
    * (`2020-13-45`): each is exported with its date shown as text, and has no date page.
    */
   badDates: { id: number; date: string }[];
+  /**
+   * Pages that did not render and are not in the site, with the status the reader gave: 404 when
+   * an article's file is gone or unreadable since `salvage index`, 500 for a bug (please report it).
+   */
+  skippedPages: { path: string; status: number }[];
   /** Leftovers of interrupted earlier runs cleaned up first. */
   leftovers: Leftover[];
   seconds: { pages: number; index: number; total: number };
@@ -119,7 +126,8 @@ function isEmptyDir(path: string): boolean {
 /**
  * Export the archive folder `dir` (with its search index) as a static site.
  * Throws SalvageError INPUT_UNREADABLE (no search index), OUTPUT_UNSAFE (SITE is another non-empty
- * folder or a file), OUTPUT_FAILED (a page did not render).
+ * folder or a file). A page that does not render is left out and reported (`skippedPages`); an
+ * article whose date is not a calendar date is exported with the date as text (`badDates`).
  */
 export async function exportSite(dir: string, options: ExportSiteOptions): Promise<ExportSiteReport> {
   const started = Date.now();
@@ -152,6 +160,7 @@ export async function exportSite(dir: string, options: ExportSiteOptions): Promi
   try {
     const reader = createReader({ dir, mode: 'static', loadImages: options.loadImages ?? DEFAULT_EXPORT_SITE_OPTIONS.loadImages });
     let pages = 0;
+    const skippedPages: ExportSiteReport['skippedPages'] = [];
     try {
       const paths = reader.pagePaths()[Symbol.iterator]();
       const origin = 'http://static.invalid';
@@ -161,7 +170,15 @@ export async function exportSite(dir: string, options: ExportSiteOptions): Promi
           const rel = sitePathOf(urlPath);
           if (rel === undefined) throw new SalvageError('OUTPUT_UNSAFE', `the reader listed an unsafe page path ${JSON.stringify(urlPath)}`, { subject: urlPath });
           const response = await reader.fetch(new Request(origin + urlPath));
-          if (response.status !== 200) throw new SalvageError('OUTPUT_FAILED', `the page ${urlPath} answered ${response.status}; the static site would have a broken page`, { subject: urlPath });
+          if (response.status !== 200) {
+            // One page that does not render (its archive file gone or unreadable since indexing:
+            // 404; a bug: 500) is reported and left out; it does not cost the whole site.
+            await response.arrayBuffer();
+            const skip = { path: urlPath, status: response.status };
+            skippedPages.push(skip);
+            options.onSkippedPage?.(skip);
+            continue;
+          }
           await put(rel, new Uint8Array(await response.arrayBuffer()));
           if (++pages % 1000 === 0) options.onProgress?.({ phase: 'pages', done: pages });
         }
@@ -210,6 +227,7 @@ export async function exportSite(dir: string, options: ExportSiteOptions): Promi
       index: stats,
       clientBytes: Buffer.byteLength(client),
       badDates,
+      skippedPages,
       leftovers,
       seconds: { pages: (pagesDone - started) / 1000, index: (indexDone - pagesDone) / 1000, total: 0 },
     };

@@ -152,3 +152,14 @@ test('hostile text in APA and MLA HTML is escaped', () => {
   }
   assert.ok(apa.includes('</script>'), 'plain text stays plain');
 });
+
+test('non-calendar dates from a file are cited as far as they are real, never as a bogus day or time', () => {
+  const meta = { id: 1, title: 'T', date: '2020-02-30', lastUpdated: '2020-13-45 10:00:00' };
+  const c = citations(meta);
+  assert.match(c.apa, /\(2020, February\)/);
+  assert.match(c.bibtex, /date = \{2020-02\}/);
+  const ld = JSON.parse(newsArticleJsonLd(meta)) as Record<string, unknown>;
+  assert.equal(ld['datePublished'], '2020-02');
+  assert.equal(ld['dateModified'], '2020');
+  assert.match(citations({ id: 1, title: 'T', date: '2020-13-45' }).apa, /\(2020\)/);
+});

@@ -6,6 +6,7 @@
  * where a program would follow it (Robust Links `href`/`data-originalurl`, JSON-LD, Dublin Core
  * identifiers, BibTeX `url`).
  */
+import { isCalendarDate } from '../search/index.js';
 import { safeExternalUrl } from './markdown-html.js';
 
 /** What the citation functions read of an article (the index's fields; FORMAT.md frontmatter). */
@@ -82,7 +83,8 @@ function dateParts(date: string | undefined): DateParts | undefined {
   if (month >= 1 && month <= 12) {
     parts.month = month;
     const day = Number(m[3]);
-    if (day >= 1 && day <= 31) parts.day = day;
+    // Only a day the month has (a file may say 2020-02-30).
+    if (day >= 1 && day <= new Date(Date.UTC(parts.year, month, 0)).getUTCDate()) parts.day = day;
   }
   return parts;
 }
@@ -298,7 +300,8 @@ export function robustLinkAttributes(meta: CiteMeta): Record<string, string> {
 function isoLocal(value: string | undefined): string | undefined {
   if (value === undefined) return undefined;
   const full = LAST_UPDATED.exec(value.trim());
-  if (full) return `${full[1]}T${full[2]!.length === 5 ? `${full[2]}:00` : full[2]}${DEFAULT_PUBLISHER.utcOffset}`; // group 2 matched with group 1
+  // A file's `2020-13-45 10:00` is no time: only a real calendar day becomes an ISO datetime.
+  if (full && isCalendarDate(full[1]!)) return `${full[1]}T${full[2]!.length === 5 ? `${full[2]}:00` : full[2]}${DEFAULT_PUBLISHER.utcOffset}`; // group 2 matched with group 1
   const p = dateParts(value);
   return p === undefined ? undefined : bibtexDate(p);
 }

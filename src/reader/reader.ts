@@ -192,7 +192,10 @@ export function createReader(options: ReaderOptions): Reader {
       return cache.get(pathAndQuery);
     },
     pagePaths: () => pagePaths(ctx),
-    warm: () => catalog.warm(),
+    warm: () => {
+      catalog.warm();
+      calendarOf(ctx);
+    },
     articleCount: () => catalog.count(),
     close: () => {
       void pool?.close();
