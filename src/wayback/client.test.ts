@@ -962,6 +962,29 @@ test('an answer whose headers do not come within timeoutMs is abandoned and retr
   }
 });
 
+test('a CDX row from the future is skipped with its reason; "now" is the later of our clock and the service\'s Date header', async () => {
+  const header = ['urlkey', 'timestamp', 'original', 'mimetype', 'statuscode', 'digest', 'length'];
+  const body = JSON.stringify([header, ['com,hkcnews)/article/4/d', '20990101000000', D, 'text/html', '200', 'ABC', '12'], ['com,hkcnews)/article/4/d', D_TS, D, 'text/html', '200', 'ABC', '12']]);
+  let serverDate: string | undefined;
+  const stub = createServer((_req, res) => {
+    res.sendDate = false;
+    res.writeHead(200, { 'content-type': 'application/json', ...(serverDate ? { date: serverDate } : {}) });
+    res.end(body);
+  });
+  const { client, events } = makeClient(await listen(stub));
+  try {
+    const page = await client.cdxPage({ url: D });
+    assert.deepEqual(page.rows.map(rowKey), [`${D_TS} ${D}`]);
+    assert.deepEqual(page.skipped.map((r) => r.reason), ['timestamp "20990101000000" is in the future']);
+    assert.deepEqual(events, [], 'a skipped row is no reason to retry');
+    serverDate = 'Fri, 01 Jan 2100 00:00:00 GMT';
+    assert.equal((await client.cdxPage({ url: D })).rows.length, 2, 'by the service\'s clock the row is from the past');
+  } finally {
+    await client.close();
+    await closeServer(stub);
+  }
+});
+
 test('a CDX answer gzipped without Content-Encoding is sniffed (1f 8b) and parsed', async () => {
   const body = JSON.stringify([['urlkey', 'timestamp', 'original', 'mimetype', 'statuscode', 'digest', 'length'], ['com,hkcnews)/article/4/d', D_TS, D, 'text/html', '200', 'ABC', '12']]);
   const stub = createServer((_req, res) => {

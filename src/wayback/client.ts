@@ -261,7 +261,11 @@ export class WaybackClient {
           throw new CdxMalformedError(`CDX answer is broken gzip (${(error as Error).message})`);
         }
       }
-      return parseCdxJson(Buffer.from(body.buffer, body.byteOffset, body.length).toString('utf8'));
+      // "From the future" is judged by the later of our clock and the service's Date header, so a
+      // machine whose clock is years behind does not skip every row.
+      const serverNowMs = Date.parse(header(res.headers, 'date') ?? '');
+      const nowMs = Number.isNaN(serverNowMs) ? Date.now() : Math.max(Date.now(), serverNowMs);
+      return parseCdxJson(Buffer.from(body.buffer, body.byteOffset, body.length).toString('utf8'), { nowMs });
     });
   }
 
