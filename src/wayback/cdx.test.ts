@@ -218,7 +218,7 @@ test('a row whose timestamp is not 14 digits, not a calendar time, before the We
   assert.equal(parseCdxJson(answer([withTs('20261201120000')]), { nowMs: NOW_MS }).rows.length, 1, 'a few hours ahead of our clock is clock skew, not corruption');
 });
 
-test('a control character in any field skips the row (a CR LF in original would reach a request line)', () => {
+test('a control character or a lone surrogate in any field skips the row (a CR LF in original would reach a request line)', () => {
   const row = REAL_ROWS[0]!;
   for (const [i, name] of [[0, 'urlkey'], [2, 'original'], [3, 'mimetype'], [5, 'digest']] as const) {
     for (const ctl of ['\r\n', '\n', '\u0000', '\t', '\u007f', '\u0085', '\u001b[31m']) {
@@ -226,7 +226,13 @@ test('a control character in any field skips the row (a CR LF in original would 
       copy[i] = `${row[i]!.slice(0, 10)}${ctl}X-Injected: 1`;
       assertSkipped([copy], new RegExp(`${name} holds a control character`), `${name} with ${JSON.stringify(ctl)}`);
     }
+    for (const half of ['\ud800', '\udfff', '\udc00\ud800']) {
+      const copy = [...row];
+      copy[i] = `${row[i]!}${half}x`;
+      assertSkipped([copy], new RegExp(`${name} is not well-formed Unicode`), `${name} with a lone surrogate`);
+    }
   }
+  assert.equal(parseCdxJson(answer([[...row.slice(0, 2), `${row[2]!}/\ud83d\ude00`, ...row.slice(3)]])).rows.length, 1, 'a whole surrogate pair (an emoji) is fine');
 });
 
 test('an absurd status or length skips the row; "-" stays null', () => {

@@ -117,6 +117,9 @@ const HTTP_STATUS = /^[1-5]\d\d$/;
 // eslint-disable-next-line no-control-regex
 const CONTROL = /[\u0000-\u001f\u007f-\u009f]/;
 
+/** Half of a UTF-16 surrogate pair on its own (JSON's "\\ud800"): no URL can be encoded from it. */
+export const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+
 /** 14-digit timestamp → milliseconds since the epoch (UTC), or NaN when it is not a real calendar time. */
 export function timestampToMs(ts: string): number {
   if (!TIMESTAMP_14.test(ts)) return Number.NaN;
@@ -149,13 +152,14 @@ export function timestampProblem(ts: string, nowMs: number = Date.now()): string
 /**
  * Why a capture as the index lists it cannot be fetched or trusted, or undefined: a bad
  * timestamp (see timestampProblem), a control character in any field (a CR LF in `original`
- * would end up in a request line). Used on every CDX row, and again on stored rows before a fetch.
+ * would end up in a request line), a lone surrogate (no URL encoding exists for it). Used on every CDX row, and again on stored rows before a fetch.
  */
 export function cdxRowProblem(row: Pick<CdxRow, 'urlkey' | 'timestamp' | 'original' | 'mimetype' | 'digest'>, nowMs: number = Date.now()): string | undefined {
   const ts = timestampProblem(row.timestamp, nowMs);
   if (ts) return ts;
   for (const field of ['original', 'urlkey', 'mimetype', 'digest'] as const) {
     if (CONTROL.test(row[field])) return `${field} holds a control character`;
+    if (LONE_SURROGATE.test(row[field])) return `${field} is not well-formed Unicode (a lone surrogate)`;
   }
   if (row.original === '') return 'original is empty';
   return undefined;

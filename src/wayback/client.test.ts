@@ -515,7 +515,7 @@ test('an original with a control character (CR LF) is refused before any request
   const recorder = await startRecorder(sim.url);
   const { client, events } = makeClient(recorder.url);
   try {
-    for (const bad of [`${A}\r\nX-Injected: 1`, `${A}\n`, `${A}\u0000`, `${A}\u0085`]) {
+    for (const bad of [`${A}\r\nX-Injected: 1`, `${A}\n`, `${A}\u0000`, `${A}\u0085`, `${A}\ud800`]) {
       await assert.rejects(client.fetchCapture(A_TS, bad), (e: unknown) => e instanceof RequestRefusedError && e.kind === 'url-invalid', JSON.stringify(bad));
     }
     assert.equal(recorder.seen.length, 0);

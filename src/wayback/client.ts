@@ -5,7 +5,7 @@
  */
 import { gunzipSync, inflateSync } from 'node:zlib';
 import { Agent, type Dispatcher } from 'undici';
-import { CDX_PAGE_ROWS, CdxMalformedError, cdxQueryUrl, parseCdxJson, timestampToMs, type CdxPage, type CdxQuery } from './cdx.js';
+import { CDX_PAGE_ROWS, CdxMalformedError, cdxQueryUrl, LONE_SURROGATE, parseCdxJson, timestampToMs, type CdxPage, type CdxQuery } from './cdx.js';
 import type { ConnectionFailure, Family, Politeness } from './politeness.js';
 
 export const DEFAULT_WAYBACK_URL = 'https://web.archive.org';
@@ -287,6 +287,7 @@ export class WaybackClient {
   async fetchCapture(timestamp: string, original: string, signal?: AbortSignal): Promise<FetchedCapture> {
     if (Number.isNaN(timestampToMs(timestamp))) throw new RequestRefusedError(original, 'timestamp-invalid', `capture timestamp ${JSON.stringify(timestamp.slice(0, 20))} is not a 14-digit calendar time; not requested`);
     if (CONTROL.test(original)) throw new RequestRefusedError(JSON.stringify(original), 'url-invalid', 'the URL holds a control character; not requested');
+    if (LONE_SURROGATE.test(original)) throw new RequestRefusedError(JSON.stringify(original), 'url-invalid', 'the URL is not well-formed Unicode (a lone surrogate); not requested');
     const requested = { timestamp, original };
     const redirects: FetchedCapture['redirects'] = [];
     const seen = new Set<string>();
