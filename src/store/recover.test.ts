@@ -1,6 +1,6 @@
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gunzipSync, gzipSync } from 'node:zlib';
@@ -205,3 +205,22 @@ test('scanMembers: garbage between records, a record shorter than its Content-Le
   assert.deepEqual(seen, [`record@0`, `damaged@${r}+14`, `record@${r + 14}`, `damaged@${2 * r + 14}+${shortRecord.length}`, `record@${2 * r + 14 + shortRecord.length}`, `damaged@${3 * r + 14 + shortRecord.length}+4`]);
 });
 
+
+test('a folder with a WARC file\'s name is reported and passed over; the other files are adopted, and new records go after it', async () => {
+  const { dir, statePath } = fresh();
+  const store = new CaptureStore(dir, []);
+  await store.append(input(1));
+  store.close();
+  mkdirSync(join(dir, 'salvage-00002.warc.gz'));
+  const state = CrawlState.open(statePath, 'example');
+  try {
+    const events = await recover(dir, state);
+    assert.deepEqual(events.map((e) => [e.type, e.warc]), [['adopted', 'salvage-00001.warc.gz'], ['damaged', 'salvage-00002.warc.gz']]);
+    const again = new CaptureStore(dir, state.warcSizes());
+    const r = await again.append(input(2));
+    again.close();
+    assert.equal(r.warc, 'salvage-00003.warc.gz');
+  } finally {
+    state.close();
+  }
+});

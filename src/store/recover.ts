@@ -70,7 +70,13 @@ export async function recoverCaptures(dir: string, state: CrawlState, onEvent: (
     const path = join(dir, warc);
     const known = committed.get(warc);
     const from = known ?? 0;
-    if (statSync(path).size <= from) continue;
+    const stat = statSync(path);
+    if (!stat.isFile()) {
+      summary.damaged++;
+      onEvent({ type: 'damaged', warc, offset: 0, bytes: 0, detail: 'not a file' });
+      continue;
+    }
+    if (stat.size <= from) continue;
     let end = from;
     let batch: FoundRecord[] = [];
     let records = 0;
@@ -78,29 +84,37 @@ export async function recoverCaptures(dir: string, state: CrawlState, onEvent: (
       state.addFoundRecords(warc, batch, end > from || known === undefined ? end : undefined);
       batch = [];
     };
-    for await (const m of scanMembers(path, from)) {
-      if (m.kind !== 'record') {
-        summary.damaged++;
-        onEvent({ type: m.kind, warc, offset: m.offset, bytes: m.bytes, detail: m.detail });
-        continue;
+    try {
+      for await (const m of scanMembers(path, from)) {
+        if (m.kind !== 'record') {
+          summary.damaged++;
+          onEvent({ type: m.kind, warc, offset: m.offset, bytes: m.bytes, detail: m.detail });
+          continue;
+        }
+        if (m.offset === end) end += m.length;
+        if (m.head.type !== 'response') continue;
+        const timestamp = isoToTimestamp(m.head.date) ?? '';
+        // Records written before the Salvage-Capture headers: the record's own URI and date are the
+        // capture's unless a redirect was followed (that capture is then fetched again).
+        const url = m.head.targetUri;
+        batch.push({
+          offset: m.offset,
+          length: m.length,
+          url,
+          timestamp,
+          requested: requestedOf(m.head.warc) ?? { timestamp, original: url },
+          sourceUri: m.head.warc.get('warc-source-uri'),
+          fetchedAt: m.head.warc.get('salvage-fetch-date'),
+        });
+        records++;
+        if (batch.length >= STATE_BATCH_ROWS) flush();
       }
-      if (m.offset === end) end += m.length;
-      if (m.head.type !== 'response') continue;
-      const timestamp = isoToTimestamp(m.head.date) ?? '';
-      // Records written before the Salvage-Capture headers: the record's own URI and date are the
-      // capture's unless a redirect was followed (that capture is then fetched again).
-      const url = m.head.targetUri;
-      batch.push({
-        offset: m.offset,
-        length: m.length,
-        url,
-        timestamp,
-        requested: requestedOf(m.head.warc) ?? { timestamp, original: url },
-        sourceUri: m.head.warc.get('warc-source-uri'),
-        fetchedAt: m.head.warc.get('salvage-fetch-date'),
-      });
-      records++;
-      if (batch.length >= STATE_BATCH_ROWS) flush();
+    } catch (error) {
+      // An unreadable file (permissions, I/O error) is reported like damage; the others are read.
+      const code = (error as NodeJS.ErrnoException).code;
+      if (typeof code !== 'string' || !/^E[A-Z]+$/.test(code)) throw error;
+      summary.damaged++;
+      onEvent({ type: 'damaged', warc, offset: end, bytes: 0, detail: `cannot be read: ${(error as Error).message}` });
     }
     flush();
     summary.adopted += records;
