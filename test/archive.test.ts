@@ -245,6 +245,11 @@ for (const [i, [how, lose]] of LOSSES.entries()) {
     const before = warcBytes(out);
     for (const f of ['state.sqlite-wal', 'state.sqlite-shm']) rmSync(join(out, f), { force: true });
     lose(join(out, 'state.sqlite'));
+    if (how === 'missing') {
+      const status = await cli(['status', out]);
+      assert.equal(status.status, 1);
+      assert.match(status.stderr, /has no crawl state \(state\.sqlite\); its captures\/ are kept: salvage archive rebuilds the state from them/);
+    }
     sim.resetStats();
     const r = await cli([...archiveArgs(out)]);
     assert.equal(r.status, 0, r.stderr);

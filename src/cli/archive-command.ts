@@ -165,7 +165,10 @@ export interface StatusReport {
 /** The coverage of an archive folder, from its crawl state. */
 export function readStatus(dir: string): StatusReport {
   const path = join(dir, STATE_FILE);
-  if (!existsSync(path)) throw new SalvageError('INPUT_UNREADABLE', `${dir} has no crawl state (${STATE_FILE}); is it a folder written by salvage archive?`, { subject: dir });
+  if (!existsSync(path)) {
+    const hint = existsSync(join(dir, CAPTURES_DIR)) ? `its ${CAPTURES_DIR}/ are kept: salvage archive rebuilds the state from them` : 'is it a folder written by salvage archive?';
+    throw new SalvageError('INPUT_UNREADABLE', `${dir} has no crawl state (${STATE_FILE}); ${hint}`, { subject: dir });
+  }
   const state = CrawlState.openReadOnly(path);
   try {
     return statusOf(dir, state);
