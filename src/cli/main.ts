@@ -157,7 +157,7 @@ Examples:
 
 program
   .command('rebuild')
-  .description('Regenerate every archive file from the stored WARC files alone (no network).')
+  .description('Regenerate every archive file from the stored WARC files alone (no network). Damaged WARC bytes, and stored captures whose bytes are missing or damaged, are reported with their offsets (exit 1); every intact record is still read.')
   .argument('<dir>', 'archive folder written by salvage archive')
   .option('-o, --out <dir>', 'write the articles here instead of <dir>')
   .option('-q, --quiet', 'no progress on stderr', false)
@@ -171,7 +171,7 @@ program
 
 program
   .command('status')
-  .description('Coverage of an archive folder: discovered, fetched, written, unrecovered by reason, retries, 429s, time blocked, per year.')
+  .description('Coverage of an archive folder: discovered, fetched, written, unrecovered by reason, retries, 429s, time blocked, per year, and missing evidence (stored captures whose WARC bytes are gone).')
   .argument('<dir>', 'archive folder written by salvage archive')
   .option('--json', 'print JSON', false)
   .action((dir: string, flags: Record<string, unknown>) => {

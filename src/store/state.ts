@@ -41,6 +41,7 @@ CREATE TABLE IF NOT EXISTS captures (
 );
 CREATE INDEX IF NOT EXISTS captures_by_article ON captures (article_id);
 CREATE INDEX IF NOT EXISTS captures_by_digest ON captures (digest);
+CREATE INDEX IF NOT EXISTS captures_by_warc ON captures (warc, warc_offset);  -- rebuild's check in file order; bytes gone by file
 CREATE TABLE IF NOT EXISTS articles (
   id INTEGER PRIMARY KEY,
   state TEXT NOT NULL DEFAULT 'pending',   -- pending | written | unrecovered
