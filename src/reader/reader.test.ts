@@ -52,6 +52,11 @@ describe('methods', () => {
     const api = await get('/api/articles/101', { method: 'DELETE' });
     assert.equal(((await api.json()) as { error: string }).error, 'method-not-allowed');
     assert.equal((await get('/no-such-page/', { method: 'POST' })).status, 404);
+    assert.equal((await get('/no-such-page', { method: 'PUT' })).status, 404);
+    // The slashless form of a page (GET redirects it) is that page: 405 too.
+    const slashless = await get('/article/101', { method: 'POST' });
+    assert.equal(slashless.status, 405);
+    assert.equal(slashless.headers.get('allow'), 'GET, HEAD');
     assert.equal((await get('/article/101/')).status, 200);
     assert.equal((await get('/article/101/', { method: 'HEAD' })).status, 200);
   });

@@ -174,17 +174,18 @@ export function createRoutes(ctx: ReaderContext, options: RouteOptions): Hono {
 
   // RFC 9110 §15.5.6: a method the resource does not support is 405 with `Allow`, not 404. Every
   // route above is read-only, so any other method on a known path gets this; unknown paths stay 404.
-  for (const path of new Set(app.routes.filter((r) => r.method === 'GET').map((r) => r.path))) {
-    app.all(path, (c) => {
-      c.header('Allow', ALLOWED_METHODS);
-      c.header('Cache-Control', NO_STORE);
-      if (c.req.path.startsWith('/api/')) return c.json({ error: 'method-not-allowed', message: `${c.req.method} is not supported; use ${ALLOWED_METHODS}` }, 405);
-      return c.text(`${c.req.method} is not supported here; use ${ALLOWED_METHODS}\n`, 405);
-    });
-  }
+  const methodNotAllowed = (c: Context): Response => {
+    c.header('Allow', ALLOWED_METHODS);
+    c.header('Cache-Control', NO_STORE);
+    if (c.req.path.startsWith('/api/')) return c.json({ error: 'method-not-allowed', message: `${c.req.method} is not supported; use ${ALLOWED_METHODS}` }, 405);
+    return c.text(`${c.req.method} is not supported here; use ${ALLOWED_METHODS}\n`, 405);
+  };
+  for (const path of new Set(app.routes.filter((r) => r.method === 'GET').map((r) => r.path))) app.all(path, methodNotAllowed);
 
   app.notFound((c) => {
     const path = c.req.path;
+    // `POST /article/1` names the page `/article/1/` (GET redirects there): its method is the problem.
+    if (c.req.method !== 'GET' && c.req.method !== 'HEAD' && SLASHLESS_PAGE.test(path) && app.router.match('GET', `${path}/`)[0].length > 0) return methodNotAllowed(c);
     if (path.startsWith('/api/')) return jsonError(c, 404, 'not-found', 'no such API endpoint; see /api/search and /api/articles/:id');
     if (SLASHLESS_PAGE.test(path) && !path.startsWith('/assets/') && (c.req.method === 'GET' || c.req.method === 'HEAD')) {
       // Every page path ends in `/`: `/article/123` → `/article/123/`.
