@@ -37,6 +37,8 @@ export function searchWarnings(dir: string, response: SearchResponse): string[] 
     if (limited.ignoredChars > 0) parts.push(`the ${limited.ignoredChars} characters past the first ${MAX_QUERY_CHARS} were not read`);
     if (limited.droppedTerms.length > 0) parts.push(`${limited.droppedTerms.length} terms past the first ${MAX_QUERY_TERMS} were not applied`);
     if (limited.droppedExclusions.length > 0) parts.push(`${limited.droppedExclusions.length} exclusions past the first ${MAX_QUERY_EXCLUSIONS} were not applied`);
+    if ((limited.uncheckedExclusions?.length ?? 0) > 0) parts.push(`exclusions held by too many articles to check were not applied: ${limited.uncheckedExclusions!.map((t) => `-${t}`).join(' ')}`); // `!`: length checked
+    if (limited.partial !== undefined) parts.push(`only the newest ${limited.partial.checked} of ${limited.partial.candidates} candidate articles were checked for the terms, so results may be incomplete`);
     lines.push(`note: the query is past the search limits: ${parts.join('; ')}.`);
   }
   return lines;

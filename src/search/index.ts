@@ -33,6 +33,7 @@ export {
   MAX_QUERY_TERMS,
   MAX_QUERY_EXCLUSIONS,
   QUERY_LIMITS,
+  MAX_CHECKED_ROWS,
   type QueryLimited,
   type ParsedQuery,
   type SearchOptions,

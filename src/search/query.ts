@@ -30,6 +30,17 @@ export interface QueryLimited {
   droppedTerms: string[];
   /** Folded exclusions past {@link MAX_QUERY_EXCLUSIONS}, not applied. */
   droppedExclusions: string[];
+  /**
+   * Folded exclusions not applied because checking them would read more article texts than
+   * {@link MAX_CHECKED_ROWS} allows (a term FTS cannot decide alone, held by most articles: `-的a`).
+   */
+  uncheckedExclusions?: string[];
+  /**
+   * Set when the terms needed a substring check of more candidate articles than
+   * {@link MAX_CHECKED_ROWS}: only the newest `checked` of `candidates` were checked, so `total`
+   * counts matches among those only.
+   */
+  partial?: { checked: number; candidates: number };
 }
 
 /**
@@ -51,6 +62,14 @@ export const MAX_QUERY_TERMS = 8;
  * fraction of a second.
  */
 export const MAX_QUERY_EXCLUSIONS = 8;
+/**
+ * Most article texts one query's substring checks may read (terms and exclusions FTS cannot
+ * decide alone, such as `的a` or `"的 a"`). A check reads the whole folded text of each candidate:
+ * ~27 µs an article on hkcnews (45,000 candidates of `-的a` took 1.2 s; 8 such exclusions 10 s,
+ * 2026-12-06). The candidate scan and the exclusion checks each get this many rows, so a query
+ * reads at most twice this: well under a second here.
+ */
+export const MAX_CHECKED_ROWS = 15_000;
 /** The query limits, for documentation and the UI's note. */
 export const QUERY_LIMITS = { chars: MAX_QUERY_CHARS, terms: MAX_QUERY_TERMS, exclusions: MAX_QUERY_EXCLUSIONS } as const;
 
@@ -132,6 +151,8 @@ export interface SearchOptions {
   tag?: string;
   /** One result per revision group (same title, date, author). Default false. */
   group?: boolean;
+  /** Most article texts the substring checks may read. Default {@link MAX_CHECKED_ROWS} (tests lower it). */
+  maxCheckedRows?: number;
 }
 
 export const DEFAULT_SEARCH_OPTIONS = { q: '', limit: 20, offset: 0, sort: 'relevance', group: false } as const;
@@ -198,7 +219,12 @@ export function ftsConstraints(terms: readonly string[]): FtsConstraints {
   let truncated = false;
   let budget = MAX_FTS_TOKENS;
   for (const term of terms) {
-    const { unigrams, prefixes, phrases } = termTokens(term);
+    const { unigrams, phrases, prefixes: all } = termTokens(term);
+    // A one-letter prefix (`a*`) expands to most of the index's tokens (141 ms on hkcnews) and
+    // narrows almost nothing: dropped when the term has other constraints (a superset; the term
+    // is then checked).
+    const prefixes = unigrams.length + phrases.length + all.filter((p) => p.length > 1).length > 0 ? all.filter((p) => p.length > 1) : all;
+    if (prefixes.length < all.length) truncated = true;
     for (const token of unigrams) if (budget-- > 0) { unigram.add(quoteFts(token)); title.add(`u : ${quoteFts(token)}`); } else truncated = true;
     for (const prefix of prefixes) if (budget-- > 0) { unigram.add(`${quoteFts(prefix)}*`); title.add(`u : ${quoteFts(prefix)}*`); } else truncated = true;
     for (const phrase of phrases) {
@@ -280,7 +306,9 @@ function matchingRowids(positive: FtsConstraints, excluded: readonly FtsConstrai
  * a bm25 order over a one-character query's 36,070 matches cost 20–90 ms.
  */
 export function search(index: SearchIndex, options: SearchOptions = {}): SearchResponse {
-  const { terms, excluded, limited } = parseQuery(options.q ?? DEFAULT_SEARCH_OPTIONS.q);
+  const parsed = parseQuery(options.q ?? DEFAULT_SEARCH_OPTIONS.q);
+  const { terms, excluded } = parsed;
+  let limited = parsed.limited;
   const limit = clampInt(options.limit, DEFAULT_SEARCH_OPTIONS.limit, MAX_LIMIT);
   const offset = clampInt(options.offset, DEFAULT_SEARCH_OPTIONS.offset, Number.MAX_SAFE_INTEGER);
   const sort: SearchSort = terms.length === 0 ? 'date' : (options.sort ?? DEFAULT_SEARCH_OPTIONS.sort);
@@ -289,18 +317,43 @@ export function search(index: SearchIndex, options: SearchOptions = {}): SearchR
 
   const positive = ftsConstraints(terms);
   const termsExact = !positive.truncated && terms.every(ftsIsExact);
-  // Excluded terms FTS decides become NOT constraints; the others need the substring check.
+  const countRows = (q: RowidQuery | undefined, from: number, to: number): number => q === undefined
+    ? index.db.prepare<[number, number], { n: number }>('SELECT count(*) AS n FROM articles WHERE sk BETWEEN ? AND ?').get(from, to)?.n ?? 0
+    : index.db.prepare<(string | number)[], { n: number }>(`SELECT count(*) AS n FROM (${q.sql})`).get(...q.params)?.n ?? 0;
+  // Excluded terms FTS decides become NOT constraints; the others need the substring check, as
+  // long as the articles to check fit the budget (MAX_CHECKED_ROWS); past it they are not applied.
   const exactExclusions: FtsConstraints[] = [];
   const checkedExclusions: { term: string; rowids?: RowidQuery }[] = [];
+  const uncheckedExclusions: string[] = [];
+  const maxChecked = clampInt(options.maxCheckedRows, MAX_CHECKED_ROWS, Number.MAX_SAFE_INTEGER);
+  let exclusionBudget = maxChecked;
   for (const term of excluded) {
     const x = ftsConstraints([term]);
     if (!x.truncated && ftsIsExact(term)) exactExclusions.push(x);
     else {
       const rowids = matchingRowids(x, [], 0, Number.MAX_SAFE_INTEGER);
+      const rows = countRows(rowids, lo, hi);
+      if (rows > exclusionBudget) { uncheckedExclusions.push(term); continue; }
+      exclusionBudget -= rows;
       checkedExclusions.push(rowids === undefined ? { term } : { term, rowids });
     }
   }
   const matching = matchingRowids(positive, exactExclusions, lo, hi);
+  // Terms FTS cannot decide are checked on the newest MAX_CHECKED_ROWS candidates at most.
+  let checkLimit: number | undefined;
+  let partial: { checked: number; candidates: number } | undefined;
+  if (!termsExact && terms.length > 0) {
+    const rows = countRows(matching, lo, hi);
+    if (rows > maxChecked) {
+      checkLimit = maxChecked;
+      partial = { checked: maxChecked, candidates: rows };
+    }
+  }
+  if (uncheckedExclusions.length > 0 || partial !== undefined) {
+    limited = { ...(limited ?? { ignoredChars: 0, droppedTerms: [], droppedExclusions: [] }) };
+    if (uncheckedExclusions.length > 0) limited.uncheckedExclusions = uncheckedExclusions;
+    if (partial !== undefined) limited.partial = partial;
+  }
   const joinFilters = options.category !== undefined || options.author !== undefined || options.tag !== undefined;
 
   let total: number;
@@ -312,7 +365,7 @@ export function search(index: SearchIndex, options: SearchOptions = {}): SearchR
   } else {
     const sks = ftsOnly
       ? ftsOnlyOrder(index, matching, positive.title, lo, hi, sort)
-      : candidates(index, { terms, termsExact, matching, exactExclusions, checkedExclusions, lo, hi, sort, options });
+      : candidates(index, { terms, termsExact, matching, exactExclusions, checkedExclusions, lo, hi, sort, options, checkLimit });
     total = sks.length;
     if (group) {
       // Through the cached group table: no row of a match is read. First pass: which match
@@ -416,6 +469,8 @@ interface CandidateQuery {
   hi: number;
   sort: SearchSort;
   options: SearchOptions;
+  /** Check only the newest this many candidates (the budget, MAX_CHECKED_ROWS). */
+  checkLimit?: number | undefined;
 }
 
 /**
@@ -465,9 +520,13 @@ function candidates(index: SearchIndex, q: CandidateQuery): number[] {
   const relevance = q.sort === 'relevance' && q.terms.length > 0;
   const titleHit = relevance ? q.terms.map((t) => (t.length === 0 ? '0' : 'instr(a.title_folded, ?) > 0')).join(' AND ') : '0';
   const titleParams = relevance ? q.terms.filter((t) => t.length > 0) : [];
-  const from = q.matching !== undefined ? `(${q.matching.sql}) m JOIN articles a ON a.sk = m.sk` : 'articles a';
+  const limit = q.checkLimit === undefined ? '' : ` ORDER BY ${q.matching !== undefined ? 'rowid' : 'sk'} DESC LIMIT ${Math.trunc(q.checkLimit)}`;
+  const from = q.matching !== undefined
+    ? `(${q.matching.sql}${limit}) m JOIN articles a ON a.sk = m.sk`
+    : q.checkLimit !== undefined ? `(SELECT sk FROM articles WHERE sk BETWEEN ? AND ?${limit}) m JOIN articles a ON a.sk = m.sk` : 'articles a';
+  const fromParams = q.matching?.params ?? (q.checkLimit !== undefined ? [q.lo, q.hi] : []);
   const sql = `SELECT a.sk FROM ${from} WHERE ${where.join(' AND ')} ORDER BY ${relevance ? `(${titleHit}) DESC, ` : ''}a.sk DESC`;
-  return index.db.prepare<(string | number)[], number>(sql).pluck().all(...(q.matching?.params ?? []), ...params, ...titleParams);
+  return index.db.prepare<(string | number)[], number>(sql).pluck().all(...fromParams, ...params, ...titleParams);
 }
 
 /** What a result is built from: an article's fields and text (absent fields null or undefined). */

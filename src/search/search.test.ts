@@ -218,6 +218,28 @@ test('a query past the limits applies only the first terms and exclusions, and s
   assert.equal(search(index, { q: '港' }).limited, undefined);
 });
 
+test('substring checks read at most maxCheckedRows texts: a too-common exclusion is not applied, a broad term checks the newest candidates, and both are noted', () => {
+  const index = build([
+    ...CORPUS,
+    doc({ id: 40, title: '甲', text: '的a 港', date: '2022-01-03' }),
+    doc({ id: 41, title: '乙', text: '的 a 港', date: '2022-01-02' }),
+    doc({ id: 42, title: '丙', text: '的a 港', date: '2022-01-01' }),
+  ]);
+  // Within the budget: exact, no note.
+  const exact = search(index, { q: '港 -的a', limit: 100 });
+  assert.deepEqual(exact.results.map((r) => r.id).sort((a, b) => a - b), [2, 3, 4, 5, 41]);
+  assert.equal(exact.limited, undefined);
+  // `-的a` is held (by its tokens 的) by 3 articles: past a budget of 2 it is not applied, and said so.
+  const unchecked = search(index, { q: '港 -的a', limit: 100, maxCheckedRows: 2 });
+  assert.ok(unchecked.results.some((r) => r.id === 40));
+  assert.deepEqual(unchecked.limited?.uncheckedExclusions, ['的a']);
+  // A term FTS cannot decide (`的a`) with 3 candidates: only the newest 2 are checked.
+  const partial = search(index, { q: '的a', limit: 100, maxCheckedRows: 2 });
+  assert.deepEqual(partial.results.map((r) => r.id), [40]);
+  assert.deepEqual(partial.limited?.partial, { checked: 2, candidates: 3 });
+  assert.deepEqual(search(index, { q: '的a', limit: 100 }).results.map((r) => r.id).sort(), [40, 42]);
+});
+
 test('incremental: has, upsert replaces, remove deletes', () => {
   const index = build();
   assert.equal(index.has('a/1.md', 1, 1), true);

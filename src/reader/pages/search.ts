@@ -115,7 +115,9 @@ export function limitsNote(limited: QueryLimited): string {
   if (limited.ignoredChars > 0) parts.push(`查詢超過 ${num(MAX_QUERY_CHARS)} 個字元，其後 ${num(limited.ignoredChars)} 個字元未讀取。`);
   if (limited.droppedTerms.length > 0) parts.push(`最多套用 ${MAX_QUERY_TERMS} 個字詞，未套用：${list(limited.droppedTerms, '')}。`);
   if (limited.droppedExclusions.length > 0) parts.push(`最多套用 ${MAX_QUERY_EXCLUSIONS} 個排除字詞，未套用：${list(limited.droppedExclusions, '-')}。`);
-  return `查詢太長，結果未套用全部條件：${parts.join('')}`;
+  if ((limited.uncheckedExclusions?.length ?? 0) > 0) parts.push(`以下排除字詞出現在太多文章中，逐篇核對太費時，未套用：${list(limited.uncheckedExclusions ?? [], '-')}。`);
+  if (limited.partial !== undefined) parts.push(`字詞須逐篇核對，只核對了最新的 ${num(limited.partial.checked)} 篇候選文章（共 ${num(limited.partial.candidates)} 篇），結果可能不完整；請加上較長的字詞或日期範圍。`);
+  return `${limited.ignoredChars > 0 || limited.droppedTerms.length > 0 || limited.droppedExclusions.length > 0 ? '查詢太長，' : ''}結果未套用全部條件：${parts.join('')}`;
 }
 
 /** The banner of an index marked incomplete (a build interrupted, or running now). */
