@@ -27,7 +27,7 @@ export const MAX_SKIP_INFLATE_BYTES = 64 * 1024 * 1024;
  * inflates to the start of a WARC record: a real record's first bytes ("WARC/1.") come out of the
  * first block, and a stray 1f 8b 08 inside compressed data fails this almost always.
  */
-const TRIAL_INPUT_BYTES = 4096;
+const TRIAL_INPUT_BYTES = 1024; // a dynamic block's tables take < 300 bytes, five literals a few more
 /** Deflate expands at most 1032:1, so a trial's output is bounded by this. */
 const TRIAL_OUTPUT_BYTES = TRIAL_INPUT_BYTES * 1100;
 const WARC_START = Buffer.from('WARC/');
@@ -93,9 +93,8 @@ export function gzipHeaderLength(b: Uint8Array, atEnd: boolean): number | 'incom
   }
   for (const bit of [0x08, 0x10]) {
     if (!(flags & bit)) continue;
-    let z = p;
-    while (z < b.length && b[z] !== 0) z++;
-    if (z >= b.length) return short;
+    const z = b.indexOf(0, p);
+    if (z < 0) return short;
     p = z + 1;
   }
   if (flags & 0x02) p += 2;
@@ -263,6 +262,38 @@ export class MemberSource {
 }
 
 /**
+ * What the first deflate block (RFC 1951 §3.2.3) says about starting with "WARC/", without zlib
+ * where it is cheap: a reserved block type is no member; a stored block's length check and bytes,
+ * and a fixed-Huffman block's first five 8-bit literal codes (§3.2.6), are read directly. Dynamic
+ * blocks (most real members) need the trial inflate. A hostile file of fake headers thus costs a
+ * few operations per candidate unless it uses dynamic blocks, which the resync budget bounds.
+ */
+function firstBlockSays(data: Uint8Array): boolean | 'inflate' {
+  if (data.length < 1) return false;
+  const type = (data[0]! >> 1) & 3;
+  if (type === 3) return false;
+  if (type === 2) return 'inflate';
+  if (type === 0) {
+    if (data.length < 5 + WARC_START.length) return false;
+    const length = data[1]! | (data[2]! << 8);
+    const check = data[3]! | (data[4]! << 8);
+    return (length ^ 0xffff) === check && length >= WARC_START.length && Buffer.from(data.buffer, data.byteOffset + 5, WARC_START.length).equals(WARC_START);
+  }
+  // Fixed Huffman: literals 0–143 have the 8-bit codes 0x30 + value, sent most significant bit first.
+  let bit = 3;
+  for (const expected of WARC_START) {
+    let code = 0;
+    for (let k = 0; k < 8; k++, bit++) {
+      const byte = data[bit >> 3];
+      if (byte === undefined) return false;
+      code = (code << 1) | ((byte >> (bit & 7)) & 1);
+    }
+    if (code !== 0x30 + expected) return false;
+  }
+  return true;
+}
+
+/**
  * Whether a member starting at `offset` holds the start of a WARC record: its header parses and
  * the first bytes of its deflate data inflate to "WARC/". Cheap and bounded (see TRIAL_INPUT_BYTES).
  */
@@ -270,6 +301,8 @@ export async function looksLikeRecordMember(file: BlockFile, offset: number): Pr
   const head = await file.read(offset, MAX_GZIP_HEADER_BYTES + TRIAL_INPUT_BYTES);
   const headerLength = gzipHeaderLength(head, offset + head.length >= file.size);
   if (typeof headerLength !== 'number') return false;
+  const first = firstBlockSays(head.subarray(headerLength));
+  if (first !== 'inflate') return first;
   let out: Buffer;
   try {
     out = inflateRawSync(head.subarray(headerLength, headerLength + TRIAL_INPUT_BYTES), { finishFlush: zlibConstants.Z_SYNC_FLUSH, maxOutputLength: TRIAL_OUTPUT_BYTES });
@@ -279,14 +312,37 @@ export async function looksLikeRecordMember(file: BlockFile, offset: number): Pr
   return out.length >= WARC_START.length && out.subarray(0, WARC_START.length).equals(WARC_START);
 }
 
-/** The next offset in [from, limit) where a member holding a WARC record starts, or -1. */
-export async function findNextMember(file: BlockFile, from: number, limit: number): Promise<number> {
+/**
+ * Work spent per file looking for the next record after damage. A real damaged stretch holds a
+ * false record start about once per 16 MB of compressed bytes (three given bytes); a hostile file
+ * can hold one every three bytes, each costing a trial inflate (~20 µs) or, in a plain WARC, a
+ * header read of up to 1 MiB. Past these the rest of the file is reported as one damaged stretch.
+ */
+export const MAX_RESYNC_CANDIDATES = 5_000;
+export const MAX_RESYNC_BYTES = 64 * 1024 * 1024;
+
+export class ResyncBudget {
+  candidates = 0;
+  bytes = 0;
+  get exhausted(): boolean {
+    return this.candidates >= MAX_RESYNC_CANDIDATES || this.bytes >= MAX_RESYNC_BYTES;
+  }
+  /** Appended to a damage message when the search for the next record gave up. */
+  get note(): string {
+    return this.exhausted ? `; gave up looking for the next record after ${this.candidates} false starts, so the rest of the file is not read` : '';
+  }
+}
+
+/** The next offset in [from, limit) where a member holding a WARC record starts, or -1 (none, or the budget is spent). */
+export async function findNextMember(file: BlockFile, from: number, limit: number, budget: ResyncBudget): Promise<number> {
   let pos = from;
   while (pos < limit) {
     const block = await file.read(pos, Math.min(FILE_BLOCK_BYTES, limit - pos));
     if (block.length === 0) return -1;
     for (let i = block.indexOf(GZIP_MAGIC); i >= 0; i = block.indexOf(GZIP_MAGIC, i + 1)) {
+      if (budget.exhausted) return -1;
       if (await looksLikeRecordMember(file, pos + i)) return pos + i;
+      budget.candidates++;
     }
     if (pos + block.length >= limit) return -1;
     // Blocks overlap by two bytes, so a magic straddling two blocks is found in the second.

@@ -264,3 +264,31 @@ test('damaged deflate data that runs on into the next member does not hide that 
   assert.deepEqual(captures.map((c) => c.url.split('/').pop()), ['0', '1', '2', '3', '4', '5', '7', '8']);
   assert.deepEqual(damages.map((d) => [d.offset, d.length]), [[members.slice(0, 6).reduce((a, m) => a + m.length, 0), bad.length]]);
 });
+
+test('after damage, members of every deflate block type are found again: stored, fixed and dynamic Huffman', async () => {
+  const tiny = Buffer.from('WARC/1.1\r\nWARC-Type: resource\r\nWARC-Target-URI: u:1\r\nContent-Length: 1\r\n\r\nx\r\n\r\n');
+  const stored = gzipSync(response(url(2), page(2)), { level: 0 });
+  const fixed = gzipSync(tiny);
+  const dynamic = gzipSync(response(url(3), page(3)));
+  assert.deepEqual([stored, fixed, dynamic].map((m) => (m[10]! >> 1) & 3), [0, 1, 2], 'the fixtures cover the three block types');
+  const { members } = fiveMembers();
+  const bad = Buffer.from(members[1]!);
+  for (let i = 20; i < 60; i++) bad[i] = 0x5a;
+  for (const m of [stored, fixed, dynamic]) {
+    const { captures, damages } = await readAll(put('types.warc.gz', Buffer.concat([bad, m])));
+    assert.equal(damages.length, 1);
+    assert.equal(damages[0]!.length, bad.length);
+    assert.equal(captures.length, 1);
+  }
+});
+
+test('a file of fake gzip headers is given up on within the resync budget, the rest reported as damage', async () => {
+  const unit = Buffer.from([0x1f, 0x8b, 0x08, 0, 0, 0, 0, 0, 0, 0, 0x05, 0xff]); // dynamic block, garbage tables
+  const fakes = Buffer.concat(Array.from({ length: 200_000 }, () => unit));
+  const file = Buffer.concat([gzipSync(response(url(1), page(1))), fakes, gzipSync(response(url(2), page(2)))]);
+  const { captures, damages } = await readAll(put('fakes.warc.gz', file));
+  assert.deepEqual(captures.map((c) => c.url), [url(1)]);
+  assert.equal(damages.length, 1);
+  assert.match(damages[0]!.message, /gave up looking for the next record after \d+ false starts/);
+  assert.equal(damages[0]!.offset + damages[0]!.length, file.length, 'the rest of the file is reported');
+});

@@ -9,7 +9,7 @@ import { open } from 'node:fs/promises';
 import { AsyncIterReader, StatusAndHeadersParser } from 'warcio';
 import { SalvageError } from '../errors.js';
 import { DEFAULT_EXTRACT_OPTIONS, isoToTimestamp } from '../extract/index.js';
-import { BlockFile, FILE_BLOCK_BYTES, findNextMember, MemberDamage, MemberSource, openMember } from './gzip-member.js';
+import { BlockFile, FILE_BLOCK_BYTES, findNextMember, MemberDamage, MemberSource, openMember, ResyncBudget } from './gzip-member.js';
 
 export interface WarcCapture {
   /** `WARC-Target-URI`: the capture's original URL. */
@@ -271,12 +271,17 @@ async function findNextLine(file: BlockFile, from: number, limit: number): Promi
 /** Records of a plain WARC between `start` and `limit`. */
 async function* plainItems(path: string, file: BlockFile, start: number, limit: number, maxPayloadBytes: number): AsyncGenerator<Item> {
   let pos = start;
+  const budget = new ResyncBudget();
+  let resynced = false;
   while (pos < limit) {
     const src = new FileSource(file, pos, limit);
     if (pos === start && (await afterContent(src)) === 'end') return; // leading newlines only
     const recordStart = src.position;
     const out = await readRecord(src, maxPayloadBytes);
     if (out.kind === 'end') return;
+    const whole = out.kind === 'record' && out.next !== 'junk';
+    if (resynced && !whole) { budget.candidates++; budget.bytes += src.position - recordStart; }
+    resynced = !whole;
     if (out.kind === 'record' && out.next !== 'junk') {
       yield out.capture ? { capture: { ...out.capture, offset: recordStart, length: src.position - recordStart } } : { other: recordStart };
       pos = src.position;
@@ -285,16 +290,16 @@ async function* plainItems(path: string, file: BlockFile, start: number, limit: 
     // Resynchronise on the next version line: from inside the content when the record's length
     // is in doubt (a short record's successor starts there), else just past this record's start.
     const from = (out.kind === 'record' || out.kind === 'damage') && out.contentStart !== undefined ? out.contentStart : recordStart + 1;
-    const next = await findNextLine(file, from, limit);
+    const next = budget.exhausted ? -1 : await findNextLine(file, from, limit);
     const until = next < 0 ? limit : next;
     if (out.kind === 'record' && until >= out.contentEnd) {
       // The record is whole; what follows it up to the next record is junk.
       yield out.capture ? { capture: { ...out.capture, offset: recordStart, length: out.nextStart - recordStart } } : { other: recordStart };
-      yield { damage: { file: path, offset: out.nextStart, length: until - out.nextStart, reason: 'malformed', message: `${until - out.nextStart} bytes after a record are not a WARC record` } };
+      yield { damage: { file: path, offset: out.nextStart, length: until - out.nextStart, reason: 'malformed', message: `${until - out.nextStart} bytes after a record are not a WARC record${budget.note}` } };
     } else if (out.kind === 'record') {
-      yield { damage: { file: path, offset: recordStart, length: until - recordStart, reason: 'short', message: `the record is shorter than its Content-Length: the next record starts ${until - out.contentStart} bytes into its ${out.contentEnd - out.contentStart} declared bytes` } };
+      yield { damage: { file: path, offset: recordStart, length: until - recordStart, reason: 'short', message: `the record is shorter than its Content-Length: the next record starts ${until - out.contentStart} bytes into its ${out.contentEnd - out.contentStart} declared bytes${budget.note}` } };
     } else if (out.kind === 'damage') {
-      yield { damage: { file: path, offset: recordStart, length: until - recordStart, reason: out.reason, message: out.message } };
+      yield { damage: { file: path, offset: recordStart, length: until - recordStart, reason: out.reason, message: out.message + budget.note } };
     }
     if (next < 0) return;
     pos = next;
@@ -304,9 +309,13 @@ async function* plainItems(path: string, file: BlockFile, start: number, limit: 
 /** Records of a gzipped WARC, member by member, between `start` and `limit`. */
 async function* gzipItems(path: string, file: BlockFile, start: number, limit: number, maxPayloadBytes: number): AsyncGenerator<Item> {
   let pos = start;
+  const budget = new ResyncBudget();
+  let resynced = false;
   const damaged = async function* (offset: number, reason: WarcDamageReason, message: string, from: number): AsyncGenerator<Item, number> {
-    const next = await findNextMember(file, from, limit);
-    yield { damage: { file: path, offset, length: (next < 0 ? limit : next) - offset, reason, message } };
+    if (resynced) budget.candidates++; // a member found by its header that still failed
+    const next = await findNextMember(file, from, limit, budget);
+    resynced = true;
+    yield { damage: { file: path, offset, length: (next < 0 ? limit : next) - offset, reason, message: message + budget.note } };
     return next;
   };
   while (pos < limit) {
@@ -322,12 +331,14 @@ async function* gzipItems(path: string, file: BlockFile, start: number, limit: n
     try {
       while (true) {
         const out = await readRecord(member, maxPayloadBytes);
-        if (out.kind === 'end') { resume = member.end!; break; } // read() returned null: the member ended, verified
+        if (out.kind === 'end') { resume = member.end!; resynced = false; break; } // read() returned null: the member ended, verified
         if (out.kind === 'abandoned') {
           // From just past this member's start, not from where zlib stopped: damaged deflate data
           // can run on into the next member's bytes, and no header inside this one passes as a record.
-          const next = await findNextMember(file, pos + 1, limit);
+          const next = await findNextMember(file, pos + 1, limit, budget);
           yield out.capture ? { capture: { ...out.capture, offset: pos, length: first ? (next < 0 ? limit : next) - pos : 0 } } : { other: pos };
+          if (next < 0 && budget.exhausted) yield { damage: { file: path, offset: pos, length: limit - pos, reason: 'malformed', message: `after a record too large to read${budget.note}` } };
+          resynced = false;
           resume = next < 0 ? limit : next;
           break;
         }
@@ -340,10 +351,12 @@ async function* gzipItems(path: string, file: BlockFile, start: number, limit: n
         }
         if (out.next === 'end') {
           yield out.capture ? { capture: { ...out.capture, offset: pos, length: first ? member.end! - pos : 0 } } : { other: pos }; // ended: end is set
+          resynced = false;
           resume = member.end!;
           break;
         }
         yield out.capture ? { capture: { ...out.capture, offset: pos, length: 0 } } : { other: pos }; // more records share this member
+        resynced = false;
         first = false;
       }
     } catch (error) {
