@@ -168,6 +168,10 @@ function setAsideOrphanLog(path: string, onNotice?: (line: string) => void): voi
   let mainSize = 0;
   try { mainSize = statSync(path).size; } catch { /* no database file */ }
   if (mainSize > 0) return;
+  // An empty log holds nothing to mix (SQLite leaves one after every clean close); the index beside it is rebuilt.
+  let walSize = 0;
+  try { walSize = statSync(`${path}-wal`).size; } catch { /* no log */ }
+  if (walSize === 0) return;
   for (const suffix of ['-wal', '-shm']) {
     if (!existsSync(path + suffix)) continue;
     const aside = asideName(path + suffix, 'orphan');
