@@ -98,6 +98,12 @@ function positionPenalty(page: PageText, index: number): number {
 }
 /** Names kept after the first (`刘国栋 周炜 王燕平 方云凤 柏建斌`). */
 const MAX_NAMES = 6;
+/**
+ * Matches of one byline pattern read per page. A page has a few bylines; a page that repeats a
+ * label 600,000 times (`作者：` × 600,000, issue 12) made as many candidates, each sliced,
+ * collapsed and sorted: seconds of allocation. The first ones are the ones nearest the top.
+ */
+export const MAX_LABEL_MATCHES = 200;
 
 function isPersonName(token: string, needsSurname: boolean): boolean {
   if (NOT_A_NAME.test(token)) return false;
@@ -127,7 +133,10 @@ const AFTER_NAME = /^(?:$|[\s/／)）\]】|,，、。;；:：·•\-—_*]|摄|�
 export function namesAt(text: string, from: number, needsSurname: boolean): { names: string[]; end: number; written: string } {
   const names: string[] = [];
   let end = from;
-  const re = /([\u3400-\u9fff]+|[A-Za-z][\w.&-]*)([ \t\u3000\u00a0]*[、,，和]?[ \t\u3000\u00a0]*)/y;
+  // Tokens are read at most MAX_TOKEN_CHARS long: a name is 2-4 Han letters or a 31-letter
+  // handle, so a longer token is no name whether read whole or not, and reading whole runs made
+  // every label in a 40,000-letter run re-read the run (`記者` × 20,000: 16 s, issue 12).
+  const re = /([\u3400-\u9fff]{1,32}|[A-Za-z][\w.&-]{0,63})([ \t\u3000\u00a0]*[、,，和]?[ \t\u3000\u00a0]*)/y;
   re.lastIndex = from;
   for (let m = re.exec(text); m && names.length < MAX_NAMES; m = re.exec(text)) {
     const token = m[1]!; // group 1 always takes part in a match
@@ -181,7 +190,7 @@ export function textBylines(page: PageText, titleAt: number, titleEnd = -1): Byl
   const found: BylineCandidate[] = [];
   for (const label of LABELS) {
     label.re.lastIndex = from;
-    for (let m = label.re.exec(area); m; m = label.re.exec(area)) {
+    for (let m = label.re.exec(area), seen = 0; m && seen++ < MAX_LABEL_MATCHES; m = label.re.exec(area)) {
       // A label inside a link is a menu item (`记者江湖`: a forum's board), not a byline.
       if (inLink(page, m.index)) continue;
       const { names, end, written } = namesAt(area, m.index + m[0].length, label.needsSurname);
@@ -211,21 +220,21 @@ export function textBylines(page: PageText, titleAt: number, titleEnd = -1): Byl
     if (names.length > 0 && LINE_END.test(text.slice(end, end + 40)) && !inLink(page, start)) found.push({ text: written, rank: 2, index: start, how });
   }
   POSTED_BY.lastIndex = from;
-  for (let m = POSTED_BY.exec(area); m; m = POSTED_BY.exec(area)) {
+  for (let m = POSTED_BY.exec(area), seen = 0; m && seen++ < MAX_LABEL_MATCHES; m = POSTED_BY.exec(area)) {
     if (isPersonName(m[1]!, false)) found.push({ text: m[1]!, rank: 0, index: m.index, how: 'forum post "由…于"' }); // group 1 is mandatory
   }
   SIGNED_POSTED.lastIndex = from;
-  for (let m = SIGNED_POSTED.exec(area); m; m = SIGNED_POSTED.exec(area)) {
+  for (let m = SIGNED_POSTED.exec(area), seen = 0; m && seen++ < MAX_LABEL_MATCHES; m = SIGNED_POSTED.exec(area)) {
     const name = m[1] ?? m[2] ?? '';
     // The name is often a link to the poster's page; the verb after it is not (a menu's would be).
     if (isPersonName(name, false) && !inLink(page, m.index + m[0].length - 1)) found.push({ text: name, rank: 0, index: m.index, how: 'signed "发表于"' });
   }
   SIGNED_AFTER.lastIndex = from;
-  for (let m = SIGNED_AFTER.exec(area); m; m = SIGNED_AFTER.exec(area)) {
+  for (let m = SIGNED_AFTER.exec(area), seen = 0; m && seen++ < MAX_LABEL_MATCHES; m = SIGNED_AFTER.exec(area)) {
     if (isPersonName(m[1]!, false)) found.push({ text: m[1]!, rank: (/[摄攝]/.test(m[0]) ? PHOTO_RANK : 1) + positionPenalty(page, m.index), index: m.index, how: 'signed "/文"' }); // group 1 is mandatory
   }
   BRACKETED_BEFORE_SOURCE.lastIndex = from;
-  for (let m = BRACKETED_BEFORE_SOURCE.exec(area); m; m = BRACKETED_BEFORE_SOURCE.exec(area)) {
+  for (let m = BRACKETED_BEFORE_SOURCE.exec(area), seen = 0; m && seen++ < MAX_LABEL_MATCHES; m = BRACKETED_BEFORE_SOURCE.exec(area)) {
     const { names, written } = namesAt(m[1]!, 0, true); // group 1 is mandatory
     if (names.length > 0 && written.replace(/\s/g, '') === m[1]!.replace(/\s/g, '')) found.push({ text: written, rank: 1 + positionPenalty(page, m.index), index: m.index, how: 'bracketed before the source' });
   }
@@ -233,7 +242,7 @@ export function textBylines(page: PageText, titleAt: number, titleEnd = -1): Byl
     const start = Math.max(page.bodyStart, page.bodyEnd - CLOSING_CHARS);
     CLOSING_PARENS.lastIndex = start;
     const tail = text.slice(0, Math.min(text.length, page.bodyEnd + CLOSING_CHARS));
-    for (let m = CLOSING_PARENS.exec(tail); m; m = CLOSING_PARENS.exec(tail)) {
+    for (let m = CLOSING_PARENS.exec(tail), seen = 0; m && seen++ < MAX_LABEL_MATCHES; m = CLOSING_PARENS.exec(tail)) {
       const inner = m[1]!.trim(); // group 1 is mandatory
       const { names, written } = namesAt(inner, 0, true);
       // Only names inside: `（完）`, `（图）`, `（上海市委宣传部供图）` are not bylines.

@@ -161,8 +161,17 @@ function judgeTable(table: Element, s: Stats | undefined): boolean {
   return rows >= DATA_TABLE_ROWS || columns > DATA_TABLE_COLUMNS || rows * columns > DATA_TABLE_CELLS;
 }
 
+/**
+ * Texts compared for similarity are cut to this: they are titles and heading lines (titles are
+ * cut to 1,000 characters anyway, limits.ts), and splitting a 2,000,000-character `<title>` into
+ * per-character tokens took seconds of allocation.
+ */
+const SIMILARITY_MAX_CHARS = 2_000;
+
 /** Readability's `_textSimilarity`: the share of B's words also in A (characters for unspaced CJK). */
 function similarity(a: string, b: string): number {
+  if (a.length > SIMILARITY_MAX_CHARS) a = a.slice(0, SIMILARITY_MAX_CHARS);
+  if (b.length > SIMILARITY_MAX_CHARS) b = b.slice(0, SIMILARITY_MAX_CHARS);
   const tokens = (s: string): string[] => {
     const t = s.toLowerCase().split(/[\s\p{P}]+/u).filter((x) => x !== '');
     return t.flatMap((w) => (/[\u3000-\u9fff]/.test(w) ? [...w] : [w]));

@@ -6,7 +6,7 @@ import fc from 'fast-check';
 import { hkcnews } from '../sites/index.js';
 import type { Article, Block, Inline } from './article.js';
 import { articleText } from './article.js';
-import { extractCapture, type CaptureInput, type ExtractResult } from './extract.js';
+import { extractCapture, jsonLdScripts, type CaptureInput, type ExtractResult } from './extract.js';
 import { MAX_AUTHOR_CHARS, MAX_CATEGORY_CHARS, MAX_TAG_CHARS, MAX_TAGS, MAX_TITLE_CHARS, MAX_URL_CHARS } from './limits.js';
 import type { RejectReason } from './validate.js';
 
@@ -637,4 +637,11 @@ test('a figure that wraps a quote, text or a table keeps that content', () => {
 test('extraction is deterministic', () => {
   const payload = enc(openGraphPage());
   assert.deepEqual(extract(payload), extract(payload));
+});
+
+test('JSON-LD scripts past the parsed part are found by a scan that stops when no script closes', () => {
+  const ld = '{"@type":"NewsArticle"}';
+  assert.deepEqual(jsonLdScripts(`<p>x</p><SCRIPT type="application/ld+json">${ld}</script ><script>var a = 1;</script><script type='application/ld+json'>[]</script>`), [ld, '[]']);
+  assert.deepEqual(jsonLdScripts('<script type="application/ld+json">{'.repeat(10_000)), []);
+  assert.deepEqual(jsonLdScripts(`<script type="text/javascript">x</script><script type=application/ld+json>${ld}</script>`), [ld]);
 });

@@ -53,8 +53,32 @@ function parseRulesFor(site: SiteProfile): { ignore: ElementTest; stopAt?: Eleme
   return rules;
 }
 
-/** JSON-LD scripts in raw HTML, for the part of a page not parsed. */
-const LD_JSON_SCRIPT = /<script\b[^>]*\btype\s*=\s*["']?application\/ld\+json[^>]*>([\s\S]*?)<\/script\s*>/gi;
+const SCRIPT_OPEN = /<script\b/gi;
+const SCRIPT_CLOSE = /<\/script\s*>/gi;
+const LD_JSON_TYPE = /\btype\s*=\s*["']?application\/ld\+json/i;
+
+/**
+ * JSON-LD scripts in raw HTML, for the part of a page not parsed. A scan, not one lazy regex
+ * (`<script…>([\s\S]*?)</script>`), which re-read the rest of the page from every `<script`
+ * when no `</script>` followed: quadratic on hostile pages.
+ */
+export function jsonLdScripts(html: string): string[] {
+  const out: string[] = [];
+  let from = 0;
+  for (;;) {
+    SCRIPT_OPEN.lastIndex = from;
+    const open = SCRIPT_OPEN.exec(html);
+    if (open === null) break;
+    const tagEnd = html.indexOf('>', open.index);
+    if (tagEnd < 0) break;
+    SCRIPT_CLOSE.lastIndex = tagEnd + 1;
+    const close = SCRIPT_CLOSE.exec(html);
+    if (close === null) break;
+    if (LD_JSON_TYPE.test(html.slice(open.index, tagEnd))) out.push(html.slice(tagEnd + 1, close.index));
+    from = close.index + close[0].length;
+  }
+  return out;
+}
 
 const chromeCache = new WeakMap<SiteProfile, (el: Element) => boolean>();
 function chromePredicate(site: SiteProfile): (el: Element) => boolean {
@@ -167,7 +191,7 @@ export function extractCapture(input: CaptureInput, site: SiteProfile, options: 
   const collector = new SignalCollector();
   const { doc, stoppedAt } = parseHtml(decoded.chunks, { ...parseRulesFor(site), onElement: collector.visit });
   if (stoppedAt !== undefined) {
-    for (const m of decoded.text.slice(stoppedAt).matchAll(LD_JSON_SCRIPT)) collector.addJsonLd(m[1] ?? '');
+    for (const json of jsonLdScripts(decoded.text.slice(stoppedAt))) collector.addJsonLd(json);
   }
   const signals = collector.finish();
   const { body, marked, parts, dropped } = findBody(doc, site, signals.meta.get('og:title')?.[0] ?? signals.titleElement, notes);

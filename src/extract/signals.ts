@@ -39,6 +39,8 @@ const BYLINE_HINT = /byline|author|dateline|writtenby|p-author|writer|zuozhe/i;
  * `<meta name>` holds one. Both are kept under every name they give.
  */
 const SPACE_LIST = /\s+/;
+/** The `<title>` text kept: 8× the longest title written (MAX_TITLE_CHARS), room for any site-name suffix. */
+const TITLE_ELEMENT_MAX_CHARS = 8_000;
 
 /**
  * schema.org's CreativeWork types an article page declares itself as: every `…Article` subtype
@@ -138,7 +140,9 @@ export class SignalCollector {
 
   finish(): PageSignals {
     const signals = this.signals;
-    if (this.title) signals.titleElement = textOf(this.title);
+    // Cut long before any title heuristic reads it: a title is at most MAX_TITLE_CHARS (limits.ts),
+    // and a 2,000,000-character <title> cost seconds in each heuristic that read it whole.
+    if (this.title) signals.titleElement = textOf(this.title).slice(0, TITLE_ELEMENT_MAX_CHARS);
     const allLd: Record<string, unknown>[] = [];
     for (const script of this.ldScripts) collectJsonLd(parseJsonLd(script.children.map((c) => (isText(c) ? c.data : '')).join('')), allLd);
     for (const text of this.extraLd) collectJsonLd(parseJsonLd(text), allLd);
