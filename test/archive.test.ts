@@ -337,8 +337,10 @@ test('status reports captures whose bytes are gone; archive says so, fetches the
   writeFileSync(join(out, 'captures', name), kept);
   const status = await cli(['status', out, '--json']);
   assert.equal(status.status, 0, status.stderr);
-  const report = JSON.parse(status.stdout) as { missingEvidence: { captures: number; files: { warc: string; missing: boolean }[] } };
+  const report = JSON.parse(status.stdout) as { fetched: number; missingEvidence: { captures: number; files: { warc: string; missing: boolean }[] } };
   assert.ok(report.missingEvidence.captures > 0);
+  const whole = JSON.parse((await cli(['status', reference, '--json'])).stdout) as { fetched: number };
+  assert.equal(report.fetched, whole.fetched - report.missingEvidence.captures, 'captures whose bytes are gone are not counted as fetched');
   assert.deepEqual(report.missingEvidence.files.map((f) => [f.warc, f.missing]), [[name, false]]);
   const text = await cli(['status', out]);
   assert.match(text.stdout, new RegExp(`missing evidence: ${report.missingEvidence.captures} stored captures whose WARC bytes are gone`));

@@ -204,7 +204,8 @@ function statusOf(dir: string, state: CrawlState): StatusReport {
   return {
     site: state.getMeta('site'),
     discovered: { cdxRows: n('SELECT sum(rows) AS n FROM queries'), cdxRowsSkipped: n(`SELECT count(DISTINCT detail) AS n FROM events WHERE type = '${CDX_ROW_SKIPPED_EVENT}'`), captures: n('SELECT count(*) AS n FROM captures'), articles: n('SELECT count(*) AS n FROM articles') },
-    fetched: n('SELECT count(*) AS n FROM captures WHERE warc IS NOT NULL'),
+    // Stored captures whose bytes are still there: those gone are missing evidence, not fetched.
+    fetched: n('SELECT count(*) AS n FROM captures WHERE warc IS NOT NULL') - missingEvidence.captures,
     written: n("SELECT count(*) AS n FROM articles WHERE state = 'written'"),
     unrecovered: n("SELECT count(*) AS n FROM articles WHERE state = 'unrecovered'"),
     pending: n("SELECT count(*) AS n FROM articles WHERE state = 'pending'"),
