@@ -189,7 +189,8 @@ export class CrawlState {
   private static prepareFound(db: Database.Database) {
     return {
       addFound: db.prepare('INSERT OR IGNORE INTO warc_records (warc, offset, length, url, timestamp, req_timestamp, req_original, source_uri, fetched_at) VALUES (@warc, @offset, @length, @url, @timestamp, @reqTimestamp, @reqOriginal, @sourceUri, @fetchedAt)'),
-      unlinkedAfter: db.prepare<[string, string, number, number], { warc: string; offset: number; length: number; req_timestamp: string; req_original: string; source_uri: string | null; fetched_at: string | null }>('SELECT warc, offset, length, req_timestamp, req_original, source_uri, fetched_at FROM warc_records WHERE linked = 0 AND (warc > ? OR (warc = ? AND offset > ?)) ORDER BY warc, offset LIMIT ?'),
+      // A row-value range: each batch seeks to where the last ended (an OR would rescan from the start).
+      unlinkedAfter: db.prepare<[string, number, number], { warc: string; offset: number; length: number; req_timestamp: string; req_original: string; source_uri: string | null; fetched_at: string | null }>('SELECT warc, offset, length, req_timestamp, req_original, source_uri, fetched_at FROM warc_records WHERE (warc, offset) > (?, ?) AND linked = 0 ORDER BY warc, offset LIMIT ?'),
       markLinked: db.prepare('UPDATE warc_records SET linked = 1 WHERE warc = ? AND offset = ?'),
       forgetFoundPast: db.prepare('DELETE FROM warc_records WHERE warc = ? AND offset + length > ?'),
     };
@@ -219,8 +220,9 @@ export class CrawlState {
       getMeta: db.prepare<[string], { value: string }>('SELECT value FROM meta WHERE key = ?'),
       setMeta: db.prepare('INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value'),
       byDigest: db.prepare<[string], { statuscode: number; mimetype: string }>("SELECT statuscode, mimetype FROM captures WHERE digest = ? AND statuscode IS NOT NULL AND mimetype != 'warc/revisit' ORDER BY statuscode = 200 DESC LIMIT 1"),
-      // The key starts with "timestamp original ": a range on its unique index, then exact fields.
-      capturesAt: db.prepare<[string, string, string, string], { id: number }>('SELECT id FROM captures WHERE key >= ? AND key < ? AND timestamp = ? AND original = ? AND warc IS NULL'),
+      // The key starts with "timestamp original ": a range on its unique index, then exact fields
+      // (`+warc`: never the warc index, which would scan every capture not stored yet).
+      capturesAt: db.prepare<[string, string, string, string], { id: number }>('SELECT id FROM captures WHERE key >= ? AND key < ? AND timestamp = ? AND original = ? AND +warc IS NULL'),
       reopenArticlesPast: db.prepare("UPDATE articles SET state = 'pending', reason = NULL WHERE id IN (SELECT article_id FROM captures WHERE warc = ? AND warc_offset + warc_length > ? AND article_id IS NOT NULL)"),
       forgetPast: db.prepare('UPDATE captures SET warc = NULL, warc_offset = NULL, warc_length = NULL, fetched_at = NULL, memento_url = NULL, verdict = NULL WHERE warc = ? AND warc_offset + warc_length > ?'),
       forgetOne: db.prepare('UPDATE captures SET warc = NULL, warc_offset = NULL, warc_length = NULL, fetched_at = NULL, memento_url = NULL WHERE id = ?'),
@@ -408,7 +410,7 @@ export class CrawlState {
     let linked = 0;
     let after = { warc: '', offset: -1 };
     for (;;) {
-      const batch = this.found.unlinkedAfter.all(after.warc, after.warc, after.offset, STATE_BATCH_ROWS);
+      const batch = this.found.unlinkedAfter.all(after.warc, after.offset, STATE_BATCH_ROWS);
       if (batch.length === 0) return linked;
       this.db.transaction(() => {
         for (const r of batch) {
