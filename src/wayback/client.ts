@@ -395,14 +395,20 @@ export class WaybackClient {
         continue;
       }
       releaseConnection();
-      if (res.status === 429) {
+      // WAYBACK-QUIRK: an archived 429 or 5xx is played back with its status and Memento-Datetime;
+      // it is the capture's content, not the service's answer, and must not pause or retry
+      // anything (one such capture would otherwise look like a rate limit for ever). Source:
+      // WAYBACK.md "Answers seen in real recordings" (edgi is_memento_response). Seen: 2026-12.
+      // Test: "an archived 429 or 503 (with Memento-Datetime) is the capture's content: no pause, no retry".
+      const archived = family === 'capture' && header(res.headers, 'memento-datetime') !== undefined;
+      if (res.status === 429 && !archived) {
         // WAYBACK: 429 comes without Retry-After; keep sending for a minute and the IP is blocked
         // at the firewall for an hour (edgi issue 137). The pause covers every worker.
         this.politeness.rateLimited(family);
         lastCause = 'HTTP 429';
         continue;
       }
-      if (res.status >= 500) {
+      if (res.status >= 500 && !archived) {
         lastCause = `HTTP ${res.status}`;
         await this.politeness.wait(this.politeness.serverError(family, attempt++, res.status, url), signal);
         continue;
