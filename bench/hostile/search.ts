@@ -60,8 +60,8 @@ async function startServer(dir: string): Promise<{ proc: ChildProcess; url: stri
   });
   proc.stdout!.resume();
   server = { proc, url };
-  // Warm: the first request opens statements.
-  await fetch(`${url}/`).then((r) => r.arrayBuffer());
+  // Warm, as a server in use is: the first requests open statements and read the index's pages.
+  for (const path of ['/', `/search/?q=${encodeURIComponent('的')}`, `/api/search?q=${encodeURIComponent('一 -是')}`, '/article/1/']) await fetch(url + path).then((r) => r.arrayBuffer());
   return server;
 }
 
