@@ -386,3 +386,10 @@ test('emphasis ending in NBSP or U+3000 takes effect', () => {
   assertEmphasisTakesEffect(body(p(t('前'), strong(t('\u3000重點')))));
   assert.equal(delimiterRuns(body(p(t('a'), strong(t('\u3000')), t('b')))).length, 0);
 });
+
+test('emphasis markers go outside edge space, also around a long inner run of spaces (found from the end, not by a retried regex)', () => {
+  // `/[ \t\p{Zs}]*$/` over 'a' + 50,000 spaces + 'b' took 10 s (issue 12); the hostile bench times it.
+  const inner = 'a' + ' '.repeat(50_000) + 'b';
+  assert.equal(body(p({ type: 'strong', children: [t(`\u3000 ${inner} `)] })), `\u3000 **${inner}** \n`);
+  assert.equal(body(p(t('x'), { type: 'em', children: [t('   ')] }, t('y'))), 'x   y\n');
+});

@@ -32,7 +32,17 @@ function imageTarget(src: string, ctx: Context): string {
 /** CommonMark's Unicode whitespace and punctuation (spec 0.31: Zs, and P or S categories). */
 const WHITESPACE = /[\s\p{Zs}]/u;
 const PUNCTUATION = /[\p{P}\p{S}]/u;
-const EDGE_SPACE = /^[ \t\p{Zs}]+|[ \t\p{Zs}]+$/gu;
+/** Only edge space: anchored, so one pass (a `[…]+$` alternative is retried from every space of a run: quadratic). */
+const ALL_EDGE_SPACE = /^[ \t\p{Zs}]*$/u;
+const EDGE_SPACE_CHAR = /[ \t\p{Zs}]/u;
+
+/** The run of space characters that ends `text`, found from the end (no regex retried per position). */
+function trailingSpace(text: string): string {
+  let i = text.length;
+  // Every space separator is in the BMP: one UTF-16 unit at a time is exact.
+  while (i > 0 && EDGE_SPACE_CHAR.test(text[i - 1]!)) i--;
+  return text.slice(i);
+}
 
 const MARKERS = { strong: '**', em: '*', del: '~~' } as const;
 const HTML_TAGS = { strong: 'strong', em: 'em', del: 'del' } as const;
@@ -51,9 +61,9 @@ function piecesOf(nodes: readonly Inline[], ctx: Context, inLink: boolean, out: 
         const inner: Piece[] = [];
         piecesOf(n.children, ctx, inLink, inner);
         const text = inner.map((p) => (typeof p === 'string' ? p : '')).join('');
-        if (text.replace(EDGE_SPACE, '') === '') { out.push(text); break; }
+        if (ALL_EDGE_SPACE.test(text)) { out.push(text); break; }
         const lead = /^[ \t\p{Zs}]*/u.exec(text)?.[0] ?? '';
-        const trail = /[ \t\p{Zs}]*$/u.exec(text)?.[0] ?? '';
+        const trail = trailingSpace(text);
         trimPieces(inner, lead.length, trail.length);
         const emphasis: Emphasis = { kind: n.type, html: false };
         out.push(lead, { emphasis, closing: false });
