@@ -52,6 +52,17 @@ export class BlockFile {
     return this.block.subarray(position - this.blockAt, Math.min(this.block.length, limit - this.blockAt));
   }
 
+  /**
+   * Some bytes at `position`, at most `max`: what is in memory from there if anything (a reader
+   * walking the file takes block after block without copying), else a new block.
+   */
+  async readSome(position: number, max = FILE_BLOCK_BYTES): Promise<Buffer> {
+    if (position >= this.blockAt && position < this.blockAt + this.block.length) {
+      return this.block.subarray(position - this.blockAt, Math.min(this.block.length, position - this.blockAt + max));
+    }
+    return this.read(position, max);
+  }
+
   /** Up to `max` bytes at `position` (fewer at the end of the file; empty past it). */
   async read(position: number, max = FILE_BLOCK_BYTES): Promise<Buffer> {
     const want = Math.max(0, Math.min(max, this.size - position));
@@ -337,7 +348,7 @@ export class ResyncBudget {
 export async function findNextMember(file: BlockFile, from: number, limit: number, budget: ResyncBudget): Promise<number> {
   let pos = from;
   while (pos < limit) {
-    const block = await file.read(pos, Math.min(FILE_BLOCK_BYTES, limit - pos));
+    const block = await file.readSome(pos, Math.min(FILE_BLOCK_BYTES, limit - pos));
     if (block.length === 0) return -1;
     for (let i = block.indexOf(GZIP_MAGIC); i >= 0; i = block.indexOf(GZIP_MAGIC, i + 1)) {
       if (budget.exhausted) return -1;
