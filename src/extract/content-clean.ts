@@ -124,17 +124,24 @@ export class Cleaner {
     return known;
   }
 
+  /**
+   * Remembered per element: asked of every element holding a table, an unremembered walk read each
+   * subtree once per ancestor (a flattened nest of 100,000 tables: 6 s). Recursion is bounded by
+   * the parse depth cap (dom.ts MAX_DEPTH).
+   */
+  private readonly holdsData = new Map<Element, boolean>();
+
   private holdsDataTable(el: Element): boolean {
-    const stack: Element[] = [el];
-    while (stack.length > 0) {
-      const n = stack.pop()!; // non-empty
-      for (const c of n.children) {
-        if (!isTag(c)) continue;
-        if (c.name === 'table' && this.isDataTable(c)) return true;
-        if ((this.page.stats.get(c)?.tables ?? 0) > 0) stack.push(c);
-      }
+    const known = this.holdsData.get(el);
+    if (known !== undefined) return known;
+    let holds = false;
+    for (const c of el.children) {
+      if (!isTag(c)) continue;
+      if (c.name === 'table' && this.isDataTable(c)) { holds = true; break; }
+      if ((this.page.stats.get(c)?.tables ?? 0) > 0 && this.holdsDataTable(c)) { holds = true; break; }
     }
-    return false;
+    this.holdsData.set(el, holds);
+    return holds;
   }
 }
 
