@@ -107,6 +107,12 @@ test('a UTF-8 page with one invalid byte decodes as UTF-8 with U+FFFD and a warn
   assert.equal(decodePayload(bytes).source, 'utf8-nearly');
 });
 
+test('an English UTF-8 page with two curly quotes and one stray byte is UTF-8, not windows-1252', () => {
+  const bytes = Uint8Array.from([...enc('<p>\u201cQuoted\u201d text'), 0x92, ...enc(' and more.</p>')]);
+  const decoded = decodePayload(bytes);
+  assert.equal(decoded.text, '<p>\u201cQuoted\u201d text\ufffd and more.</p>');
+});
+
 test('legacy text is not taken for damaged UTF-8: windows-1252 and GBK keep their decoding', () => {
   const latin = Uint8Array.from([...enc('<p>caf'), 0xe9, ...enc(' cr'), 0xe8, ...enc('me, na'), 0xef, ...enc('ve</p>')]);
   assert.equal(decodePayload(latin).text, '<p>café crème, naïve</p>');

@@ -206,10 +206,10 @@ export function utf8Census(bytes: Uint8Array): { multibyte: number; invalid: num
  * stray legacy character pasted in) decode as UTF-8, the damage as U+FFFD: at least this many
  * valid multi-byte sequences per invalid one. Legacy text almost never forms valid UTF-8
  * sequences (windows-1252 letters are single high bytes followed by ASCII; about 1 GBK or Big5
- * character in 10 happens to), so they stay far below it; one bad byte in a page of Chinese or
- * accented text is far above it.
+ * character in 10 happens to), so they stay far below it; one bad byte in a page of Chinese, or
+ * of English with a few curly quotes, is above it.
  */
-export const NEARLY_UTF8_RATIO = 4;
+export const NEARLY_UTF8_RATIO = 2;
 
 function nearlyUtf8(census: { multibyte: number; invalid: number }): boolean {
   return census.multibyte > 0 && census.multibyte >= NEARLY_UTF8_RATIO * census.invalid;
