@@ -9,9 +9,10 @@
 import { parseArgs } from 'node:util';
 import { isSalvageError } from '../../errors.js';
 import { startWaybackSimulator } from './server.js';
-import { DEFAULT_SIMULATOR_OPTIONS, type BlockMode, type FaultProfile, type SimulatorOptions } from './options.js';
+import { DEFAULT_SIMULATOR_OPTIONS, type BlockMode, type FaultProfile, type SimulatorOptions, type UrlFault } from './options.js';
 
-const USAGE = `usage: wayback-sim --site DIR [--host H] [--port N] [--scale K] [--faults none|default|storm] [--seed S] [--block-mode refuse|reset]
+const USAGE = `usage: wayback-sim --site DIR [--host H] [--port N] [--scale K] [--faults none|default|storm] [--seed S] [--block-mode refuse|reset] [--url-fault TEXT=reset|hang|huge]…
+--url-fault (repeatable): every request whose path contains TEXT is reset, left hanging, or answered with a body without end
 defaults: host ${DEFAULT_SIMULATOR_OPTIONS.host}, port ${DEFAULT_SIMULATOR_OPTIONS.port} (ephemeral), scale ${DEFAULT_SIMULATOR_OPTIONS.timeScale}, faults ${DEFAULT_SIMULATOR_OPTIONS.faults}, seed ${DEFAULT_SIMULATOR_OPTIONS.seed}, block-mode ${DEFAULT_SIMULATOR_OPTIONS.blockMode}`;
 /** Exit status for bad usage (as the salvage CLI uses). */
 const EXIT_USAGE = 2;
@@ -29,6 +30,7 @@ async function main(): Promise<void> {
         faults: { type: 'string' },
         seed: { type: 'string' },
         'block-mode': { type: 'string' },
+        'url-fault': { type: 'string', multiple: true },
         help: { type: 'boolean', short: 'h' },
       },
     }));
@@ -53,6 +55,12 @@ async function main(): Promise<void> {
   if (values.faults !== undefined) options.faults = values.faults as FaultProfile;
   if (values.seed !== undefined) options.seed = values.seed;
   if (values['block-mode'] !== undefined) options.blockMode = values['block-mode'] as BlockMode;
+  if (values['url-fault'] !== undefined) {
+    options.urlFaults = values['url-fault'].map((spec) => {
+      const at = spec.lastIndexOf('=');
+      return { contains: spec.slice(0, Math.max(at, 0)), fault: spec.slice(at + 1) as UrlFault['fault'] };
+    });
+  }
 
   let simulator;
   try {
