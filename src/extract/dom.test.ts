@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { DomHandler } from 'domhandler';
-import { createParser, elementTest, isTag, MAX_DEPTH, MAX_ELEMENTS, parseHtml, selectFirst, textOf, type AnyNode, type Element } from './dom.js';
+import { createParser, elementTest, ignorePredicate, isTag, MAX_DEPTH, MAX_ELEMENTS, parseHtml, selectFirst, textOf, type AnyNode, type Element } from './dom.js';
 
 test('white space where a line starts is not built; between inline elements and in <pre> it is', () => {
   const { doc } = parseHtml('<div>\n  <p>a</p>\n  <span>b</span> <span>c</span>\n<br>\n d</div><pre>\n  x\n</pre>');
@@ -75,4 +75,11 @@ test('past MAX_ELEMENTS elements, tags are read but not built; their text is kep
   const text = textOf(doc);
   assert.equal(text.replace(/\s+/g, '').length, n + 'theend'.length);
   assert.ok(/w\s+w\s+the end$/.test(text), text.slice(-20));
+});
+
+test('past MAX_ELEMENTS, a script\'s or style\'s text is still left out', () => {
+  const { doc } = parseHtml(`<body>${'<i></i>'.repeat(MAX_ELEMENTS)}<p>kept<script>var secret = 1;</script><style>p{}</style>also kept</p></body>`, { ignore: ignorePredicate() });
+  const text = textOf(doc);
+  assert.ok(text.includes('kept') && text.includes('also kept'));
+  assert.ok(!text.includes('secret') && !text.includes('p{}'), text.slice(-60));
 });

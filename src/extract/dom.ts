@@ -96,6 +96,8 @@ class DepthLimitedHandler extends DomHandler {
   private built = 0;
   /** Text is dropped while inside an ignored subtree (kept when only too deep). */
   private ignoring = false;
+  /** The `unbuilt` level of the element whose subtree is being ignored. */
+  private ignoreLevel = 1;
 
   /**
    * The parser feeding this handler, kept to pause it where the article part ends. Taken from
@@ -118,7 +120,11 @@ class DepthLimitedHandler extends DomHandler {
   override onopentag(name: string, attribs: Record<string, string>): void {
     if (this.unbuilt > 0) {
       this.unbuilt++;
-      if (!this.ignoring && LINE_BREAKING.has(name)) super.ontext('\n');
+      if (!this.ignoring) {
+        // Past MAX_ELEMENTS text is kept, but never a script's or a style's.
+        if (this.parseOptions.ignore?.(name, attribs)) { this.ignoring = true; this.ignoreLevel = this.unbuilt; }
+        else if (LINE_BREAKING.has(name)) super.ontext('\n');
+      }
       return;
     }
     const { ignore, stopAt, onElement } = this.parseOptions;
@@ -127,9 +133,10 @@ class DepthLimitedHandler extends DomHandler {
       this.parser_?.pause();
       this.unbuilt = 1;
       this.ignoring = true;
+      this.ignoreLevel = 1;
       return;
     }
-    if (ignore?.(name, attribs)) { this.unbuilt = 1; this.ignoring = true; return; }
+    if (ignore?.(name, attribs)) { this.unbuilt = 1; this.ignoring = true; this.ignoreLevel = 1; return; }
     if (this.tagStack.length > MAX_DEPTH || this.built >= MAX_ELEMENTS) {
       this.unbuilt = 1;
       // Words of blocks not built stay apart, as a line break keeps them on a built page.
@@ -144,7 +151,8 @@ class DepthLimitedHandler extends DomHandler {
 
   override onclosetag(): void {
     if (this.unbuilt > 0) {
-      if (--this.unbuilt === 0) this.ignoring = false;
+      if (this.ignoring && this.unbuilt === this.ignoreLevel) this.ignoring = false;
+      this.unbuilt--;
       return;
     }
     const closing = this.tagStack[this.tagStack.length - 1];
