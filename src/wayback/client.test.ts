@@ -1011,6 +1011,25 @@ test('a CDX row from the future is skipped with its reason; "now" is the later o
   }
 });
 
+test('a CDX block with a row longer than the capture body cap is still read, and that row skipped alone', async () => {
+  const header = ['urlkey', 'timestamp', 'original', 'mimetype', 'statuscode', 'digest', 'length'];
+  const body = JSON.stringify([header, ['com,hkcnews)/article/4/d', D_TS, `${D}/${'x'.repeat(2 * 1024 * 1024)}`, 'text/html', '200', 'ABC', 'huge'], ['com,hkcnews)/article/4/d', D_TS, D, 'text/html', '200', 'ABC', '12']]);
+  const stub = createServer((_req, res) => {
+    res.writeHead(200, { 'content-type': 'application/json' });
+    res.end(body);
+  });
+  const { client, events } = makeClient(await listen(stub), { client: { maxBodyBytes: 1024 * 1024 } });
+  try {
+    const page = await client.cdxPage({ url: D });
+    assert.deepEqual(page.rows.map(rowKey), [`${D_TS} ${D}`]);
+    assert.equal(page.skipped.length, 1);
+    assert.deepEqual(events, []);
+  } finally {
+    await client.close();
+    await closeServer(stub);
+  }
+});
+
 test('a CDX answer gzipped without Content-Encoding is sniffed (1f 8b) and parsed', async () => {
   const body = JSON.stringify([['urlkey', 'timestamp', 'original', 'mimetype', 'statuscode', 'digest', 'length'], ['com,hkcnews)/article/4/d', D_TS, D, 'text/html', '200', 'ABC', '12']]);
   const stub = createServer((_req, res) => {

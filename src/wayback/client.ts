@@ -25,6 +25,13 @@ export const DEFAULT_MAX_BODY_BYTES = 20 * 1024 * 1024;
 export const MAX_MEMENTO_URL_BYTES = 8 * 1024;
 
 /**
+ * Largest CDX answer read, in bytes: 64 MiB. A block of CDX_PAGE_ROWS ordinary rows is ~1.5 MB;
+ * the cap only stops a runaway answer, and stays above the capture cap so that a block with a few
+ * long rows is still read (its bad rows are then skipped one by one).
+ */
+export const MAX_CDX_BODY_BYTES = 64 * 1024 * 1024;
+
+/**
  * The whole answer (headers and body) must arrive within this many times `timeoutMs` (default
  * 5 × 60 s): `timeoutMs` bounds the gap between chunks only, so a body trickling in just fast
  * enough could otherwise hold a connection for ever. At DEFAULT_MAX_BODY_BYTES it still allows ~70 KB/s.
@@ -248,6 +255,7 @@ export class WaybackClient {
   /** One block of a CDX query, retried until complete. */
   async cdxPage(query: CdxQuery, resumeKey?: string, signal?: AbortSignal): Promise<CdxPage> {
     const url = cdxQueryUrl(this.baseUrl, query, resumeKey, this.cdxPageRows);
+    const maxBytes = Math.max(this.maxBodyBytes, MAX_CDX_BODY_BYTES);
     return this.withRetries('cdx', url, signal, (res) => {
       if (res.status !== 200) {
         throw new WaybackRequestError(url, res.status, Buffer.from(res.body.subarray(0, 200)).toString('utf8').trim());
@@ -256,7 +264,7 @@ export class WaybackClient {
       let body = res.body;
       if (body[0] === 0x1f && body[1] === 0x8b) {
         try {
-          body = gunzipSync(body, { maxOutputLength: this.maxBodyBytes });
+          body = gunzipSync(body, { maxOutputLength: maxBytes });
         } catch (error) {
           throw new CdxMalformedError(`CDX answer is broken gzip (${(error as Error).message})`);
         }
@@ -266,7 +274,7 @@ export class WaybackClient {
       const serverNowMs = Date.parse(header(res.headers, 'date') ?? '');
       const nowMs = Number.isNaN(serverNowMs) ? Date.now() : Math.max(Date.now(), serverNowMs);
       return parseCdxJson(Buffer.from(body.buffer, body.byteOffset, body.length).toString('utf8'), { nowMs });
-    });
+    }, maxBytes);
   }
 
   /** The memento URL of a capture's raw bytes. The original is appended as it is (see wireOriginal). */
@@ -371,7 +379,7 @@ export class WaybackClient {
    * back-off; a malformed CDX answer is retried like a 5xx. Each failure is reported with the URL,
    * so that one URL failing again and again never looks like the whole service failing.
    */
-  private async withRetries<T>(family: Family, url: string, signal: AbortSignal | undefined, accept: (res: RawResponse) => T | undefined): Promise<T> {
+  private async withRetries<T>(family: Family, url: string, signal: AbortSignal | undefined, accept: (res: RawResponse) => T | undefined, maxBytes = this.maxBodyBytes): Promise<T> {
     let attempt = 0;
     let lastCause = '';
     const successesBefore = this.politeness.successCount;
@@ -384,7 +392,7 @@ export class WaybackClient {
       let res: RawResponse;
       try {
         await this.politeness.slot(family, signal);
-        res = await this.send(url, signal);
+        res = await this.send(url, signal, maxBytes);
       } catch (error) {
         releaseConnection();
         const failure = classify(error);
@@ -430,7 +438,7 @@ export class WaybackClient {
     }
   }
 
-  private async send(url: string, signal: AbortSignal | undefined): Promise<RawResponse> {
+  private async send(url: string, signal: AbortSignal | undefined, maxBytes: number): Promise<RawResponse> {
     const { origin } = new URL(url);
     // Our own deadline for the whole answer (REQUEST_DEADLINE_FACTOR), beside the caller's signal.
     const deadline = new AbortController();
@@ -451,9 +459,9 @@ export class WaybackClient {
       let size = 0;
       for await (const chunk of res.body) {
         size += (chunk as Buffer).length;
-        if (size > this.maxBodyBytes) {
+        if (size > maxBytes) {
           res.body.destroy();
-          throw new RequestRefusedError(url, 'too-large', `body larger than ${this.maxBodyBytes} bytes (cut off while reading)`);
+          throw new RequestRefusedError(url, 'too-large', `body larger than ${maxBytes} bytes (cut off while reading)`);
         }
         chunks.push(chunk as Buffer);
       }
@@ -463,10 +471,10 @@ export class WaybackClient {
       // extractor sniffs it (edgi wayback issue 309).
       const encoding = header(res.headers, 'content-encoding')?.toLowerCase();
       try {
-        if (encoding === 'gzip' || encoding === 'x-gzip') body = gunzipSync(body, { maxOutputLength: this.maxBodyBytes });
-        else if (encoding === 'deflate') body = inflateSync(body, { maxOutputLength: this.maxBodyBytes });
+        if (encoding === 'gzip' || encoding === 'x-gzip') body = gunzipSync(body, { maxOutputLength: maxBytes });
+        else if (encoding === 'deflate') body = inflateSync(body, { maxOutputLength: maxBytes });
       } catch (error) {
-        if ((error as { code?: string }).code === 'ERR_BUFFER_TOO_LARGE') throw new RequestRefusedError(url, 'too-large', `body larger than ${this.maxBodyBytes} bytes once decompressed`);
+        if ((error as { code?: string }).code === 'ERR_BUFFER_TOO_LARGE') throw new RequestRefusedError(url, 'too-large', `body larger than ${maxBytes} bytes once decompressed`);
         throw error;
       }
       return { status: res.statusCode, headers: res.headers, body };
