@@ -232,3 +232,14 @@ test('YAML library warnings in a frontmatter are not printed; the values are rea
   }
   return new Promise<void>((done) => setImmediate(() => { assert.deepEqual(warnings, []); done(); }));
 });
+
+test('repeated top-level keys are refused in full YAML too, and a frontmatter of 100,000 keys is read whole', () => {
+  for (const text of ['---\ntitle: a\ntitle: b\n---\n', '---\n{title: a, title: b}\n---\n']) {
+    assert.throws(() => parseArchiveFile(text, 'dup.md'), (e: unknown) => isSalvageError(e) && e.code === 'INPUT_INVALID' && e.message.includes('"title" appears twice'), text);
+  }
+  // Plain scalars leave the FORMAT.md subset, so the YAML library reads them (bench:hostile times it).
+  const keys = Array.from({ length: 100_000 }, (_, i) => `k${i}: v`).join('\n');
+  const parsed = parseArchiveFile(`---\ntitle: 標題\n${keys}\n---\nbody\n`, 'many.md');
+  assert.equal(parsed.title, '標題');
+  assert.equal(Object.keys(parsed.frontmatter).length, 100_001);
+});

@@ -4,7 +4,7 @@
  * files (`""` for missing values, CRLF, Hugo shortcodes, unescaped text; FORMAT.md "Reading
  * existing archives").
  */
-import { parseDocument } from 'yaml';
+import { isMap, isScalar, parseDocument } from 'yaml';
 import { SalvageError } from '../errors.js';
 import type { ArticleMetadata } from '../extract/index.js';
 
@@ -131,9 +131,14 @@ function parseFrontmatter(yamlText: string, where: string): Record<string, unkno
   try {
     // parseDocument, not parse: `parse` prints the library's warnings (unresolved tags, %YAML
     // versions) to stderr, and library code prints nothing. The values YAML gives are kept.
-    const doc = parseDocument(yamlText, { logLevel: 'silent' });
+    // uniqueKeys: false, because the library checks each key against every earlier one of its
+    // mapping: 100,000 keys in 1 MB of frontmatter took over 30 s (bench:hostile). Duplicate
+    // top-level keys are still refused, checked below with a Set in one pass.
+    const doc = parseDocument(yamlText, { logLevel: 'silent', uniqueKeys: false });
     const error = doc.errors[0];
     if (error) throw error;
+    const duplicate = duplicateTopLevelKey(doc.contents);
+    if (duplicate !== undefined) throw new Error(`the key ${JSON.stringify(duplicate)} appears twice`);
     value = doc.toJS({ maxAliasCount: 100 });
   } catch (error) {
     const text = firstLine((error as Error).message);
@@ -146,6 +151,18 @@ function parseFrontmatter(yamlText: string, where: string): Record<string, unkno
 }
 
 const firstLine = (s: string): string => s.split('\n', 1)[0] ?? s;
+
+/** The first key a top-level mapping repeats (YAML 1.2 §3.2.1.1: keys are unique), if any. */
+function duplicateTopLevelKey(contents: unknown): string | undefined {
+  if (!isMap(contents)) return undefined;
+  const seen = new Set<unknown>();
+  for (const pair of contents.items) {
+    const key = isScalar(pair.key) ? pair.key.value : pair.key;
+    if (seen.has(key)) return String(key);
+    seen.add(key);
+  }
+  return undefined;
+}
 
 /** `key: "double-quoted"` (FORMAT.md: every scalar double-quoted). */
 const SCALAR_LINE = /^([A-Za-z_][A-Za-z0-9_-]*): "((?:[^"\\]|\\.)*)"$/;
