@@ -330,7 +330,7 @@ export async function runRebuild(dir: string, out: string, quiet: boolean, profi
           const site = profiles.find((p) => p.articleId(c.url) !== undefined) ?? siteForUrl(c.url);
           const id = site?.articleId(c.url);
           if (!site || id === undefined || done.has(`${site.id} ${id}`)) continue;
-          const extracted = extractCapture({ payload: c.payload, url: c.url, timestamp: c.timestamp, ...(c.httpStatus !== undefined ? { httpStatus: c.httpStatus } : {}), ...(c.contentType !== undefined ? { contentType: c.contentType } : {}) }, site);
+          const extracted = extractCapture({ payload: c.payload, url: c.url, timestamp: c.timestamp, ...(c.httpStatus !== undefined ? { httpStatus: c.httpStatus } : {}), ...(c.contentType !== undefined ? { contentType: c.contentType } : {}), ...(c.tooLargeBytes !== undefined ? { payloadBytes: c.tooLargeBytes } : {}) }, site);
           if (!extracted.ok) continue;
           await writeArchiveFile(out, extracted.article);
           done.add(`${site.id} ${id}`);

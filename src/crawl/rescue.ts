@@ -233,13 +233,15 @@ export async function rescue(options: RescueOptions): Promise<RescueSummary> {
         if (got === 'deferred') { deferred.push(id); return; }
         if (got === 'failed') { progress.failed++; return; }
         if (typeof got === 'string') { rejected.push(`${capture.timestamp} ${got}`); continue; }
-        const result = extractCapture({ payload: got.payload, url: got.url, timestamp: got.timestamp, ...(got.httpStatus !== undefined ? { httpStatus: got.httpStatus } : {}), ...(got.contentType !== undefined ? { contentType: got.contentType } : {}) }, site);
+        const result = extractCapture({ payload: got.payload, url: got.url, timestamp: got.timestamp, ...(got.httpStatus !== undefined ? { httpStatus: got.httpStatus } : {}), ...(got.contentType !== undefined ? { contentType: got.contentType } : {}), ...(got.payloadBytes !== undefined ? { payloadBytes: got.payloadBytes } : {}) }, site);
         if (!result.ok) {
           state.captureRejected(capture.id, result.reason, result.message);
           rejected.push(`${capture.timestamp} ${result.reason}`);
           continue;
         }
         const file = await writeArchiveFile(outDir, result.article);
+        // Decoding warnings (bytes replaced, a declared charset overruled) are the reader's to know.
+        for (const warning of result.warnings ?? []) log(`warning ${site.id} ${id}: ${warning}`);
         state.articleWritten({ id, captureId: capture.id, path: file.path, sha256: file.sha256, year: got.timestamp.slice(0, 4) });
         progress.written++;
         progress.done++;
@@ -255,11 +257,11 @@ export async function rescue(options: RescueOptions): Promise<RescueSummary> {
     };
 
     /** The capture's payload: from the WARC when already stored, else fetched and stored first. */
-    const payloadOf = async (capture: StoredCapture): Promise<{ payload: Uint8Array; url: string; timestamp: string; httpStatus?: number; contentType?: string } | string | 'failed'> => {
+    const payloadOf = async (capture: StoredCapture): Promise<{ payload: Uint8Array; url: string; timestamp: string; httpStatus?: number; contentType?: string; payloadBytes?: number } | string | 'failed'> => {
       if (capture.warc !== null && capture.warc_offset !== null && capture.warc_length !== null) {
         try {
           const c = await store.read({ warc: capture.warc, offset: capture.warc_offset, length: capture.warc_length });
-          return { payload: c.payload, url: capture.original, timestamp: capture.timestamp, ...(c.httpStatus !== undefined ? { httpStatus: c.httpStatus } : {}), ...(c.contentType !== undefined ? { contentType: c.contentType } : {}) };
+          return { payload: c.payload, url: capture.original, timestamp: capture.timestamp, ...(c.httpStatus !== undefined ? { httpStatus: c.httpStatus } : {}), ...(c.contentType !== undefined ? { contentType: c.contentType } : {}), ...(c.tooLargeBytes !== undefined ? { payloadBytes: c.tooLargeBytes } : {}) };
         } catch (error) {
           if (!(error instanceof SalvageError)) throw error;
           // The stored bytes are gone or damaged (left as they are): the capture is fetched again.

@@ -352,6 +352,11 @@ test('rejects a page over the size limit', () => {
   assertRejected(extract(jsonLdPage(), {}, 1000), 'too-large');
 });
 
+test('a capture the WARC reader skipped as over the limit (empty payload, payloadBytes set) is too-large, not empty', () => {
+  assertRejected(extract(new Uint8Array(), { payloadBytes: 3 * 1024 ** 3 }), 'too-large');
+  assertRejected(extract(new Uint8Array()), 'empty');
+});
+
 test('rejects gzip payloads that inflate past the limits', () => {
   const spaces = (mib: number): Buffer => Buffer.alloc(mib * 1024 * 1024, 0x20);
   assertRejected(extract(gzipSync(Buffer.concat([enc('<!DOCTYPE html><html><body>'), spaces(25)]), { level: 1 })), 'too-large');

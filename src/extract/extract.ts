@@ -26,6 +26,11 @@ export interface CaptureInput {
   httpStatus?: number;
   /** Archived `Content-Type`, when known. */
   contentType?: string;
+  /**
+   * The payload's whole size when the caller did not read it (a WARC record over the page limit
+   * is skipped while reading, never held: issue 12); such a capture is rejected as `too-large`.
+   */
+  payloadBytes?: number;
 }
 
 export interface ExtractOptions {
@@ -182,7 +187,7 @@ export function extractCapture(input: CaptureInput, site: SiteProfile, options: 
     return reject(input.httpStatus === 404 ? 'not-found' : 'http-status', `the archived response has HTTP status ${input.httpStatus}`);
   }
   const { bytes } = sniffGunzip(input.payload);
-  const byteProblem = rejectBytes(bytes, maxPageBytes, input.contentType);
+  const byteProblem = rejectBytes(bytes, maxPageBytes, input.contentType, input.payloadBytes);
   if (byteProblem) return reject(byteProblem.reason, byteProblem.message);
 
   const decodeOptions = { ...(input.contentType ? { contentType: input.contentType } : {}), ...(site.defaultEncoding ? { fallbackEncoding: site.defaultEncoding } : {}) };

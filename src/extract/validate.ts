@@ -35,11 +35,12 @@ const BINARY_MAGIC: readonly [string, readonly number[]][] = [
 ];
 
 /** Checks on the raw bytes, before decoding. */
-export function rejectBytes(bytes: Uint8Array, maxBytes: number, contentType: string | undefined): Rejection | undefined {
-  if (bytes.length === 0) return { reason: 'empty', message: 'the payload is empty (0 bytes)' };
-  if (bytes.length > maxBytes) {
-    return { reason: 'too-large', message: `the payload is ${(bytes.length / 1048576).toFixed(1)} MiB, over the ${(maxBytes / 1048576).toFixed(0)} MiB page limit (--max-page-mb)` };
+export function rejectBytes(bytes: Uint8Array, maxBytes: number, contentType: string | undefined, wholeBytes = bytes.length): Rejection | undefined {
+  const size = Math.max(bytes.length, wholeBytes);
+  if (size > maxBytes) {
+    return { reason: 'too-large', message: `the payload is ${(size / 1048576).toFixed(1)} MiB, over the ${(maxBytes / 1048576).toFixed(0)} MiB page limit (--max-page-mb)` };
   }
+  if (bytes.length === 0) return { reason: 'empty', message: 'the payload is empty (0 bytes)' };
   for (const [what, magic] of BINARY_MAGIC) {
     if (magic.every((b, i) => bytes[i] === b)) return { reason: 'not-html', message: `the payload is a ${what}, not an HTML page` };
   }
