@@ -27,7 +27,7 @@ import { loadavg } from 'node:os';
 import autocannon, { type Result } from 'autocannon';
 import { Catalog, SearchIndex } from '../src/search/index.js';
 import { STYLESHEET } from '../src/reader/index.js';
-import { benchArgs, machine } from './shared.js';
+import { benchArgs, machine, prng } from './shared.js';
 
 const { arg } = benchArgs();
 const root = resolve(import.meta.dirname, '..');
@@ -55,18 +55,6 @@ const TERM = /^\p{sc=Han}{2,4}$/u;
 if (!existsSync(join(dir, 'search.sqlite'))) {
   console.log(`bench:serve skipped: ${dir} has no search index (run npm run bench:search first, or pass --dir)`);
   process.exit(0);
-}
-
-/** Deterministic PRNG (mulberry32) so every run asks the same things in the same order per connection. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 2 ** 32;
-  };
 }
 
 // What to ask: every id in the index, and texts to draw terms from.

@@ -51,3 +51,26 @@ export async function runTimed(nodeArgs: string[]): Promise<{ ms: number; peakMb
   if (code !== 0) throw new Error(`${nodeArgs.join(' ')} exited with ${code}`);
   return { ms: performance.now() - t0, peakMb: peak, stdout };
 }
+
+/** Deterministic PRNG (mulberry32): the same inputs, in the same order, on every run. */
+export function prng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 2 ** 32;
+  };
+}
+
+/** An integer in [0, n). */
+export const below = (rand: () => number, n: number): number => Math.floor(rand() * n);
+export const pick = <T>(rand: () => number, xs: readonly T[]): T => xs[below(rand, xs.length)]!; // index < length
+
+/** Random bytes from the PRNG. */
+export function randomBytes(rand: () => number, n: number): Buffer {
+  const out = Buffer.allocUnsafe(n);
+  for (let i = 0; i < n; i++) out[i] = below(rand, 256);
+  return out;
+}

@@ -62,28 +62,7 @@ export type ChildMessage =
   | { type: 'start'; index: number; pid: number }
   | { type: 'done'; index: number; ms: number; rssMb: number; outcome: Outcome };
 
-/** Deterministic PRNG (mulberry32): the same inputs on every run. */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 2 ** 32;
-  };
-}
-
-/** An integer in [0, n). */
-export const below = (rand: () => number, n: number): number => Math.floor(rand() * n);
-export const pick = <T>(rand: () => number, xs: readonly T[]): T => xs[below(rand, xs.length)]!; // index < length
-
-/** Random bytes from the PRNG. */
-export function randomBytes(rand: () => number, n: number): Buffer {
-  const out = Buffer.allocUnsafe(n);
-  for (let i = 0; i < n; i++) out[i] = below(rand, 256);
-  return out;
-}
+export { below, pick, prng, randomBytes } from '../shared.js';
 
 /** Han characters common in news text (the index folds and tokenizes them). */
 export const HAN = '的一是不了人我在有他這中大來上國個到說們為子和你地出道也時年得就那要下以生會自著去之過家學對可她裡後小麼心多天而能好都然沒日於起還發成事只作當想看文無開手十用主行方又如前所本見經頭面公同三已老從動兩長知民樣現分將外但身些與高意進把法此實回二理美點月明其種聲全工己話兒者向情部正名定女問力機給等幾很業最間新什打便位因重被走電四第門相次東政海口使教西再平真聽世氣信北少關並內加化由卻代軍產入先山五太水萬市眼體別處總才場師書比住員九笑性通目華報立馬命張活難神數件安表原車白應路期叫死常提感金何更反合放做系計或司利受光王果親界及今京務制解各任至清物台象記邊共風戰干接它許八特覺望直服毛林題建南度統色字請交愛讓認算論百吃義科怎元社術結六功指思非流每青管夫連遠資隊跟帶花快條院變聯言權往展該領傳近留紅治決周保達辦運武半候七必城父強步完革深區即求品士轉量空甚眾技輕程告江語英基派滿式李息寫呢識極令黃德收臉錢黨倒未持取設始版雙歷越史商千片容研像找友孩站廣改議形委早房音火際則首單據導影失拿網香似斯專石若兵弟誰校讀志飛觀爭究包組造落視濟喜離虽坐集編宣';

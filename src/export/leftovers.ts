@@ -7,6 +7,7 @@
  */
 import { lstatSync, readdirSync, renameSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
+import { processAlive } from '../markdown/index.js';
 
 /** What was done with one leftover. */
 export interface Leftover {
@@ -15,22 +16,6 @@ export interface Leftover {
   pid: number;
   /** `removed`, or `restored`: a previous complete site put back under its name (see {@link cleanSiteLeftovers}). */
   action: 'removed' | 'restored';
-}
-
-/**
- * Whether a process with this id exists. Signal 0 checks without sending anything: ESRCH means
- * none; EPERM means one exists that we may not signal (alive). A reused pid reads as alive, so a
- * leftover is then kept: the safe side.
- */
-export function processAlive(pid: number): boolean {
-  if (!Number.isSafeInteger(pid) || pid <= 0) return false;
-  if (pid === process.pid) return true;
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }
 
 const escapeRegExp = (text: string): string => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');

@@ -9,7 +9,7 @@ import { basename, dirname, join, relative, resolve, sep } from 'node:path';
 import { createInterface } from 'node:readline';
 import { createGunzip } from 'node:zlib';
 import { SalvageError, isSalvageError } from '../errors.js';
-import { articlePath, writeFileAtomic } from './write.js';
+import { articlePath, processAlive, writeFileAtomic } from './write.js';
 
 export interface ImportOptions {
   /** Called after each file written, with the number written so far. Default: none. */
@@ -202,21 +202,6 @@ async function removeDeadTempFiles(outDir: string): Promise<{ path: string; pid:
     }
   }
   return removed;
-}
-
-/**
- * Whether a process with this id is running: signal 0 checks without sending (ESRCH: none;
- * EPERM: one we may not signal). A reused pid reads as alive, so its file is kept: the safe side.
- * (src/export/leftovers.ts has the same check for export-site; markdown may not import export.)
- */
-function processAlive(pid: number): boolean {
-  if (pid === process.pid) return true;
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }
 
 /** Why an item is not written, or undefined when it is fine (records its id as seen). */

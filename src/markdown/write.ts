@@ -87,3 +87,19 @@ export async function writeArticleFile(root: string, id: string, text: string, o
   await writeFileAtomic(path, text, options);
   return path;
 }
+
+/**
+ * Whether a process with this id exists. Signal 0 checks without sending anything: ESRCH means
+ * none; EPERM means one exists that we may not signal (alive). A reused pid reads as alive, so a
+ * leftover is then kept: the safe side.
+ */
+export function processAlive(pid: number): boolean {
+  if (!Number.isSafeInteger(pid) || pid <= 0) return false;
+  if (pid === process.pid) return true;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
