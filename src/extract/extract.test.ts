@@ -650,3 +650,12 @@ test('JSON-LD scripts past the parsed part are found by a scan that stops when n
   assert.deepEqual(jsonLdScripts('<script type="application/ld+json">{'.repeat(10_000)), []);
   assert.deepEqual(jsonLdScripts(`<script type="text/javascript">x</script><script type=application/ld+json>${ld}</script>`), [ld]);
 });
+
+test('a title keeps U+3000 and NBSP next to a space as published; only HTML white space collapses', () => {
+  for (const title of ['特朗普金正恩河內峰會　 同稱可望達致成果', '特朗普金正恩河內峰會 　同稱可望達致成果', 'Title\u00a0 with NBSP']) {
+    const page = jsonLdPage().split(TITLE).join(title);
+    assert.equal(articleOf(extract(page)).title, title, JSON.stringify(title));
+  }
+  const wrapped = jsonLdPage().split(TITLE).join('特朗普金正恩\n   河內峰會');
+  assert.equal(articleOf(extract(wrapped)).title, '特朗普金正恩 河內峰會', 'a title written over lines is one line');
+});

@@ -22,10 +22,19 @@ function siteSuffix(name: string): RegExp {
   return re;
 }
 
-/** Collapse a title written over several lines. */
+/**
+ * HTML's white space (space, tab, LF, FF, CR: HTML §2.3.1 "ASCII whitespace"), the only white
+ * space a browser collapses. `\s` also matches U+3000 and NBSP, which titles use on purpose
+ * (`峰會　同稱`): 364 hkcnews titles have U+3000 next to a space, and FORMAT.md keeps inner white
+ * space as published (issue 13).
+ */
+const HTML_SPACE_RUN = /[ \t\n\f\r]+/g;
+const NEEDS_COLLAPSE = /[ \t\n\f\r]{2,}|[\t\n\f\r]/;
+
+/** Collapse a title written over several lines: runs of HTML white space become one space. */
 export function oneLine(raw: string): string {
   const t = raw.trim();
-  return /[\s]{2,}|[\r\n\t]/.test(t) ? t.replace(/\s+/g, ' ') : t;
+  return NEEDS_COLLAPSE.test(t) ? t.replace(HTML_SPACE_RUN, ' ') : t;
 }
 
 /** Remove a trailing "- Site Name" from a title; a title that is only the site name is no title. */
