@@ -5,7 +5,7 @@
  */
 import type { Block, Inline, ListBlock, TableBlock } from './article.js';
 import { collapseHtmlSpace, isTag, isText, textOf, type AnyNode, type Element } from './dom.js';
-import { cloudflareMailto, decodeCloudflareEmail, embedSource, imageSource, resolveUrl } from './urls.js';
+import { cloudflareMailto, decodeCloudflareEmail, embedSource, imageSource, isImageUrl, resolveUrl } from './urls.js';
 
 export interface BlockOptions {
   /** URL the page was served from; relative URLs resolve against it. */
@@ -19,15 +19,35 @@ const SKIPPED_ELEMENTS = new Set([
   'script', 'style', 'noscript', 'template', 'head', 'title', 'meta', 'link', 'base',
   'ins', 'form', 'input', 'button', 'select', 'textarea', 'option', 'label',
   'svg', 'canvas', 'map', 'area', 'object', 'param', 'track', 'source', 'dialog', 'menu',
+  // AMP's ad slots, analytics, menus and share buttons (amp.dev component catalogue).
+  'amp-ad', 'amp-embed', 'amp-sticky-ad', 'amp-auto-ads', 'amp-analytics', 'amp-pixel', 'amp-sidebar', 'amp-social-share', 'amp-consent', 'amp-user-notification',
 ]);
+/** Image elements: HTML's and AMP's (`<amp-img>`, `<amp-anim>` for GIFs). */
+const IMAGE_ELEMENTS = new Set(['img', 'amp-img', 'amp-anim']);
+/**
+ * A caption's holder, told by its class or id (`caption`, `credit`, `cutline`, `legend`, Chinese
+ * CMSs' `pic-text`/`img-desc`/`shuoming`): captions are put in `<figcaption>`, in a `<small>`, or
+ * in any element so named.
+ */
+const CAPTION_CLASS = /caption|credit|cutline|legend|pic-?(?:text|desc|info)|img-?(?:text|desc|info)|photo-?(?:text|desc|info)|shuoming|tushuo/i;
+/** A caption is a line or two; a longer text next to an image is the article's own. */
+const MAX_CAPTION_CHARS = 300;
+/**
+ * Dividers and end marks drawn as images (`article_end.gif`, 600 × 12): a declared height this
+ * small with a width many times larger is a rule, not a picture.
+ */
+const MAX_RULE_IMAGE_HEIGHT = 16;
+const MIN_RULE_IMAGE_RATIO = 10;
 /** Elements that open a new block; anything else is inline. */
 const CONTAINER_ELEMENTS = new Set([
   'div', 'section', 'article', 'main', 'header', 'footer', 'aside', 'nav', 'center', 'address',
   'details', 'summary', 'dl', 'dd', 'dt', 'fieldset', 'hgroup', 'body', 'html', 'picture', 'li', 'tbody', 'thead', 'tfoot', 'tr', 'td', 'th', 'caption',
 ]);
 const BLOCK_ELEMENTS = new Set([
-  ...CONTAINER_ELEMENTS, 'p', 'h1', 'h2', 'h3', 'h4', 'h5', 'h6', 'ul', 'ol', 'blockquote', 'table', 'figure', 'hr', 'pre', 'iframe', 'video', 'embed',
+  ...CONTAINER_ELEMENTS, 'p', 'h1', 'h2', 'h3', 'h4', 'h5', 'h6', 'ul', 'ol', 'blockquote', 'table', 'figure', 'hr', 'pre', 'iframe', 'video', 'embed', ...['amp-iframe', 'amp-youtube', 'amp-video'],
 ]);
+/** Players: HTML's and AMP's. */
+const EMBED_ELEMENTS = new Set(['iframe', 'video', 'embed', 'amp-iframe', 'amp-youtube', 'amp-video']);
 const HEADING_LEVEL: Record<string, 1 | 2 | 3 | 4 | 5 | 6> = { h1: 1, h2: 2, h3: 3, h4: 4, h5: 5, h6: 6 };
 /** Tracking pixels and spacers declare a tiny size. */
 const MAX_PIXEL_SIZE = 2;
@@ -84,7 +104,7 @@ export class BlockBuilder {
       if (!isTag(node) || this.skip(node)) continue;
       const name = node.name;
       if (name === 'br') { pending.push({ type: 'break' }); continue; }
-      if (name === 'img') {
+      if (IMAGE_ELEMENTS.has(name)) {
         const fig = this.figureOfImage(node);
         if (fig) pending.push({ type: 'lift', block: fig });
         continue;
@@ -104,7 +124,7 @@ export class BlockBuilder {
     while (stack.length > 0) {
       const n = stack.pop()!; // non-empty: checked by the loop condition
       if (!isTag(n)) continue;
-      if (BLOCK_ELEMENTS.has(n.name) && n.name !== 'iframe' && n.name !== 'video' && n.name !== 'embed') return true;
+      if (BLOCK_ELEMENTS.has(n.name) && !EMBED_ELEMENTS.has(n.name)) return true;
       pushAll(stack, n.children);
     }
     return false;
@@ -112,6 +132,7 @@ export class BlockBuilder {
 
   private block(el: Element, out: Block[]): void {
     const name = el.name;
+    if (name !== 'figure' && this.captionedImage(el, out)) return;
     const level = HEADING_LEVEL[name];
     if (level !== undefined) {
       for (const part of this.split(this.inline(el))) {
@@ -135,7 +156,7 @@ export class BlockBuilder {
       case 'figure': this.figure(el, out); return;
       case 'hr': out.push({ type: 'rule' }); return;
       case 'pre': this.emitParagraphs(preformatted(textOf(el)), out); return;
-      case 'iframe': case 'video': case 'embed': { const embed = this.embed(el); if (embed) out.push(embed); return; }
+      case 'iframe': case 'video': case 'embed': case 'amp-iframe': case 'amp-youtube': case 'amp-video': { const embed = this.embed(el); if (embed) out.push(embed); return; }
       default: this.walk(el.children, out);
     }
   }
@@ -198,14 +219,17 @@ export class BlockBuilder {
     }
     switch (el.name) {
       case 'br': out.push({ type: 'break' }); return;
-      case 'img': { const fig = this.figureOfImage(el); if (fig) out.push({ type: 'lift', block: fig }); return; }
-      case 'iframe': case 'video': case 'embed': { const embed = this.embed(el); if (embed) out.push({ type: 'lift', block: embed }); return; }
+      case 'img': case 'amp-img': case 'amp-anim': { const fig = this.figureOfImage(el); if (fig) out.push({ type: 'lift', block: fig }); return; }
+      case 'iframe': case 'video': case 'embed': case 'amp-iframe': case 'amp-youtube': case 'amp-video': { const embed = this.embed(el); if (embed) out.push({ type: 'lift', block: embed }); return; }
       case 'strong': case 'b': out.push({ type: 'strong', children: this.inlineChildren(el) } as Inline); return;
       case 'em': case 'i': case 'cite': case 'dfn': out.push({ type: 'em', children: this.inlineChildren(el) } as Inline); return;
       case 'del': case 's': case 'strike': out.push({ type: 'del', children: this.inlineChildren(el) } as Inline); return;
       case 'a': {
         const raw = el.attribs['href'];
         const href = raw === undefined ? undefined : cloudflareMailto(raw) ?? resolveUrl(raw, this.baseUrl);
+        // A thumbnail linking to its full-size picture: the picture is the figure.
+        const large = href !== undefined && isImageUrl(href) ? this.linkedImage(el) : undefined;
+        if (large) { out.push({ type: 'lift', block: large }); return; }
         const children = this.inlineChildren(el);
         if (href === undefined) { pushAll(out, children); return; }
         // A link inside a link: browsers close the outer one where the inner one starts.
@@ -233,14 +257,106 @@ export class BlockBuilder {
     const height = Number(img.attribs['height']);
     if ((width > 0 && width <= MAX_PIXEL_SIZE) || (height > 0 && height <= MAX_PIXEL_SIZE)) return undefined;
     if (width > 0 && width <= MAX_ICON_SIZE && height > 0 && height <= MAX_ICON_SIZE) return undefined;
+    if (height > 0 && height <= MAX_RULE_IMAGE_HEIGHT && width >= height * MIN_RULE_IMAGE_RATIO) return undefined;
     const src = imageSource(img, this.baseUrl);
     if (src === undefined) return undefined;
     return { type: 'figure', src, alt: collapseHtmlSpace(img.attribs['alt'] ?? '').trim() };
   }
 
+  /** The meaningful children of an element: elements not skipped and not `<br>`, and text that is not blank. */
+  private meaningful(el: Element): AnyNode[] {
+    return el.children.filter((c) => (isText(c) ? c.data.trim() !== '' : isTag(c) && !this.skip(c) && c.name !== 'br'));
+  }
+
+  /** The one image an element holds, alone (through `<picture>`, a link or a wrapper), with the link around it. */
+  private soleImage(el: Element, depth = 0): { img: Element; link?: Element } | undefined {
+    if (IMAGE_ELEMENTS.has(el.name)) return { img: el };
+    if (depth > 4) return undefined;
+    const only = this.meaningful(el);
+    const child = only.length === 1 && isTag(only[0]!) ? only[0] : undefined;
+    if (!child) return undefined;
+    const inner = this.soleImage(child, depth + 1);
+    return inner && el.name === 'a' && inner.link === undefined ? { ...inner, link: el } : inner;
+  }
+
+  /** A figure for an image holder: the linked full-size picture when the link points at one, the link's title as caption. */
+  private figureOf(found: { img: Element; link?: Element }): (Block & { type: 'figure' }) | undefined {
+    const href = found.link ? resolveUrl(found.link.attribs['href'], this.baseUrl) : undefined;
+    const fig = this.figureOfImage(found.img);
+    if (fig?.type !== 'figure') return undefined;
+    const title = collapseHtmlSpace(found.link?.attribs['title'] ?? '').trim();
+    const out = href !== undefined && isImageUrl(href) ? { ...fig, src: href } : fig;
+    return title !== '' && title !== fig.alt && title.length <= MAX_CAPTION_CHARS ? { ...out, caption: [{ type: 'text', text: title }] } : out;
+  }
+
+  /** `<a href="large.jpg"><img src="thumb.jpg"></a>`: the large picture, when the link holds only the image. */
+  private linkedImage(a: Element): Block | undefined {
+    const found = this.soleImage(a);
+    return found ? this.figureOf({ ...found, link: found.link ?? a }) ?? undefined : undefined;
+  }
+
+  /** Whether an element is a caption's holder: `<figcaption>`, `<small>`, or named a caption. */
+  private isCaptionHolder(el: Element): boolean {
+    if (el.name === 'figcaption' || el.name === 'small') return true;
+    return CAPTION_CLASS.test(`${el.attribs['class'] ?? ''} ${el.attribs['id'] ?? ''}`);
+  }
+
+  /** The caption text of a holder, when it is short and holds no image. */
+  private captionOf(el: Element): Inline[] | undefined {
+    const text = textOf(el).trim();
+    if (text === '' || text.length > MAX_CAPTION_CHARS || this.containsImage(el)) return undefined;
+    const c = normaliseInline(this.split(this.inlineChildren(el)).filter(Array.isArray).flat(), false);
+    return c.length > 0 ? c : undefined;
+  }
+
+  private containsImage(el: Element): boolean {
+    const stack: AnyNode[] = [...el.children];
+    for (let seen = 0; stack.length > 0 && seen < 10_000; seen++) {
+      const n = stack.pop()!; // non-empty: checked by the loop condition
+      if (!isTag(n)) continue;
+      if (IMAGE_ELEMENTS.has(n.name)) return true;
+      pushAll(stack, n.children);
+    }
+    return false;
+  }
+
+  /**
+   * A block that is one image and its caption, as pages lay photos out without `<figure>`: the
+   * image (or a thumbnail linking to it), then a caption holder (`<small>`, an element named a
+   * caption), or — in a layout table of two cells — the text of the other cell.
+   */
+  private captionedImage(el: Element, out: Block[]): boolean {
+    let parts = this.meaningful(el);
+    const isTable = el.name === 'table';
+    if (isTable) {
+      const cells: Element[] = [];
+      const stack: AnyNode[] = [...el.children].reverse();
+      for (let seen = 0; stack.length > 0 && seen < 64; seen++) {
+        const n = stack.pop()!; // non-empty: checked by the loop condition
+        if (!isTag(n) || this.skip(n)) continue;
+        if (n.name === 'td' || n.name === 'th') { if (this.meaningful(n).length > 0) cells.push(n); } else if (n.name === 'tr' || n.name === 'tbody' || n.name === 'thead' || n.name === 'tfoot') for (let i = n.children.length - 1; i >= 0; i--) stack.push(n.children[i]!);
+        else return false;
+      }
+      if (stack.length > 0) return false;
+      parts = cells;
+    }
+    if (parts.length !== 2 || !isTag(parts[0]!) || !isTag(parts[1]!)) return false;
+    const found = this.soleImage(parts[0]);
+    if (!found) return false;
+    const holder = parts[1];
+    if (!isTable && !this.isCaptionHolder(holder)) return false;
+    const caption = this.captionOf(holder);
+    const fig = caption ? this.figureOf(found) : undefined;
+    if (!fig || !caption) return false;
+    out.push({ ...fig, caption });
+    return true;
+  }
+
   private embed(el: Element): Block | undefined {
-    let src = el.attribs['src'];
-    if (!src && el.name === 'video') {
+    // AMP's YouTube player names the video, not a URL (amp.dev, amp-youtube).
+    const videoId = el.name === 'amp-youtube' ? el.attribs['data-videoid'] : undefined;
+    let src = videoId !== undefined && /^[\w-]{6,20}$/.test(videoId) ? `https://www.youtube.com/embed/${videoId}` : el.attribs['src'];
+    if (!src && (el.name === 'video' || el.name === 'amp-video')) {
       const source = el.children.find((c): c is Element => isTag(c) && c.name === 'source');
       src = source?.attribs['src'];
     }
@@ -253,7 +369,7 @@ export class BlockBuilder {
     let caption: Inline[] | undefined;
     const rest: AnyNode[] = [];
     for (const child of el.children) {
-      if (isTag(child) && child.name === 'figcaption' && !this.skip(child)) {
+      if (isTag(child) && child.name !== 'a' && !IMAGE_ELEMENTS.has(child.name) && this.isCaptionHolder(child) && !this.skip(child) && !this.containsImage(child)) {
         const c = normaliseInline(this.split(this.inlineChildren(child)).filter(Array.isArray).flat(), false);
         if (c.length > 0) caption = caption ? [...caption, { type: 'break' }, ...c] : c;
       } else rest.push(child);

@@ -2,8 +2,8 @@
 import { inlineText, type Block } from './article.js';
 import { hasTextDate } from './dates.js';
 import { isTag, isText, type AnyNode, type Element } from './dom.js';
-import { AD_OR_LOADING, BLOCK_TAGS, BYLINE, CLASS_WEIGHT, CLEANED_CONDITIONALLY, DATA_TABLE_CELLS, DATA_TABLE_COLUMNS, DATA_TABLE_ROWS, EMBED_MAX_CHARS, HEADING_SHARE, LIST_SHARE, MAX_BYLINE_CHARS, MAX_LINK_DENSITY, MAX_LINK_DENSITY_POSITIVE, MIN_PARAGRAPH_CHARS, NEVER_CONTENT, PROSE_COMMAS, SENTENCE_END, SHARE, SHARE_MAX_CHARS, TITLE_SIMILARITY } from './content-rules.js';
-import { classWeight, elementChildren, isUnlikely, type Flags, type Page, type Stats } from './content-page.js';
+import { AD_OR_LOADING, BLOCK_TAGS, SUBSCRIPTION_BOX, SUBSCRIPTION_BOX_MAX_CHARS, BYLINE, CLASS_WEIGHT, CLEANED_CONDITIONALLY, DATA_TABLE_CELLS, DATA_TABLE_COLUMNS, DATA_TABLE_ROWS, EMBED_MAX_CHARS, HEADING_SHARE, LIST_SHARE, MAX_BYLINE_CHARS, MAX_LINK_DENSITY, MAX_LINK_DENSITY_POSITIVE, MIN_PARAGRAPH_CHARS, NEVER_CONTENT, PROSE_COMMAS, SENTENCE_END, SHARE, SHARE_MAX_CHARS, TITLE_SIMILARITY } from './content-rules.js';
+import { classWeight, elementChildren, isPlayer, isUnlikely, type Flags, type Page, type Stats } from './content-page.js';
 
 /** Text of some nodes, leaving out what is never content. */
 export function textOfNodes(nodes: readonly AnyNode[]): string {
@@ -62,7 +62,8 @@ export class Cleaner {
         if (!isTag(child)) continue;
         if (!this.page.stats.has(child)) {
           // Hidden, unlikely or never content: out of the scoring, so out of the body.
-          if (this.page.excluded.has(child)) this.dropped.add(child);
+          // Players are left out of scoring (they have no text) but are the article's own.
+          if (this.page.excluded.has(child) && !isPlayer(child)) this.dropped.add(child);
           continue;
         }
         const why = this.dropReason(child, inFigure, inDataTable, inTable);
@@ -82,6 +83,7 @@ export class Cleaner {
     if (this.flags.stripUnlikely && inTable && BLOCK_TAGS.has(name) && isUnlikely(el)) return 'unlikely region in a layout table';
     const match = `${el.attribs['class'] ?? ''} ${el.attribs['id'] ?? ''}`;
     if (match.length > 1 && SHARE.test(match) && s.chars < SHARE_MAX_CHARS) return 'share bar';
+    if (CLEANED_CONDITIONALLY.has(name) && s.chars > 0 && s.chars < SUBSCRIPTION_BOX_MAX_CHARS && SUBSCRIPTION_BOX.test(shortTextOf(el) ?? '')) return 'subscription box';
     if (!this.bylineDropped && s.chars > 0 && s.chars < MAX_BYLINE_CHARS && (el.attribs['rel'] === 'author' || (el.attribs['itemprop'] ?? '').includes('author') || BYLINE.test(match))) {
       this.bylineDropped = true;
       return 'byline';
@@ -90,6 +92,8 @@ export class Cleaner {
       if (this.flags.weightClasses && classWeight(el) < 0) return 'heading named like chrome';
       if (!this.titleDropped && page.title && similarity(page.title, shortTextOf(el) ?? '') > TITLE_SIMILARITY) { this.titleDropped = true; return 'title repeated'; }
     }
+    // An element that says only "廣告" / "Advertisement" is an ad slot's label, whatever the flags.
+    if (BLOCK_TAGS.has(name) && s.chars > 0 && s.chars <= 20 && s.images === 0 && AD_OR_LOADING.test((shortTextOf(el) ?? '').trim())) return 'ad label';
     if (!this.flags.cleanConditionally || inDataTable) return undefined;
     if (!CLEANED_CONDITIONALLY.has(name)) return undefined;
     if (name === 'table' && this.isDataTable(el)) return undefined;
@@ -100,14 +104,13 @@ export class Cleaner {
     const linkDensity = page.linkDensity(el);
     // Chinese headline lists carry a comma per teaser line: commas make prose only when most text is not links.
     if (s.commas >= PROSE_COMMAS && linkDensity <= MAX_LINK_DENSITY_POSITIVE) return undefined;
-    if (s.chars > 0 && s.chars <= 20 && AD_OR_LOADING.test((shortTextOf(el) ?? '').trim())) return 'ad label';
     const reasons: string[] = [];
     if (!inFigure && s.images > 1 && s.paragraphs / s.images < 0.5) reasons.push('more images than text');
     if (!isList && !inFigure && s.headingChars < HEADING_SHARE * s.chars && s.chars < MIN_PARAGRAPH_CHARS && (s.images === 0 || s.images > 2) && linkDensity > 0) reasons.push('short and linked');
     if (!isList && weight < CLASS_WEIGHT && linkDensity > MAX_LINK_DENSITY) reasons.push('link-dense');
     if (weight >= CLASS_WEIGHT && linkDensity > MAX_LINK_DENSITY_POSITIVE) reasons.push('link-dense');
     if ((s.embeds === 1 && s.chars < EMBED_MAX_CHARS) || s.embeds > 1) reasons.push('embeds');
-    if (s.images === 0 && s.chars === 0 && s.embeds === 0) reasons.push('empty');
+    if (s.images === 0 && s.chars === 0 && s.embeds === 0 && s.players === 0) reasons.push('empty');
     if (reasons.length === 0) return undefined;
     // A list of images (one image per item) is a gallery, not chrome (Readability).
     if (isList && el.children.every((c) => !isTag(c) || elementChildren(page, c).length <= 1) && s.images === s.listItems) return undefined;
@@ -199,6 +202,17 @@ function similarity(a: string, b: string): number {
  * time (zh bench, 2026-11-26), so they stay.
  */
 export const TRAILING_CHROME = /^[\s【\[［(（<«]*(?:上一篇|下一篇|上一页|下一页|上篇|下篇|返回(?:首页|顶部|列表|目录)?|打印(?:本页|此文|本文)?|关闭(?:窗口|本页|此页)?|分享到|收藏本文|推荐给朋友|相关(?:阅读|新闻|链接|文章|报道|专题)|延伸阅读|推荐阅读|热点推荐|猜你喜欢|发表评论|我要评论|网友评论|查看评论|Related (?:articles|stories|posts|links)|More stories|Share this|Print this|Back to top|Previous (?:article|post)|Next (?:article|post))/i;
+/**
+ * The same in Traditional Chinese, but only as a whole line (a heading over a list of other
+ * stories): `相關文章：<link>` inside an article is the writer's own pointer, and archives keep it.
+ */
+export const TRAILING_CHROME_LABEL = /^[\s【\[［(（<«]*(?:延伸閱讀|推薦閱讀|相關(?:閱讀|新聞|文章|報導|報道)|熱門推薦|你可能(?:也)?(?:感興趣|喜歡)|更多(?:新聞|文章))[\s】\]］)）>»:：]*$/;
+/**
+ * A tag line printed under the text (`標籤：a、b`, `Tags: a, b`, `#a #b`): the frontmatter has the
+ * tags. Only at the body's end, and only when the whole paragraph is the tag list.
+ */
+export const TAG_LINE = /^(?:(?:標籤|标签|關鍵字|关键字|關鍵詞|关键词|Tags?|Keywords?)\s*[:：]|#[^#\s][^#]*(?:\s+#[^#\s][^#]*)+$)/i;
+export const MAX_TAG_LINE_CHARS = 400;
 /** A trailing chrome line is short: a long paragraph that starts so is text that quotes it. */
 export const MAX_CHROME_LINE_CHARS = 60;
 /** Legal notices a site appends to every article (反侵权公告, 版权声明, 免责声明, Copyright): the notice and what follows go. */
@@ -227,6 +241,8 @@ export const LEADING_WINDOW = 3;
  * out (zh bench: 8 of 8, 2026-11-26).
  */
 export const PAGE_META_LABEL = /来源|更新|发布|发表|时间|日期|作者|编辑|浏览|点击|阅读|字号|评论|出处|\b(?:Posted|Updated|Published)\b/i;
+/** A labelled byline alone on its line (`撰文：關你乜事？`, `文｜張三`): the frontmatter has the author. */
+export const BYLINE_LINE = /^(?:作\s*者|撰\s*文|撰\s*稿|文|記者|记者)\s*[:：｜|/／]\s*\S.{0,38}$/;
 /** A meta line is short and no sentence: a lead like "央广网北京2月13日消息 据…报道，…发布…。" is text. */
 export const MAX_META_LINE_CHARS = 100;
 
@@ -248,6 +264,7 @@ export function dropLeadingChrome(blocks: readonly Block[], title: string, notes
     const text = plainText(b).trim();
     if (!titleSeen && title !== '' && similarity(title, text) > TITLE_SIMILARITY && similarity(text, title) > TITLE_SIMILARITY) { titleSeen = true; start++; continue; }
     if (text.length <= MAX_META_LINE_CHARS && !SENTENCE_END.test(text + ' ') && PAGE_META_LABEL.test(text) && hasTextDate(text)) { start++; continue; }
+    if (b.type === 'paragraph' && BYLINE_LINE.test(text)) { start++; continue; }
     break;
   }
   if (start === 0) return [...blocks];
@@ -270,7 +287,8 @@ export function dropTrailingChrome(blocks: readonly Block[], notes: string[]): B
     const b = blocks[end - 1]!; // end > 0
     if (b.type === 'rule') { end--; continue; }
     const text = plainText(b).trim();
-    if ((b.type === 'paragraph' || b.type === 'heading') && text.length <= MAX_CHROME_LINE_CHARS && TRAILING_CHROME.test(text)) { end--; continue; }
+    if ((b.type === 'paragraph' || b.type === 'heading') && text.length <= MAX_CHROME_LINE_CHARS && (TRAILING_CHROME.test(text) || TRAILING_CHROME_LABEL.test(text))) { end--; continue; }
+    if (b.type === 'paragraph' && text.length <= MAX_TAG_LINE_CHARS && TAG_LINE.test(text)) { end--; continue; }
     break;
   }
   if (end === blocks.length) return [...blocks];

@@ -1,6 +1,6 @@
 /** One walk over a page's DOM: every element's text statistics, and Readability's paragraph scores. */
 import { isTag, isText, type AnyNode, type Document, type Element } from './dom.js';
-import { BLOCK_TAGS, CHARS_PER_POINT, CJK_WEIGHT, CLASS_WEIGHT, HASH_LINK_WEIGHT, LEAF_PARAGRAPH_TAGS, MAX_LENGTH_POINTS, MAYBE_CANDIDATE, MIN_PARAGRAPH_CHARS, NEGATIVE, NEVER_CONTENT, NO_BR_PARAGRAPHS, NO_LOOSE_TEXT, PARAGRAPH_TAGS, POSITIVE, SCORED_ANCESTORS, SINGLE_P_MAX_LINK_DENSITY, TAG_SCORE, UNLIKELY, UNLIKELY_ROLES, VIDEO_HOSTS, WHOLE_TEXT_MAX_LINK_DENSITY, WHOLE_TEXT_PARAGRAPHS } from './content-rules.js';
+import { BLOCK_TAGS, CHARS_PER_POINT, CJK_WEIGHT, CLASS_WEIGHT, HASH_LINK_WEIGHT, LEAF_PARAGRAPH_TAGS, MAX_LENGTH_POINTS, MAYBE_CANDIDATE, MIN_PARAGRAPH_CHARS, NEGATIVE, NEVER_CONTENT, NO_BR_PARAGRAPHS, NO_LOOSE_TEXT, PARAGRAPH_TAGS, POSITIVE, SCORED_ANCESTORS, SINGLE_P_MAX_LINK_DENSITY, TAG_SCORE, UNLIKELY, UNLIKELY_ROLES, PLAYER_URL, VIDEO_HOSTS, WHOLE_TEXT_MAX_LINK_DENSITY, WHOLE_TEXT_PARAGRAPHS } from './content-rules.js';
 
 /** What one element holds, summed over its subtree, excluded subtrees left out. */
 export interface Stats {
@@ -20,6 +20,8 @@ export interface Stats {
   images: number;
   listItems: number;
   embeds: number;
+  /** Players of video and media hosts (content, unlike other embeds). */
+  players: number;
   tables: number;
   /** Holds a block element somewhere below. */
   hasBlock: boolean;
@@ -55,6 +57,17 @@ function isHidden(el: Element): boolean {
 }
 
 /** Readability's `_getClassWeight`: ±25 each for a positive or negative class and id. */
+/** Elements that embed another document or a player. */
+const EMBED_ELEMENTS = new Set(['iframe', 'embed', 'object', 'video', 'amp-iframe', 'amp-youtube', 'amp-video']);
+
+/** A player of a video or media host (`VIDEO_HOSTS`, `PLAYER_URL`, `<video>`): content, not a widget. */
+export function isPlayer(el: Element): boolean {
+  if (!EMBED_ELEMENTS.has(el.name)) return false;
+  if (el.name === 'video' || el.name === 'amp-youtube' || el.name === 'amp-video') return true;
+  const src = el.attribs['src'] ?? el.attribs['data'] ?? '';
+  return VIDEO_HOSTS.test(src) || PLAYER_URL.test(src);
+}
+
 export function classWeight(el: Element): number {
   let w = 0;
   for (const value of [el.attribs['class'], el.attribs['id']]) {
@@ -173,7 +186,7 @@ export class Page {
     const stack: Frame[] = [];
     const open = (el: Element, inTable: boolean): void => {
       stack.push({
-        chars: 0, weight: 0, linkChars: 0, commas: 0, headingChars: 0, listChars: 0, paragraphs: 0, images: 0, listItems: 0, embeds: 0, tables: 0, hasBlock: false,
+        chars: 0, weight: 0, linkChars: 0, commas: 0, headingChars: 0, listChars: 0, paragraphs: 0, images: 0, listItems: 0, embeds: 0, players: 0, tables: 0, hasBlock: false,
         el, i: 0, inTable: inTable || el.name === 'table', runChars: 0, runCommas: 0, lastBr: false, breaks: false,
       });
     };
@@ -203,7 +216,8 @@ export class Page {
             if (this.leaveOut(child, f.inTable)) {
               this.excluded.add(child);
               // Players and widgets are judged by count when cleaning; known video hosts are content.
-              if ((child.name === 'iframe' || child.name === 'embed' || child.name === 'object') && !VIDEO_HOSTS.test(child.attribs['src'] ?? child.attribs['data'] ?? '')) f.embeds++;
+              if (isPlayer(child)) f.players++;
+              else if (EMBED_ELEMENTS.has(child.name)) f.embeds++;
               continue;
             }
             open(child, f.inTable);
@@ -265,7 +279,7 @@ export class Page {
     if (c.chars > 0 || c.images > 0) p.lastBr = false;
     p.chars += c.chars; p.weight += c.weight; p.commas += c.commas; p.headingChars += c.headingChars; p.listChars += c.listChars;
     p.linkChars += child.name === 'a' ? c.chars * linkWeight(child) : c.linkChars;
-    p.paragraphs += c.paragraphs; p.images += c.images; p.listItems += c.listItems; p.embeds += c.embeds; p.tables += c.tables;
+    p.paragraphs += c.paragraphs; p.images += c.images; p.listItems += c.listItems; p.embeds += c.embeds; p.players += c.players; p.tables += c.tables;
     if (c.hasBlock) {
       p.hasBlock = true;
       // A block ends the loose text before it: that text was a paragraph of its own.

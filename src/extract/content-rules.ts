@@ -21,8 +21,16 @@ export const SHARE_MAX_CHARS = 500;
 /** Block text that is only an ad label or a loading placeholder (Readability's `adWords`/`loadingWords`). */
 export const AD_OR_LOADING = /^(?:ad(?:vertising|vertisement)?|pub(?:licité)?|werb(?:ung)?|广告|廣告|Реклама|Anuncio|(?:loading|正在加载|載入中|Загрузка|chargement|cargando)(?:…|\.\.\.)?)$/iu;
 
+/**
+ * A newsletter or subscription box inside the article container (a sign-up line with its form):
+ * the words that invite to subscribe, in Chinese and English. Only short containers (a `<div>`,
+ * `<section>`, `<form>`) go; a paragraph of the article that mentions a newsletter stays.
+ */
+export const SUBSCRIPTION_BOX = /訂閱.{0,16}(?:電子報|通訊|newsletter)|订阅.{0,16}(?:电子报|通讯|newsletter)|(?:subscribe|sign up)\b.{0,40}\bnewsletter|\bnewsletter\b.{0,40}\b(?:subscribe|sign up)|電子報.{0,8}訂閱|电子报.{0,8}订阅/i;
+export const SUBSCRIPTION_BOX_MAX_CHARS = 200;
+
 /** Never read: code, styling, controls. Their text would count as article text. */
-export const NEVER_CONTENT = new Set(['script', 'style', 'noscript', 'template', 'svg', 'math', 'select', 'textarea', 'button', 'input', 'option', 'head', 'title', 'meta', 'link', 'iframe', 'object', 'embed', 'canvas', 'map']);
+export const NEVER_CONTENT = new Set(['script', 'style', 'noscript', 'template', 'svg', 'math', 'select', 'textarea', 'button', 'input', 'option', 'head', 'title', 'meta', 'link', 'iframe', 'object', 'embed', 'canvas', 'map', 'amp-iframe', 'amp-youtube', 'amp-ad', 'amp-embed', 'amp-analytics']);
 /** Elements that start a block: text on both sides of one is two paragraphs. */
 export const BLOCK_TAGS = new Set([
   'address', 'article', 'aside', 'blockquote', 'body', 'center', 'dd', 'details', 'dialog', 'div', 'dl', 'dt', 'fieldset', 'figcaption', 'figure', 'footer', 'form',
@@ -116,6 +124,11 @@ export const TITLE_SIMILARITY = 0.75;
 
 /** Embedded players count as embeds, not as ads (Readability's `videos`). */
 export const VIDEO_HOSTS = /\/\/(www\.)?((dailymotion|youtube|youtube-nocookie|player\.vimeo|v\.qq|bilibili|live\.bilibili)\.com|(archive|upload\.wikimedia)\.org|player\.twitch\.tv)/i;
+/**
+ * Players of other media hosts, told by their URL (`roundme.com/embed/…`, Facebook's video plugin,
+ * `player.` hosts): content, as the known video hosts are. Ad and tracking frames carry none of these.
+ */
+export const PLAYER_URL = /\/embed\/|\/plugins\/(?:video|post)\.php|\/\/player\.|\/player\/|\/video\//i;
 /** Class/id words of bylines (Readability's `byline`): a short one at the top of the body is metadata, shown apart. */
 export const BYLINE = /byline|author|dateline|writtenby|p-author/i;
 /** A byline is short (Readability: under 100 characters). */

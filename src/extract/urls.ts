@@ -49,8 +49,39 @@ const SRCSET_ATTRIBUTES = ['data-srcset', 'srcset'] as const;
 /** Placeholders that lazy loaders put in `src` (inline GIFs, blank pixels). */
 const PLACEHOLDER_SRC = /^data:|(?:^|\/)(?:blank|spacer|pixel|placeholder|lazy)[\w-]*\.(?:gif|png|svg)(?:[?#]|$)/i;
 
-/** The real image URL of an `<img>`, resolving lazy-loading; undefined when it has none. */
+/** One `srcset` candidate: `url 640w`, `url 2x` or a bare `url` (1x). */
+const SRCSET_CANDIDATE = /^(\S+)(?:\s+(\d+(?:\.\d+)?)([wx]))?$/i;
+
+/**
+ * The largest candidate of a `srcset` (HTML: comma-separated `url [Nw|Nx]`): a page offers its
+ * thumbnails and its full-size image in one list, and the archive keeps the full size.
+ * Undefined when no candidate carries a descriptor (nothing tells sizes apart).
+ */
+export function largestSrcsetCandidate(srcset: string): string | undefined {
+  let best: string | undefined;
+  let bestSize = -1;
+  let described = false;
+  // A bounded read: a srcset lists a handful of sizes.
+  for (const part of srcset.split(/,\s+/, 32)) {
+    const m = SRCSET_CANDIDATE.exec(part.trim());
+    if (!m?.[1] || PLACEHOLDER_SRC.test(m[1])) continue;
+    const size = m[2] === undefined ? 1 : Number(m[2]) * (m[3]?.toLowerCase() === 'x' ? 1000 : 1);
+    if (m[2] !== undefined) described = true;
+    if (size > bestSize) { best = m[1]; bestSize = size; }
+  }
+  return described ? best : undefined;
+}
+
+/**
+ * The real image URL of an `<img>` (or `<amp-img>`), resolving lazy-loading; undefined when it has
+ * none. The largest `srcset` candidate first, then the lazy loaders' attributes, then `src`.
+ */
 export function imageSource(img: Element, base: string): string | undefined {
+  for (const name of SRCSET_ATTRIBUTES) {
+    const value = img.attribs[name];
+    const largest = value === undefined ? undefined : largestSrcsetCandidate(value);
+    if (largest !== undefined) return resolveUrl(largest, base);
+  }
   for (const name of LAZY_SRC_ATTRIBUTES) {
     const value = img.attribs[name];
     if (value && !PLACEHOLDER_SRC.test(value.trim())) return resolveUrl(value, base);
@@ -62,6 +93,16 @@ export function imageSource(img: Element, base: string): string | undefined {
     if (first && !PLACEHOLDER_SRC.test(first)) return resolveUrl(first, base);
   }
   return undefined;
+}
+
+/** A URL whose path names an image file: a thumbnail's link to its full-size picture. */
+const IMAGE_FILE = /\.(?:jpe?g|png|gif|webp|avif|bmp|tiff?)$/i;
+export function isImageUrl(url: string): boolean {
+  try {
+    return IMAGE_FILE.test(new URL(url).pathname);
+  } catch {
+    return false;
+  }
 }
 
 /** Protocol-relative embed URLs (`//www.youtube.com/…`) are https. */
