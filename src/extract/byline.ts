@@ -6,6 +6,7 @@
  */
 import { findTextDates } from './dates.js';
 import { hasAncestor, textOf, visibleText, type Element } from './dom.js';
+import { REPORTER_DATELINE } from './labelled-lines.js';
 import type { PageText } from './page-text.js';
 
 /** Longest byline text taken from a marked element (Readability.js: < 100 characters). */
@@ -336,6 +337,9 @@ const HAN = /[\u3400-\u9fff]/;
  */
 function cleanMarkedByline(raw: string): string | undefined {
   const text = raw.replace(TIME_LABEL_AFTER, '').trim();
+  // `記者陳嘉寧／桃園機場報導`: the reporter, without the label and the place filed from.
+  const dateline = REPORTER_DATELINE.exec(text.replace(/\s+/g, ' '));
+  if (dateline?.[1]) return dateline[1];
   if (EMAIL.test(text) || ABOUT_THE_AUTHOR.test(text)) return undefined;
   if (!HAN.test(text)) return text;
   if (/[:：]/.test(text)) {

@@ -21,6 +21,8 @@ export interface Scope {
   text?: PageText;
   /** Where the chosen title stands in `text` (start, end), -1 when not found. */
   titleAt?: [number, number];
+  /** The visible headline the document title confirms (see `resolveTitle`), when there is one. */
+  headline?: string | undefined;
   /** Detail of the last choice, appended to its note ("visible byline: reporter label 记者"). */
   how?: string | undefined;
 }

@@ -18,6 +18,7 @@ import { skipped } from './page-text.js';
 import { ldString, ldStrings, type PageSignals } from './signals.js';
 import { boldLine, cleanTitle, headlineOfDocumentTitle, lineAboveBody, textSimilarity } from './title.js';
 import { documentDate, visibleDate } from './visible-date.js';
+import { categoryLink, isSiteName, labelledAuthor, labelledCategory, labelledTags, labelledUpdate, ldAuthors, ldBreadcrumbCategory, relTags, visibleBreadcrumbCategory } from './metadata-visible.js';
 
 export { cleanTitle } from './title.js';
 
@@ -45,10 +46,22 @@ function jsonLdTitle(scope: Scope): string | undefined {
  */
 function resolveTitle(scope: Scope): string {
   const profileNames = scope.site.name ? [scope.site.name] : [];
-  const declared = (v: string | undefined): string | undefined => (v === undefined ? undefined : cleanTitle(v, profileNames) || undefined);
   const h1 = (): string | undefined => {
     const within = scope.signals.h1.filter((el) => !scope.root || isInside(el, scope.root));
     return within.map((el) => visibleText(el)).find((t) => t !== '');
+  };
+  const headline = h1();
+  const docTitle = scope.signals.titleElement === undefined ? '' : squeeze(scope.signals.titleElement);
+  const confirms = (text: string | undefined): text is string => text !== undefined && squeeze(text).length >= 2 && docTitle.includes(squeeze(text)) && !isSiteName(scope, text);
+  // The visible headline, when the document title confirms it: the page's own two words for it.
+  // A page without an <h1> sets it in an <h2> (text-only and mobile editions).
+  const confirmedHeadline = confirms(headline) ? headline : scope.signals.h1.length === 0 ? scope.signals.h2.map((el) => visibleText(el)).find(confirms) : undefined;
+  scope.headline = confirmedHeadline;
+  const declared = (v: string | undefined): string | undefined => {
+    if (v === undefined) return undefined;
+    const cleaned = cleanTitle(v, profileNames) || undefined;
+    if (cleaned === undefined || confirmedHeadline === undefined) return cleaned;
+    return crossCheckTitle(scope, cleaned, confirmedHeadline);
   };
   const documentTitle = (): string | undefined => {
     if (scope.signals.titleElement === undefined) return undefined;
@@ -62,13 +75,95 @@ function resolveTitle(scope: Scope): string {
     ['og:title', () => declared(meta(scope.signals, 'og:title'))],
     ['meta title', () => declared(meta(scope.signals, 'weibo:article:title', 'weibo:webpage:title', 'title', 'twitter:title', 'parsely-title'))],
     ['microdata headline', () => declared(prop(scope.signals, 'headline'))],
-    ['<title>', documentTitle],
-    ['h1', () => declared(h1())],
+    // The <h1> inside the document title after the site's parts (`眾新聞 | 眾聞 | <h1>`).
+    ['h1 confirmed by <title>', () => (confirmedHeadline !== undefined && !docTitle.startsWith(squeeze(confirmedHeadline)) && onlyShortPartsBeside(docTitle, squeeze(confirmedHeadline)) ? declared(confirmedHeadline) : undefined)],
+    ['<title>', () => {
+      const found = documentTitle();
+      // A document title cut to something that is not the confirmed headline (`X - 眾新聞 (文字版)`
+      // read as the edition's name): the headline.
+      if (found !== undefined && confirmedHeadline !== undefined && !squeeze(found).includes(squeeze(confirmedHeadline)) && onlyShortPartsBeside(docTitle, squeeze(confirmedHeadline))) {
+        scope.how = `"${found.slice(0, 40)}" is not the headline the page shows: the headline`;
+        return confirmedHeadline;
+      }
+      // `X - 眾新聞 (文字版)`: the headline, the site's name and an edition or section beside it.
+      if (found !== undefined && confirmedHeadline !== undefined && found.trim() !== confirmedHeadline.trim() && found.trim().startsWith(confirmedHeadline.trim())) {
+        const parts = found.trim().slice(confirmedHeadline.trim().length).split(TITLE_PARTS).map((p) => p.trim()).filter((p) => p !== '');
+        if (parts.some((p) => isSiteName(scope, p)) && parts.every((p) => p.length <= MAX_SIDE_PART_CHARS)) {
+          scope.how = 'the site\'s name and parts beside the headline cut';
+          return confirmedHeadline;
+        }
+      }
+      return found;
+    }],
+    ['h1', () => declared(headline)],
     // Only for pages with no <title> element at all: one that says only the site's name marks an
     // empty article page, which must stay without a title (and be rejected).
     ['first heading or bold line', () => (scope.signals.titleElement === undefined ? boldLine(scope) : undefined)],
     ['line above the body', () => (scope.signals.titleElement === undefined ? lineAboveBody(scope) : undefined)],
   ]) ?? '';
+}
+
+const squeeze = (s: string): string => s.replace(/\s+/g, '');
+/**
+ * `立委補選 藍綠角力 | 社會`: a title that is the visible headline followed by the article's own
+ * section (its category) — and perhaps the site's name — is the headline. Site names alone stay, as
+ * declared titles are kept as written.
+ */
+function cutSectionSuffix(scope: Scope, title: string, category: string | undefined): string {
+  const headline = scope.headline;
+  if (headline === undefined || category === undefined || category === '') return title;
+  const t = title.trim();
+  const h = headline.trim();
+  if (t === h || !t.startsWith(h)) return title;
+  const rest = t.slice(h.length);
+  if (!ADDED_PART.test(rest)) return title;
+  const parts = rest.split(TITLE_PARTS).map((p) => p.trim()).filter((p) => p !== '');
+  if (!parts.some((p) => p === category.trim())) return title;
+  scope.notes.push(`title: "${t.slice(0, 60)}" is the headline with its section "${category}": the headline`);
+  return h;
+}
+
+/** Separators of a document title's parts: `眾新聞 | 眾說 | 同路人`, `X - 眾新聞 (文字版)`. */
+const TITLE_PARTS = /[|｜\-–—_:：·•»/()（）[\]【】]+/;
+/** A site name, section or edition beside the headline in a document title is a few words. */
+const MAX_SIDE_PART_CHARS = 10;
+
+/** Whether the (squeezed) document title is the headline with only short parts (site, section, edition) beside it. */
+function onlyShortPartsBeside(docTitle: string, headline: string): boolean {
+  const at = docTitle.indexOf(headline);
+  if (at < 0) return false;
+  const rest = docTitle.slice(0, at) + '|' + docTitle.slice(at + headline.length);
+  return rest.split(TITLE_PARTS).every((part) => part.length <= MAX_SIDE_PART_CHARS);
+}
+/** Separators a title's added parts begin with (` | 社會`, ` - Section`). */
+const ADDED_PART = /^\s*[|｜\-–—_:：/·•»]/;
+/** How alike two titles must be to be the same headline (Readability's `_textSimilarity` bar). */
+const SAME_HEADLINE = 0.75;
+
+/**
+ * A declared title checked against the visible headline that the document title confirms:
+ * - it agrees: kept, unless it is the headline plus a section or site part (` | 社會`), which goes;
+ * - it is the headline cut short (`…`, `...`, AMP's 110 characters): the headline;
+ * - it agrees with neither the headline nor the document title (a teaser's JSON-LD on the page): dropped.
+ * Each decision is a note for `--explain`.
+ */
+function crossCheckTitle(scope: Scope, value: string, headline: string): string | undefined {
+  const v = squeeze(value);
+  const h = squeeze(headline);
+  if (v === h) return value;
+  // The headline with more after it (` | 社會`, ` - Site`): kept as the publisher declared it here;
+  // a section part is cut once the category is known (`cutSectionSuffix`).
+  if (value.trim().startsWith(headline.trim()) && ADDED_PART.test(value.trim().slice(headline.trim().length))) return value;
+  const cut = v.replace(/(?:…|\.\.\.)$/, '');
+  if (cut !== v && h.startsWith(cut)) {
+    scope.notes.push('title: the declared title is the headline cut short: the headline');
+    return headline;
+  }
+  const docTitle = squeeze(scope.signals.titleElement ?? '');
+  const agrees = textSimilarity(value, headline) >= SAME_HEADLINE || textSimilarity(headline, value) >= SAME_HEADLINE || docTitle.includes(v) || h.includes(v);
+  if (agrees) return value;
+  scope.notes.push(`title: "${value.slice(0, 60)}" disagrees with the headline and the document title (another item's): skipped`);
+  return undefined;
 }
 
 /**
@@ -115,6 +210,7 @@ function resolveDates(scope: Scope, title: string): { date?: string; lastUpdated
     // `dateUpdate` is no schema.org name, but encyclopedias (Baidu Baike) write it.
     ['microdata dateModified', () => iso(prop(scope.signals, 'datemodified') ?? prop(scope.signals, 'dateupdate') ?? prop(scope.signals, 'dateupdated'))],
     ['visible update line', visibleUpdate],
+    ['labelled update line', () => labelledUpdate(scope)],
   ];
   const lastUpdate = (): LocalDateTime | undefined => {
     for (const [, get] of updateCandidates) {
@@ -177,8 +273,8 @@ function resolveAuthor(scope: Scope, title: string): string | undefined {
   const person = (v: string): boolean => !URL_LIKE.test(v) && !DOMAIN_LIKE.test(v) && !ORGANISATION.test(v) && !EMAIL_LIKE.test(v);
   const metaAuthors = (...keys: string[]): string | undefined => {
     const names = metaAll(scope.signals, ...keys);
-    const people = names.length > 0 && names.every((n) => person(n) && !ID_LIKE.test(n));
-    if (names.length > 0 && !people) scope.notes.push(`author: meta ${keys[0]} "${names.join(', ').slice(0, 40)}" skipped (a site, company or id)`);
+    const people = names.length > 0 && names.every((n) => person(n) && !ID_LIKE.test(n) && !isSiteName(scope, n));
+    if (names.length > 0 && !people) scope.notes.push(`author: meta ${keys[0]} "${names.join(', ').slice(0, 40)}" skipped (the site, a company or an id)`);
     return people ? joinNames(names) : undefined;
   };
   const isOther = otherArticlePredicate(scope.site);
@@ -192,9 +288,11 @@ function resolveAuthor(scope: Scope, title: string): string | undefined {
     }
     return undefined;
   };
+  // People first; an organisation (or the site itself) named as author only when no person is.
+  const authorsLd = ldAuthors(scope);
   const ldAuthor = (): string | undefined => {
-    const names = ldStrings(ld(scope.signals, 'author')).map((s) => s.trim()).filter((s) => s !== '' && !URL_LIKE.test(s));
-    return names.length > 0 ? joinNames(names) : undefined;
+    if (authorsLd.people.length === 0 && authorsLd.organisations.length > 0) scope.notes.push(`author: json-ld author "${authorsLd.organisations.join(', ').slice(0, 40)}" is an organisation: a person is looked for first`);
+    return authorsLd.people.length > 0 ? joinNames(authorsLd.people) : undefined;
   };
   const labelled = (): string | undefined => {
     const page = textOfPage(scope);
@@ -215,11 +313,13 @@ function resolveAuthor(scope: Scope, title: string): string | undefined {
     ['meta author', () => metaAuthors('author', 'parsely-author', 'sailthru.author')],
     ['meta article:author', () => notUrl(meta(scope.signals, 'article:author', 'og:article:author'))],
     ['site byline markup', () => visible(scope.site.selectors?.author ?? [])],
+    ['labelled byline line', () => labelledAuthor(scope)],
     ['visible byline', labelled],
     // Only Chinese government pages print it: others are spared the page-text walk.
     ['issuing authority', () => (HAN_CHAR.test(title) ? issuingAuthority(textOfPage(scope)) : undefined)],
     ['byline markup', marked],
     ['visible "By" line', () => (title ? byLine(textOfPage(scope), titlePosition(scope, title)[1]) : undefined)],
+    ['json-ld author (an organisation)', () => (authorsLd.organisations.length > 0 ? joinNames(authorsLd.organisations) : undefined)],
   ]);
 }
 
@@ -247,7 +347,7 @@ function areaLinks(scope: Scope): { el: Element; path: string }[] {
   return out;
 }
 
-function resolveCategory(scope: Scope, links: { el: Element; path: string }[]): string | undefined {
+function resolveCategory(scope: Scope, links: { el: Element; path: string }[], title: string): string | undefined {
   const byPath = scope.site.categoryByPath ?? {};
   const visible = (): string | undefined => {
     for (const { el, path } of links) {
@@ -260,7 +360,11 @@ function resolveCategory(scope: Scope, links: { el: Element; path: string }[]): 
     ['json-ld articleSection', () => ldString(ld(scope.signals, 'articleSection'))?.trim() || undefined],
     ['meta article:section', () => meta(scope.signals, 'article:section')?.trim() || undefined],
     ['microdata articleSection', () => prop(scope.signals, 'articlesection')?.trim() || undefined],
+    ['json-ld breadcrumb', () => ldBreadcrumbCategory(scope, title)],
+    ['breadcrumb', () => visibleBreadcrumbCategory(scope, title)],
+    ['labelled category line', () => labelledCategory(scope)],
     ['section link', visible],
+    ['category page link', () => categoryLink(links)],
   ]);
 }
 
@@ -280,7 +384,9 @@ function resolveTags(scope: Scope, links: { el: Element; path: string }[]): stri
   return first(scope, 'tags', [
     ['json-ld keywords', keywords],
     ['meta article:tag', () => clean(scope.signals.meta.get('article:tag') ?? [])],
+    ['rel=tag links', () => relTags(scope)],
     ['tag links', visible],
+    ['labelled tag line', () => clean(labelledTags(scope) ?? [])],
   ]) ?? [];
 }
 
@@ -292,8 +398,9 @@ export function resolveMetadata(doc: Document, signals: PageSignals, site: SiteP
   const result: Metadata = { title, tags: resolveTags(scope, links), ...resolveDates(scope, title) };
   const author = resolveAuthor(scope, title);
   if (author !== undefined) result.author = author;
-  const category = resolveCategory(scope, links);
+  const category = resolveCategory(scope, links, title);
   if (category !== undefined) result.category = category;
+  result.title = cutSectionSuffix(scope, title, category);
   return result;
 }
 

@@ -8,6 +8,8 @@ import { hasAncestor, isTag, isText, textOf, type Element } from './dom.js';
 export interface PageSignals {
   /** JSON-LD objects of article types (`NewsArticle`, `Article`, `BlogPosting`, …), in page order. */
   jsonLdArticles: Record<string, unknown>[];
+  /** Every typed JSON-LD object of the page (breadcrumbs, organisations, people), first MAX_LD_OBJECTS. */
+  jsonLdAll: Record<string, unknown>[];
   /** `<meta property|name|itemprop>` values by lower-cased key, in page order. */
   meta: Map<string, string[]>;
   /** Microdata `itemprop` values (content attribute, else datetime, else text) by name. */
@@ -18,6 +20,8 @@ export interface PageSignals {
   canonical: string | undefined;
   /** Elements metadata looks at, in document order, gathered in the same pass. */
   h1: Element[];
+  /** The first `<h2>` elements (a page without an `<h1>` sets its headline in one). */
+  h2: Element[];
   times: Element[];
   links: Element[];
   /**
@@ -25,7 +29,14 @@ export interface PageSignals {
    * `byline`, `author`, `writer`, `zuozhe`), in document order: read in `byline.ts`.
    */
   bylineHints: Element[];
+  /** Breadcrumb trails (class, id or `aria-label` naming a breadcrumb), in document order. */
+  breadcrumbs: Element[];
 }
+
+/** JSON-LD objects kept per page: a page declares a handful; a hostile one millions. */
+const MAX_LD_OBJECTS = 500;
+/** A breadcrumb trail's container: `breadcrumb`, `bread-crumbs`, `c-crumbs`, `crumb`. */
+const BREADCRUMB_HINT = /bread-?crumb|(?:^|[\s_-])crumbs?(?:$|[\s_-])/i;
 
 /**
  * Class/id words of byline containers. The English set is Readability.js's own (`byline`,
@@ -65,7 +76,7 @@ function collectJsonLd(value: unknown, out: Record<string, unknown>[], depth = 0
   if (depth > 8 || value === null || typeof value !== 'object') return;
   if (Array.isArray(value)) { for (const v of value) collectJsonLd(v, out, depth + 1); return; }
   const obj = value as Record<string, unknown>;
-  if (typesOf(obj).length > 0) out.push(obj);
+  if (typesOf(obj).length > 0 && out.length < MAX_LD_OBJECTS) out.push(obj);
   if (obj['@graph']) collectJsonLd(obj['@graph'], out, depth + 1);
   if (obj['mainEntity']) collectJsonLd(obj['mainEntity'], out, depth + 1);
 }
@@ -96,7 +107,7 @@ function parseJsonLd(text: string): unknown {
  * Values that need an element's text are read in `finish()`, once the text is there.
  */
 export class SignalCollector {
-  private readonly signals: PageSignals = { jsonLdArticles: [], meta: new Map(), itemprops: new Map(), titleElement: undefined, canonical: undefined, h1: [], times: [], links: [], bylineHints: [] };
+  private readonly signals: PageSignals = { jsonLdArticles: [], jsonLdAll: [], meta: new Map(), itemprops: new Map(), titleElement: undefined, canonical: undefined, h1: [], h2: [], times: [], links: [], bylineHints: [], breadcrumbs: [] };
   private title: Element | undefined;
   private readonly ldScripts: Element[] = [];
   private readonly props: Element[] = [];
@@ -126,11 +137,13 @@ export class SignalCollector {
         if ((a['type'] ?? '').toLowerCase().includes('ld+json')) this.ldScripts.push(el);
         return;
       case 'h1': this.signals.h1.push(el); break;
+      case 'h2': if (this.signals.h2.length < 20) this.signals.h2.push(el); break;
       case 'time': this.signals.times.push(el); break;
       case 'a': if (a['href'] !== undefined) this.signals.links.push(el); break;
     }
     if (a['itemprop']) this.props.push(el);
     if (isBylineHint(a)) this.signals.bylineHints.push(el);
+    if (this.signals.breadcrumbs.length < 8 && BREADCRUMB_HINT.test(`${a['class'] ?? ''} ${a['id'] ?? ''} ${a['aria-label'] ?? ''}`)) this.signals.breadcrumbs.push(el);
   };
 
   /** JSON-LD found outside the parsed part of the page. */
@@ -151,6 +164,7 @@ export class SignalCollector {
       const value = el.attribs['content'] ?? el.attribs['datetime'] ?? (el.name === 'a' || el.name === 'link' ? undefined : textOf(el));
       if (value !== undefined) for (const p of (el.attribs['itemprop'] ?? '').toLowerCase().split(/\s+/)) pushTo(signals.itemprops, p, value);
     }
+    signals.jsonLdAll = allLd;
     signals.jsonLdArticles = allLd.filter((o) => typesOf(o).some((t) => ARTICLE_TYPES.test(t)));
     // Prefer real article types over WebPage.
     signals.jsonLdArticles.sort((x, y) => Number(typesOf(x).includes('WebPage')) - Number(typesOf(y).includes('WebPage')));
@@ -171,6 +185,10 @@ function hasSvgAncestor(el: Element): boolean {
 }
 
 /** First string value of a JSON-LD property (following `name` of objects, first of arrays). */
+export function typesOfLd(obj: Record<string, unknown>): string[] {
+  return typesOf(obj);
+}
+
 export function ldString(value: unknown): string | undefined {
   if (typeof value === 'string') return value;
   if (typeof value === 'number') return String(value);

@@ -57,6 +57,8 @@ export interface SiteProfile {
   articleId(url: string): string | undefined;
   /** The site's local time zone as a fixed UTC offset (minutes); dates are written in it. */
   utcOffsetMinutes?: number;
+  /** Numeric dates (`06/02/2019`) are day first; false: month first; absent: an ambiguous one is no date. */
+  dayFirst?: boolean;
   /** Encoding assumed for pages that declare none and are not valid UTF-8. */
   defaultEncoding?: string;
   selectors?: SiteSelectors;

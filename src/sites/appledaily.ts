@@ -15,6 +15,11 @@ export const appledaily = profileFromSpec({
     // /realtime/<section>/<YYYYMMDD>/<id>. Source: public scrapers and tests that fetch these
     // URLs (e.g. `hk.apple.nextmedia.com/news/art/20130722/18343730`). Test: "appledaily: both URL eras".
     '^(?:https?://)?(?:hk|hkm)\\.(?:apple\\.nextmedia|news\\.appledaily|appledaily)\\.com/(?:[a-z]+/)?(?:art|[a-z]+)/\\d{8}/(?<id>\\d{5,12})(?:[/?#]|$)',
+    // SITE-QUIRK: from 2017 the same stories moved to hk.news.appledaily.com/<section>/daily/article/
+    // <YYYYMMDD>/<id> (realtime ones /<section>/realtime/article/…), keeping the numeric id, so one
+    // story captured under both forms is one article. Source: the issue's real 2017 page and its later
+    // URL. Test: "appledaily: both URL eras".
+    '^(?:https?://)?(?:hk|hkm)\\.(?:news\\.appledaily|appledaily|apple\\.nextmedia)\\.com/[a-z]+/(?:daily|realtime)/article/\\d{8}/(?<id>\\d{5,12})(?:[/?#]|$)',
     // SITE-QUIRK: from 2020 (the Arc CMS) articles are /<section>/<YYYYMMDD>/<26-letter key>/
     // (`/news/20210117/FLXATT4LKVBGVEBRLAECJPTCHM/`): the key, not a number, names the story.
     '^(?:https?://)?hk\\.appledaily\\.com/[a-z-]+/\\d{8}/(?<id>[A-Z0-9]{20,32})/?(?:[?#]|$)',

@@ -88,6 +88,8 @@ export const hkcnews: SiteProfile = profileFromSpec({
   name: '眾新聞',
   hosts: ['www.hkcnews.com', 'hkcnews.com'],
   timezone: '+08:00',
+  // Hong Kong writes numeric dates day first (06/02/2019 is 6 February), as British usage does.
+  date_order: 'dmy',
   encoding: 'utf-8',
   selectors: {
     body: ['section.article__body', '#news-content', '.article-content', '.news-detail-content', 'article .content'],

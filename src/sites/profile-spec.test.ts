@@ -116,6 +116,9 @@ test('standnews: ids from slugs; section fronts and author pages are not article
 test('appledaily: both URL eras', () => {
   assert.equal(appledaily.articleId('http://hk.apple.nextmedia.com/news/art/20150720/19225923'), '19225923');
   assert.equal(appledaily.articleId('http://hk.apple.nextmedia.com/realtime/china/20150427/53677179'), '53677179');
+  // The later form of the same story keeps its id.
+  assert.equal(appledaily.articleId('https://hk.news.appledaily.com/local/daily/article/20170101/19879112'), appledaily.articleId('http://hk.apple.nextmedia.com/news/art/20170101/19879112'));
+  assert.equal(appledaily.articleId('https://hk.news.appledaily.com/local/realtime/article/20190104/59083210/'), '59083210');
   const key = appledaily.articleId('https://hk.appledaily.com/news/20210117/FLXATT4LKVBGVEBRLAECJPTCHM/');
   assert.match(key ?? '', /^\d+$/);
   assert.equal(appledaily.articleId('https://hk.appledaily.com/news/20210117/'), undefined);

@@ -35,6 +35,8 @@ export interface SiteProfileSpec {
   timezone?: string;
   /** Encoding assumed for pages that declare none and are not valid UTF-8 (`big5`, `gbk`, …). */
   encoding?: string;
+  /** Numeric dates `06/02/2019` are day first (Hong Kong, UK) or month first (US); default: undecided. */
+  date_order?: 'dmy' | 'mdy';
   /** When the outlet stopped publishing: `YYYY-MM-DD` (end of that day, UTC) or 14 digits. */
   closed?: string;
   /** CDX queries that list the article captures; default: a prefix query per host. */
@@ -77,7 +79,7 @@ const TIMESTAMP = /^\d{14}$/;
 const MAX_CHROME_TEXT_CHARS = 200;
 /** What never closes: captures up to it are all "before the close". */
 const NEVER_CLOSED = '99991231235959';
-const SPEC_KEYS = new Set(['id', 'name', 'hosts', 'article_url', 'not_article_url', 'timezone', 'encoding', 'closed', 'cdx', 'selectors', 'ignore', 'ends_at', 'categories', 'tag_path', 'last_updated_text', 'chrome_text', 'not_article']);
+const SPEC_KEYS = new Set(['id', 'name', 'hosts', 'article_url', 'not_article_url', 'timezone', 'encoding', 'date_order', 'closed', 'cdx', 'selectors', 'ignore', 'ends_at', 'categories', 'tag_path', 'last_updated_text', 'chrome_text', 'not_article']);
 
 function isRecord(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -169,6 +171,10 @@ export function profileFromSpec(spec: unknown, code: SiteProfileCode = {}): Site
 
   const profile: SiteProfile = { id, name, hosts, articleId: code.articleId ?? idFromPatterns(include, exclude) };
   if (spec['timezone'] !== undefined) profile.utcOffsetMinutes = offsetMinutes(String(spec['timezone']), 'timezone');
+  if (spec['date_order'] !== undefined) {
+    if (spec['date_order'] !== 'dmy' && spec['date_order'] !== 'mdy') throw new ProfileError('date_order', 'must be dmy (day first: 06/02/2019 is 6 February) or mdy (month first)');
+    profile.dayFirst = spec['date_order'] === 'dmy';
+  }
   if (spec['encoding'] !== undefined) {
     const encoding = String(spec['encoding']);
     try {
