@@ -25,6 +25,7 @@
  *   npm run bench:extract -- --only zh --sample 20 --rounds 1
  *   npm run bench:extract -- --site hkcnews --worst 5 --verbose
  *   npm run bench:extract -- --probe        (adds a diagnostic row: salvage's engine, blank profile)
+ *   npm run bench:extract -- --quality-only --json OUT.json   (salvage alone, no speed: the quality gate of npm test)
  */
 import { fork, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -48,7 +49,12 @@ const work = resolve(arg('--work') ?? join(root, '.bench-out/extract'));
 const only = arg('--only');
 if (only !== undefined && only !== 'readability' && only !== 'zh') throw new Error(`--only takes readability or zh, got ${only}`);
 const sample = arg('--sample') === undefined ? undefined : Number(arg('--sample'));
-const rounds = Number(arg('--rounds') ?? 7);
+/** Salvage's quality alone: no baseline engine, no speed rounds (test/quality-gate.test.ts). */
+const qualityOnly = args.includes('--quality-only');
+const rounds = qualityOnly ? 0 : Number(arg('--rounds') ?? 7);
+const jsonOut = arg('--json');
+/** What `--json` writes per set: salvage's body F1 and field tallies (`ok/n` strings as check-fields prints). */
+const summary: Record<string, { f1: number; f1cjk: number; fields: Record<string, string>; fieldsCorrected?: Record<string, string> }> = {};
 const worst = Number(arg('--worst') ?? 0);
 const verbose = args.includes('--verbose');
 const forcedSite = arg('--site');
@@ -230,7 +236,7 @@ const probe: Engine = {
     return { kind: 'ok', pred: { articleBody: articleText(a), title: a.title, author: a.author ?? '', date: a.date ?? '' } };
   },
 };
-const engines = [salvage, readability, ...(args.includes('--probe') ? [probe] : [])];
+const engines = args.includes('--quality-only') ? [salvage] : [salvage, readability, ...(args.includes('--probe') ? [probe] : [])];
 
 /** One pass over the pages: outcomes, and the seconds spent inside the extraction calls. */
 function pass(engine: Engine, pages: Page[]): { outcomes: Map<string, Outcome>; seconds: number } {
@@ -311,7 +317,7 @@ for (const set of sets) {
   const results = new Map<string, { outcomes: Map<string, Outcome>; rates: number[] }>();
   for (const e of engines) results.set(e.name, { outcomes: pass(e, set.pages).outcomes, rates: [] });
   const workers = new Map<Engine, SpeedWorker>();
-  for (const e of engines) workers.set(e, await speedWorker(e, set.name));
+  if (rounds > 0) for (const e of engines) workers.set(e, await speedWorker(e, set.name));
   for (let round = 0; round < rounds; round++) {
     const order = round % 2 === 0 ? engines : [...engines].reverse();
     for (const e of order) results.get(e.name)!.rates.push(await workers.get(e)!.time());
@@ -347,10 +353,11 @@ for (const set of sets) {
     writeFileSync(predFile, JSON.stringify(pred, null, 1));
     writeFileSync(fieldsFile, JSON.stringify(set.fields, null, 1));
     const fields = checkFields(fieldsFile, predFile);
-    const rate = median(rs);
+    const rate = rs.length > 0 ? median(rs) : Number.NaN;
     const nRej = Object.values(rejected).reduce((a, b) => a + b, 0);
     const fm = faithful.metrics, cm = cjk.metrics;
-    console.log([e.name.padEnd(24), String(ok).padStart(4), String(nRej).padStart(4), String(crashed.length).padStart(5), pct(fm.f1).padEnd(7), pct(fm.precision).padEnd(6), pct(fm.recall).padEnd(6), '|', pct(cm.f1).padEnd(5), pct(cm.precision).padEnd(6), pct(cm.recall).padEnd(6), '|', share(fields.tally['title']).padEnd(14), share(fields.tally['author']).padEnd(14), share(fields.tally['date']).padEnd(14), rate.toFixed(1).padStart(8)].join(' '));
+    if (e === salvage) summary[set.name] = { f1: fm.f1, f1cjk: cm.f1, fields: fields.tally };
+    console.log([e.name.padEnd(24), String(ok).padStart(4), String(nRej).padStart(4), String(crashed.length).padStart(5), pct(fm.f1).padEnd(7), pct(fm.precision).padEnd(6), pct(fm.recall).padEnd(6), '|', pct(cm.f1).padEnd(5), pct(cm.precision).padEnd(6), pct(cm.recall).padEnd(6), '|', share(fields.tally['title']).padEnd(14), share(fields.tally['author']).padEnd(14), share(fields.tally['date']).padEnd(14), (Number.isNaN(rate) ? '-' : rate.toFixed(1)).padStart(8)].join(' '));
     if (nRej > 0) notes.push(`${e.name} rejections: ${Object.entries(rejected).sort((a, b) => b[1] - a[1]).map(([k, n]) => `${k} ${n}`).join(', ')}`);
     if (crashed.length > 0) notes.push(`${e.name} crashes: ${crashed.join(' · ')}`);
     notes.push(`${e.name} body metrics over ${fm.n_docs} truths: accuracy ${pct(fm.accuracy)}, ${Object.values(faithful.perDoc).filter((d) => d.precision === null).length} empty predictions (left out of macro precision); body_contains ${fields.tally['body_contains'] ?? '-'}, body_excludes ${fields.tally['body_excludes'] ?? '-'}`);
@@ -362,11 +369,13 @@ for (const set of sets) {
       const correctedFile = join(work, `${set.name}.fields-corrected.json`);
       writeFileSync(correctedFile, JSON.stringify(set.corrected, null, 1));
       const c = checkFields(correctedFile, predFile).tally;
+      if (e === salvage && summary[set.name]) summary[set.name]!.fieldsCorrected = c;
       notes.push(`${e.name} fields with ${set.corrections} reference correction${set.corrections > 1 ? 's' : ''} (bench/reference-corrections.json): title ${share(c['title'])}, author ${share(c['author'])}, date ${share(c['date'])}`);
     }
     if (verbose) notes.push(fields.output.trim());
   }
   for (const n of notes) console.log(`  ${n}`);
+  if (rounds === 0) continue;
   // The ratio of each round, then their median: the two runs of a round are back to back, so they
   // share the machine's state of the moment (it drifts by ±20% over minutes on this shared VM).
   const roundRatios = (engine: Engine): number[] => results.get(engine.name)!.rates.map((r, i) => r / results.get(readability.name)!.rates[i]!);
@@ -377,6 +386,7 @@ for (const set of sets) {
   if (engines.includes(probe)) console.log(`  speed ratio salvage blank profile / Readability.js+linkedom: ${median(roundRatios(probe)).toFixed(1)}×`);
 }
 console.log(`\npredictions and field files: ${work}`);
+if (jsonOut !== undefined) writeFileSync(jsonOut, JSON.stringify(summary, null, 1));
 }
 
 function readabilityVersion(): string {
