@@ -120,10 +120,17 @@ test('salvage status reports coverage as text and JSON', () => {
   assert.match(text.stdout, new RegExp(`written ${good} · unrecovered ${manifest.articles.length - good} · pending 0`));
   assert.match(text.stdout, /unrecovered by reason: farewell 1/);
   const json = spawnSync(process.execPath, ['--import', 'tsx', CLI, 'status', reference, '--json'], { encoding: 'utf8', cwd: ROOT });
-  const status = JSON.parse(json.stdout) as { written: number; unrecoveredByReason: Record<string, number>; byYear: Record<string, unknown> };
+  const status = JSON.parse(json.stdout) as { written: number; unrecoveredByReason: Record<string, number>; byYear: Record<string, unknown>; layouts: { pages: number; sample: string; fields: Record<string, { sources: Record<string, number> }> }[] };
   assert.equal(status.written, good);
   assert.deepEqual(status.unrecoveredByReason, { farewell: 1 });
   assert.ok(Object.keys(status.byYear).length > 1);
+  // The layout report: every written article in one layout group, each field's source named.
+  assert.equal(status.layouts.reduce((n, l) => n + l.pages, 0), good);
+  for (const l of status.layouts) {
+    assert.match(l.sample, /^https:\/\/web\.archive\.org\/web\/\d{14}\//);
+    assert.equal(Object.values(l.fields['title']!.sources).reduce((a, b) => a + b, 0), l.pages);
+  }
+  assert.match(text.stdout, /by layout \(\d+;[^\n]*\n  layout L[0-9a-f]{7} \(\d+ pages/);
   const missing = spawnSync(process.execPath, ['--import', 'tsx', CLI, 'status', join(work, 'nothing-here')], { encoding: 'utf8', cwd: ROOT });
   assert.equal(missing.status, 1);
   assert.match(missing.stderr, /no crawl state/);

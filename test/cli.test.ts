@@ -116,6 +116,10 @@ test('the bundled demo WARC extracts with only the expected rejections', () => {
   const r = salvage('extract', join(ROOT, 'demo/captures.warc.gz'), '--out', out, '--summary', '--quiet');
   assert.equal(r.status, 3, r.stderr);
   assert.match(r.stdout, /54 pages: 47 written, 7 rejected, 0 failed/);
+  // The layout report after the counts: the 47 written pages by template, each with a sample.
+  const layoutPages = [...r.stdout.matchAll(/^layout L[0-9a-f]{7} \((\d+) pages/gm)].reduce((n, m) => n + Number(m[1]), 0);
+  assert.equal(layoutPages, 47, r.stdout);
+  assert.match(r.stdout, /title json-ld headline \d+%/);
   const bucket = readdirSync(join(out, 'articles'));
   assert.ok(bucket.length > 0);
   const sample = readFileSync(join(out, 'articles', bucket[0]!, readdirSync(join(out, 'articles', bucket[0]!))[0]!), 'utf8');

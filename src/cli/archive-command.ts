@@ -1,9 +1,9 @@
 /** `salvage archive`, `salvage rebuild` and `salvage status`: thin wiring of crawl, store and wayback. */
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { extractCapture, type SiteProfile } from '../extract/index.js';
+import { extractCapture, LayoutReport, layoutReportLines, type LayoutSummary, type SiteProfile } from '../extract/index.js';
 import { CAPTURES_DIR, CDX_ROW_SKIPPED_EVENT, COVERAGE_FILE, rescue, STATE_FILE, writeArchiveFile, type RescueEvent, type RescueProgress, type RescueSummary } from '../crawl/index.js';
-import { writeFileAtomic } from '../markdown/index.js';
+import { mementoUrl, writeFileAtomic } from '../markdown/index.js';
 import { siteForUrl } from '../sites/index.js';
 import { CrawlState, readWarcCaptures, type WarcDamage } from '../store/index.js';
 import { Politeness, WaybackClient, type PolitenessEvent, type PolitenessOptions } from '../wayback/index.js';
@@ -160,6 +160,26 @@ export interface StatusReport {
   missingEvidence: { captures: number; files: { warc: string; missing: boolean; size: number; committed: number; captures: number }[]; damagedStretches: number };
   /** Records in the WARC files that no listed capture points at (kept; rebuild reads them). */
   unlinkedRecords: number;
+  /** Written articles grouped by page layout: where each field came from, what is missing (extract/layout.ts). */
+  layouts: LayoutSummary[];
+}
+
+/** The layout report of an archive's state: its groups counted into layouts. */
+function layoutsOf(state: CrawlState): LayoutSummary[] {
+  const report = new LayoutReport();
+  for (const g of state.layoutGroups()) {
+    let fields: Record<string, [string, number]> = {};
+    try {
+      fields = JSON.parse(g.fields) as Record<string, [string, number]>;
+    } catch {
+      // a damaged row counts its pages with every field unknown
+    }
+    const evidence = Object.fromEntries(Object.entries(fields).map(([f, [source, disagreements]]) => [f, { source: String(source), disagreements: Number(disagreements) || 0 }]));
+    const sample = g.timestamp !== null && g.original !== null ? mementoUrl(g.timestamp, g.original) : '-';
+    if (g.from !== null) report.add({ layout: g.layout, date: g.from, sample, evidence }, 0);
+    report.add({ layout: g.layout, date: g.to ?? undefined, sample, evidence }, g.n);
+  }
+  return report.summary();
 }
 
 /** The coverage of an archive folder, from its crawl state. */
@@ -221,6 +241,7 @@ function statusOf(dir: string, state: CrawlState): StatusReport {
     byYear,
     missingEvidence,
     unlinkedRecords: n("SELECT count(*) AS n FROM sqlite_master WHERE name = 'warc_records'") > 0 ? n('SELECT count(*) AS n FROM warc_records WHERE linked = 0') : 0,
+    layouts: layoutsOf(state),
   };
 }
 
@@ -240,6 +261,10 @@ export function formatStatus(s: StatusReport): string {
   if (s.unlinkedRecords > 0) lines.push(`${s.unlinkedRecords} WARC records not linked to a listed capture (kept; rebuild reads them)`);
   lines.push('by year (written / unrecovered / pending):');
   for (const [year, y] of Object.entries(s.byYear).sort(([a], [b]) => a.localeCompare(b))) lines.push(`  ${year}  ${y.written} / ${y.unrecovered} / ${y.pending}`);
+  if (s.layouts.length > 0) {
+    lines.push(`by layout (${s.layouts.length}; where each field came from, what is missing; salvage extract --explain on a sample shows why):`);
+    for (const line of layoutReportLines(s.layouts)) lines.push(`  ${line}`);
+  }
   return lines.join('\n');
 }
 

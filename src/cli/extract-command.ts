@@ -1,7 +1,7 @@
 /** `salvage extract`: captured pages (WARC records or HTML files) → archive files or JSON lines. */
 import { readFile, stat } from 'node:fs/promises';
 import { SalvageError } from '../errors.js';
-import { articleText, declaredPageUrl, extractCapture, type Article, type ExtractResult, type SiteProfile } from '../extract/index.js';
+import { articleText, declaredPageUrl, extractCapture, LayoutReport, type Article, type ExtractResult, type LayoutSummary, type SiteProfile } from '../extract/index.js';
 import { renderArticle, writeArticleFile, type FrontmatterStyle } from '../markdown/index.js';
 import { SITES, siteFor } from '../sites/index.js';
 import { readWarcCaptures, type WarcDamage } from '../store/index.js';
@@ -96,7 +96,11 @@ function explainText(page: Page, site: SiteProfile, outcome: string, notes: read
   return [`explain ${page.input} (${shorten(page.url)}): site ${site.id}, ${outcome}`, ...notes.map((n) => `  ${n}`)].join('\n');
 }
 
-export interface ExtractTotals { pages: number; written: number; rejected: number; failed: number; byReason: Record<string, number> }
+export interface ExtractTotals {
+  pages: number; written: number; rejected: number; failed: number; byReason: Record<string, number>;
+  /** The written pages grouped by layout (`--summary` prints them; see extract/layout.ts). */
+  layouts: LayoutSummary[];
+}
 
 /** Run `salvage extract`; returns the totals (the caller turns them into an exit code). */
 export async function runExtract(inputs: string[], options: ExtractCommandOptions, report: Reporter): Promise<ExtractTotals> {
@@ -119,9 +123,10 @@ export async function runExtract(inputs: string[], options: ExtractCommandOption
     }
   }
 
-  const totals: ExtractTotals = { pages: 0, written: 0, rejected: 0, failed: 0, byReason: {} };
+  const totals: ExtractTotals = { pages: 0, written: 0, rejected: 0, failed: 0, byReason: {}, layouts: [] };
+  const layouts = new LayoutReport();
   let printed = 0;
-  const emit = (page: Page, outcome: Outcome, reason: string | undefined, message: string | undefined, article?: Article, explained?: { site: SiteProfile; notes: readonly string[] }): void => {
+  const emit = (page: Page, outcome: Outcome, reason: string | undefined, message: string | undefined, article?: Article, explained?: { site: SiteProfile; notes: readonly string[]; layout?: string }): void => {
     totals.pages++;
     totals[outcome]++;
     if (reason) totals.byReason[reason] = (totals.byReason[reason] ?? 0) + 1;
@@ -129,6 +134,7 @@ export async function runExtract(inputs: string[], options: ExtractCommandOption
       report.stdout(JSON.stringify({
         input: page.input, url: page.url, timestamp: page.timestamp, outcome, reason: reason ?? null, message: message ?? null,
         article: article ? { ...article, text: articleText(article) } : null,
+        ...(explained?.layout !== undefined ? { layout: explained.layout } : {}),
         ...(options.explain && explained ? { site: explained.site.id, explain: explained.notes } : {}),
       }));
     } else {
@@ -168,7 +174,7 @@ export async function runExtract(inputs: string[], options: ExtractCommandOption
         const site = forced ?? siteFor(page.url, profiles);
         let result: ExtractResult;
         try {
-          result = extractCapture({ payload: page.payload, url: page.url, timestamp: page.timestamp, ...(page.httpStatus !== undefined ? { httpStatus: page.httpStatus } : {}), ...(page.contentType !== undefined ? { contentType: page.contentType } : {}) }, site, { maxPageBytes: options.maxPageMb * 1048576 });
+          result = extractCapture({ payload: page.payload, url: page.url, timestamp: page.timestamp, ...(page.httpStatus !== undefined ? { httpStatus: page.httpStatus } : {}), ...(page.contentType !== undefined ? { contentType: page.contentType } : {}) }, site, { maxPageBytes: options.maxPageMb * 1048576, ...(options.explain ? { explain: true } : {}) });
         } catch (error) {
           await later(() => emit(page, 'failed', 'internal-error', `extraction crashed (please report): ${(error as Error).stack ?? String(error)}`));
           continue;
@@ -176,6 +182,8 @@ export async function runExtract(inputs: string[], options: ExtractCommandOption
         const explained = { site, notes: result.notes };
         if (!result.ok) { const { reason, message } = result; await later(() => emit(page, 'rejected', reason, message, undefined, explained)); continue; }
         const article = result.article;
+        layouts.add({ layout: result.layout.id, date: article.date, sample: page.url, evidence: result.layout.evidence });
+        const explainedOk = { ...explained, layout: result.layout.id };
         // Decoding damage (U+FFFD written, a declared charset overruled) is said per page, in order.
         const warnings = result.warnings ?? [];
         if (warnings.length > 0) await later(() => { for (const w of warnings) report.warn(`warning ${page.input} (${shorten(page.url) || 'no URL'}): ${w}`); });
@@ -187,7 +195,7 @@ export async function runExtract(inputs: string[], options: ExtractCommandOption
           done.catch(() => { /* awaited (and thrown) in order by drain() */ });
           writing.set(article.id, done);
           void done.finally(() => { if (writing.get(article.id) === done) writing.delete(article.id); }).catch(() => {});
-          await later(() => emit(page, 'written', undefined, undefined, article, explained), done);
+          await later(() => emit(page, 'written', undefined, undefined, article, explainedOk), done);
           continue;
         }
         await drain(0);
@@ -195,7 +203,7 @@ export async function runExtract(inputs: string[], options: ExtractCommandOption
           if (printed++ > 0) throw new SalvageError('CONFIG_INVALID', 'more than one article: give --out DIR to write them as an archive, or --format jsonl');
           report.stdout(text.replace(/\n$/, ''));
         }
-        emit(page, 'written', undefined, undefined, article, explained);
+        emit(page, 'written', undefined, undefined, article, explainedOk);
       }
       await drain(0);
     } catch (error) {
@@ -209,5 +217,6 @@ export async function runExtract(inputs: string[], options: ExtractCommandOption
       throw error;
     }
   }
+  totals.layouts = layouts.summary();
   return totals;
 }

@@ -10,6 +10,7 @@ import { registerExportCommands } from './export-commands.js';
 import { DEFAULT_SERVE_HOST, DEFAULT_SERVE_PORT, defaultWorkers, MAX_DEFAULT_WORKERS, serveCommand } from './serve-command.js';
 import type { SearchOptions } from '../search/index.js';
 import { SITES } from '../sites/index.js';
+import { layoutReportLines } from '../extract/index.js';
 import { keepProfile, keptProfiles, resolveArchiveTarget, SITE_PROFILE_FILE } from './site-choice.js';
 import { SalvageError } from '../errors.js';
 
@@ -55,7 +56,7 @@ program
   .addOption(new Option('--format <format>', 'markdown files, or one JSON line per input page on stdout').choices(['markdown', 'jsonl']).default('markdown'))
   .addOption(new Option('--frontmatter <style>', 'full adds id, site, captured_at, sha256 after the seed keys').choices(['full', 'minimal']).default('full'))
   .option('--max-page-mb <n>', 'reject payloads larger than this many MiB', positiveNumber, 20)
-  .option('--summary', 'print counts (written, rejected by reason, failed) at the end', false)
+  .option('--summary', 'print counts (written, rejected by reason, failed) and the layout report (pages grouped by template: where each field came from, what is missing) at the end', false)
   .option('-q, --quiet', 'no progress or per-page warnings on stderr', false)
   .addHelpText('after', `
 Outcomes: "written" (an article file), "rejected" (the capture is not an article: farewell page,
@@ -94,8 +95,9 @@ Examples:
     if (options.summary) {
       const reasons = Object.entries(totals.byReason).sort(([a], [b]) => a.localeCompare(b)).map(([r, n]) => `${r} ${n}`).join(', ');
       const text = `${totals.pages} pages: ${totals.written} written, ${totals.rejected} rejected, ${totals.failed} failed${reasons ? ` (${reasons})` : ''}${options.out ? ` → ${options.out}` : ''}`;
-      if (options.out !== undefined && options.format === 'markdown') report.stdout(text);
-      else process.stderr.write(text + '\n');
+      const layoutText = layoutReportLines(totals.layouts).join('\n');
+      if (options.out !== undefined && options.format === 'markdown') report.stdout(text + (layoutText ? '\n' + layoutText : ''));
+      else process.stderr.write(text + '\n' + (layoutText ? layoutText + '\n' : ''));
     }
     process.exitCode = totals.failed > 0 ? EXIT.failed : totals.rejected > 0 ? EXIT.rejected : EXIT.ok;
   });

@@ -242,7 +242,8 @@ export async function rescue(options: RescueOptions): Promise<RescueSummary> {
         const file = await writeArchiveFile(outDir, result.article);
         // Decoding warnings (bytes replaced, a declared charset overruled) are the reader's to know.
         for (const warning of result.warnings ?? []) log(`warning ${site.id} ${id}: ${warning}`);
-        state.articleWritten({ id, captureId: capture.id, path: file.path, sha256: file.sha256, year: got.timestamp.slice(0, 4) });
+        const fields = JSON.stringify(Object.fromEntries(Object.entries(result.layout.evidence).map(([f, e]) => [f, [e.source, e.disagreements]])));
+        state.articleWritten({ id, captureId: capture.id, path: file.path, sha256: file.sha256, year: got.timestamp.slice(0, 4), layout: { id: result.layout.id, date: result.article.date, fields } });
         progress.written++;
         progress.done++;
         return;

@@ -12,6 +12,8 @@ import { compileSelector, elementTest, ignorePredicate, isTag, parseHtml, type A
 import { capMetadata, MAX_URL_CHARS } from './limits.js';
 import { articleRoot, resolveMetadata } from './metadata.js';
 import { SignalCollector } from './signals.js';
+import { layoutFingerprint } from './layout.js';
+import type { FieldEvidence } from './metadata-scope.js';
 import type { SiteProfile } from './site-profile.js';
 import { rejectBytes, rejectPage, type RejectReason } from './validate.js';
 
@@ -33,16 +35,24 @@ export interface CaptureInput {
   payloadBytes?: number;
 }
 
+/** The page's template and which signal gave each field (the layout report, `layout.ts`). */
+export interface PageLayout {
+  id: string;
+  evidence: FieldEvidence;
+}
+
 export interface ExtractOptions {
   /** Largest payload accepted, in bytes. Default 20 MiB: news pages are < 1 MiB; larger is not an article. */
   maxPageBytes?: number;
+  /** Note every candidate of every field with its value, not only the chosen one (`--explain`; slower). */
+  explain?: boolean;
 }
 
 export const DEFAULT_EXTRACT_OPTIONS = { maxPageBytes: 20 * 1024 * 1024 } as const;
 
 export type ExtractResult =
   /** `warnings`: what a reader of the article should be told (bytes replaced in decoding, a declared charset overruled); also in `notes`. */
-  | { ok: true; article: Article; notes: string[]; warnings?: string[] }
+  | { ok: true; article: Article; notes: string[]; warnings?: string[]; layout: PageLayout }
   | { ok: false; reason: RejectReason | 'not-article-url'; message: string; notes: string[] };
 
 /** Generic body containers, after the site's own selectors (schema.org, HTML5, common CMS classes). */
@@ -211,7 +221,8 @@ export function extractCapture(input: CaptureInput, site: SiteProfile, options: 
   }
 
   const root = articleRoot(body, signals.h1);
-  const meta = capMetadata(resolveMetadata(doc, signals, site, root, body, notes, input.url), notes);
+  const evidence: FieldEvidence = {};
+  const meta = capMetadata(resolveMetadata(doc, signals, site, root, body, notes, input.url, evidence, options.explain === true), notes);
   if (meta.title === '') return reject('no-title', 'the page has no article title (an empty or broken article page)');
   if (!body) return reject('no-body', 'no article body found on the page');
 
@@ -236,6 +247,7 @@ export function extractCapture(input: CaptureInput, site: SiteProfile, options: 
   if (meta.lastUpdated !== undefined) article.lastUpdated = meta.lastUpdated;
   if (meta.author !== undefined) article.author = meta.author;
   if (meta.category !== undefined) article.category = meta.category;
-  return decoded.warning === undefined ? { ok: true, article, notes } : { ok: true, article, notes, warnings: [decoded.warning] };
+  const layout: PageLayout = { id: layoutFingerprint(body, signals), evidence };
+  return decoded.warning === undefined ? { ok: true, article, notes, layout } : { ok: true, article, notes, warnings: [decoded.warning], layout };
 }
 

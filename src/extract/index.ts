@@ -2,7 +2,9 @@
 export type { Article, ArticleMetadata, Block, Inline, Provenance, ParagraphBlock, HeadingBlock, ListBlock, QuoteBlock, TableBlock, FigureBlock, EmbedBlock, RuleBlock } from './article.js';
 export { articleText, articleLinks, inlineText } from './article.js';
 export { decodePayload, sniffGunzip, DEFAULT_DECODE_OPTIONS, type DecodeOptions, type DecodedPayload } from './decode.js';
-export { extractCapture, DEFAULT_EXTRACT_OPTIONS, type CaptureInput, type ExtractOptions, type ExtractResult } from './extract.js';
+export { extractCapture, DEFAULT_EXTRACT_OPTIONS, type CaptureInput, type ExtractOptions, type ExtractResult, type PageLayout } from './extract.js';
+export { LayoutReport, layoutReportLines, REPORTED_FIELDS, MAX_LAYOUTS, type LayoutPage, type LayoutSummary } from './layout.js';
+export type { FieldEvidence } from './metadata-scope.js';
 export type { SiteProfile, SiteSelectors, NotArticleRule } from './site-profile.js';
 export { REJECT_REASONS, type RejectReason } from './validate.js';
 export { timestampToIso, isoToTimestamp } from './dates.js';

@@ -39,6 +39,10 @@ const HASHTAGS = /^#[^#\s][^#]*(?:\s+#[^#\s][^#]*)*$/;
 /** A labelled line is short; a longer one is a sentence that starts with the word. A tag list may run longer. */
 const MAX_LINE_CHARS = 200;
 const MAX_TAG_LINE_CHARS = 1_000;
+/** Siblings read after a label for its value. */
+const MAX_LINE_SIBLINGS = 64;
+/** A hashtag line's element has few children; a huge one is read no further. */
+const MAX_HASHTAG_CHILDREN = 200;
 /** Text nodes read per page: the lines stand near the headline, among a few hundred nodes. */
 const MAX_TEXT_NODES = 4_000;
 /** Elements whose text is never a visible line. */
@@ -49,7 +53,9 @@ const INLINE = new Set(['a', 'span', 'strong', 'b', 'em', 'i', 'font', 'small', 
 function restOfLine(node: AnyNode, maxChars: number): { text: string; links: Element[] } {
   let text = '';
   const links: Element[] = [];
-  for (let n = node.next; n; n = n.next) {
+  // Bounded: a line is a few inline elements; a run of thousands of empty ones is no line.
+  let siblings = 0;
+  for (let n = node.next; n && siblings++ < MAX_LINE_SIBLINGS; n = n.next) {
     if (isText(n)) { text += n.data; continue; }
     if (!isTag(n)) continue;
     if (!INLINE.has(n.name)) break;
@@ -108,9 +114,12 @@ function lineAt(node: AnyNode, own: string): LabelledLine | undefined {
     const parent = node.parent;
     // A headline may begin with a hashtag (`#Pumpuphk`): headings are no tag lines.
     if (parent && isTag(parent) && /^h[1-6]$/.test(parent.name)) return undefined;
-    const whole = parent && isTag(parent) ? collapse(visibleText(parent)) : own;
-    if (whole.length <= MAX_TAG_LINE_CHARS && HASHTAGS.test(whole) && node === firstText(parent)) {
-      return { kind: 'tags', label: '#', value: whole, links: parent && isTag(parent) ? descendantsNamed(parent, 'a') : [] };
+    // Only from the element's first text, and only a small element: each of many `#` texts in one
+    // huge element re-reading it would be quadratic.
+    if (!parent || !isTag(parent) || parent.children.length > MAX_HASHTAG_CHILDREN || node !== firstText(parent)) return undefined;
+    const whole = collapse(visibleText(parent));
+    if (whole.length <= MAX_TAG_LINE_CHARS && HASHTAGS.test(whole)) {
+      return { kind: 'tags', label: '#', value: whole, links: descendantsNamed(parent, 'a') };
     }
     return undefined;
   }

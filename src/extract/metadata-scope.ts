@@ -23,6 +23,10 @@ export interface Scope {
   titleAt?: [number, number];
   /** The visible headline the document title confirms (see `resolveTitle`), when there is one. */
   headline?: string | undefined;
+  /** `--explain`: every candidate of every field is noted, not only the one chosen. */
+  allCandidates?: boolean;
+  /** Which signal gave each field (`none` when nothing did), and how many signals it overruled: the layout report's evidence. */
+  evidence?: FieldEvidence;
   /** Detail of the last choice, appended to its note ("visible byline: reporter label 记者"). */
   how?: string | undefined;
 }
@@ -56,16 +60,46 @@ export function metaAll(signals: PageSignals, ...keys: string[]): string[] {
   return out;
 }
 
-export function first<T>(scope: { notes: string[]; how?: string | undefined }, field: string, candidates: [string, () => T | undefined][]): T | undefined {
-  for (const [source, get] of candidates) {
+/** Per field: the signal that gave it, and the signals that disagreed with the choice and were overruled. */
+export type FieldEvidence = Record<string, { source: string; disagreements: number }>;
+
+function evidenceOf(scope: { evidence?: FieldEvidence }, field: string): { source: string; disagreements: number } {
+  scope.evidence ??= {};
+  return (scope.evidence[field] ??= { source: 'none', disagreements: 0 });
+}
+
+/** A signal that disagreed with the page's others and was overruled, as a note and in the evidence. */
+export function disagreement(scope: { notes: string[]; evidence?: FieldEvidence }, field: string, note: string): void {
+  scope.notes.push(`${field}: ${note}`);
+  evidenceOf(scope, field).disagreements++;
+}
+
+const present = (value: unknown): boolean => value !== undefined && value !== '' && !(Array.isArray(value) && value.length === 0);
+/** A candidate value as `--explain` shows it: one line, cut. */
+const shown = (value: unknown): string => JSON.stringify(value).slice(0, 100);
+
+export function first<T>(scope: { notes: string[]; how?: string | undefined; evidence?: FieldEvidence; allCandidates?: boolean }, field: string, candidates: [string, () => T | undefined][]): T | undefined {
+  for (let i = 0; i < candidates.length; i++) {
+    const [source, get] = candidates[i]!; // in range
     scope.how = undefined;
     const value = get();
-    if (value !== undefined && value !== '' && !(Array.isArray(value) && value.length === 0)) {
-      scope.notes.push(`${field}: ${source}${scope.how ? ` (${scope.how})` : ''}`);
+    if (present(value)) {
+      scope.notes.push(`${field}: ${source}${scope.how ? ` (${scope.how})` : ''}${scope.allCandidates ? ` = ${shown(value)}` : ''}`);
+      evidenceOf(scope, field).source = source;
+      // `--explain`: the signals not chosen, in the order they rank, with what they say.
+      if (scope.allCandidates) {
+        for (const [other, otherGet] of candidates.slice(i + 1)) {
+          scope.how = undefined;
+          const v = otherGet();
+          if (present(v)) scope.notes.push(`${field}:   not chosen: ${other} = ${shown(v)}`);
+        }
+        scope.how = undefined;
+      }
       return value;
     }
   }
   scope.notes.push(`${field}: none`);
+  evidenceOf(scope, field).source = 'none';
   return undefined;
 }
 

@@ -13,7 +13,7 @@ import type { SiteProfile } from './site-profile.js';
 import { byLine, issuingAuthority, markedByline, textByline } from './byline.js';
 import { formatDateTime, parseIsoDate, parseTextDate, urlDate, type LocalDateTime } from './dates.js';
 import { hasAncestor, isTag, select, textOf, visibleText, type Document, type Element } from './dom.js';
-import { first, isInside, ld, meta, metaAll, otherArticlePredicate, prop, siteNames, textOfPage, titlePosition, type Scope } from './metadata-scope.js';
+import { disagreement, first, isInside, type FieldEvidence, ld, meta, metaAll, otherArticlePredicate, prop, siteNames, textOfPage, titlePosition, type Scope } from './metadata-scope.js';
 import { skipped } from './page-text.js';
 import { ldString, ldStrings, type PageSignals } from './signals.js';
 import { boldLine, cleanTitle, headlineOfDocumentTitle, lineAboveBody, textSimilarity } from './title.js';
@@ -119,7 +119,7 @@ function cutSectionSuffix(scope: Scope, title: string, category: string | undefi
   if (!ADDED_PART.test(rest)) return title;
   const parts = rest.split(TITLE_PARTS).map((p) => p.trim()).filter((p) => p !== '');
   if (!parts.some((p) => p === category.trim())) return title;
-  scope.notes.push(`title: "${t.slice(0, 60)}" is the headline with its section "${category}": the headline`);
+  disagreement(scope, 'title', `"${t.slice(0, 60)}" is the headline with its section "${category}": the headline`);
   return h;
 }
 
@@ -156,13 +156,13 @@ function crossCheckTitle(scope: Scope, value: string, headline: string): string 
   if (value.trim().startsWith(headline.trim()) && ADDED_PART.test(value.trim().slice(headline.trim().length))) return value;
   const cut = v.replace(/(?:…|\.\.\.)$/, '');
   if (cut !== v && h.startsWith(cut)) {
-    scope.notes.push('title: the declared title is the headline cut short: the headline');
+    disagreement(scope, 'title', 'the declared title is the headline cut short: the headline');
     return headline;
   }
   const docTitle = squeeze(scope.signals.titleElement ?? '');
   const agrees = textSimilarity(value, headline) >= SAME_HEADLINE || textSimilarity(headline, value) >= SAME_HEADLINE || docTitle.includes(v) || h.includes(v);
   if (agrees) return value;
-  scope.notes.push(`title: "${value.slice(0, 60)}" disagrees with the headline and the document title (another item's): skipped`);
+  disagreement(scope, 'title', `"${value.slice(0, 60)}" disagrees with the headline and the document title (another item's): skipped`);
   return undefined;
 }
 
@@ -274,7 +274,7 @@ function resolveAuthor(scope: Scope, title: string): string | undefined {
   const metaAuthors = (...keys: string[]): string | undefined => {
     const names = metaAll(scope.signals, ...keys);
     const people = names.length > 0 && names.every((n) => person(n) && !ID_LIKE.test(n) && !isSiteName(scope, n));
-    if (names.length > 0 && !people) scope.notes.push(`author: meta ${keys[0]} "${names.join(', ').slice(0, 40)}" skipped (the site, a company or an id)`);
+    if (names.length > 0 && !people) disagreement(scope, 'author', `meta ${keys[0]} "${names.join(', ').slice(0, 40)}" skipped (the site, a company or an id)`);
     return people ? joinNames(names) : undefined;
   };
   const isOther = otherArticlePredicate(scope.site);
@@ -291,7 +291,7 @@ function resolveAuthor(scope: Scope, title: string): string | undefined {
   // People first; an organisation (or the site itself) named as author only when no person is.
   const authorsLd = ldAuthors(scope);
   const ldAuthor = (): string | undefined => {
-    if (authorsLd.people.length === 0 && authorsLd.organisations.length > 0) scope.notes.push(`author: json-ld author "${authorsLd.organisations.join(', ').slice(0, 40)}" is an organisation: a person is looked for first`);
+    if (authorsLd.people.length === 0 && authorsLd.organisations.length > 0) disagreement(scope, 'author', `json-ld author "${authorsLd.organisations.join(', ').slice(0, 40)}" is an organisation: a person is looked for first`);
     return authorsLd.people.length > 0 ? joinNames(authorsLd.people) : undefined;
   };
   const labelled = (): string | undefined => {
@@ -391,8 +391,8 @@ function resolveTags(scope: Scope, links: { el: Element; path: string }[]): stri
 }
 
 /** Every metadata field of the article, with the source of each choice appended to `notes`. */
-export function resolveMetadata(doc: Document, signals: PageSignals, site: SiteProfile, root: Element | undefined, body: Element | undefined, notes: string[], url?: string): Metadata {
-  const scope: Scope = { doc, signals, site, root, body, notes, urls: [url, signals.canonical, signals.meta.get('og:url')?.[0]].filter((u): u is string => u !== undefined) };
+export function resolveMetadata(doc: Document, signals: PageSignals, site: SiteProfile, root: Element | undefined, body: Element | undefined, notes: string[], url?: string, evidence: FieldEvidence = {}, allCandidates = false): Metadata {
+  const scope: Scope = { evidence, allCandidates, doc, signals, site, root, body, notes, urls: [url, signals.canonical, signals.meta.get('og:url')?.[0]].filter((u): u is string => u !== undefined) };
   const links = areaLinks(scope);
   const title = resolveTitle(scope);
   const result: Metadata = { title, tags: resolveTags(scope, links), ...resolveDates(scope, title) };

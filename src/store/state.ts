@@ -51,6 +51,12 @@ CREATE TABLE IF NOT EXISTS articles (
   reason TEXT,
   year TEXT                                 -- of the chosen (or best) capture, for reports
 );
+CREATE TABLE IF NOT EXISTS article_layouts (  -- the layout report: template and field sources of each written article
+  id INTEGER PRIMARY KEY,                 -- the article's id
+  layout TEXT NOT NULL,                   -- structural fingerprint (extract/layout.ts)
+  date TEXT,                              -- the article's date, for the layout's date range
+  fields TEXT NOT NULL                    -- JSON {field: [source, disagreements]}
+);
 CREATE TABLE IF NOT EXISTS attempts (
   id INTEGER PRIMARY KEY,
   capture_id INTEGER NOT NULL,
@@ -473,12 +479,35 @@ export class CrawlState {
     this.stmts.attempt.run({ captureId, at: new Date().toISOString(), outcome: 'error', detail });
   }
 
-  readonly articleWritten = (a: { id: number; captureId: number; path: string; sha256: string; year: string }): void => {
+  private layoutStmt: Database.Statement | undefined;
+
+  /** An article written; with its layout, in the same transaction (the layout report stays in step). */
+  readonly articleWritten = (a: { id: number; captureId: number; path: string; sha256: string; year: string; layout?: { id: string; date: string | undefined; fields: string } }): void => {
     this.db.transaction(() => {
       this.stmts.verdict.run({ id: a.captureId, verdict: 'ok' });
-      this.stmts.written.run(a);
+      this.stmts.written.run({ id: a.id, captureId: a.captureId, path: a.path, sha256: a.sha256, year: a.year });
+      if (a.layout) {
+        this.layoutStmt ??= this.db.prepare('INSERT INTO article_layouts (id, layout, date, fields) VALUES (@id, @layout, @date, @fields) ON CONFLICT (id) DO UPDATE SET layout = @layout, date = @date, fields = @fields');
+        this.layoutStmt.run({ id: a.id, layout: a.layout.id, date: a.layout.date ?? null, fields: a.layout.fields });
+      }
     })();
   };
+
+  /**
+   * Written articles grouped by layout and field sources (a few rows however many articles), with
+   * the date range and one sample capture of each group. Empty for a state written before layouts
+   * were recorded.
+   */
+  layoutGroups(): { layout: string; fields: string; n: number; from: string | null; to: string | null; timestamp: string | null; original: string | null }[] {
+    if (this.db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'article_layouts'").get() === undefined) return [];
+    return this.db.prepare(`SELECT l.layout, l.fields, count(*) AS n, min(l.date) AS "from", max(l.date) AS "to", min(c.timestamp || ' ' || c.original) AS sample
+      FROM article_layouts l JOIN articles a ON a.id = l.id AND a.state = 'written' LEFT JOIN captures c ON c.id = a.capture_id
+      GROUP BY l.layout, l.fields`).all().map((r) => {
+      const row = r as { layout: string; fields: string; n: number; from: string | null; to: string | null; sample: string | null };
+      const [timestamp, original] = row.sample === null ? [null, null] : [row.sample.slice(0, row.sample.indexOf(' ')), row.sample.slice(row.sample.indexOf(' ') + 1)];
+      return { layout: row.layout, fields: row.fields, n: row.n, from: row.from, to: row.to, timestamp, original };
+    });
+  }
 
   articleUnrecovered(id: number, reason: string, year: string | null): void {
     this.stmts.unrecovered.run({ id, reason, year });
