@@ -260,7 +260,7 @@ export class Page {
     }
     if (name === 'h1' || name === 'h2' || name === 'h3' || name === 'h4' || name === 'h5' || name === 'h6') s.headingChars = s.chars;
     if (name === 'li') { s.listItems++; s.listChars = s.chars; }
-    if (name === 'img') s.images++;
+    if (name === 'img' || name === 'amp-img' || name === 'amp-anim') s.images++;
     if (name === 'table') s.tables++;
     if (BLOCK_TAGS.has(name)) s.hasBlock = true; // for the parent: this child is a block
   }

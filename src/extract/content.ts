@@ -179,22 +179,52 @@ function siblings(page: Page, scores: ReadonlyMap<Element, number>, top: Element
   if (!parent || !isTag(parent)) return [top];
   const threshold = Math.max(MIN_SIBLING_SCORE, topScore * SIBLING_SHARE);
   const topClass = top.attribs['class'] ?? '';
-  const out: AnyNode[] = [];
-  for (const item of childRuns(page, parent)) {
+  const items = childRuns(page, parent);
+  const joined = items.map((item): boolean => {
     if (!('nodes' in item)) {
       const el = item;
-      if (el === top) { out.push(el); continue; }
+      if (el === top) return true;
       const bonus = topClass !== '' && el.attribs['class'] === topClass ? topScore * SIBLING_SHARE : 0;
       const score = scores.get(el);
-      if (score !== undefined && score + bonus >= threshold) { out.push(el); continue; }
-      if (el.name !== 'p') continue;
+      if (score !== undefined && score + bonus >= threshold) return true;
+      if (el.name !== 'p') return false;
       const s = page.stats.get(el);
-      if (s && isProseSibling(s.chars, page.linkDensity(el), () => textOfNodes([el]))) out.push(el);
-      continue;
+      return s !== undefined && isProseSibling(s.chars, page.linkDensity(el), () => textOfNodes([el]));
     }
-    if (isProseSibling(item.chars, item.chars > 0 ? item.linkChars / item.chars : 0, () => textOfNodes(item.nodes))) for (const node of item.nodes) out.push(node);
+    return isProseSibling(item.chars, item.chars > 0 ? item.linkChars / item.chars : 0, () => textOfNodes(item.nodes));
+  });
+  // A photo with its caption beside a joined part (a figure, a one-photo layout table, a paragraph
+  // holding an image) is the article's: text scoring gives it nothing, and it is not chrome.
+  // Twice, down then up: a run of photos before the text joins from its end.
+  const order = [...items.keys(), ...[...items.keys()].reverse()];
+  for (const i of order) {
+    const item = items[i]!; // in range
+    if (joined[i] || 'nodes' in item || !isPhotoBlock(page, item)) continue;
+    const near = (step: number): boolean => {
+      for (let j = i + step; j >= 0 && j < items.length; j += step) {
+        const other = items[j]!; // in range
+        if ('nodes' in other && other.chars === 0) continue;
+        return joined[j]!;
+      }
+      return false;
+    };
+    if (near(-1) || near(1)) joined[i] = true;
   }
+  const out: AnyNode[] = [];
+  items.forEach((item, i) => {
+    if (!joined[i]) return;
+    if ('nodes' in item) for (const node of item.nodes) out.push(node);
+    else out.push(item);
+  });
   return out;
+}
+
+/** A caption is a line or two. */
+const PHOTO_CAPTION_CHARS = 300;
+/** One or two images with at most a caption's text and no linked text: a photo, not a teaser. */
+function isPhotoBlock(page: Page, el: Element): boolean {
+  const s = page.stats.get(el);
+  return s !== undefined && s.images >= 1 && s.images <= 2 && s.chars <= PHOTO_CAPTION_CHARS && s.linkChars === 0;
 }
 
 /** A paragraph beside the body joins it when long with few links, or a short link-free sentence. */

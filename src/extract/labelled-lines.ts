@@ -87,25 +87,46 @@ const collapse = (s: string): string => s.replace(/\s+/g, ' ').trim();
  */
 export function labelledLines(root: Element, skip: (el: Element) => boolean, body?: Element): LabelledLine[] {
   const out: LabelledLine[] = [];
-  // Each node with whether it is inside the body.
-  const stack: [AnyNode, boolean][] = [...root.children].reverse().map((c) => [c, root === body]);
+  const stack: AnyNode[] = [...root.children].reverse();
   let texts = 0;
   while (stack.length > 0 && texts < MAX_TEXT_NODES) {
-    const [node, inBody] = stack.pop()!; // non-empty: checked by the loop condition
+    const node = stack.pop()!; // non-empty: checked by the loop condition
     if (isTag(node)) {
       if (NOT_TEXT.has(node.name) || skip(node)) continue;
-      const within = inBody || node === body;
-      for (let i = node.children.length - 1; i >= 0; i--) stack.push([node.children[i]!, within]);
+      for (let i = node.children.length - 1; i >= 0; i--) stack.push(node.children[i]!);
       continue;
     }
     if (!isText(node)) continue;
     texts++;
+    // Most text is no label: its first letter says so before any trimming or matching.
+    if (!mayOpenLabel(node.data)) continue;
     const own = node.data.trim();
     if (own === '' || own.length > MAX_TAG_LINE_CHARS) continue;
     const line = lineAt(node, own);
-    if (line) out.push(inBody ? { ...line, inBody } : line);
+    if (!line) continue;
+    // Rare: only a line's place is looked up, by its ancestors.
+    const inBody = body !== undefined && (root === body || hasAncestorOrSelf(node.parent, body));
+    out.push(inBody ? { ...line, inBody } : line);
   }
   return out;
+}
+
+/** The first letters of every label (LABEL, REPORTER_DATELINE, hashtags), upper and lower case. */
+const LABEL_STARTS = new Set([...'作撰執执文記记特標标關关相主話话分類类欄栏最更#TtKkCcSsLlUu']);
+
+/** Whether a text's first non-space letter can open a label. */
+function mayOpenLabel(data: string): boolean {
+  for (let i = 0; i < data.length && i < 64; i++) {
+    const c = data[i]!; // in range
+    if (c === ' ' || c === '\n' || c === '\t' || c === '\r' || c === '\u00a0' || c === '\u3000') continue;
+    return LABEL_STARTS.has(c);
+  }
+  return false;
+}
+
+function hasAncestorOrSelf(node: AnyNode | null, target: Element): boolean {
+  for (let n: AnyNode | null = node; n; n = n.parent) if (n === target) return true;
+  return false;
 }
 
 function lineAt(node: AnyNode, own: string): LabelledLine | undefined {

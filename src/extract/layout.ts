@@ -5,7 +5,6 @@
  * L3f2a1c0 (2,310 pages, 2019-06 → 2020-02): no author on 100%" before trusting the archive, and
  * fixes the profile with `--explain` on the sample.
  */
-import { createHash } from 'node:crypto';
 import { isTag, type Element } from './dom.js';
 import type { FieldEvidence } from './metadata-scope.js';
 import type { PageSignals } from './signals.js';
@@ -39,7 +38,17 @@ export function layoutFingerprint(body: Element | undefined, signals: PageSignal
     signals.meta.has('article:published_time') ? 'art' : '',
     signals.h1.length > 0 ? 'h1' : '',
   ].join(',');
-  return 'L' + createHash('sha1').update(path.join('<') + '|' + declared).digest('hex').slice(0, 7);
+  return 'L' + fnv1a(path.join('<') + '|' + declared).toString(16).padStart(8, '0').slice(0, 7);
+}
+
+/** 32-bit FNV-1a of a short string: a name, not a security hash (a crypto hash cost 1% of extraction). */
+function fnv1a(s: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < s.length; i++) {
+    h ^= s.charCodeAt(i);
+    h = Math.imul(h, 0x01000193) >>> 0;
+  }
+  return h;
 }
 
 export interface LayoutPage {

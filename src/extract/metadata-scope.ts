@@ -3,7 +3,7 @@
  * its text (`page-text.ts`) with the title's place in it. Shared by the field rules of `metadata.ts`.
  */
 import type { SiteProfile } from './site-profile.js';
-import { compileSelector, type Document, type Element } from './dom.js';
+import { compileSelector, textOf, type Document, type Element } from './dom.js';
 import { pageText, type PageText } from './page-text.js';
 import type { PageSignals } from './signals.js';
 
@@ -108,6 +108,17 @@ export function siteNames(scope: Scope): string[] {
   const names = scope.site.name ? [scope.site.name] : [];
   for (const v of metaAll(scope.signals, 'og:site_name', 'application-name')) if (!names.includes(v)) names.push(v);
   return names;
+}
+
+const rootTexts = new WeakMap<Scope, string>();
+/** The text of the article's root element (or the whole document), read once per page. */
+export function rootText(scope: Scope): string {
+  let text = rootTexts.get(scope);
+  if (text === undefined) {
+    text = scope.root ? textOf(scope.root) : scope.doc.children.map((c) => textOf(c)).join('');
+    rootTexts.set(scope, text);
+  }
+  return text;
 }
 
 export function textOfPage(scope: Scope): PageText {

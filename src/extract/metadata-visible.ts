@@ -7,7 +7,7 @@
 import { parseTextDate, type LocalDateTime } from './dates.js';
 import { hasAncestor, isTag, visibleText, type Element } from './dom.js';
 import { authorOfLine, labelledLines, tagsOfLine, type LabelKind, type LabelledLine } from './labelled-lines.js';
-import { isInside, ld, otherArticlePredicate, siteNames, type Scope } from './metadata-scope.js';
+import { isInside, ld, otherArticlePredicate, rootText, siteNames, type Scope } from './metadata-scope.js';
 import { skipped } from './page-text.js';
 import { ldString, typesOfLd } from './signals.js';
 import { textSimilarity } from './title.js';
@@ -159,7 +159,11 @@ export function parseLineDate(value: string, offset: number | undefined, dayFirs
   return parseTextDate(value, offset);
 }
 
+/** Words every update label holds: a page without any has no update line (and is spared the walk). */
+const UPDATE_WORDS = /更新|pdated|PDATED/;
+
 export function labelledUpdate(scope: Scope): LocalDateTime | undefined {
+  if (!UPDATE_WORDS.test(rootText(scope))) return undefined;
   for (const line of firstOfKind(scope, 'updated')) {
     const value = parseLineDate(line.value, scope.site.utcOffsetMinutes, scope.site.dayFirst);
     if (value) { scope.how = `"${line.label}"`; return value; }

@@ -12,8 +12,8 @@ import type { Article } from './article.js';
 import type { SiteProfile } from './site-profile.js';
 import { byLine, issuingAuthority, markedByline, textByline } from './byline.js';
 import { formatDateTime, parseIsoDate, parseTextDate, urlDate, type LocalDateTime } from './dates.js';
-import { hasAncestor, isTag, select, textOf, visibleText, type Document, type Element } from './dom.js';
-import { disagreement, first, isInside, type FieldEvidence, ld, meta, metaAll, otherArticlePredicate, prop, siteNames, textOfPage, titlePosition, type Scope } from './metadata-scope.js';
+import { hasAncestor, isTag, select, visibleText, type Document, type Element } from './dom.js';
+import { disagreement, first, isInside, rootText, type FieldEvidence, ld, meta, metaAll, otherArticlePredicate, prop, siteNames, textOfPage, titlePosition, type Scope } from './metadata-scope.js';
 import { skipped } from './page-text.js';
 import { ldString, ldStrings, type PageSignals } from './signals.js';
 import { boldLine, cleanTitle, headlineOfDocumentTitle, lineAboveBody, textSimilarity } from './title.js';
@@ -57,9 +57,9 @@ function resolveTitle(scope: Scope): string {
   // A page without an <h1> sets it in an <h2> (text-only and mobile editions).
   const confirmedHeadline = confirms(headline) ? headline : scope.signals.h1.length === 0 ? scope.signals.h2.map((el) => visibleText(el)).find(confirms) : undefined;
   scope.headline = confirmedHeadline;
-  const declared = (v: string | undefined): string | undefined => {
+  const declared = (v: string | undefined, literal = false): string | undefined => {
     if (v === undefined) return undefined;
-    const cleaned = cleanTitle(v, profileNames) || undefined;
+    const cleaned = cleanTitle(v, profileNames, literal) || undefined;
     if (cleaned === undefined || confirmedHeadline === undefined) return cleaned;
     return crossCheckTitle(scope, cleaned, confirmedHeadline);
   };
@@ -70,10 +70,11 @@ function resolveTitle(scope: Scope): string {
     return title || undefined;
   };
   return first(scope, 'title', [
-    ['json-ld headline', () => declared(jsonLdTitle(scope))],
-    ['meta dc:title', () => declared(meta(scope.signals, 'dc:title', 'dcterm:title', 'dcterms:title', 'dc.title'))],
-    ['og:title', () => declared(meta(scope.signals, 'og:title'))],
-    ['meta title', () => declared(meta(scope.signals, 'weibo:article:title', 'weibo:webpage:title', 'title', 'twitter:title', 'parsely-title'))],
+    // Declared values are data: their white space is kept as published (see cleanTitle).
+    ['json-ld headline', () => declared(jsonLdTitle(scope), true)],
+    ['meta dc:title', () => declared(meta(scope.signals, 'dc:title', 'dcterm:title', 'dcterms:title', 'dc.title'), true)],
+    ['og:title', () => declared(meta(scope.signals, 'og:title'), true)],
+    ['meta title', () => declared(meta(scope.signals, 'weibo:article:title', 'weibo:webpage:title', 'title', 'twitter:title', 'parsely-title'), true)],
     ['microdata headline', () => declared(prop(scope.signals, 'headline'))],
     // The <h1> inside the document title after the site's parts (`眾新聞 | 眾聞 | <h1>`).
     ['h1 confirmed by <title>', () => (confirmedHeadline !== undefined && !docTitle.startsWith(squeeze(confirmedHeadline)) && onlyShortPartsBeside(docTitle, squeeze(confirmedHeadline)) ? declared(confirmedHeadline) : undefined)],
@@ -201,7 +202,7 @@ function resolveDates(scope: Scope, title: string): { date?: string; lastUpdated
   const visibleUpdate = (): LocalDateTime | undefined => {
     const pattern = scope.site.lastUpdatedText;
     if (!pattern || !scope.root) return undefined;
-    const m = pattern.exec(textOf(scope.root));
+    const m = pattern.exec(rootText(scope));
     return m?.[1] ? parseTextDate(`${m[1]} ${m[2] ?? ''}`.trim(), offset) : undefined;
   };
   const updateCandidates: [string, () => LocalDateTime | undefined][] = [

@@ -143,7 +143,7 @@ export class SignalCollector {
     }
     if (a['itemprop']) this.props.push(el);
     if (isBylineHint(a)) this.signals.bylineHints.push(el);
-    if (this.signals.breadcrumbs.length < 8 && BREADCRUMB_HINT.test(`${a['class'] ?? ''} ${a['id'] ?? ''} ${a['aria-label'] ?? ''}`)) this.signals.breadcrumbs.push(el);
+    if (this.signals.breadcrumbs.length < 8 && (mayBeCrumb(a['class']) || mayBeCrumb(a['id']) || mayBeCrumb(a['aria-label']))) this.signals.breadcrumbs.push(el);
   };
 
   /** JSON-LD found outside the parsed part of the page. */
@@ -170,6 +170,11 @@ export class SignalCollector {
     signals.jsonLdArticles.sort((x, y) => Number(typesOf(x).includes('WebPage')) - Number(typesOf(y).includes('WebPage')));
     return signals;
   }
+}
+
+/** A breadcrumb's class, id or label (`includes` first: this runs for every element). */
+function mayBeCrumb(value: string | undefined): boolean {
+  return value !== undefined && (value.includes('rumb') || value.includes('RUMB')) && BREADCRUMB_HINT.test(value);
 }
 
 function isBylineHint(a: Record<string, string>): boolean {

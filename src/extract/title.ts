@@ -37,9 +37,17 @@ export function oneLine(raw: string): string {
   return NEEDS_COLLAPSE.test(t) ? t.replace(HTML_SPACE_RUN, ' ') : t;
 }
 
-/** Remove a trailing "- Site Name" from a title; a title that is only the site name is no title. */
-export function cleanTitle(raw: string, siteNames: readonly string[]): string {
-  let t = oneLine(raw);
+/** Line breaks and the spaces around them, in a value that is data rather than rendered text. */
+const LINE_BREAK_RUN = /[ \t]*[\n\f\r]+[ \t]*/g;
+
+/**
+ * Remove a trailing "- Site Name" from a title; a title that is only the site name is no title.
+ * `literal`: the title is a value the page declares (JSON-LD, a meta tag's content), where white
+ * space is data, not collapsed by rendering: tabs and double spaces stay as published (FORMAT.md),
+ * only line breaks become a space.
+ */
+export function cleanTitle(raw: string, siteNames: readonly string[], literal = false): string {
+  let t = literal ? raw.trim().replace(LINE_BREAK_RUN, ' ') : oneLine(raw);
   for (const name of siteNames) {
     if (!name) continue;
     if (t === name) return '';

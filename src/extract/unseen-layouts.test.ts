@@ -143,3 +143,21 @@ test('players stay in a scored body; ad labels, AMP ads, subscription boxes and 
   for (const gone of ['廣告', '電子報', '標籤']) assert.ok(!text.includes(gone), `${gone} left in the body`);
   assert.deepEqual(a.tags, ['勞工', '立法院']);
 });
+
+test('a declared title keeps its tabs and double spaces as published; only line breaks become a space', () => {
+  const page = (ld: string): string => `<html><head><title>x</title><script type="application/ld+json">{"@type":"NewsArticle","headline":${JSON.stringify(ld)}}</script></head><body><div class="story">${body()}</div></body></html>`;
+  assert.equal(articleOf(extract(page('周庭棄英籍戰港島\t若被DQ  眾志有Plan B人選'))).title, '周庭棄英籍戰港島\t若被DQ  眾志有Plan B人選');
+  assert.equal(articleOf(extract(page('上一行\n  下一行'))).title, '上一行 下一行');
+});
+
+test('a photo beside a body scored as one paragraph joins it, with its caption', () => {
+  const text = PARAGRAPHS.join('<br><br>');
+  const html = `<html><head><title>新聞標題</title></head><body><table><tr><td class="main"><h1>新聞標題</h1><div class="ArticleContent">
+<table class="photo"><tr><td><a href="https://img.example.com/p_large.jpg"><img src="https://img.example.com/p_thumb.jpg" width="300"></a></td></tr><tr><td class="photo_caption">立法院外的集會。</td></tr></table>
+<p>${[text, text, text, text].join('<br><br>')}</p>
+<p><img src="/images/spacer.gif" width="1" height="10"></p>
+</div></td><td class="side"><a href="/a">其他新聞一</a> <a href="/b">其他新聞二</a></td></tr></table></body></html>`;
+  const result = extract(html);
+  assert.ok(result.notes.some((n) => n.startsWith('body: scored <p>')), result.notes.join('\n'));
+  assert.deepEqual(figures(articleOf(result)).map((f) => [f.src, captionText(f)]), [['https://img.example.com/p_large.jpg', '立法院外的集會。']]);
+});
