@@ -241,8 +241,6 @@ export const LEADING_WINDOW = 3;
  * out (zh bench: 8 of 8, 2026-11-26).
  */
 export const PAGE_META_LABEL = /来源|更新|发布|发表|时间|日期|作者|编辑|浏览|点击|阅读|字号|评论|出处|\b(?:Posted|Updated|Published)\b/i;
-/** A labelled byline alone on its line (`撰文：關你乜事？`, `文｜張三`): the frontmatter has the author. */
-export const BYLINE_LINE = /^(?:作\s*者|撰\s*文|撰\s*稿|文|記者|记者)\s*[:：｜|/／]\s*\S.{0,38}$/;
 /** A meta line is short and no sentence: a lead like "央广网北京2月13日消息 据…报道，…发布…。" is text. */
 export const MAX_META_LINE_CHARS = 100;
 
@@ -264,7 +262,6 @@ export function dropLeadingChrome(blocks: readonly Block[], title: string, notes
     const text = plainText(b).trim();
     if (!titleSeen && title !== '' && similarity(title, text) > TITLE_SIMILARITY && similarity(text, title) > TITLE_SIMILARITY) { titleSeen = true; start++; continue; }
     if (text.length <= MAX_META_LINE_CHARS && !SENTENCE_END.test(text + ' ') && PAGE_META_LABEL.test(text) && hasTextDate(text)) { start++; continue; }
-    if (b.type === 'paragraph' && BYLINE_LINE.test(text)) { start++; continue; }
     break;
   }
   if (start === 0) return [...blocks];

@@ -133,3 +133,9 @@ export const PLAYER_URL = /\/embed\/|\/plugins\/(?:video|post)\.php|\/\/player\.
 export const BYLINE = /byline|author|dateline|writtenby|p-author/i;
 /** A byline is short (Readability: under 100 characters). */
 export const MAX_BYLINE_CHARS = 100;
+
+/**
+ * A labelled byline alone on its line (`撰文：關你乜事？`, `文｜張三`). Beside the body it is the page's
+ * metadata and does not join it as a sibling; inside the body it is the article's own line.
+ */
+export const BYLINE_LINE = /^(?:作\s*者|撰\s*文|撰\s*稿|文|記者|记者)\s*[:：｜|/／]\s*\S.{0,38}$/;

@@ -9,7 +9,7 @@ import { hasTextDate } from './dates.js';
 import { isTag, isText, type AnyNode, type Document, type Element } from './dom.js';
 import { Cleaner, textOfNodes } from './content-clean.js';
 import { ATTEMPTS, Page, classWeight, countText, describe, elementChildren, type Flags } from './content-page.js';
-import { ALTERNATIVES_NEEDED, ALTERNATIVE_SHARE, MIN_BODY_CHARS, MIN_PARAGRAPH_CHARS, MIN_POSTS, MIN_SIBLING_SCORE, POST_DEPTH, POST_MAX_LINK_DENSITY, POST_MIN_CHARS, SENTENCE_END, SIBLING_MAX_LINK_DENSITY, SIBLING_PARAGRAPH_CHARS, SIBLING_SHARE, TAG_SCORE, TOP_CANDIDATES, WHOLE_PAGE_MAX_LINK_DENSITY } from './content-rules.js';
+import { ALTERNATIVES_NEEDED, ALTERNATIVE_SHARE, BYLINE_LINE, MIN_BODY_CHARS, MIN_PARAGRAPH_CHARS, MIN_POSTS, MIN_SIBLING_SCORE, POST_DEPTH, POST_MAX_LINK_DENSITY, POST_MIN_CHARS, SENTENCE_END, SIBLING_MAX_LINK_DENSITY, SIBLING_PARAGRAPH_CHARS, SIBLING_SHARE, TAG_SCORE, TOP_CANDIDATES, WHOLE_PAGE_MAX_LINK_DENSITY } from './content-rules.js';
 
 export { dropLeadingChrome, dropTrailingChrome } from './content-clean.js';
 
@@ -189,9 +189,11 @@ function siblings(page: Page, scores: ReadonlyMap<Element, number>, top: Element
       if (score !== undefined && score + bonus >= threshold) return true;
       if (el.name !== 'p') return false;
       const s = page.stats.get(el);
-      return s !== undefined && isProseSibling(s.chars, page.linkDensity(el), () => textOfNodes([el]));
+      // A labelled byline beside the body (`撰文：關你乜事？`) is the page's metadata, not its text;
+      // inside the body it stays, as the article printed it.
+      return s !== undefined && isProseSibling(s.chars, page.linkDensity(el), () => textOfNodes([el])) && !BYLINE_LINE.test(textOfNodes([el]).trim());
     }
-    return isProseSibling(item.chars, item.chars > 0 ? item.linkChars / item.chars : 0, () => textOfNodes(item.nodes));
+    return isProseSibling(item.chars, item.chars > 0 ? item.linkChars / item.chars : 0, () => textOfNodes(item.nodes)) && !BYLINE_LINE.test(textOfNodes(item.nodes).trim());
   });
   // A photo with its caption beside a joined part (a figure, a one-photo layout table, a paragraph
   // holding an image) is the article's: text scoring gives it nothing, and it is not chrome.

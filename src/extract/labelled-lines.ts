@@ -183,8 +183,8 @@ export function tagsOfLine(line: LabelledLine): string[] {
   return /^[\u3400-\u9fff\s]+$/.test(v) ? v.split(/\s+/) : [v];
 }
 
-/** Words of a value that is no byline: a date, a count, a URL. */
-const NOT_A_NAME = /\d{4}|https?:|www\.|@/i;
+/** Words of a value that is no byline: a date, a URL, an e-mail address (a handle such as `李林風@De Tesla` is a name). */
+const NOT_A_NAME = /\d{4}|https?:|www\.|[\w.+-]+@[\w-]+\.[\w.]+/i;
 /** Another label inside the value: two fields on one line, not a name. */
 const INNER_LABEL = /[:：]/;
 /** Longest byline value: a few names. */

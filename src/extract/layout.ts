@@ -15,11 +15,12 @@ export const REPORTED_FIELDS = ['title', 'date', 'last_updated', 'author', 'cate
 /** Ancestors of the body described in the fingerprint: enough to tell templates apart. */
 const FINGERPRINT_DEPTH = 4;
 
-/** `div.article__body` with digits and per-page tokens out (`post-1234`, `id-5`). */
+/** `div.article__body`, digits out (`post-1234` and `post-99` are one template's class). */
 function describe(el: Element): string {
-  const classes = (el.attribs['class'] ?? '').split(/\s+/).filter((c) => c !== '' && !/\d/.test(c)).sort().slice(0, 4);
-  return [el.name, ...classes].join('.');
+  const cls = el.attribs['class'];
+  return cls === undefined ? el.name : `${el.name}.${cls.replace(DIGITS, '')}`;
 }
+const DIGITS = /\d+/g;
 
 /**
  * A short, stable name for a page's template: the body container and a few of its ancestors (tag

@@ -34,7 +34,7 @@ function resolveRef(scope: Scope, value: unknown): unknown {
 export function ldAuthors(scope: Scope): { people: string[]; organisations: string[] } {
   const raw = ld(scope.signals, 'author');
   const list = Array.isArray(raw) ? raw : raw === undefined ? [] : [raw];
-  const sites = new Set([...siteNames(scope), ...publisherNames(scope)].map((n) => n.trim().toLowerCase()));
+  const sites = siteNameSet(scope);
   const people: string[] = [];
   const organisations: string[] = [];
   for (const item of list.slice(0, 20)) {
@@ -54,10 +54,20 @@ export function publisherNames(scope: Scope): string[] {
   return name ? [name] : [];
 }
 
+const siteNameSets = new WeakMap<Scope, ReadonlySet<string>>();
+/** The site's names, lower-cased, gathered once per page. */
+function siteNameSet(scope: Scope): ReadonlySet<string> {
+  let set = siteNameSets.get(scope);
+  if (!set) {
+    set = new Set([...siteNames(scope), ...publisherNames(scope)].map((n) => n.trim().toLowerCase()));
+    siteNameSets.set(scope, set);
+  }
+  return set;
+}
+
 /** Whether a name is the site's own (its profile name, `og:site_name`, its JSON-LD publisher). */
 export function isSiteName(scope: Scope, name: string): boolean {
-  const n = name.trim().toLowerCase();
-  return [...siteNames(scope), ...publisherNames(scope)].some((s) => s.trim().toLowerCase() === n);
+  return siteNameSet(scope).has(name.trim().toLowerCase());
 }
 
 /** Breadcrumb words for the home page, never a category. */
@@ -116,7 +126,24 @@ export function linesOf(scope: Scope): LabelledLine[] {
  * The lines of a kind. Bylines only outside the body: inside it, `作者：` names a book's author in a
  * review. Tags, category and update lines stand inside a short article's column too.
  */
-const firstOfKind = (scope: Scope, kind: LabelKind): LabelledLine[] => linesOf(scope).filter((l) => l.kind === kind && (kind !== 'author' || !l.inBody));
+/**
+ * Words each kind of line holds: a page whose article text has none of them has no such line and
+ * is spared the walk (the text is read once per page and shared by every field).
+ */
+const KIND_WORDS: Readonly<Record<LabelKind, RegExp>> = {
+  author: /作\s*者|撰\s*[文稿]|執\s*筆|执\s*笔|文\s*[:：｜|/／]|記者|记者/,
+  tags: /標\s*籤|标\s*签|關鍵|关键|主題|話題|话题|tag|keyword|topic|#/i,
+  category: /分\s*[類类]|[類类]\s*別|[类類]\s*别|[欄栏]\s*目|category|section/i,
+  updated: /更新|updated/i,
+};
+
+const firstOfKind = (scope: Scope, kind: LabelKind): LabelledLine[] => {
+  if (!KIND_WORDS[kind].test(rootText(scope))) return [];
+  const lines = linesOf(scope).filter((l) => l.kind === kind);
+  const outside = lines.filter((l) => !l.inBody);
+  // Lines outside the body first: a hashtag line inside an article is its text, not its tags.
+  return kind === 'author' || outside.length > 0 ? outside : lines;
+};
 
 export function labelledAuthor(scope: Scope): string | undefined {
   for (const line of firstOfKind(scope, 'author')) {
@@ -159,11 +186,7 @@ export function parseLineDate(value: string, offset: number | undefined, dayFirs
   return parseTextDate(value, offset);
 }
 
-/** Words every update label holds: a page without any has no update line (and is spared the walk). */
-const UPDATE_WORDS = /更新|pdated|PDATED/;
-
 export function labelledUpdate(scope: Scope): LocalDateTime | undefined {
-  if (!UPDATE_WORDS.test(rootText(scope))) return undefined;
   for (const line of firstOfKind(scope, 'updated')) {
     const value = parseLineDate(line.value, scope.site.utcOffsetMinutes, scope.site.dayFirst);
     if (value) { scope.how = `"${line.label}"`; return value; }

@@ -80,6 +80,12 @@ function resolveTitle(scope: Scope): string {
     ['h1 confirmed by <title>', () => (confirmedHeadline !== undefined && !docTitle.startsWith(squeeze(confirmedHeadline)) && onlyShortPartsBeside(docTitle, squeeze(confirmedHeadline)) ? declared(confirmedHeadline) : undefined)],
     ['<title>', () => {
       const found = documentTitle();
+      // ` - 眾新聞 (文字版)`: a document title that opens with a separator has an empty headline
+      // before it (an empty article page's template), so the page has no title.
+      if (found !== undefined && LEADING_SEPARATOR.test(found) && LEADING_SEPARATOR.test(scope.signals.titleElement ?? '')) {
+        scope.notes.push(`title: the document title "${found.slice(0, 40)}" has nothing before its first separator: no headline`);
+        return undefined;
+      }
       // A document title cut to something that is not the confirmed headline (`X - 眾新聞 (文字版)`
       // read as the edition's name): the headline.
       if (found !== undefined && confirmedHeadline !== undefined && !squeeze(found).includes(squeeze(confirmedHeadline)) && onlyShortPartsBeside(docTitle, squeeze(confirmedHeadline))) {
@@ -123,6 +129,9 @@ function cutSectionSuffix(scope: Scope, title: string, category: string | undefi
   disagreement(scope, 'title', `"${t.slice(0, 60)}" is the headline with its section "${category}": the headline`);
   return h;
 }
+
+/** A document title that opens with a separator (`- Site`, `| Section | Site`). */
+const LEADING_SEPARATOR = /^\s*[|｜\-–—:：·•»]\s/;
 
 /** Separators of a document title's parts: `眾新聞 | 眾說 | 同路人`, `X - 眾新聞 (文字版)`. */
 const TITLE_PARTS = /[|｜\-–—_:：·•»/()（）[\]【】]+/;

@@ -161,3 +161,10 @@ test('a photo beside a body scored as one paragraph joins it, with its caption',
   assert.ok(result.notes.some((n) => n.startsWith('body: scored <p>')), result.notes.join('\n'));
   assert.deepEqual(figures(articleOf(result)).map((f) => [f.src, captionText(f)]), [['https://img.example.com/p_large.jpg', '立法院外的集會。']]);
 });
+
+test('an empty article page whose document title opens with a separator has no title and is rejected', () => {
+  const html = `<html><head><title> - 新聞網 (文字版)</title></head><body><div id="top"><a href="/">新聞網</a> | <a href="/news">新聞</a></div><div id="main"><h2></h2><div id="text"></div></div><div id="more">其他文章：<br><a href="/a/1">另一篇文章的標題一</a><br><a href="/a/2">另一篇文章的標題二</a></div></body></html>`;
+  const result = extract(html);
+  assert.equal(result.ok, false);
+  if (!result.ok) assert.equal(result.reason, 'no-title');
+});
