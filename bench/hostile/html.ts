@@ -96,6 +96,16 @@ export const htmlSurface: Surface = {
     add('100,000 keyword tags', () => page(`<meta name="keywords" content="${Array.from({ length: 100_000 }, (_, i) => `t${i}`).join(',')}">`, 'head'));
     add('100,000 meta tags', () => page('<meta property="article:tag" content="x">'.repeat(100_000), 'head'));
 
+    // Issue 13's signals: labelled lines, hashtags, captions, srcset, breadcrumbs, JSON-LD references.
+    const n13 = big(100_000, 20_000);
+    add(`${n13} labelled tag lines (issue 13)`, () => page('標籤：a<br>'.repeat(n13), 'body'));
+    add(`${n13} hashtags in one element (issue 13)`, () => page(`<p>${'#a <span></span>'.repeat(n13)}</p>`, 'body'));
+    add('3,000 bylines then 200,000 empty spans (issue 13)', () => page(`<p>${'作者：'.repeat(3000)}${'<span></span>'.repeat(env.quick ? 20_000 : 200_000)}</p>`, 'body'));
+    add(`figure with ${n13} <small> captions (issue 13)`, () => page(`<figure><img src="/a.jpg">${'<small>c</small>'.repeat(n13)}</figure>`, 'body'));
+    add('srcset of 1,000,000 candidates (issue 13)', () => page(`<img srcset="${'a.jpg 1w, '.repeat(env.quick ? 100_000 : 1_000_000)}">`, 'body'));
+    add(`breadcrumb of ${n13} items (issue 13)`, () => page(`<ol class="breadcrumb">${'<li>x</li>'.repeat(n13)}</ol>`, 'body'));
+    add(`${n13} photo tables with captions (issue 13)`, () => page('<table><tr><td><a href="/b.jpg"><img src="/a.jpg"></a></td></tr><tr><td>c</td></tr></table>'.repeat(n13), 'body'), { alone: !env.quick });
+
     // JSON-LD: many blocks, one huge, deeply nested, hostile values.
     const ld = (o: unknown): string => `<script type="application/ld+json">${JSON.stringify(o)}</script>`;
     const article = { '@type': 'NewsArticle', headline: '立法會通過條例草案', datePublished: '2020-01-02T10:00:00+08:00', author: { '@type': 'Person', name: '記者' } };
