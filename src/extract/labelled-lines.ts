@@ -6,7 +6,7 @@
  * a value runs to the end of its element or to the next line break, so a byline next to a date
  * in another element is read alone.
  */
-import { isTag, isText, textOf, visibleText, type AnyNode, type Element } from './dom.js';
+import { hasAncestor, isTag, isText, textOf, visibleText, type AnyNode, type Element } from './dom.js';
 
 export type LabelKind = 'author' | 'tags' | 'category' | 'updated';
 
@@ -105,7 +105,7 @@ export function labelledLines(root: Element, skip: (el: Element) => boolean, bod
     const line = lineAt(node, own);
     if (!line) continue;
     // Rare: only a line's place is looked up, by its ancestors.
-    const inBody = body !== undefined && (root === body || hasAncestorOrSelf(node.parent, body));
+    const inBody = body !== undefined && (root === body || hasAncestor(node, (el) => el === body));
     out.push(inBody ? { ...line, inBody } : line);
   }
   return out;
@@ -121,11 +121,6 @@ function mayOpenLabel(data: string): boolean {
     if (c === ' ' || c === '\n' || c === '\t' || c === '\r' || c === '\u00a0' || c === '\u3000') continue;
     return LABEL_STARTS.has(c);
   }
-  return false;
-}
-
-function hasAncestorOrSelf(node: AnyNode | null, target: Element): boolean {
-  for (let n: AnyNode | null = node; n; n = n.parent) if (n === target) return true;
   return false;
 }
 

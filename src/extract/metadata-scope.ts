@@ -131,7 +131,8 @@ const TITLE_INSIDE_BODY_CHARS = 200;
 /** A title found by its first characters extends to its line's end, up to this many characters. */
 const MAX_TITLE_LINE_CHARS = 300;
 
-const squeeze = (s: string): string => s.replace(/\s+/g, '');
+/** A text without its white space: titles compared as written whatever their spacing. */
+export const squeeze = (s: string): string => s.replace(/\s+/g, '');
 
 /**
  * Where the title stands in the page text: the `<h1>` that says it (nearest before the body), else

@@ -13,7 +13,7 @@ import type { SiteProfile } from './site-profile.js';
 import { byLine, issuingAuthority, markedByline, textByline } from './byline.js';
 import { formatDateTime, parseIsoDate, parseTextDate, urlDate, type LocalDateTime } from './dates.js';
 import { hasAncestor, isTag, select, visibleText, type Document, type Element } from './dom.js';
-import { disagreement, first, isInside, rootText, type FieldEvidence, ld, meta, metaAll, otherArticlePredicate, prop, siteNames, textOfPage, titlePosition, type Scope } from './metadata-scope.js';
+import { disagreement, first, isInside, rootText, type FieldEvidence, ld, meta, metaAll, otherArticlePredicate, prop, siteNames, squeeze, textOfPage, titlePosition, type Scope } from './metadata-scope.js';
 import { skipped } from './page-text.js';
 import { ldString, ldStrings, type PageSignals } from './signals.js';
 import { boldLine, cleanTitle, headlineOfDocumentTitle, lineAboveBody, textSimilarity } from './title.js';
@@ -110,7 +110,6 @@ function resolveTitle(scope: Scope): string {
   ]) ?? '';
 }
 
-const squeeze = (s: string): string => s.replace(/\s+/g, '');
 /**
  * `立委補選 藍綠角力 | 社會`: a title that is the visible headline followed by the article's own
  * section (its category) — and perhaps the site's name — is the headline. Site names alone stay, as
