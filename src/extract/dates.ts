@@ -152,6 +152,50 @@ export function hasTextDate(text: string): boolean {
 }
 
 /**
+ * How long before the capture a page says it was published: `3小時前`, `45 分鐘前`, `2 days ago`,
+ * `昨天 14:30`. Sites that print the age of an article instead of its date are dated by the
+ * capture's time, in the site's zone. Only units that still fix the day are read: seconds to days
+ * (a "3 weeks ago" or "2個月前" is no date). A clock word alone (`今天`, `昨日`) is everyday prose, so it
+ * counts only with a time of day after it.
+ */
+const RELATIVE_DATE = /(?<![\d.])(\d{1,3}|an?|one)\s*(秒|分鐘|分钟|分|小時|小时|個小時|个小时|天|seconds?|secs?|minutes?|mins?|hours?|hrs?|days?)\s*(?:前|ago\b)|(今天|今日|昨天|昨日|前天|today|yesterday)[\s,，]*(?:at\s*)?(\d{1,2})[:：](\d{2})(?![\d:：])/gi;
+const UNIT_MS: Readonly<Record<string, number>> = { 秒: 1e3, s: 1e3, 分: 6e4, m: 6e4, 小: 36e5, 個: 36e5, 个: 36e5, h: 36e5, 天: 864e5, d: 864e5 };
+const DAYS_BACK: Readonly<Record<string, number>> = { 今天: 0, 今日: 0, today: 0, 昨天: 1, 昨日: 1, yesterday: 1, 前天: 2 };
+/** Longest age read, in days: a page that says "400 days ago" is a count, not a date. */
+const MAX_RELATIVE_DAYS = 31;
+
+/**
+ * Every relative date in `text` (see RELATIVE_DATE), resolved against the capture instant
+ * (`timestamp`, 14 digits, UTC) in the site's zone (UTC when unknown). The day is exact when the
+ * age is; a page that rounds "3小時前" down may have been published up to an hour earlier.
+ */
+export function findRelativeDates(text: string, timestamp: string, siteOffsetMinutes: number | undefined): TextDate[] {
+  const iso = timestampToIso(timestamp);
+  if (iso === undefined) return [];
+  const local = Date.parse(iso) + (siteOffsetMinutes ?? 0) * 60000;
+  const out: TextDate[] = [];
+  for (const m of text.matchAll(RELATIVE_DATE)) {
+    let at: Date;
+    let time = false;
+    if (m[1] !== undefined && m[2] !== undefined) {
+      const count = /^\d/.test(m[1]) ? Number(m[1]) : 1;
+      const unit = UNIT_MS[m[2][0]!.toLowerCase()] ?? 0;
+      if (unit === 0 || count * unit > MAX_RELATIVE_DAYS * 864e5) continue;
+      at = new Date(local - count * unit);
+      time = unit < 864e5;
+    } else {
+      const day = new Date(local - (DAYS_BACK[(m[3] ?? '').toLowerCase()] ?? 0) * 864e5);
+      at = new Date(Date.UTC(day.getUTCFullYear(), day.getUTCMonth(), day.getUTCDate(), Number(m[4]), Number(m[5])));
+      if (Number(m[4]) > 23 || Number(m[5]) > 59) continue;
+      time = true;
+    }
+    const value = make(at.getUTCFullYear(), at.getUTCMonth() + 1, at.getUTCDate(), time ? at.getUTCHours() : undefined, time ? at.getUTCMinutes() : undefined);
+    if (value) out.push({ value, index: m.index, end: m.index + m[0].length });
+  }
+  return out;
+}
+
+/**
  * A date in an article URL: `/2019/02/27/`, `/2020-02/19/`, `/20200102/`, `/2019-02-27-`. Publishers
  * put the publication date there; a path's lone year or year-month is no date.
  */

@@ -222,7 +222,7 @@ export function extractCapture(input: CaptureInput, site: SiteProfile, options: 
 
   const root = articleRoot(body, signals.h1);
   const evidence: FieldEvidence = {};
-  const meta = capMetadata(resolveMetadata(doc, signals, site, root, body, notes, input.url, evidence, options.explain === true), notes);
+  const meta = capMetadata(resolveMetadata(doc, signals, site, root, body, notes, { url: input.url, timestamp: input.timestamp, evidence, allCandidates: options.explain === true }), notes);
   if (meta.title === '') return reject('no-title', 'the page has no article title (an empty or broken article page)');
   if (!body) return reject('no-body', 'no article body found on the page');
 

@@ -17,6 +17,8 @@ export interface Scope {
   notes: string[];
   /** The page's URLs, capture URL first, then its canonical link and og:url: their paths may hold the date. */
   urls: string[];
+  /** The capture's 14-digit Wayback timestamp, when known (ages on the page count back from it). */
+  timestamp?: string | undefined;
   /** The page text, built on first use (visible bylines and dates only). */
   text?: PageText;
   /** Where the chosen title stands in `text` (start, end), -1 when not found. */

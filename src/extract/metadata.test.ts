@@ -195,6 +195,26 @@ test('with a date in the URL, the visible date equal to it wins; alone, the URL 
   assert.equal(extract(html('没有日期', url), 'http://www.example.cn/local/2020-02/18/c_1.htm').date, '2020-02-18');
 });
 
+test('an age by the title (3小時前, 2 hours ago, 昨天 14:30) is counted back from the capture time in the site zone', () => {
+  const hongKong: SiteProfile = { ...UNKNOWN, utcOffsetMinutes: 480 };
+  // 2020-12-31 18:00 UTC is 2021-01-01 02:00 in Hong Kong: three hours earlier is still 2020-12-31 there.
+  const at = (line: string, site: SiteProfile = hongKong): string | undefined => {
+    const html = page('<title>一篇新闻的标题在这里</title>', `<h1>一篇新闻的标题在这里</h1><p>${line}</p><article>${PARAGRAPHS}</article>`);
+    const r = extractCapture({ payload: new TextEncoder().encode(html), url: 'https://news.example.com/a/1.html', timestamp: '20201231180000' }, site);
+    return r.ok ? r.article.date : r.reason;
+  };
+  assert.equal(at('3小時前'), '2020-12-31');
+  assert.equal(at('記者 陳大文 · 90 分鐘前'), '2021-01-01');
+  assert.equal(at('Updated 2 hours ago'), '2021-01-01');
+  assert.equal(at('昨天 14:30'), '2020-12-31');
+  assert.equal(at('3小時前', UNKNOWN), '2020-12-31'); // no zone known: UTC
+  // No day follows from a month's age, and a clock word without a time is prose.
+  assert.equal(at('3個月前'), undefined);
+  assert.equal(at('今天天氣很好'), undefined);
+  // A date written out wins over an age.
+  assert.equal(at('3小時前 · 2020年12月30日'), '2020-12-30');
+});
+
 test('without a date by the title, a labelled date of the article area is taken', () => {
   const long = '正文很长很长，'.repeat(120);
   const { doc } = parseHtml(`<div><h1>很高兴入住博客堂</h1><div id="b"><p>${long}</p></div><p>发表于 2004年12月27日 12:40 - (阅读:3727)</p><p>2004-12-28 其他</p></div>`);

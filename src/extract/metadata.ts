@@ -203,7 +203,7 @@ function resolveDates(scope: Scope, title: string): { date?: string; lastUpdated
     const [start, end] = title ? titlePosition(scope, title) : [-1, -1];
     // The capture URL may be a query (`?id=123`) where the canonical link spells the date.
     const fromUrl = scope.urls.map(urlDate).find((d) => d !== undefined);
-    const found = (HAN_CHAR.test(title) ? documentDate(page) : undefined) ?? visibleDate(page, start, end, fromUrl);
+    const found = (HAN_CHAR.test(title) ? documentDate(page) : undefined) ?? visibleDate(page, start, end, fromUrl, scope.timestamp === undefined ? undefined : { timestamp: scope.timestamp, utcOffsetMinutes: offset });
     scope.how = found?.how;
     return found?.value;
   };
@@ -399,9 +399,21 @@ function resolveTags(scope: Scope, links: { el: Element; path: string }[]): stri
   ]) ?? [];
 }
 
+export interface MetadataOptions {
+  /** The capture URL (its path may hold the date). */
+  url?: string;
+  /** The capture's 14-digit Wayback timestamp: what an age on the page (`3小時前`) counts back from. */
+  timestamp?: string;
+  /** Filled with which signal gave each field (the layout report). */
+  evidence?: FieldEvidence;
+  /** `--explain`: note every candidate of every field. */
+  allCandidates?: boolean;
+}
+
 /** Every metadata field of the article, with the source of each choice appended to `notes`. */
-export function resolveMetadata(doc: Document, signals: PageSignals, site: SiteProfile, root: Element | undefined, body: Element | undefined, notes: string[], url?: string, evidence: FieldEvidence = {}, allCandidates = false): Metadata {
-  const scope: Scope = { evidence, allCandidates, doc, signals, site, root, body, notes, urls: [url, signals.canonical, signals.meta.get('og:url')?.[0]].filter((u): u is string => u !== undefined) };
+export function resolveMetadata(doc: Document, signals: PageSignals, site: SiteProfile, root: Element | undefined, body: Element | undefined, notes: string[], options: MetadataOptions = {}): Metadata {
+  const { url, timestamp, evidence = {}, allCandidates = false } = options;
+  const scope: Scope = { evidence, allCandidates, doc, signals, site, root, body, notes, timestamp, urls: [url, signals.canonical, signals.meta.get('og:url')?.[0]].filter((u): u is string => u !== undefined) };
   const links = areaLinks(scope);
   const title = resolveTitle(scope);
   const result: Metadata = { title, tags: resolveTags(scope, links), ...resolveDates(scope, title) };

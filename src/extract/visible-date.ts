@@ -4,7 +4,7 @@
  * one. Dates of other articles, comments and copyright lines are not in the page text at all
  * (`page-text.ts`) or are told by their context here.
  */
-import { findTextDates, formatDateTime, type LocalDateTime, type TextDate } from './dates.js';
+import { findRelativeDates, findTextDates, formatDateTime, type LocalDateTime, type TextDate } from './dates.js';
 import type { PageText } from './page-text.js';
 
 /** How far before the title a date still belongs to it (a dateline above the headline), in characters. */
@@ -55,6 +55,9 @@ function nearestPartial(text: string, from: number, to: number): { index: number
 }
 
 export interface VisibleDate { value: LocalDateTime; how: string }
+
+/** When the page was captured (14-digit Wayback timestamp, UTC) and the site's zone: what an age on the page counts back from. */
+export interface Capture { timestamp: string; utcOffsetMinutes: number | undefined }
 
 /**
  * `成文日期：2022年01月27日`: the date a government document was written and signed, printed in the
@@ -134,14 +137,17 @@ function firstOfPostSeries(page: PageText, date: TextDate): TextDate | undefined
  * before the title and the first lines of the body. With a URL date, a visible date equal to it
  * wins, and the URL date stands in when the page shows none.
  */
-export function visibleDate(page: PageText, titleStart: number, titleEnd: number, fromUrl: LocalDateTime | undefined): VisibleDate | undefined {
+export function visibleDate(page: PageText, titleStart: number, titleEnd: number, fromUrl: LocalDateTime | undefined, capture?: Capture): VisibleDate | undefined {
   const anchor = titleEnd >= 0 ? titleEnd : page.bodyStart;
+  const distance = (d: { index: number; end: number }): number => (d.index >= anchor ? d.index - anchor : 2 * (anchor - d.end));
   let candidates: TextDate[] = [];
+  let slice = '';
+  let from = 0;
   if (anchor >= 0) {
-    const from = Math.max(0, (titleStart >= 0 ? titleStart : anchor) - BEFORE_TITLE_CHARS);
+    from = Math.max(0, (titleStart >= 0 ? titleStart : anchor) - BEFORE_TITLE_CHARS);
     // A short body's closing date line (`2022年02月13日` after a 300-character item) is in reach too.
     const to = page.bodyStart > anchor ? Math.max(page.bodyStart + INTO_BODY_CHARS, Math.min(page.bodyEnd + SHORT_BODY_TAIL_CHARS, page.bodyStart + 2 * INTO_BODY_CHARS)) : anchor + AFTER_TITLE_CHARS;
-    const slice = page.text.slice(from, to);
+    slice = page.text.slice(from, to);
     candidates = findTextDates(slice)
       .filter((d) => { const before = slice.slice(Math.max(0, d.index - 24), d.index); return !COPYRIGHT_BEFORE.test(before) && !TODAY_BEFORE.test(before); })
       .map((d) => ({ ...d, index: d.index + from, end: d.end + from }))
@@ -152,7 +158,6 @@ export function visibleDate(page: PageText, titleStart: number, titleEnd: number
     if (same) return { value: same.value, how: 'visible date matching the URL date' };
   }
   if (candidates.length > 0) {
-    const distance = (d: { index: number; end: number }): number => (d.index >= anchor ? d.index - anchor : 2 * (anchor - d.end));
     const best = candidates.reduce((a, b) => (distance(b) < distance(a) ? b : a));
     // The article's own date, nearest the title, may be a month only (`2003年5月` under a report's
     // title): then no day is known, and a full date further away is another one's.
@@ -165,10 +170,19 @@ export function visibleDate(page: PageText, titleStart: number, titleEnd: number
   }
   if (fromUrl) return { value: fromUrl, how: 'date in the URL' };
   // Nothing by the title: the first labelled date of the article area (a post's footer line).
-  const from = Math.max(0, (titleStart >= 0 ? titleStart : Math.max(0, page.bodyStart)) - BEFORE_TITLE_CHARS);
-  const to = page.bodyEnd >= 0 ? page.bodyEnd + AFTER_BODY_CHARS : page.text.length;
-  const area = page.text.slice(from, to);
+  const areaFrom = Math.max(0, (titleStart >= 0 ? titleStart : Math.max(0, page.bodyStart)) - BEFORE_TITLE_CHARS);
+  const area = page.text.slice(areaFrom, page.bodyEnd >= 0 ? page.bodyEnd + AFTER_BODY_CHARS : page.text.length);
   const labelled = findTextDates(area).find((d) => PUBLISHED_LABEL.test(area.slice(Math.max(0, d.index - 12), d.index)));
   if (labelled) return { value: labelled.value, how: 'labelled date in the article area' };
+  // Last, an age by the title (`3小時前`): the capture's time says which day that was.
+  if (capture && slice !== '') {
+    const ages = findRelativeDates(slice, capture.timestamp, capture.utcOffsetMinutes)
+      .map((d) => ({ ...d, index: d.index + from, end: d.end + from }))
+      .filter((d) => lineLength(page.text, d.index) <= DATE_LINE_CHARS);
+    if (ages.length > 0) {
+      const best = ages.reduce((a, b) => (distance(b) < distance(a) ? b : a));
+      return { value: best.value, how: `age "${page.text.slice(best.index, best.end)}" counted back from the capture time` };
+    }
+  }
   return undefined;
 }
