@@ -10,7 +10,30 @@ export type SalvageErrorCode =
   | 'OUTPUT_FAILED'
   | 'SITE_UNKNOWN'
   /** A search ran past its time budget, or too many were waiting (search/search-pool.ts). */
-  | 'SEARCH_TOO_COSTLY';
+  | 'SEARCH_TOO_COSTLY'
+  // The Wayback Machine (wayback/), and what the crawl makes of its answers (crawl/).
+  /** The service refuses the whole site (CDX 403, AdministrativeAccessControlException / RobotAccessControlException). */
+  | 'WAYBACK_BLOCKED_SITE'
+  /** The service will not play this URL back ("This URL has been excluded from the Wayback Machine"). */
+  | 'WAYBACK_EXCLUDED'
+  /** The service has no capture at this URL and time (its own 404 page, no Memento-Datetime). */
+  | 'WAYBACK_NOT_ARCHIVED'
+  /** The closest capture the service redirects to is further away than the accepted window. */
+  | 'WAYBACK_CLOSEST_TOO_FAR'
+  /** Redirects that loop, or more of them than any capture needs. */
+  | 'WAYBACK_REDIRECT_LOOP'
+  /** 5xx, resets and timeouts past the attempts allowed. */
+  | 'WAYBACK_RETRIES_EXHAUSTED'
+  /** Salvage refused a request (absurd URL or timestamp) or its answer (too large, a body that will not decode). */
+  | 'WAYBACK_REQUEST_REFUSED'
+  /** Any other answer no retry will change (a CDX 400, an unexpected status). */
+  | 'WAYBACK_HTTP_ERROR'
+  /** A CDX answer that is not the JSON the index writes (retried; final only when it keeps coming). */
+  | 'CDX_MALFORMED'
+  /** The CDX index answered the same resume key twice: following it would loop. */
+  | 'CDX_CURSOR_LOOP'
+  /** The run spent longer than --max-wait paused by 429s, outages or a block. */
+  | 'WAIT_LIMIT';
 
 export interface SalvageErrorOptions {
   cause?: unknown;
@@ -23,7 +46,7 @@ export interface SalvageErrorOptions {
  * prints it as one line with its code; anything else is a bug and is reported with its stack.
  */
 export class SalvageError extends Error {
-  override readonly name = 'SalvageError';
+  override readonly name: string = 'SalvageError';
   readonly code: SalvageErrorCode;
   readonly subject: string | undefined;
 

@@ -3,10 +3,11 @@ import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { extractCapture, LayoutReport, layoutReportLines, type LayoutSummary, type SiteProfile } from '../extract/index.js';
 import { CAPTURES_DIR, CDX_ROW_SKIPPED_EVENT, COVERAGE_FILE, rescue, STATE_FILE, writeArchiveFile, type RescueEvent, type RescueProgress, type RescueSummary } from '../crawl/index.js';
-import { mementoUrl, writeFileAtomic } from '../markdown/index.js';
+import { writeFileAtomic } from '../markdown/index.js';
+import { mementoUrl } from '../memento.js';
 import { siteForUrl } from '../sites/index.js';
 import { CrawlState, readWarcCaptures, type WarcDamage } from '../store/index.js';
-import { Politeness, WaybackClient, type PolitenessEvent, type PolitenessOptions } from '../wayback/index.js';
+import { DEFAULT_CLIENT_OPTIONS, Politeness, WaybackClient, type PolitenessEvent, type PolitenessOptions } from '../wayback/index.js';
 import { SalvageError } from '../errors.js';
 
 export interface ArchiveCommandOptions {
@@ -16,6 +17,8 @@ export interface ArchiveCommandOptions {
   rps?: number;
   maxWaitMinutes?: number;
   concurrency?: number;
+  /** How far a closest-capture redirect may move a capture's time, in minutes. */
+  closestWindowMinutes?: number;
   timeScale?: number;
   quiet?: boolean;
 }
@@ -112,7 +115,7 @@ export async function runArchive(site: SiteProfile, options: ArchiveCommandOptio
   };
   const politeness = new Politeness(politenessOptions);
   const scale = options.timeScale ?? 1;
-  const client = new WaybackClient({ politeness, ...(options.wayback ? { baseUrl: options.wayback } : {}), timeoutMs: 60_000 / scale });
+  const client = new WaybackClient({ politeness, ...(options.wayback ? { baseUrl: options.wayback } : {}), ...(options.closestWindowMinutes !== undefined ? { closestWindowMs: options.closestWindowMinutes * 60_000 } : {}), timeoutMs: DEFAULT_CLIENT_OPTIONS.timeoutMs / scale });
   const controller = new AbortController();
   let interrupts = 0;
   const onSigint = (): void => {

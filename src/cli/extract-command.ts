@@ -53,7 +53,8 @@ const HTML_FILE_READ_FACTOR = 4;
 /** Article files being written at once (a disk keeps up; memory holds at most this many texts). */
 const MAX_PENDING_WRITES = 16;
 
-const WARC_NAME = /\.warc(?:\.gz)?$/i;
+/** Record files: WARC, and ARC (the Wayback's format before 2008); plain or gzipped. */
+const WARC_NAME = /\.(?:warc|arc)(?:\.gz)?$/i;
 const TIMESTAMP = /^\d{14}$/;
 
 async function* pagesOf(input: string, options: ExtractCommandOptions): AsyncGenerator<Page> {

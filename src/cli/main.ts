@@ -13,6 +13,8 @@ import { SITES } from '../sites/index.js';
 import { layoutReportLines } from '../extract/index.js';
 import { keepProfile, keptProfiles, resolveArchiveTarget, SITE_PROFILE_FILE } from './site-choice.js';
 import { SalvageError } from '../errors.js';
+import { DEFAULT_CLIENT_OPTIONS, DEFAULT_POLITENESS } from '../wayback/index.js';
+import { DEFAULT_RESCUE_OPTIONS } from '../crawl/index.js';
 
 /** Exit codes (documented in README.md, "Exit codes"). */
 export const EXIT = { ok: 0, failed: 1, usage: 2, rejected: 3, internal: 70, tempfail: 75, interrupted: 130 } as const;
@@ -46,7 +48,7 @@ program
 program
   .command('extract')
   .description('Turn captured pages into archive files (Markdown + YAML frontmatter; README "Archive format").')
-  .argument('<input...>', 'WARC files (.warc, .warc.gz: every response record) or HTML files (--timestamp needed for archive files)')
+  .argument('<input...>', 'WARC files (.warc, .warc.gz: every response record), ARC files (.arc, .arc.gz) or HTML files (--timestamp needed for archive files)')
   .option('-o, --out <dir>', 'write articles/<lo>-<hi>/article_<id>.md under DIR (without it, one article prints to stdout)')
   .option('--url <url>', "original URL of the HTML input(s) (default: each page's canonical link or og:url)")
   .option('--timestamp <ts>', 'capture time of the HTML input(s), 14 digits YYYYMMDDhhmmss (UTC)')
@@ -107,11 +109,12 @@ program
   .description('Rescue a whole site from the Wayback Machine: discover its captures, fetch the best one per article (kept as WARC), write the archive files. Resumable: run it again to continue.')
   .argument('<site>', `what to rescue: a known site (${[...SITES.keys()].filter((id) => SITES.get(id)?.rescue).join(', ')}), a site profile file (.yaml/.json, docs/site-profiles.md), or a URL prefix (example.com/news/) for any other outlet`)
   .requiredOption('-o, --out <dir>', 'archive folder: articles/, captures/*.warc.gz, state.sqlite, coverage.json')
-  .option('--wayback <url>', 'Wayback Machine base URL', 'https://web.archive.org')
-  .option('--cdx-rpm <n>', 'CDX requests per minute (the service allows 30 per IP)', positiveNumber, 24)
-  .option('--rps <n>', 'capture requests per second', positiveNumber, 8)
-  .option('--max-wait <minutes>', 'stop (resumably) once the run has spent this long paused by 429s, outages or a block', positiveNumber, 360)
-  .option('--concurrency <n>', 'articles worked on at once (requests in flight stay at most 3, one keep-alive pool)', positiveNumber, 6)
+  .option('--wayback <url>', 'Wayback Machine base URL', DEFAULT_CLIENT_OPTIONS.baseUrl)
+  .option('--cdx-rpm <n>', 'CDX requests per minute (the service allows 30 per IP)', positiveNumber, DEFAULT_POLITENESS.cdxPerMinute)
+  .option('--rps <n>', 'capture requests per second', positiveNumber, DEFAULT_POLITENESS.capturesPerSecond)
+  .option('--max-wait <minutes>', 'stop (resumably) once the run has spent this long paused by 429s, outages or a block', positiveNumber, DEFAULT_POLITENESS.maxWaitMs / 60_000)
+  .option('--concurrency <n>', `articles worked on at once (requests in flight stay at most ${DEFAULT_CLIENT_OPTIONS.connections}, one keep-alive pool)`, positiveNumber, DEFAULT_RESCUE_OPTIONS.concurrency)
+  .option('--closest-window <minutes>', 'how far the Wayback\'s "closest capture" redirect may move a capture\'s time and still be taken; further away the capture is rejected as closest-too-far', positiveNumber, DEFAULT_CLIENT_OPTIONS.closestWindowMs / 60_000)
   .addOption(new Option('--time-scale <k>', 'divide every wait and multiply every rate by K (rehearsals against the simulator only)').argParser(positiveNumber).hideHelp())
   .option('--closed <date>', 'with a URL prefix: when the outlet closed (YYYY-MM-DD); captures up to then are preferred')
   .option('-q, --quiet', 'no progress on stderr', false)
@@ -126,9 +129,12 @@ an IP block: salvage waits (10 min, growing), probes gently, and tells you. Noth
 stored is fetched again, so a stop costs waiting time, never work.
 
 Exit codes: 0 finished (every article written or unrecovered; a capture that keeps failing
-while others succeed is recorded as failed and the article moves on) · 75 stopped early, resumable
+while others succeed is recorded as failed and the article moves on; an excluded URL or one the
+Wayback has not archived is unrecovered with that reason) · 75 stopped early, resumable
 (--max-wait reached, the CDX index kept failing, or fetches kept failing while nothing else
-worked) · 130 interrupted (resumable) · 1 failed · 2 bad usage.
+worked) · 130 interrupted (resumable) · 1 failed, one line with its code (WAYBACK_BLOCKED_SITE:
+the Wayback blocks the site; WAYBACK_HTTP_ERROR: the CDX index refused the query; CDX_CURSOR_LOOP;
+an unusable archive folder) · 2 bad usage.
 
 Examples:
   salvage archive hkcnews --out hkcnews-archive
@@ -147,6 +153,7 @@ Examples:
       rps: flags['rps'] as number,
       maxWaitMinutes: flags['maxWait'] as number,
       concurrency: flags['concurrency'] as number,
+      closestWindowMinutes: flags['closestWindow'] as number,
       ...(flags['timeScale'] !== undefined ? { timeScale: flags['timeScale'] as number } : {}),
       quiet: flags['quiet'] === true,
     });

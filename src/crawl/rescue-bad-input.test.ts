@@ -1,6 +1,8 @@
 /**
  * Issue 12, items 4 and 5: one bad CDX row is one skipped row, and one bad capture is one failed
- * capture — never a server outage, an IP block, a crash or a run that does not end. Runs
+ * capture — never a server outage, an IP block, a crash or a run that does not end. Issue 14: the
+ * service's real answers (a blocked site, an excluded URL, its own 404 page, an archived 429
+ * behind a closest-capture redirect, a lying Content-Encoding) each end as what they are. Runs
  * `rescue` (and once the CLI) against the local simulator on the committed demo site (demo/site)
  * with malformed rows added to its index and faults on single capture URLs.
  */
@@ -8,6 +10,7 @@ import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { gzipSync } from 'node:zlib';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import Database from 'better-sqlite3';
@@ -66,9 +69,9 @@ async function sim(siteDir: string, options: Omit<SimulatorOptions, 'siteDir'> =
 
 interface Run { summary: RescueSummary; events: RescueEvent[]; politeness: PolitenessEvent[] }
 
-async function run(s: WaybackSimulator, out: string, options: { concurrency?: number; maxAttempts?: number } = {}): Promise<Run> {
+async function run(s: WaybackSimulator, out: string, options: { concurrency?: number; maxAttempts?: number; closestWindowMs?: number } = {}): Promise<Run> {
   const politeness: PolitenessEvent[] = [];
-  const client = new WaybackClient({ baseUrl: s.url, politeness: new Politeness({ timeScale: SCALE, onEvent: (e) => politeness.push(e) }), timeoutMs: 60_000 / SCALE, ...(options.maxAttempts ? { maxAttempts: options.maxAttempts } : {}) });
+  const client = new WaybackClient({ baseUrl: s.url, politeness: new Politeness({ timeScale: SCALE, onEvent: (e) => politeness.push(e) }), timeoutMs: 60_000 / SCALE, ...(options.maxAttempts ? { maxAttempts: options.maxAttempts } : {}), ...(options.closestWindowMs ? { closestWindowMs: options.closestWindowMs } : {}) });
   const events: RescueEvent[] = [];
   try {
     const summary = await rescue({ site: hkcnews, outDir: out, client, onEvent: (e) => events.push(e), ...(options.concurrency ? { concurrency: options.concurrency } : {}) });
@@ -256,4 +259,98 @@ test('when the bad capture belongs to the only article left, a small CDX lookup 
   assert.deepEqual(events.map((e) => e.type), ['capture-deferred', 'capture-failed']);
   assert.equal(articles(out).get(282)?.timestamp, '20210427012935');
   assert.equal(s.stats().requests.cdx, 2, 'the index query and one lookup');
+});
+
+// ------------------------------------------------------------------------ issue 14: real answers
+
+const A2509 = expected(2509);
+const A3239 = expected(3239);
+const A3380 = expected(3380);
+
+/** The stored captures (WARC records) of an archive, as `timestamp original` lines. */
+function storedCaptures(out: string): string[] {
+  const db = new Database(join(out, 'state.sqlite'), { readonly: true });
+  try {
+    return (db.prepare('SELECT timestamp, original FROM captures WHERE warc IS NOT NULL').all() as { timestamp: string; original: string }[]).map((r) => `${r.timestamp} ${r.original}`);
+  } finally {
+    db.close();
+  }
+}
+
+test('an excluded URL ends its article unrecovered \'excluded\' at once: one request, no retry, no outage, nothing stored', async () => {
+  const s = await sim(DEMO, { urlFaults: [{ contains: `/${A2509.timestamp}id_/`, fault: 'excluded' }] });
+  const out = join(work, 'excluded-out');
+  const { summary, politeness } = await run(s, out);
+  assert.equal(summary.stop, 'complete', summary.message);
+  assert.equal(summary.progress.failed, 0);
+  assert.deepEqual(politeness, [], 'no retry, outage or pause');
+  assert.match(articles(out).get(2509)?.reason ?? '', /^excluded: the Wayback Machine will not play this URL back/);
+  assert.equal(s.stats().urlFaultsInjected[`/${A2509.timestamp}id_/`], 1);
+  assert.equal(storedCaptures(out).some((c) => c.includes('/article/2509/')), false);
+  assertGoodArticlesWritten(out, [2509]);
+});
+
+test('the Wayback\'s own 404 page is a not-archived capture: recorded in the state, never stored in the WARC', async () => {
+  const s = await sim(DEMO, { urlFaults: [{ contains: `/${A3239.timestamp}id_/`, fault: 'not-archived' }] });
+  const out = join(work, 'not-archived-out');
+  const { summary, politeness } = await run(s, out);
+  assert.equal(summary.stop, 'complete', summary.message);
+  assert.deepEqual(politeness, []);
+  assert.match(articles(out).get(3239)?.reason ?? '', /^not-archived: /);
+  assert.equal(storedCaptures(out).some((c) => c.includes('/article/3239/')), false, 'no response record claims the site said it');
+  assertGoodArticlesWritten(out, [3239]);
+});
+
+test('an archived 429 behind a closest-capture redirect is a rejected capture: no pause, and the article takes its next capture', async () => {
+  const at = new Date(Date.parse(`${A282.timestamp.slice(0, 4)}-${A282.timestamp.slice(4, 6)}-${A282.timestamp.slice(6, 8)}T${A282.timestamp.slice(8, 10)}:${A282.timestamp.slice(10, 12)}:${A282.timestamp.slice(12, 14)}Z`) + 10 * 60_000);
+  const limitedAt = at.toISOString().replace(/[-:T]/g, '').slice(0, 14);
+  const dir = siteWith('archived-429', [{ ...demoRow(A282.timestamp, A282.original), timestamp: limitedAt, statuscode: '429', digest: 'TOOMANYREQUESTS2222222222222222', body: 'bodies/too-many.html.gz' }]);
+  writeFileSync(join(dir, 'bodies/too-many.html.gz'), gzipSync('<html><body><h1>429 Too Many Requests</h1></body></html>'));
+  const s = await sim(dir, { urlFaults: [{ contains: `/${A282.timestamp}id_/`, fault: 'closest' }] });
+  const out = join(work, 'archived-429-out');
+  const { summary, politeness } = await run(s, out);
+  assert.equal(summary.stop, 'complete', summary.message);
+  assert.deepEqual(politeness, [], 'an archived 429 is content: no rate-limited event, no retry');
+  assert.equal(s.stats().responses['429'], 1, 'asked once');
+  assert.deepEqual([articles(out).get(282)?.state, articles(out).get(282)?.timestamp], ['written', '20210427012935']);
+  assert.ok(storedCaptures(out).includes(`${A282.timestamp} ${A282.original}`), 'the 429 memento is evidence, stored for the capture asked for');
+  assertGoodArticlesWritten(out, [282]);
+});
+
+test('a closest capture outside the window is its own reason (closest-too-far), and the article takes its next capture', async () => {
+  const s = await sim(DEMO, { urlFaults: [{ contains: `/${A282.timestamp}id_/`, fault: 'closest' }] });
+  const out = join(work, 'too-far-out');
+  const { summary, politeness } = await run(s, out, { closestWindowMs: 60_000 });
+  assert.equal(summary.stop, 'complete', summary.message);
+  assert.deepEqual(politeness, []);
+  const db = new Database(join(out, 'state.sqlite'), { readonly: true });
+  const verdicts = db.prepare('SELECT timestamp, verdict FROM captures WHERE verdict IS NOT NULL AND original LIKE ?').all('%/article/282/%') as { timestamp: string; verdict: string }[];
+  db.close();
+  assert.ok(verdicts.some((r) => r.timestamp === A282.timestamp && r.verdict === 'closest-too-far'), JSON.stringify(verdicts));
+  assert.equal(articles(out).get(282)?.state, 'written');
+});
+
+test('a wrong Content-Encoding: gzip is the capture\'s bytes as they came: the same article, no reset, no block', async () => {
+  const dir = join(work, 'only-3380');
+  cpSync(DEMO, dir, { recursive: true });
+  writeFileSync(join(dir, 'cdx.jsonl'), demoRows.filter((r) => String(r['original']).includes('/article/3380/')).map((r) => JSON.stringify(r) + '\n').join(''));
+  const clean = join(work, 'wrong-encoding-clean');
+  const lying = join(work, 'wrong-encoding-out');
+  await run(await sim(dir), clean);
+  const s = await sim(dir, { urlFaults: [{ contains: `/${A3380.timestamp}id_/`, fault: 'wrong-encoding' }] });
+  const { summary, politeness } = await run(s, lying);
+  assert.equal(summary.stop, 'complete', summary.message);
+  assert.deepEqual(politeness, [], 'no reset, no block');
+  assert.equal(s.stats().urlFaultsInjected[`/${A3380.timestamp}id_/`], 1);
+  const file = 'articles/3001-4000/article_3380.md';
+  assert.equal(readFileSync(join(lying, file), 'utf8'), readFileSync(join(clean, file), 'utf8'));
+});
+
+test('a blocked site is one line with its code and exit 1: no stack trace, no internal error', async () => {
+  const s = await sim(DEMO, { urlFaults: [{ contains: '/cdx/search/cdx', fault: 'blocked' }] });
+  const r = await cli(['archive', 'hkcnews', '--out', join(work, 'blocked-out'), '--wayback', s.url, '--quiet']);
+  assert.equal(r.status, 1, r.stderr);
+  assert.deepEqual(r.stderr.trim().split('\n').length, 1, r.stderr);
+  assert.match(r.stderr, /^salvage: the Wayback Machine blocks .*AdministrativeAccessControlException.*\[WAYBACK_BLOCKED_SITE\]$/m);
+  assert.doesNotMatch(r.stderr, /internal error|\n\s+at /);
 });

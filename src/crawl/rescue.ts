@@ -18,6 +18,9 @@ export const STATE_FILE = 'state.sqlite';
 export const CAPTURES_DIR = 'captures';
 export const COVERAGE_FILE = 'coverage.json';
 
+/** The rescue's defaults, read by the CLI's help. */
+export const DEFAULT_RESCUE_OPTIONS = { concurrency: 6 } as const;
+
 export interface RescueOptions {
   site: SiteProfile;
   outDir: string;
@@ -113,20 +116,37 @@ export const CDX_ROW_SKIPPED_EVENT = 'cdx-row-skipped';
 
 /**
  * A CDX block that could not be had: retries exhausted (the index keeps failing: stop, resumable)
- * or an answer no retry changes (403 for an excluded site, 400): a SalvageError for the user.
+ * or an answer no retry changes (a blocked site, a 400): a SalvageError with the answer's code,
+ * one line for the user.
  */
 function cdxFailure(query: CdxQuery, error: unknown): { stop: RescueStop; message: string } | undefined {
   if (error instanceof RetriesExhaustedError) {
     return { stop: 'unavailable', message: `the CDX index kept failing for ${query.url} (${error.attempts} attempts, last: ${error.lastCause})` };
   }
+  if (error instanceof WaybackRequestError && error.code === 'WAYBACK_BLOCKED_SITE') {
+    throw new SalvageError(error.code, `the Wayback Machine blocks ${query.url}: its CDX index answers HTTP 403 (${error.detail}), and no capture of a blocked site can be had`, { cause: error, subject: query.url });
+  }
   if (error instanceof WaybackRequestError || error instanceof RequestRefusedError) {
-    throw new SalvageError('INPUT_UNREADABLE', `the CDX index will not list ${query.url}: ${error.message}`, { cause: error, subject: query.url });
+    const said = error instanceof WaybackRequestError ? `HTTP ${error.status}${error.detail ? ` (${error.detail})` : ''}` : error.detail;
+    throw new SalvageError(error.code, `the CDX index will not list ${query.url}: ${said}`, { cause: error, subject: query.url });
   }
   return undefined;
 }
 
+/** What a capture's final answer makes of it (its kind in the state and in reports). */
+const ANSWER_OUTCOME: Readonly<Record<WaybackRequestError['code'], string>> = {
+  WAYBACK_BLOCKED_SITE: 'excluded',
+  WAYBACK_EXCLUDED: 'excluded',
+  WAYBACK_NOT_ARCHIVED: 'not-archived',
+  WAYBACK_CLOSEST_TOO_FAR: 'closest-too-far',
+  WAYBACK_REDIRECT_LOOP: 'redirect-loop',
+  WAYBACK_HTTP_ERROR: 'fetch-refused',
+};
+/** The outcome that ends an article at once: the service will play none of its URL back. */
+const EXCLUDED = 'excluded';
+
 export async function rescue(options: RescueOptions): Promise<RescueSummary> {
-  const { site, outDir, client, concurrency = 6, signal, onProgress, log = () => {}, notice = () => {}, onEvent = () => {} } = options;
+  const { site, outDir, client, concurrency = DEFAULT_RESCUE_OPTIONS.concurrency, signal, onProgress, log = () => {}, notice = () => {}, onEvent = () => {} } = options;
   if (!site.rescue) throw new SalvageError('SITE_UNKNOWN', `salvage does not know how to find ${site.id}'s captures (its site module has no rescue section)`);
   const { cdxQueries, closedAt } = site.rescue;
   // A kill between a temp file and its rename leaves the temp file; the article is redone.
@@ -174,7 +194,7 @@ export async function rescue(options: RescueOptions): Promise<RescueSummary> {
           onEvent({ type: 'cdx-row-skipped', query: query.url, index: bad.index, reason: bad.reason, text: bad.text });
         }
         if (page.resumeKey !== undefined && page.resumeKey === q.resumeKey) {
-          throw new SalvageError('INPUT_INVALID', `the CDX index answered the same resume key twice for ${query.url}; stopping rather than looping`);
+          throw new SalvageError('CDX_CURSOR_LOOP', `the CDX index answered the same resume key twice for ${query.url}; stopping rather than looping`);
         }
         state.addCdxBlock(key, page.rows.map((r) => toNewCapture(site, r)), page.resumeKey);
         progress.cdxRows += page.rows.length;
@@ -232,7 +252,12 @@ export async function rescue(options: RescueOptions): Promise<RescueSummary> {
         const got = await payloadOf(capture);
         if (got === 'deferred') { deferred.push(id); return; }
         if (got === 'failed') { progress.failed++; return; }
-        if (typeof got === 'string') { rejected.push(`${capture.timestamp} ${got}`); continue; }
+        if (typeof got === 'string') {
+          rejected.push(`${capture.timestamp} ${got}`);
+          // An excluded URL is excluded at every time: its other captures would only cost requests.
+          if (got === EXCLUDED) break;
+          continue;
+        }
         const result = extractCapture({ payload: got.payload, url: got.url, timestamp: got.timestamp, ...(got.httpStatus !== undefined ? { httpStatus: got.httpStatus } : {}), ...(got.contentType !== undefined ? { contentType: got.contentType } : {}), ...(got.payloadBytes !== undefined ? { payloadBytes: got.payloadBytes } : {}) }, site);
         if (!result.ok) {
           state.captureRejected(capture.id, result.reason, result.message);
@@ -250,7 +275,10 @@ export async function rescue(options: RescueOptions): Promise<RescueSummary> {
       }
       // `<kind>: <detail>`: the kind (before the colon) is what reports group by.
       const kinds = [...new Set(rejected.map((r) => r.split(' ')[1]))].sort().join('+');
-      const reason = ranked.length === 0 ? `no-html-capture: ${nonCandidateSummary(rows) || 'no captures'}` : `${kinds}: every capture rejected (${rejected.join('; ')})`;
+      const excluded = rejected.at(-1)?.endsWith(` ${EXCLUDED}`) === true;
+      const reason = ranked.length === 0 ? `no-html-capture: ${nonCandidateSummary(rows) || 'no captures'}`
+        : excluded ? `${EXCLUDED}: the Wayback Machine will not play this URL back (${rejected.join('; ')})`
+        : `${kinds}: every capture rejected (${rejected.join('; ')})`;
       state.articleUnrecovered(id, reason, ranked[0]?.timestamp.slice(0, 4) ?? rows[0]?.timestamp.slice(0, 4) ?? null);
       log(`unrecovered ${site.id} ${id}: ${reason}`);
       progress.unrecovered++;
@@ -304,8 +332,10 @@ export async function rescue(options: RescueOptions): Promise<RescueSummary> {
           return 'failed';
         }
         if (error instanceof WaybackRequestError) {
-          state.captureRejected(capture.id, 'fetch-refused', error.message);
-          return 'fetch-refused';
+          // Said by the service, final, and no memento: the state keeps it, the WARC does not.
+          const kind = ANSWER_OUTCOME[error.code];
+          state.captureRejected(capture.id, kind, error.message);
+          return kind;
         }
         throw error;
       }

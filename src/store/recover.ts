@@ -6,7 +6,7 @@
  */
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { isoToTimestamp } from '../extract/index.js';
+import { isoToTimestamp } from '../memento.js';
 import { WARC_NAME } from './capture-store.js';
 import { STATE_BATCH_ROWS, type CrawlState, type FoundRecord } from './state.js';
 import { scanMembers } from './warc-scan.js';

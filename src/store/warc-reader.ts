@@ -7,7 +7,11 @@
  */
 import { open } from 'node:fs/promises';
 import { SalvageError } from '../errors.js';
-import { DEFAULT_EXTRACT_OPTIONS, isoToTimestamp } from '../extract/index.js';
+import { DEFAULT_EXTRACT_OPTIONS } from '../extract/index.js';
+import { isoToTimestamp } from '../memento.js';
+import { dechunk, isChunked } from './http-payload.js';
+import { FileSource, parseHeaderBlock, readExactly, readHeaderBlock, readLine, type ByteSource } from './byte-source.js';
+import { isArcCapture, MAX_ARC_HEADER_BYTES, parseArcHeader } from './arc-record.js';
 import { BlockFile, FILE_BLOCK_BYTES, findNextMember, MemberDamage, MemberSource, openMember, ResyncBudget } from './gzip-member.js';
 
 export interface WarcCapture {
@@ -76,116 +80,15 @@ export interface WarcReadOptions {
 export const MAX_WARC_HEADER_BYTES = 1024 * 1024;
 /** Same for the archived HTTP status line and headers of a response record. */
 export const MAX_HTTP_HEADER_BYTES = 1024 * 1024;
-/** Records whose `WARC-Type` carries a capture's payload. */
-const CAPTURE_TYPES = new Set(['response', 'resource']);
-const CRLFCRLF = Buffer.from('\r\n\r\n');
 const WARC_START = Buffer.from('WARC/');
 const LINE_WARC = Buffer.from('\nWARC/');
 const CONTENT_LENGTH = /^\d{1,15}$/;
 
-interface ByteSource {
-  /** Bytes handed out so far (a file offset for a plain WARC, an inflated offset in a member). */
-  position: number;
-  read(): Promise<Uint8Array | null>;
-  unread(bytes: Uint8Array): void;
-  skip(n: number): Promise<number | 'abandoned'>;
-}
-
-/** A plain WARC: positional reads, so putting back and skipping only move the position. */
-class FileSource implements ByteSource {
-  constructor(private readonly file: BlockFile, public position: number, private readonly limit: number) {}
-  async read(): Promise<Uint8Array | null> {
-    if (this.position >= this.limit) return null;
-    const block = await this.file.readSome(this.position, Math.min(FILE_BLOCK_BYTES, this.limit - this.position));
-    if (block.length === 0) return null;
-    this.position += block.length;
-    return block;
-  }
-  unread(bytes: Uint8Array): void {
-    this.position -= bytes.length;
-  }
-  async skip(n: number): Promise<number> {
-    const k = Math.max(0, Math.min(n, this.limit - this.position));
-    this.position += k;
-    return k;
-  }
-}
-
-/** The next bytes, at most `max` of them (the rest put back), or null at the end. */
-async function readAtMost(src: ByteSource, max: number): Promise<Uint8Array | null> {
-  const chunk = await src.read();
-  if (chunk === null || chunk.length <= max) return chunk;
-  src.unread(chunk.subarray(max));
-  return chunk.subarray(0, max);
-}
-
-type HeaderBlock = { bytes: Buffer } | { kind: 'end' | 'cut' | 'unterminated' | 'too-long'; got: number };
-
 /**
- * The bytes up to and including the first CRLFCRLF, reading no more than `within` bytes and
- * looking no further than `max`: `end` when nothing is left, `cut` when the source ends inside,
- * `unterminated` when all `within` bytes hold no blank line, `too-long` past `max`.
+ * After a record's content: pass its newlines and say what follows. In an ARC file (`arc`) any
+ * byte that is no line end starts the next record's header line, which its reader then checks.
  */
-async function readHeaderBlock(src: ByteSource, max: number, within = Infinity): Promise<HeaderBlock> {
-  const scan = Math.min(max, within);
-  let acc: Buffer = Buffer.alloc(0);
-  while (true) {
-    const chunk = await readAtMost(src, scan - acc.length);
-    if (chunk === null) return { kind: acc.length === 0 ? 'end' : 'cut', got: acc.length };
-    const from = Math.max(0, acc.length - 3);
-    acc = acc.length === 0 ? Buffer.from(chunk.buffer, chunk.byteOffset, chunk.length) : Buffer.concat([acc, chunk]);
-    const at = acc.indexOf(CRLFCRLF, from);
-    if (at >= 0) {
-      src.unread(acc.subarray(at + 4));
-      return { bytes: acc.subarray(0, at + 4) };
-    }
-    if (acc.length >= scan) return { kind: scan >= within ? 'unterminated' : 'too-long', got: acc.length };
-  }
-}
-
-const UTF8 = new TextDecoder('utf-8');
-
-/**
- * A header block (status line, `Name: value` lines, continuation lines folded in) as warcio reads
- * one, but synchronously: warcio's async parser and a Headers object per block were half the
- * reading time of small records. Names are lower-cased; a repeated name's values are joined by ", ".
- */
-export function parseHeaderBlock(bytes: Uint8Array): { statusline: string; headers: Map<string, string> } {
-  const lines = UTF8.decode(bytes).split(/\r?\n/);
-  const headers = new Map<string, string>();
-  let last: string | undefined;
-  for (const line of lines.slice(1)) {
-    if (line === '') continue;
-    if ((line[0] === ' ' || line[0] === '\t') && last !== undefined) {
-      headers.set(last, `${headers.get(last) ?? ''}${line.trimEnd()}`);
-      continue;
-    }
-    const colon = line.indexOf(':');
-    if (colon <= 0) { last = undefined; continue; }
-    const name = line.slice(0, colon).trim().toLowerCase();
-    const value = line.slice(colon + 1).trim();
-    const before = headers.get(name);
-    headers.set(name, before === undefined ? value : `${before}, ${value}`);
-    last = name;
-  }
-  return { statusline: (lines[0] ?? '').trimEnd(), headers };
-}
-
-/** Read `n` bytes into one buffer: fewer when the source ends first. */
-async function readExactly(src: ByteSource, n: number): Promise<Uint8Array> {
-  const chunks: Uint8Array[] = [];
-  let got = 0;
-  while (got < n) {
-    const chunk = await readAtMost(src, n - got);
-    if (chunk === null) break;
-    chunks.push(chunk);
-    got += chunk.length;
-  }
-  return chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, got); // one chunk: no copy
-}
-
-/** After a record's content: pass its newlines and say what follows. */
-async function afterContent(src: ByteSource): Promise<'end' | 'next' | 'junk'> {
+async function afterContent(src: ByteSource, arc = false): Promise<'end' | 'next' | 'junk'> {
   while (true) {
     const chunk = await src.read();
     if (chunk === null) return 'end';
@@ -193,9 +96,15 @@ async function afterContent(src: ByteSource): Promise<'end' | 'next' | 'junk'> {
     while (i < chunk.length && (chunk[i] === 13 || chunk[i] === 10)) i++;
     if (i < chunk.length) { src.unread(chunk.subarray(i)); break; }
   }
+  if (arc) return 'next';
+  return (await startsWithWarc(src)) ? 'next' : 'junk';
+}
+
+/** Whether the next bytes are a WARC version line's `WARC/` (nothing is consumed). */
+async function startsWithWarc(src: ByteSource): Promise<boolean> {
   const head = await readExactly(src, WARC_START.length);
   src.unread(head);
-  return Buffer.from(head.buffer, head.byteOffset, head.length).equals(WARC_START) ? 'next' : 'junk';
+  return Buffer.from(head.buffer, head.byteOffset, head.length).equals(WARC_START);
 }
 
 type CaptureFields = Omit<WarcCapture, 'offset' | 'length'>;
@@ -210,29 +119,65 @@ type RecordOutcome =
 
 const shortReason = (src: ByteSource): WarcDamageReason => (src instanceof MemberSource ? 'short' : 'truncated');
 
-/** One record from `src`. Throws MemberDamage when `src` is a member that turns out damaged. */
+/**
+ * `WARC-Target-URI` as a URL: wget writes it in angle brackets (`<http://…>`, the WARC 1.0
+ * grammar's `<uri>`), which WARC 1.1 dropped; both are read. Spaces some tools leave inside are
+ * percent-encoded, as a browser would send them.
+ */
+function targetUri(value: string | undefined): string {
+  const v = (value ?? '').trim();
+  const bare = v.startsWith('<') && v.endsWith('>') ? v.slice(1, -1).trim() : v;
+  return bare.replace(/ /g, '%20');
+}
+
+/** One record from `src`, WARC or ARC. Throws MemberDamage when `src` is a member that turns out damaged. */
 async function readRecord(src: ByteSource, maxPayloadBytes: number): Promise<RecordOutcome> {
+  if (!(await startsWithWarc(src))) return readArcRecord(src, maxPayloadBytes);
   const warc = await readHeaderBlock(src, MAX_WARC_HEADER_BYTES);
   if ('kind' in warc) {
     if (warc.kind === 'end') return { kind: 'end' };
     if (warc.kind === 'cut') return { kind: 'damage', reason: shortReason(src), message: `the record ends inside its WARC header (${warc.got} bytes)` };
     return { kind: 'damage', reason: 'malformed', message: `no end of the WARC header within ${MAX_WARC_HEADER_BYTES} bytes` };
   }
-  if (!warc.bytes.subarray(0, WARC_START.length).equals(WARC_START)) return { kind: 'damage', reason: 'malformed', message: 'not a WARC record (no WARC/ version line)' };
   const { headers } = parseHeaderBlock(warc.bytes);
   const declared = headers.get('content-length')?.trim() ?? '';
   if (!CONTENT_LENGTH.test(declared)) return { kind: 'damage', reason: 'malformed', message: `the record has no valid Content-Length (${JSON.stringify(declared.slice(0, 40))})` };
-  const contentLength = Number(declared);
-  const contentStart = src.position;
   const type = headers.get('warc-type') ?? '';
-  const cut = (got: number): RecordOutcome => ({ kind: 'damage', reason: shortReason(src), message: `the record's content ends after ${got} of its ${contentLength} declared bytes (Content-Length)`, contentStart });
+  const kind = type === 'response' ? 'http' : type === 'resource' ? 'bytes' : 'other';
+  const fields = { url: targetUri(headers.get('warc-target-uri')), timestamp: isoToTimestamp(headers.get('warc-date') ?? '') ?? '', contentType: headers.get('content-type') ?? undefined };
+  return readContent(src, Number(declared), kind, fields, maxPayloadBytes, false);
+}
+
+/** One ARC record (arc-record.ts): its header line, then its content like a WARC record's. */
+async function readArcRecord(src: ByteSource, maxPayloadBytes: number): Promise<RecordOutcome> {
+  const line = await readLine(src, MAX_ARC_HEADER_BYTES);
+  if (line === null) return { kind: 'end' };
+  const header = line === 'too-long' ? undefined : parseArcHeader(line.toString('utf8').replace(/\r?\n$/, ''));
+  if (!header) return { kind: 'damage', reason: 'malformed', message: 'not a WARC or ARC record (no WARC/ version line, no ARC header line)' };
+  if (!isArcCapture(header)) return readContent(src, header.length, 'other', { url: header.url, timestamp: header.timestamp, contentType: undefined }, maxPayloadBytes, true);
+  // An ARC record holds the HTTP response as received; a crawler that stored only the body wrote no status line.
+  const http = (await readExactly(src, 5)).subarray(0);
+  src.unread(http);
+  const kind = Buffer.from(http.buffer, http.byteOffset, http.length).toString('latin1') === 'HTTP/' ? 'http' : 'bytes';
+  return readContent(src, header.length, kind, { url: targetUri(header.url), timestamp: header.timestamp, contentType: header.mime === 'no-type' ? undefined : header.mime }, maxPayloadBytes, true);
+}
+
+/**
+ * A record's `contentLength` bytes of content: an HTTP response (`http`: status line and headers,
+ * then the payload, its chunked framing removed), a payload as it is (`bytes`), or content of no
+ * capture (`other`), skipped. `fields.contentType` is the record's own, overruled by the HTTP one.
+ */
+async function readContent(src: ByteSource, contentLength: number, kind: 'http' | 'bytes' | 'other', fields: { url: string; timestamp: string; contentType: string | undefined }, maxPayloadBytes: number, arc: boolean): Promise<RecordOutcome> {
+  const contentStart = src.position;
+  const cut = (got: number): RecordOutcome => ({ kind: 'damage', reason: shortReason(src), message: `the record's content ends after ${got} of its ${contentLength} declared bytes (${arc ? 'ARC Archive-length' : 'Content-Length'})`, contentStart });
 
   let capture: CaptureFields | undefined;
   let rest = contentLength;
-  if (CAPTURE_TYPES.has(type)) {
+  if (kind !== 'other') {
     let httpStatus: number | undefined;
-    let contentType: string | undefined;
-    if (type === 'response') {
+    let contentType = kind === 'bytes' ? fields.contentType : undefined;
+    let chunked = false;
+    if (kind === 'http') {
       const http = await readHeaderBlock(src, MAX_HTTP_HEADER_BYTES, contentLength);
       if ('kind' in http && http.kind === 'too-long') return { kind: 'damage', reason: 'malformed', message: `no end of the HTTP header within ${MAX_HTTP_HEADER_BYTES} bytes`, contentStart };
       if ('kind' in http && http.kind === 'cut') return cut(http.got);
@@ -240,21 +185,22 @@ async function readRecord(src: ByteSource, maxPayloadBytes: number): Promise<Rec
       const block = 'bytes' in http ? http.bytes : undefined;
       if (block) {
         const parsed = parseHeaderBlock(block);
+        // A status line may lack its reason phrase (`HTTP/1.0 302 `).
         const status = /^HTTP\/\S+\s+(\d{3})\b/.exec(parsed.statusline);
         if (status) httpStatus = Number(status[1]);
         contentType = parsed.headers.get('content-type') ?? undefined;
+        chunked = isChunked(parsed.headers.get('transfer-encoding'));
       }
       rest -= src.position - contentStart;
-    } else {
-      contentType = headers.get('content-type') ?? undefined;
     }
-    const common = { url: headers.get('warc-target-uri') ?? '', timestamp: isoToTimestamp(headers.get('warc-date') ?? '') ?? '', httpStatus, contentType };
+    const common = { url: fields.url, timestamp: fields.timestamp, httpStatus, contentType };
     if (rest > maxPayloadBytes) {
       capture = { ...common, payload: new Uint8Array(), tooLargeBytes: rest };
     } else {
       const payload = await readExactly(src, rest);
       if (payload.length < rest) return cut(contentLength - rest + payload.length);
-      capture = { ...common, payload };
+      // The connection's framing is no part of the page (http-payload.ts).
+      capture = { ...common, payload: (chunked ? dechunk(payload) : undefined) ?? payload };
       rest = 0;
     }
   }
@@ -264,7 +210,7 @@ async function readRecord(src: ByteSource, maxPayloadBytes: number): Promise<Rec
     if (skipped < rest) return cut(contentLength - rest + skipped);
   }
   const contentEnd = src.position;
-  const next = await afterContent(src);
+  const next = await afterContent(src, arc);
   return { kind: 'record', capture, contentStart, contentEnd, next, nextStart: src.position };
 }
 
@@ -438,7 +384,7 @@ export async function* readWarcCaptures(path: string, options: WarcReadOptions =
   if (first) {
     throw new SalvageError('WARC_MALFORMED', `${path}: ${damages.length} damaged stretch${damages.length === 1 ? '' : 'es'}, the first at offset ${first.offset}: ${first.message}`, { subject: path });
   }
-  if (records === 0) throw new SalvageError('WARC_MALFORMED', `${path}: no WARC records found (is it a WARC file?)`, { subject: path });
+  if (records === 0) throw new SalvageError('WARC_MALFORMED', `${path}: no WARC or ARC records found (is it a WARC file?)`, { subject: path });
 }
 
 /**

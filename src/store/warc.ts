@@ -7,7 +7,7 @@ import { open, type FileHandle } from 'node:fs/promises';
 import { WARCRecord } from 'warcio';
 import { WARCSerializer } from 'warcio/node';
 import { SalvageError } from '../errors.js';
-import { timestampToIso } from '../extract/index.js';
+import { timestampToIso } from '../memento.js';
 
 export {
   readWarcCaptures, readWarcCaptureAt, MAX_WARC_HEADER_BYTES, MAX_HTTP_HEADER_BYTES,

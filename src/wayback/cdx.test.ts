@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { CDX_FIELDS, CDX_MAX_LENGTH, CDX_PAGE_ROWS, CdxMalformedError, captureKey, cdxQueryUrl, cdxRowProblem, isRevisit, parseCdxJson, timestampProblem, timestampToMs, type CdxRow } from './cdx.js';
+import { CDX_FIELDS, CDX_MAX_LENGTH, CDX_PAGE_ROWS, CdxMalformedError, captureKey, cdxQueryUrl, cdxRowProblem, isRevisit, parseCdxJson, timestampProblem, type CdxRow } from './cdx.js';
 
 // ---------------------------------------------------------------- query URLs
 
@@ -267,13 +267,6 @@ test('a leading byte-order mark is ignored, not a reason to retry the block', ()
   assert.equal(page.resumeKey, REAL_KEY);
 });
 
-test('timestampToMs gives the UTC time of a real timestamp and NaN for anything else', () => {
-  assert.equal(timestampToMs('20210628174710'), Date.UTC(2021, 5, 28, 17, 47, 10));
-  for (const ts of ['99999999999999', '2021062817471', 'abcdefghijklmn', '20210631000000']) assert.ok(Number.isNaN(timestampToMs(ts)), ts);
-  assert.equal(timestampProblem('20210628174710', NOW_MS), undefined);
-  assert.equal(cdxRowProblem({ urlkey: 'k', timestamp: '20210628174710', original: 'https://a.example/\r\nx', mimetype: 'text/html', digest: 'D' }, NOW_MS), 'original holds a control character');
-});
-
 test('any array of rows parses to rows plus skipped rows, never an exception (property over mutated rows)', () => {
   // A small deterministic generator: each field of a good row replaced by a hostile value.
   const hostile: unknown[] = ['', 'abc', '2020', '99999999999999', '\r\n', '\u0000', '-', '１２', null, 0, -1, 1e300, [], {}, true, 'x'.repeat(10_000), '\ud800'];
@@ -334,4 +327,9 @@ test('a revisit is warc/revisit or a row without status', () => {
   assert.equal(isRevisit({ mimetype: 'text/html', statuscode: null }), true);
   assert.equal(isRevisit({ mimetype: 'text/html', statuscode: 200 }), false);
   assert.equal(isRevisit({ mimetype: 'text/html', statuscode: 301 }), false);
+});
+
+test('timestampProblem accepts a real past timestamp; cdxRowProblem names a control character in a field', () => {
+  assert.equal(timestampProblem('20210628174710', NOW_MS), undefined);
+  assert.equal(cdxRowProblem({ urlkey: 'k', timestamp: '20210628174710', original: 'https://a.example/\r\nx', mimetype: 'text/html', digest: 'D' }, NOW_MS), 'original holds a control character');
 });

@@ -2,6 +2,8 @@
  * The CDX index API: building queries and reading answers strictly. A truncated or malformed
  * answer is an error to retry, never an empty result; one malformed row is skipped with its reason.
  */
+import { SalvageError } from '../errors.js';
+import { timestampToMs } from '../memento.js';
 
 /** The public CDX fields, in the service's default order. */
 export const CDX_FIELDS = ['urlkey', 'timestamp', 'original', 'mimetype', 'statuscode', 'digest', 'length'] as const;
@@ -62,8 +64,11 @@ export function cdxQueryUrl(base: string, query: CdxQuery, resumeKey?: string, l
 }
 
 /** The answer was not a complete CDX JSON document: retry the same request. */
-export class CdxMalformedError extends Error {
+export class CdxMalformedError extends SalvageError {
   override readonly name = 'CdxMalformedError';
+  constructor(message: string) {
+    super('CDX_MALFORMED', message);
+  }
 }
 
 export interface CdxPage {
@@ -119,20 +124,6 @@ const CONTROL = /[\u0000-\u001f\u007f-\u009f]/;
 
 /** Half of a UTF-16 surrogate pair on its own (JSON's "\\ud800"): no URL can be encoded from it. */
 export const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
-
-/** 14-digit timestamp → milliseconds since the epoch (UTC), or NaN when it is not a real calendar time. */
-export function timestampToMs(ts: string): number {
-  if (!TIMESTAMP_14.test(ts)) return Number.NaN;
-  const [y, mo, d, h, mi, s] = [+ts.slice(0, 4), +ts.slice(4, 6), +ts.slice(6, 8), +ts.slice(8, 10), +ts.slice(10, 12), +ts.slice(12, 14)];
-  // setUTCFullYear, not Date.UTC, which maps years 0–99 to 1900–1999. Both roll over (month 13 →
-  // next January): a real time comes back with the same fields.
-  const t = new Date(0);
-  t.setUTCFullYear(y, mo - 1, d);
-  t.setUTCHours(h, mi, s, 0);
-  const ms = t.getTime();
-  if (t.getUTCFullYear() !== y || t.getUTCMonth() !== mo - 1 || t.getUTCDate() !== d || t.getUTCHours() !== h || t.getUTCMinutes() !== mi || t.getUTCSeconds() !== s) return Number.NaN;
-  return ms;
-}
 
 /**
  * Why a 14-digit capture timestamp cannot be a real capture time, or undefined when it can:

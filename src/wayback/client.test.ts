@@ -459,18 +459,67 @@ test('a closest capture days away is refused with WaybackRequestError (default w
   }
 });
 
-test('a URL the Wayback Machine has not archived comes back as status 404, without retries', async () => {
+test('a URL the Wayback Machine has not archived is WAYBACK_NOT_ARCHIVED at once: no capture, no retry', async () => {
   const sim = await startSim();
   const { client, events } = makeClient(sim.url);
   try {
-    const c = await client.fetchCapture('20200101000000', NEVER);
-    assert.equal(c.status, 404);
-    assert.match(Buffer.from(c.payload).toString('utf8'), /has not archived that URL/);
-    assert.deepEqual(c.redirects, []);
+    await assert.rejects(client.fetchCapture('20200101000000', NEVER), (e: unknown) => e instanceof WaybackRequestError && e.code === 'WAYBACK_NOT_ARCHIVED' && e.status === 404);
     assert.equal(sim.stats().requests.capture, 1);
     assert.deepEqual(events, []);
   } finally {
     await client.close();
+  }
+});
+
+test('an excluded URL (200 without Memento-Datetime, "excluded from the Wayback Machine") is WAYBACK_EXCLUDED at once, not retried as a service page', async () => {
+  const sim = await startSim({ urlFaults: [{ contains: `/${D_TS}id_/`, fault: 'excluded' }] });
+  const { client, events } = makeClient(sim.url);
+  try {
+    await assert.rejects(client.fetchCapture(D_TS, D), (e: unknown) => e instanceof WaybackRequestError && e.code === 'WAYBACK_EXCLUDED' && e.status === 200);
+    assert.equal(sim.stats().requests.capture, 1);
+    assert.deepEqual(events, [], 'no retry, no outage');
+  } finally {
+    await client.close();
+  }
+});
+
+test('an archived 403 or 404 (with Memento-Datetime) is the capture\'s content, whatever its body says', async () => {
+  const stub = createServer((req, res) => {
+    const status = req.url!.includes('/article/403') ? 403 : 404;
+    res.writeHead(status, { 'content-type': 'text/html', 'memento-datetime': 'Tue, 05 May 2020 05:05:05 GMT' });
+    res.end(`<html>RobotAccessControlException is a word on this page; the site said ${status}</html>`);
+  });
+  const { client, events } = makeClient(await listen(stub));
+  try {
+    assert.equal((await client.fetchCapture(D_TS, `${HOST}/article/403/x`)).status, 403);
+    assert.equal((await client.fetchCapture(D_TS, `${HOST}/article/404/x`)).status, 404);
+    assert.deepEqual(events, []);
+  } finally {
+    await client.close();
+    await closeServer(stub);
+  }
+});
+
+test('a wrong Content-Encoding: gzip is the capture\'s bytes as they came, and a broken gzip body fails that capture alone', async () => {
+  let requests = 0;
+  const stub = createServer((req, res) => {
+    requests++;
+    res.writeHead(200, { 'content-type': 'text/html', 'content-encoding': 'gzip', 'memento-datetime': 'Tue, 05 May 2020 05:05:05 GMT' });
+    // A gzip header over bytes that are not a gzip stream: it cannot be decoded, by us or anyone.
+    res.end(req.url!.includes('/broken/') ? Buffer.concat([Buffer.from([0x1f, 0x8b, 0x08, 0x00]), Buffer.from('not deflate data at all')]) : PAGE_D);
+  });
+  const { client, events, politeness } = makeClient(await listen(stub));
+  try {
+    assert.deepEqual(Buffer.from((await client.fetchCapture(D_TS, D)).payload), PAGE_D);
+    for (let i = 0; i < 4; i++) {
+      await assert.rejects(client.fetchCapture(D_TS, `${HOST}/broken/${i}`), (e: unknown) => e instanceof RequestRefusedError && e.kind === 'undecodable');
+    }
+    assert.equal(requests, 5, 'one request each');
+    assert.deepEqual(events, [], 'never a reset, never a block');
+    assert.equal(politeness.blocked, false);
+  } finally {
+    await client.close();
+    await closeServer(stub);
   }
 });
 
@@ -486,6 +535,7 @@ test('a 403 for an excluded site (AdministrativeAccessControlException) is a Way
     await assert.rejects(client.fetchCapture(D_TS, D), (error: unknown) => {
       assert.ok(error instanceof WaybackRequestError, String(error));
       assert.equal(error.status, 403);
+      assert.equal(error.code, 'WAYBACK_EXCLUDED');
       return true;
     });
     assert.equal(requests, 1, 'an exclusion is not retried');
@@ -520,8 +570,7 @@ test('an original with a control character (CR LF) is refused before any request
     }
     assert.equal(recorder.seen.length, 0);
     // Not archived: a 404 from the simulator, but the request went out as a valid request line.
-    const c = await client.fetchCapture(A_TS, `${HOST}/article/9/a b/新聞`);
-    assert.equal(c.status, 404);
+    await assert.rejects(client.fetchCapture(A_TS, `${HOST}/article/9/a b/新聞`), (e: unknown) => e instanceof WaybackRequestError && e.code === 'WAYBACK_NOT_ARCHIVED');
     assert.equal(recorder.seen[0]!.url, `/web/${A_TS}id_/${HOST}/article/9/a%20b/%E6%96%B0%E8%81%9E`);
     assert.deepEqual(events, []);
   } finally {

@@ -4,6 +4,7 @@
  * blocked has lost an hour or more, so every rule errs on the side of waiting.
  */
 import { systemClock, type Clock } from './clock.js';
+import { SalvageError } from '../errors.js';
 
 /** Endpoint families with separate limits (WAYBACK.md, "Rate limits and blocking"). */
 export type Family = 'cdx' | 'capture';
@@ -80,10 +81,10 @@ export const DEFAULT_POLITENESS = {
 } as const;
 
 /** The run has been paused for longer than `maxWaitMs`: stop now, resume later. */
-export class WaitLimitError extends Error {
+export class WaitLimitError extends SalvageError {
   override readonly name = 'WaitLimitError';
   constructor(readonly waitedMs: number, readonly maxWaitMs: number, readonly lastCause: string) {
-    super(`paused for ${Math.round(waitedMs / 1000)} s in total (limit ${Math.round(maxWaitMs / 1000)} s, last cause: ${lastCause})`);
+    super('WAIT_LIMIT', `paused for ${Math.round(waitedMs / 1000)} s in total (limit ${Math.round(maxWaitMs / 1000)} s, last cause: ${lastCause})`);
   }
 }
 

@@ -11,7 +11,7 @@ import { isSalvageError } from '../../errors.js';
 import { startWaybackSimulator } from './server.js';
 import { DEFAULT_SIMULATOR_OPTIONS, type BlockMode, type FaultProfile, type SimulatorOptions, type UrlFault } from './options.js';
 
-const USAGE = `usage: wayback-sim --site DIR [--host H] [--port N] [--scale K] [--faults none|default|storm] [--seed S] [--block-mode refuse|reset] [--url-fault TEXT=reset|hang|huge]…
+const USAGE = `usage: wayback-sim --site DIR [--host H] [--port N] [--scale K] [--faults none|default|storm] [--seed S] [--block-mode refuse|reset] [--url-fault TEXT=reset|hang|huge|excluded|blocked|not-archived|wrong-encoding|closest]…
 --url-fault (repeatable): every request whose path contains TEXT is reset, left hanging, or answered with a body without end
 defaults: host ${DEFAULT_SIMULATOR_OPTIONS.host}, port ${DEFAULT_SIMULATOR_OPTIONS.port} (ephemeral), scale ${DEFAULT_SIMULATOR_OPTIONS.timeScale}, faults ${DEFAULT_SIMULATOR_OPTIONS.faults}, seed ${DEFAULT_SIMULATOR_OPTIONS.seed}, block-mode ${DEFAULT_SIMULATOR_OPTIONS.blockMode}`;
 /** Exit status for bad usage (as the salvage CLI uses). */

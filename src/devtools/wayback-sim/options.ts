@@ -98,8 +98,21 @@ export interface SimulatorOptions {
  */
 export interface UrlFault {
   contains: string;
-  fault: 'reset' | 'hang' | 'huge';
+  fault: UrlFaultKind;
 }
+
+/**
+ * Every URL fault. Besides the three above, the answers of real recordings (WAYBACK.md "Answers
+ * seen in real recordings", issue 14): `excluded`: 200 without Memento-Datetime, "Sorry. This URL
+ * has been excluded from the Wayback Machine."; `blocked`: 403 naming
+ * AdministrativeAccessControlException ("Blocked Site Error"), CDX or capture; `not-archived`: the
+ * service's own 404 page without Memento-Datetime, though the index lists the capture;
+ * `wrong-encoding`: the replay with `Content-Encoding: gzip` over bytes that are not gzip;
+ * `closest`: a closest-capture redirect (302, X-Archive-Redirect-Reason, no Memento-Datetime) to
+ * the nearest other capture of the URL, as when the exact capture cannot be played back.
+ */
+export const URL_FAULT_KINDS = ['reset', 'hang', 'huge', 'excluded', 'blocked', 'not-archived', 'wrong-encoding', 'closest'] as const;
+export type UrlFaultKind = (typeof URL_FAULT_KINDS)[number];
 
 /** Fault rates after resolving a profile: every field present, the outage seeded. */
 export interface ResolvedFaultRates {
@@ -233,7 +246,7 @@ export function resolveSimulatorOptions(options: SimulatorOptions): ResolvedSimu
   const seed = String(options.seed ?? d.seed);
   const urlFaults = options.urlFaults ?? [];
   for (const f of urlFaults) {
-    if (typeof f.contains !== 'string' || f.contains === '' || !['reset', 'hang', 'huge'].includes(f.fault)) throw invalid(`urlFaults entries need a non-empty "contains" and a fault reset, hang or huge, got ${JSON.stringify(f)}`, JSON.stringify(f));
+    if (typeof f.contains !== 'string' || f.contains === '' || !(URL_FAULT_KINDS as readonly string[]).includes(f.fault)) throw invalid(`urlFaults entries need a non-empty "contains" and a fault of ${URL_FAULT_KINDS.join(', ')}, got ${JSON.stringify(f)}`, JSON.stringify(f));
   }
   return { siteDir: options.siteDir, host, port, timeScale, faults: resolveFaults(options.faults ?? d.faults, seed), seed, limits, blockMode, urlFaults };
 }

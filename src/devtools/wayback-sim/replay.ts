@@ -36,7 +36,17 @@ export const NOT_ARCHIVED_HTML =
   '<div id="error"><p class="code shift target">Hrm.</p>\n' +
   '<p class="code shift target">The Wayback Machine has not archived that URL.</p></div>\n</body></html>\n';
 
-function html(status: number, text: string): ReplayAnswer {
+/** The Wayback Machine's page for a URL it will not play back (its wording; status 200, no Memento-Datetime). */
+export const EXCLUDED_HTML =
+  '<!DOCTYPE html>\n<html lang="en"><head><title>Wayback Machine</title></head><body>\n' +
+  '<div id="error"><p class="code">Sorry.</p>\n<p class="code shift">This URL has been excluded from the Wayback Machine.</p></div>\n</body></html>\n';
+
+/** The Wayback Machine's answer for a blocked site (status 403), CDX and replay alike. */
+export const BLOCKED_SITE_HTML =
+  '<!DOCTYPE html>\n<html><head><title>Wayback Machine</title></head><body>\n' +
+  '<h1>Blocked Site Error</h1>\n<p>org.archive.wayback.accesscontrol.AdministrativeAccessControlException: Blocked Site Error</p>\n</body></html>\n';
+
+export function html(status: number, text: string): ReplayAnswer {
   const body = Buffer.from(text, 'utf8');
   return { status, headers: { 'content-type': HTML_TYPE }, body };
 }
@@ -87,6 +97,9 @@ async function replayRow(site: Site, row: SiteRow, range: { start: number; end: 
     'x-archive-orig-content-type': contentType(mimetype),
     'x-archive-orig-content-length': String(body.length),
   };
+  // WAYBACK: an archived 429 is played back with its status, Memento-Datetime and the site's own
+  // Retry-After as X-Archive-Orig-Retry-After (WAYBACK.md, answers seen in real recordings).
+  if (status === 429) headers['x-archive-orig-retry-after'] = '3600';
   if (status >= 300 && status < 400 && source.location !== undefined) {
     // WAYBACK: an archived redirect is itself the capture: it keeps Memento-Datetime and points
     // at the target at the same timestamp (WAYBACK.md, captures; edgi wayback `_client.py`).
@@ -100,7 +113,7 @@ async function replayRow(site: Site, row: SiteRow, range: { start: number; end: 
  * Answers a replay request. `path` is the raw request target after `/web/` (query included, as
  * it belongs to the original URL); `simUrl` is the simulator's base URL for Location headers.
  */
-export async function answerReplay(site: Site, path: string, simUrl: string): Promise<ReplayAnswer> {
+export async function answerReplay(site: Site, path: string, simUrl: string, options: { closestOnly?: boolean } = {}): Promise<ReplayAnswer> {
   const m = REPLAY_PATH.exec(path);
   if (!m) return html(400, '<!DOCTYPE html><title>Bad Request</title><p>Bad replay URL</p>\n');
   const timestamp = m[1];
@@ -117,7 +130,7 @@ export async function answerReplay(site: Site, path: string, simUrl: string): Pr
   // that URL." page.
   if (range === undefined) return html(404, NOT_ARCHIVED_HTML);
 
-  if (timestamp !== undefined && isFullTimestamp(timestamp)) {
+  if (timestamp !== undefined && isFullTimestamp(timestamp) && options.closestOnly !== true) {
     let exact: SiteRow | undefined;
     for (let i = range.start; i < range.end; i++) {
       const row = site.rows[i]!;
@@ -134,6 +147,9 @@ export async function answerReplay(site: Site, path: string, simUrl: string): Pr
   let bestDistance = Infinity;
   for (let i = range.start; i < range.end; i++) {
     const row = site.rows[i]!;
+    // `closestOnly` (the `closest` URL fault): the exact capture cannot be played back, so the
+    // service sends the reader to the nearest other one.
+    if (options.closestOnly === true && row.timestamp === timestamp && range.end - range.start > 1) continue;
     const distance = Math.abs(timestampToMs(row.timestamp) - target);
     if (distance < bestDistance) {
       best = row;

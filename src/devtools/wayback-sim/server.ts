@@ -11,7 +11,7 @@ import { answerCdx } from './cdx-query.js';
 import { FaultPlanner, type FaultDecision } from './faults.js';
 import { resolveSimulatorOptions, type ResolvedSimulatorOptions, type SimulatorOptions, type UrlFault } from './options.js';
 import { RateLimiter, type Family } from './rate-limit.js';
-import { answerReplay } from './replay.js';
+import { answerReplay, BLOCKED_SITE_HTML, EXCLUDED_HTML, html, NOT_ARCHIVED_HTML } from './replay.js';
 import { loadSite, type Site } from './site.js';
 import { countCaptureFetch, countResponse, emptyStats, snapshotStats, type SimStats } from './stats.js';
 
@@ -222,7 +222,7 @@ class Simulator implements WaybackSimulator {
     if (req.headers['user-agent'] === undefined || req.headers['user-agent'] === '') return this.send(req, res, page(400));
 
     const urlFault = this.options.urlFaults.find((f) => target.includes(f.contains));
-    if (urlFault !== undefined) return this.applyUrlFault(res, urlFault);
+    if (urlFault !== undefined) return this.applyUrlFault(req, res, target, urlFault);
 
     const params = new URLSearchParams(queryAt < 0 ? '' : target.slice(queryAt + 1));
     const key = `${req.method} ${target}`;
@@ -249,10 +249,28 @@ class Simulator implements WaybackSimulator {
   }
 
   /** A fault of one URL (options.urlFaults): the same on every attempt, whatever the seed. */
-  private applyUrlFault(res: ServerResponse, fault: UrlFault): void {
+  private async applyUrlFault(req: IncomingMessage, res: ServerResponse, target: string, fault: UrlFault): Promise<void> {
     this.counters.urlFaultsInjected[fault.contains] = (this.counters.urlFaultsInjected[fault.contains] ?? 0) + 1;
-    if (fault.fault === 'reset') { res.socket?.destroy(); return; }
-    if (fault.fault === 'hang') return; // the socket stays open until the client gives up or close()
+    const replay = target.startsWith(WEB_PREFIX);
+    switch (fault.fault) {
+      case 'reset': res.socket?.destroy(); return;
+      case 'hang': return; // the socket stays open until the client gives up or close()
+      case 'huge': break;
+      // WAYBACK: the answers of real recordings (WAYBACK.md, answers seen in real recordings):
+      // an excluded URL is a 200 page without Memento-Datetime; a blocked site is a 403 naming
+      // AdministrativeAccessControlException; "not archived" is the service's 404 page.
+      case 'excluded': return this.send(req, res, html(200, EXCLUDED_HTML));
+      case 'blocked': return this.send(req, res, html(403, BLOCKED_SITE_HTML));
+      case 'not-archived': return this.send(req, res, html(404, NOT_ARCHIVED_HTML));
+      case 'wrong-encoding':
+      case 'closest': {
+        if (!replay) return this.send(req, res, page(404));
+        const answer = await answerReplay(this.site, target.slice(WEB_PREFIX.length), this.url, { closestOnly: fault.fault === 'closest' });
+        // WAYBACK: `Content-Encoding: gzip` over bytes that are not gzip (WAYBACK.md, answers seen in real recordings).
+        if (fault.fault === 'wrong-encoding') answer.headers['content-encoding'] = 'gzip';
+        return this.send(req, res, answer);
+      }
+    }
     countResponse(this.counters, 200);
     res.writeHead(200, { 'content-type': HTML_TYPE, 'memento-datetime': new Date(0).toUTCString() });
     let sent = 0;
