@@ -1,4 +1,5 @@
 /** Dates as pages write them → `YYYY-MM-DD` and `YYYY-MM-DD HH:MM:SS` in the site's local time. */
+import { timestampToIso } from '../memento.js';
 
 export interface LocalDateTime {
   date: string;
@@ -69,21 +70,6 @@ export function parseTextDate(text: string, siteOffsetMinutes?: number): LocalDa
 /** `YYYY-MM-DD HH:MM:SS`, or the date alone when no time is known. */
 export function formatDateTime(value: LocalDateTime): string {
   return value.time ? `${value.date} ${value.time}` : value.date;
-}
-
-/** `20210628174710` → `2021-06-28T17:47:10Z`; undefined unless 14 digits of a real instant. */
-export function timestampToIso(timestamp: string): string | undefined {
-  const m = /^(\d{4})(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})$/.exec(timestamp);
-  if (!m) return undefined;
-  const [y, mo, d, h, mi, s] = m.slice(1).map(Number) as [number, number, number, number, number, number];
-  if (!valid(y, mo, d) || h > 23 || mi > 59 || s > 60) return undefined;
-  return `${m[1]}-${m[2]}-${m[3]}T${m[4]}:${m[5]}:${m[6]}Z`;
-}
-
-/** A WARC-Date / ISO instant → 14-digit Wayback timestamp. */
-export function isoToTimestamp(iso: string): string | undefined {
-  const m = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})/.exec(iso);
-  return m ? m.slice(1, 7).join('') : undefined;
 }
 
 /** A date written in visible text, with where it stands. */

@@ -7,6 +7,5 @@ export { LayoutReport, layoutReportLines, REPORTED_FIELDS, MAX_LAYOUTS, type Lay
 export type { FieldEvidence } from './metadata-scope.js';
 export type { SiteProfile, SiteSelectors, NotArticleRule } from './site-profile.js';
 export { REJECT_REASONS, type RejectReason } from './validate.js';
-export { timestampToIso, isoToTimestamp } from './dates.js';
 export { declaredPageUrl } from './page-url.js';
 export { MAX_TITLE_CHARS, MAX_AUTHOR_CHARS, MAX_CATEGORY_CHARS, MAX_TAGS, MAX_TAG_CHARS, MAX_URL_CHARS } from './limits.js';

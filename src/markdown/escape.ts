@@ -37,6 +37,19 @@ export function escapeLineStart(line: string): string {
   return number ? number[0] + '\\' + rest.slice(number[0].length) : rest;
 }
 
+const HTML_ESCAPES: Readonly<Record<string, string>> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
+const HTML_SPECIAL = /[&<>"']/g;
+const HAS_HTML_SPECIAL = /[&<>"']/;
+
+/**
+ * The one HTML escaper of what salvage shows (the reader, the static export, search snippets):
+ * safe in text and in double- or single-quoted attribute values. The archive format's own
+ * escaping (below) is FORMAT.md's and stays byte-exact.
+ */
+export function escapeHtml(text: string): string {
+  return HAS_HTML_SPECIAL.test(text) ? text.replace(HTML_SPECIAL, (c) => HTML_ESCAPES[c] ?? c) : text;
+}
+
 /** Attribute values inside the HTML blocks we write (`<figure>`, `<iframe>`). */
 export function escapeHtmlAttribute(value: string): string {
   return value.replace(CONTROL, '').replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;').replace(/>/g, '&gt;');

@@ -1,6 +1,6 @@
 /** Frontmatter of an archive file: the seed's keys in the seed's order, then provenance. */
-import { timestampToIso, type Article } from '../extract/index.js';
-import { mementoUrl } from './wayback-urls.js';
+import type { Article } from '../extract/index.js';
+import { mementoUrl, timestampToIso } from '../memento.js';
 
 export type FrontmatterStyle = 'full' | 'minimal';
 

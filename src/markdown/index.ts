@@ -2,7 +2,7 @@
 export { renderArticle, renderBody, type RenderOptions } from './render.js';
 export { renderFrontmatter, frontmatterValues, type FrontmatterStyle } from './frontmatter.js';
 export { articlePath, processAlive, removeStaleTempFiles, writeArticleFile, writeFileAtomic, BUCKET_SIZE, type AtomicWriteOptions } from './write.js';
-export { mementoUrl, imageMementoUrl } from './wayback-urls.js';
-export { escapeInline } from './escape.js';
+export { imageMementoUrl } from './wayback-urls.js';
+export { escapeHtml, escapeInline } from './escape.js';
 export { parseArchiveFile, type ParsedArchiveFile } from './parse.js';
 export { importArchive, DEFAULT_IMPORT_CONCURRENCY, type ImportOptions, type ImportResult } from './import.js';

@@ -5,7 +5,8 @@
 import type { Article, Block, Inline, TableBlock } from '../extract/index.js';
 import { escapeHtmlAttribute, escapeHtmlText, escapeInline, escapeLineStart, linkDestination } from './escape.js';
 import { renderFrontmatter, type FrontmatterStyle } from './frontmatter.js';
-import { imageMementoUrl, mementoUrl, siteHost } from './wayback-urls.js';
+import { imageMementoUrl, siteHost } from './wayback-urls.js';
+import { mementoUrl } from '../memento.js';
 
 export interface RenderOptions {
   /** `minimal` omits the provenance keys (id, site, captured_at, sha256). Default `full`. */

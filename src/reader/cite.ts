@@ -8,6 +8,8 @@
  */
 import { isCalendarDate } from '../search/index.js';
 import { safeExternalUrl } from './markdown-html.js';
+import { escapeHtml } from '../markdown/index.js';
+import { parseMemento } from '../memento.js';
 
 /** What the citation functions read of an article (the index's fields; FORMAT.md frontmatter). */
 export interface CiteMeta {
@@ -57,7 +59,6 @@ const MONTHS = ['January', 'February', 'March', 'April', 'May', 'June', 'July', 
 /** MLA 9 abbreviates months longer than four letters (MLA Handbook 9th ed., appendix 1). */
 const MLA_MONTHS = ['Jan.', 'Feb.', 'Mar.', 'Apr.', 'May', 'June', 'July', 'Aug.', 'Sept.', 'Oct.', 'Nov.', 'Dec.'] as const;
 const PARTIAL_DATE = /^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?/;
-const MEMENTO_TIMESTAMP = /^https?:\/\/web\.archive\.org\/web\/(\d{4})(\d{2})(\d{2})(\d{0,8})[a-z_]*\//i;
 const LAST_UPDATED = /^(\d{4}-\d{2}-\d{2})[ T](\d{2}:\d{2}(?::\d{2})?)$/;
 /** Sentence-final punctuation after which no period is added (Latin and CJK). */
 const ENDS_SENTENCE = /[.?!。？！…]$/u;
@@ -97,8 +98,8 @@ function utcParts(date: Date): DateParts {
 export function captureDate(meta: Pick<CiteMeta, 'capturedAt' | 'url'>): string | undefined {
   const iso = meta.capturedAt === undefined ? undefined : /^(\d{4}-\d{2}-\d{2})/.exec(meta.capturedAt)?.[1];
   if (iso !== undefined) return iso;
-  const m = meta.url === undefined ? null : MEMENTO_TIMESTAMP.exec(meta.url);
-  return m ? `${m[1]}-${m[2]}-${m[3]}` : undefined;
+  const ts = meta.url === undefined ? undefined : parseMemento(meta.url)?.timestamp;
+  return ts !== undefined && /^\d{8}/.test(ts) ? `${ts.slice(0, 4)}-${ts.slice(4, 6)}-${ts.slice(6, 8)}` : undefined;
 }
 
 
@@ -368,6 +369,3 @@ export function dublinCoreMeta(meta: CiteMeta): { name: string; content: string 
   return out;
 }
 
-function escapeHtml(text: string): string {
-  return text.replace(/[&<>"]/g, (c) => (c === '&' ? '&amp;' : c === '<' ? '&lt;' : c === '>' ? '&gt;' : '&quot;'));
-}

@@ -8,6 +8,7 @@
  * bound a paragraph pair is shown as removed-then-added instead of character by character.
  */
 import { diffArrays, type ChangeObject } from 'diff';
+import { escapeHtml } from '../markdown/index.js';
 
 export interface RevisionDiffOptions {
   /** Unchanged paragraphs shown around each change. Default 1. */
@@ -175,6 +176,3 @@ function middle(chars: readonly string[], keep: number): string {
   return chars.slice(0, keep).join('') + ELLIPSIS + chars.slice(-keep).join('');
 }
 
-function escapeHtml(text: string): string {
-  return text.replace(/[&<>"]/g, (c) => (c === '&' ? '&amp;' : c === '<' ? '&lt;' : c === '>' ? '&gt;' : '&quot;'));
-}

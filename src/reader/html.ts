@@ -3,6 +3,7 @@
  * (built by this template, or trusted markup passed through {@link trusted}). Synchronous and
  * allocation-light: a page is one string concatenation.
  */
+import { escapeHtml } from '../markdown/index.js';
 
 /** Markup that is safe to emit as is. */
 export class Html {
@@ -15,9 +16,6 @@ export class Html {
 /** What a template accepts: text (escaped), numbers, markup, nothing, or lists of these. */
 export type HtmlPart = Html | string | number | null | undefined | false | readonly HtmlPart[];
 
-const ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
-const SPECIAL = /[&<>"']/g;
-const HAS_SPECIAL = /[&<>"']/;
 
 /**
  * C0 controls other than tab, line feed and carriage return, and DEL: the existing hkcnews archive
@@ -33,8 +31,7 @@ export function dropControls(text: string): string {
 
 /** Escape text for HTML content and double- or single-quoted attribute values; drops control characters. */
 export function escapeText(text: string): string {
-  const clean = dropControls(text);
-  return HAS_SPECIAL.test(clean) ? clean.replace(SPECIAL, (c) => ESCAPES[c] ?? c) : clean;
+  return escapeHtml(dropControls(text));
 }
 
 function append(part: HtmlPart): string {

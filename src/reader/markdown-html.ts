@@ -18,6 +18,8 @@ import MarkdownIt from 'markdown-it';
 import cjkFriendly from 'markdown-it-cjk-friendly';
 import { Parser } from 'htmlparser2';
 import { DomHandler, isTag, isText, type ChildNode, type Element } from 'domhandler';
+import { escapeHtml } from '../markdown/index.js';
+import { parseMemento, WAYBACK_ORIGIN } from '../memento.js';
 
 export interface RenderHtmlOptions {
   /**
@@ -87,14 +89,9 @@ const SCHEME = /^([a-zA-Z][a-zA-Z0-9+.-]*):/;
 const URL_IGNORED = /[\t\n\r]/g;
 const URL_TRIM = /^[\u0000-\u0020]+|[\u0000-\u0020]+$/g;
 const CONTROL = /[\u0000-\u001f\u007f]/;
-// The existing public archive (FORMAT.md "Defects") has 41,634 links `/web/<ts>/<url>` that only
-// work inside the Wayback Machine; served by the reader they would 404, so they get its origin.
-const WAYBACK_RELATIVE = /^\/web\/\d{1,14}/;
 // The existing archive writes embeds as Hugo shortcodes `{{< video src="…" >}}` (10,843 articles);
 // they become the same link as an `<iframe>`.
 const VIDEO_SHORTCODE = /^[ \t]*\{\{<\s*video\s+src="([^"]*)"\s*>\}\}[ \t]*$/gm;
-/** A Wayback memento (any modifier): its original URL names the embed's real host. */
-const MEMENTO = /^https?:\/\/web\.archive\.org\/web\/\d{1,14}[a-z_]*\/(.+)$/i;
 
 const markdown = new MarkdownIt({ html: true, linkify: false, typographer: false }).use(cjkFriendly);
 
@@ -109,7 +106,7 @@ export function renderArticleHtml(body: string, options: RenderHtmlOptions = {})
     // shown as escaped text, which costs next to nothing. Cut at a paragraph break when there is one.
     const breakAt = body.lastIndexOf('\n\n', MAX_RENDERED_BODY_CHARS);
     const cut = breakAt > MAX_RENDERED_BODY_CHARS / 2 ? breakAt : MAX_RENDERED_BODY_CHARS;
-    return `${renderArticleHtml(body.slice(0, cut), options)}<p class="body-overflow-note">${escapeText(BODY_OVERFLOW_NOTE)}</p><pre class="body-overflow">${escapeText(body.slice(cut))}</pre>`;
+    return `${renderArticleHtml(body.slice(0, cut), options)}<p class="body-overflow-note">${escapeHtml(BODY_OVERFLOW_NOTE)}</p><pre class="body-overflow">${escapeHtml(body.slice(cut))}</pre>`;
   }
   const source = body.replace(VIDEO_SHORTCODE, (_, src: string) => `<iframe src="${src}"></iframe>`);
   const tokens = markdown.parse(source, {});
@@ -193,7 +190,7 @@ export const MAX_DEPTH = 64;
 function writeNodes(nodes: readonly ChildNode[], ctx: Context, out: string[]): void {
   if (ctx.depth >= MAX_DEPTH) return writeTextOnly(nodes, out);
   for (const node of nodes) {
-    if (isText(node)) out.push(escapeText(node.data));
+    if (isText(node)) out.push(escapeHtml(node.data));
     else if (isTag(node)) writeElement(node, ctx, out);
     // Comments, CDATA and processing instructions are dropped.
   }
@@ -203,7 +200,7 @@ function writeNodes(nodes: readonly ChildNode[], ctx: Context, out: string[]): v
 function writeTextOnly(nodes: readonly ChildNode[], out: string[]): void {
   const stack: ChildNode[] = [...nodes].reverse();
   for (let node = stack.pop(); node !== undefined; node = stack.pop()) {
-    if (isText(node)) out.push(escapeText(node.data));
+    if (isText(node)) out.push(escapeHtml(node.data));
     else if (isTag(node) && !DROPPED_WITH_CONTENT.has(node.name)) {
       for (let i = node.children.length - 1; i >= 0; i--) stack.push(node.children[i]!); // i < length
     }
@@ -249,22 +246,23 @@ function writeImage(el: Element, ctx: Context, out: string[]): void {
     return;
   }
   const label = alt === '' ? IMAGE_LABEL : `${IMAGE_LABEL}：${alt}`;
-  if (ctx.inLink) out.push(escapeText(`[${label}]`));
-  else out.push(`<a class="image-link"${attribute('href', src)}${attribute('rel', EXTERNAL_REL)}>${escapeText(label)}</a>`);
+  if (ctx.inLink) out.push(escapeHtml(`[${label}]`));
+  else out.push(`<a class="image-link"${attribute('href', src)}${attribute('rel', EXTERNAL_REL)}>${escapeHtml(label)}</a>`);
 }
 
 function writeEmbed(el: Element, ctx: Context, out: string[]): void {
   const src = safeUrl(el.attribs.src, ['http', 'https']);
   if (src === undefined || !isExternal(src)) return;
   const label = `${EMBED_LABEL}：${embedHost(src)}`;
-  if (ctx.inLink) return void out.push(escapeText(`[${label}]`));
-  const link = `<a class="embed-link"${attribute('href', src)}${attribute('rel', EXTERNAL_REL)}>${escapeText(label)}</a>`;
+  if (ctx.inLink) return void out.push(escapeHtml(`[${label}]`));
+  const link = `<a class="embed-link"${attribute('href', src)}${attribute('rel', EXTERNAL_REL)}>${escapeHtml(label)}</a>`;
   out.push(BLOCK_CONTEXTS.has(ctx.parent) ? `<p class="embed">${link}</p>` : link);
 }
 
 /** The host an embed shows: the original's, when the source is a Wayback memento of it. */
 function embedHost(src: string): string {
-  const inner = MEMENTO.exec(src)?.[1];
+  // A Wayback memento (any modifier): its original URL names the embed's real host.
+  const inner = parseMemento(src)?.original;
   for (const candidate of inner === undefined ? [src] : [inner, src]) {
     try {
       return new URL(candidate).hostname;
@@ -284,7 +282,9 @@ export function safeUrl(raw: string | undefined, schemes: readonly string[]): st
   if (raw === undefined) return undefined;
   const url = raw.replace(URL_TRIM, '').replace(URL_IGNORED, '');
   if (url === '' || CONTROL.test(url)) return undefined;
-  if (WAYBACK_RELATIVE.test(url)) return `https://web.archive.org${url}`;
+  // The existing public archive (FORMAT.md "Defects") has 41,634 links `/web/<ts>/<url>` that only
+  // work inside the Wayback Machine; served by the reader they would 404, so they get its origin.
+  if (url.startsWith('/web/') && parseMemento(url)?.host === '') return `${WAYBACK_ORIGIN}${url}`;
   if (url.startsWith('//') || url.startsWith('/\\') || url.startsWith('\\')) {
     // Browsers read `\` as `/` in http(s) URLs: all of these are protocol-relative.
     const absolute = `https:${url.replace(/^[/\\]+/, '//')}`;
@@ -338,15 +338,7 @@ function isWaybackUrl(url: string): boolean {
 }
 
 function attribute(name: string, value: string): string {
-  return ` ${name}="${escapeAttribute(value)}"`;
+  return ` ${name}="${escapeHtml(value)}"`;
 }
 
-/** Escape text content: `&`, `<`, `>`. */
-export function escapeText(text: string): string {
-  return text.replace(/[&<>]/g, (c) => (c === '&' ? '&amp;' : c === '<' ? '&lt;' : '&gt;'));
-}
 
-/** Escape a double-quoted attribute value. */
-export function escapeAttribute(text: string): string {
-  return text.replace(/[&<>"]/g, (c) => (c === '&' ? '&amp;' : c === '<' ? '&lt;' : c === '>' ? '&gt;' : '&quot;'));
-}

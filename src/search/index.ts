@@ -23,7 +23,6 @@ export {
   snippet,
   searchResult,
   type ResultSource,
-  escapeHtml,
   ftsConstraints,
   type FtsConstraints,
   DEFAULT_SEARCH_OPTIONS,

@@ -8,6 +8,7 @@ import type { ArticleSummary } from './catalog.js';
 import { foldWithOrigin, fold } from './fold.js';
 import { SORT_DAY_SCALE, sortKeyRange, type SearchIndex } from './index-db.js';
 import { findTerm, MAX_WORD_TOKEN, termTokens, textRuns } from './tokens.js';
+import { escapeHtml } from '../markdown/index.js';
 
 /** A parsed query: terms every result contains, terms no result contains. Terms are folded. */
 export interface ParsedQuery {
@@ -563,14 +564,8 @@ interface ResultRow {
   text: string;
 }
 
-const HTML_ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
-const HTML_SPECIAL = /[&<>"']/g;
 const WHITESPACE_RUN = /\s+/gu;
 
-/** Escape text for HTML content or attributes. */
-export function escapeHtml(text: string): string {
-  return text.replace(HTML_SPECIAL, (c) => HTML_ESCAPES[c] ?? c);
-}
 
 const show = (text: string): string => escapeHtml(text.replace(WHITESPACE_RUN, ' '));
 

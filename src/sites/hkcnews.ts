@@ -7,6 +7,7 @@
 import { inlineText, type Block } from '../extract/index.js';
 import type { SiteProfile } from '../extract/index.js';
 import { profileFromSpec } from './profile-spec.js';
+import { parseMemento } from '../memento.js';
 
 // SITE-QUIRK: article URLs are /article/<id>/<tag-slug>-<id2>/<title-slug>, /article/<id>/<slug>,
 // /article/<id>/0 or /article/<id>, on www.hkcnews.com and hkcnews.com; 9,159 captured slugs are
@@ -130,12 +131,6 @@ export const hkcnews: SiteProfile = profileFromSpec({
   closed: '2022-01-04',
 }, { articleId: hkcnewsArticleId, dropChrome });
 
-/**
- * A Wayback Machine wrapper around an original URL: `web.archive.org/web/<1-14 digits><modifier>/`
- * (`id_`, `im_`, `if_`, …; scheme and host optional, so the relative `/web/…` form of the old
- * archive counts too). Wrappers can nest when a memento was captured from inside the Wayback Machine.
- */
-const WAYBACK_WRAPPER = /^(?:(?:https?:)?\/\/)?(?:web\.)?(?:archive\.org)?\/web\/(?:\d{1,14}(?:[a-z]{2}_)?|\*)\/(.+)$/i;
 // SITE-QUIRK: pasted article URLs come in every form the site and the Wayback Machine produced:
 // http or https, www or bare host, no scheme, raw UTF-8 or percent-encoded slugs, slugs destroyed
 // into U+FFFD runs (`%EF%BF%BD`), queries and fragments; only `/article/<id>` is read, the slug
@@ -160,9 +155,12 @@ export function articleIdFromUrl(url: string): number | undefined {
       return undefined;
     }
   }
+  // A Wayback Machine wrapper around the original (`web.archive.org/web/<1-14 digits><modifier>/`,
+  // scheme and host optional, so the old archive's relative `/web/…` counts too; memento.ts) can
+  // nest when a memento was captured from inside the Wayback Machine.
   // Bounded: each round removes a wrapper prefix, so the string shrinks.
-  for (let unwrapped = WAYBACK_WRAPPER.exec(candidate); unwrapped?.[1] !== undefined; unwrapped = WAYBACK_WRAPPER.exec(candidate)) {
-    candidate = unwrapped[1];
+  for (let unwrapped = parseMemento(candidate); unwrapped !== undefined; unwrapped = parseMemento(candidate)) {
+    candidate = unwrapped.original;
   }
   const digits = LOOSE_ARTICLE_URL.exec(candidate)?.[1];
   if (digits === undefined) return undefined;

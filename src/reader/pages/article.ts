@@ -13,6 +13,7 @@ import { revisionDiffHtml } from '../diff.js';
 import { dropControls, html, trusted, type Html, type HtmlPart } from '../html.js';
 import { renderArticleHtml, safeExternalUrl } from '../markdown-html.js';
 import { articleDate, joinParts, page } from '../layout.js';
+import { parseMemento } from '../../memento.js';
 
 /** An article as the page and the API show it: index row, archive file, revision group. */
 export interface LoadedArticle {
@@ -22,8 +23,6 @@ export interface LoadedArticle {
   group: CatalogArticle[];
 }
 
-/** The 14-digit timestamp of a Wayback memento URL. */
-const MEMENTO_TIMESTAMP = /^https?:\/\/web\.archive\.org\/web\/(\d{14})/i;
 
 /**
  * Read an article's index row and archive file; undefined when unknown or the file is gone. The
@@ -49,7 +48,8 @@ export async function loadArticle(ctx: ReaderContext, id: number): Promise<Loade
 /** Capture time as ISO 8601 UTC: the file's `captured_at`, else the memento URL's timestamp. */
 export function captureTime(file: Pick<ParsedArchiveFile, 'capturedAt' | 'url'>): string | undefined {
   if (file.capturedAt !== undefined) return file.capturedAt;
-  const ts = file.url === undefined ? undefined : MEMENTO_TIMESTAMP.exec(file.url)?.[1];
+  const memento = file.url === undefined ? undefined : parseMemento(file.url)?.timestamp;
+  const ts = memento !== undefined && memento.length === 14 ? memento : undefined;
   if (ts === undefined) return undefined;
   return `${ts.slice(0, 4)}-${ts.slice(4, 6)}-${ts.slice(6, 8)}T${ts.slice(8, 10)}:${ts.slice(10, 12)}:${ts.slice(12, 14)}Z`;
 }
