@@ -14,7 +14,7 @@
 import { existsSync, rmSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { search, SearchIndex, type SearchOptions } from '../src/search/index.js';
+import { search, SearchIndex } from '../src/search/index.js';
 import { fileLoader, type StaticSearchIndex } from '../src/export/index.js';
 import { benchQueries, bruteForce, loadCorpus } from './search-queries.js';
 import { benchArgs, machine, sharedOrSkip, runTimed } from './shared.js';
@@ -82,7 +82,7 @@ for (const { kind, options } of queries) {
     if (serverPage.total !== ids.length) problems.push(`total ${ids.length} ≠ server ${serverPage.total}`);
     if (JSON.stringify(ids.slice(0, serverIds.length)) !== JSON.stringify(serverIds)) problems.push(`${sort} order differs within the first ${serverIds.length}`);
     if (sort === 'date') {
-      const truth = bruteForce(docs, options as SearchOptions);
+      const truth = bruteForce(docs, options);
       const mine = [...ids].sort((x, y) => x - y);
       if (JSON.stringify(mine) !== JSON.stringify(truth)) problems.push(`id set ≠ brute force (${mine.length} vs ${truth.length})`);
     }

@@ -144,7 +144,7 @@ function blockText(node: DomNode): string {
 }
 function htmlText(html: string): string {
   const { document } = parseHTML(`<!DOCTYPE html><html><body>${html}</body></html>`);
-  return blockText(document.body as unknown as DomNode);
+  return blockText(document.body);
 }
 
 /** An even, deterministic spread of `n` pages. */

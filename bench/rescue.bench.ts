@@ -58,7 +58,7 @@ function run(cmd: string, argv: string[], label: string, okCodes = [0]): { ms: n
 function generate(out: string, extra: string[]): void {
   if (args.includes('--reuse') && existsSync(join(out, 'manifest.json'))) { console.log(`reusing ${out} (--reuse)`); return; }
   rmSync(out, { recursive: true, force: true });
-  const g = run('node', [join(shared!, 'tools/hkcnews-site/generate.mjs'), '--articles', articles, '--out', out, '--quiet', ...extra], 'generate');
+  const g = run('node', [join(shared, 'tools/hkcnews-site/generate.mjs'), '--articles', articles, '--out', out, '--quiet', ...extra], 'generate');
   console.log(`generated ${out} in ${(g.ms / 1000).toFixed(0)} s`);
 }
 
@@ -78,7 +78,7 @@ interface SimStats {
 async function startSim(site: string, faults: string, seed: string): Promise<Sim> {
   const proc = spawn('node', [simCli, '--site', site, '--scale', String(scale), '--faults', faults, '--seed', seed], { stdio: ['ignore', 'pipe', 'ignore'] });
   const url = await new Promise<string>((ok, fail) => {
-    const lines = createInterface({ input: proc.stdout! });
+    const lines = createInterface({ input: proc.stdout });
     lines.once('line', (l) => ok(l.trim()));
     proc.once('exit', (code) => fail(new Error(`simulator exited with ${code}`)));
   });

@@ -128,7 +128,7 @@ async function startServer(): Promise<{ proc: ChildProcess; url: string }> {
   const proc = spawn(process.execPath, ['--import', 'tsx', join(root, 'src/cli/main.ts'), 'serve', dir, '--port', '0', ...extra], { stdio: ['ignore', 'pipe', 'inherit'] });
   const url = await new Promise<string>((ok, fail) => {
     let out = '';
-    proc.stdout!.on('data', (d: Buffer) => {
+    proc.stdout.on('data', (d: Buffer) => {
       out += d.toString();
       const m = / at (http:\/\/\S+?)\/?\s*$/m.exec(out);
       if (m?.[1]) ok(m[1]);

@@ -38,7 +38,7 @@ export async function runTimed(nodeArgs: string[]): Promise<{ ms: number; peakMb
   const t0 = performance.now();
   const proc = spawn(process.execPath, nodeArgs, { stdio: ['ignore', 'pipe', 'inherit'] });
   let stdout = '';
-  proc.stdout!.on('data', (d: Buffer) => { stdout += d.toString(); });
+  proc.stdout.on('data', (d: Buffer) => { stdout += d.toString(); });
   let peak = 0;
   const timer = setInterval(() => {
     try {

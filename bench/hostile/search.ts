@@ -51,14 +51,14 @@ async function startServer(dir: string): Promise<{ proc: ChildProcess; url: stri
   const proc = spawn(process.execPath, ['--import', 'tsx', join(root, 'src/cli/main.ts'), 'serve', dir, '--port', '0', '--host', '127.0.0.1', '--workers', '1'], { stdio: ['ignore', 'pipe', 'ignore'] });
   const url = await new Promise<string>((ok, fail) => {
     let out = '';
-    proc.stdout!.on('data', (d: Buffer) => {
+    proc.stdout.on('data', (d: Buffer) => {
       out += d.toString();
       const m = / at (http:\/\/\S+?)\/?\s*$/m.exec(out);
       if (m?.[1]) ok(m[1]);
     });
     proc.once('exit', (code) => fail(new Error(`salvage serve exited with ${code}`)));
   });
-  proc.stdout!.resume();
+  proc.stdout.resume();
   server = { proc, url };
   // Warm, as a server in use is: the first requests open statements and read the index's pages.
   for (const path of ['/', `/search/?q=${encodeURIComponent('的')}`, `/api/search?q=${encodeURIComponent('一 -是')}`, '/article/1/']) await fetch(url + path).then((r) => r.arrayBuffer());
@@ -190,7 +190,7 @@ export const searchSurface: Surface = {
             const cheapPath = cheap === 'stylesheet' ? STYLESHEET.path : `/article/${100 + i * 7 + (cheap === 'article page' ? 1 : 0)}/`;
             return {
               run: async (): Promise<Outcome> => {
-                resetPeakRss(proc.pid!);
+                resetPeakRss(proc.pid);
                 const t0 = performance.now();
                 const heavyDone = fetch(url + path).then(async (r) => { await r.arrayBuffer(); return { status: r.status, ms: performance.now() - t0 }; });
                 await new Promise((ok) => setTimeout(ok, 20));
@@ -203,7 +203,7 @@ export const searchSurface: Surface = {
                 if (gone) return gone;
                 const metrics = { 'heavy request': { value: h.ms, limit: HEAVY_MS, unit: 'ms' as const }, 'cheap request during it': { value: cheapMs, limit: CHEAP_MS, unit: 'ms' as const } };
                 if (h.status >= 500 || c.status >= 500) return { verdict: 'crash', detail: `HTTP ${h.status} / ${c.status}`, metrics };
-                return { verdict: 'ok', rssMb: peakRssMb(proc.pid!), metrics };
+                return { verdict: 'ok', rssMb: peakRssMb(proc.pid), metrics };
               },
             };
           },
@@ -289,11 +289,11 @@ export const httpSurface: Surface = {
         const { proc, url } = await startServer(archiveDir(env));
         return {
           run: async (): Promise<Outcome> => {
-            resetPeakRss(proc.pid!);
+            resetPeakRss(proc.pid);
             const answer = await rawRequest(url, request);
             const gone = serverGone();
             if (gone) return gone;
-            const rssMb = peakRssMb(proc.pid!);
+            const rssMb = peakRssMb(proc.pid);
             if (answer.timedOut) return { verdict: 'crash', detail: `no answer in ${REQUEST_TIMEOUT_MS / 1000} s`, rssMb };
             if (answer.status >= 500 && answer.status !== 501 && answer.status !== 505) return { verdict: 'crash', detail: `HTTP ${answer.status}`, rssMb };
             const problem = expect(answer.status, answer.head);

@@ -85,7 +85,7 @@ async function writeBomb(path: string, size: number, o: { before?: number; after
   const out = createWriteStream(path);
   for (const r of records(o.before ?? 0)) out.write(gzipSync(r));
   const zeros = Buffer.alloc(4 * MIB);
-  async function* source(): AsyncGenerator<Buffer> {
+  function* source(): Generator<Buffer> {
     yield warcHead;
     yield httpHead;
     for (let left = size; left > 0; left -= zeros.length) yield left >= zeros.length ? zeros : zeros.subarray(0, left);

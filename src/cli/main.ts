@@ -89,7 +89,7 @@ Examples:
       frontmatter: flags['frontmatter'] as ExtractCommandOptions['frontmatter'],
       maxPageMb: flags['maxPageMb'] as number,
     };
-    for (const key of ['out', 'url', 'timestamp', 'site'] as const) if (typeof flags[key] === 'string') options[key] = flags[key] as string;
+    for (const key of ['out', 'url', 'timestamp', 'site'] as const) if (typeof flags[key] === 'string') options[key] = flags[key];
     options.profiles = (flags['profile'] as string[] | undefined) ?? [];
     options.explain = flags['explain'] === true;
     const totals = await runExtract(inputs, options, report);
@@ -247,7 +247,7 @@ Examples:
   salvage search hkcnews-archive -- 議員 -疫苗        (-- before terms that start with -)`)
   .action((dir: string, query: string[], flags: Record<string, unknown>) => {
     const options: SearchOptions = { q: query.join(' '), limit: flags['limit'] as number, offset: flags['offset'] as number, sort: flags['sort'] as 'relevance' | 'date', group: flags['group'] === true };
-    for (const key of ['from', 'to', 'category', 'author', 'tag'] as const) if (typeof flags[key] === 'string') options[key] = flags[key] as string;
+    for (const key of ['from', 'to', 'category', 'author', 'tag'] as const) if (typeof flags[key] === 'string') options[key] = flags[key];
     process.stdout.write(JSON.stringify(runSearch(dir, options), null, 2) + '\n');
   });
 

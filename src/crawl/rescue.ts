@@ -285,8 +285,11 @@ export async function rescue(options: RescueOptions): Promise<RescueSummary> {
       progress.done++;
     };
 
-    /** The capture's payload: from the WARC when already stored, else fetched and stored first. */
-    const payloadOf = async (capture: StoredCapture): Promise<{ payload: Uint8Array; url: string; timestamp: string; httpStatus?: number; contentType?: string; payloadBytes?: number } | string | 'failed'> => {
+    /**
+     * The capture's payload: from the WARC when already stored, else fetched and stored first. A
+     * string is the kind of a rejected capture, or 'failed' / 'deferred' (see the caller).
+     */
+    const payloadOf = async (capture: StoredCapture): Promise<{ payload: Uint8Array; url: string; timestamp: string; httpStatus?: number; contentType?: string; payloadBytes?: number } | string> => {
       if (capture.warc !== null && capture.warc_offset !== null && capture.warc_length !== null) {
         try {
           const c = await store.read({ warc: capture.warc, offset: capture.warc_offset, length: capture.warc_length });

@@ -80,13 +80,13 @@ test('the client renders the search results region exactly as the server page', 
     for (const query of ['?q=港&sort=date', '?q=港&sort=date&page=2&group=0', '?q=%E9%A6%99%E6%B8%AF+-x&sort=date', '?q=zzz', '?q=記者&sort=date&category=眾聞', '?q=<script>&sort=date', '?q=港', '?tag=連載&page=2', '?tag=連載&page=3&group=0']) {
       const server = await (await reader.fetch(new Request(`http://localhost/search/${query}`))).text();
       const { document } = parseHTML(readFileSync(join(site, 'search/index.html'), 'utf8'));
-      await runSearchPage(document as unknown as DomDocument, query, () => Promise.resolve(client));
+      await runSearchPage(document, query, () => Promise.resolve(client));
       assert.equal(sortAttributes(document.getElementById('search-results')?.innerHTML ?? ''), region(server), query);
       const q = new URLSearchParams(query).get('q') ?? '';
       assert.equal(document.querySelector('form.search [name="q"]')?.getAttribute('value'), q);
     }
     const { document } = parseHTML(readFileSync(join(site, 'search/index.html'), 'utf8'));
-    await runSearchPage(document as unknown as DomDocument, '?q=港&from=2019-02-30', () => Promise.resolve(client));
+    await runSearchPage(document, '?q=港&from=2019-02-30', () => Promise.resolve(client));
     assert.match(document.getElementById('search-results')?.textContent ?? '', /搜尋條件有誤：from must be a date/);
   } finally {
     reader.close();
@@ -95,7 +95,7 @@ test('the client renders the search results region exactly as the server page', 
 
 test('the lookup page opens the article of a pasted URL (U+FFFD slug too) or says why not', async () => {
   const client = await StaticSearchIndex.open(fileLoader(join(site, 'search-index')));
-  const page = (): DomDocument => parseHTML(readFileSync(join(site, 'lookup/index.html'), 'utf8')).document as unknown as DomDocument;
+  const page = (): DomDocument => parseHTML(readFileSync(join(site, 'lookup/index.html'), 'utf8')).document;
   const went: string[] = [];
   await runLookupPage(page(), `?url=${encodeURIComponent(FFFD_URL.replace('%EF%BF%BD%EF%BF%BD%EF%BF%BD', '\uFFFD\uFFFD'))}`, () => Promise.resolve(client), (href) => went.push(href));
   await runLookupPage(page(), `?url=${encodeURIComponent('https://web.archive.org/web/2021/https://www.hkcnews.com/article/101/x')}`, () => Promise.resolve(client), (href) => went.push(href));

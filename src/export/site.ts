@@ -88,7 +88,7 @@ export function sitePathOf(urlPath: string): string | undefined {
     } catch {
       return undefined;
     }
-    // eslint-disable-next-line no-control-regex -- control characters are what is refused
+    // Control characters (and separators) are what is refused.
     if (d === '' || d === '.' || d === '..' || /[/\\\u0000-\u001f\u007f]/.test(d) || Buffer.byteLength(d) > 255) return undefined;
     decoded.push(d);
   }

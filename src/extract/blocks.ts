@@ -181,10 +181,10 @@ export class BlockBuilder {
           flushLocal();
           out.push(run); run = [];
           out.push(piece.block);
-        } else if ((piece.type === 'strong' || piece.type === 'em' || piece.type === 'del' || piece.type === 'link') && hasLift(piece.children as Piece[])) {
+        } else if ((piece.type === 'strong' || piece.type === 'em' || piece.type === 'del' || piece.type === 'link') && hasLift(piece.children)) {
           flushLocal();
           const container = piece as PieceContainer;
-          visit(container.children, (children) => wrap([{ ...container, children } as Inline]));
+          visit(container.children, (children) => wrap([{ ...container, children }]));
         } else local.push(piece);
       }
       flushLocal();
@@ -460,7 +460,7 @@ function pushAll<T>(out: T[], items: readonly T[]): void {
 function hasLift(pieces: readonly Piece[]): boolean {
   for (const p of pieces) {
     if (p.type === 'lift') return true;
-    if ((p.type === 'strong' || p.type === 'em' || p.type === 'del' || p.type === 'link') && hasLift(p.children as Piece[])) return true;
+    if ((p.type === 'strong' || p.type === 'em' || p.type === 'del' || p.type === 'link') && hasLift(p.children)) return true;
   }
   return false;
 }
@@ -527,7 +527,7 @@ export function normaliseInline(nodes: readonly Inline[], flat: boolean): Inline
         result.push(n);
       } else {
         const children = collapse(n.children);
-        result.push({ ...n, children } as Inline);
+        result.push({ ...n, children });
       }
     }
     return result;
@@ -547,7 +547,7 @@ function appendPruned(target: Inline[], items: readonly Inline[]): void {
   for (const item of items) {
     const last = target[target.length - 1];
     if (last?.type === 'text' && item.type === 'text') target[target.length - 1] = { type: 'text', text: last.text + item.text };
-    else if (last && last.type !== 'text' && last.type !== 'break' && item.type !== 'text' && item.type !== 'break' && sameFormatting(last, item)) appendPruned(last.children as Inline[], item.children);
+    else if (last && last.type !== 'text' && last.type !== 'break' && item.type !== 'text' && item.type !== 'break' && sameFormatting(last, item)) appendPruned(last.children, item.children);
     else target.push(item);
   }
 }
@@ -583,8 +583,8 @@ function prune(nodes: Inline[], top: boolean): Inline[] {
     while (children[children.length - 1]?.type === 'break') { children.pop(); trailing++; }
     if (children.length > 0) {
       const last = out[out.length - 1];
-      if (last && sameFormatting(last, n) && last.type !== 'text' && last.type !== 'break') appendPruned(last.children as Inline[], children);
-      else out.push({ ...n, children } as Inline);
+      if (last && sameFormatting(last, n) && last.type !== 'text' && last.type !== 'break') appendPruned(last.children, children);
+      else out.push({ ...n, children });
     }
     for (let i = 0; i < trailing; i++) out.push({ type: 'break' });
   }

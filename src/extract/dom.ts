@@ -55,6 +55,8 @@ export function createParser(handler: DomHandler): Parser {
   // Elements closed early to make room, by name: the page still closes each of them later, and
   // those closing tags must not close the real ancestors (the page's own containers) instead.
   const flattened = new Map<string, number>();
+  // Called with the parser as `this` below.
+  // eslint-disable-next-line @typescript-eslint/unbound-method
   const emitOpenTag = internals.emitOpenTag;
   internals.emitOpenTag = function cappedEmitOpenTag(this: ParserInternals, name: string): void {
     if (this.stack.length >= MAX_DEPTH && !this.isVoidElement(name)) {
@@ -64,6 +66,7 @@ export function createParser(handler: DomHandler): Parser {
     }
     emitOpenTag.call(this, name);
   };
+  // eslint-disable-next-line @typescript-eslint/unbound-method
   const onclosetag = internals.onclosetag;
   internals.onclosetag = function cappedOnCloseTag(this: ParserInternals, start: number, endIndex: number): void {
     if (flattened.size > 0) {
@@ -158,7 +161,7 @@ class DepthLimitedHandler extends DomHandler {
       return;
     }
     const closing = this.tagStack[this.tagStack.length - 1];
-    if (closing && closing.type === 'tag' && PRESERVES_SPACE.has((closing as Element).name)) this.preformatted--;
+    if (closing && closing.type === 'tag' && PRESERVES_SPACE.has((closing).name)) this.preformatted--;
     super.onclosetag();
   }
 
@@ -346,7 +349,7 @@ export function compileSelector(selectors: string | readonly string[]): (el: Ele
     const classes = new Set<string>();
     const ids = new Set<string>();
     const tags = new Set<string>();
-    for (const m of simple) (m![1] === '.' ? classes : m![1] === '#' ? ids : tags).add(m![1] === '' ? m![2]!.toLowerCase() : m![2]!); // every entry matched (checked above)
+    for (const m of simple) (m[1] === '.' ? classes : m[1] === '#' ? ids : tags).add(m[1] === '' ? m[2]!.toLowerCase() : m[2]!); // every entry matched (checked above)
     const classPattern = classListPattern([...classes]);
     return (el) => {
       if (tags.has(el.name)) return true;

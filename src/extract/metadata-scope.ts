@@ -80,13 +80,19 @@ const present = (value: unknown): boolean => value !== undefined && value !== ''
 /** A candidate value as `--explain` shows it: one line, cut. */
 const shown = (value: unknown): string => JSON.stringify(value).slice(0, 100);
 
+/** The detail the last candidate left (`scope.how`), read through a call so no narrowing holds it. */
+function detailOf(scope: { how?: string | undefined }): string | undefined {
+  return scope.how;
+}
+
 export function first<T>(scope: { notes: string[]; how?: string | undefined; evidence?: FieldEvidence; allCandidates?: boolean }, field: string, candidates: [string, () => T | undefined][]): T | undefined {
   for (let i = 0; i < candidates.length; i++) {
     const [source, get] = candidates[i]!; // in range
     scope.how = undefined;
     const value = get();
     if (present(value)) {
-      scope.notes.push(`${field}: ${source}${scope.how ? ` (${scope.how})` : ''}${scope.allCandidates ? ` = ${shown(value)}` : ''}`);
+      const how = detailOf(scope); // set by get(), which the compiler cannot see
+      scope.notes.push(`${field}: ${source}${how ? ` (${how})` : ''}${scope.allCandidates ? ` = ${shown(value)}` : ''}`);
       evidenceOf(scope, field).source = source;
       // `--explain`: the signals not chosen, in the order they rank, with what they say.
       if (scope.allCandidates) {

@@ -47,7 +47,7 @@ const LINE_BREAK_RUN = /[ \t]*[\n\f\r]+[ \t]*/g;
  * only line breaks become a space.
  */
 export function cleanTitle(raw: string, siteNames: readonly string[], literal = false): string {
-  let t = literal ? raw.trim().replace(LINE_BREAK_RUN, ' ') : oneLine(raw);
+  const t = literal ? raw.trim().replace(LINE_BREAK_RUN, ' ') : oneLine(raw);
   for (const name of siteNames) {
     if (!name) continue;
     if (t === name) return '';

@@ -294,7 +294,7 @@ const blockTree: fc.Arbitrary<Block[]> = fc.letrec<{ blocks: Block[]; block: Blo
   block: fc.oneof(
     { depthSize: 'small', withCrossShrink: true },
     inlineTree.map((children): Block => ({ type: 'paragraph', children })),
-    fc.record({ type: fc.constant('heading' as const), level: fc.constantFrom(1, 2, 3, 4, 5, 6) as fc.Arbitrary<1 | 2 | 3 | 4 | 5 | 6>, children: inlineTree }),
+    fc.record({ type: fc.constant('heading' as const), level: fc.constantFrom<1 | 2 | 3 | 4 | 5 | 6>(1, 2, 3, 4, 5, 6), children: inlineTree }),
     fc.constant<Block>({ type: 'rule' }),
     fc.record({ type: fc.constant('figure' as const), src: fc.constantFrom('https://www.hkcnews.com/a.jpg', 'https://a.example/b.png?x=1&y=2'), alt: collapsedText }),
     fc.record({ type: fc.constant('embed' as const), src: fc.constant('https://www.youtube.com/embed/x?a=1&b=2') }),

@@ -144,6 +144,8 @@ function createParser(handler: DomHandler): Parser {
   if (!Array.isArray(internals.stack) || typeof internals.emitOpenTag !== 'function' || typeof internals.popElement !== 'function' || typeof internals.isVoidElement !== 'function') {
     throw new Error('htmlparser2 internals changed: the parse depth cap of markdown-html.ts needs updating');
   }
+  // Called with the parser as `this` below.
+  // eslint-disable-next-line @typescript-eslint/unbound-method
   const emitOpenTag = internals.emitOpenTag;
   internals.emitOpenTag = function cappedEmitOpenTag(this: ParserInternals, name: string): void {
     if (this.stack.length >= MAX_PARSE_DEPTH && !this.isVoidElement(name)) this.popElement(true);

@@ -81,6 +81,11 @@ const MAX_CHROME_TEXT_CHARS = 200;
 const NEVER_CLOSED = '99991231235959';
 const SPEC_KEYS = new Set(['id', 'name', 'hosts', 'article_url', 'not_article_url', 'timezone', 'encoding', 'date_order', 'closed', 'cdx', 'selectors', 'ignore', 'ends_at', 'categories', 'tag_path', 'last_updated_text', 'chrome_text', 'not_article']);
 
+/** A YAML scalar as text (`+08:00`, `2022-01-04`, a number); a map or list as its JSON, for the error message that follows. */
+function scalar(v: unknown): string {
+  return typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean' ? String(v) : JSON.stringify(v);
+}
+
 function isRecord(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
@@ -170,13 +175,13 @@ export function profileFromSpec(spec: unknown, code: SiteProfileCode = {}): Site
   const exclude = spec['not_article_url'] === undefined ? [] : stringList(spec['not_article_url'], 'not_article_url').map((s, i) => regex(s, `not_article_url[${i}]`));
 
   const profile: SiteProfile = { id, name, hosts, articleId: code.articleId ?? idFromPatterns(include, exclude) };
-  if (spec['timezone'] !== undefined) profile.utcOffsetMinutes = offsetMinutes(String(spec['timezone']), 'timezone');
+  if (spec['timezone'] !== undefined) profile.utcOffsetMinutes = offsetMinutes(scalar(spec['timezone']), 'timezone');
   if (spec['date_order'] !== undefined) {
     if (spec['date_order'] !== 'dmy' && spec['date_order'] !== 'mdy') throw new ProfileError('date_order', 'must be dmy (day first: 06/02/2019 is 6 February) or mdy (month first)');
     profile.dayFirst = spec['date_order'] === 'dmy';
   }
   if (spec['encoding'] !== undefined) {
-    const encoding = String(spec['encoding']);
+    const encoding = scalar(spec['encoding']);
     try {
       new TextDecoder(encoding);
     } catch {
@@ -222,7 +227,7 @@ export function profileFromSpec(spec: unknown, code: SiteProfileCode = {}): Site
     });
   }
 
-  const closedAt = spec['closed'] === undefined ? NEVER_CLOSED : closedTimestamp(String(spec['closed']), 'closed');
+  const closedAt = spec['closed'] === undefined ? NEVER_CLOSED : closedTimestamp(scalar(spec['closed']), 'closed');
   const cdx = spec['cdx'];
   let cdxQueries: NonNullable<SiteProfile['rescue']>['cdxQueries'];
   if (cdx === undefined) {

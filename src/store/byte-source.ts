@@ -28,10 +28,10 @@ export class FileSource implements ByteSource {
   unread(bytes: Uint8Array): void {
     this.position -= bytes.length;
   }
-  async skip(n: number): Promise<number> {
+  skip(n: number): Promise<number> {
     const k = Math.max(0, Math.min(n, this.limit - this.position));
     this.position += k;
-    return k;
+    return Promise.resolve(k);
   }
 }
 

@@ -119,7 +119,6 @@ const DIGITS = /^\d+$/;
 /** An archived HTTP status: three digits, 100–599 (RFC 9110 §15). */
 const HTTP_STATUS = /^[1-5]\d\d$/;
 /** C0 controls, DEL and C1 controls: never part of a URL, key, type or digest in the index. */
-// eslint-disable-next-line no-control-regex
 const CONTROL = /[\u0000-\u001f\u007f-\u009f]/;
 
 /** Half of a UTF-16 surrogate pair on its own (JSON's "\\ud800"): no URL can be encoded from it. */

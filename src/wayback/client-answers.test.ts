@@ -101,7 +101,7 @@ test('any answer the service can give ends a request with a result or a SalvageE
             served = 0;
             const outcome = await work().then(() => undefined, (error: unknown) => error);
             if (outcome === undefined) continue;
-            assert.ok(outcome instanceof SalvageError, `not a SalvageError: ${String(outcome)} after ${JSON.stringify(answers)}`);
+            assert.ok(outcome instanceof SalvageError, `not a SalvageError: ${outcome instanceof Error ? outcome.stack : JSON.stringify(outcome)} after ${JSON.stringify(answers)}`);
             assert.ok(CODES.has(outcome.code), `unexpected code ${outcome.code}`);
           }
         } finally {

@@ -191,7 +191,6 @@ function formatWindow(ms: number): string {
 
 
 /** C0 controls, DEL and C1 controls: a CR LF in a request line would split it. */
-// eslint-disable-next-line no-control-regex
 const CONTROL = /[\u0000-\u001f\u007f-\u009f]/;
 /** What may go on a request line as it is: printable ASCII without space (undici refuses the rest). */
 const NOT_WIRE_SAFE = /[^\u0021-\u007e]/gu;

@@ -42,7 +42,7 @@ const times = (ts: readonly Tracked[]): (number | undefined)[] => ts.map((t) => 
 async function granted(clock: FakeClock, p: Politeness, family: Family): Promise<number> {
   const t = track(clock, p.slot(family));
   await clock.runAll();
-  if (t.error !== undefined) throw t.error;
+  if (t.error !== undefined) throw t.error instanceof Error ? t.error : new Error(JSON.stringify(t.error));
   assert.ok(t.at !== undefined, 'the slot was granted');
   return t.at;
 }
@@ -273,7 +273,7 @@ test('a success after a block ends it: unblocked event with the time blocked; th
   assert.equal(p.stats.blocks, 2);
 });
 
-test('three timeouts or resets in a row are a block; fewer are retried with back-off', async () => {
+test('three timeouts or resets in a row are a block; fewer are retried with back-off', () => {
   const { p, events } = setup();
   assert.equal(p.connectionFailed('capture', 0, 'timeout'), RETRY_BASE_MS);
   assert.equal(p.connectionFailed('capture', 1, 'reset'), RETRY_BASE_MS * 2);

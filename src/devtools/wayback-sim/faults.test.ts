@@ -150,7 +150,7 @@ test('the named profiles resolve to the documented rates; storm seeds one outage
   const storm = resolveSimulatorOptions({ siteDir: dir, faults: 'storm', seed: 3 }).faults;
   assert.deepEqual({ ...storm, outage: null }, { serverError: 0.08, reset: 0.03, slow: 0.03, truncatedJson: 0.1, lyingGzip: 0.1, spurious429: 0.01, outage: null });
   assert.equal(storm.outage?.durationMs, 30_000);
-  assert.ok(storm.outage!.afterRequests >= 100 && storm.outage!.afterRequests < 1_000);
+  assert.ok(storm.outage.afterRequests >= 100 && storm.outage.afterRequests < 1_000);
   const normal = resolveSimulatorOptions({ siteDir: dir, faults: 'default' }).faults;
   assert.equal(normal.outage, null);
   assert.equal(normal.serverError, 0.01);

@@ -85,7 +85,7 @@ test('an archived redirect keeps Memento-Datetime and points at its target at th
   assert.equal(res.headers['memento-datetime'], 'Tue, 05 May 2020 05:05:05 GMT');
   assert.equal(res.body.toString(), '<html>Redirecting</html>');
   // following it lands on the closest capture of the target, two seconds later
-  const next = await rawRequest(res.headers['location']!, { headers: UA });
+  const next = await rawRequest(res.headers['location'], { headers: UA });
   assert.equal(next.status, 302);
   assert.equal(next.headers['location'], `${sim.url}/web/20200505050507id_/${LONG}`);
 });

@@ -5,7 +5,7 @@
  * (escaped text with `<mark>`) are split into text and `<mark>` elements, never assigned as HTML.
  */
 import { articleIdFromUrl } from '../../sites/index.js';
-import { isCalendarDate, type SearchOptions, type SearchResponse, type SearchSort } from '../../search/index.js';
+import { isCalendarDate, type SearchOptions, type SearchResponse } from '../../search/index.js';
 import type { StaticSearchIndex } from './search-core.js';
 
 /** The few DOM features used, typed structurally (the project compiles without the DOM lib). */
@@ -64,7 +64,7 @@ export function readSearchParams(params: URLSearchParams): PageRequest {
   const sort = get('sort');
   if (sort !== undefined) {
     if (sort !== 'relevance' && sort !== 'date') return { ok: false, message: 'sort must be one of relevance, date' };
-    options.sort = sort as SearchSort;
+    options.sort = sort;
   }
   for (const name of ['from', 'to'] as const) {
     const v = get(name);
