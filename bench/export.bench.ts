@@ -27,13 +27,16 @@ const out = resolve(arg('--out') ?? join(root, '.bench-out/export'));
 const site = join(out, 'site');
 const maxIds = Number(arg('--max-ids') ?? 1000);
 const articles = join(shared, 'data/hkcnews/articles.jsonl.gz');
-if (!existsSync(join(dir, 'search.sqlite'))) throw new Error(`${dir} has no search index: run npm run bench:search first, or pass --dir`);
+if (!existsSync(join(dir, 'search.sqlite')))
+  throw new Error(`${dir} has no search index: run npm run bench:search first, or pass --dir`);
 
 /** Run the CLI (from source, via tsx), sampling its peak RSS. */
-const timed = (argv: string[]): ReturnType<typeof runTimed> => runTimed(['--import', 'tsx', join(root, 'src/cli/main.ts'), ...argv]);
+const timed = (argv: string[]): ReturnType<typeof runTimed> =>
+  runTimed(['--import', 'tsx', join(root, 'src/cli/main.ts'), ...argv]);
 
 const mib = (bytes: number): string => `${(bytes / 2 ** 20).toFixed(1)} MiB`;
-const pct = (xs: number[], p: number): number => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(p * xs.length))] ?? 0;
+const pct = (xs: number[], p: number): number =>
+  [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(p * xs.length))] ?? 0;
 
 console.log(`bench:export on ${machine()}`);
 console.log(`archive: ${dir}`);
@@ -42,12 +45,29 @@ if (!(args.includes('--reuse') && existsSync(join(site, '.salvage-site.json'))))
   // A fresh export is timed: replacing an earlier one adds the time to delete its files.
   rmSync(site, { recursive: true, force: true });
   const r = await timed(['export-site', dir, '--out', site, '--json', '--quiet']);
-  const report = JSON.parse(r.stdout) as { pages: number; files: number; bytes: number; clientBytes: number; index: { files: number; bytes: number; tokens: number; parts: Record<string, number> }; seconds: { pages: number; index: number } };
-  console.log(`export-site: ${report.pages} pages, ${report.files} files, ${mib(report.bytes)} in ${(r.ms / 1000).toFixed(1)} s (pages ${report.seconds.pages.toFixed(0)} s, search index ${report.seconds.index.toFixed(0)} s), peak RSS ${r.peakMb.toFixed(0)} MB`);
-  console.log(`  search index: ${mib(report.index.bytes)} in ${report.index.files} files, ${report.index.tokens} tokens; ${Object.entries(report.index.parts).map(([k, v]) => `${k} ${mib(v)}`).join(', ')}; client script ${(report.clientBytes / 1024).toFixed(1)} KiB`);
+  const report = JSON.parse(r.stdout) as {
+    pages: number;
+    files: number;
+    bytes: number;
+    clientBytes: number;
+    index: { files: number; bytes: number; tokens: number; parts: Record<string, number> };
+    seconds: { pages: number; index: number };
+  };
+  console.log(
+    `export-site: ${report.pages} pages, ${report.files} files, ${mib(report.bytes)} in ${(r.ms / 1000).toFixed(1)} s (pages ${report.seconds.pages.toFixed(0)} s, search index ${report.seconds.index.toFixed(0)} s), peak RSS ${r.peakMb.toFixed(0)} MB`,
+  );
+  console.log(
+    `  search index: ${mib(report.index.bytes)} in ${report.index.files} files, ${report.index.tokens} tokens; ${Object.entries(
+      report.index.parts,
+    )
+      .map(([k, v]) => `${k} ${mib(v)}`)
+      .join(', ')}; client script ${(report.clientBytes / 1024).toFixed(1)} KiB`,
+  );
 } else console.log(`reusing ${site} (--reuse)`);
 
-const bundle = (await import(pathToFileURL(join(site, 'assets/static-search.js')).href)) as { StaticSearchIndex: typeof StaticSearchIndex };
+const bundle = (await import(pathToFileURL(join(site, 'assets/static-search.js')).href)) as {
+  StaticSearchIndex: typeof StaticSearchIndex;
+};
 const docs = await loadCorpus(articles);
 const queries = benchQueries(docs);
 const index = SearchIndex.openDir(dir, { readonly: true });
@@ -80,11 +100,13 @@ for (const { kind, options } of queries) {
       serverIds.push(...search(index, { ...options, sort, limit: 500, offset }).results.map((r) => r.id));
     }
     if (serverPage.total !== ids.length) problems.push(`total ${ids.length} ≠ server ${serverPage.total}`);
-    if (JSON.stringify(ids.slice(0, serverIds.length)) !== JSON.stringify(serverIds)) problems.push(`${sort} order differs within the first ${serverIds.length}`);
+    if (JSON.stringify(ids.slice(0, serverIds.length)) !== JSON.stringify(serverIds))
+      problems.push(`${sort} order differs within the first ${serverIds.length}`);
     if (sort === 'date') {
       const truth = bruteForce(docs, options);
       const mine = [...ids].sort((x, y) => x - y);
-      if (JSON.stringify(mine) !== JSON.stringify(truth)) problems.push(`id set ≠ brute force (${mine.length} vs ${truth.length})`);
+      if (JSON.stringify(mine) !== JSON.stringify(truth))
+        problems.push(`id set ≠ brute force (${mine.length} vs ${truth.length})`);
     }
   }
   if (problems.length === 0) agree++;
@@ -93,13 +115,24 @@ for (const { kind, options } of queries) {
 }
 index.close();
 
-console.log(`client search (shipped bundle in Node, cold start per query): agreement ${agree}/${queries.length} (total; all ids vs brute force; first page and first ${maxIds} ids in relevance and in date order vs server)`);
+console.log(
+  `client search (shipped bundle in Node, cold start per query): agreement ${agree}/${queries.length} (total; all ids vs brute force; first page and first ${maxIds} ids in relevance and in date order vs server)`,
+);
 for (const f of failures.slice(0, 10)) console.log(`  ✗ ${f}`);
-console.log(`  bytes loaded per query: p50 ${(pct(bytes, 0.5) / 1024).toFixed(0)} KiB, p95 ${(pct(bytes, 0.95) / 1024).toFixed(0)} KiB, max ${(Math.max(...bytes) / 1024).toFixed(0)} KiB; files p50 ${pct(files, 0.5)}, p95 ${pct(files, 0.95)}`);
-console.log(`  time per query (Node, from disk, 20 results): p50 ${pct(ms, 0.5).toFixed(0)} ms, p95 ${pct(ms, 0.95).toFixed(0)} ms; 3+-character terms decided by positions ${checks.positions}, by candidate text ${checks.text}`);
+console.log(
+  `  bytes loaded per query: p50 ${(pct(bytes, 0.5) / 1024).toFixed(0)} KiB, p95 ${(pct(bytes, 0.95) / 1024).toFixed(0)} KiB, max ${(Math.max(...bytes) / 1024).toFixed(0)} KiB; files p50 ${pct(files, 0.5)}, p95 ${pct(files, 0.95)}`,
+);
+console.log(
+  `  time per query (Node, from disk, 20 results): p50 ${pct(ms, 0.5).toFixed(0)} ms, p95 ${pct(ms, 0.95).toFixed(0)} ms; 3+-character terms decided by positions ${checks.positions}, by candidate text ${checks.text}`,
+);
 
-for (const [format, file] of [['jsonl', 'hkcnews.jsonl.gz'], ['sqlite', 'hkcnews.sqlite']] as const) {
+for (const [format, file] of [
+  ['jsonl', 'hkcnews.jsonl.gz'],
+  ['sqlite', 'hkcnews.sqlite'],
+] as const) {
   const target = join(out, file);
   const r = await timed(['export', dir, '--format', format, '--out', target, '--quiet']);
-  console.log(`export --format ${format}: ${mib(statSync(target).size)} (manifest ${mib(statSync(`${target}.manifest.json`).size)}) in ${(r.ms / 1000).toFixed(1)} s, peak RSS ${r.peakMb.toFixed(0)} MB`);
+  console.log(
+    `export --format ${format}: ${mib(statSync(target).size)} (manifest ${mib(statSync(`${target}.manifest.json`).size)}) in ${(r.ms / 1000).toFixed(1)} s, peak RSS ${r.peakMb.toFixed(0)} MB`,
+  );
 }

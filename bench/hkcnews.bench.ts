@@ -51,7 +51,21 @@ if (args.includes('--reuse') && existsSync(warc) && existsSync(manifestPath)) {
 } else {
   rmSync(work, { recursive: true, force: true });
   mkdirSync(work, { recursive: true });
-  const gen = run('node', [join(shared, 'tools/hkcnews-site/generate.mjs'), '--articles', articles, '--out', site, '--faults', 'off', '--quiet', ...(sample ? ['--sample', sample] : [])], 'generate');
+  const gen = run(
+    'node',
+    [
+      join(shared, 'tools/hkcnews-site/generate.mjs'),
+      '--articles',
+      articles,
+      '--out',
+      site,
+      '--faults',
+      'off',
+      '--quiet',
+      ...(sample ? ['--sample', sample] : []),
+    ],
+    'generate',
+  );
   console.log(`generated captures in ${(gen.ms / 1000).toFixed(0)} s`);
   records = await siteToWarc(site, warc, expectedCaptures(manifestPath));
   console.log(`packed ${records} captures into ${warc}`);
@@ -66,13 +80,25 @@ const jsonl = join(work, 'pages.jsonl');
 const extract = run('node', [cli, 'extract', warc, '--out', archive, '--format', 'jsonl', '--quiet'], 'extract', jsonl);
 const lines: { url: string; timestamp: string; outcome: string; reason: string | null }[] = [];
 for await (const line of createInterface({ input: createReadStream(jsonl) })) {
-  const { url, timestamp, outcome, reason } = JSON.parse(line) as { url: string; timestamp: string; outcome: string; reason: string | null };
+  const { url, timestamp, outcome, reason } = JSON.parse(line) as {
+    url: string;
+    timestamp: string;
+    outcome: string;
+    reason: string | null;
+  };
   lines.push({ url, timestamp, outcome, reason });
 }
-console.log(`salvage extract: ${lines.length} pages in ${(extract.ms / 1000).toFixed(1)} s wall (${(lines.length / (extract.ms / 1000)).toFixed(0)} pages/s, incl. WARC reading, gunzip and file writes)`);
+console.log(
+  `salvage extract: ${lines.length} pages in ${(extract.ms / 1000).toFixed(1)} s wall (${(lines.length / (extract.ms / 1000)).toFixed(0)} pages/s, incl. WARC reading, gunzip and file writes)`,
+);
 
 // 2. Non-article captures: each rejected for the right reason, none written.
-interface ManifestArticle { id: number; outcome: string; degenerate?: string; expected?: { timestamp: string; original: string } }
+interface ManifestArticle {
+  id: number;
+  outcome: string;
+  degenerate?: string;
+  expected?: { timestamp: string; original: string };
+}
 const manifest = JSON.parse(readFileSync(manifestPath, 'utf8')) as { articles: ManifestArticle[] };
 const REASON_OF: Record<string, string> = { farewell: 'farewell', offline: 'wayback-error', blank: 'no-title' };
 const byCapture = new Map(lines.map((l) => [l.timestamp + ' ' + l.url, l]));
@@ -86,13 +112,38 @@ for (const a of manifest.articles) {
   reasonTally[key] = (reasonTally[key] ?? 0) + 1;
   if (!line || line.outcome !== 'rejected' || line.reason !== want) wrongReason++;
 }
-console.log(`non-article captures: ${Object.entries(reasonTally).map(([k, n]) => `${k}: ${n}`).join(' · ')}; wrong or written: ${wrongReason}`);
+console.log(
+  `non-article captures: ${Object.entries(reasonTally)
+    .map(([k, n]) => `${k}: ${n}`)
+    .join(' · ')}; wrong or written: ${wrongReason}`,
+);
 const unexpected = lines.filter((l) => l.outcome !== 'written' && l.outcome !== 'rejected');
 if (unexpected.length > 0) console.log(`FAILED pages: ${unexpected.length}`);
 
 // 3. compare-archive against the existing archive.
-const compare = run('node', [join(shared, 'tools/compare-archive/compare.mjs'), '--expected', articles, '--actual', archive, '--manifest', manifestPath, '--json', join(work, 'compare.json'), '--worst', '5'], 'compare');
-console.log(compare.stdout.split('\n').filter((l) => !/^time /.test(l)).join('\n'));
+const compare = run(
+  'node',
+  [
+    join(shared, 'tools/compare-archive/compare.mjs'),
+    '--expected',
+    articles,
+    '--actual',
+    archive,
+    '--manifest',
+    manifestPath,
+    '--json',
+    join(work, 'compare.json'),
+    '--worst',
+    '5',
+  ],
+  'compare',
+);
+console.log(
+  compare.stdout
+    .split('\n')
+    .filter((l) => !/^time /.test(l))
+    .join('\n'),
+);
 
 // Speed and memory are measured on the compiled code users run (dist/), not through the tsx loader.
 const load = async <T>(path: string): Promise<T> => (await import(pathToFileURL(join(root, path)).href)) as T;
@@ -116,7 +167,13 @@ rmSync(sampleWarc, { force: true });
   for await (const c of readWarcCaptures(warc)) {
     if (index++ % step !== 0 || taken >= baselinePages) continue;
     taken++;
-    await writer.append({ url: c.url, timestamp: c.timestamp, ...(c.httpStatus !== undefined ? { httpStatus: c.httpStatus } : {}), httpHeaders: { 'Content-Type': c.contentType ?? 'text/html' }, payload: c.payload });
+    await writer.append({
+      url: c.url,
+      timestamp: c.timestamp,
+      ...(c.httpStatus !== undefined ? { httpStatus: c.httpStatus } : {}),
+      httpHeaders: { 'Content-Type': c.contentType ?? 'text/html' },
+      payload: c.payload,
+    });
   }
   await writer.close();
 }
@@ -125,14 +182,28 @@ const speed = { salvage: [] as number[], readability: [] as number[] };
 for (let round = 0; round < rounds; round++) {
   const order = round % 2 === 0 ? (['salvage', 'readability'] as const) : (['readability', 'salvage'] as const);
   for (const engine of order) {
-    const r = run('node', [join(root, 'bench/extract-speed.mjs'), '--engine', engine, '--warc', sampleWarc, '--pages', String(baselinePages)], 'speed');
+    const r = run(
+      'node',
+      [
+        join(root, 'bench/extract-speed.mjs'),
+        '--engine',
+        engine,
+        '--warc',
+        sampleWarc,
+        '--pages',
+        String(baselinePages),
+      ],
+      'speed',
+    );
     speed[engine].push((JSON.parse(r.stdout) as { pagesPerSecond: number }).pagesPerSecond);
   }
 }
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 const oursRate = median(speed.salvage);
 const baseRate = median(speed.readability);
-console.log(`speed (${Math.min(baselinePages, records)} pages, one core, fresh process per engine, median of ${rounds} rounds): salvage ${oursRate.toFixed(0)} pages/s · Readability.js+linkedom ${baseRate.toFixed(1)} pages/s · ratio ${(oursRate / baseRate).toFixed(1)}× (target ≥ 10×, goal 20×)`);
+console.log(
+  `speed (${Math.min(baselinePages, records)} pages, one core, fresh process per engine, median of ${rounds} rounds): salvage ${oursRate.toFixed(0)} pages/s · Readability.js+linkedom ${baseRate.toFixed(1)} pages/s · ratio ${(oursRate / baseRate).toFixed(1)}× (target ≥ 10×, goal 20×)`,
+);
 
 // 5. Memory over the whole stream (the CLI's code path, in this process): RSS must stay flat.
 function ours(c: WarcCapture): void {
@@ -144,6 +215,9 @@ let n = 0;
 const t0 = performance.now();
 for await (const c of readWarcCaptures(warc)) {
   ours(c);
-  if (++n % Math.max(1, Math.floor(records / 5)) === 0) rss.push(`${n}: ${(process.memoryUsage().rss / 1048576).toFixed(0)} MB`);
+  if (++n % Math.max(1, Math.floor(records / 5)) === 0)
+    rss.push(`${n}: ${(process.memoryUsage().rss / 1048576).toFixed(0)} MB`);
 }
-console.log(`full stream: ${n} pages at ${(n / ((performance.now() - t0) / 1000)).toFixed(0)} pages/s (one core, incl. WARC reading); RSS ${rss.join(' · ')}`);
+console.log(
+  `full stream: ${n} pages at ${(n / ((performance.now() - t0) / 1000)).toFixed(0)} pages/s (one core, incl. WARC reading); RSS ${rss.join(' · ')}`,
+);

@@ -63,7 +63,12 @@ const child = join(import.meta.dirname, 'hostile/child.ts');
  * Run inputs `indices` (consecutive) of a surface in one child; a timeout or death ends the child,
  * records that input as a crash and goes on with the next one in a new child.
  */
-async function runRange(surface: string, inputs: readonly HostileInput[], indices: number[], results: Result[]): Promise<void> {
+async function runRange(
+  surface: string,
+  inputs: readonly HostileInput[],
+  indices: number[],
+  results: Result[],
+): Promise<void> {
   let next = 0;
   while (next < indices.length) {
     const from = indices[next]!; // next < length
@@ -77,14 +82,22 @@ async function runRange(surface: string, inputs: readonly HostileInput[], indice
       stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
     });
     let stderr = '';
-    proc.stderr!.on('data', (d: Buffer) => { stderr = (stderr + d.toString()).slice(-2000); });
+    proc.stderr!.on('data', (d: Buffer) => {
+      stderr = (stderr + d.toString()).slice(-2000);
+    });
     const arm = (ms: number, why: string): void => {
       clearTimeout(timer);
-      timer = setTimeout(() => { killedFor = why; proc.kill('SIGKILL'); }, ms);
+      timer = setTimeout(() => {
+        killedFor = why;
+        proc.kill('SIGKILL');
+      }, ms);
     };
     arm(PREPARE_TIMEOUT_MS, `preparing took over ${PREPARE_TIMEOUT_MS / 1000} s`);
     const guard = setInterval(() => {
-      if (proc.pid !== undefined && rssMb(proc.pid) > RUNAWAY_RSS_MB) { killedFor = `RSS over ${RUNAWAY_RSS_MB} MB (killed)`; proc.kill('SIGKILL'); }
+      if (proc.pid !== undefined && rssMb(proc.pid) > RUNAWAY_RSS_MB) {
+        killedFor = `RSS over ${RUNAWAY_RSS_MB} MB (killed)`;
+        proc.kill('SIGKILL');
+      }
     }, 100);
     let lastPeak = 0;
     proc.on('message', (message: ChildMessage) => {
@@ -96,7 +109,14 @@ async function runRange(surface: string, inputs: readonly HostileInput[], indice
       }
       clearTimeout(timer);
       const input = inputs[message.index]!; // the child runs indices of this list
-      const r: Result = { surface, name: input.name, ms: message.ms, rssMb: message.rssMb, outcome: message.outcome, bound: input.bound };
+      const r: Result = {
+        surface,
+        name: input.name,
+        ms: message.ms,
+        rssMb: message.rssMb,
+        outcome: message.outcome,
+        bound: input.bound,
+      };
       results.push(r);
       if (verbose || r.outcome.verdict !== 'ok') printResult(r);
       current = undefined;
@@ -105,13 +125,17 @@ async function runRange(surface: string, inputs: readonly HostileInput[], indice
       arm(PREPARE_TIMEOUT_MS, `preparing took over ${PREPARE_TIMEOUT_MS / 1000} s`);
     });
     const startedAt = new Map<number, number>();
-    proc.on('message', (message: ChildMessage) => { if (message.type === 'start') startedAt.set(message.index, performance.now()); });
+    proc.on('message', (message: ChildMessage) => {
+      if (message.type === 'start') startedAt.set(message.index, performance.now());
+    });
     const peakTimer = setInterval(() => {
       if (proc.pid === undefined || current === undefined) return;
       const peak = peakRssMb(proc.pid); // NaN once the process is gone
       if (peak > lastPeak) lastPeak = peak;
     }, 100);
-    const code = await new Promise<number | null>((ok) => proc.once('exit', (c, signal) => ok(c ?? (signal ? -1 : null))));
+    const code = await new Promise<number | null>((ok) =>
+      proc.once('exit', (c, signal) => ok(c ?? (signal ? -1 : null))),
+    );
     clearTimeout(timer);
     clearInterval(guard);
     clearInterval(peakTimer);
@@ -120,8 +144,17 @@ async function runRange(surface: string, inputs: readonly HostileInput[], indice
     const failedIndex = current ?? indices[next]!; // next < length (else it would have returned)
     const input = inputs[failedIndex]!;
     const ms = current !== undefined ? performance.now() - (startedAt.get(failedIndex) ?? performance.now()) : 0;
-    const why = killedFor ?? `child exited with ${code} while ${phase === 'run' ? 'running' : 'preparing'} it: ${stderr.trim().split('\n').slice(-3).join(' | ')}`;
-    const r: Result = { surface, name: input.name, ms, rssMb: lastPeak, outcome: { verdict: 'crash', detail: why }, bound: input.bound };
+    const why =
+      killedFor ??
+      `child exited with ${code} while ${phase === 'run' ? 'running' : 'preparing'} it: ${stderr.trim().split('\n').slice(-3).join(' | ')}`;
+    const r: Result = {
+      surface,
+      name: input.name,
+      ms,
+      rssMb: lastPeak,
+      outcome: { verdict: 'crash', detail: why },
+      bound: input.bound,
+    };
     results.push(r);
     printResult(r);
     next = indices.indexOf(failedIndex) + 1;
@@ -130,8 +163,12 @@ async function runRange(surface: string, inputs: readonly HostileInput[], indice
 
 function printResult(r: Result): void {
   const mark = r.outcome.verdict === 'ok' ? ' ' : r.outcome.verdict === 'crash' ? '✗' : '!';
-  const metrics = Object.entries(r.outcome.metrics ?? {}).map(([k, m]) => ` ${k} ${m.value.toFixed(0)} ${m.unit}`).join(',');
-  console.log(`  ${mark} ${r.surface}/${r.name}: ${r.ms.toFixed(0)} ms, ${r.rssMb.toFixed(0)} MB${metrics}${r.outcome.detail ? ` — ${r.outcome.detail}` : ''}`);
+  const metrics = Object.entries(r.outcome.metrics ?? {})
+    .map(([k, m]) => ` ${k} ${m.value.toFixed(0)} ${m.unit}`)
+    .join(',');
+  console.log(
+    `  ${mark} ${r.surface}/${r.name}: ${r.ms.toFixed(0)} ms, ${r.rssMb.toFixed(0)} MB${metrics}${r.outcome.detail ? ` — ${r.outcome.detail}` : ''}`,
+  );
 }
 
 const stub: Env = { quick, work: '/nonexistent' };
@@ -141,7 +178,9 @@ console.log(`bench:hostile${quick ? ' --quick' : ''} on ${machine()}; load avera
 for (const surface of SURFACES) {
   if (chosen.length > 0 && !chosen.includes(surface.name)) continue;
   const inputs = surface.inputs(stub);
-  const selected = inputs.map((input, i) => ({ input, i })).filter(({ input }) => only === undefined || input.name.includes(only));
+  const selected = inputs
+    .map((input, i) => ({ input, i }))
+    .filter(({ input }) => only === undefined || input.name.includes(only));
   const t0 = performance.now();
   process.stderr.write(`${surface.name}: ${selected.length} inputs → ${surface.entry}\n`);
   // Consecutive shared inputs run in one child; an `alone` input in a child of its own.
@@ -160,7 +199,8 @@ for (const surface of SURFACES) {
 }
 
 // The report: per surface, then every breach.
-const worst = <K extends 'ms' | 'rssMb'>(rs: Result[], key: K): Result | undefined => rs.reduce<Result | undefined>((w, r) => (w === undefined || r[key] > w[key] ? r : w), undefined);
+const worst = <K extends 'ms' | 'rssMb'>(rs: Result[], key: K): Result | undefined =>
+  rs.reduce<Result | undefined>((w, r) => (w === undefined || r[key] > w[key] ? r : w), undefined);
 console.log('');
 console.log('| surface | inputs | crashes | wrong | worst time | worst peak RSS |');
 console.log('|---|---|---|---|---|---|');
@@ -171,11 +211,17 @@ for (const surface of SURFACES) {
   const m = worst(rs, 'rssMb')!;
   const crashes = rs.filter((r) => r.outcome.verdict === 'crash').length;
   const wrong = rs.filter((r) => r.outcome.verdict === 'wrong').length;
-  console.log(`| ${surface.name} | ${rs.length} | ${crashes} | ${wrong} | ${(t.ms / 1000).toFixed(2)} s (${t.name}) | ${m.rssMb.toFixed(0)} MB (${m.name}) |`);
+  console.log(
+    `| ${surface.name} | ${rs.length} | ${crashes} | ${wrong} | ${(t.ms / 1000).toFixed(2)} s (${t.name}) | ${m.rssMb.toFixed(0)} MB (${m.name}) |`,
+  );
 }
 const all = results.length;
-console.log(`| all | ${all} | ${results.filter((r) => r.outcome.verdict === 'crash').length} | ${results.filter((r) => r.outcome.verdict === 'wrong').length} | | |`);
-console.log(`\n${all} inputs in ${((performance.now() - started) / 1000).toFixed(0)} s; RSS is the process's peak while the input ran (node + tsx alone: ~100 MB); load average ${loadavg()[0]!.toFixed(1)} at the end`);
+console.log(
+  `| all | ${all} | ${results.filter((r) => r.outcome.verdict === 'crash').length} | ${results.filter((r) => r.outcome.verdict === 'wrong').length} | | |`,
+);
+console.log(
+  `\n${all} inputs in ${((performance.now() - started) / 1000).toFixed(0)} s; RSS is the process's peak while the input ran (node + tsx alone: ~100 MB); load average ${loadavg()[0]!.toFixed(1)} at the end`,
+);
 
 const breaches: string[] = [];
 for (const r of results) {
@@ -186,9 +232,11 @@ for (const r of results) {
   const maxMb = Math.min(MAX_INPUT_RSS_MB, r.bound?.rssMb ?? Infinity);
   if (r.ms > maxMs) breaches.push(`${id}: ${r.ms.toFixed(0)} ms > ${maxMs} ms`);
   if (r.rssMb > maxMb) breaches.push(`${id}: peak RSS ${r.rssMb.toFixed(0)} MB > ${maxMb} MB`);
-  for (const [k, m] of Object.entries(r.outcome.metrics ?? {})) if (!(m.value <= m.limit)) breaches.push(`${id}: ${k} ${m.value.toFixed(0)} ${m.unit} > ${m.limit} ${m.unit}`);
+  for (const [k, m] of Object.entries(r.outcome.metrics ?? {}))
+    if (!(m.value <= m.limit)) breaches.push(`${id}: ${k} ${m.value.toFixed(0)} ${m.unit} > ${m.limit} ${m.unit}`);
 }
-if (!quick && chosen.length === 0 && only === undefined && all < MIN_INPUTS) breaches.push(`only ${all} inputs (the issue asks for ≥ ${MIN_INPUTS})`);
+if (!quick && chosen.length === 0 && only === undefined && all < MIN_INPUTS)
+  breaches.push(`only ${all} inputs (the issue asks for ≥ ${MIN_INPUTS})`);
 if (breaches.length > 0) {
   console.log(`\nFAILED: ${breaches.length} breach${breaches.length === 1 ? '' : 'es'}:`);
   for (const b of breaches) console.log(`  ${b}`);

@@ -26,4 +26,6 @@ const result = await rehearse({
   log: (line) => console.log(line),
 });
 for (const line of layoutLines(result)) console.log(line);
-console.log(`written ${result.written} · non-articles written ${result.unrecoveredWritten} · articles missing ${result.missing} · report ${result.comparePath}`);
+console.log(
+  `written ${result.written} · non-articles written ${result.unrecoveredWritten} · articles missing ${result.missing} · report ${result.comparePath}`,
+);

@@ -50,10 +50,18 @@ function run(argv: readonly string[], okCodes: readonly number[] = [0]): Promise
     const proc = spawn(cmd!, rest, { stdio: ['ignore', 'pipe', 'pipe'] }); // argv is never empty
     let out = '';
     let err = '';
-    proc.stdout.on('data', (d: Buffer) => { out += d.toString(); });
-    proc.stderr.on('data', (d: Buffer) => { err += d.toString(); });
+    proc.stdout.on('data', (d: Buffer) => {
+      out += d.toString();
+    });
+    proc.stderr.on('data', (d: Buffer) => {
+      err += d.toString();
+    });
     proc.once('error', reject);
-    proc.once('exit', (code) => (code !== null && okCodes.includes(code) ? resolve(out) : reject(new Error(`${argv.slice(0, 3).join(' ')} … exited with ${code}: ${err.slice(-2000)}`))));
+    proc.once('exit', (code) =>
+      code !== null && okCodes.includes(code)
+        ? resolve(out)
+        : reject(new Error(`${argv.slice(0, 3).join(' ')} … exited with ${code}: ${err.slice(-2000)}`)),
+    );
   });
 }
 
@@ -65,7 +73,17 @@ export async function rehearse(o: RehearsalOptions): Promise<RehearsalResult> {
   mkdirSync(o.work, { recursive: true });
   const site = join(o.work, 'site');
   const articles = join(o.shared, 'data/hkcnews/articles.jsonl.gz');
-  const gen = [process.execPath, join(o.shared, 'tools/hkcnews-site/generate.mjs'), '--articles', articles, '--out', site, '--faults', 'off', '--quiet'];
+  const gen = [
+    process.execPath,
+    join(o.shared, 'tools/hkcnews-site/generate.mjs'),
+    '--articles',
+    articles,
+    '--out',
+    site,
+    '--faults',
+    'off',
+    '--quiet',
+  ];
   if (o.sample !== undefined) gen.push('--sample', String(o.sample));
   if (o.ids !== undefined) gen.push('--ids', o.ids);
   if (o.extraVariants !== undefined) gen.push('--extra-variants', o.extraVariants);
@@ -82,34 +100,72 @@ export async function rehearse(o: RehearsalOptions): Promise<RehearsalResult> {
   await run([...o.salvage, 'extract', warc, '--out', archive, '--quiet'], [0, 3]);
   log(`salvage extract: ${records} captures in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
   const comparePath = join(o.work, 'compare.json');
-  await run([process.execPath, join(o.shared, 'tools/compare-archive/compare.mjs'), '--expected', articles, '--actual', archive, '--manifest', manifestPath, '--json', comparePath, '--quiet']);
+  await run([
+    process.execPath,
+    join(o.shared, 'tools/compare-archive/compare.mjs'),
+    '--expected',
+    articles,
+    '--actual',
+    archive,
+    '--manifest',
+    manifestPath,
+    '--json',
+    comparePath,
+    '--quiet',
+  ]);
 
-  const manifest = JSON.parse(readFileSync(manifestPath, 'utf8')) as { articles: { id: number; outcome: string; variant?: string | null }[] };
+  const manifest = JSON.parse(readFileSync(manifestPath, 'utf8')) as {
+    articles: { id: number; outcome: string; variant?: string | null }[];
+  };
   const variantOf = new Map(manifest.articles.map((a) => [a.id, a.variant ?? '(none)']));
   const layouts: Record<string, LayoutResult> = {};
   const report = JSON.parse(readFileSync(comparePath, 'utf8')) as {
     counts: { unrecovered_written: number; missing: number };
-    articles: { id: number; status: string; fields?: Record<string, boolean>; body?: { exact: boolean }; fullyEqual?: boolean }[];
+    articles: {
+      id: number;
+      status: string;
+      fields?: Record<string, boolean>;
+      body?: { exact: boolean };
+      fullyEqual?: boolean;
+    }[];
   };
   let written = 0;
   for (const a of report.articles) {
     if (a.status !== 'compared') continue;
     written++;
     const name = variantOf.get(a.id) ?? '(none)';
-    const layout = (layouts[name] ??= { articles: 0, fullyEqual: 0, equal: Object.fromEntries([...FIELDS, 'body'].map((f) => [f, 0])), failing: [] });
+    const layout = (layouts[name] ??= {
+      articles: 0,
+      fullyEqual: 0,
+      equal: Object.fromEntries([...FIELDS, 'body'].map((f) => [f, 0])),
+      failing: [],
+    });
     layout.articles++;
     if (a.fullyEqual) layout.fullyEqual++;
     else if (layout.failing.length < 20) layout.failing.push(a.id);
     for (const f of FIELDS) if (a.fields?.[f]) layout.equal[f]!++;
     if (a.body?.exact) layout.equal['body']!++;
   }
-  return { layouts, written, unrecoveredWritten: report.counts.unrecovered_written, missing: report.counts.missing, comparePath };
+  return {
+    layouts,
+    written,
+    unrecoveredWritten: report.counts.unrecovered_written,
+    missing: report.counts.missing,
+    comparePath,
+  };
 }
 
 /** One line per layout: `amp  120 pages  fully equal 98.3%  (title 100.0% …)`. */
 export function layoutLines(result: RehearsalResult): string[] {
   const pct = (n: number, d: number): string => `${d === 0 ? '-' : ((100 * n) / d).toFixed(1)}%`;
-  return Object.entries(result.layouts).sort(([a], [b]) => a.localeCompare(b)).map(([name, l]) =>
-    `${name.padEnd(10)} ${String(l.articles).padStart(5)} pages  fully equal ${pct(l.fullyEqual, l.articles).padStart(6)}  (${Object.entries(l.equal).map(([f, n]) => `${f} ${pct(n, l.articles)}`).join(' · ')})${l.failing.length ? `  e.g. ${l.failing.slice(0, 5).join(', ')}` : ''}`);
+  return Object.entries(result.layouts)
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(
+      ([name, l]) =>
+        `${name.padEnd(10)} ${String(l.articles).padStart(5)} pages  fully equal ${pct(l.fullyEqual, l.articles).padStart(6)}  (${Object.entries(
+          l.equal,
+        )
+          .map(([f, n]) => `${f} ${pct(n, l.articles)}`)
+          .join(' · ')})${l.failing.length ? `  e.g. ${l.failing.slice(0, 5).join(', ')}` : ''}`,
+    );
 }
-

@@ -56,13 +56,25 @@ function run(cmd: string, argv: string[], label: string, okCodes = [0]): { ms: n
 }
 
 function generate(out: string, extra: string[]): void {
-  if (args.includes('--reuse') && existsSync(join(out, 'manifest.json'))) { console.log(`reusing ${out} (--reuse)`); return; }
+  if (args.includes('--reuse') && existsSync(join(out, 'manifest.json'))) {
+    console.log(`reusing ${out} (--reuse)`);
+    return;
+  }
   rmSync(out, { recursive: true, force: true });
-  const g = run('node', [join(shared, 'tools/hkcnews-site/generate.mjs'), '--articles', articles, '--out', out, '--quiet', ...extra], 'generate');
+  const g = run(
+    'node',
+    [join(shared, 'tools/hkcnews-site/generate.mjs'), '--articles', articles, '--out', out, '--quiet', ...extra],
+    'generate',
+  );
   console.log(`generated ${out} in ${(g.ms / 1000).toFixed(0)} s`);
 }
 
-interface Sim { url: string; proc: ChildProcess; stats(): Promise<SimStats>; stop(): Promise<void> }
+interface Sim {
+  url: string;
+  proc: ChildProcess;
+  stats(): Promise<SimStats>;
+  stop(): Promise<void>;
+}
 interface SimStats {
   requests: { cdx: number; capture: number; other: number };
   tooManyRequests: number;
@@ -76,7 +88,9 @@ interface SimStats {
 
 /** The simulator in its own process, so the archive process's memory and CPU are its own. */
 async function startSim(site: string, faults: string, seed: string): Promise<Sim> {
-  const proc = spawn('node', [simCli, '--site', site, '--scale', String(scale), '--faults', faults, '--seed', seed], { stdio: ['ignore', 'pipe', 'ignore'] });
+  const proc = spawn('node', [simCli, '--site', site, '--scale', String(scale), '--faults', faults, '--seed', seed], {
+    stdio: ['ignore', 'pipe', 'ignore'],
+  });
   const url = await new Promise<string>((ok, fail) => {
     const lines = createInterface({ input: proc.stdout });
     lines.once('line', (l) => ok(l.trim()));
@@ -85,8 +99,13 @@ async function startSim(site: string, faults: string, seed: string): Promise<Sim
   return {
     url,
     proc,
-    stats: async () => (await (await fetch(`${url}/__sim/stats`, { headers: { 'user-agent': 'salvage-bench' } })).json()) as SimStats,
-    stop: () => new Promise<void>((ok) => { proc.once('exit', () => ok()); proc.kill('SIGTERM'); }),
+    stats: async () =>
+      (await (await fetch(`${url}/__sim/stats`, { headers: { 'user-agent': 'salvage-bench' } })).json()) as SimStats,
+    stop: () =>
+      new Promise<void>((ok) => {
+        proc.once('exit', () => ok());
+        proc.kill('SIGTERM');
+      }),
   };
 }
 
@@ -95,7 +114,11 @@ function archiveArgs(out: string, sim: Sim): string[] {
 }
 
 /** Run `salvage archive` to completion, sampling its RSS every second. */
-async function archiveRun(out: string, sim: Sim, killAfterMs?: number): Promise<{ ms: number; code: number | null; rss: { t: number; mb: number }[] }> {
+async function archiveRun(
+  out: string,
+  sim: Sim,
+  killAfterMs?: number,
+): Promise<{ ms: number; code: number | null; rss: { t: number; mb: number }[] }> {
   const t0 = performance.now();
   const proc = spawn('node', archiveArgs(out, sim), { stdio: ['ignore', 'ignore', 'inherit'] });
   const rss: { t: number; mb: number }[] = [];
@@ -103,7 +126,9 @@ async function archiveRun(out: string, sim: Sim, killAfterMs?: number): Promise<
     try {
       const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${proc.pid}/status`, 'utf8'));
       if (m) rss.push({ t: performance.now() - t0, mb: Number(m[1]) / 1024 });
-    } catch { /* exited */ }
+    } catch {
+      /* exited */
+    }
   }, 1000);
   const killer = killAfterMs !== undefined ? setTimeout(() => proc.kill('SIGKILL'), killAfterMs) : undefined;
   const code = await new Promise<number | null>((ok) => proc.once('exit', (c) => ok(c)));
@@ -115,7 +140,10 @@ async function archiveRun(out: string, sim: Sim, killAfterMs?: number): Promise<
 function sameTree(a: Map<string, string>, b: Map<string, string>): { same: boolean; detail: string } {
   const differ = [...a].filter(([p, h]) => b.get(p) !== h).length;
   const extra = [...b.keys()].filter((p) => !a.has(p)).length;
-  return { same: differ === 0 && extra === 0 && a.size === b.size, detail: `${a.size} vs ${b.size} files, ${differ} differ or missing, ${extra} extra` };
+  return {
+    same: differ === 0 && extra === 0 && a.size === b.size,
+    detail: `${a.size} vs ${b.size} files, ${differ} differ or missing, ${extra} extra`,
+  };
 }
 
 /** Captures an oracle that knows only the CDX index must fetch: per article, rank order up to the first good page. */
@@ -129,9 +157,19 @@ async function minimumFetches(site: string): Promise<{ cdxRows: number; captures
     const r = JSON.parse(line) as Record<string, string>;
     const id = hkcnewsArticleId(r['original']!);
     if (id === undefined) continue;
-    const row = { urlkey: r['urlkey']!, timestamp: r['timestamp']!, original: r['original']!, mimetype: r['mimetype']!, statuscode: r['statuscode'] === '-' ? null : Number(r['statuscode']), digest: r['digest']!, length: null, kind: r['kind']! };
+    const row = {
+      urlkey: r['urlkey']!,
+      timestamp: r['timestamp']!,
+      original: r['original']!,
+      mimetype: r['mimetype']!,
+      statuscode: r['statuscode'] === '-' ? null : Number(r['statuscode']),
+      digest: r['digest']!,
+      length: null,
+      kind: r['kind']!,
+    };
     // As the crawl state resolves a revisit: a non-revisit capture of that digest, status 200 first.
-    if (row.statuscode !== null && row.mimetype !== 'warc/revisit' && byDigest.get(row.digest)?.statuscode !== 200) byDigest.set(row.digest, row);
+    if (row.statuscode !== null && row.mimetype !== 'warc/revisit' && byDigest.get(row.digest)?.statuscode !== 200)
+      byDigest.set(row.digest, row);
     (byArticle.get(id) ?? byArticle.set(id, []).get(id)!).push(row);
   }
   let captures = 0;
@@ -144,22 +182,46 @@ async function minimumFetches(site: string): Promise<{ cdxRows: number; captures
   return { cdxRows: rows, captures };
 }
 
-interface ManifestArticle { id: number; outcome: string; expected?: { timestamp: string; original: string } }
+interface ManifestArticle {
+  id: number;
+  outcome: string;
+  expected?: { timestamp: string; original: string };
+}
 
 /** The chosen capture of every written article against the manifest; unrecovered ids against its list. */
 function checkChoices(out: string, manifestPath: string): string {
   const manifest = JSON.parse(readFileSync(manifestPath, 'utf8')) as { articles: ManifestArticle[] };
   const db = new Database(join(out, 'state.sqlite'), { readonly: true });
-  const chosen = new Map(db.prepare("SELECT a.id, c.timestamp, c.original, a.state FROM articles a LEFT JOIN captures c ON c.id = a.capture_id").all().map((r) => { const x = r as { id: number; timestamp: string | null; original: string | null; state: string }; return [x.id, x]; }));
+  const chosen = new Map(
+    db
+      .prepare(
+        'SELECT a.id, c.timestamp, c.original, a.state FROM articles a LEFT JOIN captures c ON c.id = a.capture_id',
+      )
+      .all()
+      .map((r) => {
+        const x = r as { id: number; timestamp: string | null; original: string | null; state: string };
+        return [x.id, x];
+      }),
+  );
   db.close();
-  let ok = 0, wrong = 0, unrecoveredRight = 0, unrecoveredWrong = 0, missing = 0;
+  let ok = 0,
+    wrong = 0,
+    unrecoveredRight = 0,
+    unrecoveredWrong = 0,
+    missing = 0;
   const wrongIds: number[] = [];
   for (const a of manifest.articles) {
     const c = chosen.get(a.id);
-    if (!c) { missing++; continue; }
+    if (!c) {
+      missing++;
+      continue;
+    }
     if (a.outcome === 'ok') {
       if (c.state === 'written' && c.timestamp === a.expected?.timestamp && c.original === a.expected?.original) ok++;
-      else { wrong++; if (wrongIds.length < 10) wrongIds.push(a.id); }
+      else {
+        wrong++;
+        if (wrongIds.length < 10) wrongIds.push(a.id);
+      }
     } else if (c.state === 'unrecovered') unrecoveredRight++;
     else unrecoveredWrong++;
   }
@@ -168,11 +230,16 @@ function checkChoices(out: string, manifestPath: string): string {
 }
 
 function politenessLine(s: SimStats): string {
-  const during = typeof s.requestsDuringPause === 'number' ? s.requestsDuringPause : Object.values(s.requestsDuringPause).reduce((a, b) => a + b, 0);
+  const during =
+    typeof s.requestsDuringPause === 'number'
+      ? s.requestsDuringPause
+      : Object.values(s.requestsDuringPause).reduce((a, b) => a + b, 0);
   return `simulator: ${s.requests.cdx} CDX + ${s.requests.capture} capture requests · 429s ${s.tooManyRequests} · requests inside a 429 pause ${during} · blocks ${s.blocks.count} · connections opened ${s.connectionsOpened} · max fetches of one capture ${s.maxCaptureFetches}${s.faultsInjected ? ` · faults ${JSON.stringify(s.faultsInjected)}` : ''}`;
 }
 
-console.log(`bench:rescue on ${machine()}; time scale ${scale} (simulator limits and salvage's rates and waits both scaled)`);
+console.log(
+  `bench:rescue on ${machine()}; time scale ${scale} (simulator limits and salvage's rates and waits both scaled)`,
+);
 
 // ---- Main rehearsal ------------------------------------------------------------------------------
 if (only === undefined || only === 'main') {
@@ -186,21 +253,53 @@ if (only === undefined || only === 'main') {
   await sim.stop();
   if (r.code !== 0) throw new Error(`salvage archive exited with ${r.code}`);
   const minimum = await minimumFetches(site);
-  const floorS = stats.requests.cdx / ((CDX_PER_MINUTE * scale) / 60) + stats.requests.capture / (CAPTURES_PER_SECOND * scale);
-  console.log(`salvage archive: ${(r.ms / 1000).toFixed(0)} s wall; floor implied by the rate limits for its requests ${floorS.toFixed(0)} s → ${(r.ms / 1000 / floorS).toFixed(3)}× the floor (target ≤ 1.1×)`);
-  console.log(`requests: CDX ${stats.requests.cdx} (minimum ${Math.ceil(minimum.cdxRows / CDX_ROWS_PER_REQUEST)} for ${minimum.cdxRows} rows at ${CDX_ROWS_PER_REQUEST} a block) · captures ${stats.requests.capture} (minimum ${minimum.captures}: rank order up to the first good page, for an oracle that knows only the index)`);
+  const floorS =
+    stats.requests.cdx / ((CDX_PER_MINUTE * scale) / 60) + stats.requests.capture / (CAPTURES_PER_SECOND * scale);
+  console.log(
+    `salvage archive: ${(r.ms / 1000).toFixed(0)} s wall; floor implied by the rate limits for its requests ${floorS.toFixed(0)} s → ${(r.ms / 1000 / floorS).toFixed(3)}× the floor (target ≤ 1.1×)`,
+  );
+  console.log(
+    `requests: CDX ${stats.requests.cdx} (minimum ${Math.ceil(minimum.cdxRows / CDX_ROWS_PER_REQUEST)} for ${minimum.cdxRows} rows at ${CDX_ROWS_PER_REQUEST} a block) · captures ${stats.requests.capture} (minimum ${minimum.captures}: rank order up to the first good page, for an oracle that knows only the index)`,
+  );
   console.log(politenessLine(stats));
-  const marks = [0.2, 0.4, 0.6, 0.8, 1].map((f) => r.rss[Math.min(r.rss.length - 1, Math.max(0, Math.round(f * r.rss.length) - 1))]);
-  console.log(`memory (RSS of salvage archive): ${marks.map((m) => (m ? `${(m.t / 1000).toFixed(0)} s: ${m.mb.toFixed(0)} MB` : '-')).join(' · ')} · peak ${Math.max(...r.rss.map((x) => x.mb)).toFixed(0)} MB`);
+  const marks = [0.2, 0.4, 0.6, 0.8, 1].map(
+    (f) => r.rss[Math.min(r.rss.length - 1, Math.max(0, Math.round(f * r.rss.length) - 1))],
+  );
+  console.log(
+    `memory (RSS of salvage archive): ${marks.map((m) => (m ? `${(m.t / 1000).toFixed(0)} s: ${m.mb.toFixed(0)} MB` : '-')).join(' · ')} · peak ${Math.max(...r.rss.map((x) => x.mb)).toFixed(0)} MB`,
+  );
   console.log(checkChoices(out, join(site, 'manifest.json')));
-  const compare = run('node', [join(shared, 'tools/compare-archive/compare.mjs'), '--expected', articles, '--actual', out, '--manifest', join(site, 'manifest.json'), '--json', join(work, 'compare.json'), '--worst', '3'], 'compare');
-  console.log(compare.stdout.split('\n').filter((l) => !/^time /.test(l)).join('\n'));
+  const compare = run(
+    'node',
+    [
+      join(shared, 'tools/compare-archive/compare.mjs'),
+      '--expected',
+      articles,
+      '--actual',
+      out,
+      '--manifest',
+      join(site, 'manifest.json'),
+      '--json',
+      join(work, 'compare.json'),
+      '--worst',
+      '3',
+    ],
+    'compare',
+  );
+  console.log(
+    compare.stdout
+      .split('\n')
+      .filter((l) => !/^time /.test(l))
+      .join('\n'),
+  );
   const status = run('node', [cli, 'status', out], 'status');
   console.log(status.stdout.trim());
   const rebuilt = join(work, 'rebuilt');
   rmSync(rebuilt, { recursive: true, force: true });
   const rb = run('node', [cli, 'rebuild', out, '--out', rebuilt, '--quiet'], 'rebuild');
-  console.log(`salvage rebuild: ${rb.stdout.trim()} in ${(rb.ms / 1000).toFixed(0)} s; byte for byte: ${sameTree(articleTree(out), articleTree(rebuilt)).detail}`);
+  console.log(
+    `salvage rebuild: ${rb.stdout.trim()} in ${(rb.ms / 1000).toFixed(0)} s; byte for byte: ${sameTree(articleTree(out), articleTree(rebuilt)).detail}`,
+  );
 }
 
 // ---- Kill -9 and storm, on a sample ---------------------------------------------------------------
@@ -226,7 +325,10 @@ if (only === undefined || only === 'checks') {
   {
     const sim = await startSim(site, 'default', '2');
     let seed = 42;
-    const random = (): number => { seed = (seed * 1103515245 + 12345) % 2 ** 31; return seed / 2 ** 31; };
+    const random = (): number => {
+      seed = (seed * 1103515245 + 12345) % 2 ** 31;
+      return seed / 2 ** 31;
+    };
     const moments: number[] = [];
     for (let i = 0; i < kills; i++) {
       // Somewhere in the first 1/(2·kills) of an uninterrupted run's time: every kill lands
@@ -234,15 +336,22 @@ if (only === undefined || only === 'checks') {
       const at = 300 + random() * (referenceMs / (2 * kills));
       moments.push(Math.round(at));
       const r = await archiveRun(killed, sim, at);
-      if (r.code === 0) { console.log(`  run ${i + 1} finished before its kill at ${at.toFixed(0)} ms`); break; }
+      if (r.code === 0) {
+        console.log(`  run ${i + 1} finished before its kill at ${at.toFixed(0)} ms`);
+        break;
+      }
     }
     const last = await archiveRun(killed, sim);
     const stats = await sim.stats();
     await sim.stop();
     const same = sameTree(refTree, articleTree(killed));
     const twice = Object.values(stats.captureFetches).filter((n) => n > 1).length;
-    console.log(`kill -9 at ${moments.join(', ')} ms into successive runs, then a final run (exit ${last.code}): archive identical to the uninterrupted run: ${same.same ? 'yes' : 'NO'} (${same.detail})`);
-    console.log(`  captures fetched more than once: ${twice} (the pages in flight when a kill struck: at most ${CONNECTIONS} per kill); max fetches of one capture ${stats.maxCaptureFetches}`);
+    console.log(
+      `kill -9 at ${moments.join(', ')} ms into successive runs, then a final run (exit ${last.code}): archive identical to the uninterrupted run: ${same.same ? 'yes' : 'NO'} (${same.detail})`,
+    );
+    console.log(
+      `  captures fetched more than once: ${twice} (the pages in flight when a kill struck: at most ${CONNECTIONS} per kill); max fetches of one capture ${stats.maxCaptureFetches}`,
+    );
   }
 
   // The storm fault profile: 5xx, resets, slow answers, truncated CDX, lying gzip, an outage, stray 429s.
@@ -254,7 +363,9 @@ if (only === undefined || only === 'checks') {
     const stats = await sim.stats();
     await sim.stop();
     const same = sameTree(refTree, articleTree(storm));
-    console.log(`storm: exit ${r.code} in ${(r.ms / 1000).toFixed(1)} s; archive identical to the calm run: ${same.same ? 'yes' : 'NO'} (${same.detail})`);
+    console.log(
+      `storm: exit ${r.code} in ${(r.ms / 1000).toFixed(1)} s; archive identical to the calm run: ${same.same ? 'yes' : 'NO'} (${same.detail})`,
+    );
     console.log(`  ${politenessLine(stats)}`);
   }
 }

@@ -11,8 +11,19 @@ import { parseArchiveFile } from '../src/markdown/index.js';
 import { fold, type SearchOptions } from '../src/search/index.js';
 
 /** One article of the corpus as the index sees it, folded, for the brute-force scan. */
-export interface CorpusDoc { id: number; date: string; category: string; author: string; tags: string[]; folded: string; text: string }
-export interface BenchQuery { kind: string; options: SearchOptions }
+export interface CorpusDoc {
+  id: number;
+  date: string;
+  category: string;
+  author: string;
+  tags: string[];
+  folded: string;
+  text: string;
+}
+export interface BenchQuery {
+  kind: string;
+  options: SearchOptions;
+}
 
 /** Read `articles.jsonl.gz` (id, path, raw) into folded documents. */
 export async function loadCorpus(articlesJsonlGz: string): Promise<CorpusDoc[]> {
@@ -20,7 +31,15 @@ export async function loadCorpus(articlesJsonlGz: string): Promise<CorpusDoc[]> 
   for await (const line of createInterface({ input: createReadStream(articlesJsonlGz).pipe(createGunzip()) })) {
     const { id, raw } = JSON.parse(line) as { id: number; raw: string };
     const f = parseArchiveFile(raw);
-    docs.push({ id, date: f.date ?? '', category: f.category ?? '', author: f.author ?? '', tags: f.tags, folded: `${fold(f.title)}\n${fold(f.text)}`, text: f.text });
+    docs.push({
+      id,
+      date: f.date ?? '',
+      category: f.category ?? '',
+      author: f.author ?? '',
+      tags: f.tags,
+      folded: `${fold(f.title)}\n${fold(f.text)}`,
+      text: f.text,
+    });
   }
   return docs;
 }
@@ -30,7 +49,10 @@ const CJK = /[\u3400-\u9fff\uf900-\ufaff]/;
 /** The 200 queries, the same for the same corpus. */
 export function benchQueries(docs: readonly CorpusDoc[]): BenchQuery[] {
   let seed = 20261126;
-  const random = (): number => { seed = (seed * 1103515245 + 12345) % 2 ** 31; return seed / 2 ** 31; };
+  const random = (): number => {
+    seed = (seed * 1103515245 + 12345) % 2 ** 31;
+    return seed / 2 ** 31;
+  };
   const pick = <T>(xs: readonly T[]): T => xs[Math.floor(random() * xs.length)]!;
   const cjkSlice = (len: number): string => {
     for (;;) {
@@ -49,7 +71,9 @@ export function benchQueries(docs: readonly CorpusDoc[]): BenchQuery[] {
   };
   const categories = [...new Set(docs.map((d) => d.category).filter(Boolean))];
   const queries: BenchQuery[] = [];
-  const add = (kind: string, n: number, make: () => SearchOptions): void => { for (let i = 0; i < n; i++) queries.push({ kind, options: make() }); };
+  const add = (kind: string, n: number, make: () => SearchOptions): void => {
+    for (let i = 0; i < n; i++) queries.push({ kind, options: make() });
+  };
   add('1 char', 30, () => ({ q: cjkSlice(1) }));
   add('2 chars', 40, () => ({ q: cjkSlice(2) }));
   add('3-6 chars', 40, () => ({ q: cjkSlice(3 + Math.floor(random() * 4)) }));
@@ -66,7 +90,9 @@ export function benchQueries(docs: readonly CorpusDoc[]): BenchQuery[] {
 export function bruteForce(docs: readonly CorpusDoc[], o: SearchOptions): number[] {
   const tokens = (o.q ?? '').match(/"[^"]*"|\S+/g) ?? [];
   const terms = tokens.filter((t) => !t.startsWith('-')).map((t) => fold(t.replace(/"/g, '')));
-  const excluded = tokens.filter((t) => t.startsWith('-') && t.length > 1).map((t) => fold(t.slice(1).replace(/"/g, '')));
+  const excluded = tokens
+    .filter((t) => t.startsWith('-') && t.length > 1)
+    .map((t) => fold(t.slice(1).replace(/"/g, '')));
   const ids: number[] = [];
   for (const d of docs) {
     if (o.category && d.category !== o.category) continue;

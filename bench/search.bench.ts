@@ -32,7 +32,9 @@ if (!(args.includes('--reuse') && existsSync(join(archive, 'search.sqlite')))) {
   const imp = await timed(['import', articles, '--out', archive, '--quiet']);
   console.log(`import: ${imp.stdout.trim()} in ${(imp.ms / 1000).toFixed(1)} s, peak RSS ${imp.peakMb.toFixed(0)} MB`);
   const idx = await timed(['index', archive, '--quiet']);
-  console.log(`index build: ${idx.stdout.trim()}; wall ${(idx.ms / 1000).toFixed(1)} s, peak RSS ${idx.peakMb.toFixed(0)} MB (goal ≤ 60 s, ≤ 500 MB); index file ${(statSync(join(archive, 'search.sqlite')).size / 1e6).toFixed(0)} MB`);
+  console.log(
+    `index build: ${idx.stdout.trim()}; wall ${(idx.ms / 1000).toFixed(1)} s, peak RSS ${idx.peakMb.toFixed(0)} MB (goal ≤ 60 s, ≤ 500 MB); index file ${(statSync(join(archive, 'search.sqlite')).size / 1e6).toFixed(0)} MB`,
+  );
   const again = await timed(['index', archive, '--quiet']);
   console.log(`re-index with nothing changed: ${(again.ms / 1000).toFixed(1)} s`);
 } else console.log(`reusing ${archive} (--reuse)`);
@@ -58,8 +60,16 @@ for (const { kind, options } of queries) {
   else if (misses.length < 10) misses.push(`${JSON.stringify(options)}: index ${r.total}, brute force ${truth}`);
 }
 index.close();
-const pct = (xs: number[], p: number): number => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(p * xs.length))]!;
-console.log(`queries: ${queries.length}; latency p50 ${pct(latencies, 0.5).toFixed(1)} ms, p95 ${pct(latencies, 0.95).toFixed(1)} ms, max ${Math.max(...latencies).toFixed(1)} ms (goal p95 ≤ 20 ms; first page of 20 with snippets, totals exact)`);
-for (const [kind, k] of byKind) console.log(`  ${kind.padEnd(10)} ${k.ok}/${k.n} totals equal to brute force · p50 ${pct(k.ms, 0.5).toFixed(1)} ms · p95 ${pct(k.ms, 0.95).toFixed(1)} ms`);
+const pct = (xs: number[], p: number): number =>
+  [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(p * xs.length))]!;
+console.log(
+  `queries: ${queries.length}; latency p50 ${pct(latencies, 0.5).toFixed(1)} ms, p95 ${pct(latencies, 0.95).toFixed(1)} ms, max ${Math.max(...latencies).toFixed(1)} ms (goal p95 ≤ 20 ms; first page of 20 with snippets, totals exact)`,
+);
+for (const [kind, k] of byKind)
+  console.log(
+    `  ${kind.padEnd(10)} ${k.ok}/${k.n} totals equal to brute force · p50 ${pct(k.ms, 0.5).toFixed(1)} ms · p95 ${pct(k.ms, 0.95).toFixed(1)} ms`,
+  );
 const ok = [...byKind.values()].reduce((a, k) => a + k.ok, 0);
-console.log(`recall and precision: ${ok}/${queries.length} queries return exactly the brute-force set size${misses.length ? `; differing: ${misses.join(' | ')}` : ''}`);
+console.log(
+  `recall and precision: ${ok}/${queries.length} queries return exactly the brute-force set size${misses.length ? `; differing: ${misses.join(' | ')}` : ''}`,
+);

@@ -93,7 +93,8 @@ function pathOf(kind: Kind, rand: () => number): string {
 const rand = prng(42);
 function nextPath(): string {
   const r = rand();
-  const kind: Kind = r < SEARCH_PAGE_SHARE ? 'searchPage' : r < SEARCH_PAGE_SHARE + API_SEARCH_SHARE ? 'apiSearch' : 'article';
+  const kind: Kind =
+    r < SEARCH_PAGE_SHARE ? 'searchPage' : r < SEARCH_PAGE_SHARE + API_SEARCH_SHARE ? 'apiSearch' : 'article';
   kinds[kind]++;
   const path = pathOf(kind, rand);
   distinct.add(path);
@@ -118,14 +119,20 @@ async function probe(url: string): Promise<void> {
     }
     ms.sort((a, b) => a - b);
     const at = (q: number): string => ms[Math.min(ms.length - 1, Math.floor(q * ms.length))]!.toFixed(1); // index < length
-    console.log(`probe ${kind.padEnd(10)} ${PROBE_REQUESTS} sequential: p50 ${at(0.5)} ms, p90 ${at(0.9)} ms, p99 ${at(0.99)} ms; slowest ${decodeURIComponent(slowest.path)}`);
+    console.log(
+      `probe ${kind.padEnd(10)} ${PROBE_REQUESTS} sequential: p50 ${at(0.5)} ms, p90 ${at(0.9)} ms, p99 ${at(0.99)} ms; slowest ${decodeURIComponent(slowest.path)}`,
+    );
   }
 }
 
 /** Start `salvage serve DIR --port 0` (the working tree's source, through tsx) and wait for its URL. */
 async function startServer(): Promise<{ proc: ChildProcess; url: string }> {
   const extra = WORKERS === undefined ? [] : ['--workers', WORKERS];
-  const proc = spawn(process.execPath, ['--import', 'tsx', join(root, 'src/cli/main.ts'), 'serve', dir, '--port', '0', ...extra], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const proc = spawn(
+    process.execPath,
+    ['--import', 'tsx', join(root, 'src/cli/main.ts'), 'serve', dir, '--port', '0', ...extra],
+    { stdio: ['ignore', 'pipe', 'inherit'] },
+  );
   const url = await new Promise<string>((ok, fail) => {
     let out = '';
     proc.stdout.on('data', (d: Buffer) => {
@@ -170,7 +177,9 @@ function peakRss(pid: number | undefined): { mb: number; processes: number } {
 
 function run(url: string, seconds: number, requests: autocannon.Request[]): Promise<Result> {
   return new Promise((ok, fail) => {
-    autocannon({ url, connections: CONNECTIONS, duration: seconds, requests }, (error, result) => (error ? fail(error) : ok(result)));
+    autocannon({ url, connections: CONNECTIONS, duration: seconds, requests }, (error, result) =>
+      error ? fail(error) : ok(result),
+    );
   });
 }
 
@@ -188,7 +197,9 @@ function report(name: string, r: Result): { rps: number; p99: number; bad: numbe
 const load = (): string => loadavg()[0]!.toFixed(1); // loadavg() has three entries
 
 console.log(`bench:serve on ${machine()}; load average ${load()} before the run`);
-console.log(`archive ${dir}: ${ids.length} articles; terms from ${TERM_SOURCE}; ${CONNECTIONS} connections on loopback; server in its own process`);
+console.log(
+  `archive ${dir}: ${ids.length} articles; terms from ${TERM_SOURCE}; ${CONNECTIONS} connections on loopback; server in its own process`,
+);
 const { proc, url } = await startServer();
 let failed = false;
 try {
@@ -196,14 +207,19 @@ try {
   await fetch(`${url}/`).then((r) => r.arrayBuffer());
   await probe(url);
   const baseline = report('baseline', await run(url, BASELINE_S, [{ method: 'GET', path: STYLESHEET.path }]));
-  const mix = report('mix', await run(url, DURATION_S, [{ method: 'GET', setupRequest: (req) => ({ ...req, path: nextPath() }) }]));
+  const mix = report(
+    'mix',
+    await run(url, DURATION_S, [{ method: 'GET', setupRequest: (req) => ({ ...req, path: nextPath() }) }]),
+  );
   const total = kinds.article + kinds.searchPage + kinds.apiSearch;
   console.log(
     `mix: ${kinds.article} article pages, ${kinds.searchPage} search pages, ${kinds.apiSearch} API searches ` +
       `(${((100 * distinct.size) / Math.max(1, total)).toFixed(0)}% distinct URLs); mix/baseline throughput ${(mix.rps / baseline.rps).toFixed(3)}`,
   );
   const rss = peakRss(proc.pid);
-  console.log(`server peak RSS ${rss.mb.toFixed(0)} MB (${rss.processes} process${rss.processes === 1 ? '' : 'es'}); load average ${load()} at the end`);
+  console.log(
+    `server peak RSS ${rss.mb.toFixed(0)} MB (${rss.processes} process${rss.processes === 1 ? '' : 'es'}); load average ${load()} at the end`,
+  );
   console.log(`p99 ${mix.p99} ms: ${mix.p99 <= P99_GOAL_MS ? 'meets' : 'MISSES'} the goal of ≤ ${P99_GOAL_MS} ms`);
   if (mix.bad > 0 || baseline.bad > 0) {
     console.log('FAILED: errors, timeouts or non-2xx responses');

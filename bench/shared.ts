@@ -6,7 +6,11 @@ import { availableParallelism, cpus, totalmem } from 'node:os';
 
 /** `$SALVAGE_SHARED`, else `../shared` beside the repository; undefined when absent. */
 export function sharedDir(): string | undefined {
-  const candidates = [process.env['SALVAGE_SHARED'], resolve(process.cwd(), '../shared'), resolve(import.meta.dirname, '../../shared')];
+  const candidates = [
+    process.env['SALVAGE_SHARED'],
+    resolve(process.cwd(), '../shared'),
+    resolve(import.meta.dirname, '../../shared'),
+  ];
   return candidates.find((c): c is string => c !== undefined && existsSync(resolve(c, 'spec/FORMAT.md')));
 }
 
@@ -17,7 +21,13 @@ export function machine(): string {
 /** The command line of a benchmark: `arg('--name')` is the value after the flag, if any. */
 export function benchArgs(): { args: string[]; arg: (name: string) => string | undefined } {
   const args = process.argv.slice(2);
-  return { args, arg: (name) => { const i = args.indexOf(name); return i >= 0 ? args[i + 1] : undefined; } };
+  return {
+    args,
+    arg: (name) => {
+      const i = args.indexOf(name);
+      return i >= 0 ? args[i + 1] : undefined;
+    },
+  };
 }
 
 /** ../shared, or exit 0 with a visible skip message when it is absent. */
@@ -38,13 +48,17 @@ export async function runTimed(nodeArgs: string[]): Promise<{ ms: number; peakMb
   const t0 = performance.now();
   const proc = spawn(process.execPath, nodeArgs, { stdio: ['ignore', 'pipe', 'inherit'] });
   let stdout = '';
-  proc.stdout.on('data', (d: Buffer) => { stdout += d.toString(); });
+  proc.stdout.on('data', (d: Buffer) => {
+    stdout += d.toString();
+  });
   let peak = 0;
   const timer = setInterval(() => {
     try {
       const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${proc.pid}/status`, 'utf8'));
       if (m) peak = Math.max(peak, Number(m[1]) / 1024);
-    } catch { /* exited */ }
+    } catch {
+      /* exited */
+    }
   }, 200);
   const code = await new Promise<number | null>((ok) => proc.once('exit', ok));
   clearInterval(timer);

@@ -14,13 +14,25 @@ const root = resolve(import.meta.dirname, '..');
 const out = resolve(root, 'demo-archive');
 const scale = 20;
 const { startWaybackSimulator } = await import(pathToFileURL(resolve(root, 'dist/devtools/wayback-sim/index.js')).href);
-const sim = await startWaybackSimulator({ siteDir: resolve(root, 'demo/site'), timeScale: scale, faults: 'default', seed: 'demo' });
+const sim = await startWaybackSimulator({
+  siteDir: resolve(root, 'demo/site'),
+  timeScale: scale,
+  faults: 'default',
+  seed: 'demo',
+});
 console.log(`local Wayback simulator at ${sim.url} (demo/site, limits x${scale})`);
 rmSync(out, { recursive: true, force: true });
-const run = (args) => new Promise((done) => spawn(process.execPath, [resolve(root, 'dist/cli/main.js'), ...args], { stdio: 'inherit' }).on('exit', (code) => done(code ?? 1)));
+const run = (args) =>
+  new Promise((done) =>
+    spawn(process.execPath, [resolve(root, 'dist/cli/main.js'), ...args], { stdio: 'inherit' }).on('exit', (code) =>
+      done(code ?? 1),
+    ),
+  );
 const code = await run(['archive', 'hkcnews', '--out', out, '--wayback', sim.url, '--time-scale', String(scale)]);
 await sim.close();
 if (code !== 0) process.exit(code);
 console.log('');
 await run(['status', out]);
-console.log(`\nThe archive is in ${out}: articles/ (one Markdown file per article), captures/ (WARC), state.sqlite, coverage.json.`);
+console.log(
+  `\nThe archive is in ${out}: articles/ (one Markdown file per article), captures/ (WARC), state.sqlite, coverage.json.`,
+);

@@ -43,14 +43,25 @@ const server = await startReader({ dir });
 const browser = await launchBrowser();
 try {
   for (const v of VIEWPORTS) {
-    const w = await openPage(browser, { viewport: v.viewport, deviceScaleFactor: v.deviceScaleFactor, isMobile: v.isMobile, hasTouch: v.isMobile });
-    for (const [name, path] of [['article', `/article/${articleId}/`], ['search', `/search/?q=${encodeURIComponent(query)}`]] as const) {
+    const w = await openPage(browser, {
+      viewport: v.viewport,
+      deviceScaleFactor: v.deviceScaleFactor,
+      isMobile: v.isMobile,
+      hasTouch: v.isMobile,
+    });
+    for (const [name, path] of [
+      ['article', `/article/${articleId}/`],
+      ['search', `/search/?q=${encodeURIComponent(query)}`],
+    ] as const) {
       const response = await w.page.goto(`${server.origin}${path}`);
       if (response?.status() !== 200) throw new Error(`${path}: HTTP ${response?.status()}`);
       await w.page.evaluate('document.fonts.ready.then(() => true)'); // tsconfig has no DOM lib: an expression string
       const file = join(out, `${name}-${v.name}.png`);
       // The search page's results sit below its form: show the top of the full page.
-      const height = name === 'search' ? Math.min(SEARCH_SHOT_HEIGHT, await w.page.evaluate<number>('document.documentElement.scrollHeight')) : v.viewport.height;
+      const height =
+        name === 'search'
+          ? Math.min(SEARCH_SHOT_HEIGHT, await w.page.evaluate<number>('document.documentElement.scrollHeight'))
+          : v.viewport.height;
       await w.page.screenshot({ path: file, fullPage: true, clip: { x: 0, y: 0, width: v.viewport.width, height } });
       console.log(file);
       if (name === 'article' && v.name === 'desktop') {
@@ -59,7 +70,11 @@ try {
         const box = await w.page.locator('section.provenance').boundingBox();
         const end = await w.page.locator('section.cite').boundingBox();
         if (box === null || end === null) throw new Error('the article page has no provenance or cite section');
-        await w.page.screenshot({ path: cite, fullPage: true, clip: { x: 0, y: box.y - 16, width: v.viewport.width, height: end.y + end.height - box.y + 32 } });
+        await w.page.screenshot({
+          path: cite,
+          fullPage: true,
+          clip: { x: 0, y: box.y - 16, width: v.viewport.width, height: end.y + end.height - box.y + 32 },
+        });
         console.log(cite);
       }
     }

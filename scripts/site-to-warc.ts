@@ -12,7 +12,16 @@ import { createInterface } from 'node:readline';
 import { gunzipSync } from 'node:zlib';
 import { WarcWriter } from '../src/store/index.js';
 
-interface CdxRow { timestamp: string; original: string; mimetype: string; statuscode: string; digest: string; body?: string; location?: string; kind?: string }
+interface CdxRow {
+  timestamp: string;
+  original: string;
+  mimetype: string;
+  statuscode: string;
+  digest: string;
+  body?: string;
+  location?: string;
+  kind?: string;
+}
 
 export async function siteToWarc(siteDir: string, out: string, onlyExpected?: Set<string>): Promise<number> {
   await rm(out, { force: true });
@@ -29,7 +38,13 @@ export async function siteToWarc(siteDir: string, out: string, onlyExpected?: Se
     seen.add(key);
     const headers: Record<string, string> = { 'Content-Type': row.mimetype };
     if (row.location) headers['Location'] = row.location;
-    await writer.append({ url: row.original, timestamp: row.timestamp, httpStatus: Number(row.statuscode), httpHeaders: headers, payload: gunzipSync(readFileSync(join(siteDir, row.body))) });
+    await writer.append({
+      url: row.original,
+      timestamp: row.timestamp,
+      httpStatus: Number(row.statuscode),
+      httpHeaders: headers,
+      payload: gunzipSync(readFileSync(join(siteDir, row.body))),
+    });
     count++;
   }
   await writer.close();
@@ -38,8 +53,12 @@ export async function siteToWarc(siteDir: string, out: string, onlyExpected?: Se
 
 /** `timestamp original` of every article's expected capture in a generator manifest. */
 export function expectedCaptures(manifestPath: string): Set<string> {
-  const manifest = JSON.parse(readFileSync(manifestPath, 'utf8')) as { articles: { expected?: { timestamp: string; original: string } }[] };
-  return new Set(manifest.articles.flatMap((a) => (a.expected ? [a.expected.timestamp + ' ' + a.expected.original] : [])));
+  const manifest = JSON.parse(readFileSync(manifestPath, 'utf8')) as {
+    articles: { expected?: { timestamp: string; original: string } }[];
+  };
+  return new Set(
+    manifest.articles.flatMap((a) => (a.expected ? [a.expected.timestamp + ' ' + a.expected.original] : [])),
+  );
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {

@@ -4,7 +4,8 @@ import { isoToTimestamp, mementoUrl, parseMemento, timestampToIso, timestampToMs
 
 test('timestampToMs gives the UTC time of a real timestamp and NaN for anything else', () => {
   assert.equal(timestampToMs('20210628174710'), Date.UTC(2021, 5, 28, 17, 47, 10));
-  for (const ts of ['99999999999999', '2021062817471', 'abcdefghijklmn', '20210631000000', '20210628240000']) assert.ok(Number.isNaN(timestampToMs(ts)), ts);
+  for (const ts of ['99999999999999', '2021062817471', 'abcdefghijklmn', '20210631000000', '20210628240000'])
+    assert.ok(Number.isNaN(timestampToMs(ts)), ts);
 });
 
 test('timestamps go to and from ISO instants and Dates unchanged', () => {
@@ -16,15 +17,39 @@ test('timestamps go to and from ISO instants and Dates unchanged', () => {
 });
 
 test('memento URLs are written as the Wayback spells them and read back in every form pages use', () => {
-  assert.equal(mementoUrl('20210628174710', 'https://www.hkcnews.com/article/1/x?a=1'), 'https://web.archive.org/web/20210628174710/https://www.hkcnews.com/article/1/x?a=1');
-  assert.equal(mementoUrl('20210628174710', 'https://a.example/i.jpg', 'im_'), 'https://web.archive.org/web/20210628174710im_/https://a.example/i.jpg');
+  assert.equal(
+    mementoUrl('20210628174710', 'https://www.hkcnews.com/article/1/x?a=1'),
+    'https://web.archive.org/web/20210628174710/https://www.hkcnews.com/article/1/x?a=1',
+  );
+  assert.equal(
+    mementoUrl('20210628174710', 'https://a.example/i.jpg', 'im_'),
+    'https://web.archive.org/web/20210628174710im_/https://a.example/i.jpg',
+  );
   const parts = { timestamp: '20210628174710', modifier: 'id_', original: 'https://a.example/x' };
-  assert.deepEqual(parseMemento('https://web.archive.org/web/20210628174710id_/https://a.example/x'), { host: 'web.archive.org', ...parts });
-  assert.deepEqual(parseMemento('//web.archive.org/web/20210628174710id_/https://a.example/x'), { host: 'web.archive.org', ...parts });
+  assert.deepEqual(parseMemento('https://web.archive.org/web/20210628174710id_/https://a.example/x'), {
+    host: 'web.archive.org',
+    ...parts,
+  });
+  assert.deepEqual(parseMemento('//web.archive.org/web/20210628174710id_/https://a.example/x'), {
+    host: 'web.archive.org',
+    ...parts,
+  });
   assert.deepEqual(parseMemento('/web/20210628174710id_/https://a.example/x'), { host: '', ...parts });
-  assert.deepEqual(parseMemento('archive.org/web/2021/https://a.example/x'), { host: 'archive.org', timestamp: '2021', modifier: '', original: 'https://a.example/x' });
+  assert.deepEqual(parseMemento('archive.org/web/2021/https://a.example/x'), {
+    host: 'archive.org',
+    timestamp: '2021',
+    modifier: '',
+    original: 'https://a.example/x',
+  });
   assert.equal(parseMemento('https://web.archive.org/web/*/a.example/*')?.timestamp, '*');
-  assert.equal(parseMemento('http://127.0.0.1:8080/web/20210628174710/https://a.example/x'), undefined, 'another host only when asked');
-  assert.equal(parseMemento('http://127.0.0.1:8080/web/20210628174710/https://a.example/x', { anyHost: true })?.host, '127.0.0.1:8080');
+  assert.equal(
+    parseMemento('http://127.0.0.1:8080/web/20210628174710/https://a.example/x'),
+    undefined,
+    'another host only when asked',
+  );
+  assert.equal(
+    parseMemento('http://127.0.0.1:8080/web/20210628174710/https://a.example/x', { anyHost: true })?.host,
+    '127.0.0.1:8080',
+  );
   assert.equal(parseMemento('https://a.example/web/page'), undefined);
 });

@@ -13,14 +13,29 @@ const TIMESTAMP_14 = /^\d{14}$/;
 /** 14-digit timestamp → milliseconds since the epoch (UTC), or NaN when it is not a real calendar time. */
 export function timestampToMs(ts: string): number {
   if (!TIMESTAMP_14.test(ts)) return Number.NaN;
-  const [y, mo, d, h, mi, s] = [+ts.slice(0, 4), +ts.slice(4, 6), +ts.slice(6, 8), +ts.slice(8, 10), +ts.slice(10, 12), +ts.slice(12, 14)];
+  const [y, mo, d, h, mi, s] = [
+    +ts.slice(0, 4),
+    +ts.slice(4, 6),
+    +ts.slice(6, 8),
+    +ts.slice(8, 10),
+    +ts.slice(10, 12),
+    +ts.slice(12, 14),
+  ];
   // setUTCFullYear, not Date.UTC, which maps years 0–99 to 1900–1999. Both roll over (month 13 →
   // next January): a real time comes back with the same fields.
   const t = new Date(0);
   t.setUTCFullYear(y, mo - 1, d);
   t.setUTCHours(h, mi, s, 0);
   const ms = t.getTime();
-  if (t.getUTCFullYear() !== y || t.getUTCMonth() !== mo - 1 || t.getUTCDate() !== d || t.getUTCHours() !== h || t.getUTCMinutes() !== mi || t.getUTCSeconds() !== s) return Number.NaN;
+  if (
+    t.getUTCFullYear() !== y ||
+    t.getUTCMonth() !== mo - 1 ||
+    t.getUTCDate() !== d ||
+    t.getUTCHours() !== h ||
+    t.getUTCMinutes() !== mi ||
+    t.getUTCSeconds() !== s
+  )
+    return Number.NaN;
   return ms;
 }
 
@@ -43,7 +58,12 @@ export function isoToTimestamp(iso: string): string | undefined {
 }
 
 /** The memento URL of `original` at `timestamp`, as the Wayback spells it. `original` goes in as it is. */
-export function mementoUrl(timestamp: string, original: string, modifier: '' | 'id_' | 'im_' = '', origin: string = WAYBACK_ORIGIN): string {
+export function mementoUrl(
+  timestamp: string,
+  original: string,
+  modifier: '' | 'id_' | 'im_' = '',
+  origin: string = WAYBACK_ORIGIN,
+): string {
   return `${origin}/web/${timestamp}${modifier}/${original}`;
 }
 

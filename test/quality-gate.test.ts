@@ -44,51 +44,75 @@ const ratio = (cell: string | undefined): number => {
 if (!shared) {
   test('quality gate', { skip: '../shared is not present (set SALVAGE_SHARED to run it)' }, () => {});
 } else {
-  test('hkcnews rehearsal of 1,000 articles: known layouts and unseen layouts stay above their floors', { timeout: 600_000 }, async () => {
-    const work = mkdtempSync(join(tmpdir(), 'salvage-gate-'));
-    try {
-      const result = await rehearse({
-        shared,
-        work,
-        salvage: [process.execPath, '--import', 'tsx', join(root, 'src/cli/main.ts')],
-        sample: 1000,
-        extraVariants: join(root, 'bench/layouts/layouts.mjs'),
-      });
-      const report = layoutLines(result).join('\n');
-      assert.equal(result.unrecoveredWritten, 0, `non-article pages written\n${report}`);
-      assert.equal(result.missing, 0, `articles not written\n${report}`);
-      let known = 0, knownEqual = 0;
-      for (const [name, layout] of Object.entries(result.layouts)) {
-        if (KNOWN_LAYOUTS.includes(name)) {
-          known += layout.articles;
-          knownEqual += layout.fullyEqual;
-          for (const [field, n] of Object.entries(layout.equal)) assert.ok(n / layout.articles >= KNOWN_FIELD, `${name} ${field} ${n}/${layout.articles}\n${report}`);
-        } else {
-          assert.ok(layout.fullyEqual / layout.articles >= UNSEEN_FULLY_EQUAL, `unseen layout ${name}: ${layout.fullyEqual}/${layout.articles} fully equal\n${report}`);
+  test(
+    'hkcnews rehearsal of 1,000 articles: known layouts and unseen layouts stay above their floors',
+    { timeout: 600_000 },
+    async () => {
+      const work = mkdtempSync(join(tmpdir(), 'salvage-gate-'));
+      try {
+        const result = await rehearse({
+          shared,
+          work,
+          salvage: [process.execPath, '--import', 'tsx', join(root, 'src/cli/main.ts')],
+          sample: 1000,
+          extraVariants: join(root, 'bench/layouts/layouts.mjs'),
+        });
+        const report = layoutLines(result).join('\n');
+        assert.equal(result.unrecoveredWritten, 0, `non-article pages written\n${report}`);
+        assert.equal(result.missing, 0, `articles not written\n${report}`);
+        let known = 0,
+          knownEqual = 0;
+        for (const [name, layout] of Object.entries(result.layouts)) {
+          if (KNOWN_LAYOUTS.includes(name)) {
+            known += layout.articles;
+            knownEqual += layout.fullyEqual;
+            for (const [field, n] of Object.entries(layout.equal))
+              assert.ok(n / layout.articles >= KNOWN_FIELD, `${name} ${field} ${n}/${layout.articles}\n${report}`);
+          } else {
+            assert.ok(
+              layout.fullyEqual / layout.articles >= UNSEEN_FULLY_EQUAL,
+              `unseen layout ${name}: ${layout.fullyEqual}/${layout.articles} fully equal\n${report}`,
+            );
+          }
         }
+        assert.ok(
+          known > 0 && knownEqual / known >= KNOWN_FULLY_EQUAL,
+          `known layouts ${knownEqual}/${known} fully equal\n${report}`,
+        );
+        assert.ok(Object.keys(result.layouts).length >= KNOWN_LAYOUTS.length + 4, `every layout took part\n${report}`);
+      } finally {
+        rmSync(work, { recursive: true, force: true });
       }
-      assert.ok(known > 0 && knownEqual / known >= KNOWN_FULLY_EQUAL, `known layouts ${knownEqual}/${known} fully equal\n${report}`);
-      assert.ok(Object.keys(result.layouts).length >= KNOWN_LAYOUTS.length + 4, `every layout took part\n${report}`);
-    } finally {
-      rmSync(work, { recursive: true, force: true });
-    }
-  });
+    },
+  );
 
   test('real bench pages: body F1 and field rates stay above their floors', { timeout: 300_000 }, () => {
     const work = mkdtempSync(join(tmpdir(), 'salvage-gate-bench-'));
     try {
       const json = join(work, 'summary.json');
-      const r = spawnSync(process.execPath, ['--import', 'tsx', join(root, 'bench/extract.bench.ts'), '--quality-only', '--json', json, '--work', work], { encoding: 'utf8', maxBuffer: 1 << 26 });
+      const r = spawnSync(
+        process.execPath,
+        ['--import', 'tsx', join(root, 'bench/extract.bench.ts'), '--quality-only', '--json', json, '--work', work],
+        { encoding: 'utf8', maxBuffer: 1 << 26 },
+      );
       assert.equal(r.status, 0, r.stderr);
       if (/skipped/.test(r.stdout)) return; // the bench sets are not part of this ../shared
-      const s = JSON.parse(readFileSync(json, 'utf8')) as Record<string, { f1: number; f1cjk: number; fields: Record<string, string>; fieldsCorrected?: Record<string, string> }>;
+      const s = JSON.parse(readFileSync(json, 'utf8')) as Record<
+        string,
+        { f1: number; f1cjk: number; fields: Record<string, string>; fieldsCorrected?: Record<string, string> }
+      >;
       const rb = s['readability']!;
       const zh = s['zh']!;
-      const fieldsOf = (x: { fields: Record<string, string>; fieldsCorrected?: Record<string, string> }): Record<string, string> => x.fieldsCorrected ?? x.fields;
+      const fieldsOf = (x: {
+        fields: Record<string, string>;
+        fieldsCorrected?: Record<string, string>;
+      }): Record<string, string> => x.fieldsCorrected ?? x.fields;
       assert.ok(rb.f1 >= BENCH_FLOORS.readability.f1, `readability F1 ${rb.f1}`);
-      for (const f of ['title', 'author', 'date'] as const) assert.ok(ratio(fieldsOf(rb)[f]) >= BENCH_FLOORS.readability[f], `readability ${f} ${fieldsOf(rb)[f]}`);
+      for (const f of ['title', 'author', 'date'] as const)
+        assert.ok(ratio(fieldsOf(rb)[f]) >= BENCH_FLOORS.readability[f], `readability ${f} ${fieldsOf(rb)[f]}`);
       assert.ok(zh.f1cjk >= BENCH_FLOORS.zh.f1cjk, `zh F1 cjk ${zh.f1cjk}`);
-      for (const f of ['title', 'author', 'date'] as const) assert.ok(ratio(zh.fields[f]) >= BENCH_FLOORS.zh[f], `zh ${f} ${zh.fields[f]}`);
+      for (const f of ['title', 'author', 'date'] as const)
+        assert.ok(ratio(zh.fields[f]) >= BENCH_FLOORS.zh[f], `zh ${f} ${zh.fields[f]}`);
     } finally {
       rmSync(work, { recursive: true, force: true });
     }

@@ -12,16 +12,34 @@ const CLI = join(ROOT, 'src/cli/main.ts');
 const work = mkdtempSync(join(tmpdir(), 'salvage-read-test-'));
 after(() => rmSync(work, { recursive: true, force: true }));
 
-const salvage = (...args: string[]): { status: number | null; stdout: string; stderr: string } => spawnSync(process.execPath, ['--import', 'tsx', CLI, ...args], { encoding: 'utf8', cwd: ROOT });
+const salvage = (...args: string[]): { status: number | null; stdout: string; stderr: string } =>
+  spawnSync(process.execPath, ['--import', 'tsx', CLI, ...args], { encoding: 'utf8', cwd: ROOT });
 
 function file(title: string, date: string, body: string, extra = ''): string {
   return `---\ntitle: "${title}"\ndate: "${date}"\nauthor: "眾新聞記者"\ncategory: "眾聞"\n${extra}url: "https://web.archive.org/web/20210101000000/https://www.hkcnews.com/article/1/x"\noriginal_url: "https://www.hkcnews.com/article/1/x"\n---\n\n# ${title}\n\n${body}\n`;
 }
 
 const records = [
-  { id: 101, path: 'articles/1-1000/article_101.md', raw: file('衞生署公布確診個案', '2020-03-01', '衞生署今日公布新增確診個案，港鐵綫路正常。') },
-  { id: 102, path: 'articles/1-1000/article_102.md', raw: file('立法會辯論', '2021-05-02', '議員在立法會辯論財政預算案。\\\nCOVID-19 疫苗接種。', 'tags:\n  - "立法會"\n') },
-  { id: 2001, path: 'articles/2001-3000/article_2001.md', raw: file('衞生署公布確診個案', '2020-03-01', '衞生署今日公布新增確診個案（更新版）。') },
+  {
+    id: 101,
+    path: 'articles/1-1000/article_101.md',
+    raw: file('衞生署公布確診個案', '2020-03-01', '衞生署今日公布新增確診個案，港鐵綫路正常。'),
+  },
+  {
+    id: 102,
+    path: 'articles/1-1000/article_102.md',
+    raw: file(
+      '立法會辯論',
+      '2021-05-02',
+      '議員在立法會辯論財政預算案。\\\nCOVID-19 疫苗接種。',
+      'tags:\n  - "立法會"\n',
+    ),
+  },
+  {
+    id: 2001,
+    path: 'articles/2001-3000/article_2001.md',
+    raw: file('衞生署公布確診個案', '2020-03-01', '衞生署今日公布新增確診個案（更新版）。'),
+  },
   { id: 9, path: '../../etc/article_9.md', raw: 'hostile' },
 ];
 const source = join(work, 'old.jsonl');
@@ -39,12 +57,22 @@ test('import lays out the files byte for byte, skips a record whose path disagre
 
 test('import exits 0 when every input is imported, and refuses --out equal to the source with one usage line', () => {
   const clean = join(work, 'clean.jsonl');
-  writeFileSync(clean, records.slice(0, 2).map((r) => JSON.stringify(r)).join('\n') + '\n');
+  writeFileSync(
+    clean,
+    records
+      .slice(0, 2)
+      .map((r) => JSON.stringify(r))
+      .join('\n') + '\n',
+  );
   const ok = salvage('import', clean, '--out', join(work, 'clean-archive'), '--quiet');
   assert.equal(ok.status, 0, ok.stderr);
   assert.equal(ok.stderr, '');
   const folder = join(work, 'clean-archive');
-  for (const [src, out] of [[folder, folder], [join(folder, 'articles'), folder], [clean, clean]] as const) {
+  for (const [src, out] of [
+    [folder, folder],
+    [join(folder, 'articles'), folder],
+    [clean, clean],
+  ] as const) {
     const r = salvage('import', src, '--out', out);
     assert.equal(r.status, 2, `${src} → ${out}: ${r.stderr}`);
     assert.match(r.stderr, /^salvage: --out .* \[CONFIG_INVALID\]\n$/);
@@ -71,7 +99,10 @@ test('search: a Simplified query finds Traditional and HK-variant text, with sni
     return JSON.parse(r.stdout) as { total: number; results: { id: number; snippet: string }[] };
   };
   const simplified = json('卫生署', '线路');
-  assert.deepEqual(simplified.results.map((r) => r.id), [101]);
+  assert.deepEqual(
+    simplified.results.map((r) => r.id),
+    [101],
+  );
   assert.match(simplified.results[0]!.snippet, /<mark>衞生署<\/mark>/);
   assert.equal(json('施政報告').total, 1, 'the re-indexed text is searchable');
   assert.equal(json('確診', '--from', '2021-01-01').total, 0);
@@ -79,7 +110,8 @@ test('search: a Simplified query finds Traditional and HK-variant text, with sni
   assert.equal(json('議員 -疫苗').total, 0, 'one argument holding an exclusion');
   assert.equal(json('--', '議員', '-疫苗').total, 0, 'an exclusion as its own argument after --');
   assert.equal(json('議員').total, 1);
-  for (const hostile of ['"', 'NEAR(', '*', 'a OR', '-', '^:', '()', '"unbalanced']) assert.equal(salvage('search', dir, '--', hostile).status, 0, `query ${hostile}`);
+  for (const hostile of ['"', 'NEAR(', '*', 'a OR', '-', '^:', '()', '"unbalanced'])
+    assert.equal(salvage('search', dir, '--', hostile).status, 0, `query ${hostile}`);
 });
 
 test('search and index explain what is missing instead of failing with a stack trace', () => {
@@ -104,7 +136,10 @@ test('a damaged index: search says it is damaged (not "another version"), index 
   assert.doesNotMatch(search.stderr, /another version|internal error/);
   const index = salvage('index', damaged, '--quiet');
   assert.equal(index.status, 0, index.stderr);
-  assert.match(index.stderr, /^salvage index: the search index was damaged; moved it to .*search\.sqlite\.corrupt and built a new one/m);
+  assert.match(
+    index.stderr,
+    /^salvage index: the search index was damaged; moved it to .*search\.sqlite\.corrupt and built a new one/m,
+  );
   assert.match(index.stdout, /indexed 3,/);
   assert.equal(salvage('search', damaged, '衞生署').status, 0);
 });
@@ -127,5 +162,8 @@ test('search past the query limits answers and notes on stderr what it did not a
   const q = Array.from({ length: 250 }, (_, i) => `-的${String.fromCharCode(97 + (i % 26))}${i}`).join(' ');
   const r = salvage('search', join(work, 'damaged'), `港 ${q}`);
   assert.equal(r.status, 0, r.stderr);
-  assert.match(r.stderr, /^note: the query is past the search limits: .*exclusions past the first \d+ were not applied/m);
+  assert.match(
+    r.stderr,
+    /^note: the query is past the search limits: .*exclusions past the first \d+ were not applied/m,
+  );
 });

@@ -25,9 +25,15 @@ function run(cmd: string, args: string[]): Promise<string> {
     const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     let err = '';
-    child.stdout.on('data', (d: Buffer) => { out += d.toString(); });
-    child.stderr.on('data', (d: Buffer) => { err += d.toString(); });
-    child.on('close', (code) => (code === 0 ? resolve(out) : reject(new Error(`${cmd} ${args.join(' ')} exited ${code}: ${err}`))));
+    child.stdout.on('data', (d: Buffer) => {
+      out += d.toString();
+    });
+    child.stderr.on('data', (d: Buffer) => {
+      err += d.toString();
+    });
+    child.on('close', (code) =>
+      code === 0 ? resolve(out) : reject(new Error(`${cmd} ${args.join(' ')} exited ${code}: ${err}`)),
+    );
   });
 }
 
@@ -38,7 +44,11 @@ function frontmatterOf(text: string): Record<string, unknown> {
 }
 
 if (!shared) {
-  test('seed article through the three templates', { skip: '../shared is not present (set SALVAGE_SHARED to run it)' }, () => {});
+  test(
+    'seed article through the three templates',
+    { skip: '../shared is not present (set SALVAGE_SHARED to run it)' },
+    () => {},
+  );
 } else {
   const seedText = readFileSync(join(shared, 'spec/seed-article.md'), 'utf8');
   const seedFm = frontmatterOf(seedText);
@@ -50,7 +60,20 @@ if (!shared) {
   for (const variant of ['A', 'B', 'C']) {
     test(`seed article rendered in template ${variant} comes back equal to the seed`, async () => {
       const site = join(work, `site-${variant}`);
-      await run(process.execPath, [join(shared, 'tools/hkcnews-site/generate.mjs'), '--articles', join(shared, 'data/hkcnews/articles.jsonl.gz'), '--out', site, '--ids', SEED_ID, '--variants', variant, '--faults', 'off', '--quiet']);
+      await run(process.execPath, [
+        join(shared, 'tools/hkcnews-site/generate.mjs'),
+        '--articles',
+        join(shared, 'data/hkcnews/articles.jsonl.gz'),
+        '--out',
+        site,
+        '--ids',
+        SEED_ID,
+        '--variants',
+        variant,
+        '--faults',
+        'off',
+        '--quiet',
+      ]);
       const warc = join(work, `${variant}.warc.gz`);
       await siteToWarc(site, warc);
       const actualDir = join(work, `actual-${variant}`);
@@ -73,8 +96,23 @@ if (!shared) {
       }
       assert.equal(written, 1);
       const reportPath = join(work, `compare-${variant}.json`);
-      await run(process.execPath, [join(shared, 'tools/compare-archive/compare.mjs'), '--expected', expectedDir, '--actual', actualDir, '--ids', SEED_ID, '--json', reportPath, '--jobs', '1', '--quiet']);
-      const report = JSON.parse(readFileSync(reportPath, 'utf8')) as { articles: { id: string | number; fullyEqual: boolean; firstDiff?: unknown }[] };
+      await run(process.execPath, [
+        join(shared, 'tools/compare-archive/compare.mjs'),
+        '--expected',
+        expectedDir,
+        '--actual',
+        actualDir,
+        '--ids',
+        SEED_ID,
+        '--json',
+        reportPath,
+        '--jobs',
+        '1',
+        '--quiet',
+      ]);
+      const report = JSON.parse(readFileSync(reportPath, 'utf8')) as {
+        articles: { id: string | number; fullyEqual: boolean; firstDiff?: unknown }[];
+      };
       const result = report.articles.find((a) => String(a.id) === SEED_ID);
       assert.ok(result, 'compared');
       assert.equal(result.fullyEqual, true, `fully equal to the seed: ${JSON.stringify(result.firstDiff)}`);

@@ -22,15 +22,22 @@ after(() => {
 });
 
 function start(...args: string[]): ChildProcess {
-  return spawn(process.execPath, ['--import', 'tsx', CLI, 'serve', ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+  return spawn(process.execPath, ['--import', 'tsx', CLI, 'serve', ...args], {
+    cwd: ROOT,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
 }
 
 /** Collect a child's output until it exits. */
 function finished(child: ChildProcess): Promise<{ code: number | null; stdout: string; stderr: string }> {
   let stdout = '';
   let stderr = '';
-  child.stdout?.on('data', (d: Buffer) => { stdout += d.toString(); });
-  child.stderr?.on('data', (d: Buffer) => { stderr += d.toString(); });
+  child.stdout?.on('data', (d: Buffer) => {
+    stdout += d.toString();
+  });
+  child.stderr?.on('data', (d: Buffer) => {
+    stderr += d.toString();
+  });
   return new Promise((done) => child.on('close', (code) => done({ code, stdout, stderr })));
 }
 
@@ -39,7 +46,9 @@ function firstLine(child: ChildProcess): Promise<string> {
   return new Promise((done, fail) => {
     let out = '';
     let err = '';
-    child.stderr?.on('data', (d: Buffer) => { err += d.toString(); });
+    child.stderr?.on('data', (d: Buffer) => {
+      err += d.toString();
+    });
     child.stdout?.on('data', (d: Buffer) => {
       out += d.toString();
       const nl = out.indexOf('\n');
@@ -68,7 +77,12 @@ for (const workers of ['1', '2']) {
       const api = await fetch(new URL('api/search?q=%E8%A1%9E%E7%94%9F%E7%BD%B2', m[3]));
       assert.equal(((await api.json()) as { total: number }).total, 2);
       // Issue 12: other methods on a known route are 405 with Allow, not 404.
-      for (const [method, path] of [['POST', ''], ['PUT', 'article/101/'], ['DELETE', 'api/articles/101'], ['PATCH', 'search/']] as const) {
+      for (const [method, path] of [
+        ['POST', ''],
+        ['PUT', 'article/101/'],
+        ['DELETE', 'api/articles/101'],
+        ['PATCH', 'search/'],
+      ] as const) {
         const r = await fetch(new URL(path, m[3]), { method, body: method === 'DELETE' ? null : 'x' });
         assert.equal(r.status, 405, `${method} /${path}`);
         assert.equal(r.headers.get('allow'), 'GET, HEAD', `${method} /${path}`);
@@ -97,7 +111,11 @@ test('serve explains a folder without an index and a busy port, without a stack 
     for (const workers of ['1', '2']) {
       const busy = await finished(start(fixture.dir, '--port', String(port), '--workers', workers));
       assert.equal(busy.code, 2, `--workers ${workers}`);
-      assert.equal(busy.stderr.match(/is already in use/g)?.length, 1, `one message with --workers ${workers}: ${busy.stderr}`);
+      assert.equal(
+        busy.stderr.match(/is already in use/g)?.length,
+        1,
+        `one message with --workers ${workers}: ${busy.stderr}`,
+      );
       assert.match(busy.stderr, new RegExp(`port ${port} on 127\\.0\\.0\\.1 is already in use`));
     }
   } finally {
@@ -106,33 +124,45 @@ test('serve explains a folder without an index and a busy port, without a stack 
 });
 
 test('serve --help explains the command', async () => {
-  const help = await finished(spawn(process.execPath, ['--import', 'tsx', CLI, 'serve', '--help'], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] }));
+  const help = await finished(
+    spawn(process.execPath, ['--import', 'tsx', CLI, 'serve', '--help'], {
+      cwd: ROOT,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    }),
+  );
   assert.equal(help.code, 0);
   assert.match(help.stdout, /--port/);
   assert.match(help.stdout, /--load-images/);
   assert.match(help.stdout, /\/lookup\/\?url=/);
 });
 
-test('serve replaces a worker that dies while serving, and keeps answering', { skip: process.platform !== 'linux' ? 'reads worker pids from /proc' : false }, async () => {
-  const child = start(fixture.dir, '--port', '0', '--workers', '2');
-  let stderr = '';
-  child.stderr?.on('data', (d: Buffer) => { stderr += d.toString(); });
-  try {
-    const line = await firstLine(child);
-    const url = /at (http:\S+)$/.exec(line)?.[1];
-    assert.ok(url !== undefined, line);
-    const workers = childPids(child.pid!);
-    assert.equal(workers.length, 2, 'two worker processes');
-    process.kill(workers[0]!, 'SIGKILL');
-    for (let i = 0; i < 100 && !stderr.includes('starting another'); i++) await new Promise((done) => setTimeout(done, 100));
-    assert.match(stderr, /a server worker stopped \(SIGKILL\); starting another/);
-    for (let i = 0; i < 4; i++) assert.equal((await fetch(new URL('article/101/', url))).status, 200);
-  } finally {
-    const exit = finished(child);
-    child.kill('SIGINT');
-    assert.equal((await exit).code, 0);
-  }
-});
+test(
+  'serve replaces a worker that dies while serving, and keeps answering',
+  { skip: process.platform !== 'linux' ? 'reads worker pids from /proc' : false },
+  async () => {
+    const child = start(fixture.dir, '--port', '0', '--workers', '2');
+    let stderr = '';
+    child.stderr?.on('data', (d: Buffer) => {
+      stderr += d.toString();
+    });
+    try {
+      const line = await firstLine(child);
+      const url = /at (http:\S+)$/.exec(line)?.[1];
+      assert.ok(url !== undefined, line);
+      const workers = childPids(child.pid!);
+      assert.equal(workers.length, 2, 'two worker processes');
+      process.kill(workers[0]!, 'SIGKILL');
+      for (let i = 0; i < 100 && !stderr.includes('starting another'); i++)
+        await new Promise((done) => setTimeout(done, 100));
+      assert.match(stderr, /a server worker stopped \(SIGKILL\); starting another/);
+      for (let i = 0; i < 4; i++) assert.equal((await fetch(new URL('article/101/', url))).status, 200);
+    } finally {
+      const exit = finished(child);
+      child.kill('SIGINT');
+      assert.equal((await exit).code, 0);
+    }
+  },
+);
 
 /** Pids of a process's salvage worker children (Linux /proc). */
 function childPids(pid: number): number[] {

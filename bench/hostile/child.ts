@@ -13,7 +13,10 @@ import { SURFACES } from './surfaces.js';
 
 const [surfaceName, fromArg, toArg] = process.argv.slice(2);
 const surface = SURFACES.find((s) => s.name === surfaceName);
-if (!surface || process.send === undefined) throw new Error(`usage (from the bench only): child.ts SURFACE FROM TO [--quick]; surfaces: ${SURFACES.map((s) => s.name).join(', ')}`);
+if (!surface || process.send === undefined)
+  throw new Error(
+    `usage (from the bench only): child.ts SURFACE FROM TO [--quick]; surfaces: ${SURFACES.map((s) => s.name).join(', ')}`,
+  );
 
 const send = (message: ChildMessage): Promise<void> => new Promise((ok) => process.send!(message, () => ok()));
 const gc = (globalThis as { gc?: () => void }).gc;
@@ -36,7 +39,9 @@ try {
     try {
       outcome = (await runner.run()) ?? { verdict: 'ok' };
     } catch (error) {
-      outcome = isSalvageError(error) ? { verdict: 'ok', detail: `refused: ${describe(error)}` } : { verdict: 'crash', detail: describe(error) };
+      outcome = isSalvageError(error)
+        ? { verdict: 'ok', detail: `refused: ${describe(error)}` }
+        : { verdict: 'crash', detail: describe(error) };
     }
     const ms = performance.now() - t0;
     const rssMb = outcome.rssMb ?? peakRssMb();

@@ -6,4 +6,11 @@ import { htmlSurface } from './html.js';
 import { httpSurface, searchSurface } from './search.js';
 import { warcSurface } from './warc.js';
 
-export const SURFACES: readonly Surface[] = [warcSurface, htmlSurface, archiveSurface, cdxSurface, searchSurface, httpSurface];
+export const SURFACES: readonly Surface[] = [
+  warcSurface,
+  htmlSurface,
+  archiveSurface,
+  cdxSurface,
+  searchSurface,
+  httpSurface,
+];

@@ -30,7 +30,10 @@ const zhDateTime = (iso) => {
 };
 const dmyTime = (lu) => `${lu.slice(8, 10)}/${lu.slice(5, 7)}/${lu.slice(0, 4)} ${lu.slice(11)}`;
 /** The thumbnail a CMS derives from an image URL. */
-const thumbOf = (src) => (/_large\.(\w+)$/.test(src) ? src.replace(/_large\.(\w+)$/, '_thumb.$1') : src + (src.includes('?') ? '&' : '?') + 'w=320');
+const thumbOf = (src) =>
+  /_large\.(\w+)$/.test(src)
+    ? src.replace(/_large\.(\w+)$/, '_thumb.$1')
+    : src + (src.includes('?') ? '&' : '?') + 'w=320';
 const FIGURE = /<figure class="[^"]*">(<img [^>]*>)(?:<figcaption>([\s\S]*?)<\/figcaption>)?<\/figure>/g;
 const attr = (tag, name) => new RegExp(`\\s${name}="([^"]*)"`).exec(tag)?.[1] ?? '';
 const views = (ctx) => 1000 + Math.floor(ctx.r() * 90000);
@@ -55,33 +58,69 @@ function renderAmp(ctx) {
   let n = 0;
   const r = ctx.renderer({
     br: '<br>',
-    img: ({ src, alt }) => (src === '' ? `<amp-img src="" alt="${escAttr(alt)}" width="1" height="1"></amp-img>` : `<amp-img src="${escAttr(src)}" alt="${escAttr(alt)}" width="1200" height="800" layout="responsive"></amp-img>`),
-    iframe: (src) => `<amp-iframe src="${escAttr(src)}" width="560" height="315" layout="responsive" sandbox="allow-scripts allow-same-origin" frameborder="0"></amp-iframe>`,
+    img: ({ src, alt }) =>
+      src === ''
+        ? `<amp-img src="" alt="${escAttr(alt)}" width="1" height="1"></amp-img>`
+        : `<amp-img src="${escAttr(src)}" alt="${escAttr(alt)}" width="1200" height="800" layout="responsive"></amp-img>`,
+    iframe: (src) =>
+      `<amp-iframe src="${escAttr(src)}" width="560" height="315" layout="responsive" sandbox="allow-scripts allow-same-origin" frameborder="0"></amp-iframe>`,
     videoBlock: (html) => `<div class="embed">${html}</div>`,
     figureClass: 'wp-block-image',
     between: (i) => {
       if (i === 0) return '';
       n++;
-      if (n === 3) return `<amp-ad width="300" height="250" type="adsense" data-ad-client="ca-pub-2293437478817109" data-ad-slot="77${ctx.id % 97}"><div placeholder>廣告</div></amp-ad>`;
-      if (n === 6 && ctx.related.length) return `<aside class="read-more"><p>延伸閱讀：</p><ul>${ctx.related.slice(0, 3).map((a) => `<li><a href="${escAttr(a.href)}?amp=1">${escText(a.title)}</a></li>`).join('')}</ul></aside>`;
+      if (n === 3)
+        return `<amp-ad width="300" height="250" type="adsense" data-ad-client="ca-pub-2293437478817109" data-ad-slot="77${ctx.id % 97}"><div placeholder>廣告</div></amp-ad>`;
+      if (n === 6 && ctx.related.length)
+        return `<aside class="read-more"><p>延伸閱讀：</p><ul>${ctx.related
+          .slice(0, 3)
+          .map((a) => `<li><a href="${escAttr(a.href)}?amp=1">${escText(a.title)}</a></li>`)
+          .join('')}</ul></aside>`;
       return '';
     },
   });
   const body = model.parts.length ? r.body(model.parts) : '';
-  const site = { '@type': 'Organization', '@id': 'https://www.hkcnews.com/#org', name: '眾新聞', logo: { '@type': 'ImageObject', url: 'https://www.hkcnews.com/citzennews_256x256.png' } };
-  const graph = [site, { '@type': 'WebSite', '@id': 'https://www.hkcnews.com/#site', url: 'https://www.hkcnews.com/', name: '眾新聞', publisher: { '@id': site['@id'] } }];
+  const site = {
+    '@type': 'Organization',
+    '@id': 'https://www.hkcnews.com/#org',
+    name: '眾新聞',
+    logo: { '@type': 'ImageObject', url: 'https://www.hkcnews.com/citzennews_256x256.png' },
+  };
+  const graph = [
+    site,
+    {
+      '@type': 'WebSite',
+      '@id': 'https://www.hkcnews.com/#site',
+      url: 'https://www.hkcnews.com/',
+      name: '眾新聞',
+      publisher: { '@id': site['@id'] },
+    },
+  ];
   const crumbs = [{ '@type': 'ListItem', position: 1, name: '首頁', item: 'https://www.hkcnews.com/' }];
-  if (fm.category) crumbs.push({ '@type': 'ListItem', position: 2, name: fm.category, item: 'https://www.hkcnews.com/category/' + encodeURIComponent(fm.category) });
+  if (fm.category)
+    crumbs.push({
+      '@type': 'ListItem',
+      position: 2,
+      name: fm.category,
+      item: 'https://www.hkcnews.com/category/' + encodeURIComponent(fm.category),
+    });
   graph.push({ '@type': 'BreadcrumbList', itemListElement: crumbs });
   const title = ctx.title;
-  const art = { '@type': 'NewsArticle', mainEntityOfPage: ctx.canonical, headline: [...title].length > 110 ? [...title].slice(0, 109).join('') + '…' : title, author: { '@id': site['@id'] }, publisher: { '@id': site['@id'] } };
+  const art = {
+    '@type': 'NewsArticle',
+    mainEntityOfPage: ctx.canonical,
+    headline: [...title].length > 110 ? [...title].slice(0, 109).join('') + '…' : title,
+    author: { '@id': site['@id'] },
+    publisher: { '@id': site['@id'] },
+  };
   if (ctx.pubIso) art.datePublished = utc(ctx.pubIso);
   if (ctx.luIso) art.dateModified = utc(ctx.luIso);
   if (ctx.ogImage) art.image = { '@type': 'ImageObject', url: ctx.ogImage, width: 1200, height: 800 };
   graph.push(art);
   const docTitle = [title, fm.category, '眾新聞'].filter(Boolean).join(' | ');
   let h = head(ctx, {
-    amp: true, title: docTitle,
+    amp: true,
+    title: docTitle,
     extra: `<link rel="canonical" href="${escAttr(ctx.canonical)}">
 <script async src="https://cdn.ampproject.org/v0.js"></script>
 <style amp-boilerplate>body{-webkit-animation:-amp-start 8s steps(1,end) 0s 1 normal both}</style>
@@ -138,7 +177,10 @@ ${body}
 </div>
 ${fm.tags?.length ? `<p>標籤：${fm.tags.map((t) => escText(t)).join('、')}</p>\n` : ''}</div>
 <hr>
-<div id="more">其他文章：<br>${ctx.hot.slice(0, 5).map((a) => `<a href="${escAttr(a.href)}">${escText(a.title)}</a>`).join('<br>\n')}</div>
+<div id="more">其他文章：<br>${ctx.hot
+    .slice(0, 5)
+    .map((a) => `<a href="${escAttr(a.href)}">${escText(a.title)}</a>`)
+    .join('<br>\n')}</div>
 <hr>
 <div id="bottom"><a href="/privacy">私隱條例</a> | <a href="/terms">服務條款</a> | 眾新聞版權所有</div>
 </body>
@@ -158,15 +200,21 @@ function renderRedesign(ctx) {
     br: '<br/>',
     img: ({ src, alt }) => {
       if (src === '') return `<img src="" alt="${escAttr(alt)}">`;
-      const s = escAttr(src), t = escAttr(thumbOf(src));
+      const s = escAttr(src),
+        t = escAttr(thumbOf(src));
       return `<picture><source type="image/webp" data-srcset="${t}&amp;fm=webp 480w"><img class="lazy" src="${PLACEHOLDER}" data-src="${t}" data-srcset="${t} 480w, ${s} 1600w" alt="${escAttr(alt)}"></picture><noscript><img src="${s}" alt="${escAttr(alt)}"></noscript>`;
     },
     figureClass: 'c-figure',
     between: (i) => {
       if (i === 0) return '';
       n++;
-      if (n === 2) return `<div class="c-inline-slot"><span class="c-inline-slot__label">廣告</span><div id="div-gpt-ad-${ctx.id}"></div></div>`;
-      if (n === 5 && ctx.related.length) return `<div class="c-readalso"><h4>相關文章</h4>${ctx.related.slice(0, 2).map((a) => `<a class="c-readalso__item" href="${escAttr(a.href)}">${escText(a.title)}</a>`).join('')}</div>`;
+      if (n === 2)
+        return `<div class="c-inline-slot"><span class="c-inline-slot__label">廣告</span><div id="div-gpt-ad-${ctx.id}"></div></div>`;
+      if (n === 5 && ctx.related.length)
+        return `<div class="c-readalso"><h4>相關文章</h4>${ctx.related
+          .slice(0, 2)
+          .map((a) => `<a class="c-readalso__item" href="${escAttr(a.href)}">${escText(a.title)}</a>`)
+          .join('')}</div>`;
       return '';
     },
   });
@@ -223,7 +271,16 @@ function renderPortal(ctx) {
     return `<table class="photo" width="100%" border="0" cellpadding="0" cellspacing="0"><tr><td align="center"><a href="${src}" target="_blank"><img src="${thumbOf(src)}" border="0" width="300" alt="${attr(img, 'alt')}"></a></td></tr>${cap ? `<tr><td class="photo_caption">${cap}</td></tr>` : ''}</table>`;
   });
   const teaser = ctx.hot[0];
-  const ld = { '@context': 'http://schema.org', '@type': 'NewsArticle', headline: teaser ? teaser.title : ctx.title, video: { '@type': 'VideoObject', name: teaser ? teaser.title : '', thumbnailUrl: 'https://www.hkcnews.com/images/video.jpg' } };
+  const ld = {
+    '@context': 'http://schema.org',
+    '@type': 'NewsArticle',
+    headline: teaser ? teaser.title : ctx.title,
+    video: {
+      '@type': 'VideoObject',
+      name: teaser ? teaser.title : '',
+      thumbnailUrl: 'https://www.hkcnews.com/images/video.jpg',
+    },
+  };
   let h = head(ctx, {
     title: `眾新聞 | ${fm.category ? fm.category + ' | ' : ''}${ctx.title}`,
     extra: `<meta http-equiv="Content-Type" content="text/html; charset=utf-8">

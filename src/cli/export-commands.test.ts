@@ -8,7 +8,10 @@ import { createFixtureArchive } from '../../test/helpers/reader-fixture.js';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 const salvage = (...args: string[]): { status: number | null; stdout: string; stderr: string } =>
-  spawnSync(process.execPath, ['--import', 'tsx', join(ROOT, 'src/cli/main.ts'), ...args], { encoding: 'utf8', cwd: ROOT });
+  spawnSync(process.execPath, ['--import', 'tsx', join(ROOT, 'src/cli/main.ts'), ...args], {
+    encoding: 'utf8',
+    cwd: ROOT,
+  });
 
 test('export and export-site explain themselves in --help', () => {
   const dump = salvage('export', '--help');

@@ -1,6 +1,12 @@
 /** `salvage export` (data dumps) and `salvage export-site` (the reader as static files): flags and output only. */
 import { Option, type Command } from 'commander';
-import { DEFAULT_EXPORT_SITE_OPTIONS, exportDump, exportSite, type DumpFormat, type ExportSiteProgress } from '../export/index.js';
+import {
+  DEFAULT_EXPORT_SITE_OPTIONS,
+  exportDump,
+  exportSite,
+  type DumpFormat,
+  type ExportSiteProgress,
+} from '../export/index.js';
 
 /** Finished, some input left out: main.ts EXIT.rejected (this module cannot import the entry point). */
 const EXIT_PARTIAL = 3;
@@ -30,13 +36,24 @@ function progressWriter(quiet: boolean): { line: (text: string) => void; done: (
 export function registerExportCommands(program: Command): void {
   program
     .command('export')
-    .description('Write a data dump of an archive folder for research: JSON lines or a standalone SQLite database, with a SHA-256 manifest.')
+    .description(
+      'Write a data dump of an archive folder for research: JSON lines or a standalone SQLite database, with a SHA-256 manifest.',
+    )
     .argument('<dir>', 'archive folder (articles/<lo>-<hi>/article_<id>.md; no search index needed)')
-    .addOption(new Option('--format <format>', 'jsonl: one JSON object per article (gzip when --out ends in .gz); sqlite: tables articles, tags, groups, meta').choices(['jsonl', 'sqlite']).makeOptionMandatory())
+    .addOption(
+      new Option(
+        '--format <format>',
+        'jsonl: one JSON object per article (gzip when --out ends in .gz); sqlite: tables articles, tags, groups, meta',
+      )
+        .choices(['jsonl', 'sqlite'])
+        .makeOptionMandatory(),
+    )
     .option('-o, --out <file>', 'dump file (default: <name of DIR>.jsonl.gz or <name of DIR>.sqlite here)')
     .option('--json', 'print the report as JSON', false)
     .option('-q, --quiet', 'no progress on stderr', false)
-    .addHelpText('after', `
+    .addHelpText(
+      'after',
+      `
 Each article: id, path, site, title, date, last_updated, author, category, tags, url,
 original_url, captured_at, sha256 (of the capture), group_id (revision group: the smallest id of
 the articles with the same title, date and author), file_sha256, file_bytes, body_markdown, text.
@@ -50,7 +67,8 @@ and renamed when complete, so a dump under its name is always whole.
 
 Examples:
   salvage export hkcnews-archive --format jsonl --out hkcnews.jsonl.gz
-  salvage export hkcnews-archive --format sqlite --out hkcnews.sqlite`)
+  salvage export hkcnews-archive --format sqlite --out hkcnews.sqlite`,
+    )
     .action(async (dir: string, flags: Record<string, unknown>) => {
       const progress = progressWriter(flags['quiet'] === true);
       const report = await exportDump(dir, {
@@ -59,25 +77,42 @@ Examples:
         onProgress: (done, of) => progress.line(`${done} of ${of} articles`),
         onLeftover: (l) => {
           progress.done();
-          process.stderr.write(`removed ${l.path}: left by an interrupted export (process ${l.pid}, no longer running)\n`);
+          process.stderr.write(
+            `removed ${l.path}: left by an interrupted export (process ${l.pid}, no longer running)\n`,
+          );
         },
       });
       progress.done();
       for (const s of report.skipped.slice(0, 20)) process.stderr.write(`skipped ${s.path}: ${s.message}\n`);
       if (flags['json'] === true) process.stdout.write(JSON.stringify(report) + '\n');
-      else process.stdout.write(`${report.articles} articles (${report.groups} revision groups${report.skipped.length > 0 ? `, ${report.skipped.length} skipped` : ''}) → ${report.out} (${mb(report.bytes)}, sha256 ${report.sha256}) in ${report.seconds.toFixed(1)} s; manifest ${report.manifest}\n`);
+      else
+        process.stdout.write(
+          `${report.articles} articles (${report.groups} revision groups${report.skipped.length > 0 ? `, ${report.skipped.length} skipped` : ''}) → ${report.out} (${mb(report.bytes)}, sha256 ${report.sha256}) in ${report.seconds.toFixed(1)} s; manifest ${report.manifest}\n`,
+        );
     });
 
   program
     .command('export-site')
-    .description('Write the reader as a static website (every page, plus client-side search over a sharded index) for hosting anywhere.')
+    .description(
+      'Write the reader as a static website (every page, plus client-side search over a sharded index) for hosting anywhere.',
+    )
     .argument('<dir>', 'archive folder with a search index (salvage index DIR)')
-    .requiredOption('-o, --out <dir>', 'site folder to write (replaced if it holds an earlier export; must not be another non-empty folder)')
-    .option('--concurrency <n>', 'pages rendered at once', (v) => Math.max(1, Math.floor(Number(v)) || 1), DEFAULT_EXPORT_SITE_OPTIONS.concurrency)
+    .requiredOption(
+      '-o, --out <dir>',
+      'site folder to write (replaced if it holds an earlier export; must not be another non-empty folder)',
+    )
+    .option(
+      '--concurrency <n>',
+      'pages rendered at once',
+      (v) => Math.max(1, Math.floor(Number(v)) || 1),
+      DEFAULT_EXPORT_SITE_OPTIONS.concurrency,
+    )
     .option('--load-images', 'show article images from web.archive.org (default: images are links)', false)
     .option('--json', 'print the report as JSON', false)
     .option('-q, --quiet', 'no progress on stderr', false)
-    .addHelpText('after', `
+    .addHelpText(
+      'after',
+      `
 SITE holds <path>/index.html for every page (home, dates, on-this-day, categories, tags, authors,
 articles, search, lookup), 404.html, assets/ (stylesheet, scripts, static-search.js) and
 search-index/ (the search in the browser: postings of every character and character pair of the
@@ -89,7 +124,8 @@ a calendar date (2020-13-45) is exported with the date as text and no date page,
 
 Examples:
   salvage export-site hkcnews-archive --out hkcnews-site
-  (cd hkcnews-site && python3 -m http.server 8000)`)
+  (cd hkcnews-site && python3 -m http.server 8000)`,
+    )
     .action(async (dir: string, flags: Record<string, unknown>) => {
       const progress = progressWriter(flags['quiet'] === true);
       const started = Date.now();
@@ -107,19 +143,32 @@ Examples:
         onProgress: show,
         onLeftover: (l) => {
           progress.done();
-          process.stderr.write(l.action === 'restored'
-            ? `restored ${l.path} (the previous site, moved aside by an interrupted export-site, process ${l.pid}) as the site folder\n`
-            : `removed ${l.path}: left by an interrupted export-site (process ${l.pid}, no longer running)\n`);
+          process.stderr.write(
+            l.action === 'restored'
+              ? `restored ${l.path} (the previous site, moved aside by an interrupted export-site, process ${l.pid}) as the site folder\n`
+              : `removed ${l.path}: left by an interrupted export-site (process ${l.pid}, no longer running)\n`,
+          );
         },
       });
       progress.done();
-      for (const p of report.skippedPages.slice(0, 20)) process.stderr.write(`not exported ${p.path}: the page answered ${p.status}${p.status === 404 ? ' (its archive file is gone or unreadable since salvage index)' : ' (a bug: please report it)'}\n`);
-      if (report.skippedPages.length > 20) process.stderr.write(`… and ${report.skippedPages.length - 20} more pages not exported\n`);
+      for (const p of report.skippedPages.slice(0, 20))
+        process.stderr.write(
+          `not exported ${p.path}: the page answered ${p.status}${p.status === 404 ? ' (its archive file is gone or unreadable since salvage index)' : ' (a bug: please report it)'}\n`,
+        );
+      if (report.skippedPages.length > 20)
+        process.stderr.write(`… and ${report.skippedPages.length - 20} more pages not exported\n`);
       // A site with pages left out is finished but not whole: say so in the exit code (README "Exit codes").
       if (report.skippedPages.length > 0) process.exitCode = EXIT_PARTIAL;
-      for (const b of report.badDates.slice(0, 20)) process.stderr.write(`article ${b.id}: date ${JSON.stringify(b.date)} is not a calendar date; exported with the date as text and no date page\n`);
-      if (report.badDates.length > 20) process.stderr.write(`… and ${report.badDates.length - 20} more articles with such a date\n`);
+      for (const b of report.badDates.slice(0, 20))
+        process.stderr.write(
+          `article ${b.id}: date ${JSON.stringify(b.date)} is not a calendar date; exported with the date as text and no date page\n`,
+        );
+      if (report.badDates.length > 20)
+        process.stderr.write(`… and ${report.badDates.length - 20} more articles with such a date\n`);
       if (flags['json'] === true) process.stdout.write(JSON.stringify(report) + '\n');
-      else process.stdout.write(`${report.pages} pages, ${report.files} files, ${mb(report.bytes)} (search index ${mb(report.index.bytes)} in ${report.index.files} files; client ${(report.clientBytes / 1024).toFixed(1)} KiB) → ${report.out} in ${report.seconds.total.toFixed(1)} s\n`);
+      else
+        process.stdout.write(
+          `${report.pages} pages, ${report.files} files, ${mb(report.bytes)} (search index ${mb(report.index.bytes)} in ${report.index.files} files; client ${(report.clientBytes / 1024).toFixed(1)} KiB) → ${report.out} in ${report.seconds.total.toFixed(1)} s\n`,
+        );
     });
 }

@@ -1,7 +1,16 @@
 /** `salvage extract`: captured pages (WARC records or HTML files) → archive files or JSON lines. */
 import { readFile, stat } from 'node:fs/promises';
 import { SalvageError } from '../errors.js';
-import { articleText, declaredPageUrl, extractCapture, LayoutReport, type Article, type ExtractResult, type LayoutSummary, type SiteProfile } from '../extract/index.js';
+import {
+  articleText,
+  declaredPageUrl,
+  extractCapture,
+  LayoutReport,
+  type Article,
+  type ExtractResult,
+  type LayoutSummary,
+  type SiteProfile,
+} from '../extract/index.js';
 import { renderArticle, writeArticleFile, type FrontmatterStyle } from '../markdown/index.js';
 import { SITES, siteFor } from '../sites/index.js';
 import { readWarcCaptures, type WarcDamage } from '../store/index.js';
@@ -62,14 +71,20 @@ async function* pagesOf(input: string, options: ExtractCommandOptions): AsyncGen
   try {
     info = await stat(input);
   } catch (error) {
-    throw new SalvageError('INPUT_UNREADABLE', `cannot read ${input}: ${(error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (error as Error).message}`, { cause: error, subject: input });
+    throw new SalvageError(
+      'INPUT_UNREADABLE',
+      `cannot read ${input}: ${(error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (error as Error).message}`,
+      { cause: error, subject: input },
+    );
   }
   if (!info.isFile()) throw new SalvageError('INPUT_UNREADABLE', `${input} is not a file`, { subject: input });
   if (WARC_NAME.test(input)) {
     // Damage is reported where it lies in file order, between the captures around it; reading goes
     // on at the next intact record, and the payload cap is enforced while reading.
     const damages: WarcDamage[] = [];
-    const onDamage = (damage: WarcDamage): void => { damages.push(damage); };
+    const onDamage = (damage: WarcDamage): void => {
+      damages.push(damage);
+    };
     for await (const c of readWarcCaptures(input, { maxPayloadBytes: options.maxPageMb * 1048576, onDamage })) {
       for (const damage of damages.splice(0)) yield damagePage(input, damage);
       const page: Page = { input: `${input}@${c.offset}`, url: c.url, timestamp: c.timestamp, payload: c.payload };
@@ -82,7 +97,9 @@ async function* pagesOf(input: string, options: ExtractCommandOptions): AsyncGen
     return;
   }
   if (info.size > options.maxPageMb * 1048576 * HTML_FILE_READ_FACTOR) {
-    throw new SalvageError('INPUT_INVALID', `${input} is ${(info.size / 1048576).toFixed(0)} MiB: not a web page`, { subject: input });
+    throw new SalvageError('INPUT_INVALID', `${input} is ${(info.size / 1048576).toFixed(0)} MiB: not a web page`, {
+      subject: input,
+    });
   }
   const payload = await readFile(input);
   yield { input, url: options.url ?? declaredPageUrl(payload) ?? '', timestamp: options.timestamp ?? '', payload };
@@ -94,27 +111,50 @@ function damagePage(input: string, damage: WarcDamage): Page {
 
 /** `--explain`: the decisions of one page, one per line under a header naming the page and site. */
 function explainText(page: Page, site: SiteProfile, outcome: string, notes: readonly string[]): string {
-  return [`explain ${page.input} (${shorten(page.url)}): site ${site.id}, ${outcome}`, ...notes.map((n) => `  ${n}`)].join('\n');
+  return [
+    `explain ${page.input} (${shorten(page.url)}): site ${site.id}, ${outcome}`,
+    ...notes.map((n) => `  ${n}`),
+  ].join('\n');
 }
 
 export interface ExtractTotals {
-  pages: number; written: number; rejected: number; failed: number; byReason: Record<string, number>;
+  pages: number;
+  written: number;
+  rejected: number;
+  failed: number;
+  byReason: Record<string, number>;
   /** The written pages grouped by layout (`--summary` prints them; see extract/layout.ts). */
   layouts: LayoutSummary[];
 }
 
 /** Run `salvage extract`; returns the totals (the caller turns them into an exit code). */
-export async function runExtract(inputs: string[], options: ExtractCommandOptions, report: Reporter): Promise<ExtractTotals> {
+export async function runExtract(
+  inputs: string[],
+  options: ExtractCommandOptions,
+  report: Reporter,
+): Promise<ExtractTotals> {
   const profiles = await loadProfiles(options.profiles ?? []);
-  const forced = options.site === undefined ? undefined : (profiles.find((p) => p.id === options.site) ?? SITES.get(options.site));
+  const forced =
+    options.site === undefined ? undefined : (profiles.find((p) => p.id === options.site) ?? SITES.get(options.site));
   if (options.site !== undefined && !forced) {
-    throw new SalvageError('CONFIG_INVALID', `unknown site "${options.site}"; known sites: ${[...profiles.map((p) => p.id), ...SITES.keys()].join(', ')}`);
+    throw new SalvageError(
+      'CONFIG_INVALID',
+      `unknown site "${options.site}"; known sites: ${[...profiles.map((p) => p.id), ...SITES.keys()].join(', ')}`,
+    );
   }
   const htmlInputs = inputs.filter((i) => !WARC_NAME.test(i));
   if (htmlInputs.length > 0) {
     // Archive files record when the page was captured; JSON lines can go without it.
-    if (!options.timestamp && options.format === 'markdown') throw new SalvageError('CONFIG_INVALID', `HTML input ${htmlInputs[0]} needs --timestamp <14 digits> for archive files (captured_at, Wayback links); --format jsonl can go without`);
-    if (options.timestamp !== undefined && !TIMESTAMP.test(options.timestamp)) throw new SalvageError('CONFIG_INVALID', `--timestamp must be 14 digits (YYYYMMDDhhmmss), got "${options.timestamp}"`);
+    if (!options.timestamp && options.format === 'markdown')
+      throw new SalvageError(
+        'CONFIG_INVALID',
+        `HTML input ${htmlInputs[0]} needs --timestamp <14 digits> for archive files (captured_at, Wayback links); --format jsonl can go without`,
+      );
+    if (options.timestamp !== undefined && !TIMESTAMP.test(options.timestamp))
+      throw new SalvageError(
+        'CONFIG_INVALID',
+        `--timestamp must be 14 digits (YYYYMMDDhhmmss), got "${options.timestamp}"`,
+      );
     if (options.url !== undefined) {
       try {
         new URL(options.url);
@@ -127,20 +167,36 @@ export async function runExtract(inputs: string[], options: ExtractCommandOption
   const totals: ExtractTotals = { pages: 0, written: 0, rejected: 0, failed: 0, byReason: {}, layouts: [] };
   const layouts = new LayoutReport();
   let printed = 0;
-  const emit = (page: Page, outcome: Outcome, reason: string | undefined, message: string | undefined, article?: Article, explained?: { site: SiteProfile; notes: readonly string[]; layout?: string }): void => {
+  const emit = (
+    page: Page,
+    outcome: Outcome,
+    reason: string | undefined,
+    message: string | undefined,
+    article?: Article,
+    explained?: { site: SiteProfile; notes: readonly string[]; layout?: string },
+  ): void => {
     totals.pages++;
     totals[outcome]++;
     if (reason) totals.byReason[reason] = (totals.byReason[reason] ?? 0) + 1;
     if (options.format === 'jsonl') {
-      report.stdout(JSON.stringify({
-        input: page.input, url: page.url, timestamp: page.timestamp, outcome, reason: reason ?? null, message: message ?? null,
-        article: article ? { ...article, text: articleText(article) } : null,
-        ...(explained?.layout !== undefined ? { layout: explained.layout } : {}),
-        ...(options.explain && explained ? { site: explained.site.id, explain: explained.notes } : {}),
-      }));
+      report.stdout(
+        JSON.stringify({
+          input: page.input,
+          url: page.url,
+          timestamp: page.timestamp,
+          outcome,
+          reason: reason ?? null,
+          message: message ?? null,
+          article: article ? { ...article, text: articleText(article) } : null,
+          ...(explained?.layout !== undefined ? { layout: explained.layout } : {}),
+          ...(options.explain && explained ? { site: explained.site.id, explain: explained.notes } : {}),
+        }),
+      );
     } else {
-      if (outcome !== 'written') report.warn(`${outcome} ${page.input} (${shorten(page.url) || 'no URL'}): ${reason}: ${message}`);
-      if (options.explain && explained) report.explain(explainText(page, explained.site, reason ?? outcome, explained.notes));
+      if (outcome !== 'written')
+        report.warn(`${outcome} ${page.input} (${shorten(page.url) || 'no URL'}): ${reason}: ${message}`);
+      if (options.explain && explained)
+        report.explain(explainText(page, explained.site, reason ?? outcome, explained.notes));
     }
     report.progress(totals);
   };
@@ -165,43 +221,96 @@ export async function runExtract(inputs: string[], options: ExtractCommandOption
     try {
       for await (const page of pagesOf(input, options)) {
         // One line per damaged stretch (file@offset, reason, message), counted as a failure: exit 1.
-        if (page.damage) { const { reason, message, length } = page.damage; await later(() => emit(page, 'failed', `warc-${reason}`, `${message} (${length} bytes passed over)`)); continue; }
+        if (page.damage) {
+          const { reason, message, length } = page.damage;
+          await later(() => emit(page, 'failed', `warc-${reason}`, `${message} (${length} bytes passed over)`));
+          continue;
+        }
         if (page.tooLargeBytes !== undefined) {
           const message = `the payload is ${(page.tooLargeBytes / 1048576).toFixed(1)} MiB, over the ${options.maxPageMb} MiB page limit (--max-page-mb); it was not read`;
           await later(() => emit(page, 'rejected', 'too-large', message));
           continue;
         }
-        if (page.url === '') { await later(() => emit(page, 'failed', 'no-url', 'the page names no URL of its own (canonical link, og:url); give its original URL with --url')); continue; }
+        if (page.url === '') {
+          await later(() =>
+            emit(
+              page,
+              'failed',
+              'no-url',
+              'the page names no URL of its own (canonical link, og:url); give its original URL with --url',
+            ),
+          );
+          continue;
+        }
         const site = forced ?? siteFor(page.url, profiles);
         let result: ExtractResult;
         try {
-          result = extractCapture({ payload: page.payload, url: page.url, timestamp: page.timestamp, ...(page.httpStatus !== undefined ? { httpStatus: page.httpStatus } : {}), ...(page.contentType !== undefined ? { contentType: page.contentType } : {}) }, site, { maxPageBytes: options.maxPageMb * 1048576, ...(options.explain ? { explain: true } : {}) });
+          result = extractCapture(
+            {
+              payload: page.payload,
+              url: page.url,
+              timestamp: page.timestamp,
+              ...(page.httpStatus !== undefined ? { httpStatus: page.httpStatus } : {}),
+              ...(page.contentType !== undefined ? { contentType: page.contentType } : {}),
+            },
+            site,
+            { maxPageBytes: options.maxPageMb * 1048576, ...(options.explain ? { explain: true } : {}) },
+          );
         } catch (error) {
-          await later(() => emit(page, 'failed', 'internal-error', `extraction crashed (please report): ${(error as Error).stack ?? String(error)}`));
+          await later(() =>
+            emit(
+              page,
+              'failed',
+              'internal-error',
+              `extraction crashed (please report): ${(error as Error).stack ?? String(error)}`,
+            ),
+          );
           continue;
         }
         const explained = { site, notes: result.notes };
-        if (!result.ok) { const { reason, message } = result; await later(() => emit(page, 'rejected', reason, message, undefined, explained)); continue; }
+        if (!result.ok) {
+          const { reason, message } = result;
+          await later(() => emit(page, 'rejected', reason, message, undefined, explained));
+          continue;
+        }
         const article = result.article;
-        layouts.add({ layout: result.layout.id, date: article.date, sample: page.url, evidence: result.layout.evidence });
+        layouts.add({
+          layout: result.layout.id,
+          date: article.date,
+          sample: page.url,
+          evidence: result.layout.evidence,
+        });
         const explainedOk = { ...explained, layout: result.layout.id };
         // Decoding damage (U+FFFD written, a declared charset overruled) is said per page, in order.
         const warnings = result.warnings ?? [];
-        if (warnings.length > 0) await later(() => { for (const w of warnings) report.warn(`warning ${page.input} (${shorten(page.url) || 'no URL'}): ${w}`); });
+        if (warnings.length > 0)
+          await later(() => {
+            for (const w of warnings) report.warn(`warning ${page.input} (${shorten(page.url) || 'no URL'}): ${w}`);
+          });
         const text = renderArticle(article, { frontmatter: options.frontmatter });
         if (options.out !== undefined) {
           const out = options.out;
           const previous = writing.get(article.id) ?? Promise.resolve();
           const done = previous.then(() => writeArticleFile(out, article.id, text));
-          done.catch(() => { /* awaited (and thrown) in order by drain() */ });
+          done.catch(() => {
+            /* awaited (and thrown) in order by drain() */
+          });
           writing.set(article.id, done);
-          void done.finally(() => { if (writing.get(article.id) === done) writing.delete(article.id); }).catch(() => {});
+          void done
+            .finally(() => {
+              if (writing.get(article.id) === done) writing.delete(article.id);
+            })
+            .catch(() => {});
           await later(() => emit(page, 'written', undefined, undefined, article, explainedOk), done);
           continue;
         }
         await drain(0);
         if (options.format === 'markdown') {
-          if (printed++ > 0) throw new SalvageError('CONFIG_INVALID', 'more than one article: give --out DIR to write them as an archive, or --format jsonl');
+          if (printed++ > 0)
+            throw new SalvageError(
+              'CONFIG_INVALID',
+              'more than one article: give --out DIR to write them as an archive, or --format jsonl',
+            );
           report.stdout(text.replace(/\n$/, ''));
         }
         emit(page, 'written', undefined, undefined, article, explainedOk);
@@ -209,7 +318,10 @@ export async function runExtract(inputs: string[], options: ExtractCommandOption
       await drain(0);
     } catch (error) {
       await drain(0).catch(() => {});
-      if (error instanceof SalvageError && (error.code === 'INPUT_UNREADABLE' || error.code === 'WARC_MALFORMED' || error.code === 'INPUT_INVALID')) {
+      if (
+        error instanceof SalvageError &&
+        (error.code === 'INPUT_UNREADABLE' || error.code === 'WARC_MALFORMED' || error.code === 'INPUT_INVALID')
+      ) {
         totals.failed++;
         totals.byReason[error.code] = (totals.byReason[error.code] ?? 0) + 1;
         report.warn(`failed ${input}: ${error.message}`);

@@ -7,7 +7,13 @@ import { createReporter } from './output.js';
 import { formatStatus, readStatus, runArchive, runRebuild } from './archive-command.js';
 import { runImport, runIndex, runSearch } from './read-commands.js';
 import { registerExportCommands } from './export-commands.js';
-import { DEFAULT_SERVE_HOST, DEFAULT_SERVE_PORT, defaultWorkers, MAX_DEFAULT_WORKERS, serveCommand } from './serve-command.js';
+import {
+  DEFAULT_SERVE_HOST,
+  DEFAULT_SERVE_PORT,
+  defaultWorkers,
+  MAX_DEFAULT_WORKERS,
+  serveCommand,
+} from './serve-command.js';
 import type { SearchOptions } from '../search/index.js';
 import { SITES } from '../sites/index.js';
 import { layoutReportLines } from '../extract/index.js';
@@ -33,7 +39,8 @@ function positiveInteger(value: string): number {
 
 function portNumber(value: string): number {
   const n = Number(value);
-  if (!Number.isInteger(n) || n < 0 || n > 65535) throw new InvalidArgumentError('must be a port number from 0 to 65535');
+  if (!Number.isInteger(n) || n < 0 || n > 65535)
+    throw new InvalidArgumentError('must be a port number from 0 to 65535');
   return n;
 }
 
@@ -48,19 +55,50 @@ program
 program
   .command('extract')
   .description('Turn captured pages into archive files (Markdown + YAML frontmatter; README "Archive format").')
-  .argument('<input...>', 'WARC files (.warc, .warc.gz: every response record), ARC files (.arc, .arc.gz) or HTML files (--timestamp needed for archive files)')
-  .option('-o, --out <dir>', 'write articles/<lo>-<hi>/article_<id>.md under DIR (without it, one article prints to stdout)')
+  .argument(
+    '<input...>',
+    'WARC files (.warc, .warc.gz: every response record), ARC files (.arc, .arc.gz) or HTML files (--timestamp needed for archive files)',
+  )
+  .option(
+    '-o, --out <dir>',
+    'write articles/<lo>-<hi>/article_<id>.md under DIR (without it, one article prints to stdout)',
+  )
   .option('--url <url>', "original URL of the HTML input(s) (default: each page's canonical link or og:url)")
   .option('--timestamp <ts>', 'capture time of the HTML input(s), 14 digits YYYYMMDDhhmmss (UTC)')
-  .option('--site <id>', `site module to use (default: chosen by URL, else the generic extractor; known: ${[...SITES.keys()].join(', ')})`)
-  .option('--profile <file>', 'a site profile (YAML or JSON, docs/site-profiles.md) for an outlet salvage has no module for; repeatable', (v: string, list: string[] | undefined) => [...(list ?? []), v])
-  .option('--explain', 'show which signal produced each field (title, date, author, body…) and why a page was rejected: on stderr, or in each JSON line', false)
-  .addOption(new Option('--format <format>', 'markdown files, or one JSON line per input page on stdout').choices(['markdown', 'jsonl']).default('markdown'))
-  .addOption(new Option('--frontmatter <style>', 'full adds id, site, captured_at, sha256 after the seed keys').choices(['full', 'minimal']).default('full'))
+  .option(
+    '--site <id>',
+    `site module to use (default: chosen by URL, else the generic extractor; known: ${[...SITES.keys()].join(', ')})`,
+  )
+  .option(
+    '--profile <file>',
+    'a site profile (YAML or JSON, docs/site-profiles.md) for an outlet salvage has no module for; repeatable',
+    (v: string, list: string[] | undefined) => [...(list ?? []), v],
+  )
+  .option(
+    '--explain',
+    'show which signal produced each field (title, date, author, body…) and why a page was rejected: on stderr, or in each JSON line',
+    false,
+  )
+  .addOption(
+    new Option('--format <format>', 'markdown files, or one JSON line per input page on stdout')
+      .choices(['markdown', 'jsonl'])
+      .default('markdown'),
+  )
+  .addOption(
+    new Option('--frontmatter <style>', 'full adds id, site, captured_at, sha256 after the seed keys')
+      .choices(['full', 'minimal'])
+      .default('full'),
+  )
   .option('--max-page-mb <n>', 'reject payloads larger than this many MiB', positiveNumber, 20)
-  .option('--summary', 'print counts (written, rejected by reason, failed) and the layout report (pages grouped by template: where each field came from, what is missing) at the end', false)
+  .option(
+    '--summary',
+    'print counts (written, rejected by reason, failed) and the layout report (pages grouped by template: where each field came from, what is missing) at the end',
+    false,
+  )
   .option('-q, --quiet', 'no progress or per-page warnings on stderr', false)
-  .addHelpText('after', `
+  .addHelpText(
+    'after',
+    `
 Outcomes: "written" (an article file), "rejected" (the capture is not an article: farewell page,
 Wayback error page, CDN challenge, 404, truncated or empty capture, not HTML…; the reason is
 printed), "failed" (unreadable input, an HTML page with no URL: give --url, or damaged WARC
@@ -80,7 +118,8 @@ Examples:
   salvage extract page.html --url https://www.hkcnews.com/article/18733/x --timestamp 20210628174710
   salvage extract captures.warc.gz --format jsonl > pages.jsonl
   salvage extract page.html --url https://news.example/2019/02/27/story --format jsonl --explain
-  salvage extract pages/*.warc.gz --profile example-news.yaml --out archive`)
+  salvage extract pages/*.warc.gz --profile example-news.yaml --out archive`,
+  )
   .action(async (inputs: string[], flags: Record<string, unknown>) => {
     const report = createReporter({ quiet: flags['quiet'] === true });
     const options: ExtractCommandOptions = {
@@ -89,16 +128,21 @@ Examples:
       frontmatter: flags['frontmatter'] as ExtractCommandOptions['frontmatter'],
       maxPageMb: flags['maxPageMb'] as number,
     };
-    for (const key of ['out', 'url', 'timestamp', 'site'] as const) if (typeof flags[key] === 'string') options[key] = flags[key];
+    for (const key of ['out', 'url', 'timestamp', 'site'] as const)
+      if (typeof flags[key] === 'string') options[key] = flags[key];
     options.profiles = (flags['profile'] as string[] | undefined) ?? [];
     options.explain = flags['explain'] === true;
     const totals = await runExtract(inputs, options, report);
     report.done();
     if (options.summary) {
-      const reasons = Object.entries(totals.byReason).sort(([a], [b]) => a.localeCompare(b)).map(([r, n]) => `${r} ${n}`).join(', ');
+      const reasons = Object.entries(totals.byReason)
+        .sort(([a], [b]) => a.localeCompare(b))
+        .map(([r, n]) => `${r} ${n}`)
+        .join(', ');
       const text = `${totals.pages} pages: ${totals.written} written, ${totals.rejected} rejected, ${totals.failed} failed${reasons ? ` (${reasons})` : ''}${options.out ? ` → ${options.out}` : ''}`;
       const layoutText = layoutReportLines(totals.layouts).join('\n');
-      if (options.out !== undefined && options.format === 'markdown') report.stdout(text + (layoutText ? '\n' + layoutText : ''));
+      if (options.out !== undefined && options.format === 'markdown')
+        report.stdout(text + (layoutText ? '\n' + layoutText : ''));
       else process.stderr.write(text + '\n' + (layoutText ? layoutText + '\n' : ''));
     }
     process.exitCode = totals.failed > 0 ? EXIT.failed : totals.rejected > 0 ? EXIT.rejected : EXIT.ok;
@@ -106,19 +150,56 @@ Examples:
 
 program
   .command('archive')
-  .description('Rescue a whole site from the Wayback Machine: discover its captures, fetch the best one per article (kept as WARC), write the archive files. Resumable: run it again to continue.')
-  .argument('<site>', `what to rescue: a known site (${[...SITES.keys()].filter((id) => SITES.get(id)?.rescue).join(', ')}), a site profile file (.yaml/.json, docs/site-profiles.md), or a URL prefix (example.com/news/) for any other outlet`)
+  .description(
+    'Rescue a whole site from the Wayback Machine: discover its captures, fetch the best one per article (kept as WARC), write the archive files. Resumable: run it again to continue.',
+  )
+  .argument(
+    '<site>',
+    `what to rescue: a known site (${[...SITES.keys()].filter((id) => SITES.get(id)?.rescue).join(', ')}), a site profile file (.yaml/.json, docs/site-profiles.md), or a URL prefix (example.com/news/) for any other outlet`,
+  )
   .requiredOption('-o, --out <dir>', 'archive folder: articles/, captures/*.warc.gz, state.sqlite, coverage.json')
   .option('--wayback <url>', 'Wayback Machine base URL', DEFAULT_CLIENT_OPTIONS.baseUrl)
-  .option('--cdx-rpm <n>', 'CDX requests per minute (the service allows 30 per IP)', positiveNumber, DEFAULT_POLITENESS.cdxPerMinute)
+  .option(
+    '--cdx-rpm <n>',
+    'CDX requests per minute (the service allows 30 per IP)',
+    positiveNumber,
+    DEFAULT_POLITENESS.cdxPerMinute,
+  )
   .option('--rps <n>', 'capture requests per second', positiveNumber, DEFAULT_POLITENESS.capturesPerSecond)
-  .option('--max-wait <minutes>', 'stop (resumably) once the run has spent this long paused by 429s, outages or a block', positiveNumber, DEFAULT_POLITENESS.maxWaitMs / 60_000)
-  .option('--concurrency <n>', `articles worked on at once (requests in flight stay at most ${DEFAULT_CLIENT_OPTIONS.connections}, one keep-alive pool)`, positiveNumber, DEFAULT_RESCUE_OPTIONS.concurrency)
-  .option('--closest-window <minutes>', 'how far the Wayback\'s "closest capture" redirect may move a capture\'s time and still be taken; further away the capture is rejected as closest-too-far', positiveNumber, DEFAULT_CLIENT_OPTIONS.closestWindowMs / 60_000)
-  .addOption(new Option('--time-scale <k>', 'divide every wait and multiply every rate by K (rehearsals against the simulator only)').argParser(positiveNumber).hideHelp())
-  .option('--closed <date>', 'with a URL prefix: when the outlet closed (YYYY-MM-DD); captures up to then are preferred')
+  .option(
+    '--max-wait <minutes>',
+    'stop (resumably) once the run has spent this long paused by 429s, outages or a block',
+    positiveNumber,
+    DEFAULT_POLITENESS.maxWaitMs / 60_000,
+  )
+  .option(
+    '--concurrency <n>',
+    `articles worked on at once (requests in flight stay at most ${DEFAULT_CLIENT_OPTIONS.connections}, one keep-alive pool)`,
+    positiveNumber,
+    DEFAULT_RESCUE_OPTIONS.concurrency,
+  )
+  .option(
+    '--closest-window <minutes>',
+    'how far the Wayback\'s "closest capture" redirect may move a capture\'s time and still be taken; further away the capture is rejected as closest-too-far',
+    positiveNumber,
+    DEFAULT_CLIENT_OPTIONS.closestWindowMs / 60_000,
+  )
+  .addOption(
+    new Option(
+      '--time-scale <k>',
+      'divide every wait and multiply every rate by K (rehearsals against the simulator only)',
+    )
+      .argParser(positiveNumber)
+      .hideHelp(),
+  )
+  .option(
+    '--closed <date>',
+    'with a URL prefix: when the outlet closed (YYYY-MM-DD); captures up to then are preferred',
+  )
   .option('-q, --quiet', 'no progress on stderr', false)
-  .addHelpText('after', `
+  .addHelpText(
+    'after',
+    `
 Any outlet: with a profile file or a URL prefix, salvage keeps the profile beside the archive
 (${SITE_PROFILE_FILE}) and uses the generic extractor for what the profile does not say. Try a few
 pages first with salvage extract --explain, and correct the profile where they disagree.
@@ -140,10 +221,12 @@ Examples:
   salvage archive hkcnews --out hkcnews-archive
   salvage archive standnews.yaml --out standnews-archive
   salvage archive example.com/news/ --closed 2021-12-29 --out example-archive
-  salvage status hkcnews-archive`)
+  salvage status hkcnews-archive`,
+  )
   .action(async (target: string, flags: Record<string, unknown>) => {
     const closed = flags['closed'] as string | undefined;
-    if (closed !== undefined && !/^\d{4}-\d{2}-\d{2}$/.test(closed)) throw new SalvageError('CONFIG_INVALID', `--closed must be a date YYYY-MM-DD, got "${closed}"`);
+    if (closed !== undefined && !/^\d{4}-\d{2}-\d{2}$/.test(closed))
+      throw new SalvageError('CONFIG_INVALID', `--closed must be a date YYYY-MM-DD, got "${closed}"`);
     const { site, profileText } = await resolveArchiveTarget(target, closed);
     if (profileText !== undefined) await keepProfile(flags['out'] as string, profileText);
     const summary = await runArchive(site, {
@@ -160,27 +243,48 @@ Examples:
     const p = summary.progress;
     const tail = `${p.written} written, ${p.unrecovered} unrecovered${p.failed ? `, ${p.failed} failed (retried by the next run)` : ''} of ${p.articles} articles; ${p.fetched} captures fetched${p.cdxRowsSkipped ? `; ${p.cdxRowsSkipped} malformed CDX rows skipped` : ''} → ${flags['out'] as string}`;
     if (summary.stop === 'complete') process.stdout.write(`done: ${tail}\n`);
-    else process.stdout.write(`stopped (${summary.stop}${summary.message ? `: ${summary.message}` : ''}): ${tail}\nrun the same command again to resume.\n`);
-    process.exitCode = summary.stop === 'interrupted' ? EXIT.interrupted : summary.stop !== 'complete' || p.failed > 0 ? EXIT.tempfail : EXIT.ok;
+    else
+      process.stdout.write(
+        `stopped (${summary.stop}${summary.message ? `: ${summary.message}` : ''}): ${tail}\nrun the same command again to resume.\n`,
+      );
+    process.exitCode =
+      summary.stop === 'interrupted'
+        ? EXIT.interrupted
+        : summary.stop !== 'complete' || p.failed > 0
+          ? EXIT.tempfail
+          : EXIT.ok;
   });
 
 program
   .command('rebuild')
-  .description('Regenerate every archive file from the stored WARC files alone (no network). Damaged WARC bytes, and stored captures whose bytes are missing or damaged, are reported with their offsets (exit 1); every intact record is still read.')
+  .description(
+    'Regenerate every archive file from the stored WARC files alone (no network). Damaged WARC bytes, and stored captures whose bytes are missing or damaged, are reported with their offsets (exit 1); every intact record is still read.',
+  )
   .argument('<dir>', 'archive folder written by salvage archive')
   .option('-o, --out <dir>', 'write the articles here instead of <dir>')
   .option('-q, --quiet', 'no progress on stderr', false)
   .action(async (dir: string, flags: Record<string, unknown>) => {
     const out = (flags['out'] as string | undefined) ?? dir;
-    const r = await runRebuild(dir, out, flags['quiet'] === true, await keptProfiles(dir), (line) => process.stderr.write(line + '\n'));
-    const problems = [r.damaged > 0 ? `${r.damaged} damaged stretches of WARC bytes skipped` : '', r.missingEvidence > 0 ? `${r.missingEvidence} stored captures whose bytes are missing or damaged (salvage archive fetches them again)` : ''].filter(Boolean);
-    process.stdout.write(`rebuilt ${r.written} articles from ${r.records} WARC records → ${out}${problems.length > 0 ? `; ${problems.join('; ')}` : ''}\n`);
+    const r = await runRebuild(dir, out, flags['quiet'] === true, await keptProfiles(dir), (line) =>
+      process.stderr.write(line + '\n'),
+    );
+    const problems = [
+      r.damaged > 0 ? `${r.damaged} damaged stretches of WARC bytes skipped` : '',
+      r.missingEvidence > 0
+        ? `${r.missingEvidence} stored captures whose bytes are missing or damaged (salvage archive fetches them again)`
+        : '',
+    ].filter(Boolean);
+    process.stdout.write(
+      `rebuilt ${r.written} articles from ${r.records} WARC records → ${out}${problems.length > 0 ? `; ${problems.join('; ')}` : ''}\n`,
+    );
     if (problems.length > 0) process.exitCode = EXIT.failed;
   });
 
 program
   .command('status')
-  .description('Coverage of an archive folder: discovered, fetched, written, unrecovered by reason, retries, 429s, time blocked, per year, and missing evidence (stored captures whose WARC bytes are gone).')
+  .description(
+    'Coverage of an archive folder: discovered, fetched, written, unrecovered by reason, retries, 429s, time blocked, per year, and missing evidence (stored captures whose WARC bytes are gone).',
+  )
   .argument('<dir>', 'archive folder written by salvage archive')
   .option('--json', 'print JSON', false)
   .action((dir: string, flags: Record<string, unknown>) => {
@@ -190,45 +294,63 @@ program
 
 program
   .command('import')
-  .description('Lay out an existing archive (a folder of article_<id>.md files, or a .jsonl[.gz] of {"id","path","raw"} lines) as an archive folder; files are kept byte for byte.')
+  .description(
+    'Lay out an existing archive (a folder of article_<id>.md files, or a .jsonl[.gz] of {"id","path","raw"} lines) as an archive folder; files are kept byte for byte.',
+  )
   .argument('<source>', 'folder or .jsonl / .jsonl.gz file')
-  .requiredOption('-o, --out <dir>', 'archive folder to write (articles/<lo>-<hi>/article_<id>.md); not the source, nor a folder whose articles/ holds it')
+  .requiredOption(
+    '-o, --out <dir>',
+    'archive folder to write (articles/<lo>-<hi>/article_<id>.md); not the source, nor a folder whose articles/ holds it',
+  )
   .option('-q, --quiet', 'no progress on stderr', false)
-  .addHelpText('after', `
+  .addHelpText(
+    'after',
+    `
 Exit codes: 0 every input imported · 3 finished, some inputs skipped (each named on stderr with
 its reason: bad id, bad JSON line, path disagreeing with the id, repeated id) · 1 failed ·
 2 bad usage (e.g. --out is the source).
 
 Temporary files that an interrupted import left in --out are removed by the next run (only those
-of processes no longer running), and said on stderr.`)
+of processes no longer running), and said on stderr.`,
+  )
   .action(async (source: string, flags: Record<string, unknown>) => {
     const r = await runImport(source, flags['out'] as string, flags['quiet'] === true);
     for (const s of r.skipped.slice(0, 20)) process.stderr.write(`skipped ${s.path}: ${s.reason}\n`);
     if (r.skipped.length > 20) process.stderr.write(`… and ${r.skipped.length - 20} more skipped\n`);
-    process.stdout.write(`imported ${r.files} files${r.skipped.length ? `, skipped ${r.skipped.length}` : ''} → ${flags['out'] as string}\n`);
+    process.stdout.write(
+      `imported ${r.files} files${r.skipped.length ? `, skipped ${r.skipped.length}` : ''} → ${flags['out'] as string}\n`,
+    );
     // Skipped input is a partial import: a script must see it in the exit code (README "Exit codes").
     if (r.skipped.length > 0) {
-      process.stderr.write(`${r.skipped.length} input${r.skipped.length === 1 ? '' : 's'} skipped (not imported); exit code ${EXIT.rejected}\n`);
+      process.stderr.write(
+        `${r.skipped.length} input${r.skipped.length === 1 ? '' : 's'} skipped (not imported); exit code ${EXIT.rejected}\n`,
+      );
       process.exitCode = EXIT.rejected;
     }
   });
 
 program
   .command('index')
-  .description('Build or update the full-text search index of an archive folder (DIR/search.sqlite). Incremental: unchanged files are not read again.')
+  .description(
+    'Build or update the full-text search index of an archive folder (DIR/search.sqlite). Incremental: unchanged files are not read again.',
+  )
   .argument('<dir>', 'archive folder')
   .option('-q, --quiet', 'no progress on stderr', false)
   .action(async (dir: string, flags: Record<string, unknown>) => {
     const t0 = Date.now();
     const p = await runIndex(dir, flags['quiet'] === true);
     for (const f of p.failed.slice(0, 20)) process.stderr.write(`not indexed ${f.path}: ${f.message}\n`);
-    process.stdout.write(`indexed ${p.indexed}, unchanged ${p.unchanged}, removed ${p.removed}, failed ${p.failed.length} of ${p.seen} files in ${((Date.now() - t0) / 1000).toFixed(1)} s\n`);
+    process.stdout.write(
+      `indexed ${p.indexed}, unchanged ${p.unchanged}, removed ${p.removed}, failed ${p.failed.length} of ${p.seen} files in ${((Date.now() - t0) / 1000).toFixed(1)} s\n`,
+    );
     if (p.failed.length > 0) process.exitCode = EXIT.rejected;
   });
 
 program
   .command('search')
-  .description('Search an indexed archive folder (Chinese substrings of any length, 繁/简 folded; "phrases", -exclusions). Prints JSON.')
+  .description(
+    'Search an indexed archive folder (Chinese substrings of any length, 繁/简 folded; "phrases", -exclusions). Prints JSON.',
+  )
   .argument('<dir>', 'archive folder with a search index')
   .argument('[query...]', 'query terms')
   .option('--limit <n>', 'results', positiveNumber, 20)
@@ -240,26 +362,48 @@ program
   .option('--author <name>', 'exact author')
   .option('--tag <name>', 'exact tag')
   .option('--group', 'one result per revision group (total still counts articles)', false)
-  .addHelpText('after', `
+  .addHelpText(
+    'after',
+    `
 Examples:
   salvage search hkcnews-archive 林鄭月娥 --sort date --limit 5
   salvage search hkcnews-archive '"新增確診" -疫苗' --from 2020-01-01 --to 2020-12-31
-  salvage search hkcnews-archive -- 議員 -疫苗        (-- before terms that start with -)`)
+  salvage search hkcnews-archive -- 議員 -疫苗        (-- before terms that start with -)`,
+  )
   .action((dir: string, query: string[], flags: Record<string, unknown>) => {
-    const options: SearchOptions = { q: query.join(' '), limit: flags['limit'] as number, offset: flags['offset'] as number, sort: flags['sort'] as 'relevance' | 'date', group: flags['group'] === true };
-    for (const key of ['from', 'to', 'category', 'author', 'tag'] as const) if (typeof flags[key] === 'string') options[key] = flags[key];
+    const options: SearchOptions = {
+      q: query.join(' '),
+      limit: flags['limit'] as number,
+      offset: flags['offset'] as number,
+      sort: flags['sort'] as 'relevance' | 'date',
+      group: flags['group'] === true,
+    };
+    for (const key of ['from', 'to', 'category', 'author', 'tag'] as const)
+      if (typeof flags[key] === 'string') options[key] = flags[key];
     process.stdout.write(JSON.stringify(runSearch(dir, options), null, 2) + '\n');
   });
 
 program
   .command('serve')
-  .description('Read an indexed archive folder in a browser: pages by date, category, tag and author, article pages with citations, search, original-URL lookup, and a JSON API.')
+  .description(
+    'Read an indexed archive folder in a browser: pages by date, category, tag and author, article pages with citations, search, original-URL lookup, and a JSON API.',
+  )
   .argument('<dir>', 'archive folder with a search index (salvage index DIR)')
   .option('-p, --port <n>', 'TCP port (0: any free port)', portNumber, DEFAULT_SERVE_PORT)
   .option('--host <address>', 'interface to listen on (0.0.0.0 or :: to serve other machines)', DEFAULT_SERVE_HOST)
-  .option('--load-images', 'show article images, loaded from web.archive.org (the only third-party host allowed); without it images are links', false)
-  .option('--workers <n>', `server processes sharing the port (default: one per core, at most ${MAX_DEFAULT_WORKERS}; 1: this process only)`, positiveInteger)
-  .addHelpText('after', `
+  .option(
+    '--load-images',
+    'show article images, loaded from web.archive.org (the only third-party host allowed); without it images are links',
+    false,
+  )
+  .option(
+    '--workers <n>',
+    `server processes sharing the port (default: one per core, at most ${MAX_DEFAULT_WORKERS}; 1: this process only)`,
+    positiveInteger,
+  )
+  .addHelpText(
+    'after',
+    `
 Pages: / (latest, calendar) · /date/YYYY/MM/DD/ · /on-this-day/ · /categories/ · /tags/ · /authors/
 · /article/<id>/ · /search/?q= · /lookup/?url=<any hkcnews article URL>. JSON: /api/search?q=…
 and /api/articles/<id> (docs/api.md). No page makes a third-party request unless --load-images.
@@ -267,9 +411,15 @@ Stop with Ctrl-C.
 
 Examples:
   salvage serve hkcnews-archive
-  salvage serve hkcnews-archive --port 3000 --load-images`)
+  salvage serve hkcnews-archive --port 3000 --load-images`,
+  )
   .action(async (dir: string, flags: Record<string, unknown>) => {
-    const options = { port: flags['port'] as number, host: flags['host'] as string, loadImages: flags['loadImages'] === true, workers: (flags['workers'] as number | undefined) ?? defaultWorkers() };
+    const options = {
+      port: flags['port'] as number,
+      host: flags['host'] as string,
+      loadImages: flags['loadImages'] === true,
+      workers: (flags['workers'] as number | undefined) ?? defaultWorkers(),
+    };
     await serveCommand(dir, options, (line) => process.stdout.write(`${line}\n`));
   });
 
@@ -288,7 +438,9 @@ try {
     process.stderr.write(`salvage: ${error.message} [${error.code}]\n`);
     process.exitCode = error.code === 'CONFIG_INVALID' ? EXIT.usage : EXIT.failed;
   } else {
-    process.stderr.write(`salvage: internal error — please report it with the command and input:\n${(error as Error).stack ?? String(error)}\n`);
+    process.stderr.write(
+      `salvage: internal error — please report it with the command and input:\n${(error as Error).stack ?? String(error)}\n`,
+    );
     process.exitCode = EXIT.internal;
   }
 }

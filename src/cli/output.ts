@@ -1,6 +1,11 @@
 /** How the CLI talks: results on stdout, everything else on stderr; progress only on a TTY. */
 
-export interface ProgressCounts { pages: number; written: number; rejected: number; failed: number }
+export interface ProgressCounts {
+  pages: number;
+  written: number;
+  rejected: number;
+  failed: number;
+}
 
 export interface Reporter {
   stdout(line: string): void;
@@ -26,12 +31,26 @@ export function createReporter({ quiet = false }: { quiet?: boolean } = {}): Rep
     return `${c.pages} pages · ${c.written} written · ${c.rejected} rejected · ${c.failed} failed · ${(c.pages / Math.max(seconds, 0.001)).toFixed(0)} pages/s`;
   };
   const clear = (): void => {
-    if (drawn) { process.stderr.write('\r\x1b[K'); drawn = false; }
+    if (drawn) {
+      process.stderr.write('\r\x1b[K');
+      drawn = false;
+    }
   };
   return {
-    stdout: (text) => { clear(); process.stdout.write(text + '\n'); },
-    warn: (text) => { if (!quiet) { clear(); process.stderr.write(text + '\n'); } },
-    explain: (text) => { clear(); process.stderr.write(text + '\n'); },
+    stdout: (text) => {
+      clear();
+      process.stdout.write(text + '\n');
+    },
+    warn: (text) => {
+      if (!quiet) {
+        clear();
+        process.stderr.write(text + '\n');
+      }
+    },
+    explain: (text) => {
+      clear();
+      process.stderr.write(text + '\n');
+    },
     progress: (c) => {
       if (quiet) return;
       if (tty) {

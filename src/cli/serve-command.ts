@@ -44,17 +44,33 @@ export interface RunningServer {
 }
 
 /** Messages a worker sends its primary. */
-type WorkerMessage = { type: 'listening'; port: number; address: string; family: string } | { type: 'error'; code: string | undefined; message: string };
+type WorkerMessage =
+  | { type: 'listening'; port: number; address: string; family: string }
+  | { type: 'error'; code: string | undefined; message: string };
 
 function listenError(error: unknown, options: ServeCommandOptions): SalvageError | undefined {
   const code = (error as NodeJS.ErrnoException).code;
-  if (code === 'EADDRINUSE') return new SalvageError('CONFIG_INVALID', `port ${options.port} on ${options.host} is already in use; choose another with --port`, { cause: error });
-  if (code === 'EACCES') return new SalvageError('CONFIG_INVALID', `not allowed to listen on port ${options.port}; choose a port above 1023 with --port`, { cause: error });
-  if (code === 'EADDRNOTAVAIL' || code === 'ENOTFOUND') return new SalvageError('CONFIG_INVALID', `cannot listen on ${options.host}: no such local address`, { cause: error });
+  if (code === 'EADDRINUSE')
+    return new SalvageError(
+      'CONFIG_INVALID',
+      `port ${options.port} on ${options.host} is already in use; choose another with --port`,
+      { cause: error },
+    );
+  if (code === 'EACCES')
+    return new SalvageError(
+      'CONFIG_INVALID',
+      `not allowed to listen on port ${options.port}; choose a port above 1023 with --port`,
+      { cause: error },
+    );
+  if (code === 'EADDRNOTAVAIL' || code === 'ENOTFOUND')
+    return new SalvageError('CONFIG_INVALID', `cannot listen on ${options.host}: no such local address`, {
+      cause: error,
+    });
   return undefined;
 }
 
-const urlOf = (address: string, family: string, port: number): string => `http://${family === 'IPv6' ? `[${address}]` : address}:${port}/`;
+const urlOf = (address: string, family: string, port: number): string =>
+  `http://${family === 'IPv6' ? `[${address}]` : address}:${port}/`;
 
 /**
  * Start serving; resolves once listening (every worker, with workers). Throws SalvageError for a
@@ -62,7 +78,9 @@ const urlOf = (address: string, family: string, port: number): string => `http:/
  */
 export async function runServe(dir: string, options: ServeCommandOptions): Promise<RunningServer> {
   if (!existsSync(join(dir, SEARCH_INDEX_FILE))) {
-    throw new SalvageError('INPUT_UNREADABLE', `${dir} has no search index; run salvage index ${dir} first`, { subject: dir });
+    throw new SalvageError('INPUT_UNREADABLE', `${dir} has no search index; run salvage index ${dir} first`, {
+      subject: dir,
+    });
   }
   if (cluster.isWorker) return serveWorker(dir, options);
   if (options.workers > 1) return servePrimary(dir, options);
@@ -74,7 +92,8 @@ async function serveHere(dir: string, options: ServeCommandOptions): Promise<Run
   const reader = createReader({
     dir,
     loadImages: options.loadImages,
-    onError: (error) => process.stderr.write(`salvage serve: internal error — please report it:\n${error.stack ?? String(error)}\n`),
+    onError: (error) =>
+      process.stderr.write(`salvage serve: internal error — please report it:\n${error.stack ?? String(error)}\n`),
   });
   reader.warm();
   const server = createServer({ keepAliveTimeout: KEEP_ALIVE_MS }, createRequestListener(reader));
@@ -94,13 +113,14 @@ async function serveHere(dir: string, options: ServeCommandOptions): Promise<Run
   return {
     url: urlOf(address.address, address.family, address.port),
     articles: reader.articleCount(),
-    close: () => new Promise<void>((resolve) => {
-      server.close(() => {
-        reader.close();
-        resolve();
-      });
-      server.closeAllConnections();
-    }),
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => {
+          reader.close();
+          resolve();
+        });
+        server.closeAllConnections();
+      }),
   };
 }
 
@@ -113,12 +133,21 @@ async function serveWorker(dir: string, options: ServeCommandOptions): Promise<R
     running = await serveHere(dir, options);
   } catch (error) {
     // The primary reports it (once, not once per worker).
-    const message: WorkerMessage = { type: 'error', code: (error as NodeJS.ErrnoException).code ?? (error as SalvageError).code, message: (error as Error).message };
+    const message: WorkerMessage = {
+      type: 'error',
+      code: (error as NodeJS.ErrnoException).code ?? (error as SalvageError).code,
+      message: (error as Error).message,
+    };
     process.send?.(message, () => process.exit(1));
     return new Promise<RunningServer>(() => undefined);
   }
   const url = new URL(running.url);
-  const message: WorkerMessage = { type: 'listening', port: Number(url.port), address: url.hostname.replace(/^\[|\]$/g, ''), family: url.hostname.startsWith('[') ? 'IPv6' : 'IPv4' };
+  const message: WorkerMessage = {
+    type: 'listening',
+    port: Number(url.port),
+    address: url.hostname.replace(/^\[|\]$/g, ''),
+    family: url.hostname.startsWith('[') ? 'IPv6' : 'IPv4',
+  };
   process.send?.(message);
   process.once('disconnect', () => void running.close().then(() => process.exit(0)));
   return running;
@@ -153,11 +182,16 @@ async function servePrimary(dir: string, options: ServeCommandOptions): Promise<
   });
   const stopAll = (): Promise<void> => {
     stopping = true;
-    return Promise.all(workers.map((w) => new Promise<void>((done) => {
-      if (w.isDead()) return done();
-      w.once('exit', () => done());
-      w.disconnect();
-    }))).then(() => undefined);
+    return Promise.all(
+      workers.map(
+        (w) =>
+          new Promise<void>((done) => {
+            if (w.isDead()) return done();
+            w.once('exit', () => done());
+            w.disconnect();
+          }),
+      ),
+    ).then(() => undefined);
   };
   let first: { port: number; address: string; family: string };
   try {
@@ -173,11 +207,15 @@ async function servePrimary(dir: string, options: ServeCommandOptions): Promise<
       if (stopping) return;
       const at = workers.indexOf(worker);
       if (restarts >= MAX_WORKER_RESTARTS || at === -1) {
-        process.stderr.write(`salvage serve: a server worker stopped (${signal ?? `exit code ${code}`}); the others go on serving\n`);
+        process.stderr.write(
+          `salvage serve: a server worker stopped (${signal ?? `exit code ${code}`}); the others go on serving\n`,
+        );
         return;
       }
       restarts++;
-      process.stderr.write(`salvage serve: a server worker stopped (${signal ?? `exit code ${code}`}); starting another\n`);
+      process.stderr.write(
+        `salvage serve: a server worker stopped (${signal ?? `exit code ${code}`}); starting another\n`,
+      );
       const replacement = cluster.fork();
       workers[at] = replacement;
       watch(replacement);
@@ -191,14 +229,21 @@ async function servePrimary(dir: string, options: ServeCommandOptions): Promise<
  * The whole command: serve, print the URL (from the primary only), and stop cleanly on SIGINT or
  * SIGTERM. In a cluster worker it never resolves (the worker exits when its primary disconnects).
  */
-export async function serveCommand(dir: string, options: ServeCommandOptions, print: (line: string) => void): Promise<void> {
+export async function serveCommand(
+  dir: string,
+  options: ServeCommandOptions,
+  print: (line: string) => void,
+): Promise<void> {
   const server = await runServe(dir, options);
   if (cluster.isWorker) return new Promise<void>(() => undefined);
   print(`Serving ${dir} (${server.articles} articles) at ${server.url}`);
   // An index whose build was interrupted (issue 12): say so; the search page shows a banner too.
   const check = SearchIndex.openDir(dir, { readonly: true });
   try {
-    if (check.isIncomplete()) process.stderr.write(`warning: the search index of ${dir} is incomplete (a salvage index run was interrupted or is running); pages and searches may miss articles. Run salvage index ${dir} to finish it.\n`);
+    if (check.isIncomplete())
+      process.stderr.write(
+        `warning: the search index of ${dir} is incomplete (a salvage index run was interrupted or is running); pages and searches may miss articles. Run salvage index ${dir} to finish it.\n`,
+      );
   } finally {
     check.close();
   }

@@ -23,12 +23,20 @@ export async function loadProfileFile(path: string): Promise<{ site: SiteProfile
   try {
     text = await readFile(path, 'utf8');
   } catch (error) {
-    throw new SalvageError('INPUT_UNREADABLE', `cannot read the profile ${path}: ${(error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (error as Error).message}`, { cause: error, subject: path });
+    throw new SalvageError(
+      'INPUT_UNREADABLE',
+      `cannot read the profile ${path}: ${(error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (error as Error).message}`,
+      { cause: error, subject: path },
+    );
   }
   try {
     return { site: parseProfileFile(text), text };
   } catch (error) {
-    if (error instanceof ProfileError) throw new SalvageError('CONFIG_INVALID', `profile ${path}: ${error.message} (docs/site-profiles.md)`, { cause: error, subject: path });
+    if (error instanceof ProfileError)
+      throw new SalvageError('CONFIG_INVALID', `profile ${path}: ${error.message} (docs/site-profiles.md)`, {
+        cause: error,
+        subject: path,
+      });
     throw error;
   }
 }
@@ -42,7 +50,10 @@ export async function loadProfiles(paths: readonly string[]): Promise<SiteProfil
 const escapeRegExp = (s: string): string => s.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
 
 const notATarget = (target: string): SalvageError =>
-  new SalvageError('CONFIG_INVALID', `"${target}" is neither a known site (${siteIds().join(', ')}), a profile file (.yaml, .json) nor a URL prefix like example.com/news/`);
+  new SalvageError(
+    'CONFIG_INVALID',
+    `"${target}" is neither a known site (${siteIds().join(', ')}), a profile file (.yaml, .json) nor a URL prefix like example.com/news/`,
+  );
 
 /**
  * A profile for an outlet salvage has no module for, from a URL prefix (`example.com/news/`):
@@ -59,7 +70,11 @@ export function prefixProfileSpec(prefix: string, closed?: string): SiteProfileS
   if (!host.includes('.')) throw notATarget(prefix);
   const path = url.pathname;
   const spec: SiteProfileSpec = {
-    id: host.replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 40) || 'site',
+    id:
+      host
+        .replace(/[^a-z0-9]+/g, '-')
+        .replace(/^-+|-+$/g, '')
+        .slice(0, 40) || 'site',
     name: '',
     hosts: [host, `www.${host}`],
     article_url: `^(?:https?://)?(?:www\\.)?${escapeRegExp(host)}(?::\\d+)?${escapeRegExp(path)}`,
@@ -74,10 +89,14 @@ export function prefixProfileSpec(prefix: string, closed?: string): SiteProfileS
  * What `salvage archive <target>` rescues: a built-in site id, a profile file, or a URL prefix.
  * `profileText` is the profile to keep beside the archive (absent for built-in sites).
  */
-export async function resolveArchiveTarget(target: string, closed?: string): Promise<{ site: SiteProfile; profileText?: string }> {
+export async function resolveArchiveTarget(
+  target: string,
+  closed?: string,
+): Promise<{ site: SiteProfile; profileText?: string }> {
   const builtIn = SITES.get(target);
   if (builtIn && builtIn.rescue) {
-    if (closed !== undefined) throw new SalvageError('CONFIG_INVALID', `--closed is for a URL prefix; ${target} knows its closing date`);
+    if (closed !== undefined)
+      throw new SalvageError('CONFIG_INVALID', `--closed is for a URL prefix; ${target} knows its closing date`);
     return { site: builtIn };
   }
   if (PROFILE_FILE.test(target) || existsSync(target)) {
@@ -89,7 +108,12 @@ export async function resolveArchiveTarget(target: string, closed?: string): Pro
   try {
     return { site: parseProfileFile(text), profileText: text };
   } catch (error) {
-    if (error instanceof ProfileError) throw new SalvageError('CONFIG_INVALID', `the profile drawn from "${target}" is not valid (${error.message}); write one (docs/site-profiles.md)`, { cause: error });
+    if (error instanceof ProfileError)
+      throw new SalvageError(
+        'CONFIG_INVALID',
+        `the profile drawn from "${target}" is not valid (${error.message}); write one (docs/site-profiles.md)`,
+        { cause: error },
+      );
     throw error;
   }
 }

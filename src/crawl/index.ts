@@ -1,3 +1,16 @@
 /** Crawling a site: discovery in the CDX index, the choice of capture, fetching, and writing the archive. */
 export { isCandidate, nonCandidateSummary, rankCaptures } from './select.js';
-export { rescue, writeArchiveFile, CAPTURES_DIR, DEFAULT_RESCUE_OPTIONS, CDX_ROW_SKIPPED_EVENT, COVERAGE_FILE, STATE_FILE, type RescueEvent, type RescueOptions, type RescueProgress, type RescueStop, type RescueSummary } from './rescue.js';
+export {
+  rescue,
+  writeArchiveFile,
+  CAPTURES_DIR,
+  DEFAULT_RESCUE_OPTIONS,
+  CDX_ROW_SKIPPED_EVENT,
+  COVERAGE_FILE,
+  STATE_FILE,
+  type RescueEvent,
+  type RescueOptions,
+  type RescueProgress,
+  type RescueStop,
+  type RescueSummary,
+} from './rescue.js';

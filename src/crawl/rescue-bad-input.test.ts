@@ -26,13 +26,23 @@ const CLI = join(ROOT, 'src/cli/main.ts');
 /** Simulator and client at the same scale: a 60 s pause is 120 ms, a retry back-off of 2 s is 4 ms. */
 const SCALE = 500;
 
-interface ManifestArticle { id: number; outcome: string; expected?: { timestamp: string; original: string } }
+interface ManifestArticle {
+  id: number;
+  outcome: string;
+  expected?: { timestamp: string; original: string };
+}
 const manifest = JSON.parse(readFileSync(join(DEMO, 'manifest.json'), 'utf8')) as { articles: ManifestArticle[] };
 const good = manifest.articles.filter((a) => a.outcome === 'ok');
-const expected = (id: number): { timestamp: string; original: string } => manifest.articles.find((a) => a.id === id)!.expected!;
-const demoRows = readFileSync(join(DEMO, 'cdx.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+const expected = (id: number): { timestamp: string; original: string } =>
+  manifest.articles.find((a) => a.id === id)!.expected!;
+const demoRows = readFileSync(join(DEMO, 'cdx.jsonl'), 'utf8')
+  .trim()
+  .split('\n')
+  .map((l) => JSON.parse(l) as Record<string, unknown>);
 /** The demo row of a capture, to copy into bad rows that look like real ones. */
-const demoRow = (timestamp: string, original: string): Record<string, unknown> => ({ ...demoRows.find((r) => r['timestamp'] === timestamp && r['original'] === original)! });
+const demoRow = (timestamp: string, original: string): Record<string, unknown> => ({
+  ...demoRows.find((r) => r['timestamp'] === timestamp && r['original'] === original)!,
+});
 
 const work = mkdtempSync(join(tmpdir(), 'salvage-bad-input-'));
 const sims: WaybackSimulator[] = [];
@@ -47,9 +57,14 @@ after(async () => {
  */
 function cli(args: readonly string[]): Promise<{ status: number; stdout: string; stderr: string }> {
   return new Promise((done) => {
-    execFile(process.execPath, ['--import', 'tsx', CLI, ...args], { cwd: ROOT, encoding: 'utf8' }, (error, stdout, stderr) => {
-      done({ status: error ? (typeof error.code === 'number' ? error.code : -1) : 0, stdout, stderr });
-    });
+    execFile(
+      process.execPath,
+      ['--import', 'tsx', CLI, ...args],
+      { cwd: ROOT, encoding: 'utf8' },
+      (error, stdout, stderr) => {
+        done({ status: error ? (typeof error.code === 'number' ? error.code : -1) : 0, stdout, stderr });
+      },
+    );
   });
 }
 
@@ -67,14 +82,34 @@ async function sim(siteDir: string, options: Omit<SimulatorOptions, 'siteDir'> =
   return s;
 }
 
-interface Run { summary: RescueSummary; events: RescueEvent[]; politeness: PolitenessEvent[] }
+interface Run {
+  summary: RescueSummary;
+  events: RescueEvent[];
+  politeness: PolitenessEvent[];
+}
 
-async function run(s: WaybackSimulator, out: string, options: { concurrency?: number; maxAttempts?: number; closestWindowMs?: number } = {}): Promise<Run> {
+async function run(
+  s: WaybackSimulator,
+  out: string,
+  options: { concurrency?: number; maxAttempts?: number; closestWindowMs?: number } = {},
+): Promise<Run> {
   const politeness: PolitenessEvent[] = [];
-  const client = new WaybackClient({ baseUrl: s.url, politeness: new Politeness({ timeScale: SCALE, onEvent: (e) => politeness.push(e) }), timeoutMs: 60_000 / SCALE, ...(options.maxAttempts ? { maxAttempts: options.maxAttempts } : {}), ...(options.closestWindowMs ? { closestWindowMs: options.closestWindowMs } : {}) });
+  const client = new WaybackClient({
+    baseUrl: s.url,
+    politeness: new Politeness({ timeScale: SCALE, onEvent: (e) => politeness.push(e) }),
+    timeoutMs: 60_000 / SCALE,
+    ...(options.maxAttempts ? { maxAttempts: options.maxAttempts } : {}),
+    ...(options.closestWindowMs ? { closestWindowMs: options.closestWindowMs } : {}),
+  });
   const events: RescueEvent[] = [];
   try {
-    const summary = await rescue({ site: hkcnews, outDir: out, client, onEvent: (e) => events.push(e), ...(options.concurrency ? { concurrency: options.concurrency } : {}) });
+    const summary = await rescue({
+      site: hkcnews,
+      outDir: out,
+      client,
+      onEvent: (e) => events.push(e),
+      ...(options.concurrency ? { concurrency: options.concurrency } : {}),
+    });
     return { summary, events, politeness };
   } finally {
     await client.close();
@@ -84,7 +119,11 @@ async function run(s: WaybackSimulator, out: string, options: { concurrency?: nu
 function articles(out: string): Map<number, { state: string; timestamp: string | null; reason: string | null }> {
   const db = new Database(join(out, 'state.sqlite'), { readonly: true });
   try {
-    const rows = db.prepare('SELECT a.id, a.state, a.reason, c.timestamp FROM articles a LEFT JOIN captures c ON c.id = a.capture_id').all() as { id: number; state: string; reason: string | null; timestamp: string | null }[];
+    const rows = db
+      .prepare(
+        'SELECT a.id, a.state, a.reason, c.timestamp FROM articles a LEFT JOIN captures c ON c.id = a.capture_id',
+      )
+      .all() as { id: number; state: string; reason: string | null; timestamp: string | null }[];
     return new Map(rows.map((r) => [r.id, r]));
   } finally {
     db.close();
@@ -111,7 +150,8 @@ function badRows(): Record<string, unknown>[] {
     const original = `https://www.hkcnews.com/article/${id}/x`;
     return { ...base, urlkey: `com,hkcnews)/article/${id}/x`, original, ...fields };
   };
-  const seven = (r: Record<string, unknown>): unknown[] => ['urlkey', 'timestamp', 'original', 'mimetype', 'statuscode', 'digest', 'length'].map((f) => r[f]);
+  const seven = (r: Record<string, unknown>): unknown[] =>
+    ['urlkey', 'timestamp', 'original', 'mimetype', 'statuscode', 'digest', 'length'].map((f) => r[f]);
   return [
     forId(90001, { timestamp: 'abc' }),
     forId(90002, { timestamp: '2020' }),
@@ -139,12 +179,30 @@ test('malformed CDX rows are skipped with their reasons and the rescue finishes:
   assert.equal(summary.progress.cdxRowsSkipped, 12);
   assert.equal(skipped.length, 12, JSON.stringify(skipped));
   const reasons = skipped.map((e) => (e.type === 'cdx-row-skipped' ? e.reason : '')).join('\n');
-  for (const r of [/"abc" is not 14 digits/, /"2020" is not 14 digits/, /"99999999999999" is not a calendar time/, /"20201301000000" is not a calendar time/, /in the future/, /original holds a control character/, /statuscode "99999"/, /length/, /6 fields/, /not a string/, /not an array/]) assert.match(reasons, r);
+  for (const r of [
+    /"abc" is not 14 digits/,
+    /"2020" is not 14 digits/,
+    /"99999999999999" is not a calendar time/,
+    /"20201301000000" is not a calendar time/,
+    /in the future/,
+    /original holds a control character/,
+    /statuscode "99999"/,
+    /length/,
+    /6 fields/,
+    /not a string/,
+    /not an array/,
+  ])
+    assert.match(reasons, r);
   assert.equal(s.stats().requests.cdx, 1, 'the block was read once: a bad row is not a reason to ask again');
-  assert.deepEqual(politeness.filter((e) => e.type !== 'retry'), [], 'no outage, block or pause');
+  assert.deepEqual(
+    politeness.filter((e) => e.type !== 'retry'),
+    [],
+    'no outage, block or pause',
+  );
   assertGoodArticlesWritten(out);
   const state = articles(out);
-  for (let id = 90001; id <= 90011; id++) assert.equal(state.has(id), false, `article ${id} exists only in a skipped row`);
+  for (let id = 90001; id <= 90011; id++)
+    assert.equal(state.has(id), false, `article ${id} exists only in a skipped row`);
   const db = new Database(join(out, 'state.sqlite'), { readonly: true });
   try {
     const n = (db.prepare("SELECT count(*) AS n FROM events WHERE type = 'cdx-row-skipped'").get() as { n: number }).n;
@@ -179,7 +237,16 @@ test('a bad row already in the crawl state (stored by an older salvage) is refus
     const rows = [
       { timestamp: '99999999999999', original: 'https://www.hkcnews.com/article/90003/x' },
       { timestamp: '20200101000000', original: 'https://www.hkcnews.com/article/90006/x\r\nX-Injected: 1' },
-    ].map((r) => ({ ...r, key: `${r.timestamp} ${r.original}`, articleId: Number(/article\/(\d+)/.exec(r.original)![1]), urlkey: 'com,hkcnews)/article/x', mimetype: 'text/html', statuscode: 200, digest: 'D', length: 1 }));
+    ].map((r) => ({
+      ...r,
+      key: `${r.timestamp} ${r.original}`,
+      articleId: Number(/article\/(\d+)/.exec(r.original)![1]),
+      urlkey: 'com,hkcnews)/article/x',
+      mimetype: 'text/html',
+      statuscode: 200,
+      digest: 'D',
+      length: 1,
+    }));
     state.addCdxBlock(JSON.stringify(query), rows, undefined);
   } finally {
     state.close();
@@ -190,7 +257,10 @@ test('a bad row already in the crawl state (stored by an older salvage) is refus
   const byId = articles(out);
   assert.match(byId.get(90003)?.reason ?? '', /^malformed-row: /);
   assert.match(byId.get(90006)?.reason ?? '', /^malformed-row: /);
-  assert.deepEqual(events.map((e) => e.type), ['capture-failed', 'capture-failed']);
+  assert.deepEqual(
+    events.map((e) => e.type),
+    ['capture-failed', 'capture-failed'],
+  );
 });
 
 // ------------------------------------------------------------------------ item 5: one bad capture
@@ -201,7 +271,11 @@ const LONG_ID = 90020;
 /** The only capture of an article, at a URL of 60,000 characters. */
 const longRow = (): Record<string, unknown> => {
   const original = `https://www.hkcnews.com/article/${LONG_ID}/${'x'.repeat(60_000)}`;
-  return { ...demoRow(A282.timestamp, A282.original), urlkey: `com,hkcnews)/article/${LONG_ID}/${'x'.repeat(60_000)}`, original };
+  return {
+    ...demoRow(A282.timestamp, A282.original),
+    urlkey: `com,hkcnews)/article/${LONG_ID}/${'x'.repeat(60_000)}`,
+    original,
+  };
 };
 
 test('captures that always reset, never answer or never end fail alone: the articles take their next capture, a 60,000-character URL is never requested, no pause, the run finishes', async () => {
@@ -216,16 +290,38 @@ test('captures that always reset, never answer or never end fail alone: the arti
   const { summary, events, politeness } = await run(s, out, { maxAttempts: 3 });
   assert.equal(summary.stop, 'complete', summary.message);
   assert.equal(summary.progress.failed, 0, 'nothing left for a next run');
-  assert.deepEqual(politeness.filter((e) => e.type !== 'retry'), [], 'no blocked, outage or rate-limited event: one URL is not the service');
+  assert.deepEqual(
+    politeness.filter((e) => e.type !== 'retry'),
+    [],
+    'no blocked, outage or rate-limited event: one URL is not the service',
+  );
   const state = articles(out);
   assertGoodArticlesWritten(out, [282, 1309, 13577]);
-  assert.deepEqual([282, 1309, 13577].map((id) => [id, state.get(id)?.state, state.get(id)?.timestamp]), [[282, 'written', '20210427012935'], [1309, 'written', '20170127223324'], [13577, 'written', '20200517065735']], 'each written from its next capture');
+  assert.deepEqual(
+    [282, 1309, 13577].map((id) => [id, state.get(id)?.state, state.get(id)?.timestamp]),
+    [
+      [282, 'written', '20210427012935'],
+      [1309, 'written', '20170127223324'],
+      [13577, 'written', '20200517065735'],
+    ],
+    'each written from its next capture',
+  );
   assert.match(state.get(LONG_ID)?.reason ?? '', /^url-too-long: /);
-  const failed = events.filter((e) => e.type === 'capture-failed').map((e) => (e.type === 'capture-failed' ? `${e.articleId} ${e.kind}` : ''));
-  assert.deepEqual(failed.sort(), [`1309 too-large`, `13577 fetch-failed`, `282 fetch-failed`, `${LONG_ID} url-too-long`]);
+  const failed = events
+    .filter((e) => e.type === 'capture-failed')
+    .map((e) => (e.type === 'capture-failed' ? `${e.articleId} ${e.kind}` : ''));
+  assert.deepEqual(failed.sort(), [
+    `1309 too-large`,
+    `13577 fetch-failed`,
+    `282 fetch-failed`,
+    `${LONG_ID} url-too-long`,
+  ]);
   const stats = s.stats();
   assert.equal(stats.urlFaultsInjected[`/${A1309.timestamp}id_/`], 1, 'a body over the cap is not asked for again');
-  assert.equal(Object.keys(stats.captureFetches).some((k) => k.includes(`/article/${LONG_ID}/`)), false);
+  assert.equal(
+    Object.keys(stats.captureFetches).some((k) => k.includes(`/article/${LONG_ID}/`)),
+    false,
+  );
   assert.equal(stats.responses['414'] ?? 0, 0);
 });
 
@@ -235,28 +331,50 @@ test('with one worker (no other request to compare with) a capture that always r
   const { summary, events, politeness } = await run(s, out, { concurrency: 1, maxAttempts: 3 });
   assert.equal(summary.stop, 'complete', summary.message);
   assert.equal(summary.progress.failed, 0);
-  assert.deepEqual(politeness.filter((e) => e.type !== 'retry'), []);
-  assert.deepEqual(events.map((e) => e.type), ['capture-deferred', 'capture-failed']);
+  assert.deepEqual(
+    politeness.filter((e) => e.type !== 'retry'),
+    [],
+  );
+  assert.deepEqual(
+    events.map((e) => e.type),
+    ['capture-deferred', 'capture-failed'],
+  );
   assert.equal(articles(out).get(282)?.timestamp, '20210427012935');
   assertGoodArticlesWritten(out, [282]);
   const before = s.stats().urlFaultsInjected[`/${A282.timestamp}id_/${A282.original}`];
   const again = await run(s, out, { concurrency: 1, maxAttempts: 3 });
   assert.equal(again.summary.stop, 'complete');
   assert.equal(again.summary.progress.fetched, 0);
-  assert.equal(s.stats().urlFaultsInjected[`/${A282.timestamp}id_/${A282.original}`], before, 'the failed capture is not asked for again');
+  assert.equal(
+    s.stats().urlFaultsInjected[`/${A282.timestamp}id_/${A282.original}`],
+    before,
+    'the failed capture is not asked for again',
+  );
 });
 
 test('when the bad capture belongs to the only article left, a small CDX lookup shows the service answers: the capture fails and the run finishes', async () => {
   const dir = join(work, 'only-282');
   cpSync(DEMO, dir, { recursive: true });
-  writeFileSync(join(dir, 'cdx.jsonl'), demoRows.filter((r) => String(r['original']).includes('/article/282/')).map((r) => JSON.stringify(r) + '\n').join(''));
+  writeFileSync(
+    join(dir, 'cdx.jsonl'),
+    demoRows
+      .filter((r) => String(r['original']).includes('/article/282/'))
+      .map((r) => JSON.stringify(r) + '\n')
+      .join(''),
+  );
   const s = await sim(dir, { urlFaults: [{ contains: `/${A282.timestamp}id_/${A282.original}`, fault: 'reset' }] });
   const out = join(work, 'only-282-out');
   const { summary, events, politeness } = await run(s, out, { maxAttempts: 3 });
   assert.equal(summary.stop, 'complete', summary.message);
   assert.equal(summary.progress.failed, 0, 'not left for a next run that would meet the same');
-  assert.deepEqual(politeness.filter((e) => e.type !== 'retry'), []);
-  assert.deepEqual(events.map((e) => e.type), ['capture-deferred', 'capture-failed']);
+  assert.deepEqual(
+    politeness.filter((e) => e.type !== 'retry'),
+    [],
+  );
+  assert.deepEqual(
+    events.map((e) => e.type),
+    ['capture-deferred', 'capture-failed'],
+  );
   assert.equal(articles(out).get(282)?.timestamp, '20210427012935');
   assert.equal(s.stats().requests.cdx, 2, 'the index query and one lookup');
 });
@@ -271,13 +389,18 @@ const A3380 = expected(3380);
 function storedCaptures(out: string): string[] {
   const db = new Database(join(out, 'state.sqlite'), { readonly: true });
   try {
-    return (db.prepare('SELECT timestamp, original FROM captures WHERE warc IS NOT NULL').all() as { timestamp: string; original: string }[]).map((r) => `${r.timestamp} ${r.original}`);
+    return (
+      db.prepare('SELECT timestamp, original FROM captures WHERE warc IS NOT NULL').all() as {
+        timestamp: string;
+        original: string;
+      }[]
+    ).map((r) => `${r.timestamp} ${r.original}`);
   } finally {
     db.close();
   }
 }
 
-test('an excluded URL ends its article unrecovered \'excluded\' at once: one request, no retry, no outage, nothing stored', async () => {
+test("an excluded URL ends its article unrecovered 'excluded' at once: one request, no retry, no outage, nothing stored", async () => {
   const s = await sim(DEMO, { urlFaults: [{ contains: `/${A2509.timestamp}id_/`, fault: 'excluded' }] });
   const out = join(work, 'excluded-out');
   const { summary, politeness } = await run(s, out);
@@ -286,26 +409,49 @@ test('an excluded URL ends its article unrecovered \'excluded\' at once: one req
   assert.deepEqual(politeness, [], 'no retry, outage or pause');
   assert.match(articles(out).get(2509)?.reason ?? '', /^excluded: the Wayback Machine will not play this URL back/);
   assert.equal(s.stats().urlFaultsInjected[`/${A2509.timestamp}id_/`], 1);
-  assert.equal(storedCaptures(out).some((c) => c.includes('/article/2509/')), false);
+  assert.equal(
+    storedCaptures(out).some((c) => c.includes('/article/2509/')),
+    false,
+  );
   assertGoodArticlesWritten(out, [2509]);
 });
 
-test('the Wayback\'s own 404 page is a not-archived capture: recorded in the state, never stored in the WARC', async () => {
+test("the Wayback's own 404 page is a not-archived capture: recorded in the state, never stored in the WARC", async () => {
   const s = await sim(DEMO, { urlFaults: [{ contains: `/${A3239.timestamp}id_/`, fault: 'not-archived' }] });
   const out = join(work, 'not-archived-out');
   const { summary, politeness } = await run(s, out);
   assert.equal(summary.stop, 'complete', summary.message);
   assert.deepEqual(politeness, []);
   assert.match(articles(out).get(3239)?.reason ?? '', /^not-archived: /);
-  assert.equal(storedCaptures(out).some((c) => c.includes('/article/3239/')), false, 'no response record claims the site said it');
+  assert.equal(
+    storedCaptures(out).some((c) => c.includes('/article/3239/')),
+    false,
+    'no response record claims the site said it',
+  );
   assertGoodArticlesWritten(out, [3239]);
 });
 
 test('an archived 429 behind a closest-capture redirect is a rejected capture: no pause, and the article takes its next capture', async () => {
-  const at = new Date(Date.parse(`${A282.timestamp.slice(0, 4)}-${A282.timestamp.slice(4, 6)}-${A282.timestamp.slice(6, 8)}T${A282.timestamp.slice(8, 10)}:${A282.timestamp.slice(10, 12)}:${A282.timestamp.slice(12, 14)}Z`) + 10 * 60_000);
+  const at = new Date(
+    Date.parse(
+      `${A282.timestamp.slice(0, 4)}-${A282.timestamp.slice(4, 6)}-${A282.timestamp.slice(6, 8)}T${A282.timestamp.slice(8, 10)}:${A282.timestamp.slice(10, 12)}:${A282.timestamp.slice(12, 14)}Z`,
+    ) +
+      10 * 60_000,
+  );
   const limitedAt = at.toISOString().replace(/[-:T]/g, '').slice(0, 14);
-  const dir = siteWith('archived-429', [{ ...demoRow(A282.timestamp, A282.original), timestamp: limitedAt, statuscode: '429', digest: 'TOOMANYREQUESTS2222222222222222', body: 'bodies/too-many.html.gz' }]);
-  writeFileSync(join(dir, 'bodies/too-many.html.gz'), gzipSync('<html><body><h1>429 Too Many Requests</h1></body></html>'));
+  const dir = siteWith('archived-429', [
+    {
+      ...demoRow(A282.timestamp, A282.original),
+      timestamp: limitedAt,
+      statuscode: '429',
+      digest: 'TOOMANYREQUESTS2222222222222222',
+      body: 'bodies/too-many.html.gz',
+    },
+  ]);
+  writeFileSync(
+    join(dir, 'bodies/too-many.html.gz'),
+    gzipSync('<html><body><h1>429 Too Many Requests</h1></body></html>'),
+  );
   const s = await sim(dir, { urlFaults: [{ contains: `/${A282.timestamp}id_/`, fault: 'closest' }] });
   const out = join(work, 'archived-429-out');
   const { summary, politeness } = await run(s, out);
@@ -313,7 +459,10 @@ test('an archived 429 behind a closest-capture redirect is a rejected capture: n
   assert.deepEqual(politeness, [], 'an archived 429 is content: no rate-limited event, no retry');
   assert.equal(s.stats().responses['429'], 1, 'asked once');
   assert.deepEqual([articles(out).get(282)?.state, articles(out).get(282)?.timestamp], ['written', '20210427012935']);
-  assert.ok(storedCaptures(out).includes(`${A282.timestamp} ${A282.original}`), 'the 429 memento is evidence, stored for the capture asked for');
+  assert.ok(
+    storedCaptures(out).includes(`${A282.timestamp} ${A282.original}`),
+    'the 429 memento is evidence, stored for the capture asked for',
+  );
   assertGoodArticlesWritten(out, [282]);
 });
 
@@ -324,16 +473,27 @@ test('a closest capture outside the window is its own reason (closest-too-far), 
   assert.equal(summary.stop, 'complete', summary.message);
   assert.deepEqual(politeness, []);
   const db = new Database(join(out, 'state.sqlite'), { readonly: true });
-  const verdicts = db.prepare('SELECT timestamp, verdict FROM captures WHERE verdict IS NOT NULL AND original LIKE ?').all('%/article/282/%') as { timestamp: string; verdict: string }[];
+  const verdicts = db
+    .prepare('SELECT timestamp, verdict FROM captures WHERE verdict IS NOT NULL AND original LIKE ?')
+    .all('%/article/282/%') as { timestamp: string; verdict: string }[];
   db.close();
-  assert.ok(verdicts.some((r) => r.timestamp === A282.timestamp && r.verdict === 'closest-too-far'), JSON.stringify(verdicts));
+  assert.ok(
+    verdicts.some((r) => r.timestamp === A282.timestamp && r.verdict === 'closest-too-far'),
+    JSON.stringify(verdicts),
+  );
   assert.equal(articles(out).get(282)?.state, 'written');
 });
 
-test('a wrong Content-Encoding: gzip is the capture\'s bytes as they came: the same article, no reset, no block', async () => {
+test("a wrong Content-Encoding: gzip is the capture's bytes as they came: the same article, no reset, no block", async () => {
   const dir = join(work, 'only-3380');
   cpSync(DEMO, dir, { recursive: true });
-  writeFileSync(join(dir, 'cdx.jsonl'), demoRows.filter((r) => String(r['original']).includes('/article/3380/')).map((r) => JSON.stringify(r) + '\n').join(''));
+  writeFileSync(
+    join(dir, 'cdx.jsonl'),
+    demoRows
+      .filter((r) => String(r['original']).includes('/article/3380/'))
+      .map((r) => JSON.stringify(r) + '\n')
+      .join(''),
+  );
   const clean = join(work, 'wrong-encoding-clean');
   const lying = join(work, 'wrong-encoding-out');
   await run(await sim(dir), clean);
@@ -351,6 +511,9 @@ test('a blocked site is one line with its code and exit 1: no stack trace, no in
   const r = await cli(['archive', 'hkcnews', '--out', join(work, 'blocked-out'), '--wayback', s.url, '--quiet']);
   assert.equal(r.status, 1, r.stderr);
   assert.deepEqual(r.stderr.trim().split('\n').length, 1, r.stderr);
-  assert.match(r.stderr, /^salvage: the Wayback Machine blocks .*AdministrativeAccessControlException.*\[WAYBACK_BLOCKED_SITE\]$/m);
+  assert.match(
+    r.stderr,
+    /^salvage: the Wayback Machine blocks .*AdministrativeAccessControlException.*\[WAYBACK_BLOCKED_SITE\]$/m,
+  );
   assert.doesNotMatch(r.stderr, /internal error|\n\s+at /);
 });

@@ -7,8 +7,26 @@ import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import { extractCapture, type Article, type SiteProfile } from '../extract/index.js';
 import { articlePath, removeStaleTempFiles, renderArticle, writeFileAtomic } from '../markdown/index.js';
-import { CaptureStore, CrawlState, recoverCaptures, requestedCaptureHeaders, type NewCapture, type RecoveryEvent, type StoredCapture } from '../store/index.js';
-import { captureKey, cdxRowProblem, RequestRefusedError, RetriesExhaustedError, WaitLimitError, WaybackRequestError, type CdxQuery, type PolitenessEvent, type WaybackClient } from '../wayback/index.js';
+import {
+  CaptureStore,
+  CrawlState,
+  recoverCaptures,
+  requestedCaptureHeaders,
+  type NewCapture,
+  type RecoveryEvent,
+  type StoredCapture,
+} from '../store/index.js';
+import {
+  captureKey,
+  cdxRowProblem,
+  RequestRefusedError,
+  RetriesExhaustedError,
+  WaitLimitError,
+  WaybackRequestError,
+  type CdxQuery,
+  type PolitenessEvent,
+  type WaybackClient,
+} from '../wayback/index.js';
 import { SalvageError } from '../errors.js';
 import { nonCandidateSummary, rankCaptures } from './select.js';
 import type { CdxRow } from '../wayback/index.js';
@@ -61,10 +79,14 @@ export type RescueEvent =
 function describeRecovery(e: RecoveryEvent): string {
   const file = `${CAPTURES_DIR}/${e.warc}`;
   switch (e.type) {
-    case 'adopted': return `${file}: ${e.records} stored captures past what the crawl state knew (from offset ${e.from}) adopted`;
-    case 'incomplete': return `${file}: a record cut short at offset ${e.offset} (${e.bytes} bytes, an interrupted write) is left in place and skipped; new captures go to a new file`;
-    case 'damaged': return `${file}: ${e.bytes} damaged bytes at offset ${e.offset} (${e.detail}) are left in place and skipped`;
-    case 'bytes-gone': return `${file}: ${e.missing ? 'missing' : `${e.size} bytes where ${e.committed} were stored`}; ${e.captures} captures whose bytes are gone will be fetched again`;
+    case 'adopted':
+      return `${file}: ${e.records} stored captures past what the crawl state knew (from offset ${e.from}) adopted`;
+    case 'incomplete':
+      return `${file}: a record cut short at offset ${e.offset} (${e.bytes} bytes, an interrupted write) is left in place and skipped; new captures go to a new file`;
+    case 'damaged':
+      return `${file}: ${e.bytes} damaged bytes at offset ${e.offset} (${e.detail}) are left in place and skipped`;
+    case 'bytes-gone':
+      return `${file}: ${e.missing ? 'missing' : `${e.size} bytes where ${e.committed} were stored`}; ${e.captures} captures whose bytes are gone will be fetched again`;
   }
 }
 
@@ -100,7 +122,17 @@ function articleIdNumber(site: SiteProfile, url: string): number | null {
 }
 
 function toNewCapture(site: SiteProfile, row: CdxRow): NewCapture {
-  return { key: captureKey(row), articleId: articleIdNumber(site, row.original), urlkey: row.urlkey, timestamp: row.timestamp, original: row.original, mimetype: row.mimetype, statuscode: row.statuscode, digest: row.digest, length: row.length };
+  return {
+    key: captureKey(row),
+    articleId: articleIdNumber(site, row.original),
+    urlkey: row.urlkey,
+    timestamp: row.timestamp,
+    original: row.original,
+    mimetype: row.mimetype,
+    statuscode: row.statuscode,
+    digest: row.digest,
+    length: row.length,
+  };
 }
 
 /** Render and write an article's file; returns its path (relative to the archive) and SHA-256. */
@@ -121,14 +153,27 @@ export const CDX_ROW_SKIPPED_EVENT = 'cdx-row-skipped';
  */
 function cdxFailure(query: CdxQuery, error: unknown): { stop: RescueStop; message: string } | undefined {
   if (error instanceof RetriesExhaustedError) {
-    return { stop: 'unavailable', message: `the CDX index kept failing for ${query.url} (${error.attempts} attempts, last: ${error.lastCause})` };
+    return {
+      stop: 'unavailable',
+      message: `the CDX index kept failing for ${query.url} (${error.attempts} attempts, last: ${error.lastCause})`,
+    };
   }
   if (error instanceof WaybackRequestError && error.code === 'WAYBACK_BLOCKED_SITE') {
-    throw new SalvageError(error.code, `the Wayback Machine blocks ${query.url}: its CDX index answers HTTP 403 (${error.detail}), and no capture of a blocked site can be had`, { cause: error, subject: query.url });
+    throw new SalvageError(
+      error.code,
+      `the Wayback Machine blocks ${query.url}: its CDX index answers HTTP 403 (${error.detail}), and no capture of a blocked site can be had`,
+      { cause: error, subject: query.url },
+    );
   }
   if (error instanceof WaybackRequestError || error instanceof RequestRefusedError) {
-    const said = error instanceof WaybackRequestError ? `HTTP ${error.status}${error.detail ? ` (${error.detail})` : ''}` : error.detail;
-    throw new SalvageError(error.code, `the CDX index will not list ${query.url}: ${said}`, { cause: error, subject: query.url });
+    const said =
+      error instanceof WaybackRequestError
+        ? `HTTP ${error.status}${error.detail ? ` (${error.detail})` : ''}`
+        : error.detail;
+    throw new SalvageError(error.code, `the CDX index will not list ${query.url}: ${said}`, {
+      cause: error,
+      subject: query.url,
+    });
   }
   return undefined;
 }
@@ -146,8 +191,22 @@ const ANSWER_OUTCOME: Readonly<Record<WaybackRequestError['code'], string>> = {
 const EXCLUDED = 'excluded';
 
 export async function rescue(options: RescueOptions): Promise<RescueSummary> {
-  const { site, outDir, client, concurrency = DEFAULT_RESCUE_OPTIONS.concurrency, signal, onProgress, log = () => {}, notice = () => {}, onEvent = () => {} } = options;
-  if (!site.rescue) throw new SalvageError('SITE_UNKNOWN', `salvage does not know how to find ${site.id}'s captures (its site module has no rescue section)`);
+  const {
+    site,
+    outDir,
+    client,
+    concurrency = DEFAULT_RESCUE_OPTIONS.concurrency,
+    signal,
+    onProgress,
+    log = () => {},
+    notice = () => {},
+    onEvent = () => {},
+  } = options;
+  if (!site.rescue)
+    throw new SalvageError(
+      'SITE_UNKNOWN',
+      `salvage does not know how to find ${site.id}'s captures (its site module has no rescue section)`,
+    );
   const { cdxQueries, closedAt } = site.rescue;
   // A kill between a temp file and its rename leaves the temp file; the article is redone.
   await removeStaleTempFiles(outDir);
@@ -163,12 +222,27 @@ export async function rescue(options: RescueOptions): Promise<RescueSummary> {
     state.close();
     throw error;
   }
-  const progress: RescueProgress = { phase: 'discover', cdxRows: 0, articles: 0, done: 0, written: 0, unrecovered: 0, failed: 0, fetched: 0, cdxRowsSkipped: 0 };
+  const progress: RescueProgress = {
+    phase: 'discover',
+    cdxRows: 0,
+    articles: 0,
+    done: 0,
+    written: 0,
+    unrecovered: 0,
+    failed: 0,
+    fetched: 0,
+    cdxRowsSkipped: 0,
+  };
   const report = (): void => onProgress?.({ ...progress });
   state.event({ type: 'run-start', detail: client.baseUrl });
   const recordEvent = (e: PolitenessEvent): void => {
     const ms = e.type === 'retry' ? e.delayMs : e.type === 'unblocked' ? e.blockedMs : e.pauseMs;
-    state.event({ type: e.type, ...(e.type !== 'unblocked' ? { family: e.family } : {}), ms, ...(e.type === 'retry' ? { detail: e.cause } : e.type === 'blocked' ? { detail: e.cause } : {}) });
+    state.event({
+      type: e.type,
+      ...(e.type !== 'unblocked' ? { family: e.family } : {}),
+      ms,
+      ...(e.type === 'retry' ? { detail: e.cause } : e.type === 'blocked' ? { detail: e.cause } : {}),
+    });
   };
   client.politeness.listeners.add(recordEvent);
 
@@ -190,13 +264,23 @@ export async function rescue(options: RescueOptions): Promise<RescueSummary> {
         for (const bad of page.skipped) {
           // One bad row is one skipped row: recorded (status counts them) and shown, never fatal.
           progress.cdxRowsSkipped++;
-          state.event({ type: CDX_ROW_SKIPPED_EVENT, detail: `${query.url} row ${bad.index}: ${bad.reason}: ${bad.text}` });
+          state.event({
+            type: CDX_ROW_SKIPPED_EVENT,
+            detail: `${query.url} row ${bad.index}: ${bad.reason}: ${bad.text}`,
+          });
           onEvent({ type: 'cdx-row-skipped', query: query.url, index: bad.index, reason: bad.reason, text: bad.text });
         }
         if (page.resumeKey !== undefined && page.resumeKey === q.resumeKey) {
-          throw new SalvageError('CDX_CURSOR_LOOP', `the CDX index answered the same resume key twice for ${query.url}; stopping rather than looping`);
+          throw new SalvageError(
+            'CDX_CURSOR_LOOP',
+            `the CDX index answered the same resume key twice for ${query.url}; stopping rather than looping`,
+          );
         }
-        state.addCdxBlock(key, page.rows.map((r) => toNewCapture(site, r)), page.resumeKey);
+        state.addCdxBlock(
+          key,
+          page.rows.map((r) => toNewCapture(site, r)),
+          page.resumeKey,
+        );
         progress.cdxRows += page.rows.length;
         log(`cdx ${query.url}: ${page.rows.length} rows (total ${progress.cdxRows})`);
         report();
@@ -235,8 +319,14 @@ export async function rescue(options: RescueOptions): Promise<RescueSummary> {
         try {
           await rescueArticle(id);
         } catch (error) {
-          if (error instanceof WaitLimitError) { stop = { stop: 'wait-limit', message: error.message }; return; }
-          if (signal?.aborted) { stop = { stop: 'interrupted' }; return; }
+          if (error instanceof WaitLimitError) {
+            stop = { stop: 'wait-limit', message: error.message };
+            return;
+          }
+          if (signal?.aborted) {
+            stop = { stop: 'interrupted' };
+            return;
+          }
           throw error;
         }
         report();
@@ -248,17 +338,36 @@ export async function rescue(options: RescueOptions): Promise<RescueSummary> {
       const ranked = rankCaptures(rows, closedAt, (revisit) => state.capturedAs(revisit.digest));
       const rejected: string[] = [];
       for (const capture of ranked) {
-        if (capture.verdict !== null && capture.verdict !== 'ok') { rejected.push(`${capture.timestamp} ${capture.verdict}`); continue; }
+        if (capture.verdict !== null && capture.verdict !== 'ok') {
+          rejected.push(`${capture.timestamp} ${capture.verdict}`);
+          continue;
+        }
         const got = await payloadOf(capture);
-        if (got === 'deferred') { deferred.push(id); return; }
-        if (got === 'failed') { progress.failed++; return; }
+        if (got === 'deferred') {
+          deferred.push(id);
+          return;
+        }
+        if (got === 'failed') {
+          progress.failed++;
+          return;
+        }
         if (typeof got === 'string') {
           rejected.push(`${capture.timestamp} ${got}`);
           // An excluded URL is excluded at every time: its other captures would only cost requests.
           if (got === EXCLUDED) break;
           continue;
         }
-        const result = extractCapture({ payload: got.payload, url: got.url, timestamp: got.timestamp, ...(got.httpStatus !== undefined ? { httpStatus: got.httpStatus } : {}), ...(got.contentType !== undefined ? { contentType: got.contentType } : {}), ...(got.payloadBytes !== undefined ? { payloadBytes: got.payloadBytes } : {}) }, site);
+        const result = extractCapture(
+          {
+            payload: got.payload,
+            url: got.url,
+            timestamp: got.timestamp,
+            ...(got.httpStatus !== undefined ? { httpStatus: got.httpStatus } : {}),
+            ...(got.contentType !== undefined ? { contentType: got.contentType } : {}),
+            ...(got.payloadBytes !== undefined ? { payloadBytes: got.payloadBytes } : {}),
+          },
+          site,
+        );
         if (!result.ok) {
           state.captureRejected(capture.id, result.reason, result.message);
           rejected.push(`${capture.timestamp} ${result.reason}`);
@@ -267,8 +376,17 @@ export async function rescue(options: RescueOptions): Promise<RescueSummary> {
         const file = await writeArchiveFile(outDir, result.article);
         // Decoding warnings (bytes replaced, a declared charset overruled) are the reader's to know.
         for (const warning of result.warnings ?? []) log(`warning ${site.id} ${id}: ${warning}`);
-        const fields = JSON.stringify(Object.fromEntries(Object.entries(result.layout.evidence).map(([f, e]) => [f, [e.source, e.disagreements]])));
-        state.articleWritten({ id, captureId: capture.id, path: file.path, sha256: file.sha256, year: got.timestamp.slice(0, 4), layout: { id: result.layout.id, date: result.article.date, fields } });
+        const fields = JSON.stringify(
+          Object.fromEntries(Object.entries(result.layout.evidence).map(([f, e]) => [f, [e.source, e.disagreements]])),
+        );
+        state.articleWritten({
+          id,
+          captureId: capture.id,
+          path: file.path,
+          sha256: file.sha256,
+          year: got.timestamp.slice(0, 4),
+          layout: { id: result.layout.id, date: result.article.date, fields },
+        });
         progress.written++;
         progress.done++;
         return;
@@ -276,9 +394,12 @@ export async function rescue(options: RescueOptions): Promise<RescueSummary> {
       // `<kind>: <detail>`: the kind (before the colon) is what reports group by.
       const kinds = [...new Set(rejected.map((r) => r.split(' ')[1]))].sort().join('+');
       const excluded = rejected.at(-1)?.endsWith(` ${EXCLUDED}`) === true;
-      const reason = ranked.length === 0 ? `no-html-capture: ${nonCandidateSummary(rows) || 'no captures'}`
-        : excluded ? `${EXCLUDED}: the Wayback Machine will not play this URL back (${rejected.join('; ')})`
-        : `${kinds}: every capture rejected (${rejected.join('; ')})`;
+      const reason =
+        ranked.length === 0
+          ? `no-html-capture: ${nonCandidateSummary(rows) || 'no captures'}`
+          : excluded
+            ? `${EXCLUDED}: the Wayback Machine will not play this URL back (${rejected.join('; ')})`
+            : `${kinds}: every capture rejected (${rejected.join('; ')})`;
       state.articleUnrecovered(id, reason, ranked[0]?.timestamp.slice(0, 4) ?? rows[0]?.timestamp.slice(0, 4) ?? null);
       log(`unrecovered ${site.id} ${id}: ${reason}`);
       progress.unrecovered++;
@@ -289,11 +410,30 @@ export async function rescue(options: RescueOptions): Promise<RescueSummary> {
      * The capture's payload: from the WARC when already stored, else fetched and stored first. A
      * string is the kind of a rejected capture, or 'failed' / 'deferred' (see the caller).
      */
-    const payloadOf = async (capture: StoredCapture): Promise<{ payload: Uint8Array; url: string; timestamp: string; httpStatus?: number; contentType?: string; payloadBytes?: number } | string> => {
+    const payloadOf = async (
+      capture: StoredCapture,
+    ): Promise<
+      | {
+          payload: Uint8Array;
+          url: string;
+          timestamp: string;
+          httpStatus?: number;
+          contentType?: string;
+          payloadBytes?: number;
+        }
+      | string
+    > => {
       if (capture.warc !== null && capture.warc_offset !== null && capture.warc_length !== null) {
         try {
           const c = await store.read({ warc: capture.warc, offset: capture.warc_offset, length: capture.warc_length });
-          return { payload: c.payload, url: capture.original, timestamp: capture.timestamp, ...(c.httpStatus !== undefined ? { httpStatus: c.httpStatus } : {}), ...(c.contentType !== undefined ? { contentType: c.contentType } : {}), ...(c.tooLargeBytes !== undefined ? { payloadBytes: c.tooLargeBytes } : {}) };
+          return {
+            payload: c.payload,
+            url: capture.original,
+            timestamp: capture.timestamp,
+            ...(c.httpStatus !== undefined ? { httpStatus: c.httpStatus } : {}),
+            ...(c.contentType !== undefined ? { contentType: c.contentType } : {}),
+            ...(c.tooLargeBytes !== undefined ? { payloadBytes: c.tooLargeBytes } : {}),
+          };
         } catch (error) {
           if (!(error instanceof SalvageError)) throw error;
           // The stored bytes are gone or damaged (left as they are): the capture is fetched again.
@@ -304,7 +444,14 @@ export async function rescue(options: RescueOptions): Promise<RescueSummary> {
       const articleId = capture.article_id ?? 0;
       const captureFailed = (kind: string, reason: string): string => {
         state.captureRejected(capture.id, kind, reason);
-        onEvent({ type: 'capture-failed', articleId, timestamp: capture.timestamp, original: capture.original, kind, reason });
+        onEvent({
+          type: 'capture-failed',
+          articleId,
+          timestamp: capture.timestamp,
+          original: capture.original,
+          kind,
+          reason,
+        });
         return kind;
       };
       // A row stored by an older salvage that would not pass the CDX checks now: never requested.
@@ -320,14 +467,23 @@ export async function rescue(options: RescueOptions): Promise<RescueSummary> {
           // this article was deferred) and nothing service-wide happened, the fault is this
           // capture's: it fails, and the article moves on to its next capture.
           const mark = deferredMarks.get(articleId);
-          if (!error.evidence.troubleDuring && client.politeness.successCount > (mark ?? error.evidence.successesBefore)) {
+          if (
+            !error.evidence.troubleDuring &&
+            client.politeness.successCount > (mark ?? error.evidence.successesBefore)
+          ) {
             return captureFailed('fetch-failed', error.message);
           }
           state.captureError(capture.id, error.message);
           if (mark === undefined) {
             // No evidence either way (nothing else was asked meanwhile): once more at the end of the run.
             deferredMarks.set(articleId, client.politeness.successCount);
-            onEvent({ type: 'capture-deferred', articleId, timestamp: capture.timestamp, original: capture.original, reason: error.message });
+            onEvent({
+              type: 'capture-deferred',
+              articleId,
+              timestamp: capture.timestamp,
+              original: capture.original,
+              reason: error.message,
+            });
             return 'deferred';
           }
           // Left pending: the service itself seems to be failing; the next run tries this article again.
@@ -353,12 +509,29 @@ export async function rescue(options: RescueOptions): Promise<RescueSummary> {
         httpStatus: fetched.status,
         httpHeaders,
         payload: fetched.payload,
-        warcHeaders: { 'WARC-Source-URI': fetched.mementoUrl, 'Salvage-Fetch-Date': fetched.fetchedAt.toISOString(), ...requestedCaptureHeaders(capture.timestamp, capture.original) },
+        warcHeaders: {
+          'WARC-Source-URI': fetched.mementoUrl,
+          'Salvage-Fetch-Date': fetched.fetchedAt.toISOString(),
+          ...requestedCaptureHeaders(capture.timestamp, capture.original),
+        },
       });
       // Same turn as the write (see CaptureStore.append): committed, or adopted on the next open.
-      state.captureStored({ id: capture.id, warc: record.warc, offset: record.offset, length: record.length, fetchedAt: fetched.fetchedAt.toISOString(), mementoUrl: fetched.mementoUrl });
+      state.captureStored({
+        id: capture.id,
+        warc: record.warc,
+        offset: record.offset,
+        length: record.length,
+        fetchedAt: fetched.fetchedAt.toISOString(),
+        mementoUrl: fetched.mementoUrl,
+      });
       progress.fetched++;
-      return { payload: fetched.payload, url, timestamp, httpStatus: fetched.status, ...(fetched.contentType ? { contentType: fetched.contentType } : {}) };
+      return {
+        payload: fetched.payload,
+        url,
+        timestamp,
+        httpStatus: fetched.status,
+        ...(fetched.contentType ? { contentType: fetched.contentType } : {}),
+      };
     };
 
     await Promise.all(Array.from({ length: concurrency }, () => worker()));
@@ -369,15 +542,23 @@ export async function rescue(options: RescueOptions): Promise<RescueSummary> {
       // lookup tells whether the service answers at all. Its failure proves nothing either way.
       if ([...deferredMarks.values()].some((mark) => mark >= client.politeness.successCount)) {
         const probe = cdxQueries[0];
-        if (probe) await client.cdxPage({ url: probe.url, matchType: 'exact' }, undefined, signal).catch((error: unknown) => { if (error instanceof WaitLimitError || signal?.aborted) throw error; });
+        if (probe)
+          await client.cdxPage({ url: probe.url, matchType: 'exact' }, undefined, signal).catch((error: unknown) => {
+            if (error instanceof WaitLimitError || signal?.aborted) throw error;
+          });
       }
       await Promise.all(Array.from({ length: concurrency }, () => worker(() => again.shift())));
     }
     if (!stop && signal?.aborted) stop = { stop: 'interrupted' };
     state.event({ type: 'run-end', detail: stop?.stop ?? 'complete' });
-    return { stop: stop?.stop ?? 'complete', ...(stop?.message ? { message: stop.message } : {}), progress: { ...progress } };
+    return {
+      stop: stop?.stop ?? 'complete',
+      ...(stop?.message ? { message: stop.message } : {}),
+      progress: { ...progress },
+    };
   } catch (error) {
-    if (error instanceof WaitLimitError) return { stop: 'wait-limit', message: error.message, progress: { ...progress } };
+    if (error instanceof WaitLimitError)
+      return { stop: 'wait-limit', message: error.message, progress: { ...progress } };
     if (signal?.aborted) return { stop: 'interrupted', progress: { ...progress } };
     throw error;
   } finally {

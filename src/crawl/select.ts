@@ -45,10 +45,26 @@ export function rankCaptures<T extends CdxRow>(rows: Iterable<T>, closedAt: stri
     seen.add(key);
     (row.timestamp <= closedAt ? early : late).push(row);
   }
-  const byUrl = (a: T, b: T): number => (a.original !== b.original ? (a.original < b.original ? -1 : 1) : a.digest < b.digest ? -1 : a.digest > b.digest ? 1 : 0);
-  const newestFirst = (a: T, b: T): number => (a.timestamp === b.timestamp ? byUrl(a, b) : a.timestamp < b.timestamp ? 1 : -1);
-  const oldestFirst = (a: T, b: T): number => (a.timestamp === b.timestamp ? byUrl(a, b) : a.timestamp < b.timestamp ? -1 : 1);
-  return [...before.sort(newestFirst), ...after.sort(oldestFirst), ...revisitsBefore.sort(newestFirst), ...revisitsAfter.sort(oldestFirst)];
+  const byUrl = (a: T, b: T): number =>
+    a.original !== b.original
+      ? a.original < b.original
+        ? -1
+        : 1
+      : a.digest < b.digest
+        ? -1
+        : a.digest > b.digest
+          ? 1
+          : 0;
+  const newestFirst = (a: T, b: T): number =>
+    a.timestamp === b.timestamp ? byUrl(a, b) : a.timestamp < b.timestamp ? 1 : -1;
+  const oldestFirst = (a: T, b: T): number =>
+    a.timestamp === b.timestamp ? byUrl(a, b) : a.timestamp < b.timestamp ? -1 : 1;
+  return [
+    ...before.sort(newestFirst),
+    ...after.sort(oldestFirst),
+    ...revisitsBefore.sort(newestFirst),
+    ...revisitsAfter.sort(oldestFirst),
+  ];
 }
 
 /** Why no capture was tried, for the unrecovered report: counts of the kinds of rows there were. */

@@ -27,11 +27,14 @@ const clientPlugin: Plugin = {
     b.onResolve({ filter: /^\./ }, (args) => {
       if (args.kind === 'entry-point') return undefined;
       const fromSearch = /[\\/]search$/.test(args.resolveDir);
-      if (fromSearch && /^\.\/fold\.js$/.test(args.path)) return { path: sourceFile(resolve(HERE, 'client/fold-map.js')), sideEffects: false };
+      if (fromSearch && /^\.\/fold\.js$/.test(args.path))
+        return { path: sourceFile(resolve(HERE, 'client/fold-map.js')), sideEffects: false };
       // Modules of this project have no side effects on import: what the client does not use is dropped.
       return { path: sourceFile(resolve(args.resolveDir, args.path)), sideEffects: false };
     });
-    b.onResolve({ filter: /^[^./]/ }, (args) => (args.kind === 'entry-point' ? undefined : { path: args.path, external: true, sideEffects: false }));
+    b.onResolve({ filter: /^[^./]/ }, (args) =>
+      args.kind === 'entry-point' ? undefined : { path: args.path, external: true, sideEffects: false },
+    );
   },
 };
 

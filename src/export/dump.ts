@@ -6,7 +6,17 @@
  * `<out>.sha256` (one `sha256sum -c` line) are written the same way.
  */
 import { createHash } from 'node:crypto';
-import { createReadStream, createWriteStream, existsSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  createReadStream,
+  createWriteStream,
+  existsSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { Readable } from 'node:stream';
@@ -40,7 +50,7 @@ const SQLITE_BATCH = 1000;
 
 /** The fields of one article in a dump (JSON keys; SQLite `articles` columns, tags in `tags`). */
 export const DUMP_FIELDS = {
-  id: 'the site\'s article id (integer)',
+  id: "the site's article id (integer)",
   path: 'archive file, relative to the archive folder',
   site: 'site module id (hkcnews), or null',
   title: 'title',
@@ -61,7 +71,15 @@ export const DUMP_FIELDS = {
 } as const;
 
 /** One article of a dump. */
-export type DumpRecord = { [K in keyof typeof DUMP_FIELDS]: K extends 'id' | 'group_id' | 'file_bytes' ? number : K extends 'tags' ? string[] : K extends 'path' | 'title' | 'file_sha256' | 'body_markdown' | 'text' ? string : string | null };
+export type DumpRecord = {
+  [K in keyof typeof DUMP_FIELDS]: K extends 'id' | 'group_id' | 'file_bytes'
+    ? number
+    : K extends 'tags'
+      ? string[]
+      : K extends 'path' | 'title' | 'file_sha256' | 'body_markdown' | 'text'
+        ? string
+        : string | null;
+};
 
 export interface DumpReport {
   out: string;
@@ -79,7 +97,11 @@ export interface DumpReport {
 export function archiveFilesById(dir: string): { id: number; path: string }[] {
   const root = join(dir, 'articles');
   if (!existsSync(root) || !statSync(root).isDirectory()) {
-    throw new SalvageError('INPUT_UNREADABLE', `${dir} has no articles/ folder; is it an archive folder (salvage archive, salvage import)?`, { subject: dir });
+    throw new SalvageError(
+      'INPUT_UNREADABLE',
+      `${dir} has no articles/ folder; is it an archive folder (salvage archive, salvage import)?`,
+      { subject: dir },
+    );
   }
   const out: { id: number; path: string }[] = [];
   for (const bucket of readdirSync(root)) {
@@ -90,14 +112,18 @@ export function archiveFilesById(dir: string): { id: number; path: string }[] {
       if (m) out.push({ id: Number(m[1]), path: `articles/${bucket}/${name}` });
     }
   }
-  if (out.length === 0) throw new SalvageError('INPUT_UNREADABLE', `${dir}/articles has no article_<id>.md files`, { subject: dir });
+  if (out.length === 0)
+    throw new SalvageError('INPUT_UNREADABLE', `${dir}/articles has no article_<id>.md files`, { subject: dir });
   return out.sort((a, b) => a.id - b.id);
 }
 
 /** salvage's version, from its package.json. */
 export function salvageVersion(): string {
   try {
-    return (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version?: string }).version ?? 'unknown';
+    return (
+      (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version?: string })
+        .version ?? 'unknown'
+    );
   } catch {
     return 'unknown';
   }
@@ -111,7 +137,14 @@ interface SourceEntry {
 }
 
 /** Read, hash and parse every archive file in id order; parse failures are reported, not fatal. */
-async function* records(dir: string, files: readonly { id: number; path: string }[], sources: SourceEntry[], skipped: DumpReport['skipped'], groups: Map<string, number>, onProgress?: (done: number, of: number) => void): AsyncGenerator<DumpRecord> {
+async function* records(
+  dir: string,
+  files: readonly { id: number; path: string }[],
+  sources: SourceEntry[],
+  skipped: DumpReport['skipped'],
+  groups: Map<string, number>,
+  onProgress?: (done: number, of: number) => void,
+): AsyncGenerator<DumpRecord> {
   let done = 0;
   for (const { id, path } of files) {
     const bytes = await readFile(join(dir, path));
@@ -130,10 +163,24 @@ async function* records(dir: string, files: readonly { id: number; path: string 
     let group = groups.get(key);
     if (group === undefined) groups.set(key, (group = id));
     yield {
-      id, path, site: f.site ?? null, title: f.title, date: f.date ?? null, last_updated: f.lastUpdated ?? null,
-      author: f.author ?? null, category: f.category ?? null, tags: f.tags, url: f.url ?? null,
-      original_url: f.originalUrl ?? null, captured_at: f.capturedAt ?? null, sha256: f.sha256 ?? null,
-      group_id: group, file_sha256: sha, file_bytes: bytes.length, body_markdown: f.body, text: f.text,
+      id,
+      path,
+      site: f.site ?? null,
+      title: f.title,
+      date: f.date ?? null,
+      last_updated: f.lastUpdated ?? null,
+      author: f.author ?? null,
+      category: f.category ?? null,
+      tags: f.tags,
+      url: f.url ?? null,
+      original_url: f.originalUrl ?? null,
+      captured_at: f.capturedAt ?? null,
+      sha256: f.sha256 ?? null,
+      group_id: group,
+      file_sha256: sha,
+      file_bytes: bytes.length,
+      body_markdown: f.body,
+      text: f.text,
     };
   }
   onProgress?.(done, files.length);
@@ -182,7 +229,12 @@ export async function exportDump(dir: string, options: ExportDumpOptions): Promi
   // An earlier run killed midway left its partial dump (and maybe manifest or checksum): remove
   // those of processes that are gone, never a live run's (src/export/leftovers.ts).
   const name = basename(out);
-  for (const l of cleanFileLeftovers(dirname(out), [`.${name}.partial-`, `${name}.manifest.json.partial-`, `${name}.sha256.partial-`])) options.onLeftover?.(l);
+  for (const l of cleanFileLeftovers(dirname(out), [
+    `.${name}.partial-`,
+    `${name}.manifest.json.partial-`,
+    `${name}.sha256.partial-`,
+  ]))
+    options.onLeftover?.(l);
   const sources: SourceEntry[] = [];
   const skipped: DumpReport['skipped'] = [];
   const groups = new Map<string, number>();
@@ -191,9 +243,11 @@ export async function exportDump(dir: string, options: ExportDumpOptions): Promi
   const stream = records(dir, files, sources, skipped, groups, options.onProgress);
   try {
     if (options.format === 'jsonl') {
-      const lines = Readable.from((async function* () {
-        for await (const r of stream) yield `${JSON.stringify(r)}\n`;
-      })());
+      const lines = Readable.from(
+        (async function* () {
+          for await (const r of stream) yield `${JSON.stringify(r)}\n`;
+        })(),
+      );
       const sink = createWriteStream(temp);
       if (out.endsWith('.gz')) await pipeline(lines, createGzip(), sink);
       else await pipeline(lines, sink);
@@ -204,7 +258,8 @@ export async function exportDump(dir: string, options: ExportDumpOptions): Promi
         db.pragma('journal_mode = OFF');
         db.pragma('synchronous = OFF');
         db.exec(SQLITE_SCHEMA);
-        const insert = db.prepare(`INSERT INTO articles (id, path, site, title, date, last_updated, author, category, url, original_url, captured_at, sha256, group_id, file_sha256, file_bytes, body_markdown, text)
+        const insert =
+          db.prepare(`INSERT INTO articles (id, path, site, title, date, last_updated, author, category, url, original_url, captured_at, sha256, group_id, file_sha256, file_bytes, body_markdown, text)
           VALUES (@id, @path, @site, @title, @date, @last_updated, @author, @category, @url, @original_url, @captured_at, @sha256, @group_id, @file_sha256, @file_bytes, @body_markdown, @text)`);
         const insertTag = db.prepare('INSERT INTO tags (article_id, position, tag) VALUES (?, ?, ?)');
         const flush = db.transaction((batch: DumpRecord[]) => {
@@ -225,7 +280,14 @@ export async function exportDump(dir: string, options: ExportDumpOptions): Promi
         flush(batch);
         db.exec(SQLITE_AFTER);
         const meta = db.prepare('INSERT INTO meta (key, value) VALUES (?, ?)');
-        for (const [k, v] of Object.entries({ format: DUMP_FORMAT, schema_version: String(DUMP_SCHEMA_VERSION), salvage_version: version, created_at: createdAt, articles: String(sources.length) })) meta.run(k, v);
+        for (const [k, v] of Object.entries({
+          format: DUMP_FORMAT,
+          schema_version: String(DUMP_SCHEMA_VERSION),
+          salvage_version: version,
+          created_at: createdAt,
+          articles: String(sources.length),
+        }))
+          meta.run(k, v);
       } finally {
         db.close();
       }
@@ -233,7 +295,10 @@ export async function exportDump(dir: string, options: ExportDumpOptions): Promi
   } catch (error) {
     rmSync(temp, { force: true });
     if (error instanceof SalvageError) throw error;
-    throw new SalvageError('OUTPUT_FAILED', `could not write ${out}: ${(error as Error).message}`, { subject: out, cause: error });
+    throw new SalvageError('OUTPUT_FAILED', `could not write ${out}: ${(error as Error).message}`, {
+      subject: out,
+      cause: error,
+    });
   }
   const { sha256, bytes } = await hashFile(temp);
   renameSync(temp, out);
@@ -245,11 +310,25 @@ export async function exportDump(dir: string, options: ExportDumpOptions): Promi
     salvage_version: version,
     created_at: createdAt,
     source: resolve(dir),
-    dump: { file: basename(out), format: options.format === 'jsonl' ? (out.endsWith('.gz') ? 'jsonl.gz' : 'jsonl') : 'sqlite', bytes, sha256 },
+    dump: {
+      file: basename(out),
+      format: options.format === 'jsonl' ? (out.endsWith('.gz') ? 'jsonl.gz' : 'jsonl') : 'sqlite',
+      bytes,
+      sha256,
+    },
     articles: sources.length,
     groups: groups.size,
     fields: DUMP_FIELDS,
-    ...(options.format === 'sqlite' ? { tables: { articles: 'one row per article (fields above, tags excepted)', tags: '(article_id, position, tag)', groups: '(id = group_id, size, title, date, author)', meta: '(key, value): format, schema_version, salvage_version, created_at, articles' } } : {}),
+    ...(options.format === 'sqlite'
+      ? {
+          tables: {
+            articles: 'one row per article (fields above, tags excepted)',
+            tags: '(article_id, position, tag)',
+            groups: '(id = group_id, size, title, date, author)',
+            meta: '(key, value): format, schema_version, salvage_version, created_at, articles',
+          },
+        }
+      : {}),
     skipped,
     sources,
   };
@@ -259,5 +338,15 @@ export async function exportDump(dir: string, options: ExportDumpOptions): Promi
   const sumsPath = `${out}.sha256`;
   writeFileSync(`${sumsPath}.partial-${process.pid}`, `${sha256}  ${basename(out)}\n`);
   renameSync(`${sumsPath}.partial-${process.pid}`, sumsPath);
-  return { out, manifest: manifestPath, format: options.format, articles: sources.length, groups: groups.size, bytes, sha256, skipped, seconds: (Date.now() - started) / 1000 };
+  return {
+    out,
+    manifest: manifestPath,
+    format: options.format,
+    articles: sources.length,
+    groups: groups.size,
+    bytes,
+    sha256,
+    skipped,
+    seconds: (Date.now() - started) / 1000,
+  };
 }

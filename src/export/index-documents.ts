@@ -19,11 +19,20 @@ interface IndexRow {
 /** Every article of a search index, in id order, streamed (one row in memory at a time). */
 export function* indexDocuments(index: SearchIndex): Generator<StaticIndexDocument> {
   const rows = index.db
-    .prepare<[], IndexRow>('SELECT id, path, title, date, author, category, tags, group_key, text, folded, title_folded FROM articles ORDER BY id')
+    .prepare<[], IndexRow>(
+      'SELECT id, path, title, date, author, category, tags, group_key, text, folded, title_folded FROM articles ORDER BY id',
+    )
     .iterate();
   for (const row of rows) {
     const doc: StaticIndexDocument = {
-      id: row.id, path: row.path, title: row.title, tags: JSON.parse(row.tags) as string[], groupKey: row.group_key, text: row.text, folded: row.folded, titleFolded: row.title_folded,
+      id: row.id,
+      path: row.path,
+      title: row.title,
+      tags: JSON.parse(row.tags) as string[],
+      groupKey: row.group_key,
+      text: row.text,
+      folded: row.folded,
+      titleFolded: row.title_folded,
     };
     if (row.date !== null) doc.date = row.date;
     if (row.author !== null) doc.author = row.author;

@@ -65,8 +65,7 @@ export interface StaticIndexOptions {
 export const DEFAULT_STATIC_INDEX_OPTIONS = { shards: 4096, inlineMaxBytes: 2048, partitions: 64 } as const;
 
 export type StaticIndexProgress =
-  | { phase: 'documents'; done: number }
-  | { phase: 'postings'; done: number; of: number };
+  { phase: 'documents'; done: number } | { phase: 'postings'; done: number; of: number };
 
 /** What was written. */
 export interface StaticIndexStats {
@@ -177,12 +176,22 @@ interface TokenPostings {
  * Write the static search index of `docs` (ascending ids) into `outDir` (created; expected empty).
  * Returns what was written.
  */
-export function writeStaticIndex(docs: Iterable<StaticIndexDocument>, outDir: string, options: StaticIndexOptions = {}): StaticIndexStats {
+export function writeStaticIndex(
+  docs: Iterable<StaticIndexDocument>,
+  outDir: string,
+  options: StaticIndexOptions = {},
+): StaticIndexStats {
   const shards = options.shards ?? DEFAULT_STATIC_INDEX_OPTIONS.shards;
   const inlineMax = options.inlineMaxBytes ?? DEFAULT_STATIC_INDEX_OPTIONS.inlineMaxBytes;
   let partitions = options.partitions ?? DEFAULT_STATIC_INDEX_OPTIONS.partitions;
   if (shards % partitions !== 0) partitions = 1; // a shard's tokens must all be in one partition
-  const stats: StaticIndexStats = { docs: 0, tokens: 0, files: 0, bytes: 0, parts: { postings: 0, positions: 0, docs: 0, columns: 0, fold: 0 } };
+  const stats: StaticIndexStats = {
+    docs: 0,
+    tokens: 0,
+    files: 0,
+    bytes: 0,
+    parts: { postings: 0, positions: 0, docs: 0, columns: 0, fold: 0 },
+  };
   const write = (rel: string, data: string | Uint8Array, part: keyof StaticIndexStats['parts']): void => {
     const full = join(outDir, rel);
     mkdirSync(dirname(full), { recursive: true });
@@ -205,7 +214,12 @@ export function writeStaticIndex(docs: Iterable<StaticIndexDocument>, outDir: st
   let totalLength = 0;
   const groups: number[] = [];
   const groupIds = new Map<string, number>();
-  const dicts = { dates: new Map<string, number>(), authors: new Map<string, number>(), categories: new Map<string, number>(), tags: new Map<string, number>() };
+  const dicts = {
+    dates: new Map<string, number>(),
+    authors: new Map<string, number>(),
+    categories: new Map<string, number>(),
+    tags: new Map<string, number>(),
+  };
   const codes = { dates: [] as number[], authors: [] as number[], categories: [] as number[] };
   const tagLists: number[][] = [];
   const code = (dict: Map<string, number>, value: string | undefined): number => {
@@ -222,7 +236,8 @@ export function writeStaticIndex(docs: Iterable<StaticIndexDocument>, outDir: st
 
   try {
     for (const doc of docs) {
-      if (!(doc.id > previousId)) throw new Error(`static index: documents must come in ascending id order (${doc.id} after ${previousId})`);
+      if (!(doc.id > previousId))
+        throw new Error(`static index: documents must come in ascending id order (${doc.id} after ${previousId})`);
       previousId = doc.id;
       const d = stats.docs++;
       ids.push(doc.id);
@@ -261,7 +276,10 @@ export function writeStaticIndex(docs: Iterable<StaticIndexDocument>, outDir: st
   // Postings, one partition at a time.
   // A multiple of the partitions (a shard's tokens must all be in one partition).
   const titleShards = Math.max(1, Math.floor(shards / TITLE_SHARD_DIVISOR / partitions)) * partitions;
-  for (const [family, familyShards] of [['text', shards], ['title', titleShards]] as const) {
+  for (const [family, familyShards] of [
+    ['text', shards],
+    ['title', titleShards],
+  ] as const) {
     for (let p = 0; p < partitions; p++) {
       const file = join(partDir, `${family}-${p}.bin`);
       const r = new ByteReader(readFileSync(file));
@@ -336,7 +354,11 @@ export function writeStaticIndex(docs: Iterable<StaticIndexDocument>, outDir: st
           }
         }
       }
-      options.onProgress?.({ phase: 'postings', done: p + 1 + (family === 'title' ? partitions : 0), of: 2 * partitions });
+      options.onProgress?.({
+        phase: 'postings',
+        done: p + 1 + (family === 'title' ? partitions : 0),
+        of: 2 * partitions,
+      });
     }
   }
   rmSync(partDir, { recursive: true, force: true });

@@ -27,22 +27,44 @@ process.on('exit', () => {
 });
 
 const QUERIES: SearchOptions[] = [
-  { q: '卫生署' }, { q: '衛生署 確診' }, { q: '港' }, { q: '"港鐵綫路"' }, { q: '記者 -衞生' }, { q: '' }, { q: 'zzz' },
+  { q: '卫生署' },
+  { q: '衛生署 確診' },
+  { q: '港' },
+  { q: '"港鐵綫路"' },
+  { q: '記者 -衞生' },
+  { q: '' },
+  { q: 'zzz' },
   { q: 'ＡＬＥＲＴ' }, // fullwidth: its fold is in fold-rest.json (the fixture's text has no such block)
 ];
 
 test('export-site writes every page, the client script, the index and the marker, and reports them', () => {
   assert.ok(report.pages > 60);
-  for (const rel of ['index.html', 'article/101/index.html', 'search/index.html', 'lookup/index.html', '404.html', 'assets/static-search.js', 'search-index/manifest.json', 'search-index/fold.json', 'search-index/fold-rest.json', SITE_MARKER]) {
+  for (const rel of [
+    'index.html',
+    'article/101/index.html',
+    'search/index.html',
+    'lookup/index.html',
+    '404.html',
+    'assets/static-search.js',
+    'search-index/manifest.json',
+    'search-index/fold.json',
+    'search-index/fold-rest.json',
+    SITE_MARKER,
+  ]) {
     assert.ok(existsSync(join(site, rel)), rel);
   }
-  assert.match(readFileSync(join(site, 'search/index.html'), 'utf8'), /<script type="module" src="\/assets\/static-search\.js"><\/script>/);
+  assert.match(
+    readFileSync(join(site, 'search/index.html'), 'utf8'),
+    /<script type="module" src="\/assets\/static-search\.js"><\/script>/,
+  );
   assert.ok(report.bytes > report.index.bytes && report.index.bytes > 0);
   assert.deepEqual(readdirSync(work), ['site'], 'no temporary folder is left beside the site');
 });
 
 test('the shipped bundle (fold table, no opencc) answers as the server does', async () => {
-  const bundle = (await import(pathToFileURL(join(site, 'assets/static-search.js')).href)) as { StaticSearchIndex: typeof StaticSearchIndex };
+  const bundle = (await import(pathToFileURL(join(site, 'assets/static-search.js')).href)) as {
+    StaticSearchIndex: typeof StaticSearchIndex;
+  };
   const client = await bundle.StaticSearchIndex.open(fileLoader(join(site, 'search-index')));
   const index = SearchIndex.openDir(fixture.dir, { readonly: true });
   try {
@@ -63,8 +85,15 @@ test('the shipped bundle (fold table, no opencc) answers as the server does', as
 
 /** Markup with each tag's attributes in name order (linkedom serializes set attributes last-first). */
 function sortAttributes(markup: string): string {
-  return markup.replace(/<([a-z][a-z0-9]*)((?:\s+[a-z-]+(?:="[^"]*")?)+)\s*>/g, (_, tag: string, attrs: string) =>
-    `<${tag} ${attrs.trim().match(/[a-z-]+(?:="[^"]*")?/g)!.sort().join(' ')}>`);
+  return markup.replace(
+    /<([a-z][a-z0-9]*)((?:\s+[a-z-]+(?:="[^"]*")?)+)\s*>/g,
+    (_, tag: string, attrs: string) =>
+      `<${tag} ${attrs
+        .trim()
+        .match(/[a-z-]+(?:="[^"]*")?/g)!
+        .sort()
+        .join(' ')}>`,
+  );
 }
 
 /** The `#search-results` region of a page, re-serialized (one serializer for both sides). */
@@ -77,7 +106,17 @@ test('the client renders the search results region exactly as the server page', 
   const reader = createReader({ dir: fixture.dir });
   const client = await StaticSearchIndex.open(fileLoader(join(site, 'search-index')));
   try {
-    for (const query of ['?q=港&sort=date', '?q=港&sort=date&page=2&group=0', '?q=%E9%A6%99%E6%B8%AF+-x&sort=date', '?q=zzz', '?q=記者&sort=date&category=眾聞', '?q=<script>&sort=date', '?q=港', '?tag=連載&page=2', '?tag=連載&page=3&group=0']) {
+    for (const query of [
+      '?q=港&sort=date',
+      '?q=港&sort=date&page=2&group=0',
+      '?q=%E9%A6%99%E6%B8%AF+-x&sort=date',
+      '?q=zzz',
+      '?q=記者&sort=date&category=眾聞',
+      '?q=<script>&sort=date',
+      '?q=港',
+      '?tag=連載&page=2',
+      '?tag=連載&page=3&group=0',
+    ]) {
       const server = await (await reader.fetch(new Request(`http://localhost/search/${query}`))).text();
       const { document } = parseHTML(readFileSync(join(site, 'search/index.html'), 'utf8'));
       await runSearchPage(document, query, () => Promise.resolve(client));
@@ -97,24 +136,56 @@ test('the lookup page opens the article of a pasted URL (U+FFFD slug too) or say
   const client = await StaticSearchIndex.open(fileLoader(join(site, 'search-index')));
   const page = (): DomDocument => parseHTML(readFileSync(join(site, 'lookup/index.html'), 'utf8')).document;
   const went: string[] = [];
-  await runLookupPage(page(), `?url=${encodeURIComponent(FFFD_URL.replace('%EF%BF%BD%EF%BF%BD%EF%BF%BD', '\uFFFD\uFFFD'))}`, () => Promise.resolve(client), (href) => went.push(href));
-  await runLookupPage(page(), `?url=${encodeURIComponent('https://web.archive.org/web/2021/https://www.hkcnews.com/article/101/x')}`, () => Promise.resolve(client), (href) => went.push(href));
+  await runLookupPage(
+    page(),
+    `?url=${encodeURIComponent(FFFD_URL.replace('%EF%BF%BD%EF%BF%BD%EF%BF%BD', '\uFFFD\uFFFD'))}`,
+    () => Promise.resolve(client),
+    (href) => went.push(href),
+  );
+  await runLookupPage(
+    page(),
+    `?url=${encodeURIComponent('https://web.archive.org/web/2021/https://www.hkcnews.com/article/101/x')}`,
+    () => Promise.resolve(client),
+    (href) => went.push(href),
+  );
   assert.deepEqual(went, ['/article/107/', '/article/101/']);
   const missing = page();
-  await runLookupPage(missing, '?url=https://www.hkcnews.com/article/999999/x', () => Promise.resolve(client), () => assert.fail('no such article'));
-  assert.match((missing as unknown as LinkedDocument).getElementById('search-results')?.textContent ?? '', /本存檔沒有編號 999999 的文章/);
+  await runLookupPage(
+    missing,
+    '?url=https://www.hkcnews.com/article/999999/x',
+    () => Promise.resolve(client),
+    () => assert.fail('no such article'),
+  );
+  assert.match(
+    (missing as unknown as LinkedDocument).getElementById('search-results')?.textContent ?? '',
+    /本存檔沒有編號 999999 的文章/,
+  );
   const notUrl = page();
-  await runLookupPage(notUrl, '?url=https://example.com/', () => Promise.resolve(client), () => assert.fail('not an article'));
-  assert.match((notUrl as unknown as LinkedDocument).getElementById('search-results')?.textContent ?? '', /這不是眾新聞文章的網址/);
+  await runLookupPage(
+    notUrl,
+    '?url=https://example.com/',
+    () => Promise.resolve(client),
+    () => assert.fail('not an article'),
+  );
+  assert.match(
+    (notUrl as unknown as LinkedDocument).getElementById('search-results')?.textContent ?? '',
+    /這不是眾新聞文章的網址/,
+  );
 });
 
 test('export-site refuses a foreign folder and a folder without index, and replaces its own export', async () => {
   const foreign = join(work, 'foreign');
   mkdirSync(foreign);
   writeFileSync(join(foreign, 'keep.txt'), 'mine');
-  await assert.rejects(exportSite(fixture.dir, { out: foreign }), (e) => isSalvageError(e) && e.code === 'OUTPUT_UNSAFE');
+  await assert.rejects(
+    exportSite(fixture.dir, { out: foreign }),
+    (e) => isSalvageError(e) && e.code === 'OUTPUT_UNSAFE',
+  );
   assert.equal(readFileSync(join(foreign, 'keep.txt'), 'utf8'), 'mine');
-  await assert.rejects(exportSite(work, { out: join(work, 'x') }), (e) => isSalvageError(e) && e.code === 'INPUT_UNREADABLE');
+  await assert.rejects(
+    exportSite(work, { out: join(work, 'x') }),
+    (e) => isSalvageError(e) && e.code === 'INPUT_UNREADABLE',
+  );
   const again = await exportSite(fixture.dir, { out: site });
   assert.equal(again.pages, report.pages);
   assert.ok(!existsSync(join(work, 'x')));
@@ -126,7 +197,8 @@ test('page paths map to files inside the site only', () => {
   assert.equal(sitePathOf('/tag/AC%2FDC/'), undefined);
   assert.equal(sitePathOf('/tag/%E7%AB%8B%E6%B3%95%E6%9C%83/'), 'tag/立法會/index.html');
   assert.equal(sitePathOf('/assets/reader-1.css'), 'assets/reader-1.css');
-  for (const bad of ['/../x/', '/a/%2e%2e/', '/a/../', '//', '/a%00/', 'relative/', '/%E0%A4%A/']) assert.equal(sitePathOf(bad), undefined, bad);
+  for (const bad of ['/../x/', '/a/%2e%2e/', '/a/../', '//', '/a%00/', 'relative/', '/%E0%A4%A/'])
+    assert.equal(sitePathOf(bad), undefined, bad);
 });
 
 /** Every `.html` file under `root`, relative. */
@@ -140,7 +212,12 @@ function htmlFiles(root: string, rel = ''): string[] {
 test('export-site finishes an archive with non-calendar dates: those articles are exported with the date as text, reported, and no page links to a missing date page', async () => {
   const BAD = ['2020-13-45', '2020-02-30', '2020-1-2', '2020-12-01T00:00', '2020-12-00', '1999-02-29', 'abc'];
   const GOOD = ['2020-03-01', '2020-03', '2019', '0000'];
-  const articles = [...BAD, ...GOOD].map((date, i) => ({ id: 201 + i, title: `date ${date}`, date, body: `body ${i}` }));
+  const articles = [...BAD, ...GOOD].map((date, i) => ({
+    id: 201 + i,
+    title: `date ${date}`,
+    date,
+    body: `body ${i}`,
+  }));
   const dated = createFixtureArchive(articles);
   const out = mkdtempSync(join(tmpdir(), 'salvage-site-dates-'));
   try {
@@ -182,7 +259,13 @@ test('export-site removes the build folders of interrupted runs whose process is
       return name;
     };
     const gone = make(`.site.partial-${dead}`);
-    const kept = [make(`.site.partial-${alive}`), make(`.other.partial-${dead}`), make(`.site.partial-${dead}x`), make(`site.partial-${dead}`), make(`.site.partial-0`)];
+    const kept = [
+      make(`.site.partial-${alive}`),
+      make(`.other.partial-${dead}`),
+      make(`.site.partial-${dead}x`),
+      make(`site.partial-${dead}`),
+      make(`.site.partial-0`),
+    ];
     writeFileSync(join(root, `.site.old-${alive}`), 'a file, not a folder of ours');
     kept.push(`.site.old-${alive}`);
     const seen: { path: string; action: string; pid: number }[] = [];
@@ -206,7 +289,10 @@ test('export-site puts back the previous site that an interrupted swap left asid
     mkdirSync(join(root, `.site.partial-${dead}`));
     const seen: string[] = [];
     await exportSite(fixture.dir, { out: join(root, 'site'), onLeftover: (l) => seen.push(`${l.action} ${l.path}`) });
-    assert.deepEqual(seen, [`restored ${join(root, `.site.old-${dead}`)}`, `removed ${join(root, `.site.partial-${dead}`)}`]);
+    assert.deepEqual(seen, [
+      `restored ${join(root, `.site.old-${dead}`)}`,
+      `removed ${join(root, `.site.partial-${dead}`)}`,
+    ]);
     assert.deepEqual(readdirSync(root), ['site']);
   } finally {
     rmSync(root, { recursive: true, force: true });
@@ -214,7 +300,10 @@ test('export-site puts back the previous site that an interrupted swap left asid
 });
 
 test('export-site leaves out and reports an article whose file is gone since indexing, and finishes the site', async () => {
-  const archive = createFixtureArchive([{ id: 301, title: 'kept', date: '2020-03-01', body: 'a' }, { id: 302, title: 'gone', date: '2020-03-02', body: 'b' }]);
+  const archive = createFixtureArchive([
+    { id: 301, title: 'kept', date: '2020-03-01', body: 'a' },
+    { id: 302, title: 'gone', date: '2020-03-02', body: 'b' },
+  ]);
   const out = mkdtempSync(join(tmpdir(), 'salvage-site-gone-'));
   try {
     rmSync(join(archive.dir, 'articles', '1-1000', 'article_302.md'));

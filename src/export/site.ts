@@ -14,7 +14,12 @@ import { SalvageError } from '../errors.js';
 import { bundleClient } from './bundle.js';
 import { indexDocuments } from './index-documents.js';
 import { cleanSiteLeftovers, type Leftover } from './leftovers.js';
-import { writeStaticIndex, type StaticIndexDocument, type StaticIndexOptions, type StaticIndexStats } from './search-index.js';
+import {
+  writeStaticIndex,
+  type StaticIndexDocument,
+  type StaticIndexOptions,
+  type StaticIndexStats,
+} from './search-index.js';
 
 /** A file in SITE saying that salvage wrote it (so a later export may replace the folder). */
 export const SITE_MARKER = '.salvage-site.json';
@@ -89,7 +94,8 @@ export function sitePathOf(urlPath: string): string | undefined {
       return undefined;
     }
     // Control characters (and separators) are what is refused.
-    if (d === '' || d === '.' || d === '..' || /[/\\\u0000-\u001f\u007f]/.test(d) || Buffer.byteLength(d) > 255) return undefined;
+    if (d === '' || d === '.' || d === '..' || /[/\\\u0000-\u001f\u007f]/.test(d) || Buffer.byteLength(d) > 255)
+      return undefined;
     decoded.push(d);
   }
   if (isPage) decoded.push('index.html');
@@ -133,10 +139,16 @@ export async function exportSite(dir: string, options: ExportSiteOptions): Promi
   const started = Date.now();
   const out = resolve(options.out);
   if (!existsSync(join(dir, SEARCH_INDEX_FILE))) {
-    throw new SalvageError('INPUT_UNREADABLE', `${dir} has no search index; run salvage index ${dir} first`, { subject: dir });
+    throw new SalvageError('INPUT_UNREADABLE', `${dir} has no search index; run salvage index ${dir} first`, {
+      subject: dir,
+    });
   }
   if (existsSync(out) && !existsSync(join(out, SITE_MARKER)) && !isEmptyDir(out)) {
-    throw new SalvageError('OUTPUT_UNSAFE', `${out} exists and is not a site written by salvage export-site; choose another --out or remove it`, { subject: out });
+    throw new SalvageError(
+      'OUTPUT_UNSAFE',
+      `${out} exists and is not a site written by salvage export-site; choose another --out or remove it`,
+      { subject: out },
+    );
   }
   // Before anything else: an earlier run killed midway left its build folder (and maybe the
   // previous site moved aside); remove those of dead processes, never a live one's.
@@ -150,7 +162,8 @@ export async function exportSite(dir: string, options: ExportSiteOptions): Promi
   let bytes = 0;
   const put = async (rel: string, data: Uint8Array | string): Promise<void> => {
     const full = resolve(temp, rel);
-    if (!full.startsWith(root)) throw new SalvageError('OUTPUT_UNSAFE', `refusing to write ${rel} outside ${out}`, { subject: rel });
+    if (!full.startsWith(root))
+      throw new SalvageError('OUTPUT_UNSAFE', `refusing to write ${rel} outside ${out}`, { subject: rel });
     await mkdir(dirname(full), { recursive: true });
     await writeFile(full, data);
     files++;
@@ -158,7 +171,11 @@ export async function exportSite(dir: string, options: ExportSiteOptions): Promi
   };
 
   try {
-    const reader = createReader({ dir, mode: 'static', loadImages: options.loadImages ?? DEFAULT_EXPORT_SITE_OPTIONS.loadImages });
+    const reader = createReader({
+      dir,
+      mode: 'static',
+      loadImages: options.loadImages ?? DEFAULT_EXPORT_SITE_OPTIONS.loadImages,
+    });
     let pages = 0;
     const skippedPages: ExportSiteReport['skippedPages'] = [];
     try {
@@ -168,7 +185,12 @@ export async function exportSite(dir: string, options: ExportSiteOptions): Promi
         for (let next = paths.next(); next.done !== true; next = paths.next()) {
           const urlPath = next.value;
           const rel = sitePathOf(urlPath);
-          if (rel === undefined) throw new SalvageError('OUTPUT_UNSAFE', `the reader listed an unsafe page path ${JSON.stringify(urlPath)}`, { subject: urlPath });
+          if (rel === undefined)
+            throw new SalvageError(
+              'OUTPUT_UNSAFE',
+              `the reader listed an unsafe page path ${JSON.stringify(urlPath)}`,
+              { subject: urlPath },
+            );
           const response = await reader.fetch(new Request(origin + urlPath));
           if (response.status !== 200) {
             // One page that does not render (its archive file gone or unreadable since indexing:
@@ -206,7 +228,12 @@ export async function exportSite(dir: string, options: ExportSiteOptions): Promi
       stats = writeStaticIndex(documents(), join(temp, SEARCH_INDEX_DIR), {
         shards: shardsFor(index.count()),
         ...options.index,
-        onProgress: (e) => options.onProgress?.(e.phase === 'documents' ? { phase: 'index-documents', done: e.done } : { phase: 'index-postings', done: e.done, of: e.of }),
+        onProgress: (e) =>
+          options.onProgress?.(
+            e.phase === 'documents'
+              ? { phase: 'index-documents', done: e.done }
+              : { phase: 'index-postings', done: e.done, of: e.of },
+          ),
       });
     } finally {
       index.close();
@@ -232,7 +259,18 @@ export async function exportSite(dir: string, options: ExportSiteOptions): Promi
       seconds: { pages: (pagesDone - started) / 1000, index: (indexDone - pagesDone) / 1000, total: 0 },
     };
     report.seconds.total = (Date.now() - started) / 1000;
-    const marker = JSON.stringify({ writtenBy: 'salvage export-site', source: resolve(dir), createdAt: new Date().toISOString(), ...report, out: undefined }, null, 2) + '\n';
+    const marker =
+      JSON.stringify(
+        {
+          writtenBy: 'salvage export-site',
+          source: resolve(dir),
+          createdAt: new Date().toISOString(),
+          ...report,
+          out: undefined,
+        },
+        null,
+        2,
+      ) + '\n';
     writeFileSync(join(temp, SITE_MARKER), marker);
     report.bytes += Buffer.byteLength(marker);
 

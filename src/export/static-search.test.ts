@@ -17,11 +17,50 @@ function doc(fields: Partial<SearchDocument> & { title: string; text: string }):
 }
 
 const CORPUS: SearchDocument[] = [
-  doc({ id: 1, title: '衞生署公布確診', text: '衞生署今日公布新增確診個案，電車路綫暫停。', date: '2020-03-01', author: '記者甲', category: '眾聞', tags: ['疫情'] }),
-  doc({ id: 2, title: '香港政府記者會', text: '香港政府今日舉行記者會，談及 COVID-19 疫苗 <script>alert(1)</script>。', date: '2021-05-02', author: '記者乙', category: '評論', tags: ['政府', '疫情'] }),
-  doc({ id: 3, title: '港鐵延誤', text: '港鐵東鐵綫延誤，乘客需轉乘巴士。MTR says sorry.', date: '2019-10-10', author: '記者甲', category: '眾聞', tags: ['交通'] }),
-  doc({ id: 4, title: '港鐵延誤', text: '港鐵東鐵綫延誤，乘客需轉乘巴士。MTR says sorry (updated).', date: '2019-10-10', author: '記者甲', category: '眾聞', tags: ['交通'] }),
-  doc({ id: 5, title: 'Startup art', text: 'An article about the start of art in HK01 and 香港. 𠮷野家', date: '2018-01-01', category: 'English', tags: ['art'] }),
+  doc({
+    id: 1,
+    title: '衞生署公布確診',
+    text: '衞生署今日公布新增確診個案，電車路綫暫停。',
+    date: '2020-03-01',
+    author: '記者甲',
+    category: '眾聞',
+    tags: ['疫情'],
+  }),
+  doc({
+    id: 2,
+    title: '香港政府記者會',
+    text: '香港政府今日舉行記者會，談及 COVID-19 疫苗 <script>alert(1)</script>。',
+    date: '2021-05-02',
+    author: '記者乙',
+    category: '評論',
+    tags: ['政府', '疫情'],
+  }),
+  doc({
+    id: 3,
+    title: '港鐵延誤',
+    text: '港鐵東鐵綫延誤，乘客需轉乘巴士。MTR says sorry.',
+    date: '2019-10-10',
+    author: '記者甲',
+    category: '眾聞',
+    tags: ['交通'],
+  }),
+  doc({
+    id: 4,
+    title: '港鐵延誤',
+    text: '港鐵東鐵綫延誤，乘客需轉乘巴士。MTR says sorry (updated).',
+    date: '2019-10-10',
+    author: '記者甲',
+    category: '眾聞',
+    tags: ['交通'],
+  }),
+  doc({
+    id: 5,
+    title: 'Startup art',
+    text: 'An article about the start of art in HK01 and 香港. 𠮷野家',
+    date: '2018-01-01',
+    category: 'English',
+    tags: ['art'],
+  }),
   doc({ id: 17, title: '無日期', text: '香港香港香港，民主 派與政府。' }),
 ];
 
@@ -37,7 +76,14 @@ async function fixture(docs: readonly SearchDocument[], shards = 8, inlineMaxByt
   const dir = mkdtempSync(join(tmpdir(), 'salvage-static-'));
   writeStaticIndex(indexDocuments(server), dir, { shards, inlineMaxBytes, partitions: 4 });
   const client = await StaticSearchIndex.open(fileLoader(dir));
-  return { server, client, cleanup: () => { server.close(); rmSync(dir, { recursive: true, force: true }); } };
+  return {
+    server,
+    client,
+    cleanup: () => {
+      server.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
 }
 
 /** The server's full answer: total, groups, ids in order (paged at the server's page limit). */
@@ -60,7 +106,11 @@ async function assertSame(f: Fixture, options: SearchOptions): Promise<void> {
   if (options.group !== true) assert.deepEqual(ids, s.ids, `ids in order of ${JSON.stringify(options)}`);
   for (const offset of [0, 3]) {
     const page = await f.client.search({ ...options, limit: 5, offset });
-    assert.deepEqual(page, search(f.server, { ...options, limit: 5, offset }), `page at ${offset} of ${JSON.stringify(options)}`);
+    assert.deepEqual(
+      page,
+      search(f.server, { ...options, limit: 5, offset }),
+      `page at ${offset} of ${JSON.stringify(options)}`,
+    );
   }
 }
 
@@ -68,13 +118,42 @@ test('the static search answers the fixture queries as the server does, in its o
   const f = await fixture(CORPUS);
   try {
     const queries: SearchOptions[] = [
-      { q: '卫生署' }, { q: '衛生署' }, { q: '电车路线' }, { q: '东铁线' }, { q: '港' }, { q: '署' }, { q: '香港' },
-      { q: '记者会' }, { q: 'covid-19 疫苗' }, { q: 'hk01' }, { q: 'art' }, { q: 'tup' }, { q: '"says sorry (updated)"' },
-      { q: '港鐵 -updated' }, { q: '-香港' }, { q: '"民主 派"' }, { q: '，' }, { q: '𠮷' }, { q: '𠮷野' }, { q: '香港香港' },
-      { q: '' }, { q: '港', category: '眾聞' }, { q: '港', author: '記者甲', from: '2019-01-01', to: '2019-12-31' },
-      { q: '港', from: '2019' }, { q: '港', to: '2019-10' }, { q: '港', from: 'not a date' }, { q: '延誤 港' }, { q: '港鐵 sorry' },
-      { q: '', tag: '疫情' }, { q: '', tag: 'none' }, { q: '港鐵', group: true }, { q: '港', group: true, sort: 'date' },
-      { q: 'nothing-here' }, { q: '"' }, { q: '- -' }, { q: 'MTR SAYS' },
+      { q: '卫生署' },
+      { q: '衛生署' },
+      { q: '电车路线' },
+      { q: '东铁线' },
+      { q: '港' },
+      { q: '署' },
+      { q: '香港' },
+      { q: '记者会' },
+      { q: 'covid-19 疫苗' },
+      { q: 'hk01' },
+      { q: 'art' },
+      { q: 'tup' },
+      { q: '"says sorry (updated)"' },
+      { q: '港鐵 -updated' },
+      { q: '-香港' },
+      { q: '"民主 派"' },
+      { q: '，' },
+      { q: '𠮷' },
+      { q: '𠮷野' },
+      { q: '香港香港' },
+      { q: '' },
+      { q: '港', category: '眾聞' },
+      { q: '港', author: '記者甲', from: '2019-01-01', to: '2019-12-31' },
+      { q: '港', from: '2019' },
+      { q: '港', to: '2019-10' },
+      { q: '港', from: 'not a date' },
+      { q: '延誤 港' },
+      { q: '港鐵 sorry' },
+      { q: '', tag: '疫情' },
+      { q: '', tag: 'none' },
+      { q: '港鐵', group: true },
+      { q: '港', group: true, sort: 'date' },
+      { q: 'nothing-here' },
+      { q: '"' },
+      { q: '- -' },
+      { q: 'MTR SAYS' },
     ];
     for (const q of queries) {
       await assertSame(f, q);
@@ -113,18 +192,37 @@ test('minimalCover pins every character at the least weight', () => {
 
 const ALPHABET = ['港', '香', '人', '民', '主', '衞', '卫', '線', '线', ' ', '，', 'a', 'B', '1', '𠮷'];
 const text = fc.array(fc.constantFrom(...ALPHABET), { minLength: 0, maxLength: 40 }).map((cs) => cs.join(''));
-const word = fc.array(fc.constantFrom(...ALPHABET.filter((c) => c !== ' ')), { minLength: 1, maxLength: 5 }).map((cs) => cs.join(''));
+const word = fc
+  .array(fc.constantFrom(...ALPHABET.filter((c) => c !== ' ')), { minLength: 1, maxLength: 5 })
+  .map((cs) => cs.join(''));
 const query = fc
-  .array(fc.tuple(fc.constantFrom('', '-'), fc.boolean(), fc.oneof(word, fc.tuple(word, word).map(([a, b]) => `${a} ${b}`))), { minLength: 0, maxLength: 3 })
-  .map((parts) => parts.map(([sign, quoted, w]) => (quoted || w.includes(' ') ? `${sign}"${w}"` : `${sign}${w}`)).join(' '));
+  .array(
+    fc.tuple(
+      fc.constantFrom('', '-'),
+      fc.boolean(),
+      fc.oneof(
+        word,
+        fc.tuple(word, word).map(([a, b]) => `${a} ${b}`),
+      ),
+    ),
+    { minLength: 0, maxLength: 3 },
+  )
+  .map((parts) =>
+    parts.map(([sign, quoted, w]) => (quoted || w.includes(' ') ? `${sign}"${w}"` : `${sign}${w}`)).join(' '),
+  );
 
-test('random queries over random Chinese text give the server\'s results in its order (property)', async () => {
+test("random queries over random Chinese text give the server's results in its order (property)", async () => {
   await fc.assert(
     fc.asyncProperty(
-      fc.array(fc.tuple(text, text, fc.constantFrom('2019-01-01', '2020-06-30', undefined)), { minLength: 1, maxLength: 25 }),
+      fc.array(fc.tuple(text, text, fc.constantFrom('2019-01-01', '2020-06-30', undefined)), {
+        minLength: 1,
+        maxLength: 25,
+      }),
       fc.array(query, { minLength: 1, maxLength: 6 }),
       async (rows, queries) => {
-        const docs = rows.map(([title, body, date], i) => doc({ id: i + 1, title: title || 't', text: body, ...(date !== undefined ? { date } : {}) }));
+        const docs = rows.map(([title, body, date], i) =>
+          doc({ id: i + 1, title: title || 't', text: body, ...(date !== undefined ? { date } : {}) }),
+        );
         const f = await fixture(docs, 4, 8);
         try {
           for (const q of queries) {

@@ -14,19 +14,48 @@ export type Inline =
   | { type: 'strong' | 'em' | 'del'; children: Inline[] }
   | { type: 'link'; href: string; children: Inline[] };
 
-export interface ParagraphBlock { type: 'paragraph'; children: Inline[] }
-export interface HeadingBlock { type: 'heading'; level: 1 | 2 | 3 | 4 | 5 | 6; children: Inline[] }
-export interface ListBlock { type: 'list'; ordered: boolean; start: number; items: Block[][] }
-export interface QuoteBlock { type: 'quote'; children: Block[] }
+export interface ParagraphBlock {
+  type: 'paragraph';
+  children: Inline[];
+}
+export interface HeadingBlock {
+  type: 'heading';
+  level: 1 | 2 | 3 | 4 | 5 | 6;
+  children: Inline[];
+}
+export interface ListBlock {
+  type: 'list';
+  ordered: boolean;
+  start: number;
+  items: Block[][];
+}
+export interface QuoteBlock {
+  type: 'quote';
+  children: Block[];
+}
 /** Rows of cells; `header` says whether the first row is a header row. */
-export interface TableBlock { type: 'table'; header: boolean; rows: Inline[][][] }
-export interface FigureBlock { type: 'figure'; src: string; alt: string; caption?: Inline[] }
+export interface TableBlock {
+  type: 'table';
+  header: boolean;
+  rows: Inline[][][];
+}
+export interface FigureBlock {
+  type: 'figure';
+  src: string;
+  alt: string;
+  caption?: Inline[];
+}
 /** An embedded player (YouTube, Facebook video, …): the URL the page embedded. */
-export interface EmbedBlock { type: 'embed'; src: string }
-export interface RuleBlock { type: 'rule' }
+export interface EmbedBlock {
+  type: 'embed';
+  src: string;
+}
+export interface RuleBlock {
+  type: 'rule';
+}
 
 export type Block =
-  | ParagraphBlock | HeadingBlock | ListBlock | QuoteBlock | TableBlock | FigureBlock | EmbedBlock | RuleBlock;
+  ParagraphBlock | HeadingBlock | ListBlock | QuoteBlock | TableBlock | FigureBlock | EmbedBlock | RuleBlock;
 
 /** Where the article's bytes came from. */
 export interface Provenance {
@@ -91,7 +120,10 @@ function blockLines(block: Block): string[] {
 
 /** The body as plain text, one block per line (table rows as tab-separated lines). */
 export function articleText(article: Pick<Article, 'blocks'>): string {
-  return article.blocks.flatMap(blockLines).filter((line) => line.trim() !== '').join('\n');
+  return article.blocks
+    .flatMap(blockLines)
+    .filter((line) => line.trim() !== '')
+    .join('\n');
 }
 
 /** Every link of the body in document order. */

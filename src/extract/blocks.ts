@@ -16,11 +16,44 @@ export interface BlockOptions {
 
 /** Never content: code, styling, forms, ad slots. */
 const SKIPPED_ELEMENTS = new Set([
-  'script', 'style', 'noscript', 'template', 'head', 'title', 'meta', 'link', 'base',
-  'ins', 'form', 'input', 'button', 'select', 'textarea', 'option', 'label',
-  'svg', 'canvas', 'map', 'area', 'object', 'param', 'track', 'source', 'dialog', 'menu',
+  'script',
+  'style',
+  'noscript',
+  'template',
+  'head',
+  'title',
+  'meta',
+  'link',
+  'base',
+  'ins',
+  'form',
+  'input',
+  'button',
+  'select',
+  'textarea',
+  'option',
+  'label',
+  'svg',
+  'canvas',
+  'map',
+  'area',
+  'object',
+  'param',
+  'track',
+  'source',
+  'dialog',
+  'menu',
   // AMP's ad slots, analytics, menus and share buttons (amp.dev component catalogue).
-  'amp-ad', 'amp-embed', 'amp-sticky-ad', 'amp-auto-ads', 'amp-analytics', 'amp-pixel', 'amp-sidebar', 'amp-social-share', 'amp-consent', 'amp-user-notification',
+  'amp-ad',
+  'amp-embed',
+  'amp-sticky-ad',
+  'amp-auto-ads',
+  'amp-analytics',
+  'amp-pixel',
+  'amp-sidebar',
+  'amp-social-share',
+  'amp-consent',
+  'amp-user-notification',
 ]);
 /** Image elements: HTML's and AMP's (`<amp-img>`, `<amp-anim>` for GIFs). */
 const IMAGE_ELEMENTS = new Set(['img', 'amp-img', 'amp-anim']);
@@ -29,7 +62,8 @@ const IMAGE_ELEMENTS = new Set(['img', 'amp-img', 'amp-anim']);
  * CMSs' `pic-text`/`img-desc`/`shuoming`): captions are put in `<figcaption>`, in a `<small>`, or
  * in any element so named.
  */
-const CAPTION_CLASS = /caption|credit|cutline|legend|pic-?(?:text|desc|info)|img-?(?:text|desc|info)|photo-?(?:text|desc|info)|shuoming|tushuo/i;
+const CAPTION_CLASS =
+  /caption|credit|cutline|legend|pic-?(?:text|desc|info)|img-?(?:text|desc|info)|photo-?(?:text|desc|info)|shuoming|tushuo/i;
 /** A caption is a line or two; a longer text next to an image is the article's own. */
 const MAX_CAPTION_CHARS = 300;
 /**
@@ -40,11 +74,55 @@ const MAX_RULE_IMAGE_HEIGHT = 16;
 const MIN_RULE_IMAGE_RATIO = 10;
 /** Elements that open a new block; anything else is inline. */
 const CONTAINER_ELEMENTS = new Set([
-  'div', 'section', 'article', 'main', 'header', 'footer', 'aside', 'nav', 'center', 'address',
-  'details', 'summary', 'dl', 'dd', 'dt', 'fieldset', 'hgroup', 'body', 'html', 'picture', 'li', 'tbody', 'thead', 'tfoot', 'tr', 'td', 'th', 'caption',
+  'div',
+  'section',
+  'article',
+  'main',
+  'header',
+  'footer',
+  'aside',
+  'nav',
+  'center',
+  'address',
+  'details',
+  'summary',
+  'dl',
+  'dd',
+  'dt',
+  'fieldset',
+  'hgroup',
+  'body',
+  'html',
+  'picture',
+  'li',
+  'tbody',
+  'thead',
+  'tfoot',
+  'tr',
+  'td',
+  'th',
+  'caption',
 ]);
 const BLOCK_ELEMENTS = new Set([
-  ...CONTAINER_ELEMENTS, 'p', 'h1', 'h2', 'h3', 'h4', 'h5', 'h6', 'ul', 'ol', 'blockquote', 'table', 'figure', 'hr', 'pre', 'iframe', 'video', 'embed', ...['amp-iframe', 'amp-youtube', 'amp-video'],
+  ...CONTAINER_ELEMENTS,
+  'p',
+  'h1',
+  'h2',
+  'h3',
+  'h4',
+  'h5',
+  'h6',
+  'ul',
+  'ol',
+  'blockquote',
+  'table',
+  'figure',
+  'hr',
+  'pre',
+  'iframe',
+  'video',
+  'embed',
+  ...['amp-iframe', 'amp-youtube', 'amp-video'],
 ]);
 /** Players: HTML's and AMP's. */
 const EMBED_ELEMENTS = new Set(['iframe', 'video', 'embed', 'amp-iframe', 'amp-youtube', 'amp-video']);
@@ -60,7 +138,8 @@ const MAX_ICON_SIZE = 24;
 
 /** Inline content while it is built: media found inside text is lifted out as blocks. */
 type Piece = Inline | { type: 'lift'; block: Block };
-type PieceContainer = { type: 'strong' | 'em' | 'del'; children: Piece[] } | { type: 'link'; href: string; children: Piece[] };
+type PieceContainer =
+  { type: 'strong' | 'em' | 'del'; children: Piece[] } | { type: 'link'; href: string; children: Piece[] };
 
 function isHidden(el: Element): boolean {
   if (el.attribs['hidden'] !== undefined || el.attribs['aria-hidden'] === 'true') return true;
@@ -100,10 +179,16 @@ export class BlockBuilder {
       pending = [];
     };
     for (const node of nodes) {
-      if (isText(node)) { pending.push({ type: 'text', text: node.data }); continue; }
+      if (isText(node)) {
+        pending.push({ type: 'text', text: node.data });
+        continue;
+      }
       if (!isTag(node) || this.skip(node)) continue;
       const name = node.name;
-      if (name === 'br') { pending.push({ type: 'break' }); continue; }
+      if (name === 'br') {
+        pending.push({ type: 'break' });
+        continue;
+      }
       if (IMAGE_ELEMENTS.has(name)) {
         const fig = this.figureOfImage(node);
         if (fig) pending.push({ type: 'lift', block: fig });
@@ -144,28 +229,57 @@ export class BlockBuilder {
       return;
     }
     switch (name) {
-      case 'p': this.emitParagraphs(this.inlineChildren(el), out); return;
-      case 'ul': case 'ol': { const list = this.list(el, out); if (list) out.push(list); return; }
+      case 'p':
+        this.emitParagraphs(this.inlineChildren(el), out);
+        return;
+      case 'ul':
+      case 'ol': {
+        const list = this.list(el, out);
+        if (list) out.push(list);
+        return;
+      }
       case 'blockquote': {
         const children: Block[] = [];
         this.walk(el.children, children);
         if (children.length > 0) out.push({ type: 'quote', children });
         return;
       }
-      case 'table': this.table(el, out); return;
-      case 'figure': this.figure(el, out); return;
-      case 'hr': out.push({ type: 'rule' }); return;
-      case 'pre': this.emitParagraphs(preformatted(textOf(el)), out); return;
-      case 'iframe': case 'video': case 'embed': case 'amp-iframe': case 'amp-youtube': case 'amp-video': { const embed = this.embed(el); if (embed) out.push(embed); return; }
-      default: this.walk(el.children, out);
+      case 'table':
+        this.table(el, out);
+        return;
+      case 'figure':
+        this.figure(el, out);
+        return;
+      case 'hr':
+        out.push({ type: 'rule' });
+        return;
+      case 'pre':
+        this.emitParagraphs(preformatted(textOf(el)), out);
+        return;
+      case 'iframe':
+      case 'video':
+      case 'embed':
+      case 'amp-iframe':
+      case 'amp-youtube':
+      case 'amp-video': {
+        const embed = this.embed(el);
+        if (embed) out.push(embed);
+        return;
+      }
+      default:
+        this.walk(el.children, out);
     }
   }
 
   /** Split pieces at lifted media and at double line breaks into paragraphs and blocks. */
   private emitParagraphs(pieces: Piece[], out: Block[]): void {
     for (const part of hasLift(pieces) ? this.split(pieces) : [pieces as Inline[]]) {
-      if (!Array.isArray(part)) { out.push(part); continue; }
-      for (const para of splitAtDoubleBreaks(normaliseInline(part, false))) out.push({ type: 'paragraph', children: para });
+      if (!Array.isArray(part)) {
+        out.push(part);
+        continue;
+      }
+      for (const para of splitAtDoubleBreaks(normaliseInline(part, false)))
+        out.push({ type: 'paragraph', children: para });
     }
   }
 
@@ -175,13 +289,20 @@ export class BlockBuilder {
     let run: Inline[] = [];
     const visit = (list: Piece[], wrap: (children: Inline[]) => Inline[]): void => {
       let local: Piece[] = [];
-      const flushLocal = (): void => { if (local.length > 0) pushAll(run, wrap(local as Inline[])); local = []; };
+      const flushLocal = (): void => {
+        if (local.length > 0) pushAll(run, wrap(local as Inline[]));
+        local = [];
+      };
       for (const piece of list) {
         if (piece.type === 'lift') {
           flushLocal();
-          out.push(run); run = [];
+          out.push(run);
+          run = [];
           out.push(piece.block);
-        } else if ((piece.type === 'strong' || piece.type === 'em' || piece.type === 'del' || piece.type === 'link') && hasLift(piece.children)) {
+        } else if (
+          (piece.type === 'strong' || piece.type === 'em' || piece.type === 'del' || piece.type === 'link') &&
+          hasLift(piece.children)
+        ) {
           flushLocal();
           const container = piece as PieceContainer;
           visit(container.children, (children) => wrap([{ ...container, children }]));
@@ -207,7 +328,10 @@ export class BlockBuilder {
   }
 
   private inlineNode(node: AnyNode, out: Piece[]): void {
-    if (isText(node)) { out.push({ type: 'text', text: node.data }); return; }
+    if (isText(node)) {
+      out.push({ type: 'text', text: node.data });
+      return;
+    }
     if (!isTag(node) || this.skip(node)) return;
     const el = node;
     const cfHex = el.attribs['data-cfemail'];
@@ -218,23 +342,61 @@ export class BlockBuilder {
       return;
     }
     switch (el.name) {
-      case 'br': out.push({ type: 'break' }); return;
-      case 'img': case 'amp-img': case 'amp-anim': { const fig = this.figureOfImage(el); if (fig) out.push({ type: 'lift', block: fig }); return; }
-      case 'iframe': case 'video': case 'embed': case 'amp-iframe': case 'amp-youtube': case 'amp-video': { const embed = this.embed(el); if (embed) out.push({ type: 'lift', block: embed }); return; }
-      case 'strong': case 'b': out.push({ type: 'strong', children: this.inlineChildren(el) } as Inline); return;
-      case 'em': case 'i': case 'cite': case 'dfn': out.push({ type: 'em', children: this.inlineChildren(el) } as Inline); return;
-      case 'del': case 's': case 'strike': out.push({ type: 'del', children: this.inlineChildren(el) } as Inline); return;
+      case 'br':
+        out.push({ type: 'break' });
+        return;
+      case 'img':
+      case 'amp-img':
+      case 'amp-anim': {
+        const fig = this.figureOfImage(el);
+        if (fig) out.push({ type: 'lift', block: fig });
+        return;
+      }
+      case 'iframe':
+      case 'video':
+      case 'embed':
+      case 'amp-iframe':
+      case 'amp-youtube':
+      case 'amp-video': {
+        const embed = this.embed(el);
+        if (embed) out.push({ type: 'lift', block: embed });
+        return;
+      }
+      case 'strong':
+      case 'b':
+        out.push({ type: 'strong', children: this.inlineChildren(el) } as Inline);
+        return;
+      case 'em':
+      case 'i':
+      case 'cite':
+      case 'dfn':
+        out.push({ type: 'em', children: this.inlineChildren(el) } as Inline);
+        return;
+      case 'del':
+      case 's':
+      case 'strike':
+        out.push({ type: 'del', children: this.inlineChildren(el) } as Inline);
+        return;
       case 'a': {
         const raw = el.attribs['href'];
-        const href = raw === undefined ? undefined : cloudflareMailto(raw) ?? resolveUrl(raw, this.baseUrl);
+        const href = raw === undefined ? undefined : (cloudflareMailto(raw) ?? resolveUrl(raw, this.baseUrl));
         // A thumbnail linking to its full-size picture: the picture is the figure.
         const large = href !== undefined && isImageUrl(href) ? this.linkedImage(el) : undefined;
-        if (large) { out.push({ type: 'lift', block: large }); return; }
+        if (large) {
+          out.push({ type: 'lift', block: large });
+          return;
+        }
         const children = this.inlineChildren(el);
-        if (href === undefined) { pushAll(out, children); return; }
+        if (href === undefined) {
+          pushAll(out, children);
+          return;
+        }
         // A link inside a link: browsers close the outer one where the inner one starts.
         const nested = children.findIndex((c) => c.type === 'link');
-        if (nested < 0) { out.push({ type: 'link', href, children } as Inline); return; }
+        if (nested < 0) {
+          out.push({ type: 'link', href, children } as Inline);
+          return;
+        }
         if (nested > 0) out.push({ type: 'link', href, children: children.slice(0, nested) } as Inline);
         pushAll(out, children.slice(nested));
         return;
@@ -286,13 +448,15 @@ export class BlockBuilder {
     if (fig?.type !== 'figure') return undefined;
     const title = collapseHtmlSpace(found.link?.attribs['title'] ?? '').trim();
     const out = href !== undefined && isImageUrl(href) ? { ...fig, src: href } : fig;
-    return title !== '' && title !== fig.alt && title.length <= MAX_CAPTION_CHARS ? { ...out, caption: [{ type: 'text', text: title }] } : out;
+    return title !== '' && title !== fig.alt && title.length <= MAX_CAPTION_CHARS
+      ? { ...out, caption: [{ type: 'text', text: title }] }
+      : out;
   }
 
   /** `<a href="large.jpg"><img src="thumb.jpg"></a>`: the large picture, when the link holds only the image. */
   private linkedImage(a: Element): Block | undefined {
     const found = this.soleImage(a);
-    return found ? this.figureOf({ ...found, link: found.link ?? a }) ?? undefined : undefined;
+    return found ? (this.figureOf({ ...found, link: found.link ?? a }) ?? undefined) : undefined;
   }
 
   /** Whether an element is a caption's holder: `<figcaption>`, `<small>`, or named a caption. */
@@ -334,7 +498,10 @@ export class BlockBuilder {
       for (let seen = 0; stack.length > 0 && seen < 64; seen++) {
         const n = stack.pop()!; // non-empty: checked by the loop condition
         if (!isTag(n) || this.skip(n)) continue;
-        if (n.name === 'td' || n.name === 'th') { if (this.meaningful(n).length > 0) cells.push(n); } else if (n.name === 'tr' || n.name === 'tbody' || n.name === 'thead' || n.name === 'tfoot') for (let i = n.children.length - 1; i >= 0; i--) stack.push(n.children[i]!);
+        if (n.name === 'td' || n.name === 'th') {
+          if (this.meaningful(n).length > 0) cells.push(n);
+        } else if (n.name === 'tr' || n.name === 'tbody' || n.name === 'thead' || n.name === 'tfoot')
+          for (let i = n.children.length - 1; i >= 0; i--) stack.push(n.children[i]!);
         else return false;
       }
       if (stack.length > 0) return false;
@@ -355,7 +522,10 @@ export class BlockBuilder {
   private embed(el: Element): Block | undefined {
     // AMP's YouTube player names the video, not a URL (amp.dev, amp-youtube).
     const videoId = el.name === 'amp-youtube' ? el.attribs['data-videoid'] : undefined;
-    let src = videoId !== undefined && /^[\w-]{6,20}$/.test(videoId) ? `https://www.youtube.com/embed/${videoId}` : el.attribs['src'];
+    let src =
+      videoId !== undefined && /^[\w-]{6,20}$/.test(videoId)
+        ? `https://www.youtube.com/embed/${videoId}`
+        : el.attribs['src'];
     if (!src && (el.name === 'video' || el.name === 'amp-video')) {
       const source = el.children.find((c): c is Element => isTag(c) && c.name === 'source');
       src = source?.attribs['src'];
@@ -371,7 +541,14 @@ export class BlockBuilder {
     const parts: Inline[] = [];
     const rest: AnyNode[] = [];
     for (const child of el.children) {
-      if (isTag(child) && child.name !== 'a' && !IMAGE_ELEMENTS.has(child.name) && this.isCaptionHolder(child) && !this.skip(child) && !this.containsImage(child)) {
+      if (
+        isTag(child) &&
+        child.name !== 'a' &&
+        !IMAGE_ELEMENTS.has(child.name) &&
+        this.isCaptionHolder(child) &&
+        !this.skip(child) &&
+        !this.containsImage(child)
+      ) {
         const c = normaliseInline(this.split(this.inlineChildren(child)).filter(Array.isArray).flat(), false);
         if (c.length === 0) continue;
         if (parts.length > 0) parts.push({ type: 'break' });
@@ -395,8 +572,10 @@ export class BlockBuilder {
       if (!isTag(child) || this.skip(child)) continue;
       const item: Block[] = [];
       if (child.name === 'li') this.walk(child.children, item);
-      else if (child.name === 'ul' || child.name === 'ol') { const sub = this.list(child, out); if (sub) item.push(sub); }
-      else this.walk([child], item);
+      else if (child.name === 'ul' || child.name === 'ol') {
+        const sub = this.list(child, out);
+        if (sub) item.push(sub);
+      } else this.walk([child], item);
       if (item.length > 0) items.push(item);
     }
     if (items.length === 0) return undefined;
@@ -416,19 +595,31 @@ export class BlockBuilder {
       if (isText(n) && n.data.trim() !== '') strayText = true;
       if (!isTag(n) || this.skip(n)) continue;
       if (n.name === 'tr') rows.push(n);
-      else if (n.name === 'thead' || n.name === 'tbody' || n.name === 'tfoot') for (let i = n.children.length - 1; i >= 0; i--) stack.push(n.children[i]!);
+      else if (n.name === 'thead' || n.name === 'tbody' || n.name === 'tfoot')
+        for (let i = n.children.length - 1; i >= 0; i--) stack.push(n.children[i]!);
       else if (n.name === 'caption') this.emitParagraphs(this.inlineChildren(n), out);
       // A cell outside any row: broken markup, or a table nest flattened at the depth cap (dom.ts).
       else if (n.name === 'td' || n.name === 'th') strayText = true;
     }
-    const cellsOf = (tr: Element): Element[] => tr.children.filter((c): c is Element => isTag(c) && (c.name === 'td' || c.name === 'th'));
+    const cellsOf = (tr: Element): Element[] =>
+      tr.children.filter((c): c is Element => isTag(c) && (c.name === 'td' || c.name === 'th'));
     for (const tr of rows) if (tr.children.some((c) => isText(c) && c.data.trim() !== '')) strayText = true;
-    for (const tr of rows) for (const cell of cellsOf(tr)) if (cell.children.some((c) => isTag(c) && c.name === 'table')) nested = true;
+    for (const tr of rows)
+      for (const cell of cellsOf(tr)) if (cell.children.some((c) => isTag(c) && c.name === 'table')) nested = true;
     let maxCells = 0;
     for (const r of rows) maxCells = Math.max(maxCells, cellsOf(r).length);
     // Layout tables (one column, or tables of tables) hold content, not data.
-    if (strayText) { this.walk(el.children, out); return; }
-    if (nested || maxCells <= 1) { this.walk(rows.flatMap((r) => cellsOf(r)), out); return; }
+    if (strayText) {
+      this.walk(el.children, out);
+      return;
+    }
+    if (nested || maxCells <= 1) {
+      this.walk(
+        rows.flatMap((r) => cellsOf(r)),
+        out,
+      );
+      return;
+    }
     const lifted: Block[] = [];
     const tableRows: Inline[][][] = [];
     for (const tr of rows) {
@@ -439,10 +630,15 @@ export class BlockBuilder {
       });
       if (cells.length > 0) tableRows.push(cells);
     }
-    if (tableRows.length === 0) { pushAll(out, lifted); return; }
+    if (tableRows.length === 0) {
+      pushAll(out, lifted);
+      return;
+    }
     const first = rows[0];
-    const header = first !== undefined && (first.parent !== null && isTag(first.parent) && first.parent.name === 'thead'
-      || cellsOf(first).every((c) => c.name === 'th'));
+    const header =
+      first !== undefined &&
+      ((first.parent !== null && isTag(first.parent) && first.parent.name === 'thead') ||
+        cellsOf(first).every((c) => c.name === 'th'));
     const table: TableBlock = { type: 'table', header, rows: tableRows };
     out.push(table);
     pushAll(out, lifted);
@@ -460,17 +656,21 @@ function pushAll<T>(out: T[], items: readonly T[]): void {
 function hasLift(pieces: readonly Piece[]): boolean {
   for (const p of pieces) {
     if (p.type === 'lift') return true;
-    if ((p.type === 'strong' || p.type === 'em' || p.type === 'del' || p.type === 'link') && hasLift(p.children)) return true;
+    if ((p.type === 'strong' || p.type === 'em' || p.type === 'del' || p.type === 'link') && hasLift(p.children))
+      return true;
   }
   return false;
 }
 
 function preformatted(text: string): Piece[] {
   const out: Piece[] = [];
-  text.replace(/\r\n?/g, '\n').split('\n').forEach((line, i) => {
-    if (i > 0) out.push({ type: 'break' });
-    out.push({ type: 'text', text: line });
-  });
+  text
+    .replace(/\r\n?/g, '\n')
+    .split('\n')
+    .forEach((line, i) => {
+      if (i > 0) out.push({ type: 'break' });
+      out.push({ type: 'text', text: line });
+    });
   return out;
 }
 
@@ -518,7 +718,12 @@ export function normaliseInline(nodes: readonly Inline[], flat: boolean): Inline
         result.push(node);
       } else if (n.type === 'break') {
         if (flat) {
-          if (!prevSpace) { const node = { type: 'text' as const, text: ' ' }; texts.push(node); result.push(node); prevSpace = true; }
+          if (!prevSpace) {
+            const node = { type: 'text' as const, text: ' ' };
+            texts.push(node);
+            result.push(node);
+            prevSpace = true;
+          }
           continue;
         }
         const last = texts[texts.length - 1];
@@ -546,8 +751,17 @@ export function normaliseInline(nodes: readonly Inline[], flat: boolean): Inline
 function appendPruned(target: Inline[], items: readonly Inline[]): void {
   for (const item of items) {
     const last = target[target.length - 1];
-    if (last?.type === 'text' && item.type === 'text') target[target.length - 1] = { type: 'text', text: last.text + item.text };
-    else if (last && last.type !== 'text' && last.type !== 'break' && item.type !== 'text' && item.type !== 'break' && sameFormatting(last, item)) appendPruned(last.children, item.children);
+    if (last?.type === 'text' && item.type === 'text')
+      target[target.length - 1] = { type: 'text', text: last.text + item.text };
+    else if (
+      last &&
+      last.type !== 'text' &&
+      last.type !== 'break' &&
+      item.type !== 'text' &&
+      item.type !== 'break' &&
+      sameFormatting(last, item)
+    )
+      appendPruned(last.children, item.children);
     else target.push(item);
   }
 }
@@ -573,17 +787,27 @@ function prune(nodes: Inline[], top: boolean): Inline[] {
       else out.push(n);
       continue;
     }
-    if (n.type === 'break') { out.push(n); continue; }
+    if (n.type === 'break') {
+      out.push(n);
+      continue;
+    }
     let children = prune(n.children, false);
     let trailing = 0;
     // Counted, then cut once: `shift()` per break is quadratic on 100,000s of breaks (hostile pages).
     let leading = 0;
-    while (children[leading]?.type === 'break') { leading++; out.push({ type: 'break' }); }
+    while (children[leading]?.type === 'break') {
+      leading++;
+      out.push({ type: 'break' });
+    }
     if (leading > 0) children = children.slice(leading);
-    while (children[children.length - 1]?.type === 'break') { children.pop(); trailing++; }
+    while (children[children.length - 1]?.type === 'break') {
+      children.pop();
+      trailing++;
+    }
     if (children.length > 0) {
       const last = out[out.length - 1];
-      if (last && sameFormatting(last, n) && last.type !== 'text' && last.type !== 'break') appendPruned(last.children, children);
+      if (last && sameFormatting(last, n) && last.type !== 'text' && last.type !== 'break')
+        appendPruned(last.children, children);
       else out.push({ ...n, children });
     }
     for (let i = 0; i < trailing; i++) out.push({ type: 'break' });

@@ -23,23 +23,43 @@ const LATIN_HANDLE = /^[A-Za-z][\w.&-]{1,30}$/;
  * as one (a second name after `记者 王建宏`, a name in closing parentheses) must begin with one, so
  * that `（完）`, `（图）` or `土豆` are not taken for a reporter.
  */
-const SURNAMES = new Set([...'王李张張刘劉陈陳杨楊黄黃赵趙吴吳周徐孙孫马馬朱胡郭何高林罗羅郑鄭梁谢謝宋唐许許韩韓冯馮邓鄧曹彭曾肖萧蕭田董袁潘于蒋蔣蔡余杜叶葉程苏蘇魏吕呂丁任沈姚卢盧姜崔钟鐘谭譚陆陸汪范金石廖贾賈夏韦韋付方白邹鄒孟熊秦邱江尹薛闫閻段雷侯龙龍史陶黎贺賀顾顧毛郝龚龔邵万萬钱錢严嚴覃武戴莫孔向汤湯常温溫康施文牛樊葛邢安齐齊易乔喬伍庞龐颜顏倪庄莊聂聶章鲁魯岳翟殷詹申欧歐耿关關兰蘭焦俞左柳甘祝包宁寧尚符舒阮柯纪紀梅童凌毕畢单單季裴霍涂成苗谷盛曲翁冉骆駱蓝藍路游辛靳管柴蒙鲍鮑华華喻祁蒲房滕屈饶饒解牟艾尤阳陽时時穆农農司卓古吉缪繆简簡车車项項连連芦蘆麦麥褚娄婁窦竇戚岑景党宫宮费費卜冷晏席卫衛米柏宗瞿桂全佟应應臧闵閔苟邬鄔边邊卞姬师師和仇栾欒隋商刁沙荣榮巫寇桑郎甄丛叢仲虞敖巩鞏明佘池查麻苑迟遲邝鄺闻聞伊山风風']);
+const SURNAMES = new Set([
+  ...'王李张張刘劉陈陳杨楊黄黃赵趙吴吳周徐孙孫马馬朱胡郭何高林罗羅郑鄭梁谢謝宋唐许許韩韓冯馮邓鄧曹彭曾肖萧蕭田董袁潘于蒋蔣蔡余杜叶葉程苏蘇魏吕呂丁任沈姚卢盧姜崔钟鐘谭譚陆陸汪范金石廖贾賈夏韦韋付方白邹鄒孟熊秦邱江尹薛闫閻段雷侯龙龍史陶黎贺賀顾顧毛郝龚龔邵万萬钱錢严嚴覃武戴莫孔向汤湯常温溫康施文牛樊葛邢安齐齊易乔喬伍庞龐颜顏倪庄莊聂聶章鲁魯岳翟殷詹申欧歐耿关關兰蘭焦俞左柳甘祝包宁寧尚符舒阮柯纪紀梅童凌毕畢单單季裴霍涂成苗谷盛曲翁冉骆駱蓝藍路游辛靳管柴蒙鲍鮑华華喻祁蒲房滕屈饶饒解牟艾尤阳陽时時穆农農司卓古吉缪繆简簡车車项項连連芦蘆麦麥褚娄婁窦竇戚岑景党宫宮费費卜冷晏席卫衛米柏宗瞿桂全佟应應臧闵閔苟邬鄔边邊卞姬师師和仇栾欒隋商刁沙荣榮巫寇桑郎甄丛叢仲虞敖巩鞏明佘池查麻苑迟遲邝鄺闻聞伊山风風',
+]);
 
 /**
  * What is a source, a section or a role, not a person: names of papers, sites, agencies and
  * units end in these (`新闻晨报`, `新华网`, `新华社`, `央视频道`), and these words stand for
  * "unknown" or "staff".
  */
-const ORG_SUFFIX = /(?:报|報|网|網|社|台|站|刊|局|院|会|會|部|团|團|司|中心|频道|頻道|新闻|新聞|在线|杂志|雜誌|出版|集团)$/;
-const NOT_A_NAME = /^(?:网络整理|網絡整理|综合整理|綜合整理|整理|文章|本文|此文|该文|帖子|评论|評論|佚名|匿名|未知|不详|不詳|本报|本報|本台|本网|本網|综合|綜合|转载|轉載|原创|原創|网友|網友|编辑|編輯|记者|記者|通讯员|admin|administrator|管理员|管理員|小编|小編)$/i;
+const ORG_SUFFIX =
+  /(?:报|報|网|網|社|台|站|刊|局|院|会|會|部|团|團|司|中心|频道|頻道|新闻|新聞|在线|杂志|雜誌|出版|集团)$/;
+const NOT_A_NAME =
+  /^(?:网络整理|網絡整理|综合整理|綜合整理|整理|文章|本文|此文|该文|帖子|评论|評論|佚名|匿名|未知|不详|不詳|本报|本報|本台|本网|本網|综合|綜合|转载|轉載|原创|原創|网友|網友|编辑|編輯|记者|記者|通讯员|admin|administrator|管理员|管理員|小编|小編)$/i;
 
 /** Labels of Chinese bylines, strongest first: the writer, the reporter, a person named as source, the editor. */
-interface Label { re: RegExp; rank: number; kind: string; needsSurname: boolean; runOn?: boolean }
+interface Label {
+  re: RegExp;
+  rank: number;
+  kind: string;
+  needsSurname: boolean;
+  runOn?: boolean;
+}
 const LABELS: readonly Label[] = [
   // `作者：张三`, `撰文：`, `文／张三`, `文：张三` (the writer).
-  { re: /(?:作\s*者|撰\s*文|撰\s*稿|执笔人?|執筆人?|(?<![\u3400-\u9fff])文)\s*[:：/／|]\s*/g, rank: 0, kind: 'writer', needsSurname: false },
+  {
+    re: /(?:作\s*者|撰\s*文|撰\s*稿|执笔人?|執筆人?|(?<![\u3400-\u9fff])文)\s*[:：/／|]\s*/g,
+    rank: 0,
+    kind: 'writer',
+    needsSurname: false,
+  },
   // `记者 张三`, `新华社记者：张三`, `通讯员 李四` (reporters, with a colon or a space before the name).
-  { re: /(?:记者|記者|通讯员|通訊員|特约撰稿人?|特約撰稿人?|实习生|實習生)(?:\s*[:：]\s*|[ \t\u3000\u00a0]+)/g, rank: 1, kind: 'reporter', needsSurname: false },
+  {
+    re: /(?:记者|記者|通讯员|通訊員|特约撰稿人?|特約撰稿人?|实习生|實習生)(?:\s*[:：]\s*|[ \t\u3000\u00a0]+)/g,
+    rank: 1,
+    kind: 'reporter',
+    needsSurname: false,
+  },
   // `本报记者张三`: run on without a space, the name must begin with a surname (`记者介绍` is prose).
   // The name must then end the phrase (`记者马俊峰/文`, `记者张三）`), not run on into words of a
   // list (`麻辣杂谈 记者江湖 中国川剧`: a forum's board names).
@@ -49,20 +69,33 @@ const LABELS: readonly Label[] = [
   // `发布时间 2005/03/15 22:36:13 by duscha`: a Chinese forum post's signature, after its labelled
   // time (an English `3:46 PM by Jane Doe` is left to the byline markup, which keeps whole names).
   // The label is matched, not looked behind at: a look-behind with `\s*` costs O(n²) on white space.
-  { re: /[\u3400-\u9fff][^\n\u3400-\u9fff]{0,30}?\d:\d{2}(?::\d{2})?[ \t\u3000\u00a0]{0,4}by[ \t\u00a0]+/g, rank: 0, kind: 'poster', needsSurname: false },
+  {
+    re: /[\u3400-\u9fff][^\n\u3400-\u9fff]{0,30}?\d:\d{2}(?::\d{2})?[ \t\u3000\u00a0]{0,4}by[ \t\u00a0]+/g,
+    rank: 0,
+    kind: 'poster',
+    needsSurname: false,
+  },
   // `编辑：张三`, `责任编辑：`, `（责任编辑：魏喆）`: the only person a page names, at worst.
-  { re: /(?:责任编辑|責任編輯|责编|責編|编辑|編輯|主编|主編)\s*[:：]\s*/g, rank: 3, kind: 'editor', needsSurname: false },
+  {
+    re: /(?:责任编辑|責任編輯|责编|責編|编辑|編輯|主编|主編)\s*[:：]\s*/g,
+    rank: 3,
+    kind: 'editor',
+    needsSurname: false,
+  },
 ];
 /** `ggjjzhzz 发表于 2005-9-15`, `海姑娘写于2005年6月12日`: a post signed before the verb of posting. */
-const SIGNED_POSTED = /(?:(?<![\u3400-\u9fff])([\u3400-\u9fff]{2,4}?)|(?<![\w.&-])([A-Za-z][\w.&-]{1,30}))[ \t\u3000\u00a0]*(?:发表于|發表於|写于|寫於)/g;
+const SIGNED_POSTED =
+  /(?:(?<![\u3400-\u9fff])([\u3400-\u9fff]{2,4}?)|(?<![\w.&-])([A-Za-z][\w.&-]{1,30}))[ \t\u3000\u00a0]*(?:发表于|發表於|写于|寫於)/g;
 /** `本贴由大卫于2005年8月12日…发表`: a forum post's author, between 由 and 于. */
 const POSTED_BY = /(?:本贴|本帖|本貼)由\s*([\u3400-\u9fff]{2,4}?|[A-Za-z][\w.&-]{1,30})\s*于/g;
 /** `张三/文`, `张三／摄` (writer or photographer signing after the name). */
 const SIGNED_AFTER = /(?<![\u3400-\u9fff])([\u3400-\u9fff]{2,4})\s*[/／]\s*(?:文|摄|攝)/g;
 /** `[ 黄宇 ]  来源：[ 国际金融报 ]`: the writer in brackets, then the source, on the line under the title. */
-const BRACKETED_BEFORE_SOURCE = /[\[［【]\s*([\u3400-\u9fff]{2,4}(?:[ \t\u3000\u00a0、]+[\u3400-\u9fff]{2,4}){0,5})\s*[\]］】][^\n\u3400-\u9fff]{0,6}(?:来源|來源|出处|出處)\s*[:：]/g;
+const BRACKETED_BEFORE_SOURCE =
+  /[\[［【]\s*([\u3400-\u9fff]{2,4}(?:[ \t\u3000\u00a0、]+[\u3400-\u9fff]{2,4}){0,5})\s*[\]］】][^\n\u3400-\u9fff]{0,6}(?:来源|來源|出处|出處)\s*[:：]/g;
 /** `（记者 胡晓蓉）`, `（袁源）`, `（姚峰 上海报道）`: the reporter, closing the story. */
-const CLOSING_PARENS = /[（(]\s*(?:[\u3400-\u9fff]{0,4}记者|[\u3400-\u9fff]{0,4}記者)?\s*([\u3400-\u9fff][\u3400-\u9fff\s、·]{1,30}?)\s*(?:[\u3400-\u9fff]{2,4}报道|[\u3400-\u9fff]{2,4}報導)?\s*[)）]/g;
+const CLOSING_PARENS =
+  /[（(]\s*(?:[\u3400-\u9fff]{0,4}记者|[\u3400-\u9fff]{0,4}記者)?\s*([\u3400-\u9fff][\u3400-\u9fff\s、·]{1,30}?)\s*(?:[\u3400-\u9fff]{2,4}报道|[\u3400-\u9fff]{2,4}報導)?\s*[)）]/g;
 /** The rest of a line is empty (white space up to a line break). */
 const LINE_END = /^[ \t\u3000\u00a0]*(?:\n|$)/;
 /** Distance after the body's end where its closing lines (reporter, editor) are still read, in characters. */
@@ -94,7 +127,8 @@ function inLink(page: PageText, index: number): boolean {
 }
 
 function positionPenalty(page: PageText, index: number): number {
-  if (page.bodyStart < 0 || index < page.bodyStart + BODY_EDGE_CHARS || index > page.bodyEnd - BODY_EDGE_CHARS) return 0;
+  if (page.bodyStart < 0 || index < page.bodyStart + BODY_EDGE_CHARS || index > page.bodyEnd - BODY_EDGE_CHARS)
+    return 0;
   return MID_BODY_PENALTY;
 }
 /** Names kept after the first (`刘国栋 周炜 王燕平 方云凤 柏建斌`). */
@@ -131,7 +165,11 @@ const AFTER_NAME = /^(?:$|[\s/／)）\]】|,，、。;；:：·•\-—_*]|摄|�
  * Han letters (or a Latin pen name) that ends at white space or punctuation: `记者从上海获悉`
  * and `记者经历了近4个小时` are no bylines.
  */
-export function namesAt(text: string, from: number, needsSurname: boolean): { names: string[]; end: number; written: string } {
+export function namesAt(
+  text: string,
+  from: number,
+  needsSurname: boolean,
+): { names: string[]; end: number; written: string } {
   const names: string[] = [];
   let end = from;
   // Tokens are read at most MAX_TOKEN_CHARS long: a name is 2-4 Han letters or a 31-letter
@@ -144,7 +182,10 @@ export function namesAt(text: string, from: number, needsSurname: boolean): { na
     // `本报记者罗科苏盈发自北京`, `记者张三报道`: the name runs into the dateline verb.
     const dateline = names.length === 0 ? DATELINE_AFTER_NAME.exec(token) : PHOTO_AFTER_NAME.exec(token);
     if (dateline?.[1]) {
-      if (isPersonName(dateline[1], names.length > 0 || needsSurname)) { names.push(dateline[1]); end = m.index + dateline[1].length; }
+      if (isPersonName(dateline[1], names.length > 0 || needsSurname)) {
+        names.push(dateline[1]);
+        end = m.index + dateline[1].length;
+      }
       break;
     }
     if (!isPersonName(token, names.length > 0 || needsSurname)) break;
@@ -200,7 +241,12 @@ export function textBylines(page: PageText, titleAt: number, titleEnd = -1): Byl
       if (label.runOn && RUN_ON_CONTINUES.test(after)) continue;
       // `新华社记者 才扬 摄`: a photo credit names the article's author only when nobody else is named.
       const rank = PHOTO_CREDIT.test(after) ? PHOTO_RANK : label.rank;
-      found.push({ text: written, rank: rank + positionPenalty(page, m.index), index: m.index, how: `${label.kind} label "${m[0].trim()}"` });
+      found.push({
+        text: written,
+        rank: rank + positionPenalty(page, m.index),
+        index: m.index,
+        how: `${label.kind} label "${m[0].trim()}"`,
+      });
     }
   }
   // Names alone on the line under the title (`犬儒病(上)` / `胡平`; `赵延东、风笑天`): the author, as
@@ -208,7 +254,10 @@ export function textBylines(page: PageText, titleAt: number, titleEnd = -1): Byl
   // The body's first line alone is read the same way (`<p>胡平<br><br>正文…`).
   // A line that repeats the title (the body restating it) is passed over.
   const titleLine = titleAt >= 0 && titleEnd > titleAt ? squeeze(text.slice(titleAt, titleEnd)) : '';
-  for (const [at, how] of [[titleEnd, 'names under the title'], [page.bodyStart, 'names opening the body']] as const) {
+  for (const [at, how] of [
+    [titleEnd, 'names under the title'],
+    [page.bodyStart, 'names opening the body'],
+  ] as const) {
     if (at < 0) continue;
     let start = skipSpace(text, at);
     for (let repeats = 0; titleLine !== '' && repeats < MAX_TITLE_REPEATS; repeats++) {
@@ -218,7 +267,8 @@ export function textBylines(page: PageText, titleAt: number, titleEnd = -1): Byl
     }
     const { names, end, written } = namesAt(text, start, true);
     // Unlabelled, a name that is a link's text is as likely a menu item: left out.
-    if (names.length > 0 && LINE_END.test(text.slice(end, end + 40)) && !inLink(page, start)) found.push({ text: written, rank: 2, index: start, how });
+    if (names.length > 0 && LINE_END.test(text.slice(end, end + 40)) && !inLink(page, start))
+      found.push({ text: written, rank: 2, index: start, how });
   }
   POSTED_BY.lastIndex = from;
   for (let m = POSTED_BY.exec(area), seen = 0; m && seen++ < MAX_LABEL_MATCHES; m = POSTED_BY.exec(area)) {
@@ -228,16 +278,33 @@ export function textBylines(page: PageText, titleAt: number, titleEnd = -1): Byl
   for (let m = SIGNED_POSTED.exec(area), seen = 0; m && seen++ < MAX_LABEL_MATCHES; m = SIGNED_POSTED.exec(area)) {
     const name = m[1] ?? m[2] ?? '';
     // The name is often a link to the poster's page; the verb after it is not (a menu's would be).
-    if (isPersonName(name, false) && !inLink(page, m.index + m[0].length - 1)) found.push({ text: name, rank: 0, index: m.index, how: 'signed "发表于"' });
+    if (isPersonName(name, false) && !inLink(page, m.index + m[0].length - 1))
+      found.push({ text: name, rank: 0, index: m.index, how: 'signed "发表于"' });
   }
   SIGNED_AFTER.lastIndex = from;
   for (let m = SIGNED_AFTER.exec(area), seen = 0; m && seen++ < MAX_LABEL_MATCHES; m = SIGNED_AFTER.exec(area)) {
-    if (isPersonName(m[1]!, false)) found.push({ text: m[1]!, rank: (/[摄攝]/.test(m[0]) ? PHOTO_RANK : 1) + positionPenalty(page, m.index), index: m.index, how: 'signed "/文"' }); // group 1 is mandatory
+    if (isPersonName(m[1]!, false))
+      found.push({
+        text: m[1]!,
+        rank: (/[摄攝]/.test(m[0]) ? PHOTO_RANK : 1) + positionPenalty(page, m.index),
+        index: m.index,
+        how: 'signed "/文"',
+      }); // group 1 is mandatory
   }
   BRACKETED_BEFORE_SOURCE.lastIndex = from;
-  for (let m = BRACKETED_BEFORE_SOURCE.exec(area), seen = 0; m && seen++ < MAX_LABEL_MATCHES; m = BRACKETED_BEFORE_SOURCE.exec(area)) {
+  for (
+    let m = BRACKETED_BEFORE_SOURCE.exec(area), seen = 0;
+    m && seen++ < MAX_LABEL_MATCHES;
+    m = BRACKETED_BEFORE_SOURCE.exec(area)
+  ) {
     const { names, written } = namesAt(m[1]!, 0, true); // group 1 is mandatory
-    if (names.length > 0 && written.replace(/\s/g, '') === m[1]!.replace(/\s/g, '')) found.push({ text: written, rank: 1 + positionPenalty(page, m.index), index: m.index, how: 'bracketed before the source' });
+    if (names.length > 0 && written.replace(/\s/g, '') === m[1]!.replace(/\s/g, ''))
+      found.push({
+        text: written,
+        rank: 1 + positionPenalty(page, m.index),
+        index: m.index,
+        how: 'bracketed before the source',
+      });
   }
   if (page.bodyEnd >= 0) {
     const start = Math.max(page.bodyStart, page.bodyEnd - CLOSING_CHARS);
@@ -247,7 +314,8 @@ export function textBylines(page: PageText, titleAt: number, titleEnd = -1): Byl
       const inner = m[1]!.trim(); // group 1 is mandatory
       const { names, written } = namesAt(inner, 0, true);
       // Only names inside: `（完）`, `（图）`, `（上海市委宣传部供图）` are not bylines.
-      if (names.length > 0 && names.join('').length === inner.replace(/[\s、·]/g, '').length) found.push({ text: written, rank: 1, index: m.index, how: 'closing parentheses' });
+      if (names.length > 0 && names.join('').length === inner.replace(/[\s、·]/g, '').length)
+        found.push({ text: written, rank: 1, index: m.index, how: 'closing parentheses' });
     }
   }
   const anchor = titleAt >= 0 ? titleAt : from;
@@ -259,7 +327,8 @@ export function textBylines(page: PageText, titleAt: number, titleEnd = -1): Byl
  * information-disclosure table Chinese government sites put over every document (with 索引号,
  * 成文日期, 发布日期): the document's author. Its value is a table cell, so a line break may precede it.
  */
-const ISSUING_AUTHORITY = /(?:发文机关|發文機關|发文单位|發文單位)[ \t\u3000\u00a0]*[:：]\s*([\u3400-\u9fff][\u3400-\u9fff（）()、 \u3000]{1,40}?)[ \t\u3000\u00a0]*(?:\n|$)/;
+const ISSUING_AUTHORITY =
+  /(?:发文机关|發文機關|发文单位|發文單位)[ \t\u3000\u00a0]*[:：]\s*([\u3400-\u9fff][\u3400-\u9fff（）()、 \u3000]{1,40}?)[ \t\u3000\u00a0]*(?:\n|$)/;
 
 /** The issuing authority of a government document (see ISSUING_AUTHORITY), before the body's end. */
 export function issuingAuthority(page: PageText): string | undefined {
@@ -272,7 +341,8 @@ export function issuingAuthority(page: PageText): string | undefined {
  * `By Jane Doe` alone on a line, unmarked: "By" and one to four capitalised names (with `and`, `de`,
  * `van` … between them), then the line's end or a separator before a date or a role.
  */
-const BY_LINE = /(?:^|\n)[ \t\u00a0]*((?:By|BY|Par|Von|Por|Door)[ \t\u00a0]+\p{Lu}[\p{L}'’.-]+(?:[ \t\u00a0]+(?:\p{Lu}[\p{L}'’.-]*|and|&|de|van|von|da|del|der|di|la|le|du)){0,5})[ \t\u00a0]*(?=\n|$|[,|•·–—-])/gu;
+const BY_LINE =
+  /(?:^|\n)[ \t\u00a0]*((?:By|BY|Par|Von|Por|Door)[ \t\u00a0]+\p{Lu}[\p{L}'’.-]+(?:[ \t\u00a0]+(?:\p{Lu}[\p{L}'’.-]*|and|&|de|van|von|da|del|der|di|la|le|du)){0,5})[ \t\u00a0]*(?=\n|$|[,|•·–—-])/gu;
 /** How far past the title an unmarked `By` line is looked for, when no body is known (characters). */
 const BY_LINE_REACH_CHARS = 400;
 
@@ -291,7 +361,8 @@ const URL_OR_DATE_ONLY = /^(?:(?:https?:)?\/\/\S+|[\d\s/.:年月日-]+)$/i;
  * Words of a dateline (`Sunday, Feb 1, 2015 11:57 AM UTC`, `21.dez.2018 às 10h55`): what is left
  * of a `dateline` element's text without them, its digits and words of ≤ 3 letters, is a name.
  */
-const DATE_WORDS = /\b(?:january|february|march|april|june|july|august|september|october|november|december|monday|tuesday|wednesday|thursday|friday|saturday|sunday|updated|published|posted)\b/gi;
+const DATE_WORDS =
+  /\b(?:january|february|march|april|june|july|august|september|october|november|december|monday|tuesday|wednesday|thursday|friday|saturday|sunday|updated|published|posted)\b/gi;
 const SHORT_WORDS = /\b\p{L}{1,3}\b/gu;
 
 /** A byline's lead-in alone (`By`, `Par`, `作者：`), its name in another element. */
@@ -300,7 +371,13 @@ const BY_ONLY = /^(?:by|par|von|por|door|di|av|作者|文|撰文|记者|記者)?
 /** A dateline, not a byline: a year, and nothing name-like once date words are gone. */
 function isDateOnly(text: string): boolean {
   if (!/(?:19|20)\d{2}/.test(text) && findTextDates(text).length === 0) return false;
-  return text.replace(DATE_WORDS, ' ').replace(/[\d\p{P}\p{S}]+/gu, ' ').replace(SHORT_WORDS, ' ').trim() === '';
+  return (
+    text
+      .replace(DATE_WORDS, ' ')
+      .replace(/[\d\p{P}\p{S}]+/gu, ' ')
+      .replace(SHORT_WORDS, ' ')
+      .trim() === ''
+  );
 }
 
 /**
@@ -315,7 +392,8 @@ export function markedByline(hints: readonly Element[], excluded: (el: Element) 
     // of links spread over many lines is no byline even when its words are few.
     if (textOf(el).trim().length >= MAX_BYLINE_CHARS) continue;
     const text = cleanMarkedByline(visibleText(el));
-    if (text === undefined || text === '' || URL_OR_DATE_ONLY.test(text) || isDateOnly(text) || BY_ONLY.test(text)) continue;
+    if (text === undefined || text === '' || URL_OR_DATE_ONLY.test(text) || isDateOnly(text) || BY_ONLY.test(text))
+      continue;
     return text;
   }
   return undefined;

@@ -2,8 +2,40 @@
 import { inlineText, type Block } from './article.js';
 import { hasTextDate } from './dates.js';
 import { isTag, isText, type AnyNode, type Element } from './dom.js';
-import { AD_OR_LOADING, BLOCK_TAGS, SUBSCRIPTION_BOX, SUBSCRIPTION_BOX_MAX_CHARS, BYLINE, CLASS_WEIGHT, CLEANED_CONDITIONALLY, DATA_TABLE_CELLS, DATA_TABLE_COLUMNS, DATA_TABLE_ROWS, EMBED_MAX_CHARS, HEADING_SHARE, LIST_SHARE, MAX_BYLINE_CHARS, MAX_LINK_DENSITY, MAX_LINK_DENSITY_POSITIVE, MIN_PARAGRAPH_CHARS, NEVER_CONTENT, PROSE_COMMAS, SENTENCE_END, SHARE, SHARE_MAX_CHARS, TITLE_SIMILARITY } from './content-rules.js';
-import { classWeight, elementChildren, isPlayer, isUnlikely, type Flags, type Page, type Stats } from './content-page.js';
+import {
+  AD_OR_LOADING,
+  BLOCK_TAGS,
+  SUBSCRIPTION_BOX,
+  SUBSCRIPTION_BOX_MAX_CHARS,
+  BYLINE,
+  CLASS_WEIGHT,
+  CLEANED_CONDITIONALLY,
+  DATA_TABLE_CELLS,
+  DATA_TABLE_COLUMNS,
+  DATA_TABLE_ROWS,
+  EMBED_MAX_CHARS,
+  HEADING_SHARE,
+  LIST_SHARE,
+  MAX_BYLINE_CHARS,
+  MAX_LINK_DENSITY,
+  MAX_LINK_DENSITY_POSITIVE,
+  MIN_PARAGRAPH_CHARS,
+  NEVER_CONTENT,
+  PROSE_COMMAS,
+  SENTENCE_END,
+  SHARE,
+  SHARE_MAX_CHARS,
+  TITLE_SIMILARITY,
+} from './content-rules.js';
+import {
+  classWeight,
+  elementChildren,
+  isPlayer,
+  isUnlikely,
+  type Flags,
+  type Page,
+  type Stats,
+} from './content-page.js';
 
 /** Text of some nodes, leaving out what is never content. */
 export function textOfNodes(nodes: readonly AnyNode[]): string {
@@ -12,7 +44,8 @@ export function textOfNodes(nodes: readonly AnyNode[]): string {
   while (stack.length > 0) {
     const n = stack.pop()!; // non-empty: checked by the loop condition
     if (isText(n)) out += n.data;
-    else if (isTag(n) && !NEVER_CONTENT.has(n.name)) for (let i = n.children.length - 1; i >= 0; i--) stack.push(n.children[i]!);
+    else if (isTag(n) && !NEVER_CONTENT.has(n.name))
+      for (let i = n.children.length - 1; i >= 0; i--) stack.push(n.children[i]!);
   }
   return out;
 }
@@ -49,12 +82,21 @@ export class Cleaner {
   private bylineDropped = false;
   private readonly dataTables = new Map<Element, boolean>();
 
-  constructor(private readonly page: Page, private readonly flags: Flags) {}
+  constructor(
+    private readonly page: Page,
+    private readonly flags: Flags,
+  ) {}
 
   clean(root: Element): void {
     let inTableRoot = false;
-    for (let p: AnyNode | null = root; p && isTag(p); p = p.parent) if (p.name === 'table') { inTableRoot = true; break; }
-    const stack: { el: Element; inFigure: boolean; inDataTable: boolean; inTable: boolean }[] = [{ el: root, inFigure: root.name === 'figure', inDataTable: false, inTable: inTableRoot }];
+    for (let p: AnyNode | null = root; p && isTag(p); p = p.parent)
+      if (p.name === 'table') {
+        inTableRoot = true;
+        break;
+      }
+    const stack: { el: Element; inFigure: boolean; inDataTable: boolean; inTable: boolean }[] = [
+      { el: root, inFigure: root.name === 'figure', inDataTable: false, inTable: inTableRoot },
+    ];
     while (stack.length > 0) {
       const { el, inFigure, inDataTable, inTable } = stack.pop()!; // non-empty: checked by the loop condition
       for (let i = el.children.length - 1; i >= 0; i--) {
@@ -67,8 +109,16 @@ export class Cleaner {
           continue;
         }
         const why = this.dropReason(child, inFigure, inDataTable, inTable);
-        if (why) { this.dropped.add(child); continue; }
-        stack.push({ el: child, inFigure: inFigure || child.name === 'figure', inDataTable: inDataTable || (child.name === 'table' && this.isDataTable(child)), inTable: inTable || child.name === 'table' });
+        if (why) {
+          this.dropped.add(child);
+          continue;
+        }
+        stack.push({
+          el: child,
+          inFigure: inFigure || child.name === 'figure',
+          inDataTable: inDataTable || (child.name === 'table' && this.isDataTable(child)),
+          inTable: inTable || child.name === 'table',
+        });
       }
     }
   }
@@ -80,20 +130,42 @@ export class Cleaner {
     // Footers and asides inside an article are its chrome: bios, promos, pull-outs of other stories.
     if (name === 'footer' || name === 'aside' || name === 'nav') return 'chrome tag';
     // Comments and footers inside a table-laid-out body were spared while scoring (see Page.leaveOut).
-    if (this.flags.stripUnlikely && inTable && BLOCK_TAGS.has(name) && isUnlikely(el)) return 'unlikely region in a layout table';
+    if (this.flags.stripUnlikely && inTable && BLOCK_TAGS.has(name) && isUnlikely(el))
+      return 'unlikely region in a layout table';
     const match = `${el.attribs['class'] ?? ''} ${el.attribs['id'] ?? ''}`;
     if (match.length > 1 && SHARE.test(match) && s.chars < SHARE_MAX_CHARS) return 'share bar';
-    if (CLEANED_CONDITIONALLY.has(name) && s.chars > 0 && s.chars < SUBSCRIPTION_BOX_MAX_CHARS && SUBSCRIPTION_BOX.test(shortTextOf(el) ?? '')) return 'subscription box';
-    if (!this.bylineDropped && s.chars > 0 && s.chars < MAX_BYLINE_CHARS && (el.attribs['rel'] === 'author' || (el.attribs['itemprop'] ?? '').includes('author') || BYLINE.test(match))) {
+    if (
+      CLEANED_CONDITIONALLY.has(name) &&
+      s.chars > 0 &&
+      s.chars < SUBSCRIPTION_BOX_MAX_CHARS &&
+      SUBSCRIPTION_BOX.test(shortTextOf(el) ?? '')
+    )
+      return 'subscription box';
+    if (
+      !this.bylineDropped &&
+      s.chars > 0 &&
+      s.chars < MAX_BYLINE_CHARS &&
+      (el.attribs['rel'] === 'author' || (el.attribs['itemprop'] ?? '').includes('author') || BYLINE.test(match))
+    ) {
       this.bylineDropped = true;
       return 'byline';
     }
     if (name === 'h1' || name === 'h2') {
       if (this.flags.weightClasses && classWeight(el) < 0) return 'heading named like chrome';
-      if (!this.titleDropped && page.title && similarity(page.title, shortTextOf(el) ?? '') > TITLE_SIMILARITY) { this.titleDropped = true; return 'title repeated'; }
+      if (!this.titleDropped && page.title && similarity(page.title, shortTextOf(el) ?? '') > TITLE_SIMILARITY) {
+        this.titleDropped = true;
+        return 'title repeated';
+      }
     }
     // An element that says only "廣告" / "Advertisement" is an ad slot's label, whatever the flags.
-    if (BLOCK_TAGS.has(name) && s.chars > 0 && s.chars <= 20 && s.images === 0 && AD_OR_LOADING.test((shortTextOf(el) ?? '').trim())) return 'ad label';
+    if (
+      BLOCK_TAGS.has(name) &&
+      s.chars > 0 &&
+      s.chars <= 20 &&
+      s.images === 0 &&
+      AD_OR_LOADING.test((shortTextOf(el) ?? '').trim())
+    )
+      return 'ad label';
     if (!this.flags.cleanConditionally || inDataTable) return undefined;
     if (!CLEANED_CONDITIONALLY.has(name)) return undefined;
     if (name === 'table' && this.isDataTable(el)) return undefined;
@@ -106,14 +178,27 @@ export class Cleaner {
     if (s.commas >= PROSE_COMMAS && linkDensity <= MAX_LINK_DENSITY_POSITIVE) return undefined;
     const reasons: string[] = [];
     if (!inFigure && s.images > 1 && s.paragraphs / s.images < 0.5) reasons.push('more images than text');
-    if (!isList && !inFigure && s.headingChars < HEADING_SHARE * s.chars && s.chars < MIN_PARAGRAPH_CHARS && (s.images === 0 || s.images > 2) && linkDensity > 0) reasons.push('short and linked');
+    if (
+      !isList &&
+      !inFigure &&
+      s.headingChars < HEADING_SHARE * s.chars &&
+      s.chars < MIN_PARAGRAPH_CHARS &&
+      (s.images === 0 || s.images > 2) &&
+      linkDensity > 0
+    )
+      reasons.push('short and linked');
     if (!isList && weight < CLASS_WEIGHT && linkDensity > MAX_LINK_DENSITY) reasons.push('link-dense');
     if (weight >= CLASS_WEIGHT && linkDensity > MAX_LINK_DENSITY_POSITIVE) reasons.push('link-dense');
     if ((s.embeds === 1 && s.chars < EMBED_MAX_CHARS) || s.embeds > 1) reasons.push('embeds');
     if (s.images === 0 && s.chars === 0 && s.embeds === 0 && s.players === 0) reasons.push('empty');
     if (reasons.length === 0) return undefined;
     // A list of images (one image per item) is a gallery, not chrome (Readability).
-    if (isList && el.children.every((c) => !isTag(c) || elementChildren(page, c).length <= 1) && s.images === s.listItems) return undefined;
+    if (
+      isList &&
+      el.children.every((c) => !isTag(c) || elementChildren(page, c).length <= 1) &&
+      s.images === s.listItems
+    )
+      return undefined;
     return reasons[0];
   }
 
@@ -140,8 +225,14 @@ export class Cleaner {
     let holds = false;
     for (const c of el.children) {
       if (!isTag(c)) continue;
-      if (c.name === 'table' && this.isDataTable(c)) { holds = true; break; }
-      if ((this.page.stats.get(c)?.tables ?? 0) > 0 && this.holdsDataTable(c)) { holds = true; break; }
+      if (c.name === 'table' && this.isDataTable(c)) {
+        holds = true;
+        break;
+      }
+      if ((this.page.stats.get(c)?.tables ?? 0) > 0 && this.holdsDataTable(c)) {
+        holds = true;
+        break;
+      }
     }
     this.holdsData.set(el, holds);
     return holds;
@@ -152,7 +243,8 @@ function judgeTable(table: Element, s: Stats | undefined): boolean {
   if (table.attribs['role'] === 'presentation' || table.attribs['datatable'] === '0') return false;
   if (table.attribs['summary'] || table.attribs['datatable'] === '1') return true;
   if (s && s.tables > 1) return false; // a table of tables is layout
-  let rows = 0, columns = 0;
+  let rows = 0,
+    columns = 0;
   const visit = (parent: Element): void => {
     for (const c of parent.children) {
       if (!isTag(c)) continue;
@@ -160,12 +252,19 @@ function judgeTable(table: Element, s: Stats | undefined): boolean {
       else if (c.name === 'tr') {
         rows++;
         let cells = 0;
-        for (const cell of c.children) if (isTag(cell) && (cell.name === 'td' || cell.name === 'th')) cells += Number.parseInt(cell.attribs['colspan'] ?? '1', 10) || 1;
+        for (const cell of c.children)
+          if (isTag(cell) && (cell.name === 'td' || cell.name === 'th'))
+            cells += Number.parseInt(cell.attribs['colspan'] ?? '1', 10) || 1;
         columns = Math.max(columns, cells);
       }
     }
   };
-  for (const c of table.children) if (isTag(c) && (c.name === 'caption' || c.name === 'thead' || c.name === 'tfoot' || c.name === 'colgroup' || c.name === 'col')) return true;
+  for (const c of table.children)
+    if (
+      isTag(c) &&
+      (c.name === 'caption' || c.name === 'thead' || c.name === 'tfoot' || c.name === 'colgroup' || c.name === 'col')
+    )
+      return true;
   visit(table);
   if (rows === 1 || columns === 1) return false;
   return rows >= DATA_TABLE_ROWS || columns > DATA_TABLE_COLUMNS || rows * columns > DATA_TABLE_CELLS;
@@ -183,7 +282,10 @@ function similarity(a: string, b: string): number {
   if (a.length > SIMILARITY_MAX_CHARS) a = a.slice(0, SIMILARITY_MAX_CHARS);
   if (b.length > SIMILARITY_MAX_CHARS) b = b.slice(0, SIMILARITY_MAX_CHARS);
   const tokens = (s: string): string[] => {
-    const t = s.toLowerCase().split(/[\s\p{P}]+/u).filter((x) => x !== '');
+    const t = s
+      .toLowerCase()
+      .split(/[\s\p{P}]+/u)
+      .filter((x) => x !== '');
     return t.flatMap((w) => (/[\u3000-\u9fff]/.test(w) ? [...w] : [w]));
   };
   const ta = new Set(tokens(a));
@@ -201,17 +303,20 @@ function similarity(a: string, b: string): number {
  * Not bylines, sources or editor credits (责任编辑, 来源): human-made truth keeps those half the
  * time (zh bench, 2026-11-26), so they stay.
  */
-export const TRAILING_CHROME = /^[\s【\[［(（<«]*(?:上一篇|下一篇|上一页|下一页|上篇|下篇|返回(?:首页|顶部|列表|目录)?|打印(?:本页|此文|本文)?|关闭(?:窗口|本页|此页)?|分享到|收藏本文|推荐给朋友|相关(?:阅读|新闻|链接|文章|报道|专题)|延伸阅读|推荐阅读|热点推荐|猜你喜欢|发表评论|我要评论|网友评论|查看评论|Related (?:articles|stories|posts|links)|More stories|Share this|Print this|Back to top|Previous (?:article|post)|Next (?:article|post))/i;
+export const TRAILING_CHROME =
+  /^[\s【\[［(（<«]*(?:上一篇|下一篇|上一页|下一页|上篇|下篇|返回(?:首页|顶部|列表|目录)?|打印(?:本页|此文|本文)?|关闭(?:窗口|本页|此页)?|分享到|收藏本文|推荐给朋友|相关(?:阅读|新闻|链接|文章|报道|专题)|延伸阅读|推荐阅读|热点推荐|猜你喜欢|发表评论|我要评论|网友评论|查看评论|Related (?:articles|stories|posts|links)|More stories|Share this|Print this|Back to top|Previous (?:article|post)|Next (?:article|post))/i;
 /**
  * The same in Traditional Chinese, but only as a whole line (a heading over a list of other
  * stories): `相關文章：<link>` inside an article is the writer's own pointer, and archives keep it.
  */
-export const TRAILING_CHROME_LABEL = /^[\s【\[［(（<«]*(?:延伸閱讀|推薦閱讀|相關(?:閱讀|新聞|文章|報導|報道)|熱門推薦|你可能(?:也)?(?:感興趣|喜歡)|更多(?:新聞|文章))[\s】\]］)）>»:：]*$/;
+export const TRAILING_CHROME_LABEL =
+  /^[\s【\[［(（<«]*(?:延伸閱讀|推薦閱讀|相關(?:閱讀|新聞|文章|報導|報道)|熱門推薦|你可能(?:也)?(?:感興趣|喜歡)|更多(?:新聞|文章))[\s】\]］)）>»:：]*$/;
 /**
  * A tag line printed under the text (`標籤：a、b`, `Tags: a, b`, `#a #b`): the frontmatter has the
  * tags. Only at the body's end, and only when the whole paragraph is the tag list.
  */
-export const TAG_LINE = /^(?:(?:標籤|标签|關鍵字|关键字|關鍵詞|关键词|Tags?|Keywords?)\s*[:：]|#[^#\s][^#]*(?:\s+#[^#\s][^#]*)+$)/i;
+export const TAG_LINE =
+  /^(?:(?:標籤|标签|關鍵字|关键字|關鍵詞|关键词|Tags?|Keywords?)\s*[:：]|#[^#\s][^#]*(?:\s+#[^#\s][^#]*)+$)/i;
 export const MAX_TAG_LINE_CHARS = 400;
 /** A trailing chrome line is short: a long paragraph that starts so is text that quotes it. */
 export const MAX_CHROME_LINE_CHARS = 60;
@@ -222,11 +327,17 @@ export const LEGAL_NOTICE_FROM = 0.5;
 
 function plainText(block: Block): string {
   switch (block.type) {
-    case 'paragraph': case 'heading': return inlineText(block.children);
-    case 'list': return block.items.map((item) => item.map(plainText).join(' ')).join(' ');
-    case 'quote': return block.children.map(plainText).join(' ');
-    case 'table': return block.rows.map((row) => row.map((cell) => inlineText(cell)).join(' ')).join(' ');
-    default: return '';
+    case 'paragraph':
+    case 'heading':
+      return inlineText(block.children);
+    case 'list':
+      return block.items.map((item) => item.map(plainText).join(' ')).join(' ');
+    case 'quote':
+      return block.children.map(plainText).join(' ');
+    case 'table':
+      return block.rows.map((row) => row.map((cell) => inlineText(cell)).join(' ')).join(' ');
+    default:
+      return '';
   }
 }
 
@@ -240,7 +351,8 @@ export const LEADING_WINDOW = 3;
  * page's furniture. The frontmatter carries the date and author, and human-made truth leaves it
  * out (zh bench: 8 of 8, 2026-11-26).
  */
-export const PAGE_META_LABEL = /来源|更新|发布|发表|时间|日期|作者|编辑|浏览|点击|阅读|字号|评论|出处|\b(?:Posted|Updated|Published)\b/i;
+export const PAGE_META_LABEL =
+  /来源|更新|发布|发表|时间|日期|作者|编辑|浏览|点击|阅读|字号|评论|出处|\b(?:Posted|Updated|Published)\b/i;
 /** A meta line is short and no sentence: a lead like "央广网北京2月13日消息 据…报道，…发布…。" is text. */
 export const MAX_META_LINE_CHARS = 100;
 
@@ -255,13 +367,33 @@ export function dropLeadingChrome(blocks: readonly Block[], title: string, notes
   let titleSeen = false;
   while (start < Math.min(blocks.length, LEADING_WINDOW)) {
     const b = blocks[start]!; // in range
-    if (b.type === 'rule') { start++; continue; }
+    if (b.type === 'rule') {
+      start++;
+      continue;
+    }
     // Layout tables set the meta line as one row of cells (date | source | comment link).
     const line = b.type === 'paragraph' || b.type === 'heading' || (b.type === 'table' && b.rows.length === 1);
     if (!line) break;
     const text = plainText(b).trim();
-    if (!titleSeen && title !== '' && similarity(title, text) > TITLE_SIMILARITY && similarity(text, title) > TITLE_SIMILARITY) { titleSeen = true; start++; continue; }
-    if (text.length <= MAX_META_LINE_CHARS && !SENTENCE_END.test(text + ' ') && PAGE_META_LABEL.test(text) && hasTextDate(text)) { start++; continue; }
+    if (
+      !titleSeen &&
+      title !== '' &&
+      similarity(title, text) > TITLE_SIMILARITY &&
+      similarity(text, title) > TITLE_SIMILARITY
+    ) {
+      titleSeen = true;
+      start++;
+      continue;
+    }
+    if (
+      text.length <= MAX_META_LINE_CHARS &&
+      !SENTENCE_END.test(text + ' ') &&
+      PAGE_META_LABEL.test(text) &&
+      hasTextDate(text)
+    ) {
+      start++;
+      continue;
+    }
     break;
   }
   if (start === 0) return [...blocks];
@@ -278,17 +410,35 @@ export function dropTrailingChrome(blocks: readonly Block[], notes: string[]): B
   const legalFrom = Math.ceil(blocks.length * LEGAL_NOTICE_FROM);
   for (let i = legalFrom; i < blocks.length; i++) {
     const b = blocks[i]!; // in range
-    if ((b.type === 'paragraph' || b.type === 'heading') && LEGAL_NOTICE.test(plainText(b))) { end = i; break; }
+    if ((b.type === 'paragraph' || b.type === 'heading') && LEGAL_NOTICE.test(plainText(b))) {
+      end = i;
+      break;
+    }
   }
   while (end > 0) {
     const b = blocks[end - 1]!; // end > 0
-    if (b.type === 'rule') { end--; continue; }
+    if (b.type === 'rule') {
+      end--;
+      continue;
+    }
     const text = plainText(b).trim();
-    if ((b.type === 'paragraph' || b.type === 'heading') && text.length <= MAX_CHROME_LINE_CHARS && (TRAILING_CHROME.test(text) || TRAILING_CHROME_LABEL.test(text))) { end--; continue; }
-    if (b.type === 'paragraph' && text.length <= MAX_TAG_LINE_CHARS && TAG_LINE.test(text)) { end--; continue; }
+    if (
+      (b.type === 'paragraph' || b.type === 'heading') &&
+      text.length <= MAX_CHROME_LINE_CHARS &&
+      (TRAILING_CHROME.test(text) || TRAILING_CHROME_LABEL.test(text))
+    ) {
+      end--;
+      continue;
+    }
+    if (b.type === 'paragraph' && text.length <= MAX_TAG_LINE_CHARS && TAG_LINE.test(text)) {
+      end--;
+      continue;
+    }
     break;
   }
   if (end === blocks.length) return [...blocks];
-  notes.push(`body: ${blocks.length - end} trailing block${blocks.length - end > 1 ? 's' : ''} of navigation or notices dropped`);
+  notes.push(
+    `body: ${blocks.length - end} trailing block${blocks.length - end > 1 ? 's' : ''} of navigation or notices dropped`,
+  );
   return blocks.slice(0, end);
 }

@@ -1,6 +1,31 @@
 /** One walk over a page's DOM: every element's text statistics, and Readability's paragraph scores. */
 import { isTag, isText, type AnyNode, type Document, type Element } from './dom.js';
-import { BLOCK_TAGS, CHARS_PER_POINT, CJK_WEIGHT, CLASS_WEIGHT, HASH_LINK_WEIGHT, LEAF_PARAGRAPH_TAGS, MAX_LENGTH_POINTS, MAYBE_CANDIDATE, MIN_PARAGRAPH_CHARS, NEGATIVE, NEVER_CONTENT, NO_BR_PARAGRAPHS, NO_LOOSE_TEXT, PARAGRAPH_TAGS, POSITIVE, SCORED_ANCESTORS, SINGLE_P_MAX_LINK_DENSITY, TAG_SCORE, UNLIKELY, UNLIKELY_ROLES, PLAYER_URL, VIDEO_HOSTS, WHOLE_TEXT_MAX_LINK_DENSITY, WHOLE_TEXT_PARAGRAPHS } from './content-rules.js';
+import {
+  BLOCK_TAGS,
+  CHARS_PER_POINT,
+  CJK_WEIGHT,
+  CLASS_WEIGHT,
+  HASH_LINK_WEIGHT,
+  LEAF_PARAGRAPH_TAGS,
+  MAX_LENGTH_POINTS,
+  MAYBE_CANDIDATE,
+  MIN_PARAGRAPH_CHARS,
+  NEGATIVE,
+  NEVER_CONTENT,
+  NO_BR_PARAGRAPHS,
+  NO_LOOSE_TEXT,
+  PARAGRAPH_TAGS,
+  POSITIVE,
+  SCORED_ANCESTORS,
+  SINGLE_P_MAX_LINK_DENSITY,
+  TAG_SCORE,
+  UNLIKELY,
+  UNLIKELY_ROLES,
+  PLAYER_URL,
+  VIDEO_HOSTS,
+  WHOLE_TEXT_MAX_LINK_DENSITY,
+  WHOLE_TEXT_PARAGRAPHS,
+} from './content-rules.js';
 
 /** What one element holds, summed over its subtree, excluded subtrees left out. */
 export interface Stats {
@@ -27,25 +52,60 @@ export interface Stats {
   hasBlock: boolean;
 }
 
-export interface TextCount { chars: number; weight: number; commas: number }
+export interface TextCount {
+  chars: number;
+  weight: number;
+  commas: number;
+}
 
 /** countText's result, reused: the walk counts every text node of the page (no garbage per node). */
 export const counted: TextCount = { chars: 0, weight: 0, commas: 0 };
 
 /** One pass over a text node's characters: visible characters, CJK weight, comma-like marks (in `counted`, returned). */
 export function countText(data: string): TextCount {
-  let chars = 0, cjk = 0, commas = 0, space = true;
+  let chars = 0,
+    cjk = 0,
+    commas = 0,
+    space = true;
   for (let i = 0; i < data.length; i++) {
     const c = data.charCodeAt(i);
-    if (c === 32 || c === 10 || c === 9 || c === 13 || c === 12) { if (!space) { chars++; space = true; } continue; }
+    if (c === 32 || c === 10 || c === 9 || c === 13 || c === 12) {
+      if (!space) {
+        chars++;
+        space = true;
+      }
+      continue;
+    }
     space = false;
     chars++;
     // , ، ﹐ ︐ ︑ ⹁ ⸴ ⸲ ，(Readability's commas) and 、；。 which carry the same signal in Chinese.
-    if (c === 0x2c || c === 0x60c || c === 0xfe50 || c === 0xfe10 || c === 0xfe11 || c === 0x2e41 || c === 0x2e34 || c === 0x2e32 || c === 0xff0c || c === 0x3001 || c === 0xff1b || c === 0x3002) commas++;
-    if (c >= 0x3000 && c <= 0x9fff || c >= 0xf900 && c <= 0xfaff || c >= 0xff00 && c <= 0xffef || c >= 0xac00 && c <= 0xd7af) cjk++;
+    if (
+      c === 0x2c ||
+      c === 0x60c ||
+      c === 0xfe50 ||
+      c === 0xfe10 ||
+      c === 0xfe11 ||
+      c === 0x2e41 ||
+      c === 0x2e34 ||
+      c === 0x2e32 ||
+      c === 0xff0c ||
+      c === 0x3001 ||
+      c === 0xff1b ||
+      c === 0x3002
+    )
+      commas++;
+    if (
+      (c >= 0x3000 && c <= 0x9fff) ||
+      (c >= 0xf900 && c <= 0xfaff) ||
+      (c >= 0xff00 && c <= 0xffef) ||
+      (c >= 0xac00 && c <= 0xd7af)
+    )
+      cjk++;
   }
   if (space && chars > 0) chars--; // trailing white space is not visible
-  counted.chars = chars; counted.weight = chars + cjk * (CJK_WEIGHT - 1); counted.commas = commas;
+  counted.chars = chars;
+  counted.weight = chars + cjk * (CJK_WEIGHT - 1);
+  counted.commas = commas;
   return counted;
 }
 
@@ -80,7 +140,8 @@ export function classWeight(el: Element): number {
 
 /** Class or id names a region that is never the article (Readability's unlikely candidates). */
 export function isUnlikely(el: Element): boolean {
-  const cls = el.attribs['class'], id = el.attribs['id'];
+  const cls = el.attribs['class'],
+    id = el.attribs['id'];
   if (cls === undefined && id === undefined) return false;
   const match = `${cls ?? ''} ${id ?? ''}`;
   return UNLIKELY.test(match) && !MAYBE_CANDIDATE.test(match);
@@ -94,7 +155,11 @@ export function describe(el: Element): string {
 }
 
 /** Rules relaxed one at a time when the body found is too short (Readability's flags). */
-export interface Flags { stripUnlikely: boolean; weightClasses: boolean; cleanConditionally: boolean }
+export interface Flags {
+  stripUnlikely: boolean;
+  weightClasses: boolean;
+  cleanConditionally: boolean;
+}
 export const ATTEMPTS: readonly Flags[] = [
   { stripUnlikely: true, weightClasses: true, cleanConditionally: true },
   { stripUnlikely: false, weightClasses: true, cleanConditionally: true },
@@ -103,7 +168,12 @@ export const ATTEMPTS: readonly Flags[] = [
 ];
 
 /** A paragraph to score: its text and the element that holds it. */
-interface Paragraph { container: AnyNode | null; chars: number; commas: number; paragraph: Element | undefined }
+interface Paragraph {
+  container: AnyNode | null;
+  chars: number;
+  commas: number;
+  paragraph: Element | undefined;
+}
 /** An element during the walk: its statistics (kept afterwards) and the walk's state in it. */
 interface Frame extends Stats {
   el: Element;
@@ -128,7 +198,10 @@ export class Page {
   /** Each scored element's class weight, included in `scores`; taken out again when class names are ignored. */
   readonly classWeights = new Map<Element, number>();
   private readonly paragraphs: Paragraph[] = [];
-  constructor(readonly stripUnlikely: boolean, readonly title: string | undefined) {}
+  constructor(
+    readonly stripUnlikely: boolean,
+    readonly title: string | undefined,
+  ) {}
 
   linkDensity(el: Element): number {
     const s = this.stats.get(el);
@@ -152,12 +225,20 @@ export class Page {
   private score({ container, chars, commas, paragraph }: Paragraph): void {
     // A <div> wrapping nothing but this <p> is the paragraph itself (Readability replaces it by the
     // <p>): the paragraph belongs to the div's parent, as it would without the wrapper.
-    if (paragraph && container && isTag(container) && container.name === 'div' && this.onlyChild(container, paragraph) && this.linkDensity(container) < SINGLE_P_MAX_LINK_DENSITY) container = container.parent;
+    if (
+      paragraph &&
+      container &&
+      isTag(container) &&
+      container.name === 'div' &&
+      this.onlyChild(container, paragraph) &&
+      this.linkDensity(container) < SINGLE_P_MAX_LINK_DENSITY
+    )
+      container = container.parent;
     const points = 2 + commas + Math.min(Math.floor(chars / CHARS_PER_POINT), MAX_LENGTH_POINTS);
     let level = 0;
     for (let el = container; el && isTag(el) && level < SCORED_ANCESTORS; el = el.parent, level++) {
       // The root element is the whole page, never a candidate (Readability skips it too).
-      if (!el.parent || !isTag(el.parent) && el.name === 'html') break;
+      if (!el.parent || (!isTag(el.parent) && el.name === 'html')) break;
       this.touch(el);
       const divider = level === 0 ? 1 : level === 1 ? 2 : level * 3;
       this.scores.set(el, this.scores.get(el)! + points / divider); // touched just above
@@ -165,7 +246,8 @@ export class Page {
   }
 
   private onlyChild(parent: Element, child: Element): boolean {
-    const p = this.stats.get(parent), c = this.stats.get(child);
+    const p = this.stats.get(parent),
+      c = this.stats.get(child);
     if (!p || !c || p.chars !== c.chars) return false;
     for (const n of parent.children) if (n !== child && isTag(n) && this.stats.has(n)) return false;
     return true;
@@ -186,8 +268,26 @@ export class Page {
     const stack: Frame[] = [];
     const open = (el: Element, inTable: boolean): void => {
       stack.push({
-        chars: 0, weight: 0, linkChars: 0, commas: 0, headingChars: 0, listChars: 0, paragraphs: 0, images: 0, listItems: 0, embeds: 0, players: 0, tables: 0, hasBlock: false,
-        el, i: 0, inTable: inTable || el.name === 'table', runChars: 0, runCommas: 0, lastBr: false, breaks: false,
+        chars: 0,
+        weight: 0,
+        linkChars: 0,
+        commas: 0,
+        headingChars: 0,
+        listChars: 0,
+        paragraphs: 0,
+        images: 0,
+        listItems: 0,
+        embeds: 0,
+        players: 0,
+        tables: 0,
+        hasBlock: false,
+        el,
+        i: 0,
+        inTable: inTable || el.name === 'table',
+        runChars: 0,
+        runCommas: 0,
+        lastBr: false,
+        breaks: false,
       });
     };
     const roots = doc.children.filter(isTag);
@@ -203,13 +303,19 @@ export class Page {
             const t = countText(child.data);
             if (t.chars === 0) continue;
             f.lastBr = false;
-            f.chars += t.chars; f.weight += t.weight; f.commas += t.commas;
+            f.chars += t.chars;
+            f.weight += t.weight;
+            f.commas += t.commas;
             if (f.el.name === 'a') f.linkChars += t.chars * linkWeight(f.el);
-            f.runChars += t.chars; f.runCommas += t.commas;
+            f.runChars += t.chars;
+            f.runCommas += t.commas;
           } else if (isTag(child)) {
             if (child.name === 'br') {
               // <br><br> is a paragraph break (Readability's `_replaceBrs`): the element holds paragraphs.
-              if (f.lastBr && !NO_BR_PARAGRAPHS.has(f.el.name)) { f.breaks = true; this.looseRun(f); }
+              if (f.lastBr && !NO_BR_PARAGRAPHS.has(f.el.name)) {
+                f.breaks = true;
+                this.looseRun(f);
+              }
               f.lastBr = true;
               continue;
             }
@@ -239,7 +345,11 @@ export class Page {
     const s: Stats = f;
     this.stats.set(el, s);
     const name = el.name;
-    if (WHOLE_TEXT_PARAGRAPHS.has(name) && (breaks || s.hasBlock) && s.linkChars <= WHOLE_TEXT_MAX_LINK_DENSITY * s.chars) {
+    if (
+      WHOLE_TEXT_PARAGRAPHS.has(name) &&
+      (breaks || s.hasBlock) &&
+      s.linkChars <= WHOLE_TEXT_MAX_LINK_DENSITY * s.chars
+    ) {
       // Readability scores every <section> (and <td>) as one paragraph of all its text, blocks and
       // all: a section of prose lifts the article that holds it. Not for <td>: with a comma every
       // few characters, a Chinese cell of article and comments lifted the whole layout row,
@@ -258,8 +368,12 @@ export class Page {
       // Text between blocks: the last run (earlier runs were scored when a block interrupted them).
       this.looseRun(f);
     }
-    if (name === 'h1' || name === 'h2' || name === 'h3' || name === 'h4' || name === 'h5' || name === 'h6') s.headingChars = s.chars;
-    if (name === 'li') { s.listItems++; s.listChars = s.chars; }
+    if (name === 'h1' || name === 'h2' || name === 'h3' || name === 'h4' || name === 'h5' || name === 'h6')
+      s.headingChars = s.chars;
+    if (name === 'li') {
+      s.listItems++;
+      s.listChars = s.chars;
+    }
     if (name === 'img' || name === 'amp-img' || name === 'amp-anim') s.images++;
     if (name === 'table') s.tables++;
     if (BLOCK_TAGS.has(name)) s.hasBlock = true; // for the parent: this child is a block
@@ -270,22 +384,33 @@ export class Page {
       f.paragraphs++;
       this.scoreParagraph(f.el, f.runChars, f.runCommas);
     }
-    f.runChars = 0; f.runCommas = 0;
+    f.runChars = 0;
+    f.runCommas = 0;
   }
 
   /** A child's statistics into its parent's; a block child ends the parent's loose text run. */
   private merge(p: Frame, c: Frame): void {
     const child = c.el;
     if (c.chars > 0 || c.images > 0) p.lastBr = false;
-    p.chars += c.chars; p.weight += c.weight; p.commas += c.commas; p.headingChars += c.headingChars; p.listChars += c.listChars;
+    p.chars += c.chars;
+    p.weight += c.weight;
+    p.commas += c.commas;
+    p.headingChars += c.headingChars;
+    p.listChars += c.listChars;
     p.linkChars += child.name === 'a' ? c.chars * linkWeight(child) : c.linkChars;
-    p.paragraphs += c.paragraphs; p.images += c.images; p.listItems += c.listItems; p.embeds += c.embeds; p.players += c.players; p.tables += c.tables;
+    p.paragraphs += c.paragraphs;
+    p.images += c.images;
+    p.listItems += c.listItems;
+    p.embeds += c.embeds;
+    p.players += c.players;
+    p.tables += c.tables;
     if (c.hasBlock) {
       p.hasBlock = true;
       // A block ends the loose text before it: that text was a paragraph of its own.
       if (!NO_LOOSE_TEXT.has(p.el.name)) this.looseRun(p);
     } else {
-      p.runChars += c.chars; p.runCommas += c.commas;
+      p.runChars += c.chars;
+      p.runCommas += c.commas;
     }
   }
 }

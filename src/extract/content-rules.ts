@@ -5,36 +5,116 @@
  * plus Chinese-site conventions: pinglun/liuyan (comments), tuijian/xiangguan (recommended,
  * related), daohang (navigation), banquan (copyright), guanggao (ads).
  */
-export const UNLIKELY = /-ad-|ai2html|banner|breadcrumbs|combx|comment|community|cover-wrap|disqus|extra|footer|gdpr|header|legends|menu|related|remark|replies|rss|shoutbox|sidebar|skyscraper|social|sponsor|supplemental|ad-break|agegate|pagination|pager|popup|yom-remote|pinglun|liuyan|tuijian|xiangguan|daohang|banquan|guanggao/i;
+export const UNLIKELY =
+  /-ad-|ai2html|banner|breadcrumbs|combx|comment|community|cover-wrap|disqus|extra|footer|gdpr|header|legends|menu|related|remark|replies|rss|shoutbox|sidebar|skyscraper|social|sponsor|supplemental|ad-break|agegate|pagination|pager|popup|yom-remote|pinglun|liuyan|tuijian|xiangguan|daohang|banquan|guanggao/i;
 /** Words that rescue an UNLIKELY match ("main-header-content" may still hold the article). */
 export const MAYBE_CANDIDATE = /and|article|body|column|content|main|mathjax|shadow|zhengwen|neirong|wenzhang/i;
 /** Class/id words of article containers (Readability's `positive`, plus pinyin: zhengwen = body text, neirong = content, wenzhang = article). */
-export const POSITIVE = /article|body|content|entry|hentry|h-entry|main|page|pagination|post|text|blog|story|zhengwen|neirong|wenzhang|detail|txt/i;
+export const POSITIVE =
+  /article|body|content|entry|hentry|h-entry|main|page|pagination|post|text|blog|story|zhengwen|neirong|wenzhang|detail|txt/i;
 /** Class/id words of chrome (Readability's `negative`, plus the pinyin of UNLIKELY and copyright/recommend). */
-export const NEGATIVE = /-ad-|hidden|^hid$| hid$| hid |^hid |banner|combx|comment|com-|contact|footer|gdpr|masthead|media|meta|outbrain|promo|related|scroll|share|shoutbox|sidebar|skyscraper|sponsor|shopping|tags|widget|copyright|recommend|pinglun|liuyan|tuijian|xiangguan|banquan|guanggao|daohang/i;
+export const NEGATIVE =
+  /-ad-|hidden|^hid$| hid$| hid |^hid |banner|combx|comment|com-|contact|footer|gdpr|masthead|media|meta|outbrain|promo|related|scroll|share|shoutbox|sidebar|skyscraper|sponsor|shopping|tags|widget|copyright|recommend|pinglun|liuyan|tuijian|xiangguan|banquan|guanggao|daohang/i;
 /** ARIA roles of regions that are never the article (Readability's `unlikelyRoles`). */
-export const UNLIKELY_ROLES = new Set(['menu', 'menubar', 'complementary', 'navigation', 'alert', 'alertdialog', 'dialog']);
+export const UNLIKELY_ROLES = new Set([
+  'menu',
+  'menubar',
+  'complementary',
+  'navigation',
+  'alert',
+  'alertdialog',
+  'dialog',
+]);
 /** Share bars (Readability's `shareElements`): removed from the body when short. */
 export const SHARE = /(\b|_)(share|sharedaddy|fenxiang)(\b|_)/i;
 /** A share bar longer than this (characters) is probably content that mentions sharing (Readability's threshold). */
 export const SHARE_MAX_CHARS = 500;
 /** Block text that is only an ad label or a loading placeholder (Readability's `adWords`/`loadingWords`). */
-export const AD_OR_LOADING = /^(?:ad(?:vertising|vertisement)?|pub(?:licité)?|werb(?:ung)?|广告|廣告|Реклама|Anuncio|(?:loading|正在加载|載入中|Загрузка|chargement|cargando)(?:…|\.\.\.)?)$/iu;
+export const AD_OR_LOADING =
+  /^(?:ad(?:vertising|vertisement)?|pub(?:licité)?|werb(?:ung)?|广告|廣告|Реклама|Anuncio|(?:loading|正在加载|載入中|Загрузка|chargement|cargando)(?:…|\.\.\.)?)$/iu;
 
 /**
  * A newsletter or subscription box inside the article container (a sign-up line with its form):
  * the words that invite to subscribe, in Chinese and English. Only short containers (a `<div>`,
  * `<section>`, `<form>`) go; a paragraph of the article that mentions a newsletter stays.
  */
-export const SUBSCRIPTION_BOX = /訂閱.{0,16}(?:電子報|通訊|newsletter)|订阅.{0,16}(?:电子报|通讯|newsletter)|(?:subscribe|sign up)\b.{0,40}\bnewsletter|\bnewsletter\b.{0,40}\b(?:subscribe|sign up)|電子報.{0,8}訂閱|电子报.{0,8}订阅/i;
+export const SUBSCRIPTION_BOX =
+  /訂閱.{0,16}(?:電子報|通訊|newsletter)|订阅.{0,16}(?:电子报|通讯|newsletter)|(?:subscribe|sign up)\b.{0,40}\bnewsletter|\bnewsletter\b.{0,40}\b(?:subscribe|sign up)|電子報.{0,8}訂閱|电子报.{0,8}订阅/i;
 export const SUBSCRIPTION_BOX_MAX_CHARS = 200;
 
 /** Never read: code, styling, controls. Their text would count as article text. */
-export const NEVER_CONTENT = new Set(['script', 'style', 'noscript', 'template', 'svg', 'math', 'select', 'textarea', 'button', 'input', 'option', 'head', 'title', 'meta', 'link', 'iframe', 'object', 'embed', 'canvas', 'map', 'amp-iframe', 'amp-youtube', 'amp-ad', 'amp-embed', 'amp-analytics']);
+export const NEVER_CONTENT = new Set([
+  'script',
+  'style',
+  'noscript',
+  'template',
+  'svg',
+  'math',
+  'select',
+  'textarea',
+  'button',
+  'input',
+  'option',
+  'head',
+  'title',
+  'meta',
+  'link',
+  'iframe',
+  'object',
+  'embed',
+  'canvas',
+  'map',
+  'amp-iframe',
+  'amp-youtube',
+  'amp-ad',
+  'amp-embed',
+  'amp-analytics',
+]);
 /** Elements that start a block: text on both sides of one is two paragraphs. */
 export const BLOCK_TAGS = new Set([
-  'address', 'article', 'aside', 'blockquote', 'body', 'center', 'dd', 'details', 'dialog', 'div', 'dl', 'dt', 'fieldset', 'figcaption', 'figure', 'footer', 'form',
-  'h1', 'h2', 'h3', 'h4', 'h5', 'h6', 'header', 'hgroup', 'hr', 'html', 'li', 'main', 'nav', 'ol', 'p', 'pre', 'section', 'summary', 'table', 'tbody', 'td', 'tfoot', 'th', 'thead', 'tr', 'ul',
+  'address',
+  'article',
+  'aside',
+  'blockquote',
+  'body',
+  'center',
+  'dd',
+  'details',
+  'dialog',
+  'div',
+  'dl',
+  'dt',
+  'fieldset',
+  'figcaption',
+  'figure',
+  'footer',
+  'form',
+  'h1',
+  'h2',
+  'h3',
+  'h4',
+  'h5',
+  'h6',
+  'header',
+  'hgroup',
+  'hr',
+  'html',
+  'li',
+  'main',
+  'nav',
+  'ol',
+  'p',
+  'pre',
+  'section',
+  'summary',
+  'table',
+  'tbody',
+  'td',
+  'tfoot',
+  'th',
+  'thead',
+  'tr',
+  'ul',
 ]);
 /** Always a paragraph, whatever it holds (Readability scores these tags). */
 export const PARAGRAPH_TAGS = new Set(['p', 'pre', 'h2', 'h3', 'h4', 'h5', 'h6']);
@@ -42,11 +122,62 @@ export const PARAGRAPH_TAGS = new Set(['p', 'pre', 'h2', 'h3', 'h4', 'h5', 'h6']
  * A paragraph when it holds no block: Readability turns such `<div>`s into `<p>`s and scores
  * `<td>`s; 2000s Chinese pages put whole articles as text and `<br>`s in one cell.
  */
-export const LEAF_PARAGRAPH_TAGS = new Set(['div', 'td', 'th', 'section', 'article', 'main', 'center', 'body', 'form', 'blockquote', 'dd']);
+export const LEAF_PARAGRAPH_TAGS = new Set([
+  'div',
+  'td',
+  'th',
+  'section',
+  'article',
+  'main',
+  'center',
+  'body',
+  'form',
+  'blockquote',
+  'dd',
+]);
 /** Text directly inside these (between blocks) is not a paragraph: list and table scaffolding, links. */
-export const NO_LOOSE_TEXT = new Set(['ul', 'ol', 'dl', 'li', 'table', 'tbody', 'thead', 'tfoot', 'tr', 'a', 'html', 'h1', 'h2', 'h3', 'h4', 'h5', 'h6', 'p', 'pre']);
+export const NO_LOOSE_TEXT = new Set([
+  'ul',
+  'ol',
+  'dl',
+  'li',
+  'table',
+  'tbody',
+  'thead',
+  'tfoot',
+  'tr',
+  'a',
+  'html',
+  'h1',
+  'h2',
+  'h3',
+  'h4',
+  'h5',
+  'h6',
+  'p',
+  'pre',
+]);
 /** <br><br> inside these is not a paragraph break that makes them a container (lists, tables, links, headings). */
-export const NO_BR_PARAGRAPHS = new Set(['ul', 'ol', 'dl', 'li', 'table', 'tbody', 'thead', 'tfoot', 'tr', 'a', 'html', 'h1', 'h2', 'h3', 'h4', 'h5', 'h6', 'pre']);
+export const NO_BR_PARAGRAPHS = new Set([
+  'ul',
+  'ol',
+  'dl',
+  'li',
+  'table',
+  'tbody',
+  'thead',
+  'tfoot',
+  'tr',
+  'a',
+  'html',
+  'h1',
+  'h2',
+  'h3',
+  'h4',
+  'h5',
+  'h6',
+  'pre',
+]);
 /** Elements scored as one paragraph of all their text besides their own paragraphs (see Page.close). */
 export const WHOLE_TEXT_PARAGRAPHS = new Set(['section']);
 /** Whole-text scoring (see Page.close) only when at most this share of the text is links: a list of teasers is no prose (our measurement, zh set 2026-11-26). */
@@ -55,7 +186,25 @@ export const WHOLE_TEXT_MAX_LINK_DENSITY = 0.25;
 export const SINGLE_P_MAX_LINK_DENSITY = 0.25;
 /** Starting scores by tag (Readability's `_initializeNode`): layout boxes up, lists and forms down. */
 export const TAG_SCORE: Readonly<Record<string, number>> = {
-  div: 5, pre: 3, td: 3, blockquote: 3, address: -3, ol: -3, ul: -3, dl: -3, dd: -3, dt: -3, li: -3, form: -3, h1: -5, h2: -5, h3: -5, h4: -5, h5: -5, h6: -5, th: -5,
+  div: 5,
+  pre: 3,
+  td: 3,
+  blockquote: 3,
+  address: -3,
+  ol: -3,
+  ul: -3,
+  dl: -3,
+  dd: -3,
+  dt: -3,
+  li: -3,
+  form: -3,
+  h1: -5,
+  h2: -5,
+  h3: -5,
+  h4: -5,
+  h5: -5,
+  h6: -5,
+  th: -5,
 };
 /** Score for one positive or negative class or id (Readability). */
 export const CLASS_WEIGHT = 25;
@@ -123,7 +272,8 @@ export const DATA_TABLE_CELLS = 10;
 export const TITLE_SIMILARITY = 0.75;
 
 /** Embedded players count as embeds, not as ads (Readability's `videos`). */
-export const VIDEO_HOSTS = /\/\/(www\.)?((dailymotion|youtube|youtube-nocookie|player\.vimeo|v\.qq|bilibili|live\.bilibili)\.com|(archive|upload\.wikimedia)\.org|player\.twitch\.tv)/i;
+export const VIDEO_HOSTS =
+  /\/\/(www\.)?((dailymotion|youtube|youtube-nocookie|player\.vimeo|v\.qq|bilibili|live\.bilibili)\.com|(archive|upload\.wikimedia)\.org|player\.twitch\.tv)/i;
 /**
  * Players of other media hosts, told by their URL (`roundme.com/embed/…`, Facebook's video plugin,
  * `player.` hosts): content, as the known video hosts are. Ad and tracking frames carry none of these.

@@ -36,8 +36,19 @@ const PROSE_ZH = [
   '市民王先生表示，小区改造后环境明显改善，停车难、晾晒难等问题得到解决，大家对下一步的工作充满期待。',
 ];
 const paragraphs = (lines: readonly string[]): string => lines.map((l) => `<p>${l}</p>`).join('\n');
-const NAV = '<ul class="nav">' + ['Home', 'World', 'Business', 'Sport', 'Culture', 'Opinion'].map((x) => `<li><a href="/${x}">${x}</a></li>`).join('') + '</ul>';
-const LINK_LIST = (n: number): string => '<ul>' + Array.from({ length: n }, (_, i) => `<li><a href="/story/${i}">Another story about something else entirely, number ${i}</a></li>`).join('') + '</ul>';
+const NAV =
+  '<ul class="nav">' +
+  ['Home', 'World', 'Business', 'Sport', 'Culture', 'Opinion']
+    .map((x) => `<li><a href="/${x}">${x}</a></li>`)
+    .join('') +
+  '</ul>';
+const LINK_LIST = (n: number): string =>
+  '<ul>' +
+  Array.from(
+    { length: n },
+    (_, i) => `<li><a href="/story/${i}">Another story about something else entirely, number ${i}</a></li>`,
+  ).join('') +
+  '</ul>';
 
 test('chooses the article container over navigation, sidebar and footer, and says why', () => {
   const html = `<html><head><title>Library closes</title></head><body>
@@ -89,7 +100,8 @@ test('leaves out share bars, link-dense related lists and comments inside the bo
   </article></body></html>`;
   const text = bodyText(choose(html));
   assert.ok(text.includes(PROSE_EN[3]!));
-  for (const chrome of ['Facebook', 'Another story', 'Great article']) assert.ok(!text.includes(chrome), `kept ${chrome}: ${text}`);
+  for (const chrome of ['Facebook', 'Another story', 'Great article'])
+    assert.ok(!text.includes(chrome), `kept ${chrome}: ${text}`);
 });
 
 test('leaves out comments inside a table-laid-out body, which scoring had to keep', () => {
@@ -117,8 +129,14 @@ test('adds sibling paragraphs that continue the article, not sibling link lists'
 });
 
 test('keeps a data table inside the body and drops a table of headline links', () => {
-  const rows = Array.from({ length: 4 }, (_, i) => `<tr><td>District ${i}</td><td>${100 + i}</td><td>${20 + i}</td></tr>`).join('');
-  const headlines = Array.from({ length: 12 }, (_, i) => `<tr><td><a href="/s/${i}">其他新闻标题，第${i}条，点击阅读全文</a></td></tr>`).join('');
+  const rows = Array.from(
+    { length: 4 },
+    (_, i) => `<tr><td>District ${i}</td><td>${100 + i}</td><td>${20 + i}</td></tr>`,
+  ).join('');
+  const headlines = Array.from(
+    { length: 12 },
+    (_, i) => `<tr><td><a href="/s/${i}">其他新闻标题，第${i}条，点击阅读全文</a></td></tr>`,
+  ).join('');
   const html = `<html><body><div class="article-text">${paragraphs(PROSE_EN)}
     <table><thead><tr><th>District</th><th>Visits</th><th>Staff</th></tr></thead><tbody>${rows}</tbody></table>
     <table>${headlines}</table>
@@ -181,17 +199,27 @@ test('a marked container holding the best-scored element is the body; one elsewh
   assert.equal(inside?.root, marked);
   assert.match(inside?.note ?? '', /^body: \[itemprop="articleBody"\] <div>/);
 
-  const teaser = parse(`<html><body><div itemprop="articleBody"><p>Teaser.</p></div><div class="story">${paragraphs(PROSE_EN)}</div></body></html>`);
-  const elsewhere = findContent(teaser, { marked: { element: selectFirst('[itemprop="articleBody"]', teaser) as Element, how: 'x' } });
+  const teaser = parse(
+    `<html><body><div itemprop="articleBody"><p>Teaser.</p></div><div class="story">${paragraphs(PROSE_EN)}</div></body></html>`,
+  );
+  const elsewhere = findContent(teaser, {
+    marked: { element: selectFirst('[itemprop="articleBody"]', teaser) as Element, how: 'x' },
+  });
   assert.equal(elsewhere?.root.attribs['class'], 'story');
 });
 
 test('extractCapture with the generic profile finds the body by scoring and notes how', () => {
   const html = `<!DOCTYPE html><html><head><meta charset="utf-8"><title>城市建设今年这样干 - 某某网</title></head><body>
     <div class="daohang">${NAV}</div><div class="neirong">${paragraphs(PROSE_ZH)}</div><div class="tuijian">${LINK_LIST(6)}</div></body></html>`;
-  const result = extractCapture({ payload: new TextEncoder().encode(html), url: 'http://news.example.cn/2005/a.htm', timestamp: '20050101000000' }, generic);
+  const result = extractCapture(
+    { payload: new TextEncoder().encode(html), url: 'http://news.example.cn/2005/a.htm', timestamp: '20050101000000' },
+    generic,
+  );
   if (!result.ok) assert.fail(`rejected: ${result.message}`);
-  assert.ok(result.notes.some((n) => n.startsWith('body: scored <div class="neirong">')), result.notes.join('\n'));
+  assert.ok(
+    result.notes.some((n) => n.startsWith('body: scored <div class="neirong">')),
+    result.notes.join('\n'),
+  );
   assert.equal(articleText(result.article), PROSE_ZH.join('\n'));
 });
 
@@ -202,19 +230,51 @@ test('icons (both sides declared 24 px or less) are no figures; photos and undec
   const choice = choose(html);
   const builder = new BlockBuilder({ baseUrl: 'https://example.com/a.html', isChrome: (el) => choice.dropped.has(el) });
   const figures = builder.blocksOf(choice.parts).flatMap((b) => (b.type === 'figure' ? [b.src] : []));
-  assert.deepEqual(figures, ['https://example.com/photo.jpg', 'https://example.com/wide.gif', 'https://example.com/any.png']);
+  assert.deepEqual(figures, [
+    'https://example.com/photo.jpg',
+    'https://example.com/wide.gif',
+    'https://example.com/any.png',
+  ]);
 });
 
 test('never throws on arbitrary markup', () => {
-  const tag = fc.constantFrom('div', 'p', 'td', 'tr', 'table', 'a', 'ul', 'li', 'span', 'br', 'h2', 'section', 'form', 'body', 'html', 'text');
-  const attr = fc.constantFrom('', ' class="content"', ' id="comment"', ' class="share"', ' style="display:none"', ' href="#x"', ' itemprop="author"');
+  const tag = fc.constantFrom(
+    'div',
+    'p',
+    'td',
+    'tr',
+    'table',
+    'a',
+    'ul',
+    'li',
+    'span',
+    'br',
+    'h2',
+    'section',
+    'form',
+    'body',
+    'html',
+    'text',
+  );
+  const attr = fc.constantFrom(
+    '',
+    ' class="content"',
+    ' id="comment"',
+    ' class="share"',
+    ' style="display:none"',
+    ' href="#x"',
+    ' itemprop="author"',
+  );
   const piece = fc.oneof(
     fc.tuple(tag, attr).map(([t, a]) => `<${t}${a}>`),
     tag.map((t) => `</${t}>`),
     fc.constantFrom('文字，内容。', 'Some text, with commas, here.', ' ', '&nbsp;', 'x'.repeat(120)),
   );
-  fc.assert(fc.property(fc.array(piece, { maxLength: 80 }), (pieces) => {
-    const found = findContent(parse(pieces.join('')));
-    if (found) bodyText(found);
-  }), { numRuns: 300 });
+  fc.assert(
+    fc.property(fc.array(piece, { maxLength: 80 }), (pieces) => {
+      const found = findContent(parse(pieces.join('')));
+      if (found) bodyText(found);
+    }),
+    { numRuns: 300 },
+  );
 });

@@ -9,7 +9,25 @@ import { hasTextDate } from './dates.js';
 import { isTag, isText, type AnyNode, type Document, type Element } from './dom.js';
 import { Cleaner, textOfNodes } from './content-clean.js';
 import { ATTEMPTS, Page, classWeight, countText, describe, elementChildren, type Flags } from './content-page.js';
-import { ALTERNATIVES_NEEDED, ALTERNATIVE_SHARE, BYLINE_LINE, MIN_BODY_CHARS, MIN_PARAGRAPH_CHARS, MIN_POSTS, MIN_SIBLING_SCORE, POST_DEPTH, POST_MAX_LINK_DENSITY, POST_MIN_CHARS, SENTENCE_END, SIBLING_MAX_LINK_DENSITY, SIBLING_PARAGRAPH_CHARS, SIBLING_SHARE, TAG_SCORE, TOP_CANDIDATES, WHOLE_PAGE_MAX_LINK_DENSITY } from './content-rules.js';
+import {
+  ALTERNATIVES_NEEDED,
+  ALTERNATIVE_SHARE,
+  BYLINE_LINE,
+  MIN_BODY_CHARS,
+  MIN_PARAGRAPH_CHARS,
+  MIN_POSTS,
+  MIN_SIBLING_SCORE,
+  POST_DEPTH,
+  POST_MAX_LINK_DENSITY,
+  POST_MIN_CHARS,
+  SENTENCE_END,
+  SIBLING_MAX_LINK_DENSITY,
+  SIBLING_PARAGRAPH_CHARS,
+  SIBLING_SHARE,
+  TAG_SCORE,
+  TOP_CANDIDATES,
+  WHOLE_PAGE_MAX_LINK_DENSITY,
+} from './content-rules.js';
 
 export { dropLeadingChrome, dropTrailingChrome } from './content-clean.js';
 
@@ -58,9 +76,18 @@ export function findContent(doc: Document, options: ContentOptions = {}): Conten
 }
 
 /** A run of loose text (and inline elements) between blocks. */
-interface Run { nodes: AnyNode[]; chars: number; linkChars: number }
+interface Run {
+  nodes: AnyNode[];
+  chars: number;
+  linkChars: number;
+}
 
-function attempt(doc: Document, page: Page, flags: Flags, options: ContentOptions): { choice: ContentChoice; weight: number } | undefined {
+function attempt(
+  doc: Document,
+  page: Page,
+  flags: Flags,
+  options: ContentOptions,
+): { choice: ContentChoice; weight: number } | undefined {
   const scores = new Map<Element, number>();
   /** The best TOP_CANDIDATES, best first (insertion: no sort of every candidate). */
   const ranked: [Element, number][] = [];
@@ -80,10 +107,17 @@ function attempt(doc: Document, page: Page, flags: Flags, options: ContentOption
 
   // Several near-best candidates under one ancestor: the article is split into sections and the
   // ancestor holds all of them (Readability's alternative candidates).
-  const alternatives = ranked.slice(1, TOP_CANDIDATES).filter(([, s]) => topScore > 0 && s / topScore >= ALTERNATIVE_SHARE).map(([el]) => el);
+  const alternatives = ranked
+    .slice(1, TOP_CANDIDATES)
+    .filter(([, s]) => topScore > 0 && s / topScore >= ALTERNATIVE_SHARE)
+    .map(([el]) => el);
   if (alternatives.length >= ALTERNATIVES_NEEDED) {
     for (let p = top.parent; p && isTag(p) && p.name !== 'body'; p = p.parent) {
-      if (alternatives.filter((alt) => contains(p, alt)).length >= ALTERNATIVES_NEEDED) { top = p; how.push('common ancestor of runners-up'); break; }
+      if (alternatives.filter((alt) => contains(p, alt)).length >= ALTERNATIVES_NEEDED) {
+        top = p;
+        how.push('common ancestor of runners-up');
+        break;
+      }
     }
   }
   // A parent scoring better than its best child holds more of the article (Readability).
@@ -93,28 +127,46 @@ function attempt(doc: Document, page: Page, flags: Flags, options: ContentOption
     const s = scores.get(p);
     if (s === undefined) continue;
     if (s < threshold) break;
-    if (s > last) { top = p; how.push('better parent'); break; }
+    if (s > last) {
+      top = p;
+      how.push('better parent');
+      break;
+    }
     last = s;
   }
   // An only child is its parent's content: take the parent, which may hold captions and headings.
-  for (let p = top.parent; p && isTag(p) && p.name !== 'body' && p.name !== 'html' && elementChildren(page, p).length === 1; p = p.parent) top = p;
+  for (
+    let p = top.parent;
+    p && isTag(p) && p.name !== 'body' && p.name !== 'html' && elementChildren(page, p).length === 1;
+    p = p.parent
+  )
+    top = p;
   // A listing of posts: the first post's best element, as it is (climbing would reach the listing).
   const first = firstPost(page, scores, top);
-  if (first) { top = first; how.push('first post of a listing'); }
-  topScore = scores.get(top) ?? ((TAG_SCORE[top.name] ?? 0) + (flags.weightClasses ? classWeight(top) : 0));
+  if (first) {
+    top = first;
+    how.push('first post of a listing');
+  }
+  topScore = scores.get(top) ?? (TAG_SCORE[top.name] ?? 0) + (flags.weightClasses ? classWeight(top) : 0);
 
   const marked = options.marked;
   const useMarked = marked !== undefined && page.stats.has(marked.element) && contains(marked.element, top);
-  if (useMarked) { how.push(`inside ${marked.how}`); top = marked.element; }
+  if (useMarked) {
+    how.push(`inside ${marked.how}`);
+    top = marked.element;
+  }
   const parts = useMarked ? [top] : siblings(page, scores, top, topScore);
   const cleaner = new Cleaner(page, flags);
   for (const part of parts) if (isTag(part)) cleaner.clean(part);
   let weight = 0;
-  for (const part of parts) weight += isTag(part) ? page.stats.get(part)?.weight ?? 0 : isText(part) ? countText(part.data).weight : 0;
+  for (const part of parts)
+    weight += isTag(part) ? (page.stats.get(part)?.weight ?? 0) : isText(part) ? countText(part.data).weight : 0;
   for (const el of cleaner.dropped) weight -= page.stats.get(el)?.weight ?? 0;
 
   const s = page.stats.get(top);
-  const relaxed = flags.stripUnlikely ? '' : `; unlikely regions kept${flags.weightClasses ? '' : ', class names ignored'}${flags.cleanConditionally ? '' : ', no conditional cleaning'}`;
+  const relaxed = flags.stripUnlikely
+    ? ''
+    : `; unlikely regions kept${flags.weightClasses ? '' : ', class names ignored'}${flags.cleanConditionally ? '' : ', no conditional cleaning'}`;
   const extra = parts.filter((p) => p !== top && isTag(p)).length;
   const note = `body: ${useMarked ? marked.how : 'scored'} ${describe(top)} (score ${topScore.toFixed(1)}, text ${s?.chars ?? 0}, link density ${page.linkDensity(top).toFixed(2)}${extra > 0 ? `, ${extra} sibling${extra > 1 ? 's' : ''}` : ''}${how.length > 0 ? `, ${how.join(', ')}` : ''}${cleaner.dropped.size > 0 ? `, ${cleaner.dropped.size} blocks cleaned` : ''}${relaxed})`;
   return { choice: { root: top, parts, dropped: cleaner.dropped, note }, weight };
@@ -126,12 +178,20 @@ function attempt(doc: Document, page: Page, flags: Flags, options: ContentOption
  */
 function wholePage(doc: Document, page: Page, flags: Flags): { choice: ContentChoice; weight: number } | undefined {
   const html = doc.children.find((c): c is Element => isTag(c) && page.stats.has(c));
-  const body = html?.name === 'html' ? elementChildren(page, html).find((c) => c.name === 'body') ?? html : html;
+  const body = html?.name === 'html' ? (elementChildren(page, html).find((c) => c.name === 'body') ?? html) : html;
   const s = body && page.stats.get(body);
   if (!body || !s || s.chars === 0 || page.linkDensity(body) > WHOLE_PAGE_MAX_LINK_DENSITY) return undefined;
   const cleaner = new Cleaner(page, flags);
   cleaner.clean(body);
-  return { choice: { root: body, parts: [body], dropped: cleaner.dropped, note: `body: whole ${describe(body)} (no paragraph of ${MIN_PARAGRAPH_CHARS}+ characters; text ${s.chars})` }, weight: s.weight };
+  return {
+    choice: {
+      root: body,
+      parts: [body],
+      dropped: cleaner.dropped,
+      note: `body: whole ${describe(body)} (no paragraph of ${MIN_PARAGRAPH_CHARS}+ characters; text ${s.chars})`,
+    },
+    weight: s.weight,
+  };
 }
 
 /**
@@ -143,9 +203,12 @@ function firstPost(page: Page, scores: ReadonlyMap<Element, number>, top: Elemen
   for (let depth = 0; depth < POST_DEPTH; depth++) {
     const parent = unit.parent;
     if (!parent || !isTag(parent) || parent.name === 'body' || parent.name === 'html') return undefined;
-    const alike = elementChildren(page, parent).filter((c) => c.name === unit.name && (c.attribs['class'] ?? '') === (unit.attribs['class'] ?? '') && isProse(page, c));
+    const alike = elementChildren(page, parent).filter(
+      (c) => c.name === unit.name && (c.attribs['class'] ?? '') === (unit.attribs['class'] ?? '') && isProse(page, c),
+    );
     // Dates last: reading the text of every sibling at every level would cost a page walk each.
-    const posts = alike.length >= MIN_POSTS && alike.includes(unit) ? alike.filter((c) => hasTextDate(textOfNodes([c]))) : [];
+    const posts =
+      alike.length >= MIN_POSTS && alike.includes(unit) ? alike.filter((c) => hasTextDate(textOfNodes([c]))) : [];
     if (posts.length >= MIN_POSTS && posts.includes(unit)) {
       if (posts[0] === unit) return undefined;
       let best: [Element, number] | undefined;
@@ -191,9 +254,16 @@ function siblings(page: Page, scores: ReadonlyMap<Element, number>, top: Element
       const s = page.stats.get(el);
       // A labelled byline beside the body (`撰文：關你乜事？`) is the page's metadata, not its text;
       // inside the body it stays, as the article printed it.
-      return s !== undefined && isProseSibling(s.chars, page.linkDensity(el), () => textOfNodes([el])) && !BYLINE_LINE.test(textOfNodes([el]).trim());
+      return (
+        s !== undefined &&
+        isProseSibling(s.chars, page.linkDensity(el), () => textOfNodes([el])) &&
+        !BYLINE_LINE.test(textOfNodes([el]).trim())
+      );
     }
-    return isProseSibling(item.chars, item.chars > 0 ? item.linkChars / item.chars : 0, () => textOfNodes(item.nodes)) && !BYLINE_LINE.test(textOfNodes(item.nodes).trim());
+    return (
+      isProseSibling(item.chars, item.chars > 0 ? item.linkChars / item.chars : 0, () => textOfNodes(item.nodes)) &&
+      !BYLINE_LINE.test(textOfNodes(item.nodes).trim())
+    );
   });
   // A photo with its caption beside a joined part (a figure, a one-photo layout table, a paragraph
   // holding an image) is the article's: text scoring gives it nothing, and it is not chrome.
@@ -239,14 +309,28 @@ function isProseSibling(chars: number, linkDensity: number, text: () => string):
 function childRuns(page: Page, parent: Element): (Element | Run)[] {
   const out: (Element | Run)[] = [];
   let run: Run = { nodes: [], chars: 0, linkChars: 0 };
-  const flush = (): void => { if (run.nodes.length > 0) out.push(run); run = { nodes: [], chars: 0, linkChars: 0 }; };
+  const flush = (): void => {
+    if (run.nodes.length > 0) out.push(run);
+    run = { nodes: [], chars: 0, linkChars: 0 };
+  };
   for (const child of parent.children) {
-    if (isText(child)) { run.nodes.push(child); run.chars += countText(child.data).chars; continue; }
+    if (isText(child)) {
+      run.nodes.push(child);
+      run.chars += countText(child.data).chars;
+      continue;
+    }
     if (!isTag(child)) continue;
     const s = page.stats.get(child);
     // A <br> has no statistics and belongs to the run; a region left out (hidden, unlikely) does not.
-    if (!s) { if (!page.excluded.has(child)) run.nodes.push(child); continue; }
-    if (s.hasBlock) { flush(); out.push(child); continue; }
+    if (!s) {
+      if (!page.excluded.has(child)) run.nodes.push(child);
+      continue;
+    }
+    if (s.hasBlock) {
+      flush();
+      out.push(child);
+      continue;
+    }
     run.nodes.push(child);
     run.chars += s.chars;
     run.linkChars += child.name === 'a' ? s.chars : s.linkChars;

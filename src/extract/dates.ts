@@ -7,8 +7,10 @@ export interface LocalDateTime {
   time?: string;
 }
 
-const ISO = /^\s*(\d{4})-(\d{1,2})-(\d{1,2})(?:[T\s](\d{1,2}):(\d{2})(?::(\d{2}))?(?:\.\d+)?\s*(Z|[+-]\d{2}:?\d{2})?)?/i;
-const CJK_DATE = /(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日(?:\s*(上午|下午|早上|中午|晚上|凌晨)?\s*(\d{1,2})[:：](\d{2})(?:[:：](\d{2}))?)?/;
+const ISO =
+  /^\s*(\d{4})-(\d{1,2})-(\d{1,2})(?:[T\s](\d{1,2}):(\d{2})(?::(\d{2}))?(?:\.\d+)?\s*(Z|[+-]\d{2}:?\d{2})?)?/i;
+const CJK_DATE =
+  /(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日(?:\s*(上午|下午|早上|中午|晚上|凌晨)?\s*(\d{1,2})[:：](\d{2})(?:[:：](\d{2}))?)?/;
 const SLASH_DATE = /(\d{4})[/.](\d{1,2})[/.](\d{1,2})(?:\s+(\d{1,2}):(\d{2})(?::(\d{2}))?)?/;
 
 const pad = (n: number): string => String(n).padStart(2, '0');
@@ -44,7 +46,14 @@ export function parseIsoDate(value: string, siteOffsetMinutes?: number): LocalDa
   if (offset === siteOffsetMinutes) return make(y, mo, d, hh, mi, ss);
   const utcMs = Date.UTC(y, mo - 1, d, hh, mi, ss) - offset * 60000;
   const local = new Date(utcMs + siteOffsetMinutes * 60000);
-  return make(local.getUTCFullYear(), local.getUTCMonth() + 1, local.getUTCDate(), local.getUTCHours(), local.getUTCMinutes(), local.getUTCSeconds());
+  return make(
+    local.getUTCFullYear(),
+    local.getUTCMonth() + 1,
+    local.getUTCDate(),
+    local.getUTCHours(),
+    local.getUTCMinutes(),
+    local.getUTCSeconds(),
+  );
 }
 
 /** Dates in visible text: ISO, `2019年2月27日 下午8:04`, `2019/02/27 20:04`. */
@@ -55,7 +64,14 @@ export function parseTextDate(text: string, siteOffsetMinutes?: number): LocalDa
     const half = cjk[4];
     if (hh !== undefined && (half === '下午' || half === '晚上') && hh < 12) hh += 12;
     if (hh !== undefined && (half === '上午' || half === '凌晨' || half === '早上') && hh === 12) hh = 0;
-    return make(Number(cjk[1]), Number(cjk[2]), Number(cjk[3]), hh, cjk[6] === undefined ? undefined : Number(cjk[6]), cjk[7] === undefined ? undefined : Number(cjk[7]));
+    return make(
+      Number(cjk[1]),
+      Number(cjk[2]),
+      Number(cjk[3]),
+      hh,
+      cjk[6] === undefined ? undefined : Number(cjk[6]),
+      cjk[7] === undefined ? undefined : Number(cjk[7]),
+    );
   }
   const iso = /\d{4}-\d{1,2}-\d{1,2}(?:[T\s]\d{1,2}:\d{2}(?::\d{2})?(?:\.\d+)?(?:Z|[+-]\d{2}:?\d{2})?)?/i.exec(text);
   if (iso) return parseIsoDate(iso[0], siteOffsetMinutes);
@@ -80,9 +96,25 @@ export interface TextDate {
 }
 
 /** English month names (and their usual abbreviations) → month number. */
-const MONTHS: Readonly<Record<string, number>> = { jan: 1, feb: 2, mar: 3, apr: 4, may: 5, jun: 6, jul: 7, aug: 8, sep: 9, sept: 9, oct: 10, nov: 11, dec: 12 };
-const MONTH_NAME = '(Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?|Sept?(?:ember)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)';
-const TIME = '(?:\\s*(?:T|\\s|at)?\\s*(上午|下午|早上|中午|晚上|凌晨)?\\s*(\\d{1,2})[:：](\\d{2})(?:[:：](\\d{2}))?(?:\\s*([ap])\\.?m\\.?)?)?';
+const MONTHS: Readonly<Record<string, number>> = {
+  jan: 1,
+  feb: 2,
+  mar: 3,
+  apr: 4,
+  may: 5,
+  jun: 6,
+  jul: 7,
+  aug: 8,
+  sep: 9,
+  sept: 9,
+  oct: 10,
+  nov: 11,
+  dec: 12,
+};
+const MONTH_NAME =
+  '(Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?|Sept?(?:ember)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)';
+const TIME =
+  '(?:\\s*(?:T|\\s|at)?\\s*(上午|下午|早上|中午|晚上|凌晨)?\\s*(\\d{1,2})[:：](\\d{2})(?:[:：](\\d{2}))?(?:\\s*([ap])\\.?m\\.?)?)?';
 /**
  * Every full date a page writes: `2019年2月27日 下午8:04`, `2019-2-27 20:04`, `2019/02/27`,
  * `2019.02.27`, `March 25, 2015`, `25 March 2015`. Year-month or a lone year is no date.
@@ -98,7 +130,9 @@ const TEXT_DATE = new RegExp(
     // `9/17/2004 5:54:13 AM`, `17/09/2004`: day and month told apart by a part > 12, else by a 12-hour
     // clock (the US writes month first); an undecidable `06/02/2022 13:48` is no date.
     `(?<![\\d/])(\\d{1,2})/(\\d{1,2})/(\\d{4})(?![\\d/])${TIME}`,
-  ].map((p) => `(?:${p})`).join('|'),
+  ]
+    .map((p) => `(?:${p})`)
+    .join('|'),
   'gi',
 );
 
@@ -119,8 +153,20 @@ export function findTextDates(text: string): TextDate[] {
     let value: LocalDateTime | undefined;
     if (g[0] !== undefined) value = withTime(Number(g[0]), Number(g[1]), Number(g[2]), g.slice(3, 8));
     else if (g[8] !== undefined) value = withTime(Number(g[8]), Number(g[10]), Number(g[11]), g.slice(12, 17));
-    else if (g[17] !== undefined) value = withTime(Number(g[19]), MONTHS[g[17].slice(0, g[17].toLowerCase().startsWith('sept') ? 4 : 3).toLowerCase()] ?? 0, Number(g[18]), g.slice(20, 25));
-    else if (g[25] !== undefined) value = withTime(Number(g[27]), MONTHS[(g[26] ?? '').slice(0, (g[26] ?? '').toLowerCase().startsWith('sept') ? 4 : 3).toLowerCase()] ?? 0, Number(g[25]), g.slice(28, 33));
+    else if (g[17] !== undefined)
+      value = withTime(
+        Number(g[19]),
+        MONTHS[g[17].slice(0, g[17].toLowerCase().startsWith('sept') ? 4 : 3).toLowerCase()] ?? 0,
+        Number(g[18]),
+        g.slice(20, 25),
+      );
+    else if (g[25] !== undefined)
+      value = withTime(
+        Number(g[27]),
+        MONTHS[(g[26] ?? '').slice(0, (g[26] ?? '').toLowerCase().startsWith('sept') ? 4 : 3).toLowerCase()] ?? 0,
+        Number(g[25]),
+        g.slice(28, 33),
+      );
     else if (g[33] !== undefined) {
       const [a, b, y] = [Number(g[33]), Number(g[34]), Number(g[35])];
       const usClock = g[40] !== undefined;
@@ -144,9 +190,29 @@ export function hasTextDate(text: string): boolean {
  * (a "3 weeks ago" or "2個月前" is no date). A clock word alone (`今天`, `昨日`) is everyday prose, so it
  * counts only with a time of day after it.
  */
-const RELATIVE_DATE = /(?<![\d.])(\d{1,3}|an?|one)\s*(秒|分鐘|分钟|分|小時|小时|個小時|个小时|天|seconds?|secs?|minutes?|mins?|hours?|hrs?|days?)\s*(?:前|ago\b)|(今天|今日|昨天|昨日|前天|today|yesterday)[\s,，]*(?:at\s*)?(\d{1,2})[:：](\d{2})(?![\d:：])/gi;
-const UNIT_MS: Readonly<Record<string, number>> = { 秒: 1e3, s: 1e3, 分: 6e4, m: 6e4, 小: 36e5, 個: 36e5, 个: 36e5, h: 36e5, 天: 864e5, d: 864e5 };
-const DAYS_BACK: Readonly<Record<string, number>> = { 今天: 0, 今日: 0, today: 0, 昨天: 1, 昨日: 1, yesterday: 1, 前天: 2 };
+const RELATIVE_DATE =
+  /(?<![\d.])(\d{1,3}|an?|one)\s*(秒|分鐘|分钟|分|小時|小时|個小時|个小时|天|seconds?|secs?|minutes?|mins?|hours?|hrs?|days?)\s*(?:前|ago\b)|(今天|今日|昨天|昨日|前天|today|yesterday)[\s,，]*(?:at\s*)?(\d{1,2})[:：](\d{2})(?![\d:：])/gi;
+const UNIT_MS: Readonly<Record<string, number>> = {
+  秒: 1e3,
+  s: 1e3,
+  分: 6e4,
+  m: 6e4,
+  小: 36e5,
+  個: 36e5,
+  个: 36e5,
+  h: 36e5,
+  天: 864e5,
+  d: 864e5,
+};
+const DAYS_BACK: Readonly<Record<string, number>> = {
+  今天: 0,
+  今日: 0,
+  today: 0,
+  昨天: 1,
+  昨日: 1,
+  yesterday: 1,
+  前天: 2,
+};
 /** Longest age read, in days: a page that says "400 days ago" is a count, not a date. */
 const MAX_RELATIVE_DAYS = 31;
 
@@ -175,7 +241,13 @@ export function findRelativeDates(text: string, timestamp: string, siteOffsetMin
       if (Number(m[4]) > 23 || Number(m[5]) > 59) continue;
       time = true;
     }
-    const value = make(at.getUTCFullYear(), at.getUTCMonth() + 1, at.getUTCDate(), time ? at.getUTCHours() : undefined, time ? at.getUTCMinutes() : undefined);
+    const value = make(
+      at.getUTCFullYear(),
+      at.getUTCMonth() + 1,
+      at.getUTCDate(),
+      time ? at.getUTCHours() : undefined,
+      time ? at.getUTCMinutes() : undefined,
+    );
     if (value) out.push({ value, index: m.index, end: m.index + m[0].length });
   }
   return out;

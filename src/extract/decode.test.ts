@@ -19,7 +19,10 @@ test('prefers valid UTF-8 over a lying legacy charset', () => {
 });
 
 test('decodes Big5 declared in a meta tag', () => {
-  const big5 = Uint8Array.from([0x3c, 0x6d, 0x65, 0x74, 0x61, 0x20, 0x63, 0x68, 0x61, 0x72, 0x73, 0x65, 0x74, 0x3d, 0x62, 0x69, 0x67, 0x35, 0x3e, 0xa4, 0xa4, 0xa4, 0xe5]);
+  const big5 = Uint8Array.from([
+    0x3c, 0x6d, 0x65, 0x74, 0x61, 0x20, 0x63, 0x68, 0x61, 0x72, 0x73, 0x65, 0x74, 0x3d, 0x62, 0x69, 0x67, 0x35, 0x3e,
+    0xa4, 0xa4, 0xa4, 0xe5,
+  ]);
   const decoded = decodePayload(big5);
   assert.equal(decoded.encoding, 'big5');
   assert.equal(decoded.text.endsWith('中文'), true);
@@ -41,11 +44,16 @@ function legacyEncoder(encoding: string): (text: string) => Uint8Array {
       if (ch.length === 1 && ch !== '\ufffd' && !table.has(ch)) table.set(ch, [lead, trail]);
     }
   }
-  return (text) => Uint8Array.from([...text].flatMap((ch) => (ch.charCodeAt(0) < 0x80 ? [ch.charCodeAt(0)] : table.get(ch) ?? [0x3f])));
+  return (text) =>
+    Uint8Array.from(
+      [...text].flatMap((ch) => (ch.charCodeAt(0) < 0x80 ? [ch.charCodeAt(0)] : (table.get(ch) ?? [0x3f]))),
+    );
 }
 
-const SIMPLIFIED = '<html><head><title>新闻</title></head><body><p>这是一个关于我们的城市的故事，他们在这里生活了很多年，也要在这里继续工作和学习。</p></body></html>';
-const TRADITIONAL = '<html><head><title>新聞</title></head><body><p>這是一個關於我們的城市的故事，他們在這裡生活了很多年，也要在這裡繼續工作和學習。</p></body></html>';
+const SIMPLIFIED =
+  '<html><head><title>新闻</title></head><body><p>这是一个关于我们的城市的故事，他们在这里生活了很多年，也要在这里继续工作和学习。</p></body></html>';
+const TRADITIONAL =
+  '<html><head><title>新聞</title></head><body><p>這是一個關於我們的城市的故事，他們在這裡生活了很多年，也要在這裡繼續工作和學習。</p></body></html>';
 
 test('an undeclared page in GBK or Big5 bytes decodes as Chinese, not as windows-1252', () => {
   const gbk = decodePayload(legacyEncoder('gbk')(SIMPLIFIED));
@@ -57,17 +65,34 @@ test('an undeclared page in GBK or Big5 bytes decodes as Chinese, not as windows
   assert.equal(big5.text, TRADITIONAL);
 });
 
-test('a site\'s stated default encoding wins over recognising Chinese; a short or non-Chinese page keeps the fallback', () => {
+test("a site's stated default encoding wins over recognising Chinese; a short or non-Chinese page keeps the fallback", () => {
   const bytes = legacyEncoder('gbk')(SIMPLIFIED);
   assert.equal(decodePayload(bytes, { fallbackEncoding: 'windows-1252' }).source, 'fallback');
   assert.equal(decodePayload(legacyEncoder('gbk')('<p>的一</p>')).source, 'fallback');
-  const latin = decodePayload(Uint8Array.from([...new TextEncoder().encode('<p>caf'), 0xe9, ...new TextEncoder().encode(' au lait, cr'), 0xe8, ...new TextEncoder().encode('me br'), 0xfb, 0x6c, 0xe9, 0x65, 0x3c, 0x2f, 0x70, 0x3e]));
+  const latin = decodePayload(
+    Uint8Array.from([
+      ...new TextEncoder().encode('<p>caf'),
+      0xe9,
+      ...new TextEncoder().encode(' au lait, cr'),
+      0xe8,
+      ...new TextEncoder().encode('me br'),
+      0xfb,
+      0x6c,
+      0xe9,
+      0x65,
+      0x3c,
+      0x2f,
+      0x70,
+      0x3e,
+    ]),
+  );
   assert.equal(latin.source, 'fallback');
   assert.equal(latin.text, '<p>café au lait, crème brûlée</p>');
 });
 
 test('an all-ASCII page declared in a legacy charset decodes the same as by TextDecoder', () => {
-  const html = '<html><head><meta charset="iso-8859-1"><title>Plain</title></head><body><p>Only ASCII here.</p></body></html>';
+  const html =
+    '<html><head><meta charset="iso-8859-1"><title>Plain</title></head><body><p>Only ASCII here.</p></body></html>';
   for (const charset of ['iso-8859-1', 'windows-1251', 'gbk', 'big5', 'shift_jis']) {
     const page = new TextEncoder().encode(html.replace('iso-8859-1', charset));
     assert.equal(decodePayload(page).text, new TextDecoder(charset).decode(page), charset);
@@ -81,9 +106,15 @@ test('a large page decodes in pieces that join to the whole-page decoding, whate
   assert.ok(d.chunks.length > 1);
   assert.equal(d.text, new TextDecoder().decode(utf8));
   const gbkEncode = legacyEncoder('gbk');
-  const gbk = gbkEncode(`<html><head><meta charset="gbk"></head><body>${('中文' + 'y'.repeat(65535)).repeat(3)}</body></html>`);
+  const gbk = gbkEncode(
+    `<html><head><meta charset="gbk"></head><body>${('中文' + 'y'.repeat(65535)).repeat(3)}</body></html>`,
+  );
   assert.equal(decodePayload(gbk).text, new TextDecoder('gbk').decode(gbk));
-  const utf16 = Uint8Array.from([0xff, 0xfe, ...[...'<p>' + '中'.repeat(70000) + '</p>'].flatMap((ch) => [ch.charCodeAt(0) & 0xff, ch.charCodeAt(0) >> 8])]);
+  const utf16 = Uint8Array.from([
+    0xff,
+    0xfe,
+    ...[...('<p>' + '中'.repeat(70000) + '</p>')].flatMap((ch) => [ch.charCodeAt(0) & 0xff, ch.charCodeAt(0) >> 8]),
+  ]);
   const u = decodePayload(utf16);
   assert.equal(u.source, 'bom');
   assert.equal(u.text, '<p>' + '中'.repeat(70000) + '</p>');
@@ -98,7 +129,11 @@ const concat = (...parts: Uint8Array[]): Uint8Array => Uint8Array.from(parts.fla
 test('a UTF-8 page with one invalid byte decodes as UTF-8 with U+FFFD and a warning, not as windows-1252', () => {
   const before = '<html><body><p>Déjà vu: 這是一個關於城市的故事，café crème.</p>';
   const bytes = concat(enc(before), Uint8Array.from([0xff]), enc('<p>naïve 結尾</p></body></html>'));
-  for (const options of [{}, { contentType: 'text/html; charset=iso-8859-1' }, { contentType: 'text/html; charset=utf-8' }]) {
+  for (const options of [
+    {},
+    { contentType: 'text/html; charset=iso-8859-1' },
+    { contentType: 'text/html; charset=utf-8' },
+  ]) {
     const decoded = decodePayload(bytes, options);
     assert.equal(decoded.encoding, 'utf-8', JSON.stringify(options));
     assert.equal(decoded.text, `${before}\ufffd<p>naïve 結尾</p></body></html>`);
@@ -114,7 +149,15 @@ test('an English UTF-8 page with two curly quotes and one stray byte is UTF-8, n
 });
 
 test('legacy text is not taken for damaged UTF-8: windows-1252 and GBK keep their decoding', () => {
-  const latin = Uint8Array.from([...enc('<p>caf'), 0xe9, ...enc(' cr'), 0xe8, ...enc('me, na'), 0xef, ...enc('ve</p>')]);
+  const latin = Uint8Array.from([
+    ...enc('<p>caf'),
+    0xe9,
+    ...enc(' cr'),
+    0xe8,
+    ...enc('me, na'),
+    0xef,
+    ...enc('ve</p>'),
+  ]);
   assert.equal(decodePayload(latin).text, '<p>café crème, naïve</p>');
   assert.equal(decodePayload(legacyEncoder('gbk')(SIMPLIFIED)).encoding, 'gbk');
 });
@@ -136,7 +179,10 @@ test('a UTF-16 page with a byte order mark, LE or BE, decodes by it', () => {
   const beBody = Buffer.from(html, 'utf16le');
   beBody.swap16();
   const be = Uint8Array.from([0xfe, 0xff, ...beBody]);
-  for (const [bytes, encoding] of [[le, 'utf-16le'], [be, 'utf-16be']] as const) {
+  for (const [bytes, encoding] of [
+    [le, 'utf-16le'],
+    [be, 'utf-16be'],
+  ] as const) {
     const decoded = decodePayload(bytes);
     assert.equal(decoded.encoding, encoding);
     assert.equal(decoded.text, html);

@@ -21,7 +21,16 @@ export const DEFAULT_DECODE_OPTIONS = {
 } as const;
 
 /** How the text was obtained, for `--explain` and tests. */
-export type EncodingSource = 'bom' | 'http' | 'meta' | 'utf8' | 'fallback' | 'utf8-over-declared' | 'chinese-legacy' | 'utf8-nearly' | 'chinese-over-declared';
+export type EncodingSource =
+  | 'bom'
+  | 'http'
+  | 'meta'
+  | 'utf8'
+  | 'fallback'
+  | 'utf8-over-declared'
+  | 'chinese-legacy'
+  | 'utf8-nearly'
+  | 'chinese-over-declared';
 
 export interface DecodedPayload {
   /** The whole text, joined from `chunks` when first read (the parser reads the chunks). */
@@ -54,7 +63,13 @@ class Decoded implements DecodedPayload {
 
   warning?: string;
 
-  constructor(readonly chunks: readonly string[], public encoding: string, public source: EncodingSource, public gunzipped: boolean, warning?: string) {
+  constructor(
+    readonly chunks: readonly string[],
+    public encoding: string,
+    public source: EncodingSource,
+    public gunzipped: boolean,
+    warning?: string,
+  ) {
     if (warning !== undefined) this.warning = warning;
   }
 
@@ -68,7 +83,10 @@ class Decoded implements DecodedPayload {
 const GZIP_MAGIC = [0x1f, 0x8b] as const;
 
 /** Undo a gzip layer that the headers may not mention; returns the input when it is not gzip. */
-export function sniffGunzip(bytes: Uint8Array, maxInflatedBytes: number = DEFAULT_DECODE_OPTIONS.maxInflatedBytes): { bytes: Uint8Array; gunzipped: boolean } {
+export function sniffGunzip(
+  bytes: Uint8Array,
+  maxInflatedBytes: number = DEFAULT_DECODE_OPTIONS.maxInflatedBytes,
+): { bytes: Uint8Array; gunzipped: boolean } {
   if (bytes.length < 18 || bytes[0] !== GZIP_MAGIC[0] || bytes[1] !== GZIP_MAGIC[1]) return { bytes, gunzipped: false };
   try {
     return { bytes: gunzipSync(bytes, { maxOutputLength: maxInflatedBytes }), gunzipped: true };
@@ -100,7 +118,9 @@ export function charsetFromContentType(contentType: string | undefined): string 
 }
 
 export function charsetFromMeta(bytes: Uint8Array): string | undefined {
-  const head = Buffer.from(bytes.buffer, bytes.byteOffset, Math.min(bytes.length, META_PRESCAN_BYTES)).toString('latin1');
+  const head = Buffer.from(bytes.buffer, bytes.byteOffset, Math.min(bytes.length, META_PRESCAN_BYTES)).toString(
+    'latin1',
+  );
   return normaliseLabel(META_CHARSET.exec(head)?.[1]);
 }
 
@@ -111,14 +131,14 @@ function bomEncoding(bytes: Uint8Array): { encoding: string; skip: number } | un
   return undefined;
 }
 
-
 function hasNonAscii(bytes: Uint8Array): boolean {
   for (let i = 0; i < bytes.length; i++) if (bytes[i]! >= 0x80) return true;
   return false;
 }
 
 /** Encodings whose first 128 code points are ASCII: all-ASCII bytes decode the same in each. */
-const ASCII_COMPATIBLE = /^(?:utf-8|windows-\d+|iso-8859-\d+|koi8-[ru]|macintosh|x-mac-cyrillic|gbk|gb18030|big5|euc-jp|euc-kr|shift_jis)$/;
+const ASCII_COMPATIBLE =
+  /^(?:utf-8|windows-\d+|iso-8859-\d+|koi8-[ru]|macintosh|x-mac-cyrillic|gbk|gb18030|big5|euc-jp|euc-kr|shift_jis)$/;
 
 /**
  * Decode with replacement characters, in pieces (DECODE_CHUNK_BYTES). An all-ASCII page in any
@@ -129,10 +149,12 @@ function decodeInChunks(encoding: string, bytes: Uint8Array, options: { ignoreBO
   const latin1 = encoding !== 'utf-8' && ASCII_COMPATIBLE.test(encoding) && !hasNonAscii(bytes);
   if (latin1) {
     const out: string[] = [];
-    for (let i = 0; i < bytes.length; i += DECODE_CHUNK_BYTES) out.push(buffer.toString('latin1', i, Math.min(bytes.length, i + DECODE_CHUNK_BYTES)));
+    for (let i = 0; i < bytes.length; i += DECODE_CHUNK_BYTES)
+      out.push(buffer.toString('latin1', i, Math.min(bytes.length, i + DECODE_CHUNK_BYTES)));
     return out.length > 0 ? out : [''];
   }
-  if (bytes.length <= DECODE_CHUNK_BYTES) return [encoding === 'utf-8' ? buffer.toString('utf8') : new TextDecoder(encoding, options).decode(bytes)];
+  if (bytes.length <= DECODE_CHUNK_BYTES)
+    return [encoding === 'utf-8' ? buffer.toString('utf8') : new TextDecoder(encoding, options).decode(bytes)];
   const decoder = new TextDecoder(encoding, options);
   const out: string[] = [];
   for (let i = 0; i < bytes.length; i += DECODE_CHUNK_BYTES) {
@@ -150,7 +172,8 @@ function decodeInChunks(encoding: string, bytes: Uint8Array, options: { ignoreBO
  * almost never shows them: GBK bytes read as Big5, or Big5 bytes read as GBK, come out as rare
  * characters and replacement marks.
  */
-const CHINESE_FUNCTION_CHARS = /[的一是不了在人有我他中大和上也到以就要出可你年生子而之於于這这個个們们說说時时為为會会來来]/g;
+const CHINESE_FUNCTION_CHARS =
+  /[的一是不了在人有我他中大和上也到以就要出可你年生子而之於于這这個个們们說说時时為为會会來来]/g;
 /** Legacy Chinese encodings told apart when a page declares none (the 2000s web wrote both). */
 const CHINESE_LEGACY_ENCODINGS = ['gbk', 'big5'] as const;
 /** Below this many function characters the page is too short to tell; it keeps the fallback. */
@@ -181,22 +204,44 @@ function chineseLegacyDecoding(bytes: Uint8Array): { text: string; encoding: str
 
 /** Valid multi-byte sequences and invalid sequences (WHATWG's maximal subparts) in bytes read as UTF-8. */
 export function utf8Census(bytes: Uint8Array): { multibyte: number; invalid: number } {
-  let multibyte = 0, invalid = 0;
+  let multibyte = 0,
+    invalid = 0;
   const n = bytes.length;
   for (let i = 0; i < n;) {
     const b = bytes[i]!;
-    if (b < 0x80) { i++; continue; }
-    let need: number, lower = 0x80, upper = 0xbf;
+    if (b < 0x80) {
+      i++;
+      continue;
+    }
+    let need: number,
+      lower = 0x80,
+      upper = 0xbf;
     if (b >= 0xc2 && b <= 0xdf) need = 1;
-    else if (b >= 0xe0 && b <= 0xef) { need = 2; if (b === 0xe0) lower = 0xa0; else if (b === 0xed) upper = 0x9f; }
-    else if (b >= 0xf0 && b <= 0xf4) { need = 3; if (b === 0xf0) lower = 0x90; else if (b === 0xf4) upper = 0x8f; }
-    else { invalid++; i++; continue; }
+    else if (b >= 0xe0 && b <= 0xef) {
+      need = 2;
+      if (b === 0xe0) lower = 0xa0;
+      else if (b === 0xed) upper = 0x9f;
+    } else if (b >= 0xf0 && b <= 0xf4) {
+      need = 3;
+      if (b === 0xf0) lower = 0x90;
+      else if (b === 0xf4) upper = 0x8f;
+    } else {
+      invalid++;
+      i++;
+      continue;
+    }
     let j = 1;
     for (; j <= need; j++) {
       const c = bytes[i + j];
       if (c === undefined || c < (j === 1 ? lower : 0x80) || c > (j === 1 ? upper : 0xbf)) break;
     }
-    if (j > need) { multibyte++; i += need + 1; } else { invalid++; i += j; }
+    if (j > need) {
+      multibyte++;
+      i += need + 1;
+    } else {
+      invalid++;
+      i += j;
+    }
   }
   return { multibyte, invalid };
 }
@@ -215,7 +260,8 @@ function nearlyUtf8(census: { multibyte: number; invalid: number }): boolean {
   return census.multibyte > 0 && census.multibyte >= NEARLY_UTF8_RATIO * census.invalid;
 }
 
-const replaced = (invalid: number): string => `${invalid} invalid UTF-8 byte sequence${invalid === 1 ? '' : 's'} replaced by U+FFFD`;
+const replaced = (invalid: number): string =>
+  `${invalid} invalid UTF-8 byte sequence${invalid === 1 ? '' : 's'} replaced by U+FFFD`;
 
 /**
  * Decode a captured payload. A declared charset wins, with one deterministic exception: bytes
@@ -228,7 +274,13 @@ export function decodePayload(input: Uint8Array, options: DecodeOptions = {}): D
   const { bytes, gunzipped } = sniffGunzip(input, maxInflatedBytes);
 
   const bom = bomEncoding(bytes);
-  if (bom) return new Decoded(decodeInChunks(bom.encoding, bytes.subarray(bom.skip), { ignoreBOM: true }), bom.encoding, 'bom', gunzipped);
+  if (bom)
+    return new Decoded(
+      decodeInChunks(bom.encoding, bytes.subarray(bom.skip), { ignoreBOM: true }),
+      bom.encoding,
+      'bom',
+      gunzipped,
+    );
 
   const declared: [string | undefined, EncodingSource][] = [
     [charsetFromContentType(options.contentType), 'http'],
@@ -238,27 +290,48 @@ export function decodePayload(input: Uint8Array, options: DecodeOptions = {}): D
     if (!encoding) continue;
     // isUtf8 is node's SIMD validator: far cheaper than a fatal TextDecoder (or the census).
     if (isUtf8(bytes)) {
-      if (encoding !== 'utf-8' && hasNonAscii(bytes)) return new Decoded(decodeInChunks('utf-8', bytes), 'utf-8', 'utf8-over-declared', gunzipped);
+      if (encoding !== 'utf-8' && hasNonAscii(bytes))
+        return new Decoded(decodeInChunks('utf-8', bytes), 'utf-8', 'utf8-over-declared', gunzipped);
       return new Decoded(decodeInChunks(encoding, bytes), encoding, source, gunzipped);
     }
     const census = utf8Census(bytes);
     if (nearlyUtf8(census)) {
       const how = encoding === 'utf-8' ? source : 'utf8-over-declared';
-      return new Decoded(decodeInChunks('utf-8', bytes), 'utf-8', how, gunzipped, `${replaced(census.invalid)}${encoding === 'utf-8' ? '' : ` (declared ${encoding}; the bytes are UTF-8)`}`);
+      return new Decoded(
+        decodeInChunks('utf-8', bytes),
+        'utf-8',
+        how,
+        gunzipped,
+        `${replaced(census.invalid)}${encoding === 'utf-8' ? '' : ` (declared ${encoding}; the bytes are UTF-8)`}`,
+      );
     }
     if (encoding === 'utf-8') {
       // Declared UTF-8 that mostly is not: the 2000s Chinese web relabelled pages without
       // re-encoding them. The same two-way choice as for undeclared pages, or the damage said.
       const chinese = chineseLegacyDecoding(bytes);
-      if (chinese) return new Decoded([chinese.text], chinese.encoding, 'chinese-over-declared', gunzipped, `declared UTF-8, but ${census.invalid} byte sequences are not UTF-8; read as ${chinese.encoding}`);
-      return new Decoded(decodeInChunks('utf-8', bytes), 'utf-8', source, gunzipped, `declared UTF-8, but ${replaced(census.invalid)}`);
+      if (chinese)
+        return new Decoded(
+          [chinese.text],
+          chinese.encoding,
+          'chinese-over-declared',
+          gunzipped,
+          `declared UTF-8, but ${census.invalid} byte sequences are not UTF-8; read as ${chinese.encoding}`,
+        );
+      return new Decoded(
+        decodeInChunks('utf-8', bytes),
+        'utf-8',
+        source,
+        gunzipped,
+        `declared UTF-8, but ${replaced(census.invalid)}`,
+      );
     }
     return new Decoded(decodeInChunks(encoding, bytes), encoding, source, gunzipped);
   }
 
   if (isUtf8(bytes)) return new Decoded(decodeInChunks('utf-8', bytes), 'utf-8', 'utf8', gunzipped);
   const census = utf8Census(bytes);
-  if (nearlyUtf8(census)) return new Decoded(decodeInChunks('utf-8', bytes), 'utf-8', 'utf8-nearly', gunzipped, replaced(census.invalid));
+  if (nearlyUtf8(census))
+    return new Decoded(decodeInChunks('utf-8', bytes), 'utf-8', 'utf8-nearly', gunzipped, replaced(census.invalid));
   // A site's stated default wins; only the generic default leaves room to recognise Chinese.
   if (options.fallbackEncoding === undefined) {
     const chinese = chineseLegacyDecoding(bytes);

@@ -1,7 +1,19 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { DomHandler } from 'domhandler';
-import { createParser, elementTest, ignorePredicate, isTag, MAX_DEPTH, MAX_ELEMENTS, parseHtml, selectFirst, textOf, type AnyNode, type Element } from './dom.js';
+import {
+  createParser,
+  elementTest,
+  ignorePredicate,
+  isTag,
+  MAX_DEPTH,
+  MAX_ELEMENTS,
+  parseHtml,
+  selectFirst,
+  textOf,
+  type AnyNode,
+  type Element,
+} from './dom.js';
 
 test('white space where a line starts is not built; between inline elements and in <pre> it is', () => {
   const { doc } = parseHtml('<div>\n  <p>a</p>\n  <span>b</span> <span>c</span>\n<br>\n d</div><pre>\n  x\n</pre>');
@@ -11,7 +23,10 @@ test('white space where a line starts is not built; between inline elements and 
 });
 
 test('a page parsed in pieces gives the same tree and the same stop offset as parsed whole', () => {
-  const html = '<html><body>' + `<p>${'文字，'.repeat(400)}</p>\n`.repeat(40) + '<div class="end">x</div><p>after</p></body></html>';
+  const html =
+    '<html><body>' +
+    `<p>${'文字，'.repeat(400)}</p>\n`.repeat(40) +
+    '<div class="end">x</div><p>after</p></body></html>';
   const pieces: string[] = [];
   for (let i = 0; i < html.length; i += 4096) pieces.push(html.slice(i, i + 4096));
   const stopAt = elementTest({ classes: ['end'] });
@@ -36,7 +51,7 @@ function maxDepth(root: AnyNode): number {
   return max;
 }
 
-test('the parser\'s open-element stack never grows past MAX_DEPTH: 200,000 nested <div>s are flattened at the cap', () => {
+test("the parser's open-element stack never grows past MAX_DEPTH: 200,000 nested <div>s are flattened at the cap", () => {
   // htmlparser2's stack costs time in its depth per tag (200,000 levels: 51 s); capped, it is linear.
   const handler = new DomHandler();
   const parser = createParser(handler);
@@ -51,7 +66,7 @@ test('the parser\'s open-element stack never grows past MAX_DEPTH: 200,000 neste
   assert.ok(maxDepth(handler.root) <= MAX_DEPTH + 1);
 });
 
-test('flattened elements keep their text, and their closing tags do not close the page\'s own containers', () => {
+test("flattened elements keep their text, and their closing tags do not close the page's own containers", () => {
   const html = `<body><div id="page"><p>first</p>${'<div>'.repeat(20_000)}deep text${'</div>'.repeat(20_000)}<p>last</p></div><p>outside</p></body>`;
   const { doc } = parseHtml(html);
   const page = selectFirst('#page', doc) as Element;
@@ -77,8 +92,11 @@ test('past MAX_ELEMENTS elements, tags are read but not built; their text is kep
   assert.ok(/w\s+w\s+the end$/.test(text), text.slice(-20));
 });
 
-test('past MAX_ELEMENTS, a script\'s or style\'s text is still left out', () => {
-  const { doc } = parseHtml(`<body>${'<i></i>'.repeat(MAX_ELEMENTS)}<p>kept<script>var secret = 1;</script><style>p{}</style>also kept</p></body>`, { ignore: ignorePredicate() });
+test("past MAX_ELEMENTS, a script's or style's text is still left out", () => {
+  const { doc } = parseHtml(
+    `<body>${'<i></i>'.repeat(MAX_ELEMENTS)}<p>kept<script>var secret = 1;</script><style>p{}</style>also kept</p></body>`,
+    { ignore: ignorePredicate() },
+  );
   const text = textOf(doc);
   assert.ok(text.includes('kept') && text.includes('also kept'));
   assert.ok(!text.includes('secret') && !text.includes('p{}'), text.slice(-60));

@@ -3,7 +3,16 @@
  * 145 KB page here, STACK.md) whose tree the rest of `extract` reads through these helpers.
  */
 import { Parser } from 'htmlparser2';
-import { DomHandler, isTag, isText, type Element, type AnyNode, type ChildNode, type Document, type ParentNode } from 'domhandler';
+import {
+  DomHandler,
+  isTag,
+  isText,
+  type Element,
+  type AnyNode,
+  type ChildNode,
+  type Document,
+  type ParentNode,
+} from 'domhandler';
 import { compile, selectAll, selectOne } from 'css-select';
 
 export type { AnyNode, ChildNode, Document, Element, ParentNode };
@@ -49,7 +58,12 @@ interface ParserInternals {
 export function createParser(handler: DomHandler): Parser {
   const parser = new Parser(handler, PARSE_OPTIONS);
   const internals = parser as unknown as ParserInternals;
-  if (!Array.isArray(internals.stack) || typeof internals.emitOpenTag !== 'function' || typeof internals.popElement !== 'function' || typeof internals.readTagName !== 'function') {
+  if (
+    !Array.isArray(internals.stack) ||
+    typeof internals.emitOpenTag !== 'function' ||
+    typeof internals.popElement !== 'function' ||
+    typeof internals.readTagName !== 'function'
+  ) {
     throw new Error('htmlparser2 internals changed: the parse depth cap of dom.ts needs updating');
   }
   // Elements closed early to make room, by name: the page still closes each of them later, and
@@ -127,8 +141,10 @@ class DepthLimitedHandler extends DomHandler {
       this.unbuilt++;
       if (!this.ignoring) {
         // Past MAX_ELEMENTS text is kept, but never a script's or a style's.
-        if (this.parseOptions.ignore?.(name, attribs)) { this.ignoring = true; this.ignoreLevel = this.unbuilt; }
-        else if (LINE_BREAKING.has(name)) super.ontext('\n');
+        if (this.parseOptions.ignore?.(name, attribs)) {
+          this.ignoring = true;
+          this.ignoreLevel = this.unbuilt;
+        } else if (LINE_BREAKING.has(name)) super.ontext('\n');
       }
       return;
     }
@@ -141,7 +157,12 @@ class DepthLimitedHandler extends DomHandler {
       this.ignoreLevel = 1;
       return;
     }
-    if (ignore?.(name, attribs)) { this.unbuilt = 1; this.ignoring = true; this.ignoreLevel = 1; return; }
+    if (ignore?.(name, attribs)) {
+      this.unbuilt = 1;
+      this.ignoring = true;
+      this.ignoreLevel = 1;
+      return;
+    }
     if (this.tagStack.length > MAX_DEPTH || this.built >= MAX_ELEMENTS) {
       this.unbuilt = 1;
       // Words of blocks not built stay apart, as a line break keeps them on a built page.
@@ -161,7 +182,7 @@ class DepthLimitedHandler extends DomHandler {
       return;
     }
     const closing = this.tagStack[this.tagStack.length - 1];
-    if (closing && closing.type === 'tag' && PRESERVES_SPACE.has((closing).name)) this.preformatted--;
+    if (closing && closing.type === 'tag' && PRESERVES_SPACE.has(closing.name)) this.preformatted--;
     super.onclosetag();
   }
 
@@ -190,8 +211,51 @@ class DepthLimitedHandler extends DomHandler {
 
 /** Elements that start a new line: white space next to their edges is not shown. */
 const LINE_BREAKING: ReadonlySet<string> = new Set([
-  'address', 'article', 'aside', 'blockquote', 'body', 'br', 'caption', 'center', 'dd', 'details', 'dialog', 'div', 'dl', 'dt', 'fieldset', 'figcaption', 'figure', 'footer', 'form',
-  'h1', 'h2', 'h3', 'h4', 'h5', 'h6', 'head', 'header', 'hgroup', 'hr', 'html', 'li', 'main', 'nav', 'ol', 'p', 'section', 'summary', 'table', 'tbody', 'td', 'tfoot', 'th', 'thead', 'tr', 'ul',
+  'address',
+  'article',
+  'aside',
+  'blockquote',
+  'body',
+  'br',
+  'caption',
+  'center',
+  'dd',
+  'details',
+  'dialog',
+  'div',
+  'dl',
+  'dt',
+  'fieldset',
+  'figcaption',
+  'figure',
+  'footer',
+  'form',
+  'h1',
+  'h2',
+  'h3',
+  'h4',
+  'h5',
+  'h6',
+  'head',
+  'header',
+  'hgroup',
+  'hr',
+  'html',
+  'li',
+  'main',
+  'nav',
+  'ol',
+  'p',
+  'section',
+  'summary',
+  'table',
+  'tbody',
+  'td',
+  'tfoot',
+  'th',
+  'thead',
+  'tr',
+  'ul',
 ]);
 /** Elements whose white space is shown as written. */
 const PRESERVES_SPACE: ReadonlySet<string> = new Set(['pre', 'textarea', 'listing', 'xmp', 'plaintext']);
@@ -217,7 +281,16 @@ export interface IgnoreRules {
  * Never content, and never metadata: scripts other than JSON-LD, styles, inline SVG, templates.
  * Not building them saves a third of the DOM of a typical news page (measured on hkcnews).
  */
-const ALWAYS_IGNORED_TAGS: ReadonlySet<string> = new Set(['script', 'style', 'noscript', 'template', 'svg', 'math', 'select', 'textarea']);
+const ALWAYS_IGNORED_TAGS: ReadonlySet<string> = new Set([
+  'script',
+  'style',
+  'noscript',
+  'template',
+  'svg',
+  'math',
+  'select',
+  'textarea',
+]);
 
 /** The parser's ignore predicate: the site's rules plus what is never content. */
 export function ignorePredicate(rules: IgnoreRules = {}): ElementTest {
@@ -238,7 +311,8 @@ export function elementTest(rules: IgnoreRules = {}, alwaysTags: ReadonlySet<str
   const ids = new Set(rules.ids ?? []);
   return (name, attribs) => {
     // Scripts are never content, but JSON-LD scripts are metadata.
-    if (name === 'script' && alwaysTags.has('script')) return !(attribs['type'] ?? '').toLowerCase().includes('ld+json');
+    if (name === 'script' && alwaysTags.has('script'))
+      return !(attribs['type'] ?? '').toLowerCase().includes('ld+json');
     if (tags.has(name)) return true;
     const id = attribs['id'];
     if (id !== undefined && ids.has(id)) return true;
@@ -275,7 +349,10 @@ export function parseHtml(html: string | readonly string[], options: ParseOption
   if (typeof html === 'string') parser.end(html);
   else {
     // A paused parser (stopAt) buffers what it is given: stop feeding it.
-    for (const piece of html) { if (handler.stopped) break; parser.write(piece); }
+    for (const piece of html) {
+      if (handler.stopped) break;
+      parser.write(piece);
+    }
     parser.end();
   }
   return handler.stopped ? { doc: handler.root, stoppedAt: parser.startIndex } : { doc: handler.root };
@@ -342,14 +419,17 @@ const SIMPLE_SELECTOR = /^([.#]?)([\w-]+)$/;
  * element of a body, and css-select costs ~30x more per check there (measured 2026-11-26).
  */
 export function compileSelector(selectors: string | readonly string[]): (el: Element) => boolean {
-  const list = (typeof selectors === 'string' ? selectors.split(',') : [...selectors]).map((x) => x.trim()).filter((x) => x !== '');
+  const list = (typeof selectors === 'string' ? selectors.split(',') : [...selectors])
+    .map((x) => x.trim())
+    .filter((x) => x !== '');
   if (list.length === 0) return () => false;
   const simple = list.map((x) => SIMPLE_SELECTOR.exec(x));
   if (simple.every((m) => m !== null)) {
     const classes = new Set<string>();
     const ids = new Set<string>();
     const tags = new Set<string>();
-    for (const m of simple) (m[1] === '.' ? classes : m[1] === '#' ? ids : tags).add(m[1] === '' ? m[2]!.toLowerCase() : m[2]!); // every entry matched (checked above)
+    for (const m of simple)
+      (m[1] === '.' ? classes : m[1] === '#' ? ids : tags).add(m[1] === '' ? m[2]!.toLowerCase() : m[2]!); // every entry matched (checked above)
     const classPattern = classListPattern([...classes]);
     return (el) => {
       if (tags.has(el.name)) return true;

@@ -8,7 +8,18 @@ import type { Article, Block } from './article.js';
 import { BlockBuilder } from './blocks.js';
 import { decodePayload, sniffGunzip } from './decode.js';
 import { dropLeadingChrome, dropTrailingChrome, findContent } from './content.js';
-import { compileSelector, elementTest, ignorePredicate, isTag, parseHtml, type AnyNode, type ElementTest, selectFirst, type Document, type Element } from './dom.js';
+import {
+  compileSelector,
+  elementTest,
+  ignorePredicate,
+  isTag,
+  parseHtml,
+  type AnyNode,
+  type ElementTest,
+  selectFirst,
+  type Document,
+  type Element,
+} from './dom.js';
 import { capMetadata, MAX_URL_CHARS } from './limits.js';
 import { articleRoot, resolveMetadata } from './metadata.js';
 import { SignalCollector } from './signals.js';
@@ -56,7 +67,13 @@ export type ExtractResult =
   | { ok: false; reason: RejectReason | 'not-article-url'; message: string; notes: string[] };
 
 /** Generic body containers, after the site's own selectors (schema.org, HTML5, common CMS classes). */
-const GENERIC_BODY_SELECTORS = ['[itemprop="articleBody"]', 'article .entry-content', 'article .post-content', '.article-body', '.story-body'];
+const GENERIC_BODY_SELECTORS = [
+  '[itemprop="articleBody"]',
+  'article .entry-content',
+  'article .post-content',
+  '.article-body',
+  '.story-body',
+];
 
 const parseRulesCache = new WeakMap<SiteProfile, { ignore: ElementTest; stopAt?: ElementTest }>();
 function parseRulesFor(site: SiteProfile): { ignore: ElementTest; stopAt?: ElementTest } {
@@ -121,7 +138,9 @@ function firstMarkedBody(doc: Document): { element: Element; how: string } | und
     const node = stack.pop();
     if (!node || !isTag(node)) continue;
     if (node.attribs['itemprop'] !== undefined || MARKED_BODY_HINT.test(node.attribs['class'] ?? '')) {
-      markedBodyTests.forEach(({ test }, i) => { if (found[i] === undefined && test(node)) found[i] = node; });
+      markedBodyTests.forEach(({ test }, i) => {
+        if (found[i] === undefined && test(node)) found[i] = node;
+      });
       if (found[0] !== undefined) break;
     }
     for (let i = node.children.length - 1; i >= 0; i--) stack.push(node.children[i] as AnyNode);
@@ -149,12 +168,18 @@ interface BodyChoice {
 function findBody(doc: Document, site: SiteProfile, title: string | undefined, notes: string[]): BodyChoice {
   for (const selector of site.selectors?.body ?? []) {
     const el = selectFirst(selector, doc);
-    if (el) { notes.push(`body: ${selector}`); return { body: el, marked: true }; }
+    if (el) {
+      notes.push(`body: ${selector}`);
+      return { body: el, marked: true };
+    }
   }
   const marked = firstMarkedBody(doc);
   const found = findContent(doc, { ...(title === undefined ? {} : { title }), ...(marked ? { marked } : {}) });
   if (!found) {
-    if (marked) { notes.push(`body: ${marked.how} (nothing scored)`); return { body: marked.element, marked: true }; }
+    if (marked) {
+      notes.push(`body: ${marked.how} (nothing scored)`);
+      return { body: marked.element, marked: true };
+    }
     notes.push('body: none (no text reads as prose)');
     return { body: undefined, marked: false };
   }
@@ -188,31 +213,56 @@ function hostOf(url: string | undefined, base: string): string | undefined {
 export function extractCapture(input: CaptureInput, site: SiteProfile, options: ExtractOptions = {}): ExtractResult {
   const { maxPageBytes } = { ...DEFAULT_EXTRACT_OPTIONS, ...options };
   const notes: string[] = [];
-  const reject = (reason: RejectReason | 'not-article-url', message: string): ExtractResult => ({ ok: false, reason, message, notes });
+  const reject = (reason: RejectReason | 'not-article-url', message: string): ExtractResult => ({
+    ok: false,
+    reason,
+    message,
+    notes,
+  });
 
-  if (input.url.length > MAX_URL_CHARS) return reject('not-article-url', `the URL is ${input.url.length} characters long, more than the ${MAX_URL_CHARS} of any article page`);
+  if (input.url.length > MAX_URL_CHARS)
+    return reject(
+      'not-article-url',
+      `the URL is ${input.url.length} characters long, more than the ${MAX_URL_CHARS} of any article page`,
+    );
   const id = site.articleId(input.url);
   if (id === undefined) return reject('not-article-url', `not an article URL of ${site.id}`);
   if (input.httpStatus !== undefined && input.httpStatus !== 200) {
-    return reject(input.httpStatus === 404 ? 'not-found' : 'http-status', `the archived response has HTTP status ${input.httpStatus}`);
+    return reject(
+      input.httpStatus === 404 ? 'not-found' : 'http-status',
+      `the archived response has HTTP status ${input.httpStatus}`,
+    );
   }
   const { bytes } = sniffGunzip(input.payload);
   const byteProblem = rejectBytes(bytes, maxPageBytes, input.contentType, input.payloadBytes);
   if (byteProblem) return reject(byteProblem.reason, byteProblem.message);
 
-  const decodeOptions = { ...(input.contentType ? { contentType: input.contentType } : {}), ...(site.defaultEncoding ? { fallbackEncoding: site.defaultEncoding } : {}) };
+  const decodeOptions = {
+    ...(input.contentType ? { contentType: input.contentType } : {}),
+    ...(site.defaultEncoding ? { fallbackEncoding: site.defaultEncoding } : {}),
+  };
   const decoded = decodePayload(bytes, decodeOptions);
-  notes.push(`encoding: ${decoded.encoding} (${decoded.source})${decoded.warning === undefined ? '' : `: ${decoded.warning}`}`);
+  notes.push(
+    `encoding: ${decoded.encoding} (${decoded.source})${decoded.warning === undefined ? '' : `: ${decoded.warning}`}`,
+  );
   const collector = new SignalCollector();
   const { doc, stoppedAt } = parseHtml(decoded.chunks, { ...parseRulesFor(site), onElement: collector.visit });
   if (stoppedAt !== undefined) {
     for (const json of jsonLdScripts(decoded.text.slice(stoppedAt))) collector.addJsonLd(json);
   }
   const signals = collector.finish();
-  const { body, marked, parts, dropped } = findBody(doc, site, signals.meta.get('og:title')?.[0] ?? signals.titleElement, notes);
+  const { body, marked, parts, dropped } = findBody(
+    doc,
+    site,
+    signals.meta.get('og:title')?.[0] ?? signals.titleElement,
+    notes,
+  );
 
   // Error and farewell pages have paragraphs too: only a marked-up article body counts against them.
-  const pageProblem = rejectPage({ text: decoded.chunks, title: signals.titleElement, hasBody: marked }, site.notArticle);
+  const pageProblem = rejectPage(
+    { text: decoded.chunks, title: signals.titleElement, hasBody: marked },
+    site.notArticle,
+  );
   if (pageProblem) return reject(pageProblem.reason, pageProblem.message);
 
   const foreign = hostOf(signals.canonical, input.url) ?? hostOf(signals.meta.get('og:url')?.[0], input.url);
@@ -222,15 +272,26 @@ export function extractCapture(input: CaptureInput, site: SiteProfile, options: 
 
   const root = articleRoot(body, signals.h1);
   const evidence: FieldEvidence = {};
-  const meta = capMetadata(resolveMetadata(doc, signals, site, root, body, notes, { url: input.url, timestamp: input.timestamp, evidence, allCandidates: options.explain === true }), notes);
+  const meta = capMetadata(
+    resolveMetadata(doc, signals, site, root, body, notes, {
+      url: input.url,
+      timestamp: input.timestamp,
+      evidence,
+      allCandidates: options.explain === true,
+    }),
+    notes,
+  );
   if (meta.title === '') return reject('no-title', 'the page has no article title (an empty or broken article page)');
   if (!body) return reject('no-body', 'no article body found on the page');
 
   const siteChrome = chromePredicate(site);
-  const isChrome = dropped && dropped.size > 0 ? (el: Element): boolean => dropped.has(el) || siteChrome(el) : siteChrome;
+  const isChrome =
+    dropped && dropped.size > 0 ? (el: Element): boolean => dropped.has(el) || siteChrome(el) : siteChrome;
   const builder = new BlockBuilder({ baseUrl: input.url, isChrome });
   // A scored body ends where its words say the article ends; a site's own selectors need no such guess.
-  const built = parts ? dropLeadingChrome(dropTrailingChrome(builder.blocksOf(parts), notes), meta.title, notes) : builder.blocks(body);
+  const built = parts
+    ? dropLeadingChrome(dropTrailingChrome(builder.blocksOf(parts), notes), meta.title, notes)
+    : builder.blocks(body);
   const blocks = dropChromeBlocks(built, site, notes);
 
   const article: Article = {
@@ -241,13 +302,18 @@ export function extractCapture(input: CaptureInput, site: SiteProfile, options: 
     blocks,
     // The hash of the page's bytes: a gzip layer nobody declared is how the archive delivered
     // them (WAYBACK.md, gzip), so the same capture hashes the same however it arrived.
-    provenance: { originalUrl: input.url, timestamp: input.timestamp, sha256: createHash('sha256').update(bytes).digest('hex') },
+    provenance: {
+      originalUrl: input.url,
+      timestamp: input.timestamp,
+      sha256: createHash('sha256').update(bytes).digest('hex'),
+    },
   };
   if (meta.date !== undefined) article.date = meta.date;
   if (meta.lastUpdated !== undefined) article.lastUpdated = meta.lastUpdated;
   if (meta.author !== undefined) article.author = meta.author;
   if (meta.category !== undefined) article.category = meta.category;
   const layout: PageLayout = { id: layoutFingerprint(body, signals), evidence };
-  return decoded.warning === undefined ? { ok: true, article, notes, layout } : { ok: true, article, notes, warnings: [decoded.warning], layout };
+  return decoded.warning === undefined
+    ? { ok: true, article, notes, layout }
+    : { ok: true, article, notes, warnings: [decoded.warning], layout };
 }
-

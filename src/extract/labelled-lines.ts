@@ -23,7 +23,8 @@ export interface LabelledLine {
 }
 
 /** The labels, each with what it labels. A single-character label (`文`) needs a separator. */
-const LABEL = /^(作\s*者|撰\s*文|撰\s*稿|執\s*筆|执\s*笔|文|記者|记者|標\s*籤|标\s*签|關鍵字|关键字|關鍵詞|关键词|相關標籤|主題|話題|话题|Tags?|Keywords?|Topics?|分\s*類|分\s*类|類\s*別|类\s*别|欄\s*目|栏\s*目|Category|Section|最後更新|最后更新|更新時間|更新时间|更新於|更新于|更新|Last updated|Updated)(\s*[:：｜|/／]\s*|\s+|(?=\d))/i;
+const LABEL =
+  /^(作\s*者|撰\s*文|撰\s*稿|執\s*筆|执\s*笔|文|記者|记者|標\s*籤|标\s*签|關鍵字|关键字|關鍵詞|关键词|相關標籤|主題|話題|话题|Tags?|Keywords?|Topics?|分\s*類|分\s*类|類\s*別|类\s*别|欄\s*目|栏\s*目|Category|Section|最後更新|最后更新|更新時間|更新时间|更新於|更新于|更新|Last updated|Updated)(\s*[:：｜|/／]\s*|\s+|(?=\d))/i;
 const KIND_OF: readonly [RegExp, LabelKind][] = [
   [/^(?:作|撰|執|执|文|記者|记者)/, 'author'],
   [/^(?:標|标|關|关|相關|主題|話題|话题|tag|keyword|topic)/i, 'tags'],
@@ -33,7 +34,8 @@ const KIND_OF: readonly [RegExp, LabelKind][] = [
 /** Labels that must be followed by a separator (`文：`, `記者：`): alone they begin ordinary words. */
 const NEEDS_SEPARATOR = /^(?:文|記者|记者|主題|更新|Section|Category|Topics?)$/i;
 /** `記者王煌忠／台中報導`: a reporter, a slash, the place filed from. */
-export const REPORTER_DATELINE = /^(?:記者|记者|特約記者|特约记者)\s*([^\s／/]{2,12}?)\s*[／/]\s*[^\s／/]{1,16}?(?:報導|报道|報道|报导)$/;
+export const REPORTER_DATELINE =
+  /^(?:記者|记者|特約記者|特约记者)\s*([^\s／/]{2,12}?)\s*[／/]\s*[^\s／/]{1,16}?(?:報導|报道|報道|报导)$/;
 /** A line of hashtags: `#林鄭月娥 #Carrie Lam`. */
 const HASHTAGS = /^#[^#\s][^#]*(?:\s+#[^#\s][^#]*)*$/;
 /** A labelled line is short; a longer one is a sentence that starts with the word. A tag list may run longer. */
@@ -46,8 +48,35 @@ const MAX_HASHTAG_CHILDREN = 200;
 /** Text nodes read per page: the lines stand near the headline, among a few hundred nodes. */
 const MAX_TEXT_NODES = 4_000;
 /** Elements whose text is never a visible line. */
-const NOT_TEXT = new Set(['script', 'style', 'noscript', 'template', 'svg', 'head', 'title', 'button', 'select', 'textarea', 'option']);
-const INLINE = new Set(['a', 'span', 'strong', 'b', 'em', 'i', 'font', 'small', 'time', 'abbr', 'cite', 'label', 'u', 'bdi']);
+const NOT_TEXT = new Set([
+  'script',
+  'style',
+  'noscript',
+  'template',
+  'svg',
+  'head',
+  'title',
+  'button',
+  'select',
+  'textarea',
+  'option',
+]);
+const INLINE = new Set([
+  'a',
+  'span',
+  'strong',
+  'b',
+  'em',
+  'i',
+  'font',
+  'small',
+  'time',
+  'abbr',
+  'cite',
+  'label',
+  'u',
+  'bdi',
+]);
 
 /** The text after a text node up to the next line break or block, within its parent, and the links in it. */
 function restOfLine(node: AnyNode, maxChars: number): { text: string; links: Element[] } {
@@ -56,7 +85,10 @@ function restOfLine(node: AnyNode, maxChars: number): { text: string; links: Ele
   // Bounded: a line is a few inline elements; a run of thousands of empty ones is no line.
   let siblings = 0;
   for (let n = node.next; n && siblings++ < MAX_LINE_SIBLINGS; n = n.next) {
-    if (isText(n)) { text += n.data; continue; }
+    if (isText(n)) {
+      text += n.data;
+      continue;
+    }
     if (!isTag(n)) continue;
     if (!INLINE.has(n.name)) break;
     if (n.name === 'a') links.push(n);
@@ -132,7 +164,8 @@ function lineAt(node: AnyNode, own: string): LabelledLine | undefined {
     if (parent && isTag(parent) && /^h[1-6]$/.test(parent.name)) return undefined;
     // Only from the element's first text, and only a small element: each of many `#` texts in one
     // huge element re-reading it would be quadratic.
-    if (!parent || !isTag(parent) || parent.children.length > MAX_HASHTAG_CHILDREN || node !== firstText(parent)) return undefined;
+    if (!parent || !isTag(parent) || parent.children.length > MAX_HASHTAG_CHILDREN || node !== firstText(parent))
+      return undefined;
     const whole = collapse(visibleText(parent));
     if (whole.length <= MAX_TAG_LINE_CHARS && HASHTAGS.test(whole)) {
       return { kind: 'tags', label: '#', value: whole, links: descendantsNamed(parent, 'a') };
@@ -172,7 +205,11 @@ export function tagsOfLine(line: LabelledLine): string[] {
   const linked = line.links.map((a) => collapse(visibleText(a)).replace(/^#/, '')).filter((t) => t !== '');
   if (linked.length > 0) return linked;
   const v = line.value;
-  if (v.startsWith('#')) return v.split(/\s+(?=#)/).map((t) => t.slice(1).trim()).filter((t) => t !== '');
+  if (v.startsWith('#'))
+    return v
+      .split(/\s+(?=#)/)
+      .map((t) => t.slice(1).trim())
+      .filter((t) => t !== '');
   if (/[、,，;；|｜]/.test(v)) return v.split(/\s*[、,，;；|｜]\s*/).filter((t) => t !== '');
   // Chinese tags separated by spaces only (`標籤： 香港 政治`); a Latin phrase stays whole.
   return /^[\u3400-\u9fff\s]+$/.test(v) ? v.split(/\s+/) : [v];

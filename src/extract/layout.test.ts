@@ -8,13 +8,19 @@ function bodyOf(html: string): { body: Element; signals: ReturnType<SignalCollec
   const collector = new SignalCollector();
   const { doc } = parseHtml([html], { onElement: collector.visit });
   let found: Element | undefined;
-  const walk = (nodes: readonly unknown[]): void => { for (const n of nodes as Element[]) { if (n.attribs?.['id'] === 'body') found = n; if (n.children) walk(n.children); } };
+  const walk = (nodes: readonly unknown[]): void => {
+    for (const n of nodes as Element[]) {
+      if (n.attribs?.['id'] === 'body') found = n;
+      if (n.children) walk(n.children);
+    }
+  };
   walk(doc.children);
   return { body: found!, signals: collector.finish() };
 }
 
 test('pages of one template share a fingerprint whatever their numbers; another template has another', () => {
-  const page = (id: number, cls: string): string => `<html><body><div class="post-${id} ${cls}"><div id="body" class="entry"><p>文字</p></div></div></body></html>`;
+  const page = (id: number, cls: string): string =>
+    `<html><body><div class="post-${id} ${cls}"><div id="body" class="entry"><p>文字</p></div></div></body></html>`;
   const a = bodyOf(page(1, 'story'));
   const b = bodyOf(page(2, 'story'));
   const c = bodyOf(page(1, 'c-story'));
@@ -26,9 +32,18 @@ test('pages of one template share a fingerprint whatever their numbers; another 
 test('the report counts sources, missing and overruled fields per layout, and warns on what is often missing', () => {
   const report = new LayoutReport();
   for (let i = 0; i < 10; i++) {
-    report.add({ layout: 'Laaaaaaa', date: `2019-0${1 + (i % 9)}-01`, sample: 'https://x/1', evidence: { title: { source: 'h1', disagreements: i < 3 ? 1 : 0 }, author: { source: 'none', disagreements: 0 } } });
+    report.add({
+      layout: 'Laaaaaaa',
+      date: `2019-0${1 + (i % 9)}-01`,
+      sample: 'https://x/1',
+      evidence: { title: { source: 'h1', disagreements: i < 3 ? 1 : 0 }, author: { source: 'none', disagreements: 0 } },
+    });
   }
-  report.add({ layout: 'Lbbbbbbb', sample: 'https://x/2', evidence: { title: { source: 'og:title', disagreements: 0 } } });
+  report.add({
+    layout: 'Lbbbbbbb',
+    sample: 'https://x/2',
+    evidence: { title: { source: 'og:title', disagreements: 0 } },
+  });
   const [a, b] = report.summary();
   assert.equal(a!.pages, 10);
   assert.equal(a!.from, '2019-01');

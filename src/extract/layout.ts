@@ -39,7 +39,13 @@ export function layoutFingerprint(body: Element | undefined, signals: PageSignal
     signals.meta.has('article:published_time') ? 'art' : '',
     signals.h1.length > 0 ? 'h1' : '',
   ].join(',');
-  return 'L' + fnv1a(path.join('<') + '|' + declared).toString(16).padStart(8, '0').slice(0, 7);
+  return (
+    'L' +
+    fnv1a(path.join('<') + '|' + declared)
+      .toString(16)
+      .padStart(8, '0')
+      .slice(0, 7)
+  );
 }
 
 /** 32-bit FNV-1a of a short string: a name, not a security hash (a crypto hash cost 1% of extraction). */
@@ -117,16 +123,21 @@ const pct = (n: number, d: number): string => `${d === 0 ? 0 : Math.round((100 *
 export function layoutReportLines(layouts: readonly LayoutSummary[], max = 20): string[] {
   const lines: string[] = [];
   for (const l of layouts.slice(0, max)) {
-    lines.push(`layout ${l.layout} (${l.pages.toLocaleString('en')} pages${l.from ? `, ${l.from} → ${l.to}` : ''}): sample ${l.sample}`);
+    lines.push(
+      `layout ${l.layout} (${l.pages.toLocaleString('en')} pages${l.from ? `, ${l.from} → ${l.to}` : ''}): sample ${l.sample}`,
+    );
     const parts: string[] = [];
     const warnings: string[] = [];
     for (const field of REPORTED_FIELDS) {
       const f = l.fields[field];
       if (!f) continue;
-      const top = Object.entries(f.sources).filter(([s]) => s !== 'none').sort((a, b) => b[1] - a[1])[0];
+      const top = Object.entries(f.sources)
+        .filter(([s]) => s !== 'none')
+        .sort((a, b) => b[1] - a[1])[0];
       parts.push(`${field} ${top ? `${top[0]} ${pct(top[1], l.pages)}` : '-'}`);
       if (f.missing > 0 && f.missing / l.pages >= 0.2) warnings.push(`no ${field} on ${pct(f.missing, l.pages)}`);
-      if (f.disagreed > 0 && f.disagreed / l.pages >= 0.2) warnings.push(`${field} signals disagree on ${pct(f.disagreed, l.pages)}`);
+      if (f.disagreed > 0 && f.disagreed / l.pages >= 0.2)
+        warnings.push(`${field} signals disagree on ${pct(f.disagreed, l.pages)}`);
     }
     lines.push(`  ${parts.join(' · ')}`);
     if (warnings.length > 0) lines.push(`  ! ${warnings.join(' · ')}`);

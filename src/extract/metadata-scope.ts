@@ -51,14 +51,16 @@ export function prop(signals: PageSignals, key: string): string | undefined {
 }
 
 export function ld(signals: PageSignals, key: string): unknown {
-  for (const obj of signals.jsonLdArticles) if (obj[key] !== undefined && obj[key] !== null && obj[key] !== '') return obj[key];
+  for (const obj of signals.jsonLdArticles)
+    if (obj[key] !== undefined && obj[key] !== null && obj[key] !== '') return obj[key];
   return undefined;
 }
 
 /** Every non-empty value of these meta keys, in key order then page order, without repeats. */
 export function metaAll(signals: PageSignals, ...keys: string[]): string[] {
   const out: string[] = [];
-  for (const key of keys) for (const v of signals.meta.get(key) ?? []) if (v.trim() !== '' && !out.includes(v.trim())) out.push(v.trim());
+  for (const key of keys)
+    for (const v of signals.meta.get(key) ?? []) if (v.trim() !== '' && !out.includes(v.trim())) out.push(v.trim());
   return out;
 }
 
@@ -76,7 +78,8 @@ export function disagreement(scope: { notes: string[]; evidence?: FieldEvidence 
   evidenceOf(scope, field).disagreements++;
 }
 
-const present = (value: unknown): boolean => value !== undefined && value !== '' && !(Array.isArray(value) && value.length === 0);
+const present = (value: unknown): boolean =>
+  value !== undefined && value !== '' && !(Array.isArray(value) && value.length === 0);
 /** A candidate value as `--explain` shows it: one line, cut. */
 const shown = (value: unknown): string => JSON.stringify(value).slice(0, 100);
 
@@ -85,14 +88,20 @@ function detailOf(scope: { how?: string | undefined }): string | undefined {
   return scope.how;
 }
 
-export function first<T>(scope: { notes: string[]; how?: string | undefined; evidence?: FieldEvidence; allCandidates?: boolean }, field: string, candidates: [string, () => T | undefined][]): T | undefined {
+export function first<T>(
+  scope: { notes: string[]; how?: string | undefined; evidence?: FieldEvidence; allCandidates?: boolean },
+  field: string,
+  candidates: [string, () => T | undefined][],
+): T | undefined {
   for (let i = 0; i < candidates.length; i++) {
     const [source, get] = candidates[i]!; // in range
     scope.how = undefined;
     const value = get();
     if (present(value)) {
       const how = detailOf(scope); // set by get(), which the compiler cannot see
-      scope.notes.push(`${field}: ${source}${how ? ` (${how})` : ''}${scope.allCandidates ? ` = ${shown(value)}` : ''}`);
+      scope.notes.push(
+        `${field}: ${source}${how ? ` (${how})` : ''}${scope.allCandidates ? ` = ${shown(value)}` : ''}`,
+      );
       evidenceOf(scope, field).source = source;
       // `--explain`: the signals not chosen, in the order they rank, with what they say.
       if (scope.allCandidates) {
@@ -155,7 +164,8 @@ export function titlePosition(scope: Scope, title: string): [number, number] {
     const limit = page.bodyStart >= 0 ? page.bodyStart : page.text.length;
     for (const h of page.headings) {
       const said = squeeze(page.text.slice(h.start, h.end));
-      if (said !== '' && (said.includes(want) || want.includes(said)) && (at[0] < 0 || h.start <= limit)) at = [h.start, h.end];
+      if (said !== '' && (said.includes(want) || want.includes(said)) && (at[0] < 0 || h.start <= limit))
+        at = [h.start, h.end];
     }
     if (at[0] < 0) {
       const probe = title.trim().slice(0, 12);
@@ -171,7 +181,8 @@ export function titlePosition(scope: Scope, title: string): [number, number] {
   }
   // A "title" found well inside the body is a subheading or a quotation there, not the headline
   // above it: the body's start is the better anchor then.
-  if (at[0] >= 0 && page.bodyStart >= 0 && at[0] > page.bodyStart + TITLE_INSIDE_BODY_CHARS && at[0] < page.bodyEnd) at = [-1, -1];
+  if (at[0] >= 0 && page.bodyStart >= 0 && at[0] > page.bodyStart + TITLE_INSIDE_BODY_CHARS && at[0] < page.bodyEnd)
+    at = [-1, -1];
   scope.titleAt = at;
   return at;
 }

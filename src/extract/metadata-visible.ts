@@ -41,7 +41,8 @@ export function ldAuthors(scope: Scope): { people: string[]; organisations: stri
     const value = resolveRef(scope, item);
     const name = ldString(value)?.trim();
     if (!name || /^(?:https?:)?\/\//i.test(name)) continue;
-    const types = value && typeof value === 'object' && !Array.isArray(value) ? typesOfLd(value as Record<string, unknown>) : [];
+    const types =
+      value && typeof value === 'object' && !Array.isArray(value) ? typesOfLd(value as Record<string, unknown>) : [];
     if (types.some((t) => ORGANISATION_TYPE.test(t)) || sites.has(name.toLowerCase())) organisations.push(name);
     else people.push(name);
   }
@@ -75,7 +76,9 @@ const HOME = /^(?:首頁|首页|主頁|主页|主页面|home|homepage|top|トッ
 
 /** The last breadcrumb item that is neither home nor the article itself. */
 function categoryOfTrail(items: readonly string[], title: string): string | undefined {
-  const kept = items.map((s) => s.replace(/\s+/g, ' ').trim()).filter((s) => s !== '' && !HOME.test(s) && s.length <= 40);
+  const kept = items
+    .map((s) => s.replace(/\s+/g, ' ').trim())
+    .filter((s) => s !== '' && !HOME.test(s) && s.length <= 40);
   while (kept.length > 0 && title !== '' && textSimilarity(kept[kept.length - 1]!, title) > 0.75) kept.pop();
   return kept[kept.length - 1];
 }
@@ -86,7 +89,9 @@ export function ldBreadcrumbCategory(scope: Scope, title: string): string | unde
     if (!typesOfLd(obj).includes('BreadcrumbList')) continue;
     const list = obj['itemListElement'];
     if (!Array.isArray(list)) continue;
-    const items = list.slice(0, 20).filter((i): i is Record<string, unknown> => i !== null && typeof i === 'object')
+    const items = list
+      .slice(0, 20)
+      .filter((i): i is Record<string, unknown> => i !== null && typeof i === 'object')
       .sort((a, b) => Number(a['position'] ?? 0) - Number(b['position'] ?? 0))
       .map((i) => ldString(i['name']) ?? ldString(i['item']) ?? '');
     const found = categoryOfTrail(items, title);
@@ -148,7 +153,10 @@ const firstOfKind = (scope: Scope, kind: LabelKind): LabelledLine[] => {
 export function labelledAuthor(scope: Scope): string | undefined {
   for (const line of firstOfKind(scope, 'author')) {
     const name = authorOfLine(line);
-    if (name !== undefined && !isSiteName(scope, name)) { scope.how = `"${line.label}"`; return name; }
+    if (name !== undefined && !isSiteName(scope, name)) {
+      scope.how = `"${line.label}"`;
+      return name;
+    }
   }
   return undefined;
 }
@@ -172,7 +180,11 @@ export function labelledCategory(scope: Scope): string | undefined {
 const NUMERIC_DMY = /(?<![\d/])(\d{1,2})\/(\d{1,2})\/(\d{4})(?:\s+(\d{1,2}):(\d{2})(?::(\d{2}))?)?/;
 
 /** A date as a labelled line writes it, with the site's day-month order for `dd/mm/yyyy`. */
-export function parseLineDate(value: string, offset: number | undefined, dayFirst: boolean | undefined): LocalDateTime | undefined {
+export function parseLineDate(
+  value: string,
+  offset: number | undefined,
+  dayFirst: boolean | undefined,
+): LocalDateTime | undefined {
   const m = NUMERIC_DMY.exec(value);
   if (m) {
     const [a, b] = [Number(m[1]), Number(m[2])];
@@ -189,7 +201,10 @@ export function parseLineDate(value: string, offset: number | undefined, dayFirs
 export function labelledUpdate(scope: Scope): LocalDateTime | undefined {
   for (const line of firstOfKind(scope, 'updated')) {
     const value = parseLineDate(line.value, scope.site.utcOffsetMinutes, scope.site.dayFirst);
-    if (value) { scope.how = `"${line.label}"`; return value; }
+    if (value) {
+      scope.how = `"${line.label}"`;
+      return value;
+    }
   }
   return undefined;
 }
@@ -198,7 +213,13 @@ export function labelledUpdate(scope: Scope): LocalDateTime | undefined {
 export function relTags(scope: Scope): string[] {
   const isOther = otherArticlePredicate(scope.site);
   return scope.signals.links
-    .filter((a) => (a.attribs['rel'] ?? '').toLowerCase().split(/\s+/).includes('tag') && (!scope.root || isInside(a, scope.root)) && !hasAncestor(a, isOther) && !(scope.body && isInside(a, scope.body)))
+    .filter(
+      (a) =>
+        (a.attribs['rel'] ?? '').toLowerCase().split(/\s+/).includes('tag') &&
+        (!scope.root || isInside(a, scope.root)) &&
+        !hasAncestor(a, isOther) &&
+        !(scope.body && isInside(a, scope.body)),
+    )
     .map((a) => visibleText(a).replace(/^#/, '').trim())
     .filter((t) => t !== '');
 }

@@ -13,12 +13,39 @@ import type { SiteProfile } from './site-profile.js';
 import { byLine, issuingAuthority, markedByline, textByline } from './byline.js';
 import { formatDateTime, parseIsoDate, parseTextDate, urlDate, type LocalDateTime } from './dates.js';
 import { hasAncestor, isTag, select, visibleText, type Document, type Element } from './dom.js';
-import { disagreement, first, isInside, rootText, type FieldEvidence, ld, meta, metaAll, otherArticlePredicate, prop, siteNames, squeeze, textOfPage, titlePosition, type Scope } from './metadata-scope.js';
+import {
+  disagreement,
+  first,
+  isInside,
+  rootText,
+  type FieldEvidence,
+  ld,
+  meta,
+  metaAll,
+  otherArticlePredicate,
+  prop,
+  siteNames,
+  squeeze,
+  textOfPage,
+  titlePosition,
+  type Scope,
+} from './metadata-scope.js';
 import { skipped } from './page-text.js';
 import { ldString, ldStrings, type PageSignals } from './signals.js';
 import { boldLine, cleanTitle, headlineOfDocumentTitle, lineAboveBody, textSimilarity } from './title.js';
 import { documentDate, visibleDate } from './visible-date.js';
-import { categoryLink, isSiteName, labelledAuthor, labelledCategory, labelledTags, labelledUpdate, ldAuthors, ldBreadcrumbCategory, relTags, visibleBreadcrumbCategory } from './metadata-visible.js';
+import {
+  categoryLink,
+  isSiteName,
+  labelledAuthor,
+  labelledCategory,
+  labelledTags,
+  labelledUpdate,
+  ldAuthors,
+  ldBreadcrumbCategory,
+  relTags,
+  visibleBreadcrumbCategory,
+} from './metadata-visible.js';
 
 export { cleanTitle } from './title.js';
 
@@ -52,10 +79,15 @@ function resolveTitle(scope: Scope): string {
   };
   const headline = h1();
   const docTitle = scope.signals.titleElement === undefined ? '' : squeeze(scope.signals.titleElement);
-  const confirms = (text: string | undefined): text is string => text !== undefined && squeeze(text).length >= 2 && docTitle.includes(squeeze(text)) && !isSiteName(scope, text);
+  const confirms = (text: string | undefined): text is string =>
+    text !== undefined && squeeze(text).length >= 2 && docTitle.includes(squeeze(text)) && !isSiteName(scope, text);
   // The visible headline, when the document title confirms it: the page's own two words for it.
   // A page without an <h1> sets it in an <h2> (text-only and mobile editions).
-  const confirmedHeadline = confirms(headline) ? headline : scope.signals.h1.length === 0 ? scope.signals.h2.map((el) => visibleText(el)).find(confirms) : undefined;
+  const confirmedHeadline = confirms(headline)
+    ? headline
+    : scope.signals.h1.length === 0
+      ? scope.signals.h2.map((el) => visibleText(el)).find(confirms)
+      : undefined;
   scope.headline = confirmedHeadline;
   const declared = (v: string | undefined, literal = false): string | undefined => {
     if (v === undefined) return undefined;
@@ -69,45 +101,96 @@ function resolveTitle(scope: Scope): string {
     scope.how = how;
     return title || undefined;
   };
-  return first(scope, 'title', [
-    // Declared values are data: their white space is kept as published (see cleanTitle).
-    ['json-ld headline', () => declared(jsonLdTitle(scope), true)],
-    ['meta dc:title', () => declared(meta(scope.signals, 'dc:title', 'dcterm:title', 'dcterms:title', 'dc.title'), true)],
-    ['og:title', () => declared(meta(scope.signals, 'og:title'), true)],
-    ['meta title', () => declared(meta(scope.signals, 'weibo:article:title', 'weibo:webpage:title', 'title', 'twitter:title', 'parsely-title'), true)],
-    ['microdata headline', () => declared(prop(scope.signals, 'headline'))],
-    // The <h1> inside the document title after the site's parts (`眾新聞 | 眾聞 | <h1>`).
-    ['h1 confirmed by <title>', () => (confirmedHeadline !== undefined && !docTitle.startsWith(squeeze(confirmedHeadline)) && onlyShortPartsBeside(docTitle, squeeze(confirmedHeadline)) ? declared(confirmedHeadline) : undefined)],
-    ['<title>', () => {
-      const found = documentTitle();
-      // ` - 眾新聞 (文字版)`: a document title that opens with a separator has an empty headline
-      // before it (an empty article page's template), so the page has no title.
-      if (found !== undefined && LEADING_SEPARATOR.test(found) && LEADING_SEPARATOR.test(scope.signals.titleElement ?? '')) {
-        scope.notes.push(`title: the document title "${found.slice(0, 40)}" has nothing before its first separator: no headline`);
-        return undefined;
-      }
-      // A document title cut to something that is not the confirmed headline (`X - 眾新聞 (文字版)`
-      // read as the edition's name): the headline.
-      if (found !== undefined && confirmedHeadline !== undefined && !squeeze(found).includes(squeeze(confirmedHeadline)) && onlyShortPartsBeside(docTitle, squeeze(confirmedHeadline))) {
-        scope.how = `"${found.slice(0, 40)}" is not the headline the page shows: the headline`;
-        return confirmedHeadline;
-      }
-      // `X - 眾新聞 (文字版)`: the headline, the site's name and an edition or section beside it.
-      if (found !== undefined && confirmedHeadline !== undefined && found.trim() !== confirmedHeadline.trim() && found.trim().startsWith(confirmedHeadline.trim())) {
-        const parts = found.trim().slice(confirmedHeadline.trim().length).split(TITLE_PARTS).map((p) => p.trim()).filter((p) => p !== '');
-        if (parts.some((p) => isSiteName(scope, p)) && parts.every((p) => p.length <= MAX_SIDE_PART_CHARS)) {
-          scope.how = 'the site\'s name and parts beside the headline cut';
-          return confirmedHeadline;
-        }
-      }
-      return found;
-    }],
-    ['h1', () => declared(headline)],
-    // Only for pages with no <title> element at all: one that says only the site's name marks an
-    // empty article page, which must stay without a title (and be rejected).
-    ['first heading or bold line', () => (scope.signals.titleElement === undefined ? boldLine(scope) : undefined)],
-    ['line above the body', () => (scope.signals.titleElement === undefined ? lineAboveBody(scope) : undefined)],
-  ]) ?? '';
+  return (
+    first(scope, 'title', [
+      // Declared values are data: their white space is kept as published (see cleanTitle).
+      ['json-ld headline', () => declared(jsonLdTitle(scope), true)],
+      [
+        'meta dc:title',
+        () => declared(meta(scope.signals, 'dc:title', 'dcterm:title', 'dcterms:title', 'dc.title'), true),
+      ],
+      ['og:title', () => declared(meta(scope.signals, 'og:title'), true)],
+      [
+        'meta title',
+        () =>
+          declared(
+            meta(
+              scope.signals,
+              'weibo:article:title',
+              'weibo:webpage:title',
+              'title',
+              'twitter:title',
+              'parsely-title',
+            ),
+            true,
+          ),
+      ],
+      ['microdata headline', () => declared(prop(scope.signals, 'headline'))],
+      // The <h1> inside the document title after the site's parts (`眾新聞 | 眾聞 | <h1>`).
+      [
+        'h1 confirmed by <title>',
+        () =>
+          confirmedHeadline !== undefined &&
+          !docTitle.startsWith(squeeze(confirmedHeadline)) &&
+          onlyShortPartsBeside(docTitle, squeeze(confirmedHeadline))
+            ? declared(confirmedHeadline)
+            : undefined,
+      ],
+      [
+        '<title>',
+        () => {
+          const found = documentTitle();
+          // ` - 眾新聞 (文字版)`: a document title that opens with a separator has an empty headline
+          // before it (an empty article page's template), so the page has no title.
+          if (
+            found !== undefined &&
+            LEADING_SEPARATOR.test(found) &&
+            LEADING_SEPARATOR.test(scope.signals.titleElement ?? '')
+          ) {
+            scope.notes.push(
+              `title: the document title "${found.slice(0, 40)}" has nothing before its first separator: no headline`,
+            );
+            return undefined;
+          }
+          // A document title cut to something that is not the confirmed headline (`X - 眾新聞 (文字版)`
+          // read as the edition's name): the headline.
+          if (
+            found !== undefined &&
+            confirmedHeadline !== undefined &&
+            !squeeze(found).includes(squeeze(confirmedHeadline)) &&
+            onlyShortPartsBeside(docTitle, squeeze(confirmedHeadline))
+          ) {
+            scope.how = `"${found.slice(0, 40)}" is not the headline the page shows: the headline`;
+            return confirmedHeadline;
+          }
+          // `X - 眾新聞 (文字版)`: the headline, the site's name and an edition or section beside it.
+          if (
+            found !== undefined &&
+            confirmedHeadline !== undefined &&
+            found.trim() !== confirmedHeadline.trim() &&
+            found.trim().startsWith(confirmedHeadline.trim())
+          ) {
+            const parts = found
+              .trim()
+              .slice(confirmedHeadline.trim().length)
+              .split(TITLE_PARTS)
+              .map((p) => p.trim())
+              .filter((p) => p !== '');
+            if (parts.some((p) => isSiteName(scope, p)) && parts.every((p) => p.length <= MAX_SIDE_PART_CHARS)) {
+              scope.how = "the site's name and parts beside the headline cut";
+              return confirmedHeadline;
+            }
+          }
+          return found;
+        },
+      ],
+      ['h1', () => declared(headline)],
+      // Only for pages with no <title> element at all: one that says only the site's name marks an
+      // empty article page, which must stay without a title (and be rejected).
+      ['first heading or bold line', () => (scope.signals.titleElement === undefined ? boldLine(scope) : undefined)],
+      ['line above the body', () => (scope.signals.titleElement === undefined ? lineAboveBody(scope) : undefined)],
+    ]) ?? ''
+  );
 }
 
 /**
@@ -123,7 +206,10 @@ function cutSectionSuffix(scope: Scope, title: string, category: string | undefi
   if (t === h || !t.startsWith(h)) return title;
   const rest = t.slice(h.length);
   if (!ADDED_PART.test(rest)) return title;
-  const parts = rest.split(TITLE_PARTS).map((p) => p.trim()).filter((p) => p !== '');
+  const parts = rest
+    .split(TITLE_PARTS)
+    .map((p) => p.trim())
+    .filter((p) => p !== '');
   if (!parts.some((p) => p === category.trim())) return title;
   disagreement(scope, 'title', `"${t.slice(0, 60)}" is the headline with its section "${category}": the headline`);
   return h;
@@ -162,16 +248,25 @@ function crossCheckTitle(scope: Scope, value: string, headline: string): string 
   if (v === h) return value;
   // The headline with more after it (` | 社會`, ` - Site`): kept as the publisher declared it here;
   // a section part is cut once the category is known (`cutSectionSuffix`).
-  if (value.trim().startsWith(headline.trim()) && ADDED_PART.test(value.trim().slice(headline.trim().length))) return value;
+  if (value.trim().startsWith(headline.trim()) && ADDED_PART.test(value.trim().slice(headline.trim().length)))
+    return value;
   const cut = v.replace(/(?:…|\.\.\.)$/, '');
   if (cut !== v && h.startsWith(cut)) {
     disagreement(scope, 'title', 'the declared title is the headline cut short: the headline');
     return headline;
   }
   const docTitle = squeeze(scope.signals.titleElement ?? '');
-  const agrees = textSimilarity(value, headline) >= SAME_HEADLINE || textSimilarity(headline, value) >= SAME_HEADLINE || docTitle.includes(v) || h.includes(v);
+  const agrees =
+    textSimilarity(value, headline) >= SAME_HEADLINE ||
+    textSimilarity(headline, value) >= SAME_HEADLINE ||
+    docTitle.includes(v) ||
+    h.includes(v);
   if (agrees) return value;
-  disagreement(scope, 'title', `"${value.slice(0, 60)}" disagrees with the headline and the document title (another item's): skipped`);
+  disagreement(
+    scope,
+    'title',
+    `"${value.slice(0, 60)}" disagrees with the headline and the document title (another item's): skipped`,
+  );
   return undefined;
 }
 
@@ -183,7 +278,7 @@ const GOVERNMENT_SITE_TAGS = ['siteidcode', 'columnname'] as const;
 
 /** An ISO date-time, else any date written in the value (`Dec 22, 2016`, `2019年2月27日`). */
 function anyDate(v: string | undefined, offset: number | undefined): LocalDateTime | undefined {
-  return v === undefined ? undefined : parseIsoDate(v, offset) ?? parseTextDate(v, offset);
+  return v === undefined ? undefined : (parseIsoDate(v, offset) ?? parseTextDate(v, offset));
 }
 
 function resolveDates(scope: Scope, title: string): { date?: string; lastUpdated?: string } {
@@ -191,7 +286,12 @@ function resolveDates(scope: Scope, title: string): { date?: string; lastUpdated
   const iso = (v: string | undefined): LocalDateTime | undefined => anyDate(v, offset);
   const isOther = otherArticlePredicate(scope.site);
   const timeElement = (): LocalDateTime | undefined => {
-    const times = scope.signals.times.filter((t) => (!scope.root || isInside(t, scope.root)) && !hasAncestor(t, isOther) && !(scope.body && isInside(t, scope.body)));
+    const times = scope.signals.times.filter(
+      (t) =>
+        (!scope.root || isInside(t, scope.root)) &&
+        !hasAncestor(t, isOther) &&
+        !(scope.body && isInside(t, scope.body)),
+    );
     for (const t of times) {
       const parsed = parseIsoDate(t.attribs['datetime'] ?? '', offset) ?? parseTextDate(visibleText(t), offset);
       if (parsed) return parsed;
@@ -203,7 +303,15 @@ function resolveDates(scope: Scope, title: string): { date?: string; lastUpdated
     const [start, end] = title ? titlePosition(scope, title) : [-1, -1];
     // The capture URL may be a query (`?id=123`) where the canonical link spells the date.
     const fromUrl = scope.urls.map(urlDate).find((d) => d !== undefined);
-    const found = (HAN_CHAR.test(title) ? documentDate(page) : undefined) ?? visibleDate(page, start, end, fromUrl, scope.timestamp === undefined ? undefined : { timestamp: scope.timestamp, utcOffsetMinutes: offset });
+    const found =
+      (HAN_CHAR.test(title) ? documentDate(page) : undefined) ??
+      visibleDate(
+        page,
+        start,
+        end,
+        fromUrl,
+        scope.timestamp === undefined ? undefined : { timestamp: scope.timestamp, utcOffsetMinutes: offset },
+      );
     scope.how = found?.how;
     return found?.value;
   };
@@ -215,9 +323,30 @@ function resolveDates(scope: Scope, title: string): { date?: string; lastUpdated
   };
   const updateCandidates: [string, () => LocalDateTime | undefined][] = [
     ['json-ld dateModified', () => iso(ldString(ld(scope.signals, 'dateModified')))],
-    ['meta modified_time', () => iso(meta(scope.signals, 'article:modified_time', 'og:updated_time', 'datemodified', 'dcterms.modified', 'last-modified'))],
+    [
+      'meta modified_time',
+      () =>
+        iso(
+          meta(
+            scope.signals,
+            'article:modified_time',
+            'og:updated_time',
+            'datemodified',
+            'dcterms.modified',
+            'last-modified',
+          ),
+        ),
+    ],
     // `dateUpdate` is no schema.org name, but encyclopedias (Baidu Baike) write it.
-    ['microdata dateModified', () => iso(prop(scope.signals, 'datemodified') ?? prop(scope.signals, 'dateupdate') ?? prop(scope.signals, 'dateupdated'))],
+    [
+      'microdata dateModified',
+      () =>
+        iso(
+          prop(scope.signals, 'datemodified') ??
+            prop(scope.signals, 'dateupdate') ??
+            prop(scope.signals, 'dateupdated'),
+        ),
+    ],
     ['visible update line', visibleUpdate],
     ['labelled update line', () => labelledUpdate(scope)],
   ];
@@ -240,8 +369,35 @@ function resolveDates(scope: Scope, title: string): { date?: string; lastUpdated
   };
   const published = first(scope, 'date', [
     ['visible document date', documentWritten],
-    ['json-ld datePublished', () => iso(ldString(ld(scope.signals, 'datePublished')) ?? ldString(ld(scope.signals, 'dateCreated')))],
-    ['meta published_time', () => iso(meta(scope.signals, 'article:published_time', 'og:article:published_time', 'parsely-pub-date', 'datepublished', 'pubdate', 'publishdate', 'publish-date', 'publish_date', 'og:release_date', 'dc.date.issued', 'dc.date', 'dc:date', 'dcterms.date', 'dcterms.created', 'sailthru.date', 'date'))],
+    [
+      'json-ld datePublished',
+      () => iso(ldString(ld(scope.signals, 'datePublished')) ?? ldString(ld(scope.signals, 'dateCreated'))),
+    ],
+    [
+      'meta published_time',
+      () =>
+        iso(
+          meta(
+            scope.signals,
+            'article:published_time',
+            'og:article:published_time',
+            'parsely-pub-date',
+            'datepublished',
+            'pubdate',
+            'publishdate',
+            'publish-date',
+            'publish_date',
+            'og:release_date',
+            'dc.date.issued',
+            'dc.date',
+            'dc:date',
+            'dcterms.date',
+            'dcterms.created',
+            'sailthru.date',
+            'date',
+          ),
+        ),
+    ],
     ['microdata datePublished', () => iso(prop(scope.signals, 'datepublished'))],
     ['<time>', timeElement],
     ['visible date', visible],
@@ -263,7 +419,8 @@ const DOMAIN_LIKE = /^(?:www\.)?[\w-]+(?:\.[\w-]+)*\.(?:com|net|org|cn|hk|tw|gov
  * Words of organisations and software credits, which `<meta name=author>` often holds instead of
  * a person (`Discuz! Team`, `大汉网络`, `汉斯出版社`): the page's visible byline is asked instead.
  */
-const ORGANISATION = /\b(?:Team|Inc|Ltd|LLC|Corp|Corporation|Publishers|Software|Studio|Webmaster)\b|网络|網絡|出版社|集团|集團|公司|报业|報業|网站|網站/i;
+const ORGANISATION =
+  /\b(?:Team|Inc|Ltd|LLC|Corp|Corporation|Publishers|Software|Studio|Webmaster)\b|网络|網絡|出版社|集团|集團|公司|报业|報業|网站|網站/i;
 /** An e-mail address (a comment form's placeholder, a contact line): not a byline. */
 const EMAIL_LIKE = /[\w.+-]+@[\w-]+\.[\w.-]+/;
 /** A CMS user id (`L_104485`, `HN666`, `10342`), not a name. */
@@ -276,14 +433,21 @@ const HAN = /^[\u3400-\u9fff·\s]+$/;
 const joinNames = (names: string[]): string => names.join(names.every((n) => HAN.test(n)) ? '、' : ', ');
 
 function resolveAuthor(scope: Scope, title: string): string | undefined {
-  const notUrl = (v: string | undefined): string | undefined => (v === undefined || URL_LIKE.test(v.trim()) ? undefined : v.trim() || undefined);
+  const notUrl = (v: string | undefined): string | undefined =>
+    v === undefined || URL_LIKE.test(v.trim()) ? undefined : v.trim() || undefined;
   // A person's name, not an organisation or an address. A site's name is a fine byline for a staff
   // story (`BBC News`), so it is not refused.
-  const person = (v: string): boolean => !URL_LIKE.test(v) && !DOMAIN_LIKE.test(v) && !ORGANISATION.test(v) && !EMAIL_LIKE.test(v);
+  const person = (v: string): boolean =>
+    !URL_LIKE.test(v) && !DOMAIN_LIKE.test(v) && !ORGANISATION.test(v) && !EMAIL_LIKE.test(v);
   const metaAuthors = (...keys: string[]): string | undefined => {
     const names = metaAll(scope.signals, ...keys);
     const people = names.length > 0 && names.every((n) => person(n) && !ID_LIKE.test(n) && !isSiteName(scope, n));
-    if (names.length > 0 && !people) disagreement(scope, 'author', `meta ${keys[0]} "${names.join(', ').slice(0, 40)}" skipped (the site, a company or an id)`);
+    if (names.length > 0 && !people)
+      disagreement(
+        scope,
+        'author',
+        `meta ${keys[0]} "${names.join(', ').slice(0, 40)}" skipped (the site, a company or an id)`,
+      );
     return people ? joinNames(names) : undefined;
   };
   const isOther = otherArticlePredicate(scope.site);
@@ -300,7 +464,12 @@ function resolveAuthor(scope: Scope, title: string): string | undefined {
   // People first; an organisation (or the site itself) named as author only when no person is.
   const authorsLd = ldAuthors(scope);
   const ldAuthor = (): string | undefined => {
-    if (authorsLd.people.length === 0 && authorsLd.organisations.length > 0) disagreement(scope, 'author', `json-ld author "${authorsLd.organisations.join(', ').slice(0, 40)}" is an organisation: a person is looked for first`);
+    if (authorsLd.people.length === 0 && authorsLd.organisations.length > 0)
+      disagreement(
+        scope,
+        'author',
+        `json-ld author "${authorsLd.organisations.join(', ').slice(0, 40)}" is an organisation: a person is looked for first`,
+      );
     return authorsLd.people.length > 0 ? joinNames(authorsLd.people) : undefined;
   };
   const labelled = (): string | undefined => {
@@ -328,7 +497,10 @@ function resolveAuthor(scope: Scope, title: string): string | undefined {
     ['issuing authority', () => (HAN_CHAR.test(title) ? issuingAuthority(textOfPage(scope)) : undefined)],
     ['byline markup', marked],
     ['visible "By" line', () => (title ? byLine(textOfPage(scope), titlePosition(scope, title)[1]) : undefined)],
-    ['json-ld author (an organisation)', () => (authorsLd.organisations.length > 0 ? joinNames(authorsLd.organisations) : undefined)],
+    [
+      'json-ld author (an organisation)',
+      () => (authorsLd.organisations.length > 0 ? joinNames(authorsLd.organisations) : undefined),
+    ],
   ]);
 }
 
@@ -380,23 +552,30 @@ function resolveCategory(scope: Scope, links: { el: Element; path: string }[], t
 function resolveTags(scope: Scope, links: { el: Element; path: string }[]): string[] {
   const clean = (list: string[]): string[] => list.map((t) => t.trim()).filter((t) => t !== '');
   const tagPath = scope.site.tagPath ?? /^\/tags?\/([^/]+)\/?$/;
-  const visible = (): string[] => clean(links.filter(({ path }) => tagPath.test(path)).map(({ el, path }) => {
-    const text = visibleText(el).replace(/^#/, '');
-    return text !== '' ? text : decodePathSegment(tagPath.exec(path)?.[1] ?? '');
-  }));
+  const visible = (): string[] =>
+    clean(
+      links
+        .filter(({ path }) => tagPath.test(path))
+        .map(({ el, path }) => {
+          const text = visibleText(el).replace(/^#/, '');
+          return text !== '' ? text : decodePathSegment(tagPath.exec(path)?.[1] ?? '');
+        }),
+    );
   const keywords = (): string[] => {
     const value = ld(scope.signals, 'keywords');
     if (Array.isArray(value)) return clean(ldStrings(value));
     const s = ldString(value);
     return s === undefined ? [] : clean(s.split(/[,，]/));
   };
-  return first(scope, 'tags', [
-    ['json-ld keywords', keywords],
-    ['meta article:tag', () => clean(scope.signals.meta.get('article:tag') ?? [])],
-    ['rel=tag links', () => relTags(scope)],
-    ['tag links', visible],
-    ['labelled tag line', () => clean(labelledTags(scope) ?? [])],
-  ]) ?? [];
+  return (
+    first(scope, 'tags', [
+      ['json-ld keywords', keywords],
+      ['meta article:tag', () => clean(scope.signals.meta.get('article:tag') ?? [])],
+      ['rel=tag links', () => relTags(scope)],
+      ['tag links', visible],
+      ['labelled tag line', () => clean(labelledTags(scope) ?? [])],
+    ]) ?? []
+  );
 }
 
 export interface MetadataOptions {
@@ -411,9 +590,28 @@ export interface MetadataOptions {
 }
 
 /** Every metadata field of the article, with the source of each choice appended to `notes`. */
-export function resolveMetadata(doc: Document, signals: PageSignals, site: SiteProfile, root: Element | undefined, body: Element | undefined, notes: string[], options: MetadataOptions = {}): Metadata {
+export function resolveMetadata(
+  doc: Document,
+  signals: PageSignals,
+  site: SiteProfile,
+  root: Element | undefined,
+  body: Element | undefined,
+  notes: string[],
+  options: MetadataOptions = {},
+): Metadata {
   const { url, timestamp, evidence = {}, allCandidates = false } = options;
-  const scope: Scope = { evidence, allCandidates, doc, signals, site, root, body, notes, timestamp, urls: [url, signals.canonical, signals.meta.get('og:url')?.[0]].filter((u): u is string => u !== undefined) };
+  const scope: Scope = {
+    evidence,
+    allCandidates,
+    doc,
+    signals,
+    site,
+    root,
+    body,
+    notes,
+    timestamp,
+    urls: [url, signals.canonical, signals.meta.get('og:url')?.[0]].filter((u): u is string => u !== undefined),
+  };
   const links = areaLinks(scope);
   const title = resolveTitle(scope);
   const result: Metadata = { title, tags: resolveTags(scope, links), ...resolveDates(scope, title) };

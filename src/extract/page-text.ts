@@ -18,10 +18,57 @@ export interface PageText {
 }
 
 /** Elements whose end is a line break for the reader. */
-const BLOCK_TAGS: ReadonlySet<string> = new Set(['address', 'article', 'blockquote', 'br', 'dd', 'div', 'dl', 'dt', 'figcaption', 'figure', 'footer', 'h1', 'h2', 'h3', 'h4', 'h5', 'h6', 'header', 'hr', 'li', 'main', 'ol', 'p', 'pre', 'section', 'table', 'td', 'th', 'tr', 'ul', 'center', 'font']);
+const BLOCK_TAGS: ReadonlySet<string> = new Set([
+  'address',
+  'article',
+  'blockquote',
+  'br',
+  'dd',
+  'div',
+  'dl',
+  'dt',
+  'figcaption',
+  'figure',
+  'footer',
+  'h1',
+  'h2',
+  'h3',
+  'h4',
+  'h5',
+  'h6',
+  'header',
+  'hr',
+  'li',
+  'main',
+  'ol',
+  'p',
+  'pre',
+  'section',
+  'table',
+  'td',
+  'th',
+  'tr',
+  'ul',
+  'center',
+  'font',
+]);
 
 /** Never the article's byline or date: navigation and form widgets. */
-const SKIPPED_TAGS: ReadonlySet<string> = new Set(['nav', 'aside', 'select', 'option', 'button', 'textarea', 'iframe', 'head', 'title', 'script', 'style', 'noscript', 'template']);
+const SKIPPED_TAGS: ReadonlySet<string> = new Set([
+  'nav',
+  'aside',
+  'select',
+  'option',
+  'button',
+  'textarea',
+  'iframe',
+  'head',
+  'title',
+  'script',
+  'style',
+  'noscript',
+  'template',
+]);
 
 /**
  * Class/id words of regions holding other articles' bylines and dates, or readers' ones: related
@@ -29,7 +76,8 @@ const SKIPPED_TAGS: ReadonlySet<string> = new Set(['nav', 'aside', 'select', 'op
  * (`comment`, not `commentary`) so that article containers named `post-comments-count` … still
  * need a separate word to be skipped.
  */
-const SKIPPED_REGION = /(?:^|[\s_-])(?:comments?|comment-list|related|recommend(?:ed|s)?|sidebar|side-bar|footer|copyright|breadcrumbs?|navbar|menu|popular|most-read|trending|hot-?news|ranking|rank)(?:$|[\s_-])/i;
+const SKIPPED_REGION =
+  /(?:^|[\s_-])(?:comments?|comment-list|related|recommend(?:ed|s)?|sidebar|side-bar|footer|copyright|breadcrumbs?|navbar|menu|popular|most-read|trending|hot-?news|ranking|rank)(?:$|[\s_-])/i;
 
 /** Elements whose class describes the whole page or article, never a region beside it. */
 const CONTAINER_TAGS: ReadonlySet<string> = new Set(['html', 'body', 'main', 'article']);
@@ -74,7 +122,10 @@ export function pageText(doc: Document, body: Element | undefined): PageText {
   // The body and what holds it are read even inside a region that looks skippable.
   const keep = new Set<AnyNode>();
   for (let n: AnyNode | null = body ?? null; n; n = n.parent) keep.add(n);
-  const push = (s: string): void => { parts.push(s); length += s.length; };
+  const push = (s: string): void => {
+    parts.push(s);
+    length += s.length;
+  };
   // Iterative walk: an explicit stack of nodes and "close" markers (pages nest deep).
   const stack: (AnyNode | { close: Element })[] = [...doc.children].reverse();
   while (stack.length > 0) {
@@ -88,7 +139,10 @@ export function pageText(doc: Document, body: Element | undefined): PageText {
       if (el.name === 'a' && el.attribs['href'] !== undefined) links.push([openLinks.pop() ?? length, length]);
       continue;
     }
-    if (isText(item)) { push(item.data); continue; }
+    if (isText(item)) {
+      push(item.data);
+      continue;
+    }
     if (!isTag(item)) {
       if (item.type === 'root') for (let i = item.children.length - 1; i >= 0; i--) stack.push(item.children[i]!);
       continue;

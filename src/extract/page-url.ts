@@ -13,7 +13,8 @@ const HTTP_URL = /^https?:\/\/[^\s/?#]+/i;
 
 function attributes(tag: string): Map<string, string> {
   const out = new Map<string, string>();
-  for (const [, name = '', double, single, bare] of tag.matchAll(ATTRIBUTE)) out.set(name.toLowerCase(), (double ?? single ?? bare ?? '').trim());
+  for (const [, name = '', double, single, bare] of tag.matchAll(ATTRIBUTE))
+    out.set(name.toLowerCase(), (double ?? single ?? bare ?? '').trim());
   return out;
 }
 
@@ -24,7 +25,13 @@ export function declaredPageUrl(bytes: Uint8Array): string | undefined {
   for (const [tag, kind = ''] of head.matchAll(LINK_OR_META)) {
     const attrs = attributes(tag);
     const isLink = kind.toLowerCase() === 'link';
-    const raw = isLink ? (/(?:^|\s)canonical(?:\s|$)/i.test(attrs.get('rel') ?? '') ? attrs.get('href') : undefined) : attrs.get('property') === 'og:url' ? attrs.get('content') : undefined;
+    const raw = isLink
+      ? /(?:^|\s)canonical(?:\s|$)/i.test(attrs.get('rel') ?? '')
+        ? attrs.get('href')
+        : undefined
+      : attrs.get('property') === 'og:url'
+        ? attrs.get('content')
+        : undefined;
     const value = raw?.replace(/&amp;/g, '&');
     if (value === undefined || !HTTP_URL.test(value)) continue;
     if (isLink) return value;

@@ -58,7 +58,8 @@ const TITLE_ELEMENT_MAX_CHARS = 8_000;
  * (`NewsArticle`, `ReportageNewsArticle`, `MedicalScholarlyArticle`, …: all end in "Article"),
  * postings, reports, and `WebPage` (taken last: see `finish`).
  */
-const ARTICLE_TYPES = /^[A-Za-z]*Article$|^(?:BlogPosting|LiveBlogPosting|SocialMediaPosting|DiscussionForumPosting|APIReference|WebPage|Report)$/;
+const ARTICLE_TYPES =
+  /^[A-Za-z]*Article$|^(?:BlogPosting|LiveBlogPosting|SocialMediaPosting|DiscussionForumPosting|APIReference|WebPage|Report)$/;
 
 function pushTo(map: Map<string, string[]>, key: string, value: string): void {
   const list = map.get(key);
@@ -74,7 +75,10 @@ function typesOf(obj: Record<string, unknown>): string[] {
 /** Flatten JSON-LD (`@graph`, arrays, nested `mainEntity`) into objects. */
 function collectJsonLd(value: unknown, out: Record<string, unknown>[], depth = 0): void {
   if (depth > 8 || value === null || typeof value !== 'object') return;
-  if (Array.isArray(value)) { for (const v of value) collectJsonLd(v, out, depth + 1); return; }
+  if (Array.isArray(value)) {
+    for (const v of value) collectJsonLd(v, out, depth + 1);
+    return;
+  }
   const obj = value as Record<string, unknown>;
   if (typesOf(obj).length > 0 && out.length < MAX_LD_OBJECTS) out.push(obj);
   if (obj['@graph']) collectJsonLd(obj['@graph'], out, depth + 1);
@@ -89,7 +93,12 @@ function parseJsonLd(text: string): unknown {
     // repaired below
   }
   // CMSs wrap JSON-LD in `<![CDATA[ … ]]>` (Drupal, Nuxt; seen on aclu and gitlab-blog of the readability bench set).
-  const cleaned = text.trim().replace(/^<!\[CDATA\[|\]\]>$/g, '').trim().replace(/^<!--|-->$/g, '').replace(/^\s*\/\/.*$/gm, '');
+  const cleaned = text
+    .trim()
+    .replace(/^<!\[CDATA\[|\]\]>$/g, '')
+    .trim()
+    .replace(/^<!--|-->$/g, '')
+    .replace(/^\s*\/\/.*$/gm, '');
   try {
     return JSON.parse(cleaned);
   } catch {
@@ -107,7 +116,20 @@ function parseJsonLd(text: string): unknown {
  * Values that need an element's text are read in `finish()`, once the text is there.
  */
 export class SignalCollector {
-  private readonly signals: PageSignals = { jsonLdArticles: [], jsonLdAll: [], meta: new Map(), itemprops: new Map(), titleElement: undefined, canonical: undefined, h1: [], h2: [], times: [], links: [], bylineHints: [], breadcrumbs: [] };
+  private readonly signals: PageSignals = {
+    jsonLdArticles: [],
+    jsonLdAll: [],
+    meta: new Map(),
+    itemprops: new Map(),
+    titleElement: undefined,
+    canonical: undefined,
+    h1: [],
+    h2: [],
+    times: [],
+    links: [],
+    bylineHints: [],
+    breadcrumbs: [],
+  };
   private title: Element | undefined;
   private readonly ldScripts: Element[] = [];
   private readonly props: Element[] = [];
@@ -120,7 +142,8 @@ export class SignalCollector {
         const content = a['content'];
         if (content === undefined) return;
         const property = a['property'];
-        if (property) for (const key of property.toLowerCase().split(SPACE_LIST)) if (key) pushTo(this.signals.meta, key, content);
+        if (property)
+          for (const key of property.toLowerCase().split(SPACE_LIST)) if (key) pushTo(this.signals.meta, key, content);
         const name = a['name'];
         if (name) pushTo(this.signals.meta, name.trim().toLowerCase(), content);
         // `<meta itemprop=… content=…>` is microdata (read with the other itemprops), not a page-level meta.
@@ -131,19 +154,36 @@ export class SignalCollector {
         if (this.title === undefined && !hasSvgAncestor(el)) this.title = el;
         return;
       case 'link':
-        if (this.signals.canonical === undefined && a['href'] && (a['rel'] ?? '').toLowerCase().split(/\s+/).includes('canonical')) this.signals.canonical = a['href'];
+        if (
+          this.signals.canonical === undefined &&
+          a['href'] &&
+          (a['rel'] ?? '').toLowerCase().split(/\s+/).includes('canonical')
+        )
+          this.signals.canonical = a['href'];
         return;
       case 'script':
         if ((a['type'] ?? '').toLowerCase().includes('ld+json')) this.ldScripts.push(el);
         return;
-      case 'h1': this.signals.h1.push(el); break;
-      case 'h2': if (this.signals.h2.length < 20) this.signals.h2.push(el); break;
-      case 'time': this.signals.times.push(el); break;
-      case 'a': if (a['href'] !== undefined) this.signals.links.push(el); break;
+      case 'h1':
+        this.signals.h1.push(el);
+        break;
+      case 'h2':
+        if (this.signals.h2.length < 20) this.signals.h2.push(el);
+        break;
+      case 'time':
+        this.signals.times.push(el);
+        break;
+      case 'a':
+        if (a['href'] !== undefined) this.signals.links.push(el);
+        break;
     }
     if (a['itemprop']) this.props.push(el);
     if (isBylineHint(a)) this.signals.bylineHints.push(el);
-    if (this.signals.breadcrumbs.length < 8 && (mayBeCrumb(a['class']) || mayBeCrumb(a['id']) || mayBeCrumb(a['aria-label']))) this.signals.breadcrumbs.push(el);
+    if (
+      this.signals.breadcrumbs.length < 8 &&
+      (mayBeCrumb(a['class']) || mayBeCrumb(a['id']) || mayBeCrumb(a['aria-label']))
+    )
+      this.signals.breadcrumbs.push(el);
   };
 
   /** JSON-LD found outside the parsed part of the page. */
@@ -157,17 +197,24 @@ export class SignalCollector {
     // and a 2,000,000-character <title> cost seconds in each heuristic that read it whole.
     if (this.title) signals.titleElement = textOf(this.title).slice(0, TITLE_ELEMENT_MAX_CHARS);
     const allLd: Record<string, unknown>[] = [];
-    for (const script of this.ldScripts) collectJsonLd(parseJsonLd(script.children.map((c) => (isText(c) ? c.data : '')).join('')), allLd);
+    for (const script of this.ldScripts)
+      collectJsonLd(parseJsonLd(script.children.map((c) => (isText(c) ? c.data : '')).join('')), allLd);
     for (const text of this.extraLd) collectJsonLd(parseJsonLd(text), allLd);
     for (const el of this.props) {
       if (hasAncestor(el, (p) => p.name === 'script' || p.name === 'style' || p.name === 'template')) continue;
-      const value = el.attribs['content'] ?? el.attribs['datetime'] ?? (el.name === 'a' || el.name === 'link' ? undefined : textOf(el));
-      if (value !== undefined) for (const p of (el.attribs['itemprop'] ?? '').toLowerCase().split(/\s+/)) pushTo(signals.itemprops, p, value);
+      const value =
+        el.attribs['content'] ??
+        el.attribs['datetime'] ??
+        (el.name === 'a' || el.name === 'link' ? undefined : textOf(el));
+      if (value !== undefined)
+        for (const p of (el.attribs['itemprop'] ?? '').toLowerCase().split(/\s+/)) pushTo(signals.itemprops, p, value);
     }
     signals.jsonLdAll = allLd;
     signals.jsonLdArticles = allLd.filter((o) => typesOf(o).some((t) => ARTICLE_TYPES.test(t)));
     // Prefer real article types over WebPage.
-    signals.jsonLdArticles.sort((x, y) => Number(typesOf(x).includes('WebPage')) - Number(typesOf(y).includes('WebPage')));
+    signals.jsonLdArticles.sort(
+      (x, y) => Number(typesOf(x).includes('WebPage')) - Number(typesOf(y).includes('WebPage')),
+    );
     return signals;
   }
 }
@@ -181,7 +228,12 @@ function isBylineHint(a: Record<string, string>): boolean {
   const cls = a['class'];
   const id = a['id'];
   const rel = a['rel'];
-  return (cls !== undefined && BYLINE_HINT.test(cls)) || (id !== undefined && BYLINE_HINT.test(id)) || (a['itemprop']?.includes('author') ?? false) || (rel !== undefined && /(?:^|\s)author(?:\s|$)/i.test(rel));
+  return (
+    (cls !== undefined && BYLINE_HINT.test(cls)) ||
+    (id !== undefined && BYLINE_HINT.test(id)) ||
+    (a['itemprop']?.includes('author') ?? false) ||
+    (rel !== undefined && /(?:^|\s)author(?:\s|$)/i.test(rel))
+  );
 }
 
 function hasSvgAncestor(el: Element): boolean {
@@ -197,7 +249,13 @@ export function typesOfLd(obj: Record<string, unknown>): string[] {
 export function ldString(value: unknown): string | undefined {
   if (typeof value === 'string') return value;
   if (typeof value === 'number') return String(value);
-  if (Array.isArray(value)) { for (const v of value) { const s = ldString(v); if (s !== undefined) return s; } return undefined; }
+  if (Array.isArray(value)) {
+    for (const v of value) {
+      const s = ldString(v);
+      if (s !== undefined) return s;
+    }
+    return undefined;
+  }
   if (value && typeof value === 'object') return ldString((value as Record<string, unknown>)['name']);
   return undefined;
 }
@@ -206,6 +264,9 @@ export function ldString(value: unknown): string | undefined {
 export function ldStrings(value: unknown): string[] {
   if (typeof value === 'string') return [value];
   if (Array.isArray(value)) return value.flatMap(ldStrings);
-  if (value && typeof value === 'object') { const s = ldString(value); return s === undefined ? [] : [s]; }
+  if (value && typeof value === 'object') {
+    const s = ldString(value);
+    return s === undefined ? [] : [s];
+  }
   return [];
 }

@@ -78,14 +78,16 @@ const MAX_WORDS_SUSPECT = 4;
  * `标题|央视网`): ends in 网/報/新闻/频道/在线…, ≤ 12 characters. An underscore joins breadcrumbs
  * (`标题_科技_腾讯网`), which the benches' references keep whole, so it is left alone.
  */
-const CJK_SITE_SUFFIX = /^(.{4,}?)\s*(?:-{1,2}|—{1,2}|–|\||｜)\s*([^\-—–|｜_]{1,10}(?:网|網|报|報|新闻|新聞|频道|頻道|在线|在線|电视台|電視台))\s*$/u;
+const CJK_SITE_SUFFIX =
+  /^(.{4,}?)\s*(?:-{1,2}|—{1,2}|–|\||｜)\s*([^\-—–|｜_]{1,10}(?:网|網|报|報|新闻|新聞|频道|頻道|在线|在線|电视台|電視台))\s*$/u;
 
 /** Han characters, written without spaces: two of them count as one word of a spaced language. */
 const HAN_CHAR = /[\u3400-\u9fff]/g;
 /** A section name (≤ 6 characters, no figures) joined to the end of a title without spaces. */
 const SECTION_SUFFIX = /^(.{4,}?)\s*(?:-{1,2}|_|\||｜)\s*[^\-_|｜\d\s]{1,6}\s*$/u;
 
-const wordCount = (s: string): number => s.trim().split(/\s+/).length + Math.floor((s.match(HAN_CHAR)?.length ?? 0) / 2);
+const wordCount = (s: string): number =>
+  s.trim().split(/\s+/).length + Math.floor((s.match(HAN_CHAR)?.length ?? 0) / 2);
 
 /**
  * The headline in a document `<title>`: a known site name cut off the end; else the last part
@@ -106,7 +108,8 @@ export function headlineOfDocumentTitle(raw: string, siteNames: readonly string[
     if (wordCount(cut) < MIN_WORDS_AFTER_CUT) cut = original.slice(separators[0]!.index + 3).trim();
     const words = wordCount(cut);
     // Readability.js's test, word for word: separators removed with their spaces glue neighbours.
-    if (words > MAX_WORDS_SUSPECT || (hierarchical && words === wordCount(original.replace(SPACED_SEPARATOR, '')) - 1)) return { title: cut, how: how ? `${how}, section cut` : 'site part cut' };
+    if (words > MAX_WORDS_SUSPECT || (hierarchical && words === wordCount(original.replace(SPACED_SEPARATOR, '')) - 1))
+      return { title: cut, how: how ? `${how}, section cut` : 'site part cut' };
   }
   const cjk = CJK_SITE_SUFFIX.exec(original);
   const rest = cjk?.[1] ? cjk[1].trim() : original;
@@ -119,7 +122,10 @@ export function headlineOfDocumentTitle(raw: string, siteNames: readonly string[
 
 /** Words of a text for comparing titles: runs of letters or digits, lower-cased. */
 function tokens(s: string): string[] {
-  return s.toLowerCase().split(/[^\p{L}\p{N}]+/u).filter((t) => t !== '');
+  return s
+    .toLowerCase()
+    .split(/[^\p{L}\p{N}]+/u)
+    .filter((t) => t !== '');
 }
 
 /** Share of `b`'s text found as words in `a` (Readability.js's `_textSimilarity`). */
@@ -153,7 +159,8 @@ export function boldLine(scope: Scope): string | undefined {
  * A line of labels or counters (`作者:zboygirl 阅读(1660)`, `来源：… 时间：…`, `发表于…`): no headline.
  * One colon is fine (`茉莉：我是怎样卷入八九民运的`).
  */
-const LABEL_LINE = /\(\d+\)|（\d+）|[:：][^:：]*[:：]|^(?:作\s*者|来源|來源|发表|發表|发布|發佈|时间|時間|日期|编辑|編輯|posted|by\s)/i;
+const LABEL_LINE =
+  /\(\d+\)|（\d+）|[:：][^:：]*[:：]|^(?:作\s*者|来源|來源|发表|發表|发布|發佈|时间|時間|日期|编辑|編輯|posted|by\s)/i;
 /** How far before the body the line above it is looked for, in characters. */
 const LINE_ABOVE_BODY_REACH_CHARS = 2 * BOLD_TITLE_CHARS.max;
 
@@ -167,6 +174,13 @@ export function lineAboveBody(scope: Scope): string | undefined {
   if (page.bodyStart <= 0) return undefined;
   const before = page.text.slice(Math.max(0, page.bodyStart - LINE_ABOVE_BODY_REACH_CHARS), page.bodyStart).trimEnd();
   const line = before.slice(before.lastIndexOf('\n') + 1).trim();
-  if (line.length < BOLD_TITLE_CHARS.min || line.length > BOLD_TITLE_CHARS.max || NO_WORDS.test(line) || LABEL_LINE.test(line) || findTextDates(line).length > 0) return undefined;
+  if (
+    line.length < BOLD_TITLE_CHARS.min ||
+    line.length > BOLD_TITLE_CHARS.max ||
+    NO_WORDS.test(line) ||
+    LABEL_LINE.test(line) ||
+    findTextDates(line).length > 0
+  )
+    return undefined;
   return line;
 }

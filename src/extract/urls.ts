@@ -67,7 +67,10 @@ export function largestSrcsetCandidate(srcset: string): string | undefined {
     if (!m?.[1] || PLACEHOLDER_SRC.test(m[1])) continue;
     const size = m[2] === undefined ? 1 : Number(m[2]) * (m[3]?.toLowerCase() === 'x' ? 1000 : 1);
     if (m[2] !== undefined) described = true;
-    if (size > bestSize) { best = m[1]; bestSize = size; }
+    if (size > bestSize) {
+      best = m[1];
+      bestSize = size;
+    }
   }
   return described ? best : undefined;
 }

@@ -5,24 +5,38 @@
 
 /** Why a capture is not written as an article. Stable strings: they appear in reports and JSON. */
 export type RejectReason =
-  | 'empty'         // no bytes, or no text
-  | 'not-html'      // an image, a binary, a non-HTML document
-  | 'too-large'     // over the page size limit
-  | 'http-status'   // the archived response was not 200 (redirect, 404, 5xx)
-  | 'not-found'     // a "page not found" page served with 200
+  | 'empty' // no bytes, or no text
+  | 'not-html' // an image, a binary, a non-HTML document
+  | 'too-large' // over the page size limit
+  | 'http-status' // the archived response was not 200 (redirect, 404, 5xx)
+  | 'not-found' // a "page not found" page served with 200
   | 'wayback-error' // the Wayback Machine's own error page ("Temporarily Offline")
-  | 'challenge'     // a CDN bot challenge ("Just a moment…", "Attention Required!")
-  | 'farewell'      // the site's closing notice served for every path
-  | 'truncated'     // the capture ends before the document does
-  | 'no-title'      // an article layout without a title (an empty CMS page)
-  | 'no-body'       // no article body anywhere on the page
-  | 'other-site';   // the page says it belongs to another site
+  | 'challenge' // a CDN bot challenge ("Just a moment…", "Attention Required!")
+  | 'farewell' // the site's closing notice served for every path
+  | 'truncated' // the capture ends before the document does
+  | 'no-title' // an article layout without a title (an empty CMS page)
+  | 'no-body' // no article body anywhere on the page
+  | 'other-site'; // the page says it belongs to another site
 
 export const REJECT_REASONS: readonly RejectReason[] = [
-  'empty', 'not-html', 'too-large', 'http-status', 'not-found', 'wayback-error', 'challenge', 'farewell', 'truncated', 'no-title', 'no-body', 'other-site',
+  'empty',
+  'not-html',
+  'too-large',
+  'http-status',
+  'not-found',
+  'wayback-error',
+  'challenge',
+  'farewell',
+  'truncated',
+  'no-title',
+  'no-body',
+  'other-site',
 ];
 
-export interface Rejection { reason: RejectReason; message: string }
+export interface Rejection {
+  reason: RejectReason;
+  message: string;
+}
 
 /** Magic numbers of payloads that are certainly not HTML. */
 const BINARY_MAGIC: readonly [string, readonly number[]][] = [
@@ -35,17 +49,29 @@ const BINARY_MAGIC: readonly [string, readonly number[]][] = [
 ];
 
 /** Checks on the raw bytes, before decoding. */
-export function rejectBytes(bytes: Uint8Array, maxBytes: number, contentType: string | undefined, wholeBytes = bytes.length): Rejection | undefined {
+export function rejectBytes(
+  bytes: Uint8Array,
+  maxBytes: number,
+  contentType: string | undefined,
+  wholeBytes = bytes.length,
+): Rejection | undefined {
   const size = Math.max(bytes.length, wholeBytes);
   if (size > maxBytes) {
-    return { reason: 'too-large', message: `the payload is ${(size / 1048576).toFixed(1)} MiB, over the ${(maxBytes / 1048576).toFixed(0)} MiB page limit (--max-page-mb)` };
+    return {
+      reason: 'too-large',
+      message: `the payload is ${(size / 1048576).toFixed(1)} MiB, over the ${(maxBytes / 1048576).toFixed(0)} MiB page limit (--max-page-mb)`,
+    };
   }
   if (bytes.length === 0) return { reason: 'empty', message: 'the payload is empty (0 bytes)' };
   for (const [what, magic] of BINARY_MAGIC) {
-    if (magic.every((b, i) => bytes[i] === b)) return { reason: 'not-html', message: `the payload is a ${what}, not an HTML page` };
+    if (magic.every((b, i) => bytes[i] === b))
+      return { reason: 'not-html', message: `the payload is a ${what}, not an HTML page` };
   }
   const type = contentType?.split(';')[0]?.trim().toLowerCase();
-  if (type && (/^(?:image|audio|video|font|model)\//.test(type) || !/html|xml|text\/plain|octet-stream|unk|^-$/.test(type))) {
+  if (
+    type &&
+    (/^(?:image|audio|video|font|model)\//.test(type) || !/html|xml|text\/plain|octet-stream|unk|^-$/.test(type))
+  ) {
     return { reason: 'not-html', message: `the capture is ${type}, not an HTML page` };
   }
   // NUL bytes never occur in text; a few per kilobyte mean binary data. Except in UTF-16, where
@@ -66,14 +92,16 @@ export function rejectBytes(bytes: Uint8Array, maxBytes: number, contentType: st
 // in the existing archive). Test: "rejects the Wayback offline page".
 const WAYBACK_ERROR_TITLES = /^(?:Temporarily Offline|Wayback Machine(?: - Error)?|Internet Archive: Error|Hrm\.?)$/i;
 /** CDN bot checks (Cloudflare's two pages, and the generic wording others copy). */
-const CHALLENGE_TITLES = /^(?:Just a moment(?:\.{0,3}|…)|Attention Required! \| Cloudflare|Please Wait\.{0,3} \| Cloudflare|DDoS-Guard|Checking your browser.*)$/i;
+const CHALLENGE_TITLES =
+  /^(?:Just a moment(?:\.{0,3}|…)|Attention Required! \| Cloudflare|Please Wait\.{0,3} \| Cloudflare|DDoS-Guard|Checking your browser.*)$/i;
 /**
  * Challenge pages are small (Cloudflare's are 5–30 KB): their markers are looked for at both ends
  * of a page, never through the middle of a large one (a whole-page scan was 5% of generic extraction).
  */
 const CHALLENGE_SCAN_CHARS = 65536;
 const CHALLENGE_MARKERS = /\bcf-browser-verification\b|\bid="challenge-form"|\bcf_chl_opt\b|\bcf-error-details\b/;
-const NOT_FOUND_TITLES = /(?:^|\b)(?:404|Not Found|Page not found)(?:\b|$)|找不到頁面|找不到网页|頁面不存在|页面不存在/i;
+const NOT_FOUND_TITLES =
+  /(?:^|\b)(?:404|Not Found|Page not found)(?:\b|$)|找不到頁面|找不到网页|頁面不存在|页面不存在/i;
 const HTML_OPEN = /<html[\s>]|<body[\s>]/i;
 const HTML_CLOSE = /<\/html\s*>|<\/body\s*>/i;
 /** How far from the end a closing tag is looked for: trailers (analytics, comments) follow it. */
@@ -87,7 +115,11 @@ const CLOSING_TAG_QUICK_WINDOW = 256;
  * cut off by the network has no closing tag anywhere.
  */
 function hasClosingTag(text: PagePieces): boolean {
-  return text.tailContains(HTML_CLOSE, CLOSING_TAG_QUICK_WINDOW) || text.tailContains(HTML_CLOSE, CLOSING_TAG_WINDOW) || text.contains(HTML_CLOSE);
+  return (
+    text.tailContains(HTML_CLOSE, CLOSING_TAG_QUICK_WINDOW) ||
+    text.tailContains(HTML_CLOSE, CLOSING_TAG_WINDOW) ||
+    text.contains(HTML_CLOSE)
+  );
 }
 
 /** Longest marker text CHALLENGE_MARKERS looks for: a match across two pieces is within this many characters of the seam. */
@@ -163,21 +195,37 @@ export interface PageFacts {
 }
 
 /** Page-level checks on the decoded text. `siteRules` are the site's own non-article pages. */
-export function rejectPage(facts: PageFacts, siteRules: readonly { reason: RejectReason; title: RegExp; onlyWithoutBody?: boolean }[] = []): Rejection | undefined {
+export function rejectPage(
+  facts: PageFacts,
+  siteRules: readonly { reason: RejectReason; title: RegExp; onlyWithoutBody?: boolean }[] = [],
+): Rejection | undefined {
   const { title, hasBody } = facts;
   const text = new PagePieces(typeof facts.text === 'string' ? [facts.text] : facts.text);
   if (text.isBlank()) return { reason: 'empty', message: 'the page has no text' };
   const head = text.head(4096);
   if (!/<[a-z!]/i.test(head)) return { reason: 'not-html', message: 'the payload has no HTML markup' };
-  if (/^\s*(?:<\?xml[^>]*>\s*)?(?:<!--[\s\S]*?-->\s*)*<svg[\s>]/i.test(head)) return { reason: 'not-html', message: 'the payload is an SVG image, not an HTML page' };
+  if (/^\s*(?:<\?xml[^>]*>\s*)?(?:<!--[\s\S]*?-->\s*)*<svg[\s>]/i.test(head))
+    return { reason: 'not-html', message: 'the payload is an SVG image, not an HTML page' };
   const t = (title ?? '').replace(/\s+/g, ' ').trim();
-  if (WAYBACK_ERROR_TITLES.test(t)) return { reason: 'wayback-error', message: `the capture is the Wayback Machine's error page "${t}"` };
+  if (WAYBACK_ERROR_TITLES.test(t))
+    return { reason: 'wayback-error', message: `the capture is the Wayback Machine's error page "${t}"` };
   // Challenge pages have no article body; scanning a real article's text for their markers is wasted work.
-  if (CHALLENGE_TITLES.test(t) || (!hasBody && (text.headContains(CHALLENGE_MARKERS, CHALLENGE_SCAN_CHARS) || text.tailContains(CHALLENGE_MARKERS, CHALLENGE_SCAN_CHARS)))) return { reason: 'challenge', message: `the capture is a CDN challenge page${t ? ` "${t}"` : ''}, not the article` };
+  if (
+    CHALLENGE_TITLES.test(t) ||
+    (!hasBody &&
+      (text.headContains(CHALLENGE_MARKERS, CHALLENGE_SCAN_CHARS) ||
+        text.tailContains(CHALLENGE_MARKERS, CHALLENGE_SCAN_CHARS)))
+  )
+    return {
+      reason: 'challenge',
+      message: `the capture is a CDN challenge page${t ? ` "${t}"` : ''}, not the article`,
+    };
   for (const rule of siteRules) {
-    if (rule.title.test(t) && (!rule.onlyWithoutBody || !hasBody)) return { reason: rule.reason, message: `the capture is the site's ${rule.reason} page "${t}"` };
+    if (rule.title.test(t) && (!rule.onlyWithoutBody || !hasBody))
+      return { reason: rule.reason, message: `the capture is the site's ${rule.reason} page "${t}"` };
   }
-  if (!hasBody && NOT_FOUND_TITLES.test(t)) return { reason: 'not-found', message: `the capture is a "page not found" page "${t}"` };
+  if (!hasBody && NOT_FOUND_TITLES.test(t))
+    return { reason: 'not-found', message: `the capture is a "page not found" page "${t}"` };
   if (!hasClosingTag(text) && text.headContains(HTML_OPEN, 65536)) {
     return { reason: 'truncated', message: 'the capture ends before the page does (no closing </html>): truncated' };
   }

@@ -37,7 +37,8 @@ const TODAY_BEFORE = /(?:今天是|今日是|今天|今日|現在時間|现在�
  * such a date is taken from anywhere in the article area when none stands by the title. A
  * citation's access date (`引用日期`) or an update time is not the publication's.
  */
-const PUBLISHED_LABEL = /(?<!引用|访问|訪問|检索|檢索|更新|修改)(?:发表于|發表於|发布于|發佈於|发布时间|發佈時間|发布日期|發佈日期|发表时间|發表時間|发稿时间|出版时间|时间|時間|日期|posted(?:\s+on)?|published(?:\s+on)?|由[^\n]{1,10}于)\s*[:：]?\s*$/i;
+const PUBLISHED_LABEL =
+  /(?<!引用|访问|訪問|检索|檢索|更新|修改)(?:发表于|發表於|发布于|發佈於|发布时间|發佈時間|发布日期|發佈日期|发表时间|發表時間|发稿时间|出版时间|时间|時間|日期|posted(?:\s+on)?|published(?:\s+on)?|由[^\n]{1,10}于)\s*[:：]?\s*$/i;
 /** How far after the body's end its closing lines (`发表于 …`, a signature's date) are still read, in characters. */
 const AFTER_BODY_CHARS = 300;
 
@@ -45,7 +46,8 @@ const AFTER_BODY_CHARS = 300;
  * A year and month with no day (`2003年5月`, `May 2003`) alone on its line, as a report prints its
  * date under the title. (Not in running text or archive lists, whose months are other things.)
  */
-const PARTIAL_DATE = /^[ \t\u3000\u00a0]*(?:\d{4}\s*年\s*\d{1,2}\s*月|(?:January|February|March|April|May|June|July|August|September|October|November|December)\s+\d{4})[ \t\u3000\u00a0]*$/gm;
+const PARTIAL_DATE =
+  /^[ \t\u3000\u00a0]*(?:\d{4}\s*年\s*\d{1,2}\s*月|(?:January|February|March|April|May|June|July|August|September|October|November|December)\s+\d{4})[ \t\u3000\u00a0]*$/gm;
 
 /** The first partial date between the title's end and `to` (the body's start). */
 function nearestPartial(text: string, from: number, to: number): { index: number; end: number } | undefined {
@@ -54,10 +56,16 @@ function nearestPartial(text: string, from: number, to: number): { index: number
   return m ? { index: from + m.index, end: from + m.index + m[0].length } : undefined;
 }
 
-export interface VisibleDate { value: LocalDateTime; how: string }
+export interface VisibleDate {
+  value: LocalDateTime;
+  how: string;
+}
 
 /** When the page was captured (14-digit Wayback timestamp, UTC) and the site's zone: what an age on the page counts back from. */
-export interface Capture { timestamp: string; utcOffsetMinutes: number | undefined }
+export interface Capture {
+  timestamp: string;
+  utcOffsetMinutes: number | undefined;
+}
 
 /**
  * `成文日期：2022年01月27日`: the date a government document was written and signed, printed in the
@@ -120,13 +128,26 @@ function firstOfPostSeries(page: PageText, date: TextDate): TextDate | undefined
   if (!aloneOnLine(text, date)) return undefined;
   const shape = shapeOf(text.slice(date.index, date.end));
   const from = Math.max(0, date.index - MAX_POST_CHARS);
-  const before = findTextDates(text.slice(from, date.index)).map((d) => ({ ...d, index: d.index + from, end: d.end + from }));
+  const before = findTextDates(text.slice(from, date.index)).map((d) => ({
+    ...d,
+    index: d.index + from,
+    end: d.end + from,
+  }));
   let current = date;
   for (let i = before.length - 1; i >= 0; i--) {
     const d = before[i]!; // i is within bounds
     if (current.index - d.end > MAX_POST_CHARS) break;
-    if (current.index - d.end < MIN_POST_CHARS || !aloneOnLine(text, d) || shapeOf(text.slice(d.index, d.end)) !== shape) continue;
-    if (formatDateTime(d.value) < formatDateTime(current.value) || linkChars(page, d.end, current.index) > MAX_POST_LINK_SHARE * (current.index - d.end)) break;
+    if (
+      current.index - d.end < MIN_POST_CHARS ||
+      !aloneOnLine(text, d) ||
+      shapeOf(text.slice(d.index, d.end)) !== shape
+    )
+      continue;
+    if (
+      formatDateTime(d.value) < formatDateTime(current.value) ||
+      linkChars(page, d.end, current.index) > MAX_POST_LINK_SHARE * (current.index - d.end)
+    )
+      break;
     current = d;
   }
   return current === date ? undefined : current;
@@ -137,21 +158,39 @@ function firstOfPostSeries(page: PageText, date: TextDate): TextDate | undefined
  * before the title and the first lines of the body. With a URL date, a visible date equal to it
  * wins, and the URL date stands in when the page shows none.
  */
-export function visibleDate(page: PageText, titleStart: number, titleEnd: number, fromUrl: LocalDateTime | undefined, capture?: Capture): VisibleDate | undefined {
+export function visibleDate(
+  page: PageText,
+  titleStart: number,
+  titleEnd: number,
+  fromUrl: LocalDateTime | undefined,
+  capture?: Capture,
+): VisibleDate | undefined {
   const anchor = titleEnd >= 0 ? titleEnd : page.bodyStart;
-  const distance = (d: { index: number; end: number }): number => (d.index >= anchor ? d.index - anchor : 2 * (anchor - d.end));
+  const distance = (d: { index: number; end: number }): number =>
+    d.index >= anchor ? d.index - anchor : 2 * (anchor - d.end);
   let candidates: TextDate[] = [];
   let slice = '';
   let from = 0;
   if (anchor >= 0) {
     from = Math.max(0, (titleStart >= 0 ? titleStart : anchor) - BEFORE_TITLE_CHARS);
     // A short body's closing date line (`2022年02月13日` after a 300-character item) is in reach too.
-    const to = page.bodyStart > anchor ? Math.max(page.bodyStart + INTO_BODY_CHARS, Math.min(page.bodyEnd + SHORT_BODY_TAIL_CHARS, page.bodyStart + 2 * INTO_BODY_CHARS)) : anchor + AFTER_TITLE_CHARS;
+    const to =
+      page.bodyStart > anchor
+        ? Math.max(
+            page.bodyStart + INTO_BODY_CHARS,
+            Math.min(page.bodyEnd + SHORT_BODY_TAIL_CHARS, page.bodyStart + 2 * INTO_BODY_CHARS),
+          )
+        : anchor + AFTER_TITLE_CHARS;
     slice = page.text.slice(from, to);
     candidates = findTextDates(slice)
-      .filter((d) => { const before = slice.slice(Math.max(0, d.index - 24), d.index); return !COPYRIGHT_BEFORE.test(before) && !TODAY_BEFORE.test(before); })
+      .filter((d) => {
+        const before = slice.slice(Math.max(0, d.index - 24), d.index);
+        return !COPYRIGHT_BEFORE.test(before) && !TODAY_BEFORE.test(before);
+      })
       .map((d) => ({ ...d, index: d.index + from, end: d.end + from }))
-      .filter((d) => page.bodyStart < 0 || d.index < page.bodyStart || lineLength(page.text, d.index) <= DATE_LINE_CHARS);
+      .filter(
+        (d) => page.bodyStart < 0 || d.index < page.bodyStart || lineLength(page.text, d.index) <= DATE_LINE_CHARS,
+      );
   }
   if (fromUrl) {
     const same = candidates.find((d) => d.value.date === fromUrl.date);
@@ -161,18 +200,30 @@ export function visibleDate(page: PageText, titleStart: number, titleEnd: number
     const best = candidates.reduce((a, b) => (distance(b) < distance(a) ? b : a));
     // The article's own date, nearest the title, may be a month only (`2003年5月` under a report's
     // title): then no day is known, and a full date further away is another one's.
-    const partial = titleEnd >= 0 ? nearestPartial(page.text, titleEnd, page.bodyStart > titleEnd ? page.bodyStart : titleEnd + BEFORE_TITLE_CHARS) : undefined;
+    const partial =
+      titleEnd >= 0
+        ? nearestPartial(
+            page.text,
+            titleEnd,
+            page.bodyStart > titleEnd ? page.bodyStart : titleEnd + BEFORE_TITLE_CHARS,
+          )
+        : undefined;
     if (partial !== undefined && distance(partial) < distance(best)) return undefined;
     // No title on the page (a list's, not a post's): the body may be any post of an archive page.
     const first = titleEnd < 0 && best.index < anchor ? firstOfPostSeries(page, best) : undefined;
     if (first) return { value: first.value, how: 'date of the first post listed' };
-    return { value: best.value, how: titleEnd >= 0 ? 'visible date nearest the title' : 'visible date nearest the body' };
+    return {
+      value: best.value,
+      how: titleEnd >= 0 ? 'visible date nearest the title' : 'visible date nearest the body',
+    };
   }
   if (fromUrl) return { value: fromUrl, how: 'date in the URL' };
   // Nothing by the title: the first labelled date of the article area (a post's footer line).
   const areaFrom = Math.max(0, (titleStart >= 0 ? titleStart : Math.max(0, page.bodyStart)) - BEFORE_TITLE_CHARS);
   const area = page.text.slice(areaFrom, page.bodyEnd >= 0 ? page.bodyEnd + AFTER_BODY_CHARS : page.text.length);
-  const labelled = findTextDates(area).find((d) => PUBLISHED_LABEL.test(area.slice(Math.max(0, d.index - 12), d.index)));
+  const labelled = findTextDates(area).find((d) =>
+    PUBLISHED_LABEL.test(area.slice(Math.max(0, d.index - 12), d.index)),
+  );
   if (labelled) return { value: labelled.value, how: 'labelled date in the article area' };
   // Last, an age by the title (`3小時前`): the capture's time says which day that was.
   if (capture && slice !== '') {
@@ -181,7 +232,10 @@ export function visibleDate(page: PageText, titleStart: number, titleEnd: number
       .filter((d) => lineLength(page.text, d.index) <= DATE_LINE_CHARS);
     if (ages.length > 0) {
       const best = ages.reduce((a, b) => (distance(b) < distance(a) ? b : a));
-      return { value: best.value, how: `age "${page.text.slice(best.index, best.end)}" counted back from the capture time` };
+      return {
+        value: best.value,
+        how: `age "${page.text.slice(best.index, best.end)}" counted back from the capture time`,
+      };
     }
   }
   return undefined;

@@ -21,42 +21,112 @@ function unescapeStrict(escaped: string): string {
     const ch = escaped[i]!;
     if (ch === '\\') {
       const next = escaped[i + 1];
-      assert.ok(next !== undefined && (INLINE_SYNTAX.has(next) || next === '&'), `backslash at ${i} escapes ${JSON.stringify(next)} in ${JSON.stringify(escaped)}`);
+      assert.ok(
+        next !== undefined && (INLINE_SYNTAX.has(next) || next === '&'),
+        `backslash at ${i} escapes ${JSON.stringify(next)} in ${JSON.stringify(escaped)}`,
+      );
       out += next;
       i++;
       continue;
     }
     assert.ok(!INLINE_SYNTAX.has(ch), `unescaped ${JSON.stringify(ch)} at ${i} in ${JSON.stringify(escaped)}`);
-    if (ch === '&') assert.ok(!ENTITY_AHEAD.test(escaped.slice(i)), `unescaped entity at ${i} in ${JSON.stringify(escaped)}`);
+    if (ch === '&')
+      assert.ok(!ENTITY_AHEAD.test(escaped.slice(i)), `unescaped entity at ${i} in ${JSON.stringify(escaped)}`);
     out += ch;
   }
   return out;
 }
 
 /** Any code points, lone surrogates included. */
-const anyCodePoints = fc.array(fc.integer({ min: 0, max: 0x10ffff }), { maxLength: 40 }).map((codes) => String.fromCodePoint(...codes));
+const anyCodePoints = fc
+  .array(fc.integer({ min: 0, max: 0x10ffff }), { maxLength: 40 })
+  .map((codes) => String.fromCodePoint(...codes));
 
 /** Strings dense in Markdown syntax, mixed with CJK, NBSP, U+3000 and controls. */
 const TRICKY_PIECES = [
-  '*', '**', '_', '__', '[', ']', '](', '(', ')', '`', '```', '<', '>', '<b>', '<https://x.y>', '#', '# ', '## ', '-', '- ', '+ ', '=',
-  '===', '---', '1. ', '1) ', '12. ', '1.', '!', '|', '~', '~~', '&', '&amp;', '&#123;', '&#x41;', '&copy;', ';', '\\', '\\\\', ':',
-  '[1]: ', 'http://x.y', 'a', 'b', ' ', '  ', '\t', '\u00a0', '\u3000', '眾新聞', '「', '」', '\u0000', '\u0007', '\u001b', '\u007f', '\r',
+  '*',
+  '**',
+  '_',
+  '__',
+  '[',
+  ']',
+  '](',
+  '(',
+  ')',
+  '`',
+  '```',
+  '<',
+  '>',
+  '<b>',
+  '<https://x.y>',
+  '#',
+  '# ',
+  '## ',
+  '-',
+  '- ',
+  '+ ',
+  '=',
+  '===',
+  '---',
+  '1. ',
+  '1) ',
+  '12. ',
+  '1.',
+  '!',
+  '|',
+  '~',
+  '~~',
+  '&',
+  '&amp;',
+  '&#123;',
+  '&#x41;',
+  '&copy;',
+  ';',
+  '\\',
+  '\\\\',
+  ':',
+  '[1]: ',
+  'http://x.y',
+  'a',
+  'b',
+  ' ',
+  '  ',
+  '\t',
+  '\u00a0',
+  '\u3000',
+  '眾新聞',
+  '「',
+  '」',
+  '\u0000',
+  '\u0007',
+  '\u001b',
+  '\u007f',
+  '\r',
 ];
 const trickyString = fc.array(fc.constantFrom(...TRICKY_PIECES), { maxLength: 16 }).map((parts) => parts.join(''));
 const anyText = fc.oneof(trickyString, anyCodePoints, fc.string({ unit: 'grapheme-ascii', maxLength: 40 }));
 
 test('escapeInline leaves no unescaped emphasis, link, code, HTML, table or strikethrough syntax', () => {
-  fc.assert(fc.property(anyText, (s) => {
-    unescapeStrict(escapeInline(s.replace(/\n/g, ' ')));
-  }), { numRuns: 3000, seed: 1 });
+  fc.assert(
+    fc.property(anyText, (s) => {
+      unescapeStrict(escapeInline(s.replace(/\n/g, ' ')));
+    }),
+    { numRuns: 3000, seed: 1 },
+  );
 });
 
 test('escapeInline shows exactly the input characters, minus C0 controls and DEL', () => {
-  fc.assert(fc.property(anyText, (s) => {
-    const escaped = escapeInline(s);
-    assert.equal(C0_EXCEPT_TAB_LF.test(escaped), false);
-    assert.equal(unescapeStrict(escaped.replace(/\n/g, ' ')), s.replace(/[\u0000-\u0008\u000b-\u001f\u007f]/g, '').replace(/\n/g, ' '));
-  }), { numRuns: 3000, seed: 2 });
+  fc.assert(
+    fc.property(anyText, (s) => {
+      const escaped = escapeInline(s);
+      assert.equal(C0_EXCEPT_TAB_LF.test(escaped), false);
+      assert.equal(
+        unescapeStrict(escaped.replace(/\n/g, ' ')),
+        s.replace(/[\u0000-\u0008\u000b-\u001f\u007f]/g, '').replace(/\n/g, ' '),
+      );
+    }),
+    { numRuns: 3000, seed: 2 },
+  );
 });
 
 test('escapeInline escapes entity references but not a bare ampersand', () => {
@@ -69,26 +139,35 @@ test('escapeInline keeps CJK, NBSP and U+3000 as published', () => {
 });
 
 test('escapeInline escapes each syntax character with one backslash', () => {
-  assert.equal(escapeInline('*a* _b_ [c](d) `e` <f> g|h ~~i~~ \\'), '\\*a\\* \\_b\\_ \\[c\\](d) \\`e\\` \\<f> g\\|h \\~\\~i\\~\\~ \\\\');
+  assert.equal(
+    escapeInline('*a* _b_ [c](d) `e` <f> g|h ~~i~~ \\'),
+    '\\*a\\* \\_b\\_ \\[c\\](d) \\`e\\` \\<f> g\\|h \\~\\~i\\~\\~ \\\\',
+  );
 });
 
 test('escapeLineStart escapes block syntax at the start of a line after inline escaping', () => {
-  fc.assert(fc.property(anyText, (s) => {
-    const line = escapeLineStart(escapeInline(s.replace(/\n/g, ' ')));
-    assert.equal(BLOCK_SYNTAX_START.test(line), false, `line starts with block syntax: ${JSON.stringify(line)}`);
-  }), { numRuns: 3000, seed: 3 });
+  fc.assert(
+    fc.property(anyText, (s) => {
+      const line = escapeLineStart(escapeInline(s.replace(/\n/g, ' ')));
+      assert.equal(BLOCK_SYNTAX_START.test(line), false, `line starts with block syntax: ${JSON.stringify(line)}`);
+    }),
+    { numRuns: 3000, seed: 3 },
+  );
 });
 
 test('escapeLineStart adds at most one backslash and changes nothing else but dropping indentation', () => {
-  fc.assert(fc.property(anyText, (s) => {
-    const line = escapeInline(s.replace(/\n/g, ' ')).replace(/^[ \t]+/, '');
-    const escaped = escapeLineStart(line);
-    if (escaped === line) return;
-    assert.equal(escaped.length, line.length + 1);
-    const at = [...escaped].findIndex((ch, i) => ch !== line[i]);
-    assert.equal(escaped[at], '\\');
-    assert.equal(escaped.slice(0, at) + escaped.slice(at + 1), line);
-  }), { numRuns: 3000, seed: 4 });
+  fc.assert(
+    fc.property(anyText, (s) => {
+      const line = escapeInline(s.replace(/\n/g, ' ')).replace(/^[ \t]+/, '');
+      const escaped = escapeLineStart(line);
+      if (escaped === line) return;
+      assert.equal(escaped.length, line.length + 1);
+      const at = [...escaped].findIndex((ch, i) => ch !== line[i]);
+      assert.equal(escaped[at], '\\');
+      assert.equal(escaped.slice(0, at) + escaped.slice(at + 1), line);
+    }),
+    { numRuns: 3000, seed: 4 },
+  );
 });
 
 test('escapeLineStart escapes headings, quotes, bullets, rules, setext underlines and list numbers', () => {
@@ -124,16 +203,41 @@ test('escapeLineStart escapes block syntax behind up to three spaces of indentat
 });
 
 /** A WHATWG-serialised URL, as every URL in the Article model is. */
-const modelUrl = fc.tuple(
-  fc.constantFrom('https://www.hkcnews.com/', 'https://www.reuters.com/a/', 'http://example.org/x?y=1', 'mailto:'),
-  fc.array(fc.constantFrom('(', ')', ' ', '<', '>', '\\', '"', '`', '[', ']', '眾', '%20', '#', '?', '&', '=', 'a', '/', '\u00a0'), { maxLength: 10 }),
-).map(([base, parts]) => {
-  try {
-    return new URL(parts.join(''), base).href;
-  } catch {
-    return base;
-  }
-});
+const modelUrl = fc
+  .tuple(
+    fc.constantFrom('https://www.hkcnews.com/', 'https://www.reuters.com/a/', 'http://example.org/x?y=1', 'mailto:'),
+    fc.array(
+      fc.constantFrom(
+        '(',
+        ')',
+        ' ',
+        '<',
+        '>',
+        '\\',
+        '"',
+        '`',
+        '[',
+        ']',
+        '眾',
+        '%20',
+        '#',
+        '?',
+        '&',
+        '=',
+        'a',
+        '/',
+        '\u00a0',
+      ),
+      { maxLength: 10 },
+    ),
+  )
+  .map(([base, parts]) => {
+    try {
+      return new URL(parts.join(''), base).href;
+    } catch {
+      return base;
+    }
+  });
 
 /** Reads a link destination back as CommonMark would (either form); undefined when it is no destination. */
 function readDestination(dest: string): string | undefined {
@@ -154,13 +258,16 @@ function readDestination(dest: string): string | undefined {
 }
 
 test('linkDestination always yields a valid destination that reads back as the same URL', () => {
-  fc.assert(fc.property(modelUrl, (url) => {
-    const dest = linkDestination(url);
-    const read = readDestination(dest);
-    assert.notEqual(read, undefined, `not a destination: ${JSON.stringify(dest)} for ${JSON.stringify(url)}`);
-    // `\` may be written as %5C in the bare form: the same resource.
-    assert.equal(read!.replace(/%5C/g, '\\'), url.replace(/%5C/g, '\\')); // defined: asserted just above
-  }), { numRuns: 2000, seed: 5 });
+  fc.assert(
+    fc.property(modelUrl, (url) => {
+      const dest = linkDestination(url);
+      const read = readDestination(dest);
+      assert.notEqual(read, undefined, `not a destination: ${JSON.stringify(dest)} for ${JSON.stringify(url)}`);
+      // `\` may be written as %5C in the bare form: the same resource.
+      assert.equal(read!.replace(/%5C/g, '\\'), url.replace(/%5C/g, '\\')); // defined: asserted just above
+    }),
+    { numRuns: 2000, seed: 5 },
+  );
 });
 
 test('linkDestination keeps ordinary URLs and balanced parentheses as they are', () => {
@@ -182,12 +289,15 @@ test('linkDestination encodes angle brackets, drops newlines and never leaves a 
 });
 
 test('escapeHtmlAttribute makes any value safe inside double quotes', () => {
-  fc.assert(fc.property(anyText, (s) => {
-    const v = escapeHtmlAttribute(s);
-    assert.equal(/["<>]/.test(v), false);
-    assert.equal(/&(?!amp;|quot;|lt;|gt;)/.test(v), false);
-    assert.equal(C0_EXCEPT_TAB_LF.test(v), false);
-  }), { numRuns: 2000, seed: 6 });
+  fc.assert(
+    fc.property(anyText, (s) => {
+      const v = escapeHtmlAttribute(s);
+      assert.equal(/["<>]/.test(v), false);
+      assert.equal(/&(?!amp;|quot;|lt;|gt;)/.test(v), false);
+      assert.equal(C0_EXCEPT_TAB_LF.test(v), false);
+    }),
+    { numRuns: 2000, seed: 6 },
+  );
   assert.equal(escapeHtmlAttribute('https://x/?a=1&b="2"<>'), 'https://x/?a=1&amp;b=&quot;2&quot;&lt;&gt;');
 });
 

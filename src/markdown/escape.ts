@@ -37,7 +37,13 @@ export function escapeLineStart(line: string): string {
   return number ? number[0] + '\\' + rest.slice(number[0].length) : rest;
 }
 
-const HTML_ESCAPES: Readonly<Record<string, string>> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
+const HTML_ESCAPES: Readonly<Record<string, string>> = {
+  '&': '&amp;',
+  '<': '&lt;',
+  '>': '&gt;',
+  '"': '&quot;',
+  "'": '&#39;',
+};
 const HTML_SPECIAL = /[&<>"']/g;
 const HAS_HTML_SPECIAL = /[&<>"']/;
 
@@ -52,7 +58,12 @@ export function escapeHtml(text: string): string {
 
 /** Attribute values inside the HTML blocks we write (`<figure>`, `<iframe>`). */
 export function escapeHtmlAttribute(value: string): string {
-  return value.replace(CONTROL, '').replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+  return value
+    .replace(CONTROL, '')
+    .replace(/&/g, '&amp;')
+    .replace(/"/g, '&quot;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;');
 }
 
 /** Text inside the HTML blocks we write (captions). */
@@ -65,7 +76,10 @@ export function escapeHtmlText(value: string): string {
  * model are already WHATWG-serialised, so spaces are rare; `<`, `>` and newlines are encoded.
  */
 export function linkDestination(url: string): string {
-  const safe = url.replace(/[\n\r]/g, '').replace(/</g, '%3C').replace(/>/g, '%3E');
+  const safe = url
+    .replace(/[\n\r]/g, '')
+    .replace(/</g, '%3C')
+    .replace(/>/g, '%3E');
   let depth = 0;
   let balanced = true;
   for (const ch of safe) {

@@ -5,7 +5,10 @@ import { mementoUrl, timestampToIso } from '../memento.js';
 export type FrontmatterStyle = 'full' | 'minimal';
 
 /** The values written, in order; keys whose value the page did not give are absent. */
-export function frontmatterValues(article: Article, style: FrontmatterStyle = 'full'): Record<string, string | string[]> {
+export function frontmatterValues(
+  article: Article,
+  style: FrontmatterStyle = 'full',
+): Record<string, string | string[]> {
   const fm: Record<string, string | string[]> = {};
   const put = (key: string, value: string | undefined): void => {
     const v = value?.trim();
@@ -30,13 +33,36 @@ export function frontmatterValues(article: Article, style: FrontmatterStyle = 'f
 }
 
 /** YAML 1.2 double-quoted escapes for what may not appear raw (spec §5.7; §5.1 printable set). */
-const YAML_ESCAPES: Record<string, string> = { '\\': '\\\\', '"': '\\"', '\n': '\\n', '\t': '\\t', '\r': '\\r', '\0': '\\0', '\x07': '\\a', '\b': '\\b', '\v': '\\v', '\f': '\\f', '\x1b': '\\e', '\u0085': '\\N', '\u2028': '\\L', '\u2029': '\\P' };
+const YAML_ESCAPES: Record<string, string> = {
+  '\\': '\\\\',
+  '"': '\\"',
+  '\n': '\\n',
+  '\t': '\\t',
+  '\r': '\\r',
+  '\0': '\\0',
+  '\x07': '\\a',
+  '\b': '\\b',
+  '\v': '\\v',
+  '\f': '\\f',
+  '\x1b': '\\e',
+  '\u0085': '\\N',
+  '\u2028': '\\L',
+  '\u2029': '\\P',
+};
 // Backslash, quote, C0/C1 controls, DEL, line/paragraph separators, BOM, lone surrogates, U+FFFE/F.
-const YAML_NEEDS_ESCAPE = /[\\"\u0000-\u001f\u007f-\u009f\u2028\u2029\ufeff\ufffe\uffff]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
+const YAML_NEEDS_ESCAPE =
+  /[\\"\u0000-\u001f\u007f-\u009f\u2028\u2029\ufeff\ufffe\uffff]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
 
 /** A YAML double-quoted scalar. NBSP, U+3000 and all other printable text stay as they are. */
 export function yamlQuote(value: string): string {
-  return '"' + value.replace(YAML_NEEDS_ESCAPE, (ch) => YAML_ESCAPES[ch] ?? '\\u' + ch.charCodeAt(0).toString(16).padStart(4, '0')) + '"';
+  return (
+    '"' +
+    value.replace(
+      YAML_NEEDS_ESCAPE,
+      (ch) => YAML_ESCAPES[ch] ?? '\\u' + ch.charCodeAt(0).toString(16).padStart(4, '0'),
+    ) +
+    '"'
+  );
 }
 
 /**

@@ -49,7 +49,11 @@ test('imports a .jsonl file byte for byte into articles/<lo>-<hi>/article_<id>.m
 
 test('imports a .jsonl.gz file, streamed, with the same result as the plain file', async (t) => {
   const dir = await tempDir(t);
-  const many = Array.from({ length: 300 }, (_, i) => ({ id: String(i + 1), path: `articles/1-1000/article_${i + 1}.md`, raw: `---\ntitle: "${i + 1}"\n---\n` }));
+  const many = Array.from({ length: 300 }, (_, i) => ({
+    id: String(i + 1),
+    path: `articles/1-1000/article_${i + 1}.md`,
+    raw: `---\ntitle: "${i + 1}"\n---\n`,
+  }));
   await writeFile(join(dir, 'in.jsonl'), jsonl([...GOOD.slice(1), ...many.slice(1)]));
   await writeFile(join(dir, 'in.jsonl.gz'), gzipSync(jsonl([...GOOD.slice(1), ...many.slice(1)])));
   const plain = await importArchive(join(dir, 'in.jsonl'), join(dir, 'plain'), { concurrency: 4 });
@@ -71,7 +75,10 @@ test('imports a folder searched recursively for article_<id>.md, ignoring other 
   await writeFile(join(src, 'deep', 'article_0.md'), 'zero');
   const result = await importArchive(src, join(dir, 'out'));
   assert.equal(result.files, 2);
-  assert.deepEqual(result.skipped.map((s) => s.path).sort(), [join('deep', 'article_0.md'), join('deep', 'article_abc.md')]);
+  assert.deepEqual(result.skipped.map((s) => s.path).sort(), [
+    join('deep', 'article_0.md'),
+    join('deep', 'article_abc.md'),
+  ]);
   const files = await tree(join(dir, 'out'));
   assert.deepEqual([...files.keys()], ['articles/1-1000/article_1.md', 'articles/18001-19000/article_18733.md']);
   assert.deepEqual(files.get('articles/18001-19000/article_18733.md'), Buffer.from(FILE_B, 'utf8'));
@@ -92,15 +99,26 @@ test('skips hostile or malformed records with a reason and writes nothing outsid
     { id: 'abc', path: 'articles/1-1000/article_abc.md', raw: 'x' },
     ['not', 'an', 'object'],
   ];
-  const text = jsonl([GOOD[0], ...hostile]) + '{not json\n' + jsonl([{ id: 1, raw: 'duplicate' }, { id: 2, raw: 'numeric id, no path' }]);
+  const text =
+    jsonl([GOOD[0], ...hostile]) +
+    '{not json\n' +
+    jsonl([
+      { id: 1, raw: 'duplicate' },
+      { id: 2, raw: 'numeric id, no path' },
+    ]);
   await writeFile(join(dir, 'in.jsonl'), text);
   const out = join(dir, 'sub', 'out');
   const result = await importArchive(join(dir, 'in.jsonl'), out);
   assert.equal(result.files, 2);
   assert.equal(result.skipped.length, hostile.length + 2);
-  for (const skip of result.skipped) assert.ok(skip.reason.length > 0 && skip.path.startsWith('in.jsonl:'), JSON.stringify(skip));
+  for (const skip of result.skipped)
+    assert.ok(skip.reason.length > 0 && skip.path.startsWith('in.jsonl:'), JSON.stringify(skip));
   assert.match(result.skipped.at(-1)!.reason, /appears again/);
-  assert.deepEqual([...(await tree(dir)).keys()].sort(), ['in.jsonl', 'sub/out/articles/1-1000/article_1.md', 'sub/out/articles/1-1000/article_2.md']);
+  assert.deepEqual([...(await tree(dir)).keys()].sort(), [
+    'in.jsonl',
+    'sub/out/articles/1-1000/article_1.md',
+    'sub/out/articles/1-1000/article_2.md',
+  ]);
   assert.equal(await readFile(join(out, 'articles/1-1000/article_1.md'), 'utf8'), FILE_A);
 });
 
@@ -139,34 +157,58 @@ test('an output that is the source, holds the source under articles/, or is a fi
     [join(dir, 'src'), join(dir, 'in.jsonl')],
   ];
   for (const [source, out] of cases) {
-    await assert.rejects(importArchive(source, out), (e: unknown) => isSalvageError(e) && e.code === 'CONFIG_INVALID', `${source} → ${out}`);
+    await assert.rejects(
+      importArchive(source, out),
+      (e: unknown) => isSalvageError(e) && e.code === 'CONFIG_INVALID',
+      `${source} → ${out}`,
+    );
   }
   assert.deepEqual(await tree(dir), before);
   // A jsonl file inside the output folder is fine: nothing is written over it.
   assert.deepEqual(await importArchive(join(dir, 'in.jsonl'), dir), { files: 2, skipped: [] });
 });
 
-test('temporary files of a dead import are removed before the next run and reported; a live process\'s and other files are kept', async (t) => {
+test("temporary files of a dead import are removed before the next run and reported; a live process's and other files are kept", async (t) => {
   const dir = await tempDir(t);
   await writeFile(join(dir, 'in.jsonl'), jsonl(GOOD));
   const bucket = join(dir, 'out', 'articles', '1-1000');
   await mkdir(bucket, { recursive: true });
-  const dead = Number(spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))'], { encoding: 'utf8' }).stdout);
+  const dead = Number(
+    spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))'], { encoding: 'utf8' }).stdout,
+  );
   const alive = process.ppid;
   const keep = [`.${alive}.1.tmp`, `.${dead}.1.tmp.bak`, `x.${dead}.1.tmp`, `.${dead}.tmp`, 'notes.txt'];
   for (const name of [`.${dead}.1.tmp`, `.${dead}.27.tmp`, ...keep]) await writeFile(join(bucket, name), 'partial');
   const seen: { path: string; pid: number }[] = [];
-  assert.deepEqual(await importArchive(join(dir, 'in.jsonl'), join(dir, 'out'), { onLeftover: (l) => seen.push(l) }), { files: 2, skipped: [] });
-  assert.deepEqual(seen.map((l) => l.path).sort(), [join(bucket, `.${dead}.1.tmp`), join(bucket, `.${dead}.27.tmp`)].sort());
+  assert.deepEqual(await importArchive(join(dir, 'in.jsonl'), join(dir, 'out'), { onLeftover: (l) => seen.push(l) }), {
+    files: 2,
+    skipped: [],
+  });
+  assert.deepEqual(
+    seen.map((l) => l.path).sort(),
+    [join(bucket, `.${dead}.1.tmp`), join(bucket, `.${dead}.27.tmp`)].sort(),
+  );
   assert.ok(seen.every((l) => l.pid === dead));
   assert.deepEqual((await readdir(bucket)).sort(), [...keep, 'article_1.md'].sort());
 });
 
 test('a missing source is INPUT_UNREADABLE; an unknown file type is INPUT_INVALID; corrupt gzip is INPUT_UNREADABLE', async (t) => {
   const dir = await tempDir(t);
-  await assert.rejects(importArchive(join(dir, 'missing.jsonl.gz'), join(dir, 'out')), (e: unknown) => isSalvageError(e) && e.code === 'INPUT_UNREADABLE');
+  await assert.rejects(
+    importArchive(join(dir, 'missing.jsonl.gz'), join(dir, 'out')),
+    (e: unknown) => isSalvageError(e) && e.code === 'INPUT_UNREADABLE',
+  );
   await writeFile(join(dir, 'in.txt'), 'x');
-  await assert.rejects(importArchive(join(dir, 'in.txt'), join(dir, 'out')), (e: unknown) => isSalvageError(e) && e.code === 'INPUT_INVALID');
-  await writeFile(join(dir, 'bad.jsonl.gz'), Buffer.concat([gzipSync(jsonl(GOOD)).subarray(0, 30), Buffer.from('garbage')]));
-  await assert.rejects(importArchive(join(dir, 'bad.jsonl.gz'), join(dir, 'out2')), (e: unknown) => isSalvageError(e) && e.code === 'INPUT_UNREADABLE');
+  await assert.rejects(
+    importArchive(join(dir, 'in.txt'), join(dir, 'out')),
+    (e: unknown) => isSalvageError(e) && e.code === 'INPUT_INVALID',
+  );
+  await writeFile(
+    join(dir, 'bad.jsonl.gz'),
+    Buffer.concat([gzipSync(jsonl(GOOD)).subarray(0, 30), Buffer.from('garbage')]),
+  );
+  await assert.rejects(
+    importArchive(join(dir, 'bad.jsonl.gz'), join(dir, 'out2')),
+    (e: unknown) => isSalvageError(e) && e.code === 'INPUT_UNREADABLE',
+  );
 });

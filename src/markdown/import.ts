@@ -69,19 +69,30 @@ type Skip = { path: string; reason: string };
  *
  * @example await importArchive('hkcnews.jsonl.gz', 'hkcnews-archive', { onProgress: (n) => … })
  */
-export async function importArchive(source: string, outDir: string, options: ImportOptions = {}): Promise<ImportResult> {
+export async function importArchive(
+  source: string,
+  outDir: string,
+  options: ImportOptions = {},
+): Promise<ImportResult> {
   const { onProgress, concurrency = DEFAULT_IMPORT_CONCURRENCY } = options;
   let info;
   try {
     info = await stat(source);
   } catch (error) {
-    throw new SalvageError('INPUT_UNREADABLE', `cannot read ${source}: ${(error as Error).message}; give a folder of article_<id>.md files or a .jsonl/.jsonl.gz file`, { cause: error, subject: source });
+    throw new SalvageError(
+      'INPUT_UNREADABLE',
+      `cannot read ${source}: ${(error as Error).message}; give a folder of article_<id>.md files or a .jsonl/.jsonl.gz file`,
+      { cause: error, subject: source },
+    );
   }
   await checkOutput(source, info.isDirectory(), outDir);
   let items: AsyncIterable<Item | Skip>;
   if (info.isDirectory()) items = walkFolder(source, resolve(outDir));
   else if (/\.jsonl(?:\.gz)?$/i.test(source)) items = readJsonLines(source);
-  else throw new SalvageError('INPUT_INVALID', `${source} is neither a folder nor a .jsonl/.jsonl.gz file`, { subject: source });
+  else
+    throw new SalvageError('INPUT_INVALID', `${source} is neither a folder nor a .jsonl/.jsonl.gz file`, {
+      subject: source,
+    });
 
   await mkdir(outDir, { recursive: true });
   for (const leftover of await removeDeadTempFiles(outDir)) options.onLeftover?.(leftover);
@@ -123,12 +134,19 @@ export async function importArchive(source: string, outDir: string, options: Imp
   } catch (error) {
     await Promise.all(pending);
     if (isSalvageError(error)) throw error;
-    throw new SalvageError('INPUT_UNREADABLE', `could not read ${source}: ${(error as Error).message}`, { cause: error, subject: source });
+    throw new SalvageError('INPUT_UNREADABLE', `could not read ${source}: ${(error as Error).message}`, {
+      cause: error,
+      subject: source,
+    });
   }
   await Promise.all(pending);
   if (failure !== undefined) {
     if (isSalvageError(failure)) throw failure;
-    throw new SalvageError('INPUT_UNREADABLE', `could not read an input file under ${source}: ${(failure as Error).message}`, { cause: failure, subject: source });
+    throw new SalvageError(
+      'INPUT_UNREADABLE',
+      `could not read an input file under ${source}: ${(failure as Error).message}`,
+      { cause: failure, subject: source },
+    );
   }
   return { files, skipped };
 }
@@ -150,7 +168,8 @@ async function realPathOf(path: string): Promise<string> {
   }
 }
 
-const within = (child: string, parent: string): boolean => child === parent || child.startsWith(parent.endsWith(sep) ? parent : parent + sep);
+const within = (child: string, parent: string): boolean =>
+  child === parent || child.startsWith(parent.endsWith(sep) ? parent : parent + sep);
 
 /**
  * Refuse an output that would overwrite or swallow the source (issue 12: \`--out\` equal to the
@@ -161,10 +180,13 @@ const within = (child: string, parent: string): boolean => child === parent || c
 async function checkOutput(source: string, sourceIsFolder: boolean, outDir: string): Promise<void> {
   const [src, out] = await Promise.all([realPathOf(source), realPathOf(outDir)]);
   const refuse = (why: string): never => {
-    throw new SalvageError('CONFIG_INVALID', `--out ${outDir} ${why}; choose an output folder outside the source`, { subject: outDir });
+    throw new SalvageError('CONFIG_INVALID', `--out ${outDir} ${why}; choose an output folder outside the source`, {
+      subject: outDir,
+    });
   };
   if (src === out) refuse(`is the source ${source} itself`);
-  if (sourceIsFolder && within(src, join(out, 'articles'))) refuse(`would write over the source ${source} (it is inside ${join(outDir, 'articles')})`);
+  if (sourceIsFolder && within(src, join(out, 'articles')))
+    refuse(`would write over the source ${source} (it is inside ${join(outDir, 'articles')})`);
   try {
     if (!(await stat(out)).isDirectory()) refuse('is an existing file, not a folder');
   } catch (error) {
@@ -210,7 +232,8 @@ function checkItem(item: Item, seen: Set<number>): string | undefined {
   if (item.claimedPath !== undefined) {
     const expected = articlePath(item.id).split(sep).join('/');
     const claimed = item.claimedPath.replace(/\\/g, '/').replace(/^\.\//, '');
-    if (claimed !== expected) return `path ${JSON.stringify(item.claimedPath.slice(0, 120))} does not match id ${item.id} (expected ${expected})`;
+    if (claimed !== expected)
+      return `path ${JSON.stringify(item.claimedPath.slice(0, 120))} does not match id ${item.id} (expected ${expected})`;
   }
   const n = Number(item.id);
   if (seen.has(n)) return `id ${item.id} appears again; the first file was kept`;
@@ -273,7 +296,11 @@ async function* readJsonLines(file: string): AsyncGenerator<Item | Skip> {
         yield { path: where, reason: `no "raw" text for id ${JSON.stringify(idText.slice(0, 40))}` };
         continue;
       }
-      const item: Item = { where: typeof path === 'string' ? `${where} (${path.slice(0, 120)})` : where, id: idText, data: raw };
+      const item: Item = {
+        where: typeof path === 'string' ? `${where} (${path.slice(0, 120)})` : where,
+        id: idText,
+        data: raw,
+      };
       if (path !== undefined) {
         if (typeof path !== 'string') {
           yield { path: where, reason: '"path" is not a string' };

@@ -1,7 +1,15 @@
 /** Markdown: Article → archive file text (FORMAT.md), and writing it atomically into an archive folder. */
 export { renderArticle, renderBody, type RenderOptions } from './render.js';
 export { renderFrontmatter, frontmatterValues, type FrontmatterStyle } from './frontmatter.js';
-export { articlePath, processAlive, removeStaleTempFiles, writeArticleFile, writeFileAtomic, BUCKET_SIZE, type AtomicWriteOptions } from './write.js';
+export {
+  articlePath,
+  processAlive,
+  removeStaleTempFiles,
+  writeArticleFile,
+  writeFileAtomic,
+  BUCKET_SIZE,
+  type AtomicWriteOptions,
+} from './write.js';
 export { imageMementoUrl } from './wayback-urls.js';
 export { escapeHtml, escapeInline } from './escape.js';
 export { parseArchiveFile, type ParsedArchiveFile } from './parse.js';

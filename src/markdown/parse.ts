@@ -53,15 +53,28 @@ export function parseArchiveFile(text: string, path?: string): ParsedArchiveFile
   const close = CLOSE.exec(rest);
   if (close === null) throw invalid(where, 'has no closing "---" line after its frontmatter');
   const yamlText = rest.slice(0, close.index);
-  if (yamlText.length > MAX_FRONTMATTER_CHARS) throw invalid(where, `has a frontmatter block of ${yamlText.length} characters, more than the ${MAX_FRONTMATTER_CHARS} any article's metadata needs (FORMAT.md, limits)`);
+  if (yamlText.length > MAX_FRONTMATTER_CHARS)
+    throw invalid(
+      where,
+      `has a frontmatter block of ${yamlText.length} characters, more than the ${MAX_FRONTMATTER_CHARS} any article's metadata needs (FORMAT.md, limits)`,
+    );
   const afterClose = close.index + close[0].length;
   const body = rest.slice(rest[afterClose] === '\n' ? afterClose + 1 : afterClose);
 
   const frontmatter = parseFrontmatter(yamlText, where);
   const str = (key: string): string | undefined => scalar(frontmatter[key]);
   const { heading, text: plain } = bodyText(body);
-  const out: ParsedArchiveFile = { frontmatter, title: str('title') ?? heading ?? '', tags: list(frontmatter['tags']), body, text: plain };
-  const put = (field: Exclude<keyof ParsedArchiveFile, 'frontmatter' | 'title' | 'tags' | 'body' | 'text'>, key: string): void => {
+  const out: ParsedArchiveFile = {
+    frontmatter,
+    title: str('title') ?? heading ?? '',
+    tags: list(frontmatter['tags']),
+    body,
+    text: plain,
+  };
+  const put = (
+    field: Exclude<keyof ParsedArchiveFile, 'frontmatter' | 'title' | 'tags' | 'body' | 'text'>,
+    key: string,
+  ): void => {
     const v = str(key);
     if (v !== undefined) out[field] = v;
   };
@@ -79,7 +92,11 @@ export function parseArchiveFile(text: string, path?: string): ParsedArchiveFile
 }
 
 function invalid(where: string, what: string, cause?: unknown): SalvageError {
-  return new SalvageError('INPUT_INVALID', `${where} ${what}; an archive file starts with a YAML frontmatter block between "---" lines (FORMAT.md)`, { subject: where, cause });
+  return new SalvageError(
+    'INPUT_INVALID',
+    `${where} ${what}; an archive file starts with a YAML frontmatter block between "---" lines (FORMAT.md)`,
+    { subject: where, cause },
+  );
 }
 
 /** A scalar as a string; `""`, whitespace-only, null and non-scalars count as absent. */
@@ -114,10 +131,13 @@ function list(value: unknown): string[] {
 export const MAX_FLOW_DEPTH = 64;
 
 function flowDepth(text: string): number {
-  let depth = 0, max = 0;
+  let depth = 0,
+    max = 0;
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);
-    if (c === 91 || c === 123) { if (++depth > max) max = depth; } // [ {
+    if (c === 91 || c === 123) {
+      if (++depth > max) max = depth;
+    } // [ {
     else if ((c === 93 || c === 125) && depth > 0) depth--; // ] }
   }
   return max;
@@ -126,7 +146,8 @@ function flowDepth(text: string): number {
 function parseFrontmatter(yamlText: string, where: string): Record<string, unknown> {
   const fast = parseSubset(yamlText);
   if (fast !== undefined) return fast;
-  if (flowDepth(yamlText) > MAX_FLOW_DEPTH) throw invalid(where, `has frontmatter nested more than ${MAX_FLOW_DEPTH} levels deep`);
+  if (flowDepth(yamlText) > MAX_FLOW_DEPTH)
+    throw invalid(where, `has frontmatter nested more than ${MAX_FLOW_DEPTH} levels deep`);
   let value: unknown;
   try {
     // parseDocument, not parse: `parse` prints the library's warnings (unresolved tags, %YAML
@@ -146,7 +167,8 @@ function parseFrontmatter(yamlText: string, where: string): Record<string, unkno
     throw invalid(where, `has frontmatter that is not valid YAML (${message})`, error);
   }
   if (value === null || value === undefined) return {};
-  if (typeof value !== 'object' || Array.isArray(value)) throw invalid(where, 'has frontmatter that is not a YAML mapping of keys to values');
+  if (typeof value !== 'object' || Array.isArray(value))
+    throw invalid(where, 'has frontmatter that is not a YAML mapping of keys to values');
   return value as Record<string, unknown>;
 }
 
@@ -216,7 +238,24 @@ export function parseSubset(yamlText: string): Record<string, unknown> | undefin
 }
 
 const SIMPLE_ESCAPES: Record<string, string> = {
-  '0': '\0', a: '\x07', b: '\b', t: '\t', '\t': '\t', n: '\n', v: '\v', f: '\f', r: '\r', e: '\x1b', ' ': ' ', '"': '"', '/': '/', '\\': '\\', N: '\u0085', _: '\u00a0', L: '\u2028', P: '\u2029',
+  '0': '\0',
+  a: '\x07',
+  b: '\b',
+  t: '\t',
+  '\t': '\t',
+  n: '\n',
+  v: '\v',
+  f: '\f',
+  r: '\r',
+  e: '\x1b',
+  ' ': ' ',
+  '"': '"',
+  '/': '/',
+  '\\': '\\',
+  N: '\u0085',
+  _: '\u00a0',
+  L: '\u2028',
+  P: '\u2029',
 };
 const HEX_LENGTH: Record<string, number> = { x: 2, u: 4, U: 8 };
 
@@ -291,13 +330,36 @@ const TABLE_DELIMITER = /^\|?\s*:?-+:?\s*(?:\|\s*:?-+:?\s*)*\|?$/;
 const FENCE = /^(?:`{3,}|~{3,})/;
 const REFERENCE_DEFINITION = /^\[[^\]]+\]:\s+\S+/;
 const ENTITY = /&(#\d{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});/g;
-const NAMED_ENTITIES: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'", nbsp: '\u00a0', ensp: '\u2002', emsp: '\u2003', thinsp: '\u2009', hellip: '…', mdash: '—', ndash: '–', lsquo: '‘', rsquo: '’', ldquo: '“', rdquo: '”', middot: '·', copy: '©', reg: '®', trade: '™' };
+const NAMED_ENTITIES: Record<string, string> = {
+  amp: '&',
+  lt: '<',
+  gt: '>',
+  quot: '"',
+  apos: "'",
+  nbsp: '\u00a0',
+  ensp: '\u2002',
+  emsp: '\u2003',
+  thinsp: '\u2009',
+  hellip: '…',
+  mdash: '—',
+  ndash: '–',
+  lsquo: '‘',
+  rsquo: '’',
+  ldquo: '“',
+  rdquo: '”',
+  middot: '·',
+  copy: '©',
+  reg: '®',
+  trade: '™',
+};
 const SPACES = /[ \t]+/g;
 
 /** The leading `# title` (if any) and the body as plain text. */
 function bodyText(body: string): { heading: string | undefined; text: string } {
   const escaped = body.replace(MD_ESCAPE, (_, ch: string) => String.fromCharCode(PUA_BASE + ch.charCodeAt(0)));
-  const lines = removeSpans(removeSpans(escaped, SHORTCODE_OPEN, SHORTCODE_CLOSE), COMMENT_OPEN, COMMENT_CLOSE).split('\n');
+  const lines = removeSpans(removeSpans(escaped, SHORTCODE_OPEN, SHORTCODE_CLOSE), COMMENT_OPEN, COMMENT_CLOSE).split(
+    '\n',
+  );
   const out: string[] = [];
   let heading: string | undefined;
   let seenContent = false;
@@ -313,9 +375,7 @@ function bodyText(body: string): { heading: string | undefined; text: string } {
       if (TABLE_DELIMITER.test(line)) continue;
       line = line.replace(/^\||\|$/g, '').replace(/\|/g, ' ');
     }
-    line = line
-      .replace(MD_IMAGE, '')
-      .replace(MD_LINK, '$1');
+    line = line.replace(MD_IMAGE, '').replace(MD_LINK, '$1');
     line = replaceHtmlTags(line)
       .replace(AUTOLINK, '')
       .replace(BARE_URL, '')

@@ -49,20 +49,32 @@ const MARKERS = { strong: '**', em: '*', del: '~~' } as const;
 const HTML_TAGS = { strong: 'strong', em: 'em', del: 'del' } as const;
 
 /** Rendered inline text with the places where emphasis markers were put, to check them afterwards. */
-interface Emphasis { kind: 'strong' | 'em' | 'del'; html: boolean }
+interface Emphasis {
+  kind: 'strong' | 'em' | 'del';
+  html: boolean;
+}
 type Piece = string | { emphasis: Emphasis; closing: boolean };
 
 function piecesOf(nodes: readonly Inline[], ctx: Context, inLink: boolean, out: Piece[]): void {
   for (const n of nodes) {
     switch (n.type) {
-      case 'text': out.push(escapeInline(n.text)); break;
-      case 'break': out.push(inLink ? ' ' : '\\\n'); break;
-      case 'strong': case 'em': case 'del': {
+      case 'text':
+        out.push(escapeInline(n.text));
+        break;
+      case 'break':
+        out.push(inLink ? ' ' : '\\\n');
+        break;
+      case 'strong':
+      case 'em':
+      case 'del': {
         // Markers must touch their text: white space at the edges (NBSP and U+3000 too) goes outside.
         const inner: Piece[] = [];
         piecesOf(n.children, ctx, inLink, inner);
         const text = inner.map((p) => (typeof p === 'string' ? p : '')).join('');
-        if (ALL_EDGE_SPACE.test(text)) { out.push(text); break; }
+        if (ALL_EDGE_SPACE.test(text)) {
+          out.push(text);
+          break;
+        }
         const lead = /^[ \t\p{Zs}]*/u.exec(text)?.[0] ?? '';
         const trail = trailingSpace(text);
         trimPieces(inner, lead.length, trail.length);
@@ -73,10 +85,16 @@ function piecesOf(nodes: readonly Inline[], ctx: Context, inLink: boolean, out: 
         break;
       }
       case 'link': {
-        if (inLink) { piecesOf(n.children, ctx, true, out); break; }
+        if (inLink) {
+          piecesOf(n.children, ctx, true, out);
+          break;
+        }
         const inner: Piece[] = [];
         piecesOf(n.children, ctx, true, inner);
-        if (inner.every((p) => typeof p === 'string' && p.trim() === '')) { for (const p of inner) out.push(p); break; }
+        if (inner.every((p) => typeof p === 'string' && p.trim() === '')) {
+          for (const p of inner) out.push(p);
+          break;
+        }
         // `![` would make the link an image.
         const last = out.length - 1;
         const prev = out[last];
@@ -120,7 +138,10 @@ function assemble(pieces: readonly Piece[]): { text: string; at: Map<Piece, numb
   let text = '';
   const at = new Map<Piece, number>();
   for (const p of pieces) {
-    if (typeof p === 'string') { text += p; continue; }
+    if (typeof p === 'string') {
+      text += p;
+      continue;
+    }
     at.set(p, text.length);
     const { kind, html } = p.emphasis;
     text += html ? `<${p.closing ? '/' : ''}${HTML_TAGS[kind]}>` : MARKERS[kind];
@@ -159,7 +180,10 @@ function inlineMarkdown(nodes: readonly Inline[], ctx: Context): string {
     for (const p of pieces) {
       if (typeof p === 'string' || p.emphasis.html) continue;
       const start = at.get(p)!; // every marker piece was placed by assemble()
-      if (!flanks(text, start, start + MARKERS[p.emphasis.kind].length, p.closing)) { p.emphasis.html = true; changed = true; }
+      if (!flanks(text, start, start + MARKERS[p.emphasis.kind].length, p.closing)) {
+        p.emphasis.html = true;
+        changed = true;
+      }
     }
     if (!changed) return text;
   }
@@ -182,12 +206,24 @@ function captionHtml(nodes: readonly Inline[], ctx: Context): string {
   let out = '';
   for (const n of nodes) {
     switch (n.type) {
-      case 'text': out += escapeHtmlText(n.text); break;
-      case 'break': out += '<br>'; break;
-      case 'strong': out += `<strong>${captionHtml(n.children, ctx)}</strong>`; break;
-      case 'em': out += `<em>${captionHtml(n.children, ctx)}</em>`; break;
-      case 'del': out += `<del>${captionHtml(n.children, ctx)}</del>`; break;
-      case 'link': out += `<a href="${escapeHtmlAttribute(linkTarget(n.href, ctx))}">${captionHtml(n.children, ctx)}</a>`; break;
+      case 'text':
+        out += escapeHtmlText(n.text);
+        break;
+      case 'break':
+        out += '<br>';
+        break;
+      case 'strong':
+        out += `<strong>${captionHtml(n.children, ctx)}</strong>`;
+        break;
+      case 'em':
+        out += `<em>${captionHtml(n.children, ctx)}</em>`;
+        break;
+      case 'del':
+        out += `<del>${captionHtml(n.children, ctx)}</del>`;
+        break;
+      case 'link':
+        out += `<a href="${escapeHtmlAttribute(linkTarget(n.href, ctx))}">${captionHtml(n.children, ctx)}</a>`;
+        break;
     }
   }
   return out;
@@ -201,38 +237,59 @@ function tableMarkdown(table: TableBlock, ctx: Context): string {
     return '| ' + texts.join(' | ') + ' |';
   };
   const [head, ...rest] = table.rows;
-  const lines = [row(head ?? []), '| ' + Array.from({ length: width }, () => '---').join(' | ') + ' |', ...rest.map(row)];
+  const lines = [
+    row(head ?? []),
+    '| ' + Array.from({ length: width }, () => '---').join(' | ') + ' |',
+    ...rest.map(row),
+  ];
   return lines.join('\n');
 }
 
 function indent(text: string, by: string): string {
-  return text.split('\n').map((line, i) => (i === 0 || line === '' ? line : by + line)).join('\n');
+  return text
+    .split('\n')
+    .map((line, i) => (i === 0 || line === '' ? line : by + line))
+    .join('\n');
 }
 
 function blockMarkdown(block: Block, ctx: Context): string {
   switch (block.type) {
-    case 'paragraph': return paragraphMarkdown(block.children, ctx);
-    case 'heading': return '#'.repeat(block.level) + ' ' + singleLine(block.children, ctx).replace(/#/g, '\\#');
-    case 'rule': return '---';
-    case 'embed': return `<iframe src="${escapeHtmlAttribute(block.src)}"></iframe>`;
+    case 'paragraph':
+      return paragraphMarkdown(block.children, ctx);
+    case 'heading':
+      return '#'.repeat(block.level) + ' ' + singleLine(block.children, ctx).replace(/#/g, '\\#');
+    case 'rule':
+      return '---';
+    case 'embed':
+      return `<iframe src="${escapeHtmlAttribute(block.src)}"></iframe>`;
     case 'figure': {
-      const lines = ['<figure>', `<img src="${escapeHtmlAttribute(imageTarget(block.src, ctx))}" alt="${escapeHtmlAttribute(block.alt)}">`];
-      if (block.caption && block.caption.length > 0) lines.push(`<figcaption>${captionHtml(block.caption, ctx)}</figcaption>`);
+      const lines = [
+        '<figure>',
+        `<img src="${escapeHtmlAttribute(imageTarget(block.src, ctx))}" alt="${escapeHtmlAttribute(block.alt)}">`,
+      ];
+      if (block.caption && block.caption.length > 0)
+        lines.push(`<figcaption>${captionHtml(block.caption, ctx)}</figcaption>`);
       lines.push('</figure>');
       return lines.join('\n');
     }
-    case 'table': return tableMarkdown(block, ctx);
+    case 'table':
+      return tableMarkdown(block, ctx);
     case 'quote': {
       const inner = block.children.map((b) => blockMarkdown(b, ctx)).join('\n\n');
-      return inner.split('\n').map((line) => (line === '' ? '>' : '> ' + line)).join('\n');
+      return inner
+        .split('\n')
+        .map((line) => (line === '' ? '>' : '> ' + line))
+        .join('\n');
     }
     case 'list': {
       const loose = block.items.some((item) => item.length > 1);
-      return block.items.map((item, i) => {
-        const marker = block.ordered ? `${block.start + i}. ` : '- ';
-        const body = item.map((b) => blockMarkdown(b, ctx)).join('\n\n');
-        return marker + indent(body, ' '.repeat(marker.length));
-      }).join(loose ? '\n\n' : '\n');
+      return block.items
+        .map((item, i) => {
+          const marker = block.ordered ? `${block.start + i}. ` : '- ';
+          const body = item.map((b) => blockMarkdown(b, ctx)).join('\n\n');
+          return marker + indent(body, ' '.repeat(marker.length));
+        })
+        .join(loose ? '\n\n' : '\n');
     }
   }
 }
@@ -248,7 +305,8 @@ export function renderBody(article: Article): string {
     if (text.trim() === '') continue;
     // Two lists in a row would read as one; an empty HTML comment ends the first (CommonMark
     // spec, "Lists", example 308). Changing the marker would change the visible numbers' text.
-    if (block.type === 'list' && previous?.type === 'list' && previous.ordered === block.ordered) parts.push('<!-- -->');
+    if (block.type === 'list' && previous?.type === 'list' && previous.ordered === block.ordered)
+      parts.push('<!-- -->');
     parts.push(text);
     previous = block;
   }

@@ -27,7 +27,25 @@ test('articlePath puts an id in its bucket of 1000', () => {
 });
 
 test('articlePath refuses every id that is not a positive integer', () => {
-  for (const id of ['../x', '0', '-1', '1e3', '12/..', '', ' 12', '12 ', '012', '1.0', '0x1f', '１２', '12\n', 'NaN', 'Infinity', '/etc/passwd', '1000000000000000']) {
+  for (const id of [
+    '../x',
+    '0',
+    '-1',
+    '1e3',
+    '12/..',
+    '',
+    ' 12',
+    '12 ',
+    '012',
+    '1.0',
+    '0x1f',
+    '１２',
+    '12\n',
+    'NaN',
+    'Infinity',
+    '/etc/passwd',
+    '1000000000000000',
+  ]) {
     assert.throws(() => articlePath(id), isUnsafe, JSON.stringify(id));
   }
 });
@@ -74,7 +92,10 @@ test('writeFileAtomic fails with OUTPUT_FAILED when the target is a folder, and 
   await withTempDir(async (dir) => {
     const path = join(dir, 'taken');
     await mkdir(path);
-    await assert.rejects(writeFileAtomic(path, 'x'), (error: unknown) => error instanceof SalvageError && error.code === 'OUTPUT_FAILED');
+    await assert.rejects(
+      writeFileAtomic(path, 'x'),
+      (error: unknown) => error instanceof SalvageError && error.code === 'OUTPUT_FAILED',
+    );
     assert.deepEqual(await readdir(dir), ['taken']);
   });
 });

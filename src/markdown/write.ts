@@ -14,7 +14,12 @@ const SAFE_ID = /^[1-9]\d{0,14}$/;
 
 /** `articles/18001-19000/article_18733.md` for id 18733. Throws OUTPUT_UNSAFE for a non-numeric id. */
 export function articlePath(id: string): string {
-  if (!SAFE_ID.test(id)) throw new SalvageError('OUTPUT_UNSAFE', `article id ${JSON.stringify(id.slice(0, 40))} is not a positive integer; refusing to build a file name from it`, { subject: id });
+  if (!SAFE_ID.test(id))
+    throw new SalvageError(
+      'OUTPUT_UNSAFE',
+      `article id ${JSON.stringify(id.slice(0, 40))} is not a positive integer; refusing to build a file name from it`,
+      { subject: id },
+    );
   const n = Number(id);
   const lo = Math.floor((n - 1) / BUCKET_SIZE) * BUCKET_SIZE + 1;
   return join('articles', `${lo}-${lo + BUCKET_SIZE - 1}`, `article_${n}.md`);
@@ -62,7 +67,11 @@ export interface AtomicWriteOptions {
 }
 
 /** Write `data` to `path` atomically (temp file in the same folder, rename). */
-export async function writeFileAtomic(path: string, data: string | Uint8Array, options: AtomicWriteOptions = {}): Promise<void> {
+export async function writeFileAtomic(
+  path: string,
+  data: string | Uint8Array,
+  options: AtomicWriteOptions = {},
+): Promise<void> {
   const dir = join(path, '..');
   await mkdir(dir, { recursive: true });
   const temp = join(dir, `.${process.pid}.${++tempCounter}.tmp`);
@@ -77,12 +86,20 @@ export async function writeFileAtomic(path: string, data: string | Uint8Array, o
     await rename(temp, path);
   } catch (error) {
     await rm(temp, { force: true });
-    throw new SalvageError('OUTPUT_FAILED', `could not write ${path}: ${(error as Error).message}`, { cause: error, subject: path });
+    throw new SalvageError('OUTPUT_FAILED', `could not write ${path}: ${(error as Error).message}`, {
+      cause: error,
+      subject: path,
+    });
   }
 }
 
 /** Write an article's file text under `root`; returns the path written. */
-export async function writeArticleFile(root: string, id: string, text: string, options: AtomicWriteOptions = {}): Promise<string> {
+export async function writeArticleFile(
+  root: string,
+  id: string,
+  text: string,
+  options: AtomicWriteOptions = {},
+): Promise<string> {
   const path = join(root, articlePath(id));
   await writeFileAtomic(path, text, options);
   return path;

@@ -158,11 +158,20 @@ const hashed = (name: string, ext: string, body: string): string =>
   `/assets/${name}-${createHash('sha256').update(body).digest('hex').slice(0, 10)}.${ext}`;
 
 /** The stylesheet every page links. */
-export const STYLESHEET: Asset = { path: hashed('reader', 'css', CSS), contentType: 'text/css; charset=utf-8', body: CSS.trimStart() };
+export const STYLESHEET: Asset = {
+  path: hashed('reader', 'css', CSS),
+  contentType: 'text/css; charset=utf-8',
+  body: CSS.trimStart(),
+};
 /** The enhancement script article pages load (`type="module"`, so deferred). */
-export const SCRIPT: Asset = { path: hashed('reader', 'js', JS), contentType: 'text/javascript; charset=utf-8', body: JS.trimStart() };
+export const SCRIPT: Asset = {
+  path: hashed('reader', 'js', JS),
+  contentType: 'text/javascript; charset=utf-8',
+  body: JS.trimStart(),
+};
 /** A plain mark for browser tabs (browsers ask for /favicon.ico when a page names no icon). */
-const ICON_SVG = '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 32 32"><rect width="32" height="32" rx="6" fill="#8a1c1c"/><path d="M8 10h16M8 16h16M8 22h10" stroke="#fff" stroke-width="3" stroke-linecap="round"/></svg>\n';
+const ICON_SVG =
+  '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 32 32"><rect width="32" height="32" rx="6" fill="#8a1c1c"/><path d="M8 10h16M8 16h16M8 22h10" stroke="#fff" stroke-width="3" stroke-linecap="round"/></svg>\n';
 export const ICON: Asset = { path: hashed('icon', 'svg', ICON_SVG), contentType: 'image/svg+xml', body: ICON_SVG };
 /** The static export's client-side search (written by the static export, not served here). */
 export const STATIC_SEARCH_SCRIPT_PATH = '/assets/static-search.js';

@@ -57,7 +57,8 @@ export function buildCalendar(catalog: Catalog): Calendar {
       let hi = allDays.length;
       while (lo < hi) {
         const mid = (lo + hi) >>> 1;
-        if (allDays[mid]! < day) lo = mid + 1; // mid < hi ≤ length
+        if (allDays[mid]! < day)
+          lo = mid + 1; // mid < hi ≤ length
         else hi = mid;
       }
       const out: { previous?: string; next?: string } = {};

@@ -1,6 +1,15 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { citations, readableUrl, robustLinkAttributes, newsArticleJsonLd, dublinCoreMeta, bibtexEscape, captureDate, type CiteMeta } from './cite.js';
+import {
+  citations,
+  readableUrl,
+  robustLinkAttributes,
+  newsArticleJsonLd,
+  dublinCoreMeta,
+  bibtexEscape,
+  captureDate,
+  type CiteMeta,
+} from './cite.js';
 
 const ORIGINAL = 'https://www.hkcnews.com/article/18733/%E8%B6%8A%E5%8D%97-18730/%E7%89%B9%E6%9C%97%E6%99%AE';
 const MEMENTO = `https://web.archive.org/web/20210628174710/${ORIGINAL}`;
@@ -21,9 +30,18 @@ const HOSTILE = 'He said "hi" {x} 50% & $5 #1 a_b ^ ~ \\ </script><script>alert(
 
 test('APA 7 cites the memento with author, date, title and site', () => {
   const { apa, apaHtml } = citations(META, { accessed: ACCESSED });
-  assert.equal(apa, `眾新聞記者. (2019, February 27). 特朗普金正恩河內峰會　同稱可望達致成果. 眾新聞. Retrieved November 26, 2026, from ${MEMENTO}`);
-  assert.equal(apaHtml, `眾新聞記者. (2019, February 27). 特朗普金正恩河內峰會　同稱可望達致成果. <i>眾新聞</i>. Retrieved November 26, 2026, from ${MEMENTO}`);
-  assert.equal(citations(META).apa, `眾新聞記者. (2019, February 27). 特朗普金正恩河內峰會　同稱可望達致成果. 眾新聞. ${MEMENTO}`);
+  assert.equal(
+    apa,
+    `眾新聞記者. (2019, February 27). 特朗普金正恩河內峰會　同稱可望達致成果. 眾新聞. Retrieved November 26, 2026, from ${MEMENTO}`,
+  );
+  assert.equal(
+    apaHtml,
+    `眾新聞記者. (2019, February 27). 特朗普金正恩河內峰會　同稱可望達致成果. <i>眾新聞</i>. Retrieved November 26, 2026, from ${MEMENTO}`,
+  );
+  assert.equal(
+    citations(META).apa,
+    `眾新聞記者. (2019, February 27). 特朗普金正恩河內峰會　同稱可望達致成果. 眾新聞. ${MEMENTO}`,
+  );
 });
 
 test('APA without author or date puts the title first and says n.d.', () => {
@@ -33,7 +51,10 @@ test('APA without author or date puts the title first and says n.d.', () => {
 
 test('MLA 9 gives the original and the Wayback container with dates and Accessed', () => {
   const { mla, mlaHtml } = citations(META, { accessed: ACCESSED });
-  assert.equal(mla, `眾新聞記者. "特朗普金正恩河內峰會　同稱可望達致成果." 眾新聞, 27 Feb. 2019, ${ORIGINAL}. Wayback Machine, 28 June 2021, ${MEMENTO}. Accessed 26 Nov. 2026.`);
+  assert.equal(
+    mla,
+    `眾新聞記者. "特朗普金正恩河內峰會　同稱可望達致成果." 眾新聞, 27 Feb. 2019, ${ORIGINAL}. Wayback Machine, 28 June 2021, ${MEMENTO}. Accessed 26 Nov. 2026.`,
+  );
   assert.match(mlaHtml, /<i>眾新聞<\/i>, 27 Feb\. 2019/);
   assert.match(mlaHtml, /<i>Wayback Machine<\/i>, 28 June 2021/);
   assert.equal(citations({ ...META, date: '2020-09-03' }).mla.includes('3 Sept. 2020'), true);
@@ -47,7 +68,12 @@ test('BibTeX is an @online entry with url, urldate, note and a key from site and
   assert.match(bibtex, /\n  date = \{2019-02-27\},\n  year = \{2019\},\n/);
   assert.ok(bibtex.includes(`\n  url = {${MEMENTO}},\n`), bibtex);
   assert.match(bibtex, /\n  urldate = \{2026-11-26\},\n/);
-  assert.ok(bibtex.includes('note = {Archived by the Wayback Machine on 2021-06-28. Original URL: https://www.hkcnews.com/article/18733/越南-18730/特朗普}'), bibtex);
+  assert.ok(
+    bibtex.includes(
+      'note = {Archived by the Wayback Machine on 2021-06-28. Original URL: https://www.hkcnews.com/article/18733/越南-18730/特朗普}',
+    ),
+    bibtex,
+  );
   assert.match(bibtex, /\n\}$/);
   // Without an access date, urldate is the capture day.
   assert.match(citations(META).bibtex, /urldate = \{2021-06-28\}/);
@@ -58,7 +84,10 @@ function bracesBalanced(text: string): boolean {
   let depth = 0;
   for (let i = 0; i < text.length; i++) {
     const c = text[i];
-    if (c === '\\') { i++; continue; }
+    if (c === '\\') {
+      i++;
+      continue;
+    }
     if (c === '{') depth++;
     else if (c === '}' && --depth < 0) return false;
   }
@@ -68,11 +97,20 @@ function bracesBalanced(text: string): boolean {
 test('BibTeX escapes special characters of hostile titles and keeps braces balanced', () => {
   const { bibtex } = citations({ ...META, title: HOSTILE, author: 'A } and { B', tags: ['{', '%'] });
   assert.ok(bracesBalanced(bibtex), bibtex);
-  assert.ok(bibtex.includes('50\\% \\& \\$5 \\#1 a\\_b \\textasciicircum{} \\textasciitilde{} \\textbackslash{}'), bibtex);
+  assert.ok(
+    bibtex.includes('50\\% \\& \\$5 \\#1 a\\_b \\textasciicircum{} \\textasciitilde{} \\textbackslash{}'),
+    bibtex,
+  );
   assert.ok(bibtex.includes('author = {{A \\} and \\{ B}}'), bibtex);
   assert.equal(bibtexEscape('{}'), '\\{\\}');
-  const weird = citations({ ...META, url: 'https://web.archive.org/web/20210628174710/https://x.example/{a}\\b c' }).bibtex;
-  assert.ok(weird.includes('url = {https://web.archive.org/web/20210628174710/https://x.example/%7Ba%7D%5Cb%20c}'), weird);
+  const weird = citations({
+    ...META,
+    url: 'https://web.archive.org/web/20210628174710/https://x.example/{a}\\b c',
+  }).bibtex;
+  assert.ok(
+    weird.includes('url = {https://web.archive.org/web/20210628174710/https://x.example/%7Ba%7D%5Cb%20c}'),
+    weird,
+  );
   assert.ok(bracesBalanced(weird));
 });
 
@@ -88,11 +126,18 @@ test('readableUrl decodes UTF-8 escapes but keeps undecodable and control escape
 });
 
 test('Robust Links attributes point at the memento with original URL and version date', () => {
-  assert.deepEqual(robustLinkAttributes(META), { href: MEMENTO, 'data-originalurl': ORIGINAL, 'data-versiondate': '2021-06-28' });
+  assert.deepEqual(robustLinkAttributes(META), {
+    href: MEMENTO,
+    'data-originalurl': ORIGINAL,
+    'data-versiondate': '2021-06-28',
+  });
   // Without capturedAt the memento timestamp gives the date.
   const { capturedAt: _, ...noCapture } = META;
   assert.equal(robustLinkAttributes(noCapture)['data-versiondate'], '2021-06-28');
-  assert.equal(captureDate({ url: 'https://web.archive.org/web/20191231235959id_/http://hkcnews.com/article/1' }), '2019-12-31');
+  assert.equal(
+    captureDate({ url: 'https://web.archive.org/web/20191231235959id_/http://hkcnews.com/article/1' }),
+    '2019-12-31',
+  );
 });
 
 test('NewsArticle JSON-LD carries the schema.org fields', () => {
@@ -109,11 +154,19 @@ test('NewsArticle JSON-LD carries the schema.org fields', () => {
   assert.equal(data.url, ORIGINAL);
   assert.equal(data.isBasedOn, MEMENTO);
   assert.equal(data.archivedAt, MEMENTO);
-  assert.deepEqual(data.publisher, { '@type': 'NewsMediaOrganization', name: '眾新聞', alternateName: 'Citizen News', url: 'https://www.hkcnews.com/' });
+  assert.deepEqual(data.publisher, {
+    '@type': 'NewsMediaOrganization',
+    name: '眾新聞',
+    alternateName: 'Citizen News',
+    url: 'https://www.hkcnews.com/',
+  });
   const person = JSON.parse(newsArticleJsonLd({ ...META, author: '記者林勵' })) as { author: unknown };
   assert.deepEqual(person.author, { '@type': 'Person', name: '記者林勵' });
   const two = JSON.parse(newsArticleJsonLd({ ...META, author: '林勵、鄭智仁' })) as { author: unknown };
-  assert.deepEqual(two.author, [{ '@type': 'Person', name: '林勵' }, { '@type': 'Person', name: '鄭智仁' }]);
+  assert.deepEqual(two.author, [
+    { '@type': 'Person', name: '林勵' },
+    { '@type': 'Person', name: '鄭智仁' },
+  ]);
 });
 
 test('JSON-LD of a hostile title cannot close the script element and parses back', () => {

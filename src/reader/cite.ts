@@ -55,9 +55,35 @@ export const DEFAULT_PUBLISHER = {
 /** The archive that holds the copies cited. */
 export const ARCHIVE_NAME = 'Wayback Machine';
 
-const MONTHS = ['January', 'February', 'March', 'April', 'May', 'June', 'July', 'August', 'September', 'October', 'November', 'December'] as const;
+const MONTHS = [
+  'January',
+  'February',
+  'March',
+  'April',
+  'May',
+  'June',
+  'July',
+  'August',
+  'September',
+  'October',
+  'November',
+  'December',
+] as const;
 /** MLA 9 abbreviates months longer than four letters (MLA Handbook 9th ed., appendix 1). */
-const MLA_MONTHS = ['Jan.', 'Feb.', 'Mar.', 'Apr.', 'May', 'June', 'July', 'Aug.', 'Sept.', 'Oct.', 'Nov.', 'Dec.'] as const;
+const MLA_MONTHS = [
+  'Jan.',
+  'Feb.',
+  'Mar.',
+  'Apr.',
+  'May',
+  'June',
+  'July',
+  'Aug.',
+  'Sept.',
+  'Oct.',
+  'Nov.',
+  'Dec.',
+] as const;
 const PARTIAL_DATE = /^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?/;
 const LAST_UPDATED = /^(\d{4}-\d{2}-\d{2})[ T](\d{2}:\d{2}(?::\d{2})?)$/;
 /** Sentence-final punctuation after which no period is added (Latin and CJK). */
@@ -66,7 +92,8 @@ const ENDS_SENTENCE = /[.?!。？！…]$/u;
  * Bylines that name an organization, not a person: the site's own desk ("眾新聞記者"), agencies,
  * groups. A byline with a role prefix ("記者林勵") is a person.
  */
-const ORGANIZATION_AUTHOR = /^(?:眾新聞|本網|本報|本台)|編輯部|新聞社|通訊社|美聯社|路透社|法新社|彭博|^(?:Reuters|AP|AFP|Bloomberg)$|(?:聯盟|協會|學會|關注組|大聯盟|工會|委員會|中心)$|^[^\s]{0,6}記者$/u;
+const ORGANIZATION_AUTHOR =
+  /^(?:眾新聞|本網|本報|本台)|編輯部|新聞社|通訊社|美聯社|路透社|法新社|彭博|^(?:Reuters|AP|AFP|Bloomberg)$|(?:聯盟|協會|學會|關注組|大聯盟|工會|委員會|中心)$|^[^\s]{0,6}記者$/u;
 /** Several people in one byline. */
 const AUTHOR_SEPARATOR = /\s*[、，／]\s*|\s+(?:及|和|與|and)\s+/u;
 
@@ -101,7 +128,6 @@ export function captureDate(meta: Pick<CiteMeta, 'capturedAt' | 'url'>): string 
   const ts = meta.url === undefined ? undefined : parseMemento(meta.url)?.timestamp;
   return ts !== undefined && /^\d{8}/.test(ts) ? `${ts.slice(0, 4)}-${ts.slice(4, 6)}-${ts.slice(6, 8)}` : undefined;
 }
-
 
 /** "2019, February 27" (APA). */
 function apaDate(p: DateParts | undefined): string {
@@ -171,8 +197,16 @@ export function citations(meta: CiteMeta, options: CiteOptions = {}): Citations 
   const accessed = options.accessed === undefined ? undefined : utcParts(options.accessed);
 
   // APA: an article without an author moves its title to the author position.
-  const apaHead = author === undefined ? `${sentence(title)} (${apaDate(published)}).` : `${sentence(author)} (${apaDate(published)}). ${sentence(title)}`;
-  const apaTail = cited === undefined ? '' : accessed === undefined ? ` ${cited}` : ` Retrieved ${apaLongDate(accessed)}, from ${cited}`;
+  const apaHead =
+    author === undefined
+      ? `${sentence(title)} (${apaDate(published)}).`
+      : `${sentence(author)} (${apaDate(published)}). ${sentence(title)}`;
+  const apaTail =
+    cited === undefined
+      ? ''
+      : accessed === undefined
+        ? ` ${cited}`
+        : ` Retrieved ${apaLongDate(accessed)}, from ${cited}`;
   const apa = `${apaHead} ${site}.${apaTail}`;
   const apaHtml = `${escapeHtml(apaHead)} <i>${escapeHtml(site)}</i>.${escapeHtml(apaTail)}`;
 
@@ -191,7 +225,13 @@ export function citations(meta: CiteMeta, options: CiteOptions = {}): Citations 
   const mla = mlaParts.map((p) => p.text).join('');
   const mlaHtml = mlaParts.map((p) => (p.italic ? `<i>${escapeHtml(p.text)}</i>` : escapeHtml(p.text))).join('');
 
-  return { apa, mla, bibtex: bibtex(meta, { site, title, author, memento, original, accessed, captured }), apaHtml, mlaHtml };
+  return {
+    apa,
+    mla,
+    bibtex: bibtex(meta, { site, title, author, memento, original, accessed, captured }),
+    apaHtml,
+    mlaHtml,
+  };
 }
 
 interface BibtexFields {
@@ -229,14 +269,21 @@ function bibtex(meta: CiteMeta, f: BibtexFields): string {
   if (urldate !== undefined) fields.push(['urldate', bibtexDate(urldate)]);
   if (f.memento !== undefined && f.original !== undefined) {
     const when = f.captured === undefined ? '' : ` on ${bibtexDate(f.captured)}`;
-    fields.push(['note', `Archived by the ${ARCHIVE_NAME}${when}. Original URL: ${bibtexEscape(readableUrl(f.original))}`]);
+    fields.push([
+      'note',
+      `Archived by the ${ARCHIVE_NAME}${when}. Original URL: ${bibtexEscape(readableUrl(f.original))}`,
+    ]);
   }
   return `@online{${key},\n${fields.map(([k, v]) => `  ${k} = {${v}},`).join('\n')}\n}`;
 }
 
 function bibtexDate(p: DateParts): string {
   const pad = (n: number): string => String(n).padStart(2, '0');
-  return [String(p.year), ...(p.month === undefined ? [] : [pad(p.month)]), ...(p.day === undefined ? [] : [pad(p.day)])].join('-');
+  return [
+    String(p.year),
+    ...(p.month === undefined ? [] : [pad(p.month)]),
+    ...(p.day === undefined ? [] : [pad(p.day)]),
+  ].join('-');
 }
 
 const BIBTEX_SPECIAL: Readonly<Record<string, string>> = {
@@ -302,14 +349,18 @@ function isoLocal(value: string | undefined): string | undefined {
   if (value === undefined) return undefined;
   const full = LAST_UPDATED.exec(value.trim());
   // A file's `2020-13-45 10:00` is no time: only a real calendar day becomes an ISO datetime.
-  if (full && isCalendarDate(full[1]!)) return `${full[1]}T${full[2]!.length === 5 ? `${full[2]}:00` : full[2]}${DEFAULT_PUBLISHER.utcOffset}`; // group 2 matched with group 1
+  if (full && isCalendarDate(full[1]!))
+    return `${full[1]}T${full[2]!.length === 5 ? `${full[2]}:00` : full[2]}${DEFAULT_PUBLISHER.utcOffset}`; // group 2 matched with group 1
   const p = dateParts(value);
   return p === undefined ? undefined : bibtexDate(p);
 }
 
 function jsonLdAuthor(author: string): Record<string, string> | Record<string, string>[] {
   const names = author.split(AUTHOR_SEPARATOR).filter((n) => n !== '');
-  const one = (name: string): Record<string, string> => ({ '@type': ORGANIZATION_AUTHOR.test(name) ? 'Organization' : 'Person', name });
+  const one = (name: string): Record<string, string> => ({
+    '@type': ORGANIZATION_AUTHOR.test(name) ? 'Organization' : 'Person',
+    name,
+  });
   return names.length > 1 ? names.map(one) : one(author);
 }
 
@@ -340,7 +391,9 @@ export function newsArticleJsonLd(meta: CiteMeta): string {
     publisher: {
       '@type': 'NewsMediaOrganization',
       name: siteName,
-      ...(siteName === DEFAULT_PUBLISHER.name ? { alternateName: DEFAULT_PUBLISHER.alternateName, url: DEFAULT_PUBLISHER.url } : {}),
+      ...(siteName === DEFAULT_PUBLISHER.name
+        ? { alternateName: DEFAULT_PUBLISHER.alternateName, url: DEFAULT_PUBLISHER.url }
+        : {}),
     },
   };
   return safeJson(data);
@@ -348,7 +401,10 @@ export function newsArticleJsonLd(meta: CiteMeta): string {
 
 /** JSON with the characters that could end or confuse an HTML script element escaped. */
 export function safeJson(value: unknown): string {
-  return JSON.stringify(value).replace(/[<>&\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  return JSON.stringify(value).replace(
+    /[<>&\u2028\u2029]/g,
+    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
+  );
 }
 
 /** Dublin Core `<meta name content>` pairs (DCMI "Expressing Dublin Core metadata using HTML/XHTML meta and link elements"). */
@@ -368,4 +424,3 @@ export function dublinCoreMeta(meta: CiteMeta): { name: string; content: string 
   add('DC.type', 'Text');
   return out;
 }
-

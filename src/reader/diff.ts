@@ -68,7 +68,13 @@ export function revisionDiffHtml(oldText: string, newText: string, options: Revi
   if (oldLines.length > MAX_DIFF_PARAGRAPHS || newLines.length > MAX_DIFF_PARAGRAPHS) return TOO_LONG_HTML;
   const budget = { work: MAX_CHAR_DIFF_WORK };
   const changes = diffArrays(oldLines, newLines, { maxEditLength: MAX_PARAGRAPH_EDITS });
-  const ops: Op[] = changes === undefined ? [{ kind: 'del', lines: oldLines }, { kind: 'ins', lines: newLines }] : changes.map(toOp);
+  const ops: Op[] =
+    changes === undefined
+      ? [
+          { kind: 'del', lines: oldLines },
+          { kind: 'ins', lines: newLines },
+        ]
+      : changes.map(toOp);
 
   const out: string[] = [];
   for (let i = 0; i < ops.length; i++) {
@@ -98,11 +104,20 @@ function toOp(change: ChangeObject<string[]>): Op {
 
 /** Non-empty lines, without trailing whitespace (the unit of the first comparison). */
 function paragraphs(text: string): string[] {
-  return text.split(/\r?\n/).map((l) => l.trimEnd()).filter((l) => l.trim() !== '');
+  return text
+    .split(/\r?\n/)
+    .map((l) => l.trimEnd())
+    .filter((l) => l.trim() !== '');
 }
 
 /** An unchanged run: its first/last `context` paragraphs next to changes, "…" for the rest. */
-function unchanged(lines: readonly string[], afterChange: boolean, beforeChange: boolean, context: number, contextChars: number): string[] {
+function unchanged(
+  lines: readonly string[],
+  afterChange: boolean,
+  beforeChange: boolean,
+  context: number,
+  contextChars: number,
+): string[] {
   const head = afterChange ? lines.slice(0, context) : [];
   const tailStart = Math.max(head.length, beforeChange ? lines.length - context : lines.length);
   const tail = lines.slice(tailStart);
@@ -150,7 +165,15 @@ function editedParagraph(oldLine: string, newLine: string, contextChars: number,
       const first = i === 0;
       const last = i === changes.length - 1;
       const max = contextChars * (first || last ? 1 : 2);
-      html += escapeHtml(c.value.length <= max + 1 ? text : first ? clip(text, 'start', max) : last ? clip(text, 'end', max) : middle(c.value, contextChars));
+      html += escapeHtml(
+        c.value.length <= max + 1
+          ? text
+          : first
+            ? clip(text, 'start', max)
+            : last
+              ? clip(text, 'end', max)
+              : middle(c.value, contextChars),
+      );
     }
   });
   return [`<p>${html}</p>`];
@@ -175,4 +198,3 @@ function commonCharacters(a: readonly string[], b: readonly string[]): number {
 function middle(chars: readonly string[], keep: number): string {
   return chars.slice(0, keep).join('') + ELLIPSIS + chars.slice(-keep).join('');
 }
-

@@ -16,7 +16,6 @@ export class Html {
 /** What a template accepts: text (escaped), numbers, markup, nothing, or lists of these. */
 export type HtmlPart = Html | string | number | null | undefined | false | readonly HtmlPart[];
 
-
 /**
  * C0 controls other than tab, line feed and carriage return, and DEL: the existing hkcnews archive
  * has them in 229 articles (FORMAT.md, defects); browsers draw them as boxes.

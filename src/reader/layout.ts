@@ -46,8 +46,12 @@ export function page(ctx: ReaderContext, options: PageOptions, content: HtmlPart
 <html lang="${PAGE_LANG}">
 <head>
 <meta charset="utf-8">
-${ctx.mode === 'static' ? html`<meta http-equiv="Content-Security-Policy" content="${contentSecurityPolicy(ctx.loadImages, { forMeta: true })}">
-` : ''}<meta name="viewport" content="width=device-width, initial-scale=1">
+${
+  ctx.mode === 'static'
+    ? html`<meta http-equiv="Content-Security-Policy" content="${contentSecurityPolicy(ctx.loadImages, { forMeta: true })}">
+`
+    : ''
+}<meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="referrer" content="no-referrer">
 <title>${fullTitle}</title>
 ${options.description !== undefined ? html`<meta name="description" content="${options.description}">\n` : ''}<link rel="stylesheet" href="${STYLESHEET.path}">
@@ -61,11 +65,15 @@ ${options.head ?? ''}${scripts.map((src) => html`<script type="module" src="${sr
 <nav class="site-nav" aria-label="主要導覽">
 <ul>${NAV.map((n) => html`<li><a href="${n.href}"${n.section === options.section ? html` aria-current="page"` : ''}>${n.label}</a></li>`)}</ul>
 </nav>
-${options.headerSearch === false ? '' : html`<form class="header-search" role="search" action="/search/" method="get">
+${
+  options.headerSearch === false
+    ? ''
+    : html`<form class="header-search" role="search" action="/search/" method="get">
 <label class="visually-hidden" for="header-q">搜尋文章</label>
 <input id="header-q" type="search" name="q" placeholder="搜尋文章">
 <button type="submit">搜尋</button>
-</form>`}
+</form>`
+}
 </div>
 </header>
 <main id="main" class="wrap" tabindex="-1">
@@ -88,7 +96,10 @@ export function versionsBadge(groupSize: number | undefined): HtmlPart {
 }
 
 /** An article in a list: a browse item, or a search result with its snippet (HTML, from search()). */
-export type ListItem = Pick<CatalogItem, 'id' | 'title' | 'date' | 'author' | 'category'> & { groupSize?: number; snippet?: string };
+export type ListItem = Pick<CatalogItem, 'id' | 'title' | 'date' | 'author' | 'category'> & {
+  groupSize?: number;
+  snippet?: string;
+};
 
 /**
  * An article's date: a link to its day page when it is a real calendar day, else the text as
@@ -102,9 +113,10 @@ export function articleDate(date: string): HtmlPart {
 /** One article in a list. `headingLevel` keeps the document outline in order. */
 export function articleItem(item: ListItem, headingLevel: 2 | 3 = 2, showDate = true): Html {
   const title = item.title === '' ? `（無標題 #${item.id}）` : item.title;
-  const heading = headingLevel === 2
-    ? html`<h2 class="item-title"><a href="${articleHref(item.id)}">${title}</a></h2>`
-    : html`<h3 class="item-title"><a href="${articleHref(item.id)}">${title}</a></h3>`;
+  const heading =
+    headingLevel === 2
+      ? html`<h2 class="item-title"><a href="${articleHref(item.id)}">${title}</a></h2>`
+      : html`<h3 class="item-title"><a href="${articleHref(item.id)}">${title}</a></h3>`;
   const meta: HtmlPart[] = [];
   if (showDate && item.date !== undefined) meta.push(articleDate(item.date));
   if (item.category !== undefined) meta.push(item.category);
@@ -112,7 +124,12 @@ export function articleItem(item: ListItem, headingLevel: 2 | 3 = 2, showDate = 
   return html`<li class="item">${heading}<p class="item-meta">${joinParts(meta, ' · ')}${versionsBadge(item.groupSize)}</p>${item.snippet !== undefined ? html`<p class="item-snippet">${trusted(item.snippet)}</p>` : ''}</li>`;
 }
 
-export function articleList(items: readonly ListItem[], headingLevel: 2 | 3 = 2, showDate = true, start?: number): Html {
+export function articleList(
+  items: readonly ListItem[],
+  headingLevel: 2 | 3 = 2,
+  showDate = true,
+  start?: number,
+): Html {
   return html`<ol class="items"${start !== undefined && start > 1 ? html` start="${start}"` : ''}>${items.map((i) => articleItem(i, headingLevel, showDate))}</ol>`;
 }
 
@@ -135,9 +152,11 @@ export function pager(current: number, pages: number, hrefOf: (n: number) => str
   let last = 0;
   for (const n of numbers) {
     if (n - last > 1) items.push(html`<li aria-hidden="true">…</li>`);
-    items.push(n === current
-      ? html`<li><a href="${hrefOf(n)}" aria-current="page">${n}</a></li>`
-      : html`<li><a href="${hrefOf(n)}">${n}</a></li>`);
+    items.push(
+      n === current
+        ? html`<li><a href="${hrefOf(n)}" aria-current="page">${n}</a></li>`
+        : html`<li><a href="${hrefOf(n)}">${n}</a></li>`,
+    );
     last = n;
   }
   return html`<nav class="pager" aria-label="${label}">

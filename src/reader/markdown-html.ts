@@ -59,23 +59,77 @@ export const IMAGE_ORIGIN = 'https://web.archive.org';
 
 /** Elements written as they are, with the attributes each may keep. */
 const ALLOWED: ReadonlyMap<string, readonly string[]> = new Map([
-  ['p', []], ['h2', []], ['h3', []], ['h4', []], ['h5', []], ['h6', []],
+  ['p', []],
+  ['h2', []],
+  ['h3', []],
+  ['h4', []],
+  ['h5', []],
+  ['h6', []],
   ['a', ['href', 'title']],
-  ['em', []], ['strong', []], ['code', []], ['pre', []], ['blockquote', []],
+  ['em', []],
+  ['strong', []],
+  ['code', []],
+  ['pre', []],
+  ['blockquote', []],
   // The archive keeps strikethrough (README "What it does"); markdown-it writes it as <s>.
-  ['s', []], ['del', []],
-  ['ul', []], ['ol', ['start']], ['li', []],
-  ['table', []], ['thead', []], ['tbody', []], ['tr', []], ['th', ['colspan', 'rowspan']], ['td', ['colspan', 'rowspan']],
-  ['br', []], ['hr', []], ['figure', []], ['figcaption', []],
+  ['s', []],
+  ['del', []],
+  ['ul', []],
+  ['ol', ['start']],
+  ['li', []],
+  ['table', []],
+  ['thead', []],
+  ['tbody', []],
+  ['tr', []],
+  ['th', ['colspan', 'rowspan']],
+  ['td', ['colspan', 'rowspan']],
+  ['br', []],
+  ['hr', []],
+  ['figure', []],
+  ['figcaption', []],
 ]);
 /** Presentational synonyms written as their allowed equivalent. */
-const RENAMED: ReadonlyMap<string, string> = new Map([['h1', 'h2'], ['b', 'strong'], ['i', 'em'], ['strike', 's']]);
+const RENAMED: ReadonlyMap<string, string> = new Map([
+  ['h1', 'h2'],
+  ['b', 'strong'],
+  ['i', 'em'],
+  ['strike', 's'],
+]);
 const VOID = new Set(['br', 'hr', 'img']);
 /** Removed together with everything inside them (scripts, styles, forms' controls, foreign content, frames). */
 const DROPPED_WITH_CONTENT = new Set([
-  'script', 'style', 'template', 'noscript', 'title', 'head', 'textarea', 'select', 'option', 'button', 'input',
-  'object', 'embed', 'applet', 'svg', 'math', 'frame', 'frameset', 'noframes', 'noembed', 'xmp', 'plaintext',
-  'audio', 'video', 'canvas', 'map', 'link', 'meta', 'base', 'param', 'source', 'track',
+  'script',
+  'style',
+  'template',
+  'noscript',
+  'title',
+  'head',
+  'textarea',
+  'select',
+  'option',
+  'button',
+  'input',
+  'object',
+  'embed',
+  'applet',
+  'svg',
+  'math',
+  'frame',
+  'frameset',
+  'noframes',
+  'noembed',
+  'xmp',
+  'plaintext',
+  'audio',
+  'video',
+  'canvas',
+  'map',
+  'link',
+  'meta',
+  'base',
+  'param',
+  'source',
+  'track',
 ]);
 /** Where an embed's link needs a paragraph of its own. */
 const BLOCK_CONTEXTS = new Set(['#root', 'blockquote', 'figure', 'li', 'td', 'th']);
@@ -116,7 +170,10 @@ export function renderArticleHtml(body: string, options: RenderHtmlOptions = {})
     tokens.splice(0, close + 1);
   }
   const html = markdown.renderer.render(tokens, markdown.options, {});
-  return sanitizeHtml(html, { loadImages, ...(options.internalHref !== undefined ? { internalHref: options.internalHref } : {}) });
+  return sanitizeHtml(html, {
+    loadImages,
+    ...(options.internalHref !== undefined ? { internalHref: options.internalHref } : {}),
+  });
 }
 
 /**
@@ -141,7 +198,12 @@ interface ParserInternals {
 function createParser(handler: DomHandler): Parser {
   const parser = new Parser(handler, { decodeEntities: true, lowerCaseTags: true, lowerCaseAttributeNames: true });
   const internals = parser as unknown as ParserInternals;
-  if (!Array.isArray(internals.stack) || typeof internals.emitOpenTag !== 'function' || typeof internals.popElement !== 'function' || typeof internals.isVoidElement !== 'function') {
+  if (
+    !Array.isArray(internals.stack) ||
+    typeof internals.emitOpenTag !== 'function' ||
+    typeof internals.popElement !== 'function' ||
+    typeof internals.isVoidElement !== 'function'
+  ) {
     throw new Error('htmlparser2 internals changed: the parse depth cap of markdown-html.ts needs updating');
   }
   // Called with the parser as `this` below.
@@ -229,7 +291,8 @@ function writeElement(el: Element, ctx: Context, out: string[]): void {
   } else {
     for (const key of allowed) {
       const value = el.attribs[key];
-      if (value !== undefined && (!NUMERIC_ATTRIBUTES.has(key) || DIGITS.test(value.trim()))) attrs.push(attribute(key, value.trim()));
+      if (value !== undefined && (!NUMERIC_ATTRIBUTES.has(key) || DIGITS.test(value.trim())))
+        attrs.push(attribute(key, value.trim()));
     }
   }
   out.push(`<${name}${attrs.join('')}>`);
@@ -244,12 +307,17 @@ function writeImage(el: Element, ctx: Context, out: string[]): void {
   if (src === undefined || !isExternal(src)) return;
   const alt = (el.attribs.alt ?? '').trim();
   if (ctx.loadImages && isWaybackUrl(src)) {
-    out.push(`<img${attribute('src', src)}${attribute('alt', alt)} loading="lazy" decoding="async" referrerpolicy="no-referrer">`);
+    out.push(
+      `<img${attribute('src', src)}${attribute('alt', alt)} loading="lazy" decoding="async" referrerpolicy="no-referrer">`,
+    );
     return;
   }
   const label = alt === '' ? IMAGE_LABEL : `${IMAGE_LABEL}：${alt}`;
   if (ctx.inLink) out.push(escapeHtml(`[${label}]`));
-  else out.push(`<a class="image-link"${attribute('href', src)}${attribute('rel', EXTERNAL_REL)}>${escapeHtml(label)}</a>`);
+  else
+    out.push(
+      `<a class="image-link"${attribute('href', src)}${attribute('rel', EXTERNAL_REL)}>${escapeHtml(label)}</a>`,
+    );
 }
 
 function writeEmbed(el: Element, ctx: Context, out: string[]): void {
@@ -342,5 +410,3 @@ function isWaybackUrl(url: string): boolean {
 function attribute(name: string, value: string): string {
   return ` ${name}="${escapeHtml(value)}"`;
 }
-
-

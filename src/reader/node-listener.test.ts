@@ -31,7 +31,14 @@ test('a cached page is answered from the cache with the same status, headers and
   const second = await fetch(`${origin}/article/101/`);
   assert.equal(second.status, 200);
   assert.equal(await second.text(), firstBody);
-  for (const h of ['content-type', 'content-security-policy', 'x-content-type-options', 'referrer-policy', 'etag', 'cache-control']) {
+  for (const h of [
+    'content-type',
+    'content-security-policy',
+    'x-content-type-options',
+    'referrer-policy',
+    'etag',
+    'cache-control',
+  ]) {
     assert.equal(second.headers.get(h), first.headers.get(h), h);
     assert.ok(second.headers.get(h) !== null, h);
   }

@@ -31,7 +31,11 @@ export interface SearchRequest {
   q: string;
 }
 
-const bad = (param: string, message: string): { ok: false; param: string; message: string } => ({ ok: false, param, message });
+const bad = (param: string, message: string): { ok: false; param: string; message: string } => ({
+  ok: false,
+  param,
+  message,
+});
 
 /**
  * Read `q, limit, offset, sort, from, to, category, author, tag, group` (API) or `… page` (page:
@@ -51,18 +55,21 @@ export function parseSearchParams(params: URLSearchParams, kind: 'api' | 'page')
   if (kind === 'api') {
     const l = get('limit');
     if (l !== undefined) {
-      if (!INTEGER.test(l) || Number(l) < 1 || Number(l) > MAX_LIMIT) return bad('limit', `limit must be an integer from 1 to ${MAX_LIMIT}`);
+      if (!INTEGER.test(l) || Number(l) < 1 || Number(l) > MAX_LIMIT)
+        return bad('limit', `limit must be an integer from 1 to ${MAX_LIMIT}`);
       limit = Number(l);
     }
     const o = get('offset');
     if (o !== undefined) {
-      if (!INTEGER.test(o) || Number(o) > MAX_OFFSET) return bad('offset', `offset must be an integer from 0 to ${MAX_OFFSET}`);
+      if (!INTEGER.test(o) || Number(o) > MAX_OFFSET)
+        return bad('offset', `offset must be an integer from 0 to ${MAX_OFFSET}`);
       offset = Number(o);
     }
   } else {
     const p = get('page');
     if (p !== undefined) {
-      if (!INTEGER.test(p) || Number(p) < 1 || Number(p) > MAX_SEARCH_PAGE) return bad('page', `page must be an integer from 1 to ${MAX_SEARCH_PAGE}`);
+      if (!INTEGER.test(p) || Number(p) < 1 || Number(p) > MAX_SEARCH_PAGE)
+        return bad('page', `page must be an integer from 1 to ${MAX_SEARCH_PAGE}`);
       page = Number(p);
     }
     offset = (page - 1) * SEARCH_PAGE_SIZE;

@@ -62,7 +62,17 @@ function file(id: number, url: string, original: string): string {
 
 /** A link target the pages may carry: an absolute http(s) URL, a same-origin path, or a fragment. */
 const ALLOWED_TARGET = /^(?:https?:\/\/[^/\\\s]|\/(?![/\\])|#)/i;
-const URL_ATTRIBUTES = ['href', 'src', 'action', 'formaction', 'data-originalurl', 'cite', 'poster', 'srcset', 'xlink:href'];
+const URL_ATTRIBUTES = [
+  'href',
+  'src',
+  'action',
+  'formaction',
+  'data-originalurl',
+  'cite',
+  'poster',
+  'srcset',
+  'xlink:href',
+];
 
 /** Every URL-bearing attribute value of the page, and its JSON-LD / Dublin Core URLs. */
 function urlValues(page: string): string[] {
@@ -102,8 +112,14 @@ before(() => {
   mkdirSync(bucket, { recursive: true });
   HOSTILE_URLS.forEach((v, i) => writeFileSync(join(bucket, `article_${FIRST_ID + i}.md`), file(FIRST_ID + i, v, v)));
   // Memento hostile, original safe, and the other way round: each link is judged on its own.
-  writeFileSync(join(bucket, `article_${FIRST_ID + HOSTILE_URLS.length}.md`), file(FIRST_ID + HOSTILE_URLS.length, 'javascript:alert(1)', SAFE_ORIGINAL));
-  writeFileSync(join(bucket, `article_${FIRST_ID + HOSTILE_URLS.length + 1}.md`), file(FIRST_ID + HOSTILE_URLS.length + 1, SAFE_MEMENTO, '//evil.example/'));
+  writeFileSync(
+    join(bucket, `article_${FIRST_ID + HOSTILE_URLS.length}.md`),
+    file(FIRST_ID + HOSTILE_URLS.length, 'javascript:alert(1)', SAFE_ORIGINAL),
+  );
+  writeFileSync(
+    join(bucket, `article_${FIRST_ID + HOSTILE_URLS.length + 1}.md`),
+    file(FIRST_ID + HOSTILE_URLS.length + 1, SAFE_MEMENTO, '//evil.example/'),
+  );
   writeFileSync(join(bucket, `article_${SAFE_ID}.md`), file(SAFE_ID, SAFE_MEMENTO, SAFE_ORIGINAL));
   const built = buildIndex(dir);
   assert.deepEqual(built.failed, []);
@@ -114,7 +130,10 @@ after(() => {
   rmSync(work, { recursive: true, force: true });
 });
 
-const ids = (): number[] => [...HOSTILE_URLS.keys()].map((i) => FIRST_ID + i).concat(FIRST_ID + HOSTILE_URLS.length, FIRST_ID + HOSTILE_URLS.length + 1);
+const ids = (): number[] =>
+  [...HOSTILE_URLS.keys()]
+    .map((i) => FIRST_ID + i)
+    .concat(FIRST_ID + HOSTILE_URLS.length, FIRST_ID + HOSTILE_URLS.length + 1);
 
 async function readerPage(id: number): Promise<string> {
   const r = await reader.fetch(new Request(`http://localhost/article/${id}/`));
@@ -135,7 +154,10 @@ describe('provenance links from archive metadata', () => {
     const { document } = parseHTML(page);
     const links = [...document.querySelectorAll('.provenance a')].map((a) => a.getAttribute('href'));
     assert.deepEqual(links, [SAFE_ORIGINAL, SAFE_MEMENTO]);
-    assert.equal(document.querySelector('.provenance a[data-originalurl]')?.getAttribute('data-originalurl'), SAFE_ORIGINAL);
+    assert.equal(
+      document.querySelector('.provenance a[data-originalurl]')?.getAttribute('data-originalurl'),
+      SAFE_ORIGINAL,
+    );
     assertNoUnsafeUrl(page, 'safe article');
   });
 
@@ -146,7 +168,8 @@ describe('provenance links from archive metadata', () => {
       const { document } = parseHTML(page);
       const provenance = document.querySelector('.provenance');
       assert.ok(provenance !== null, `article ${id} has a provenance box`);
-      for (const a of provenance.querySelectorAll('a')) assert.match(a.getAttribute('href') ?? '', /^https:\/\//, `article ${id}`);
+      for (const a of provenance.querySelectorAll('a'))
+        assert.match(a.getAttribute('href') ?? '', /^https:\/\//, `article ${id}`);
     }
     // Shown as text: the value is there for the reader to see.
     const page = await readerPage(FIRST_ID);
@@ -156,9 +179,15 @@ describe('provenance links from archive metadata', () => {
 
   test('the mixed article links only its safe half', async () => {
     const mementoBad = parseHTML(await readerPage(FIRST_ID + HOSTILE_URLS.length)).document;
-    assert.deepEqual([...mementoBad.querySelectorAll('.provenance a')].map((a) => a.getAttribute('href')), [SAFE_ORIGINAL]);
+    assert.deepEqual(
+      [...mementoBad.querySelectorAll('.provenance a')].map((a) => a.getAttribute('href')),
+      [SAFE_ORIGINAL],
+    );
     const originalBad = parseHTML(await readerPage(FIRST_ID + HOSTILE_URLS.length + 1)).document;
-    assert.deepEqual([...originalBad.querySelectorAll('.provenance a')].map((a) => a.getAttribute('href')), [SAFE_MEMENTO]);
+    assert.deepEqual(
+      [...originalBad.querySelectorAll('.provenance a')].map((a) => a.getAttribute('href')),
+      [SAFE_MEMENTO],
+    );
     assert.equal(originalBad.querySelector('[data-originalurl]'), null);
   });
 
@@ -169,7 +198,10 @@ describe('provenance links from archive metadata', () => {
       const page = readFileSync(join(site, 'article', String(id), 'index.html'), 'utf8');
       assertNoUnsafeUrl(page, `exported article ${id}`);
     }
-    assert.match(readFileSync(join(site, 'article', String(SAFE_ID), 'index.html'), 'utf8'), new RegExp(`href="${SAFE_ORIGINAL}"`));
+    assert.match(
+      readFileSync(join(site, 'article', String(SAFE_ID), 'index.html'), 'utf8'),
+      new RegExp(`href="${SAFE_ORIGINAL}"`),
+    );
   });
 });
 
@@ -183,7 +215,8 @@ describe('citations from hostile metadata', () => {
       assert.equal(attrs['href'], undefined, JSON.stringify(v));
       assert.equal(attrs['data-originalurl'], undefined, JSON.stringify(v));
       const ld = JSON.parse(newsArticleJsonLd(m)) as Record<string, unknown>;
-      for (const key of ['url', 'isBasedOn', 'archivedAt']) assert.equal(ld[key], undefined, `${key} ${JSON.stringify(v)}`);
+      for (const key of ['url', 'isBasedOn', 'archivedAt'])
+        assert.equal(ld[key], undefined, `${key} ${JSON.stringify(v)}`);
       const dc = dublinCoreMeta(m).filter((d) => d.name === 'DC.identifier' || d.name === 'DC.source');
       assert.deepEqual(dc, [], JSON.stringify(v));
     }

@@ -4,7 +4,16 @@ import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { articleFile, createFixtureArchive, FFFD_URL, FIXTURE_ARTICLES, HOSTILE_TITLE, PAGED_COUNT, PAGED_TAG, SLASH_TAG } from '../../test/helpers/reader-fixture.js';
+import {
+  articleFile,
+  createFixtureArchive,
+  FFFD_URL,
+  FIXTURE_ARTICLES,
+  HOSTILE_TITLE,
+  PAGED_COUNT,
+  PAGED_TAG,
+  SLASH_TAG,
+} from '../../test/helpers/reader-fixture.js';
 import { buildIndex, search, SearchIndex } from '../search/index.js';
 import { createReader, type Reader } from './index.js';
 import { isSafeSegment } from './segments.js';
@@ -23,7 +32,8 @@ after(() => {
   fixture.cleanup();
 });
 
-const get = (path: string, init?: RequestInit): Promise<Response> => reader.fetch(new Request(`http://localhost${path}`, init));
+const get = (path: string, init?: RequestInit): Promise<Response> =>
+  reader.fetch(new Request(`http://localhost${path}`, init));
 async function page(path: string, status = 200): Promise<string> {
   const r = await get(path);
   const text = await r.text();
@@ -37,12 +47,22 @@ async function json(path: string, status = 200): Promise<Record<string, unknown>
   return (await r.json()) as Record<string, unknown>;
 }
 /** Hrefs of every link in a page. */
-const hrefs = (text: string): string[] => [...text.matchAll(/href="([^"]*)"/g)].map((m) => m[1]!.replaceAll('&amp;', '&'));
+const hrefs = (text: string): string[] =>
+  [...text.matchAll(/href="([^"]*)"/g)].map((m) => m[1]!.replaceAll('&amp;', '&'));
 
 describe('methods', () => {
   test('other methods on a known route answer 405 with Allow: GET, HEAD; unknown paths stay 404', async () => {
     for (const method of ['POST', 'PUT', 'DELETE', 'PATCH', 'OPTIONS']) {
-      for (const path of ['/', '/article/101/', '/date/2020/03/01/', '/search/?q=x', '/lookup/', '/api/search?q=x', '/api/articles/101', '/tags/']) {
+      for (const path of [
+        '/',
+        '/article/101/',
+        '/date/2020/03/01/',
+        '/search/?q=x',
+        '/lookup/',
+        '/api/search?q=x',
+        '/api/articles/101',
+        '/tags/',
+      ]) {
         const r = await get(path, { method });
         assert.equal(r.status, 405, `${method} ${path}`);
         assert.equal(r.headers.get('allow'), 'GET, HEAD', `${method} ${path}`);
@@ -64,7 +84,14 @@ describe('methods', () => {
 
 describe('headers', () => {
   test('every response carries the strict CSP, nosniff and no-referrer, 404s and API answers included', async () => {
-    for (const path of ['/', '/article/101/', '/nope/', '/api/search?q=x', '/api/articles/999999', '/api/search?limit=abc']) {
+    for (const path of [
+      '/',
+      '/article/101/',
+      '/nope/',
+      '/api/search?q=x',
+      '/api/articles/999999',
+      '/api/search?limit=abc',
+    ]) {
       const r = await get(path);
       assert.equal(
         r.headers.get('content-security-policy'),
@@ -92,7 +119,8 @@ describe('headers', () => {
       const text = await page(path);
       assert.doesNotMatch(text, /\ssrc="https?:/, path);
       assert.doesNotMatch(text, /<style|\sstyle=/i, path);
-      for (const m of text.matchAll(/<script([^>]*)>/g)) assert.match(m[1]!, /type="module" src="\/assets\/|type="application\/ld\+json"/, `${path}: ${m[0]}`);
+      for (const m of text.matchAll(/<script([^>]*)>/g))
+        assert.match(m[1]!, /type="module" src="\/assets\/|type="application\/ld\+json"/, `${path}: ${m[0]}`);
     }
   });
 
@@ -117,7 +145,15 @@ describe('pages', () => {
     assert.match(text, /<main id="main"/);
     assert.match(text, /<nav class="site-nav" aria-label=/);
     const links = hrefs(text);
-    for (const h of ['/article/107/', '/article/103/', '/date/2020/', '/date/2020/03/', '/date/2019/03/', '/date/2018/01/']) assert.ok(links.includes(h), h);
+    for (const h of [
+      '/article/107/',
+      '/article/103/',
+      '/date/2020/',
+      '/date/2020/03/',
+      '/date/2019/03/',
+      '/date/2018/01/',
+    ])
+      assert.ok(links.includes(h), h);
     assert.ok(!links.includes('/article/106/'), 'an undated page is not among the latest');
   });
 
@@ -139,7 +175,15 @@ describe('pages', () => {
   });
 
   test('dates that do not exist or have no articles are 404 pages', async () => {
-    for (const path of ['/date/2020/13/', '/date/2020/02/30/', '/date/1999/', '/date/2020/04/', '/date/2020/03/02/', '/on-this-day/02-30/', '/on-this-day/13-01/']) {
+    for (const path of [
+      '/date/2020/13/',
+      '/date/2020/02/30/',
+      '/date/1999/',
+      '/date/2020/04/',
+      '/date/2020/03/02/',
+      '/on-this-day/02-30/',
+      '/on-this-day/13-01/',
+    ]) {
       const text = await page(path, 404);
       assert.match(text, /找不到頁面/, path);
     }
@@ -206,7 +250,10 @@ describe('pages', () => {
     assert.match(text, /衞生署記者會。/, 'the figure caption');
     assert.doesNotMatch(text, /<img/, 'images are links by default');
     assert.match(text, /data-originalurl="https:\/\/www\.hkcnews\.com\/article\/101\/x" data-versiondate="2021-06-28"/);
-    assert.match(text, /https:\/\/web\.archive\.org\/web\/20210628174710\/https:\/\/www\.hkcnews\.com\/article\/101\/x/);
+    assert.match(
+      text,
+      /https:\/\/web\.archive\.org\/web\/20210628174710\/https:\/\/www\.hkcnews\.com\/article\/101\/x/,
+    );
     assert.match(text, /abababab/, 'the SHA-256');
     assert.match(text, /APA[\s\S]*MLA[\s\S]*BibTeX/);
     const ld = /<script type="application\/ld\+json">([^<]*)<\/script>/.exec(text);
@@ -234,7 +281,11 @@ describe('pages', () => {
     assert.match(text, /He said &quot;hi&quot; &amp; &lt;b&gt;bold&lt;\/b&gt; &#39;x&#39; &lt;\/script&gt;/);
     const ld = /<script type="application\/ld\+json">([\s\S]*?)<\/script>/.exec(text);
     assert.ok(ld !== null);
-    assert.equal((JSON.parse(ld[1]!) as { headline: string }).headline, HOSTILE_TITLE, 'JSON-LD carries the exact title and stays one script element');
+    assert.equal(
+      (JSON.parse(ld[1]!) as { headline: string }).headline,
+      HOSTILE_TITLE,
+      'JSON-LD carries the exact title and stays one script element',
+    );
     const tagLink = hrefs(text).find((h) => h.startsWith('/tag/'));
     assert.ok(tagLink !== undefined && !tagLink.includes('<'));
   });
@@ -332,7 +383,10 @@ describe('JSON API', () => {
         ['q=卫生署', { q: '卫生署' }],
         ['q=卫生署&group=1', { q: '卫生署', group: true }],
         ['q=篇的內容&limit=5&offset=10&sort=date', { q: '篇的內容', limit: 5, offset: 10, sort: 'date' as const }],
-        ['q=&category=眾聞&from=2021-01-01&to=2021-12-31', { q: '', category: '眾聞', from: '2021-01-01', to: '2021-12-31' }],
+        [
+          'q=&category=眾聞&from=2021-01-01&to=2021-12-31',
+          { q: '', category: '眾聞', from: '2021-01-01', to: '2021-12-31' },
+        ],
         ['tag=' + encodeURIComponent(SLASH_TAG), { tag: SLASH_TAG }],
       ] as const) {
         const body = await json(`/api/search?${qs}`);
@@ -349,7 +403,18 @@ describe('JSON API', () => {
   });
 
   test('/api/search: bad parameters are 400 JSON errors, never 500', async () => {
-    for (const qs of ['limit=0', 'limit=501', 'limit=abc', 'offset=-1', 'offset=1.5', 'sort=random', 'from=2020-13-01', 'to=yesterday', 'group=maybe', `q=${'x'.repeat(1001)}`]) {
+    for (const qs of [
+      'limit=0',
+      'limit=501',
+      'limit=abc',
+      'offset=-1',
+      'offset=1.5',
+      'sort=random',
+      'from=2020-13-01',
+      'to=yesterday',
+      'group=maybe',
+      `q=${'x'.repeat(1001)}`,
+    ]) {
       const body = await json(`/api/search?${qs}`, 400);
       assert.equal(body['error'], 'bad-parameter', qs);
       assert.equal(typeof body['message'], 'string');
@@ -378,7 +443,19 @@ describe('static mode and pagePaths', () => {
     try {
       const paths = [...staticReader.pagePaths()];
       assert.equal(new Set(paths).size, paths.length, 'no duplicates');
-      for (const p of ['/', '/date/2020/03/01/', '/on-this-day/', '/on-this-day/02-29/', '/categories/', '/tags/', '/authors/', '/article/106/', '/search/', '/lookup/', `/tag/${encodeURIComponent(PAGED_TAG)}/page/2/`]) {
+      for (const p of [
+        '/',
+        '/date/2020/03/01/',
+        '/on-this-day/',
+        '/on-this-day/02-29/',
+        '/categories/',
+        '/tags/',
+        '/authors/',
+        '/article/106/',
+        '/search/',
+        '/lookup/',
+        `/tag/${encodeURIComponent(PAGED_TAG)}/page/2/`,
+      ]) {
         assert.ok(paths.includes(p), p);
       }
       assert.equal(paths.filter((p) => p.startsWith('/on-this-day/')).length, 367);
@@ -386,7 +463,8 @@ describe('static mode and pagePaths', () => {
       for (const p of paths) {
         const r = await staticReader.fetch(new Request(`http://localhost${p}`));
         assert.equal(r.status, 200, p);
-        for (const segment of p.split('/').filter((s) => s !== '')) assert.ok(isSafeSegment(decodeURIComponent(segment)), `${p}: ${segment}`);
+        for (const segment of p.split('/').filter((s) => s !== ''))
+          assert.ok(isSafeSegment(decodeURIComponent(segment)), `${p}: ${segment}`);
       }
     } finally {
       staticReader.close();
@@ -407,7 +485,10 @@ describe('static mode and pagePaths', () => {
       assert.doesNotMatch(onThisDay, /\/api\//, 'a static site has no API to link');
       // A static host sends no CSP header: the pages carry the policy (less frame-ancestors, which
       // a <meta> cannot set) before anything it governs.
-      const meta = (/<meta charset="utf-8">\n<meta http-equiv="Content-Security-Policy" content="([^"]*)">/.exec(onThisDay)?.[1] ?? '').replaceAll('&#39;', "'");
+      const meta = (
+        /<meta charset="utf-8">\n<meta http-equiv="Content-Security-Policy" content="([^"]*)">/.exec(onThisDay)?.[1] ??
+        ''
+      ).replaceAll('&#39;', "'");
       assert.match(meta, /^default-src 'none'; .*script-src 'self'/);
       assert.doesNotMatch(meta, /frame-ancestors/);
       const served = await (await get('/on-this-day/')).text();
@@ -425,7 +506,17 @@ describe('index updates while serving', () => {
     try {
       const before = await (await live.fetch(new Request('http://localhost/categories/'))).text();
       assert.doesNotMatch(before, /眾觀/);
-      writeFileSync(join(own.dir, 'articles/1-1000/article_110.md'), articleFile({ id: 110, title: '新分類文章', date: '2021-06-01', category: '眾觀', tags: ['新/標籤'], body: '內容。' }));
+      writeFileSync(
+        join(own.dir, 'articles/1-1000/article_110.md'),
+        articleFile({
+          id: 110,
+          title: '新分類文章',
+          date: '2021-06-01',
+          category: '眾觀',
+          tags: ['新/標籤'],
+          body: '內容。',
+        }),
+      );
       buildIndex(own.dir);
       const after = await (await live.fetch(new Request('http://localhost/categories/'))).text();
       assert.match(after, /眾觀/);
@@ -443,10 +534,26 @@ describe('index updates while serving', () => {
 describe('robustness', () => {
   test('odd URLs get 2xx, 3xx or 4xx answers, never a 500', async () => {
     const odd = [
-      '/tag/%E9/', '/tag/%/', '/article/99999999999999999999/', '/article/0/', '/date/0000/', '/date/9999/12/31/', '/search/?q=%E9',
-      '/search/?page=99999999', '/api/search?q=%', '/api/articles/0', '/api/articles/99999999999999999999', '/lookup/?url=%',
-      '/lookup/?url=' + encodeURIComponent('javascript:alert(1)'), '/%2e%2e/%2e%2e/etc/passwd', '/assets/../../package.json', '/category/../',
-      '/on-this-day/00-00/', '/tags/page/0/', '/author/%00/', '/search/?q=' + encodeURIComponent('\u0000\uFFFF') + '%ED%A0%80',
+      '/tag/%E9/',
+      '/tag/%/',
+      '/article/99999999999999999999/',
+      '/article/0/',
+      '/date/0000/',
+      '/date/9999/12/31/',
+      '/search/?q=%E9',
+      '/search/?page=99999999',
+      '/api/search?q=%',
+      '/api/articles/0',
+      '/api/articles/99999999999999999999',
+      '/lookup/?url=%',
+      '/lookup/?url=' + encodeURIComponent('javascript:alert(1)'),
+      '/%2e%2e/%2e%2e/etc/passwd',
+      '/assets/../../package.json',
+      '/category/../',
+      '/on-this-day/00-00/',
+      '/tags/page/0/',
+      '/author/%00/',
+      '/search/?q=' + encodeURIComponent('\u0000\uFFFF') + '%ED%A0%80',
     ];
     for (const path of odd) {
       const r = await get(path);
@@ -456,13 +563,16 @@ describe('robustness', () => {
   });
 
   test('property: any path and query string is answered without a 500', async () => {
-    await fc.assert(fc.asyncProperty(fc.string({ maxLength: 40 }), fc.string({ maxLength: 40 }), async (path, query) => {
-      const url = new URL('http://localhost/');
-      url.pathname = `/${path}`;
-      url.search = query;
-      const r = await reader.fetch(new Request(url));
-      await r.arrayBuffer();
-      return r.status < 500;
-    }), { numRuns: 300 });
+    await fc.assert(
+      fc.asyncProperty(fc.string({ maxLength: 40 }), fc.string({ maxLength: 40 }), async (path, query) => {
+        const url = new URL('http://localhost/');
+        url.pathname = `/${path}`;
+        url.search = query;
+        const r = await reader.fetch(new Request(url));
+        await r.arrayBuffer();
+        return r.status < 500;
+      }),
+      { numRuns: 300 },
+    );
   });
 });

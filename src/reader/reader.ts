@@ -7,7 +7,15 @@ import { Catalog, SearchIndex, SearchPool, SEARCH_INDEX_FILE, type CatalogFacet 
 import { join } from 'node:path';
 import { ASSETS } from './assets.js';
 import { ResponseCache, type CachedResponse } from './cache.js';
-import { articleHref, calendarOf, dateHref, facetHref, PAGE_SIZE, type ReaderContext, type ReaderMode } from './context.js';
+import {
+  articleHref,
+  calendarOf,
+  dateHref,
+  facetHref,
+  PAGE_SIZE,
+  type ReaderContext,
+  type ReaderMode,
+} from './context.js';
 import { allMonthDays } from './pages/browse.js';
 import { facetListHref, facetListPageCount } from './pages/facets.js';
 import { createRoutes } from './routes.js';
@@ -155,14 +163,19 @@ export function createReader(options: ReaderOptions): Reader {
         const response = withHeaders(await app.fetch(new Request(REQUEST_ORIGIN + pathAndQuery)), path);
         const body = new Uint8Array(await response.arrayBuffer());
         response.headers.set('Content-Length', String(body.byteLength));
-        if (response.status !== 200) return { status: response.status, headers: [...response.headers], body: method === 'HEAD' ? null : body };
+        if (response.status !== 200)
+          return { status: response.status, headers: [...response.headers], body: method === 'HEAD' ? null : body };
         const etag = `"${createHash('sha1').update(body).digest('base64url').slice(0, 22)}"`;
         response.headers.set('ETag', etag);
         entry = { status: response.status, headers: [...response.headers], body, etag };
         cache.set(pathAndQuery, entry);
       }
       const notModified = ifNoneMatch === entry.etag;
-      return { status: notModified ? 304 : entry.status, headers: entry.headers, body: method === 'HEAD' || notModified ? null : entry.body };
+      return {
+        status: notModified ? 304 : entry.status,
+        headers: entry.headers,
+        body: method === 'HEAD' || notModified ? null : entry.body,
+      };
     } catch (error) {
       return internalError(error, path);
     }

@@ -11,7 +11,15 @@ import { articleHref, FACET_LABELS, onThisDayHref, type ReaderContext } from './
 import { html, type Html } from './html.js';
 import { page } from './layout.js';
 import { articleJson, articlePage, loadArticle } from './pages/article.js';
-import { dayPage, homePage, isCalendarDate, monthPage, onThisDayIndexPage, onThisDayPage, yearPage } from './pages/browse.js';
+import {
+  dayPage,
+  homePage,
+  isCalendarDate,
+  monthPage,
+  onThisDayIndexPage,
+  onThisDayPage,
+  yearPage,
+} from './pages/browse.js';
 import { facetListPage, facetPage } from './pages/facets.js';
 import { lookupPage, runSearch, searchPage, searchPageFor } from './pages/search.js';
 import { parseSearchParams } from './params.js';
@@ -37,14 +45,18 @@ export interface RouteOptions {
 }
 
 function notFoundPage(ctx: ReaderContext, message: string): Html {
-  return page(ctx, { title: '找不到頁面' }, html`
+  return page(
+    ctx,
+    { title: '找不到頁面' },
+    html`
 <h1>找不到頁面</h1>
 <p>${message}</p>
 <ul>
 <li><a href="/">返回首頁</a></li>
 <li><a href="/search/">搜尋文章</a></li>
 <li><a href="/lookup/">以原網址查詢文章</a></li>
-</ul>`);
+</ul>`,
+  );
 }
 
 /** The id a lookup input names: any hkcnews URL form, a Wayback memento of one, a bare path or id. */
@@ -62,7 +74,8 @@ export function createRoutes(ctx: ReaderContext, options: RouteOptions): Hono {
     c.header('Cache-Control', status === 200 ? PAGE_CACHE_CONTROL : NO_STORE);
     return c.html(body.value, status);
   };
-  const notFound = (c: Context, message = '這個網址在本存檔中沒有頁面。'): Response => htmlPage(c, notFoundPage(ctx, message), 404);
+  const notFound = (c: Context, message = '這個網址在本存檔中沒有頁面。'): Response =>
+    htmlPage(c, notFoundPage(ctx, message), 404);
   const jsonError = (c: Context, status: 400 | 404 | 500 | 503, error: string, message: string): Response => {
     c.header('Cache-Control', NO_STORE);
     return c.json({ error, message }, status);
@@ -120,7 +133,9 @@ export function createRoutes(ctx: ReaderContext, options: RouteOptions): Hono {
   app.get('/article/:id{[0-9]{1,15}}/', async (c) => {
     const id = Number(c.req.param('id'));
     const a = Number.isSafeInteger(id) ? await loadArticle(ctx, id) : undefined;
-    return a === undefined ? notFound(c, `本存檔沒有編號 ${c.req.param('id')} 的文章。`) : htmlPage(c, articlePage(ctx, a));
+    return a === undefined
+      ? notFound(c, `本存檔沒有編號 ${c.req.param('id')} 的文章。`)
+      : htmlPage(c, articlePage(ctx, a));
   });
 
   app.get('/search/', async (c) => {
@@ -138,7 +153,8 @@ export function createRoutes(ctx: ReaderContext, options: RouteOptions): Hono {
     if (url === '') return htmlPage(c, lookupPage(ctx, ''));
     const id = lookupId(ctx, url);
     if (id === undefined) return htmlPage(c, lookupPage(ctx, url, { kind: 'not-article-url' }), 404);
-    if (ctx.catalog.article(id) === undefined) return htmlPage(c, lookupPage(ctx, url, { kind: 'not-in-archive', id }), 404);
+    if (ctx.catalog.article(id) === undefined)
+      return htmlPage(c, lookupPage(ctx, url, { kind: 'not-in-archive', id }), 404);
     c.header('Cache-Control', NO_STORE);
     return c.redirect(articleHref(id), 302);
   });
@@ -151,7 +167,8 @@ export function createRoutes(ctx: ReaderContext, options: RouteOptions): Hono {
       c.header('Cache-Control', PAGE_CACHE_CONTROL);
       return c.json(response);
     } catch (error) {
-      if (isSalvageError(error) && error.code === 'SEARCH_TOO_COSTLY') return jsonError(c, 503, 'search-too-costly', error.message);
+      if (isSalvageError(error) && error.code === 'SEARCH_TOO_COSTLY')
+        return jsonError(c, 503, 'search-too-costly', error.message);
       throw error;
     }
   });
@@ -177,17 +194,33 @@ export function createRoutes(ctx: ReaderContext, options: RouteOptions): Hono {
   const methodNotAllowed = (c: Context): Response => {
     c.header('Allow', ALLOWED_METHODS);
     c.header('Cache-Control', NO_STORE);
-    if (c.req.path.startsWith('/api/')) return c.json({ error: 'method-not-allowed', message: `${c.req.method} is not supported; use ${ALLOWED_METHODS}` }, 405);
+    if (c.req.path.startsWith('/api/'))
+      return c.json(
+        { error: 'method-not-allowed', message: `${c.req.method} is not supported; use ${ALLOWED_METHODS}` },
+        405,
+      );
     return c.text(`${c.req.method} is not supported here; use ${ALLOWED_METHODS}\n`, 405);
   };
-  for (const path of new Set(app.routes.filter((r) => r.method === 'GET').map((r) => r.path))) app.all(path, methodNotAllowed);
+  for (const path of new Set(app.routes.filter((r) => r.method === 'GET').map((r) => r.path)))
+    app.all(path, methodNotAllowed);
 
   app.notFound((c) => {
     const path = c.req.path;
     // `POST /article/1` names the page `/article/1/` (GET redirects there): its method is the problem.
-    if (c.req.method !== 'GET' && c.req.method !== 'HEAD' && SLASHLESS_PAGE.test(path) && app.router.match('GET', `${path}/`)[0].length > 0) return methodNotAllowed(c);
-    if (path.startsWith('/api/')) return jsonError(c, 404, 'not-found', 'no such API endpoint; see /api/search and /api/articles/:id');
-    if (SLASHLESS_PAGE.test(path) && !path.startsWith('/assets/') && (c.req.method === 'GET' || c.req.method === 'HEAD')) {
+    if (
+      c.req.method !== 'GET' &&
+      c.req.method !== 'HEAD' &&
+      SLASHLESS_PAGE.test(path) &&
+      app.router.match('GET', `${path}/`)[0].length > 0
+    )
+      return methodNotAllowed(c);
+    if (path.startsWith('/api/'))
+      return jsonError(c, 404, 'not-found', 'no such API endpoint; see /api/search and /api/articles/:id');
+    if (
+      SLASHLESS_PAGE.test(path) &&
+      !path.startsWith('/assets/') &&
+      (c.req.method === 'GET' || c.req.method === 'HEAD')
+    ) {
       // Every page path ends in `/`: `/article/123` → `/article/123/`.
       const url = new URL(c.req.url);
       c.header('Cache-Control', NO_STORE);
@@ -200,7 +233,11 @@ export function createRoutes(ctx: ReaderContext, options: RouteOptions): Hono {
     ctx.onError?.(error);
     if (c.req.path.startsWith('/api/')) return jsonError(c, 500, 'internal', 'internal error');
     c.header('Cache-Control', NO_STORE);
-    return c.html(page(ctx, { title: '內部錯誤' }, html`<h1>內部錯誤</h1><p>這一頁未能顯示。請稍後再試，或回報這個網址。</p>`).value, 500);
+    return c.html(
+      page(ctx, { title: '內部錯誤' }, html`<h1>內部錯誤</h1><p>這一頁未能顯示。請稍後再試，或回報這個網址。</p>`)
+        .value,
+      500,
+    );
   });
 
   return app;

@@ -12,7 +12,22 @@ test('a safe name is its own segment', () => {
 });
 
 test('unsafe names get a cleaned base and a hash suffix, and map back to the name', () => {
-  const names = ['AC/DC', '..', '.', 'a\\b', 'CON', 'nul.txt', 'x\u0000y', 'r.e.m.', ' spaced ', '100%', 'a~b', 'line\u2028sep', '', '?'];
+  const names = [
+    'AC/DC',
+    '..',
+    '.',
+    'a\\b',
+    'CON',
+    'nul.txt',
+    'x\u0000y',
+    'r.e.m.',
+    ' spaced ',
+    '100%',
+    'a~b',
+    'line\u2028sep',
+    '',
+    '?',
+  ];
   const map = new SegmentMap(names);
   for (const name of names) {
     const segment = map.segmentOf(name);
@@ -43,15 +58,20 @@ test('long names are cut to at most 200 UTF-8 bytes without splitting a characte
 });
 
 test('property: every name gets a safe, unique segment that maps back to it', () => {
-  fc.assert(fc.property(fc.uniqueArray(fc.string({ unit: 'grapheme-composite', maxLength: 80 }), { maxLength: 20 }), (names) => {
-    const map = new SegmentMap(names);
-    const seen = new Set<string>();
-    for (const name of names) {
-      const segment = map.segmentOf(name)!;
-      assert.ok(isSafeSegment(segment), JSON.stringify(segment));
-      assert.equal(map.nameOf(segment), name);
-      assert.ok(!seen.has(segment.toLowerCase()));
-      seen.add(segment.toLowerCase());
-    }
-  }));
+  fc.assert(
+    fc.property(
+      fc.uniqueArray(fc.string({ unit: 'grapheme-composite', maxLength: 80 }), { maxLength: 20 }),
+      (names) => {
+        const map = new SegmentMap(names);
+        const seen = new Set<string>();
+        for (const name of names) {
+          const segment = map.segmentOf(name)!;
+          assert.ok(isSafeSegment(segment), JSON.stringify(segment));
+          assert.equal(map.nameOf(segment), name);
+          assert.ok(!seen.has(segment.toLowerCase()));
+          seen.add(segment.toLowerCase());
+        }
+      },
+    ),
+  );
 });

@@ -48,8 +48,13 @@ const hashOf = (name: string): string => createHash('sha256').update(name).diges
 
 /** Whether a segment is safe as a URL path segment and as a folder name (what SegmentMap produces). */
 export function isSafeSegment(segment: string): boolean {
-  return segment !== '' && Buffer.byteLength(segment) <= 200 && !/[/\\:*?"<>|%\u0000-\u001f\u007f-\u009f\u2028\u2029]/.test(segment)
-    && !/^[.\s]|[.\s]$/.test(segment) && !WINDOWS_RESERVED.test(segment);
+  return (
+    segment !== '' &&
+    Buffer.byteLength(segment) <= 200 &&
+    !/[/\\:*?"<>|%\u0000-\u001f\u007f-\u009f\u2028\u2029]/.test(segment) &&
+    !/^[.\s]|[.\s]$/.test(segment) &&
+    !WINDOWS_RESERVED.test(segment)
+  );
 }
 
 /**

@@ -1,6 +1,15 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  utimesSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildIndex, buildIndexInParallel } from './build.js';
@@ -17,7 +26,10 @@ function archive(n: number): string {
   for (let id = 1; id <= n; id++) {
     const body = Array.from({ length: 5 }, (_, k) => words[(id * 7 + k * 3) % words.length]).join('，');
     const title = `第${id}篇：${words[id % words.length]}`;
-    writeFileSync(join(dir, 'articles', '1-1000', `article_${id}.md`), `---\ntitle: "${title}"\ndate: "2020-01-${String((id % 28) + 1).padStart(2, '0')}"\ntags:\n  - "t${id % 3}"\n---\n\n# ${title}\n\n${body}\n`);
+    writeFileSync(
+      join(dir, 'articles', '1-1000', `article_${id}.md`),
+      `---\ntitle: "${title}"\ndate: "2020-01-${String((id % 28) + 1).padStart(2, '0')}"\ntags:\n  - "t${id % 3}"\n---\n\n# ${title}\n\n${body}\n`,
+    );
   }
   writeFileSync(join(dir, 'articles', '1-1000', 'article_999.md'), 'no frontmatter here\n');
   return dir;
@@ -26,7 +38,11 @@ function archive(n: number): string {
 function snapshot(dir: string): string {
   const index = SearchIndex.openDir(dir, { readonly: true });
   try {
-    const rows = index.db.prepare('SELECT id, sk, path, title, date, tags, group_key, title_folded, text, folded FROM articles ORDER BY id').all();
+    const rows = index.db
+      .prepare(
+        'SELECT id, sk, path, title, date, tags, group_key, title_folded, text, folded FROM articles ORDER BY id',
+      )
+      .all();
     const queries = ['港', '卫生署', 'covid', '政府 -港铁', ''].map((q) => search(index, { q, limit: 500 }));
     return JSON.stringify({ rows, queries });
   } finally {
@@ -42,7 +58,10 @@ test('the parallel build writes the same index as the single-thread build, and r
     const many = await buildIndexInParallel(b, { workers: 2 });
     assert.deepEqual({ ...many, failed: many.failed.length }, { ...one, failed: one.failed.length });
     assert.equal(many.indexed, 450);
-    assert.deepEqual(many.failed.map((f) => f.path), [join('articles', '1-1000', 'article_999.md')]);
+    assert.deepEqual(
+      many.failed.map((f) => f.path),
+      [join('articles', '1-1000', 'article_999.md')],
+    );
     assert.equal(snapshot(b), snapshot(a));
     const again = await buildIndexInParallel(b, { workers: 2 });
     assert.equal(again.unchanged, 450);
@@ -59,20 +78,33 @@ test('a huge title is indexed cut to MAX_INDEXED_TITLE_CHARS; a 3-million-charac
   const dir = archive(3);
   try {
     const title = '港'.repeat(200_000) + 'ab'.repeat(100_000);
-    writeFileSync(join(dir, 'articles', '1-1000', 'article_500.md'), `---\ntitle: "${title}"\ndate: "2020-01-01"\n---\n\n# 短\n\n${'正文 '.repeat(10)}\n`);
+    writeFileSync(
+      join(dir, 'articles', '1-1000', 'article_500.md'),
+      `---\ntitle: "${title}"\ndate: "2020-01-01"\n---\n\n# 短\n\n${'正文 '.repeat(10)}\n`,
+    );
     const huge = '港'.repeat(1_500_000) + 'ab'.repeat(750_000);
-    writeFileSync(join(dir, 'articles', '1-1000', 'article_501.md'), `---\ntitle: "${huge}"\ndate: "2020-01-01"\n---\n\n# 短\n\n正文\n`);
+    writeFileSync(
+      join(dir, 'articles', '1-1000', 'article_501.md'),
+      `---\ntitle: "${huge}"\ndate: "2020-01-01"\n---\n\n# 短\n\n正文\n`,
+    );
     const progress = buildIndex(dir);
     assert.equal(progress.indexed, 4);
     // The 3-million-character file: skipped by the parser's frontmatter limit or indexed with its
     // title cut, never a stack overflow, and the other files are indexed either way.
     for (const f of progress.failed) assert.doesNotMatch(f.message, /call stack/);
-    assert.ok(progress.failed.every((f) => [join('articles', '1-1000', 'article_999.md'), join('articles', '1-1000', 'article_501.md')].includes(f.path)));
+    assert.ok(
+      progress.failed.every((f) =>
+        [join('articles', '1-1000', 'article_999.md'), join('articles', '1-1000', 'article_501.md')].includes(f.path),
+      ),
+    );
     const index = SearchIndex.openDir(dir, { readonly: true });
     try {
       const row = index.db.prepare<[], { title: string }>('SELECT title FROM articles WHERE id = 500').get();
       assert.equal(row?.title.length, MAX_INDEXED_TITLE_CHARS);
-      assert.deepEqual(search(index, { q: '港港港' }).results.map((r) => r.id), [500]);
+      assert.deepEqual(
+        search(index, { q: '港港港' }).results.map((r) => r.id),
+        [500],
+      );
     } finally {
       index.close();
     }
@@ -91,7 +123,14 @@ test('a damaged index file is moved aside and rebuilt by the next build; a reade
   try {
     const file = join(dir, SEARCH_INDEX_FILE);
     writeFileSync(file, Buffer.alloc(64 * 1024, 0x5a)); // not a database at all
-    assert.throws(() => SearchIndex.openDir(dir, { readonly: true }), (e) => isSalvageError(e) && e.code === 'INPUT_UNREADABLE' && /damaged/.test(e.message) && !/another version/.test(e.message));
+    assert.throws(
+      () => SearchIndex.openDir(dir, { readonly: true }),
+      (e) =>
+        isSalvageError(e) &&
+        e.code === 'INPUT_UNREADABLE' &&
+        /damaged/.test(e.message) &&
+        !/another version/.test(e.message),
+    );
     const progress = await buildIndexInParallel(dir, { workers: 1 });
     assert.equal(progress.corruptMovedTo, file + CORRUPT_INDEX_SUFFIX);
     assert.equal(progress.indexed, 30);
@@ -105,7 +144,8 @@ test('a damaged index file is moved aside and rebuilt by the next build; a reade
     const pageSize = bytes.readUInt16BE(16);
     for (let at = 2 * pageSize; at < bytes.length; at += pageSize) bytes.fill(0xa5, at + 8, at + pageSize);
     writeFileSync(file, bytes);
-    for (const name of readdirSync(join(dir, 'articles', '1-1000'))) utimesSync(join(dir, 'articles', '1-1000', name), new Date(), new Date(Date.now() + 5000));
+    for (const name of readdirSync(join(dir, 'articles', '1-1000')))
+      utimesSync(join(dir, 'articles', '1-1000', name), new Date(), new Date(Date.now() + 5000));
     const again = buildIndex(dir);
     assert.equal(again.corruptMovedTo, file + CORRUPT_INDEX_SUFFIX);
     assert.equal(again.indexed, 30);

@@ -8,7 +8,13 @@ import { readdirSync, statSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
-import { DEFAULT_BATCH_SIZE, isCorruptionError, moveCorruptIndexAside, SEARCH_INDEX_FILE, SearchIndex } from './index-db.js';
+import {
+  DEFAULT_BATCH_SIZE,
+  isCorruptionError,
+  moveCorruptIndexAside,
+  SEARCH_INDEX_FILE,
+  SearchIndex,
+} from './index-db.js';
 import { prepareFile, type ArchiveFileRef, type PreparedDocument, type PreparedResult } from './prepare.js';
 
 const ARTICLE_FILE = /^article_([1-9]\d{0,14})\.md$/;
@@ -68,7 +74,12 @@ function* archiveFiles(dir: string): Generator<{ path: string; id: number }> {
 }
 
 /** The files to (re)index, in order; counts the unchanged ones and remembers every present path. */
-function* changedFiles(dir: string, index: SearchIndex, progress: BuildProgress, present: Set<string>): Generator<ArchiveFileRef> {
+function* changedFiles(
+  dir: string,
+  index: SearchIndex,
+  progress: BuildProgress,
+  present: Set<string>,
+): Generator<ArchiveFileRef> {
   for (const { path, id } of archiveFiles(dir)) {
     progress.seen++;
     present.add(path);
@@ -202,7 +213,9 @@ async function buildIndexInParallelOnce(dir: string, options: ParallelBuildOptio
       const fifo: { resolve: (r: PreparedResult[]) => void; reject: (e: Error) => void }[] = [];
       waiters.set(worker, fifo);
       worker.on('message', (results: PreparedResult[]) => fifo.shift()?.resolve(results));
-      worker.on('error', (error: Error) => { for (const w of fifo.splice(0)) w.reject(error); });
+      worker.on('error', (error: Error) => {
+        for (const w of fifo.splice(0)) w.reject(error);
+      });
     }
     const run = (worker: Worker, chunk: ArchiveFileRef[]): Promise<PreparedResult[]> =>
       new Promise((resolve, reject) => {

@@ -13,7 +13,10 @@ export interface SmallRow {
   url: string | null;
   original_url: string | null;
 }
-export interface KeyRow { id: number; group_key: string }
+export interface KeyRow {
+  id: number;
+  group_key: string;
+}
 
 export const SMALL_COLUMNS = 'id, path, title, date, last_updated, author, category, tags, url, original_url';
 export const ORDER = 'ORDER BY date DESC, id DESC';
@@ -54,4 +57,3 @@ export function collapse(rows: readonly KeyRow[]): { id: number; groupSize: numb
   }
   return out;
 }
-

@@ -88,7 +88,9 @@ export class Catalog {
     this.#row = db.prepare(`SELECT ${SMALL_COLUMNS} FROM articles WHERE id = ?`);
     this.#text = db.prepare('SELECT text FROM articles WHERE id = ?');
     this.#latest = db.prepare(`SELECT id, group_key FROM articles WHERE date IS NOT NULL ${ORDER} LIMIT ?`);
-    this.#between = db.prepare('SELECT date AS day, count(*) AS n FROM articles WHERE date >= ? AND date < ? GROUP BY date ORDER BY date');
+    this.#between = db.prepare(
+      'SELECT date AS day, count(*) AS n FROM articles WHERE date >= ? AND date < ? GROUP BY date ORDER BY date',
+    );
     this.#onDay = db.prepare('SELECT id, group_key FROM articles WHERE date = ? ORDER BY id DESC');
     this.#prevDay = db.prepare('SELECT max(date) AS day FROM articles WHERE date < ?');
     this.#nextDay = db.prepare('SELECT min(date) AS day FROM articles WHERE date > ?');
@@ -97,7 +99,9 @@ export class Catalog {
     );
     this.#byOriginalUrl = db.prepare('SELECT id FROM articles WHERE original_url = ? ORDER BY id LIMIT 1');
     this.#dataVersion = db.prepare('PRAGMA data_version');
-    this.#byTag = db.prepare('SELECT a.id, a.group_key FROM article_tags t JOIN articles a ON a.id = t.article_id WHERE t.tag = ? ORDER BY a.date DESC, a.id DESC');
+    this.#byTag = db.prepare(
+      'SELECT a.id, a.group_key FROM article_tags t JOIN articles a ON a.id = t.article_id WHERE t.tag = ? ORDER BY a.date DESC, a.id DESC',
+    );
     this.#allByDate = {
       category: db.prepare(`SELECT id, group_key, category AS name FROM articles WHERE category IS NOT NULL ${ORDER}`),
       author: db.prepare(`SELECT id, group_key, author AS name FROM articles WHERE author IS NOT NULL ${ORDER}`),
@@ -122,7 +126,11 @@ export class Catalog {
 
   /** Number of indexed articles. */
   count(): number {
-    return this.#memoCounts('count', () => [{ name: '', count: this.#db.prepare<[], { n: number }>('SELECT count(*) AS n FROM articles').get()?.n ?? 0 }])[0]?.count ?? 0;
+    return (
+      this.#memoCounts('count', () => [
+        { name: '', count: this.#db.prepare<[], { n: number }>('SELECT count(*) AS n FROM articles').get()?.n ?? 0 },
+      ])[0]?.count ?? 0
+    );
   }
 
   /**
@@ -138,7 +146,10 @@ export class Catalog {
 
   /** Every article id, ascending (read at once: a caller may query the index between ids). */
   ids(): number[] {
-    return this.#db.prepare<[], { id: number }>('SELECT id FROM articles ORDER BY id').pluck().all() as unknown as number[];
+    return this.#db
+      .prepare<[], { id: number }>('SELECT id FROM articles ORDER BY id')
+      .pluck()
+      .all() as unknown as number[];
   }
 
   /** One article's small columns, or undefined. */
@@ -238,9 +249,10 @@ export class Catalog {
   /** Every category, tag or author with its number of articles, by name. */
   names(facet: CatalogFacet): CatalogCount[] {
     return this.#memoCounts(`names:${facet}`, () => {
-      const sql = facet === 'tag'
-        ? 'SELECT tag AS name, count(*) AS count FROM article_tags GROUP BY tag'
-        : `SELECT ${facet} AS name, count(*) AS count FROM articles WHERE ${facet} IS NOT NULL GROUP BY ${facet}`;
+      const sql =
+        facet === 'tag'
+          ? 'SELECT tag AS name, count(*) AS count FROM article_tags GROUP BY tag'
+          : `SELECT ${facet} AS name, count(*) AS count FROM articles WHERE ${facet} IS NOT NULL GROUP BY ${facet}`;
       const rows = this.#db.prepare<[], CatalogCount>(sql).all();
       return rows.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
     });
@@ -251,10 +263,16 @@ export class Catalog {
    * as {@link byName} pages them). One query for all names.
    */
   itemCounts(facet: CatalogFacet): Map<string, number> {
-    const sql = facet === 'tag'
-      ? 'SELECT t.tag AS name, count(DISTINCT a.group_key) AS count FROM article_tags t JOIN articles a ON a.id = t.article_id GROUP BY t.tag'
-      : `SELECT ${facet} AS name, count(DISTINCT group_key) AS count FROM articles WHERE ${facet} IS NOT NULL GROUP BY ${facet}`;
-    return new Map(this.#db.prepare<[], CatalogCount>(sql).all().map((r) => [r.name, r.count]));
+    const sql =
+      facet === 'tag'
+        ? 'SELECT t.tag AS name, count(DISTINCT a.group_key) AS count FROM article_tags t JOIN articles a ON a.id = t.article_id GROUP BY t.tag'
+        : `SELECT ${facet} AS name, count(DISTINCT group_key) AS count FROM articles WHERE ${facet} IS NOT NULL GROUP BY ${facet}`;
+    return new Map(
+      this.#db
+        .prepare<[], CatalogCount>(sql)
+        .all()
+        .map((r) => [r.name, r.count]),
+    );
   }
 
   /** The number of articles with this category, tag or author (0 when unknown). */

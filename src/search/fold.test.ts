@@ -26,7 +26,20 @@ test('foldWithOrigin traces every folded unit to its original offset', () => {
 });
 
 test('unigramTokens: CJK characters and word suffixes; bigramTokens: CJK bigrams, each run closed by a separator', () => {
-  assert.deepEqual(unigramTokens(fold('香港政府 COVID-19 港')), ['香', '港', '政', '府', 'covid', 'ovid', 'vid', 'id', 'd', '19', '9', '港']);
+  assert.deepEqual(unigramTokens(fold('香港政府 COVID-19 港')), [
+    '香',
+    '港',
+    '政',
+    '府',
+    'covid',
+    'ovid',
+    'vid',
+    'id',
+    'd',
+    '19',
+    '9',
+    '港',
+  ]);
   assert.deepEqual(unigramTokens('a港b'), ['a', '港', 'b']);
   assert.deepEqual(bigramTokens(fold('香港政府 COVID-19 港。港鐵')), ['香港', '港政', '政府', '0', '0', '港铁', '0']);
 });
@@ -53,6 +66,8 @@ test('fold speed is measured (per-character map)', (t) => {
   const started = performance.now();
   const out = fold(sample);
   const ms = performance.now() - started;
-  t.diagnostic(`fold: ${(sample.length / ms / 1000).toFixed(1)} M chars/s (${sample.length} chars, ${ms.toFixed(0)} ms)`);
+  t.diagnostic(
+    `fold: ${(sample.length / ms / 1000).toFixed(1)} M chars/s (${sample.length} chars, ${ms.toFixed(0)} ms)`,
+  );
   assert.equal(out.length, sample.length);
 });

@@ -81,7 +81,11 @@ export function sortKeyRange(from: string | undefined, to: string | undefined): 
   const t = to === undefined ? null : DATE_BOUND.exec(to.trim());
   if (f !== null) lo = dayNumber(`${f[1]}-${f[2] ?? '01'}-${f[3] ?? '01'}`) * SORT_DAY_SCALE;
   if (t !== null) {
-    const [y, m, d] = [Number(t[1]), t[2] === undefined ? 12 : Number(t[2]), t[3] === undefined ? undefined : Number(t[3])];
+    const [y, m, d] = [
+      Number(t[1]),
+      t[2] === undefined ? 12 : Number(t[2]),
+      t[3] === undefined ? undefined : Number(t[3]),
+    ];
     // Day 0 of the next month is the last day of this one.
     const last = d ?? new Date(Date.UTC(y, m, 0)).getUTCDate();
     const iso = `${String(y).padStart(4, '0')}-${String(m).padStart(2, '0')}-${String(last).padStart(2, '0')}`;
@@ -138,7 +142,14 @@ CREATE VIRTUAL TABLE IF NOT EXISTS fts_title USING fts5(u, b, content='', conten
 
 const FTS_TABLES = ['fts', 'fts_bi', 'fts_title'] as const;
 /** Indexes no write needs (queries and the catalog do): a bulk load builds them after the rows. */
-const SECONDARY_INDEXES = ['articles_date', 'articles_category', 'articles_author', 'articles_group', 'articles_original_url', 'article_tags_article'] as const;
+const SECONDARY_INDEXES = [
+  'articles_date',
+  'articles_category',
+  'articles_author',
+  'articles_group',
+  'articles_original_url',
+  'article_tags_article',
+] as const;
 /** FTS5's own default for 'automerge' (sqlite.org/fts5.html, "The 'automerge' configuration option"). */
 const FTS_AUTOMERGE_DEFAULT = 4;
 
@@ -190,7 +201,6 @@ export const DEFAULT_BATCH_SIZE = 500;
 export function groupKey(doc: Pick<SearchDocument, 'title' | 'date' | 'author'>): string {
   return JSON.stringify([fold(doc.title.trim()), doc.date ?? null, doc.author ?? null]);
 }
-
 
 /**
  * Every article's revision group as a dense number, and its id, by sort key. Keys are looked up
@@ -278,7 +288,11 @@ export class SearchIndex {
     } catch (error) {
       if (!isCorruptionError(error)) throw error;
       if (options.readonly === true || file === ':memory:') {
-        throw new SalvageError('INPUT_UNREADABLE', `the search index ${file} is damaged (${(error as Error).message}); run salvage index on its folder to rebuild it`, { subject: file, cause: error });
+        throw new SalvageError(
+          'INPUT_UNREADABLE',
+          `the search index ${file} is damaged (${(error as Error).message}); run salvage index on its folder to rebuild it`,
+          { subject: file, cause: error },
+        );
       }
       // A builder rebuilds a damaged index: it is derived data.
       this.movedAside = moveCorruptIndexAside(file);
@@ -314,7 +328,11 @@ export class SearchIndex {
         db = new Database(file, { readonly: true, fileMustExist: true });
       } catch (cause) {
         if (isCorruptionError(cause)) throw cause;
-        throw new SalvageError('INPUT_UNREADABLE', `no search index at ${file}; run salvage index on its folder first`, { subject: file, cause });
+        throw new SalvageError(
+          'INPUT_UNREADABLE',
+          `no search index at ${file}; run salvage index on its folder first`,
+          { subject: file, cause },
+        );
       }
     } else {
       if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
@@ -333,13 +351,19 @@ export class SearchIndex {
         current = undefined; // no meta table yet: a new index
       }
       if (options.readonly === true && current !== String(SEARCH_SCHEMA_VERSION)) {
-        throw new SalvageError('INPUT_UNREADABLE', current === undefined
-          ? `${file} is not a salvage search index; run salvage index on its folder to build one`
-          : `the search index ${file} was built by another version of salvage (schema ${current}, this version reads ${SEARCH_SCHEMA_VERSION}); run salvage index on its folder again`, { subject: file });
+        throw new SalvageError(
+          'INPUT_UNREADABLE',
+          current === undefined
+            ? `${file} is not a salvage search index; run salvage index on its folder to build one`
+            : `the search index ${file} was built by another version of salvage (schema ${current}, this version reads ${SEARCH_SCHEMA_VERSION}); run salvage index on its folder again`,
+          { subject: file },
+        );
       }
       if (current !== undefined && current !== String(SEARCH_SCHEMA_VERSION)) {
         // The index is derived data: an old schema is dropped and rebuilt, never migrated.
-        db.exec('DROP TABLE IF EXISTS fts; DROP TABLE IF EXISTS fts_bi; DROP TABLE IF EXISTS fts_title; DROP TABLE IF EXISTS article_tags; DROP TABLE IF EXISTS articles; DROP TABLE IF EXISTS meta;');
+        db.exec(
+          'DROP TABLE IF EXISTS fts; DROP TABLE IF EXISTS fts_bi; DROP TABLE IF EXISTS fts_title; DROP TABLE IF EXISTS article_tags; DROP TABLE IF EXISTS articles; DROP TABLE IF EXISTS meta;',
+        );
       }
       if (options.readonly !== true) {
         db.exec(SCHEMA);
@@ -368,7 +392,10 @@ export class SearchIndex {
   /** Whether a build started and has not finished (interrupted, or running in another process now). */
   isIncomplete(): boolean {
     try {
-      return this.db.prepare<[string], { value: string }>('SELECT value FROM meta WHERE key = ?').get(BUILD_MARK) !== undefined;
+      return (
+        this.db.prepare<[string], { value: string }>('SELECT value FROM meta WHERE key = ?').get(BUILD_MARK) !==
+        undefined
+      );
     } catch {
       return false; // no meta table: an index of no build
     }
@@ -383,7 +410,9 @@ export class SearchIndex {
   groupTable(): GroupTable {
     const version = this.db.pragma('data_version', { simple: true }) as number;
     if (this.#groups !== undefined && this.#groups.version === version) return this.#groups.table;
-    const rows = this.db.prepare<[], { sk: number; id: number; group_key: string }>('SELECT sk, id, group_key FROM articles').all();
+    const rows = this.db
+      .prepare<[], { sk: number; id: number; group_key: string }>('SELECT sk, id, group_key FROM articles')
+      .all();
     const table = new GroupTable(rows);
     this.#groups = { version, table };
     return table;
@@ -441,7 +470,8 @@ export class SearchIndex {
   async bulkLoad<T>(load: () => Promise<T>): Promise<T> {
     const set = (value: number): void => {
       // FTS5 configuration values cannot be bound parameters ("SQL logic error"); `value` is ours.
-      for (const table of FTS_TABLES) this.db.exec(`INSERT INTO ${table} (${table}, rank) VALUES ('automerge', ${Math.trunc(value)})`);
+      for (const table of FTS_TABLES)
+        this.db.exec(`INSERT INTO ${table} (${table}, rank) VALUES ('automerge', ${Math.trunc(value)})`);
     };
     set(0);
     // Secondary indexes are built once at the end too (the schema re-creates what is missing).
@@ -485,9 +515,23 @@ export class SearchIndex {
     let sk = sortKey(doc.date, doc.id);
     while (this.#sortKeyTaken.get(sk) !== undefined) sk--;
     this.#insert.run(
-      doc.id, sk, doc.path, doc.mtime, doc.size, doc.title, doc.date ?? null, doc.lastUpdated ?? null,
-      doc.author ?? null, doc.category ?? null, JSON.stringify(doc.tags), doc.url ?? null,
-      doc.originalUrl ?? null, groupKey(doc), doc.titleFolded, doc.text, doc.folded,
+      doc.id,
+      sk,
+      doc.path,
+      doc.mtime,
+      doc.size,
+      doc.title,
+      doc.date ?? null,
+      doc.lastUpdated ?? null,
+      doc.author ?? null,
+      doc.category ?? null,
+      JSON.stringify(doc.tags),
+      doc.url ?? null,
+      doc.originalUrl ?? null,
+      groupKey(doc),
+      doc.titleFolded,
+      doc.text,
+      doc.folded,
     );
     for (const tag of new Set(doc.tags)) this.#insertTag.run(doc.id, tag);
     this.#insertFts.run(sk, doc.tokens);

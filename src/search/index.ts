@@ -1,7 +1,15 @@
 /** Search: a SQLite FTS5 index of an archive with exact CJK substring matching and 繁/简 folding. */
 export { fold, foldWithOrigin, type FoldedText } from './fold.js';
 export { foldBy, foldWithOriginBy, type FoldCodePoint } from './fold-core.js';
-export { unigramTokens, bigramTokens, termTokens, findTerm, termMatchesAt, RUN_SEPARATOR, type TermTokens } from './tokens.js';
+export {
+  unigramTokens,
+  bigramTokens,
+  termTokens,
+  findTerm,
+  termMatchesAt,
+  RUN_SEPARATOR,
+  type TermTokens,
+} from './tokens.js';
 export {
   SearchIndex,
   GroupTable,
@@ -40,8 +48,20 @@ export {
   type SearchResult,
   type SearchSort,
 } from './query.js';
-export { SearchPool, SEARCH_TIME_BUDGET_MS, DEFAULT_SEARCH_THREADS, MAX_QUEUED_SEARCHES, type SearchPoolOptions } from './search-pool.js';
-export { buildIndex, buildIndexInParallel, type BuildOptions, type ParallelBuildOptions, type BuildProgress } from './build.js';
+export {
+  SearchPool,
+  SEARCH_TIME_BUDGET_MS,
+  DEFAULT_SEARCH_THREADS,
+  MAX_QUEUED_SEARCHES,
+  type SearchPoolOptions,
+} from './search-pool.js';
+export {
+  buildIndex,
+  buildIndexInParallel,
+  type BuildOptions,
+  type ParallelBuildOptions,
+  type BuildProgress,
+} from './build.js';
 export {
   Catalog,
   MAX_GROUP_MEMBERS,

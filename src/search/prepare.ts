@@ -88,9 +88,13 @@ export function prepareDocument(input: SearchDocument): PreparedDocument {
   const titleFolded = fold(doc.title);
   const folded = `${titleFolded}\n${fold(doc.text)}`;
   return {
-    ...doc, titleFolded, folded,
-    tokens: unigramTokens(folded).join(' '), bigrams: bigramTokens(folded).join(' '),
-    titleTokens: unigramTokens(titleFolded).join(' '), titleBigrams: bigramTokens(titleFolded).join(' '),
+    ...doc,
+    titleFolded,
+    folded,
+    tokens: unigramTokens(folded).join(' '),
+    bigrams: bigramTokens(folded).join(' '),
+    titleTokens: unigramTokens(titleFolded).join(' '),
+    titleBigrams: bigramTokens(titleFolded).join(' '),
   };
 }
 
@@ -99,11 +103,21 @@ export function readArchiveDocument(dir: string, ref: ArchiveFileRef): SearchDoc
   const file = join(dir, ref.path);
   const bytes = statSync(file).size;
   if (bytes > MAX_INDEXED_FILE_BYTES) {
-    throw new SalvageError('INPUT_INVALID', `${ref.path} is ${(bytes / 1048576).toFixed(0)} MiB, more than the ${MAX_INDEXED_FILE_BYTES / 1048576} MiB an archive file may have; not indexed`, { subject: ref.path });
+    throw new SalvageError(
+      'INPUT_INVALID',
+      `${ref.path} is ${(bytes / 1048576).toFixed(0)} MiB, more than the ${MAX_INDEXED_FILE_BYTES / 1048576} MiB an archive file may have; not indexed`,
+      { subject: ref.path },
+    );
   }
   const f = parseArchiveFile(readFileSync(file, 'utf8'), ref.path);
   return {
-    id: ref.id, path: ref.path, mtime: ref.mtime, size: ref.size, title: f.title, tags: f.tags, text: f.text,
+    id: ref.id,
+    path: ref.path,
+    mtime: ref.mtime,
+    size: ref.size,
+    title: f.title,
+    tags: f.tags,
+    text: f.text,
     ...(f.date !== undefined ? { date: f.date } : {}),
     ...(f.lastUpdated !== undefined ? { lastUpdated: f.lastUpdated } : {}),
     ...(f.author !== undefined ? { author: f.author } : {}),

@@ -72,7 +72,11 @@ export const MAX_QUERY_EXCLUSIONS = 8;
  */
 export const MAX_CHECKED_ROWS = 15_000;
 /** The query limits, for documentation and the UI's note. */
-export const QUERY_LIMITS = { chars: MAX_QUERY_CHARS, terms: MAX_QUERY_TERMS, exclusions: MAX_QUERY_EXCLUSIONS } as const;
+export const QUERY_LIMITS = {
+  chars: MAX_QUERY_CHARS,
+  terms: MAX_QUERY_TERMS,
+  exclusions: MAX_QUERY_EXCLUSIONS,
+} as const;
 
 const WHITESPACE = /\s/u;
 
@@ -119,7 +123,9 @@ export function parseQuery(query: string): ParsedQuery {
     }
     const term = fold(raw).trim();
     if (term === '') continue;
-    const [list, max, dropped] = negate ? [excluded, MAX_QUERY_EXCLUSIONS, droppedExclusions] : [terms, MAX_QUERY_TERMS, droppedTerms];
+    const [list, max, dropped] = negate
+      ? [excluded, MAX_QUERY_EXCLUSIONS, droppedExclusions]
+      : [terms, MAX_QUERY_TERMS, droppedTerms];
     if (list.includes(term) || dropped.includes(term)) continue;
     if (list.length < max) list.push(term);
     else dropped.push(term);
@@ -224,12 +230,26 @@ export function ftsConstraints(terms: readonly string[]): FtsConstraints {
     // A one-letter prefix (`a*`) expands to most of the index's tokens (141 ms on hkcnews) and
     // narrows almost nothing: dropped when the term has other constraints (a superset; the term
     // is then checked).
-    const prefixes = unigrams.length + phrases.length + all.filter((p) => p.length > 1).length > 0 ? all.filter((p) => p.length > 1) : all;
+    const prefixes =
+      unigrams.length + phrases.length + all.filter((p) => p.length > 1).length > 0
+        ? all.filter((p) => p.length > 1)
+        : all;
     if (prefixes.length < all.length) truncated = true;
-    for (const token of unigrams) if (budget-- > 0) { unigram.add(quoteFts(token)); title.add(`u : ${quoteFts(token)}`); } else truncated = true;
-    for (const prefix of prefixes) if (budget-- > 0) { unigram.add(`${quoteFts(prefix)}*`); title.add(`u : ${quoteFts(prefix)}*`); } else truncated = true;
+    for (const token of unigrams)
+      if (budget-- > 0) {
+        unigram.add(quoteFts(token));
+        title.add(`u : ${quoteFts(token)}`);
+      } else truncated = true;
+    for (const prefix of prefixes)
+      if (budget-- > 0) {
+        unigram.add(`${quoteFts(prefix)}*`);
+        title.add(`u : ${quoteFts(prefix)}*`);
+      } else truncated = true;
     for (const phrase of phrases) {
-      if (budget <= 0) { truncated = true; continue; }
+      if (budget <= 0) {
+        truncated = true;
+        continue;
+      }
       const cut = phrase.slice(0, Math.min(MAX_PHRASE_BIGRAMS, budget));
       if (cut.length < phrase.length) truncated = true;
       budget -= cut.length;
@@ -253,7 +273,13 @@ function ftsIsExact(term: string): boolean {
   if (/^[a-z0-9]+$/.test(term)) return term.length <= MAX_WORD_TOKEN;
   const runs = textRuns(term);
   const run = runs[0];
-  return runs.length === 1 && run !== undefined && run.text === term && run.kind === 'cjk' && Array.from(term).length <= MAX_PHRASE_BIGRAMS + 1;
+  return (
+    runs.length === 1 &&
+    run !== undefined &&
+    run.text === term &&
+    run.kind === 'cjk' &&
+    Array.from(term).length <= MAX_PHRASE_BIGRAMS + 1
+  );
 }
 
 function clampInt(value: number | undefined, fallback: number, max: number): number {
@@ -275,17 +301,34 @@ interface RowidQuery {
  * FTS5 as one lookup per listed rowid (400 ms for 18,078 rowids); the unary plus keeps it a plain
  * filter (2.5 ms). Measured 2026-11-26.
  */
-function matchingRowids(positive: FtsConstraints, excluded: readonly FtsConstraints[], lo: number, hi: number): RowidQuery | undefined {
+function matchingRowids(
+  positive: FtsConstraints,
+  excluded: readonly FtsConstraints[],
+  lo: number,
+  hi: number,
+): RowidQuery | undefined {
   const tables = [
-    { name: 'fts_bi', pos: positive.bigram, neg: excluded.filter((x) => x.bigram.length > 0 && x.unigram.length === 0).map((x) => x.bigram) },
-    { name: 'fts', pos: positive.unigram, neg: excluded.filter((x) => x.unigram.length > 0 && x.bigram.length === 0).map((x) => x.unigram) },
+    {
+      name: 'fts_bi',
+      pos: positive.bigram,
+      neg: excluded.filter((x) => x.bigram.length > 0 && x.unigram.length === 0).map((x) => x.bigram),
+    },
+    {
+      name: 'fts',
+      pos: positive.unigram,
+      neg: excluded.filter((x) => x.unigram.length > 0 && x.bigram.length === 0).map((x) => x.unigram),
+    },
   ];
   const driver = tables.find((t) => t.pos.length > 0);
   if (driver === undefined) return undefined;
   const other = tables.find((t) => t !== driver)!; // two tables, one drives
   const andOf = (parts: readonly string[]): string => parts.join(' AND ');
   let sql = `SELECT rowid AS sk FROM ${driver.name} WHERE ${driver.name} MATCH ? AND rowid BETWEEN ? AND ?`;
-  const params: (string | number)[] = [andOf(driver.pos) + driver.neg.map((n) => ` NOT (${andOf(n)})`).join(''), lo, hi];
+  const params: (string | number)[] = [
+    andOf(driver.pos) + driver.neg.map((n) => ` NOT (${andOf(n)})`).join(''),
+    lo,
+    hi,
+  ];
   if (other.pos.length > 0) {
     sql += ` AND +rowid IN (SELECT rowid FROM ${other.name} WHERE ${other.name} MATCH ?)`;
     params.push(andOf(other.pos));
@@ -318,9 +361,13 @@ export function search(index: SearchIndex, options: SearchOptions = {}): SearchR
 
   const positive = ftsConstraints(terms);
   const termsExact = !positive.truncated && terms.every(ftsIsExact);
-  const countRows = (q: RowidQuery | undefined, from: number, to: number): number => q === undefined
-    ? index.db.prepare<[number, number], { n: number }>('SELECT count(*) AS n FROM articles WHERE sk BETWEEN ? AND ?').get(from, to)?.n ?? 0
-    : index.db.prepare<(string | number)[], { n: number }>(`SELECT count(*) AS n FROM (${q.sql})`).get(...q.params)?.n ?? 0;
+  const countRows = (q: RowidQuery | undefined, from: number, to: number): number =>
+    q === undefined
+      ? (index.db
+          .prepare<[number, number], { n: number }>('SELECT count(*) AS n FROM articles WHERE sk BETWEEN ? AND ?')
+          .get(from, to)?.n ?? 0)
+      : (index.db.prepare<(string | number)[], { n: number }>(`SELECT count(*) AS n FROM (${q.sql})`).get(...q.params)
+          ?.n ?? 0);
   // Excluded terms FTS decides become NOT constraints; the others need the substring check, as
   // long as the articles to check fit the budget (MAX_CHECKED_ROWS); past it they are not applied.
   const exactExclusions: FtsConstraints[] = [];
@@ -334,7 +381,10 @@ export function search(index: SearchIndex, options: SearchOptions = {}): SearchR
     else {
       const rowids = matchingRowids(x, [], 0, Number.MAX_SAFE_INTEGER);
       const rows = countRows(rowids, lo, hi);
-      if (rows > exclusionBudget) { uncheckedExclusions.push(term); continue; }
+      if (rows > exclusionBudget) {
+        uncheckedExclusions.push(term);
+        continue;
+      }
       exclusionBudget -= rows;
       checkedExclusions.push(rowids === undefined ? { term } : { term, rowids });
     }
@@ -362,11 +412,32 @@ export function search(index: SearchIndex, options: SearchOptions = {}): SearchR
   let page: { sk: number; versions?: number[] }[];
   const ftsOnly = matching !== undefined && termsExact && checkedExclusions.length === 0 && !joinFilters;
   if (ftsOnly && !group) {
-    ({ total, page } = ftsOnlyPage(index, matching, positive.title, exactExclusions.length > 0, lo, hi, sort, limit, offset));
+    ({ total, page } = ftsOnlyPage(
+      index,
+      matching,
+      positive.title,
+      exactExclusions.length > 0,
+      lo,
+      hi,
+      sort,
+      limit,
+      offset,
+    ));
   } else {
     const sks = ftsOnly
       ? ftsOnlyOrder(index, matching, positive.title, lo, hi, sort)
-      : candidates(index, { terms, termsExact, matching, exactExclusions, checkedExclusions, lo, hi, sort, options, checkLimit });
+      : candidates(index, {
+          terms,
+          termsExact,
+          matching,
+          exactExclusions,
+          checkedExclusions,
+          lo,
+          hi,
+          sort,
+          options,
+          checkLimit,
+        });
     total = sks.length;
     if (group) {
       // Through the cached group table: no row of a match is read. First pass: which match
@@ -376,8 +447,14 @@ export function search(index: SearchIndex, options: SearchOptions = {}): SearchR
       const firsts: number[] = [];
       for (const sk of sks) {
         const g = table.groupOf(sk);
-        if (g < 0) { firsts.push(sk); continue; } // changed since the table was read: its own group
-        if (opened[g] === 0) { opened[g] = 1; firsts.push(sk); }
+        if (g < 0) {
+          firsts.push(sk);
+          continue;
+        } // changed since the table was read: its own group
+        if (opened[g] === 0) {
+          opened[g] = 1;
+          firsts.push(sk);
+        }
       }
       groups = firsts.length;
       const shown = firsts.slice(offset, offset + limit);
@@ -416,13 +493,25 @@ export function search(index: SearchIndex, options: SearchOptions = {}): SearchR
  * terms' constraints on the title table, for relevance.
  */
 function ftsOnlyPage(
-  index: SearchIndex, matching: RowidQuery, title: readonly string[], hasExclusions: boolean, lo: number, hi: number,
-  sort: SearchSort, limit: number, offset: number,
+  index: SearchIndex,
+  matching: RowidQuery,
+  title: readonly string[],
+  hasExclusions: boolean,
+  lo: number,
+  hi: number,
+  sort: SearchSort,
+  limit: number,
+  offset: number,
 ): { total: number; page: { sk: number }[] } {
   const db = index.db;
-  const count = (q: RowidQuery): number => db.prepare<(string | number)[], { n: number }>(`SELECT count(*) AS n FROM (${q.sql})`).get(...q.params)?.n ?? 0;
+  const count = (q: RowidQuery): number =>
+    db.prepare<(string | number)[], { n: number }>(`SELECT count(*) AS n FROM (${q.sql})`).get(...q.params)?.n ?? 0;
   const newest = (q: RowidQuery, n: number, skip: number): { sk: number }[] =>
-    n <= 0 ? [] : db.prepare<(string | number)[], { sk: number }>(`${q.sql} ORDER BY rowid DESC LIMIT ? OFFSET ?`).all(...q.params, n, skip);
+    n <= 0
+      ? []
+      : db
+          .prepare<(string | number)[], { sk: number }>(`${q.sql} ORDER BY rowid DESC LIMIT ? OFFSET ?`)
+          .all(...q.params, n, skip);
   if (hasExclusions) {
     // An exclusion in the other FTS table is a NOT IN list built for each statement (10 ms for
     // the 45,405 articles holding 聞): build it once, fetching every matching key.
@@ -439,15 +528,33 @@ function ftsOnlyPage(
   };
   const titleTotal = count(hits);
   const first = offset < titleTotal ? newest(hits, limit, offset) : [];
-  const rest: RowidQuery = { sql: `${matching.sql} AND +rowid NOT IN (${hits.sql})`, params: [...matching.params, ...hits.params] };
+  const rest: RowidQuery = {
+    sql: `${matching.sql} AND +rowid NOT IN (${hits.sql})`,
+    params: [...matching.params, ...hits.params],
+  };
   return { total, page: [...first, ...newest(rest, limit - first.length, Math.max(0, offset - titleTotal))] };
 }
 
 /** Every match of an FTS-only query in page order (for grouping): FTS doclists and the title index, no rows read. */
-function ftsOnlyOrder(index: SearchIndex, matching: RowidQuery, title: readonly string[], lo: number, hi: number, sort: SearchSort): number[] {
-  const all = index.db.prepare<(string | number)[], number>(`${matching.sql} ORDER BY rowid DESC`).pluck().all(...matching.params);
+function ftsOnlyOrder(
+  index: SearchIndex,
+  matching: RowidQuery,
+  title: readonly string[],
+  lo: number,
+  hi: number,
+  sort: SearchSort,
+): number[] {
+  const all = index.db
+    .prepare<(string | number)[], number>(`${matching.sql} ORDER BY rowid DESC`)
+    .pluck()
+    .all(...matching.params);
   if (sort === 'date') return all;
-  const titled = index.db.prepare<(string | number)[], number>('SELECT rowid FROM fts_title WHERE fts_title MATCH ? AND rowid BETWEEN ? AND ? ORDER BY rowid DESC').pluck().all(title.join(' AND '), lo, hi);
+  const titled = index.db
+    .prepare<(string | number)[], number>(
+      'SELECT rowid FROM fts_title WHERE fts_title MATCH ? AND rowid BETWEEN ? AND ? ORDER BY rowid DESC',
+    )
+    .pluck()
+    .all(title.join(' AND '), lo, hi);
   // Both lists are newest first: split by walking them together (a Set of sort keys above 2^31
   // hashes heap numbers, several times slower).
   const hits: number[] = [];
@@ -492,8 +599,14 @@ function candidates(index: SearchIndex, q: CandidateQuery): number[] {
     }
   }
   const { category, author, tag } = q.options;
-  if (category !== undefined) { where.push('a.category = ?'); params.push(category); }
-  if (author !== undefined) { where.push('a.author = ?'); params.push(author); }
+  if (category !== undefined) {
+    where.push('a.category = ?');
+    params.push(category);
+  }
+  if (author !== undefined) {
+    where.push('a.author = ?');
+    params.push(author);
+  }
   if (tag !== undefined) {
     where.push('EXISTS (SELECT 1 FROM article_tags t WHERE t.article_id = a.id AND t.tag = ?)');
     params.push(tag);
@@ -519,15 +632,26 @@ function candidates(index: SearchIndex, q: CandidateQuery): number[] {
     }
   }
   const relevance = q.sort === 'relevance' && q.terms.length > 0;
-  const titleHit = relevance ? q.terms.map((t) => (t.length === 0 ? '0' : 'instr(a.title_folded, ?) > 0')).join(' AND ') : '0';
+  const titleHit = relevance
+    ? q.terms.map((t) => (t.length === 0 ? '0' : 'instr(a.title_folded, ?) > 0')).join(' AND ')
+    : '0';
   const titleParams = relevance ? q.terms.filter((t) => t.length > 0) : [];
-  const limit = q.checkLimit === undefined ? '' : ` ORDER BY ${q.matching !== undefined ? 'rowid' : 'sk'} DESC LIMIT ${Math.trunc(q.checkLimit)}`;
-  const from = q.matching !== undefined
-    ? `(${q.matching.sql}${limit}) m JOIN articles a ON a.sk = m.sk`
-    : q.checkLimit !== undefined ? `(SELECT sk FROM articles WHERE sk BETWEEN ? AND ?${limit}) m JOIN articles a ON a.sk = m.sk` : 'articles a';
+  const limit =
+    q.checkLimit === undefined
+      ? ''
+      : ` ORDER BY ${q.matching !== undefined ? 'rowid' : 'sk'} DESC LIMIT ${Math.trunc(q.checkLimit)}`;
+  const from =
+    q.matching !== undefined
+      ? `(${q.matching.sql}${limit}) m JOIN articles a ON a.sk = m.sk`
+      : q.checkLimit !== undefined
+        ? `(SELECT sk FROM articles WHERE sk BETWEEN ? AND ?${limit}) m JOIN articles a ON a.sk = m.sk`
+        : 'articles a';
   const fromParams = q.matching?.params ?? (q.checkLimit !== undefined ? [q.lo, q.hi] : []);
   const sql = `SELECT a.sk FROM ${from} WHERE ${where.join(' AND ')} ORDER BY ${relevance ? `(${titleHit}) DESC, ` : ''}a.sk DESC`;
-  return index.db.prepare<(string | number)[], number>(sql).pluck().all(...fromParams, ...params, ...titleParams);
+  return index.db
+    .prepare<(string | number)[], number>(sql)
+    .pluck()
+    .all(...fromParams, ...params, ...titleParams);
 }
 
 /** What a result is built from: an article's fields and text (absent fields null or undefined). */
@@ -543,7 +667,12 @@ export interface ResultSource {
 
 /** One result: the article's fields, a snippet for the folded terms, and with grouping its versions. */
 export function searchResult(source: ResultSource, terms: readonly string[], versions?: number[]): SearchResult {
-  const result: SearchResult = { id: source.id, path: source.path, title: source.title, snippet: snippet(source.text, terms) };
+  const result: SearchResult = {
+    id: source.id,
+    path: source.path,
+    title: source.title,
+    snippet: snippet(source.text, terms),
+  };
   if (source.date != null) result.date = source.date;
   if (source.author != null) result.author = source.author;
   if (source.category != null) result.category = source.category;
@@ -565,7 +694,6 @@ interface ResultRow {
 }
 
 const WHITESPACE_RUN = /\s+/gu;
-
 
 const show = (text: string): string => escapeHtml(text.replace(WHITESPACE_RUN, ' '));
 
@@ -625,7 +753,7 @@ function firstMatch(text: string, terms: readonly string[]): [number, number] | 
   if (terms.length === 0) return undefined;
   // A term of n folded units comes from at most n code points (2n UTF-16 units) of the original.
   const overlap = 2 * Math.max(...terms.map((t) => t.length)) + 2;
-  for (let from = 0; from < text.length; ) {
+  for (let from = 0; from < text.length;) {
     const chunkEnd = safeCut(text, Math.min(text.length, from + SNIPPET_CHUNK));
     const sliceEnd = safeCut(text, Math.min(text.length, chunkEnd + overlap));
     const { folded, origin } = foldWithOrigin(text.slice(from, sliceEnd));

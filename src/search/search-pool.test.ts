@@ -23,10 +23,16 @@ test('a pool search answers exactly what search() answers in this thread', async
   const index = SearchIndex.openDir(fixture.dir, { readonly: true });
   try {
     for (const q of ['香港', '港 -政府', '', HOSTILE_QUERY]) {
-      assert.deepEqual(await pool.search({ q, limit: 100, group: true }), search(index, { q, limit: 100, group: true }), q.slice(0, 20));
+      assert.deepEqual(
+        await pool.search({ q, limit: 100, group: true }),
+        search(index, { q, limit: 100, group: true }),
+        q.slice(0, 20),
+      );
     }
     const limited = await pool.search({ q: HOSTILE_QUERY });
-    assert.ok(limited.limited !== undefined && limited.limited.droppedExclusions.length > 0 && limited.limited.ignoredChars > 0);
+    assert.ok(
+      limited.limited !== undefined && limited.limited.droppedExclusions.length > 0 && limited.limited.ignoredChars > 0,
+    );
   } finally {
     index.close();
     await pool.close();
@@ -57,7 +63,10 @@ test('searches past the queue limit are refused at once, the queued ones answere
     const jobs = Array.from({ length: 4 }, (_, i) => pool.search({ q: `港${i}` }));
     const settled = await Promise.allSettled(jobs);
     // The first is taken by the thread at once; two wait; the fourth finds the queue full.
-    assert.deepEqual(settled.map((s) => s.status), ['fulfilled', 'fulfilled', 'fulfilled', 'rejected']);
+    assert.deepEqual(
+      settled.map((s) => s.status),
+      ['fulfilled', 'fulfilled', 'fulfilled', 'rejected'],
+    );
     const refused = settled[3] as PromiseRejectedResult;
     assert.ok(isSalvageError(refused.reason) && refused.reason.code === 'SEARCH_TOO_COSTLY');
   } finally {
@@ -69,10 +78,12 @@ test('the reader answers an article page while a search is still running in its 
   const reader = createReader({ dir: fixture.dir });
   try {
     const order: string[] = [];
-    const searching = reader.fetch(new Request(`http://reader.test/search/?q=${encodeURIComponent(HOSTILE_QUERY.slice(0, 1000))}`)).then((r) => {
-      order.push('search');
-      return r;
-    });
+    const searching = reader
+      .fetch(new Request(`http://reader.test/search/?q=${encodeURIComponent(HOSTILE_QUERY.slice(0, 1000))}`))
+      .then((r) => {
+        order.push('search');
+        return r;
+      });
     const article = await reader.fetch(new Request('http://reader.test/article/101/'));
     order.push('article');
     assert.equal(article.status, 200);
@@ -82,7 +93,9 @@ test('the reader answers an article page while a search is still running in its 
     const body = await page.text();
     assert.match(body, /class="notice limits"/);
     assert.match(body, new RegExp(`最多套用 ${MAX_QUERY_EXCLUSIONS} 個排除字詞`));
-    const api = await reader.fetch(new Request(`http://reader.test/api/search?q=${encodeURIComponent(HOSTILE_QUERY.slice(0, 1000))}`));
+    const api = await reader.fetch(
+      new Request(`http://reader.test/api/search?q=${encodeURIComponent(HOSTILE_QUERY.slice(0, 1000))}`),
+    );
     const json = (await api.json()) as { limited?: { droppedExclusions: string[] } };
     assert.ok((json.limited?.droppedExclusions.length ?? 0) > 0);
   } finally {

@@ -38,8 +38,12 @@ export interface SearchPoolOptions {
 }
 
 /** A message to a search thread, and its answer. */
-export interface SearchRequestMessage { id: number; options: SearchOptions }
-export type SearchAnswerMessage = { id: number; response: SearchResponse } | { id: number; error: { code?: string; message: string } };
+export interface SearchRequestMessage {
+  id: number;
+  options: SearchOptions;
+}
+export type SearchAnswerMessage =
+  { id: number; response: SearchResponse } | { id: number; error: { code?: string; message: string } };
 
 interface Job {
   options: SearchOptions;
@@ -89,7 +93,12 @@ export class SearchPool {
     if (this.#closed) return Promise.reject(new Error('search pool is closed'));
     return new Promise<SearchResponse>((resolve, reject) => {
       if (this.#queue.length >= this.#maxQueued) {
-        reject(new SalvageError('SEARCH_TOO_COSTLY', `too many searches are waiting (${this.#maxQueued}); try again in a moment`));
+        reject(
+          new SalvageError(
+            'SEARCH_TOO_COSTLY',
+            `too many searches are waiting (${this.#maxQueued}); try again in a moment`,
+          ),
+        );
         return;
       }
       this.#queue.push({ options, resolve, reject });
@@ -136,7 +145,9 @@ export class SearchPool {
       if ('response' in answer) current.job.resolve(answer.response);
       else {
         const { code, message } = answer.error;
-        current.job.reject(code !== undefined ? new SalvageError(code as SalvageErrorCode, message) : new Error(message));
+        current.job.reject(
+          code !== undefined ? new SalvageError(code as SalvageErrorCode, message) : new Error(message),
+        );
       }
       this.#dispatch();
     });
@@ -150,7 +161,13 @@ export class SearchPool {
   #expire(slot: Slot, id: number): void {
     if (slot.job?.id !== id) return;
     const seconds = (this.#budgetMs / 1000).toLocaleString('en-US');
-    this.#retire(slot, new SalvageError('SEARCH_TOO_COSTLY', `the search took longer than ${seconds} s and was stopped; use fewer or longer terms, or a date range`));
+    this.#retire(
+      slot,
+      new SalvageError(
+        'SEARCH_TOO_COSTLY',
+        `the search took longer than ${seconds} s and was stopped; use fewer or longer terms, or a date range`,
+      ),
+    );
   }
 
   #retire(slot: Slot, error: Error): void {

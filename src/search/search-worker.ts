@@ -14,7 +14,10 @@ parentPort?.on('message', ({ id, options }: SearchRequestMessage) => {
     index ??= new SearchIndex(file, { readonly: true });
     answer = { id, response: search(index, options) };
   } catch (error) {
-    answer = { id, error: { ...(isSalvageError(error) ? { code: error.code } : {}), message: (error as Error).message } };
+    answer = {
+      id,
+      error: { ...(isSalvageError(error) ? { code: error.code } : {}), message: (error as Error).message },
+    };
   }
   parentPort?.postMessage(answer);
 });

@@ -13,11 +13,50 @@ function doc(fields: Partial<SearchDocument> & { title: string; text: string }):
 }
 
 const CORPUS: SearchDocument[] = [
-  doc({ id: 1, title: '衞生署公布確診', text: '衞生署今日公布新增確診個案，電車路綫暫停。', date: '2020-03-01', author: '記者甲', category: '眾聞', tags: ['疫情'] }),
-  doc({ id: 2, title: '香港政府記者會', text: '香港政府今日舉行記者會，談及 COVID-19 疫苗 <script>alert(1)</script>。', date: '2021-05-02', author: '記者乙', category: '評論', tags: ['政府', '疫情'] }),
-  doc({ id: 3, title: '港鐵延誤', text: '港鐵東鐵綫延誤，乘客需轉乘巴士。MTR says sorry.', date: '2019-10-10', author: '記者甲', category: '眾聞', tags: ['交通'] }),
-  doc({ id: 4, title: '港鐵延誤', text: '港鐵東鐵綫延誤，乘客需轉乘巴士。MTR says sorry (updated).', date: '2019-10-10', author: '記者甲', category: '眾聞', tags: ['交通'] }),
-  doc({ id: 5, title: 'Startup art', text: 'An article about the start of art in HK01 and 香港.', date: '2018-01-01', category: 'English', tags: ['art'] }),
+  doc({
+    id: 1,
+    title: '衞生署公布確診',
+    text: '衞生署今日公布新增確診個案，電車路綫暫停。',
+    date: '2020-03-01',
+    author: '記者甲',
+    category: '眾聞',
+    tags: ['疫情'],
+  }),
+  doc({
+    id: 2,
+    title: '香港政府記者會',
+    text: '香港政府今日舉行記者會，談及 COVID-19 疫苗 <script>alert(1)</script>。',
+    date: '2021-05-02',
+    author: '記者乙',
+    category: '評論',
+    tags: ['政府', '疫情'],
+  }),
+  doc({
+    id: 3,
+    title: '港鐵延誤',
+    text: '港鐵東鐵綫延誤，乘客需轉乘巴士。MTR says sorry.',
+    date: '2019-10-10',
+    author: '記者甲',
+    category: '眾聞',
+    tags: ['交通'],
+  }),
+  doc({
+    id: 4,
+    title: '港鐵延誤',
+    text: '港鐵東鐵綫延誤，乘客需轉乘巴士。MTR says sorry (updated).',
+    date: '2019-10-10',
+    author: '記者甲',
+    category: '眾聞',
+    tags: ['交通'],
+  }),
+  doc({
+    id: 5,
+    title: 'Startup art',
+    text: 'An article about the start of art in HK01 and 香港.',
+    date: '2018-01-01',
+    category: 'English',
+    tags: ['art'],
+  }),
 ];
 
 function build(docs: readonly SearchDocument[] = CORPUS): SearchIndex {
@@ -26,10 +65,15 @@ function build(docs: readonly SearchDocument[] = CORPUS): SearchIndex {
   return index;
 }
 const ids = (index: SearchIndex, q: string, extra: object = {}): number[] =>
-  search(index, { q, limit: 100, ...extra }).results.map((r) => r.id).sort((a, b) => a - b);
+  search(index, { q, limit: 100, ...extra })
+    .results.map((r) => r.id)
+    .sort((a, b) => a - b);
 
 test('parseQuery: words, phrases, exclusions, unbalanced quotes', () => {
-  assert.deepEqual(parseQuery('香港 "民主 派" -政府 -"a b"'), { terms: ['香港', '民主 派'], excluded: ['政府', 'a b'] });
+  assert.deepEqual(parseQuery('香港 "民主 派" -政府 -"a b"'), {
+    terms: ['香港', '民主 派'],
+    excluded: ['政府', 'a b'],
+  });
   assert.deepEqual(parseQuery('"open phrase'), { terms: ['open phrase'], excluded: [] });
   assert.deepEqual(parseQuery(' - "" 衞 '), { terms: ['卫'], excluded: [] });
 });
@@ -95,7 +139,18 @@ test('Latin, digit and mixed-script fragments match as substrings', () => {
 });
 
 test('unigramTokens: word suffixes cut to MAX_WORD_TOKEN; termTokens: prefixes', () => {
-  assert.deepEqual(unigramTokens('香港 art2021年'), ['香', '港', 'art2021', 'rt2021', 't2021', '2021', '021', '21', '1', '年']);
+  assert.deepEqual(unigramTokens('香港 art2021年'), [
+    '香',
+    '港',
+    'art2021',
+    'rt2021',
+    't2021',
+    '2021',
+    '021',
+    '21',
+    '1',
+    '年',
+  ]);
   const long = 'a'.repeat(30);
   const toks = unigramTokens(long);
   assert.equal(toks.length, 30);
@@ -113,8 +168,14 @@ test('filters, empty query lists by date, sort by date', () => {
   assert.deepEqual(ids(index, '港', { author: '記者甲' }), [3, 4]);
   assert.deepEqual(ids(index, '', { tag: '疫情' }), [1, 2]);
   assert.deepEqual(ids(index, '', { from: '2019-10-10', to: '2020-12-31' }), [1, 3, 4]);
-  assert.deepEqual(search(index, { q: '' }).results.map((r) => r.id), [2, 1, 4, 3, 5]);
-  assert.deepEqual(search(index, { q: '港', sort: 'date' }).results.map((r) => r.id), [2, 4, 3, 5]);
+  assert.deepEqual(
+    search(index, { q: '' }).results.map((r) => r.id),
+    [2, 1, 4, 3, 5],
+  );
+  assert.deepEqual(
+    search(index, { q: '港', sort: 'date' }).results.map((r) => r.id),
+    [2, 4, 3, 5],
+  );
   assert.equal(search(index, { q: '', limit: 2, offset: 1 }).results.length, 2);
   // A year or a month as a bound means all of it; a bound that is not a date is ignored.
   assert.deepEqual(ids(index, '', { from: '2019', to: '2020' }), [1, 3, 4]);
@@ -169,9 +230,39 @@ test('snippets mark matches in the original text and escape HTML', () => {
 test('hostile query strings never throw', () => {
   const index = build();
   const hostile = [
-    '"', '""', '"""', '*', '港*', 'NEAR(a b)', 'a OR b', 'a AND b', 'NOT a', '-', '--', '- -', '^港', 'tokens:港',
-    'a:b', '(港', '港)', '()', '{a b}', '"unbalanced 港', "'", ';DROP TABLE articles;--', '😀', '港😀', '\u0000',
-    '\u0301', 'e\u0301', '。', '\\', '+港', 'a'.repeat(10000), '港'.repeat(10000), '港 '.repeat(5000),
+    '"',
+    '""',
+    '"""',
+    '*',
+    '港*',
+    'NEAR(a b)',
+    'a OR b',
+    'a AND b',
+    'NOT a',
+    '-',
+    '--',
+    '- -',
+    '^港',
+    'tokens:港',
+    'a:b',
+    '(港',
+    '港)',
+    '()',
+    '{a b}',
+    '"unbalanced 港',
+    "'",
+    ';DROP TABLE articles;--',
+    '😀',
+    '港😀',
+    '\u0000',
+    '\u0301',
+    'e\u0301',
+    '。',
+    '\\',
+    '+港',
+    'a'.repeat(10000),
+    '港'.repeat(10000),
+    '港 '.repeat(5000),
     Array.from({ length: 200 }, (_, i) => `w${i}`).join(' '),
   ];
   for (const q of hostile) {
@@ -195,8 +286,15 @@ test('a query past the limits applies only the first terms and exclusions, and s
   assert.ok(parsed.excluded.every((t) => !parsed.limited!.droppedExclusions.includes(t)));
   const many = Array.from({ length: 20 }, (_, i) => `w${i}`).join(' ');
   const terms = parseQuery(many);
-  assert.deepEqual(terms.terms, Array.from({ length: MAX_QUERY_TERMS }, (_, i) => `w${i}`));
-  assert.deepEqual(terms.limited, { ignoredChars: 0, droppedTerms: Array.from({ length: 20 - MAX_QUERY_TERMS }, (_, i) => `w${i + MAX_QUERY_TERMS}`), droppedExclusions: [] });
+  assert.deepEqual(
+    terms.terms,
+    Array.from({ length: MAX_QUERY_TERMS }, (_, i) => `w${i}`),
+  );
+  assert.deepEqual(terms.limited, {
+    ignoredChars: 0,
+    droppedTerms: Array.from({ length: 20 - MAX_QUERY_TERMS }, (_, i) => `w${i + MAX_QUERY_TERMS}`),
+    droppedExclusions: [],
+  });
   // A query within the limits carries no note.
   assert.equal(parseQuery('香港 -政府').limited, undefined);
   // A cut never splits a surrogate pair.
@@ -207,7 +305,11 @@ test('a query past the limits applies only the first terms and exclusions, and s
   // and the response says what was dropped.
   const index = build([
     ...CORPUS,
-    doc({ id: 30, title: '排除', text: `港 的${String.fromCharCode(97 + (MAX_QUERY_EXCLUSIONS % 26))}${MAX_QUERY_EXCLUSIONS}` }),
+    doc({
+      id: 30,
+      title: '排除',
+      text: `港 的${String.fromCharCode(97 + (MAX_QUERY_EXCLUSIONS % 26))}${MAX_QUERY_EXCLUSIONS}`,
+    }),
     doc({ id: 31, title: '排除', text: '港 的a0' }),
   ]);
   const response = search(index, { q: `港 ${q}`, limit: 100 });
@@ -227,7 +329,10 @@ test('substring checks read at most maxCheckedRows texts: a too-common exclusion
   ]);
   // Within the budget: exact, no note.
   const exact = search(index, { q: '港 -的a', limit: 100 });
-  assert.deepEqual(exact.results.map((r) => r.id).sort((a, b) => a - b), [2, 3, 4, 5, 41]);
+  assert.deepEqual(
+    exact.results.map((r) => r.id).sort((a, b) => a - b),
+    [2, 3, 4, 5, 41],
+  );
   assert.equal(exact.limited, undefined);
   // `-的a` is held (by its tokens 的) by 3 articles: past a budget of 2 it is not applied, and said so.
   const unchecked = search(index, { q: '港 -的a', limit: 100, maxCheckedRows: 2 });
@@ -235,9 +340,17 @@ test('substring checks read at most maxCheckedRows texts: a too-common exclusion
   assert.deepEqual(unchecked.limited?.uncheckedExclusions, ['的a']);
   // A term FTS cannot decide (`的a`) with 3 candidates: only the newest 2 are checked.
   const partial = search(index, { q: '的a', limit: 100, maxCheckedRows: 2 });
-  assert.deepEqual(partial.results.map((r) => r.id), [40]);
+  assert.deepEqual(
+    partial.results.map((r) => r.id),
+    [40],
+  );
   assert.deepEqual(partial.limited?.partial, { checked: 2, candidates: 3 });
-  assert.deepEqual(search(index, { q: '的a', limit: 100 }).results.map((r) => r.id).sort(), [40, 42]);
+  assert.deepEqual(
+    search(index, { q: '的a', limit: 100 })
+      .results.map((r) => r.id)
+      .sort(),
+    [40, 42],
+  );
 });
 
 test('incremental: has, upsert replaces, remove deletes', () => {
@@ -252,12 +365,36 @@ test('incremental: has, upsert replaces, remove deletes', () => {
   assert.deepEqual(ids(index, '内容'), []);
   assert.equal(index.count(), 4);
   index.upsert(doc({ id: 6, path: 'a/3.md', title: '改名', text: '同一檔案新編號' }));
-  assert.deepEqual(index.entries().map((e) => e.id), [2, 4, 5, 6]);
+  assert.deepEqual(
+    index.entries().map((e) => e.id),
+    [2, 4, 5, 6],
+  );
   assert.deepEqual(ids(index, ''), [2, 4, 5, 6]);
 });
 
 // Characters chosen to collide often: Traditional/Simplified pairs, HK variants, Latin, digits, punctuation.
-const ALPHABET = ['港', '香', '衞', '卫', '衛', '綫', '线', '政', '府', 'a', 'b', 'A', '1', ' ', '，', '-', '"', '*', 'é', 'e\u0301'];
+const ALPHABET = [
+  '港',
+  '香',
+  '衞',
+  '卫',
+  '衛',
+  '綫',
+  '线',
+  '政',
+  '府',
+  'a',
+  'b',
+  'A',
+  '1',
+  ' ',
+  '，',
+  '-',
+  '"',
+  '*',
+  'é',
+  'e\u0301',
+];
 const textArb = fc.array(fc.constantFrom(...ALPHABET), { maxLength: 30 }).map((cs) => cs.join(''));
 
 /** Plain substring semantics over the folded title and text: every term in it, no excluded one. */
@@ -276,7 +413,8 @@ function bruteForce(docs: readonly SearchDocument[], q: string): number[] {
 function bruteOrder(docs: readonly SearchDocument[], q: string, sort: 'relevance' | 'date'): number[] {
   const { terms } = parseQuery(q);
   const matching = new Set(bruteForce(docs, q));
-  const titleHit = (d: SearchDocument): number => (sort === 'relevance' && terms.length > 0 && terms.every((t) => fold(d.title).includes(t)) ? 1 : 0);
+  const titleHit = (d: SearchDocument): number =>
+    sort === 'relevance' && terms.length > 0 && terms.every((t) => fold(d.title).includes(t)) ? 1 : 0;
   return docs
     .filter((d) => matching.has(d.id))
     .sort((a, b) => titleHit(b) - titleHit(a) || (b.date ?? '').localeCompare(a.date ?? '') || b.id - a.id)
@@ -288,8 +426,23 @@ const DATES = [undefined, '2019-01-01', '2019-01-01', '2020-06-30', '2021-12-31'
 test('property: search equals a brute-force scan of every article, in the documented order', () => {
   fc.assert(
     fc.property(
-      fc.array(fc.record({ title: textArb, text: textArb, date: fc.constantFrom(...DATES), category: fc.constantFrom('a', 'b') }), { minLength: 1, maxLength: 12 }),
-      fc.array(fc.tuple(fc.boolean(), fc.boolean(), textArb.filter((s) => s.length <= 4)), { minLength: 1, maxLength: 3 }),
+      fc.array(
+        fc.record({
+          title: textArb,
+          text: textArb,
+          date: fc.constantFrom(...DATES),
+          category: fc.constantFrom('a', 'b'),
+        }),
+        { minLength: 1, maxLength: 12 },
+      ),
+      fc.array(
+        fc.tuple(
+          fc.boolean(),
+          fc.boolean(),
+          textArb.filter((s) => s.length <= 4),
+        ),
+        { minLength: 1, maxLength: 3 },
+      ),
       fc.constantFrom('relevance' as const, 'date' as const),
       fc.integer({ min: 1, max: 5 }),
       (raw, parts, sort, pageSize) => {
@@ -297,20 +450,43 @@ test('property: search equals a brute-force scan of every article, in the docume
         const docs = raw.map(({ date, ...r }, i) => {
           const base = i % 3 === 2 ? raw[i - 1]! : undefined;
           const d = base?.date ?? date;
-          return doc({ id: i + 1, ...r, ...(base ? { title: base.title } : {}), ...(d === undefined ? {} : { date: d }) });
+          return doc({
+            id: i + 1,
+            ...r,
+            ...(base ? { title: base.title } : {}),
+            ...(d === undefined ? {} : { date: d }),
+          });
         });
-        const q = parts.map(([neg, quoted, s]) => `${neg ? '-' : ''}${quoted ? `"${s.replaceAll('"', '')}"` : s.replaceAll(' ', '')}`).join(' ');
+        const q = parts
+          .map(
+            ([neg, quoted, s]) => `${neg ? '-' : ''}${quoted ? `"${s.replaceAll('"', '')}"` : s.replaceAll(' ', '')}`,
+          )
+          .join(' ');
         const index = build(docs);
         try {
           const got = search(index, { q, limit: 100, sort });
-          assert.deepEqual(got.results.map((r) => r.id).sort((a, b) => a - b), bruteForce(docs, q), q);
+          assert.deepEqual(
+            got.results.map((r) => r.id).sort((a, b) => a - b),
+            bruteForce(docs, q),
+            q,
+          );
           assert.equal(got.total, got.results.length);
           const expected = bruteOrder(docs, q, sort);
-          if (parseQuery(q).terms.length > 0) assert.deepEqual(got.results.map((r) => r.id), expected, `${q} ${sort}`);
+          if (parseQuery(q).terms.length > 0)
+            assert.deepEqual(
+              got.results.map((r) => r.id),
+              expected,
+              `${q} ${sort}`,
+            );
           // Paging gives the same order; a category filter takes the other query path, same answer.
           const paged: number[] = [];
-          for (let offset = 0; offset < got.total; offset += pageSize) paged.push(...search(index, { q, sort, limit: pageSize, offset }).results.map((r) => r.id));
-          assert.deepEqual(paged, got.results.map((r) => r.id), `${q} paged`);
+          for (let offset = 0; offset < got.total; offset += pageSize)
+            paged.push(...search(index, { q, sort, limit: pageSize, offset }).results.map((r) => r.id));
+          assert.deepEqual(
+            paged,
+            got.results.map((r) => r.id),
+            `${q} paged`,
+          );
           // Grouped: the first of each revision group in the same order, with its matching versions.
           const grouped = search(index, { q, limit: 100, sort, group: true });
           const seen = new Map<string, number[]>();
@@ -320,9 +496,17 @@ test('property: search equals a brute-force scan of every article, in the docume
           }
           assert.equal(grouped.total, got.total);
           assert.equal(grouped.groups, seen.size);
-          assert.deepEqual(grouped.results.map((r) => r.versions), [...seen.values()], `${q} grouped`);
+          assert.deepEqual(
+            grouped.results.map((r) => r.versions),
+            [...seen.values()],
+            `${q} grouped`,
+          );
           const inA = search(index, { q, limit: 100, sort, category: 'a' }).results.map((r) => r.id);
-          assert.deepEqual(inA, got.results.map((r) => r.id).filter((id) => docs[id - 1]!.category === 'a'), `${q} category`);
+          assert.deepEqual(
+            inA,
+            got.results.map((r) => r.id).filter((id) => docs[id - 1]!.category === 'a'),
+            `${q} category`,
+          );
         } finally {
           index.close();
         }
@@ -335,9 +519,14 @@ test('property: search equals a brute-force scan of every article, in the docume
 test('query latency on a generated corpus is measured', (t) => {
   const chars = Array.from('香港政府今日公布新增確診個案衞生署電車路綫乘客巴士記者會疫苗民主派立法會選舉法院警方');
   let seed = 7;
-  const rand = (n: number): number => (seed = (Math.imul(seed, 1664525) + 1013904223) >>> 0) % (n * 65536) >>> 16;
+  const rand = (n: number): number => ((seed = (Math.imul(seed, 1664525) + 1013904223) >>> 0) % (n * 65536)) >>> 16;
   const docs = Array.from({ length: 2000 }, (_, i) =>
-    doc({ id: 10000 + i, title: `標題${i}`, text: Array.from({ length: 800 }, () => chars[rand(chars.length)]).join(''), date: `2020-01-${String((i % 28) + 1).padStart(2, '0')}` }),
+    doc({
+      id: 10000 + i,
+      title: `標題${i}`,
+      text: Array.from({ length: 800 }, () => chars[rand(chars.length)]).join(''),
+      date: `2020-01-${String((i % 28) + 1).padStart(2, '0')}`,
+    }),
   );
   const started = performance.now();
   const index = build(docs);
@@ -357,9 +546,12 @@ function wholeTextSnippet(text: string, terms: string[]): string {
   const { folded, origin } = foldWithOrigin(text);
   const at = (i: number): number => (i < folded.length ? origin[i]! : text.length);
   const matches: [number, number][] = [];
-  for (const term of terms) for (let i = folded.indexOf(term); i !== -1 && term !== ''; i = folded.indexOf(term, i + 1)) matches.push([at(i), at(i + term.length)]);
+  for (const term of terms)
+    for (let i = folded.indexOf(term); i !== -1 && term !== ''; i = folded.indexOf(term, i + 1))
+      matches.push([at(i), at(i + term.length)]);
   matches.sort((a, b) => a[0] - b[0] || b[1] - a[1]);
-  const cut = (i: number): number => (i > 0 && i < text.length && text.charCodeAt(i) >= 0xdc00 && text.charCodeAt(i) <= 0xdfff ? i - 1 : i);
+  const cut = (i: number): number =>
+    i > 0 && i < text.length && text.charCodeAt(i) >= 0xdc00 && text.charCodeAt(i) <= 0xdfff ? i - 1 : i;
   const show = (t: string): string => t.replace(/\s+/gu, ' ').replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
   const first = matches[0];
   let start = first === undefined ? 0 : Math.max(0, first[0] - 30);
@@ -380,13 +572,22 @@ function wholeTextSnippet(text: string, terms: string[]): string {
 
 test('property: chunked snippets equal the whole-text rule', () => {
   const chunkAlphabet = [...ALPHABET, 'ﬁ', '㈱', '😀', '甲', '乙'];
-  const entities: Record<string, string> = { '&amp;': '&#38;', '&lt;': '&#60;', '&gt;': '&#62;', '&quot;': '&#34;', '&#39;': '&#39;' };
+  const entities: Record<string, string> = {
+    '&amp;': '&#38;',
+    '&lt;': '&#60;',
+    '&gt;': '&#62;',
+    '&quot;': '&#34;',
+    '&#39;': '&#39;',
+  };
   fc.assert(
     fc.property(
       // A run of filler moves the first match near a chunk boundary (512 units).
       fc.oneof(fc.integer({ min: 0, max: 1100 }), fc.integer({ min: 505, max: 512 })),
       fc.array(fc.constantFrom(...chunkAlphabet), { minLength: 0, maxLength: 600 }).map((cs) => cs.join('')),
-      fc.array(fc.array(fc.constantFrom(...chunkAlphabet), { minLength: 1, maxLength: 3 }).map((cs) => fold(cs.join(''))), { minLength: 1, maxLength: 2 }),
+      fc.array(
+        fc.array(fc.constantFrom(...chunkAlphabet), { minLength: 1, maxLength: 3 }).map((cs) => fold(cs.join(''))),
+        { minLength: 1, maxLength: 2 },
+      ),
       (filler, tail, terms) => {
         const text = '丙'.repeat(filler) + tail;
         const got = snippet(text, terms).replace(/&(?:amp|lt|gt|quot|#39);/g, (e) => entities[e] ?? e);

@@ -21,7 +21,9 @@ export function normalizeArticleUrl(url: string): string | undefined {
   }
   if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') return undefined;
   const host = parsed.hostname.toLowerCase().replace(/^www\./, '');
-  const params = [...parsed.searchParams].filter(([k]) => !TRACKING_PARAM.test(k)).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  const params = [...parsed.searchParams]
+    .filter(([k]) => !TRACKING_PARAM.test(k))
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
   const query = params.length > 0 ? '?' + new URLSearchParams(params).toString() : '';
   let path = parsed.pathname.replace(/\/+$/, '') || '/';
   try {
@@ -39,7 +41,8 @@ export function normalizeArticleUrl(url: string): string | undefined {
  * lists every URL under it; these are not worth a fetch. Listing pages that slip through (a
  * section front at `/news/`) have no article body and are rejected by extraction.
  */
-const NOT_ARTICLE_PATH = /\/(?:tags?|category|categories|author|authors|page|search|feed|rss|wp-json|wp-admin|wp-content|wp-includes|cdn-cgi)(?:\/|$)|\.(?:jpe?g|png|gif|webp|svg|ico|css|js|mjs|json|xml|rss|atom|pdf|zip|mp3|mp4|woff2?|ttf|txt)$/i;
+const NOT_ARTICLE_PATH =
+  /\/(?:tags?|category|categories|author|authors|page|search|feed|rss|wp-json|wp-admin|wp-content|wp-includes|cdn-cgi)(?:\/|$)|\.(?:jpe?g|png|gif|webp|svg|ico|css|js|mjs|json|xml|rss|atom|pdf|zip|mp3|mp4|woff2?|ttf|txt)$/i;
 
 /**
  * The archive format names files by an integer id (FORMAT.md). An unknown site's own ids cannot

@@ -36,7 +36,9 @@ const PROMO_PATTERNS: readonly RegExp[] = [
 const MAX_PROMO_CHARS = 200;
 
 function textOfBlock(block: Block | undefined): string | undefined {
-  return block && (block.type === 'paragraph' || block.type === 'heading') ? inlineText(block.children).trim() : undefined;
+  return block && (block.type === 'paragraph' || block.type === 'heading')
+    ? inlineText(block.children).trim()
+    : undefined;
 }
 
 function isPromo(block: Block): boolean {
@@ -57,10 +59,16 @@ const MAX_BIO_CHARS = 600;
 const isAvatar = (block: Block | undefined): boolean => block?.type === 'figure' && AVATAR_PATH.test(block.src);
 const isRoleLine = (block: Block | undefined): boolean => {
   const text = textOfBlock(block);
-  return block?.type === 'paragraph' && text !== undefined && ROLE_LINE.test(text) && block.children.every((c) => c.type === 'strong');
+  return (
+    block?.type === 'paragraph' &&
+    text !== undefined &&
+    ROLE_LINE.test(text) &&
+    block.children.every((c) => c.type === 'strong')
+  );
 };
 /** A rule, or a paragraph of nothing but a rule's characters, that introduced chrome. */
-const isRuleLike = (block: Block | undefined): boolean => block?.type === 'rule' || /^[-–—_=*]{3,}$/.test(textOfBlock(block) ?? '');
+const isRuleLike = (block: Block | undefined): boolean =>
+  block?.type === 'rule' || /^[-–—_=*]{3,}$/.test(textOfBlock(block) ?? '');
 
 function dropChrome(blocks: readonly Block[], notes: string[]): Block[] {
   const out: Block[] = [];
@@ -75,8 +83,12 @@ function dropChrome(blocks: readonly Block[], notes: string[]): Block[] {
         const bio = textOfBlock(blocks[i + 2]);
         if (bio !== undefined && bio.length <= MAX_BIO_CHARS && i + 3 === blocks.length) span = 3;
       }
-    } else if (isRoleLine(block) && KNOWN_ROLE_LINE.test(textOfBlock(block) ?? '') && i >= blocks.length - 2) span = blocks.length - i;
-    if (span === 0) { out.push(block); continue; }
+    } else if (isRoleLine(block) && KNOWN_ROLE_LINE.test(textOfBlock(block) ?? '') && i >= blocks.length - 2)
+      span = blocks.length - i;
+    if (span === 0) {
+      out.push(block);
+      continue;
+    }
     notes.push(`chrome: dropped ${span} block(s) at ${i} (${isPromo(block) ? 'promo' : 'author box'})`);
     while (isRuleLike(out[out.length - 1])) out.pop();
     i += span - 1;
@@ -84,58 +96,91 @@ function dropChrome(blocks: readonly Block[], notes: string[]): Block[] {
   return out;
 }
 
-export const hkcnews: SiteProfile = profileFromSpec({
-  id: 'hkcnews',
-  name: '眾新聞',
-  hosts: ['www.hkcnews.com', 'hkcnews.com'],
-  timezone: '+08:00',
-  // Hong Kong writes numeric dates day first (06/02/2019 is 6 February), as British usage does.
-  date_order: 'dmy',
-  encoding: 'utf-8',
-  selectors: {
-    body: ['section.article__body', '#news-content', '.article-content', '.news-detail-content', 'article .content'],
-    author: ['.article__author', '.news-detail-author', '.author-name', '.article-author'],
-    // Share bars, ad slots and related lists are in `ignore` (never built); the comments widget ends the page.
-    chrome: ['.subscribe-promo', '.author-box', '.news-author-box', '.article__author-card'],
-    other_articles: ['.related-articles', '.news-related', '.related-posts', '.hot-list', '.sidebar-hot', '.sidebar__popular', '.sidebar', '.news-sidebar', '.comments-section'],
-  },
-  ignore: {
-    // Site navigation, footer, sidebars, comments and ad slots of the real 2018 shell (HKCNEWS.md).
-    classes: [
-      'navigation', 'footer', 'sidebar', 'news-sidebar', 'ad-container', 'hot-list', 'sidebar-hot', 'sidebar__popular',
-      'related-articles', 'news-related', 'related-posts', 'share-group', 'news-share', 'article__share',
+export const hkcnews: SiteProfile = profileFromSpec(
+  {
+    id: 'hkcnews',
+    name: '眾新聞',
+    hosts: ['www.hkcnews.com', 'hkcnews.com'],
+    timezone: '+08:00',
+    // Hong Kong writes numeric dates day first (06/02/2019 is 6 February), as British usage does.
+    date_order: 'dmy',
+    encoding: 'utf-8',
+    selectors: {
+      body: ['section.article__body', '#news-content', '.article-content', '.news-detail-content', 'article .content'],
+      author: ['.article__author', '.news-detail-author', '.author-name', '.article-author'],
+      // Share bars, ad slots and related lists are in `ignore` (never built); the comments widget ends the page.
+      chrome: ['.subscribe-promo', '.author-box', '.news-author-box', '.article__author-card'],
+      other_articles: [
+        '.related-articles',
+        '.news-related',
+        '.related-posts',
+        '.hot-list',
+        '.sidebar-hot',
+        '.sidebar__popular',
+        '.sidebar',
+        '.news-sidebar',
+        '.comments-section',
+      ],
+    },
+    ignore: {
+      // Site navigation, footer, sidebars, comments and ad slots of the real 2018 shell (HKCNEWS.md).
+      classes: [
+        'navigation',
+        'footer',
+        'sidebar',
+        'news-sidebar',
+        'ad-container',
+        'hot-list',
+        'sidebar-hot',
+        'sidebar__popular',
+        'related-articles',
+        'news-related',
+        'related-posts',
+        'share-group',
+        'news-share',
+        'article__share',
+      ],
+    },
+    // SITE-QUIRK: in every known layout the Facebook comments widget follows the article, its tags
+    // and author box; after it come only sidebars, the footer and scripts (a quarter of the page).
+    // Source: the real 2018 shell (HKCNEWS.md), hkcnews-site layouts A-C. Test: "stops parsing at the comments widget".
+    ends_at: { classes: ['comments-section'] },
+    categories: {
+      '/news': '眾聞',
+      '/bloggers': '眾說',
+      '/editorial': '眾觀',
+      '/datanews': '眾數',
+      '/triangles': 'tri-angles',
+      '/community': '眾坊',
+    },
+    tag_path: '^/tag/([^/]+)/?$',
+    // SITE-QUIRK: modification times are shown as "最後更新：YYYY-MM-DD HH:MM:SS".
+    last_updated_text: '最後更新[:：]\\s*(\\d{4}-\\d{2}-\\d{2})\\s+(\\d{2}:\\d{2}(?::\\d{2})?)',
+    not_article: [
+      // SITE-QUIRK: after 2022-01-04 every path served the farewell page "眾新聞告別 感謝讀者";
+      // two real articles carry the same words, so only a page without an article body counts.
+      // Source: HKCNEWS.md, compare-archive README (49873, 49908). Test: "rejects the farewell page".
+      { reason: 'farewell', title: '^眾新聞告別', only_without_body: true },
     ],
+    // SITE-QUIRK: every article URL starts with /article/<id>; one prefix query lists them all.
+    // The index folds www. and the bare host into one key (WAYBACK.md, urlkey), so this one query
+    // covers both hosts and every slug. Rows without an article id (listing pages) are ignored.
+    cdx: [{ url: 'hkcnews.com/article/', match: 'prefix' }],
+    // SITE-QUIRK: the site closed on 2022-01-04; captures after it hold the farewell page. The
+    // cut is the end of that day in UTC (08:00 on the 5th in Hong Kong), as the existing archive
+    // chose its captures: a farewell page in those hours is rejected by the extractor and the
+    // next capture tried, so erring late costs one fetch, never an article.
+    closed: '2022-01-04',
   },
-  // SITE-QUIRK: in every known layout the Facebook comments widget follows the article, its tags
-  // and author box; after it come only sidebars, the footer and scripts (a quarter of the page).
-  // Source: the real 2018 shell (HKCNEWS.md), hkcnews-site layouts A-C. Test: "stops parsing at the comments widget".
-  ends_at: { classes: ['comments-section'] },
-  categories: { '/news': '眾聞', '/bloggers': '眾說', '/editorial': '眾觀', '/datanews': '眾數', '/triangles': 'tri-angles', '/community': '眾坊' },
-  tag_path: '^/tag/([^/]+)/?$',
-  // SITE-QUIRK: modification times are shown as "最後更新：YYYY-MM-DD HH:MM:SS".
-  last_updated_text: '最後更新[:：]\\s*(\\d{4}-\\d{2}-\\d{2})\\s+(\\d{2}:\\d{2}(?::\\d{2})?)',
-  not_article: [
-    // SITE-QUIRK: after 2022-01-04 every path served the farewell page "眾新聞告別 感謝讀者";
-    // two real articles carry the same words, so only a page without an article body counts.
-    // Source: HKCNEWS.md, compare-archive README (49873, 49908). Test: "rejects the farewell page".
-    { reason: 'farewell', title: '^眾新聞告別', only_without_body: true },
-  ],
-  // SITE-QUIRK: every article URL starts with /article/<id>; one prefix query lists them all.
-  // The index folds www. and the bare host into one key (WAYBACK.md, urlkey), so this one query
-  // covers both hosts and every slug. Rows without an article id (listing pages) are ignored.
-  cdx: [{ url: 'hkcnews.com/article/', match: 'prefix' }],
-  // SITE-QUIRK: the site closed on 2022-01-04; captures after it hold the farewell page. The
-  // cut is the end of that day in UTC (08:00 on the 5th in Hong Kong), as the existing archive
-  // chose its captures: a farewell page in those hours is rejected by the extractor and the
-  // next capture tried, so erring late costs one fetch, never an article.
-  closed: '2022-01-04',
-}, { articleId: hkcnewsArticleId, dropChrome });
+  { articleId: hkcnewsArticleId, dropChrome },
+);
 
 // SITE-QUIRK: pasted article URLs come in every form the site and the Wayback Machine produced:
 // http or https, www or bare host, no scheme, raw UTF-8 or percent-encoded slugs, slugs destroyed
 // into U+FFFD runs (`%EF%BF%BD`), queries and fragments; only `/article/<id>` is read, the slug
 // never. Source: HKCNEWS.md "URLs and ids". Test: "articleIdFromUrl reads every hkcnews URL variant".
-const LOOSE_ARTICLE_URL = /^(?:https?:\/{1,3})?(?:www\.|m\.)?hkcnews\.com\.?(?::\d{1,5})?\/article\/(\d{1,9})(?:[/?#]|$)/i;
+const LOOSE_ARTICLE_URL =
+  /^(?:https?:\/{1,3})?(?:www\.|m\.)?hkcnews\.com\.?(?::\d{1,5})?\/article\/(\d{1,9})(?:[/?#]|$)/i;
 /** What people put around a pasted URL: quotes, angle brackets, whitespace. */
 const PASTE_WRAPPING = /^[\s<"'「『(（]+|[\s>"'」』)）]+$/gu;
 /** Percent-encoded slashes and colons, when a whole URL was pasted encoded (a `?url=` value). */

@@ -9,10 +9,18 @@ export { hkcnews, hkcnewsArticleId, articleIdFromUrl } from './hkcnews.js';
 export { generic, genericArticleId, normalizeArticleUrl } from './generic.js';
 export { standnews } from './standnews.js';
 export { appledaily } from './appledaily.js';
-export { profileFromSpec, parseProfileFile, ProfileError, type SiteProfileSpec, type SiteProfileCode } from './profile-spec.js';
+export {
+  profileFromSpec,
+  parseProfileFile,
+  ProfileError,
+  type SiteProfileSpec,
+  type SiteProfileCode,
+} from './profile-spec.js';
 
 /** Every registered site, by id; `generic` is chosen only when no other knows a URL. */
-export const SITES: ReadonlyMap<string, SiteProfile> = new Map([hkcnews, standnews, appledaily, generic].map((site) => [site.id, site]));
+export const SITES: ReadonlyMap<string, SiteProfile> = new Map(
+  [hkcnews, standnews, appledaily, generic].map((site) => [site.id, site]),
+);
 
 /** The site whose article URLs include `url`, if any (the generic module takes every URL, so it is not asked). */
 export function siteForUrl(url: string): SiteProfile | undefined {
@@ -26,7 +34,9 @@ export function siteForUrl(url: string): SiteProfile | undefined {
  * rejects a non-article page of a known site); else the generic module.
  */
 export function siteFor(url: string, profiles: readonly SiteProfile[] = []): SiteProfile {
-  return profiles.find((p) => p.articleId(url) !== undefined) ?? siteForUrl(url) ?? siteForHost(url, profiles) ?? generic;
+  return (
+    profiles.find((p) => p.articleId(url) !== undefined) ?? siteForUrl(url) ?? siteForHost(url, profiles) ?? generic
+  );
 }
 
 /** The site that served from `url`'s host (a user profile first), whether or not the URL is an article page. */

@@ -64,7 +64,10 @@ export type SiteProfileCode = Partial<Pick<SiteProfile, 'articleId' | 'dropChrom
 
 /** A profile that does not hold together; `path` names the key (`selectors.body[2]`). */
 export class ProfileError extends Error {
-  constructor(readonly path: string, message: string) {
+  constructor(
+    readonly path: string,
+    message: string,
+  ) {
     super(`${path}: ${message}`);
     this.name = 'ProfileError';
   }
@@ -79,7 +82,26 @@ const TIMESTAMP = /^\d{14}$/;
 const MAX_CHROME_TEXT_CHARS = 200;
 /** What never closes: captures up to it are all "before the close". */
 const NEVER_CLOSED = '99991231235959';
-const SPEC_KEYS = new Set(['id', 'name', 'hosts', 'article_url', 'not_article_url', 'timezone', 'encoding', 'date_order', 'closed', 'cdx', 'selectors', 'ignore', 'ends_at', 'categories', 'tag_path', 'last_updated_text', 'chrome_text', 'not_article']);
+const SPEC_KEYS = new Set([
+  'id',
+  'name',
+  'hosts',
+  'article_url',
+  'not_article_url',
+  'timezone',
+  'encoding',
+  'date_order',
+  'closed',
+  'cdx',
+  'selectors',
+  'ignore',
+  'ends_at',
+  'categories',
+  'tag_path',
+  'last_updated_text',
+  'chrome_text',
+  'not_article',
+]);
 
 /** A YAML scalar as text (`+08:00`, `2022-01-04`, a number); a map or list as its JSON, for the error message that follows. */
 function scalar(v: unknown): string {
@@ -92,12 +114,14 @@ function isRecord(v: unknown): v is Record<string, unknown> {
 
 function stringList(value: unknown, path: string): string[] {
   const list = typeof value === 'string' ? [value] : value;
-  if (!Array.isArray(list) || !list.every((x): x is string => typeof x === 'string')) throw new ProfileError(path, 'must be a string or a list of strings');
+  if (!Array.isArray(list) || !list.every((x): x is string => typeof x === 'string'))
+    throw new ProfileError(path, 'must be a string or a list of strings');
   return list;
 }
 
 function regex(source: unknown, path: string): RegExp {
-  if (typeof source !== 'string' || source === '') throw new ProfileError(path, 'must be a regular expression (a non-empty string)');
+  if (typeof source !== 'string' || source === '')
+    throw new ProfileError(path, 'must be a regular expression (a non-empty string)');
   try {
     return new RegExp(source, 'i');
   } catch (error) {
@@ -105,11 +129,15 @@ function regex(source: unknown, path: string): RegExp {
   }
 }
 
-function elementRules(value: unknown, path: string): { tags?: string[]; classes?: string[]; ids?: string[] } | undefined {
+function elementRules(
+  value: unknown,
+  path: string,
+): { tags?: string[]; classes?: string[]; ids?: string[] } | undefined {
   if (value === undefined) return undefined;
   if (!isRecord(value)) throw new ProfileError(path, 'must be a map with tags, classes and/or ids');
   const out: { tags?: string[]; classes?: string[]; ids?: string[] } = {};
-  for (const key of ['tags', 'classes', 'ids'] as const) if (value[key] !== undefined) out[key] = stringList(value[key], `${path}.${key}`);
+  for (const key of ['tags', 'classes', 'ids'] as const)
+    if (value[key] !== undefined) out[key] = stringList(value[key], `${path}.${key}`);
   return out;
 }
 
@@ -145,13 +173,14 @@ function idFromPatterns(include: readonly RegExp[], exclude: readonly RegExp[]):
 }
 
 function chromeTextDropper(patterns: readonly RegExp[]): NonNullable<SiteProfile['dropChrome']> {
-  return (blocks, notes) => blocks.filter((block, i) => {
-    if (block.type !== 'paragraph' && block.type !== 'heading') return true;
-    const text = inlineText(block.children).trim();
-    if (text.length >= MAX_CHROME_TEXT_CHARS || !patterns.some((p) => p.test(text))) return true;
-    notes.push(`chrome: dropped block ${i} (chrome_text)`);
-    return false;
-  });
+  return (blocks, notes) =>
+    blocks.filter((block, i) => {
+      if (block.type !== 'paragraph' && block.type !== 'heading') return true;
+      const text = inlineText(block.children).trim();
+      if (text.length >= MAX_CHROME_TEXT_CHARS || !patterns.some((p) => p.test(text))) return true;
+      notes.push(`chrome: dropped block ${i} (chrome_text)`);
+      return false;
+    });
 }
 
 /**
@@ -160,24 +189,39 @@ function chromeTextDropper(patterns: readonly RegExp[]): NonNullable<SiteProfile
  */
 export function profileFromSpec(spec: unknown, code: SiteProfileCode = {}): SiteProfile {
   if (!isRecord(spec)) throw new ProfileError('profile', 'must be a map of keys (id, name, hosts, article_url, …)');
-  for (const key of Object.keys(spec)) if (!SPEC_KEYS.has(key)) throw new ProfileError(key, `unknown key; known keys: ${[...SPEC_KEYS].join(', ')}`);
+  for (const key of Object.keys(spec))
+    if (!SPEC_KEYS.has(key)) throw new ProfileError(key, `unknown key; known keys: ${[...SPEC_KEYS].join(', ')}`);
   const { id, name } = spec;
-  if (typeof id !== 'string' || !SITE_ID.test(id)) throw new ProfileError('id', 'must be lower-case letters, digits and -, at most 40 (it names the site in every file)');
-  if (id === 'generic') throw new ProfileError('id', '"generic" is the built-in fallback; choose the outlet\'s own name');
-  if (typeof name !== 'string') throw new ProfileError('name', 'must be a string (the outlet\'s name as its titles spell it)');
+  if (typeof id !== 'string' || !SITE_ID.test(id))
+    throw new ProfileError(
+      'id',
+      'must be lower-case letters, digits and -, at most 40 (it names the site in every file)',
+    );
+  if (id === 'generic')
+    throw new ProfileError('id', '"generic" is the built-in fallback; choose the outlet\'s own name');
+  if (typeof name !== 'string')
+    throw new ProfileError('name', "must be a string (the outlet's name as its titles spell it)");
   const hosts = stringList(spec['hosts'], 'hosts').map((h, i) => {
     if (!HOST.test(h)) throw new ProfileError(`hosts[${i}]`, `${JSON.stringify(h)} is not a host name`);
     return h.toLowerCase();
   });
   if (hosts.length === 0) throw new ProfileError('hosts', 'must name at least one host');
-  if (spec['article_url'] === undefined && !code.articleId) throw new ProfileError('article_url', 'is required: a regular expression that article URLs match');
-  const include = spec['article_url'] === undefined ? [] : stringList(spec['article_url'], 'article_url').map((s, i) => regex(s, `article_url[${i}]`));
-  const exclude = spec['not_article_url'] === undefined ? [] : stringList(spec['not_article_url'], 'not_article_url').map((s, i) => regex(s, `not_article_url[${i}]`));
+  if (spec['article_url'] === undefined && !code.articleId)
+    throw new ProfileError('article_url', 'is required: a regular expression that article URLs match');
+  const include =
+    spec['article_url'] === undefined
+      ? []
+      : stringList(spec['article_url'], 'article_url').map((s, i) => regex(s, `article_url[${i}]`));
+  const exclude =
+    spec['not_article_url'] === undefined
+      ? []
+      : stringList(spec['not_article_url'], 'not_article_url').map((s, i) => regex(s, `not_article_url[${i}]`));
 
   const profile: SiteProfile = { id, name, hosts, articleId: code.articleId ?? idFromPatterns(include, exclude) };
   if (spec['timezone'] !== undefined) profile.utcOffsetMinutes = offsetMinutes(scalar(spec['timezone']), 'timezone');
   if (spec['date_order'] !== undefined) {
-    if (spec['date_order'] !== 'dmy' && spec['date_order'] !== 'mdy') throw new ProfileError('date_order', 'must be dmy (day first: 06/02/2019 is 6 February) or mdy (month first)');
+    if (spec['date_order'] !== 'dmy' && spec['date_order'] !== 'mdy')
+      throw new ProfileError('date_order', 'must be dmy (day first: 06/02/2019 is 6 February) or mdy (month first)');
     profile.dayFirst = spec['date_order'] === 'dmy';
   }
   if (spec['encoding'] !== undefined) {
@@ -185,19 +229,24 @@ export function profileFromSpec(spec: unknown, code: SiteProfileCode = {}): Site
     try {
       new TextDecoder(encoding);
     } catch {
-      throw new ProfileError('encoding', `${JSON.stringify(encoding)} is not an encoding this Node knows (utf-8, big5, gbk, gb18030, shift_jis, …)`);
+      throw new ProfileError(
+        'encoding',
+        `${JSON.stringify(encoding)} is not an encoding this Node knows (utf-8, big5, gbk, gb18030, shift_jis, …)`,
+      );
     }
     profile.defaultEncoding = encoding;
   }
 
   const selectors = spec['selectors'];
   if (selectors !== undefined) {
-    if (!isRecord(selectors)) throw new ProfileError('selectors', 'must be a map with body, author, chrome and/or other_articles');
+    if (!isRecord(selectors))
+      throw new ProfileError('selectors', 'must be a map with body, author, chrome and/or other_articles');
     const out: NonNullable<SiteProfile['selectors']> = {};
     const keys = { body: 'body', author: 'author', chrome: 'chrome', other_articles: 'otherArticles' } as const;
     for (const key of Object.keys(selectors)) {
       const target = keys[key as keyof typeof keys];
-      if (target === undefined) throw new ProfileError(`selectors.${key}`, 'unknown key; known: body, author, chrome, other_articles');
+      if (target === undefined)
+        throw new ProfileError(`selectors.${key}`, 'unknown key; known: body, author, chrome, other_articles');
       out[target] = stringList(selectors[key], `selectors.${key}`);
     }
     profile.selectors = out;
@@ -208,13 +257,18 @@ export function profileFromSpec(spec: unknown, code: SiteProfileCode = {}): Site
   if (endsAt) profile.endsAt = endsAt;
   if (spec['categories'] !== undefined) {
     const categories = spec['categories'];
-    if (!isRecord(categories) || !Object.values(categories).every((v) => typeof v === 'string')) throw new ProfileError('categories', 'must map section paths to category names');
+    if (!isRecord(categories) || !Object.values(categories).every((v) => typeof v === 'string'))
+      throw new ProfileError('categories', 'must map section paths to category names');
     profile.categoryByPath = categories as Record<string, string>;
   }
   if (spec['tag_path'] !== undefined) profile.tagPath = regex(spec['tag_path'], 'tag_path');
-  if (spec['last_updated_text'] !== undefined) profile.lastUpdatedText = regex(spec['last_updated_text'], 'last_updated_text');
+  if (spec['last_updated_text'] !== undefined)
+    profile.lastUpdatedText = regex(spec['last_updated_text'], 'last_updated_text');
   if (code.dropChrome) profile.dropChrome = code.dropChrome;
-  else if (spec['chrome_text'] !== undefined) profile.dropChrome = chromeTextDropper(stringList(spec['chrome_text'], 'chrome_text').map((s, i) => regex(s, `chrome_text[${i}]`)));
+  else if (spec['chrome_text'] !== undefined)
+    profile.dropChrome = chromeTextDropper(
+      stringList(spec['chrome_text'], 'chrome_text').map((s, i) => regex(s, `chrome_text[${i}]`)),
+    );
   if (spec['not_article'] !== undefined) {
     const rules = spec['not_article'];
     if (!Array.isArray(rules)) throw new ProfileError('not_article', 'must be a list of {title, reason}');
@@ -222,8 +276,13 @@ export function profileFromSpec(spec: unknown, code: SiteProfileCode = {}): Site
       const path = `not_article[${i}]`;
       if (!isRecord(rule)) throw new ProfileError(path, 'must be a map {title, reason, only_without_body}');
       const reason = rule['reason'];
-      if (typeof reason !== 'string' || !(REJECT_REASONS as readonly string[]).includes(reason)) throw new ProfileError(`${path}.reason`, `must be one of ${REJECT_REASONS.join(', ')}`);
-      return { reason: reason as RejectReason, title: regex(rule['title'], `${path}.title`), ...(rule['only_without_body'] === true ? { onlyWithoutBody: true } : {}) };
+      if (typeof reason !== 'string' || !(REJECT_REASONS as readonly string[]).includes(reason))
+        throw new ProfileError(`${path}.reason`, `must be one of ${REJECT_REASONS.join(', ')}`);
+      return {
+        reason: reason as RejectReason,
+        title: regex(rule['title'], `${path}.title`),
+        ...(rule['only_without_body'] === true ? { onlyWithoutBody: true } : {}),
+      };
     });
   }
 
@@ -232,15 +291,25 @@ export function profileFromSpec(spec: unknown, code: SiteProfileCode = {}): Site
   let cdxQueries: NonNullable<SiteProfile['rescue']>['cdxQueries'];
   if (cdx === undefined) {
     // The CDX index folds `www.` into the bare host (WAYBACK.md, urlkey): one prefix query per host without it.
-    cdxQueries = [...new Set(hosts.map((h) => h.replace(/^www\./, '')))].map((h) => ({ url: `${h}/`, matchType: 'prefix' as const }));
+    cdxQueries = [...new Set(hosts.map((h) => h.replace(/^www\./, '')))].map((h) => ({
+      url: `${h}/`,
+      matchType: 'prefix' as const,
+    }));
   } else {
-    if (!Array.isArray(cdx) || cdx.length === 0) throw new ProfileError('cdx', 'must be a list of {url, match, filter}');
+    if (!Array.isArray(cdx) || cdx.length === 0)
+      throw new ProfileError('cdx', 'must be a list of {url, match, filter}');
     cdxQueries = cdx.map((q: unknown, i) => {
       const path = `cdx[${i}]`;
-      if (!isRecord(q) || typeof q['url'] !== 'string' || q['url'] === '') throw new ProfileError(path, 'must be a map with a url');
+      if (!isRecord(q) || typeof q['url'] !== 'string' || q['url'] === '')
+        throw new ProfileError(path, 'must be a map with a url');
       const match = q['match'];
-      if (match !== undefined && match !== 'exact' && match !== 'prefix' && match !== 'host' && match !== 'domain') throw new ProfileError(`${path}.match`, 'must be exact, prefix, host or domain');
-      return { url: q['url'], ...(match !== undefined ? { matchType: match } : {}), ...(q['filter'] !== undefined ? { filter: stringList(q['filter'], `${path}.filter`) } : {}) };
+      if (match !== undefined && match !== 'exact' && match !== 'prefix' && match !== 'host' && match !== 'domain')
+        throw new ProfileError(`${path}.match`, 'must be exact, prefix, host or domain');
+      return {
+        url: q['url'],
+        ...(match !== undefined ? { matchType: match } : {}),
+        ...(q['filter'] !== undefined ? { filter: stringList(q['filter'], `${path}.filter`) } : {}),
+      };
     });
   }
   profile.rescue = { cdxQueries, closedAt };

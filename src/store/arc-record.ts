@@ -25,7 +25,8 @@ export interface ArcHeader {
 
 // The URL is the first field and may itself hold spaces (some crawlers wrote them raw), so the
 // other fields are matched from the right. An IP is a dotted quad or `-`; dates are 14 digits.
-const V2 = /^(\S.*?) (\d{1,3}(?:\.\d{1,3}){3}|-|\S*:\S*) (\d{14}) (\S+) (\d{3}|-) (\S+) (\S+) (\d+|-) (\S+) (\d{1,15})$/;
+const V2 =
+  /^(\S.*?) (\d{1,3}(?:\.\d{1,3}){3}|-|\S*:\S*) (\d{14}) (\S+) (\d{3}|-) (\S+) (\S+) (\d+|-) (\S+) (\d{1,15})$/;
 const V1 = /^(\S.*?) (\d{1,3}(?:\.\d{1,3}){3}|-|\S*:\S*) (\d{14}) (\S+) (\d{1,15})$/;
 
 /** The header line of an ARC record (without its line end), or undefined when it is none. */

@@ -17,7 +17,11 @@ export interface ByteSource {
 
 /** A plain WARC: positional reads, so putting back and skipping only move the position. */
 export class FileSource implements ByteSource {
-  constructor(private readonly file: BlockFile, public position: number, private readonly limit: number) {}
+  constructor(
+    private readonly file: BlockFile,
+    public position: number,
+    private readonly limit: number,
+  ) {}
   async read(): Promise<Uint8Array | null> {
     if (this.position >= this.limit) return null;
     const block = await this.file.readSome(this.position, Math.min(FILE_BLOCK_BYTES, this.limit - this.position));
@@ -85,7 +89,10 @@ export function parseHeaderBlock(bytes: Uint8Array): { statusline: string; heade
       continue;
     }
     const colon = line.indexOf(':');
-    if (colon <= 0) { last = undefined; continue; }
+    if (colon <= 0) {
+      last = undefined;
+      continue;
+    }
     const name = line.slice(0, colon).trim().toLowerCase();
     const value = line.slice(colon + 1).trim();
     const before = headers.get(name);
@@ -123,7 +130,9 @@ export async function readLine(src: ByteSource, max: number): Promise<Buffer | n
       return Buffer.concat([acc, chunk.subarray(0, at + 1)]);
     }
     acc = Buffer.concat([acc, chunk]);
-    if (acc.length >= max) { src.unread(acc); return 'too-long'; }
+    if (acc.length >= max) {
+      src.unread(acc);
+      return 'too-long';
+    }
   }
 }
-

@@ -1,6 +1,15 @@
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { appendFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  appendFileSync,
+  existsSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CaptureStore, type StoredRecord } from './capture-store.js';
@@ -13,7 +22,8 @@ after(() => rmSync(root, { recursive: true, force: true }));
 let n = 0;
 const freshDir = (): string => join(root, `run-${++n}`, 'captures');
 
-const URL_18733 = 'https://www.hkcnews.com/article/18733/%E7%BE%8E%E6%9C%9D%E5%B3%B0%E6%9C%83-18733/%E7%89%B9%E6%9C%97%E6%99%AE';
+const URL_18733 =
+  'https://www.hkcnews.com/article/18733/%E7%BE%8E%E6%9C%9D%E5%B3%B0%E6%9C%83-18733/%E7%89%B9%E6%9C%97%E6%99%AE';
 const enc = (s: string): Uint8Array => new TextEncoder().encode(s);
 
 function input(i: number, fields: Partial<ResponseRecordInput> = {}): ResponseRecordInput {
@@ -28,7 +38,11 @@ function input(i: number, fields: Partial<ResponseRecordInput> = {}): ResponseRe
   };
 }
 
-async function assertReadsBack(store: CaptureStore, record: StoredRecord, expected: ResponseRecordInput): Promise<void> {
+async function assertReadsBack(
+  store: CaptureStore,
+  record: StoredRecord,
+  expected: ResponseRecordInput,
+): Promise<void> {
   const got = await store.read(record);
   assert.equal(got.url, expected.url);
   assert.equal(got.timestamp, expected.timestamp);
@@ -37,18 +51,30 @@ async function assertReadsBack(store: CaptureStore, record: StoredRecord, expect
   assert.deepEqual([...got.payload], [...expected.payload]);
 }
 
-const isCode = (code: SalvageErrorCode) => (e: unknown): boolean => e instanceof SalvageError && e.code === code;
+const isCode =
+  (code: SalvageErrorCode) =>
+  (e: unknown): boolean =>
+    e instanceof SalvageError && e.code === code;
 
 test('append returns consecutive offsets in the first file; each record reads back by its offset', async () => {
   const dir = freshDir();
   const store = new CaptureStore(dir, []);
   try {
-    const inputs = [input(1), input(2, { httpStatus: 404, httpHeaders: {} }), input(3, { payload: new Uint8Array() }), input(4, { payload: Uint8Array.from([0x1f, 0x8b, 0, 255, 13, 10]) })];
+    const inputs = [
+      input(1),
+      input(2, { httpStatus: 404, httpHeaders: {} }),
+      input(3, { payload: new Uint8Array() }),
+      input(4, { payload: Uint8Array.from([0x1f, 0x8b, 0, 255, 13, 10]) }),
+    ];
     const records: StoredRecord[] = [];
     for (const i of inputs) records.push(await store.append(i));
-    assert.deepEqual(records.map((r) => r.warc), Array(4).fill('salvage-00001.warc.gz'));
+    assert.deepEqual(
+      records.map((r) => r.warc),
+      Array(4).fill('salvage-00001.warc.gz'),
+    );
     assert.equal(records[0]!.offset, 0);
-    for (let i = 1; i < records.length; i++) assert.equal(records[i]!.offset, records[i - 1]!.offset + records[i - 1]!.length);
+    for (let i = 1; i < records.length; i++)
+      assert.equal(records[i]!.offset, records[i - 1]!.offset + records[i - 1]!.length);
     assert.equal(statSync(join(dir, 'salvage-00001.warc.gz')).size, records.at(-1)!.offset + records.at(-1)!.length);
     // Read in reverse order: reading by offset does not depend on what was read before.
     for (let i = inputs.length - 1; i >= 0; i--) await assertReadsBack(store, records[i]!, inputs[i]!);
@@ -67,7 +93,10 @@ test('the files are ordinary WARCs: a reader sees every record in order', async 
   store.close();
   const urls: string[] = [];
   for await (const c of readWarcCaptures(join(dir, 'salvage-00001.warc.gz'))) urls.push(c.url);
-  assert.deepEqual(urls, inputs.map((i) => i.url));
+  assert.deepEqual(
+    urls,
+    inputs.map((i) => i.url),
+  );
 });
 
 test('appends started together get separate, readable places', async () => {
@@ -76,7 +105,8 @@ test('appends started together get separate, readable places', async () => {
     const inputs = Array.from({ length: 8 }, (_, i) => input(i));
     const records = await Promise.all(inputs.map((i) => store.append(i)));
     const spans = [...records].sort((a, b) => a.offset - b.offset);
-    for (let i = 1; i < spans.length; i++) assert.equal(spans[i]!.offset, spans[i - 1]!.offset + spans[i - 1]!.length, 'no overlap, no gap');
+    for (let i = 1; i < spans.length; i++)
+      assert.equal(spans[i]!.offset, spans[i - 1]!.offset + spans[i - 1]!.length, 'no overlap, no gap');
     for (let i = 0; i < inputs.length; i++) await assertReadsBack(store, records[i]!, inputs[i]!);
   } finally {
     store.close();
@@ -89,9 +119,19 @@ test('a new file is started once the current one reaches rotateBytes', async () 
   const records: StoredRecord[] = [];
   const inputs = [input(1), input(2), input(3)];
   for (const i of inputs) records.push(await store.append(i));
-  assert.deepEqual(records.map((r) => [r.warc, r.offset]), [['salvage-00001.warc.gz', 0], ['salvage-00002.warc.gz', 0], ['salvage-00003.warc.gz', 0]]);
+  assert.deepEqual(
+    records.map((r) => [r.warc, r.offset]),
+    [
+      ['salvage-00001.warc.gz', 0],
+      ['salvage-00002.warc.gz', 0],
+      ['salvage-00003.warc.gz', 0],
+    ],
+  );
   for (let i = 0; i < inputs.length; i++) await assertReadsBack(store, records[i]!, inputs[i]!);
-  assert.deepEqual(store.files(), records.map((r) => join(dir, r.warc)));
+  assert.deepEqual(
+    store.files(),
+    records.map((r) => join(dir, r.warc)),
+  );
   store.close();
 });
 
@@ -104,7 +144,10 @@ test('rotation waits until the size is reached: a file takes records until it ho
   const records: StoredRecord[] = [];
   for (let i = 0; i < 3; i++) records.push(await store.append(input(1)));
   store.close();
-  assert.deepEqual(records.map((r) => r.warc), ['salvage-00001.warc.gz', 'salvage-00001.warc.gz', 'salvage-00002.warc.gz']);
+  assert.deepEqual(
+    records.map((r) => r.warc),
+    ['salvage-00001.warc.gz', 'salvage-00001.warc.gz', 'salvage-00002.warc.gz'],
+  );
 });
 
 test('reopening with the committed sizes appends after the committed records', async () => {
@@ -184,19 +227,34 @@ test('with no committed sizes at all (a lost state), no file is touched and writ
   assert.deepEqual(readFileSync(join(dir, 'salvage-00001.warc.gz')), before);
 });
 
-test('a file shorter than its committed size is not appended to; a missing file\'s name is not reused', async () => {
+test("a file shorter than its committed size is not appended to; a missing file's name is not reused", async () => {
   const dir = freshDir();
   const first = new CaptureStore(dir, [], 1);
   const a = await first.append(input(1));
   const b = await first.append(input(2));
   first.close();
   writeFileSync(join(dir, b.warc), readFileSync(join(dir, b.warc)).subarray(0, 10));
-  const short = new CaptureStore(dir, [{ name: a.warc, size: a.length }, { name: b.warc, size: b.length }], 1024 * 1024);
+  const short = new CaptureStore(
+    dir,
+    [
+      { name: a.warc, size: a.length },
+      { name: b.warc, size: b.length },
+    ],
+    1024 * 1024,
+  );
   const c = await short.append(input(3));
   short.close();
   assert.equal(c.warc, 'salvage-00003.warc.gz');
   rmSync(join(dir, c.warc));
-  const missing = new CaptureStore(dir, [{ name: a.warc, size: a.length }, { name: b.warc, size: b.length }, { name: c.warc, size: c.length }], 1024 * 1024);
+  const missing = new CaptureStore(
+    dir,
+    [
+      { name: a.warc, size: a.length },
+      { name: b.warc, size: b.length },
+      { name: c.warc, size: c.length },
+    ],
+    1024 * 1024,
+  );
   const d = await missing.append(input(4));
   missing.close();
   assert.equal(d.warc, 'salvage-00004.warc.gz');
@@ -243,9 +301,17 @@ test('reading bytes that are not a WARC record (a wrong offset, a foreign file) 
   const store = new CaptureStore(dir, []);
   try {
     const a = await store.append(input(1));
-    await assert.rejects(store.read({ warc: a.warc, offset: a.offset + 5, length: a.length - 5 }), isCode('WARC_MALFORMED'), 'offset inside the record');
+    await assert.rejects(
+      store.read({ warc: a.warc, offset: a.offset + 5, length: a.length - 5 }),
+      isCode('WARC_MALFORMED'),
+      'offset inside the record',
+    );
     appendFileSync(join(dir, 'salvage-00002.warc.gz'), 'not a warc record at all, just text\n'.repeat(4));
-    await assert.rejects(store.read({ warc: 'salvage-00002.warc.gz', offset: 0, length: 40 }), isCode('WARC_MALFORMED'), 'a text file');
+    await assert.rejects(
+      store.read({ warc: 'salvage-00002.warc.gz', offset: 0, length: 40 }),
+      isCode('WARC_MALFORMED'),
+      'a text file',
+    );
   } finally {
     store.close();
   }

@@ -34,13 +34,20 @@ export class CaptureStore {
    * size; appending continues in the last file only when it is exactly that long, else a new
    * file is started. Records past a committed size are adopted by recoverCaptures, not here.
    */
-  constructor(readonly dir: string, committed: readonly { name: string; size: number }[], private readonly rotateBytes = WARC_ROTATE_BYTES) {
+  constructor(
+    readonly dir: string,
+    committed: readonly { name: string; size: number }[],
+    private readonly rotateBytes = WARC_ROTATE_BYTES,
+  ) {
     mkdirSync(dir, { recursive: true });
     const known = new Map(committed.filter((c) => WARC_NAME.test(c.name)).map((c) => [c.name, c.size]));
-    const names = [...new Set([...known.keys(), ...readdirSync(dir).filter((n) => WARC_NAME.test(n))])].sort((a, b) => warcNumber(a) - warcNumber(b));
+    const names = [...new Set([...known.keys(), ...readdirSync(dir).filter((n) => WARC_NAME.test(n))])].sort(
+      (a, b) => warcNumber(a) - warcNumber(b),
+    );
     const last = names.at(-1);
     this.lastNumber = last ? warcNumber(last) : 0;
-    if (last && known.has(last) && existsSync(join(dir, last)) && statSync(join(dir, last)).size === known.get(last)) this.openFile(last);
+    if (last && known.has(last) && existsSync(join(dir, last)) && statSync(join(dir, last)).size === known.get(last))
+      this.openFile(last);
   }
 
   private openFile(name: string): void {
@@ -79,15 +86,26 @@ export class CaptureStore {
    */
   async read(record: StoredRecord, options: { maxPayloadBytes?: number } = {}): Promise<WarcCapture> {
     const path = join(this.dir, record.warc);
-    if (!existsSync(path)) throw new SalvageError('INPUT_UNREADABLE', `${path} is missing (the crawl state refers to it)`, { subject: path });
+    if (!existsSync(path))
+      throw new SalvageError('INPUT_UNREADABLE', `${path} is missing (the crawl state refers to it)`, {
+        subject: path,
+      });
     const size = statSync(path).size;
-    if (size < record.offset + record.length) throw new SalvageError('WARC_MALFORMED', `${path}: record at ${record.offset} is cut short (${Math.max(0, size - record.offset)} of ${record.length} bytes)`, { subject: path });
+    if (size < record.offset + record.length)
+      throw new SalvageError(
+        'WARC_MALFORMED',
+        `${path}: record at ${record.offset} is cut short (${Math.max(0, size - record.offset)} of ${record.length} bytes)`,
+        { subject: path },
+      );
     return readWarcCaptureAt(path, record.offset, record.length, options);
   }
 
   /** The WARC files, in write order (for rebuild). */
   files(): string[] {
-    return readdirSync(this.dir).filter((n) => WARC_NAME.test(n)).sort().map((n) => join(this.dir, n));
+    return readdirSync(this.dir)
+      .filter((n) => WARC_NAME.test(n))
+      .sort()
+      .map((n) => join(this.dir, n));
   }
 
   close(): void {

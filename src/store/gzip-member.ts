@@ -44,7 +44,10 @@ export class BlockFile {
   private block: Buffer = Buffer.alloc(0);
   private blockAt = 0;
 
-  constructor(private readonly handle: FileHandle, readonly size: number) {}
+  constructor(
+    private readonly handle: FileHandle,
+    readonly size: number,
+  ) {}
 
   /** The bytes already in memory from `position` up to `limit` (often empty). */
   cached(position: number, limit: number): Buffer {
@@ -114,7 +117,10 @@ export function gzipHeaderLength(b: Uint8Array, atEnd: boolean): number | 'incom
 
 /** Why a member could not be read whole. */
 export class MemberDamage extends Error {
-  constructor(readonly reason: 'gzip' | 'truncated', message: string) {
+  constructor(
+    readonly reason: 'gzip' | 'truncated',
+    message: string,
+  ) {
     super(message);
   }
 }
@@ -140,14 +146,22 @@ export class MemberSource {
   end: number | undefined;
 
   /** `prefetched`: the fast path's whole output and the deflate bytes it took. */
-  constructor(private readonly file: BlockFile, readonly offset: number, private readonly dataStart: number, private readonly limit: number, prefetched?: { output: Buffer; consumed: number }) {
+  constructor(
+    private readonly file: BlockFile,
+    readonly offset: number,
+    private readonly dataStart: number,
+    private readonly limit: number,
+    prefetched?: { output: Buffer; consumed: number },
+  ) {
     if (prefetched) {
       this.whole = prefetched.output;
       this.fed = prefetched.consumed;
       return;
     }
     const inflate = createInflateRaw({ chunkSize: INFLATE_CHUNK_BYTES });
-    inflate.on('error', () => { /* surfaced by the output iterator */ });
+    inflate.on('error', () => {
+      /* surfaced by the output iterator */
+    });
     this.inflate = inflate;
     this.output = inflate[Symbol.asyncIterator]();
     void this.pump(inflate);
@@ -169,26 +183,41 @@ export class MemberSource {
   private async feed(inflate: InflateRaw): Promise<void> {
     let at = this.dataStart;
     while (!inflate.destroyed) {
-      if (at >= this.limit) { inflate.end(); return; }
+      if (at >= this.limit) {
+        inflate.end();
+        return;
+      }
       const block = await this.file.read(at, Math.min(FEED_BYTES, this.limit - at));
-      if (block.length === 0) { inflate.end(); return; }
+      if (block.length === 0) {
+        inflate.end();
+        return;
+      }
       at += block.length;
       // The callback runs once zlib has taken the block, which waits for the reader (backpressure).
       await new Promise<void>((resolve) => {
         const closed = (): void => resolve();
         inflate.once('close', closed);
-        inflate.write(block, () => { inflate.off('close', closed); resolve(); });
+        inflate.write(block, () => {
+          inflate.off('close', closed);
+          resolve();
+        });
       });
       this.fed += block.length;
       // zlib took less than it was given: the deflate stream ended inside this block.
-      if (inflate.bytesWritten < this.fed) { if (!inflate.destroyed) inflate.end(); return; }
+      if (inflate.bytesWritten < this.fed) {
+        if (!inflate.destroyed) inflate.end();
+        return;
+      }
     }
   }
 
   /** The next inflated bytes, or null at the member's (verified) end. */
   async read(): Promise<Uint8Array | null> {
     const put = this.pending.pop();
-    if (put) { this.position += put.length; return put; }
+    if (put) {
+      this.position += put.length;
+      return put;
+    }
     if (this.ended) return null;
     if (!this.output) {
       const whole = this.whole;
@@ -225,9 +254,12 @@ export class MemberSource {
   private async checkTrailer(): Promise<void> {
     const at = this.dataStart + this.consumed;
     const trailer = await this.file.read(at, 8);
-    if (at + 8 > this.limit || trailer.length < 8) throw new MemberDamage('truncated', 'the file ends inside this gzip member’s trailer');
-    if (trailer.readUInt32LE(0) !== this.crc >>> 0) throw new MemberDamage('gzip', 'the gzip member’s CRC-32 does not match its data');
-    if (trailer.readUInt32LE(4) !== this.inflated % 2 ** 32) throw new MemberDamage('gzip', 'the gzip member’s size does not match its data');
+    if (at + 8 > this.limit || trailer.length < 8)
+      throw new MemberDamage('truncated', 'the file ends inside this gzip member’s trailer');
+    if (trailer.readUInt32LE(0) !== this.crc >>> 0)
+      throw new MemberDamage('gzip', 'the gzip member’s CRC-32 does not match its data');
+    if (trailer.readUInt32LE(4) !== this.inflated % 2 ** 32)
+      throw new MemberDamage('gzip', 'the gzip member’s size does not match its data');
     this.end = at + 8;
   }
 
@@ -252,14 +284,23 @@ export class MemberSource {
       if (take < chunk.length) this.unread(chunk.subarray(take));
       skipped += take;
       discarded += take;
-      if (discarded > MAX_SKIP_INFLATE_BYTES && skipped < n) { await this.abandon(); return 'abandoned'; }
+      if (discarded > MAX_SKIP_INFLATE_BYTES && skipped < n) {
+        await this.abandon();
+        return 'abandoned';
+      }
     }
     return skipped;
   }
 
   /** Stop inflating (the caller finds the next member by its header). */
   async abandon(): Promise<void> {
-    if (this.ended && this.pending.length === 0 && this.whole === undefined && (!this.inflate || this.inflate.destroyed)) return;
+    if (
+      this.ended &&
+      this.pending.length === 0 &&
+      this.whole === undefined &&
+      (!this.inflate || this.inflate.destroyed)
+    )
+      return;
     this.ended = true;
     this.pending = [];
     this.whole = undefined;
@@ -268,7 +309,10 @@ export class MemberSource {
 
   /** Release the inflater (after an error, or when the caller stops early). */
   async close(): Promise<void> {
-    if (this.inflate && !this.inflate.destroyed) { await this.output?.return?.(); this.inflate.destroy(); }
+    if (this.inflate && !this.inflate.destroyed) {
+      await this.output?.return?.();
+      this.inflate.destroy();
+    }
   }
 }
 
@@ -288,7 +332,11 @@ function firstBlockSays(data: Uint8Array): boolean | 'inflate' {
     if (data.length < 5 + WARC_START.length) return false;
     const length = data[1]! | (data[2]! << 8);
     const check = data[3]! | (data[4]! << 8);
-    return (length ^ 0xffff) === check && length >= WARC_START.length && Buffer.from(data.buffer, data.byteOffset + 5, WARC_START.length).equals(WARC_START);
+    return (
+      (length ^ 0xffff) === check &&
+      length >= WARC_START.length &&
+      Buffer.from(data.buffer, data.byteOffset + 5, WARC_START.length).equals(WARC_START)
+    );
   }
   // Fixed Huffman: literals 0–143 have the 8-bit codes 0x30 + value, sent most significant bit first.
   let bit = 3;
@@ -316,7 +364,10 @@ export async function looksLikeRecordMember(file: BlockFile, offset: number): Pr
   if (first !== 'inflate') return first;
   let out: Buffer;
   try {
-    out = inflateRawSync(head.subarray(headerLength, headerLength + TRIAL_INPUT_BYTES), { finishFlush: zlibConstants.Z_SYNC_FLUSH, maxOutputLength: TRIAL_OUTPUT_BYTES });
+    out = inflateRawSync(head.subarray(headerLength, headerLength + TRIAL_INPUT_BYTES), {
+      finishFlush: zlibConstants.Z_SYNC_FLUSH,
+      maxOutputLength: TRIAL_OUTPUT_BYTES,
+    });
   } catch {
     return false;
   }
@@ -340,12 +391,19 @@ export class ResyncBudget {
   }
   /** Appended to a damage message when the search for the next record gave up. */
   get note(): string {
-    return this.exhausted ? `; gave up looking for the next record after ${this.candidates} false starts, so the rest of the file is not read` : '';
+    return this.exhausted
+      ? `; gave up looking for the next record after ${this.candidates} false starts, so the rest of the file is not read`
+      : '';
   }
 }
 
 /** The next offset in [from, limit) where a member holding a WARC record starts, or -1 (none, or the budget is spent). */
-export async function findNextMember(file: BlockFile, from: number, limit: number, budget: ResyncBudget): Promise<number> {
+export async function findNextMember(
+  file: BlockFile,
+  from: number,
+  limit: number,
+  budget: ResyncBudget,
+): Promise<number> {
   let pos = from;
   while (pos < limit) {
     const block = await file.readSome(pos, Math.min(FILE_BLOCK_BYTES, limit - pos));
@@ -377,11 +435,16 @@ export async function openMember(file: BlockFile, offset: number, limit: number)
   // First what is already in memory (small members: the rest of the last block), then a full window.
   const cached = file.cached(dataStart, dataStart + full);
   for (const window of cached.length > 0 && cached.length < full ? [cached, undefined] : [undefined]) {
-    const input = window ?? await file.read(dataStart, full);
+    const input = window ?? (await file.read(dataStart, full));
     try {
-      const { buffer, engine } = inflateRawSync(input, { info: true, finishFlush: zlibConstants.Z_SYNC_FLUSH, maxOutputLength: FAST_MAX_OUTPUT_BYTES }) as unknown as { buffer: Buffer; engine: { bytesWritten: number } }; // `info: true` changes the result; Node's types miss it
+      const { buffer, engine } = inflateRawSync(input, {
+        info: true,
+        finishFlush: zlibConstants.Z_SYNC_FLUSH,
+        maxOutputLength: FAST_MAX_OUTPUT_BYTES,
+      }) as unknown as { buffer: Buffer; engine: { bytesWritten: number } }; // `info: true` changes the result; Node's types miss it
       // zlib stopped taking input before the window's end: the deflate stream ended inside it.
-      if (engine.bytesWritten < input.length) return new MemberSource(file, offset, dataStart, limit, { output: buffer, consumed: engine.bytesWritten });
+      if (engine.bytesWritten < input.length)
+        return new MemberSource(file, offset, dataStart, limit, { output: buffer, consumed: engine.bytesWritten });
     } catch {
       // Too large for the fast path, or damaged: the streaming path reads (and reports) it.
       break;

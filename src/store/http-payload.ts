@@ -15,7 +15,11 @@ const LF = 10;
 /** Whether a `Transfer-Encoding` header value ends in `chunked` (RFC 9112 §6.1: it must come last). */
 export function isChunked(transferEncoding: string | undefined): boolean {
   if (transferEncoding === undefined) return false;
-  const codings = transferEncoding.toLowerCase().split(',').map((c) => c.trim()).filter((c) => c !== '');
+  const codings = transferEncoding
+    .toLowerCase()
+    .split(',')
+    .map((c) => c.trim())
+    .filter((c) => c !== '');
   return codings.at(-1) === 'chunked';
 }
 
@@ -41,7 +45,9 @@ export function dechunk(bytes: Uint8Array): Uint8Array | undefined {
     const end = lineEnd(bytes, pos, MAX_CHUNK_LINE_BYTES);
     if (end < 0) break;
     // `1a2f;name=value` → 1a2f; a bare LF is accepted as line end, as most readers do.
-    const line = Buffer.from(bytes.buffer, bytes.byteOffset + pos, end - pos).toString('latin1').replace(/\r$/, '');
+    const line = Buffer.from(bytes.buffer, bytes.byteOffset + pos, end - pos)
+      .toString('latin1')
+      .replace(/\r$/, '');
     const hex = /^\s*([0-9a-fA-F]{1,8})\s*(?:;.*)?$/.exec(line)?.[1];
     if (hex === undefined) break;
     const length = parseInt(hex, 16);

@@ -1,5 +1,23 @@
 /** Storage of captures: WARC files, read and appended by offset, and the crawl state database. */
-export { readWarcCaptures, readWarcCaptureAt, serializeResponseRecord, WarcWriter, type WarcCapture, type WarcDamage, type WarcDamageReason, type WarcReadOptions, type ResponseRecordInput } from './warc.js';
+export {
+  readWarcCaptures,
+  readWarcCaptureAt,
+  serializeResponseRecord,
+  WarcWriter,
+  type WarcCapture,
+  type WarcDamage,
+  type WarcDamageReason,
+  type WarcReadOptions,
+  type ResponseRecordInput,
+} from './warc.js';
 export { CaptureStore, WARC_ROTATE_BYTES, type StoredRecord } from './capture-store.js';
 export { recoverCaptures, requestedCaptureHeaders, type RecoveryEvent, type RecoverySummary } from './recover.js';
-export { CrawlState, STATE_SCHEMA_VERSION, type ArticleRow, type ArticleState, type CaptureFields, type NewCapture, type StoredCapture } from './state.js';
+export {
+  CrawlState,
+  STATE_SCHEMA_VERSION,
+  type ArticleRow,
+  type ArticleState,
+  type CaptureFields,
+  type NewCapture,
+  type StoredCapture,
+} from './state.js';

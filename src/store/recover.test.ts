@@ -23,7 +23,17 @@ const original = (id: number): string => `https://example.com/article/${id}`;
 const ts = (id: number): string => `202106281700${String(id).padStart(2, '0')}`;
 
 function row(id: number): NewCapture {
-  return { key: `${ts(id)} ${original(id)} D${id} 200`, articleId: id, urlkey: `com,example)/article/${id}`, timestamp: ts(id), original: original(id), mimetype: 'text/html', statuscode: 200, digest: `D${id}`, length: 100 };
+  return {
+    key: `${ts(id)} ${original(id)} D${id} 200`,
+    articleId: id,
+    urlkey: `com,example)/article/${id}`,
+    timestamp: ts(id),
+    original: original(id),
+    mimetype: 'text/html',
+    statuscode: 200,
+    digest: `D${id}`,
+    length: 100,
+  };
 }
 
 function input(id: number, fields: Partial<ResponseRecordInput> = {}): ResponseRecordInput {
@@ -33,13 +43,32 @@ function input(id: number, fields: Partial<ResponseRecordInput> = {}): ResponseR
     httpStatus: 200,
     httpHeaders: { 'Content-Type': 'text/html' },
     payload: new TextEncoder().encode(`<html><body><h1>article ${id}</h1>${'x'.repeat(id * 50)}</body></html>`),
-    warcHeaders: { 'WARC-Source-URI': `http://127.0.0.1:9/web/${ts(id)}id_/${original(id)}`, 'Salvage-Fetch-Date': '2026-12-06T00:00:00.000Z', ...requestedCaptureHeaders(ts(id), original(id)) },
+    warcHeaders: {
+      'WARC-Source-URI': `http://127.0.0.1:9/web/${ts(id)}id_/${original(id)}`,
+      'Salvage-Fetch-Date': '2026-12-06T00:00:00.000Z',
+      ...requestedCaptureHeaders(ts(id), original(id)),
+    },
     ...fields,
   };
 }
 
-function stored(state: CrawlState): Map<number, { warc: string | null; warc_offset: number | null; warc_length: number | null; memento_url: string | null }> {
-  return new Map(state.all<{ article_id: number; warc: string | null; warc_offset: number | null; warc_length: number | null; memento_url: string | null }>('SELECT article_id, warc, warc_offset, warc_length, memento_url FROM captures').map((r) => [r.article_id, r]));
+function stored(
+  state: CrawlState,
+): Map<
+  number,
+  { warc: string | null; warc_offset: number | null; warc_length: number | null; memento_url: string | null }
+> {
+  return new Map(
+    state
+      .all<{
+        article_id: number;
+        warc: string | null;
+        warc_offset: number | null;
+        warc_length: number | null;
+        memento_url: string | null;
+      }>('SELECT article_id, warc, warc_offset, warc_length, memento_url FROM captures')
+      .map((r) => [r.article_id, r]),
+  );
 }
 
 async function recover(dir: string, state: CrawlState): Promise<RecoveryEvent[]> {
@@ -62,10 +91,17 @@ test('a record written but never committed (a crash between write and commit) is
     const before = readFileSync(join(dir, a.warc));
     const events = await recover(dir, state);
     assert.deepEqual(events, [{ type: 'adopted', warc: a.warc, from: a.length, records: 1 }]);
-    assert.deepEqual(state.warcSizes(), [{ name: a.warc, size: b.offset + b.length }], 'the adopted record is committed');
+    assert.deepEqual(
+      state.warcSizes(),
+      [{ name: a.warc, size: b.offset + b.length }],
+      'the adopted record is committed',
+    );
     assert.equal(state.linkFoundRecords(), 1);
     const c2 = stored(state).get(2)!;
-    assert.deepEqual([c2.warc, c2.warc_offset, c2.warc_length, c2.memento_url], [b.warc, b.offset, b.length, input(2).warcHeaders!['WARC-Source-URI']]);
+    assert.deepEqual(
+      [c2.warc, c2.warc_offset, c2.warc_length, c2.memento_url],
+      [b.warc, b.offset, b.length, input(2).warcHeaders!['WARC-Source-URI']],
+    );
     assert.deepEqual(readFileSync(join(dir, a.warc)), before, 'no byte changed');
     // The file is as long as committed again: appending continues in it.
     const again = new CaptureStore(dir, state.warcSizes());
@@ -91,7 +127,10 @@ test('a record cut by a crash is reported with its offset and left in place; new
     const before = readFileSync(path);
     const events = await recover(dir, state);
     assert.equal(events.length, 1);
-    assert.deepEqual({ ...events[0], detail: undefined }, { type: 'incomplete', warc: a.warc, offset: b.offset, bytes: Math.floor(b.length / 2), detail: undefined });
+    assert.deepEqual(
+      { ...events[0], detail: undefined },
+      { type: 'incomplete', warc: a.warc, offset: b.offset, bytes: Math.floor(b.length / 2), detail: undefined },
+    );
     assert.deepEqual(state.warcSizes(), [{ name: a.warc, size: a.length }]);
     assert.deepEqual(readFileSync(path), before);
     const again = new CaptureStore(dir, state.warcSizes());
@@ -111,18 +150,31 @@ test('with a lost state, every record of every file is adopted and linked to the
   // Capture 2 redirected to another capture: the record holds the target's URL and date.
   await first.append(input(2, { url: 'https://example.com/article/2?moved', timestamp: '20210701000000' }));
   // Written before the Salvage-Capture headers existed: linked by its own URI and date.
-  await first.append(input(3, { warcHeaders: { 'WARC-Source-URI': 'http://x/', 'Salvage-Fetch-Date': '2026-01-01T00:00:00.000Z' } }));
+  await first.append(
+    input(3, { warcHeaders: { 'WARC-Source-URI': 'http://x/', 'Salvage-Fetch-Date': '2026-01-01T00:00:00.000Z' } }),
+  );
   first.close();
   const state = CrawlState.open(statePath, 'example');
   try {
     const events = await recover(dir, state);
-    assert.deepEqual(events.map((e) => e.type), ['adopted', 'adopted', 'adopted']);
-    assert.deepEqual(state.warcSizes().map((w) => w.size), ['salvage-00001.warc.gz', 'salvage-00002.warc.gz', 'salvage-00003.warc.gz'].map((f) => statSync(join(dir, f)).size));
+    assert.deepEqual(
+      events.map((e) => e.type),
+      ['adopted', 'adopted', 'adopted'],
+    );
+    assert.deepEqual(
+      state.warcSizes().map((w) => w.size),
+      ['salvage-00001.warc.gz', 'salvage-00002.warc.gz', 'salvage-00003.warc.gz'].map(
+        (f) => statSync(join(dir, f)).size,
+      ),
+    );
     // Discovery redone afterwards: then the records are linked.
     state.addCdxBlock(QUERY, [row(1), row(2), row(3), row(4)], undefined);
     assert.equal(state.linkFoundRecords(), 3);
     const s = stored(state);
-    assert.deepEqual([1, 2, 3, 4].map((id) => s.get(id)!.warc), ['salvage-00001.warc.gz', 'salvage-00002.warc.gz', 'salvage-00003.warc.gz', null]);
+    assert.deepEqual(
+      [1, 2, 3, 4].map((id) => s.get(id)!.warc),
+      ['salvage-00001.warc.gz', 'salvage-00002.warc.gz', 'salvage-00003.warc.gz', null],
+    );
     assert.equal(state.linkFoundRecords(), 0, 'linking twice links nothing more');
   } finally {
     state.close();
@@ -146,8 +198,15 @@ test('a damaged member in the middle of an unknown file is reported; every recor
     const damaged = events.filter((e) => e.type === 'damaged');
     assert.equal(damaged.length, 1);
     assert.equal((damaged[0] as { offset: number }).offset, records[1]!.offset);
-    assert.deepEqual(events.filter((e) => e.type === 'adopted'), [{ type: 'adopted', warc: records[0]!.warc, from: 0, records: 3 }]);
-    assert.deepEqual(state.warcSizes(), [{ name: records[0]!.warc, size: records[1]!.offset }], 'committed only up to the damage');
+    assert.deepEqual(
+      events.filter((e) => e.type === 'adopted'),
+      [{ type: 'adopted', warc: records[0]!.warc, from: 0, records: 3 }],
+    );
+    assert.deepEqual(
+      state.warcSizes(),
+      [{ name: records[0]!.warc, size: records[1]!.offset }],
+      'committed only up to the damage',
+    );
     state.addCdxBlock(QUERY, [1, 2, 3, 4].map(row), undefined);
     assert.equal(state.linkFoundRecords(), 3);
     assert.equal(stored(state).get(2)!.warc, null, 'the damaged one is fetched again');
@@ -164,7 +223,11 @@ test('captures whose bytes are gone (file shorter or missing) are reported and m
     state.addCdxBlock(QUERY, [1, 2, 3].map(row), undefined);
     state.seedArticles();
     const store = new CaptureStore(dir, [], 1);
-    const ids = new Map(state.all<{ id: number; article_id: number }>('SELECT id, article_id FROM captures').map((r) => [r.article_id, r.id]));
+    const ids = new Map(
+      state
+        .all<{ id: number; article_id: number }>('SELECT id, article_id FROM captures')
+        .map((r) => [r.article_id, r.id]),
+    );
     const a = await store.append(input(1));
     state.captureStored({ id: ids.get(1)!, ...a, fetchedAt: 'x', mementoUrl: 'y' });
     const b1 = await store.append(input(2));
@@ -172,7 +235,8 @@ test('captures whose bytes are gone (file shorter or missing) are reported and m
     const c = await store.append(input(3));
     state.captureStored({ id: ids.get(3)!, ...c, fetchedAt: 'x', mementoUrl: 'y' });
     store.close();
-    for (const id of [1, 2, 3]) state.articleWritten({ id, captureId: ids.get(id)!, path: `a${id}.md`, sha256: 'h', year: '2021' });
+    for (const id of [1, 2, 3])
+      state.articleWritten({ id, captureId: ids.get(id)!, path: `a${id}.md`, sha256: 'h', year: '2021' });
     writeFileSync(join(dir, b1.warc), readFileSync(join(dir, b1.warc)).subarray(0, b1.length - 5));
     rmSync(join(dir, c.warc));
     const events = await recover(dir, state);
@@ -181,8 +245,14 @@ test('captures whose bytes are gone (file shorter or missing) are reported and m
       { type: 'bytes-gone', warc: c.warc, size: 0, committed: c.length, missing: true, captures: 1 },
     ]);
     const s = stored(state);
-    assert.deepEqual([1, 2, 3].map((id) => s.get(id)!.warc), [a.warc, null, null]);
-    assert.deepEqual(state.all<{ id: number; state: string }>('SELECT id, state FROM articles ORDER BY id').map((r) => r.state), ['written', 'pending', 'pending']);
+    assert.deepEqual(
+      [1, 2, 3].map((id) => s.get(id)!.warc),
+      [a.warc, null, null],
+    );
+    assert.deepEqual(
+      state.all<{ id: number; state: string }>('SELECT id, state FROM articles ORDER BY id').map((r) => r.state),
+      ['written', 'pending', 'pending'],
+    );
   } finally {
     state.close();
   }
@@ -198,15 +268,25 @@ test('scanMembers: garbage between records, a record shorter than its Content-Le
   // A whole gzip member whose WARC record declares more content than it holds.
   const inflated = gunzipSync(record);
   const shortRecord = gzipSync(inflated.subarray(0, inflated.length - 40));
-  writeFileSync(path, Buffer.concat([record, Buffer.from('junk junk junk'), record, shortRecord, record, Buffer.from('tail')]));
+  writeFileSync(
+    path,
+    Buffer.concat([record, Buffer.from('junk junk junk'), record, shortRecord, record, Buffer.from('tail')]),
+  );
   const seen: string[] = [];
-  for await (const m of scanMembers(path)) seen.push(m.kind === 'record' ? `record@${m.offset}` : `${m.kind}@${m.offset}+${m.bytes}`);
+  for await (const m of scanMembers(path))
+    seen.push(m.kind === 'record' ? `record@${m.offset}` : `${m.kind}@${m.offset}+${m.bytes}`);
   const r = record.length;
-  assert.deepEqual(seen, [`record@0`, `damaged@${r}+14`, `record@${r + 14}`, `damaged@${2 * r + 14}+${shortRecord.length}`, `record@${2 * r + 14 + shortRecord.length}`, `damaged@${3 * r + 14 + shortRecord.length}+4`]);
+  assert.deepEqual(seen, [
+    `record@0`,
+    `damaged@${r}+14`,
+    `record@${r + 14}`,
+    `damaged@${2 * r + 14}+${shortRecord.length}`,
+    `record@${2 * r + 14 + shortRecord.length}`,
+    `damaged@${3 * r + 14 + shortRecord.length}+4`,
+  ]);
 });
 
-
-test('a folder with a WARC file\'s name is reported and passed over; the other files are adopted, and new records go after it', async () => {
+test("a folder with a WARC file's name is reported and passed over; the other files are adopted, and new records go after it", async () => {
   const { dir, statePath } = fresh();
   const store = new CaptureStore(dir, []);
   await store.append(input(1));
@@ -215,7 +295,13 @@ test('a folder with a WARC file\'s name is reported and passed over; the other f
   const state = CrawlState.open(statePath, 'example');
   try {
     const events = await recover(dir, state);
-    assert.deepEqual(events.map((e) => [e.type, e.warc]), [['adopted', 'salvage-00001.warc.gz'], ['damaged', 'salvage-00002.warc.gz']]);
+    assert.deepEqual(
+      events.map((e) => [e.type, e.warc]),
+      [
+        ['adopted', 'salvage-00001.warc.gz'],
+        ['damaged', 'salvage-00002.warc.gz'],
+      ],
+    );
     const again = new CaptureStore(dir, state.warcSizes());
     const r = await again.append(input(2));
     again.close();

@@ -35,7 +35,10 @@ export interface RecoverySummary {
 
 /** The headers naming the capture asked for; `%`, white space and controls percent-encoded. */
 export function requestedCaptureHeaders(timestamp: string, original: string): Record<string, string> {
-  return { [REQUESTED_TIMESTAMP_HEADER]: timestamp, [REQUESTED_URI_HEADER]: original.replace(/[%\s\u0000-\u001f\u007f]/gu, (ch) => encodeURIComponent(ch)) };
+  return {
+    [REQUESTED_TIMESTAMP_HEADER]: timestamp,
+    [REQUESTED_URI_HEADER]: original.replace(/[%\s\u0000-\u001f\u007f]/gu, (ch) => encodeURIComponent(ch)),
+  };
 }
 
 function requestedOf(warc: Map<string, string>): { timestamp: string; original: string } | undefined {
@@ -53,10 +56,18 @@ function requestedOf(warc: Map<string, string>): { timestamp: string; original: 
  * Reconcile the captures folder `dir` with `state`. Work is one pass over the bytes past each
  * file's committed size (all of a file the state does not know), records stored in batches.
  */
-export async function recoverCaptures(dir: string, state: CrawlState, onEvent: (e: RecoveryEvent) => void = () => {}): Promise<RecoverySummary> {
+export async function recoverCaptures(
+  dir: string,
+  state: CrawlState,
+  onEvent: (e: RecoveryEvent) => void = () => {},
+): Promise<RecoverySummary> {
   const summary: RecoverySummary = { adopted: 0, damaged: 0, capturesGone: 0 };
   const committed = new Map(state.warcSizes().map((w) => [w.name, w.size]));
-  const onDisk = existsSync(dir) ? readdirSync(dir).filter((n) => WARC_NAME.test(n)).sort() : [];
+  const onDisk = existsSync(dir)
+    ? readdirSync(dir)
+        .filter((n) => WARC_NAME.test(n))
+        .sort()
+    : [];
   for (const [warc, size] of committed) {
     const path = join(dir, warc);
     const missing = !existsSync(path);

@@ -1,7 +1,16 @@
 import { after, test } from 'node:test';
 import { createHash } from 'node:crypto';
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import Database from 'better-sqlite3';
@@ -19,11 +28,24 @@ const QUERY = JSON.stringify({ url: 'hkcnews.com/article/', matchType: 'prefix' 
 
 function capture(timestamp: string, articleId: number | null, fields: Partial<NewCapture> = {}): NewCapture {
   const original = articleId === null ? 'https://www.hkcnews.com/news' : `https://www.hkcnews.com/article/${articleId}`;
-  const c = { articleId, urlkey: `com,hkcnews)/article/${articleId ?? 'x'}`, timestamp, original, mimetype: 'text/html', statuscode: 200 as number | null, digest: `D${timestamp}`, length: 1000 as number | null, ...fields };
+  const c = {
+    articleId,
+    urlkey: `com,hkcnews)/article/${articleId ?? 'x'}`,
+    timestamp,
+    original,
+    mimetype: 'text/html',
+    statuscode: 200 as number | null,
+    digest: `D${timestamp}`,
+    length: 1000 as number | null,
+    ...fields,
+  };
   return { key: `${c.timestamp} ${c.original} ${c.digest} ${c.statuscode ?? '-'}`, ...c };
 }
 
-const isCode = (code: SalvageErrorCode) => (e: unknown): boolean => e instanceof SalvageError && e.code === code && e.message !== '';
+const isCode =
+  (code: SalvageErrorCode) =>
+  (e: unknown): boolean =>
+    e instanceof SalvageError && e.code === code && e.message !== '';
 
 function count(state: CrawlState, table: string): number {
   return state.get<{ n: number }>(`SELECT count(*) AS n FROM ${table}`)!.n;
@@ -36,8 +58,11 @@ test('open creates the folder, the file and the schema, and records the site and
     assert.ok(existsSync(path));
     assert.equal(state.getMeta('site'), 'hkcnews');
     assert.equal(state.getMeta('schema'), String(STATE_SCHEMA_VERSION));
-    const tables = state.all<{ name: string }>("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").map((t) => t.name);
-    for (const t of ['articles', 'attempts', 'captures', 'events', 'meta', 'queries', 'warcs']) assert.ok(tables.includes(t), t);
+    const tables = state
+      .all<{ name: string }>("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")
+      .map((t) => t.name);
+    for (const t of ['articles', 'attempts', 'captures', 'events', 'meta', 'queries', 'warcs'])
+      assert.ok(tables.includes(t), t);
     assert.deepEqual(state.queryState(QUERY), { resumeKey: undefined, done: false, rows: 0, blocks: 0 });
   } finally {
     state.close();
@@ -63,7 +88,10 @@ test('reopening keeps what was committed', () => {
 test('a state of another site is refused with CONFIG_INVALID and left untouched', () => {
   const path = freshPath();
   CrawlState.open(path, 'hkcnews').close();
-  assert.throws(() => CrawlState.open(path, 'standnews'), (e: unknown) => isCode('CONFIG_INVALID')(e) && /hkcnews/.test((e as Error).message));
+  assert.throws(
+    () => CrawlState.open(path, 'standnews'),
+    (e: unknown) => isCode('CONFIG_INVALID')(e) && /hkcnews/.test((e as Error).message),
+  );
   const again = CrawlState.open(path, 'hkcnews');
   assert.equal(again.getMeta('site'), 'hkcnews');
   again.close();
@@ -74,7 +102,10 @@ test('a state of another schema version is refused with CONFIG_INVALID', () => {
   const state = CrawlState.open(path, 'hkcnews');
   state.setMeta('schema', String(STATE_SCHEMA_VERSION + 1));
   state.close();
-  assert.throws(() => CrawlState.open(path, 'hkcnews'), (e: unknown) => isCode('CONFIG_INVALID')(e) && (e as Error).message.includes(String(STATE_SCHEMA_VERSION + 1)));
+  assert.throws(
+    () => CrawlState.open(path, 'hkcnews'),
+    (e: unknown) => isCode('CONFIG_INVALID')(e) && (e as Error).message.includes(String(STATE_SCHEMA_VERSION + 1)),
+  );
 });
 
 test('a path that cannot hold a database fails with OUTPUT_FAILED', () => {
@@ -85,12 +116,44 @@ test('a path that cannot hold a database fails with OUTPUT_FAILED', () => {
 
 /** Every way a state file can be unusable, made from a real state with one capture. */
 const UNUSABLE: [string, (path: string) => void][] = [
-  ['garbage bytes', (path) => writeFileSync(path, 'this is not an SQLite database, just some text long enough to have a header '.repeat(20))],
-  ['a truncated database', (path) => { const b = readFileSync(path); writeFileSync(path, b.subarray(0, Math.floor(b.length / 2))); }],
+  [
+    'garbage bytes',
+    (path) =>
+      writeFileSync(path, 'this is not an SQLite database, just some text long enough to have a header '.repeat(20)),
+  ],
+  [
+    'a truncated database',
+    (path) => {
+      const b = readFileSync(path);
+      writeFileSync(path, b.subarray(0, Math.floor(b.length / 2)));
+    },
+  ],
   ['a database cut inside its header', (path) => writeFileSync(path, readFileSync(path).subarray(0, 50))],
-  ['a folder', (path) => { rmSync(path); mkdirSync(path); writeFileSync(join(path, 'inside.txt'), 'x'); }],
-  ['another program\'s database', (path) => { rmSync(path); const db = new Database(path); db.exec('CREATE TABLE captures (x TEXT); INSERT INTO captures VALUES (1)'); db.close(); }],
-  ['a salvage state with an unknown schema mark', (path) => { const db = new Database(path); db.prepare("UPDATE meta SET value = 'x1' WHERE key = 'schema'").run(); db.close(); }],
+  [
+    'a folder',
+    (path) => {
+      rmSync(path);
+      mkdirSync(path);
+      writeFileSync(join(path, 'inside.txt'), 'x');
+    },
+  ],
+  [
+    "another program's database",
+    (path) => {
+      rmSync(path);
+      const db = new Database(path);
+      db.exec('CREATE TABLE captures (x TEXT); INSERT INTO captures VALUES (1)');
+      db.close();
+    },
+  ],
+  [
+    'a salvage state with an unknown schema mark',
+    (path) => {
+      const db = new Database(path);
+      db.prepare("UPDATE meta SET value = 'x1' WHERE key = 'schema'").run();
+      db.close();
+    },
+  ],
 ];
 
 for (const [what, spoil] of UNUSABLE) {
@@ -100,15 +163,21 @@ for (const [what, spoil] of UNUSABLE) {
     first.addCdxBlock(QUERY, [capture('20210101000000', 1)], undefined);
     first.close();
     spoil(path);
-    const digest = (p: string): string => statSync(p).isDirectory() ? 'folder' : createHash('sha256').update(readFileSync(p)).digest('hex');
+    const digest = (p: string): string =>
+      statSync(p).isDirectory() ? 'folder' : createHash('sha256').update(readFileSync(p)).digest('hex');
     const spoiled = digest(path);
     const notices: string[] = [];
     const state = CrawlState.open(path, 'hkcnews', (line) => notices.push(line));
     try {
       assert.equal(notices.length, 1, notices.join('\n'));
-      assert.match(notices[0]!, /cannot be used .*moved aside to state\.sqlite\.corrupt-\d{4}-\d\d-\d\dT[\d-]+Z; rebuilding it from the WARC files/);
+      assert.match(
+        notices[0]!,
+        /cannot be used .*moved aside to state\.sqlite\.corrupt-\d{4}-\d\d-\d\dT[\d-]+Z; rebuilding it from the WARC files/,
+      );
       assert.doesNotMatch(notices[0]!, /delete/i);
-      const aside = readdirSync(dirname(path)).filter((f) => f.startsWith('state.sqlite.corrupt-') && !f.endsWith('-wal') && !f.endsWith('-shm'));
+      const aside = readdirSync(dirname(path)).filter(
+        (f) => f.startsWith('state.sqlite.corrupt-') && !f.endsWith('-wal') && !f.endsWith('-shm'),
+      );
       assert.equal(aside.length, 1);
       const kept = join(dirname(path), aside[0]!);
       assert.equal(digest(kept), spoiled, 'the old file is kept byte for byte');
@@ -147,7 +216,11 @@ test('a state of a newer salvage is refused with CONFIG_INVALID saying what to d
   const state = CrawlState.open(path, 'hkcnews');
   state.setMeta('schema', '99');
   state.close();
-  assert.throws(() => CrawlState.open(path, 'hkcnews'), (e: unknown) => isCode('CONFIG_INVALID')(e) && /newer salvage.*rebuilds the state from the WARC files/.test((e as Error).message));
+  assert.throws(
+    () => CrawlState.open(path, 'hkcnews'),
+    (e: unknown) =>
+      isCode('CONFIG_INVALID')(e) && /newer salvage.*rebuilds the state from the WARC files/.test((e as Error).message),
+  );
   assert.ok(existsSync(path));
 });
 
@@ -187,7 +260,12 @@ test('openReadOnly reads a state written before warc_records existed; a damaged 
     ro.close();
   }
   writeFileSync(path, 'garbage '.repeat(600));
-  assert.throws(() => CrawlState.openReadOnly(path), (e: unknown) => isCode('INPUT_UNREADABLE')(e) && /cannot be read .*moves it aside and rebuilds it from the WARC files/.test((e as Error).message));
+  assert.throws(
+    () => CrawlState.openReadOnly(path),
+    (e: unknown) =>
+      isCode('INPUT_UNREADABLE')(e) &&
+      /cannot be read .*moves it aside and rebuilds it from the WARC files/.test((e as Error).message),
+  );
 });
 
 test('CDX blocks: rows are added once by key, the cursor and counts follow each block, the last block marks the query done', () => {
@@ -203,7 +281,11 @@ test('CDX blocks: rows are added once by key, the cursor and counts follow each 
     assert.equal(state.addCdxBlock(QUERY, [], undefined), 0);
     assert.deepEqual(state.queryState(QUERY), { resumeKey: undefined, done: true, rows: 5, blocks: 3 });
     assert.equal(count(state, 'captures'), 3);
-    assert.deepEqual(state.queryState('{"url":"other"}'), { resumeKey: undefined, done: false, rows: 0, blocks: 0 }, 'queries are kept apart');
+    assert.deepEqual(
+      state.queryState('{"url":"other"}'),
+      { resumeKey: undefined, done: false, rows: 0, blocks: 0 },
+      'queries are kept apart',
+    );
   } finally {
     state.close();
   }
@@ -228,7 +310,11 @@ test('a CDX block is atomic: when one row cannot be stored, neither its rows nor
 test('revisit rows keep their null status and length', () => {
   const state = CrawlState.open(freshPath(), 'hkcnews');
   try {
-    state.addCdxBlock(QUERY, [capture('20210101000000', 1, { mimetype: 'warc/revisit', statuscode: null, length: null })], undefined);
+    state.addCdxBlock(
+      QUERY,
+      [capture('20210101000000', 1, { mimetype: 'warc/revisit', statuscode: null, length: null })],
+      undefined,
+    );
     state.seedArticles();
     const [c] = state.capturesOf(1);
     assert.equal(c!.statuscode, null);
@@ -242,11 +328,26 @@ test('revisit rows keep their null status and length', () => {
 test('seedArticles makes one pending article per article id; non-article rows make none; reseeding keeps states', () => {
   const state = CrawlState.open(freshPath(), 'hkcnews');
   try {
-    state.addCdxBlock(QUERY, [capture('20210101000000', 5), capture('20210102000000', 5), capture('20210101000000', 3), capture('20210101000000', null)], undefined);
+    state.addCdxBlock(
+      QUERY,
+      [
+        capture('20210101000000', 5),
+        capture('20210102000000', 5),
+        capture('20210101000000', 3),
+        capture('20210101000000', null),
+      ],
+      undefined,
+    );
     state.seedArticles();
     assert.deepEqual(state.pendingArticles(0, 10), [3, 5]);
     const [c] = state.capturesOf(3);
-    state.articleWritten({ id: 3, captureId: c!.id, path: 'articles/2021/3.md', sha256: 'ab'.repeat(32), year: '2021' });
+    state.articleWritten({
+      id: 3,
+      captureId: c!.id,
+      path: 'articles/2021/3.md',
+      sha256: 'ab'.repeat(32),
+      year: '2021',
+    });
     state.addCdxBlock(QUERY, [capture('20210101000000', 9)], undefined);
     state.seedArticles();
     assert.deepEqual(state.pendingArticles(0, 10), [5, 9], 'the written article stays written, the new one is pending');
@@ -260,7 +361,11 @@ test('pendingArticles pages by id', () => {
   const state = CrawlState.open(freshPath(), 'hkcnews');
   try {
     const ids = [42, 7, 19, 3, 100, 8];
-    state.addCdxBlock(QUERY, ids.map((id) => capture('20210101000000', id)), undefined);
+    state.addCdxBlock(
+      QUERY,
+      ids.map((id) => capture('20210101000000', id)),
+      undefined,
+    );
     state.seedArticles();
     const pages: number[][] = [];
     for (let last = 0; ;) {
@@ -269,7 +374,10 @@ test('pendingArticles pages by id', () => {
       pages.push(page);
       last = page.at(-1)!;
     }
-    assert.deepEqual(pages, [[3, 7, 8, 19], [42, 100]]);
+    assert.deepEqual(pages, [
+      [3, 7, 8, 19],
+      [42, 100],
+    ]);
     assert.deepEqual(state.pendingArticles(19, 2), [42, 100]);
     assert.deepEqual(state.pendingArticles(100, 10), []);
   } finally {
@@ -277,17 +385,36 @@ test('pendingArticles pages by id', () => {
   }
 });
 
-test('capturesOf gives an article\'s captures with what the index said', () => {
+test("capturesOf gives an article's captures with what the index said", () => {
   const state = CrawlState.open(freshPath(), 'hkcnews');
   try {
-    const a = capture('20210101000000', 1, { mimetype: 'text/html; charset=utf-8', statuscode: 301, length: 12, digest: 'XYZ' });
+    const a = capture('20210101000000', 1, {
+      mimetype: 'text/html; charset=utf-8',
+      statuscode: 301,
+      length: 12,
+      digest: 'XYZ',
+    });
     state.addCdxBlock(QUERY, [a, capture('20210101000000', 2)], undefined);
     const rows = state.capturesOf(1);
     assert.equal(rows.length, 1);
-    assert.deepEqual({ ...rows[0], id: 0 }, {
-      id: 0, article_id: 1, urlkey: a.urlkey, timestamp: a.timestamp, original: a.original, mimetype: 'text/html; charset=utf-8', statuscode: 301, digest: 'XYZ', length: 12,
-      warc: null, warc_offset: null, warc_length: null, verdict: null,
-    });
+    assert.deepEqual(
+      { ...rows[0], id: 0 },
+      {
+        id: 0,
+        article_id: 1,
+        urlkey: a.urlkey,
+        timestamp: a.timestamp,
+        original: a.original,
+        mimetype: 'text/html; charset=utf-8',
+        statuscode: 301,
+        digest: 'XYZ',
+        length: 12,
+        warc: null,
+        warc_offset: null,
+        warc_length: null,
+        verdict: null,
+      },
+    );
     assert.deepEqual(state.capturesOf(99), []);
   } finally {
     state.close();
@@ -297,7 +424,11 @@ test('capturesOf gives an article\'s captures with what the index said', () => {
 test('captureStored records where the payload is, and the committed size of a WARC only grows', () => {
   const state = CrawlState.open(freshPath(), 'hkcnews');
   try {
-    state.addCdxBlock(QUERY, [capture('20210101000000', 1), capture('20210102000000', 1), capture('20210103000000', 1)], undefined);
+    state.addCdxBlock(
+      QUERY,
+      [capture('20210101000000', 1), capture('20210102000000', 1), capture('20210103000000', 1)],
+      undefined,
+    );
     const [a, b, c] = state.capturesOf(1).sort((x, y) => x.timestamp.localeCompare(y.timestamp));
     const at = { fetchedAt: '2026-01-01T00:00:00.000Z', mementoUrl: 'http://127.0.0.1:1/web/20210101000000id_/x' };
     state.captureStored({ id: a!.id, warc: 'salvage-00001.warc.gz', offset: 0, length: 500, ...at });
@@ -308,10 +439,16 @@ test('captureStored records where the payload is, and the committed size of a WA
     assert.deepEqual(state.warcSizes(), [{ name: 'salvage-00001.warc.gz', size: 1200 }]);
     state.setWarcSize('salvage-00002.warc.gz', 10);
     state.setWarcSize('salvage-00001.warc.gz', 5);
-    assert.deepEqual(state.warcSizes(), [{ name: 'salvage-00001.warc.gz', size: 1200 }, { name: 'salvage-00002.warc.gz', size: 10 }]);
+    assert.deepEqual(state.warcSizes(), [
+      { name: 'salvage-00001.warc.gz', size: 1200 },
+      { name: 'salvage-00002.warc.gz', size: 10 },
+    ]);
     const stored = state.capturesOf(1).find((r) => r.id === b!.id)!;
     assert.deepEqual([stored.warc, stored.warc_offset, stored.warc_length], ['salvage-00001.warc.gz', 500, 700]);
-    const meta = state.get<{ fetched_at: string; memento_url: string }>('SELECT fetched_at, memento_url FROM captures WHERE id = ?', b!.id);
+    const meta = state.get<{ fetched_at: string; memento_url: string }>(
+      'SELECT fetched_at, memento_url FROM captures WHERE id = ?',
+      b!.id,
+    );
     assert.deepEqual(meta, { fetched_at: at.fetchedAt, memento_url: at.mementoUrl });
   } finally {
     state.close();
@@ -327,7 +464,9 @@ test('captureRejected sets the verdict and logs the attempt; captureError logs w
     assert.equal(state.capturesOf(1)[0]!.verdict, null);
     state.captureRejected(c!.id, 'challenge', 'a Cloudflare challenge page');
     assert.equal(state.capturesOf(1)[0]!.verdict, 'challenge');
-    const attempts = state.all<{ capture_id: number; outcome: string; detail: string }>('SELECT capture_id, outcome, detail FROM attempts ORDER BY id');
+    const attempts = state.all<{ capture_id: number; outcome: string; detail: string }>(
+      'SELECT capture_id, outcome, detail FROM attempts ORDER BY id',
+    );
     assert.deepEqual(attempts, [
       { capture_id: c!.id, outcome: 'error', detail: 'HTTP 503' },
       { capture_id: c!.id, outcome: 'rejected', detail: 'challenge: a Cloudflare challenge page' },
@@ -343,11 +482,19 @@ test('articleWritten marks the article written and its capture ok; writtenArticl
     state.addCdxBlock(QUERY, [capture('20210101000000', 1), capture('20210101000000', 2)], undefined);
     state.seedArticles();
     const [c] = state.capturesOf(2);
-    state.articleWritten({ id: 2, captureId: c!.id, path: 'articles/2021/01/2.md', sha256: 'f'.repeat(64), year: '2021' });
+    state.articleWritten({
+      id: 2,
+      captureId: c!.id,
+      path: 'articles/2021/01/2.md',
+      sha256: 'f'.repeat(64),
+      year: '2021',
+    });
     assert.deepEqual(state.pendingArticles(0, 10), [1]);
     assert.equal(state.capturesOf(2)[0]!.verdict, 'ok');
     assert.deepEqual([...state.writtenArticles()], [{ id: 2, path: 'articles/2021/01/2.md', capture_id: c!.id }]);
-    const row = state.get<{ state: string; file_sha256: string; year: string; reason: string | null }>('SELECT state, file_sha256, year, reason FROM articles WHERE id = 2');
+    const row = state.get<{ state: string; file_sha256: string; year: string; reason: string | null }>(
+      'SELECT state, file_sha256, year, reason FROM articles WHERE id = 2',
+    );
     assert.deepEqual(row, { state: 'written', file_sha256: 'f'.repeat(64), year: '2021', reason: null });
   } finally {
     state.close();
@@ -361,7 +508,13 @@ test('articleUnrecovered records the reason; a later success replaces it', () =>
     state.seedArticles();
     state.articleUnrecovered(1, '2 × revisit', null);
     assert.deepEqual(state.pendingArticles(0, 10), []);
-    assert.deepEqual(state.get('SELECT state, capture_id, path, reason, year FROM articles WHERE id = 1'), { state: 'unrecovered', capture_id: null, path: null, reason: '2 × revisit', year: null });
+    assert.deepEqual(state.get('SELECT state, capture_id, path, reason, year FROM articles WHERE id = 1'), {
+      state: 'unrecovered',
+      capture_id: null,
+      path: null,
+      reason: '2 × revisit',
+      year: null,
+    });
     const [c] = state.capturesOf(1);
     state.articleWritten({ id: 1, captureId: c!.id, path: 'articles/1.md', sha256: '0'.repeat(64), year: '2021' });
     assert.deepEqual(state.get('SELECT state, reason FROM articles WHERE id = 1'), { state: 'written', reason: null });

@@ -108,7 +108,6 @@ export interface FoundRecord {
 /** Why a state file cannot be used (it is moved aside and rebuilt). */
 class UnusableState extends Error {}
 
-
 /** A capture as the CDX index lists it (the shape of wayback's CdxRow, which store does not import). */
 export interface CaptureFields {
   urlkey: string;
@@ -161,7 +160,11 @@ function setAside(path: string, what: string): string {
     renameSync(path, aside);
     for (const suffix of ['-wal', '-shm']) if (existsSync(path + suffix)) renameSync(path + suffix, aside + suffix);
   } catch (error) {
-    throw new SalvageError('OUTPUT_FAILED', `the crawl state ${path} cannot be used and cannot be moved aside (${(error as Error).message}): rename it yourself (the WARC files keep every capture; salvage archive then rebuilds the state from them)`, { cause: error, subject: path });
+    throw new SalvageError(
+      'OUTPUT_FAILED',
+      `the crawl state ${path} cannot be used and cannot be moved aside (${(error as Error).message}): rename it yourself (the WARC files keep every capture; salvage archive then rebuilds the state from them)`,
+      { cause: error, subject: path },
+    );
   }
   return aside;
 }
@@ -172,11 +175,19 @@ function setAside(path: string, what: string): string {
  */
 function setAsideOrphanLog(path: string, onNotice?: (line: string) => void): void {
   let mainSize = 0;
-  try { mainSize = statSync(path).size; } catch { /* no database file */ }
+  try {
+    mainSize = statSync(path).size;
+  } catch {
+    /* no database file */
+  }
   if (mainSize > 0) return;
   // An empty log holds nothing to mix (SQLite leaves one after every clean close); the index beside it is rebuilt.
   let walSize = 0;
-  try { walSize = statSync(`${path}-wal`).size; } catch { /* no log */ }
+  try {
+    walSize = statSync(`${path}-wal`).size;
+  } catch {
+    /* no log */
+  }
   if (walSize === 0) return;
   for (const suffix of ['-wal', '-shm']) {
     if (!existsSync(path + suffix)) continue;
@@ -194,46 +205,99 @@ export class CrawlState {
   /** Statements on warc_records, prepared when first used: a read-only state of an older run has no such table. */
   private static prepareFound(db: Database.Database) {
     return {
-      addFound: db.prepare('INSERT OR IGNORE INTO warc_records (warc, offset, length, url, timestamp, req_timestamp, req_original, source_uri, fetched_at) VALUES (@warc, @offset, @length, @url, @timestamp, @reqTimestamp, @reqOriginal, @sourceUri, @fetchedAt)'),
+      addFound: db.prepare(
+        'INSERT OR IGNORE INTO warc_records (warc, offset, length, url, timestamp, req_timestamp, req_original, source_uri, fetched_at) VALUES (@warc, @offset, @length, @url, @timestamp, @reqTimestamp, @reqOriginal, @sourceUri, @fetchedAt)',
+      ),
       // A row-value range: each batch seeks to where the last ended (an OR would rescan from the start).
-      unlinkedAfter: db.prepare<[string, number, number], { warc: string; offset: number; length: number; req_timestamp: string; req_original: string; source_uri: string | null; fetched_at: string | null }>('SELECT warc, offset, length, req_timestamp, req_original, source_uri, fetched_at FROM warc_records WHERE (warc, offset) > (?, ?) AND linked = 0 ORDER BY warc, offset LIMIT ?'),
+      unlinkedAfter: db.prepare<
+        [string, number, number],
+        {
+          warc: string;
+          offset: number;
+          length: number;
+          req_timestamp: string;
+          req_original: string;
+          source_uri: string | null;
+          fetched_at: string | null;
+        }
+      >(
+        'SELECT warc, offset, length, req_timestamp, req_original, source_uri, fetched_at FROM warc_records WHERE (warc, offset) > (?, ?) AND linked = 0 ORDER BY warc, offset LIMIT ?',
+      ),
       markLinked: db.prepare('UPDATE warc_records SET linked = 1 WHERE warc = ? AND offset = ?'),
       forgetFoundPast: db.prepare('DELETE FROM warc_records WHERE warc = ? AND offset + length > ?'),
     };
   }
 
   private get found(): ReturnType<typeof CrawlState.prepareFound> {
-    return this.foundStmts ??= CrawlState.prepareFound(this.db);
+    return (this.foundStmts ??= CrawlState.prepareFound(this.db));
   }
 
   private constructor(db: Database.Database) {
     this.db = db;
     this.stmts = {
-      query: db.prepare<[string], { resume_key: string | null; done: number; rows: number; blocks: number }>('SELECT resume_key, done, rows, blocks FROM queries WHERE query = ?'),
-      upsertQuery: db.prepare('INSERT INTO queries (query, resume_key, done, rows, blocks) VALUES (@query, @resumeKey, @done, @rows, 1) ON CONFLICT (query) DO UPDATE SET resume_key = @resumeKey, done = @done, rows = rows + @rows, blocks = blocks + 1'),
-      insertCapture: db.prepare('INSERT OR IGNORE INTO captures (key, article_id, urlkey, timestamp, original, mimetype, statuscode, digest, length) VALUES (@key, @articleId, @urlkey, @timestamp, @original, @mimetype, @statuscode, @digest, @length)'),
-      seedArticles: db.prepare("INSERT OR IGNORE INTO articles (id) SELECT DISTINCT article_id FROM captures WHERE article_id IS NOT NULL"),
-      pendingAfter: db.prepare<[number, number], { id: number }>("SELECT id FROM articles WHERE state = 'pending' AND id > ? ORDER BY id LIMIT ?"),
-      capturesOf: db.prepare<[number], StoredCapture>('SELECT id, article_id, urlkey, timestamp, original, mimetype, statuscode, digest, length, warc, warc_offset, warc_length, verdict FROM captures WHERE article_id = ?'),
-      stored: db.prepare('UPDATE captures SET warc = @warc, warc_offset = @offset, warc_length = @length, fetched_at = @fetchedAt, memento_url = @mementoUrl WHERE id = @id'),
-      warcSize: db.prepare('INSERT INTO warcs (name, size) VALUES (@name, @size) ON CONFLICT (name) DO UPDATE SET size = max(size, @size)'),
+      query: db.prepare<[string], { resume_key: string | null; done: number; rows: number; blocks: number }>(
+        'SELECT resume_key, done, rows, blocks FROM queries WHERE query = ?',
+      ),
+      upsertQuery: db.prepare(
+        'INSERT INTO queries (query, resume_key, done, rows, blocks) VALUES (@query, @resumeKey, @done, @rows, 1) ON CONFLICT (query) DO UPDATE SET resume_key = @resumeKey, done = @done, rows = rows + @rows, blocks = blocks + 1',
+      ),
+      insertCapture: db.prepare(
+        'INSERT OR IGNORE INTO captures (key, article_id, urlkey, timestamp, original, mimetype, statuscode, digest, length) VALUES (@key, @articleId, @urlkey, @timestamp, @original, @mimetype, @statuscode, @digest, @length)',
+      ),
+      seedArticles: db.prepare(
+        'INSERT OR IGNORE INTO articles (id) SELECT DISTINCT article_id FROM captures WHERE article_id IS NOT NULL',
+      ),
+      pendingAfter: db.prepare<[number, number], { id: number }>(
+        "SELECT id FROM articles WHERE state = 'pending' AND id > ? ORDER BY id LIMIT ?",
+      ),
+      capturesOf: db.prepare<[number], StoredCapture>(
+        'SELECT id, article_id, urlkey, timestamp, original, mimetype, statuscode, digest, length, warc, warc_offset, warc_length, verdict FROM captures WHERE article_id = ?',
+      ),
+      stored: db.prepare(
+        'UPDATE captures SET warc = @warc, warc_offset = @offset, warc_length = @length, fetched_at = @fetchedAt, memento_url = @mementoUrl WHERE id = @id',
+      ),
+      warcSize: db.prepare(
+        'INSERT INTO warcs (name, size) VALUES (@name, @size) ON CONFLICT (name) DO UPDATE SET size = max(size, @size)',
+      ),
       warcs: db.prepare<[], { name: string; size: number }>('SELECT name, size FROM warcs ORDER BY name'),
       verdict: db.prepare('UPDATE captures SET verdict = @verdict WHERE id = @id'),
-      attempt: db.prepare('INSERT INTO attempts (capture_id, at, outcome, detail) VALUES (@captureId, @at, @outcome, @detail)'),
-      written: db.prepare("UPDATE articles SET state = 'written', capture_id = @captureId, path = @path, file_sha256 = @sha256, reason = NULL, year = @year WHERE id = @id"),
-      unrecovered: db.prepare("UPDATE articles SET state = 'unrecovered', capture_id = NULL, path = NULL, reason = @reason, year = @year WHERE id = @id"),
+      attempt: db.prepare(
+        'INSERT INTO attempts (capture_id, at, outcome, detail) VALUES (@captureId, @at, @outcome, @detail)',
+      ),
+      written: db.prepare(
+        "UPDATE articles SET state = 'written', capture_id = @captureId, path = @path, file_sha256 = @sha256, reason = NULL, year = @year WHERE id = @id",
+      ),
+      unrecovered: db.prepare(
+        "UPDATE articles SET state = 'unrecovered', capture_id = NULL, path = NULL, reason = @reason, year = @year WHERE id = @id",
+      ),
       event: db.prepare('INSERT INTO events (at, type, family, ms, detail) VALUES (@at, @type, @family, @ms, @detail)'),
       getMeta: db.prepare<[string], { value: string }>('SELECT value FROM meta WHERE key = ?'),
-      setMeta: db.prepare('INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value'),
-      byDigest: db.prepare<[string], { statuscode: number; mimetype: string }>("SELECT statuscode, mimetype FROM captures WHERE digest = ? AND statuscode IS NOT NULL AND mimetype != 'warc/revisit' ORDER BY statuscode = 200 DESC LIMIT 1"),
+      setMeta: db.prepare(
+        'INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value',
+      ),
+      byDigest: db.prepare<[string], { statuscode: number; mimetype: string }>(
+        "SELECT statuscode, mimetype FROM captures WHERE digest = ? AND statuscode IS NOT NULL AND mimetype != 'warc/revisit' ORDER BY statuscode = 200 DESC LIMIT 1",
+      ),
       // The key starts with "timestamp original ": a range on its unique index, then exact fields
       // (`+warc`: never the warc index, which would scan every capture not stored yet).
-      capturesAt: db.prepare<[string, string, string, string], { id: number }>('SELECT id FROM captures WHERE key >= ? AND key < ? AND timestamp = ? AND original = ? AND +warc IS NULL'),
-      reopenArticlesPast: db.prepare("UPDATE articles SET state = 'pending', reason = NULL WHERE id IN (SELECT article_id FROM captures WHERE warc = ? AND warc_offset + warc_length > ? AND article_id IS NOT NULL)"),
-      forgetPast: db.prepare('UPDATE captures SET warc = NULL, warc_offset = NULL, warc_length = NULL, fetched_at = NULL, memento_url = NULL, verdict = NULL WHERE warc = ? AND warc_offset + warc_length > ?'),
-      forgetOne: db.prepare('UPDATE captures SET warc = NULL, warc_offset = NULL, warc_length = NULL, fetched_at = NULL, memento_url = NULL WHERE id = ?'),
-      storedPlaces: db.prepare<[], { id: number; warc: string; offset: number; length: number }>('SELECT id, warc, warc_offset AS offset, warc_length AS length FROM captures WHERE warc IS NOT NULL ORDER BY warc, warc_offset'),
-      writtenArticles: db.prepare<[], { id: number; path: string; capture_id: number }>("SELECT id, path, capture_id FROM articles WHERE state = 'written' ORDER BY id"),
+      capturesAt: db.prepare<[string, string, string, string], { id: number }>(
+        'SELECT id FROM captures WHERE key >= ? AND key < ? AND timestamp = ? AND original = ? AND +warc IS NULL',
+      ),
+      reopenArticlesPast: db.prepare(
+        "UPDATE articles SET state = 'pending', reason = NULL WHERE id IN (SELECT article_id FROM captures WHERE warc = ? AND warc_offset + warc_length > ? AND article_id IS NOT NULL)",
+      ),
+      forgetPast: db.prepare(
+        'UPDATE captures SET warc = NULL, warc_offset = NULL, warc_length = NULL, fetched_at = NULL, memento_url = NULL, verdict = NULL WHERE warc = ? AND warc_offset + warc_length > ?',
+      ),
+      forgetOne: db.prepare(
+        'UPDATE captures SET warc = NULL, warc_offset = NULL, warc_length = NULL, fetched_at = NULL, memento_url = NULL WHERE id = ?',
+      ),
+      storedPlaces: db.prepare<[], { id: number; warc: string; offset: number; length: number }>(
+        'SELECT id, warc, warc_offset AS offset, warc_length AS length FROM captures WHERE warc IS NOT NULL ORDER BY warc, warc_offset',
+      ),
+      writtenArticles: db.prepare<[], { id: number; path: string; capture_id: number }>(
+        "SELECT id, path, capture_id FROM articles WHERE state = 'written' ORDER BY id",
+      ),
     };
   }
 
@@ -248,7 +312,11 @@ export class CrawlState {
     try {
       mkdirSync(dirname(path), { recursive: true });
     } catch (error) {
-      throw new SalvageError('OUTPUT_FAILED', `cannot create the folder of the crawl state ${path}: ${(error as Error).message}`, { cause: error, subject: path });
+      throw new SalvageError(
+        'OUTPUT_FAILED',
+        `cannot create the folder of the crawl state ${path}: ${(error as Error).message}`,
+        { cause: error, subject: path },
+      );
     }
     setAsideOrphanLog(path, onNotice);
     try {
@@ -256,12 +324,17 @@ export class CrawlState {
     } catch (error) {
       if (!(error instanceof UnusableState)) throw error;
       const aside = setAside(path, 'corrupt');
-      onNotice?.(`the crawl state ${path} cannot be used (${error.message}): moved aside to ${basename(aside)}; rebuilding it from the WARC files`);
+      onNotice?.(
+        `the crawl state ${path} cannot be used (${error.message}): moved aside to ${basename(aside)}; rebuilding it from the WARC files`,
+      );
     }
     try {
       return CrawlState.openUsable(path, site);
     } catch (error) {
-      throw new SalvageError('OUTPUT_FAILED', `cannot create a new crawl state ${path}: ${(error as Error).message}`, { cause: error, subject: path });
+      throw new SalvageError('OUTPUT_FAILED', `cannot create a new crawl state ${path}: ${(error as Error).message}`, {
+        cause: error,
+        subject: path,
+      });
     }
   }
 
@@ -271,8 +344,12 @@ export class CrawlState {
       db = new Database(path);
     } catch (error) {
       // A folder or an unreadable file in its place: unusable. No file and none can be made: stop.
-      if (existsSync(path)) throw new UnusableState(statSync(path).isDirectory() ? 'it is a folder' : (error as Error).message);
-      throw new SalvageError('OUTPUT_FAILED', `cannot open the crawl state ${path}: ${(error as Error).message}`, { cause: error, subject: path });
+      if (existsSync(path))
+        throw new UnusableState(statSync(path).isDirectory() ? 'it is a folder' : (error as Error).message);
+      throw new SalvageError('OUTPUT_FAILED', `cannot open the crawl state ${path}: ${(error as Error).message}`, {
+        cause: error,
+        subject: path,
+      });
     }
     let state: CrawlState;
     try {
@@ -283,16 +360,29 @@ export class CrawlState {
       const check = db.pragma('quick_check(1)', { simple: true }) as string;
       if (check !== 'ok') throw new UnusableState(`damaged: ${check}`);
       const tables = db.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").pluck().all() as string[];
-      if (tables.length > 0 && !tables.includes('meta')) throw new UnusableState(`not a salvage crawl state (tables ${tables.slice(0, 5).join(', ')})`);
-      const meta = (key: string): string | undefined => tables.includes('meta') ? (db.prepare('SELECT value FROM meta WHERE key = ?').pluck().get(key) as string | undefined) : undefined;
+      if (tables.length > 0 && !tables.includes('meta'))
+        throw new UnusableState(`not a salvage crawl state (tables ${tables.slice(0, 5).join(', ')})`);
+      const meta = (key: string): string | undefined =>
+        tables.includes('meta')
+          ? (db.prepare('SELECT value FROM meta WHERE key = ?').pluck().get(key) as string | undefined)
+          : undefined;
       const version = meta('schema');
       const owner = meta('site');
       if (version !== undefined && version !== String(STATE_SCHEMA_VERSION)) {
-        if (!/^\d+$/.test(version) || Number(version) < STATE_SCHEMA_VERSION) throw new UnusableState(`unknown crawl state schema ${JSON.stringify(version)}`);
-        throw new SalvageError('CONFIG_INVALID', `${path} has crawl state schema ${version}, newer than this salvage reads (${STATE_SCHEMA_VERSION}): run the newer salvage, or move the file aside and this one rebuilds the state from the WARC files`, { subject: path });
+        if (!/^\d+$/.test(version) || Number(version) < STATE_SCHEMA_VERSION)
+          throw new UnusableState(`unknown crawl state schema ${JSON.stringify(version)}`);
+        throw new SalvageError(
+          'CONFIG_INVALID',
+          `${path} has crawl state schema ${version}, newer than this salvage reads (${STATE_SCHEMA_VERSION}): run the newer salvage, or move the file aside and this one rebuilds the state from the WARC files`,
+          { subject: path },
+        );
       }
       if (version !== undefined && owner !== site) {
-        throw new SalvageError('CONFIG_INVALID', `${path} holds a crawl of ${owner ?? 'another site'}, not ${site}: use another --out folder`, { subject: path });
+        throw new SalvageError(
+          'CONFIG_INVALID',
+          `${path} holds a crawl of ${owner ?? 'another site'}, not ${site}: use another --out folder`,
+          { subject: path },
+        );
       }
       // WAL: readers (salvage status) never block the crawler; a killed process loses no committed
       // transaction. NORMAL sync is durable against process crashes (only power loss can cost the
@@ -310,8 +400,12 @@ export class CrawlState {
       if (error instanceof UnusableState || error instanceof SalvageError) throw error;
       // Damage and a foreign schema are the file's fault; a lock, a full disk or a read-only
       // folder are not, and moving the file aside would not help.
-      if (error instanceof Database.SqliteError && /^SQLITE_(NOTADB|CORRUPT|ERROR)/.test(error.code)) throw new UnusableState(error.message);
-      throw new SalvageError('OUTPUT_FAILED', `cannot open the crawl state ${path}: ${(error as Error).message}`, { cause: error, subject: path });
+      if (error instanceof Database.SqliteError && /^SQLITE_(NOTADB|CORRUPT|ERROR)/.test(error.code))
+        throw new UnusableState(error.message);
+      throw new SalvageError('OUTPUT_FAILED', `cannot open the crawl state ${path}: ${(error as Error).message}`, {
+        cause: error,
+        subject: path,
+      });
     }
     return state;
   }
@@ -321,7 +415,9 @@ export class CrawlState {
     try {
       return new CrawlState(new Database(path, { readonly: true, fileMustExist: true }));
     } catch (error) {
-      const what = existsSync(path) ? `the crawl state ${path} cannot be read (${(error as Error).message}); salvage archive moves it aside and rebuilds it from the WARC files` : `no crawl state at ${path} (${(error as Error).message})`;
+      const what = existsSync(path)
+        ? `the crawl state ${path} cannot be read (${(error as Error).message}); salvage archive moves it aside and rebuilds it from the WARC files`
+        : `no crawl state at ${path} (${(error as Error).message})`;
       throw new SalvageError('INPUT_UNREADABLE', what, { cause: error, subject: path });
     }
   }
@@ -340,7 +436,12 @@ export class CrawlState {
 
   queryState(query: string): { resumeKey: string | undefined; done: boolean; rows: number; blocks: number } {
     const row = this.stmts.query.get(query);
-    return { resumeKey: row?.resume_key ?? undefined, done: row?.done === 1, rows: row?.rows ?? 0, blocks: row?.blocks ?? 0 };
+    return {
+      resumeKey: row?.resume_key ?? undefined,
+      done: row?.done === 1,
+      rows: row?.rows ?? 0,
+      blocks: row?.blocks ?? 0,
+    };
   }
 
   /** One CDX block: its rows and the cursor after it, in one transaction (a crash repeats the block, never skips it). */
@@ -348,7 +449,12 @@ export class CrawlState {
     return this.db.transaction(() => {
       let added = 0;
       for (const row of rows) added += this.stmts.insertCapture.run(row).changes;
-      this.stmts.upsertQuery.run({ query, resumeKey: resumeKey ?? null, done: resumeKey === undefined ? 1 : 0, rows: rows.length });
+      this.stmts.upsertQuery.run({
+        query,
+        resumeKey: resumeKey ?? null,
+        done: resumeKey === undefined ? 1 : 0,
+        rows: rows.length,
+      });
       return added;
     })();
   };
@@ -359,7 +465,11 @@ export class CrawlState {
   }
 
   articleCounts(): { total: number; written: number; unrecovered: number } {
-    const row = this.db.prepare("SELECT count(*) AS total, coalesce(sum(state = 'written'), 0) AS written, coalesce(sum(state = 'unrecovered'), 0) AS unrecovered FROM articles").get() as { total: number; written: number; unrecovered: number };
+    const row = this.db
+      .prepare(
+        "SELECT count(*) AS total, coalesce(sum(state = 'written'), 0) AS written, coalesce(sum(state = 'unrecovered'), 0) AS unrecovered FROM articles",
+      )
+      .get() as { total: number; written: number; unrecovered: number };
     return row;
   }
 
@@ -378,7 +488,14 @@ export class CrawlState {
   }
 
   /** A payload is in a WARC: record where, and how far the WARC is now committed. */
-  readonly captureStored = (c: { id: number; warc: string; offset: number; length: number; fetchedAt: string; mementoUrl: string }): void => {
+  readonly captureStored = (c: {
+    id: number;
+    warc: string;
+    offset: number;
+    length: number;
+    fetchedAt: string;
+    mementoUrl: string;
+  }): void => {
     this.db.transaction(() => {
       this.stmts.stored.run(c);
       this.stmts.warcSize.run({ name: c.warc, size: c.offset + c.length });
@@ -398,10 +515,24 @@ export class CrawlState {
    * committed size they extend the file to, in one transaction: they become known before any
    * capture is linked to them. Call in batches of STATE_BATCH_ROWS.
    */
-  readonly addFoundRecords = (warc: string, records: readonly FoundRecord[], committedSize: number | undefined): void => {
+  readonly addFoundRecords = (
+    warc: string,
+    records: readonly FoundRecord[],
+    committedSize: number | undefined,
+  ): void => {
     this.db.transaction(() => {
       for (const r of records) {
-        this.found.addFound.run({ warc, offset: r.offset, length: r.length, url: r.url, timestamp: r.timestamp, reqTimestamp: r.requested.timestamp, reqOriginal: r.requested.original, sourceUri: r.sourceUri ?? null, fetchedAt: r.fetchedAt ?? null });
+        this.found.addFound.run({
+          warc,
+          offset: r.offset,
+          length: r.length,
+          url: r.url,
+          timestamp: r.timestamp,
+          reqTimestamp: r.requested.timestamp,
+          reqOriginal: r.requested.original,
+          sourceUri: r.sourceUri ?? null,
+          fetchedAt: r.fetchedAt ?? null,
+        });
       }
       if (committedSize !== undefined) this.stmts.warcSize.run({ name: warc, size: committedSize });
     })();
@@ -423,7 +554,14 @@ export class CrawlState {
           const prefix = `${r.req_timestamp} ${r.req_original} `;
           let any = false;
           for (const c of this.stmts.capturesAt.all(prefix, prefix + '\u{10FFFF}', r.req_timestamp, r.req_original)) {
-            this.stmts.stored.run({ id: c.id, warc: r.warc, offset: r.offset, length: r.length, fetchedAt: r.fetched_at, mementoUrl: r.source_uri });
+            this.stmts.stored.run({
+              id: c.id,
+              warc: r.warc,
+              offset: r.offset,
+              length: r.length,
+              fetchedAt: r.fetched_at,
+              mementoUrl: r.source_uri,
+            });
             linked++;
             any = true;
           }
@@ -471,7 +609,12 @@ export class CrawlState {
   readonly captureRejected = (captureId: number, reason: string, message: string): void => {
     this.db.transaction(() => {
       this.stmts.verdict.run({ id: captureId, verdict: reason });
-      this.stmts.attempt.run({ captureId, at: new Date().toISOString(), outcome: 'rejected', detail: `${reason}: ${message}` });
+      this.stmts.attempt.run({
+        captureId,
+        at: new Date().toISOString(),
+        outcome: 'rejected',
+        detail: `${reason}: ${message}`,
+      });
     })();
   };
 
@@ -482,12 +625,21 @@ export class CrawlState {
   private layoutStmt: Database.Statement | undefined;
 
   /** An article written; with its layout, in the same transaction (the layout report stays in step). */
-  readonly articleWritten = (a: { id: number; captureId: number; path: string; sha256: string; year: string; layout?: { id: string; date: string | undefined; fields: string } }): void => {
+  readonly articleWritten = (a: {
+    id: number;
+    captureId: number;
+    path: string;
+    sha256: string;
+    year: string;
+    layout?: { id: string; date: string | undefined; fields: string };
+  }): void => {
     this.db.transaction(() => {
       this.stmts.verdict.run({ id: a.captureId, verdict: 'ok' });
       this.stmts.written.run({ id: a.id, captureId: a.captureId, path: a.path, sha256: a.sha256, year: a.year });
       if (a.layout) {
-        this.layoutStmt ??= this.db.prepare('INSERT INTO article_layouts (id, layout, date, fields) VALUES (@id, @layout, @date, @fields) ON CONFLICT (id) DO UPDATE SET layout = @layout, date = @date, fields = @fields');
+        this.layoutStmt ??= this.db.prepare(
+          'INSERT INTO article_layouts (id, layout, date, fields) VALUES (@id, @layout, @date, @fields) ON CONFLICT (id) DO UPDATE SET layout = @layout, date = @date, fields = @fields',
+        );
         this.layoutStmt.run({ id: a.id, layout: a.layout.id, date: a.layout.date ?? null, fields: a.layout.fields });
       }
     })();
@@ -498,15 +650,42 @@ export class CrawlState {
    * the date range and one sample capture of each group. Empty for a state written before layouts
    * were recorded.
    */
-  layoutGroups(): { layout: string; fields: string; n: number; from: string | null; to: string | null; timestamp: string | null; original: string | null }[] {
-    if (this.db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'article_layouts'").get() === undefined) return [];
-    return this.db.prepare(`SELECT l.layout, l.fields, count(*) AS n, min(l.date) AS "from", max(l.date) AS "to", min(c.timestamp || ' ' || c.original) AS sample
+  layoutGroups(): {
+    layout: string;
+    fields: string;
+    n: number;
+    from: string | null;
+    to: string | null;
+    timestamp: string | null;
+    original: string | null;
+  }[] {
+    if (
+      this.db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'article_layouts'").get() ===
+      undefined
+    )
+      return [];
+    return this.db
+      .prepare(
+        `SELECT l.layout, l.fields, count(*) AS n, min(l.date) AS "from", max(l.date) AS "to", min(c.timestamp || ' ' || c.original) AS sample
       FROM article_layouts l JOIN articles a ON a.id = l.id AND a.state = 'written' LEFT JOIN captures c ON c.id = a.capture_id
-      GROUP BY l.layout, l.fields`).all().map((r) => {
-      const row = r as { layout: string; fields: string; n: number; from: string | null; to: string | null; sample: string | null };
-      const [timestamp, original] = row.sample === null ? [null, null] : [row.sample.slice(0, row.sample.indexOf(' ')), row.sample.slice(row.sample.indexOf(' ') + 1)];
-      return { layout: row.layout, fields: row.fields, n: row.n, from: row.from, to: row.to, timestamp, original };
-    });
+      GROUP BY l.layout, l.fields`,
+      )
+      .all()
+      .map((r) => {
+        const row = r as {
+          layout: string;
+          fields: string;
+          n: number;
+          from: string | null;
+          to: string | null;
+          sample: string | null;
+        };
+        const [timestamp, original] =
+          row.sample === null
+            ? [null, null]
+            : [row.sample.slice(0, row.sample.indexOf(' ')), row.sample.slice(row.sample.indexOf(' ') + 1)];
+        return { layout: row.layout, fields: row.fields, n: row.n, from: row.from, to: row.to, timestamp, original };
+      });
   }
 
   articleUnrecovered(id: number, reason: string, year: string | null): void {
@@ -514,7 +693,13 @@ export class CrawlState {
   }
 
   event(e: { type: string; family?: string; ms?: number; detail?: string }): void {
-    this.stmts.event.run({ at: new Date().toISOString(), type: e.type, family: e.family ?? null, ms: e.ms ?? null, detail: e.detail ?? null });
+    this.stmts.event.run({
+      at: new Date().toISOString(),
+      type: e.type,
+      family: e.family ?? null,
+      ms: e.ms ?? null,
+      detail: e.detail ?? null,
+    });
   }
 
   *writtenArticles(): IterableIterator<{ id: number; path: string; capture_id: number }> {

@@ -10,9 +10,24 @@ import { SalvageError } from '../errors.js';
 import { DEFAULT_EXTRACT_OPTIONS } from '../extract/index.js';
 import { isoToTimestamp } from '../memento.js';
 import { dechunk, isChunked } from './http-payload.js';
-import { FileSource, parseHeaderBlock, readExactly, readHeaderBlock, readLine, type ByteSource } from './byte-source.js';
+import {
+  FileSource,
+  parseHeaderBlock,
+  readExactly,
+  readHeaderBlock,
+  readLine,
+  type ByteSource,
+} from './byte-source.js';
 import { isArcCapture, MAX_ARC_HEADER_BYTES, parseArcHeader } from './arc-record.js';
-import { BlockFile, FILE_BLOCK_BYTES, findNextMember, MemberDamage, MemberSource, openMember, ResyncBudget } from './gzip-member.js';
+import {
+  BlockFile,
+  FILE_BLOCK_BYTES,
+  findNextMember,
+  MemberDamage,
+  MemberSource,
+  openMember,
+  ResyncBudget,
+} from './gzip-member.js';
 
 export interface WarcCapture {
   /** `WARC-Target-URI`: the capture's original URL. */
@@ -41,9 +56,9 @@ export interface WarcCapture {
 
 /** Why bytes of a WARC file gave no record. Stable strings: they appear in reports. */
 export type WarcDamageReason =
-  | 'gzip'      // a gzip member that does not inflate, or whose CRC-32 or size is wrong
+  | 'gzip' // a gzip member that does not inflate, or whose CRC-32 or size is wrong
   | 'truncated' // the file ends inside a record or member
-  | 'short'     // a record's content is shorter than its Content-Length
+  | 'short' // a record's content is shorter than its Content-Length
   | 'malformed'; // bytes that are not a WARC record: no version line, no Content-Length, a header block over its cap, junk between records
 
 /** A stretch of a WARC file that holds no readable record. */
@@ -94,7 +109,10 @@ async function afterContent(src: ByteSource, arc = false): Promise<'end' | 'next
     if (chunk === null) return 'end';
     let i = 0;
     while (i < chunk.length && (chunk[i] === 13 || chunk[i] === 10)) i++;
-    if (i < chunk.length) { src.unread(chunk.subarray(i)); break; }
+    if (i < chunk.length) {
+      src.unread(chunk.subarray(i));
+      break;
+    }
   }
   if (arc) return 'next';
   return (await startsWithWarc(src)) ? 'next' : 'junk';
@@ -112,7 +130,14 @@ type CaptureFields = Omit<WarcCapture, 'offset' | 'length'>;
 type RecordOutcome =
   | { kind: 'end' }
   /** A whole record (`capture` when it is one), and what follows its content. */
-  | { kind: 'record'; capture: CaptureFields | undefined; contentStart: number; contentEnd: number; next: 'end' | 'next' | 'junk'; nextStart: number }
+  | {
+      kind: 'record';
+      capture: CaptureFields | undefined;
+      contentStart: number;
+      contentEnd: number;
+      next: 'end' | 'next' | 'junk';
+      nextStart: number;
+    }
   /** Skipping an unwanted payload cost too much: the member was closed after the record's start. */
   | { kind: 'abandoned'; capture: CaptureFields | undefined }
   | { kind: 'damage'; reason: WarcDamageReason; message: string; contentStart?: number };
@@ -136,15 +161,33 @@ async function readRecord(src: ByteSource, maxPayloadBytes: number): Promise<Rec
   const warc = await readHeaderBlock(src, MAX_WARC_HEADER_BYTES);
   if ('kind' in warc) {
     if (warc.kind === 'end') return { kind: 'end' };
-    if (warc.kind === 'cut') return { kind: 'damage', reason: shortReason(src), message: `the record ends inside its WARC header (${warc.got} bytes)` };
-    return { kind: 'damage', reason: 'malformed', message: `no end of the WARC header within ${MAX_WARC_HEADER_BYTES} bytes` };
+    if (warc.kind === 'cut')
+      return {
+        kind: 'damage',
+        reason: shortReason(src),
+        message: `the record ends inside its WARC header (${warc.got} bytes)`,
+      };
+    return {
+      kind: 'damage',
+      reason: 'malformed',
+      message: `no end of the WARC header within ${MAX_WARC_HEADER_BYTES} bytes`,
+    };
   }
   const { headers } = parseHeaderBlock(warc.bytes);
   const declared = headers.get('content-length')?.trim() ?? '';
-  if (!CONTENT_LENGTH.test(declared)) return { kind: 'damage', reason: 'malformed', message: `the record has no valid Content-Length (${JSON.stringify(declared.slice(0, 40))})` };
+  if (!CONTENT_LENGTH.test(declared))
+    return {
+      kind: 'damage',
+      reason: 'malformed',
+      message: `the record has no valid Content-Length (${JSON.stringify(declared.slice(0, 40))})`,
+    };
   const type = headers.get('warc-type') ?? '';
   const kind = type === 'response' ? 'http' : type === 'resource' ? 'bytes' : 'other';
-  const fields = { url: targetUri(headers.get('warc-target-uri')), timestamp: isoToTimestamp(headers.get('warc-date') ?? '') ?? '', contentType: headers.get('content-type') ?? undefined };
+  const fields = {
+    url: targetUri(headers.get('warc-target-uri')),
+    timestamp: isoToTimestamp(headers.get('warc-date') ?? '') ?? '',
+    contentType: headers.get('content-type') ?? undefined,
+  };
   return readContent(src, Number(declared), kind, fields, maxPayloadBytes, false);
 }
 
@@ -153,13 +196,37 @@ async function readArcRecord(src: ByteSource, maxPayloadBytes: number): Promise<
   const line = await readLine(src, MAX_ARC_HEADER_BYTES);
   if (line === null) return { kind: 'end' };
   const header = line === 'too-long' ? undefined : parseArcHeader(line.toString('utf8').replace(/\r?\n$/, ''));
-  if (!header) return { kind: 'damage', reason: 'malformed', message: 'not a WARC or ARC record (no WARC/ version line, no ARC header line)' };
-  if (!isArcCapture(header)) return readContent(src, header.length, 'other', { url: header.url, timestamp: header.timestamp, contentType: undefined }, maxPayloadBytes, true);
+  if (!header)
+    return {
+      kind: 'damage',
+      reason: 'malformed',
+      message: 'not a WARC or ARC record (no WARC/ version line, no ARC header line)',
+    };
+  if (!isArcCapture(header))
+    return readContent(
+      src,
+      header.length,
+      'other',
+      { url: header.url, timestamp: header.timestamp, contentType: undefined },
+      maxPayloadBytes,
+      true,
+    );
   // An ARC record holds the HTTP response as received; a crawler that stored only the body wrote no status line.
   const http = (await readExactly(src, 5)).subarray(0);
   src.unread(http);
   const kind = Buffer.from(http.buffer, http.byteOffset, http.length).toString('latin1') === 'HTTP/' ? 'http' : 'bytes';
-  return readContent(src, header.length, kind, { url: targetUri(header.url), timestamp: header.timestamp, contentType: header.mime === 'no-type' ? undefined : header.mime }, maxPayloadBytes, true);
+  return readContent(
+    src,
+    header.length,
+    kind,
+    {
+      url: targetUri(header.url),
+      timestamp: header.timestamp,
+      contentType: header.mime === 'no-type' ? undefined : header.mime,
+    },
+    maxPayloadBytes,
+    true,
+  );
 }
 
 /**
@@ -167,9 +234,21 @@ async function readArcRecord(src: ByteSource, maxPayloadBytes: number): Promise<
  * then the payload, its chunked framing removed), a payload as it is (`bytes`), or content of no
  * capture (`other`), skipped. `fields.contentType` is the record's own, overruled by the HTTP one.
  */
-async function readContent(src: ByteSource, contentLength: number, kind: 'http' | 'bytes' | 'other', fields: { url: string; timestamp: string; contentType: string | undefined }, maxPayloadBytes: number, arc: boolean): Promise<RecordOutcome> {
+async function readContent(
+  src: ByteSource,
+  contentLength: number,
+  kind: 'http' | 'bytes' | 'other',
+  fields: { url: string; timestamp: string; contentType: string | undefined },
+  maxPayloadBytes: number,
+  arc: boolean,
+): Promise<RecordOutcome> {
   const contentStart = src.position;
-  const cut = (got: number): RecordOutcome => ({ kind: 'damage', reason: shortReason(src), message: `the record's content ends after ${got} of its ${contentLength} declared bytes (${arc ? 'ARC Archive-length' : 'Content-Length'})`, contentStart });
+  const cut = (got: number): RecordOutcome => ({
+    kind: 'damage',
+    reason: shortReason(src),
+    message: `the record's content ends after ${got} of its ${contentLength} declared bytes (${arc ? 'ARC Archive-length' : 'Content-Length'})`,
+    contentStart,
+  });
 
   let capture: CaptureFields | undefined;
   let rest = contentLength;
@@ -179,7 +258,13 @@ async function readContent(src: ByteSource, contentLength: number, kind: 'http' 
     let chunked = false;
     if (kind === 'http') {
       const http = await readHeaderBlock(src, MAX_HTTP_HEADER_BYTES, contentLength);
-      if ('kind' in http && http.kind === 'too-long') return { kind: 'damage', reason: 'malformed', message: `no end of the HTTP header within ${MAX_HTTP_HEADER_BYTES} bytes`, contentStart };
+      if ('kind' in http && http.kind === 'too-long')
+        return {
+          kind: 'damage',
+          reason: 'malformed',
+          message: `no end of the HTTP header within ${MAX_HTTP_HEADER_BYTES} bytes`,
+          contentStart,
+        };
       if ('kind' in http && http.kind === 'cut') return cut(http.got);
       // Without a blank line the whole content is the header, as warcio reads it.
       const block = 'bytes' in http ? http.bytes : undefined;
@@ -236,7 +321,13 @@ async function findNextLine(file: BlockFile, from: number, limit: number): Promi
 }
 
 /** Records of a plain WARC between `start` and `limit`. */
-async function* plainItems(path: string, file: BlockFile, start: number, limit: number, maxPayloadBytes: number): AsyncGenerator<Item> {
+async function* plainItems(
+  path: string,
+  file: BlockFile,
+  start: number,
+  limit: number,
+  maxPayloadBytes: number,
+): AsyncGenerator<Item> {
   let pos = start;
   const budget = new ResyncBudget();
   let resynced = false;
@@ -247,26 +338,60 @@ async function* plainItems(path: string, file: BlockFile, start: number, limit: 
     const out = await readRecord(src, maxPayloadBytes);
     if (out.kind === 'end') return;
     const whole = out.kind === 'record' && out.next !== 'junk';
-    if (resynced && !whole) { budget.candidates++; budget.bytes += src.position - recordStart; }
+    if (resynced && !whole) {
+      budget.candidates++;
+      budget.bytes += src.position - recordStart;
+    }
     resynced = !whole;
     if (out.kind === 'record' && out.next !== 'junk') {
-      yield out.capture ? { capture: { ...out.capture, offset: recordStart, length: src.position - recordStart } } : { other: recordStart };
+      yield out.capture
+        ? { capture: { ...out.capture, offset: recordStart, length: src.position - recordStart } }
+        : { other: recordStart };
       pos = src.position;
       continue;
     }
     // Resynchronise on the next version line: from inside the content when the record's length
     // is in doubt (a short record's successor starts there), else just past this record's start.
-    const from = (out.kind === 'record' || out.kind === 'damage') && out.contentStart !== undefined ? out.contentStart : recordStart + 1;
+    const from =
+      (out.kind === 'record' || out.kind === 'damage') && out.contentStart !== undefined
+        ? out.contentStart
+        : recordStart + 1;
     const next = budget.exhausted ? -1 : await findNextLine(file, from, limit);
     const until = next < 0 ? limit : next;
     if (out.kind === 'record' && until >= out.contentEnd) {
       // The record is whole; what follows it up to the next record is junk.
-      yield out.capture ? { capture: { ...out.capture, offset: recordStart, length: out.nextStart - recordStart } } : { other: recordStart };
-      yield { damage: { file: path, offset: out.nextStart, length: until - out.nextStart, reason: 'malformed', message: `${until - out.nextStart} bytes after a record are not a WARC record${budget.note}` } };
+      yield out.capture
+        ? { capture: { ...out.capture, offset: recordStart, length: out.nextStart - recordStart } }
+        : { other: recordStart };
+      yield {
+        damage: {
+          file: path,
+          offset: out.nextStart,
+          length: until - out.nextStart,
+          reason: 'malformed',
+          message: `${until - out.nextStart} bytes after a record are not a WARC record${budget.note}`,
+        },
+      };
     } else if (out.kind === 'record') {
-      yield { damage: { file: path, offset: recordStart, length: until - recordStart, reason: 'short', message: `the record is shorter than its Content-Length: the next record starts ${until - out.contentStart} bytes into its ${out.contentEnd - out.contentStart} declared bytes${budget.note}` } };
+      yield {
+        damage: {
+          file: path,
+          offset: recordStart,
+          length: until - recordStart,
+          reason: 'short',
+          message: `the record is shorter than its Content-Length: the next record starts ${until - out.contentStart} bytes into its ${out.contentEnd - out.contentStart} declared bytes${budget.note}`,
+        },
+      };
     } else if (out.kind === 'damage') {
-      yield { damage: { file: path, offset: recordStart, length: until - recordStart, reason: out.reason, message: out.message + budget.note } };
+      yield {
+        damage: {
+          file: path,
+          offset: recordStart,
+          length: until - recordStart,
+          reason: out.reason,
+          message: out.message + budget.note,
+        },
+      };
     }
     if (next < 0) return;
     pos = next;
@@ -274,15 +399,34 @@ async function* plainItems(path: string, file: BlockFile, start: number, limit: 
 }
 
 /** Records of a gzipped WARC, member by member, between `start` and `limit`. */
-async function* gzipItems(path: string, file: BlockFile, start: number, limit: number, maxPayloadBytes: number): AsyncGenerator<Item> {
+async function* gzipItems(
+  path: string,
+  file: BlockFile,
+  start: number,
+  limit: number,
+  maxPayloadBytes: number,
+): AsyncGenerator<Item> {
   let pos = start;
   const budget = new ResyncBudget();
   let resynced = false;
-  const damaged = async function* (offset: number, reason: WarcDamageReason, message: string, from: number): AsyncGenerator<Item, number> {
+  const damaged = async function* (
+    offset: number,
+    reason: WarcDamageReason,
+    message: string,
+    from: number,
+  ): AsyncGenerator<Item, number> {
     if (resynced) budget.candidates++; // a member found by its header that still failed
     const next = await findNextMember(file, from, limit, budget);
     resynced = true;
-    yield { damage: { file: path, offset, length: (next < 0 ? limit : next) - offset, reason, message: message + budget.note } };
+    yield {
+      damage: {
+        file: path,
+        offset,
+        length: (next < 0 ? limit : next) - offset,
+        reason,
+        message: message + budget.note,
+      },
+    };
     return next;
   };
   while (pos < limit) {
@@ -298,26 +442,44 @@ async function* gzipItems(path: string, file: BlockFile, start: number, limit: n
     try {
       while (true) {
         const out = await readRecord(member, maxPayloadBytes);
-        if (out.kind === 'end') { resume = member.end!; resynced = false; break; } // read() returned null: the member ended, verified
+        if (out.kind === 'end') {
+          resume = member.end!;
+          resynced = false;
+          break;
+        } // read() returned null: the member ended, verified
         if (out.kind === 'abandoned') {
           // From just past this member's start, not from where zlib stopped: damaged deflate data
           // can run on into the next member's bytes, and no header inside this one passes as a record.
           const next = await findNextMember(file, pos + 1, limit, budget);
-          yield out.capture ? { capture: { ...out.capture, offset: pos, length: first ? (next < 0 ? limit : next) - pos : 0 } } : { other: pos };
-          if (next < 0 && budget.exhausted) yield { damage: { file: path, offset: pos, length: limit - pos, reason: 'malformed', message: `after a record too large to read${budget.note}` } };
+          yield out.capture
+            ? { capture: { ...out.capture, offset: pos, length: first ? (next < 0 ? limit : next) - pos : 0 } }
+            : { other: pos };
+          if (next < 0 && budget.exhausted)
+            yield {
+              damage: {
+                file: path,
+                offset: pos,
+                length: limit - pos,
+                reason: 'malformed',
+                message: `after a record too large to read${budget.note}`,
+              },
+            };
           resynced = false;
           resume = next < 0 ? limit : next;
           break;
         }
         if (out.kind === 'damage' || out.next === 'junk') {
           await member.abandon();
-          const message = out.kind === 'damage' ? out.message : 'bytes after the record’s content are not a WARC record';
+          const message =
+            out.kind === 'damage' ? out.message : 'bytes after the record’s content are not a WARC record';
           const next = yield* damaged(pos, out.kind === 'damage' ? out.reason : 'malformed', message, pos + 1);
           resume = next < 0 ? limit : next;
           break;
         }
         if (out.next === 'end') {
-          yield out.capture ? { capture: { ...out.capture, offset: pos, length: first ? member.end! - pos : 0 } } : { other: pos }; // ended: end is set
+          yield out.capture
+            ? { capture: { ...out.capture, offset: pos, length: first ? member.end! - pos : 0 } }
+            : { other: pos }; // ended: end is set
           resynced = false;
           resume = member.end!;
           break;
@@ -339,13 +501,20 @@ async function* gzipItems(path: string, file: BlockFile, start: number, limit: n
 }
 
 /** Every readable record and every damaged stretch of a WARC file, in file order. */
-async function* warcItems(path: string, options: WarcReadOptions, range?: { offset: number; length: number }): AsyncGenerator<Item> {
+async function* warcItems(
+  path: string,
+  options: WarcReadOptions,
+  range?: { offset: number; length: number },
+): AsyncGenerator<Item> {
   const maxPayloadBytes = options.maxPayloadBytes ?? DEFAULT_EXTRACT_OPTIONS.maxPageBytes;
   let handle;
   try {
     handle = await open(path, 'r');
   } catch (error) {
-    throw new SalvageError('INPUT_UNREADABLE', `cannot read ${path}: ${(error as Error).message}`, { cause: error, subject: path });
+    throw new SalvageError('INPUT_UNREADABLE', `cannot read ${path}: ${(error as Error).message}`, {
+      cause: error,
+      subject: path,
+    });
   }
   try {
     const size = (await handle.stat()).size;
@@ -354,7 +523,8 @@ async function* warcItems(path: string, options: WarcReadOptions, range?: { offs
     const limit = range ? Math.min(size, range.offset + range.length) : size;
     const head = await file.read(start, 2);
     // By content, not name; a `.gz` name whose first member is damaged is still read member by member.
-    const gzipped = head[0] === 0x1f && head[1] === 0x8b ? true : head[0] === WARC_START[0] ? false : !range && /\.gz$/i.test(path);
+    const gzipped =
+      head[0] === 0x1f && head[1] === 0x8b ? true : head[0] === WARC_START[0] ? false : !range && /\.gz$/i.test(path);
     yield* (gzipped ? gzipItems : plainItems)(path, file, start, limit, maxPayloadBytes);
   } finally {
     await handle.close();
@@ -382,9 +552,16 @@ export async function* readWarcCaptures(path: string, options: WarcReadOptions =
   }
   const first = damages[0];
   if (first) {
-    throw new SalvageError('WARC_MALFORMED', `${path}: ${damages.length} damaged stretch${damages.length === 1 ? '' : 'es'}, the first at offset ${first.offset}: ${first.message}`, { subject: path });
+    throw new SalvageError(
+      'WARC_MALFORMED',
+      `${path}: ${damages.length} damaged stretch${damages.length === 1 ? '' : 'es'}, the first at offset ${first.offset}: ${first.message}`,
+      { subject: path },
+    );
   }
-  if (records === 0) throw new SalvageError('WARC_MALFORMED', `${path}: no WARC or ARC records found (is it a WARC file?)`, { subject: path });
+  if (records === 0)
+    throw new SalvageError('WARC_MALFORMED', `${path}: no WARC or ARC records found (is it a WARC file?)`, {
+      subject: path,
+    });
 }
 
 /**
@@ -392,15 +569,32 @@ export async function* readWarcCaptures(path: string, options: WarcReadOptions =
  * with the same caps. Throws WARC_MALFORMED, naming the offset, when those bytes are not exactly
  * one whole capture record.
  */
-export async function readWarcCaptureAt(path: string, offset: number, length: number, options: Omit<WarcReadOptions, 'onDamage'> = {}): Promise<WarcCapture> {
+export async function readWarcCaptureAt(
+  path: string,
+  offset: number,
+  length: number,
+  options: Omit<WarcReadOptions, 'onDamage'> = {},
+): Promise<WarcCapture> {
   let found: WarcCapture | undefined;
   for await (const item of warcItems(path, options, { offset, length })) {
-    if ('damage' in item) throw new SalvageError('WARC_MALFORMED', `${path}: the record at offset ${offset} is damaged: ${item.damage.message}`, { subject: path });
-    if (found || !('capture' in item)) { found = undefined; break; }
+    if ('damage' in item)
+      throw new SalvageError(
+        'WARC_MALFORMED',
+        `${path}: the record at offset ${offset} is damaged: ${item.damage.message}`,
+        { subject: path },
+      );
+    if (found || !('capture' in item)) {
+      found = undefined;
+      break;
+    }
     found = item.capture;
   }
   if (!found || found.offset !== offset || (found.length !== length && found.tooLargeBytes === undefined)) {
-    throw new SalvageError('WARC_MALFORMED', `${path}: no whole WARC capture record of ${length} bytes at offset ${offset} (the crawl state and the file disagree)`, { subject: path });
+    throw new SalvageError(
+      'WARC_MALFORMED',
+      `${path}: no whole WARC capture record of ${length} bytes at offset ${offset} (the crawl state and the file disagree)`,
+      { subject: path },
+    );
   }
   return found;
 }

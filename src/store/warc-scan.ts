@@ -76,9 +76,16 @@ function gzipHeaderLength(b: Buffer): number {
   if (b.length < 10) return 0;
   const flags = b[3]!;
   let p = 10;
-  if (flags & 0x04) { if (b.length < p + 2) return 0; p += 2 + b.readUInt16LE(p); }
+  if (flags & 0x04) {
+    if (b.length < p + 2) return 0;
+    p += 2 + b.readUInt16LE(p);
+  }
   for (const bit of [0x08, 0x10]) {
-    if (flags & bit) { const z = b.indexOf(0, p); if (z < 0) return 0; p = z + 1; }
+    if (flags & bit) {
+      const z = b.indexOf(0, p);
+      if (z < 0) return 0;
+      p = z + 1;
+    }
   }
   if (flags & 0x02) p += 2;
   return p <= b.length ? p : 0;
@@ -113,7 +120,10 @@ interface Inflated {
 function inflateSmall(fd: ScanSource, from: number, end: number): Inflated | undefined {
   const window = readAt(fd, from, Math.min(FAST_WINDOW_BYTES, end - from));
   try {
-    const { buffer, engine } = inflateRawSync(window, { info: true, maxOutputLength: FAST_OUTPUT_BYTES }) as unknown as { buffer: Buffer; engine: { bytesWritten: number } };
+    const { buffer, engine } = inflateRawSync(window, {
+      info: true,
+      maxOutputLength: FAST_OUTPUT_BYTES,
+    }) as unknown as { buffer: Buffer; engine: { bytesWritten: number } };
     return { deflateBytes: engine.bytesWritten, outBytes: buffer.length, crc: crc32(buffer), out: buffer };
   } catch {
     return undefined;
@@ -121,7 +131,13 @@ function inflateSmall(fd: ScanSource, from: number, end: number): Inflated | und
 }
 
 /** Inflate a member chunk by chunk, keeping `keepLimit` bytes: bounded memory for any size. */
-async function inflateStreaming(fd: ScanSource, offset: number, headerLength: number, end: number, keepLimit: number): Promise<Inflated | Exclude<MemberResult, { kind: 'record' }>> {
+async function inflateStreaming(
+  fd: ScanSource,
+  offset: number,
+  headerLength: number,
+  end: number,
+  keepLimit: number,
+): Promise<Inflated | Exclude<MemberResult, { kind: 'record' }>> {
   const inflate = createInflateRaw();
   const kept: Buffer[] = [];
   let keptBytes = 0;
@@ -131,8 +147,14 @@ async function inflateStreaming(fd: ScanSource, offset: number, headerLength: nu
   inflate.on('data', (d: Buffer) => {
     outBytes += d.length;
     crc = crc32(d, crc);
-    if (keptBytes < keepLimit) { kept.push(d); keptBytes += d.length; }
-    if (outBytes > MAX_RECORD_BYTES) { tooLarge = true; inflate.destroy(); }
+    if (keptBytes < keepLimit) {
+      kept.push(d);
+      keptBytes += d.length;
+    }
+    if (outBytes > MAX_RECORD_BYTES) {
+      tooLarge = true;
+      inflate.destroy();
+    }
   });
   const settled = new Promise<Error | undefined>((resolve) => {
     inflate.once('end', () => resolve(undefined));
@@ -140,7 +162,9 @@ async function inflateStreaming(fd: ScanSource, offset: number, headerLength: nu
     inflate.once('close', () => resolve(tooLarge ? new Error('too large') : undefined));
   });
   let done = false;
-  void settled.then(() => { done = true; });
+  void settled.then(() => {
+    done = true;
+  });
   let pos = offset + headerLength;
   while (!done && pos < end) {
     const chunk = readAt(fd, pos, Math.min(CHUNK_BYTES, end - pos));
@@ -164,9 +188,16 @@ async function inflateStreaming(fd: ScanSource, offset: number, headerLength: nu
  * The gzip member at `offset`, read no further than `end` (the file's size, or offset + length
  * when the state says how long the record is). `keepPayload` returns the HTTP payload too.
  */
-export async function readMember(fd: ScanSource, offset: number, end: number, keepPayload = false): Promise<MemberResult> {
+export async function readMember(
+  fd: ScanSource,
+  offset: number,
+  end: number,
+  keepPayload = false,
+): Promise<MemberResult> {
   const first = readAt(fd, offset, Math.min(RECORD_HEAD_BYTES, end - offset));
-  if (first.length < 3 ? !GZIP_MAGIC.subarray(0, first.length).equals(first) : !first.subarray(0, 3).equals(GZIP_MAGIC)) {
+  if (
+    first.length < 3 ? !GZIP_MAGIC.subarray(0, first.length).equals(first) : !first.subarray(0, 3).equals(GZIP_MAGIC)
+  ) {
     return { kind: 'damaged', offset, detail: 'not a gzip member' };
   }
   const headerLength = gzipHeaderLength(first);
@@ -185,14 +216,27 @@ export async function readMember(fd: ScanSource, offset: number, end: number, ke
   const { deflateBytes, outBytes, crc, out } = inflated;
   const trailerAt = offset + headerLength + deflateBytes;
   const trailer = readAt(fd, trailerAt, Math.min(8, Math.max(0, end - trailerAt)));
-  if (trailer.length < 8) return { kind: 'incomplete', offset, available: trailerAt + trailer.length - offset, detail: 'the gzip trailer is cut short' };
-  if (trailer.readUInt32LE(0) !== crc >>> 0 || trailer.readUInt32LE(4) !== outBytes % 2 ** 32) return { kind: 'damaged', offset, detail: 'gzip checksum mismatch' };
+  if (trailer.length < 8)
+    return {
+      kind: 'incomplete',
+      offset,
+      available: trailerAt + trailer.length - offset,
+      detail: 'the gzip trailer is cut short',
+    };
+  if (trailer.readUInt32LE(0) !== crc >>> 0 || trailer.readUInt32LE(4) !== outBytes % 2 ** 32)
+    return { kind: 'damaged', offset, detail: 'gzip checksum mismatch' };
   const length = trailerAt + 8 - offset;
   const warc = parseHeaderBlock(out.subarray(0, RECORD_HEAD_BYTES));
   if (!warc || !warc.statusline.startsWith('WARC/')) return { kind: 'damaged', offset, detail: 'no WARC header' };
   const declared = Number(warc.headers.get('content-length'));
-  if (!Number.isSafeInteger(declared) || declared < 0) return { kind: 'damaged', offset, detail: 'no valid Content-Length' };
-  if (outBytes < warc.end + declared) return { kind: 'damaged', offset, detail: `record shorter than its Content-Length (${outBytes - warc.end} of ${declared} bytes)` };
+  if (!Number.isSafeInteger(declared) || declared < 0)
+    return { kind: 'damaged', offset, detail: 'no valid Content-Length' };
+  if (outBytes < warc.end + declared)
+    return {
+      kind: 'damaged',
+      offset,
+      detail: `record shorter than its Content-Length (${outBytes - warc.end} of ${declared} bytes)`,
+    };
   const type = warc.headers.get('warc-type') ?? '';
   let httpStatus: number | undefined;
   let contentType: string | undefined;
@@ -206,7 +250,14 @@ export async function readMember(fd: ScanSource, offset: number, end: number, ke
   } else if (keepPayload) {
     payload = out.subarray(warc.end, warc.end + declared);
   }
-  const head: RecordHead = { warc: warc.headers, type, targetUri: warc.headers.get('warc-target-uri') ?? '', date: warc.headers.get('warc-date') ?? '', httpStatus, contentType };
+  const head: RecordHead = {
+    warc: warc.headers,
+    type,
+    targetUri: warc.headers.get('warc-target-uri') ?? '',
+    date: warc.headers.get('warc-date') ?? '',
+    httpStatus,
+    contentType,
+  };
   return { kind: 'record', offset, length, head, ...(payload ? { payload } : {}) };
 }
 
@@ -234,7 +285,10 @@ export interface DamagedStretch {
  * record after it. A stretch is `incomplete` when it runs to the end of the file and starts with
  * a member the end cuts (a write cut by a crash), `damaged` otherwise.
  */
-export async function* scanMembers(path: string, from = 0): AsyncGenerator<Extract<MemberResult, { kind: 'record' }> | DamagedStretch> {
+export async function* scanMembers(
+  path: string,
+  from = 0,
+): AsyncGenerator<Extract<MemberResult, { kind: 'record' }> | DamagedStretch> {
   const handle = openSync(path, 'r');
   const fd: ScanSource = { fd: handle, block: Buffer.alloc(0), blockAt: 0 };
   try {
@@ -244,7 +298,10 @@ export async function* scanMembers(path: string, from = 0): AsyncGenerator<Extra
     while (pos < size) {
       const m = await readMember(fd, pos, size);
       if (m.kind === 'record') {
-        if (bad) { yield { kind: 'damaged', offset: bad.offset, bytes: pos - bad.offset, detail: bad.detail }; bad = undefined; }
+        if (bad) {
+          yield { kind: 'damaged', offset: bad.offset, bytes: pos - bad.offset, detail: bad.detail };
+          bad = undefined;
+        }
         yield m;
         pos += m.length;
         continue;

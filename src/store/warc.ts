@@ -10,8 +10,14 @@ import { SalvageError } from '../errors.js';
 import { timestampToIso } from '../memento.js';
 
 export {
-  readWarcCaptures, readWarcCaptureAt, MAX_WARC_HEADER_BYTES, MAX_HTTP_HEADER_BYTES,
-  type WarcCapture, type WarcDamage, type WarcDamageReason, type WarcReadOptions,
+  readWarcCaptures,
+  readWarcCaptureAt,
+  MAX_WARC_HEADER_BYTES,
+  MAX_HTTP_HEADER_BYTES,
+  type WarcCapture,
+  type WarcDamage,
+  type WarcDamageReason,
+  type WarcReadOptions,
 } from './warc-reader.js';
 
 export interface ResponseRecordInput {
@@ -28,27 +34,39 @@ export interface ResponseRecordInput {
 /** Serialise one capture as a gzip-member `response` record (WARC/1.1). */
 export async function serializeResponseRecord(input: ResponseRecordInput): Promise<Uint8Array> {
   const date = timestampToIso(input.timestamp);
-  if (!date) throw new SalvageError('INPUT_INVALID', `capture timestamp ${JSON.stringify(input.timestamp)} is not 14 digits`, { subject: input.url });
+  if (!date)
+    throw new SalvageError('INPUT_INVALID', `capture timestamp ${JSON.stringify(input.timestamp)} is not 14 digits`, {
+      subject: input.url,
+    });
   const status = input.httpStatus ?? 200;
-  const record = WARCRecord.create({
-    url: input.url,
-    date,
-    type: 'response',
-    warcVersion: 'WARC/1.1',
-    statusline: `HTTP/1.1 ${status} ${status === 200 ? 'OK' : 'Status'}`,
-    httpHeaders: { ...(input.httpHeaders ?? {}), 'Content-Length': String(input.payload.length) },
-    ...(input.warcHeaders ? { warcHeaders: input.warcHeaders } : {}),
-  }, [input.payload]);
+  const record = WARCRecord.create(
+    {
+      url: input.url,
+      date,
+      type: 'response',
+      warcVersion: 'WARC/1.1',
+      statusline: `HTTP/1.1 ${status} ${status === 200 ? 'OK' : 'Status'}`,
+      httpHeaders: { ...(input.httpHeaders ?? {}), 'Content-Length': String(input.payload.length) },
+      ...(input.warcHeaders ? { warcHeaders: input.warcHeaders } : {}),
+    },
+    [input.payload],
+  );
   // warcio normalises the target with WHATWG URL parsing, which percent-encodes `'` in queries
   // (article 22930: `…?+Let's+take…`). The archive keeps the original exactly as the CDX index
   // spells it; only white space and control characters, which a header cannot hold, are encoded.
-  record.warcHeaders.headers.set('WARC-Target-URI', input.url.replace(/[\s\u0000-\u001f\u007f]/g, (ch) => encodeURIComponent(ch)));
+  record.warcHeaders.headers.set(
+    'WARC-Target-URI',
+    input.url.replace(/[\s\u0000-\u001f\u007f]/g, (ch) => encodeURIComponent(ch)),
+  );
   return WARCSerializer.serialize(record, { gzip: true });
 }
 
 /** Appends records to one WARC file. */
 export class WarcWriter {
-  private constructor(private readonly handle: FileHandle, readonly path: string) {}
+  private constructor(
+    private readonly handle: FileHandle,
+    readonly path: string,
+  ) {}
 
   static async open(path: string): Promise<WarcWriter> {
     return new WarcWriter(await open(path, 'a'), path);

@@ -1,6 +1,18 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { CDX_FIELDS, CDX_MAX_LENGTH, CDX_PAGE_ROWS, CdxMalformedError, captureKey, cdxQueryUrl, cdxRowProblem, isRevisit, parseCdxJson, timestampProblem, type CdxRow } from './cdx.js';
+import {
+  CDX_FIELDS,
+  CDX_MAX_LENGTH,
+  CDX_PAGE_ROWS,
+  CdxMalformedError,
+  captureKey,
+  cdxQueryUrl,
+  cdxRowProblem,
+  isRevisit,
+  parseCdxJson,
+  timestampProblem,
+  type CdxRow,
+} from './cdx.js';
 
 // ---------------------------------------------------------------- query URLs
 
@@ -26,7 +38,12 @@ test('a query asks for JSON with all seven fields, urlkey first, and a resume ke
 test('a query never pages with page= or showNumPages', () => {
   const urls = [
     cdxQueryUrl(BASE, { url: 'hkcnews.com/article/*' }),
-    cdxQueryUrl(BASE, { url: 'hkcnews.com', matchType: 'domain', filter: ['statuscode:200'], from: '2016', to: '2022' }, 'com,hkcnews)/article/1 20210101000000', 100),
+    cdxQueryUrl(
+      BASE,
+      { url: 'hkcnews.com', matchType: 'domain', filter: ['statuscode:200'], from: '2016', to: '2022' },
+      'com,hkcnews)/article/1 20210101000000',
+      100,
+    ),
   ];
   for (const url of urls) {
     const p = params(url);
@@ -46,7 +63,13 @@ test('the resume key is passed back exactly, however opaque', () => {
 });
 
 test('the same query with a cursor differs from the first block only by resumeKey', () => {
-  const query = { url: 'hkcnews.com/article/*', matchType: 'prefix', filter: ['statuscode:200', '!mimetype:image/.*'], from: '20160101', to: '20221231' } as const;
+  const query = {
+    url: 'hkcnews.com/article/*',
+    matchType: 'prefix',
+    filter: ['statuscode:200', '!mimetype:image/.*'],
+    from: '20160101',
+    to: '20221231',
+  } as const;
   const first = params(cdxQueryUrl(BASE, query));
   const next = params(cdxQueryUrl(BASE, query, 'KEY'));
   next.delete('resumeKey');
@@ -54,7 +77,20 @@ test('the same query with a cursor differs from the first block only by resumeKe
 });
 
 test('filters repeat, and matchType, from, to and limit are passed as given', () => {
-  const p = params(cdxQueryUrl(BASE, { url: 'hkcnews.com', matchType: 'host', filter: ['statuscode:200', 'mimetype:text/html'], from: '2016', to: '20220104235959' }, undefined, 250));
+  const p = params(
+    cdxQueryUrl(
+      BASE,
+      {
+        url: 'hkcnews.com',
+        matchType: 'host',
+        filter: ['statuscode:200', 'mimetype:text/html'],
+        from: '2016',
+        to: '20220104235959',
+      },
+      undefined,
+      250,
+    ),
+  );
   assert.deepEqual(p.getAll('filter'), ['statuscode:200', 'mimetype:text/html']);
   assert.equal(p.get('matchType'), 'host');
   assert.equal(p.get('from'), '2016');
@@ -76,15 +112,48 @@ test('the query goes to the given base (a loopback simulator)', () => {
 // ---------------------------------------------------------------- answers
 
 const HEADER = [...CDX_FIELDS];
-const A18733 = 'https://www.hkcnews.com/article/18733/%E7%BE%8E%E6%9C%9D%E5%B3%B0%E6%9C%83-18733/%E7%89%B9%E6%9C%97%E6%99%AE';
+const A18733 =
+  'https://www.hkcnews.com/article/18733/%E7%BE%8E%E6%9C%9D%E5%B3%B0%E6%9C%83-18733/%E7%89%B9%E6%9C%97%E6%99%AE';
 const EMPTY_DIGEST = '3I42H3S6NNFQ2MSVX7XZKYAYSCX5QBYJ';
 
 /** An answer as web.archive.org sends it: one row per line, a duplicate row, a revisit, a redirect, then the cursor. */
 const REAL_ROWS: string[][] = [
-  ['com,hkcnews)/article/18733/%e7%be%8e%e6%9c%9d%e5%b3%b0%e6%9c%83-18733/%e7%89%b9%e6%9c%97%e6%99%ae', '20210628174710', A18733, 'text/html', '200', 'S5GXQ3W7TFNZDQOYVCLYG6SNPS5GIVUY', '23817'],
-  ['com,hkcnews)/article/18733/%e7%be%8e%e6%9c%9d%e5%b3%b0%e6%9c%83-18733/%e7%89%b9%e6%9c%97%e6%99%ae', '20210628174710', A18733, 'text/html', '200', 'S5GXQ3W7TFNZDQOYVCLYG6SNPS5GIVUY', '23817'],
-  ['com,hkcnews)/article/18733/%e7%be%8e%e6%9c%9d%e5%b3%b0%e6%9c%83-18733/%e7%89%b9%e6%9c%97%e6%99%ae', '20211120081512', A18733.replace('https://www.', 'http://'), 'warc/revisit', '-', 'S5GXQ3W7TFNZDQOYVCLYG6SNPS5GIVUY', '-'],
-  ['com,hkcnews)/article/18733', '20200101000000', 'https://www.hkcnews.com/article/18733', 'text/html', '301', EMPTY_DIGEST, '512'],
+  [
+    'com,hkcnews)/article/18733/%e7%be%8e%e6%9c%9d%e5%b3%b0%e6%9c%83-18733/%e7%89%b9%e6%9c%97%e6%99%ae',
+    '20210628174710',
+    A18733,
+    'text/html',
+    '200',
+    'S5GXQ3W7TFNZDQOYVCLYG6SNPS5GIVUY',
+    '23817',
+  ],
+  [
+    'com,hkcnews)/article/18733/%e7%be%8e%e6%9c%9d%e5%b3%b0%e6%9c%83-18733/%e7%89%b9%e6%9c%97%e6%99%ae',
+    '20210628174710',
+    A18733,
+    'text/html',
+    '200',
+    'S5GXQ3W7TFNZDQOYVCLYG6SNPS5GIVUY',
+    '23817',
+  ],
+  [
+    'com,hkcnews)/article/18733/%e7%be%8e%e6%9c%9d%e5%b3%b0%e6%9c%83-18733/%e7%89%b9%e6%9c%97%e6%99%ae',
+    '20211120081512',
+    A18733.replace('https://www.', 'http://'),
+    'warc/revisit',
+    '-',
+    'S5GXQ3W7TFNZDQOYVCLYG6SNPS5GIVUY',
+    '-',
+  ],
+  [
+    'com,hkcnews)/article/18733',
+    '20200101000000',
+    'https://www.hkcnews.com/article/18733',
+    'text/html',
+    '301',
+    EMPTY_DIGEST,
+    '512',
+  ],
 ];
 const REAL_KEY = 'com,hkcnews)/article/18734 20190302101010';
 
@@ -95,15 +164,25 @@ function answer(rows: readonly unknown[], resumeKey?: string, header: readonly u
 }
 
 function assertMalformed(body: string, message?: string): void {
-  assert.throws(() => parseCdxJson(body), (e: unknown) => e instanceof CdxMalformedError && e.name === 'CdxMalformedError' && e.message !== '', message ?? body.slice(0, 80));
+  assert.throws(
+    () => parseCdxJson(body),
+    (e: unknown) => e instanceof CdxMalformedError && e.name === 'CdxMalformedError' && e.message !== '',
+    message ?? body.slice(0, 80),
+  );
 }
 
 test('parses a real-looking answer: every row kept in order, revisit dashes as null, the resume key read', () => {
   const page = parseCdxJson(answer(REAL_ROWS, REAL_KEY));
   assert.equal(page.resumeKey, REAL_KEY);
-  assert.equal(page.rows.length, 4, 'duplicates are the caller\'s to remove (captureKey), the parser keeps what it got');
+  assert.equal(page.rows.length, 4, "duplicates are the caller's to remove (captureKey), the parser keeps what it got");
   assert.deepEqual(page.rows[0], {
-    urlkey: REAL_ROWS[0]![0]!, timestamp: '20210628174710', original: A18733, mimetype: 'text/html', statuscode: 200, digest: 'S5GXQ3W7TFNZDQOYVCLYG6SNPS5GIVUY', length: 23817,
+    urlkey: REAL_ROWS[0]![0]!,
+    timestamp: '20210628174710',
+    original: A18733,
+    mimetype: 'text/html',
+    statuscode: 200,
+    digest: 'S5GXQ3W7TFNZDQOYVCLYG6SNPS5GIVUY',
+    length: 23817,
   } satisfies CdxRow);
   assert.deepEqual(page.rows[1], page.rows[0]);
   const revisit = page.rows[2]!;
@@ -130,7 +209,8 @@ test('a header-only answer is an empty block', () => {
 });
 
 test('an empty body is an empty result', () => {
-  for (const body of ['', '\n', '  \r\n']) assert.deepEqual(parseCdxJson(body), { rows: [], resumeKey: undefined, skipped: [] }, JSON.stringify(body));
+  for (const body of ['', '\n', '  \r\n'])
+    assert.deepEqual(parseCdxJson(body), { rows: [], resumeKey: undefined, skipped: [] }, JSON.stringify(body));
 });
 
 test('the empty JSON answer "[]" (no captures, as web.archive.org and our simulator send it) is an empty result', () => {
@@ -150,7 +230,10 @@ test('anything but a JSON array whose first row is the header is refused', () =>
   assertMalformed('"text"');
   assertMalformed('null');
   assertMalformed('<html><body>Service Unavailable</body></html>');
-  assertMalformed('com,hkcnews)/article/1 20210101000000 https://hkcnews.com/article/1 text/html 200 X 1\n', 'the text output is not JSON');
+  assertMalformed(
+    'com,hkcnews)/article/1 20210101000000 https://hkcnews.com/article/1 text/html 200 X 1\n',
+    'the text output is not JSON',
+  );
   assertMalformed(JSON.stringify([REAL_ROWS[0]]), 'a data row where the header should be: no urlkey field');
   assertMalformed(JSON.stringify(['urlkey', 'timestamp']), 'header not an array');
   assertMalformed(JSON.stringify([[...HEADER.slice(0, 6), 7]]), 'header with a non-string');
@@ -164,7 +247,7 @@ test('a header that lacks any of the seven fields is refused', () => {
   }
 });
 
-test('columns are read by the header\'s names, whatever their order', () => {
+test("columns are read by the header's names, whatever their order", () => {
   const order = [6, 5, 4, 3, 2, 1, 0];
   const header = order.map((i) => HEADER[i]);
   const rows = REAL_ROWS.map((r) => order.map((i) => r[i]));
@@ -190,7 +273,15 @@ const NOW_MS = Date.UTC(2026, 11, 1);
 
 test('a value that is not a string skips its row only, with the reason', () => {
   const row = REAL_ROWS[0]!;
-  for (const [i, bad] of [[4, 200], [6, 23817], [1, 20210628174710], [2, null], [3, ['text/html']], [5, true], [0, { k: 1 }]] as const) {
+  for (const [i, bad] of [
+    [4, 200],
+    [6, 23817],
+    [1, 20210628174710],
+    [2, null],
+    [3, ['text/html']],
+    [5, true],
+    [0, { k: 1 }],
+  ] as const) {
     const copy: unknown[] = [...row];
     copy[i] = bad;
     assertSkipped([copy], /not a string/, `${HEADER[i]} = ${JSON.stringify(bad)}`);
@@ -210,17 +301,53 @@ test('a row with the wrong number of fields is skipped; the rest of the block is
 test('a row whose timestamp is not 14 digits, not a calendar time, before the Web or in the future is skipped', () => {
   const row = REAL_ROWS[0]!;
   const withTs = (ts: string): string[] => [row[0]!, ts, ...row.slice(2)];
-  for (const ts of ['abc', '2020', '2021062817471', '202106281747100', '2021-06-28T17:47', '', '-', ' 20210628174710', '２０２１０６２８１７４７１０']) assertSkipped([withTs(ts)], /not 14 digits/, `timestamp ${ts}`);
-  for (const ts of ['99999999999999', '20201301000000', '20200431000000', '20210229000000', '20200101240000', '20200101006000', '20200101000060', '20200000000000']) assertSkipped([withTs(ts)], /not a calendar time/, `timestamp ${ts}`);
-  for (const ts of ['00000101000000', '19000101000000', '19901231235959']) assertSkipped([withTs(ts)], /before the Web/, `timestamp ${ts}`);
-  for (const ts of ['20261203000000', '20990101000000', '99991231235959']) assertSkipped([withTs(ts)], /in the future/, `timestamp ${ts}`);
-  assert.equal(parseCdxJson(answer([withTs('20200229235959')]), { nowMs: NOW_MS }).rows.length, 1, 'a leap day is a real time');
-  assert.equal(parseCdxJson(answer([withTs('20261201120000')]), { nowMs: NOW_MS }).rows.length, 1, 'a few hours ahead of our clock is clock skew, not corruption');
+  for (const ts of [
+    'abc',
+    '2020',
+    '2021062817471',
+    '202106281747100',
+    '2021-06-28T17:47',
+    '',
+    '-',
+    ' 20210628174710',
+    '２０２１０６２８１７４７１０',
+  ])
+    assertSkipped([withTs(ts)], /not 14 digits/, `timestamp ${ts}`);
+  for (const ts of [
+    '99999999999999',
+    '20201301000000',
+    '20200431000000',
+    '20210229000000',
+    '20200101240000',
+    '20200101006000',
+    '20200101000060',
+    '20200000000000',
+  ])
+    assertSkipped([withTs(ts)], /not a calendar time/, `timestamp ${ts}`);
+  for (const ts of ['00000101000000', '19000101000000', '19901231235959'])
+    assertSkipped([withTs(ts)], /before the Web/, `timestamp ${ts}`);
+  for (const ts of ['20261203000000', '20990101000000', '99991231235959'])
+    assertSkipped([withTs(ts)], /in the future/, `timestamp ${ts}`);
+  assert.equal(
+    parseCdxJson(answer([withTs('20200229235959')]), { nowMs: NOW_MS }).rows.length,
+    1,
+    'a leap day is a real time',
+  );
+  assert.equal(
+    parseCdxJson(answer([withTs('20261201120000')]), { nowMs: NOW_MS }).rows.length,
+    1,
+    'a few hours ahead of our clock is clock skew, not corruption',
+  );
 });
 
 test('a control character or a lone surrogate in any field skips the row (a CR LF in original would reach a request line)', () => {
   const row = REAL_ROWS[0]!;
-  for (const [i, name] of [[0, 'urlkey'], [2, 'original'], [3, 'mimetype'], [5, 'digest']] as const) {
+  for (const [i, name] of [
+    [0, 'urlkey'],
+    [2, 'original'],
+    [3, 'mimetype'],
+    [5, 'digest'],
+  ] as const) {
     for (const ctl of ['\r\n', '\n', '\u0000', '\t', '\u007f', '\u0085', '\u001b[31m']) {
       const copy = [...row];
       copy[i] = `${row[i]!.slice(0, 10)}${ctl}X-Injected: 1`;
@@ -232,13 +359,19 @@ test('a control character or a lone surrogate in any field skips the row (a CR L
       assertSkipped([copy], new RegExp(`${name} is not well-formed Unicode`), `${name} with a lone surrogate`);
     }
   }
-  assert.equal(parseCdxJson(answer([[...row.slice(0, 2), `${row[2]!}/\ud83d\ude00`, ...row.slice(3)]])).rows.length, 1, 'a whole surrogate pair (an emoji) is fine');
+  assert.equal(
+    parseCdxJson(answer([[...row.slice(0, 2), `${row[2]!}/\ud83d\ude00`, ...row.slice(3)]])).rows.length,
+    1,
+    'a whole surrogate pair (an emoji) is fine',
+  );
 });
 
 test('an absurd status or length skips the row; "-" stays null', () => {
   const row = REAL_ROWS[0]!;
-  for (const status of ['OK', '20O', '', '2.5', '-1', '0', '99', '600', '99999', '2000', '200 ']) assertSkipped([[...row.slice(0, 4), status, ...row.slice(5)]], /statuscode/, `statuscode ${status}`);
-  for (const length of ['1e3', '', 'unknown', '-5', String(CDX_MAX_LENGTH + 1), '9'.repeat(400)]) assertSkipped([[...row.slice(0, 6), length]], /length/, `length ${length}`);
+  for (const status of ['OK', '20O', '', '2.5', '-1', '0', '99', '600', '99999', '2000', '200 '])
+    assertSkipped([[...row.slice(0, 4), status, ...row.slice(5)]], /statuscode/, `statuscode ${status}`);
+  for (const length of ['1e3', '', 'unknown', '-5', String(CDX_MAX_LENGTH + 1), '9'.repeat(400)])
+    assertSkipped([[...row.slice(0, 6), length]], /length/, `length ${length}`);
   const revisit = parseCdxJson(answer([REAL_ROWS[2]!])).rows[0]!;
   assert.deepEqual([revisit.statuscode, revisit.length], [null, null]);
 });
@@ -248,12 +381,20 @@ test('a block of only bad rows is an empty block that keeps its cursor (paging g
   const page = parseCdxJson(answer(bad, REAL_KEY));
   assert.deepEqual(page.rows, []);
   assert.equal(page.resumeKey, REAL_KEY);
-  assert.deepEqual(page.skipped.map((s) => s.index), [1, 2]);
+  assert.deepEqual(
+    page.skipped.map((s) => s.index),
+    [1, 2],
+  );
 });
 
 test('both JSON layouts of the service parse alike: the older with spaces after commas, the newer compact', () => {
   const rows = [REAL_ROWS[0]!, REAL_ROWS[2]!];
-  const spaced = '[["urlkey", "timestamp", "original", "mimetype", "statuscode", "digest", "length"],\n' + rows.map((r) => '[' + r.map((v) => JSON.stringify(v)).join(', ') + ']').join(',\n') + ',\n[],\n["' + REAL_KEY + '"]]\n';
+  const spaced =
+    '[["urlkey", "timestamp", "original", "mimetype", "statuscode", "digest", "length"],\n' +
+    rows.map((r) => '[' + r.map((v) => JSON.stringify(v)).join(', ') + ']').join(',\n') +
+    ',\n[],\n["' +
+    REAL_KEY +
+    '"]]\n';
   const compact = JSON.stringify([HEADER, ...rows, [], [REAL_KEY]]);
   assert.deepEqual(parseCdxJson(spaced), parseCdxJson(compact));
   assert.equal(parseCdxJson(compact).rows.length, 2);
@@ -269,14 +410,36 @@ test('a leading byte-order mark is ignored, not a reason to retry the block', ()
 
 test('any array of rows parses to rows plus skipped rows, never an exception (property over mutated rows)', () => {
   // A small deterministic generator: each field of a good row replaced by a hostile value.
-  const hostile: unknown[] = ['', 'abc', '2020', '99999999999999', '\r\n', '\u0000', '-', '１２', null, 0, -1, 1e300, [], {}, true, 'x'.repeat(10_000), '\ud800'];
+  const hostile: unknown[] = [
+    '',
+    'abc',
+    '2020',
+    '99999999999999',
+    '\r\n',
+    '\u0000',
+    '-',
+    '１２',
+    null,
+    0,
+    -1,
+    1e300,
+    [],
+    {},
+    true,
+    'x'.repeat(10_000),
+    '\ud800',
+  ];
   let total = 0;
   for (let field = 0; field < 7; field++) {
     for (const value of hostile) {
       const copy: unknown[] = [...REAL_ROWS[0]!];
       copy[field] = value;
       const page = parseCdxJson(answer([copy, REAL_ROWS[3]!]), { nowMs: NOW_MS });
-      assert.equal(page.rows.length + page.skipped.length, 2, `${HEADER[field]} = ${JSON.stringify(value)?.slice(0, 20)}`);
+      assert.equal(
+        page.rows.length + page.skipped.length,
+        2,
+        `${HEADER[field]} = ${JSON.stringify(value)?.slice(0, 20)}`,
+      );
       total++;
     }
   }
@@ -311,9 +474,20 @@ test('identical duplicate rows share a capture key; a differing timestamp, URL, 
 });
 
 test('empty redirects share a digest but stay distinct captures', () => {
-  const redirect = (timestamp: string, original: string) => ({ timestamp, original, digest: EMPTY_DIGEST, statuscode: 302 });
-  assert.notEqual(captureKey(redirect('20200101000000', 'https://hkcnews.com/article/1')), captureKey(redirect('20200101000000', 'https://hkcnews.com/article/2')));
-  assert.notEqual(captureKey(redirect('20200101000000', 'https://hkcnews.com/article/1')), captureKey(redirect('20200102000000', 'https://hkcnews.com/article/1')));
+  const redirect = (timestamp: string, original: string) => ({
+    timestamp,
+    original,
+    digest: EMPTY_DIGEST,
+    statuscode: 302,
+  });
+  assert.notEqual(
+    captureKey(redirect('20200101000000', 'https://hkcnews.com/article/1')),
+    captureKey(redirect('20200101000000', 'https://hkcnews.com/article/2')),
+  );
+  assert.notEqual(
+    captureKey(redirect('20200101000000', 'https://hkcnews.com/article/1')),
+    captureKey(redirect('20200102000000', 'https://hkcnews.com/article/1')),
+  );
 });
 
 test('mimetype and length do not split a capture (rows repeat with the same payload)', () => {
@@ -331,5 +505,17 @@ test('a revisit is warc/revisit or a row without status', () => {
 
 test('timestampProblem accepts a real past timestamp; cdxRowProblem names a control character in a field', () => {
   assert.equal(timestampProblem('20210628174710', NOW_MS), undefined);
-  assert.equal(cdxRowProblem({ urlkey: 'k', timestamp: '20210628174710', original: 'https://a.example/\r\nx', mimetype: 'text/html', digest: 'D' }, NOW_MS), 'original holds a control character');
+  assert.equal(
+    cdxRowProblem(
+      {
+        urlkey: 'k',
+        timestamp: '20210628174710',
+        original: 'https://a.example/\r\nx',
+        mimetype: 'text/html',
+        digest: 'D',
+      },
+      NOW_MS,
+    ),
+    'original holds a control character',
+  );
 });

@@ -144,7 +144,10 @@ export function timestampProblem(ts: string, nowMs: number = Date.now()): string
  * timestamp (see timestampProblem), a control character in any field (a CR LF in `original`
  * would end up in a request line), a lone surrogate (no URL encoding exists for it). Used on every CDX row, and again on stored rows before a fetch.
  */
-export function cdxRowProblem(row: Pick<CdxRow, 'urlkey' | 'timestamp' | 'original' | 'mimetype' | 'digest'>, nowMs: number = Date.now()): string | undefined {
+export function cdxRowProblem(
+  row: Pick<CdxRow, 'urlkey' | 'timestamp' | 'original' | 'mimetype' | 'digest'>,
+  nowMs: number = Date.now(),
+): string | undefined {
   const ts = timestampProblem(row.timestamp, nowMs);
   if (ts) return ts;
   for (const field of ['original', 'urlkey', 'mimetype', 'digest'] as const) {
@@ -194,13 +197,16 @@ export function parseCdxJson(body: string, options: ParseCdxOptions = {}): CdxPa
   } catch (error) {
     // WAYBACK: answers can arrive cut short ("Unexpected end of JSON input"): retry, never treat
     // as the end of the index (birbwatcher/wayback-machine-downloader issue 2).
-    throw new CdxMalformedError(`CDX answer is not complete JSON (${(error as Error).message}); ${body.length} characters received`);
+    throw new CdxMalformedError(
+      `CDX answer is not complete JSON (${(error as Error).message}); ${body.length} characters received`,
+    );
   }
   if (!Array.isArray(data)) throw new CdxMalformedError('CDX answer is not a JSON array');
   // WAYBACK: a query without captures answers `[]` (no header row).
   if (data.length === 0) return { rows: [], resumeKey: undefined, skipped: [] };
   const header = data[0] as unknown;
-  if (!Array.isArray(header) || header.some((h) => typeof h !== 'string')) throw new CdxMalformedError('CDX answer has no header row');
+  if (!Array.isArray(header) || header.some((h) => typeof h !== 'string'))
+    throw new CdxMalformedError('CDX answer has no header row');
   const index = new Map<string, number>((header as string[]).map((name, i) => [name, i]));
   for (const f of CDX_FIELDS) if (!index.has(f)) throw new CdxMalformedError(`CDX answer lacks the ${f} field`);
   const rows: CdxRow[] = [];
@@ -233,14 +239,26 @@ function readRow(row: unknown, width: number, index: ReadonlyMap<string, number>
   if (bad >= 0) return `field ${bad + 1} is ${row[bad] === null ? 'null' : typeof row[bad]}, not a string`;
   const v = row as string[];
   const get = (f: CdxField): string => v[index.get(f)!]!; // every field's presence checked with the header
-  const fields = { urlkey: get('urlkey'), timestamp: get('timestamp'), original: get('original'), mimetype: get('mimetype'), digest: get('digest') };
+  const fields = {
+    urlkey: get('urlkey'),
+    timestamp: get('timestamp'),
+    original: get('original'),
+    mimetype: get('mimetype'),
+    digest: get('digest'),
+  };
   const problem = cdxRowProblem(fields, nowMs);
   if (problem) return problem;
   const status = get('statuscode');
-  if (status !== DASH && !HTTP_STATUS.test(status)) return `statuscode ${JSON.stringify(status.slice(0, 20))} is not an HTTP status or "-"`;
+  if (status !== DASH && !HTTP_STATUS.test(status))
+    return `statuscode ${JSON.stringify(status.slice(0, 20))} is not an HTTP status or "-"`;
   const length = get('length');
-  if (length !== DASH && !(DIGITS.test(length) && Number(length) <= CDX_MAX_LENGTH)) return `length ${JSON.stringify(length.slice(0, 24))} is not a byte count up to ${CDX_MAX_LENGTH} or "-"`;
-  return { ...fields, statuscode: status === DASH ? null : Number(status), length: length === DASH ? null : Number(length) };
+  if (length !== DASH && !(DIGITS.test(length) && Number(length) <= CDX_MAX_LENGTH))
+    return `length ${JSON.stringify(length.slice(0, 24))} is not a byte count up to ${CDX_MAX_LENGTH} or "-"`;
+  return {
+    ...fields,
+    statuscode: status === DASH ? null : Number(status),
+    length: length === DASH ? null : Number(length),
+  };
 }
 
 /**

@@ -5,7 +5,15 @@
  */
 import { gunzipSync, inflateSync } from 'node:zlib';
 import { Agent, type Dispatcher } from 'undici';
-import { CDX_PAGE_ROWS, CdxMalformedError, cdxQueryUrl, LONE_SURROGATE, parseCdxJson, type CdxPage, type CdxQuery } from './cdx.js';
+import {
+  CDX_PAGE_ROWS,
+  CdxMalformedError,
+  cdxQueryUrl,
+  LONE_SURROGATE,
+  parseCdxJson,
+  type CdxPage,
+  type CdxQuery,
+} from './cdx.js';
 import { mementoUrl, parseMemento, timestampToMs, toTimestamp, type MementoParts } from '../memento.js';
 import type { ConnectionFailure, Family, Politeness } from './politeness.js';
 import { SalvageError } from '../errors.js';
@@ -51,7 +59,8 @@ export const REQUEST_DEADLINE_FACTOR = 5;
 
 // WAYBACK: requests without a User-Agent get HTTP 400 (hahwul/urx PR 264); a descriptive one
 // lets the Archive's staff see who is crawling and why.
-export const DEFAULT_USER_AGENT = 'salvage/0.1 (rescues closed news sites from the Wayback Machine into Markdown; keeps to the published rate limits)';
+export const DEFAULT_USER_AGENT =
+  'salvage/0.1 (rescues closed news sites from the Wayback Machine into Markdown; keeps to the published rate limits)';
 
 export interface WaybackClientOptions {
   politeness: Politeness;
@@ -115,7 +124,13 @@ export interface FailureEvidence {
 /** The service kept failing this request (5xx, resets, timeouts) past `maxAttempts`. */
 export class RetriesExhaustedError extends SalvageError {
   override readonly name = 'RetriesExhaustedError';
-  constructor(readonly url: string, readonly attempts: number, readonly lastCause: string, readonly evidence: FailureEvidence = { successesBefore: 0, troubleDuring: true }, readonly elapsedMs = 0) {
+  constructor(
+    readonly url: string,
+    readonly attempts: number,
+    readonly lastCause: string,
+    readonly evidence: FailureEvidence = { successesBefore: 0, troubleDuring: true },
+    readonly elapsedMs = 0,
+  ) {
     super('WAYBACK_RETRIES_EXHAUSTED', `${url}: ${attempts} attempts failed (last: ${lastCause})`, { subject: url });
   }
 }
@@ -130,13 +145,25 @@ export type RefusalKind = 'url-too-long' | 'url-invalid' | 'timestamp-invalid' |
  */
 export class RequestRefusedError extends SalvageError {
   override readonly name = 'RequestRefusedError';
-  constructor(readonly url: string, readonly kind: RefusalKind, readonly detail: string) {
-    super('WAYBACK_REQUEST_REFUSED', `${url.length > 200 ? `${url.slice(0, 200)}…` : url}: ${detail}`, { subject: url });
+  constructor(
+    readonly url: string,
+    readonly kind: RefusalKind,
+    readonly detail: string,
+  ) {
+    super('WAYBACK_REQUEST_REFUSED', `${url.length > 200 ? `${url.slice(0, 200)}…` : url}: ${detail}`, {
+      subject: url,
+    });
   }
 }
 
 /** What an answer that no retry will change says, as a code of the one error model. */
-export type WaybackAnswerCode = 'WAYBACK_BLOCKED_SITE' | 'WAYBACK_EXCLUDED' | 'WAYBACK_NOT_ARCHIVED' | 'WAYBACK_CLOSEST_TOO_FAR' | 'WAYBACK_REDIRECT_LOOP' | 'WAYBACK_HTTP_ERROR';
+export type WaybackAnswerCode =
+  | 'WAYBACK_BLOCKED_SITE'
+  | 'WAYBACK_EXCLUDED'
+  | 'WAYBACK_NOT_ARCHIVED'
+  | 'WAYBACK_CLOSEST_TOO_FAR'
+  | 'WAYBACK_REDIRECT_LOOP'
+  | 'WAYBACK_HTTP_ERROR';
 
 /**
  * The service answered in a way that no retry will change: the site is blocked, the URL is
@@ -146,7 +173,12 @@ export type WaybackAnswerCode = 'WAYBACK_BLOCKED_SITE' | 'WAYBACK_EXCLUDED' | 'W
 export class WaybackRequestError extends SalvageError {
   override readonly name = 'WaybackRequestError';
   declare readonly code: WaybackAnswerCode;
-  constructor(readonly url: string, readonly status: number, readonly detail: string, code: WaybackAnswerCode = 'WAYBACK_HTTP_ERROR') {
+  constructor(
+    readonly url: string,
+    readonly status: number,
+    readonly detail: string,
+    code: WaybackAnswerCode = 'WAYBACK_HTTP_ERROR',
+  ) {
     super(code, `${url}: HTTP ${status}${detail ? ` (${detail})` : ''}`, { subject: url });
   }
 }
@@ -188,7 +220,6 @@ function serviceText(body: Uint8Array): string {
 function formatWindow(ms: number): string {
   return ms >= 3600_000 ? `${+(ms / 3600_000).toFixed(2)} h` : `${+(ms / 60_000).toFixed(2)} min`;
 }
-
 
 /** C0 controls, DEL and C1 controls: a CR LF in a request line would split it. */
 const CONTROL = /[\u0000-\u001f\u007f-\u009f]/;
@@ -241,8 +272,14 @@ class Permits {
     if (this.free > 0) this.free--;
     else {
       await new Promise<void>((resolve, reject) => {
-        const wake = (): void => { signal?.removeEventListener('abort', onAbort); resolve(); };
-        const onAbort = (): void => { this.waiting.splice(this.waiting.indexOf(wake), 1); reject(signal!.reason); }; // only registered with a signal
+        const wake = (): void => {
+          signal?.removeEventListener('abort', onAbort);
+          resolve();
+        };
+        const onAbort = (): void => {
+          this.waiting.splice(this.waiting.indexOf(wake), 1);
+          reject(signal!.reason);
+        }; // only registered with a signal
         this.waiting.push(wake);
         signal?.addEventListener('abort', onAbort, { once: true });
       });
@@ -273,7 +310,17 @@ export class WaybackClient {
 
   constructor(options: WaybackClientOptions) {
     const d = DEFAULT_CLIENT_OPTIONS;
-    const { politeness, baseUrl = d.baseUrl, userAgent = DEFAULT_USER_AGENT, connections = d.connections, timeoutMs = d.timeoutMs, maxAttempts = d.maxAttempts, closestWindowMs = d.closestWindowMs, maxBodyBytes = DEFAULT_MAX_BODY_BYTES, cdxPageRows = CDX_PAGE_ROWS } = options;
+    const {
+      politeness,
+      baseUrl = d.baseUrl,
+      userAgent = DEFAULT_USER_AGENT,
+      connections = d.connections,
+      timeoutMs = d.timeoutMs,
+      maxAttempts = d.maxAttempts,
+      closestWindowMs = d.closestWindowMs,
+      maxBodyBytes = DEFAULT_MAX_BODY_BYTES,
+      cdxPageRows = CDX_PAGE_ROWS,
+    } = options;
     this.requestDeadlineMs = options.requestDeadlineMs ?? timeoutMs * REQUEST_DEADLINE_FACTOR;
     this.cdxPageRows = cdxPageRows;
     this.politeness = politeness;
@@ -283,7 +330,12 @@ export class WaybackClient {
     this.maxAttempts = maxAttempts;
     this.closestWindowMs = closestWindowMs;
     this.maxBodyBytes = maxBodyBytes;
-    this.dispatcher = new Agent({ connections, pipelining: 1, keepAliveTimeout: 30_000, connect: { timeout: timeoutMs } });
+    this.dispatcher = new Agent({
+      connections,
+      pipelining: 1,
+      keepAliveTimeout: 30_000,
+      connect: { timeout: timeoutMs },
+    });
     this.connections = new Permits(connections);
   }
 
@@ -295,32 +347,46 @@ export class WaybackClient {
   async cdxPage(query: CdxQuery, resumeKey?: string, signal?: AbortSignal): Promise<CdxPage> {
     const url = cdxQueryUrl(this.baseUrl, query, resumeKey, this.cdxPageRows);
     const maxBytes = Math.max(this.maxBodyBytes, MAX_CDX_BODY_BYTES);
-    return this.withRetries('cdx', url, signal, (res) => {
-      if (res.status !== 200) {
-        const said = serviceText(res.body);
-        // WAYBACK-QUIRK: a blocked site's CDX query answers 403 naming
-        // AdministrativeAccessControlException ("Blocked Site Error") or RobotAccessControlException:
-        // the whole site is refused, so the run stops with one line. Source: WAYBACK.md "Answers
-        // seen in real recordings". Seen: 2026-12. Test: "a blocked site is one line with its code and exit 1".
-        const control = res.status === 403 ? ACCESS_CONTROL.exec(said)?.[0] : undefined;
-        if (control !== undefined) throw new WaybackRequestError(url, 403, control, 'WAYBACK_BLOCKED_SITE');
-        throw new WaybackRequestError(url, res.status, said.replace(/<[^>]*>/g, ' ').replace(/\s+/g, ' ').trim().slice(0, 200));
-      }
-      // WAYBACK: bodies can be gzip without saying so (edgi wayback issue 309).
-      let body = res.body;
-      if (body[0] === 0x1f && body[1] === 0x8b) {
-        try {
-          body = gunzipSync(body, { maxOutputLength: maxBytes });
-        } catch (error) {
-          throw new CdxMalformedError(`CDX answer is broken gzip (${(error as Error).message})`);
+    return this.withRetries(
+      'cdx',
+      url,
+      signal,
+      (res) => {
+        if (res.status !== 200) {
+          const said = serviceText(res.body);
+          // WAYBACK-QUIRK: a blocked site's CDX query answers 403 naming
+          // AdministrativeAccessControlException ("Blocked Site Error") or RobotAccessControlException:
+          // the whole site is refused, so the run stops with one line. Source: WAYBACK.md "Answers
+          // seen in real recordings". Seen: 2026-12. Test: "a blocked site is one line with its code and exit 1".
+          const control = res.status === 403 ? ACCESS_CONTROL.exec(said)?.[0] : undefined;
+          if (control !== undefined) throw new WaybackRequestError(url, 403, control, 'WAYBACK_BLOCKED_SITE');
+          throw new WaybackRequestError(
+            url,
+            res.status,
+            said
+              .replace(/<[^>]*>/g, ' ')
+              .replace(/\s+/g, ' ')
+              .trim()
+              .slice(0, 200),
+          );
         }
-      }
-      // "From the future" is judged by the later of our clock and the service's Date header, so a
-      // machine whose clock is years behind does not skip every row.
-      const serverNowMs = Date.parse(header(res.headers, 'date') ?? '');
-      const nowMs = Number.isNaN(serverNowMs) ? Date.now() : Math.max(Date.now(), serverNowMs);
-      return parseCdxJson(Buffer.from(body.buffer, body.byteOffset, body.length).toString('utf8'), { nowMs });
-    }, maxBytes);
+        // WAYBACK: bodies can be gzip without saying so (edgi wayback issue 309).
+        let body = res.body;
+        if (body[0] === 0x1f && body[1] === 0x8b) {
+          try {
+            body = gunzipSync(body, { maxOutputLength: maxBytes });
+          } catch (error) {
+            throw new CdxMalformedError(`CDX answer is broken gzip (${(error as Error).message})`);
+          }
+        }
+        // "From the future" is judged by the later of our clock and the service's Date header, so a
+        // machine whose clock is years behind does not skip every row.
+        const serverNowMs = Date.parse(header(res.headers, 'date') ?? '');
+        const nowMs = Number.isNaN(serverNowMs) ? Date.now() : Math.max(Date.now(), serverNowMs);
+        return parseCdxJson(Buffer.from(body.buffer, body.byteOffset, body.length).toString('utf8'), { nowMs });
+      },
+      maxBytes,
+    );
   }
 
   /** The memento URL of a capture's raw bytes. The original is appended as it is (see wireOriginal). */
@@ -331,7 +397,12 @@ export class WaybackClient {
   /** Refuses, before any request, a memento URL no server would answer: see MAX_MEMENTO_URL_BYTES. */
   private checkMementoUrl(url: string): void {
     const bytes = Buffer.byteLength(url, 'utf8');
-    if (bytes > MAX_MEMENTO_URL_BYTES) throw new RequestRefusedError(url, 'url-too-long', `the memento URL is ${bytes} bytes, over the ${MAX_MEMENTO_URL_BYTES}-byte request line servers accept; not requested`);
+    if (bytes > MAX_MEMENTO_URL_BYTES)
+      throw new RequestRefusedError(
+        url,
+        'url-too-long',
+        `the memento URL is ${bytes} bytes, over the ${MAX_MEMENTO_URL_BYTES}-byte request line servers accept; not requested`,
+      );
   }
 
   /**
@@ -339,16 +410,37 @@ export class WaybackClient {
    * redirects are followed; "closest capture" redirects only within the window.
    */
   async fetchCapture(timestamp: string, original: string, signal?: AbortSignal): Promise<FetchedCapture> {
-    if (Number.isNaN(timestampToMs(timestamp))) throw new RequestRefusedError(original, 'timestamp-invalid', `capture timestamp ${JSON.stringify(timestamp.slice(0, 20))} is not a 14-digit calendar time; not requested`);
-    if (CONTROL.test(original)) throw new RequestRefusedError(JSON.stringify(original), 'url-invalid', 'the URL holds a control character; not requested');
-    if (LONE_SURROGATE.test(original)) throw new RequestRefusedError(JSON.stringify(original), 'url-invalid', 'the URL is not well-formed Unicode (a lone surrogate); not requested');
+    if (Number.isNaN(timestampToMs(timestamp)))
+      throw new RequestRefusedError(
+        original,
+        'timestamp-invalid',
+        `capture timestamp ${JSON.stringify(timestamp.slice(0, 20))} is not a 14-digit calendar time; not requested`,
+      );
+    if (CONTROL.test(original))
+      throw new RequestRefusedError(
+        JSON.stringify(original),
+        'url-invalid',
+        'the URL holds a control character; not requested',
+      );
+    if (LONE_SURROGATE.test(original))
+      throw new RequestRefusedError(
+        JSON.stringify(original),
+        'url-invalid',
+        'the URL is not well-formed Unicode (a lone surrogate); not requested',
+      );
     const requested = { timestamp, original };
     const redirects: FetchedCapture['redirects'] = [];
     const seen = new Set<string>();
     let url = this.mementoUrl(timestamp, original);
     for (;;) {
       this.checkMementoUrl(url);
-      if (seen.has(url)) throw new WaybackRequestError(url, 310, `redirect loop after ${redirects.length} redirects`, 'WAYBACK_REDIRECT_LOOP');
+      if (seen.has(url))
+        throw new WaybackRequestError(
+          url,
+          310,
+          `redirect loop after ${redirects.length} redirects`,
+          'WAYBACK_REDIRECT_LOOP',
+        );
       seen.add(url);
       const res = await this.withRetries('capture', url, signal, (r) => {
         // A replay carries Memento-Datetime whatever its archived status (a 404, 403 or 429 the
@@ -364,14 +456,25 @@ export class WaybackClient {
         // Test: "an excluded URL ends its article unrecovered 'excluded' at once: one request, no retry, no outage, nothing stored".
         const control = ACCESS_CONTROL.exec(said)?.[0];
         if (control !== undefined || EXCLUDED_PAGE.test(said)) {
-          throw new WaybackRequestError(url, r.status, control ?? 'this URL has been excluded from the Wayback Machine', 'WAYBACK_EXCLUDED');
+          throw new WaybackRequestError(
+            url,
+            r.status,
+            control ?? 'this URL has been excluded from the Wayback Machine',
+            'WAYBACK_EXCLUDED',
+          );
         }
         // WAYBACK-QUIRK: a capture the index lists may still answer 404 without Memento-Datetime:
         // the service's own "Hrm. The Wayback Machine has not archived that URL." page, not the
         // site's 404. It is no memento: never stored as the site's answer. Source: WAYBACK.md
         // "Answers seen in real recordings". Seen: 2026-12.
         // Test: "the Wayback's own 404 page is a not-archived capture: recorded in the state, never stored in the WARC".
-        if (r.status === 404) throw new WaybackRequestError(url, 404, 'the Wayback Machine has not archived this capture', 'WAYBACK_NOT_ARCHIVED');
+        if (r.status === 404)
+          throw new WaybackRequestError(
+            url,
+            404,
+            'the Wayback Machine has not archived this capture',
+            'WAYBACK_NOT_ARCHIVED',
+          );
         // WAYBACK: while the service is down it serves its own error pages with status 200;
         // anything else without Memento-Datetime is such a page: retried like a 5xx.
         return undefined;
@@ -381,7 +484,9 @@ export class WaybackClient {
       if (!isRedirect) return this.capture(requested, url, res, redirects);
       // The original inside a memento URL is kept as the service spells it: URL parsing would
       // re-encode it (`'` in queries, `{}` in paths) and resolve `../`.
-      const next = /^https?:\/\//i.test(location) ? location : `${new URL(url).origin}${location.startsWith('/') ? '' : '/'}${location}`;
+      const next = /^https?:\/\//i.test(location)
+        ? location
+        : `${new URL(url).origin}${location.startsWith('/') ? '' : '/'}${location}`;
       const target = mementoOf(next);
       if (!target) throw new WaybackRequestError(url, res.status, `redirect to ${next}, which is not a memento URL`);
       const archived = header(res.headers, 'memento-datetime') !== undefined;
@@ -393,18 +498,34 @@ export class WaybackClient {
         const moveMs = Math.abs(timestampToMs(ts) - timestampToMs(from.padEnd(14, '0')));
         // NaN (a redirect to a timestamp that is no calendar time) is refused too.
         if (!(moveMs <= this.closestWindowMs)) {
-          throw new WaybackRequestError(url, res.status, `the closest capture is at ${ts}, outside the accepted window of ${formatWindow(this.closestWindowMs)}`, 'WAYBACK_CLOSEST_TOO_FAR');
+          throw new WaybackRequestError(
+            url,
+            res.status,
+            `the closest capture is at ${ts}, outside the accepted window of ${formatWindow(this.closestWindowMs)}`,
+            'WAYBACK_CLOSEST_TOO_FAR',
+          );
         }
       }
       redirects.push({ kind: archived ? 'archived' : 'closest', from: url, to: next });
-      if (redirects.length > MAX_REDIRECTS) throw new WaybackRequestError(url, res.status, `more than ${MAX_REDIRECTS} redirects`, 'WAYBACK_REDIRECT_LOOP');
-      if (Number.isNaN(timestampToMs(target.timestamp.padEnd(14, '0')))) throw new WaybackRequestError(url, res.status, `redirect to timestamp ${target.timestamp}, which is no calendar time`);
+      if (redirects.length > MAX_REDIRECTS)
+        throw new WaybackRequestError(url, res.status, `more than ${MAX_REDIRECTS} redirects`, 'WAYBACK_REDIRECT_LOOP');
+      if (Number.isNaN(timestampToMs(target.timestamp.padEnd(14, '0'))))
+        throw new WaybackRequestError(
+          url,
+          res.status,
+          `redirect to timestamp ${target.timestamp}, which is no calendar time`,
+        );
       // Stay on our base URL and raw mode whatever the redirect says.
       url = mementoUrl(target.timestamp, wireOriginal(target.original), 'id_', this.baseUrl);
     }
   }
 
-  private capture(requested: FetchedCapture['requested'], url: string, res: RawResponse, redirects: FetchedCapture['redirects']): FetchedCapture {
+  private capture(
+    requested: FetchedCapture['requested'],
+    url: string,
+    res: RawResponse,
+    redirects: FetchedCapture['redirects'],
+  ): FetchedCapture {
     const m = mementoOf(url);
     const headers: [string, string][] = [];
     for (const [name, value] of Object.entries(res.headers)) {
@@ -415,9 +536,12 @@ export class WaybackClient {
     // each only when it is a real time (a garbled header must not reach the WARC writer).
     const mementoMs = Date.parse(header(res.headers, 'memento-datetime') ?? '');
     const fromUrl = m?.timestamp.padEnd(14, '0');
-    const timestamp = !Number.isNaN(mementoMs) && !Number.isNaN(timestampToMs(toTimestamp(new Date(mementoMs))))
-      ? toTimestamp(new Date(mementoMs))
-      : fromUrl !== undefined && !Number.isNaN(timestampToMs(fromUrl)) ? fromUrl : requested.timestamp;
+    const timestamp =
+      !Number.isNaN(mementoMs) && !Number.isNaN(timestampToMs(toTimestamp(new Date(mementoMs))))
+        ? toTimestamp(new Date(mementoMs))
+        : fromUrl !== undefined && !Number.isNaN(timestampToMs(fromUrl))
+          ? fromUrl
+          : requested.timestamp;
     return {
       requested,
       timestamp,
@@ -438,13 +562,23 @@ export class WaybackClient {
    * back-off; a malformed CDX answer is retried like a 5xx. Each failure is reported with the URL,
    * so that one URL failing again and again never looks like the whole service failing.
    */
-  private async withRetries<T>(family: Family, url: string, signal: AbortSignal | undefined, accept: (res: RawResponse) => T | undefined, maxBytes = this.maxBodyBytes): Promise<T> {
+  private async withRetries<T>(
+    family: Family,
+    url: string,
+    signal: AbortSignal | undefined,
+    accept: (res: RawResponse) => T | undefined,
+    maxBytes = this.maxBodyBytes,
+  ): Promise<T> {
     let attempt = 0;
     let lastCause = '';
     const successesBefore = this.politeness.successCount;
     const troublesBefore = this.politeness.troubleCount;
     for (;;) {
-      if (attempt >= this.maxAttempts) throw new RetriesExhaustedError(url, attempt, lastCause, { successesBefore, troubleDuring: this.politeness.troubleCount !== troublesBefore });
+      if (attempt >= this.maxAttempts)
+        throw new RetriesExhaustedError(url, attempt, lastCause, {
+          successesBefore,
+          troubleDuring: this.politeness.troubleCount !== troublesBefore,
+        });
       // A connection first, then the politeness slot: a request that got its slot is sent at
       // once. Queued behind a busy pool instead, it could leave after a 429 had paused everyone.
       const releaseConnection = await this.connections.acquire(signal);
@@ -455,7 +589,10 @@ export class WaybackClient {
       } catch (error) {
         releaseConnection();
         const failure = classify(error);
-        if (!failure) { this.politeness.release(); throw error; }
+        if (!failure) {
+          this.politeness.release();
+          throw error;
+        }
         lastCause = `connection ${failure}`;
         const delay = this.politeness.connectionFailed(family, attempt++, failure, url);
         await this.politeness.wait(delay, signal);
@@ -484,7 +621,10 @@ export class WaybackClient {
       try {
         value = accept(res);
       } catch (error) {
-        if (!(error instanceof CdxMalformedError)) { this.politeness.succeeded(); throw error; }
+        if (!(error instanceof CdxMalformedError)) {
+          this.politeness.succeeded();
+          throw error;
+        }
         lastCause = error.message;
       }
       if (value === undefined) {
@@ -501,7 +641,10 @@ export class WaybackClient {
     const { origin } = new URL(url);
     // Our own deadline for the whole answer (REQUEST_DEADLINE_FACTOR), beside the caller's signal.
     const deadline = new AbortController();
-    const timer = setTimeout(() => deadline.abort(new DeadlineError(`no complete answer within ${this.requestDeadlineMs} ms`)), this.requestDeadlineMs);
+    const timer = setTimeout(
+      () => deadline.abort(new DeadlineError(`no complete answer within ${this.requestDeadlineMs} ms`)),
+      this.requestDeadlineMs,
+    );
     const options: Dispatcher.RequestOptions = {
       origin,
       // The path exactly as built: the original inside a memento URL is never re-encoded.
@@ -536,13 +679,19 @@ export class WaybackClient {
       // that claims to be gzip and breaks is this capture's problem, never a connection fault.
       // Source: WAYBACK.md "Answers seen in real recordings" (issue 14). Seen: 2026-12.
       // Test: "a wrong Content-Encoding: gzip is the capture's bytes as they came, and a broken gzip body fails that capture alone".
-      if (gzip && !(body[0] === 0x1f && body[1] === 0x8b)) return { status: res.statusCode, headers: res.headers, body };
+      if (gzip && !(body[0] === 0x1f && body[1] === 0x8b))
+        return { status: res.statusCode, headers: res.headers, body };
       try {
         if (gzip) body = gunzipSync(body, { maxOutputLength: maxBytes });
         else if (encoding === 'deflate') body = inflateSync(body, { maxOutputLength: maxBytes });
       } catch (error) {
-        if ((error as { code?: string }).code === 'ERR_BUFFER_TOO_LARGE') throw new RequestRefusedError(url, 'too-large', `body larger than ${maxBytes} bytes once decompressed`);
-        throw new RequestRefusedError(url, 'undecodable', `the body does not decode as its Content-Encoding ${encoding ?? ''} says (${(error as Error).message})`);
+        if ((error as { code?: string }).code === 'ERR_BUFFER_TOO_LARGE')
+          throw new RequestRefusedError(url, 'too-large', `body larger than ${maxBytes} bytes once decompressed`);
+        throw new RequestRefusedError(
+          url,
+          'undecodable',
+          `the body does not decode as its Content-Encoding ${encoding ?? ''} says (${(error as Error).message})`,
+        );
       }
       return { status: res.statusCode, headers: res.headers, body };
     } catch (error) {

@@ -10,9 +10,21 @@ export const systemClock: Clock = {
   now: () => performance.now(),
   sleep: (ms, signal) =>
     new Promise<void>((resolve, reject) => {
-      if (signal?.aborted) { reject(signal.reason); return; }
-      const onAbort = (): void => { clearTimeout(timer); reject(signal!.reason); }; // only registered when a signal exists
-      const timer = setTimeout(() => { signal?.removeEventListener('abort', onAbort); resolve(); }, Math.max(0, ms));
+      if (signal?.aborted) {
+        reject(signal.reason);
+        return;
+      }
+      const onAbort = (): void => {
+        clearTimeout(timer);
+        reject(signal!.reason);
+      }; // only registered when a signal exists
+      const timer = setTimeout(
+        () => {
+          signal?.removeEventListener('abort', onAbort);
+          resolve();
+        },
+        Math.max(0, ms),
+      );
       signal?.addEventListener('abort', onAbort, { once: true });
     }),
 };
@@ -37,10 +49,14 @@ export class FakeClock implements Clock {
     return new Promise<void>((resolve, reject) => {
       const sleeper = { until: this.time + Math.max(0, ms), resolve };
       this.sleepers.push(sleeper);
-      signal?.addEventListener('abort', () => {
-        this.sleepers = this.sleepers.filter((s) => s !== sleeper);
-        reject(signal.reason);
-      }, { once: true });
+      signal?.addEventListener(
+        'abort',
+        () => {
+          this.sleepers = this.sleepers.filter((s) => s !== sleeper);
+          reject(signal.reason);
+        },
+        { once: true },
+      );
     });
   }
 
@@ -49,7 +65,10 @@ export class FakeClock implements Clock {
     const end = this.time + ms;
     for (;;) {
       await new Promise<void>((r) => setImmediate(r));
-      const next = this.sleepers.reduce<{ until: number; resolve: () => void } | undefined>((a, s) => (!a || s.until < a.until ? s : a), undefined);
+      const next = this.sleepers.reduce<{ until: number; resolve: () => void } | undefined>(
+        (a, s) => (!a || s.until < a.until ? s : a),
+        undefined,
+      );
       if (!next || next.until > end) break;
       this.time = Math.max(this.time, next.until);
       this.sleepers = this.sleepers.filter((s) => s !== next);

@@ -1,7 +1,15 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { FakeClock } from './clock.js';
-import { Politeness, RETRY_BASE_MS, RETRY_CAP_MS, WaitLimitError, type Family, type PolitenessEvent, type PolitenessOptions } from './politeness.js';
+import {
+  Politeness,
+  RETRY_BASE_MS,
+  RETRY_CAP_MS,
+  WaitLimitError,
+  type Family,
+  type PolitenessEvent,
+  type PolitenessOptions,
+} from './politeness.js';
 
 // Every test runs on a FakeClock: waits are read off the clock, nothing sleeps for real.
 
@@ -26,9 +34,18 @@ function track(clock: FakeClock, promise: Promise<void>): Tracked {
   const t = {
     at: undefined as number | undefined,
     error: undefined as unknown,
-    get settled(): boolean { return this.at !== undefined || this.error !== undefined; },
+    get settled(): boolean {
+      return this.at !== undefined || this.error !== undefined;
+    },
   };
-  promise.then(() => { t.at = clock.now(); }, (e: unknown) => { t.error = e ?? new Error('rejected without a reason'); });
+  promise.then(
+    () => {
+      t.at = clock.now();
+    },
+    (e: unknown) => {
+      t.error = e ?? new Error('rejected without a reason');
+    },
+  );
   return t;
 }
 
@@ -107,7 +124,12 @@ test('idle time is not saved up: after a long idle, requests are still spaced', 
 });
 
 test('options that are not positive numbers are refused', () => {
-  for (const bad of [{ cdxPerMinute: 0 }, { capturesPerSecond: -1 }, { maxWaitMs: Number.NaN }, { timeScale: 0 }] satisfies PolitenessOptions[]) {
+  for (const bad of [
+    { cdxPerMinute: 0 },
+    { capturesPerSecond: -1 },
+    { maxWaitMs: Number.NaN },
+    { timeScale: 0 },
+  ] satisfies PolitenessOptions[]) {
     assert.throws(() => new Politeness(bad), RangeError, JSON.stringify(bad));
   }
 });
@@ -155,7 +177,10 @@ test('a success ends the 429 streak: the next 429 pauses 60 s again', async () =
   const start = clock.now();
   await granted(clock, p, 'cdx');
   assert.equal(clock.now() - start, 60_000);
-  assert.deepEqual(events.map((e) => e.type === 'rate-limited' && e.pauseMs), [60_000, 120_000, 60_000]);
+  assert.deepEqual(
+    events.map((e) => e.type === 'rate-limited' && e.pauseMs),
+    [60_000, 120_000, 60_000],
+  );
 });
 
 test('a request waiting for its slot when a 429 arrives waits for the whole pause', async () => {
@@ -185,7 +210,9 @@ test('overlapping pauses are counted once in the paused time', async () => {
 test('events go to onEvent and to every listener until it is removed', () => {
   const { p, events } = setup();
   const heard: PolitenessEvent[] = [];
-  const listener = (e: PolitenessEvent): void => { heard.push(e); };
+  const listener = (e: PolitenessEvent): void => {
+    heard.push(e);
+  };
   p.listeners.add(listener);
   p.rateLimited('cdx');
   p.listeners.delete(listener);
@@ -221,7 +248,11 @@ test('while blocked, one probe at a time: the others wait until it reports', asy
   assert.equal(s.filter((t) => t.settled).length, 1, 'the others wait for the probe, however long it takes');
   p.succeeded();
   await clock.runAll();
-  assert.deepEqual(times(s), [10 * MINUTE, 70 * MINUTE, 70 * MINUTE], 'after the probe succeeded the rest go at the normal rate');
+  assert.deepEqual(
+    times(s),
+    [10 * MINUTE, 70 * MINUTE, 70 * MINUTE],
+    'after the probe succeeded the rest go at the normal rate',
+  );
 });
 
 test('a probe that fails again lets the others out only after the new pause, and the next probe is again alone', async () => {
@@ -249,7 +280,10 @@ test('block pauses double per failed probe: 10, 20, 40, 60, 60 min', async () =>
     assert.equal(probe.settled, true);
     p.connectionFailed('capture', 0, i % 2 === 0 ? 'refused' : 'timeout');
   }
-  assert.deepEqual(events.map((e) => e.type === 'blocked' && e.pauseMs), [10, 20, 40, 60, 60].map((m) => m * MINUTE));
+  assert.deepEqual(
+    events.map((e) => e.type === 'blocked' && e.pauseMs),
+    [10, 20, 40, 60, 60].map((m) => m * MINUTE),
+  );
   assert.equal(p.stats.blocks, 1, 'one block, probed four times');
 });
 
@@ -278,7 +312,10 @@ test('three timeouts or resets in a row are a block; fewer are retried with back
   assert.equal(p.connectionFailed('capture', 0, 'timeout'), RETRY_BASE_MS);
   assert.equal(p.connectionFailed('capture', 1, 'reset'), RETRY_BASE_MS * 2);
   assert.equal(p.blocked, false);
-  assert.deepEqual(events.map((e) => e.type), ['retry', 'retry']);
+  assert.deepEqual(
+    events.map((e) => e.type),
+    ['retry', 'retry'],
+  );
   assert.equal(p.connectionFailed('cdx', 0, 'timeout'), 0);
   assert.equal(p.blocked, true);
   assert.deepEqual(events.at(-1), { type: 'blocked', family: 'cdx', pauseMs: 10 * MINUTE, cause: 'timeout' });
@@ -310,7 +347,10 @@ test('failuresForBlock sets how many timeouts in a row make a block', () => {
 test('retry delays grow from 2 s, doubling, capped at 120 s, with ±50% jitter', () => {
   let r = 0.5;
   const { p, events } = setup({ random: () => r, serverErrorsForOutage: 100 });
-  assert.deepEqual([0, 1, 2, 3, 6, 10].map((a) => p.serverError('capture', a, 503)), [2000, 4000, 8000, 16_000, 120_000, RETRY_CAP_MS]);
+  assert.deepEqual(
+    [0, 1, 2, 3, 6, 10].map((a) => p.serverError('capture', a, 503)),
+    [2000, 4000, 8000, 16_000, 120_000, RETRY_CAP_MS],
+  );
   r = 0;
   assert.equal(p.serverError('capture', 0, 503), RETRY_BASE_MS * 0.5);
   r = 0.999;
@@ -327,12 +367,18 @@ test('five server errors in a row are an outage: every worker pauses, growing', 
   await clock.advance(0);
   assert.equal(before.at, 0, 'four errors pause nobody');
   p.serverError('capture', 0, 503);
-  assert.deepEqual(events.filter((e) => e.type === 'outage'), [{ type: 'outage', family: 'capture', pauseMs: 30_000, serverErrors: 5 }]);
+  assert.deepEqual(
+    events.filter((e) => e.type === 'outage'),
+    [{ type: 'outage', family: 'capture', pauseMs: 30_000, serverErrors: 5 }],
+  );
   const after = track(clock, p.slot('cdx'));
   await clock.runAll();
   assert.equal(after.at, 30_000);
   for (let i = 0; i < 5; i++) p.serverError('cdx', i, 500);
-  assert.deepEqual(events.filter((e) => e.type === 'outage').map((e) => e.type === 'outage' && e.pauseMs), [30_000, 60_000]);
+  assert.deepEqual(
+    events.filter((e) => e.type === 'outage').map((e) => e.type === 'outage' && e.pauseMs),
+    [30_000, 60_000],
+  );
   assert.equal(p.stats.serverErrors, 10);
 });
 
@@ -343,25 +389,42 @@ test('a success between server errors restarts the count and the outage growth',
   for (let i = 0; i < 4; i++) p.serverError('cdx', i, 502);
   p.succeeded();
   for (let i = 0; i < 5; i++) p.serverError('cdx', i, 502);
-  assert.deepEqual(events.filter((e) => e.type === 'outage').map((e) => e.type === 'outage' && e.pauseMs), [30_000, 30_000]);
+  assert.deepEqual(
+    events.filter((e) => e.type === 'outage').map((e) => e.type === 'outage' && e.pauseMs),
+    [30_000, 30_000],
+  );
 });
 
 // ---------------------------------------------------------------- one URL is not the service (issue 12)
 
 const BAD = 'https://web.archive.org/web/20200101000000id_/https://www.hkcnews.com/article/1/huge';
-const url = (i: number): string => `https://web.archive.org/web/20200101000000id_/https://www.hkcnews.com/article/${i}/x`;
+const url = (i: number): string =>
+  `https://web.archive.org/web/20200101000000id_/https://www.hkcnews.com/article/${i}/x`;
 
 test('one URL that times out or resets again and again is retried with back-off, never taken as a block', async () => {
   const { clock, p, events } = setup();
-  const delays = Array.from({ length: 12 }, (_, i) => p.connectionFailed('capture', Math.min(i, 7), i % 2 ? 'reset' : 'timeout', BAD));
+  const delays = Array.from({ length: 12 }, (_, i) =>
+    p.connectionFailed('capture', Math.min(i, 7), i % 2 ? 'reset' : 'timeout', BAD),
+  );
   assert.equal(p.blocked, false);
-  assert.deepEqual(events.filter((e) => e.type !== 'retry'), [], 'no blocked event, no pause');
-  assert.ok(delays.every((d) => d > 0), 'each failure waits its own back-off');
+  assert.deepEqual(
+    events.filter((e) => e.type !== 'retry'),
+    [],
+    'no blocked event, no pause',
+  );
+  assert.ok(
+    delays.every((d) => d > 0),
+    'each failure waits its own back-off',
+  );
   assert.equal(p.troubleCount, 0);
   const other = track(clock, p.slot('capture'));
   await clock.advance(0);
   assert.equal(other.at, 0, 'the other workers are not paused');
-  assert.equal(p.connectionFailed('capture', 0, 'refused', BAD), 0, 'a refused connection is still a block at once, whatever the URL');
+  assert.equal(
+    p.connectionFailed('capture', 0, 'refused', BAD),
+    0,
+    'a refused connection is still a block at once, whatever the URL',
+  );
   assert.equal(p.blocked, true);
 });
 
@@ -396,18 +459,28 @@ test('while blocked, a failed probe of a URL that already failed waits out anoth
   p.connectionFailed('capture', 1, 'timeout', url(2));
   p.connectionFailed('capture', 0, 'timeout', url(4));
   p.connectionFailed('capture', 2, 'refused', url(1));
-  assert.deepEqual(events.filter((e) => e.type === 'blocked').map((e) => e.type === 'blocked' && e.pauseMs / MINUTE), [10, 10, 10, 20, 40]);
+  assert.deepEqual(
+    events.filter((e) => e.type === 'blocked').map((e) => e.type === 'blocked' && e.pauseMs / MINUTE),
+    [10, 10, 10, 20, 40],
+  );
 });
 
 test('one URL answering 5xx again and again is retried with back-off and never pauses the others as an outage', async () => {
   const { clock, p, events } = setup();
   for (let i = 0; i < 20; i++) assert.ok(p.serverError('capture', Math.min(i, 7), 503, BAD) > 0);
-  assert.deepEqual(events.filter((e) => e.type === 'outage'), []);
+  assert.deepEqual(
+    events.filter((e) => e.type === 'outage'),
+    [],
+  );
   const other = track(clock, p.slot('capture'));
   await clock.advance(0);
   assert.equal(other.at, 0);
   for (let i = 1; i <= 4; i++) p.serverError('capture', 0, 502, url(i));
-  assert.equal(events.filter((e) => e.type === 'outage').length, 1, 'with four other URLs: five different ones in a row');
+  assert.equal(
+    events.filter((e) => e.type === 'outage').length,
+    1,
+    'with four other URLs: five different ones in a row',
+  );
 });
 
 test('successCount counts successes and troubleCount every service-wide pause (429, outage, block)', () => {
@@ -429,7 +502,11 @@ test('past maxWaitMs of pauses the next slot fails with WaitLimitError', async (
   await granted(clock, p, 'cdx'); // 60 s of pause: within the limit
   assert.equal(clock.now(), 60_000);
   p.rateLimited('cdx'); // +120 s
-  await assert.rejects(p.slot('capture'), (e: unknown) => e instanceof WaitLimitError && e.waitedMs === 180_000 && e.maxWaitMs === 90_000 && /429/.test(e.lastCause));
+  await assert.rejects(
+    p.slot('capture'),
+    (e: unknown) =>
+      e instanceof WaitLimitError && e.waitedMs === 180_000 && e.maxWaitMs === 90_000 && /429/.test(e.lastCause),
+  );
 });
 
 test('a request already waiting out a pause fails with WaitLimitError once the limit is passed', async () => {
@@ -476,7 +553,10 @@ test('timeScale 10 divides every wait by 10', async () => {
   assert.equal(clock.now() - start, 3000, 'outage pause');
 
   assert.equal(p.serverError('cdx', 0, 503), RETRY_BASE_MS / 10, 'retry delay');
-  assert.deepEqual(events.filter((e) => e.type === 'blocked').map((e) => e.type === 'blocked' && e.pauseMs), [60_000]);
+  assert.deepEqual(
+    events.filter((e) => e.type === 'blocked').map((e) => e.type === 'blocked' && e.pauseMs),
+    [60_000],
+  );
 });
 
 test('wait sleeps on the clock for the given delay', async () => {
@@ -488,7 +568,7 @@ test('wait sleeps on the clock for the given delay', async () => {
   assert.equal(w.at, 4000);
 });
 
-test('an abort rejects a request waiting for its slot, with the signal\'s reason', async () => {
+test("an abort rejects a request waiting for its slot, with the signal's reason", async () => {
   const { clock, p } = setup();
   await granted(clock, p, 'cdx');
   const ac = new AbortController();
@@ -592,7 +672,10 @@ test('slots whose timers fire late (a busy process) still leave at least half an
   assert.equal(granted[0]!.at, 0);
   await clock.stall(400); // the other two timers both fire at 400 ms
   await clock.drain(1);
-  const at = times(granted).map((t) => t ?? NaN).sort((a, b) => a - b);
+  const at = times(granted)
+    .map((t) => t ?? NaN)
+    .sort((a, b) => a - b);
   assert.equal(at.length, 3);
-  for (let i = 1; i < at.length; i++) assert.ok(at[i]! - at[i - 1]! >= 62.5, `grants ${at[i - 1]} and ${at[i]} are closer than half of 125 ms`);
+  for (let i = 1; i < at.length; i++)
+    assert.ok(at[i]! - at[i - 1]! >= 62.5, `grants ${at[i - 1]} and ${at[i]} are closer than half of 125 ms`);
 });

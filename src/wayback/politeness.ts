@@ -83,8 +83,15 @@ export const DEFAULT_POLITENESS = {
 /** The run has been paused for longer than `maxWaitMs`: stop now, resume later. */
 export class WaitLimitError extends SalvageError {
   override readonly name = 'WaitLimitError';
-  constructor(readonly waitedMs: number, readonly maxWaitMs: number, readonly lastCause: string) {
-    super('WAIT_LIMIT', `paused for ${Math.round(waitedMs / 1000)} s in total (limit ${Math.round(maxWaitMs / 1000)} s, last cause: ${lastCause})`);
+  constructor(
+    readonly waitedMs: number,
+    readonly maxWaitMs: number,
+    readonly lastCause: string,
+  ) {
+    super(
+      'WAIT_LIMIT',
+      `paused for ${Math.round(waitedMs / 1000)} s in total (limit ${Math.round(maxWaitMs / 1000)} s, last cause: ${lastCause})`,
+    );
   }
 }
 
@@ -112,10 +119,22 @@ export const RETRY_CAP_MS = 120_000;
 function abortable<T>(promise: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
   if (!signal) return promise;
   return new Promise<T>((resolve, reject) => {
-    if (signal.aborted) { reject(signal.reason); return; }
+    if (signal.aborted) {
+      reject(signal.reason);
+      return;
+    }
     const onAbort = (): void => reject(signal.reason);
     signal.addEventListener('abort', onAbort, { once: true });
-    promise.then((v) => { signal.removeEventListener('abort', onAbort); resolve(v); }, (e: unknown) => { signal.removeEventListener('abort', onAbort); reject(e); });
+    promise.then(
+      (v) => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(v);
+      },
+      (e: unknown) => {
+        signal.removeEventListener('abort', onAbort);
+        reject(e);
+      },
+    );
   });
 }
 
@@ -147,18 +166,31 @@ export class Politeness {
   private releaseProbe: (() => void) | undefined;
   /** Listeners besides `onEvent` (the crawl records events in its state). */
   readonly listeners = new Set<(event: PolitenessEvent) => void>();
-  readonly stats: PolitenessStats = { requests: { cdx: 0, capture: 0 }, rateLimited: 0, serverErrors: 0, connectionFailures: 0, retries: 0, blocks: 0, pausedMs: 0, blockedMs: 0 };
+  readonly stats: PolitenessStats = {
+    requests: { cdx: 0, capture: 0 },
+    rateLimited: 0,
+    serverErrors: 0,
+    connectionFailures: 0,
+    retries: 0,
+    blocks: 0,
+    pausedMs: 0,
+    blockedMs: 0,
+  };
 
   constructor(options: PolitenessOptions = {}) {
     const { clock = systemClock, random = Math.random, onEvent, ...rest } = options;
     this.o = { ...DEFAULT_POLITENESS, ...rest };
     for (const [k, v] of Object.entries(this.o)) {
-      if (typeof v !== 'number' || !(v > 0)) throw new RangeError(`politeness option ${k} must be a positive number, got ${String(v)}`);
+      if (typeof v !== 'number' || !(v > 0))
+        throw new RangeError(`politeness option ${k} must be a positive number, got ${String(v)}`);
     }
     this.clock = clock;
     this.random = random;
     this.onEventOption = onEvent;
-    this.interval = { cdx: 60_000 / this.o.cdxPerMinute / this.o.timeScale, capture: 1000 / this.o.capturesPerSecond / this.o.timeScale };
+    this.interval = {
+      cdx: 60_000 / this.o.cdxPerMinute / this.o.timeScale,
+      capture: 1000 / this.o.capturesPerSecond / this.o.timeScale,
+    };
   }
 
   private emit(event: PolitenessEvent): void {
@@ -174,15 +206,24 @@ export class Politeness {
   async slot(family: Family, signal?: AbortSignal): Promise<void> {
     for (;;) {
       signal?.throwIfAborted();
-      if (this.stats.pausedMs > this.scaled(this.o.maxWaitMs)) throw new WaitLimitError(this.stats.pausedMs, this.scaled(this.o.maxWaitMs), this.lastCause);
+      if (this.stats.pausedMs > this.scaled(this.o.maxWaitMs))
+        throw new WaitLimitError(this.stats.pausedMs, this.scaled(this.o.maxWaitMs), this.lastCause);
       const now = this.clock.now();
-      if (now < this.pausedUntil) { await this.clock.sleep(this.pausedUntil - now, signal); continue; }
+      if (now < this.pausedUntil) {
+        await this.clock.sleep(this.pausedUntil - now, signal);
+        continue;
+      }
       let probing = false;
       if (this.blockedSince !== undefined) {
         // WAYBACK: a blocked IP is probed with one request at a time; a burst of probes would only
         // look like the behaviour that caused the block.
-        if (this.probe) { await abortable(this.probe, signal); continue; }
-        this.probe = new Promise<void>((resolve) => { this.releaseProbe = resolve; });
+        if (this.probe) {
+          await abortable(this.probe, signal);
+          continue;
+        }
+        this.probe = new Promise<void>((resolve) => {
+          this.releaseProbe = resolve;
+        });
         probing = true;
       }
       const at = Math.max(now, this.nextSlot[family]);
@@ -194,7 +235,10 @@ export class Politeness {
         throw error;
       }
       // A 429 may have arrived while this request waited for its slot: then it waits again.
-      if (this.clock.now() < this.pausedUntil) { if (probing) this.endProbe(); continue; }
+      if (this.clock.now() < this.pausedUntil) {
+        if (probing) this.endProbe();
+        continue;
+      }
       // Timers fire late when the process is busy, and slots reserved a moment apart would then
       // leave together: a burst the service's window counts. Late requests keep at least half an
       // interval apart, catching up on their schedule without bunching (measured: 29 429s in a
@@ -207,7 +251,10 @@ export class Politeness {
           if (probing) this.endProbe();
           throw error;
         }
-        if (this.clock.now() < this.pausedUntil) { if (probing) this.endProbe(); continue; }
+        if (this.clock.now() < this.pausedUntil) {
+          if (probing) this.endProbe();
+          continue;
+        }
       }
       this.lastGrant[family] = this.clock.now();
       this.stats.requests[family]++;
@@ -305,7 +352,10 @@ export class Politeness {
       const pauseMs = this.scaled(Math.min(30_000 * 2 ** this.outageStreak, this.o.maxPauseMs));
       this.outageStreak++;
       this.serverErrorUrls.clear();
-      this.pauseAll(pauseMs, `HTTP ${status} from the service for ${this.o.serverErrorsForOutage} different requests in a row (an outage)`);
+      this.pauseAll(
+        pauseMs,
+        `HTTP ${status} from the service for ${this.o.serverErrorsForOutage} different requests in a row (an outage)`,
+      );
       this.emit({ type: 'outage', family, pauseMs, serverErrors: this.o.serverErrorsForOutage });
     }
     this.endProbe();
@@ -324,15 +374,27 @@ export class Politeness {
   connectionFailed(family: Family, attempt: number, cause: ConnectionFailure, url?: string): number {
     this.stats.connectionFailures++;
     const isNew = this.newFailure(this.failingUrls, url);
-    if (cause === 'refused' || this.blockedSince !== undefined || (isNew && this.failingUrls.size >= this.o.failuresForBlock)) {
+    if (
+      cause === 'refused' ||
+      this.blockedSince !== undefined ||
+      (isNew && this.failingUrls.size >= this.o.failuresForBlock)
+    ) {
       if (this.blockedSince === undefined) {
         this.blockedSince = this.clock.now();
         this.stats.blocks++;
       }
       const grows = cause === 'refused' || isNew;
-      this.blockPause = this.blockPause === 0 ? this.o.blockPauseMs : grows ? Math.min(this.blockPause * 2, this.o.maxBlockPauseMs) : this.blockPause;
+      this.blockPause =
+        this.blockPause === 0
+          ? this.o.blockPauseMs
+          : grows
+            ? Math.min(this.blockPause * 2, this.o.maxBlockPauseMs)
+            : this.blockPause;
       const pauseMs = this.scaled(this.blockPause);
-      this.pauseAll(pauseMs, `connections ${cause === 'refused' ? 'refused' : `failing (${cause})`}: the IP looks blocked`);
+      this.pauseAll(
+        pauseMs,
+        `connections ${cause === 'refused' ? 'refused' : `failing (${cause})`}: the IP looks blocked`,
+      );
       this.endProbe();
       this.emit({ type: 'blocked', family, pauseMs, cause });
       return 0;

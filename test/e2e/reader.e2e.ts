@@ -11,9 +11,18 @@ import { join } from 'node:path';
 import axe from 'axe-core';
 import type { Browser, Page } from 'playwright-core';
 import {
-  FFFD_SLUG_ORIGINAL, FFFD_SLUG_PASTED, UNIQUE_WORD, XSS_ID,
-  launchBrowser, offLoopback, openPage, skipReason, startReader, writeFixtureArchive,
-  type RunningReader, type WatchedPage,
+  FFFD_SLUG_ORIGINAL,
+  FFFD_SLUG_PASTED,
+  UNIQUE_WORD,
+  XSS_ID,
+  launchBrowser,
+  offLoopback,
+  openPage,
+  skipReason,
+  startReader,
+  writeFixtureArchive,
+  type RunningReader,
+  type WatchedPage,
 } from './harness.js';
 
 const skip = skipReason();
@@ -23,15 +32,22 @@ if (skip !== undefined) console.log(`reader e2e SKIPPED: ${skip}`);
 type PageGlobal = { __pwned?: unknown; axe: typeof axe };
 
 /** A 1×1 transparent PNG. */
-const ONE_PIXEL_PNG = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAQAAAC1HAwCAAAAC0lEQVR42mNkYAAAAAYAAjCB0C8AAAAASUVORK5CYII=', 'base64');
+const ONE_PIXEL_PNG = Buffer.from(
+  'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAQAAAC1HAwCAAAAC0lEQVR42mNkYAAAAAYAAjCB0C8AAAAASUVORK5CYII=',
+  'base64',
+);
 
 /** axe-core's violations on the current page, as "rule: target" lines. */
 async function axeViolations(page: Page): Promise<string[]> {
   // The reader's CSP allows no inline script, so axe is evaluated through the DevTools protocol
   // (not a <script> tag); the page's own policy stays in force.
   await page.evaluate(axe.source);
-  const results = await page.evaluate(() => (globalThis as unknown as PageGlobal).axe.run({ resultTypes: ['violations'] }));
-  return results.violations.flatMap((v: axe.Result) => v.nodes.map((n) => `${v.id} (${v.impact ?? '?'}): ${n.target.join(' ')} — ${v.help}`));
+  const results = await page.evaluate(() =>
+    (globalThis as unknown as PageGlobal).axe.run({ resultTypes: ['violations'] }),
+  );
+  return results.violations.flatMap((v: axe.Result) =>
+    v.nodes.map((n) => `${v.id} (${v.impact ?? '?'}): ${n.target.join(' ')} — ${v.help}`),
+  );
 }
 
 describe('reader in chromium', { skip: skip ?? false }, () => {
@@ -64,7 +80,10 @@ describe('reader in chromium', { skip: skip ?? false }, () => {
     const { page } = await fresh();
     await page.goto(`${server.origin}/`);
     await page.getByRole('searchbox', { name: '搜尋文章' }).fill(UNIQUE_WORD);
-    await Promise.all([page.waitForURL(/\/search\/\?/), page.getByRole('searchbox', { name: '搜尋文章' }).press('Enter')]);
+    await Promise.all([
+      page.waitForURL(/\/search\/\?/),
+      page.getByRole('searchbox', { name: '搜尋文章' }).press('Enter'),
+    ]);
     const result = page.locator('main ol.items a[href="/article/32787/"]');
     assert.equal(await result.count(), 1, 'the one article containing the word is listed');
     assert.match(await page.locator('main').innerText(), new RegExp(UNIQUE_WORD));
@@ -76,17 +95,29 @@ describe('reader in chromium', { skip: skip ?? false }, () => {
   test('browse a day: home → calendar → day → article', async () => {
     const { page } = await fresh();
     await page.goto(`${server.origin}/`);
-    await Promise.all([page.waitForURL(/\/date\/2019\/02\/$/), page.locator('main a[href="/date/2019/02/"]').first().click()]);
-    await Promise.all([page.waitForURL(/\/date\/2019\/02\/27\/$/), page.locator('main a[href="/date/2019/02/27/"]').first().click()]);
+    await Promise.all([
+      page.waitForURL(/\/date\/2019\/02\/$/),
+      page.locator('main a[href="/date/2019/02/"]').first().click(),
+    ]);
+    await Promise.all([
+      page.waitForURL(/\/date\/2019\/02\/27\/$/),
+      page.locator('main a[href="/date/2019/02/27/"]').first().click(),
+    ]);
     const items = page.locator('main ol.items a[href^="/article/"]');
     const hrefs = await items.evaluateAll((as) => as.map((a) => a.getAttribute('href')));
     assert.deepEqual([...hrefs].sort(), ['/article/18733/', '/article/18740/']);
-    await Promise.all([page.waitForURL(/\/article\/18733\/$/), page.locator('main a[href="/article/18733/"]').first().click()]);
+    await Promise.all([
+      page.waitForURL(/\/article\/18733\/$/),
+      page.locator('main a[href="/article/18733/"]').first().click(),
+    ]);
     assert.equal(await page.locator('h1').innerText(), '特朗普金正恩河內峰會　同稱可望達致成果');
     const body = page.locator('.article-body');
     assert.match(await body.locator('figure figcaption').innerText(), /美聯社/);
     assert.equal(await body.locator('img').count(), 0, 'images are links unless loadImages');
-    assert.match(await body.locator('figure a.image-link').getAttribute('href') ?? '', /^https:\/\/web\.archive\.org\/web\/20210628174710im_\//);
+    assert.match(
+      (await body.locator('figure a.image-link').getAttribute('href')) ?? '',
+      /^https:\/\/web\.archive\.org\/web\/20210628174710im_\//,
+    );
     assert.equal(await body.locator('iframe').count(), 0);
     assert.match(await body.innerText(), /嵌入內容：www\.youtube\.com/);
     assert.equal(await body.locator('table tbody tr').count(), 2);
@@ -117,14 +148,24 @@ describe('reader in chromium', { skip: skip ?? false }, () => {
     assert.match(text, /"特朗普金正恩河內峰會　同稱可望達致成果\."/);
     assert.match(text, /BibTeX/);
     assert.match(text, /@online\{hkcnews-18733,/);
-    const memento = 'https://web.archive.org/web/20210628174710/https://www.hkcnews.com/article/18733/%E8%B6%8A%E5%8D%97-18730/%E7%89%B9%E6%9C%97%E6%99%AE';
+    const memento =
+      'https://web.archive.org/web/20210628174710/https://www.hkcnews.com/article/18733/%E8%B6%8A%E5%8D%97-18730/%E7%89%B9%E6%9C%97%E6%99%AE';
     const robust = page.locator(`a[href="${memento}"][data-originalurl][data-versiondate]`).first();
-    assert.equal(await robust.getAttribute('data-originalurl'), 'https://www.hkcnews.com/article/18733/%E8%B6%8A%E5%8D%97-18730/%E7%89%B9%E6%9C%97%E6%99%AE');
-    assert.match(await robust.getAttribute('data-versiondate') ?? '', /^2021-06-28/);
-    const jsonLd = JSON.parse(await page.locator('script[type="application/ld+json"]').innerText()) as Record<string, unknown>;
+    assert.equal(
+      await robust.getAttribute('data-originalurl'),
+      'https://www.hkcnews.com/article/18733/%E8%B6%8A%E5%8D%97-18730/%E7%89%B9%E6%9C%97%E6%99%AE',
+    );
+    assert.match((await robust.getAttribute('data-versiondate')) ?? '', /^2021-06-28/);
+    const jsonLd = JSON.parse(await page.locator('script[type="application/ld+json"]').innerText()) as Record<
+      string,
+      unknown
+    >;
     assert.equal(jsonLd['@type'], 'NewsArticle');
     assert.equal(jsonLd['headline'], '特朗普金正恩河內峰會　同稱可望達致成果');
-    assert.equal(await page.locator('meta[name="DC.title"]').getAttribute('content'), '特朗普金正恩河內峰會　同稱可望達致成果');
+    assert.equal(
+      await page.locator('meta[name="DC.title"]').getAttribute('content'),
+      '特朗普金正恩河內峰會　同稱可望達致成果',
+    );
     assert.equal(await page.locator('html').getAttribute('lang'), 'zh-Hant-HK');
   });
 
@@ -132,7 +173,7 @@ describe('reader in chromium', { skip: skip ?? false }, () => {
     const { page } = await fresh();
     await page.goto(`${server.origin}/article/10527/`);
     const revisions = page.locator('section.revisions');
-    assert.equal(await revisions.locator('a[href="/article/10524/"]').count() >= 1, true);
+    assert.equal((await revisions.locator('a[href="/article/10524/"]').count()) >= 1, true);
     await revisions.locator('summary').click();
     assert.equal(await revisions.locator('.diff del').first().innerText(), '三');
     assert.equal(await revisions.locator('.diff ins').first().innerText(), '五');
@@ -148,14 +189,28 @@ describe('reader in chromium', { skip: skip ?? false }, () => {
       await page.waitForLoadState('load');
       assert.equal(await page.evaluate(() => (globalThis as unknown as PageGlobal).__pwned), undefined);
       assert.deepEqual(w.dialogs, []);
-      assert.match(await page.locator('h1').innerText(), /<\/script><script>window\.__pwned=1<\/script>/, 'the hostile title shows as text');
+      assert.match(
+        await page.locator('h1').innerText(),
+        /<\/script><script>window\.__pwned=1<\/script>/,
+        'the hostile title shows as text',
+      );
       const body = page.locator('.article-body');
-      assert.equal(await body.locator('script, style, svg, iframe, form, input, [onclick], [onerror], [onload], [style]').count(), 0);
+      assert.equal(
+        await body.locator('script, style, svg, iframe, form, input, [onclick], [onerror], [onload], [style]').count(),
+        0,
+      );
       const hrefs = await body.locator('a').evaluateAll((as) => as.map((a) => a.getAttribute('href') ?? ''));
-      assert.deepEqual(hrefs.filter((h) => /^\s*javascript:/i.test(h)), []);
+      assert.deepEqual(
+        hrefs.filter((h) => /^\s*javascript:/i.test(h)),
+        [],
+      );
       assert.match(await body.innerText(), /正文完。/);
       // The only scripts on the page are the reader's own: JSON-LD data and same-origin modules.
-      const scripts = await page.locator('script').evaluateAll((ss) => ss.map((s) => ({ type: s.getAttribute('type'), src: s.getAttribute('src'), text: s.textContent ?? '' })));
+      const scripts = await page
+        .locator('script')
+        .evaluateAll((ss) =>
+          ss.map((s) => ({ type: s.getAttribute('type'), src: s.getAttribute('src'), text: s.textContent ?? '' })),
+        );
       for (const s of scripts) {
         if (s.type === 'application/ld+json') assert.doesNotThrow(() => JSON.parse(s.text));
         else assert.match(s.src ?? '', /^\/assets\//, JSON.stringify(s));
@@ -163,7 +218,12 @@ describe('reader in chromium', { skip: skip ?? false }, () => {
     });
   }
 
-  for (const [name, path] of [['home', '/'], ['article', '/article/18733/'], ['search', `/search/?q=${encodeURIComponent('河內')}`], ['revision article', '/article/10527/']] as const) {
+  for (const [name, path] of [
+    ['home', '/'],
+    ['article', '/article/18733/'],
+    ['search', `/search/?q=${encodeURIComponent('河內')}`],
+    ['revision article', '/article/10527/'],
+  ] as const) {
     test(`axe-core finds no accessibility violations on the ${name} page`, async () => {
       const { page } = await fresh();
       await page.goto(`${server.origin}${path}`);
@@ -179,7 +239,7 @@ describe('reader in chromium', { skip: skip ?? false }, () => {
     await page.locator('#q').focus();
     await page.keyboard.type('峰會');
     await Promise.all([page.waitForURL(/q=/), page.keyboard.press('Enter')]);
-    assert.ok(await page.locator('main ol.items li').count() >= 2);
+    assert.ok((await page.locator('main ol.items li').count()) >= 2);
   });
 
   test('with loadImages, figures show images from web.archive.org only, lazily and without referrer', async () => {

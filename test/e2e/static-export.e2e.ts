@@ -15,12 +15,27 @@ import type { Browser } from 'playwright-core';
 import { buildIndex } from '../../src/search/index.js';
 import { securityHeaders } from '../../src/reader/index.js';
 import { exportSite } from '../../src/export/index.js';
-import { FFFD_SLUG_PASTED, UNIQUE_WORD, launchBrowser, offLoopback, openPage, skipReason, writeFixtureArchive, type WatchedPage } from './harness.js';
+import {
+  FFFD_SLUG_PASTED,
+  UNIQUE_WORD,
+  launchBrowser,
+  offLoopback,
+  openPage,
+  skipReason,
+  writeFixtureArchive,
+  type WatchedPage,
+} from './harness.js';
 
 const skip = skipReason();
 if (skip !== undefined) console.log(`static export e2e SKIPPED: ${skip}`);
 
-const TYPES: Record<string, string> = { '.html': 'text/html; charset=utf-8', '.js': 'text/javascript; charset=utf-8', '.css': 'text/css; charset=utf-8', '.json': 'application/json', '.bin': 'application/octet-stream' };
+const TYPES: Record<string, string> = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.json': 'application/json',
+  '.bin': 'application/octet-stream',
+};
 
 /** A static host: `/a/b/` → `a/b/index.html`, files as they are, 404.html for the rest. */
 function serveFolder(root: string): Promise<{ origin: string; server: Server }> {
@@ -35,10 +50,17 @@ function serveFolder(root: string): Promise<{ origin: string; server: Server }> 
       file = join(root, '404.html');
       status = 404;
     }
-    res.writeHead(status, { 'Content-Type': TYPES[extname(file)] ?? 'application/octet-stream', ...securityHeaders(false) });
+    res.writeHead(status, {
+      'Content-Type': TYPES[extname(file)] ?? 'application/octet-stream',
+      ...securityHeaders(false),
+    });
     res.end(readFileSync(file));
   });
-  return new Promise((ok) => server.listen(0, '127.0.0.1', () => ok({ origin: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, server })));
+  return new Promise((ok) =>
+    server.listen(0, '127.0.0.1', () =>
+      ok({ origin: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, server }),
+    ),
+  );
 }
 
 describe('static export in chromium', { skip: skip ?? false }, () => {
@@ -75,7 +97,10 @@ describe('static export in chromium', { skip: skip ?? false }, () => {
     assert.match(await page.locator('#search-results .results-summary').innerText(), /^1 篇文章/);
     assert.equal(await page.locator('#search-results .item-snippet mark').first().innerText(), UNIQUE_WORD);
     assert.equal(await page.locator('form.search input[name="q"]').inputValue(), UNIQUE_WORD);
-    await Promise.all([page.waitForURL(/\/article\/\d+\/$/), page.locator('#search-results .item-title a').first().click()]);
+    await Promise.all([
+      page.waitForURL(/\/article\/\d+\/$/),
+      page.locator('#search-results .item-title a').first().click(),
+    ]);
     assert.ok((await page.locator('h1').innerText()).length > 0);
     assert.deepEqual(w.consoleErrors, []);
   });

@@ -73,27 +73,68 @@ export const PAGED_COUNT = 55;
 
 export const FIXTURE_ARTICLES: readonly FixtureArticle[] = [
   {
-    id: 101, title: '衞生署公布確診個案', date: '2020-03-01', author: '記者林勵', category: '眾聞', tags: ['立法會', SLASH_TAG], lastUpdated: '2020-03-01 10:00:00',
+    id: 101,
+    title: '衞生署公布確診個案',
+    date: '2020-03-01',
+    author: '記者林勵',
+    category: '眾聞',
+    tags: ['立法會', SLASH_TAG],
+    lastUpdated: '2020-03-01 10:00:00',
     body: '<figure>\n<img src="https://web.archive.org/web/20210628174710im_/https://www.hkcnews.com/a.jpg" alt="">\n<figcaption>衞生署記者會。</figcaption>\n</figure>\n\n衞生署今日公布新增確診個案，港鐵綫路正常。',
   },
   {
-    id: 105, title: '衞生署公布確診個案', date: '2020-03-01', author: '記者林勵', category: '眾聞', tags: ['立法會'], lastUpdated: '2020-03-01 12:00:00',
+    id: 105,
+    title: '衞生署公布確診個案',
+    date: '2020-03-01',
+    author: '記者林勵',
+    category: '眾聞',
+    tags: ['立法會'],
+    lastUpdated: '2020-03-01 12:00:00',
     body: '衞生署今日公布新增確診個案，港鐵綫路正常運作。',
   },
   {
-    id: 103, title: HOSTILE_TITLE, date: '2021-05-02', author: '作者 "引號"', category: '眾說', tags: ['<script>'],
+    id: 103,
+    title: HOSTILE_TITLE,
+    date: '2021-05-02',
+    author: '作者 "引號"',
+    category: '眾說',
+    tags: ['<script>'],
     body: 'Before <script>alert(1)</script> after.\n\n<img src=x onerror=alert(1)>\n\n[click](javascript:alert(1)) 香港',
   },
-  { id: 104, title: '三年前的今天', date: '2019-03-01', author: '眾新聞記者', category: '眾說', body: '議員在立法會辯論財政預算案。' },
+  {
+    id: 104,
+    title: '三年前的今天',
+    date: '2019-03-01',
+    author: '眾新聞記者',
+    category: '眾說',
+    body: '議員在立法會辯論財政預算案。',
+  },
   { id: 106, title: '眾新聞告別　感謝讀者', body: '告別。' },
-  { id: 107, title: '標題亂碼的網址', date: '2021-05-03', author: '眾新聞記者', category: '眾聞', originalUrl: FFFD_URL, body: '網址的標題部分已變成亂碼。' },
+  {
+    id: 107,
+    title: '標題亂碼的網址',
+    date: '2021-05-03',
+    author: '眾新聞記者',
+    category: '眾聞',
+    originalUrl: FFFD_URL,
+    body: '網址的標題部分已變成亂碼。',
+  },
   ...Array.from({ length: PAGED_COUNT }, (_, i): FixtureArticle => ({
-    id: 1001 + i, title: `連載第 ${i + 1} 篇`, date: `2018-01-${String((i % 28) + 1).padStart(2, '0')}`, author: '連載作者', category: '眾說', tags: [PAGED_TAG], body: `第 ${i + 1} 篇的內容。`,
+    id: 1001 + i,
+    title: `連載第 ${i + 1} 篇`,
+    date: `2018-01-${String((i % 28) + 1).padStart(2, '0')}`,
+    author: '連載作者',
+    category: '眾說',
+    tags: [PAGED_TAG],
+    body: `第 ${i + 1} 篇的內容。`,
   })),
 ];
 
 /** Write the fixture archive and its index into a new temp folder. */
-export function createFixtureArchive(articles: readonly FixtureArticle[] = FIXTURE_ARTICLES): { dir: string; cleanup: () => void } {
+export function createFixtureArchive(articles: readonly FixtureArticle[] = FIXTURE_ARTICLES): {
+  dir: string;
+  cleanup: () => void;
+} {
   const dir = mkdtempSync(join(tmpdir(), 'salvage-reader-test-'));
   writeFixtureArchive(dir, articles);
   return { dir, cleanup: () => rmSync(dir, { recursive: true, force: true }) };

@@ -45,7 +45,12 @@ const RESUME_DRIFT_MAX = 3;
 const TEXT_TYPE = 'text/plain; charset=UTF-8';
 const JSON_TYPE = 'application/json';
 
-const badRequest = (message: string): CdxAnswer => ({ status: 400, contentType: TEXT_TYPE, body: `Bad Request: ${message}\n`, json: false });
+const badRequest = (message: string): CdxAnswer => ({
+  status: 400,
+  contentType: TEXT_TYPE,
+  body: `Bad Request: ${message}\n`,
+  json: false,
+});
 
 function isField(name: string): name is CdxField {
   return (CDX_FIELDS as readonly string[]).includes(name);
@@ -87,12 +92,15 @@ export function answerCdx(site: Site, params: URLSearchParams, maxRows: number):
   // WAYBACK: paged queries lose rows and web.archive.org often answers `-`, 400 or 403 to them
   // (WAYBACK.md, paging: issues 135, 243, 270); the simulator refuses them outright.
   if (params.has('page') || params.has('showNumPages') || params.has('pageSize')) {
-    return badRequest('page, pageSize and showNumPages are not supported by the simulator; page with showResumeKey=true and resumeKey');
+    return badRequest(
+      'page, pageSize and showNumPages are not supported by the simulator; page with showResumeKey=true and resumeKey',
+    );
   }
   let url = params.get('url');
   if (url === null || url === '') return badRequest('missing url parameter');
   const explicitMatch = params.get('matchType');
-  if (explicitMatch !== null && !MATCH_TYPES.includes(explicitMatch)) return badRequest(`unknown matchType ${explicitMatch}`);
+  if (explicitMatch !== null && !MATCH_TYPES.includes(explicitMatch))
+    return badRequest(`unknown matchType ${explicitMatch}`);
   let matchType = (explicitMatch ?? 'exact') as MatchType;
   // WAYBACK: `host/path/*` means a prefix query and `*.host` a domain query (cdx-server README).
   if (url.startsWith('*.')) {
@@ -133,7 +141,8 @@ export function answerCdx(site: Site, params: URLSearchParams, maxRows: number):
   const fromParam = params.get('from');
   const toParam = params.get('to');
   for (const ts of [fromParam, toParam]) {
-    if (ts !== null && ts !== '' && !PARTIAL_TIMESTAMP.test(ts)) return badRequest(`bad timestamp ${ts}: use 1 to 14 digits`);
+    if (ts !== null && ts !== '' && !PARTIAL_TIMESTAMP.test(ts))
+      return badRequest(`bad timestamp ${ts}: use 1 to 14 digits`);
   }
   // WAYBACK: `from`/`to` take 1–14 digits; `from` pads with 0s, `to` with 9s (cdx-server README).
   const from = fromParam ? padFrom(fromParam) : undefined;
@@ -207,7 +216,12 @@ export function answerCdx(site: Site, params: URLSearchParams, maxRows: number):
   return output === 'json' ? formatJson(site, selected, fl, key) : formatText(site, selected, fl, key);
 }
 
-function formatJson(site: Site, selected: readonly number[], fl: readonly CdxField[], key: string | undefined): CdxAnswer {
+function formatJson(
+  site: Site,
+  selected: readonly number[],
+  fl: readonly CdxField[],
+  key: string | undefined,
+): CdxAnswer {
   // WAYBACK: an empty JSON answer is `[]`, without the header row: the header is written with the
   // first row (internetarchive/wayback cdx-server JsonWriter.writeLine).
   if (selected.length === 0) return { status: 200, contentType: JSON_TYPE, body: '[]\n', json: false };
@@ -222,7 +236,12 @@ function formatJson(site: Site, selected: readonly number[], fl: readonly CdxFie
   return { status: 200, contentType: JSON_TYPE, body: '[' + lines.join(',\n') + ']\n', json: true };
 }
 
-function formatText(site: Site, selected: readonly number[], fl: readonly CdxField[], key: string | undefined): CdxAnswer {
+function formatText(
+  site: Site,
+  selected: readonly number[],
+  fl: readonly CdxField[],
+  key: string | undefined,
+): CdxAnswer {
   const lines: string[] = [];
   for (const i of selected) {
     const row = site.rows[i]!;

@@ -16,16 +16,39 @@ const CAPTURES = [
   { original: A, timestamp: '20190101000000', body: '<html>A1</html>\n', kind: 'dup' },
   { original: A, timestamp: '20200101000000', body: '<html>A2</html>\n' },
   { original: A, timestamp: '20220212000000', body: '<html>A2</html>\n', revisit: true },
-  { original: 'https://hkcnews.com/article/2', timestamp: '20200505050505', body: 'moved', location: 'https://hkcnews.com/article/2/b' },
+  {
+    original: 'https://hkcnews.com/article/2',
+    timestamp: '20200505050505',
+    body: 'moved',
+    location: 'https://hkcnews.com/article/2/b',
+  },
   { original: 'https://hkcnews.com/article/2/b', timestamp: '20200505050507', body: '<html>B</html>\n' },
-  { original: 'https://www.hkcnews.com/article/3/c', timestamp: '20220301000000', body: 'Page not found', statuscode: '404' },
+  {
+    original: 'https://www.hkcnews.com/article/3/c',
+    timestamp: '20220301000000',
+    body: 'Page not found',
+    statuscode: '404',
+  },
   { original: 'https://hkcnews.com/articles', timestamp: '20210101000000', body: 'list' },
-  { original: 'https://www.hkcnews.com/images/logo.svg', timestamp: '20180101000000', body: '<svg/>', mimetype: 'image/svg+xml' },
+  {
+    original: 'https://www.hkcnews.com/images/logo.svg',
+    timestamp: '20180101000000',
+    body: '<svg/>',
+    mimetype: 'image/svg+xml',
+  },
   { original: 'https://news.hkcnews.com/x', timestamp: '20210101000000', body: 'sub' },
   { original: 'https://example.com/elsewhere', timestamp: '20210101000000', body: 'other' },
 ];
 /** Timestamps of the /article/ prefix, in index order. */
-const ARTICLE_TIMESTAMPS = ['20190101000000', '20190101000000', '20200101000000', '20220212000000', '20200505050505', '20200505050507', '20220301000000'];
+const ARTICLE_TIMESTAMPS = [
+  '20190101000000',
+  '20190101000000',
+  '20200101000000',
+  '20220212000000',
+  '20200505050505',
+  '20200505050507',
+  '20220301000000',
+];
 
 let dir: string;
 let sim: WaybackSimulator;
@@ -43,7 +66,10 @@ after(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-function cdx(query: string, options: { on?: WaybackSimulator; headers?: Record<string, string> } = {}): Promise<RawResponse> {
+function cdx(
+  query: string,
+  options: { on?: WaybackSimulator; headers?: Record<string, string> } = {},
+): Promise<RawResponse> {
   return rawRequest(`${(options.on ?? sim).url}/cdx/search/cdx?${query}`, { headers: options.headers ?? UA });
 }
 async function json(query: string, on?: WaybackSimulator): Promise<string[][]> {
@@ -70,12 +96,23 @@ describe('CDX output', () => {
     const lines = res.body.toString('utf8').split('\n');
     assert.equal(lines.pop(), '');
     assert.equal(lines.length, 7);
-    assert.deepEqual(lines[4]!.split(' '), ['com,hkcnews)/article/2', '20200505050505', 'https://hkcnews.com/article/2', 'text/html', '301', lines[4]!.split(' ')[5], '5']);
+    assert.deepEqual(lines[4]!.split(' '), [
+      'com,hkcnews)/article/2',
+      '20200505050505',
+      'https://hkcnews.com/article/2',
+      'text/html',
+      '301',
+      lines[4]!.split(' ')[5],
+      '5',
+    ]);
   });
 
   test('fl selects and orders the fields, header included', async () => {
     const rows = await json('url=hkcnews.com/article/2&fl=statuscode,timestamp');
-    assert.deepEqual(rows, [['statuscode', 'timestamp'], ['301', '20200505050505']]);
+    assert.deepEqual(rows, [
+      ['statuscode', 'timestamp'],
+      ['301', '20200505050505'],
+    ]);
     assert.equal((await cdx('url=hkcnews.com/article/2&fl=timestamp,kind')).status, 400);
   });
 
@@ -97,7 +134,10 @@ describe('CDX output', () => {
 
 describe('CDX matching', () => {
   test('exact matching folds www and the scheme into the urlkey', async () => {
-    assert.deepEqual(column(await json('url=http://hkcnews.com/article/1/a&fl=timestamp'), 0), ARTICLE_TIMESTAMPS.slice(0, 4));
+    assert.deepEqual(
+      column(await json('url=http://hkcnews.com/article/1/a&fl=timestamp'), 0),
+      ARTICLE_TIMESTAMPS.slice(0, 4),
+    );
   });
 
   test('a prefix keeps its trailing slash: /article/* does not match /articles', async () => {
@@ -118,33 +158,73 @@ describe('CDX matching', () => {
 
 describe('CDX filter, collapse, from/to, limit', () => {
   test('filter regexes must match the whole field', async () => {
-    assert.deepEqual(column(await json('url=hkcnews.com/article/*&fl=statuscode&filter=statuscode:2..'), 0), ['200', '200', '200', '200']);
+    assert.deepEqual(column(await json('url=hkcnews.com/article/*&fl=statuscode&filter=statuscode:2..'), 0), [
+      '200',
+      '200',
+      '200',
+      '200',
+    ]);
     assert.deepEqual(await json('url=hkcnews.com/article/*&filter=statuscode:2'), []);
   });
 
   test('! negates a filter, and filters are repeatable', async () => {
-    assert.deepEqual(column(await json('url=hkcnews.com/article/*&fl=statuscode&filter=!statuscode:200'), 0), ['-', '301', '404']);
-    assert.deepEqual(column(await json('url=hkcnews.com/article/*&fl=statuscode&filter=mimetype:text/.*&filter=!statuscode:[23]..'), 0), ['404']);
+    assert.deepEqual(column(await json('url=hkcnews.com/article/*&fl=statuscode&filter=!statuscode:200'), 0), [
+      '-',
+      '301',
+      '404',
+    ]);
+    assert.deepEqual(
+      column(
+        await json('url=hkcnews.com/article/*&fl=statuscode&filter=mimetype:text/.*&filter=!statuscode:[23]..'),
+        0,
+      ),
+      ['404'],
+    );
     assert.equal((await cdx('url=hkcnews.com/article/*&filter=nofield:x')).status, 400);
   });
 
   test('collapse compares adjacent rows only, on the whole field or its first N characters', async () => {
-    assert.deepEqual(column(await json('url=hkcnews.com/article/*&fl=timestamp&collapse=timestamp:4'), 0), ['20190101000000', '20200101000000', '20220212000000', '20200505050505', '20220301000000']);
+    assert.deepEqual(column(await json('url=hkcnews.com/article/*&fl=timestamp&collapse=timestamp:4'), 0), [
+      '20190101000000',
+      '20200101000000',
+      '20220212000000',
+      '20200505050505',
+      '20220301000000',
+    ]);
     assert.equal((await json('url=hkcnews.com/article/*&collapse=urlkey')).length - 1, 4);
     // the duplicate row and the revisit of the 2020 payload each collapse into their neighbour
-    assert.deepEqual(column(await json('url=hkcnews.com/article/1/a&fl=timestamp&collapse=digest'), 0), ['20190101000000', '20200101000000']);
+    assert.deepEqual(column(await json('url=hkcnews.com/article/1/a&fl=timestamp&collapse=digest'), 0), [
+      '20190101000000',
+      '20200101000000',
+    ]);
   });
 
   test('from pads with 0s and to with 9s', async () => {
-    assert.deepEqual(column(await json('url=hkcnews.com/article/*&fl=timestamp&from=2020&to=2020'), 0), ['20200101000000', '20200505050505', '20200505050507']);
-    assert.deepEqual(column(await json('url=hkcnews.com/article/*&fl=timestamp&to=201901'), 0), ['20190101000000', '20190101000000']);
-    assert.deepEqual(column(await json('url=hkcnews.com/article/*&fl=timestamp&from=20220212000000'), 0), ['20220212000000', '20220301000000']);
+    assert.deepEqual(column(await json('url=hkcnews.com/article/*&fl=timestamp&from=2020&to=2020'), 0), [
+      '20200101000000',
+      '20200505050505',
+      '20200505050507',
+    ]);
+    assert.deepEqual(column(await json('url=hkcnews.com/article/*&fl=timestamp&to=201901'), 0), [
+      '20190101000000',
+      '20190101000000',
+    ]);
+    assert.deepEqual(column(await json('url=hkcnews.com/article/*&fl=timestamp&from=20220212000000'), 0), [
+      '20220212000000',
+      '20220301000000',
+    ]);
     assert.equal((await cdx('url=hkcnews.com/article/*&from=2020-01')).status, 400);
   });
 
   test('a positive limit keeps the first rows, a negative one the last', async () => {
-    assert.deepEqual(column(await json('url=hkcnews.com/article/*&fl=timestamp&limit=2'), 0), ARTICLE_TIMESTAMPS.slice(0, 2));
-    assert.deepEqual(column(await json('url=hkcnews.com/article/*&fl=timestamp&limit=-2'), 0), ARTICLE_TIMESTAMPS.slice(-2));
+    assert.deepEqual(
+      column(await json('url=hkcnews.com/article/*&fl=timestamp&limit=2'), 0),
+      ARTICLE_TIMESTAMPS.slice(0, 2),
+    );
+    assert.deepEqual(
+      column(await json('url=hkcnews.com/article/*&fl=timestamp&limit=-2'), 0),
+      ARTICLE_TIMESTAMPS.slice(-2),
+    );
   });
 
   test('paged queries (page, showNumPages) are refused with 400', async () => {
@@ -159,7 +239,9 @@ async function pageThrough(query: string, output: 'json' | 'text'): Promise<{ ro
   let key: string | undefined;
   let pages = 0;
   do {
-    const res = await cdx(`${query}&showResumeKey=true${output === 'json' ? '&output=json' : ''}${key === undefined ? '' : '&resumeKey=' + encodeURIComponent(key)}`);
+    const res = await cdx(
+      `${query}&showResumeKey=true${output === 'json' ? '&output=json' : ''}${key === undefined ? '' : '&resumeKey=' + encodeURIComponent(key)}`,
+    );
     assert.equal(res.status, 200);
     pages++;
     key = undefined;
@@ -187,7 +269,10 @@ describe('CDX resume keys', () => {
   });
 
   test('paging with urlkey in fl returns every row exactly once (text), and a full last page is followed by an empty one', async () => {
-    const all = (await cdx('url=hkcnews.com/article/*')).body.toString('utf8').split('\n').filter((l) => l !== '');
+    const all = (await cdx('url=hkcnews.com/article/*')).body
+      .toString('utf8')
+      .split('\n')
+      .filter((l) => l !== '');
     assert.deepEqual((await pageThrough('url=hkcnews.com/article/*&limit=3', 'text')).rows, all);
     const exact = await pageThrough('url=hkcnews.com/article/*&limit=7', 'json');
     assert.equal(exact.rows.length, 7);

@@ -9,7 +9,13 @@
 import { parseArgs } from 'node:util';
 import { isSalvageError } from '../../errors.js';
 import { startWaybackSimulator } from './server.js';
-import { DEFAULT_SIMULATOR_OPTIONS, type BlockMode, type FaultProfile, type SimulatorOptions, type UrlFault } from './options.js';
+import {
+  DEFAULT_SIMULATOR_OPTIONS,
+  type BlockMode,
+  type FaultProfile,
+  type SimulatorOptions,
+  type UrlFault,
+} from './options.js';
 
 const USAGE = `usage: wayback-sim --site DIR [--host H] [--port N] [--scale K] [--faults none|default|storm] [--seed S] [--block-mode refuse|reset] [--url-fault TEXT=reset|hang|huge|excluded|blocked|not-archived|wrong-encoding|closest]…
 --url-fault (repeatable): every request whose path contains TEXT is reset, left hanging, or answered with a body without end

@@ -5,7 +5,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { get as httpGet } from 'node:http';
-import { MAX_FAULTS_IN_A_ROW, resolveSimulatorOptions, startWaybackSimulator, writeSimSite, type SimulatorOptions, type WaybackSimulator } from './index.js';
+import {
+  MAX_FAULTS_IN_A_ROW,
+  resolveSimulatorOptions,
+  startWaybackSimulator,
+  writeSimSite,
+  type SimulatorOptions,
+  type WaybackSimulator,
+} from './index.js';
 import { rawRequest } from './raw-request.js';
 
 const UA = { 'user-agent': 'salvage-tests (wayback-sim)' };
@@ -20,7 +27,12 @@ const running: WaybackSimulator[] = [];
 before(async () => {
   dir = await mkdtemp(join(tmpdir(), 'wayback-sim-faults-'));
   const captures = [{ original: A, timestamp: '20200101000000', body: PAGE }];
-  for (let i = 2; i <= 40; i++) captures.push({ original: `https://www.hkcnews.com/article/${i}/x`, timestamp: '20200101000000', body: Buffer.from(`<html>${i}</html>`) });
+  for (let i = 2; i <= 40; i++)
+    captures.push({
+      original: `https://www.hkcnews.com/article/${i}/x`,
+      timestamp: '20200101000000',
+      body: Buffer.from(`<html>${i}</html>`),
+    });
   await writeSimSite(dir, captures);
 });
 after(async () => {
@@ -73,7 +85,10 @@ test(`a key is never faulted more than ${MAX_FAULTS_IN_A_ROW} times in a row, so
   const url = `${sim.url}/web/20200101000000id_/${A}`;
   const statuses = [];
   for (let i = 0; i < 8; i++) statuses.push(await status(url));
-  assert.ok(statuses.slice(0, 3).every((s) => typeof s === 'number' && [502, 503, 504].includes(s)), String(statuses));
+  assert.ok(
+    statuses.slice(0, 3).every((s) => typeof s === 'number' && [502, 503, 504].includes(s)),
+    String(statuses),
+  );
   assert.equal(statuses[3], 200);
   assert.equal(statuses[7], 200);
   assert.equal(sim.stats().faultsInjected.serverError, 6);
@@ -93,7 +108,10 @@ test('a truncated CDX answer is valid HTTP whose JSON ends early; the retry gets
   for (let i = 0; i < MAX_FAULTS_IN_A_ROW; i++) last = await rawRequest(faulty.url + query, { headers: UA });
   assert.equal(last.body.toString(), expected);
   // text answers are never cut (a client could not tell)
-  assert.equal((await rawRequest(faulty.url + query.replace('&output=json', ''), { headers: UA })).body.toString(), (await rawRequest(clean.url + query.replace('&output=json', ''), { headers: UA })).body.toString());
+  assert.equal(
+    (await rawRequest(faulty.url + query.replace('&output=json', ''), { headers: UA })).body.toString(),
+    (await rawRequest(clean.url + query.replace('&output=json', ''), { headers: UA })).body.toString(),
+  );
 });
 
 test('a lying-gzip replay is gzipped without Content-Encoding and holds the exact bytes', async () => {
@@ -139,8 +157,16 @@ test('during the outage window every request gets a 503 or 502 page, then servic
   const cdx = `${sim.url}/cdx/search/cdx?url=hkcnews.com/article/*&output=json`;
   assert.equal(await status(cdx), 200);
   assert.equal(await status(cdx), 200);
-  const during = [await status(cdx), await status(`${sim.url}/web/20200101000000id_/${A}`), await status(cdx), await status(cdx)];
-  assert.ok(during.every((s) => s === 503 || s === 502), String(during));
+  const during = [
+    await status(cdx),
+    await status(`${sim.url}/web/20200101000000id_/${A}`),
+    await status(cdx),
+    await status(cdx),
+  ];
+  assert.ok(
+    during.every((s) => s === 503 || s === 502),
+    String(during),
+  );
   await new Promise((resolve) => setTimeout(resolve, 120));
   assert.equal(await status(cdx), 200);
   assert.equal(sim.stats().faultsInjected.outage, 4);
@@ -148,14 +174,19 @@ test('during the outage window every request gets a 503 or 502 page, then servic
 
 test('the named profiles resolve to the documented rates; storm seeds one outage', () => {
   const storm = resolveSimulatorOptions({ siteDir: dir, faults: 'storm', seed: 3 }).faults;
-  assert.deepEqual({ ...storm, outage: null }, { serverError: 0.08, reset: 0.03, slow: 0.03, truncatedJson: 0.1, lyingGzip: 0.1, spurious429: 0.01, outage: null });
+  assert.deepEqual(
+    { ...storm, outage: null },
+    { serverError: 0.08, reset: 0.03, slow: 0.03, truncatedJson: 0.1, lyingGzip: 0.1, spurious429: 0.01, outage: null },
+  );
   assert.equal(storm.outage?.durationMs, 30_000);
   assert.ok(storm.outage.afterRequests >= 100 && storm.outage.afterRequests < 1_000);
   const normal = resolveSimulatorOptions({ siteDir: dir, faults: 'default' }).faults;
   assert.equal(normal.outage, null);
   assert.equal(normal.serverError, 0.01);
   assert.equal(resolveSimulatorOptions({ siteDir: dir }).faults.serverError, 0);
-  assert.throws(() => resolveSimulatorOptions({ siteDir: dir, faults: { serverError: 0.8, reset: 0.5 } }), { code: 'CONFIG_INVALID' });
+  assert.throws(() => resolveSimulatorOptions({ siteDir: dir, faults: { serverError: 0.8, reset: 0.5 } }), {
+    code: 'CONFIG_INVALID',
+  });
   assert.throws(() => resolveSimulatorOptions({ siteDir: dir, host: '0.0.0.0' }), { code: 'CONFIG_INVALID' });
 });
 
@@ -183,12 +214,19 @@ function received(url: string, maxBytes: number, waitMs: number): Promise<{ stat
     const seen = { status: 0, bytes: 0 };
     const req = httpGet(url, { headers: UA }, (res) => {
       seen.status = res.statusCode ?? 0;
-      res.on('data', (chunk: Buffer) => { seen.bytes += chunk.length; if (seen.bytes >= maxBytes) finish(); });
+      res.on('data', (chunk: Buffer) => {
+        seen.bytes += chunk.length;
+        if (seen.bytes >= maxBytes) finish();
+      });
       res.on('end', finish);
     });
     const timer = setTimeout(finish, waitMs);
     req.on('error', () => finish());
-    function finish(): void { clearTimeout(timer); req.destroy(); resolve({ ...seen }); }
+    function finish(): void {
+      clearTimeout(timer);
+      req.destroy();
+      resolve({ ...seen });
+    }
   });
 }
 
@@ -201,12 +239,24 @@ test('urlFaults: one URL is reset, hangs or streams without end on every attempt
       { original: 'https://www.hkcnews.com/article/3/c', timestamp: '20200101000000', body: 'c' },
       { original: 'https://www.hkcnews.com/article/4/d', timestamp: '20200101000000', body: 'd' },
     ]);
-    const sim = await startWaybackSimulator({ siteDir: dir, urlFaults: [{ contains: '/article/1/', fault: 'reset' }, { contains: '/article/2/', fault: 'huge' }, { contains: '/article/3/', fault: 'hang' }] });
+    const sim = await startWaybackSimulator({
+      siteDir: dir,
+      urlFaults: [
+        { contains: '/article/1/', fault: 'reset' },
+        { contains: '/article/2/', fault: 'huge' },
+        { contains: '/article/3/', fault: 'hang' },
+      ],
+    });
     try {
-      const web = (n: number, l: string): string => `${sim.url}/web/20200101000000id_/https://www.hkcnews.com/article/${n}/${l}`;
+      const web = (n: number, l: string): string =>
+        `${sim.url}/web/20200101000000id_/https://www.hkcnews.com/article/${n}/${l}`;
       for (let i = 0; i < 3; i++) await assert.rejects(rawRequest(web(1, 'a'), { headers: UA }));
       const huge = await received(web(2, 'b'), 4 * 1024 * 1024, 5_000);
-      assert.deepEqual([huge.status, huge.bytes >= 4 * 1024 * 1024], [200, true], 'a body that goes on past 4 MiB (the client hangs up)');
+      assert.deepEqual(
+        [huge.status, huge.bytes >= 4 * 1024 * 1024],
+        [200, true],
+        'a body that goes on past 4 MiB (the client hangs up)',
+      );
       const hang = await received(web(3, 'c'), 1, 100);
       assert.deepEqual(hang, { status: 0, bytes: 0 }, 'no answer within 100 ms');
       assert.equal((await rawRequest(web(4, 'd'), { headers: UA })).status, 200);
@@ -214,7 +264,10 @@ test('urlFaults: one URL is reset, hangs or streams without end on every attempt
     } finally {
       await sim.close();
     }
-    await assert.rejects(startWaybackSimulator({ siteDir: dir, urlFaults: [{ contains: '', fault: 'reset' }] }), /urlFaults/);
+    await assert.rejects(
+      startWaybackSimulator({ siteDir: dir, urlFaults: [{ contains: '', fault: 'reset' }] }),
+      /urlFaults/,
+    );
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
@@ -227,12 +280,19 @@ test('a row with `raw` is served as given in JSON and text answers, in its place
     await writeSimSite(dir, [
       { original: 'https://www.hkcnews.com/article/1/a', timestamp: '20200101000000', body: 'a' },
       { original: 'https://www.hkcnews.com/article/2/b', timestamp: '20200101000000', body: 'b', raw: bad },
-      { original: 'https://www.hkcnews.com/article/3/c', timestamp: '20200101000000', body: 'c', raw: 'com,hkcnews)/article/3/c 2020 x' },
+      {
+        original: 'https://www.hkcnews.com/article/3/c',
+        timestamp: '20200101000000',
+        body: 'c',
+        raw: 'com,hkcnews)/article/3/c 2020 x',
+      },
     ]);
     const sim = await startWaybackSimulator({ siteDir: dir });
     try {
       const q = `${sim.url}/cdx/search/cdx?url=hkcnews.com/article/&matchType=prefix`;
-      const json = JSON.parse((await rawRequest(`${q}&output=json`, { headers: UA })).body.toString('utf8')) as unknown[];
+      const json = JSON.parse(
+        (await rawRequest(`${q}&output=json`, { headers: UA })).body.toString('utf8'),
+      ) as unknown[];
       assert.deepEqual(json[2], bad);
       assert.equal(json.length, 4, 'header and three rows');
       const text = (await rawRequest(q, { headers: UA })).body.toString('utf8').split('\n');

@@ -9,7 +9,15 @@ import type { ResolvedFaultRates } from './options.js';
 import type { Family } from './rate-limit.js';
 
 /** Every kind of injected fault, as counted in SimStats.faults. */
-export const FAULT_TYPES = ['serverError', 'reset', 'slow', 'truncatedJson', 'lyingGzip', 'spurious429', 'outage'] as const;
+export const FAULT_TYPES = [
+  'serverError',
+  'reset',
+  'slow',
+  'truncatedJson',
+  'lyingGzip',
+  'spurious429',
+  'outage',
+] as const;
 export type FaultType = (typeof FAULT_TYPES)[number];
 
 /** The fault drawn for one request. */
@@ -94,11 +102,18 @@ export class FaultPlanner {
     // hit, and are retried with backoff (WAYBACK.md, "What this means for salvage"); a 429 can come
     // early, since the real limits are not published exactly (WAYBACK.md, rate limits).
     let edge = r.serverError;
-    if (u < edge) return { ...NONE, type: 'serverError', status: SERVER_ERROR_STATUSES[Math.floor(v * SERVER_ERROR_STATUSES.length)]! };
+    if (u < edge)
+      return {
+        ...NONE,
+        type: 'serverError',
+        status: SERVER_ERROR_STATUSES[Math.floor(v * SERVER_ERROR_STATUSES.length)]!,
+      };
     if (u < (edge += r.reset)) return { ...NONE, type: 'reset', cutFraction };
-    if (u < (edge += r.slow)) return { ...NONE, type: 'slow', delayMs: (SLOW_MIN_MS + v * SLOW_SPAN_MS) / this.timeScale };
+    if (u < (edge += r.slow))
+      return { ...NONE, type: 'slow', delayMs: (SLOW_MIN_MS + v * SLOW_SPAN_MS) / this.timeScale };
     if (u < (edge += r.spurious429)) return { ...NONE, type: 'spurious429', status: 429 };
-    if (family === 'cdx' && json && u < (edge += r.truncatedJson)) return { ...NONE, type: 'truncatedJson', cutFraction };
+    if (family === 'cdx' && json && u < (edge += r.truncatedJson))
+      return { ...NONE, type: 'truncatedJson', cutFraction };
     if (family === 'capture' && u < (edge += r.lyingGzip)) return { ...NONE, type: 'lyingGzip' };
     return NONE;
   }

@@ -68,7 +68,10 @@ test('over the CDX limit: 429s without Retry-After, then a block that refuses co
   const first = await rawRequest(cdxUrl(sim), { headers: UA });
   assert.equal(first.status, 200);
   const seen = await hammerUntilBlocked(cdxUrl(sim));
-  assert.ok(seen.slice(0, 9).every((s) => s === 200), 'the first 10 requests of the window pass');
+  assert.ok(
+    seen.slice(0, 9).every((s) => s === 200),
+    'the first 10 requests of the window pass',
+  );
   assert.equal(seen[9], 429);
   assert.equal(typeof seen[seen.length - 1], 'string', 'the client was eventually blocked');
   const too = await outcome(cdxUrl(sim));

@@ -111,7 +111,16 @@ export interface UrlFault {
  * `closest`: a closest-capture redirect (302, X-Archive-Redirect-Reason, no Memento-Datetime) to
  * the nearest other capture of the URL, as when the exact capture cannot be played back.
  */
-export const URL_FAULT_KINDS = ['reset', 'hang', 'huge', 'excluded', 'blocked', 'not-archived', 'wrong-encoding', 'closest'] as const;
+export const URL_FAULT_KINDS = [
+  'reset',
+  'hang',
+  'huge',
+  'excluded',
+  'blocked',
+  'not-archived',
+  'wrong-encoding',
+  'closest',
+] as const;
 export type UrlFaultKind = (typeof URL_FAULT_KINDS)[number];
 
 /** Fault rates after resolving a profile: every field present, the outage seeded. */
@@ -155,7 +164,15 @@ export const DEFAULT_SIMULATOR_OPTIONS = {
   limits: DEFAULT_LIMITS,
 } as const satisfies Omit<SimulatorOptions, 'siteDir'>;
 
-const NO_FAULTS: ResolvedFaultRates = { serverError: 0, reset: 0, slow: 0, truncatedJson: 0, lyingGzip: 0, spurious429: 0, outage: null };
+const NO_FAULTS: ResolvedFaultRates = {
+  serverError: 0,
+  reset: 0,
+  slow: 0,
+  truncatedJson: 0,
+  lyingGzip: 0,
+  spurious429: 0,
+  outage: null,
+};
 
 /**
  * The outage of the 'storm' profile lasts 30 s (scaled) and starts after a seeded number of
@@ -171,10 +188,28 @@ const STORM_OUTAGE_AFTER_SPAN = 900;
  * 'storm': 8% server errors, 3% resets, 3% slow answers, 10% truncated CDX JSON, 10% lying gzip,
  * 1% spurious 429s and one outage window — the worst week of Oct 2024 compressed.
  */
-export const FAULT_PROFILES: Readonly<Record<FaultProfile, Readonly<Omit<ResolvedFaultRates, 'outage'>> & { outageMs: number | null }>> = {
+export const FAULT_PROFILES: Readonly<
+  Record<FaultProfile, Readonly<Omit<ResolvedFaultRates, 'outage'>> & { outageMs: number | null }>
+> = {
   none: { ...NO_FAULTS, outageMs: null },
-  default: { serverError: 0.01, reset: 0.01, slow: 0.01, truncatedJson: 0.01, lyingGzip: 0.01, spurious429: 0, outageMs: null },
-  storm: { serverError: 0.08, reset: 0.03, slow: 0.03, truncatedJson: 0.1, lyingGzip: 0.1, spurious429: 0.01, outageMs: STORM_OUTAGE_MS },
+  default: {
+    serverError: 0.01,
+    reset: 0.01,
+    slow: 0.01,
+    truncatedJson: 0.01,
+    lyingGzip: 0.01,
+    spurious429: 0,
+    outageMs: null,
+  },
+  storm: {
+    serverError: 0.08,
+    reset: 0.03,
+    slow: 0.03,
+    truncatedJson: 0.1,
+    lyingGzip: 0.1,
+    spurious429: 0.01,
+    outageMs: STORM_OUTAGE_MS,
+  },
 };
 
 /** Loopback names and addresses the simulator may listen on (it must never face a network). */
@@ -208,9 +243,11 @@ function invalid(message: string, subject: string): SalvageError {
 function resolveFaults(faults: FaultProfile | FaultRates, seed: string): ResolvedFaultRates {
   if (typeof faults === 'string') {
     const profile = FAULT_PROFILES[faults];
-    if (profile === undefined) throw invalid(`unknown fault profile "${String(faults)}": use none, default or storm`, String(faults));
+    if (profile === undefined)
+      throw invalid(`unknown fault profile "${String(faults)}": use none, default or storm`, String(faults));
     const { outageMs, ...rates } = profile;
-    const afterRequests = STORM_OUTAGE_AFTER_MIN + Math.floor(unitHash(seed + '\u0001outage') * STORM_OUTAGE_AFTER_SPAN);
+    const afterRequests =
+      STORM_OUTAGE_AFTER_MIN + Math.floor(unitHash(seed + '\u0001outage') * STORM_OUTAGE_AFTER_SPAN);
     return { ...rates, outage: outageMs === null ? null : { afterRequests, durationMs: outageMs } };
   }
   const rates: ResolvedFaultRates = { ...NO_FAULTS, ...faults, outage: faults.outage ?? null };
@@ -234,19 +271,41 @@ export function resolveSimulatorOptions(options: SimulatorOptions): ResolvedSimu
   const host = options.host ?? d.host;
   if (!isLoopbackHost(host)) throw invalid(`the simulator listens on loopback only, not on "${host}"`, host);
   const port = options.port ?? d.port;
-  if (!Number.isInteger(port) || port < 0 || port > 65_535) throw invalid(`port must be an integer in 0–65535, got ${port}`, String(port));
+  if (!Number.isInteger(port) || port < 0 || port > 65_535)
+    throw invalid(`port must be an integer in 0–65535, got ${port}`, String(port));
   const timeScale = options.timeScale ?? d.timeScale;
-  if (!(timeScale > 0 && Number.isFinite(timeScale))) throw invalid(`timeScale must be a positive number, got ${timeScale}`, String(timeScale));
+  if (!(timeScale > 0 && Number.isFinite(timeScale)))
+    throw invalid(`timeScale must be a positive number, got ${timeScale}`, String(timeScale));
   const limits = { ...DEFAULT_LIMITS, ...options.limits };
   for (const [key, value] of Object.entries(limits)) {
-    if (!(value > 0 && Number.isFinite(value))) throw invalid(`limits.${key} must be a positive number, got ${value}`, key);
+    if (!(value > 0 && Number.isFinite(value)))
+      throw invalid(`limits.${key} must be a positive number, got ${value}`, key);
   }
   const blockMode = options.blockMode ?? d.blockMode;
-  if (blockMode !== 'refuse' && blockMode !== 'reset') throw invalid(`blockMode must be refuse or reset, got ${String(blockMode)}`, String(blockMode));
+  if (blockMode !== 'refuse' && blockMode !== 'reset')
+    throw invalid(`blockMode must be refuse or reset, got ${String(blockMode)}`, String(blockMode));
   const seed = String(options.seed ?? d.seed);
   const urlFaults = options.urlFaults ?? [];
   for (const f of urlFaults) {
-    if (typeof f.contains !== 'string' || f.contains === '' || !(URL_FAULT_KINDS as readonly string[]).includes(f.fault)) throw invalid(`urlFaults entries need a non-empty "contains" and a fault of ${URL_FAULT_KINDS.join(', ')}, got ${JSON.stringify(f)}`, JSON.stringify(f));
+    if (
+      typeof f.contains !== 'string' ||
+      f.contains === '' ||
+      !(URL_FAULT_KINDS as readonly string[]).includes(f.fault)
+    )
+      throw invalid(
+        `urlFaults entries need a non-empty "contains" and a fault of ${URL_FAULT_KINDS.join(', ')}, got ${JSON.stringify(f)}`,
+        JSON.stringify(f),
+      );
   }
-  return { siteDir: options.siteDir, host, port, timeScale, faults: resolveFaults(options.faults ?? d.faults, seed), seed, limits, blockMode, urlFaults };
+  return {
+    siteDir: options.siteDir,
+    host,
+    port,
+    timeScale,
+    faults: resolveFaults(options.faults ?? d.faults, seed),
+    seed,
+    limits,
+    blockMode,
+    urlFaults,
+  };
 }

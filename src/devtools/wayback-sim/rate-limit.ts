@@ -61,7 +61,11 @@ export class RateLimiter {
     const { limits, timeScale } = options;
     // WAYBACK: CDX (shared with timemap) allows 30 requests per minute per IP and playback about
     // 10 per second (WAYBACK.md, rate limits). Counted over a sliding window of admitted requests.
-    const state = (limit: number, windowMs: number): FamilyState => ({ window: new SlidingWindow(limit, windowMs / timeScale), episodeStart: undefined, last429: undefined });
+    const state = (limit: number, windowMs: number): FamilyState => ({
+      window: new SlidingWindow(limit, windowMs / timeScale),
+      episodeStart: undefined,
+      last429: undefined,
+    });
     this.families = { cdx: state(limits.cdxPerMinute, MINUTE_MS), capture: state(limits.capturesPerSecond, SECOND_MS) };
     this.persistMs = limits.persistAfter429Ms / timeScale;
     this.firstBlockMs = limits.firstBlockMs / timeScale;

@@ -21,16 +21,20 @@ export interface RawRequestOptions {
 /** GETs `url`; rejects on connection errors (ECONNREFUSED, ECONNRESET, a body cut short). */
 export function rawRequest(url: string, options: RawRequestOptions = {}): Promise<RawResponse> {
   return new Promise((resolve, reject) => {
-    const req = get(url, { headers: options.headers ?? {}, ...(options.agent === undefined ? {} : { agent: options.agent }) }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (chunk: Buffer) => chunks.push(chunk));
-      res.on('error', reject);
-      res.on('aborted', () => reject(new Error('response aborted')));
-      res.on('end', () => {
-        if (!res.complete) reject(new Error('response cut short'));
-        else resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) });
-      });
-    });
+    const req = get(
+      url,
+      { headers: options.headers ?? {}, ...(options.agent === undefined ? {} : { agent: options.agent }) },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (chunk: Buffer) => chunks.push(chunk));
+        res.on('error', reject);
+        res.on('aborted', () => reject(new Error('response aborted')));
+        res.on('end', () => {
+          if (!res.complete) reject(new Error('response cut short'));
+          else resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) });
+        });
+      },
+    );
     req.on('error', reject);
   });
 }

@@ -9,7 +9,11 @@ import { rawRequest, type RawResponse } from './raw-request.js';
 const UA = { 'user-agent': 'salvage-tests (wayback-sim)' };
 const A = 'https://www.hkcnews.com/article/1/%E6%B8%AF';
 /** Bytes that must come back unchanged: UTF-8 text, a CR, a NUL and a byte that is not UTF-8. */
-const A_2019 = Buffer.concat([Buffer.from('<html>眾新聞 2019\r\n\0', 'utf8'), Buffer.from([0xff, 0xfe]), Buffer.from('</html>\n')]);
+const A_2019 = Buffer.concat([
+  Buffer.from('<html>眾新聞 2019\r\n\0', 'utf8'),
+  Buffer.from([0xff, 0xfe]),
+  Buffer.from('</html>\n'),
+]);
 const A_2020 = Buffer.from('<html>眾新聞 2020</html>\n', 'utf8');
 const SHORT = 'https://hkcnews.com/article/2';
 const LONG = 'https://hkcnews.com/article/2/b';
@@ -36,7 +40,8 @@ after(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-const web = (path: string, headers: Record<string, string> = UA): Promise<RawResponse> => rawRequest(`${sim.url}/web/${path}`, { headers });
+const web = (path: string, headers: Record<string, string> = UA): Promise<RawResponse> =>
+  rawRequest(`${sim.url}/web/${path}`, { headers });
 
 test('an id_ replay returns the archived bytes exactly, with memento headers', async () => {
   const res = await web(`20190101000000id_/${A}`);
@@ -54,7 +59,14 @@ test('an id_ replay returns the archived bytes exactly, with memento headers', a
 });
 
 test('other modifiers, http and the bare host replay the same bytes', async () => {
-  for (const path of [`20190101000000/${A}`, `20190101000000im_/${A}`, `20190101000000if_/${A}`, `20190101000000js_/${A}`, `20190101000000cs_/${A}`, '20190101000000id_/http://hkcnews.com/article/1/%e6%b8%af']) {
+  for (const path of [
+    `20190101000000/${A}`,
+    `20190101000000im_/${A}`,
+    `20190101000000if_/${A}`,
+    `20190101000000js_/${A}`,
+    `20190101000000cs_/${A}`,
+    '20190101000000id_/http://hkcnews.com/article/1/%e6%b8%af',
+  ]) {
     const res = await web(path);
     assert.equal(res.status, 200, path);
     assert.deepEqual(res.body, A_2019, path);

@@ -73,7 +73,13 @@ function payloadOf(site: Site, row: SiteRow, range: { start: number; end: number
   return index === undefined ? undefined : site.rows[index];
 }
 
-async function replayRow(site: Site, row: SiteRow, range: { start: number; end: number }, modifier: string, simUrl: string): Promise<ReplayAnswer> {
+async function replayRow(
+  site: Site,
+  row: SiteRow,
+  range: { start: number; end: number },
+  modifier: string,
+  simUrl: string,
+): Promise<ReplayAnswer> {
   let source = row;
   let mimetype = row.mimetype;
   let status = Number(row.statuscode);
@@ -113,7 +119,12 @@ async function replayRow(site: Site, row: SiteRow, range: { start: number; end: 
  * Answers a replay request. `path` is the raw request target after `/web/` (query included, as
  * it belongs to the original URL); `simUrl` is the simulator's base URL for Location headers.
  */
-export async function answerReplay(site: Site, path: string, simUrl: string, options: { closestOnly?: boolean } = {}): Promise<ReplayAnswer> {
+export async function answerReplay(
+  site: Site,
+  path: string,
+  simUrl: string,
+  options: { closestOnly?: boolean } = {},
+): Promise<ReplayAnswer> {
   const m = REPLAY_PATH.exec(path);
   if (!m) return html(400, '<!DOCTYPE html><title>Bad Request</title><p>Bad replay URL</p>\n');
   const timestamp = m[1];
@@ -157,7 +168,10 @@ export async function answerReplay(site: Site, path: string, simUrl: string, opt
     }
   }
   const location = `${simUrl}/web/${best.timestamp}${modifier}/${best.original}`;
-  const answer = html(302, `<!DOCTYPE html><title>Redirecting</title><p>found capture at ${best.timestamp}: <a href="${escapeHtml(location)}">${escapeHtml(location)}</a></p>\n`);
+  const answer = html(
+    302,
+    `<!DOCTYPE html><title>Redirecting</title><p>found capture at ${best.timestamp}: <a href="${escapeHtml(location)}">${escapeHtml(location)}</a></p>\n`,
+  );
   answer.headers['location'] = location;
   answer.headers['x-archive-redirect-reason'] = `found capture at ${best.timestamp}`;
   return answer;

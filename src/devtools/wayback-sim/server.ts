@@ -9,7 +9,12 @@ import { promisify } from 'node:util';
 import { gzip } from 'node:zlib';
 import { answerCdx } from './cdx-query.js';
 import { FaultPlanner, type FaultDecision } from './faults.js';
-import { resolveSimulatorOptions, type ResolvedSimulatorOptions, type SimulatorOptions, type UrlFault } from './options.js';
+import {
+  resolveSimulatorOptions,
+  type ResolvedSimulatorOptions,
+  type SimulatorOptions,
+  type UrlFault,
+} from './options.js';
 import { RateLimiter, type Family } from './rate-limit.js';
 import { answerReplay, BLOCKED_SITE_HTML, EXCLUDED_HTML, html, NOT_ARCHIVED_HTML } from './replay.js';
 import { loadSite, type Site } from './site.js';
@@ -70,7 +75,11 @@ const internalError = (error: unknown): Reply => ({
   body: Buffer.from(`simulator error: ${error instanceof Error ? error.message : String(error)}\n`),
 });
 
-const page = (status: number): Reply => ({ status, headers: { 'content-type': HTML_TYPE }, body: Buffer.from(STATUS_PAGES[status] ?? `${status}\n`, 'utf8') });
+const page = (status: number): Reply => ({
+  status,
+  headers: { 'content-type': HTML_TYPE },
+  body: Buffer.from(STATUS_PAGES[status] ?? `${status}\n`, 'utf8'),
+});
 
 /** Loads the site directory and starts listening; see SimulatorOptions for every option. */
 export async function startWaybackSimulator(options: SimulatorOptions): Promise<WaybackSimulator> {
@@ -204,7 +213,11 @@ class Simulator implements WaybackSimulator {
       res.end(JSON.stringify(this.counters) + '\n');
       return;
     }
-    const family: Family | 'other' = pathname.startsWith('/cdx/') ? 'cdx' : pathname.startsWith(WEB_PREFIX) ? 'capture' : 'other';
+    const family: Family | 'other' = pathname.startsWith('/cdx/')
+      ? 'cdx'
+      : pathname.startsWith(WEB_PREFIX)
+        ? 'capture'
+        : 'other';
     this.counters.requests[family]++;
     if (family === 'other') return this.send(req, res, page(404));
     if (req.method !== 'GET' && req.method !== 'HEAD') return this.send(req, res, page(405));
@@ -219,7 +232,8 @@ class Simulator implements WaybackSimulator {
       return this.send(req, res, page(outage.status));
     }
     // WAYBACK: requests without a User-Agent get HTTP 400 (WAYBACK.md, rate limits: hahwul/urx PR 264).
-    if (req.headers['user-agent'] === undefined || req.headers['user-agent'] === '') return this.send(req, res, page(400));
+    if (req.headers['user-agent'] === undefined || req.headers['user-agent'] === '')
+      return this.send(req, res, page(400));
 
     const urlFault = this.options.urlFaults.find((f) => target.includes(f.contains));
     if (urlFault !== undefined) return this.applyUrlFault(req, res, target, urlFault);
@@ -249,23 +263,37 @@ class Simulator implements WaybackSimulator {
   }
 
   /** A fault of one URL (options.urlFaults): the same on every attempt, whatever the seed. */
-  private async applyUrlFault(req: IncomingMessage, res: ServerResponse, target: string, fault: UrlFault): Promise<void> {
+  private async applyUrlFault(
+    req: IncomingMessage,
+    res: ServerResponse,
+    target: string,
+    fault: UrlFault,
+  ): Promise<void> {
     this.counters.urlFaultsInjected[fault.contains] = (this.counters.urlFaultsInjected[fault.contains] ?? 0) + 1;
     const replay = target.startsWith(WEB_PREFIX);
     switch (fault.fault) {
-      case 'reset': res.socket?.destroy(); return;
-      case 'hang': return; // the socket stays open until the client gives up or close()
-      case 'huge': break;
+      case 'reset':
+        res.socket?.destroy();
+        return;
+      case 'hang':
+        return; // the socket stays open until the client gives up or close()
+      case 'huge':
+        break;
       // WAYBACK: the answers of real recordings (WAYBACK.md, answers seen in real recordings):
       // an excluded URL is a 200 page without Memento-Datetime; a blocked site is a 403 naming
       // AdministrativeAccessControlException; "not archived" is the service's 404 page.
-      case 'excluded': return this.send(req, res, html(200, EXCLUDED_HTML));
-      case 'blocked': return this.send(req, res, html(403, BLOCKED_SITE_HTML));
-      case 'not-archived': return this.send(req, res, html(404, NOT_ARCHIVED_HTML));
+      case 'excluded':
+        return this.send(req, res, html(200, EXCLUDED_HTML));
+      case 'blocked':
+        return this.send(req, res, html(403, BLOCKED_SITE_HTML));
+      case 'not-archived':
+        return this.send(req, res, html(404, NOT_ARCHIVED_HTML));
       case 'wrong-encoding':
       case 'closest': {
         if (!replay) return this.send(req, res, page(404));
-        const answer = await answerReplay(this.site, target.slice(WEB_PREFIX.length), this.url, { closestOnly: fault.fault === 'closest' });
+        const answer = await answerReplay(this.site, target.slice(WEB_PREFIX.length), this.url, {
+          closestOnly: fault.fault === 'closest',
+        });
         // WAYBACK: `Content-Encoding: gzip` over bytes that are not gzip (WAYBACK.md, answers seen in real recordings).
         if (fault.fault === 'wrong-encoding') answer.headers['content-encoding'] = 'gzip';
         return this.send(req, res, answer);
@@ -277,7 +305,10 @@ class Simulator implements WaybackSimulator {
     const pump = (): void => {
       while (!res.destroyed && sent < HUGE_BODY_MAX_BYTES) {
         sent += HUGE_CHUNK.length;
-        if (!res.write(HUGE_CHUNK)) { res.once('drain', pump); return; }
+        if (!res.write(HUGE_CHUNK)) {
+          res.once('drain', pump);
+          return;
+        }
       }
       if (!res.destroyed) res.end();
     };
@@ -290,7 +321,12 @@ class Simulator implements WaybackSimulator {
     if (block) res.once('finish', () => this.startBlock());
   }
 
-  private async cdx(req: IncomingMessage, pathname: string, params: URLSearchParams, fault: FaultDecision): Promise<Reply> {
+  private async cdx(
+    req: IncomingMessage,
+    pathname: string,
+    params: URLSearchParams,
+    fault: FaultDecision,
+  ): Promise<Reply> {
     if (pathname !== CDX_PATH) return page(404);
     const answer = answerCdx(this.site, params, this.options.limits.cdxMaxRows);
     let text = answer.body;

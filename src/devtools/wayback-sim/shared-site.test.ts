@@ -19,8 +19,14 @@ const ARTICLES = 'data/hkcnews/articles.jsonl.gz';
 const UA = { 'user-agent': 'salvage-tests (wayback-sim)' };
 
 function sharedDir(): string | undefined {
-  const candidates = [process.env['SALVAGE_SHARED'], resolve(process.cwd(), '../shared'), resolve(import.meta.dirname, '../../../../shared')];
-  return candidates.find((c): c is string => c !== undefined && existsSync(join(c, GENERATOR)) && existsSync(join(c, ARTICLES)));
+  const candidates = [
+    process.env['SALVAGE_SHARED'],
+    resolve(process.cwd(), '../shared'),
+    resolve(import.meta.dirname, '../../../../shared'),
+  ];
+  return candidates.find(
+    (c): c is string => c !== undefined && existsSync(join(c, GENERATOR)) && existsSync(join(c, ARTICLES)),
+  );
 }
 
 test('a generated hkcnews site is served row for row (uses ../shared)', { timeout: 60_000 }, async (t) => {
@@ -33,7 +39,18 @@ test('a generated hkcnews site is served row for row (uses ../shared)', { timeou
   const site = join(dir, 'site');
   try {
     // 40 articles with seed 3 include redirects, revisits, duplicates and other captures.
-    await promisify(execFile)(process.execPath, [join(shared, GENERATOR), '--articles', join(shared, ARTICLES), '--out', site, '--sample', '40', '--seed', '3', '--quiet']);
+    await promisify(execFile)(process.execPath, [
+      join(shared, GENERATOR),
+      '--articles',
+      join(shared, ARTICLES),
+      '--out',
+      site,
+      '--sample',
+      '40',
+      '--seed',
+      '3',
+      '--quiet',
+    ]);
     const rows = (await readFile(join(site, 'cdx.jsonl'), 'utf8'))
       .split('\n')
       .filter((l) => l !== '')
@@ -42,8 +59,19 @@ test('a generated hkcnews site is served row for row (uses ../shared)', { timeou
 
     const sim = await startWaybackSimulator({ siteDir: site, timeScale: 100_000 });
     try {
-      const listed = JSON.parse((await rawRequest(`${sim.url}/cdx/search/cdx?url=hkcnews.com&matchType=domain&output=json`, { headers: UA })).body.toString()) as string[][];
-      assert.deepEqual(listed.slice(1).map((r) => r.join(' ')), rows.map((r) => [r['urlkey'], r['timestamp'], r['original'], r['mimetype'], r['statuscode'], r['digest'], r['length']].join(' ')));
+      const listed = JSON.parse(
+        (
+          await rawRequest(`${sim.url}/cdx/search/cdx?url=hkcnews.com&matchType=domain&output=json`, { headers: UA })
+        ).body.toString(),
+      ) as string[][];
+      assert.deepEqual(
+        listed.slice(1).map((r) => r.join(' ')),
+        rows.map((r) =>
+          [r['urlkey'], r['timestamp'], r['original'], r['mimetype'], r['statuscode'], r['digest'], r['length']].join(
+            ' ',
+          ),
+        ),
+      );
       for (const row of rows) {
         const res = await rawRequest(`${sim.url}/web/${row['timestamp']}id_/${row['original']}`, { headers: UA });
         assert.equal(res.status, row['statuscode'] === '-' ? 200 : Number(row['statuscode']), row['original']);

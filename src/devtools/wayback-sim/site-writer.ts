@@ -61,7 +61,10 @@ const EXTENSIONS: Record<string, string> = { 'text/html': 'html', 'image/svg+xml
  * index order. Urlkeys, digests and lengths are computed; rows are sorted like a CDX index
  * (urlkey, timestamp, original), keeping duplicates.
  */
-export async function writeSimSite(dir: string, captures: readonly SimCaptureInput[]): Promise<Record<string, string>[]> {
+export async function writeSimSite(
+  dir: string,
+  captures: readonly SimCaptureInput[],
+): Promise<Record<string, string>[]> {
   await mkdir(join(dir, 'bodies'), { recursive: true });
   const rows: Record<string, unknown>[] = [];
   const written = new Set<string>();
@@ -74,8 +77,17 @@ export async function writeSimSite(dir: string, captures: readonly SimCaptureInp
       written.add(body);
       await writeFile(join(dir, body), gzipSync(bytes));
     }
-    const statuscode = c.revisit === true ? REVISIT_STATUS : (c.statuscode ?? (c.location !== undefined ? '301' : '200'));
-    const kind = c.kind ?? (c.revisit === true ? 'revisit' : statuscode.startsWith('3') ? 'redirect' : statuscode === '404' ? 'notfound' : 'ok');
+    const statuscode =
+      c.revisit === true ? REVISIT_STATUS : (c.statuscode ?? (c.location !== undefined ? '301' : '200'));
+    const kind =
+      c.kind ??
+      (c.revisit === true
+        ? 'revisit'
+        : statuscode.startsWith('3')
+          ? 'redirect'
+          : statuscode === '404'
+            ? 'notfound'
+            : 'ok');
     const row: Record<string, unknown> = {
       urlkey: surt(c.original),
       timestamp: c.timestamp,
@@ -91,14 +103,21 @@ export async function writeSimSite(dir: string, captures: readonly SimCaptureInp
     if (c.raw !== undefined) row['raw'] = c.raw;
     rows.push(row);
   }
-  const order = (r: Record<string, unknown>): string[] => [r['urlkey'] as string, r['timestamp'] as string, r['original'] as string];
+  const order = (r: Record<string, unknown>): string[] => [
+    r['urlkey'] as string,
+    r['timestamp'] as string,
+    r['original'] as string,
+  ];
   rows.sort((a, b) => {
     const [x, y] = [order(a), order(b)];
     for (let i = 0; i < x.length; i++) if (x[i] !== y[i]) return x[i]! < y[i]! ? -1 : 1;
     return 0;
   });
   await writeFile(join(dir, 'cdx.jsonl'), rows.map((r) => JSON.stringify(r) + '\n').join(''));
-  await writeFile(join(dir, 'manifest.json'), JSON.stringify({ generator: 'wayback-sim writeSimSite', counts: { captures: rows.length } }, null, 1) + '\n');
+  await writeFile(
+    join(dir, 'manifest.json'),
+    JSON.stringify({ generator: 'wayback-sim writeSimSite', counts: { captures: rows.length } }, null, 1) + '\n',
+  );
   // Every field is a string except `raw`, which only tests of malformed rows set (and read back as they wrote it).
   return rows as Record<string, string>[];
 }

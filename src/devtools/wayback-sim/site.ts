@@ -67,12 +67,21 @@ class Interner {
 
 function str(o: Record<string, unknown>, key: string, line: number, file: string): string {
   const v = o[key];
-  if (typeof v !== 'string') throw new SalvageError('INPUT_INVALID', `${file}:${line}: field "${key}" must be a string`, { subject: file });
+  if (typeof v !== 'string')
+    throw new SalvageError('INPUT_INVALID', `${file}:${line}: field "${key}" must be a string`, { subject: file });
   return v;
 }
 
 const compareRows = (a: SiteRow, b: SiteRow): number =>
-  a.urlkey < b.urlkey ? -1 : a.urlkey > b.urlkey ? 1 : a.timestamp < b.timestamp ? -1 : a.timestamp > b.timestamp ? 1 : 0;
+  a.urlkey < b.urlkey
+    ? -1
+    : a.urlkey > b.urlkey
+      ? 1
+      : a.timestamp < b.timestamp
+        ? -1
+        : a.timestamp > b.timestamp
+          ? 1
+          : 0;
 
 /** Reads `<dir>/cdx.jsonl`. Throws INPUT_UNREADABLE when missing, INPUT_INVALID for a bad line. */
 export async function loadSite(dir: string): Promise<Site> {
@@ -118,7 +127,11 @@ export async function loadSite(dir: string): Promise<Site> {
     }
   } catch (error) {
     if (error instanceof SalvageError) throw error;
-    throw new SalvageError('INPUT_UNREADABLE', `cannot read ${file}: is ${dir} a site directory written by hkcnews-site?`, { subject: file, cause: error });
+    throw new SalvageError(
+      'INPUT_UNREADABLE',
+      `cannot read ${file}: is ${dir} a site directory written by hkcnews-site?`,
+      { subject: file, cause: error },
+    );
   }
   // WAYBACK: identical duplicate rows are common in the real index (WAYBACK.md, CDX index: edgi
   // wayback cassettes); `kind: dup` rows are kept and served as they are.
@@ -158,10 +171,14 @@ export async function readBody(site: Site, row: SiteRow): Promise<Buffer> {
   if (row.body === undefined) return Buffer.alloc(0);
   const root = resolve(site.dir);
   const path = resolve(root, row.body);
-  if (!path.startsWith(root + sep)) throw new SalvageError('INPUT_INVALID', `body path ${row.body} leaves the site directory`, { subject: row.body });
+  if (!path.startsWith(root + sep))
+    throw new SalvageError('INPUT_INVALID', `body path ${row.body} leaves the site directory`, { subject: row.body });
   try {
     return await gunzipAsync(await readFile(path));
   } catch (cause) {
-    throw new SalvageError('INPUT_UNREADABLE', `cannot read the body ${row.body} of ${row.timestamp} ${row.original}`, { subject: path, cause });
+    throw new SalvageError('INPUT_UNREADABLE', `cannot read the body ${row.body} of ${row.timestamp} ${row.original}`, {
+      subject: path,
+      cause,
+    });
   }
 }

@@ -76,6 +76,11 @@ export function surt(url: string, options: SurtOptions = {}): string {
   let path = minimalEscape(fullyUnescape(toBinary(m[3] || '/'))).toLowerCase();
   if (path.length > 1 && path.endsWith('/') && options.keepTrailingSlash !== true) path = path.slice(0, -1);
   let query = m[4] ? m[4].slice(1) : '';
-  if (query) query = minimalEscape(fullyUnescape(toBinary(query))).toLowerCase().split('&').sort().join('&');
+  if (query)
+    query = minimalEscape(fullyUnescape(toBinary(query)))
+      .toLowerCase()
+      .split('&')
+      .sort()
+      .join('&');
   return surtHost(url) + ')' + path + (query ? '?' + query : '');
 }

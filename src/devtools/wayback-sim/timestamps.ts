@@ -19,7 +19,14 @@ export const isFullTimestamp = (ts: string): boolean => ts.length === FULL_TIMES
 /** Milliseconds since the epoch of a 1–14 digit timestamp (partial ones padded down). */
 export function timestampToMs(ts: string): number {
   const t = ts + PAD_DOWN.slice(ts.length);
-  return Date.UTC(+t.slice(0, 4), +t.slice(4, 6) - 1, +t.slice(6, 8), +t.slice(8, 10), +t.slice(10, 12), +t.slice(12, 14));
+  return Date.UTC(
+    +t.slice(0, 4),
+    +t.slice(4, 6) - 1,
+    +t.slice(6, 8),
+    +t.slice(8, 10),
+    +t.slice(10, 12),
+    +t.slice(12, 14),
+  );
 }
 
 /** 14-digit timestamp of an epoch time in milliseconds. */

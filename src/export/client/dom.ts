@@ -45,7 +45,9 @@ const SEARCH_FIELDS = ['q', 'from', 'to', 'category', 'author', 'tag'] as const;
 const num = (n: number): string => n.toLocaleString('en-US');
 
 /** A search page request read from the query string, or the message of what is wrong with it. */
-export type PageRequest = { ok: true; options: SearchOptions & { limit: number; offset: number; group: boolean }; page: number } | { ok: false; message: string };
+export type PageRequest =
+  | { ok: true; options: SearchOptions & { limit: number; offset: number; group: boolean }; page: number }
+  | { ok: false; message: string };
 
 /** Read the search page's parameters as the server does (empty values are absent; `group` on unless 0). */
 export function readSearchParams(params: URLSearchParams): PageRequest {
@@ -53,14 +55,21 @@ export function readSearchParams(params: URLSearchParams): PageRequest {
     const v = params.get(name);
     return v === null || v === '' ? undefined : v;
   };
-  if ((params.get('q') ?? '').length > MAX_QUERY_CHARS) return { ok: false, message: `q is longer than ${MAX_QUERY_CHARS} characters` };
+  if ((params.get('q') ?? '').length > MAX_QUERY_CHARS)
+    return { ok: false, message: `q is longer than ${MAX_QUERY_CHARS} characters` };
   let page = 1;
   const p = get('page');
   if (p !== undefined) {
-    if (!PAGE_NUMBER.test(p) || Number(p) < 1 || Number(p) > MAX_PAGE) return { ok: false, message: `page must be an integer from 1 to ${MAX_PAGE}` };
+    if (!PAGE_NUMBER.test(p) || Number(p) < 1 || Number(p) > MAX_PAGE)
+      return { ok: false, message: `page must be an integer from 1 to ${MAX_PAGE}` };
     page = Number(p);
   }
-  const options: SearchOptions & { limit: number; offset: number; group: boolean } = { q: params.get('q') ?? '', limit: PAGE_SIZE, offset: (page - 1) * PAGE_SIZE, group: true };
+  const options: SearchOptions & { limit: number; offset: number; group: boolean } = {
+    q: params.get('q') ?? '',
+    limit: PAGE_SIZE,
+    offset: (page - 1) * PAGE_SIZE,
+    group: true,
+  };
   const sort = get('sort');
   if (sort !== undefined) {
     if (sort !== 'relevance' && sort !== 'date') return { ok: false, message: 'sort must be one of relevance, date' };
@@ -75,7 +84,8 @@ export function readSearchParams(params: URLSearchParams): PageRequest {
   for (const name of ['category', 'author', 'tag'] as const) {
     const v = get(name);
     if (v === undefined) continue;
-    if (v.length > MAX_FILTER_CHARS) return { ok: false, message: `${name} is longer than ${MAX_FILTER_CHARS} characters` };
+    if (v.length > MAX_FILTER_CHARS)
+      return { ok: false, message: `${name} is longer than ${MAX_FILTER_CHARS} characters` };
     options[name] = v;
   }
   const group = get('group')?.toLowerCase();
@@ -112,7 +122,12 @@ export function snippetNodes(doc: DomDocument, snippet: string): DomNode[] {
   return out;
 }
 
-function element(doc: DomDocument, tag: string, attributes: Record<string, string>, ...children: (DomNode | string)[]): DomElement {
+function element(
+  doc: DomDocument,
+  tag: string,
+  attributes: Record<string, string>,
+  ...children: (DomNode | string)[]
+): DomElement {
   const e = doc.createElement(tag);
   for (const [k, v] of Object.entries(attributes)) e.setAttribute(k, v);
   for (const c of children) e.appendChild(typeof c === 'string' ? doc.createTextNode(c) : c);
@@ -130,13 +145,19 @@ export function pageHref(params: URLSearchParams, n: number): string {
 }
 
 /** The results region's content for a response (the server's `searchResults`). */
-export function resultNodes(doc: DomDocument, response: SearchResponse, page: number, params: URLSearchParams): DomNode[] {
+export function resultNodes(
+  doc: DomDocument,
+  response: SearchResponse,
+  page: number,
+  params: URLSearchParams,
+): DomNode[] {
   const count = response.groups ?? response.total;
   const pages = Math.max(1, Math.ceil(count / PAGE_SIZE));
   const from = (page - 1) * PAGE_SIZE + 1;
-  const summary = response.total === 0
-    ? '找不到符合的文章。'
-    : `${num(response.total)} 篇文章${response.groups !== undefined && response.groups !== response.total ? `（${num(response.groups)} 則報道）` : ''}，第 ${num(Math.min(from, count))}–${num(Math.min(from + PAGE_SIZE - 1, count))} 項。`;
+  const summary =
+    response.total === 0
+      ? '找不到符合的文章。'
+      : `${num(response.total)} 篇文章${response.groups !== undefined && response.groups !== response.total ? `（${num(response.groups)} 則報道）` : ''}，第 ${num(Math.min(from, count))}–${num(Math.min(from + PAGE_SIZE - 1, count))} 項。`;
   // Text nodes of '\n' stand where the server's template has line breaks: the same DOM.
   const out: DomNode[] = [element(doc, 'p', { class: 'results-summary' }, summary), doc.createTextNode('\n')];
   if (response.results.length > 0) {
@@ -146,7 +167,12 @@ export function resultNodes(doc: DomDocument, response: SearchResponse, page: nu
       const meta = element(doc, 'p', { class: 'item-meta' });
       const parts: (DomNode | string)[] = [];
       // As the server (src/reader/layout.ts articleDate): only a real calendar day has a day page.
-      if (r.date !== undefined) parts.push(isCalendarDate(r.date) ? element(doc, 'a', { href: dateHref(r.date) }, element(doc, 'time', { datetime: r.date }, r.date)) : r.date);
+      if (r.date !== undefined)
+        parts.push(
+          isCalendarDate(r.date)
+            ? element(doc, 'a', { href: dateHref(r.date) }, element(doc, 'time', { datetime: r.date }, r.date))
+            : r.date,
+        );
       if (r.category !== undefined) parts.push(r.category);
       if (r.author !== undefined) parts.push(r.author);
       parts.forEach((p, i) => {
@@ -159,8 +185,16 @@ export function resultNodes(doc: DomDocument, response: SearchResponse, page: nu
       }
       const snippet = element(doc, 'p', { class: 'item-snippet' });
       for (const n of snippetNodes(doc, r.snippet)) snippet.appendChild(n);
-      list.appendChild(element(doc, 'li', { class: 'item' },
-        element(doc, 'h2', { class: 'item-title' }, element(doc, 'a', { href: `/article/${r.id}/` }, title)), meta, snippet));
+      list.appendChild(
+        element(
+          doc,
+          'li',
+          { class: 'item' },
+          element(doc, 'h2', { class: 'item-title' }, element(doc, 'a', { href: `/article/${r.id}/` }, title)),
+          meta,
+          snippet,
+        ),
+      );
     }
     out.push(list);
   }
@@ -172,13 +206,39 @@ export function resultNodes(doc: DomDocument, response: SearchResponse, page: nu
     let last = 0;
     for (const n of numbers) {
       if (n - last > 1) ul.appendChild(element(doc, 'li', { 'aria-hidden': 'true' }, '…'));
-      ul.appendChild(element(doc, 'li', {}, element(doc, 'a', n === page ? { href: pageHref(params, n), 'aria-current': 'page' } : { href: pageHref(params, n) }, String(n))));
+      ul.appendChild(
+        element(
+          doc,
+          'li',
+          {},
+          element(
+            doc,
+            'a',
+            n === page ? { href: pageHref(params, n), 'aria-current': 'page' } : { href: pageHref(params, n) },
+            String(n),
+          ),
+        ),
+      );
       last = n;
     }
-    out.push(element(doc, 'nav', { class: 'pager', 'aria-label': '搜尋結果分頁' }, '\n',
-      page > 1 ? element(doc, 'a', { href: pageHref(params, page - 1), rel: 'prev' }, '← 上一頁') : element(doc, 'span', {}), '\n',
-      ul, '\n',
-      page < pages ? element(doc, 'a', { href: pageHref(params, page + 1), rel: 'next' }, '下一頁 →') : element(doc, 'span', {}), '\n'));
+    out.push(
+      element(
+        doc,
+        'nav',
+        { class: 'pager', 'aria-label': '搜尋結果分頁' },
+        '\n',
+        page > 1
+          ? element(doc, 'a', { href: pageHref(params, page - 1), rel: 'prev' }, '← 上一頁')
+          : element(doc, 'span', {}),
+        '\n',
+        ul,
+        '\n',
+        page < pages
+          ? element(doc, 'a', { href: pageHref(params, page + 1), rel: 'next' }, '下一頁 →')
+          : element(doc, 'span', {}),
+        '\n',
+      ),
+    );
   }
   return out;
 }
@@ -207,11 +267,20 @@ function fillForm(doc: DomDocument, params: URLSearchParams, names: readonly str
 }
 
 function notice(doc: DomDocument, ...paragraphs: (DomNode | string)[][]): DomElement {
-  return element(doc, 'div', { class: 'notice', role: 'alert' }, ...paragraphs.map((children) => element(doc, 'p', {}, ...children)));
+  return element(
+    doc,
+    'div',
+    { class: 'notice', role: 'alert' },
+    ...paragraphs.map((children) => element(doc, 'p', {}, ...children)),
+  );
 }
 
 /** The search page: run the query string's search and show it. */
-export async function runSearchPage(doc: DomDocument, search: string, open: () => Promise<StaticSearchIndex>): Promise<void> {
+export async function runSearchPage(
+  doc: DomDocument,
+  search: string,
+  open: () => Promise<StaticSearchIndex>,
+): Promise<void> {
   const region = doc.getElementById('search-results');
   if (region === null) return;
   const params = new URLSearchParams(search);
@@ -228,12 +297,19 @@ export async function runSearchPage(doc: DomDocument, search: string, open: () =
     const response = await index.search(request.options);
     region.replaceChildren(...resultNodes(doc, response, request.page, params));
   } catch (error) {
-    region.replaceChildren(element(doc, 'p', { class: 'notice', role: 'alert' }, `搜尋未能完成：${(error as Error).message}`));
+    region.replaceChildren(
+      element(doc, 'p', { class: 'notice', role: 'alert' }, `搜尋未能完成：${(error as Error).message}`),
+    );
   }
 }
 
 /** The lookup page: the pasted URL's article id, then that article if this archive has it. */
-export async function runLookupPage(doc: DomDocument, search: string, open: () => Promise<StaticSearchIndex>, go: (href: string) => void): Promise<void> {
+export async function runLookupPage(
+  doc: DomDocument,
+  search: string,
+  open: () => Promise<StaticSearchIndex>,
+  go: (href: string) => void,
+): Promise<void> {
   const region = doc.getElementById('search-results');
   if (region === null) return;
   const params = new URLSearchParams(search);
@@ -244,9 +320,17 @@ export async function runLookupPage(doc: DomDocument, search: string, open: () =
   const id = articleIdFromUrl(url) ?? (bare !== undefined && Number(bare) > 0 ? Number(bare) : undefined);
   const searchLink = (): DomElement => element(doc, 'a', { href: '/search/' }, '以字詞搜尋');
   if (id === undefined) {
-    region.replaceChildren(notice(doc,
-      ['這不是眾新聞文章的網址。文章網址的格式是 ', element(doc, 'code', {}, 'https://www.hkcnews.com/article/<編號>/…'), '（有或沒有 www、http 或 https、任何標題部分，包括 Wayback 存檔網址）。'],
-      ['也可以', searchLink(), '文章。']));
+    region.replaceChildren(
+      notice(
+        doc,
+        [
+          '這不是眾新聞文章的網址。文章網址的格式是 ',
+          element(doc, 'code', {}, 'https://www.hkcnews.com/article/<編號>/…'),
+          '（有或沒有 www、http 或 https、任何標題部分，包括 Wayback 存檔網址）。',
+        ],
+        ['也可以', searchLink(), '文章。'],
+      ),
+    );
     return;
   }
   const index = await open();
@@ -255,7 +339,22 @@ export async function runLookupPage(doc: DomDocument, search: string, open: () =
     return;
   }
   const wayback = `https://web.archive.org/web/*/hkcnews.com/article/${id}/*`;
-  region.replaceChildren(notice(doc,
-    [`本存檔沒有編號 ${id} 的文章。它可能從未被存檔，或存檔只有錯誤頁面。`],
-    ['可在 ', element(doc, 'a', { href: wayback, rel: 'noopener noreferrer nofollow' }, 'Wayback Machine 查看這篇文章的所有存檔'), '（外部網站），或', searchLink(), '。']));
+  region.replaceChildren(
+    notice(
+      doc,
+      [`本存檔沒有編號 ${id} 的文章。它可能從未被存檔，或存檔只有錯誤頁面。`],
+      [
+        '可在 ',
+        element(
+          doc,
+          'a',
+          { href: wayback, rel: 'noopener noreferrer nofollow' },
+          'Wayback Machine 查看這篇文章的所有存檔',
+        ),
+        '（外部網站），或',
+        searchLink(),
+        '。',
+      ],
+    ),
+  );
 }

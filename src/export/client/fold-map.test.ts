@@ -8,7 +8,15 @@ import { fold, foldWithOrigin, installFoldMap } from './fold-map.js';
 installFoldMap(foldTable());
 
 test('the table fold equals the server fold on HK variants, compatibility forms and case', () => {
-  for (const text of ['衞生署綫麪', 'ＡＢＣ１２３', 'Hello WORLD', '㈱ ﬁ ①', '𠮷野家 𝐀', '\uD800 lone', '香港人民主派']) {
+  for (const text of [
+    '衞生署綫麪',
+    'ＡＢＣ１２３',
+    'Hello WORLD',
+    '㈱ ﬁ ①',
+    '𠮷野家 𝐀',
+    '\uD800 lone',
+    '香港人民主派',
+  ]) {
     assert.equal(fold(text), serverFold(text), text);
     assert.deepEqual(foldWithOrigin(text), serverFoldWithOrigin(text), text);
   }

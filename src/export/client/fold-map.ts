@@ -15,7 +15,6 @@ export type { FoldedText } from '../../search/index.js';
 let TABLE: Map<number, string> = new Map();
 let installed = false;
 
-
 /** Install a fold table (`fold.json`: `{ "<char>": "<folded>" }`); with `add`, add to the one installed. */
 export function installFoldMap(table: Readonly<Record<string, string>>, add = false): void {
   const map = add ? TABLE : new Map<number, string>();

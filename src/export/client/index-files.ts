@@ -74,7 +74,9 @@ export class IndexFiles {
       const cp = text.codePointAt(i)!; // i < length
       if (cp > 0xffff) i++;
       if (cp <= 0x7f || this.#foldBlocks.has(Math.floor(cp / FOLD_BLOCK_SIZE))) continue;
-      this.#foldRest ??= this.#required(INDEX_FILES.foldRest).then((data) => installFoldMap(JSON.parse(fromUtf8(data)) as Record<string, string>, true));
+      this.#foldRest ??= this.#required(INDEX_FILES.foldRest).then((data) =>
+        installFoldMap(JSON.parse(fromUtf8(data)) as Record<string, string>, true),
+      );
       return this.#foldRest;
     }
   }
@@ -85,7 +87,9 @@ export class IndexFiles {
     if (manifestBytes === undefined) throw new Error('static search: search-index/manifest.json is missing');
     const manifest = JSON.parse(fromUtf8(manifestBytes)) as StaticIndexManifest;
     if (manifest.format !== STATIC_INDEX_FORMAT || manifest.version !== STATIC_INDEX_VERSION) {
-      throw new Error(`static search: index format ${String(manifest.format)} v${String(manifest.version)} is not ${STATIC_INDEX_FORMAT} v${STATIC_INDEX_VERSION}`);
+      throw new Error(
+        `static search: index format ${String(manifest.format)} v${String(manifest.version)} is not ${STATIC_INDEX_FORMAT} v${STATIC_INDEX_VERSION}`,
+      );
     }
     const foldBytes = await loader.load(INDEX_FILES.foldMap);
     if (foldBytes === undefined) throw new Error('static search: search-index/fold.json is missing');

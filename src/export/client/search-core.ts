@@ -131,7 +131,11 @@ export class StaticSearchIndex {
       const list = await this.#files.docList(term, entry, family);
       if (within === undefined) return { ...list, df: entry.df };
       const { ib } = intersect(within, list.docs);
-      return { docs: Int32Array.from(ib, (j) => list.docs[j]!), tfs: Int32Array.from(ib, (j) => list.tfs[j]!), df: entry.df };
+      return {
+        docs: Int32Array.from(ib, (j) => list.docs[j]!),
+        tfs: Int32Array.from(ib, (j) => list.tfs[j]!),
+        df: entry.df,
+      };
     }
     const bigrams = chars.slice(0, -1).map((c, i) => c + chars[i + 1]!);
     const distinct = [...new Set(bigrams)];
@@ -144,7 +148,8 @@ export class StaticSearchIndex {
     let candidates = within;
     for (const t of distinct) {
       const docs = lists.get(t)!.docs;
-      candidates = candidates === undefined ? docs : Int32Array.from(intersect(candidates, docs).ia, (i) => candidates![i]!);
+      candidates =
+        candidates === undefined ? docs : Int32Array.from(intersect(candidates, docs).ia, (i) => candidates![i]!);
       if (candidates.length === 0) return none;
     }
     const cands = candidates!; // distinct is non-empty for 3+ characters
@@ -177,25 +182,27 @@ export class StaticSearchIndex {
     this.checks.positions++;
     const coverTokens = [...new Set(cover.map((i) => bigrams[i]!))];
     const positions = new Map<string, Int32Array[]>();
-    await Promise.all(coverTokens.map(async (t) => {
-      const list = lists.get(t)!;
-      const r = new ByteReader(await this.#files.positionBytes(t, entryOf.get(t)!, family));
-      const out: Int32Array[] = [];
-      let c = 0;
-      for (let j = 0; j < list.docs.length && c < cands.length; j++) {
-        const tf = list.tfs[j]!;
-        if (list.docs[j] !== cands[c]) {
-          for (let k = 0; k < tf; k++) r.varint();
-          continue;
+    await Promise.all(
+      coverTokens.map(async (t) => {
+        const list = lists.get(t)!;
+        const r = new ByteReader(await this.#files.positionBytes(t, entryOf.get(t)!, family));
+        const out: Int32Array[] = [];
+        let c = 0;
+        for (let j = 0; j < list.docs.length && c < cands.length; j++) {
+          const tf = list.tfs[j]!;
+          if (list.docs[j] !== cands[c]) {
+            for (let k = 0; k < tf; k++) r.varint();
+            continue;
+          }
+          const ps = new Int32Array(tf);
+          let at = 0;
+          for (let k = 0; k < tf; k++) ps[k] = at += r.varint();
+          out.push(ps);
+          c++;
         }
-        const ps = new Int32Array(tf);
-        let at = 0;
-        for (let k = 0; k < tf; k++) ps[k] = at += r.varint();
-        out.push(ps);
-        c++;
-      }
-      positions.set(t, out);
-    }));
+        positions.set(t, out);
+      }),
+    );
     const docs: number[] = [];
     const tfs: number[] = [];
     for (let c = 0; c < cands.length; c++) {
@@ -232,7 +239,10 @@ export class StaticSearchIndex {
       const keys = await this.#sortKeys();
       tests.push((doc) => keys[doc]! >= lo && keys[doc]! <= hi);
     }
-    for (const [name, value] of [['categories', options.category], ['authors', options.author]] as const) {
+    for (const [name, value] of [
+      ['categories', options.category],
+      ['authors', options.author],
+    ] as const) {
       if (value === undefined) continue;
       const { dict, codes } = await this.#files.dict(name);
       const wanted = dict.indexOf(value) + 1;
@@ -261,7 +271,8 @@ export class StaticSearchIndex {
 
     let current = await this.#filtered(options);
     for (const term of terms) current = (await this.#term(term, current, 'text')).docs;
-    if (current === undefined && excluded.length > 0) current = Int32Array.from({ length: this.#files.manifest.docs }, (_, i) => i);
+    if (current === undefined && excluded.length > 0)
+      current = Int32Array.from({ length: this.#files.manifest.docs }, (_, i) => i);
     for (const term of excluded) {
       if (current === undefined || current.length === 0) break;
       const m = await this.#term(term, current, 'text');
@@ -278,9 +289,11 @@ export class StaticSearchIndex {
     const keys = await this.#sortKeys();
     const order = Array.from(all);
     const hit = titleHit;
-    order.sort(hit === undefined
-      ? (a, b) => keys[b]! - keys[a]!
-      : (a, b) => Number(hasSorted(hit, b)) - Number(hasSorted(hit, a)) || keys[b]! - keys[a]!);
+    order.sort(
+      hit === undefined
+        ? (a, b) => keys[b]! - keys[a]!
+        : (a, b) => Number(hasSorted(hit, b)) - Number(hasSorted(hit, a)) || keys[b]! - keys[a]!,
+    );
     return limited === undefined ? { order, terms } : { order, terms, limited };
   }
 
@@ -311,13 +324,16 @@ export class StaticSearchIndex {
         } else list.push(ids[doc]!);
       }
       groups = firsts.length;
-      page = firsts.slice(offset, offset + limit).map((doc) => ({ doc, versions: members.get(groupOf[doc]!) ?? [ids[doc]!] }));
+      page = firsts
+        .slice(offset, offset + limit)
+        .map((doc) => ({ doc, versions: members.get(groupOf[doc]!) ?? [ids[doc]!] }));
     } else {
       page = order.slice(offset, offset + limit).map((doc) => ({ doc }));
     }
     const records = await this.#files.records(page.map((p) => p.doc));
     const results: SearchResult[] = page.map(({ versions }, i) => searchResult(records[i]!, terms, versions));
-    const response: SearchResponse = groups === undefined ? { total: order.length, results } : { total: order.length, groups, results };
+    const response: SearchResponse =
+      groups === undefined ? { total: order.length, results } : { total: order.length, groups, results };
     if (limited !== undefined) response.limited = limited;
     return response;
   }

@@ -9,7 +9,10 @@ import { runLookupPage, runSearchPage, type DomDocument } from './dom.js';
 export { StaticSearchIndex, type IndexLoader } from './search-core.js';
 
 /** A loader over `fetch`: `base` is the URL of `search-index/`; 404 is a missing file. */
-export function fetchLoader(base: URL, fetchFn: (url: URL) => Promise<{ ok: boolean; status: number; arrayBuffer(): Promise<ArrayBuffer> }>): IndexLoader {
+export function fetchLoader(
+  base: URL,
+  fetchFn: (url: URL) => Promise<{ ok: boolean; status: number; arrayBuffer(): Promise<ArrayBuffer> }>,
+): IndexLoader {
   return {
     async load(path: string): Promise<Uint8Array | undefined> {
       const response = await fetchFn(new URL(path, base));
@@ -31,7 +34,9 @@ if (browser.document !== undefined && browser.location !== undefined && browser.
   const { document, location } = browser;
   const fetchFn = browser.fetch.bind(globalThis);
   let opened: Promise<StaticSearchIndex> | undefined;
-  const open = (): Promise<StaticSearchIndex> => (opened ??= StaticSearchIndex.open(fetchLoader(new URL('../search-index/', import.meta.url), fetchFn)));
-  if (location.pathname.endsWith('/lookup/')) void runLookupPage(document, location.search, open, (href) => location.replace(href));
+  const open = (): Promise<StaticSearchIndex> =>
+    (opened ??= StaticSearchIndex.open(fetchLoader(new URL('../search-index/', import.meta.url), fetchFn)));
+  if (location.pathname.endsWith('/lookup/'))
+    void runLookupPage(document, location.search, open, (href) => location.replace(href));
   else void runSearchPage(document, location.search, open);
 }

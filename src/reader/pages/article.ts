@@ -23,7 +23,6 @@ export interface LoadedArticle {
   group: CatalogArticle[];
 }
 
-
 /**
  * Read an article's index row and archive file; undefined when unknown or the file is gone. The
  * file is read asynchronously: on a cold disk cache a synchronous read would stall every other
@@ -57,8 +56,17 @@ export function captureTime(file: Pick<ParsedArchiveFile, 'capturedAt' | 'url'>)
 function citeMeta(a: LoadedArticle): CiteMeta {
   const { row, file } = a;
   return {
-    id: row.id, title: row.title, date: row.date, lastUpdated: row.lastUpdated, author: row.author, category: row.category,
-    tags: row.tags, url: file.url, originalUrl: file.originalUrl, capturedAt: captureTime(file), site: file.site,
+    id: row.id,
+    title: row.title,
+    date: row.date,
+    lastUpdated: row.lastUpdated,
+    author: row.author,
+    category: row.category,
+    tags: row.tags,
+    url: file.url,
+    originalUrl: file.originalUrl,
+    capturedAt: captureTime(file),
+    site: file.site,
   };
 }
 
@@ -77,20 +85,27 @@ function revisionsSection(ctx: ReaderContext, a: LoadedArticle): HtmlPart {
   const baseText = base === undefined ? undefined : ctx.catalog.text(base.id);
   const ownText = a.file.text; // what the index holds for it: the index is built from parseArchiveFile's text
   const older = base !== undefined && base.id < a.row.id;
-  const diff = base !== undefined && baseText !== undefined
-    ? trusted(older ? revisionDiffHtml(baseText, ownText) : revisionDiffHtml(ownText, baseText))
-    : undefined;
+  const diff =
+    base !== undefined && baseText !== undefined
+      ? trusted(older ? revisionDiffHtml(baseText, ownText) : revisionDiffHtml(ownText, baseText))
+      : undefined;
   return html`<section class="box revisions" aria-labelledby="revisions-heading">
 <h2 id="revisions-heading">其他版本（共 ${a.group.length} 個版本）</h2>
 <p class="muted">眾新聞修改文章時會給新版本一個新編號；以下文章標題、日期及作者相同，是同一報道的不同版本。</p>
-<ol>${a.group.map((g) => g.id === a.row.id
-    ? html`<li aria-current="true"><strong>#${g.id}（本頁）</strong>${g.lastUpdated !== undefined ? html` <span class="muted">最後更新 ${g.lastUpdated}</span>` : ''}</li>`
-    : html`<li><a href="${articleHref(g.id)}">#${g.id}</a>${g.lastUpdated !== undefined ? html` <span class="muted">最後更新 ${g.lastUpdated}</span>` : ''}</li>`)}</ol>
-${diff === undefined || base === undefined ? '' : html`<details class="diff-box">
+<ol>${a.group.map((g) =>
+    g.id === a.row.id
+      ? html`<li aria-current="true"><strong>#${g.id}（本頁）</strong>${g.lastUpdated !== undefined ? html` <span class="muted">最後更新 ${g.lastUpdated}</span>` : ''}</li>`
+      : html`<li><a href="${articleHref(g.id)}">#${g.id}</a>${g.lastUpdated !== undefined ? html` <span class="muted">最後更新 ${g.lastUpdated}</span>` : ''}</li>`,
+  )}</ol>
+${
+  diff === undefined || base === undefined
+    ? ''
+    : html`<details class="diff-box">
 <summary>${older ? `與上一版本 #${base.id} 比較` : `與下一版本 #${base.id} 比較`}</summary>
 <p class="muted">${older ? html`由 <a href="${articleHref(base.id)}">#${base.id}</a> 到本頁（#${a.row.id}）的改動：` : html`由本頁（#${a.row.id}）到 <a href="${articleHref(base.id)}">#${base.id}</a> 的改動：`}<del>刪去</del>、<ins>加入</ins>。</p>
 <div class="diff">${diff}</div>
-</details>`}
+</details>`
+}
 </section>`;
 }
 
@@ -160,12 +175,25 @@ export function articlePage(ctx: ReaderContext, a: LoadedArticle): Html {
   const facts: HtmlPart[] = [];
   if (row.date !== undefined) facts.push(html`<dt>日期</dt><dd>${articleDate(row.date)}</dd>`);
   if (row.lastUpdated !== undefined) facts.push(html`<dt>最後更新</dt><dd>${row.lastUpdated}</dd>`);
-  if (row.author !== undefined) facts.push(html`<dt>${FACET_LABELS.author.one}</dt><dd>${link(ctx, 'author', row.author)}</dd>`);
-  if (row.category !== undefined) facts.push(html`<dt>${FACET_LABELS.category.one}</dt><dd>${link(ctx, 'category', row.category)}</dd>`);
-  if (row.tags.length > 0) facts.push(html`<dt>${FACET_LABELS.tag.plural}</dt><dd><ul class="tags">${row.tags.map((t) => html`<li>${link(ctx, 'tag', t)}</li>`)}</ul></dd>`);
+  if (row.author !== undefined)
+    facts.push(html`<dt>${FACET_LABELS.author.one}</dt><dd>${link(ctx, 'author', row.author)}</dd>`);
+  if (row.category !== undefined)
+    facts.push(html`<dt>${FACET_LABELS.category.one}</dt><dd>${link(ctx, 'category', row.category)}</dd>`);
+  if (row.tags.length > 0)
+    facts.push(
+      html`<dt>${FACET_LABELS.tag.plural}</dt><dd><ul class="tags">${row.tags.map((t) => html`<li>${link(ctx, 'tag', t)}</li>`)}</ul></dd>`,
+    );
   const head = html`${dublinCoreMeta(meta).map((m) => html`<meta name="${m.name}" content="${m.content}">\n`)}<script type="application/ld+json">${trusted(newsArticleJsonLd(meta))}</script>\n`;
   const body = trusted(renderArticleHtml(dropControls(file.body), { loadImages: ctx.loadImages }));
-  return page(ctx, { title, head, enhance: true, ...(row.date !== undefined ? { description: `${row.date} ${row.author ?? ''} ${row.title}`.trim() } : {}) }, html`
+  return page(
+    ctx,
+    {
+      title,
+      head,
+      enhance: true,
+      ...(row.date !== undefined ? { description: `${row.date} ${row.author ?? ''} ${row.title}`.trim() } : {}),
+    },
+    html`
 <article class="article" aria-labelledby="article-title">
 <header>
 <h1 id="article-title">${title}</h1>
@@ -179,10 +207,14 @@ ${body}
 ${revisionsSection(ctx, a)}
 ${provenanceSection(a, meta)}
 ${citeSection(meta)}
-<p class="muted">${joinParts([
-    ...(dayHref !== undefined ? [html`<a href="${dayHref}">同日文章</a>`] : []),
-    ...(ctx.mode === 'server' ? [html`<a href="/api/articles/${row.id}">JSON</a>`] : []),
-  ], ' · ')}</p>`);
+<p class="muted">${joinParts(
+      [
+        ...(dayHref !== undefined ? [html`<a href="${dayHref}">同日文章</a>`] : []),
+        ...(ctx.mode === 'server' ? [html`<a href="/api/articles/${row.id}">JSON</a>`] : []),
+      ],
+      ' · ',
+    )}</p>`,
+  );
 }
 
 /** `GET /api/articles/:id`: metadata, body Markdown, plain text, revision group ids. */

@@ -31,7 +31,14 @@ export function homePage(ctx: ReaderContext): Html {
   const years = calendarOf(ctx).years;
   const latest = ctx.catalog.latest(LATEST_COUNT);
   const total = ctx.catalog.count();
-  return page(ctx, { title: ctx.siteTitle, section: 'home', description: `${ctx.siteTitle}：${num(total)} 篇文章，可按日期、分類、標籤、作者瀏覽及全文搜尋。` }, html`
+  return page(
+    ctx,
+    {
+      title: ctx.siteTitle,
+      section: 'home',
+      description: `${ctx.siteTitle}：${num(total)} 篇文章，可按日期、分類、標籤、作者瀏覽及全文搜尋。`,
+    },
+    html`
 <h1>${ctx.siteTitle}</h1>
 <p>${num(total)} 篇文章。按日期、<a href="/categories/">分類</a>、<a href="/tags/">標籤</a>或<a href="/authors/">作者</a>瀏覽，<a href="/search/">全文搜尋</a>，或以<a href="/lookup/">原網址查詢</a>文章。</p>
 <section aria-labelledby="latest-heading">
@@ -41,7 +48,8 @@ ${articleList(latest, 3)}
 <section aria-labelledby="calendar-heading">
 <h2 id="calendar-heading">按日期瀏覽</h2>
 ${yearCalendar(ctx, years, 3)}
-</section>`);
+</section>`,
+  );
 }
 
 export function yearPage(ctx: ReaderContext, year: number): Html | undefined {
@@ -52,11 +60,15 @@ export function yearPage(ctx: ReaderContext, year: number): Html | undefined {
   const years = calendar.years.map((c) => c.name);
   const at = years.indexOf(y);
   const total = months.reduce((n, m) => n + m.count, 0);
-  return page(ctx, { title: `${y} 年`, section: 'date' }, html`
+  return page(
+    ctx,
+    { title: `${y} 年`, section: 'date' },
+    html`
 <h1>${y} 年</h1>
 <p>${num(total)} 篇文章。</p>
 <ol class="counts">${months.map((m) => html`<li><a href="${dateHref(m.name)}">${y} 年 ${monthLabel(Number(m.name.slice(5, 7)))}</a> <span class="n">${num(m.count)} 篇</span></li>`)}</ol>
-${adjacentNav('年份', at > 0 ? { href: dateHref(years[at - 1]!), label: `${years[at - 1]!} 年` } : undefined, at >= 0 && at < years.length - 1 ? { href: dateHref(years[at + 1]!), label: `${years[at + 1]!} 年` } : undefined)}`);
+${adjacentNav('年份', at > 0 ? { href: dateHref(years[at - 1]!), label: `${years[at - 1]!} 年` } : undefined, at >= 0 && at < years.length - 1 ? { href: dateHref(years[at + 1]!), label: `${years[at + 1]!} 年` } : undefined)}`,
+  );
 }
 
 export function monthPage(ctx: ReaderContext, year: number, month: number): Html | undefined {
@@ -73,9 +85,11 @@ export function monthPage(ctx: ReaderContext, year: number, month: number): Html
   for (let d = 1; d <= length; d++) {
     const count = byDay.get(d);
     const date = `${y}-${m}-${String(d).padStart(2, '0')}`;
-    cells.push(count === undefined
-      ? html`<td>${d}</td>`
-      : html`<td><a href="${dateHref(date)}">${d}<span class="visually-hidden">日，</span><span class="n">${count} 篇</span></a></td>`);
+    cells.push(
+      count === undefined
+        ? html`<td>${d}</td>`
+        : html`<td><a href="${dateHref(date)}">${d}<span class="visually-hidden">日，</span><span class="n">${count} 篇</span></a></td>`,
+    );
   }
   while (cells.length % 7 !== 0) cells.push(html`<td></td>`);
   const rows: HtmlPart[] = [];
@@ -84,7 +98,10 @@ export function monthPage(ctx: ReaderContext, year: number, month: number): Html
   const at = allMonths.indexOf(`${y}-${m}`);
   const total = days.reduce((n, d) => n + d.count, 0);
   const label = (ym: string): string => `${ym.slice(0, 4)} 年 ${Number(ym.slice(5, 7))} 月`;
-  return page(ctx, { title: `${y} 年 ${month} 月`, section: 'date' }, html`
+  return page(
+    ctx,
+    { title: `${y} 年 ${month} 月`, section: 'date' },
+    html`
 <p class="muted"><a href="${dateHref(y)}">${y} 年</a></p>
 <h1>${y} 年 ${month} 月</h1>
 <p>${num(total)} 篇文章，分佈於 ${days.length} 天。</p>
@@ -93,7 +110,8 @@ export function monthPage(ctx: ReaderContext, year: number, month: number): Html
 <thead><tr>${WEEKDAYS.map((w) => html`<th scope="col">${w}</th>`)}</tr></thead>
 <tbody>${rows}</tbody>
 </table>
-${adjacentNav('月份', at > 0 ? { href: dateHref(allMonths[at - 1]!), label: label(allMonths[at - 1]!) } : undefined, at >= 0 && at < allMonths.length - 1 ? { href: dateHref(allMonths[at + 1]!), label: label(allMonths[at + 1]!) } : undefined)}`);
+${adjacentNav('月份', at > 0 ? { href: dateHref(allMonths[at - 1]!), label: label(allMonths[at - 1]!) } : undefined, at >= 0 && at < allMonths.length - 1 ? { href: dateHref(allMonths[at + 1]!), label: label(allMonths[at + 1]!) } : undefined)}`,
+  );
 }
 
 export function dayPage(ctx: ReaderContext, date: string): Html | undefined {
@@ -105,16 +123,24 @@ export function dayPage(ctx: ReaderContext, date: string): Html | undefined {
   const { previous, next } = calendar.adjacent(date);
   const total = items.reduce((n, i) => n + i.groupSize, 0);
   const weekday = WEEKDAYS[new Date(`${date}T00:00:00Z`).getUTCDay()];
-  return page(ctx, { title: `${y} 年 ${Number(m)} 月 ${Number(d)} 日`, section: 'date' }, html`
+  return page(
+    ctx,
+    { title: `${y} 年 ${Number(m)} 月 ${Number(d)} 日`, section: 'date' },
+    html`
 <p class="muted"><a href="${dateHref(y)}">${y} 年</a> › <a href="${dateHref(`${y}-${m}`)}">${Number(m)} 月</a></p>
 <h1><time datetime="${date}">${y} 年 ${Number(m)} 月 ${Number(d)} 日</time>（星期${weekday}）</h1>
 <p>${num(total)} 篇文章${total !== items.length ? `（${items.length} 則，其餘為同一報道的其他版本）` : ''}。<a href="${onThisDayHref(`${m}-${d}`)}">歷史上的 ${Number(m)} 月 ${Number(d)} 日</a></p>
 ${adjacentNav('日期', previous !== undefined ? { href: dateHref(previous), label: previous } : undefined, next !== undefined ? { href: dateHref(next), label: next } : undefined)}
 ${articleList(items, 2, false)}
-${adjacentNav('日期（頁尾）', previous !== undefined ? { href: dateHref(previous), label: previous } : undefined, next !== undefined ? { href: dateHref(next), label: next } : undefined)}`);
+${adjacentNav('日期（頁尾）', previous !== undefined ? { href: dateHref(previous), label: previous } : undefined, next !== undefined ? { href: dateHref(next), label: next } : undefined)}`,
+  );
 }
 
-function adjacentNav(what: string, previous: { href: string; label: string } | undefined, next: { href: string; label: string } | undefined): HtmlPart {
+function adjacentNav(
+  what: string,
+  previous: { href: string; label: string } | undefined,
+  next: { href: string; label: string } | undefined,
+): HtmlPart {
   if (previous === undefined && next === undefined) return '';
   return html`<nav class="pager" aria-label="相鄰${what}">
 ${previous !== undefined ? html`<a href="${previous.href}" rel="prev">← ${previous.label}</a>` : html`<span></span>`}
@@ -126,7 +152,8 @@ ${next !== undefined ? html`<a href="${next.href}" rel="next">${next.label} →<
 export function allMonthDays(): string[] {
   const out: string[] = [];
   for (let m = 1; m <= 12; m++) {
-    for (let d = 1; d <= daysInMonth(2000, m); d++) out.push(`${String(m).padStart(2, '0')}-${String(d).padStart(2, '0')}`);
+    for (let d = 1; d <= daysInMonth(2000, m); d++)
+      out.push(`${String(m).padStart(2, '0')}-${String(d).padStart(2, '0')}`);
   }
   return out;
 }
@@ -141,14 +168,24 @@ export function onThisDayPage(ctx: ReaderContext, monthDay: string): Html {
   const prev = days[(at + days.length - 1) % days.length]!;
   const next = days[(at + 1) % days.length]!;
   const label = (md: string): string => `${Number(md.slice(0, 2))} 月 ${Number(md.slice(3, 5))} 日`;
-  return page(ctx, { title: `歷史上的 ${m} 月 ${d} 日`, section: 'on-this-day' }, html`
+  return page(
+    ctx,
+    { title: `歷史上的 ${m} 月 ${d} 日`, section: 'on-this-day' },
+    html`
 <h1>歷史上的 ${m} 月 ${d} 日</h1>
 ${adjacentNav('日子', { href: onThisDayHref(prev), label: label(prev) }, { href: onThisDayHref(next), label: label(next) })}
-${byYear.length === 0 ? html`<p>歷年的 ${m} 月 ${d} 日都沒有文章。</p>` : byYear.map(({ year, items }) => html`<section aria-labelledby="y${year}">
+${
+  byYear.length === 0
+    ? html`<p>歷年的 ${m} 月 ${d} 日都沒有文章。</p>`
+    : byYear.map(
+        ({ year, items }) => html`<section aria-labelledby="y${year}">
 <h2 id="y${year}"><a href="${dateHref(`${year}-${monthDay}`)}">${year} 年</a></h2>
 ${articleList(items, 3, false)}
-</section>`)}
-<p><a href="/on-this-day/">所有日子</a></p>`);
+</section>`,
+      )
+}
+<p><a href="/on-this-day/">所有日子</a></p>`,
+  );
 }
 
 /** The index of all 366 days (the static export's `/on-this-day/`; the server redirects to today). */
@@ -160,8 +197,12 @@ export function onThisDayIndexPage(ctx: ReaderContext): Html {
     months.push(html`<section aria-labelledby="m${mm}"><h2 id="m${mm}">${m} 月</h2>
 <ol class="months">${days.filter((md) => md.startsWith(`${mm}-`)).map((md) => html`<li><a href="${onThisDayHref(md)}">${m} 月 ${Number(md.slice(3))} 日</a></li>`)}</ol></section>`);
   }
-  return page(ctx, { title: '歷史上的今天', section: 'on-this-day' }, html`
+  return page(
+    ctx,
+    { title: '歷史上的今天', section: 'on-this-day' },
+    html`
 <h1>歷史上的今天</h1>
 <p>選擇一天，看看歷年同日的文章。</p>
-${months}`);
+${months}`,
+  );
 }

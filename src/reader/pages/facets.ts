@@ -34,14 +34,20 @@ export function facetListPage(ctx: ReaderContext, facet: CatalogFacet, pageNumbe
   const sorted = [...names].sort((a, b) => b.count - a.count || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   const list = sorted.slice((pageNumber - 1) * NAMES_PER_PAGE, pageNumber * NAMES_PER_PAGE);
   const title = pageNumber > 1 ? `${label.plural}（第 ${pageNumber} 頁）` : label.plural;
-  return page(ctx, { title, section: SECTION[facet] }, html`
+  return page(
+    ctx,
+    { title, section: SECTION[facet] },
+    html`
 <h1>${title}</h1>
 <p>${num(names.length)} 個${label.one}，按文章數排列${pages > 1 ? `，第 ${pageNumber} / ${pages} 頁` : ''}。</p>
 <ul class="counts">${list.map((n) => {
-    const href = facetHref(ctx, facet, n.name);
-    return href === undefined ? '' : html`<li><a href="${href}">${n.name}</a> <span class="n">${num(n.count)}</span></li>`;
-  })}</ul>
-${pager(pageNumber, pages, (n) => facetListHref(facet, n))}`);
+      const href = facetHref(ctx, facet, n.name);
+      return href === undefined
+        ? ''
+        : html`<li><a href="${href}">${n.name}</a> <span class="n">${num(n.count)}</span></li>`;
+    })}</ul>
+${pager(pageNumber, pages, (n) => facetListHref(facet, n))}`,
+  );
 }
 
 /** `/category/<seg>/[page/N/]`: one name's articles, newest first; undefined when the name or page does not exist. */
@@ -52,10 +58,14 @@ export function facetPage(ctx: ReaderContext, facet: CatalogFacet, name: string,
   if (result.total === 0 || pageNumber > pages) return undefined;
   const hrefOf = (n: number): string => facetHref(ctx, facet, name, n) ?? '/';
   const title = `${label.one}：${name}`;
-  return page(ctx, { title: pageNumber > 1 ? `${title}（第 ${pageNumber} 頁）` : title, section: SECTION[facet] }, html`
+  return page(
+    ctx,
+    { title: pageNumber > 1 ? `${title}（第 ${pageNumber} 頁）` : title, section: SECTION[facet] },
+    html`
 <p class="muted"><a href="${label.listPath}">${label.plural}</a></p>
 <h1>${title}</h1>
 <p>${num(result.total)} 篇文章${result.total !== result.items ? `（${num(result.items)} 則報道，同一報道的其他版本合併顯示）` : ''}${pages > 1 ? `，第 ${pageNumber} / ${pages} 頁` : ''}。<a href="/search/?${facet}=${encodeURIComponent(name)}">在此${label.one}內搜尋</a></p>
 ${articleList(result.page)}
-${pager(pageNumber, pages, hrefOf)}`);
+${pager(pageNumber, pages, hrefOf)}`,
+  );
 }

@@ -3,7 +3,15 @@
  * script fills) and the original-URL lookup page.
  */
 import { isSalvageError } from '../../errors.js';
-import { MAX_QUERY_CHARS, MAX_QUERY_EXCLUSIONS, MAX_QUERY_TERMS, search, type QueryLimited, type SearchOptions, type SearchResponse } from '../../search/index.js';
+import {
+  MAX_QUERY_CHARS,
+  MAX_QUERY_EXCLUSIONS,
+  MAX_QUERY_TERMS,
+  search,
+  type QueryLimited,
+  type SearchOptions,
+  type SearchResponse,
+} from '../../search/index.js';
 import { STATIC_SEARCH_SCRIPT_PATH } from '../assets.js';
 import type { ReaderContext } from '../context.js';
 import { html, type Html, type HtmlPart } from '../html.js';
@@ -76,7 +84,8 @@ function searchForm(ctx: ReaderContext, v: SearchFormValues): Html {
 
 /** Whether the request asks for anything (an empty /search/ shows only the form). */
 export function hasSearchInput(params: URLSearchParams): boolean {
-  for (const name of ['q', 'from', 'to', 'category', 'author', 'tag']) if ((params.get(name) ?? '').trim() !== '') return true;
+  for (const name of ['q', 'from', 'to', 'category', 'author', 'tag'])
+    if ((params.get(name) ?? '').trim() !== '') return true;
   return false;
 }
 
@@ -96,9 +105,10 @@ export function searchResults(response: SearchResponse, request: SearchRequest, 
   const count = response.groups ?? response.total;
   const pages = Math.max(1, Math.ceil(count / SEARCH_PAGE_SIZE));
   const from = (request.page - 1) * SEARCH_PAGE_SIZE + 1;
-  const summary = response.total === 0
-    ? '找不到符合的文章。'
-    : `${num(response.total)} 篇文章${response.groups !== undefined && response.groups !== response.total ? `（${num(response.groups)} 則報道）` : ''}，第 ${num(Math.min(from, count))}–${num(Math.min(from + SEARCH_PAGE_SIZE - 1, count))} 項。`;
+  const summary =
+    response.total === 0
+      ? '找不到符合的文章。'
+      : `${num(response.total)} 篇文章${response.groups !== undefined && response.groups !== response.total ? `（${num(response.groups)} 則報道）` : ''}，第 ${num(Math.min(from, count))}–${num(Math.min(from + SEARCH_PAGE_SIZE - 1, count))} 項。`;
   return html`<p class="results-summary">${summary}</p>
 ${response.results.length > 0 ? articleList(response.results, 2, true, from) : ''}
 ${pager(request.page, pages, (n) => pageHref(params, n), '搜尋結果分頁')}`;
@@ -110,18 +120,31 @@ const MAX_LISTED_DROPPED = 10;
 /** The note saying what a query lost to the limits (query.ts `parseQuery`), in the page language. */
 export function limitsNote(limited: QueryLimited): string {
   const list = (items: readonly string[], prefix: string): string =>
-    items.slice(0, MAX_LISTED_DROPPED).map((t) => `${prefix}${t}`).join('、') + (items.length > MAX_LISTED_DROPPED ? ` 等 ${num(items.length)} 個` : '');
+    items
+      .slice(0, MAX_LISTED_DROPPED)
+      .map((t) => `${prefix}${t}`)
+      .join('、') + (items.length > MAX_LISTED_DROPPED ? ` 等 ${num(items.length)} 個` : '');
   const parts: string[] = [];
-  if (limited.ignoredChars > 0) parts.push(`查詢超過 ${num(MAX_QUERY_CHARS)} 個字元，其後 ${num(limited.ignoredChars)} 個字元未讀取。`);
-  if (limited.droppedTerms.length > 0) parts.push(`最多套用 ${MAX_QUERY_TERMS} 個字詞，未套用：${list(limited.droppedTerms, '')}。`);
-  if (limited.droppedExclusions.length > 0) parts.push(`最多套用 ${MAX_QUERY_EXCLUSIONS} 個排除字詞，未套用：${list(limited.droppedExclusions, '-')}。`);
-  if ((limited.uncheckedExclusions?.length ?? 0) > 0) parts.push(`以下排除字詞出現在太多文章中，逐篇核對太費時，未套用：${list(limited.uncheckedExclusions ?? [], '-')}。`);
-  if (limited.partial !== undefined) parts.push(`字詞須逐篇核對，只核對了最新的 ${num(limited.partial.checked)} 篇候選文章（共 ${num(limited.partial.candidates)} 篇），結果可能不完整；請加上較長的字詞或日期範圍。`);
+  if (limited.ignoredChars > 0)
+    parts.push(`查詢超過 ${num(MAX_QUERY_CHARS)} 個字元，其後 ${num(limited.ignoredChars)} 個字元未讀取。`);
+  if (limited.droppedTerms.length > 0)
+    parts.push(`最多套用 ${MAX_QUERY_TERMS} 個字詞，未套用：${list(limited.droppedTerms, '')}。`);
+  if (limited.droppedExclusions.length > 0)
+    parts.push(`最多套用 ${MAX_QUERY_EXCLUSIONS} 個排除字詞，未套用：${list(limited.droppedExclusions, '-')}。`);
+  if ((limited.uncheckedExclusions?.length ?? 0) > 0)
+    parts.push(
+      `以下排除字詞出現在太多文章中，逐篇核對太費時，未套用：${list(limited.uncheckedExclusions ?? [], '-')}。`,
+    );
+  if (limited.partial !== undefined)
+    parts.push(
+      `字詞須逐篇核對，只核對了最新的 ${num(limited.partial.checked)} 篇候選文章（共 ${num(limited.partial.candidates)} 篇），結果可能不完整；請加上較長的字詞或日期範圍。`,
+    );
   return `${limited.ignoredChars > 0 || limited.droppedTerms.length > 0 || limited.droppedExclusions.length > 0 ? '查詢太長，' : ''}結果未套用全部條件：${parts.join('')}`;
 }
 
 /** The banner of an index marked incomplete (a build interrupted, or running now). */
-export const INCOMPLETE_INDEX_MESSAGE = '搜尋索引不完整：上次建立索引（salvage index）被中斷或仍在進行，結果可能缺少文章。請再執行 salvage index。';
+export const INCOMPLETE_INDEX_MESSAGE =
+  '搜尋索引不完整：上次建立索引（salvage index）被中斷或仍在進行，結果可能缺少文章。請再執行 salvage index。';
 
 /** What the page says when a search was stopped (SEARCH_TOO_COSTLY). */
 export const SEARCH_TOO_COSTLY_MESSAGE = '這個搜尋太費時，已停止。請減少字詞、使用較長的字詞或縮小日期範圍後再試。';
@@ -136,12 +159,17 @@ export function runSearch(ctx: ReaderContext, options: SearchOptions): Promise<S
  * The search page of a valid request, with its results (server) or the empty region the client
  * fills (static). A search stopped for its cost is a 503 page that says so.
  */
-export async function searchPageFor(ctx: ReaderContext, params: URLSearchParams, request: SearchRequest): Promise<{ body: Html; status: 200 | 503 }> {
+export async function searchPageFor(
+  ctx: ReaderContext,
+  params: URLSearchParams,
+  request: SearchRequest,
+): Promise<{ body: Html; status: 200 | 503 }> {
   if (ctx.mode !== 'server' || !hasSearchInput(params)) return { body: searchPage(ctx, params, request), status: 200 };
   try {
     return { body: searchPage(ctx, params, request, undefined, await runSearch(ctx, request.options)), status: 200 };
   } catch (error) {
-    if (isSalvageError(error) && error.code === 'SEARCH_TOO_COSTLY') return { body: searchPage(ctx, params, request, SEARCH_TOO_COSTLY_MESSAGE, null), status: 503 };
+    if (isSalvageError(error) && error.code === 'SEARCH_TOO_COSTLY')
+      return { body: searchPage(ctx, params, request, SEARCH_TOO_COSTLY_MESSAGE, null), status: 503 };
     throw error;
   }
 }
@@ -150,18 +178,33 @@ export async function searchPageFor(ctx: ReaderContext, params: URLSearchParams,
  * The search page. `response`: the results to show; undefined runs the search here (in this
  * thread), null shows none.
  */
-export function searchPage(ctx: ReaderContext, params: URLSearchParams, request: SearchRequest | undefined, error?: string, given?: SearchResponse | null): Html {
+export function searchPage(
+  ctx: ReaderContext,
+  params: URLSearchParams,
+  request: SearchRequest | undefined,
+  error?: string,
+  given?: SearchResponse | null,
+): Html {
   const values = formValues(request, params);
   const run = ctx.mode === 'server' && request !== undefined && hasSearchInput(params);
   const response = !run || given === null ? undefined : (given ?? search(ctx.index, request.options));
   const title = values.q.trim() !== '' ? `搜尋：${values.q}` : '搜尋';
-  return page(ctx, { title, section: 'search', headerSearch: false, ...(ctx.mode === 'static' ? { scripts: [STATIC_SEARCH_SCRIPT_PATH] } : {}) }, html`
+  return page(
+    ctx,
+    {
+      title,
+      section: 'search',
+      headerSearch: false,
+      ...(ctx.mode === 'static' ? { scripts: [STATIC_SEARCH_SCRIPT_PATH] } : {}),
+    },
+    html`
 <h1>搜尋</h1>
 ${searchForm(ctx, values)}
 ${error !== undefined ? html`<p class="notice" role="alert">${error}</p>` : ''}
 ${ctx.mode === 'server' && (response?.incomplete === true || ctx.index.isIncomplete()) ? html`<p class="notice incomplete" role="status">${INCOMPLETE_INDEX_MESSAGE}</p>` : ''}
 ${response?.limited !== undefined ? html`<p class="notice limits" role="status">${limitsNote(response.limited)}</p>` : ''}
-<div id="search-results" aria-live="polite">${response !== undefined && request !== undefined ? searchResults(response, request, params) : ''}</div>`);
+<div id="search-results" aria-live="polite">${response !== undefined && request !== undefined ? searchResults(response, request, params) : ''}</div>`,
+  );
 }
 
 /** Why a lookup found nothing. */
@@ -177,7 +220,14 @@ export function lookupPage(ctx: ReaderContext, url: string, miss?: LookupMiss): 
     message = html`<div class="notice" role="alert"><p>本存檔沒有編號 ${miss.id} 的文章。它可能從未被存檔，或存檔只有錯誤頁面。</p>
 <p>可在 <a href="${wayback}" rel="noopener noreferrer nofollow">Wayback Machine 查看這篇文章的所有存檔</a>（外部網站），或<a href="/search/">以字詞搜尋</a>。</p></div>`;
   }
-  return page(ctx, { title: '原網址查詢', section: 'lookup', ...(ctx.mode === 'static' ? { scripts: [STATIC_SEARCH_SCRIPT_PATH] } : {}) }, html`
+  return page(
+    ctx,
+    {
+      title: '原網址查詢',
+      section: 'lookup',
+      ...(ctx.mode === 'static' ? { scripts: [STATIC_SEARCH_SCRIPT_PATH] } : {}),
+    },
+    html`
 <h1>原網址查詢</h1>
 <p>貼上眾新聞文章的網址（任何形式，包括 Wayback Machine 的存檔網址及標題亂碼的網址），即可開啟本存檔中的該文章。</p>
 <form class="search" action="/lookup/" method="get">
@@ -185,5 +235,6 @@ export function lookupPage(ctx: ReaderContext, url: string, miss?: LookupMiss): 
 <input class="q" id="url" type="text" name="url" value="${url}" inputmode="url" autocomplete="off" placeholder="https://www.hkcnews.com/article/…"></div>
 <div><button type="submit">查詢</button></div>
 </form>
-<div id="search-results" aria-live="polite">${message}</div>`);
+<div id="search-results" aria-live="polite">${message}</div>`,
+  );
 }
