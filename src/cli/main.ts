@@ -4,7 +4,7 @@ import { Command, InvalidArgumentError, Option } from 'commander';
 import { isSalvageError } from '../errors.js';
 import { runExtract, type ExtractCommandOptions } from './extract-command.js';
 import { createReporter } from './output.js';
-import { formatStatus, readStatus, runArchive, runRebuild } from './archive-command.js';
+import { formatStatus, runArchive } from './archive-command.js';
 import { runImport, runIndex, runSearch } from './read-commands.js';
 import { registerExportCommands } from './export-commands.js';
 import {
@@ -20,7 +20,7 @@ import { layoutReportLines } from '../extract/index.js';
 import { keepProfile, keptProfiles, resolveArchiveTarget, SITE_PROFILE_FILE } from './site-choice.js';
 import { SalvageError } from '../errors.js';
 import { DEFAULT_CLIENT_OPTIONS, DEFAULT_POLITENESS } from '../wayback/index.js';
-import { DEFAULT_RESCUE_OPTIONS } from '../crawl/index.js';
+import { DEFAULT_RESCUE_OPTIONS, readStatus, rebuildArchive } from '../crawl/index.js';
 
 /** Exit codes (documented in README.md, "Exit codes"). */
 export const EXIT = { ok: 0, failed: 1, usage: 2, rejected: 3, internal: 70, tempfail: 75, interrupted: 130 } as const;
@@ -265,9 +265,16 @@ program
   .option('-q, --quiet', 'no progress on stderr', false)
   .action(async (dir: string, flags: Record<string, unknown>) => {
     const out = (flags['out'] as string | undefined) ?? dir;
-    const r = await runRebuild(dir, out, flags['quiet'] === true, await keptProfiles(dir), (line) =>
-      process.stderr.write(line + '\n'),
-    );
+    const r = await rebuildArchive(dir, out, {
+      profiles: await keptProfiles(dir),
+      report: (line) => process.stderr.write(line + '\n'),
+      ...(flags['quiet'] === true
+        ? {}
+        : {
+            onProgress: (written: number, records: number) =>
+              process.stderr.write(`${written} articles rebuilt from ${records} records\n`),
+          }),
+    });
     const problems = [
       r.damaged > 0 ? `${r.damaged} damaged stretches of WARC bytes skipped` : '',
       r.missingEvidence > 0

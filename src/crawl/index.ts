@@ -5,7 +5,6 @@ export {
   writeArchiveFile,
   CAPTURES_DIR,
   DEFAULT_RESCUE_OPTIONS,
-  CDX_ROW_SKIPPED_EVENT,
   COVERAGE_FILE,
   STATE_FILE,
   type RescueEvent,
@@ -14,3 +13,5 @@ export {
   type RescueStop,
   type RescueSummary,
 } from './rescue.js';
+export { readStatus, writeCoverage } from './coverage.js';
+export { rebuildArchive, type RebuildOptions, type RebuildResult } from './rebuild.js';

@@ -9,12 +9,14 @@ import { extractCapture, type Article, type SiteProfile } from '../extract/index
 import { articlePath, removeStaleTempFiles, renderArticle, writeFileAtomic } from '../markdown/index.js';
 import {
   CaptureStore,
+  CDX_ROW_SKIPPED_EVENT,
   CrawlState,
   recoverCaptures,
   requestedCaptureHeaders,
   type NewCapture,
   type RecoveryEvent,
   type StoredCapture,
+  type Unrecovered,
 } from '../store/index.js';
 import {
   captureKey,
@@ -142,9 +144,6 @@ export async function writeArchiveFile(outDir: string, article: Article): Promis
   await writeFileAtomic(join(outDir, path), text);
   return { path, sha256: createHash('sha256').update(text).digest('hex') };
 }
-
-/** The state's event type of a skipped CDX row (its detail: query, row, reason, text). */
-export const CDX_ROW_SKIPPED_EVENT = 'cdx-row-skipped';
 
 /**
  * A CDX block that could not be had: retries exhausted (the index keeps failing: stop, resumable)
@@ -391,17 +390,19 @@ export async function rescue(options: RescueOptions): Promise<RescueSummary> {
         progress.done++;
         return;
       }
-      // `<kind>: <detail>`: the kind (before the colon) is what reports group by.
-      const kinds = [...new Set(rejected.map((r) => r.split(' ')[1]))].sort().join('+');
+      // The kind is what reports group by: every rejection kind of the captures tried, joined by +.
       const excluded = rejected.at(-1)?.endsWith(` ${EXCLUDED}`) === true;
-      const reason =
+      const outcome: Unrecovered =
         ranked.length === 0
-          ? `no-html-capture: ${nonCandidateSummary(rows) || 'no captures'}`
+          ? { kind: 'no-html-capture', detail: nonCandidateSummary(rows) || 'no captures' }
           : excluded
-            ? `${EXCLUDED}: the Wayback Machine will not play this URL back (${rejected.join('; ')})`
-            : `${kinds}: every capture rejected (${rejected.join('; ')})`;
-      state.articleUnrecovered(id, reason, ranked[0]?.timestamp.slice(0, 4) ?? rows[0]?.timestamp.slice(0, 4) ?? null);
-      log(`unrecovered ${site.id} ${id}: ${reason}`);
+            ? { kind: EXCLUDED, detail: `the Wayback Machine will not play this URL back (${rejected.join('; ')})` }
+            : {
+                kind: [...new Set(rejected.map((r) => r.split(' ')[1]))].sort().join('+'),
+                detail: `every capture rejected (${rejected.join('; ')})`,
+              };
+      state.articleUnrecovered(id, outcome, ranked[0]?.timestamp.slice(0, 4) ?? rows[0]?.timestamp.slice(0, 4) ?? null);
+      log(`unrecovered ${site.id} ${id}: ${outcome.kind}: ${outcome.detail}`);
       progress.unrecovered++;
       progress.done++;
     };

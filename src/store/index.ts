@@ -20,4 +20,6 @@ export {
   type CaptureFields,
   type NewCapture,
   type StoredCapture,
+  type Unrecovered,
 } from './state.js';
+export { readCoverage, CDX_ROW_SKIPPED_EVENT, type CoverageReport } from './coverage.js';

@@ -15,6 +15,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import Database from 'better-sqlite3';
 import { CrawlState, STATE_SCHEMA_VERSION, type NewCapture } from './state.js';
+import { readCoverage } from './coverage.js';
 import { SalvageError, type SalvageErrorCode } from '../errors.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'salvage-state-'));
@@ -501,25 +502,60 @@ test('articleWritten marks the article written and its capture ok; writtenArticl
   }
 });
 
-test('articleUnrecovered records the reason; a later success replaces it', () => {
+test('articleUnrecovered records the kind and detail in their own columns; a later success clears them', () => {
   const state = CrawlState.open(freshPath(), 'hkcnews');
   try {
     state.addCdxBlock(QUERY, [capture('20210101000000', 1)], undefined);
     state.seedArticles();
-    state.articleUnrecovered(1, '2 × revisit', null);
+    state.articleUnrecovered(1, { kind: 'revisit', detail: '2 × revisit' }, null);
     assert.deepEqual(state.pendingArticles(0, 10), []);
     assert.deepEqual(state.get('SELECT state, capture_id, path, reason, year FROM articles WHERE id = 1'), {
       state: 'unrecovered',
       capture_id: null,
       path: null,
-      reason: '2 × revisit',
+      reason: 'revisit: 2 × revisit',
       year: null,
     });
+    assert.deepEqual(state.all('SELECT article_id, kind, detail FROM unrecovered'), [
+      { article_id: 1, kind: 'revisit', detail: '2 × revisit' },
+    ]);
     const [c] = state.capturesOf(1);
     state.articleWritten({ id: 1, captureId: c!.id, path: 'articles/1.md', sha256: '0'.repeat(64), year: '2021' });
     assert.deepEqual(state.get('SELECT state, reason FROM articles WHERE id = 1'), { state: 'written', reason: null });
+    assert.deepEqual(state.all('SELECT * FROM unrecovered'), []);
   } finally {
     state.close();
+  }
+});
+
+test('a state written before the unrecovered table gets its kinds from the reason sentences, once, on open', () => {
+  const path = freshPath();
+  const state = CrawlState.open(path, 'hkcnews');
+  state.addCdxBlock(QUERY, [capture('20210101000000', 1), capture('20210101000000', 2)], undefined);
+  state.seedArticles();
+  state.articleUnrecovered(1, { kind: 'farewell+not-found', detail: 'every capture rejected (…)' }, '2021');
+  state.close();
+  // What an older salvage left: the sentence only.
+  const db = new Database(path);
+  db.exec(
+    "DROP TABLE unrecovered; UPDATE articles SET reason = 'excluded: the Wayback Machine will not play this URL back' WHERE id = 1",
+  );
+  db.close();
+  const readOnly = CrawlState.openReadOnly(path);
+  assert.deepEqual(
+    readCoverage(readOnly, dirname(path)).unrecoveredByReason,
+    { excluded: 1 },
+    'read-only: from the sentence',
+  );
+  readOnly.close();
+  const reopened = CrawlState.open(path, 'hkcnews');
+  try {
+    assert.deepEqual(reopened.all('SELECT article_id, kind, detail FROM unrecovered'), [
+      { article_id: 1, kind: 'excluded', detail: 'the Wayback Machine will not play this URL back' },
+    ]);
+    assert.deepEqual(readCoverage(reopened, dirname(path)).unrecoveredByReason, { excluded: 1 });
+  } finally {
+    reopened.close();
   }
 });
 

@@ -51,6 +51,11 @@ CREATE TABLE IF NOT EXISTS articles (
   reason TEXT,
   year TEXT                                 -- of the chosen (or best) capture, for reports
 );
+CREATE TABLE IF NOT EXISTS unrecovered (  -- why an unrecovered article has no file, as two fields (articles.reason keeps the sentence)
+  article_id INTEGER PRIMARY KEY,
+  kind TEXT NOT NULL,                     -- what reports group by: excluded, not-archived, no-html-capture, the rejection kinds joined by +
+  detail TEXT NOT NULL                    -- the captures tried and what each gave
+);
 CREATE TABLE IF NOT EXISTS article_layouts (  -- the layout report: template and field sources of each written article
   id INTEGER PRIMARY KEY,                 -- the article's id
   layout TEXT NOT NULL,                   -- structural fingerprint (extract/layout.ts)
@@ -135,6 +140,12 @@ export interface NewCapture extends CaptureFields {
 }
 
 export type ArticleState = 'pending' | 'written' | 'unrecovered';
+
+/** Why an article has no file: the kind reports group by, and the detail (the captures tried and what each gave). */
+export interface Unrecovered {
+  kind: string;
+  detail: string;
+}
 
 export interface ArticleRow {
   id: number;
@@ -390,6 +401,10 @@ export class CrawlState {
       db.pragma('journal_mode = WAL');
       db.pragma('synchronous = NORMAL');
       db.exec(SCHEMA);
+      // A state written before the unrecovered table: its kinds are read once from the sentences.
+      db.exec(
+        "INSERT OR IGNORE INTO unrecovered (article_id, kind, detail) SELECT id, substr(reason, 1, instr(reason || ':', ':') - 1), ltrim(substr(reason, instr(reason || ':', ':') + 1)) FROM articles WHERE state = 'unrecovered' AND reason IS NOT NULL",
+      );
       state = new CrawlState(db);
       if (version === undefined) {
         state.setMeta('schema', String(STATE_SCHEMA_VERSION));
@@ -580,6 +595,7 @@ export class CrawlState {
    */
   readonly forgetStoredPast = (warc: string, size: number): number => {
     return this.db.transaction(() => {
+      this.outcomes().clearPast.run(warc, size);
       this.stmts.reopenArticlesPast.run(warc, size);
       const n = this.stmts.forgetPast.run(warc, size).changes;
       this.found.forgetFoundPast.run(warc, size);
@@ -623,6 +639,24 @@ export class CrawlState {
   }
 
   private layoutStmt: Database.Statement | undefined;
+  private outcomeStmts:
+    { set: Database.Statement; clear: Database.Statement; clearPast: Database.Statement } | undefined;
+
+  /**
+   * The statements of the `unrecovered` table, prepared on first write: a read-only state of an
+   * older salvage has no such table, and statements are prepared against the tables there are.
+   */
+  private outcomes(): NonNullable<CrawlState['outcomeStmts']> {
+    return (this.outcomeStmts ??= {
+      set: this.db.prepare(
+        'INSERT INTO unrecovered (article_id, kind, detail) VALUES (@id, @kind, @detail) ON CONFLICT (article_id) DO UPDATE SET kind = @kind, detail = @detail',
+      ),
+      clear: this.db.prepare('DELETE FROM unrecovered WHERE article_id = ?'),
+      clearPast: this.db.prepare(
+        'DELETE FROM unrecovered WHERE article_id IN (SELECT article_id FROM captures WHERE warc = ? AND warc_offset + warc_length > ? AND article_id IS NOT NULL)',
+      ),
+    });
+  }
 
   /** An article written; with its layout, in the same transaction (the layout report stays in step). */
   readonly articleWritten = (a: {
@@ -636,6 +670,7 @@ export class CrawlState {
     this.db.transaction(() => {
       this.stmts.verdict.run({ id: a.captureId, verdict: 'ok' });
       this.stmts.written.run({ id: a.id, captureId: a.captureId, path: a.path, sha256: a.sha256, year: a.year });
+      this.outcomes().clear.run(a.id);
       if (a.layout) {
         this.layoutStmt ??= this.db.prepare(
           'INSERT INTO article_layouts (id, layout, date, fields) VALUES (@id, @layout, @date, @fields) ON CONFLICT (id) DO UPDATE SET layout = @layout, date = @date, fields = @fields',
@@ -688,8 +723,13 @@ export class CrawlState {
       });
   }
 
-  articleUnrecovered(id: number, reason: string, year: string | null): void {
-    this.stmts.unrecovered.run({ id, reason, year });
+  /** The article has no file: why, as a kind (what reports group by) and its detail. */
+  articleUnrecovered(id: number, outcome: Unrecovered, year: string | null): void {
+    const { set } = this.outcomes();
+    this.db.transaction(() => {
+      this.stmts.unrecovered.run({ id, reason: `${outcome.kind}: ${outcome.detail}`, year });
+      set.run({ id, kind: outcome.kind, detail: outcome.detail });
+    })();
   }
 
   event(e: { type: string; family?: string; ms?: number; detail?: string }): void {
