@@ -6,7 +6,7 @@ import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { extractCapture, type SiteProfile } from '../extract/index.js';
 import { siteForUrl } from '../sites/index.js';
-import { CrawlState, readWarcCaptures, type WarcDamage } from '../store/index.js';
+import { captureInput, CrawlState, readWarcCaptures, type WarcDamage } from '../store/index.js';
 import { SalvageError } from '../errors.js';
 import { CAPTURES_DIR, STATE_FILE, writeArchiveFile } from './rescue.js';
 
@@ -129,17 +129,7 @@ export async function rebuildArchive(dir: string, out: string, options: RebuildO
           const site = profiles.find((p) => p.articleId(c.url) !== undefined) ?? siteForUrl(c.url);
           const id = site?.articleId(c.url);
           if (!site || id === undefined || done.has(`${site.id} ${id}`)) continue;
-          const extracted = extractCapture(
-            {
-              payload: c.payload,
-              url: c.url,
-              timestamp: c.timestamp,
-              ...(c.httpStatus !== undefined ? { httpStatus: c.httpStatus } : {}),
-              ...(c.contentType !== undefined ? { contentType: c.contentType } : {}),
-              ...(c.tooLargeBytes !== undefined ? { payloadBytes: c.tooLargeBytes } : {}),
-            },
-            site,
-          );
+          const extracted = extractCapture(captureInput(c), site);
           if (!extracted.ok) continue;
           await writeArchiveFile(out, extracted.article);
           done.add(`${site.id} ${id}`);

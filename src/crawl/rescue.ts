@@ -5,9 +5,10 @@
  */
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
-import { extractCapture, type Article, type SiteProfile } from '../extract/index.js';
+import { extractCapture, type Article, type CaptureInput, type SiteProfile } from '../extract/index.js';
 import { articlePath, removeStaleTempFiles, renderArticle, writeFileAtomic } from '../markdown/index.js';
 import {
+  captureInput,
   CaptureStore,
   CDX_ROW_SKIPPED_EVENT,
   CrawlState,
@@ -356,17 +357,7 @@ export async function rescue(options: RescueOptions): Promise<RescueSummary> {
           if (got === EXCLUDED) break;
           continue;
         }
-        const result = extractCapture(
-          {
-            payload: got.payload,
-            url: got.url,
-            timestamp: got.timestamp,
-            ...(got.httpStatus !== undefined ? { httpStatus: got.httpStatus } : {}),
-            ...(got.contentType !== undefined ? { contentType: got.contentType } : {}),
-            ...(got.payloadBytes !== undefined ? { payloadBytes: got.payloadBytes } : {}),
-          },
-          site,
-        );
+        const result = extractCapture(got, site);
         if (!result.ok) {
           state.captureRejected(capture.id, result.reason, result.message);
           rejected.push(`${capture.timestamp} ${result.reason}`);
@@ -411,30 +402,11 @@ export async function rescue(options: RescueOptions): Promise<RescueSummary> {
      * The capture's payload: from the WARC when already stored, else fetched and stored first. A
      * string is the kind of a rejected capture, or 'failed' / 'deferred' (see the caller).
      */
-    const payloadOf = async (
-      capture: StoredCapture,
-    ): Promise<
-      | {
-          payload: Uint8Array;
-          url: string;
-          timestamp: string;
-          httpStatus?: number;
-          contentType?: string;
-          payloadBytes?: number;
-        }
-      | string
-    > => {
+    const payloadOf = async (capture: StoredCapture): Promise<CaptureInput | string> => {
       if (capture.warc !== null && capture.warc_offset !== null && capture.warc_length !== null) {
         try {
           const c = await store.read({ warc: capture.warc, offset: capture.warc_offset, length: capture.warc_length });
-          return {
-            payload: c.payload,
-            url: capture.original,
-            timestamp: capture.timestamp,
-            ...(c.httpStatus !== undefined ? { httpStatus: c.httpStatus } : {}),
-            ...(c.contentType !== undefined ? { contentType: c.contentType } : {}),
-            ...(c.tooLargeBytes !== undefined ? { payloadBytes: c.tooLargeBytes } : {}),
-          };
+          return captureInput(c, { url: capture.original, timestamp: capture.timestamp });
         } catch (error) {
           if (!(error instanceof SalvageError)) throw error;
           // The stored bytes are gone or damaged (left as they are): the capture is fetched again.

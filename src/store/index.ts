@@ -1,5 +1,6 @@
 /** Storage of captures: WARC files, read and appended by offset, and the crawl state database. */
 export {
+  captureInput,
   readWarcCaptures,
   readWarcCaptureAt,
   serializeResponseRecord,

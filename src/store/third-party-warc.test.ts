@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { WARCParser } from 'warcio';
-import { readWarcCaptures, type WarcCapture, type WarcDamage } from './warc-reader.js';
+import { captureInput, readWarcCaptures, type WarcCapture, type WarcDamage } from './warc-reader.js';
 import { dechunk } from './http-payload.js';
 import { parseArcHeader } from './arc-record.js';
 import { articleText as textOf, extractCapture, type SiteProfile } from '../extract/index.js';
@@ -98,16 +98,7 @@ async function theirs(path: string): Promise<{ url: string; text: string }[]> {
 
 /** The article text our extractor makes of a capture. */
 function articleText(c: WarcCapture): string {
-  const r = extractCapture(
-    {
-      payload: c.payload,
-      url: c.url,
-      timestamp: c.timestamp,
-      ...(c.httpStatus !== undefined ? { httpStatus: c.httpStatus } : {}),
-      ...(c.contentType !== undefined ? { contentType: c.contentType } : {}),
-    },
-    ANY_SITE,
-  );
+  const r = extractCapture(captureInput(c), ANY_SITE);
   assert.ok(r.ok, r.ok ? '' : `${r.reason}: ${r.message}`);
   return r.ok ? `${r.article.title}\n${textOf(r.article)}` : '';
 }

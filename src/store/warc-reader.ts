@@ -7,7 +7,7 @@
  */
 import { open } from 'node:fs/promises';
 import { SalvageError } from '../errors.js';
-import { DEFAULT_EXTRACT_OPTIONS } from '../extract/index.js';
+import { DEFAULT_EXTRACT_OPTIONS, type CaptureInput } from '../extract/index.js';
 import { isoToTimestamp } from '../memento.js';
 import { dechunk, isChunked } from './http-payload.js';
 import {
@@ -52,6 +52,21 @@ export interface WarcCapture {
    * such a capture as `too-large`.
    */
   tooLargeBytes?: number;
+}
+
+/**
+ * A capture as extraction takes it. `at` names the capture as the crawl knows it (the CDX row a
+ * stored record was fetched for) when that differs from the record's own target and date.
+ */
+export function captureInput(c: WarcCapture, at?: { url: string; timestamp: string }): CaptureInput {
+  return {
+    payload: c.payload,
+    url: at?.url ?? c.url,
+    timestamp: at?.timestamp ?? c.timestamp,
+    ...(c.httpStatus !== undefined ? { httpStatus: c.httpStatus } : {}),
+    ...(c.contentType !== undefined ? { contentType: c.contentType } : {}),
+    ...(c.tooLargeBytes !== undefined ? { payloadBytes: c.tooLargeBytes } : {}),
+  };
 }
 
 /** Why bytes of a WARC file gave no record. Stable strings: they appear in reports. */

@@ -10,6 +10,7 @@ import { SalvageError } from '../errors.js';
 import { timestampToIso } from '../memento.js';
 
 export {
+  captureInput,
   readWarcCaptures,
   readWarcCaptureAt,
   MAX_WARC_HEADER_BYTES,
