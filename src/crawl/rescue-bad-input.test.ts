@@ -11,6 +11,7 @@ import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
+import { timestampToMs, toTimestamp } from '../memento.js';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import Database from 'better-sqlite3';
@@ -432,13 +433,7 @@ test("the Wayback's own 404 page is a not-archived capture: recorded in the stat
 });
 
 test('an archived 429 behind a closest-capture redirect is a rejected capture: no pause, and the article takes its next capture', async () => {
-  const at = new Date(
-    Date.parse(
-      `${A282.timestamp.slice(0, 4)}-${A282.timestamp.slice(4, 6)}-${A282.timestamp.slice(6, 8)}T${A282.timestamp.slice(8, 10)}:${A282.timestamp.slice(10, 12)}:${A282.timestamp.slice(12, 14)}Z`,
-    ) +
-      10 * 60_000,
-  );
-  const limitedAt = at.toISOString().replace(/[-:T]/g, '').slice(0, 14);
+  const limitedAt = toTimestamp(new Date(timestampToMs(A282.timestamp) + 10 * 60_000));
   const dir = siteWith('archived-429', [
     {
       ...demoRow(A282.timestamp, A282.original),

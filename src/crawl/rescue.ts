@@ -337,6 +337,7 @@ export async function rescue(options: RescueOptions): Promise<RescueSummary> {
       const rows = state.capturesOf(id);
       const ranked = rankCaptures(rows, closedAt, (revisit) => state.capturedAs(revisit.digest));
       const rejected: string[] = [];
+      let excluded = false;
       for (const capture of ranked) {
         if (capture.verdict !== null && capture.verdict !== 'ok') {
           rejected.push(`${capture.timestamp} ${capture.verdict}`);
@@ -354,7 +355,10 @@ export async function rescue(options: RescueOptions): Promise<RescueSummary> {
         if (typeof got === 'string') {
           rejected.push(`${capture.timestamp} ${got}`);
           // An excluded URL is excluded at every time: its other captures would only cost requests.
-          if (got === EXCLUDED) break;
+          if (got === EXCLUDED) {
+            excluded = true;
+            break;
+          }
           continue;
         }
         const result = extractCapture(got, site);
@@ -382,7 +386,6 @@ export async function rescue(options: RescueOptions): Promise<RescueSummary> {
         return;
       }
       // The kind is what reports group by: every rejection kind of the captures tried, joined by +.
-      const excluded = rejected.at(-1)?.endsWith(` ${EXCLUDED}`) === true;
       const outcome: Unrecovered =
         ranked.length === 0
           ? { kind: 'no-html-capture', detail: nonCandidateSummary(rows) || 'no captures' }

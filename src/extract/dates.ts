@@ -1,5 +1,5 @@
 /** Dates as pages write them → `YYYY-MM-DD` and `YYYY-MM-DD HH:MM:SS` in the site's local time. */
-import { timestampToIso } from '../memento.js';
+import { timestampToMs } from '../memento.js';
 
 export interface LocalDateTime {
   date: string;
@@ -222,9 +222,9 @@ const MAX_RELATIVE_DAYS = 31;
  * age is; a page that rounds "3小時前" down may have been published up to an hour earlier.
  */
 export function findRelativeDates(text: string, timestamp: string, siteOffsetMinutes: number | undefined): TextDate[] {
-  const iso = timestampToIso(timestamp);
-  if (iso === undefined) return [];
-  const local = Date.parse(iso) + (siteOffsetMinutes ?? 0) * 60000;
+  const captured = timestampToMs(timestamp);
+  if (Number.isNaN(captured)) return [];
+  const local = captured + (siteOffsetMinutes ?? 0) * 60000;
   const out: TextDate[] = [];
   for (const m of text.matchAll(RELATIVE_DATE)) {
     let at: Date;

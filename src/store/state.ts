@@ -401,10 +401,11 @@ export class CrawlState {
       db.pragma('journal_mode = WAL');
       db.pragma('synchronous = NORMAL');
       db.exec(SCHEMA);
-      // A state written before the unrecovered table: its kinds are read once from the sentences.
-      db.exec(
-        "INSERT OR IGNORE INTO unrecovered (article_id, kind, detail) SELECT id, substr(reason, 1, instr(reason || ':', ':') - 1), ltrim(substr(reason, instr(reason || ':', ':') + 1)) FROM articles WHERE state = 'unrecovered' AND reason IS NOT NULL",
-      );
+      // A state written before the unrecovered table: its kinds are read once, from the sentences.
+      if (tables.includes('articles') && !tables.includes('unrecovered'))
+        db.exec(
+          "INSERT OR IGNORE INTO unrecovered (article_id, kind, detail) SELECT id, substr(reason, 1, instr(reason || ':', ':') - 1), ltrim(substr(reason, instr(reason || ':', ':') + 1)) FROM articles WHERE state = 'unrecovered' AND reason IS NOT NULL",
+        );
       state = new CrawlState(db);
       if (version === undefined) {
         state.setMeta('schema', String(STATE_SCHEMA_VERSION));

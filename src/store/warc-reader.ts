@@ -130,14 +130,16 @@ async function afterContent(src: ByteSource, arc = false): Promise<'end' | 'next
     }
   }
   if (arc) return 'next';
-  return (await startsWithWarc(src)) ? 'next' : 'junk';
+  return (await startsWith(src, WARC_START)) ? 'next' : 'junk';
 }
 
-/** Whether the next bytes are a WARC version line's `WARC/` (nothing is consumed). */
-async function startsWithWarc(src: ByteSource): Promise<boolean> {
-  const head = await readExactly(src, WARC_START.length);
+const HTTP_START = Buffer.from('HTTP/');
+
+/** Whether the next bytes are `prefix` (a WARC version line's `WARC/`, a status line's `HTTP/`); nothing is consumed. */
+async function startsWith(src: ByteSource, prefix: Buffer): Promise<boolean> {
+  const head = await readExactly(src, prefix.length);
   src.unread(head);
-  return Buffer.from(head.buffer, head.byteOffset, head.length).equals(WARC_START);
+  return Buffer.from(head.buffer, head.byteOffset, head.length).equals(prefix);
 }
 
 type CaptureFields = Omit<WarcCapture, 'offset' | 'length'>;
@@ -172,7 +174,7 @@ function targetUri(value: string | undefined): string {
 
 /** One record from `src`, WARC or ARC. Throws MemberDamage when `src` is a member that turns out damaged. */
 async function readRecord(src: ByteSource, maxPayloadBytes: number): Promise<RecordOutcome> {
-  if (!(await startsWithWarc(src))) return readArcRecord(src, maxPayloadBytes);
+  if (!(await startsWith(src, WARC_START))) return readArcRecord(src, maxPayloadBytes);
   const warc = await readHeaderBlock(src, MAX_WARC_HEADER_BYTES);
   if ('kind' in warc) {
     if (warc.kind === 'end') return { kind: 'end' };
@@ -227,9 +229,7 @@ async function readArcRecord(src: ByteSource, maxPayloadBytes: number): Promise<
       true,
     );
   // An ARC record holds the HTTP response as received; a crawler that stored only the body wrote no status line.
-  const http = (await readExactly(src, 5)).subarray(0);
-  src.unread(http);
-  const kind = Buffer.from(http.buffer, http.byteOffset, http.length).toString('latin1') === 'HTTP/' ? 'http' : 'bytes';
+  const kind = (await startsWith(src, HTTP_START)) ? 'http' : 'bytes';
   return readContent(
     src,
     header.length,
