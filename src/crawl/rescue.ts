@@ -336,11 +336,11 @@ export async function rescue(options: RescueOptions): Promise<RescueSummary> {
     const rescueArticle = async (id: number): Promise<void> => {
       const rows = state.capturesOf(id);
       const ranked = rankCaptures(rows, closedAt, (revisit) => state.capturedAs(revisit.digest));
-      const rejected: string[] = [];
+      const rejected: { timestamp: string; kind: string }[] = [];
       let excluded = false;
       for (const capture of ranked) {
         if (capture.verdict !== null && capture.verdict !== 'ok') {
-          rejected.push(`${capture.timestamp} ${capture.verdict}`);
+          rejected.push({ timestamp: capture.timestamp, kind: capture.verdict });
           continue;
         }
         const got = await payloadOf(capture);
@@ -353,7 +353,7 @@ export async function rescue(options: RescueOptions): Promise<RescueSummary> {
           return;
         }
         if (typeof got === 'string') {
-          rejected.push(`${capture.timestamp} ${got}`);
+          rejected.push({ timestamp: capture.timestamp, kind: got });
           // An excluded URL is excluded at every time: its other captures would only cost requests.
           if (got === EXCLUDED) {
             excluded = true;
@@ -364,7 +364,7 @@ export async function rescue(options: RescueOptions): Promise<RescueSummary> {
         const result = extractCapture(got, site);
         if (!result.ok) {
           state.captureRejected(capture.id, result.reason, result.message);
-          rejected.push(`${capture.timestamp} ${result.reason}`);
+          rejected.push({ timestamp: capture.timestamp, kind: result.reason });
           continue;
         }
         const file = await writeArchiveFile(outDir, result.article);
@@ -386,14 +386,15 @@ export async function rescue(options: RescueOptions): Promise<RescueSummary> {
         return;
       }
       // The kind is what reports group by: every rejection kind of the captures tried, joined by +.
+      const tried = rejected.map((r) => `${r.timestamp} ${r.kind}`).join('; ');
       const outcome: Unrecovered =
         ranked.length === 0
           ? { kind: 'no-html-capture', detail: nonCandidateSummary(rows) || 'no captures' }
           : excluded
-            ? { kind: EXCLUDED, detail: `the Wayback Machine will not play this URL back (${rejected.join('; ')})` }
+            ? { kind: EXCLUDED, detail: `the Wayback Machine will not play this URL back (${tried})` }
             : {
-                kind: [...new Set(rejected.map((r) => r.split(' ')[1]))].sort().join('+'),
-                detail: `every capture rejected (${rejected.join('; ')})`,
+                kind: [...new Set(rejected.map((r) => r.kind))].sort().join('+'),
+                detail: `every capture rejected (${tried})`,
               };
       state.articleUnrecovered(id, outcome, ranked[0]?.timestamp.slice(0, 4) ?? rows[0]?.timestamp.slice(0, 4) ?? null);
       log(`unrecovered ${site.id} ${id}: ${outcome.kind}: ${outcome.detail}`);

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { gzipSync } from 'node:zlib';
-import { decodePayload } from './decode.js';
+import { brotliCompressSync, gzipSync } from 'node:zlib';
+import { decodePayload, undoContentCoding } from './decode.js';
 
 const enc = (s: string): Uint8Array => new TextEncoder().encode(s);
 
@@ -187,4 +187,15 @@ test('a UTF-16 page with a byte order mark, LE or BE, decodes by it', () => {
     assert.equal(decoded.encoding, encoding);
     assert.equal(decoded.text, html);
   }
+});
+
+test('content codings are undone within the inflate bound: a brotli bomb stays as its bytes', () => {
+  const bomb = brotliCompressSync(Buffer.alloc(1024 * 1024, 0x20));
+  const kept = undoContentCoding(bomb, 'br', 64 * 1024);
+  assert.equal(kept.gunzipped, false);
+  assert.equal(kept.bytes, bomb);
+  const html = enc('<html><body>眾新聞</body></html>');
+  assert.deepEqual(Buffer.from(undoContentCoding(brotliCompressSync(html), 'BR').bytes), Buffer.from(html));
+  assert.equal(undoContentCoding(html, 'deflate').bytes, html, 'markup under a coding it no longer carries');
+  assert.equal(undoContentCoding(html, 'zstd').bytes, html, 'a coding nothing here reads');
 });

@@ -4,7 +4,7 @@
  * decoded one hkcnews page of the existing archive as PT154 (article 43693); we do not guess.
  */
 import { Buffer, isUtf8 } from 'node:buffer';
-import { gunzipSync } from 'node:zlib';
+import { brotliDecompressSync, gunzipSync, inflateRawSync, inflateSync } from 'node:zlib';
 
 export interface DecodeOptions {
   /** `Content-Type` header of the captured response, if known (may carry `charset=`). */
@@ -93,6 +93,74 @@ export function sniffGunzip(
   } catch {
     // Not really gzip (or a truncated/oversized stream): keep the bytes; validation rejects them.
     return { bytes, gunzipped: false };
+  }
+}
+
+/**
+ * Undo the content codings an archived response names (RFC 9110 §8.4.1: `Content-Encoding` lists
+ * them in the order applied, so the last is undone first), then any gzip layer nothing names.
+ * Crawlers that record the wire (warcprox, gowarc, Heritrix) keep `br` and `deflate` bodies as
+ * the server sent them; brotli has no magic bytes, so only the header can say. A coding that does
+ * not decode means the header outlived a decoding (a tool that stored the plain body and kept the
+ * header): the bytes are kept as they are and validation judges them. `deflate` is the zlib
+ * format, but servers have long sent raw deflate under that name; both are read, as browsers do.
+ * Every step is bounded by `maxInflatedBytes`.
+ */
+export function undoContentCoding(
+  bytes: Uint8Array,
+  contentEncoding: string | undefined,
+  maxInflatedBytes: number = DEFAULT_DECODE_OPTIONS.maxInflatedBytes,
+): { bytes: Uint8Array; gunzipped: boolean } {
+  const codings = (contentEncoding ?? '')
+    .toLowerCase()
+    .split(',')
+    .map((c) => c.trim())
+    .filter((c) => c !== '' && c !== 'identity');
+  let out = bytes;
+  let decoded = false;
+  for (const coding of codings.reverse()) {
+    const next = undoOneCoding(out, coding, maxInflatedBytes);
+    if (next === undefined) break;
+    out = next;
+    decoded = true;
+  }
+  const sniffed = sniffGunzip(out, maxInflatedBytes);
+  return { bytes: sniffed.bytes, gunzipped: decoded || sniffed.gunzipped };
+}
+
+/** Whether the bytes open like a text document: `<` after a BOM and white space. */
+function looksLikeMarkup(bytes: Uint8Array): boolean {
+  let i = bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf ? 3 : 0;
+  while (i < bytes.length && i < 256 && (bytes[i] === 0x20 || (bytes[i]! >= 0x09 && bytes[i]! <= 0x0d))) i++;
+  return bytes[i] === 0x3c;
+}
+
+function undoOneCoding(bytes: Uint8Array, coding: string, maxOutputLength: number): Uint8Array | undefined {
+  const attempt = (decode: () => Uint8Array): Uint8Array | undefined => {
+    try {
+      return decode();
+    } catch {
+      return undefined;
+    }
+  };
+  switch (coding) {
+    case 'gzip':
+    case 'x-gzip': {
+      const { bytes: out, gunzipped } = sniffGunzip(bytes, maxOutputLength);
+      return gunzipped ? out : undefined;
+    }
+    // Brotli and raw deflate carry no header or checksum: markup under their name was decoded
+    // already, and is not fed to a decoder that might make bytes of it.
+    case 'br':
+      return looksLikeMarkup(bytes) ? undefined : attempt(() => brotliDecompressSync(bytes, { maxOutputLength }));
+    case 'deflate':
+      return (
+        attempt(() => inflateSync(bytes, { maxOutputLength })) ??
+        (looksLikeMarkup(bytes) ? undefined : attempt(() => inflateRawSync(bytes, { maxOutputLength })))
+      );
+    default:
+      // compress (LZW), zstd and unknown codings: nothing here reads them; the bytes stay as they are.
+      return undefined;
   }
 }
 

@@ -6,7 +6,7 @@
 import { createHash } from 'node:crypto';
 import type { Article, Block } from './article.js';
 import { BlockBuilder } from './blocks.js';
-import { decodePayload, sniffGunzip } from './decode.js';
+import { decodePayload, undoContentCoding } from './decode.js';
 import { dropLeadingChrome, dropTrailingChrome, findContent } from './content.js';
 import {
   compileSelector,
@@ -39,6 +39,8 @@ export interface CaptureInput {
   httpStatus?: number;
   /** Archived `Content-Type`, when known. */
   contentType?: string;
+  /** Archived `Content-Encoding`, when known: codings the payload still carries (decode.ts `undoContentCoding`). */
+  contentEncoding?: string;
   /**
    * The payload's whole size when the caller did not read it (a WARC record over the page limit
    * is skipped while reading, never held: issue 12); such a capture is rejected as `too-large`.
@@ -233,7 +235,7 @@ export function extractCapture(input: CaptureInput, site: SiteProfile, options: 
       `the archived response has HTTP status ${input.httpStatus}`,
     );
   }
-  const { bytes } = sniffGunzip(input.payload);
+  const { bytes } = undoContentCoding(input.payload, input.contentEncoding);
   const byteProblem = rejectBytes(bytes, maxPageBytes, input.contentType, input.payloadBytes);
   if (byteProblem) return reject(byteProblem.reason, byteProblem.message);
 

@@ -18,6 +18,7 @@ export { articleText, articleLinks, inlineText } from './article.js';
 export {
   decodePayload,
   sniffGunzip,
+  undoContentCoding,
   DEFAULT_DECODE_OPTIONS,
   type DecodeOptions,
   type DecodedPayload,

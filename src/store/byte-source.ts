@@ -5,6 +5,8 @@
 import { FILE_BLOCK_BYTES, type BlockFile } from './gzip-member.js';
 
 const CRLFCRLF = Buffer.from('\r\n\r\n');
+const LF_CRLF = Buffer.from('\n\r\n');
+const LFLF = Buffer.from('\n\n');
 const LF = 10;
 
 export interface ByteSource {
@@ -50,11 +52,34 @@ export async function readAtMost(src: ByteSource, max: number): Promise<Uint8Arr
 export type HeaderBlock = { bytes: Buffer } | { kind: 'end' | 'cut' | 'unterminated' | 'too-long'; got: number };
 
 /**
- * The bytes up to and including the first CRLFCRLF, reading no more than `within` bytes and
- * looking no further than `max`: `end` when nothing is left, `cut` when the source ends inside,
- * `unterminated` when all `within` bytes hold no blank line, `too-long` past `max`.
+ * Where the block in `bytes` ends (just after its blank line), searching from `from`, or -1. WARC
+ * blocks end at CRLFCRLF (WARC 1.1 §4). HTTP blocks also end at a blank line of bare LFs, as
+ * Python's warcio and HTTP parsers read them (RFC 9112 §2.2 lets a recipient accept a bare LF):
+ * some tools record servers' headers with LF line ends.
  */
-export async function readHeaderBlock(src: ByteSource, max: number, within = Infinity): Promise<HeaderBlock> {
+function blockEnd(bytes: Buffer, from: number, bareLf: boolean): number {
+  if (!bareLf) {
+    const at = bytes.indexOf(CRLFCRLF, from);
+    return at < 0 ? -1 : at + 4;
+  }
+  const crlf = bytes.indexOf(LF_CRLF, from);
+  const lf = bytes.indexOf(LFLF, from);
+  if (lf >= 0 && (crlf < 0 || lf < crlf)) return lf + 2;
+  return crlf < 0 ? -1 : crlf + 3;
+}
+
+/**
+ * The bytes up to and including the first blank line, reading no more than `within` bytes and
+ * looking no further than `max`: `end` when nothing is left, `cut` when the source ends inside,
+ * `unterminated` when all `within` bytes hold no blank line, `too-long` past `max`. `bareLf`
+ * accepts a blank line of bare LFs too (HTTP blocks; see blockEnd).
+ */
+export async function readHeaderBlock(
+  src: ByteSource,
+  max: number,
+  within = Infinity,
+  { bareLf = false }: { bareLf?: boolean } = {},
+): Promise<HeaderBlock> {
   const scan = Math.min(max, within);
   let acc: Buffer = Buffer.alloc(0);
   while (true) {
@@ -62,10 +87,10 @@ export async function readHeaderBlock(src: ByteSource, max: number, within = Inf
     if (chunk === null) return { kind: acc.length === 0 ? 'end' : 'cut', got: acc.length };
     const from = Math.max(0, acc.length - 3);
     acc = acc.length === 0 ? Buffer.from(chunk.buffer, chunk.byteOffset, chunk.length) : Buffer.concat([acc, chunk]);
-    const at = acc.indexOf(CRLFCRLF, from);
-    if (at >= 0) {
-      src.unread(acc.subarray(at + 4));
-      return { bytes: acc.subarray(0, at + 4) };
+    const end = blockEnd(acc, from, bareLf);
+    if (end >= 0) {
+      src.unread(acc.subarray(end));
+      return { bytes: acc.subarray(0, end) };
     }
     if (acc.length >= scan) return { kind: scan >= within ? 'unterminated' : 'too-long', got: acc.length };
   }

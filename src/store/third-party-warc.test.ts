@@ -10,7 +10,7 @@ import assert from 'node:assert/strict';
 import { createReadStream, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { gzipSync } from 'node:zlib';
+import { brotliCompressSync, deflateRawSync, deflateSync, gzipSync } from 'node:zlib';
 import { WARCParser } from 'warcio';
 import { captureInput, readWarcCaptures, type WarcCapture, type WarcDamage } from './warc-reader.js';
 import { dechunk } from './http-payload.js';
@@ -175,6 +175,68 @@ test('a chunked and gzipped payload (Heritrix, warcprox, gowarc) gives the same 
   assert.ok(reference[0]!.text.startsWith(page(7)));
   assert.ok(reference[1]!.text.startsWith(page(7)));
   assert.equal(Buffer.from(chunkedOnly!.payload).toString('utf8'), page(7));
+});
+
+test('brotli and deflate bodies (warcprox, gowarc record them as sent) give the same article as the plain page, chunked or not', async () => {
+  const body = html(11);
+  const coded = (encoding: string, bytes: Buffer, chunking = false): Buffer =>
+    http(
+      'HTTP/1.1 200 OK',
+      [
+        'Content-Type: text/html; charset=utf-8',
+        `Content-Encoding: ${encoding}`,
+        ...(chunking ? ['Transfer-Encoding: chunked'] : []),
+      ],
+      chunking ? chunked(bytes, 50) : bytes,
+    );
+  const path = put(
+    'codings.warc.gz',
+    Buffer.concat(
+      [
+        plainResponse(11),
+        coded('br', brotliCompressSync(body)),
+        coded('br', brotliCompressSync(body), true),
+        coded('deflate', deflateSync(body)),
+        coded('deflate', deflateRawSync(body)), // raw deflate under the name, as some servers send it
+        coded('gzip, br', brotliCompressSync(gzipSync(body))), // applied in the order listed
+        coded('br', body), // a tool that decoded the body and kept the header
+      ].map((block, i) => gzipSync(record('WARC/1.1', 'response', `https://news.example/c/${i}`, block))),
+    ),
+  );
+  const { captures, damages } = await ours(path);
+  assert.deepEqual(damages, []);
+  assert.equal(captures.length, 7);
+  assert.equal(captures[1]!.contentEncoding, 'br');
+  const plain = articleText(captures[0]!);
+  for (const c of captures.slice(1)) assert.equal(articleText(c), plain, c.url);
+});
+
+test('an HTTP header block with bare LF line ends is read to its blank line, as Python warcio reads it', async () => {
+  const lf = Buffer.concat([
+    Buffer.from('HTTP/1.1 200 OK\nContent-Type: text/html; charset=utf-8\nContent-Encoding: gzip\n\n', 'latin1'),
+    gzipSync(html(12)),
+  ]);
+  const mixed = Buffer.concat([Buffer.from('HTTP/1.0 404 Not Found\r\nContent-Type: text/html\n\r\n'), html(13)]);
+  const path = put(
+    'bare-lf.warc',
+    Buffer.concat([
+      record('WARC/1.1', 'response', 'https://news.example/d/1', lf),
+      record('WARC/1.1', 'response', 'https://news.example/d/2', mixed),
+      record('WARC/1.1', 'response', 'https://news.example/d/3', plainResponse(12)),
+    ]),
+  );
+  const { captures, damages } = await ours(path);
+  assert.deepEqual(damages, []);
+  assert.deepEqual(
+    captures.map((c) => [c.httpStatus, c.contentType]),
+    [
+      [200, 'text/html; charset=utf-8'],
+      [404, 'text/html'],
+      [200, 'text/html; charset=utf-8'],
+    ],
+  );
+  assert.deepEqual(Buffer.from(captures[1]!.payload), html(13));
+  assert.equal(articleText(captures[0]!), articleText(captures[2]!));
 });
 
 test('chunked framing that a tool already removed (the header kept) is the payload as it is; a cut chunk keeps what arrived', () => {

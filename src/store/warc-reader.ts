@@ -36,7 +36,9 @@ export interface WarcCapture {
   timestamp: string;
   httpStatus: number | undefined;
   contentType: string | undefined;
-  /** The HTTP payload as stored (no transfer or content decoding); empty when `tooLargeBytes` is set. */
+  /** The HTTP `Content-Encoding`: content codings the payload still carries (extraction undoes them). */
+  contentEncoding?: string;
+  /** The HTTP payload without its transfer framing (chunking removed, content codings kept); empty when `tooLargeBytes` is set. */
   payload: Uint8Array;
   /** Byte offset of the record in its file: its gzip member, or for a plain WARC its version line. */
   offset: number;
@@ -65,6 +67,7 @@ export function captureInput(c: WarcCapture, at?: { url: string; timestamp: stri
     timestamp: at?.timestamp ?? c.timestamp,
     ...(c.httpStatus !== undefined ? { httpStatus: c.httpStatus } : {}),
     ...(c.contentType !== undefined ? { contentType: c.contentType } : {}),
+    ...(c.contentEncoding !== undefined ? { contentEncoding: c.contentEncoding } : {}),
     ...(c.tooLargeBytes !== undefined ? { payloadBytes: c.tooLargeBytes } : {}),
   };
 }
@@ -270,9 +273,10 @@ async function readContent(
   if (kind !== 'other') {
     let httpStatus: number | undefined;
     let contentType = kind === 'bytes' ? fields.contentType : undefined;
+    let contentEncoding: string | undefined;
     let chunked = false;
     if (kind === 'http') {
-      const http = await readHeaderBlock(src, MAX_HTTP_HEADER_BYTES, contentLength);
+      const http = await readHeaderBlock(src, MAX_HTTP_HEADER_BYTES, contentLength, { bareLf: true });
       if ('kind' in http && http.kind === 'too-long')
         return {
           kind: 'damage',
@@ -290,10 +294,17 @@ async function readContent(
         if (status) httpStatus = Number(status[1]);
         contentType = parsed.headers.get('content-type') ?? undefined;
         chunked = isChunked(parsed.headers.get('transfer-encoding'));
+        contentEncoding = parsed.headers.get('content-encoding');
       }
       rest -= src.position - contentStart;
     }
-    const common = { url: fields.url, timestamp: fields.timestamp, httpStatus, contentType };
+    const common = {
+      url: fields.url,
+      timestamp: fields.timestamp,
+      httpStatus,
+      contentType,
+      ...(contentEncoding !== undefined ? { contentEncoding } : {}),
+    };
     if (rest > maxPayloadBytes) {
       capture = { ...common, payload: new Uint8Array(), tooLargeBytes: rest };
     } else {
