@@ -1,8 +1,9 @@
 /**
  * Bundling the browser client (`SITE/assets/static-search.js`) with esbuild at export time, from
  * the TypeScript sources (run by tsx) or the compiled `dist/` files. The client imports the
- * server's own query parser and snippet builder from src/search; there `./fold.js` (opencc-js) is
- * swapped for client/fold-map.ts (the exporter's fold table), and every package import (SQLite,
+ * server's own query parser and snippet builder from src/search; there `./fold.js` is swapped for
+ * client/fold-map.ts (the exporter's fold table), `./zh-data.js` (OpenCC's tables) for
+ * client/zh-map.ts (a file the exporter writes), and every package import (SQLite,
  * opencc-js, node:*) is left out: the client uses none of them, and the bundle is checked for it.
  */
 import { existsSync } from 'node:fs';
@@ -29,6 +30,8 @@ const clientPlugin: Plugin = {
       const fromSearch = /[\\/]search$/.test(args.resolveDir);
       if (fromSearch && /^\.\/fold\.js$/.test(args.path))
         return { path: sourceFile(resolve(HERE, 'client/fold-map.js')), sideEffects: false };
+      if (fromSearch && /^\.\/zh-data\.js$/.test(args.path))
+        return { path: sourceFile(resolve(HERE, 'client/zh-map.js')), sideEffects: false };
       // Modules of this project have no side effects on import: what the client does not use is dropped.
       return { path: sourceFile(resolve(args.resolveDir, args.path)), sideEffects: false };
     });

@@ -12,7 +12,7 @@
  * Memory stays bounded: articles stream from the search index in id order, postings go to
  * partition files on disk by token hash, and each partition is then turned into shard files alone.
  */
-import type { ArticleSummary } from '../search/index.js';
+import { CONVERSION_SOURCE, conversionTables, convertibleChars, type ArticleSummary } from '../search/index.js';
 import { closeSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync, writeSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { foldTable } from './fold-table.js';
@@ -377,6 +377,7 @@ export function writeStaticIndex(
   }
   write(INDEX_FILES.foldMap, JSON.stringify(core), 'fold');
   write(INDEX_FILES.foldRest, JSON.stringify(rest), 'fold');
+  write(INDEX_FILES.zhConvert, JSON.stringify(CONVERSION_SOURCE), 'fold');
 
   const manifest: StaticIndexManifest = {
     format: STATIC_INDEX_FORMAT,
@@ -388,6 +389,7 @@ export function writeStaticIndex(
     averageLength: stats.docs === 0 ? 0 : totalLength / stats.docs,
     averageDocBytes: stats.docs === 0 ? 0 : docBytes / stats.docs,
     foldBlocks: [...usedBlocks].sort((a, b) => a - b),
+    convertible: convertibleChars(conversionTables()),
     averageShardBytes: {
       docs: shardBytes.docShards === 0 ? 0 : shardBytes.docs / shardBytes.docShards,
       positions: shardBytes.posShards === 0 ? 0 : shardBytes.positions / shardBytes.posShards,

@@ -27,7 +27,8 @@ process.on('exit', () => {
 });
 
 const QUERIES: SearchOptions[] = [
-  { q: '卫生署' },
+  { q: '卫生署' }, // Simplified: the bundle loads zh-convert.json to read it as 衞生署
+  { q: '记者 -卫生' },
   { q: '衛生署 確診' },
   { q: '港' },
   { q: '"港鐵綫路"' },
@@ -61,7 +62,7 @@ test('export-site writes every page, the client script, the index and the marker
   assert.deepEqual(readdirSync(work), ['site'], 'no temporary folder is left beside the site');
 });
 
-test('the shipped bundle (fold table, no opencc) answers as the server does', async () => {
+test('the shipped bundle (fold table, conversion tables loaded on demand, no opencc) answers as the server does', async () => {
   const bundle = (await import(pathToFileURL(join(site, 'assets/static-search.js')).href)) as {
     StaticSearchIndex: typeof StaticSearchIndex;
   };
@@ -79,8 +80,11 @@ test('the shipped bundle (fold table, no opencc) answers as the server does', as
   } finally {
     index.close();
   }
+  const simplified = await client.search({ q: '卫生署' });
+  assert.ok(simplified.total > 0, 'a Simplified query finds the Traditional text');
   const code = readFileSync(join(site, 'assets/static-search.js'), 'utf8');
   assert.doesNotMatch(code, /opencc|better-sqlite3|node:/);
+  assert.ok(code.length < 200_000, `the bundle carries no dictionary (${code.length} bytes)`);
 });
 
 /** Markup with each tag's attributes in name order (linkedom serializes set attributes last-first). */

@@ -3,11 +3,24 @@ import assert from 'node:assert/strict';
 import { fold, foldWithOrigin } from './fold.js';
 import { bigramTokens, unigramTokens, termTokens, findTerm } from './tokens.js';
 
-test('fold maps Traditional and Hong Kong variants to Simplified, per character', () => {
-  assert.equal(fold('衞生署'), '卫生署');
-  assert.equal(fold('衛生署'), '卫生署');
-  assert.equal(fold('電車路綫'), '电车路线');
-  assert.equal(fold('麪包'), '面包');
+test('fold keeps Traditional characters distinct and folds only variant forms of one character', () => {
+  assert.equal(fold('衞生署'), '衛生署');
+  assert.equal(fold('電車路綫'), '電車路線');
+  assert.equal(fold('裡面'), '裏面');
+  assert.equal(fold('著'), fold('着'));
+  assert.equal(fold('峰'), fold('峯'));
+  // Distinct characters that folding to Simplified merged (issue 15): 髮/發, 颱/台, 乾/幹/干.
+  for (const [a, b] of [
+    ['髮', '發'],
+    ['颱', '台'],
+    ['乾', '幹'],
+    ['幹', '干'],
+    ['乾', '干'],
+  ])
+    assert.notEqual(fold(a!), fold(b!), `${a} and ${b}`);
+  // 么 is a Taiwan form of both 幺 and 麼: it joins neither, and they stay two characters.
+  assert.notEqual(fold('幺'), fold('麼'));
+  assert.equal(fold('么'), '么');
   assert.equal(fold('香港'), '香港');
 });
 
@@ -20,7 +33,7 @@ test('fold applies NFKC and lower-cases Latin', () => {
 test('foldWithOrigin traces every folded unit to its original offset', () => {
   const text = 'Ａ衞😀ﬁx';
   const { folded, origin } = foldWithOrigin(text);
-  assert.equal(folded, 'a卫😀fix');
+  assert.equal(folded, 'a衛😀fix');
   assert.deepEqual([...origin], [0, 1, 2, 2, 4, 4, 5]);
   assert.equal(folded, fold(text));
 });
@@ -41,7 +54,7 @@ test('unigramTokens: CJK characters and word suffixes; bigramTokens: CJK bigrams
     '港',
   ]);
   assert.deepEqual(unigramTokens('a港b'), ['a', '港', 'b']);
-  assert.deepEqual(bigramTokens(fold('香港政府 COVID-19 港。港鐵')), ['香港', '港政', '政府', '0', '0', '港铁', '0']);
+  assert.deepEqual(bigramTokens(fold('香港政府 COVID-19 港。港鐵')), ['香港', '港政', '政府', '0', '0', '港鐵', '0']);
 });
 
 test('termTokens gives characters, bigram phrases and word-fragment prefixes', () => {

@@ -13,7 +13,7 @@ import { fold } from './fold.js';
 import { prepareDocument, type PreparedDocument } from './prepare.js';
 
 /** Bump when the schema changes; an index with another version is rebuilt from scratch. */
-export const SEARCH_SCHEMA_VERSION = 5; // 2: word suffixes; 3: large columns last; 4: sort keys, unigrams, title index; 5: bigram phrases
+export const SEARCH_SCHEMA_VERSION = 6; // 2: word suffixes; 3: large columns last; 4: sort keys, unigrams, title index; 5: bigram phrases; 6: Traditional kept (variant fold only)
 /** The index file inside an archive folder. */
 export const SEARCH_INDEX_FILE = 'search.sqlite';
 

@@ -1,6 +1,17 @@
-/** Search: a SQLite FTS5 index of an archive with exact CJK substring matching and 繁/简 folding. */
+/** Search: a SQLite FTS5 index of an archive with exact CJK substring matching; Simplified queries read as Traditional. */
 export { fold, foldWithOrigin, type FoldedText } from './fold.js';
 export { foldBy, foldWithOriginBy, type FoldCodePoint } from './fold-core.js';
+export {
+  termForms,
+  traditionalReadings,
+  isSimplifiedOnly,
+  convertibleChars,
+  conversionTablesFrom,
+  MAX_TERM_FORMS,
+  type ConversionTables,
+  type ConversionSource,
+} from './zh.js';
+export { conversionTables, CONVERSION_SOURCE } from './zh-data.js';
 export {
   unigramTokens,
   bigramTokens,

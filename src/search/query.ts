@@ -8,12 +8,22 @@ import type { ArticleSummary } from './catalog.js';
 import { foldWithOrigin, fold } from './fold.js';
 import { SORT_DAY_SCALE, sortKeyRange, type SearchIndex } from './index-db.js';
 import { findTerm, MAX_WORD_TOKEN, termTokens, textRuns } from './tokens.js';
+import { termForms } from './zh.js';
+import { conversionTables } from './zh-data.js';
 import { escapeHtml } from '../markdown/index.js';
 
-/** A parsed query: terms every result contains, terms no result contains. Terms are folded. */
+/**
+ * A parsed query: terms every result contains, terms no result contains, folded as typed. A term
+ * is matched by any of its forms (`forms[i]` for `terms[i]`, itself first): a term typed in
+ * Simplified also by its Traditional readings (zh.ts).
+ */
 export interface ParsedQuery {
   terms: string[];
   excluded: string[];
+  /** The forms of each term, parallel to `terms`; `forms[i][0] === terms[i]`. */
+  forms: string[][];
+  /** The forms of each excluded term, parallel to `excluded`. */
+  excludedForms: string[][];
   /** Present when the query went past a limit ({@link QUERY_LIMITS}): what was left out. */
   limited?: QueryLimited;
 }
@@ -99,6 +109,8 @@ export function parseQuery(query: string): ParsedQuery {
   }
   const terms: string[] = [];
   const excluded: string[] = [];
+  const forms: string[][] = [];
+  const excludedForms: string[][] = [];
   const droppedTerms: string[] = [];
   const droppedExclusions: string[] = [];
   let i = 0;
@@ -123,15 +135,18 @@ export function parseQuery(query: string): ParsedQuery {
     }
     const term = fold(raw).trim();
     if (term === '') continue;
-    const [list, max, dropped] = negate
-      ? [excluded, MAX_QUERY_EXCLUSIONS, droppedExclusions]
-      : [terms, MAX_QUERY_TERMS, droppedTerms];
+    const [list, listForms, max, dropped] = negate
+      ? [excluded, excludedForms, MAX_QUERY_EXCLUSIONS, droppedExclusions]
+      : [terms, forms, MAX_QUERY_TERMS, droppedTerms];
     if (list.includes(term) || dropped.includes(term)) continue;
-    if (list.length < max) list.push(term);
-    else dropped.push(term);
+    if (list.length < max) {
+      list.push(term);
+      listForms.push(termForms(raw, fold, conversionTables()));
+    } else dropped.push(term);
   }
-  if (ignoredChars === 0 && droppedTerms.length === 0 && droppedExclusions.length === 0) return { terms, excluded };
-  return { terms, excluded, limited: { ignoredChars, droppedTerms, droppedExclusions } };
+  const parsed: ParsedQuery = { terms, excluded, forms, excludedForms };
+  if (ignoredChars === 0 && droppedTerms.length === 0 && droppedExclusions.length === 0) return parsed;
+  return { ...parsed, limited: { ignoredChars, droppedTerms, droppedExclusions } };
 }
 
 /** How results are ordered: title matches first then newest, or newest first (see {@link search}). */
@@ -218,45 +233,93 @@ export interface FtsConstraints {
   truncated: boolean;
 }
 
-/** The FTS constraints every document containing all of the folded terms satisfies. */
-export function ftsConstraints(terms: readonly string[]): FtsConstraints {
+/** One form's FTS tokens, per table (each list ANDed), and how many tokens it costs. */
+interface FormConstraints {
+  unigram: string[];
+  bigram: string[];
+  title: string[];
+  cost: number;
+  /** Constraints were dropped (a one-letter prefix beside others, a phrase cut): a superset. */
+  cut: boolean;
+}
+
+function formConstraints(form: string, budget: number): FormConstraints {
+  const { unigrams, phrases, prefixes: all } = termTokens(form);
+  // A one-letter prefix (`a*`) expands to most of the index's tokens (141 ms on hkcnews) and
+  // narrows almost nothing: dropped when the term has other constraints (a superset; the term
+  // is then checked).
+  const prefixes =
+    unigrams.length + phrases.length + all.filter((p) => p.length > 1).length > 0
+      ? all.filter((p) => p.length > 1)
+      : all;
+  const out: FormConstraints = { unigram: [], bigram: [], title: [], cost: 0, cut: prefixes.length < all.length };
+  for (const token of unigrams)
+    if (out.cost++ < budget) {
+      out.unigram.push(quoteFts(token));
+      out.title.push(`u : ${quoteFts(token)}`);
+    } else out.cut = true;
+  for (const prefix of prefixes)
+    if (out.cost++ < budget) {
+      out.unigram.push(`${quoteFts(prefix)}*`);
+      out.title.push(`u : ${quoteFts(prefix)}*`);
+    } else out.cut = true;
+  for (const phrase of phrases) {
+    if (out.cost >= budget) {
+      out.cut = true;
+      continue;
+    }
+    const cut = phrase.slice(0, Math.min(MAX_PHRASE_BIGRAMS, budget - out.cost));
+    if (cut.length < phrase.length) out.cut = true;
+    out.cost += cut.length;
+    const quoted = quoteFts(cut.join(' '));
+    out.bigram.push(quoted);
+    out.title.push(`b : ${quoted}`);
+  }
+  out.cost = Math.min(out.cost, budget);
+  return out;
+}
+
+/** `(a AND b) OR (c AND d)`: any of the forms, each with all of its constraints. */
+const anyOf = (groups: readonly (readonly string[])[]): string =>
+  `(${groups.map((g) => `(${g.join(' AND ')})`).join(' OR ')})`;
+
+/**
+ * The FTS constraints every document containing all of the folded terms satisfies. A term is a
+ * string, or the list of its forms (any of which matches: `ParsedQuery.forms`): the forms become
+ * an OR of their constraints, as long as they all fit the token budget and use the same tables
+ * (an OR cannot span the two FTS tables); else the term gets no constraint and is checked.
+ */
+export function ftsConstraints(terms: readonly (string | readonly string[])[]): FtsConstraints {
   const unigram = new Set<string>();
   const bigram = new Set<string>();
   const title = new Set<string>();
   let truncated = false;
   let budget = MAX_FTS_TOKENS;
   for (const term of terms) {
-    const { unigrams, phrases, prefixes: all } = termTokens(term);
-    // A one-letter prefix (`a*`) expands to most of the index's tokens (141 ms on hkcnews) and
-    // narrows almost nothing: dropped when the term has other constraints (a superset; the term
-    // is then checked).
-    const prefixes =
-      unigrams.length + phrases.length + all.filter((p) => p.length > 1).length > 0
-        ? all.filter((p) => p.length > 1)
-        : all;
-    if (prefixes.length < all.length) truncated = true;
-    for (const token of unigrams)
-      if (budget-- > 0) {
-        unigram.add(quoteFts(token));
-        title.add(`u : ${quoteFts(token)}`);
-      } else truncated = true;
-    for (const prefix of prefixes)
-      if (budget-- > 0) {
-        unigram.add(`${quoteFts(prefix)}*`);
-        title.add(`u : ${quoteFts(prefix)}*`);
-      } else truncated = true;
-    for (const phrase of phrases) {
-      if (budget <= 0) {
-        truncated = true;
-        continue;
-      }
-      const cut = phrase.slice(0, Math.min(MAX_PHRASE_BIGRAMS, budget));
-      if (cut.length < phrase.length) truncated = true;
-      budget -= cut.length;
-      const quoted = quoteFts(cut.join(' '));
-      bigram.add(quoted);
-      title.add(`b : ${quoted}`);
+    const forms = typeof term === 'string' ? [term] : term;
+    if (forms.length === 1) {
+      const c = formConstraints(forms[0]!, Math.max(0, budget));
+      budget -= c.cost;
+      if (c.cut) truncated = true;
+      for (const t of c.unigram) unigram.add(t);
+      for (const t of c.bigram) bigram.add(t);
+      for (const t of c.title) title.add(t);
+      continue;
     }
+    const each = forms.map((f) => formConstraints(f, MAX_FTS_TOKENS));
+    const cost = each.reduce((sum, c) => sum + c.cost, 0);
+    const sameTables = each.every(
+      (c) => c.unigram.length > 0 === each[0]!.unigram.length > 0 && c.bigram.length > 0 === each[0]!.bigram.length > 0,
+    );
+    if (cost > budget || !sameTables || each.some((c) => c.title.length === 0)) {
+      truncated = true;
+      continue;
+    }
+    budget -= cost;
+    if (each.some((c) => c.cut)) truncated = true;
+    if (each[0]!.unigram.length > 0) unigram.add(anyOf(each.map((c) => c.unigram)));
+    if (each[0]!.bigram.length > 0) bigram.add(anyOf(each.map((c) => c.bigram)));
+    title.add(anyOf(each.map((c) => c.title)));
   }
   return { unigram: [...unigram], bigram: [...bigram], title: [...title], truncated };
 }
@@ -351,7 +414,7 @@ function matchingRowids(
  */
 export function search(index: SearchIndex, options: SearchOptions = {}): SearchResponse {
   const parsed = parseQuery(options.q ?? DEFAULT_SEARCH_OPTIONS.q);
-  const { terms, excluded } = parsed;
+  const { terms, forms, excludedForms } = parsed;
   let limited = parsed.limited;
   const limit = clampInt(options.limit, DEFAULT_SEARCH_OPTIONS.limit, MAX_LIMIT);
   const offset = clampInt(options.offset, DEFAULT_SEARCH_OPTIONS.offset, Number.MAX_SAFE_INTEGER);
@@ -359,8 +422,8 @@ export function search(index: SearchIndex, options: SearchOptions = {}): SearchR
   const group = options.group ?? DEFAULT_SEARCH_OPTIONS.group;
   const [lo, hi] = sortKeyRange(options.from, options.to);
 
-  const positive = ftsConstraints(terms);
-  const termsExact = !positive.truncated && terms.every(ftsIsExact);
+  const positive = ftsConstraints(forms);
+  const termsExact = !positive.truncated && forms.every((fs) => fs.every(ftsIsExact));
   const countRows = (q: RowidQuery | undefined, from: number, to: number): number =>
     q === undefined
       ? (index.db
@@ -371,13 +434,14 @@ export function search(index: SearchIndex, options: SearchOptions = {}): SearchR
   // Excluded terms FTS decides become NOT constraints; the others need the substring check, as
   // long as the articles to check fit the budget (MAX_CHECKED_ROWS); past it they are not applied.
   const exactExclusions: FtsConstraints[] = [];
-  const checkedExclusions: { term: string; rowids?: RowidQuery }[] = [];
+  const checkedExclusions: { forms: string[]; rowids?: RowidQuery }[] = [];
   const uncheckedExclusions: string[] = [];
   const maxChecked = clampInt(options.maxCheckedRows, MAX_CHECKED_ROWS, Number.MAX_SAFE_INTEGER);
   let exclusionBudget = maxChecked;
-  for (const term of excluded) {
-    const x = ftsConstraints([term]);
-    if (!x.truncated && ftsIsExact(term)) exactExclusions.push(x);
+  for (const [i, term] of parsed.excluded.entries()) {
+    const termForms = excludedForms[i] ?? [term];
+    const x = ftsConstraints([termForms]);
+    if (!x.truncated && termForms.every(ftsIsExact)) exactExclusions.push(x);
     else {
       const rowids = matchingRowids(x, [], 0, Number.MAX_SAFE_INTEGER);
       const rows = countRows(rowids, lo, hi);
@@ -386,7 +450,7 @@ export function search(index: SearchIndex, options: SearchOptions = {}): SearchR
         continue;
       }
       exclusionBudget -= rows;
-      checkedExclusions.push(rowids === undefined ? { term } : { term, rowids });
+      checkedExclusions.push(rowids === undefined ? { forms: termForms } : { forms: termForms, rowids });
     }
   }
   const matching = matchingRowids(positive, exactExclusions, lo, hi);
@@ -427,7 +491,7 @@ export function search(index: SearchIndex, options: SearchOptions = {}): SearchR
     const sks = ftsOnly
       ? ftsOnlyOrder(index, matching, positive.title, lo, hi, sort)
       : candidates(index, {
-          terms,
+          forms,
           termsExact,
           matching,
           exactExclusions,
@@ -479,7 +543,7 @@ export function search(index: SearchIndex, options: SearchOptions = {}): SearchR
   for (const { sk, versions } of page) {
     const detail = details.get(sk);
     if (detail === undefined) continue; // cannot happen within one synchronous call
-    results.push(searchResult(detail, terms, versions));
+    results.push(searchResult(detail, forms.flat(), versions));
   }
   const response: SearchResponse = groups === undefined ? { total, results } : { total, groups, results };
   if (limited !== undefined) response.limited = limited;
@@ -568,17 +632,27 @@ function ftsOnlyOrder(
 }
 
 interface CandidateQuery {
-  terms: string[];
+  /** Each term's forms (any matches). */
+  forms: string[][];
   termsExact: boolean;
   matching: RowidQuery | undefined;
   exactExclusions: FtsConstraints[];
-  checkedExclusions: { term: string; rowids?: RowidQuery }[];
+  checkedExclusions: { forms: string[]; rowids?: RowidQuery }[];
   lo: number;
   hi: number;
   sort: SearchSort;
   options: SearchOptions;
   /** Check only the newest this many candidates (the budget, MAX_CHECKED_ROWS). */
   checkLimit?: number | undefined;
+}
+
+/** The forms that can match: an empty form matches nothing (findTerm's rule). */
+const live = (forms: readonly string[]): string[] => forms.filter((f) => f.length > 0);
+
+/** SQL true when `column` contains any of the forms (one `?` per live form, in order). */
+function anyForm(column: string, forms: readonly string[]): string {
+  const n = live(forms).length;
+  return n === 0 ? '0' : `(${Array.from({ length: n }, () => `instr(${column}, ?) > 0`).join(' OR ')})`;
 }
 
 /**
@@ -612,30 +686,27 @@ function candidates(index: SearchIndex, q: CandidateQuery): number[] {
     params.push(tag);
   }
   if (!q.termsExact) {
-    // An empty term matches nothing (findTerm's rule).
-    for (const t of q.terms) {
-      where.push(t.length === 0 ? '0' : 'instr(a.folded, ?) > 0');
-      if (t.length > 0) params.push(t);
+    for (const fs of q.forms) {
+      where.push(anyForm('a.folded', fs));
+      params.push(...live(fs));
     }
   }
   for (const x of q.checkedExclusions) {
-    if (x.term.length === 0) continue;
+    if (live(x.forms).length === 0) continue;
     // Only articles holding the excluded term's tokens can hold the term: check just those. A
     // CASE, not an OR: SQLite evaluated `NOT IN (…) OR instr(…)` by reading every article's text
     // (1,483 ms for one exclusion on hkcnews, 10.8 ms as a CASE; 250 of them took 64 s, issue 12).
     if (x.rowids !== undefined) {
-      where.push(`(CASE WHEN +a.sk IN (${x.rowids.sql}) THEN instr(a.folded, ?) = 0 ELSE 1 END)`);
-      params.push(...x.rowids.params, x.term);
+      where.push(`(CASE WHEN +a.sk IN (${x.rowids.sql}) THEN NOT ${anyForm('a.folded', x.forms)} ELSE 1 END)`);
+      params.push(...x.rowids.params, ...live(x.forms));
     } else {
-      where.push('instr(a.folded, ?) = 0');
-      params.push(x.term);
+      where.push(`NOT ${anyForm('a.folded', x.forms)}`);
+      params.push(...live(x.forms));
     }
   }
-  const relevance = q.sort === 'relevance' && q.terms.length > 0;
-  const titleHit = relevance
-    ? q.terms.map((t) => (t.length === 0 ? '0' : 'instr(a.title_folded, ?) > 0')).join(' AND ')
-    : '0';
-  const titleParams = relevance ? q.terms.filter((t) => t.length > 0) : [];
+  const relevance = q.sort === 'relevance' && q.forms.length > 0;
+  const titleHit = relevance ? q.forms.map((fs) => anyForm('a.title_folded', fs)).join(' AND ') : '0';
+  const titleParams = relevance ? q.forms.flatMap(live) : [];
   const limit =
     q.checkLimit === undefined
       ? ''

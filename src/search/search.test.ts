@@ -73,9 +73,36 @@ test('parseQuery: words, phrases, exclusions, unbalanced quotes', () => {
   assert.deepEqual(parseQuery('香港 "民主 派" -政府 -"a b"'), {
     terms: ['香港', '民主 派'],
     excluded: ['政府', 'a b'],
+    forms: [['香港'], ['民主 派']],
+    excludedForms: [['政府'], ['a b']],
   });
-  assert.deepEqual(parseQuery('"open phrase'), { terms: ['open phrase'], excluded: [] });
-  assert.deepEqual(parseQuery(' - "" 衞 '), { terms: ['卫'], excluded: [] });
+  assert.deepEqual(parseQuery('"open phrase'), {
+    terms: ['open phrase'],
+    excluded: [],
+    forms: [['open phrase']],
+    excludedForms: [],
+  });
+  assert.deepEqual(parseQuery(' - "" 衞 '), { terms: ['衛'], excluded: [], forms: [['衛']], excludedForms: [] });
+});
+
+test('parseQuery: a Traditional term is matched as typed, a Simplified one also by its Traditional readings', () => {
+  const forms = (q: string): string[][] => parseQuery(q).forms;
+  assert.deepEqual(forms('髮'), [['髮']]);
+  assert.deepEqual(forms('颱風'), [['颱風']]);
+  assert.deepEqual(forms('干'), [['干']], '干 is written in Traditional too: taken as typed');
+  assert.deepEqual(forms('头发'), [['头发', '頭髮']], 'phrase-level: 头发 is 頭髮, not 頭發');
+  assert.deepEqual(forms('发展'), [['发展', '發展']]);
+  assert.deepEqual(forms('台风'), [[fold('台风'), '颱風']]);
+  assert.deepEqual(forms('发'), [['发', '發', '髮']], 'a character no phrase covers stands for each of its readings');
+  assert.deepEqual(forms('香港头发 -干净'), [['香港头发', '香港頭髮']]);
+  assert.deepEqual(parseQuery('香港头发 -干净').excludedForms, [['干净', '乾淨']]);
+  assert.deepEqual(forms('covid头发'), [['covid头发', 'covid頭髮']], 'per run of characters');
+  // Simplified text in characters both scripts share: read when it reads differently in Traditional.
+  assert.deepEqual(forms('价值'), [['价值', '價值']]);
+  assert.deepEqual(forms('年退休后'), [['年退休后', '年退休後']], 'an unphrased 后 stands for 後 and 后');
+  assert.deepEqual(forms('后'), [['后']], 'a lone character both scripts write is taken as typed');
+  assert.deepEqual(forms('皇后'), [['皇后']], 'a phrase that reads the same in Traditional');
+  assert.deepEqual(forms('價值后'), [['價值后']], 'a Traditional-only character makes the run Traditional');
 });
 
 test('a Simplified query finds Traditional and HK variant text', () => {
@@ -381,6 +408,14 @@ const ALPHABET = [
   '衛',
   '綫',
   '线',
+  '发',
+  '發',
+  '髮',
+  '头',
+  '頭',
+  '台',
+  '颱',
+  '风',
   '政',
   '府',
   'a',
@@ -399,11 +434,12 @@ const textArb = fc.array(fc.constantFrom(...ALPHABET), { maxLength: 30 }).map((c
 
 /** Plain substring semantics over the folded title and text: every term in it, no excluded one. */
 function bruteForce(docs: readonly SearchDocument[], q: string): number[] {
-  const { terms, excluded } = parseQuery(q);
+  const { forms, excludedForms } = parseQuery(q);
+  const holds = (text: string, fs: readonly string[]): boolean => fs.some((f) => f !== '' && text.includes(f));
   return docs
     .filter((d) => {
       const folded = `${fold(d.title)}\n${fold(d.text)}`;
-      return terms.every((t) => folded.includes(t)) && !excluded.some((t) => folded.includes(t));
+      return forms.every((fs) => holds(folded, fs)) && !excludedForms.some((fs) => holds(folded, fs));
     })
     .map((d) => d.id)
     .sort((a, b) => a - b);
@@ -411,10 +447,10 @@ function bruteForce(docs: readonly SearchDocument[], q: string): number[] {
 
 /** The documented order: (relevance: title holds every term first), then newest day, then highest id. */
 function bruteOrder(docs: readonly SearchDocument[], q: string, sort: 'relevance' | 'date'): number[] {
-  const { terms } = parseQuery(q);
+  const { forms } = parseQuery(q);
   const matching = new Set(bruteForce(docs, q));
   const titleHit = (d: SearchDocument): number =>
-    sort === 'relevance' && terms.length > 0 && terms.every((t) => fold(d.title).includes(t)) ? 1 : 0;
+    sort === 'relevance' && forms.length > 0 && forms.every((fs) => fs.some((f) => fold(d.title).includes(f))) ? 1 : 0;
   return docs
     .filter((d) => matching.has(d.id))
     .sort((a, b) => titleHit(b) - titleHit(a) || (b.date ?? '').localeCompare(a.date ?? '') || b.id - a.id)
@@ -516,6 +552,62 @@ test('property: search equals a brute-force scan of every article, in the docume
   );
 });
 
+/** Pieces of real text that make long tokens: status ids, forum URLs, Latin inside CJK, emoji. */
+const TOKEN_PIECES = [
+  ...'0123456789',
+  ...'abcXYZ',
+  '/',
+  '.',
+  '?',
+  '=',
+  '_',
+  '&',
+  '-',
+  '😀',
+  '𠮷',
+  '港',
+  '鐵',
+  'é',
+  'https://forum.example.com/view.aspx?message=',
+  'twitter.com/user/status/',
+];
+const tokenText = fc.array(fc.constantFrom(...TOKEN_PIECES), { minLength: 1, maxLength: 40 }).map((cs) => cs.join(''));
+
+test('property: any substring of any token, of any length and script, finds exactly the articles holding it', () => {
+  fc.assert(
+    fc.property(
+      fc.array(tokenText, { minLength: 1, maxLength: 8 }),
+      fc.nat(),
+      fc.nat(),
+      fc.integer({ min: 1, max: 60 }),
+      (texts, which, start, length) => {
+        const docs = texts.map((text, i) => doc({ id: i + 1, title: `t${i}`, text: `內文 ${text} 完` }));
+        const source = Array.from(texts[which % texts.length]!);
+        const from = start % source.length;
+        // A query is a substring of a token: no spaces or quotes, not starting with `-` (an exclusion).
+        const q = source
+          .slice(from, from + length)
+          .join('')
+          .replace(/^-+/, '');
+        if (q === '') return;
+        const index = build(docs);
+        try {
+          const got = search(index, { q, limit: 100 });
+          assert.deepEqual(
+            got.results.map((r) => r.id).sort((a, b) => a - b),
+            bruteForce(docs, q),
+            q,
+          );
+          assert.equal(got.total, bruteForce(docs, q).length, q);
+        } finally {
+          index.close();
+        }
+      },
+    ),
+    { numRuns: 300 },
+  );
+});
+
 test('query latency on a generated corpus is measured', (t) => {
   const chars = Array.from('香港政府今日公布新增確診個案衞生署電車路綫乘客巴士記者會疫苗民主派立法會選舉法院警方');
   let seed = 7;
@@ -600,5 +692,5 @@ test('property: chunked snippets equal the whole-text rule', () => {
 
 test('a match across the first chunk boundary is the first match', () => {
   const text = `${'丙'.repeat(511)}目標${'丁'.repeat(20)}目標`;
-  assert.equal(snippet(text, ['目标']), `…${'丙'.repeat(30)}<mark>目標</mark>${'丁'.repeat(20)}<mark>目標</mark>`);
+  assert.equal(snippet(text, ['目標']), `…${'丙'.repeat(30)}<mark>目標</mark>${'丁'.repeat(20)}<mark>目標</mark>`);
 });

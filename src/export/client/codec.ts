@@ -7,7 +7,7 @@ import type { ArticleSummary } from '../../search/index.js';
 
 /** Format name and version written in `search-index/manifest.json`; the client refuses others. */
 export const STATIC_INDEX_FORMAT = 'salvage-static-search';
-export const STATIC_INDEX_VERSION = 1;
+export const STATIC_INDEX_VERSION = 2; // 2: fold keeps Traditional (variants only), Simplified queries converted
 
 const UTF8_ENCODER = new TextEncoder();
 const UTF8_DECODER = new TextDecoder('utf-8', { fatal: false });
@@ -149,6 +149,8 @@ export const INDEX_FILES = {
   foldMap: 'fold.json',
   /** The fold of every other code point that changes (loaded only for queries that use one). */
   foldRest: 'fold-rest.json',
+  /** OpenCC's tables for Simplified queries (src/search/zh.ts; loaded only for a query that needs them). */
+  zhConvert: 'zh-convert.json',
   /** Doc-postings shard `k`: df, sizes and (small) doc lists of unigrams and bigrams. */
   docShard: (k: number, family: IndexFamily): string => `${FAMILY_PREFIX[family]}d/${k}.bin`,
   /** A large doc list, in its own file. */
@@ -184,6 +186,8 @@ export interface StaticIndexManifest {
   averageDocBytes: number;
   /** Blocks of {@link FOLD_BLOCK_SIZE} code points whose folds are all in `fold.json` (ascending). */
   foldBlocks: number[];
+  /** The characters a Simplified reading can change: a query holding one loads `zh-convert.json`. */
+  convertible: string;
   /** Mean size of a doc-postings shard and of a positional shard (cost model). */
   averageShardBytes: { docs: number; positions: number };
   createdAt: string;

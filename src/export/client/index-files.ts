@@ -18,6 +18,8 @@ import {
   type StaticIndexManifest,
 } from './codec.js';
 import { installFoldMap } from './fold-map.js';
+import { installConversion } from './zh-map.js';
+import type { ConversionSource } from '../../search/index.js';
 
 /** Where index files come from: `path` is relative to `search-index/`; undefined when there is no such file. */
 export interface IndexLoader {
@@ -58,11 +60,14 @@ export class IndexFiles {
   readonly #records = new Map<number, Promise<StaticDocRecord>>();
   readonly #foldBlocks: Set<number>;
   #foldRest: Promise<void> | undefined;
+  readonly #convertible: Set<string>;
+  #zhConvert: Promise<void> | undefined;
 
   private constructor(manifest: StaticIndexManifest, loader: IndexLoader) {
     this.manifest = manifest;
     this.#loader = loader;
     this.#foldBlocks = new Set(manifest.foldBlocks);
+    this.#convertible = new Set(Array.from(manifest.convertible));
   }
 
   /**
@@ -70,6 +75,12 @@ export class IndexFiles {
    * archive uses; a query with another character loads `fold-rest.json` once.
    */
   async foldFor(text: string): Promise<void> {
+    if (Array.from(text).some((c) => this.#convertible.has(c))) {
+      this.#zhConvert ??= this.#required(INDEX_FILES.zhConvert).then((data) =>
+        installConversion(JSON.parse(fromUtf8(data)) as ConversionSource),
+      );
+      await this.#zhConvert;
+    }
     for (let i = 0; i < text.length; i++) {
       const cp = text.codePointAt(i)!; // i < length
       if (cp > 0xffff) i++;

@@ -223,6 +223,15 @@ export class StaticSearchIndex {
     return { docs: Int32Array.from(docs), tfs: Int32Array.from(tfs), df };
   }
 
+  /** Articles (indexes, ascending) whose folded text contains any of the forms of a term (ParsedQuery.forms). */
+  async #anyForm(forms: readonly string[], within: Int32Array | undefined, family: IndexFamily): Promise<Int32Array> {
+    const lists = await Promise.all(forms.map(async (f) => (await this.#term(f, within, family)).docs));
+    if (lists.length === 1) return lists[0]!;
+    const all = new Set<number>();
+    for (const list of lists) for (const doc of list) all.add(doc);
+    return Int32Array.from([...all].sort((a, b) => a - b));
+  }
+
   /** Sort key of each article (`sortKey(date, id)`, as the server orders by). */
   #sortKeys(): Promise<Float64Array> {
     return this.#files.derived('sortKeys', async () => {
@@ -266,17 +275,17 @@ export class StaticSearchIndex {
   async matches(options: SearchOptions = {}): Promise<{ order: number[]; terms: string[]; limited?: QueryLimited }> {
     await this.#files.foldFor(options.q ?? DEFAULT_SEARCH_OPTIONS.q);
     // The server's parser, limits included (query.ts MAX_QUERY_*): the same terms are applied.
-    const { terms, excluded, limited } = parseQuery(options.q ?? DEFAULT_SEARCH_OPTIONS.q);
+    const { terms, forms, excludedForms, limited } = parseQuery(options.q ?? DEFAULT_SEARCH_OPTIONS.q);
     const sort = terms.length === 0 ? 'date' : (options.sort ?? DEFAULT_SEARCH_OPTIONS.sort);
 
     let current = await this.#filtered(options);
-    for (const term of terms) current = (await this.#term(term, current, 'text')).docs;
-    if (current === undefined && excluded.length > 0)
+    for (const fs of forms) current = await this.#anyForm(fs, current, 'text');
+    if (current === undefined && excludedForms.length > 0)
       current = Int32Array.from({ length: this.#files.manifest.docs }, (_, i) => i);
-    for (const term of excluded) {
+    for (const fs of excludedForms) {
       if (current === undefined || current.length === 0) break;
-      const m = await this.#term(term, current, 'text');
-      if (m.docs.length > 0) current = current.filter((doc) => !hasSorted(m.docs, doc));
+      const docs = await this.#anyForm(fs, current, 'text');
+      if (docs.length > 0) current = current.filter((doc) => !hasSorted(docs, doc));
     }
     const all = current ?? Int32Array.from({ length: this.#files.manifest.docs }, (_, i) => i);
 
@@ -284,7 +293,7 @@ export class StaticSearchIndex {
     let titleHit: Int32Array | undefined;
     if (sort === 'relevance' && terms.length > 0) {
       titleHit = all;
-      for (const term of terms) titleHit = (await this.#term(term, titleHit, 'title')).docs;
+      for (const fs of forms) titleHit = await this.#anyForm(fs, titleHit, 'title');
     }
     const keys = await this.#sortKeys();
     const order = Array.from(all);
@@ -294,7 +303,9 @@ export class StaticSearchIndex {
         ? (a, b) => keys[b]! - keys[a]!
         : (a, b) => Number(hasSorted(hit, b)) - Number(hasSorted(hit, a)) || keys[b]! - keys[a]!,
     );
-    return limited === undefined ? { order, terms } : { order, terms, limited };
+    // Snippets mark every form that matched.
+    const marked = forms.flat();
+    return limited === undefined ? { order, terms: marked } : { order, terms: marked, limited };
   }
 
   /** Ids of every match, in result order (benchmarks and tests: no article records are loaded). */

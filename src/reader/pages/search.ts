@@ -63,7 +63,7 @@ function searchForm(ctx: ReaderContext, v: SearchFormValues): Html {
   return html`<form class="search" role="search" action="/search/" method="get">
 <div><label for="q">搜尋字詞</label>
 <input class="q" id="q" type="search" name="q" value="${v.q}" aria-describedby="q-help" autocomplete="off"></div>
-<p id="q-help" class="muted">任何長度的中文或英文字詞（繁簡通用）；多個字詞須全部出現；以 "引號" 搜尋含空格的詞組；以 -字詞 排除。每次最多讀取 ${MAX_QUERY_CHARS} 個字元、${MAX_QUERY_TERMS} 個字詞及 ${MAX_QUERY_EXCLUSIONS} 個排除字詞。</p>
+<p id="q-help" class="muted">任何長度的中文或英文字詞（繁體按字面搜尋；簡體字詞亦找對應的繁體寫法）；多個字詞須全部出現；以 "引號" 搜尋含空格的詞組；以 -字詞 排除。每次最多讀取 ${MAX_QUERY_CHARS} 個字元、${MAX_QUERY_TERMS} 個字詞及 ${MAX_QUERY_EXCLUSIONS} 個排除字詞。</p>
 <div class="row">
 <label>排序
 <select name="sort"><option value="relevance"${selected(v.sort !== 'date')}>相關度</option><option value="date"${selected(v.sort === 'date')}>日期（新至舊）</option></select></label>
