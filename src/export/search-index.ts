@@ -280,6 +280,7 @@ export function writeStaticIndex(
     ['text', shards],
     ['title', titleShards],
   ] as const) {
+    const writtenShards = new Set<number>();
     for (let p = 0; p < partitions; p++) {
       const file = join(partDir, `${family}-${p}.bin`);
       const r = new ByteReader(readFileSync(file));
@@ -339,6 +340,7 @@ export function writeStaticIndex(
         }
         const dBytes = dShard.finish();
         write(INDEX_FILES.docShard(k, family), dBytes, 'postings');
+        writtenShards.add(k);
         if (family === 'text') {
           shardBytes.docs += dBytes.length;
           shardBytes.docShards++;
@@ -360,6 +362,13 @@ export function writeStaticIndex(
         of: 2 * partitions,
       });
     }
+    // A shard no token hashed to is written empty: a query for a token the archive lacks then
+    // reads "no such token" instead of a 404, which browsers log as an error in the console.
+    const empty = new ByteWriter();
+    empty.varint(0);
+    const emptyShard = empty.finish();
+    for (let k = 0; k < familyShards; k++)
+      if (!writtenShards.has(k)) write(INDEX_FILES.docShard(k, family), emptyShard, 'postings');
   }
   rmSync(partDir, { recursive: true, force: true });
 

@@ -14,6 +14,7 @@ import { exportSite, sitePathOf, SITE_MARKER } from './site.js';
 import { fileLoader } from './loader.js';
 import { runLookupPage, runSearchPage, type DomDocument } from './client/dom.js';
 import { StaticSearchIndex } from './client/search-core.js';
+import { INDEX_FILES, type StaticIndexManifest } from './client/codec.js';
 
 type LinkedDocument = { getElementById(id: string): { textContent: string | null } | null };
 
@@ -60,6 +61,15 @@ test('export-site writes every page, the client script, the index and the marker
   );
   assert.ok(report.bytes > report.index.bytes && report.index.bytes > 0);
   assert.deepEqual(readdirSync(work), ['site'], 'no temporary folder is left beside the site');
+  // Every doc shard exists, empty or not: a query for a token the archive lacks gets no 404
+  // (a browser logs one as an error).
+  const manifest = JSON.parse(readFileSync(join(site, 'search-index/manifest.json'), 'utf8')) as StaticIndexManifest;
+  for (const [family, n] of [
+    ['text', manifest.shards],
+    ['title', manifest.titleShards],
+  ] as const)
+    for (let k = 0; k < n; k++)
+      assert.ok(existsSync(join(site, 'search-index', INDEX_FILES.docShard(k, family))), `${family} shard ${k}`);
 });
 
 test('the shipped bundle (fold table, conversion tables loaded on demand, no opencc) answers as the server does', async () => {

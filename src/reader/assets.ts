@@ -67,6 +67,8 @@ table.month caption { text-align: start; font-weight: 700; padding-bottom: 0.5re
 table.month th, table.month td { border: 1px solid var(--line); padding: 0.25rem; text-align: center; vertical-align: top; }
 table.month td a { display: block; }
 table.month .n { display: block; font-size: 0.75rem; color: var(--muted); }
+.facets { font-size: 0.9rem; color: var(--muted); margin: 0.5rem 0 1rem; }
+.facets p { margin: 0.25rem 0; }
 .pager { display: flex; flex-wrap: wrap; gap: 0.5rem 1.5rem; justify-content: space-between; margin: 1.5rem 0; }
 .pager ul { list-style: none; display: flex; flex-wrap: wrap; gap: 0.25rem 0.75rem; padding: 0; margin: 0; }
 .pager [aria-current="page"] { font-weight: 700; }

@@ -11,6 +11,7 @@
  *
  * ```html
  * <p class="results-summary">1,234 篇文章（1,100 則報道），第 1–20 項。</p>   <!-- or 找不到符合的文章。 -->
+ * <div class="facets"><p>年份：<a href="/search/?q=…&amp;from=2021-01-01&amp;to=2021-12-31">2021</a>（800）、…、沒有日期（3）</p><p>分類：<a href="/search/?q=…&amp;category=眾聞">眾聞</a>（900）、…</p></div>
  * <ol class="items" start="21">                        <!-- start only from page 2 on -->
  *   <li class="item">
  *     <h2 class="item-title"><a href="/article/18733/">TITLE</a></h2>
@@ -25,7 +26,9 @@
  * link, the category and the author are left out when the article has none; the versions badge
  * only when `groupSize > 1` (a space precedes it). The summary counts are
  * `total` articles and, when grouping and different, `groups`; the range is 1-based over results
- * (groups when grouping). `/lookup/` has `form.search` with the field `url` and the same empty
+ * (groups when grouping). The facets (when there are matches) count every matching article by
+ * year (newest first, the undated last, unlinked) and by category (most first); each link is the
+ * same search narrowed to that year or category, from its first page. `/lookup/` has `form.search` with the field `url` and the same empty
  * region for the client's message.
  */
 export { createReader, DEFAULT_READER_OPTIONS, type PlainResponse, type Reader, type ReaderOptions } from './reader.js';

@@ -38,8 +38,8 @@ const bad = (param: string, message: string): { ok: false; param: string; messag
 });
 
 /**
- * Read `q, limit, offset, sort, from, to, category, author, tag, group` (API) or `… page` (page:
- * `limit` fixed, `offset` from `page`, `group` on unless `group=0`). Empty values count as absent
+ * Read `q, limit, offset, sort, from, to, category, author, tag, group, facets` (API) or `… page`
+ * (page: `limit` fixed, `offset` from `page`, `group` on unless `group=0`, facets always). Empty values count as absent
  * (an empty form field).
  */
 export function parseSearchParams(params: URLSearchParams, kind: 'api' | 'page'): ParamResult<SearchRequest> {
@@ -74,7 +74,8 @@ export function parseSearchParams(params: URLSearchParams, kind: 'api' | 'page')
     }
     offset = (page - 1) * SEARCH_PAGE_SIZE;
   }
-  const options: SearchRequest['options'] = { q, limit, offset, group: kind === 'page' };
+  // The page always shows where the matches live; the API counts them when asked (facets=1).
+  const options: SearchRequest['options'] = { q, limit, offset, group: kind === 'page', facets: kind === 'page' };
   const sort = get('sort');
   if (sort !== undefined) {
     if (!(SORTS as readonly string[]).includes(sort)) return bad('sort', `sort must be one of ${SORTS.join(', ')}`);
@@ -98,6 +99,12 @@ export function parseSearchParams(params: URLSearchParams, kind: 'api' | 'page')
     if (TRUE_VALUES.has(g)) options.group = true;
     else if (FALSE_VALUES.has(g)) options.group = false;
     else return bad('group', 'group must be 1 or 0');
+  }
+  const facets = kind === 'api' ? get('facets')?.toLowerCase() : undefined;
+  if (facets !== undefined) {
+    if (TRUE_VALUES.has(facets)) options.facets = true;
+    else if (FALSE_VALUES.has(facets)) options.facets = false;
+    else return bad('facets', 'facets must be 1 or 0');
   }
   return { ok: true, value: { options, page, q } };
 }

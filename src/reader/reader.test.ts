@@ -324,6 +324,30 @@ describe('search page and lookup', () => {
     assert.ok(hrefs(all).includes('/article/101/') && hrefs(all).includes('/article/105/'));
   });
 
+  test('search shows where the matches live: counts per year and per category, each a link narrowing the search', async () => {
+    const index = SearchIndex.openDir(fixture.dir, { readonly: true });
+    const { facets, total } = search(index, { q: '篇的內容', facets: true });
+    index.close();
+    const text = await page(`/search/?q=${encodeURIComponent('篇的內容')}&page=2`);
+    const block = /<div class="facets">([\s\S]*?)<\/div>/.exec(text)?.[1] ?? '';
+    assert.ok(facets !== undefined && facets.years.length > 0 && facets.categories.length > 0);
+    assert.equal(
+      facets.years.reduce((n, f) => n + f.count, 0),
+      total,
+      'every match counted once by year',
+    );
+    for (const y of facets.years.filter((f) => f.value !== ''))
+      assert.ok(
+        block.includes(
+          `<a href="/search/?q=${encodeURIComponent('篇的內容')}&amp;from=${y.value}-01-01&amp;to=${y.value}-12-31">${y.value}</a>（${y.count}）`,
+        ),
+        y.value,
+      );
+    const first = facets.categories[0]!;
+    assert.ok(block.includes(`>${first.value}</a>（${first.count}）`));
+    assert.doesNotMatch(block, /page=/, 'a narrowed search starts at its first page');
+  });
+
   test('search escapes the query everywhere and treats hostile input as text', async () => {
     const text = await page(`/search/?q=${encodeURIComponent('"><script>alert(1)</script>')}`);
     assert.doesNotMatch(text, /<script>alert/);
@@ -395,6 +419,11 @@ describe('JSON API', () => {
     } finally {
       index.close();
     }
+    const faceted = await json('/api/search?q=卫生署&facets=1');
+    assert.deepEqual(faceted['facets'], {
+      years: [{ value: '2020', count: 2 }],
+      categories: [{ value: '眾聞', count: 2 }],
+    });
     const grouped = await json('/api/search?q=卫生署&group=1');
     assert.equal(grouped['total'], 2);
     assert.equal(grouped['groups'], 1);
@@ -413,6 +442,7 @@ describe('JSON API', () => {
       'from=2020-13-01',
       'to=yesterday',
       'group=maybe',
+      'facets=maybe',
       `q=${'x'.repeat(1001)}`,
     ]) {
       const body = await json(`/api/search?${qs}`, 400);

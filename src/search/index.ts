@@ -27,6 +27,7 @@ export {
   groupKey,
   sortKey,
   sortKeyRange,
+  yearOfSortKey,
   isCalendarDate,
   dayNumber,
   SORT_DAY_SCALE,
@@ -58,6 +59,9 @@ export {
   type SearchResponse,
   type SearchResult,
   type SearchSort,
+  facetsOf,
+  type FacetCount,
+  type SearchFacets,
 } from './query.js';
 export {
   SearchPool,

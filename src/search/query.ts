@@ -6,7 +6,7 @@
  */
 import type { ArticleSummary } from './catalog.js';
 import { foldWithOrigin, fold } from './fold.js';
-import { SORT_DAY_SCALE, sortKeyRange, type SearchIndex } from './index-db.js';
+import { SORT_DAY_SCALE, sortKeyRange, yearOfSortKey, type SearchIndex } from './index-db.js';
 import { findTerm, MAX_WORD_TOKEN, termTokens, textRuns } from './tokens.js';
 import { termForms } from './zh.js';
 import { conversionTables } from './zh-data.js';
@@ -175,6 +175,42 @@ export interface SearchOptions {
   group?: boolean;
   /** Most article texts the substring checks may read. Default {@link MAX_CHECKED_ROWS} (tests lower it). */
   maxCheckedRows?: number;
+  /** Also count the matching articles per year and per category ({@link SearchResponse.facets}). Default false. */
+  facets?: boolean;
+}
+
+/** How many matching articles have one value (a year, a category). */
+export interface FacetCount {
+  value: string;
+  count: number;
+}
+
+/** Where a query's matches live: counts per year (newest first, undated '' last) and per category (most first). */
+export interface SearchFacets {
+  years: FacetCount[];
+  categories: FacetCount[];
+}
+
+/**
+ * Facets from each match's year ('' undated) and category. One function for the server and the
+ * static client, so both order ties alike: categories by count, then by code units.
+ */
+export function facetsOf(matches: Iterable<readonly [year: string, category: string | undefined]>): SearchFacets {
+  const years = new Map<string, number>();
+  const categories = new Map<string, number>();
+  for (const [year, category] of matches) {
+    years.set(year, (years.get(year) ?? 0) + 1);
+    if (category !== undefined && category !== '') categories.set(category, (categories.get(category) ?? 0) + 1);
+  }
+  const byCode = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
+  return {
+    years: [...years]
+      .map(([value, count]) => ({ value, count }))
+      .sort((a, b) => (a.value === '' ? 1 : b.value === '' ? -1 : byCode(b.value, a.value))),
+    categories: [...categories]
+      .map(([value, count]) => ({ value, count }))
+      .sort((a, b) => b.count - a.count || byCode(a.value, b.value)),
+  };
 }
 
 export const DEFAULT_SEARCH_OPTIONS = { q: '', limit: 20, offset: 0, sort: 'relevance', group: false } as const;
@@ -207,6 +243,8 @@ export interface SearchResponse {
   results: SearchResult[];
   /** Present when the query went past a limit: what was not applied (see {@link parseQuery}). */
   limited?: QueryLimited;
+  /** With `facets`: the matches per year and per category. */
+  facets?: SearchFacets;
   /**
    * True when the index is marked incomplete (a `salvage index` run was interrupted, or is running
    * now): articles may be missing from the results.
@@ -474,6 +512,8 @@ export function search(index: SearchIndex, options: SearchOptions = {}): SearchR
   let total: number;
   let groups: number | undefined;
   let page: { sk: number; versions?: number[] }[];
+  /** Every match's sort key, when a path had them all (facets count them). */
+  let all: readonly number[] | undefined;
   const ftsOnly = matching !== undefined && termsExact && checkedExclusions.length === 0 && !joinFilters;
   if (ftsOnly && !group) {
     ({ total, page } = ftsOnlyPage(
@@ -503,6 +543,7 @@ export function search(index: SearchIndex, options: SearchOptions = {}): SearchR
           checkLimit,
         });
     total = sks.length;
+    all = sks;
     if (group) {
       // Through the cached group table: no row of a match is read. First pass: which match
       // opens each group; second pass: the versions of the groups on this page only.
@@ -546,6 +587,29 @@ export function search(index: SearchIndex, options: SearchOptions = {}): SearchR
     results.push(searchResult(detail, forms.flat(), versions));
   }
   const response: SearchResponse = groups === undefined ? { total, results } : { total, groups, results };
+  if (options.facets === true) {
+    // The FTS-only page read only its page: the facets read every match's key (no rows).
+    all ??=
+      matching === undefined
+        ? []
+        : index.db
+            .prepare<(string | number)[], number>(matching.sql)
+            .pluck()
+            .all(...matching.params);
+    const table = index.groupTable();
+    const years = new Map<number, string>();
+    const yearOf = (sk: number): string => {
+      const day = Math.floor(sk / SORT_DAY_SCALE);
+      let year = years.get(day);
+      if (year === undefined) years.set(day, (year = yearOfSortKey(sk)));
+      return year;
+    };
+    response.facets = facetsOf(
+      (function* () {
+        for (const sk of all) yield [yearOf(sk), table.categoryOf(sk)] as const;
+      })(),
+    );
+  }
   if (limited !== undefined) response.limited = limited;
   if (index.isIncomplete()) response.incomplete = true;
   return response;

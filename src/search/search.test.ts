@@ -2,7 +2,15 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { groupKey, SearchIndex, type SearchDocument } from './index-db.js';
-import { MAX_QUERY_CHARS, MAX_QUERY_EXCLUSIONS, MAX_QUERY_TERMS, parseQuery, search, snippet } from './query.js';
+import {
+  facetsOf,
+  MAX_QUERY_CHARS,
+  MAX_QUERY_EXCLUSIONS,
+  MAX_QUERY_TERMS,
+  parseQuery,
+  search,
+  snippet,
+} from './query.js';
 import { fold, foldWithOrigin } from './fold.js';
 import { unigramTokens, MAX_WORD_TOKEN, termTokens } from './tokens.js';
 
@@ -83,6 +91,33 @@ test('parseQuery: words, phrases, exclusions, unbalanced quotes', () => {
     excludedForms: [],
   });
   assert.deepEqual(parseQuery(' - "" 衞 '), { terms: ['衛'], excluded: [], forms: [['衛']], excludedForms: [] });
+});
+
+test('facetsOf: years newest first with the undated last, categories most first then by code units', () => {
+  assert.deepEqual(
+    facetsOf([
+      ['2019', 'b'],
+      ['', 'a'],
+      ['2021', 'a'],
+      ['2019', undefined],
+      ['2021', 'b'],
+      ['2020', 'c'],
+      ['2019', 'c'],
+    ]),
+    {
+      years: [
+        { value: '2021', count: 2 },
+        { value: '2020', count: 1 },
+        { value: '2019', count: 3 },
+        { value: '', count: 1 },
+      ],
+      categories: [
+        { value: 'a', count: 2 },
+        { value: 'b', count: 2 },
+        { value: 'c', count: 2 },
+      ],
+    },
+  );
 });
 
 test('parseQuery: a Traditional term is matched as typed, a Simplified one also by its Traditional readings', () => {
@@ -536,6 +571,14 @@ test('property: search equals a brute-force scan of every article, in the docume
             grouped.results.map((r) => r.versions),
             [...seen.values()],
             `${q} grouped`,
+          );
+          // Facets count every match by year and category, whatever the path and the page size.
+          const faceted = search(index, { q, limit: pageSize, sort, facets: true, group: pageSize % 2 === 0 });
+          const matched = got.results.map((r) => docs[r.id - 1]!);
+          assert.deepEqual(
+            faceted.facets,
+            facetsOf(matched.map((d) => [d.date?.slice(0, 4) ?? '', d.category] as const)),
+            `${q} facets`,
           );
           const inA = search(index, { q, limit: 100, sort, category: 'a' }).results.map((r) => r.id);
           assert.deepEqual(

@@ -10,7 +10,13 @@ export const STATIC_INDEX_FORMAT = 'salvage-static-search';
 export const STATIC_INDEX_VERSION = 2; // 2: fold keeps Traditional (variants only), Simplified queries converted
 
 const UTF8_ENCODER = new TextEncoder();
-const UTF8_DECODER = new TextDecoder('utf-8', { fatal: false });
+/**
+ * `ignoreBOM`: a string that starts with U+FEFF keeps it. The default decoder drops a leading
+ * U+FEFF, so a token such as U+FEFF + space (a zero-width no-break space in a title) read back as
+ * one character, was taken for a unigram, and every record after it in its partition was misread
+ * ("truncated record": the hkcnews export, once folding kept U+FEFF as published).
+ */
+const UTF8_DECODER = new TextDecoder('utf-8', { fatal: false, ignoreBOM: true });
 /** 7 payload bits per varint byte (LEB128). */
 const VARINT_MORE = 0x80;
 const VARINT_BITS = 0x7f;

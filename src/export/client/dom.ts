@@ -5,7 +5,7 @@
  * (escaped text with `<mark>`) are split into text and `<mark>` elements, never assigned as HTML.
  */
 import { articleIdFromUrl } from '../../sites/index.js';
-import { isCalendarDate, type SearchOptions, type SearchResponse } from '../../search/index.js';
+import { isCalendarDate, type SearchFacets, type SearchOptions, type SearchResponse } from '../../search/index.js';
 import type { StaticSearchIndex } from './search-core.js';
 
 /** The few DOM features used, typed structurally (the project compiles without the DOM lib). */
@@ -69,6 +69,7 @@ export function readSearchParams(params: URLSearchParams): PageRequest {
     limit: PAGE_SIZE,
     offset: (page - 1) * PAGE_SIZE,
     group: true,
+    facets: true,
   };
   const sort = get('sort');
   if (sort !== undefined) {
@@ -144,6 +145,52 @@ export function pageHref(params: URLSearchParams, n: number): string {
   return `/search/?${next.toString()}`;
 }
 
+/** The URL of the same search narrowed by `set` (the server's `facetHref`). */
+function facetHref(params: URLSearchParams, set: Readonly<Record<string, string>>): string {
+  const next = new URLSearchParams();
+  for (const [k, v] of params) if (k !== 'page' && !(k in set) && v !== '') next.append(k, v);
+  for (const [k, v] of Object.entries(set)) next.set(k, v);
+  return `/search/?${next.toString()}`;
+}
+
+/** Where the matches live (the server's `facetBlock`). */
+function facetNodes(doc: DomDocument, facets: SearchFacets, params: URLSearchParams): DomElement {
+  const block = element(doc, 'div', { class: 'facets' });
+  const paragraph = (label: string, items: (DomNode | string)[][]): void => {
+    if (items.length === 0) return;
+    const p = element(doc, 'p', {}, label);
+    items.forEach((parts, i) => {
+      if (i > 0) p.appendChild(doc.createTextNode('、'));
+      for (const part of parts) p.appendChild(typeof part === 'string' ? doc.createTextNode(part) : part);
+    });
+    block.appendChild(p);
+  };
+  paragraph(
+    '年份：',
+    facets.years.map((y) =>
+      y.value === ''
+        ? [`沒有日期（${num(y.count)}）`]
+        : [
+            element(
+              doc,
+              'a',
+              { href: facetHref(params, { from: `${y.value}-01-01`, to: `${y.value}-12-31` }) },
+              y.value,
+            ),
+            `（${num(y.count)}）`,
+          ],
+    ),
+  );
+  paragraph(
+    '分類：',
+    facets.categories.map((c) => [
+      element(doc, 'a', { href: facetHref(params, { category: c.value }) }, c.value),
+      `（${num(c.count)}）`,
+    ]),
+  );
+  return block;
+}
+
 /** The results region's content for a response (the server's `searchResults`). */
 export function resultNodes(
   doc: DomDocument,
@@ -160,6 +207,8 @@ export function resultNodes(
       : `${num(response.total)} 篇文章${response.groups !== undefined && response.groups !== response.total ? `（${num(response.groups)} 則報道）` : ''}，第 ${num(Math.min(from, count))}–${num(Math.min(from + PAGE_SIZE - 1, count))} 項。`;
   // Text nodes of '\n' stand where the server's template has line breaks: the same DOM.
   const out: DomNode[] = [element(doc, 'p', { class: 'results-summary' }, summary), doc.createTextNode('\n')];
+  if (response.facets !== undefined && response.total > 0)
+    out.push(facetNodes(doc, response.facets, params), doc.createTextNode('\n'));
   if (response.results.length > 0) {
     const list = element(doc, 'ol', from > 1 ? { class: 'items', start: String(from) } : { class: 'items' });
     for (const r of response.results) {

@@ -11,13 +11,16 @@
  */
 import {
   DEFAULT_SEARCH_OPTIONS,
+  facetsOf,
   fold,
   MAX_LIMIT,
   parseQuery,
   searchResult,
   sortKey,
   sortKeyRange,
+  yearOfSortKey,
   type QueryLimited,
+  type SearchFacets,
   type SearchOptions,
   type SearchResponse,
   type SearchResult,
@@ -272,7 +275,9 @@ export class StaticSearchIndex {
    * Every matching article (indexes into the id-ordered table) in result order, and the folded
    * query terms. What `search` pages through.
    */
-  async matches(options: SearchOptions = {}): Promise<{ order: number[]; terms: string[]; limited?: QueryLimited }> {
+  async matches(
+    options: SearchOptions = {},
+  ): Promise<{ order: number[]; terms: string[]; limited?: QueryLimited; facets?: SearchFacets }> {
     await this.#files.foldFor(options.q ?? DEFAULT_SEARCH_OPTIONS.q);
     // The server's parser, limits included (query.ts MAX_QUERY_*): the same terms are applied.
     const { terms, forms, excludedForms, limited } = parseQuery(options.q ?? DEFAULT_SEARCH_OPTIONS.q);
@@ -305,7 +310,23 @@ export class StaticSearchIndex {
     );
     // Snippets mark every form that matched.
     const marked = forms.flat();
-    return limited === undefined ? { order, terms: marked } : { order, terms: marked, limited };
+    const out: { order: number[]; terms: string[]; limited?: QueryLimited; facets?: SearchFacets } = {
+      order,
+      terms: marked,
+    };
+    if (limited !== undefined) out.limited = limited;
+    if (options.facets === true) {
+      const { dict, codes } = await this.#files.dict('categories');
+      out.facets = facetsOf(
+        (function* () {
+          for (const doc of all) {
+            const code = codes[doc]!;
+            yield [yearOfSortKey(keys[doc]!), code === 0 ? undefined : dict[code - 1]] as const;
+          }
+        })(),
+      );
+    }
+    return out;
   }
 
   /** Ids of every match, in result order (benchmarks and tests: no article records are loaded). */
@@ -319,7 +340,7 @@ export class StaticSearchIndex {
     const limit = clampInt(options.limit, DEFAULT_SEARCH_OPTIONS.limit, MAX_LIMIT);
     const offset = clampInt(options.offset, DEFAULT_SEARCH_OPTIONS.offset, Number.MAX_SAFE_INTEGER);
     const group = options.group ?? DEFAULT_SEARCH_OPTIONS.group;
-    const { order, terms, limited } = await this.matches(options);
+    const { order, terms, limited, facets } = await this.matches(options);
     let page: { doc: number; versions?: number[] }[];
     let groups: number | undefined;
     if (group) {
@@ -345,6 +366,7 @@ export class StaticSearchIndex {
     const results: SearchResult[] = page.map(({ versions }, i) => searchResult(records[i]!, terms, versions));
     const response: SearchResponse =
       groups === undefined ? { total: order.length, results } : { total: order.length, groups, results };
+    if (facets !== undefined) response.facets = facets;
     if (limited !== undefined) response.limited = limited;
     return response;
   }

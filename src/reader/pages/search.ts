@@ -9,6 +9,7 @@ import {
   MAX_QUERY_TERMS,
   search,
   type QueryLimited,
+  type SearchFacets,
   type SearchOptions,
   type SearchResponse,
 } from '../../search/index.js';
@@ -97,6 +98,29 @@ function pageHref(params: URLSearchParams, n: number): string {
   return `/search/?${next.toString()}`;
 }
 
+/** The URL of the same search narrowed by `set` (a year's dates, a category), from its first page. */
+function facetHref(params: URLSearchParams, set: Readonly<Record<string, string>>): string {
+  const next = new URLSearchParams();
+  for (const [k, v] of params) if (k !== 'page' && !(k in set) && v !== '') next.append(k, v);
+  for (const [k, v] of Object.entries(set)) next.set(k, v);
+  return `/search/?${next.toString()}`;
+}
+
+/** Where the matches live: links narrowing the search to a year or a category, with their counts. */
+function facetBlock(facets: SearchFacets, params: URLSearchParams): Html {
+  const years = facets.years.map((y, i) =>
+    y.value === ''
+      ? html`${i > 0 ? '、' : ''}沒有日期（${num(y.count)}）`
+      : html`${i > 0 ? '、' : ''}<a href="${facetHref(params, { from: `${y.value}-01-01`, to: `${y.value}-12-31` })}">${y.value}</a>（${num(y.count)}）`,
+  );
+  const categories = facets.categories.map(
+    (c, i) =>
+      html`${i > 0 ? '、' : ''}<a href="${facetHref(params, { category: c.value })}">${c.value}</a>（${num(c.count)}）`,
+  );
+  return html`<div class="facets">${years.length > 0 ? html`<p>年份：${years}</p>` : ''}${categories.length > 0 ? html`<p>分類：${categories}</p>` : ''}</div>
+`;
+}
+
 /**
  * The results region. Its markup is the contract the static export's client renders too
  * (index.ts, "Search result markup").
@@ -110,7 +134,7 @@ export function searchResults(response: SearchResponse, request: SearchRequest, 
       ? '找不到符合的文章。'
       : `${num(response.total)} 篇文章${response.groups !== undefined && response.groups !== response.total ? `（${num(response.groups)} 則報道）` : ''}，第 ${num(Math.min(from, count))}–${num(Math.min(from + SEARCH_PAGE_SIZE - 1, count))} 項。`;
   return html`<p class="results-summary">${summary}</p>
-${response.results.length > 0 ? articleList(response.results, 2, true, from) : ''}
+${response.facets !== undefined && response.total > 0 ? facetBlock(response.facets, params) : ''}${response.results.length > 0 ? articleList(response.results, 2, true, from) : ''}
 ${pager(request.page, pages, (n) => pageHref(params, n), '搜尋結果分頁')}`;
 }
 
