@@ -28,6 +28,7 @@ import {
   writeIntColumn,
   writeListColumn,
   type ColumnName,
+  type ZhCharsFile,
   type IndexFamily,
   type StaticDocRecord,
   type StaticIndexManifest,
@@ -122,6 +123,9 @@ class PartitionWriter {
     closeSync(this.#fd);
   }
 }
+
+/** Shards of OpenCC's phrase table (~49,000 phrases, ~1 MB): ~33 KB each. */
+const ZH_PHRASE_SHARDS = 32;
 
 /** Shards of the title family: titles are ~2% of the text, so a sixteenth of the shards. */
 const TITLE_SHARD_DIVISOR = 16;
@@ -386,7 +390,23 @@ export function writeStaticIndex(
   }
   write(INDEX_FILES.foldMap, JSON.stringify(core), 'fold');
   write(INDEX_FILES.foldRest, JSON.stringify(rest), 'fold');
-  write(INDEX_FILES.zhConvert, JSON.stringify(CONVERSION_SOURCE), 'fold');
+  // OpenCC's tables for Simplified queries: the characters in one file, the phrases sharded by
+  // their first character (a query loads the shards of the characters of its Simplified runs).
+  write(
+    INDEX_FILES.zhChars,
+    JSON.stringify({
+      candidates: CONVERSION_SOURCE.candidates,
+      traditionalOnly: CONVERSION_SOURCE.traditionalOnly,
+      phraseShards: ZH_PHRASE_SHARDS,
+    } satisfies ZhCharsFile),
+    'fold',
+  );
+  const phraseShards: string[][] = Array.from({ length: ZH_PHRASE_SHARDS }, () => []);
+  for (const entry of CONVERSION_SOURCE.phrases.split('|')) {
+    const first = Array.from(entry)[0];
+    if (first !== undefined) phraseShards[tokenHash(first) % ZH_PHRASE_SHARDS]!.push(entry);
+  }
+  phraseShards.forEach((entries, k) => write(INDEX_FILES.zhPhrases(k), entries.join('|'), 'fold'));
 
   const manifest: StaticIndexManifest = {
     format: STATIC_INDEX_FORMAT,

@@ -4,7 +4,17 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
-import { search, SearchIndex, type SearchDocument, type SearchOptions } from '../search/index.js';
+import {
+  conversionTables as serverTables,
+  convertibleChars,
+  fold,
+  search,
+  SearchIndex,
+  termForms,
+  type SearchDocument,
+  type SearchOptions,
+} from '../search/index.js';
+import { conversionTables as clientTables } from './client/zh-map.js';
 import { indexDocuments } from './index-documents.js';
 import { writeStaticIndex } from './search-index.js';
 import { StaticSearchIndex, minimalCover } from './client/search-core.js';
@@ -67,6 +77,8 @@ const CORPUS: SearchDocument[] = [
 interface Fixture {
   server: SearchIndex;
   client: StaticSearchIndex;
+  /** The static index folder. */
+  dir: string;
   cleanup: () => void;
 }
 
@@ -79,6 +91,7 @@ async function fixture(docs: readonly SearchDocument[], shards = 8, inlineMaxByt
   return {
     server,
     client,
+    dir,
     cleanup: () => {
       server.close();
       rmSync(dir, { recursive: true, force: true });
@@ -256,4 +269,45 @@ test('text holding U+FEFF (a zero-width no-break space) is indexed and found lik
   } finally {
     f.cleanup();
   }
+});
+
+test("the browser's conversion tables, loaded shard by shard for a query, read it as the server's full tables do", async () => {
+  const f = await fixture(CORPUS);
+  try {
+    const queries = ['价值', '年退休后', '头发', '周三', '香港头发 -干净', '干部', '发', '台', '衛生署', '只干系'];
+    for (const q of queries) {
+      await f.client.search({ q });
+      for (const term of q.split(/\s+/).map((t) => t.replace(/^-/, '')))
+        assert.deepEqual(termForms(term, fold, clientTables()), termForms(term, fold, serverTables()), term);
+    }
+  } finally {
+    f.cleanup();
+  }
+  // A query needing no conversion loads no table; one Simplified word loads a few phrase shards, not all.
+  const site = await fixture(CORPUS);
+  try {
+    const files = fileLoader(site.dir);
+    const paths: string[] = [];
+    const client = await StaticSearchIndex.open({ load: (path) => (paths.push(path), files.load(path)) });
+    await client.search({ q: '香港' });
+    assert.ok(!paths.some((p) => p.startsWith('zh/')), 'no conversion table for 香港');
+    const before = files.bytes;
+    await client.search({ q: '价值' });
+    const zh = paths.filter((p) => p.startsWith('zh/phrases/'));
+    assert.ok(zh.length >= 1 && zh.length <= 2, `phrase shards for 价值: ${zh.join(', ')}`);
+    assert.ok(files.bytes - before < 400_000, `${files.bytes - before} bytes`);
+  } finally {
+    site.cleanup();
+  }
+});
+
+test('every dictionary phrase that reads differently holds a character a reading can change (what the browser relies on)', () => {
+  const tables = serverTables();
+  const convertible = new Set(convertibleChars(tables));
+  for (const [key, value] of tables.phrases)
+    if (key !== value)
+      assert.ok(
+        Array.from(key).some((c) => convertible.has(c)),
+        `${key} → ${value}`,
+      );
 });

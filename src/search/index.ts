@@ -6,6 +6,8 @@ export {
   traditionalReadings,
   isSimplifiedOnly,
   convertibleChars,
+  mayBeSimplified,
+  cjkRuns,
   conversionTablesFrom,
   MAX_TERM_FORMS,
   type ConversionTables,

@@ -84,7 +84,8 @@ export function isSimplifiedOnly(c: string, tables: ConversionTables): boolean {
 /**
  * The characters a Simplified reading can change: those with a reading other than themselves.
  * A query without any is taken as typed whatever the tables say (every dictionary phrase that
- * reads differently holds one), so the browser loads the tables only for a query that has one.
+ * reads differently holds one: checked by a test), so the browser loads the tables only for a
+ * query that has one.
  */
 export function convertibleChars(tables: ConversionTables): string {
   let out = '';
@@ -92,12 +93,25 @@ export function convertibleChars(tables: ConversionTables): string {
   return out;
 }
 
-/** Whether a CJK run is Simplified text (see the module doc), given its readings. */
-function isSimplifiedRun(run: string, readings: readonly string[], tables: ConversionTables): boolean {
+/**
+ * Whether a CJK run can be Simplified text, decided without the phrase table: it holds a
+ * Simplified-only character, or it is 2+ characters, holds no Traditional-only one, and holds one
+ * a reading can change. Only such runs are read (so the browser loads phrases only for them).
+ */
+export function mayBeSimplified(run: string, tables: ConversionTables): boolean {
   const chars = Array.from(run);
   if (chars.some((c) => isSimplifiedOnly(c, tables))) return true;
-  if (chars.length < 2 || chars.some((c) => tables.traditionalOnly.has(c))) return false;
-  return readings.some((r) => r !== run);
+  return (
+    chars.length >= 2 &&
+    !chars.some((c) => tables.traditionalOnly.has(c)) &&
+    chars.some((c) => tables.candidates.get(c)?.some((r) => r !== c) === true)
+  );
+}
+
+/** Whether a CJK run is Simplified text (see the module doc), given its readings. */
+function isSimplifiedRun(run: string, readings: readonly string[], tables: ConversionTables): boolean {
+  if (Array.from(run).some((c) => isSimplifiedOnly(c, tables))) return true;
+  return mayBeSimplified(run, tables) && readings.some((r) => r !== run);
 }
 
 /** Every choice of one option per slot, in order, at most `max` of them. */
@@ -140,7 +154,7 @@ export function traditionalReadings(run: string, tables: ConversionTables, max =
 }
 
 /** Runs of CJK characters in `text`, with their offsets. */
-function cjkRuns(text: string): { start: number; text: string }[] {
+export function cjkRuns(text: string): { start: number; text: string }[] {
   const runs: { start: number; text: string }[] = [];
   let start = -1;
   let i = 0;
@@ -173,6 +187,7 @@ export function termForms(
   const literal = fold(normalized).trim();
   if (tables === undefined) return [literal];
   const runs = cjkRuns(normalized)
+    .filter((run) => mayBeSimplified(run.text, tables))
     .map((run) => ({ ...run, readings: traditionalReadings(run.text, tables) }))
     .filter((run) => isSimplifiedRun(run.text, run.readings, tables));
   if (runs.length === 0) return [literal];

@@ -155,8 +155,13 @@ export const INDEX_FILES = {
   foldMap: 'fold.json',
   /** The fold of every other code point that changes (loaded only for queries that use one). */
   foldRest: 'fold-rest.json',
-  /** OpenCC's tables for Simplified queries (src/search/zh.ts; loaded only for a query that needs them). */
-  zhConvert: 'zh-convert.json',
+  /**
+   * OpenCC's character tables for Simplified queries (src/search/zh.ts `ConversionSource` without
+   * its phrases, plus `phraseShards`): loaded only for a query holding a `convertible` character.
+   */
+  zhChars: 'zh/chars.json',
+  /** OpenCC's phrases whose first character hashes (`tokenHash`) to shard `k`: loaded only for a run that may be Simplified. */
+  zhPhrases: (k: number): string => `zh/phrases/${k}.txt`,
   /** Doc-postings shard `k`: df, sizes and (small) doc lists of unigrams and bigrams. */
   docShard: (k: number, family: IndexFamily): string => `${FAMILY_PREFIX[family]}d/${k}.bin`,
   /** A large doc list, in its own file. */
@@ -173,6 +178,13 @@ export const INDEX_FILES = {
 
 /** The metadata columns: `ids` (delta varints), dict-coded `dates`, `authors`, `categories`, `tags` (lists), `groups`. */
 export type ColumnName = 'ids' | 'dates' | 'authors' | 'categories' | 'tags' | 'groups';
+
+/** `search-index/zh/chars.json`: OpenCC's character tables (src/search/zh.ts `ConversionSource`) and the phrase shard count. */
+export interface ZhCharsFile {
+  candidates: string;
+  traditionalOnly: string;
+  phraseShards: number;
+}
 
 /** `search-index/manifest.json`. */
 export interface StaticIndexManifest {
@@ -192,7 +204,7 @@ export interface StaticIndexManifest {
   averageDocBytes: number;
   /** Blocks of {@link FOLD_BLOCK_SIZE} code points whose folds are all in `fold.json` (ascending). */
   foldBlocks: number[];
-  /** The characters a Simplified reading can change: a query holding one loads `zh-convert.json`. */
+  /** The characters a Simplified reading can change: a query holding one loads `zh/chars.json`. */
   convertible: string;
   /** Mean size of a doc-postings shard and of a positional shard (cost model). */
   averageShardBytes: { docs: number; positions: number };

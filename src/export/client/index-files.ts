@@ -16,10 +16,11 @@ import {
   type IndexFamily,
   type StaticDocRecord,
   type StaticIndexManifest,
+  type ZhCharsFile,
 } from './codec.js';
 import { installFoldMap } from './fold-map.js';
 import { installConversion } from './zh-map.js';
-import type { ConversionSource } from '../../search/index.js';
+import { cjkRuns, conversionTablesFrom, mayBeSimplified, type ConversionTables } from '../../search/index.js';
 
 /** Where index files come from: `path` is relative to `search-index/`; undefined when there is no such file. */
 export interface IndexLoader {
@@ -61,7 +62,9 @@ export class IndexFiles {
   readonly #foldBlocks: Set<number>;
   #foldRest: Promise<void> | undefined;
   readonly #convertible: Set<string>;
-  #zhConvert: Promise<void> | undefined;
+  #zhChars: Promise<{ file: ZhCharsFile; tables: ConversionTables }> | undefined;
+  readonly #zhPhrases = new Map<number, Promise<string>>();
+  #zhInstalled = false;
 
   private constructor(manifest: StaticIndexManifest, loader: IndexLoader) {
     this.manifest = manifest;
@@ -75,12 +78,7 @@ export class IndexFiles {
    * archive uses; a query with another character loads `fold-rest.json` once.
    */
   async foldFor(text: string): Promise<void> {
-    if (Array.from(text).some((c) => this.#convertible.has(c))) {
-      this.#zhConvert ??= this.#required(INDEX_FILES.zhConvert).then((data) =>
-        installConversion(JSON.parse(fromUtf8(data)) as ConversionSource),
-      );
-      await this.#zhConvert;
-    }
+    if (Array.from(text).some((c) => this.#convertible.has(c))) await this.#conversionFor(text);
     for (let i = 0; i < text.length; i++) {
       const cp = text.codePointAt(i)!; // i < length
       if (cp > 0xffff) i++;
@@ -90,6 +88,36 @@ export class IndexFiles {
       );
       return this.#foldRest;
     }
+  }
+
+  /**
+   * Install the conversion tables a query needs (src/search/zh.ts): the characters, and the phrase
+   * shards of every character of each run that may be Simplified. A phrase is looked up only at a
+   * position of such a run and sharded by its first character, so the query reads exactly as the
+   * server's full table reads it.
+   */
+  async #conversionFor(text: string): Promise<void> {
+    this.#zhChars ??= this.#required(INDEX_FILES.zhChars).then((data) => {
+      const file = JSON.parse(fromUtf8(data)) as ZhCharsFile;
+      return { file, tables: conversionTablesFrom({ ...file, phrases: '' }) };
+    });
+    const { file, tables } = await this.#zhChars;
+    const before = this.#zhPhrases.size;
+    for (const run of cjkRuns(text)) {
+      if (!mayBeSimplified(run.text, tables)) continue;
+      for (const c of run.text) {
+        const k = tokenHash(c) % file.phraseShards;
+        if (!this.#zhPhrases.has(k)) this.#zhPhrases.set(k, this.#required(INDEX_FILES.zhPhrases(k)).then(fromUtf8));
+      }
+    }
+    if (this.#zhInstalled && this.#zhPhrases.size === before) return;
+    const phrases = await Promise.all(this.#zhPhrases.values());
+    installConversion({
+      candidates: file.candidates,
+      traditionalOnly: file.traditionalOnly,
+      phrases: phrases.join('|'),
+    });
+    this.#zhInstalled = true;
   }
 
   /** Read the manifest and the fold table. Throws when they are missing or of another format. */
