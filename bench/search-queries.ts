@@ -39,10 +39,15 @@ export interface BenchQuery {
   known?: number;
 }
 
-/** Read `articles.jsonl.gz` (id, path, raw) into folded documents. */
-export async function loadCorpus(articlesJsonlGz: string): Promise<CorpusDoc[]> {
+/** Read `articles.jsonl.gz` (id, path, raw) into folded documents: all of them, or the first `limit`. */
+export async function loadCorpus(articlesJsonlGz: string, limit = Infinity): Promise<CorpusDoc[]> {
   const docs: CorpusDoc[] = [];
-  for await (const line of createInterface({ input: createReadStream(articlesJsonlGz).pipe(createGunzip()) })) {
+  const lines = createInterface({ input: createReadStream(articlesJsonlGz).pipe(createGunzip()) });
+  for await (const line of lines) {
+    if (docs.length >= limit) {
+      lines.close();
+      break;
+    }
     const { id, raw } = JSON.parse(line) as { id: number; raw: string };
     const f = parseArchiveFile(raw);
     docs.push({

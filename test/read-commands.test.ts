@@ -92,7 +92,7 @@ test('index builds, and a second run reads only what changed', () => {
   assert.match(second.stdout, /^indexed 1, unchanged 1, removed 1, failed 0 of 2 files/);
 });
 
-test('search: a Simplified query finds Traditional and HK-variant text, with snippets; filters and exclusions apply', () => {
+test('search: a Simplified query finds Traditional and HK-variant text, with snippets; filters, exclusions and facets apply', () => {
   const json = (...args: string[]): { total: number; results: { id: number; snippet: string }[] } => {
     const r = salvage('search', dir, ...args);
     assert.equal(r.status, 0, r.stderr);
@@ -110,6 +110,15 @@ test('search: a Simplified query finds Traditional and HK-variant text, with sni
   assert.equal(json('議員 -疫苗').total, 0, 'one argument holding an exclusion');
   assert.equal(json('--', '議員', '-疫苗').total, 0, 'an exclusion as its own argument after --');
   assert.equal(json('議員').total, 1);
+  const faceted = JSON.parse(salvage('search', dir, '確診', '--facets').stdout) as {
+    total: number;
+    facets: { years: { value: string; count: number }[] };
+  };
+  assert.equal(
+    faceted.facets.years.reduce((n, y) => n + y.count, 0),
+    faceted.total,
+    '--facets counts every match by year',
+  );
   for (const hostile of ['"', 'NEAR(', '*', 'a OR', '-', '^:', '()', '"unbalanced'])
     assert.equal(salvage('search', dir, '--', hostile).status, 0, `query ${hostile}`);
 });

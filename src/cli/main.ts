@@ -356,7 +356,7 @@ program
 program
   .command('search')
   .description(
-    'Search an indexed archive folder (Chinese substrings of any length, 繁/简 folded; "phrases", -exclusions). Prints JSON.',
+    'Search an indexed archive folder (Chinese substrings of any length: Traditional as typed, Simplified also as its Traditional readings; "phrases", -exclusions). Prints JSON.',
   )
   .argument('<dir>', 'archive folder with a search index')
   .argument('[query...]', 'query terms')
@@ -369,6 +369,7 @@ program
   .option('--author <name>', 'exact author')
   .option('--tag <name>', 'exact tag')
   .option('--group', 'one result per revision group (total still counts articles)', false)
+  .option('--facets', 'also count the matching articles per year and per category', false)
   .addHelpText(
     'after',
     `
@@ -384,6 +385,7 @@ Examples:
       offset: flags['offset'] as number,
       sort: flags['sort'] as 'relevance' | 'date',
       group: flags['group'] === true,
+      facets: flags['facets'] === true,
     };
     for (const key of ['from', 'to', 'category', 'author', 'tag'] as const)
       if (typeof flags[key] === 'string') options[key] = flags[key];
