@@ -1,10 +1,10 @@
 /**
  * `npm run bench:export`: the static export and the data dumps of issue 4 on the real archive.
  * Runs `salvage export-site` on the indexed 49k-article archive (wall time, peak RSS, size of the
- * site and of its search index), then the 200 bench queries with the shipped client bundle
+ * site and of its search index), then the bench:search queries with the shipped client bundle
  * (`SITE/assets/static-search.js`, loaded in Node over the written files) against the server's
  * `search()`: the same total, the same ids (all of them against the brute-force scan; the first
- * `--max-ids` in date order against the server's pages), the same date-ordered first page, and the
+ * `--max-ids` in date order against the server's pages), the same first page with its facets, and the
  * bytes each query loads from a cold start (p50/p95). Then `salvage export` as jsonl.gz and sqlite.
  *
  *   npm run bench:export                       (archive: .bench-out/search/archive, from bench:search)
@@ -83,7 +83,8 @@ for (const { kind, options } of queries) {
   const loader = fileLoader(join(site, 'search-index'));
   const t0 = performance.now();
   const client = await bundle.StaticSearchIndex.open(loader);
-  const page = await client.search(options);
+  // As the search page asks: with the per-year and per-category counts.
+  const page = await client.search({ ...options, facets: true });
   ms.push(performance.now() - t0);
   bytes.push(loader.bytes);
   files.push(loader.files);
@@ -91,7 +92,7 @@ for (const { kind, options } of queries) {
   checks.positions += client.checks.positions;
 
   const problems: string[] = [];
-  const serverPage = search(index, options);
+  const serverPage = search(index, { ...options, facets: true });
   if (JSON.stringify(page) !== JSON.stringify(serverPage)) problems.push('first page differs');
   for (const sort of ['relevance', 'date'] as const) {
     const ids = await client.matchIds({ ...options, sort });
@@ -116,7 +117,7 @@ for (const { kind, options } of queries) {
 index.close();
 
 console.log(
-  `client search (shipped bundle in Node, cold start per query): agreement ${agree}/${queries.length} (total; all ids vs brute force; first page and first ${maxIds} ids in relevance and in date order vs server)`,
+  `client search (shipped bundle in Node, cold start per query): agreement ${agree}/${queries.length} (total; all ids vs brute force; first page with facets and first ${maxIds} ids in relevance and in date order vs server)`,
 );
 for (const f of failures.slice(0, 10)) console.log(`  ✗ ${f}`);
 console.log(

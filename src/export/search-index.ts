@@ -12,7 +12,13 @@
  * Memory stays bounded: articles stream from the search index in id order, postings go to
  * partition files on disk by token hash, and each partition is then turned into shard files alone.
  */
-import { CONVERSION_SOURCE, conversionTables, convertibleChars, type ArticleSummary } from '../search/index.js';
+import {
+  CONVERSION_SOURCE,
+  conversionTables,
+  convertibleChars,
+  titleLength,
+  type ArticleSummary,
+} from '../search/index.js';
 import { closeSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync, writeSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { foldTable } from './fold-table.js';
@@ -217,6 +223,7 @@ export function writeStaticIndex(
   const ids: number[] = [];
   let totalLength = 0;
   const groups: number[] = [];
+  const titleLengths: number[] = [];
   const groupIds = new Map<string, number>();
   const dicts = {
     dates: new Map<string, number>(),
@@ -248,6 +255,7 @@ export function writeStaticIndex(
       let g = groupIds.get(doc.groupKey);
       if (g === undefined) groupIds.set(doc.groupKey, (g = groupIds.size));
       groups.push(g);
+      titleLengths.push(titleLength(doc.titleFolded));
       codes.dates.push(code(dicts.dates, doc.date));
       codes.authors.push(code(dicts.authors, doc.author));
       codes.categories.push(code(dicts.categories, doc.category));
@@ -379,6 +387,7 @@ export function writeStaticIndex(
   const column = (name: ColumnName, data: Uint8Array): void => write(INDEX_FILES.column(name), data, 'columns');
   column('ids', writeIntColumn(ids, true));
   column('groups', writeIntColumn(groups, false));
+  column('titleLengths', writeIntColumn(titleLengths, false));
   column('dates', writeDictColumn([...dicts.dates.keys()], codes.dates));
   column('authors', writeDictColumn([...dicts.authors.keys()], codes.authors));
   column('categories', writeDictColumn([...dicts.categories.keys()], codes.categories));

@@ -30,6 +30,7 @@ export {
   sortKey,
   sortKeyRange,
   yearOfSortKey,
+  titleLength,
   isCalendarDate,
   dayNumber,
   SORT_DAY_SCALE,

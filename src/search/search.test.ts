@@ -246,7 +246,7 @@ test('filters, empty query lists by date, sort by date', () => {
   assert.deepEqual(ids(index, '', { from: 'yesterday' }), [1, 2, 3, 4, 5]);
 });
 
-test('relevance: articles whose title holds every term first, then the rest, newest first in each', () => {
+test('relevance: articles whose title holds every term first, shorter titles first among them, then the rest; newest first breaks ties', () => {
   const index = build([
     doc({ id: 1, title: '港鐵新線', text: '通車', date: '2019-01-01' }),
     doc({ id: 2, title: '天氣', text: '港鐵照常', date: '2021-01-01' }),
@@ -255,13 +255,13 @@ test('relevance: articles whose title holds every term first, then the rest, new
     doc({ id: 5, title: '港鐵', text: '無日期' }),
   ]);
   const order = (q: string, extra: object = {}): number[] => search(index, { q, ...extra }).results.map((r) => r.id);
-  assert.deepEqual(order('港铁'), [3, 1, 5, 4, 2]);
+  assert.deepEqual(order('港铁'), [5, 3, 1, 4, 2]);
   assert.deepEqual(order('港铁', { sort: 'date' }), [4, 2, 3, 1, 5]);
   // Pages cut across the title part and the rest.
-  assert.deepEqual(order('港铁', { limit: 2, offset: 2 }), [5, 4]);
+  assert.deepEqual(order('港铁', { limit: 2, offset: 2 }), [1, 4]);
   // The same order where the exact check runs (a three-character term) and with an exclusion.
   assert.deepEqual(order('港铁新'), [1]);
-  assert.deepEqual(order('港铁 -乘'), [1, 5, 4, 2]);
+  assert.deepEqual(order('港铁 -乘'), [5, 1, 4, 2]);
 });
 
 test('group collapse returns one result per revision group; total counts articles', () => {
@@ -480,15 +480,20 @@ function bruteForce(docs: readonly SearchDocument[], q: string): number[] {
     .sort((a, b) => a - b);
 }
 
-/** The documented order: (relevance: title holds every term first), then newest day, then highest id. */
+/**
+ * The documented order: (relevance: title holds every term first, shorter titles first among
+ * them, in code points), then newest day, then highest id.
+ */
 function bruteOrder(docs: readonly SearchDocument[], q: string, sort: 'relevance' | 'date'): number[] {
   const { forms } = parseQuery(q);
   const matching = new Set(bruteForce(docs, q));
-  const titleHit = (d: SearchDocument): number =>
-    sort === 'relevance' && forms.length > 0 && forms.every((fs) => fs.some((f) => fold(d.title).includes(f))) ? 1 : 0;
+  const rank = (d: SearchDocument): number =>
+    sort === 'relevance' && forms.length > 0 && forms.every((fs) => fs.some((f) => fold(d.title).includes(f)))
+      ? Array.from(fold(d.title)).length
+      : Infinity;
   return docs
     .filter((d) => matching.has(d.id))
-    .sort((a, b) => titleHit(b) - titleHit(a) || (b.date ?? '').localeCompare(a.date ?? '') || b.id - a.id)
+    .sort((a, b) => rank(a) - rank(b) || (b.date ?? '').localeCompare(a.date ?? '') || b.id - a.id)
     .map((d) => d.id);
 }
 

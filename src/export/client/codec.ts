@@ -7,7 +7,7 @@ import type { ArticleSummary } from '../../search/index.js';
 
 /** Format name and version written in `search-index/manifest.json`; the client refuses others. */
 export const STATIC_INDEX_FORMAT = 'salvage-static-search';
-export const STATIC_INDEX_VERSION = 2; // 2: fold keeps Traditional (variants only), Simplified queries converted
+export const STATIC_INDEX_VERSION = 3; // 2: fold keeps Traditional (variants only), Simplified queries converted; 3: titleLengths
 
 const UTF8_ENCODER = new TextEncoder();
 /**
@@ -143,7 +143,8 @@ export function tokenFileName(token: string): string {
 
 /**
  * The two postings families: `text` over `fold(title) + "\n" + fold(text)` (what a query must
- * match), `title` over `fold(title)` alone (relevance: articles whose title holds every term first).
+ * match), `title` over `fold(title)` alone (relevance: articles whose title holds every term first,
+ * shorter titles first).
  */
 export type IndexFamily = 'text' | 'title';
 const FAMILY_PREFIX: Record<IndexFamily, string> = { text: '', title: 't' };
@@ -176,8 +177,11 @@ export const INDEX_FILES = {
   column: (name: ColumnName): string => `meta/${name}.bin`,
 } as const;
 
-/** The metadata columns: `ids` (delta varints), dict-coded `dates`, `authors`, `categories`, `tags` (lists), `groups`. */
-export type ColumnName = 'ids' | 'dates' | 'authors' | 'categories' | 'tags' | 'groups';
+/**
+ * The metadata columns: `ids` (delta varints), dict-coded `dates`, `authors`, `categories`, `tags`
+ * (lists), `groups`, and `titleLengths` (code points of each folded title: relevance).
+ */
+export type ColumnName = 'ids' | 'dates' | 'authors' | 'categories' | 'tags' | 'groups' | 'titleLengths';
 
 /** `search-index/zh/chars.json`: OpenCC's character tables (src/search/zh.ts `ConversionSource`) and the phrase shard count. */
 export interface ZhCharsFile {

@@ -7,7 +7,8 @@
  *
  * Orders are the server's too: `date` is newest day first, then highest id (`sortKey`);
  * `relevance` puts the articles whose folded title holds every term first (decided by the title
- * postings as the text postings decide a match), each part newest first.
+ * postings as the text postings decide a match), shorter titles first among them; newest first
+ * breaks ties.
  */
 import {
   DEFAULT_SEARCH_OPTIONS,
@@ -303,11 +304,13 @@ export class StaticSearchIndex {
     const keys = await this.#sortKeys();
     const order = Array.from(all);
     const hit = titleHit;
-    order.sort(
-      hit === undefined
-        ? (a, b) => keys[b]! - keys[a]!
-        : (a, b) => Number(hasSorted(hit, b)) - Number(hasSorted(hit, a)) || keys[b]! - keys[a]!,
-    );
+    if (hit === undefined) order.sort((a, b) => keys[b]! - keys[a]!);
+    else {
+      // As the server: title hits first, shorter titles first among them, then newest.
+      const lengths = await this.#files.ints('titleLengths');
+      const rank = (doc: number): number => (hasSorted(hit, doc) ? lengths[doc]! : Infinity);
+      order.sort((a, b) => rank(a) - rank(b) || keys[b]! - keys[a]!);
+    }
     // Snippets mark every form that matched.
     const marked = forms.flat();
     const out: { order: number[]; terms: string[]; limited?: QueryLimited; facets?: SearchFacets } = {
