@@ -15,6 +15,7 @@ import {
   fold,
   isSimplifiedOnly,
   parseQuery,
+  settleForms,
   termForms,
   type SearchOptions,
 } from '../src/search/index.js';
@@ -192,10 +193,11 @@ export function literalScan(docs: readonly CorpusDoc[], o: SearchOptions): numbe
 
 /**
  * The search's own semantics by brute force: every term matched by any of its forms (as typed,
- * or a Traditional reading of a Simplified run; query.ts `parseQuery`). What the server and the
+ * or a Traditional reading of a Simplified run; query.ts `parseQuery`, `settleForms`). What the server and the
  * static client must both return.
  */
 export function bruteForce(docs: readonly CorpusDoc[], o: SearchOptions): number[] {
-  const { forms, excludedForms } = parseQuery(o.q ?? '');
+  const articlesWith = (form: string): number => docs.reduce((n, d) => n + (d.folded.includes(form) ? 1 : 0), 0);
+  const { forms, excludedForms } = settleForms(parseQuery(o.q ?? ''), articlesWith);
   return scan(docs, o, forms, excludedForms);
 }

@@ -271,6 +271,24 @@ test('text holding U+FEFF (a zero-width no-break space) is indexed and found lik
   }
 });
 
+test('the static search settles shared-character terms and puts literal matches first, as the server does', async () => {
+  const docs = [
+    doc({ id: 1, title: '周三開會', text: '議員周三表決，其后表示。', date: '2019-01-01' }),
+    doc({ id: 2, title: '週三', text: '週三放假，其後表決。', date: '2020-01-01' }),
+    doc({ id: 3, title: '頭髮', text: '內地網民說头发很重要。', date: '2018-01-01' }),
+    doc({ id: 4, title: '其後表決', text: '頭髮新聞，其後表決。', date: '2021-01-01' }),
+  ];
+  const f = await fixture(docs);
+  try {
+    for (const q of ['周三', '週三', '其后表', '头发', '头发 -周三', '其后表 头发'])
+      for (const sort of ['relevance', 'date'] as const) await assertSame(f, { q, sort });
+    assert.deepEqual(await f.client.matchIds({ q: '周三' }), [1], '周三 as typed');
+    assert.deepEqual(await f.client.matchIds({ q: '头发' }), [3, 4], 'the literal 头发 first');
+  } finally {
+    f.cleanup();
+  }
+});
+
 test("the browser's conversion tables, loaded shard by shard for a query, read it as the server's full tables do", async () => {
   const f = await fixture(CORPUS);
   try {

@@ -42,6 +42,10 @@ export {
 } from './index-db.js';
 export {
   parseQuery,
+  settleForms,
+  formsToCount,
+  TYPED_READING_SHARE,
+  type UnsettledTerm,
   search,
   snippet,
   searchResult,

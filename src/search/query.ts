@@ -8,7 +8,7 @@ import type { ArticleSummary } from './catalog.js';
 import { foldWithOrigin, fold } from './fold.js';
 import { SORT_DAY_SCALE, sortKeyRange, yearOfSortKey, type SearchIndex } from './index-db.js';
 import { findTerm, MAX_WORD_TOKEN, termTokens, textRuns } from './tokens.js';
-import { termForms } from './zh.js';
+import { readsBySharedCharacters, termForms } from './zh.js';
 import { conversionTables } from './zh-data.js';
 import { escapeHtml } from '../markdown/index.js';
 
@@ -26,6 +26,60 @@ export interface ParsedQuery {
   excludedForms: string[][];
   /** Present when the query went past a limit ({@link QUERY_LIMITS}): what was left out. */
   limited?: QueryLimited;
+  /**
+   * Terms whose readings rest on characters both scripts write (周三 → 週三): the archive settles
+   * them ({@link settleForms}) before the query runs.
+   */
+  unsettled?: UnsettledTerm[];
+}
+
+/** A term of `forms` or `excludedForms` (at `index`) that may be Traditional or Simplified text. */
+export interface UnsettledTerm {
+  list: 'forms' | 'excludedForms';
+  index: number;
+}
+
+/**
+ * A term typed only in characters both scripts write (周三, 其后表) is Traditional text or
+ * Simplified text, and nothing in it says which: the archive decides. The term is taken as typed
+ * when the archive holds it as typed in at least this share of as many articles as its other
+ * readings together; else it is read as Simplified (as typed or any reading). On hkcnews, 周三 is
+ * in 2,855 articles and 週三 in 20: Hong Kong writes 周三, so it means 周三; 其后表 is in none and
+ * 其後表 in 122: it is Simplified. Why 1/20: a Simplified query may find at most 5% more articles
+ * than its Traditional twin (issue 15). Below this share, reading it as Simplified stays within
+ * that; above it, a Simplified reading would add more than that anyway, so the term is more
+ * likely Traditional, and a Traditional query must match exactly what it says.
+ */
+export const TYPED_READING_SHARE = 1 / 20;
+
+/**
+ * The forms whose article counts {@link settleForms} needs (none for most queries): each
+ * unsettled term's forms, once.
+ */
+export function formsToCount(parsed: ParsedQuery): string[] {
+  const out = new Set<string>();
+  for (const { list, index } of parsed.unsettled ?? []) for (const form of parsed[list][index] ?? []) out.add(form);
+  return [...out];
+}
+
+/**
+ * The query with each unsettled term decided by the archive ({@link TYPED_READING_SHARE}):
+ * `articlesWith(form)` is how many articles hold the form in their folded title and text,
+ * over the whole archive (never the filters: one reading per query). One rule for the server,
+ * the static client and the benchmarks; each counts its own way.
+ */
+export function settleForms(parsed: ParsedQuery, articlesWith: (form: string) => number): ParsedQuery {
+  const { unsettled, ...settled } = parsed;
+  if (unsettled === undefined) return parsed;
+  settled.forms = [...parsed.forms];
+  settled.excludedForms = [...parsed.excludedForms];
+  for (const { list, index } of unsettled) {
+    const [typed, ...others] = parsed[list][index]!;
+    if (typed === undefined) continue;
+    const otherArticles = others.reduce((n, form) => n + articlesWith(form), 0);
+    if (articlesWith(typed) >= otherArticles * TYPED_READING_SHARE) settled[list][index] = [typed];
+  }
+  return settled;
 }
 
 /**
@@ -113,6 +167,8 @@ export function parseQuery(query: string): ParsedQuery {
   const excludedForms: string[][] = [];
   const droppedTerms: string[] = [];
   const droppedExclusions: string[] = [];
+  const unsettled: UnsettledTerm[] = [];
+  const tables = conversionTables();
   let i = 0;
   while (i < input.length) {
     while (i < input.length && WHITESPACE.test(input[i]!)) i++;
@@ -141,10 +197,20 @@ export function parseQuery(query: string): ParsedQuery {
     if (list.includes(term) || dropped.includes(term)) continue;
     if (list.length < max) {
       list.push(term);
-      listForms.push(termForms(raw, fold, conversionTables()));
+      const readings = termForms(raw, fold, tables);
+      // Settled by counting articles: only terms FTS counts exactly (one CJK run).
+      if (
+        tables !== undefined &&
+        readings.length > 1 &&
+        readings.every(ftsIsExact) &&
+        readsBySharedCharacters(raw, tables)
+      )
+        unsettled.push({ list: negate ? 'excludedForms' : 'forms', index: listForms.length });
+      listForms.push(readings);
     } else dropped.push(term);
   }
   const parsed: ParsedQuery = { terms, excluded, forms, excludedForms };
+  if (unsettled.length > 0) parsed.unsettled = unsettled;
   if (ignoredChars === 0 && droppedTerms.length === 0 && droppedExclusions.length === 0) return parsed;
   return { ...parsed, limited: { ignoredChars, droppedTerms, droppedExclusions } };
 }
@@ -442,18 +508,31 @@ function matchingRowids(
   return { sql, params };
 }
 
+/** How many articles a rowid query matches; without one, how many have a sort key in [from, to]. */
+function countRows(index: SearchIndex, q: RowidQuery | undefined, from: number, to: number): number {
+  return q === undefined
+    ? (index.db
+        .prepare<[number, number], { n: number }>('SELECT count(*) AS n FROM articles WHERE sk BETWEEN ? AND ?')
+        .get(from, to)?.n ?? 0)
+    : (index.db.prepare<(string | number)[], { n: number }>(`SELECT count(*) AS n FROM (${q.sql})`).get(...q.params)
+        ?.n ?? 0);
+}
+
 /**
  * Search the index. Never throws for any query or filter text.
  *
  * Order: `date` is newest publication day first, then highest id. `relevance` puts articles whose
  * title contains every term first, shorter titles first among them (the title field's length
  * normalisation of BM25: a query that is most of a title names that article), then the others;
- * newest first breaks ties. This order is exact and cheap (FTS doclists are in date order; title
+ * newest first breaks ties. When a term is read in Simplified, the articles holding it as typed
+ * come before all of these ({@link typedFirst}: literal before equivalent). This order is exact and cheap (FTS doclists are in date order; title
  * lengths come from an index, not the rows); a bm25 order over a one-character query's 36,070
  * matches cost 20–90 ms.
  */
 export function search(index: SearchIndex, options: SearchOptions = {}): SearchResponse {
-  const parsed = parseQuery(options.q ?? DEFAULT_SEARCH_OPTIONS.q);
+  const parsed = settleForms(parseQuery(options.q ?? DEFAULT_SEARCH_OPTIONS.q), (form) =>
+    countRows(index, matchingRowids(ftsConstraints([form]), [], 0, Number.MAX_SAFE_INTEGER), 0, 0),
+  );
   const { terms, forms, excludedForms } = parsed;
   let limited = parsed.limited;
   const limit = clampInt(options.limit, DEFAULT_SEARCH_OPTIONS.limit, MAX_LIMIT);
@@ -464,13 +543,6 @@ export function search(index: SearchIndex, options: SearchOptions = {}): SearchR
 
   const positive = ftsConstraints(forms);
   const termsExact = !positive.truncated && forms.every((fs) => fs.every(ftsIsExact));
-  const countRows = (q: RowidQuery | undefined, from: number, to: number): number =>
-    q === undefined
-      ? (index.db
-          .prepare<[number, number], { n: number }>('SELECT count(*) AS n FROM articles WHERE sk BETWEEN ? AND ?')
-          .get(from, to)?.n ?? 0)
-      : (index.db.prepare<(string | number)[], { n: number }>(`SELECT count(*) AS n FROM (${q.sql})`).get(...q.params)
-          ?.n ?? 0);
   // Excluded terms FTS decides become NOT constraints; the others need the substring check, as
   // long as the articles to check fit the budget (MAX_CHECKED_ROWS); past it they are not applied.
   const exactExclusions: FtsConstraints[] = [];
@@ -484,7 +556,7 @@ export function search(index: SearchIndex, options: SearchOptions = {}): SearchR
     if (!x.truncated && termForms.every(ftsIsExact)) exactExclusions.push(x);
     else {
       const rowids = matchingRowids(x, [], 0, Number.MAX_SAFE_INTEGER);
-      const rows = countRows(rowids, lo, hi);
+      const rows = countRows(index, rowids, lo, hi);
       if (rows > exclusionBudget) {
         uncheckedExclusions.push(term);
         continue;
@@ -498,7 +570,7 @@ export function search(index: SearchIndex, options: SearchOptions = {}): SearchR
   let checkLimit: number | undefined;
   let partial: { checked: number; candidates: number } | undefined;
   if (!termsExact && terms.length > 0) {
-    const rows = countRows(matching, lo, hi);
+    const rows = countRows(index, matching, lo, hi);
     if (rows > maxChecked) {
       checkLimit = maxChecked;
       partial = { checked: maxChecked, candidates: rows };
@@ -517,7 +589,9 @@ export function search(index: SearchIndex, options: SearchOptions = {}): SearchR
   /** Every match's sort key, when a path had them all (facets count them). */
   let all: readonly number[] | undefined;
   const ftsOnly = matching !== undefined && termsExact && checkedExclusions.length === 0 && !joinFilters;
-  if (ftsOnly && !group) {
+  // Relevance with a term read in Simplified: its literal matches go first (all keys needed).
+  const converted = sort === 'relevance' && forms.some((fs) => fs.length > 1);
+  if (ftsOnly && !group && !converted) {
     ({ total, page } = ftsOnlyPage(
       index,
       matching,
@@ -530,7 +604,7 @@ export function search(index: SearchIndex, options: SearchOptions = {}): SearchR
       offset,
     ));
   } else {
-    const sks = ftsOnly
+    let sks = ftsOnly
       ? ftsOnlyOrder(index, matching, positive.title, lo, hi, sort)
       : candidates(index, {
           forms,
@@ -544,6 +618,7 @@ export function search(index: SearchIndex, options: SearchOptions = {}): SearchR
           options,
           checkLimit,
         });
+    if (converted) sks = typedFirst(index, sks, forms, lo, hi);
     total = sks.length;
     all = sks;
     if (group) {
@@ -615,6 +690,33 @@ export function search(index: SearchIndex, options: SearchOptions = {}): SearchR
   if (limited !== undefined) response.limited = limited;
   if (index.isIncomplete()) response.incomplete = true;
   return response;
+}
+
+/**
+ * Literal before equivalent (issue 15): the matches that hold every term read in Simplified as
+ * it was typed go first, then those found only through a reading; each part keeps its order.
+ * The typed forms are found by FTS and, when FTS cannot decide them, checked on at most
+ * {@link MAX_CHECKED_ROWS} of its newest candidates (a bound on a hostile query's cost: past it,
+ * older literal matches rank among the others).
+ */
+function typedFirst(index: SearchIndex, sks: number[], forms: readonly string[][], lo: number, hi: number): number[] {
+  const typed = forms.filter((fs) => fs.length > 1).map((fs) => fs[0]!);
+  const constraints = ftsConstraints(typed);
+  const rowids = matchingRowids(constraints, [], lo, hi);
+  if (rowids === undefined) return sks;
+  const check = constraints.truncated || !typed.every(ftsIsExact) ? typed : [];
+  const sql =
+    check.length === 0
+      ? rowids.sql
+      : `SELECT a.sk FROM (${rowids.sql} ORDER BY rowid DESC LIMIT ${MAX_CHECKED_ROWS}) m JOIN articles a ON a.sk = m.sk WHERE ${check.map(() => 'instr(a.folded, ?) > 0').join(' AND ')}`;
+  const literal = new Set(
+    index.db
+      .prepare<(string | number)[], number>(sql)
+      .pluck()
+      .all(...rowids.params, ...check),
+  );
+  if (literal.size === 0) return sks;
+  return [...sks.filter((sk) => literal.has(sk)), ...sks.filter((sk) => !literal.has(sk))];
 }
 
 /**

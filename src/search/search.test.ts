@@ -8,6 +8,8 @@ import {
   MAX_QUERY_EXCLUSIONS,
   MAX_QUERY_TERMS,
   parseQuery,
+  settleForms,
+  type ParsedQuery,
   search,
   snippet,
 } from './query.js';
@@ -138,6 +140,50 @@ test('parseQuery: a Traditional term is matched as typed, a Simplified one also 
   assert.deepEqual(forms('后'), [['后']], 'a lone character both scripts write is taken as typed');
   assert.deepEqual(forms('皇后'), [['皇后']], 'a phrase that reads the same in Traditional');
   assert.deepEqual(forms('價值后'), [['價值后']], 'a Traditional-only character makes the run Traditional');
+});
+
+test('a term in characters both scripts write means what the archive writes: as typed when it is common there, else Simplified', () => {
+  assert.ok(parseQuery('周三').unsettled, '周三 may be Traditional or Simplified');
+  assert.equal(parseQuery('头发').unsettled, undefined, '发 is Simplified alone: no question');
+  const hongKong = build([
+    doc({ id: 1, title: '周三開會', text: '議員周三表決。' }),
+    doc({ id: 2, title: '另一篇', text: '周三晚上見。' }),
+    doc({ id: 3, title: '台灣', text: '週三放假。' }),
+  ]);
+  try {
+    assert.deepEqual(ids(hongKong, '周三'), [1, 2], 'written 周三 here: a Traditional query, matched as typed');
+    assert.deepEqual(ids(hongKong, '週三'), [3]);
+    assert.deepEqual(ids(hongKong, '議員 -周三'), [], 'exclusions are settled alike');
+  } finally {
+    hongKong.close();
+  }
+  const taiwan = build([
+    doc({ id: 1, title: '其後表決', text: '其後表決通過。' }),
+    doc({ id: 2, title: '另一篇', text: '週三放假，其後表示。' }),
+  ]);
+  try {
+    assert.deepEqual(ids(taiwan, '其后表'), [1, 2], 'never written so here: read as Simplified for 其後表');
+  } finally {
+    taiwan.close();
+  }
+});
+
+test('relevance: articles holding a Simplified term as typed come before those found through its readings', () => {
+  const index = build([
+    doc({ id: 1, title: '舊聞', text: '內地網民說头发很重要。', date: '2019-01-01', category: 'a' }),
+    doc({ id: 2, title: '頭髮', text: '頭髮新聞。', date: '2021-01-01', category: 'a' }),
+    doc({ id: 3, title: '其他', text: '說到頭髮。', date: '2020-01-01', category: 'a' }),
+  ]);
+  try {
+    const order = (extra: object): number[] =>
+      search(index, { q: '头发', limit: 10, ...extra }).results.map((r) => r.id);
+    assert.deepEqual(order({}), [1, 2, 3], 'literal first, then the title hit, then newest');
+    assert.deepEqual(order({ category: 'a' }), [1, 2, 3], 'the filtered path orders alike');
+    assert.deepEqual(order({ sort: 'date' }), [2, 3, 1], 'sort=date is newest first');
+    assert.deepEqual(order({ group: true }), [1, 2, 3]);
+  } finally {
+    index.close();
+  }
 });
 
 test('a Simplified query finds Traditional and HK variant text', () => {
@@ -441,6 +487,11 @@ const ALPHABET = [
   '衞',
   '卫',
   '衛',
+  '周',
+  '週',
+  '三',
+  '后',
+  '後',
   '綫',
   '线',
   '发',
@@ -468,12 +519,19 @@ const ALPHABET = [
 const textArb = fc.array(fc.constantFrom(...ALPHABET), { maxLength: 30 }).map((cs) => cs.join(''));
 
 /** Plain substring semantics over the folded title and text: every term in it, no excluded one. */
+const foldedOf = (d: SearchDocument): string => `${fold(d.title)}\n${fold(d.text)}`;
+
+/** The query as the search reads it: shared-character terms settled by counting articles. */
+function bruteParse(docs: readonly SearchDocument[], q: string): ParsedQuery {
+  return settleForms(parseQuery(q), (form) => docs.filter((d) => foldedOf(d).includes(form)).length);
+}
+
 function bruteForce(docs: readonly SearchDocument[], q: string): number[] {
-  const { forms, excludedForms } = parseQuery(q);
+  const { forms, excludedForms } = bruteParse(docs, q);
   const holds = (text: string, fs: readonly string[]): boolean => fs.some((f) => f !== '' && text.includes(f));
   return docs
     .filter((d) => {
-      const folded = `${fold(d.title)}\n${fold(d.text)}`;
+      const folded = foldedOf(d);
       return forms.every((fs) => holds(folded, fs)) && !excludedForms.some((fs) => holds(folded, fs));
     })
     .map((d) => d.id)
@@ -481,19 +539,23 @@ function bruteForce(docs: readonly SearchDocument[], q: string): number[] {
 }
 
 /**
- * The documented order: (relevance: title holds every term first, shorter titles first among
- * them, in code points), then newest day, then highest id.
+ * The documented order: (relevance: articles holding every term read in Simplified as typed
+ * first; then title holds every term first, shorter titles first among them, in code points),
+ * then newest day, then highest id.
  */
 function bruteOrder(docs: readonly SearchDocument[], q: string, sort: 'relevance' | 'date'): number[] {
-  const { forms } = parseQuery(q);
+  const { forms } = bruteParse(docs, q);
   const matching = new Set(bruteForce(docs, q));
+  const relevance = sort === 'relevance' && forms.length > 0;
+  const tier = (d: SearchDocument): number =>
+    relevance && !forms.every((fs) => fs.length === 1 || foldedOf(d).includes(fs[0]!)) ? 1 : 0;
   const rank = (d: SearchDocument): number =>
-    sort === 'relevance' && forms.length > 0 && forms.every((fs) => fs.some((f) => fold(d.title).includes(f)))
+    relevance && forms.every((fs) => fs.some((f) => fold(d.title).includes(f)))
       ? Array.from(fold(d.title)).length
       : Infinity;
   return docs
     .filter((d) => matching.has(d.id))
-    .sort((a, b) => rank(a) - rank(b) || (b.date ?? '').localeCompare(a.date ?? '') || b.id - a.id)
+    .sort((a, b) => tier(a) - tier(b) || rank(a) - rank(b) || (b.date ?? '').localeCompare(a.date ?? '') || b.id - a.id)
     .map((d) => d.id);
 }
 

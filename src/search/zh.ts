@@ -8,6 +8,8 @@
  *   Traditional alone (價, 後), and reads differently in Traditional (价值 → 價值, 依据 → 依據,
  *   退休后 → 退休後): Simplified text written with characters both scripts share. Anything else is
  *   taken as typed: a lone 台, 干 or 后 is a Traditional reader's 台, 干 or 后, and 皇后 stays 皇后.
+ *   A run of shared characters may still be Traditional text (周三 is written so in Hong Kong):
+ *   for those the archive decides (query.ts `settleForms`).
  * - A run is read by OpenCC's method, longest dictionary phrase first: 头发 → 頭髮, 发展 → 發展,
  *   台风 → 颱風. A character no phrase covers stands for every Traditional character it can be
  *   (发 → 發 or 髮, 干 → 幹, 乾, 干 or 榦), most common first.
@@ -183,10 +185,9 @@ export function termForms(
   fold: (text: string) => string,
   tables: ConversionTables | undefined,
 ): string[] {
-  const normalized = typed;
-  const literal = fold(normalized).trim();
+  const literal = fold(typed).trim();
   if (tables === undefined) return [literal];
-  const runs = cjkRuns(normalized)
+  const runs = cjkRuns(typed)
     .filter((run) => mayBeSimplified(run.text, tables))
     .map((run) => ({ ...run, readings: traditionalReadings(run.text, tables) }))
     .filter((run) => isSimplifiedRun(run.text, run.readings, tables));
@@ -194,14 +195,23 @@ export function termForms(
   let forms = [''];
   let at = 0;
   for (const run of runs) {
-    const between = normalized.slice(at, run.start);
+    const between = typed.slice(at, run.start);
     forms = product([forms.map((f) => f + between), run.readings], MAX_TERM_FORMS);
     at = run.start + run.text.length;
   }
   const out = [literal];
   for (const form of forms) {
-    const folded = fold(form + normalized.slice(at)).trim();
+    const folded = fold(form + typed.slice(at)).trim();
     if (!out.includes(folded) && out.length < MAX_TERM_FORMS) out.push(folded);
   }
   return out;
+}
+
+/**
+ * Whether a term's Simplified reading rests only on characters both scripts write: no run of it
+ * holds a Simplified-only character (周三, 其后表, 年退休后). Such a term may be Traditional text
+ * as well as Simplified: query.ts `settleForms` lets the archive decide.
+ */
+export function readsBySharedCharacters(typed: string, tables: ConversionTables): boolean {
+  return !cjkRuns(typed).some((run) => Array.from(run.text).some((c) => isSimplifiedOnly(c, tables)));
 }

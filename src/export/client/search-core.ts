@@ -8,14 +8,16 @@
  * Orders are the server's too: `date` is newest day first, then highest id (`sortKey`);
  * `relevance` puts the articles whose folded title holds every term first (decided by the title
  * postings as the text postings decide a match), shorter titles first among them; newest first
- * breaks ties.
+ * breaks ties; matches holding every term read in Simplified as typed come before all of these.
  */
 import {
   DEFAULT_SEARCH_OPTIONS,
   facetsOf,
   fold,
+  formsToCount,
   MAX_LIMIT,
   parseQuery,
+  settleForms,
   searchResult,
   sortKey,
   sortKeyRange,
@@ -281,7 +283,18 @@ export class StaticSearchIndex {
   ): Promise<{ order: number[]; terms: string[]; limited?: QueryLimited; facets?: SearchFacets }> {
     await this.#files.foldFor(options.q ?? DEFAULT_SEARCH_OPTIONS.q);
     // The server's parser, limits included (query.ts MAX_QUERY_*): the same terms are applied.
-    const { terms, forms, excludedForms, limited } = parseQuery(options.q ?? DEFAULT_SEARCH_OPTIONS.q);
+    let parsed = parseQuery(options.q ?? DEFAULT_SEARCH_OPTIONS.q);
+    const toCount = formsToCount(parsed);
+    if (toCount.length > 0) {
+      // The server's rule: a term of shared characters is read as the archive writes it.
+      const counts = new Map(
+        await Promise.all(
+          toCount.map(async (form) => [form, (await this.#term(form, undefined, 'text')).docs.length] as const),
+        ),
+      );
+      parsed = settleForms(parsed, (form) => counts.get(form) ?? 0);
+    }
+    const { terms, forms, excludedForms, limited } = parsed;
     const sort = terms.length === 0 ? 'date' : (options.sort ?? DEFAULT_SEARCH_OPTIONS.sort);
 
     let current = await this.#filtered(options);
@@ -301,15 +314,24 @@ export class StaticSearchIndex {
       titleHit = all;
       for (const fs of forms) titleHit = await this.#anyForm(fs, titleHit, 'title');
     }
+    // Literal before equivalent: with a term read in Simplified, the matches holding every such
+    // term as typed go first.
+    let typed: Int32Array | undefined;
+    if (titleHit !== undefined && forms.some((fs) => fs.length > 1)) {
+      typed = all;
+      for (const fs of forms) if (fs.length > 1) typed = (await this.#term(fs[0]!, typed, 'text')).docs;
+    }
     const keys = await this.#sortKeys();
     const order = Array.from(all);
     const hit = titleHit;
     if (hit === undefined) order.sort((a, b) => keys[b]! - keys[a]!);
     else {
-      // As the server: title hits first, shorter titles first among them, then newest.
+      // As the server: literal matches first; title hits first, shorter titles first among them; then newest.
       const lengths = await this.#files.ints('titleLengths');
+      const literal = typed;
+      const tier = (doc: number): number => (literal === undefined || hasSorted(literal, doc) ? 0 : 1);
       const rank = (doc: number): number => (hasSorted(hit, doc) ? lengths[doc]! : Infinity);
-      order.sort((a, b) => rank(a) - rank(b) || keys[b]! - keys[a]!);
+      order.sort((a, b) => tier(a) - tier(b) || rank(a) - rank(b) || keys[b]! - keys[a]!);
     }
     // Snippets mark every form that matched.
     const marked = forms.flat();
