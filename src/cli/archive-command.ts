@@ -3,6 +3,9 @@ import { layoutReportLines, type SiteProfile } from '../extract/index.js';
 import {
   CAPTURES_DIR,
   rescue,
+  rescueMedia,
+  type MediaProgress,
+  type MediaSummary,
   writeCoverage,
   type RescueEvent,
   type RescueProgress,
@@ -17,8 +20,8 @@ import {
   type PolitenessOptions,
 } from '../wayback/index.js';
 
-export interface ArchiveCommandOptions {
-  out: string;
+/** The flags every command that asks the Wayback Machine shares. */
+export interface WaybackCommandOptions {
   wayback?: string;
   cdxRpm?: number;
   rps?: number;
@@ -28,6 +31,10 @@ export interface ArchiveCommandOptions {
   closestWindowMinutes?: number;
   timeScale?: number;
   quiet?: boolean;
+}
+
+export interface ArchiveCommandOptions extends WaybackCommandOptions {
+  out: string;
 }
 
 const REDRAW_MS = 250;
@@ -40,13 +47,16 @@ function formatDuration(ms: number): string {
   return m < 120 ? `${m} min` : `${(m / 60).toFixed(1)} h`;
 }
 
-/** Progress: a redrawn line on a terminal, a plain line every 30 s otherwise. */
-function progressPrinter(quiet: boolean): { update(p: RescueProgress): void; line(text: string): void; done(): void } {
-  const tty = process.stderr.isTTY === true;
+interface Printer<P> {
+  update(p: P): void;
+  line(text: string): void;
+  done(): void;
+}
+
+/** Progress of `salvage archive` (see {@link linePrinter}). */
+function progressPrinter(quiet: boolean): Printer<RescueProgress> {
   let fetchStart: { at: number; done: number } | undefined;
-  let last = 0;
-  let drawn = false;
-  const text = (p: RescueProgress): string => {
+  return linePrinter(quiet, (p: RescueProgress): string => {
     if (p.phase === 'discover') return `discovering captures: ${p.cdxRows} CDX rows`;
     fetchStart ??= { at: Date.now(), done: p.done };
     const rate = (p.done - fetchStart.done) / Math.max((Date.now() - fetchStart.at) / 1000, 0.001);
@@ -54,7 +64,14 @@ function progressPrinter(quiet: boolean): { update(p: RescueProgress): void; lin
     const eta = rate > 0 ? ` · ETA ${formatDuration((left / rate) * 1000)}` : '';
     const pct = p.articles > 0 ? ((100 * p.done) / p.articles).toFixed(1) : '0.0';
     return `${p.done}/${p.articles} articles (${pct}%) · ${p.written} written · ${p.unrecovered} unrecovered${p.failed ? ` · ${p.failed} failed` : ''} · ${p.fetched} fetched · ${rate.toFixed(1)} articles/s${eta}`;
-  };
+  });
+}
+
+/** Progress: a redrawn line on a terminal, a plain line every 30 s otherwise; other lines above it. */
+function linePrinter<P>(quiet: boolean, text: (p: P) => string): Printer<P> {
+  const tty = process.stderr.isTTY === true;
+  let last = 0;
+  let drawn = false;
   const clear = (): void => {
     if (drawn) {
       process.stderr.write('\r\x1b[K');
@@ -132,8 +149,8 @@ function rescueEventPrinter(line: (text: string) => void): (e: RescueEvent) => v
   };
 }
 
-export async function runArchive(site: SiteProfile, options: ArchiveCommandOptions): Promise<RescueSummary> {
-  const printer = progressPrinter(options.quiet === true);
+/** The Wayback client of a command: one politeness budget, its events as lines. */
+function waybackClient(options: WaybackCommandOptions, line: (text: string) => void): WaybackClient {
   const politenessOptions: PolitenessOptions = {
     ...(options.cdxRpm !== undefined ? { cdxPerMinute: options.cdxRpm } : {}),
     ...(options.rps !== undefined ? { capturesPerSecond: options.rps } : {}),
@@ -141,49 +158,98 @@ export async function runArchive(site: SiteProfile, options: ArchiveCommandOptio
     ...(options.timeScale !== undefined ? { timeScale: options.timeScale } : {}),
     onEvent: (e) => {
       const t = describeEvent(e);
-      if (t) printer.line(t);
+      if (t) line(t);
     },
   };
-  const politeness = new Politeness(politenessOptions);
   const scale = options.timeScale ?? 1;
-  const client = new WaybackClient({
-    politeness,
+  return new WaybackClient({
+    politeness: new Politeness(politenessOptions),
     ...(options.wayback ? { baseUrl: options.wayback } : {}),
     ...(options.closestWindowMinutes !== undefined ? { closestWindowMs: options.closestWindowMinutes * 60_000 } : {}),
     timeoutMs: DEFAULT_CLIENT_OPTIONS.timeoutMs / scale,
   });
+}
+
+/** Run `work` with Ctrl-C (and SIGTERM) turned into an abort of its signal; a second Ctrl-C quits at once. */
+async function interruptible<T>(line: (text: string) => void, work: (signal: AbortSignal) => Promise<T>): Promise<T> {
   const controller = new AbortController();
   let interrupts = 0;
   const onSigint = (): void => {
     interrupts++;
     if (interrupts > 1) process.exit(130);
-    printer.line(
-      'stopping after the pages in flight… (progress is saved; run the same command to resume; Ctrl-C again to quit at once)',
+    line(
+      'stopping after the requests in flight… (progress is saved; run the same command to resume; Ctrl-C again to quit at once)',
     );
     controller.abort(new Error('interrupted'));
   };
   process.on('SIGINT', onSigint);
   process.on('SIGTERM', onSigint);
   try {
-    const summary = await rescue({
-      site,
-      outDir: options.out,
-      client,
-      signal: controller.signal,
-      notice: (l) => printer.line(l),
-      ...(options.concurrency ? { concurrency: options.concurrency } : {}),
-      onProgress: (p) => printer.update(p),
-      log: (l) => {
-        if (l.startsWith('unrecovered') || l.startsWith('failed')) printer.line(l);
-      },
-      onEvent: rescueEventPrinter((t) => printer.line(t)),
-    });
-    printer.done();
-    await writeCoverage(options.out);
-    return summary;
+    return await work(controller.signal);
   } finally {
     process.off('SIGINT', onSigint);
     process.off('SIGTERM', onSigint);
+  }
+}
+
+export async function runArchive(site: SiteProfile, options: ArchiveCommandOptions): Promise<RescueSummary> {
+  const printer = progressPrinter(options.quiet === true);
+  const client = waybackClient(options, (t) => printer.line(t));
+  try {
+    return await interruptible(
+      (t) => printer.line(t),
+      async (signal) => {
+        const summary = await rescue({
+          site,
+          outDir: options.out,
+          client,
+          signal,
+          notice: (l) => printer.line(l),
+          ...(options.concurrency ? { concurrency: options.concurrency } : {}),
+          onProgress: (p) => printer.update(p),
+          log: (l) => {
+            if (l.startsWith('unrecovered') || l.startsWith('failed')) printer.line(l);
+          },
+          onEvent: rescueEventPrinter((t) => printer.line(t)),
+        });
+        printer.done();
+        await writeCoverage(options.out);
+        return summary;
+      },
+    );
+  } finally {
+    await client.close();
+  }
+}
+
+export interface MediaCommandOptions extends WaybackCommandOptions {
+  dir: string;
+}
+
+/** `salvage media DIR`: the images of an archive's articles into its media store. */
+export async function runMedia(options: MediaCommandOptions): Promise<MediaSummary> {
+  const printer = linePrinter<MediaProgress>(options.quiet === true, (p) => {
+    const left = p.images - p.alreadyDone - p.stored - p.missing - p.failed;
+    return `${p.articles} articles read · ${p.images} images (${p.alreadyDone} done before) · ${p.stored} stored · ${p.missing} missing${p.failed ? ` · ${p.failed} failed` : ''} · ${p.fetched} fetched · ${Math.max(0, left)} queued`;
+  });
+  const client = waybackClient(options, (t) => printer.line(t));
+  try {
+    return await interruptible(
+      (t) => printer.line(t),
+      async (signal) => {
+        const summary = await rescueMedia({
+          archiveDir: options.dir,
+          client,
+          signal,
+          ...(options.concurrency ? { concurrency: options.concurrency } : {}),
+          onProgress: (p) => printer.update(p),
+          log: (l) => printer.line(l),
+        });
+        printer.done();
+        return summary;
+      },
+    );
+  } finally {
     await client.close();
   }
 }

@@ -4,7 +4,7 @@ import { Command, InvalidArgumentError, Option } from 'commander';
 import { isSalvageError } from '../errors.js';
 import { runExtract, type ExtractCommandOptions } from './extract-command.js';
 import { createReporter } from './output.js';
-import { formatStatus, runArchive } from './archive-command.js';
+import { formatStatus, runArchive, runMedia } from './archive-command.js';
 import { runImport, runIndex, runSearch } from './read-commands.js';
 import { registerExportCommands } from './export-commands.js';
 import {
@@ -20,7 +20,7 @@ import { layoutReportLines } from '../extract/index.js';
 import { keepProfile, keptProfiles, resolveArchiveTarget, SITE_PROFILE_FILE } from './site-choice.js';
 import { SalvageError } from '../errors.js';
 import { DEFAULT_CLIENT_OPTIONS, DEFAULT_POLITENESS } from '../wayback/index.js';
-import { DEFAULT_RESCUE_OPTIONS, readStatus, rebuildArchive } from '../crawl/index.js';
+import { DEFAULT_MEDIA_OPTIONS, DEFAULT_RESCUE_OPTIONS, readStatus, rebuildArchive } from '../crawl/index.js';
 
 /** Exit codes (documented in README.md, "Exit codes"). */
 export const EXIT = { ok: 0, failed: 1, usage: 2, rejected: 3, internal: 70, tempfail: 75, interrupted: 130 } as const;
@@ -242,6 +242,82 @@ Examples:
     });
     const p = summary.progress;
     const tail = `${p.written} written, ${p.unrecovered} unrecovered${p.failed ? `, ${p.failed} failed (retried by the next run)` : ''} of ${p.articles} articles; ${p.fetched} captures fetched${p.cdxRowsSkipped ? `; ${p.cdxRowsSkipped} malformed CDX rows skipped` : ''} → ${flags['out'] as string}`;
+    if (summary.stop === 'complete') process.stdout.write(`done: ${tail}\n`);
+    else
+      process.stdout.write(
+        `stopped (${summary.stop}${summary.message ? `: ${summary.message}` : ''}): ${tail}\nrun the same command again to resume.\n`,
+      );
+    process.exitCode =
+      summary.stop === 'interrupted'
+        ? EXIT.interrupted
+        : summary.stop !== 'complete' || p.failed > 0
+          ? EXIT.tempfail
+          : EXIT.ok;
+  });
+
+program
+  .command('media')
+  .description(
+    "Rescue the images an archive's articles show: each asked of the Wayback Machine (im_) at its article's capture time, kept in DIR/media (content-addressed files, an index, the answers as WARC). Works on any archive folder, salvage import's included. Resumable: run it again to continue.",
+  )
+  .argument('<dir>', 'archive folder (articles/…)')
+  .option('--wayback <url>', 'Wayback Machine base URL', DEFAULT_CLIENT_OPTIONS.baseUrl)
+  .option('--rps <n>', 'capture requests per second', positiveNumber, DEFAULT_POLITENESS.capturesPerSecond)
+  .option(
+    '--max-wait <minutes>',
+    'stop (resumably) once the run has spent this long paused by 429s, outages or a block',
+    positiveNumber,
+    DEFAULT_POLITENESS.maxWaitMs / 60_000,
+  )
+  .option(
+    '--concurrency <n>',
+    `images worked on at once (requests in flight stay at most ${DEFAULT_CLIENT_OPTIONS.connections}, one keep-alive pool)`,
+    positiveNumber,
+    DEFAULT_MEDIA_OPTIONS.concurrency,
+  )
+  .addOption(
+    new Option(
+      '--time-scale <k>',
+      'divide every wait and multiply every rate by K (rehearsals against the simulator only)',
+    )
+      .argParser(positiveNumber)
+      .hideHelp(),
+  )
+  .option('-q, --quiet', 'no progress on stderr', false)
+  .addHelpText(
+    'after',
+    `
+What is kept: DIR/media/files/<ab>/<sha256>.<ext> (each distinct image once), DIR/media/media.sqlite
+(image URL → outcome, type, width and height from the file's headers, the image's own capture
+time), DIR/media/captures/*.warc.gz (every answer, as evidence). Article files are not changed.
+An image is missing with its reason: not-archived, archived-error (only a 404 or another error
+page was captured), not-image (whatever type it claims), truncated, excluded, refused, fetch-failed (tried
+again by the next run). The same politeness rules as salvage archive apply.
+
+Exit codes: 0 finished · 75 stopped early or some images failed (resumable) · 130 interrupted
+(resumable) · 1 failed, one line with its code · 2 bad usage.
+
+Examples:
+  salvage media hkcnews-archive
+  salvage import hkcnews-article-archive --out hk && salvage media hk`,
+  )
+  .action(async (dir: string, flags: Record<string, unknown>) => {
+    const summary = await runMedia({
+      dir,
+      wayback: flags['wayback'] as string,
+      rps: flags['rps'] as number,
+      maxWaitMinutes: flags['maxWait'] as number,
+      concurrency: flags['concurrency'] as number,
+      ...(flags['timeScale'] !== undefined ? { timeScale: flags['timeScale'] as number } : {}),
+      quiet: flags['quiet'] === true,
+    });
+    const p = summary.progress;
+    const c = summary.counts;
+    const missing = Object.entries(c.byOutcome)
+      .filter(([outcome]) => outcome !== 'stored')
+      .map(([outcome, n]) => `${n} ${outcome}`)
+      .join(', ');
+    const tail = `${c.byOutcome.stored ?? 0} of ${c.total} images stored (${c.files} files, ${(c.fileBytes / 1024 / 1024).toFixed(1)} MiB)${missing ? `; missing: ${missing}` : ''}; this run: ${p.fetched} fetched, ${p.alreadyDone} done before → ${dir}/media`;
     if (summary.stop === 'complete') process.stdout.write(`done: ${tail}\n`);
     else
       process.stdout.write(

@@ -15,3 +15,10 @@ export {
 } from './rescue.js';
 export { readStatus, writeCoverage } from './coverage.js';
 export { rebuildArchive, type RebuildOptions, type RebuildResult } from './rebuild.js';
+export {
+  rescueMedia,
+  DEFAULT_MEDIA_OPTIONS,
+  type MediaOptions,
+  type MediaProgress,
+  type MediaSummary,
+} from './media.js';

@@ -2,6 +2,7 @@
 export { renderArticle, renderBody, type RenderOptions } from './render.js';
 export { renderFrontmatter, frontmatterValues, type FrontmatterStyle } from './frontmatter.js';
 export {
+  archiveFiles,
   articlePath,
   processAlive,
   removeStaleTempFiles,
@@ -10,7 +11,7 @@ export {
   BUCKET_SIZE,
   type AtomicWriteOptions,
 } from './write.js';
-export { imageMementoUrl } from './wayback-urls.js';
+export { imageMementoUrl, articleImages, type ArticleImage } from './wayback-urls.js';
 export { escapeHtml, escapeInline } from './escape.js';
 export { parseArchiveFile, type ParsedArchiveFile } from './parse.js';
 export { importArchive, DEFAULT_IMPORT_CONCURRENCY, type ImportOptions, type ImportResult } from './import.js';

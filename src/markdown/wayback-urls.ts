@@ -1,6 +1,7 @@
 /** Wayback Machine URL forms used in archive files. */
 
-import { mementoUrl } from '../memento.js';
+import { Parser } from 'htmlparser2';
+import { mementoUrl, parseMemento } from '../memento.js';
 
 /** An image as archived at the capture's time (`im_` serves the raw image). */
 export function imageMementoUrl(timestamp: string, imageUrl: string): string {
@@ -14,4 +15,67 @@ export function siteHost(url: string): string | undefined {
   } catch {
     return undefined;
   }
+}
+
+/** An image an article file shows: the image's own URL, and the capture time to ask for it at. */
+export interface ArticleImage {
+  /** The image URL: the original inside an `im_` URL, or the `src` itself when it is no memento. */
+  url: string;
+  /** 14 digits: the `im_` URL's time, else the article capture's. */
+  timestamp: string;
+}
+
+/** `![alt](url)` and `![alt](<url> "title")`: Markdown images (the old archive's inline images). */
+const MARKDOWN_IMAGE = /!\[(?:[^\]\\\n]|\\.)*\]\(\s*<?([^\s)>]+)>?(?:\s+(?:"[^"\n]*"|'[^'\n]*'))?\s*\)/g;
+const HTTP_URL = /^https?:\/\//i;
+/**
+ * The author card that closes a file of the old archive (and salvage's hkcnews files): a
+ * thematic break, the author's avatar as a Markdown image, the name in bold, the bio. The
+ * avatar is the author's, not the article's: not one of its images (the hkcnews capture
+ * generator, the reference for image captures, leaves it out as well).
+ */
+const AUTHOR_CARD = /\n\n---\n\n!\[[^\]\n]*\]\([^)\n]*\)\n\n\*\*[^\n]*\*\*\n\n[^]*$/;
+const TIMESTAMP = /^\d{14}$/;
+
+/**
+ * Every image an archive file shows, once each, in order: `<img src>` of figures and inline HTML
+ * (entities decoded by htmlparser2, as a browser reads the attribute) and Markdown images, the
+ * closing author card's avatar left out. An
+ * `im_` URL (FORMAT.md, Images) names the image and its time; any other absolute URL is asked
+ * for at the article capture's time (its `url`); anything else (relative, data:) is no image
+ * the Wayback holds.
+ */
+export function articleImages(file: { body: string; url?: string }): ArticleImage[] {
+  const articleTs = file.url === undefined ? undefined : parseMemento(file.url)?.timestamp;
+  const body = file.body.replace(AUTHOR_CARD, '');
+  const srcs: string[] = [];
+  const parser = new Parser(
+    {
+      onopentag(name, attributes) {
+        const src = attributes['src'];
+        if (name === 'img' && src !== undefined) srcs.push(src.trim());
+      },
+    },
+    { decodeEntities: true, lowerCaseTags: true, lowerCaseAttributeNames: true },
+  );
+  parser.write(body);
+  parser.end();
+  for (const m of body.matchAll(MARKDOWN_IMAGE)) srcs.push(m[1]!);
+  const out: ArticleImage[] = [];
+  const seen = new Set<string>();
+  for (const src of srcs) {
+    const memento = parseMemento(src);
+    const image =
+      memento !== undefined
+        ? TIMESTAMP.test(memento.timestamp) && HTTP_URL.test(memento.original)
+          ? { url: memento.original, timestamp: memento.timestamp }
+          : undefined
+        : HTTP_URL.test(src) && articleTs !== undefined && TIMESTAMP.test(articleTs)
+          ? { url: src, timestamp: articleTs }
+          : undefined;
+    if (image === undefined || seen.has(image.url)) continue;
+    seen.add(image.url);
+    out.push(image);
+  }
+  return out;
 }

@@ -4,6 +4,7 @@
  * crash leaves either the old file or the new one, never half of one.
  */
 import { mkdir, open, readdir, rename, rm } from 'node:fs/promises';
+import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { SalvageError } from '../errors.js';
 
@@ -118,5 +119,33 @@ export function processAlive(pid: number): boolean {
     return true;
   } catch (error) {
     return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** An article file's name: `article_<id>.md`, the id a positive integer. */
+const ARTICLE_FILE = /^article_([1-9]\d{0,14})\.md$/;
+
+/**
+ * Relative paths of every `articles/<bucket>/article_<id>.md` of an archive folder, with their
+ * id, in bucket order (one folder listing at a time: bounded memory at 2 million files).
+ */
+export function* archiveFiles(dir: string): Generator<{ path: string; id: number }> {
+  let buckets: string[];
+  try {
+    buckets = readdirSync(join(dir, 'articles')).sort();
+  } catch {
+    return;
+  }
+  for (const bucket of buckets) {
+    let names: string[];
+    try {
+      names = readdirSync(join(dir, 'articles', bucket)).sort();
+    } catch {
+      continue;
+    }
+    for (const name of names) {
+      const m = ARTICLE_FILE.exec(name);
+      if (m) yield { path: join('articles', bucket, name), id: Number(m[1]) };
+    }
   }
 }

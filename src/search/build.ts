@@ -4,7 +4,7 @@
  * leave the index. {@link buildIndexInParallel} reads, parses, folds and tokenizes in worker
  * threads while the main thread writes SQLite; {@link buildIndex} does it all in one thread.
  */
-import { readdirSync, statSync } from 'node:fs';
+import { statSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
@@ -16,8 +16,7 @@ import {
   SearchIndex,
 } from './index-db.js';
 import { prepareFile, type ArchiveFileRef, type PreparedDocument, type PreparedResult } from './prepare.js';
-
-const ARTICLE_FILE = /^article_([1-9]\d{0,14})\.md$/;
+import { archiveFiles } from '../markdown/index.js';
 
 export interface BuildOptions {
   onProgress?: (progress: BuildProgress) => void;
@@ -50,28 +49,6 @@ const WORKER_CHUNK = 100;
 const CHUNKS_AHEAD = 4;
 /** Progress is reported every this many files. */
 const PROGRESS_EVERY = 1000;
-
-/** Relative paths of every `articles/<bucket>/article_<id>.md`, with their id, in bucket order. */
-function* archiveFiles(dir: string): Generator<{ path: string; id: number }> {
-  let buckets: string[];
-  try {
-    buckets = readdirSync(join(dir, 'articles')).sort();
-  } catch {
-    return;
-  }
-  for (const bucket of buckets) {
-    let names: string[];
-    try {
-      names = readdirSync(join(dir, 'articles', bucket)).sort();
-    } catch {
-      continue;
-    }
-    for (const name of names) {
-      const m = ARTICLE_FILE.exec(name);
-      if (m) yield { path: join('articles', bucket, name), id: Number(m[1]) };
-    }
-  }
-}
 
 /** The files to (re)index, in order; counts the unchanged ones and remembers every present path. */
 function* changedFiles(

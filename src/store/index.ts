@@ -24,3 +24,16 @@ export {
   type Unrecovered,
 } from './state.js';
 export { readCoverage, CDX_ROW_SKIPPED_EVENT, type CoverageReport } from './coverage.js';
+export {
+  MediaStore,
+  MEDIA_DIR,
+  MEDIA_INDEX_FILE,
+  MEDIA_FILES_DIR,
+  MEDIA_CAPTURES_DIR,
+  FINAL_MEDIA_OUTCOMES,
+  waybackPayloadDigest,
+  type MediaOutcome,
+  type MediaRow,
+  type MediaCounts,
+} from './media-store.js';
+export { checkImage, WEB_IMAGE_TYPES, type ImageCheck, type ImageProblem, type WebImageType } from './image-check.js';

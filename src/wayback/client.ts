@@ -89,6 +89,14 @@ export interface WaybackClientOptions {
   cdxPageRows?: number;
 }
 
+/** How {@link WaybackClient.fetchCapture} asks. */
+export interface FetchCaptureOptions {
+  /** The replay modifier: `id_` (default) for pages, `im_` for images; both serve the raw bytes. */
+  modifier?: 'id_' | 'im_';
+  /** Farthest "closest capture" redirect followed, in ms. Default: the client's `closestWindowMs`. */
+  closestWindowMs?: number;
+}
+
 /** A capture as fetched: the archived response, after archived redirects. */
 export interface FetchedCapture {
   /** The capture asked for. */
@@ -407,9 +415,19 @@ export class WaybackClient {
 
   /**
    * The raw bytes of one capture (`id_`: unmodified, no toolbar; pywb rewriter docs). Archived
-   * redirects are followed; "closest capture" redirects only within the window.
+   * redirects are followed; "closest capture" redirects only within the window (`options` can
+   * ask for `im_`, the modifier a page's images are requested with, and another window:
+   * `Infinity` follows the closest capture at any distance, as an image's own capture time is
+   * rarely the page's).
    */
-  async fetchCapture(timestamp: string, original: string, signal?: AbortSignal): Promise<FetchedCapture> {
+  async fetchCapture(
+    timestamp: string,
+    original: string,
+    signal?: AbortSignal,
+    options: FetchCaptureOptions = {},
+  ): Promise<FetchedCapture> {
+    const modifier = options.modifier ?? 'id_';
+    const closestWindowMs = options.closestWindowMs ?? this.closestWindowMs;
     if (Number.isNaN(timestampToMs(timestamp)))
       throw new RequestRefusedError(
         original,
@@ -431,7 +449,7 @@ export class WaybackClient {
     const requested = { timestamp, original };
     const redirects: FetchedCapture['redirects'] = [];
     const seen = new Set<string>();
-    let url = this.mementoUrl(timestamp, original);
+    let url = mementoUrl(timestamp, wireOriginal(original), modifier, this.baseUrl);
     for (;;) {
       this.checkMementoUrl(url);
       if (seen.has(url))
@@ -497,11 +515,11 @@ export class WaybackClient {
         const from = mementoOf(url)?.timestamp ?? timestamp;
         const moveMs = Math.abs(timestampToMs(ts) - timestampToMs(from.padEnd(14, '0')));
         // NaN (a redirect to a timestamp that is no calendar time) is refused too.
-        if (!(moveMs <= this.closestWindowMs)) {
+        if (!(moveMs <= closestWindowMs)) {
           throw new WaybackRequestError(
             url,
             res.status,
-            `the closest capture is at ${ts}, outside the accepted window of ${formatWindow(this.closestWindowMs)}`,
+            `the closest capture is at ${ts}, outside the accepted window of ${formatWindow(closestWindowMs)}`,
             'WAYBACK_CLOSEST_TOO_FAR',
           );
         }
@@ -516,7 +534,7 @@ export class WaybackClient {
           `redirect to timestamp ${target.timestamp}, which is no calendar time`,
         );
       // Stay on our base URL and raw mode whatever the redirect says.
-      url = mementoUrl(target.timestamp, wireOriginal(target.original), 'id_', this.baseUrl);
+      url = mementoUrl(target.timestamp, wireOriginal(target.original), modifier, this.baseUrl);
     }
   }
 

@@ -1,0 +1,68 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { articleImages } from './wayback-urls.js';
+
+const ARTICLE_URL = 'https://web.archive.org/web/20210628174710/https://www.hkcnews.com/article/1/x';
+
+test('articleImages: figures, inline HTML and Markdown images, each once, with the time of their im_ URL', () => {
+  const body = [
+    '',
+    '# 標題',
+    '',
+    '<figure>',
+    '<img src="https://web.archive.org/web/20210628174710im_/https://www.hkcnews.com/news_新聞/a%20b.jpg?x=1&amp;y=2" alt="">',
+    '<figcaption>說明</figcaption>',
+    '</figure>',
+    '',
+    "段落 <img alt='x' SRC='https://web.archive.org/web/20200101000000im_/http://img.example/b.png'> 文字",
+    '',
+    '![圖](https://web.archive.org/web/20190101000000im_/https://img.example/c.gif "title")',
+    '',
+    '[![連結圖](https://web.archive.org/web/20190101000000im_/https://img.example/d.webp)](https://example.com/)',
+    '',
+    '<img src="https://web.archive.org/web/20210628174710im_/https://www.hkcnews.com/news_新聞/a%20b.jpg?x=1&amp;y=2">',
+    '',
+  ].join('\n');
+  assert.deepEqual(articleImages({ body, url: ARTICLE_URL }), [
+    { url: 'https://www.hkcnews.com/news_新聞/a%20b.jpg?x=1&y=2', timestamp: '20210628174710' },
+    { url: 'http://img.example/b.png', timestamp: '20200101000000' },
+    { url: 'https://img.example/c.gif', timestamp: '20190101000000' },
+    { url: 'https://img.example/d.webp', timestamp: '20190101000000' },
+  ]);
+});
+
+test('articleImages: an image that is no memento is asked at the article capture time; relative and data: sources are none', () => {
+  const body =
+    '<img src="https://cdn.example/e.jpg"><img src="/f.jpg"><img src="data:image/gif;base64,R0lGOD">\n![](g.png)\n';
+  assert.deepEqual(articleImages({ body, url: ARTICLE_URL }), [
+    { url: 'https://cdn.example/e.jpg', timestamp: '20210628174710' },
+  ]);
+  assert.deepEqual(articleImages({ body }), [], 'no article capture time: nothing to ask at');
+  assert.deepEqual(
+    articleImages({ body: '<img src="https://web.archive.org/web/2021im_/https://x.example/a.jpg">' }),
+    [],
+    'an im_ URL without a 14-digit time is no capture to ask for',
+  );
+});
+
+test("articleImages: the closing author card's avatar is the author's, not one of the article's images", () => {
+  const body = [
+    '',
+    '# 標題',
+    '',
+    '![](https://web.archive.org/web/20210628174710im_/https://www.hkcnews.com/a.jpg)',
+    '',
+    '---',
+    '',
+    '![博客 | 林兆彬](https://web.archive.org/web/20210712002336im_/https://www.hkcnews.com/uploads/avatars/84a6.png?502377077)',
+    '',
+    '**林兆彬**',
+    '',
+    '作者簡介',
+    '',
+  ].join('\n');
+  assert.deepEqual(
+    articleImages({ body }).map((i) => i.url),
+    ['https://www.hkcnews.com/a.jpg'],
+  );
+});

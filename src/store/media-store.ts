@@ -1,0 +1,363 @@
+/**
+ * The media store of an archive (issue 16): the images its articles show, kept beside the text.
+ *
+ *     media/media.sqlite                 the index: image URL → outcome, digest, type, size, capture time
+ *     media/files/<ab>/<sha256>.<ext>    each distinct image once, named by its SHA-256
+ *     media/captures/salvage-NNNNN.warc.gz   every answer the Wayback gave, as WARC response records
+ *
+ * Article files are not touched: their `im_` URLs name the images, and the index is keyed by the
+ * image URL inside them, so every tool that reads the archive format keeps working. The store is
+ * its own folder with its own database, so it works for an archive made by `salvage import` (no
+ * crawl state) as for a rescue. Writes are crash-safe in this order: WARC record (synchronous
+ * append), image file (temp + rename), then one transaction that records both; a kill between
+ * them leaves an uncommitted WARC record (kept: a new file is started, nothing is cut) and the
+ * image is fetched again.
+ */
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, renameSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { SalvageError } from '../errors.js';
+import { CaptureStore } from './capture-store.js';
+import type { ResponseRecordInput } from './warc.js';
+
+/** The media folder inside an archive folder. */
+export const MEDIA_DIR = 'media';
+export const MEDIA_INDEX_FILE = 'media.sqlite';
+export const MEDIA_FILES_DIR = 'files';
+export const MEDIA_CAPTURES_DIR = 'captures';
+export const MEDIA_SCHEMA_VERSION = 1;
+
+/**
+ * What became of one image: `stored` (a whole image, kept), or why it is missing —
+ * `not-archived` (the Wayback holds no capture), `archived-error` (only an error answer of the
+ * site was captured: a 404, a 403…), `not-image` / `truncated` (bytes that are no whole image,
+ * whatever type they claim: kept in the WARC as evidence, never shown),
+ * `excluded` (the Wayback refuses to replay it), `refused` (a URL no request can carry),
+ * `fetch-failed` (the service kept failing: tried again by the next run).
+ */
+export type MediaOutcome =
+  'stored' | 'not-archived' | 'archived-error' | 'not-image' | 'truncated' | 'excluded' | 'refused' | 'fetch-failed';
+
+/** Outcomes a later run does not try again. */
+export const FINAL_MEDIA_OUTCOMES: readonly MediaOutcome[] = [
+  'stored',
+  'not-archived',
+  'archived-error',
+  'not-image',
+  'truncated',
+  'excluded',
+  'refused',
+];
+
+/** One image of the index. */
+export interface MediaRow {
+  /** The image URL as the article file's `im_` URL holds it (after `im_/`). */
+  url: string;
+  /** The capture time asked for: the first article capture that showed it. */
+  requestedTs: string;
+  outcome: MediaOutcome;
+  detail?: string;
+  /** The year of the first article that showed it (coverage per year). */
+  year?: string;
+  /** The image's own capture time (after closest-capture redirects). */
+  captureTs?: string;
+  /** The archived HTTP status. */
+  status?: number;
+  contentType?: string;
+  /** SHA-256 of the payload, hex. */
+  sha256?: string;
+  /** The Wayback's payload digest (base32 SHA-1), as CDX rows give it. */
+  waybackDigest?: string;
+  bytes?: number;
+  /** Stored images: the format's media type, and the size its headers give (absent if none). */
+  mime?: string;
+  width?: number;
+  height?: number;
+  /** Stored images: the file, relative to the media folder. */
+  file?: string;
+  mementoUrl?: string;
+  fetchedAt?: string;
+}
+
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS images (
+  url TEXT PRIMARY KEY,          -- the image URL inside the article files' im_ URLs
+  requested_ts TEXT NOT NULL,
+  outcome TEXT NOT NULL,
+  detail TEXT,
+  year TEXT,
+  capture_ts TEXT,
+  status INTEGER,
+  content_type TEXT,
+  sha256 TEXT,
+  wayback_digest TEXT,
+  bytes INTEGER,
+  mime TEXT,
+  width INTEGER,
+  height INTEGER,
+  file TEXT,
+  memento_url TEXT,
+  fetched_at TEXT,
+  warc TEXT,
+  warc_offset INTEGER,
+  warc_length INTEGER
+);
+CREATE INDEX IF NOT EXISTS images_by_sha256 ON images (sha256);
+CREATE TABLE IF NOT EXISTS warcs (
+  name TEXT PRIMARY KEY,
+  size INTEGER NOT NULL          -- bytes committed: appended to only while the file is exactly this long
+);
+`;
+
+/** Extensions of stored files, by media type. */
+const EXTENSION: Record<string, string> = {
+  'image/jpeg': 'jpg',
+  'image/png': 'png',
+  'image/gif': 'gif',
+  'image/webp': 'webp',
+  'image/bmp': 'bmp',
+  'image/x-icon': 'ico',
+};
+
+interface ImageDbRow {
+  url: string;
+  requested_ts: string;
+  outcome: string;
+  detail: string | null;
+  year: string | null;
+  capture_ts: string | null;
+  status: number | null;
+  content_type: string | null;
+  sha256: string | null;
+  wayback_digest: string | null;
+  bytes: number | null;
+  mime: string | null;
+  width: number | null;
+  height: number | null;
+  file: string | null;
+  memento_url: string | null;
+  fetched_at: string | null;
+}
+
+function fromDb(r: ImageDbRow): MediaRow {
+  const row: MediaRow = { url: r.url, requestedTs: r.requested_ts, outcome: r.outcome as MediaOutcome };
+  if (r.detail !== null) row.detail = r.detail;
+  if (r.year !== null) row.year = r.year;
+  if (r.capture_ts !== null) row.captureTs = r.capture_ts;
+  if (r.status !== null) row.status = r.status;
+  if (r.content_type !== null) row.contentType = r.content_type;
+  if (r.sha256 !== null) row.sha256 = r.sha256;
+  if (r.wayback_digest !== null) row.waybackDigest = r.wayback_digest;
+  if (r.bytes !== null) row.bytes = r.bytes;
+  if (r.mime !== null) row.mime = r.mime;
+  if (r.width !== null) row.width = r.width;
+  if (r.height !== null) row.height = r.height;
+  if (r.file !== null) row.file = r.file;
+  if (r.memento_url !== null) row.mementoUrl = r.memento_url;
+  if (r.fetched_at !== null) row.fetchedAt = r.fetched_at;
+  return row;
+}
+
+/** Counts of the index: every outcome, overall and per year ('' when unknown). */
+export interface MediaCounts {
+  total: number;
+  byOutcome: Partial<Record<MediaOutcome, number>>;
+  byYear: Record<string, Partial<Record<MediaOutcome, number>>>;
+  /** Distinct stored files and their bytes (images several URLs share are counted once). */
+  files: number;
+  fileBytes: number;
+}
+
+/** RFC 4648 base32, as Wayback payload digests are written. */
+function base32(bytes: Uint8Array): string {
+  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
+  let bits = 0;
+  let value = 0;
+  let out = '';
+  for (const byte of bytes) {
+    value = ((value << 8) | byte) & 0xffff;
+    bits += 8;
+    while (bits >= 5) {
+      out += alphabet[(value >>> (bits - 5)) & 31];
+      bits -= 5;
+    }
+  }
+  if (bits > 0) out += alphabet[(value << (5 - bits)) & 31];
+  return out;
+}
+
+/** The Wayback's payload digest of some bytes: base32 of their SHA-1. */
+export function waybackPayloadDigest(bytes: Uint8Array): string {
+  return base32(createHash('sha1').update(bytes).digest());
+}
+
+/** The media store of one archive folder (see the module doc). */
+export class MediaStore {
+  readonly dir: string;
+  private readonly db: Database.Database;
+  private captures: CaptureStore | undefined;
+
+  private constructor(dir: string, db: Database.Database) {
+    this.dir = dir;
+    this.db = db;
+  }
+
+  /** Open (creating it when absent) the media store of the archive folder `archiveDir`. */
+  static open(archiveDir: string): MediaStore {
+    const dir = join(archiveDir, MEDIA_DIR);
+    mkdirSync(join(dir, MEDIA_FILES_DIR), { recursive: true });
+    const file = join(dir, MEDIA_INDEX_FILE);
+    let db: Database.Database;
+    try {
+      db = new Database(file);
+      db.pragma('journal_mode = WAL');
+      db.pragma('synchronous = NORMAL');
+      db.exec(SCHEMA);
+      const version = db.prepare<[], { value: string }>("SELECT value FROM meta WHERE key = 'schema'").get()?.value;
+      if (version === undefined)
+        db.prepare("INSERT INTO meta (key, value) VALUES ('schema', ?)").run(String(MEDIA_SCHEMA_VERSION));
+      else if (version !== String(MEDIA_SCHEMA_VERSION))
+        throw new SalvageError(
+          'INPUT_INVALID',
+          `the media index ${file} was written by another version of salvage (schema ${version}, this version reads ${MEDIA_SCHEMA_VERSION})`,
+        );
+    } catch (error) {
+      if (error instanceof SalvageError) throw error;
+      throw new SalvageError(
+        'INPUT_INVALID',
+        `cannot open the media index ${file}: ${error instanceof Error ? error.message : String(error)}`,
+      );
+    }
+    return new MediaStore(dir, db);
+  }
+
+  /** Open the media store read-only; undefined when the archive has none. */
+  static openExisting(archiveDir: string): MediaStore | undefined {
+    const dir = join(archiveDir, MEDIA_DIR);
+    const file = join(dir, MEDIA_INDEX_FILE);
+    if (!existsSync(file)) return undefined;
+    const db = new Database(file, { readonly: true, fileMustExist: true });
+    return new MediaStore(dir, db);
+  }
+
+  close(): void {
+    this.captures?.close();
+    this.db.close();
+  }
+
+  /** The row of an image URL, if it has one. */
+  get(url: string): MediaRow | undefined {
+    const r = this.db.prepare<[string], ImageDbRow>('SELECT * FROM images WHERE url = ?').get(url);
+    return r === undefined ? undefined : fromDb(r);
+  }
+
+  /** Whether a later run should leave this image alone (a final outcome is recorded). */
+  isDone(url: string): boolean {
+    const r = this.db.prepare<[string], { outcome: string }>('SELECT outcome FROM images WHERE url = ?').get(url);
+    return r !== undefined && (FINAL_MEDIA_OUTCOMES as readonly string[]).includes(r.outcome);
+  }
+
+  /** Every row, in URL order (bounded memory: rows are read as they are used). */
+  *rows(): Generator<MediaRow> {
+    for (const r of this.db.prepare<[], ImageDbRow>('SELECT * FROM images ORDER BY url').iterate()) yield fromDb(r);
+  }
+
+  /** The path of a stored image's file (absolute). */
+  filePath(row: MediaRow): string | undefined {
+    return row.file === undefined ? undefined : join(this.dir, row.file);
+  }
+
+  /**
+   * Append one answer of the Wayback to the media WARCs. Synchronous write (CaptureStore.append):
+   * the caller records it with {@link record} in the same turn.
+   */
+  async appendCapture(input: ResponseRecordInput): Promise<{ warc: string; offset: number; length: number }> {
+    this.captures ??= new CaptureStore(join(this.dir, MEDIA_CAPTURES_DIR), this.warcSizes());
+    return this.captures.append(input);
+  }
+
+  private warcSizes(): { name: string; size: number }[] {
+    return this.db.prepare<[], { name: string; size: number }>('SELECT name, size FROM warcs').all();
+  }
+
+  /**
+   * Keep the bytes of a whole image under their SHA-256 (once: an image several URLs share is
+   * one file). Written to a temp file and renamed, so a file that exists is whole.
+   */
+  keepFile(bytes: Uint8Array, mime: string): { sha256: string; file: string } {
+    const sha256 = createHash('sha256').update(bytes).digest('hex');
+    const file = `${MEDIA_FILES_DIR}/${sha256.slice(0, 2)}/${sha256}.${EXTENSION[mime] ?? 'bin'}`;
+    const path = join(this.dir, file);
+    if (!existsSync(path)) {
+      mkdirSync(join(this.dir, MEDIA_FILES_DIR, sha256.slice(0, 2)), { recursive: true });
+      const temp = `${path}.tmp-${process.pid}`;
+      writeFileSync(temp, bytes);
+      renameSync(temp, path);
+    }
+    return { sha256, file };
+  }
+
+  /** Record an image's outcome, with the WARC record that holds its answer (if any), in one transaction. */
+  record(row: MediaRow, stored?: { warc: string; offset: number; length: number }): void {
+    this.db.transaction(() => {
+      this.db
+        .prepare(
+          `INSERT OR REPLACE INTO images (url, requested_ts, outcome, detail, year, capture_ts, status, content_type,
+             sha256, wayback_digest, bytes, mime, width, height, file, memento_url, fetched_at, warc, warc_offset, warc_length)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        )
+        .run(
+          row.url,
+          row.requestedTs,
+          row.outcome,
+          row.detail ?? null,
+          row.year ?? null,
+          row.captureTs ?? null,
+          row.status ?? null,
+          row.contentType ?? null,
+          row.sha256 ?? null,
+          row.waybackDigest ?? null,
+          row.bytes ?? null,
+          row.mime ?? null,
+          row.width ?? null,
+          row.height ?? null,
+          row.file ?? null,
+          row.mementoUrl ?? null,
+          row.fetchedAt ?? null,
+          stored?.warc ?? null,
+          stored?.offset ?? null,
+          stored?.length ?? null,
+        );
+      if (stored !== undefined)
+        this.db
+          .prepare('INSERT OR REPLACE INTO warcs (name, size) VALUES (?, ?)')
+          .run(stored.warc, stored.offset + stored.length);
+    })();
+  }
+
+  /** Outcome counts, overall and per year, and the distinct stored files. */
+  counts(): MediaCounts {
+    const out: MediaCounts = { total: 0, byOutcome: {}, byYear: {}, files: 0, fileBytes: 0 };
+    const rows = this.db
+      .prepare<[], { outcome: MediaOutcome; year: string | null; n: number }>(
+        'SELECT outcome, year, count(*) AS n FROM images GROUP BY outcome, year',
+      )
+      .all();
+    for (const { outcome, year, n } of rows) {
+      out.total += n;
+      out.byOutcome[outcome] = (out.byOutcome[outcome] ?? 0) + n;
+      const y = (out.byYear[year ?? ''] ??= {});
+      y[outcome] = (y[outcome] ?? 0) + n;
+    }
+    const files = this.db
+      .prepare<[], { n: number; bytes: number | null }>(
+        "SELECT count(*) AS n, sum(bytes) AS bytes FROM (SELECT sha256, max(bytes) AS bytes FROM images WHERE outcome = 'stored' GROUP BY sha256)",
+      )
+      .get();
+    out.files = files?.n ?? 0;
+    out.fileBytes = files?.bytes ?? 0;
+    return out;
+  }
+}
