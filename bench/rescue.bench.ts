@@ -6,7 +6,10 @@
  * unrecovered ids, compare-archive fidelity, politeness (429s, blocks, requests during pauses),
  * total time against the floor the rate limits imply, memory over the run, `salvage rebuild`
  * byte for byte; and on a sample: 5 kill -9s with reruns, and the storm fault profile, each
- * against an uninterrupted run.
+ * against an uninterrupted run. The sites carry image captures (`--images on`), so every run
+ * rescues the articles' images too (issue 16): each image of a written article is checked
+ * against the manifest's fate and digest, and `salvage media` on the sample's existing archive
+ * (`salvage import`) must give the images the rescue gave.
  *
  *   npm run bench:rescue                           all 49,118 articles (~25 min here)
  *   npm run bench:rescue -- --sample 3000          a deterministic sample for the main run
@@ -20,6 +23,7 @@ import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import Database from 'better-sqlite3';
 import { rankCaptures } from '../src/crawl/index.js';
+import { imageKey } from '../src/markdown/index.js';
 import { hkcnewsArticleId } from '../src/sites/index.js';
 import type { CdxRow } from '../src/wayback/index.js';
 import { articleTree } from '../scripts/archive-tree.js';
@@ -229,6 +233,95 @@ function checkChoices(out: string, manifestPath: string): string {
   return `chosen capture = manifest: ${ok}/${good} (${((100 * ok) / Math.max(good, 1)).toFixed(2)}%)${wrong ? `, wrong ${wrong} e.g. ${wrongIds.join(',')}` : ''} · unrecovered as expected ${unrecoveredRight}/${manifest.articles.length - good}, wrongly written ${unrecoveredWrong} · missing from state ${missing}`;
 }
 
+interface ManifestImage {
+  src: string;
+  original: string;
+  fate: 'ok' | 'late' | 'twice' | '404' | 'never';
+  timestamp: string | null;
+  digest: string | null;
+}
+
+/** Each image row of an archive's media store, by key: outcome, capture time and Wayback digest. */
+function mediaRows(dir: string): Map<string, { outcome: string; captureTs: string | null; digest: string | null }> {
+  const path = join(dir, 'media/media.sqlite');
+  if (!existsSync(path)) return new Map();
+  const db = new Database(path, { readonly: true });
+  try {
+    const rows = db.prepare('SELECT key, outcome, capture_ts, wayback_digest FROM images').all() as {
+      key: string;
+      outcome: string;
+      capture_ts: string | null;
+      wayback_digest: string | null;
+    }[];
+    return new Map(rows.map((r) => [r.key, { outcome: r.outcome, captureTs: r.capture_ts, digest: r.wayback_digest }]));
+  } finally {
+    db.close();
+  }
+}
+
+/** What each fate must give: a stored image with the manifest's digest, or the right reason it is missing. */
+const FATE_OUTCOME: Record<ManifestImage['fate'], string> = {
+  ok: 'stored',
+  late: 'stored',
+  twice: 'stored',
+  '404': 'archived-error',
+  never: 'not-archived',
+};
+
+/** The images of the written articles against the manifest's fates and digests. */
+function checkMedia(out: string, manifestPath: string): string {
+  const manifest = JSON.parse(readFileSync(manifestPath, 'utf8')) as {
+    articles: (ManifestArticle & { images?: ManifestImage[] })[];
+  };
+  const rows = mediaRows(out);
+  const expected = new Map<string, ManifestImage>();
+  for (const a of manifest.articles)
+    if (a.outcome === 'ok') for (const image of a.images ?? []) expected.set(imageKey(image.original), image);
+  let stored = 0,
+    storedWant = 0,
+    missingRight = 0,
+    missingWant = 0,
+    digestWrong = 0,
+    absent = 0;
+  const wrong: string[] = [];
+  for (const [key, image] of expected) {
+    const want = FATE_OUTCOME[image.fate];
+    const row = rows.get(key);
+    if (want === 'stored') storedWant++;
+    else missingWant++;
+    if (row === undefined) {
+      absent++;
+      continue;
+    }
+    if (row.outcome !== want) {
+      if (wrong.length < 5) wrong.push(`${image.fate}→${row.outcome} ${image.original}`);
+      continue;
+    }
+    if (want !== 'stored') missingRight++;
+    else if (row.digest === image.digest) stored++;
+    else {
+      digestWrong++;
+      if (wrong.length < 5)
+        wrong.push(`digest ${row.digest} ≠ ${image.digest} (${row.captureTs} vs ${image.timestamp}) ${image.original}`);
+    }
+  }
+  const extra = [...rows.keys()].filter((k) => !expected.has(k)).length;
+  return `images of written articles: stored with the manifest's digest ${stored}/${storedWant} · missing with the right reason ${missingRight}/${missingWant} · other digest ${digestWrong} · absent ${absent} · not in the manifest ${extra}${wrong.length ? `\n  e.g. ${wrong.join('\n  e.g. ')}` : ''}`;
+}
+
+/** Whether two archives' media stores agree on every image both hold (and how many each holds). */
+function sameMedia(
+  a: Map<string, { outcome: string; digest: string | null }>,
+  b: typeof a,
+): { same: boolean; detail: string } {
+  const shared = [...a.keys()].filter((k) => b.has(k));
+  const differ = shared.filter((k) => a.get(k)!.outcome !== b.get(k)!.outcome || a.get(k)!.digest !== b.get(k)!.digest);
+  return {
+    same: differ.length === 0 && shared.length === a.size && shared.length === b.size,
+    detail: `${a.size} vs ${b.size} images, ${shared.length} in both, ${differ.length} differ`,
+  };
+}
+
 function politenessLine(s: SimStats): string {
   const during =
     typeof s.requestsDuringPause === 'number'
@@ -244,7 +337,7 @@ console.log(
 // ---- Main rehearsal ------------------------------------------------------------------------------
 if (only === undefined || only === 'main') {
   const site = join(work, 'site');
-  generate(site, sample ? ['--sample', sample] : []);
+  generate(site, ['--images', 'on', ...(sample ? ['--sample', sample] : [])]);
   const out = join(work, 'archive');
   rmSync(out, { recursive: true, force: true });
   const sim = await startSim(site, 'default', '1');
@@ -259,7 +352,7 @@ if (only === undefined || only === 'main') {
     `salvage archive: ${(r.ms / 1000).toFixed(0)} s wall; floor implied by the rate limits for its requests ${floorS.toFixed(0)} s → ${(r.ms / 1000 / floorS).toFixed(3)}× the floor (target ≤ 1.1×)`,
   );
   console.log(
-    `requests: CDX ${stats.requests.cdx} (minimum ${Math.ceil(minimum.cdxRows / CDX_ROWS_PER_REQUEST)} for ${minimum.cdxRows} rows at ${CDX_ROWS_PER_REQUEST} a block) · captures ${stats.requests.capture} (minimum ${minimum.captures}: rank order up to the first good page, for an oracle that knows only the index)`,
+    `requests: CDX ${stats.requests.cdx} (minimum ${Math.ceil(minimum.cdxRows / CDX_ROWS_PER_REQUEST)} for ${minimum.cdxRows} rows at ${CDX_ROWS_PER_REQUEST} a block) · captures and images ${stats.requests.capture} (pages: minimum ${minimum.captures}, rank order up to the first good page, for an oracle that knows only the index; images: one im_ request each, plus the closest-capture redirect it answers with)`,
   );
   console.log(politenessLine(stats));
   const marks = [0.2, 0.4, 0.6, 0.8, 1].map(
@@ -269,6 +362,7 @@ if (only === undefined || only === 'main') {
     `memory (RSS of salvage archive): ${marks.map((m) => (m ? `${(m.t / 1000).toFixed(0)} s: ${m.mb.toFixed(0)} MB` : '-')).join(' · ')} · peak ${Math.max(...r.rss.map((x) => x.mb)).toFixed(0)} MB`,
   );
   console.log(checkChoices(out, join(site, 'manifest.json')));
+  console.log(checkMedia(out, join(site, 'manifest.json')));
   const compare = run(
     'node',
     [
@@ -305,7 +399,7 @@ if (only === undefined || only === 'main') {
 // ---- Kill -9 and storm, on a sample ---------------------------------------------------------------
 if (only === undefined || only === 'checks') {
   const site = join(work, 'check-site');
-  generate(site, ['--sample', String(checkSample), '--seed', '7']);
+  generate(site, ['--images', 'on', '--sample', String(checkSample), '--seed', '7']);
   const reference = join(work, 'check-reference');
   rmSync(reference, { recursive: true, force: true });
   let referenceMs = 0;
@@ -318,6 +412,8 @@ if (only === undefined || only === 'checks') {
     console.log(`check sample: ${checkSample} articles, uninterrupted run ${(r.ms / 1000).toFixed(1)} s`);
   }
   const refTree = articleTree(reference);
+  const refMedia = mediaRows(reference);
+  console.log(`  ${checkMedia(reference, join(site, 'manifest.json'))}`);
 
   // kill -9 at seeded random moments; each followed by a rerun, the last one to completion.
   const killed = join(work, 'check-killed');
@@ -331,9 +427,10 @@ if (only === undefined || only === 'checks') {
     };
     const moments: number[] = [];
     for (let i = 0; i < kills; i++) {
-      // Somewhere in the first 1/(2·kills) of an uninterrupted run's time: every kill lands
-      // before the work is done, at a different stage (discovery, fetching, writing).
-      const at = 300 + random() * (referenceMs / (2 * kills));
+      // Kill i lands in the i-th of `kills` equal slices of the first 80% of an uninterrupted
+      // run's time (each rerun resumes, so later slices reach later stages): discovery, page
+      // fetching and writing, then the images.
+      const at = 300 + ((i + random()) / kills) * 0.8 * referenceMs;
       moments.push(Math.round(at));
       const r = await archiveRun(killed, sim, at);
       if (r.code === 0) {
@@ -345,9 +442,10 @@ if (only === undefined || only === 'checks') {
     const stats = await sim.stats();
     await sim.stop();
     const same = sameTree(refTree, articleTree(killed));
+    const media = sameMedia(refMedia, mediaRows(killed));
     const twice = Object.values(stats.captureFetches).filter((n) => n > 1).length;
     console.log(
-      `kill -9 at ${moments.join(', ')} ms into successive runs, then a final run (exit ${last.code}): archive identical to the uninterrupted run: ${same.same ? 'yes' : 'NO'} (${same.detail})`,
+      `kill -9 at ${moments.join(', ')} ms into successive runs, then a final run (exit ${last.code}): archive identical to the uninterrupted run: ${same.same ? 'yes' : 'NO'} (${same.detail}); images identical: ${media.same ? 'yes' : 'NO'} (${media.detail})`,
     );
     console.log(
       `  captures fetched more than once: ${twice} (the pages in flight when a kill struck: at most ${CONNECTIONS} per kill); max fetches of one capture ${stats.maxCaptureFetches}`,
@@ -363,9 +461,31 @@ if (only === undefined || only === 'checks') {
     const stats = await sim.stats();
     await sim.stop();
     const same = sameTree(refTree, articleTree(storm));
+    const media = sameMedia(refMedia, mediaRows(storm));
     console.log(
-      `storm: exit ${r.code} in ${(r.ms / 1000).toFixed(1)} s; archive identical to the calm run: ${same.same ? 'yes' : 'NO'} (${same.detail})`,
+      `storm: exit ${r.code} in ${(r.ms / 1000).toFixed(1)} s; archive identical to the calm run: ${same.same ? 'yes' : 'NO'} (${same.detail}); images identical: ${media.same ? 'yes' : 'NO'} (${media.detail})`,
     );
     console.log(`  ${politenessLine(stats)}`);
+  }
+
+  // salvage media on the sample's existing archive (salvage import of the generator's expected
+  // files): the images the rescue gave, for every image both hold.
+  const imported = join(work, 'check-imported');
+  rmSync(imported, { recursive: true, force: true });
+  {
+    run('node', [cli, 'import', join(site, 'expected'), '--out', imported, '--quiet'], 'import');
+    const sim = await startSim(site, 'default', '4');
+    const t0 = performance.now();
+    const m = run(
+      'node',
+      [cli, 'media', imported, '--wayback', sim.url, '--time-scale', String(scale), '--quiet'],
+      'media',
+    );
+    await sim.stop();
+    const media = sameMedia(refMedia, mediaRows(imported));
+    console.log(
+      `salvage media on the imported existing archive: ${m.stdout.trim()} in ${((performance.now() - t0) / 1000).toFixed(1)} s; images as the rescue gave them: ${media.detail}`,
+    );
+    console.log(`  ${checkMedia(imported, join(site, 'manifest.json'))}`);
   }
 }

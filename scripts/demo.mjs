@@ -34,5 +34,5 @@ if (code !== 0) process.exit(code);
 console.log('');
 await run(['status', out]);
 console.log(
-  `\nThe archive is in ${out}: articles/ (one Markdown file per article), captures/ (WARC), state.sqlite, coverage.json.`,
+  `\nThe archive is in ${out}: articles/ (one Markdown file per article), captures/ (WARC), media/ (the images, shown by salvage serve), state.sqlite, coverage.json.`,
 );

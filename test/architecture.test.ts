@@ -30,8 +30,8 @@ const ALLOWED: Record<string, readonly string[]> = {
   wayback: ['extract'],
   crawl: ['wayback', 'store', 'extract', 'sites', 'markdown'],
   search: ['extract', 'markdown'],
-  reader: ['search', 'extract', 'markdown', 'sites'],
-  export: ['search', 'extract', 'markdown', 'sites', 'reader'],
+  reader: ['search', 'extract', 'markdown', 'sites', 'store'],
+  export: ['search', 'extract', 'markdown', 'sites', 'reader', 'store'],
   cli: ['extract', 'sites', 'markdown', 'store', 'wayback', 'crawl', 'search', 'reader', 'export'],
 };
 /** Pure stages: no files, sockets, processes or clocks. */

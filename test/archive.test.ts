@@ -370,6 +370,7 @@ async function cli(args: string[]): Promise<{ status: number | null; stdout: str
   return { status, stdout, stderr };
 }
 
+/** The pages only: these tests count page requests against a reference rescued without images. */
 const archiveArgs = (out: string): string[] => [
   'archive',
   'hkcnews',
@@ -379,7 +380,48 @@ const archiveArgs = (out: string): string[] => [
   sim.url,
   '--time-scale',
   String(SCALE),
+  '--no-media',
 ];
+
+test('salvage archive rescues the images after the pages: each as its capture fate says, counted in status and coverage.json', async () => {
+  const out = join(work, 'with-images');
+  const r = await cli(archiveArgs(out).filter((a) => a !== '--no-media'));
+  assert.equal(r.status, 0, r.stderr);
+  const images = manifest.articles
+    .filter((a) => a.outcome === 'ok')
+    .flatMap((a) => (a as { images?: { original: string; fate: string; digest: string | null }[] }).images ?? []);
+  const fates = new Map(images.map((i) => [i.original, i]));
+  const want: Record<string, number> = {};
+  for (const { fate } of fates.values()) {
+    const outcome = fate === '404' ? 'archived-error' : fate === 'never' ? 'not-archived' : 'stored';
+    want[outcome] = (want[outcome] ?? 0) + 1;
+  }
+  assert.ok((want['stored'] ?? 0) > 50 && want['archived-error'] && want['not-archived'], JSON.stringify(want));
+  const coverage = JSON.parse(readFileSync(join(out, 'coverage.json'), 'utf8')) as { media?: { byOutcome: object } };
+  assert.deepEqual(coverage.media?.byOutcome, want);
+  assert.match(r.stdout, new RegExp(`images: ${want['stored']} of ${fates.size} images stored`));
+  const status = await cli(['status', out]);
+  assert.match(status.stdout, new RegExp(`^images: ${want['stored']} of ${fates.size} images stored`, 'm'));
+  // Every stored image is the manifest's capture, byte for byte (the Wayback digest of its file).
+  const db = new Database(join(out, 'media/media.sqlite'), { readonly: true });
+  try {
+    const rows = db.prepare("SELECT url, wayback_digest FROM images WHERE outcome = 'stored'").all() as {
+      url: string;
+      wayback_digest: string;
+    }[];
+    for (const row of rows) {
+      const wire = row.url.replace(/[^\x21-\x7e]/gu, (c) => encodeURIComponent(c));
+      assert.equal(row.wayback_digest, fates.get(wire)?.digest, row.url);
+    }
+  } finally {
+    db.close();
+  }
+  // A second run asks for no image again.
+  sim.resetStats();
+  const again = await cli(archiveArgs(out).filter((a) => a !== '--no-media'));
+  assert.equal(again.status, 0, again.stderr);
+  assert.equal(sim.stats().requests.capture, 0);
+});
 
 /** Each WARC file's bytes, by name. */
 function warcBytes(out: string): Map<string, Buffer> {

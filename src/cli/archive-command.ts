@@ -1,7 +1,10 @@
 /** `salvage archive` and `salvage status`: flags wired to crawl and wayback, and the reports rendered. */
 import { layoutReportLines, type SiteProfile } from '../extract/index.js';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import {
   CAPTURES_DIR,
+  STATE_FILE,
   rescue,
   rescueMedia,
   type MediaProgress,
@@ -11,7 +14,7 @@ import {
   type RescueProgress,
   type RescueSummary,
 } from '../crawl/index.js';
-import type { CoverageReport } from '../store/index.js';
+import type { CoverageReport, MediaCounts, MediaOutcome } from '../store/index.js';
 import {
   DEFAULT_CLIENT_OPTIONS,
   Politeness,
@@ -35,6 +38,14 @@ export interface WaybackCommandOptions {
 
 export interface ArchiveCommandOptions extends WaybackCommandOptions {
   out: string;
+  /** Also rescue the images of the written articles (after the pages, same budget). Default true. */
+  media?: boolean;
+}
+
+/** What `salvage archive` did: the pages, and the images when they were rescued. */
+export interface ArchiveRun {
+  pages: RescueSummary;
+  media?: MediaSummary;
 }
 
 const REDRAW_MS = 250;
@@ -192,14 +203,14 @@ async function interruptible<T>(line: (text: string) => void, work: (signal: Abo
   }
 }
 
-export async function runArchive(site: SiteProfile, options: ArchiveCommandOptions): Promise<RescueSummary> {
+export async function runArchive(site: SiteProfile, options: ArchiveCommandOptions): Promise<ArchiveRun> {
   const printer = progressPrinter(options.quiet === true);
   const client = waybackClient(options, (t) => printer.line(t));
   try {
     return await interruptible(
       (t) => printer.line(t),
       async (signal) => {
-        const summary = await rescue({
+        const pages = await rescue({
           site,
           outDir: options.out,
           client,
@@ -213,13 +224,34 @@ export async function runArchive(site: SiteProfile, options: ArchiveCommandOptio
           onEvent: rescueEventPrinter((t) => printer.line(t)),
         });
         printer.done();
+        const run: ArchiveRun = { pages };
+        // The images once the pages are done, through the same client: one politeness budget.
+        if (options.media !== false && pages.stop === 'complete' && !signal.aborted) {
+          const images = mediaPrinter(options.quiet === true);
+          run.media = await rescueMedia({
+            archiveDir: options.out,
+            client,
+            signal,
+            onProgress: (p) => images.update(p),
+            log: (l) => images.line(l),
+          });
+          images.done();
+        }
         await writeCoverage(options.out);
-        return summary;
+        return run;
       },
     );
   } finally {
     await client.close();
   }
+}
+
+/** Progress of an image rescue (`salvage media`, and `salvage archive` after its pages). */
+function mediaPrinter(quiet: boolean): Printer<MediaProgress> {
+  return linePrinter<MediaProgress>(quiet, (p) => {
+    const left = p.images - p.alreadyDone - p.stored - p.missing - p.failed;
+    return `images: ${p.articles} articles read · ${p.images} images (${p.alreadyDone} done before) · ${p.stored} stored · ${p.missing} missing${p.failed ? ` · ${p.failed} failed` : ''} · ${p.fetched} fetched · ${Math.max(0, left)} queued`;
+  });
 }
 
 export interface MediaCommandOptions extends WaybackCommandOptions {
@@ -228,10 +260,7 @@ export interface MediaCommandOptions extends WaybackCommandOptions {
 
 /** `salvage media DIR`: the images of an archive's articles into its media store. */
 export async function runMedia(options: MediaCommandOptions): Promise<MediaSummary> {
-  const printer = linePrinter<MediaProgress>(options.quiet === true, (p) => {
-    const left = p.images - p.alreadyDone - p.stored - p.missing - p.failed;
-    return `${p.articles} articles read · ${p.images} images (${p.alreadyDone} done before) · ${p.stored} stored · ${p.missing} missing${p.failed ? ` · ${p.failed} failed` : ''} · ${p.fetched} fetched · ${Math.max(0, left)} queued`;
-  });
+  const printer = mediaPrinter(options.quiet === true);
   const client = waybackClient(options, (t) => printer.line(t));
   try {
     return await interruptible(
@@ -246,12 +275,23 @@ export async function runMedia(options: MediaCommandOptions): Promise<MediaSumma
           log: (l) => printer.line(l),
         });
         printer.done();
+        // An archive made by salvage archive keeps its coverage report up to date.
+        if (existsSync(join(options.dir, STATE_FILE))) await writeCoverage(options.dir);
         return summary;
       },
     );
   } finally {
     await client.close();
   }
+}
+
+/** One line for the media store's counts: stored, files and bytes, and the missing by reason. */
+export function mediaSummary(c: MediaCounts): string {
+  const missing = Object.entries(c.byOutcome)
+    .filter(([outcome]) => outcome !== 'stored')
+    .map(([outcome, n]) => `${n} ${outcome}`)
+    .join(', ');
+  return `${c.byOutcome.stored ?? 0} of ${c.total} images stored (${c.files} files, ${(c.fileBytes / 1024 / 1024).toFixed(1)} MiB)${missing ? `; missing: ${missing}` : ''}`;
 }
 
 /** `salvage status` as text: the coverage report, one topic a line. */
@@ -283,6 +323,13 @@ export function formatStatus(s: CoverageReport): string {
   lines.push('by year (written / unrecovered / pending):');
   for (const [year, y] of Object.entries(s.byYear).sort(([a], [b]) => a.localeCompare(b)))
     lines.push(`  ${year}  ${y.written} / ${y.unrecovered} / ${y.pending}`);
+  if (s.media !== undefined) {
+    lines.push(`images: ${mediaSummary(s.media)}`);
+    const outcomes = Object.keys(s.media.byOutcome) as MediaOutcome[];
+    lines.push(`  images by year (${outcomes.join(' / ')}):`);
+    for (const [year, y] of Object.entries(s.media.byYear).sort(([a], [b]) => a.localeCompare(b)))
+      lines.push(`    ${year || 'undated'}  ${outcomes.map((o) => y[o] ?? 0).join(' / ')}`);
+  }
   if (s.layouts.length > 0) {
     lines.push(
       `by layout (${s.layouts.length}; where each field came from, what is missing; salvage extract --explain on a sample shows why):`,

@@ -168,7 +168,7 @@ Examples:
       if (flags['json'] === true) process.stdout.write(JSON.stringify(report) + '\n');
       else
         process.stdout.write(
-          `${report.pages} pages, ${report.files} files, ${mb(report.bytes)} (search index ${mb(report.index.bytes)} in ${report.index.files} files; client ${(report.clientBytes / 1024).toFixed(1)} KiB) → ${report.out} in ${report.seconds.total.toFixed(1)} s\n`,
+          `${report.pages} pages, ${report.files} files, ${mb(report.bytes)} (search index ${mb(report.index.bytes)} in ${report.index.files} files; ${report.media.files} images, ${mb(report.media.bytes)}; client ${(report.clientBytes / 1024).toFixed(1)} KiB) → ${report.out} in ${report.seconds.total.toFixed(1)} s\n`,
         );
     });
 }

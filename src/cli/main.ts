@@ -4,7 +4,7 @@ import { Command, InvalidArgumentError, Option } from 'commander';
 import { isSalvageError } from '../errors.js';
 import { runExtract, type ExtractCommandOptions } from './extract-command.js';
 import { createReporter } from './output.js';
-import { formatStatus, runArchive, runMedia } from './archive-command.js';
+import { formatStatus, mediaSummary, runArchive, runMedia } from './archive-command.js';
 import { runImport, runIndex, runSearch } from './read-commands.js';
 import { registerExportCommands } from './export-commands.js';
 import {
@@ -20,7 +20,14 @@ import { layoutReportLines } from '../extract/index.js';
 import { keepProfile, keptProfiles, resolveArchiveTarget, SITE_PROFILE_FILE } from './site-choice.js';
 import { SalvageError } from '../errors.js';
 import { DEFAULT_CLIENT_OPTIONS, DEFAULT_POLITENESS } from '../wayback/index.js';
-import { DEFAULT_MEDIA_OPTIONS, DEFAULT_RESCUE_OPTIONS, readStatus, rebuildArchive } from '../crawl/index.js';
+import {
+  DEFAULT_MEDIA_OPTIONS,
+  DEFAULT_RESCUE_OPTIONS,
+  readMediaStatus,
+  readStatus,
+  rebuildArchive,
+  restoreMedia,
+} from '../crawl/index.js';
 
 /** Exit codes (documented in README.md, "Exit codes"). */
 export const EXIT = { ok: 0, failed: 1, usage: 2, rejected: 3, internal: 70, tempfail: 75, interrupted: 130 } as const;
@@ -196,10 +203,18 @@ program
     '--closed <date>',
     'with a URL prefix: when the outlet closed (YYYY-MM-DD); captures up to then are preferred',
   )
+  .option(
+    '--no-media',
+    'do not rescue the images the articles show (salvage media DIR adds them later); by default they follow the pages',
+  )
   .option('-q, --quiet', 'no progress on stderr', false)
   .addHelpText(
     'after',
     `
+Images: once every article is written or unrecovered, the images the articles show are asked of
+the Wayback Machine too (im_, the closest capture at any distance) under the same politeness
+budget, and kept in OUT/media (see salvage media --help). --no-media skips them.
+
 Any outlet: with a profile file or a URL prefix, salvage keeps the profile beside the archive
 (${SITE_PROFILE_FILE}) and uses the generic extractor for what the profile does not say. Try a few
 pages first with salvage extract --explain, and correct the profile where they disagree.
@@ -229,8 +244,9 @@ Examples:
       throw new SalvageError('CONFIG_INVALID', `--closed must be a date YYYY-MM-DD, got "${closed}"`);
     const { site, profileText } = await resolveArchiveTarget(target, closed);
     if (profileText !== undefined) await keepProfile(flags['out'] as string, profileText);
-    const summary = await runArchive(site, {
+    const { pages: summary, media } = await runArchive(site, {
       out: flags['out'] as string,
+      media: flags['media'] !== false,
       wayback: flags['wayback'] as string,
       cdxRpm: flags['cdxRpm'] as number,
       rps: flags['rps'] as number,
@@ -241,16 +257,22 @@ Examples:
       quiet: flags['quiet'] === true,
     });
     const p = summary.progress;
-    const tail = `${p.written} written, ${p.unrecovered} unrecovered${p.failed ? `, ${p.failed} failed (retried by the next run)` : ''} of ${p.articles} articles; ${p.fetched} captures fetched${p.cdxRowsSkipped ? `; ${p.cdxRowsSkipped} malformed CDX rows skipped` : ''} → ${flags['out'] as string}`;
-    if (summary.stop === 'complete') process.stdout.write(`done: ${tail}\n`);
+    const images =
+      media === undefined
+        ? ''
+        : `; images: ${mediaSummary(media.counts)}${media.progress.failed ? `, ${media.progress.failed} failed (retried by the next run)` : ''}`;
+    const tail = `${p.written} written, ${p.unrecovered} unrecovered${p.failed ? `, ${p.failed} failed (retried by the next run)` : ''} of ${p.articles} articles; ${p.fetched} captures fetched${p.cdxRowsSkipped ? `; ${p.cdxRowsSkipped} malformed CDX rows skipped` : ''}${images} → ${flags['out'] as string}`;
+    const stop =
+      summary.stop !== 'complete' ? summary : media !== undefined && media.stop !== 'complete' ? media : undefined;
+    if (stop === undefined) process.stdout.write(`done: ${tail}\n`);
     else
       process.stdout.write(
-        `stopped (${summary.stop}${summary.message ? `: ${summary.message}` : ''}): ${tail}\nrun the same command again to resume.\n`,
+        `stopped (${stop.stop}${stop.message ? `: ${stop.message}` : ''}): ${tail}\nrun the same command again to resume.\n`,
       );
     process.exitCode =
-      summary.stop === 'interrupted'
+      stop?.stop === 'interrupted'
         ? EXIT.interrupted
-        : summary.stop !== 'complete' || p.failed > 0
+        : stop !== undefined || p.failed > 0 || (media?.progress.failed ?? 0) > 0
           ? EXIT.tempfail
           : EXIT.ok;
   });
@@ -312,12 +334,7 @@ Examples:
       quiet: flags['quiet'] === true,
     });
     const p = summary.progress;
-    const c = summary.counts;
-    const missing = Object.entries(c.byOutcome)
-      .filter(([outcome]) => outcome !== 'stored')
-      .map(([outcome, n]) => `${n} ${outcome}`)
-      .join(', ');
-    const tail = `${c.byOutcome.stored ?? 0} of ${c.total} images stored (${c.files} files, ${(c.fileBytes / 1024 / 1024).toFixed(1)} MiB)${missing ? `; missing: ${missing}` : ''}; this run: ${p.fetched} fetched, ${p.alreadyDone} done before → ${dir}/media`;
+    const tail = `${mediaSummary(summary.counts)}; this run: ${p.fetched} fetched, ${p.alreadyDone} done before${p.adopted ? `, ${p.adopted} adopted from the WARC` : ''} → ${dir}/media`;
     if (summary.stop === 'complete') process.stdout.write(`done: ${tail}\n`);
     else
       process.stdout.write(
@@ -351,6 +368,8 @@ program
               process.stderr.write(`${written} articles rebuilt from ${records} records\n`),
           }),
     });
+    // The media store too, from the media WARCs (no network).
+    const media = await restoreMedia(dir, out);
     const problems = [
       r.damaged > 0 ? `${r.damaged} damaged stretches of WARC bytes skipped` : '',
       r.missingEvidence > 0
@@ -358,7 +377,7 @@ program
         : '',
     ].filter(Boolean);
     process.stdout.write(
-      `rebuilt ${r.written} articles from ${r.records} WARC records → ${out}${problems.length > 0 ? `; ${problems.join('; ')}` : ''}\n`,
+      `rebuilt ${r.written} articles from ${r.records} WARC records → ${out}${media === undefined ? '' : `; images: ${mediaSummary(media.counts)}`}${problems.length > 0 ? `; ${problems.join('; ')}` : ''}\n`,
     );
     if (problems.length > 0) process.exitCode = EXIT.failed;
   });
@@ -371,6 +390,16 @@ program
   .argument('<dir>', 'archive folder written by salvage archive')
   .option('--json', 'print JSON', false)
   .action((dir: string, flags: Record<string, unknown>) => {
+    // An imported archive has no crawl state; its images (salvage media) are what there is to report.
+    const media = readMediaStatus(dir);
+    if (media !== undefined) {
+      process.stdout.write(
+        flags['json'] === true
+          ? JSON.stringify({ media }, null, 2) + '\n'
+          : `no crawl state (not written by salvage archive); images: ${mediaSummary(media)}\n`,
+      );
+      return;
+    }
     const status = readStatus(dir);
     process.stdout.write(flags['json'] === true ? JSON.stringify(status, null, 2) + '\n' : formatStatus(status) + '\n');
   });

@@ -2,7 +2,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeFileAtomic } from '../markdown/index.js';
-import { CrawlState, readCoverage, type CoverageReport } from '../store/index.js';
+import { CrawlState, MediaStore, readCoverage, type CoverageReport, type MediaCounts } from '../store/index.js';
 import { SalvageError } from '../errors.js';
 import { CAPTURES_DIR, COVERAGE_FILE, STATE_FILE } from './rescue.js';
 
@@ -20,7 +20,15 @@ export function readStatus(dir: string): CoverageReport {
   }
   const state = CrawlState.openReadOnly(path);
   try {
-    return readCoverage(state, join(dir, CAPTURES_DIR));
+    const report = readCoverage(state, join(dir, CAPTURES_DIR));
+    const media = MediaStore.openExisting(dir);
+    if (media !== undefined)
+      try {
+        report.media = media.counts();
+      } finally {
+        media.close();
+      }
+    return report;
   } catch (error) {
     if (error instanceof SalvageError) throw error;
     throw new SalvageError(
@@ -30,6 +38,21 @@ export function readStatus(dir: string): CoverageReport {
     );
   } finally {
     state.close();
+  }
+}
+
+/**
+ * The images of an archive folder that has a media store but no crawl state (one `salvage import`
+ * laid out, then `salvage media`): what `salvage status` can say of it. Undefined without one.
+ */
+export function readMediaStatus(dir: string): MediaCounts | undefined {
+  if (existsSync(join(dir, STATE_FILE))) return undefined;
+  const media = MediaStore.openExisting(dir);
+  if (media === undefined) return undefined;
+  try {
+    return media.counts();
+  } finally {
+    media.close();
   }
 }
 

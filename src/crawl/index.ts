@@ -13,10 +13,11 @@ export {
   type RescueStop,
   type RescueSummary,
 } from './rescue.js';
-export { readStatus, writeCoverage } from './coverage.js';
+export { readStatus, readMediaStatus, writeCoverage } from './coverage.js';
 export { rebuildArchive, type RebuildOptions, type RebuildResult } from './rebuild.js';
 export {
   rescueMedia,
+  restoreMedia,
   DEFAULT_MEDIA_OPTIONS,
   type MediaOptions,
   type MediaProgress,

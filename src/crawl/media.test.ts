@@ -8,14 +8,28 @@ import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  appendFileSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { crc32 } from 'node:zlib';
-import { rescueMedia } from './index.js';
+import { crc32, gzipSync } from 'node:zlib';
+import { rescueMedia, restoreMedia } from './index.js';
 import { articlePath } from '../markdown/index.js';
-import { MediaStore, readWarcCaptures } from '../store/index.js';
-import { startWaybackSimulator, writeSimSite, type WaybackSimulator } from '../devtools/wayback-sim/index.js';
+import { MediaStore, readWarcCaptures, requestedCaptureHeaders } from '../store/index.js';
+import {
+  startWaybackSimulator,
+  waybackDigest,
+  writeSimSite,
+  type WaybackSimulator,
+} from '../devtools/wayback-sim/index.js';
 import { Politeness, WaybackClient } from '../wayback/index.js';
 
 const SCALE = 500;
@@ -228,8 +242,140 @@ test('salvage media: a summary line and exit 0; a folder that is no archive is o
   );
   const again = await salvage('media', dir, '--wayback', sim.url, '--time-scale', String(SCALE), '-q');
   assert.match(again.stdout, /this run: 0 fetched, 7 done before/);
+  // An archive without a crawl state (an import): status reports its images.
+  const status = await salvage('status', dir);
+  assert.equal(status.status, 0, status.stderr);
+  assert.match(status.stdout, /^no crawl state .*; images: 3 of 7 images stored/);
+  const json = JSON.parse((await salvage('status', dir, '--json')).stdout) as { media: { total: number } };
+  assert.equal(json.media.total, 7);
   const bad = await salvage('media', join(work, 'nowhere'), '--wayback', sim.url, '-q');
   assert.equal(bad.status, 1);
   assert.match(bad.stderr, /has no articles\/ folder/);
   assert.doesNotMatch(bad.stderr, /\n\s+at /);
+});
+
+test('an answer a killed run stored but never recorded is adopted, not fetched again; a cut record stays in place', async () => {
+  const dir = join(work, 'killed');
+  archive(dir);
+  const store = MediaStore.open(dir);
+  const record = await store.appendCapture({
+    url: wire(IMG.ok),
+    timestamp: '20210628174722',
+    httpStatus: 200,
+    httpHeaders: { 'Content-Type': 'image/jpeg' },
+    payload: OK_BYTES,
+    warcHeaders: requestedCaptureHeaders(PAGE_TS, IMG.ok),
+  });
+  store.close(); // the kill: the row was never written
+  const first = join(dir, 'media/captures', record.warc);
+  const torn = Buffer.from([0x1f, 0x8b, 0x08, 0x00, 1, 2, 3]); // a gzip member cut after its header
+  appendFileSync(first, torn);
+  const sizeBefore = statSync(first).size;
+  const sim = await simulator();
+  const c = client(sim);
+  try {
+    const run = await rescueMedia({ archiveDir: dir, client: c });
+    assert.equal(run.progress.adopted, 1);
+    assert.equal(run.progress.fetched, 5, 'the six answered images but the adopted one');
+    assert.equal(
+      Object.keys(sim.stats().captureFetches).some((k) => k.includes('ok%20photo')),
+      false,
+      'the adopted image was not asked for',
+    );
+    assert.deepEqual(run.counts.byOutcome, {
+      stored: 3,
+      'archived-error': 1,
+      'not-archived': 1,
+      'not-image': 1,
+      truncated: 1,
+    });
+    assert.equal(statSync(first).size, sizeBefore, 'no WARC byte is cut or rewritten');
+    assert.ok(existsSync(join(dir, 'media/captures/salvage-00002.warc.gz')), 'new answers go to a new file');
+    const reopened = MediaStore.openExisting(dir)!;
+    try {
+      assert.equal(reopened.get(IMG.ok)!.sha256, createHash('sha256').update(OK_BYTES).digest('hex'));
+    } finally {
+      reopened.close();
+    }
+  } finally {
+    await c.close();
+  }
+});
+
+test('the media store comes back from its WARCs alone: into another folder, and in place after the index and files are lost', async () => {
+  const dir = join(work, 'restore');
+  archive(dir);
+  const sim = await simulator();
+  const c = client(sim);
+  let counts: Awaited<ReturnType<typeof rescueMedia>>['counts'];
+  try {
+    counts = (await rescueMedia({ archiveDir: dir, client: c })).counts;
+  } finally {
+    await c.close();
+  }
+  const snapshot = (d: string): string[] => {
+    const store = MediaStore.openExisting(d)!;
+    try {
+      return [...store.rows()].map(
+        (r) => `${r.key} ${r.outcome} ${r.captureTs} ${r.sha256 ?? '-'} ${r.width ?? '-'} ${r.year}`,
+      );
+    } finally {
+      store.close();
+    }
+  };
+  const before = snapshot(dir);
+  const other = join(work, 'restore-copy');
+  const copied = await restoreMedia(dir, other);
+  // Every answer has its WARC record; what the service said without a memento (not archived) has none.
+  const answered = before.filter((line) => !line.includes(' not-archived '));
+  assert.equal(copied?.restored, 6);
+  const { 'not-archived': _never, ...answeredOutcomes } = counts.byOutcome;
+  assert.deepEqual(copied?.counts.byOutcome, answeredOutcomes);
+  assert.deepEqual(snapshot(other), answered, 'every answered row, from the copied WARCs');
+  const ok = MediaStore.openExisting(other)!;
+  try {
+    assert.deepEqual(readFileSync(ok.filePath(ok.get(IMG.ok)!)!), OK_BYTES);
+  } finally {
+    ok.close();
+  }
+  rmSync(join(dir, 'media/media.sqlite'));
+  rmSync(join(dir, 'media/files'), { recursive: true });
+  const inPlace = await restoreMedia(dir, dir);
+  assert.equal(inPlace?.restored, 6, 'the six answers; the image never archived has no record');
+  assert.deepEqual(snapshot(dir), answered);
+  assert.equal(await restoreMedia(join(work, 'not-an-archive'), join(work, 'x')), undefined);
+});
+
+test('a gzipped answer is the image inside: kept decoded, its digest that of the image', async () => {
+  const dir = join(work, 'gzipped');
+  const path = join(dir, articlePath('1'));
+  mkdirSync(dirname(path), { recursive: true });
+  const url = 'https://img.example/zipped.jpg';
+  writeFileSync(
+    path,
+    `---\ntitle: 文章\nurl: https://web.archive.org/web/${PAGE_TS}/https://news.example/article/1\n---\n\n# 文章\n\n![](${im(url)})\n`,
+  );
+  const siteDir = join(work, 'gzip-site');
+  // As the Wayback sometimes answers: the bytes still gzipped, no Content-Encoding (WAYBACK.md, "gzip").
+  await writeSimSite(siteDir, [
+    { original: url, timestamp: '20210628174712', body: gzipSync(OK_BYTES), mimetype: 'image/jpeg', kind: 'image' },
+  ]);
+  const sim = await startWaybackSimulator({ siteDir, timeScale: SCALE });
+  sims.push(sim);
+  const c = client(sim);
+  try {
+    const run = await rescueMedia({ archiveDir: dir, client: c });
+    assert.deepEqual(run.counts.byOutcome, { stored: 1 });
+    const store = MediaStore.openExisting(dir)!;
+    try {
+      const row = store.get(url)!;
+      assert.equal(row.sha256, createHash('sha256').update(OK_BYTES).digest('hex'));
+      assert.equal(row.waybackDigest, waybackDigest(OK_BYTES));
+      assert.deepEqual(readFileSync(store.filePath(row)!), OK_BYTES);
+    } finally {
+      store.close();
+    }
+  } finally {
+    await c.close();
+  }
 });

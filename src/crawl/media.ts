@@ -10,8 +10,12 @@
  * the one politeness budget (rate limits, 429 pauses, block detection) holds for images too.
  */
 import {
+  ARTICLE_YEAR_HEADER,
+  MEDIA_CAPTURES_DIR,
+  MEDIA_DIR,
   MediaStore,
   checkImage,
+  type ClassifyRecord,
   requestedCaptureHeaders,
   waybackPayloadDigest,
   type MediaCounts,
@@ -25,11 +29,12 @@ import {
   WaybackRequestError,
   type WaybackClient,
 } from '../wayback/index.js';
-import { archiveFiles, articleImages, parseArchiveFile } from '../markdown/index.js';
-import { existsSync } from 'node:fs';
+import { archiveFiles, articleImages, imageKey, parseArchiveFile } from '../markdown/index.js';
+import { undoContentCoding } from '../extract/index.js';
+import { copyFileSync, existsSync, mkdirSync, readdirSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { SalvageError } from '../errors.js';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 
 export const DEFAULT_MEDIA_OPTIONS = {
   /**
@@ -63,6 +68,8 @@ export interface MediaProgress {
   failed: number;
   /** Requests answered with a memento (the WARC keeps each). */
   fetched: number;
+  /** Answers a killed run had stored in the WARC without recording them: recorded, not fetched again. */
+  adopted: number;
 }
 
 export interface MediaSummary {
@@ -75,6 +82,7 @@ export interface MediaSummary {
 /** One image to ask for: its URL as the article file gives it, the time to ask at, and the article's year. */
 interface ImageRef {
   url: string;
+  key: string;
   timestamp: string;
   year: string | undefined;
 }
@@ -97,10 +105,15 @@ async function* imageRefs(archiveDir: string, progress: MediaProgress): AsyncGen
       continue; // not an archive file: salvage index reports these
     }
     for (const image of articleImages(file)) {
-      if (seen.has(image.url)) continue;
-      seen.add(image.url);
+      if (seen.has(image.key)) continue;
+      seen.add(image.key);
       progress.images++;
-      yield { url: image.url, timestamp: image.timestamp, year: file.date?.slice(0, 4) ?? image.timestamp.slice(0, 4) };
+      yield {
+        url: image.url,
+        key: image.key,
+        timestamp: image.timestamp,
+        year: file.date?.slice(0, 4) ?? image.timestamp.slice(0, 4),
+      };
     }
   }
 }
@@ -110,6 +123,109 @@ const ANSWER_OUTCOME: Partial<Record<WaybackRequestError['code'], MediaOutcome>>
   WAYBACK_NOT_ARCHIVED: 'not-archived',
   WAYBACK_EXCLUDED: 'excluded',
 };
+
+/** What the Wayback answered for an image (live, or read back from the WARC). */
+interface ImageAnswer {
+  timestamp: string;
+  status: number | undefined;
+  contentType: string | undefined;
+  /** The archived `Content-Encoding`, when the record names one. */
+  contentEncoding?: string | undefined;
+  payload: Uint8Array;
+  mementoUrl?: string;
+  fetchedAt?: string;
+}
+
+/**
+ * The row of an answered image, its file kept when it is a whole image: the one rule for a live
+ * answer and for one adopted from the WARC after a kill.
+ */
+function answerRow(
+  store: MediaStore,
+  base: Pick<MediaRow, 'url' | 'key' | 'requestedTs' | 'year'>,
+  a: ImageAnswer,
+): MediaRow {
+  // WAYBACK-QUIRK: an id_/im_ payload can arrive gzipped with no Content-Encoding (WAYBACK.md,
+  // "gzip"), and crawlers keep a server's coding: the image is the decoded bytes (the WARC keeps
+  // them as they came). Test: media.test "a gzipped answer is the image inside".
+  const payload = undoContentCoding(a.payload, a.contentEncoding).bytes;
+  const answered: MediaRow = {
+    ...base,
+    outcome: 'stored',
+    captureTs: a.timestamp,
+    waybackDigest: waybackPayloadDigest(payload),
+    bytes: payload.length,
+    ...(a.status !== undefined ? { status: a.status } : {}),
+    ...(a.contentType ? { contentType: a.contentType } : {}),
+    ...(a.mementoUrl !== undefined ? { mementoUrl: a.mementoUrl } : {}),
+    ...(a.fetchedAt !== undefined ? { fetchedAt: a.fetchedAt } : {}),
+  };
+  if (a.status !== 200)
+    return {
+      ...answered,
+      outcome: 'archived-error',
+      detail: `only an answer with status ${a.status ?? 'unknown'} is archived`,
+    };
+  const check = checkImage(payload, a.contentType);
+  if (!check.ok) return { ...answered, outcome: check.reason, detail: check.detail };
+  const { sha256, file } = store.keepFile(payload, check.mime);
+  return {
+    ...answered,
+    sha256,
+    file,
+    mime: check.mime,
+    ...(check.width !== undefined ? { width: check.width, height: check.height } : {}),
+    ...(check.note !== undefined ? { detail: check.note } : {}),
+  };
+}
+
+/** The row of a media WARC record (adoption after a kill, restore by rebuild): the live rule. */
+function recordRow(store: MediaStore): ClassifyRecord {
+  return (capture, requested) =>
+    answerRow(
+      store,
+      {
+        url: requested.original,
+        key: imageKey(requested.original),
+        requestedTs: requested.timestamp,
+        ...(requested.year !== undefined ? { year: requested.year } : {}),
+      },
+      {
+        timestamp: capture.timestamp,
+        status: capture.httpStatus,
+        contentType: capture.contentType,
+        contentEncoding: capture.contentEncoding,
+        payload: capture.payload,
+      },
+    );
+}
+
+/**
+ * The media store of `out` restored from the media WARCs of `dir` alone (no network), for
+ * `salvage rebuild`: with another `out`, the WARC files are copied there first (evidence is
+ * copied, never moved); then every record gives back its row and its image file. Undefined when
+ * `dir` has no media WARCs.
+ */
+export async function restoreMedia(
+  dir: string,
+  out: string,
+): Promise<{ restored: number; counts: MediaCounts } | undefined> {
+  const source = join(dir, MEDIA_DIR, MEDIA_CAPTURES_DIR);
+  if (!existsSync(source)) return undefined;
+  const target = join(out, MEDIA_DIR, MEDIA_CAPTURES_DIR);
+  if (resolve(source) !== resolve(target)) {
+    mkdirSync(target, { recursive: true });
+    for (const name of readdirSync(source).filter((n) => /\.warc\.gz$/.test(n)))
+      if (!existsSync(join(target, name))) copyFileSync(join(source, name), join(target, name));
+  }
+  const store = MediaStore.open(out);
+  try {
+    const restored = await store.restoreFromWarcs(recordRow(store));
+    return { restored, counts: store.counts() };
+  } finally {
+    store.close();
+  }
+}
 
 /** Fetch and keep every image of an archive's articles that has no final outcome yet. */
 export async function rescueMedia(options: MediaOptions): Promise<MediaSummary> {
@@ -136,7 +252,15 @@ export async function rescueMedia(options: MediaOptions): Promise<MediaSummary> 
     missing: 0,
     failed: 0,
     fetched: 0,
+    adopted: 0,
   };
+  // Answers a killed run stored but did not record: recorded now, never fetched again.
+  try {
+    progress.adopted = await store.adoptUncommitted(recordRow(store));
+  } catch (error) {
+    store.close();
+    throw error;
+  }
   const refs = imageRefs(archiveDir, progress);
   let stop: { stop: MediaSummary['stop']; message?: string } | undefined;
 
@@ -149,8 +273,9 @@ export async function rescueMedia(options: MediaOptions): Promise<MediaSummary> 
   };
 
   const one = async (ref: ImageRef): Promise<void> => {
-    const base: Pick<MediaRow, 'url' | 'requestedTs' | 'year'> = {
+    const base: Pick<MediaRow, 'url' | 'key' | 'requestedTs' | 'year'> = {
       url: ref.url,
+      key: ref.key,
       requestedTs: ref.timestamp,
       ...(ref.year !== undefined ? { year: ref.year } : {}),
     };
@@ -185,36 +310,18 @@ export async function rescueMedia(options: MediaOptions): Promise<MediaSummary> 
         'WARC-Source-URI': fetched.mementoUrl,
         'Salvage-Fetch-Date': fetched.fetchedAt.toISOString(),
         ...requestedCaptureHeaders(ref.timestamp, ref.url),
+        ...(ref.year !== undefined ? { [ARTICLE_YEAR_HEADER]: ref.year } : {}),
       },
     });
-    const answered: MediaRow = {
-      ...base,
-      outcome: 'stored',
-      captureTs: fetched.timestamp,
-      status: fetched.status,
-      waybackDigest: waybackPayloadDigest(fetched.payload),
-      bytes: fetched.payload.length,
-      mementoUrl: fetched.mementoUrl,
-      fetchedAt: fetched.fetchedAt.toISOString(),
-      ...(fetched.contentType ? { contentType: fetched.contentType } : {}),
-    };
-    if (fetched.status !== 200)
-      return settle(
-        { ...answered, outcome: 'archived-error', detail: `only an answer with status ${fetched.status} is archived` },
-        record,
-      );
-    const check = checkImage(fetched.payload, fetched.contentType);
-    if (!check.ok) return settle({ ...answered, outcome: check.reason, detail: check.detail }, record);
-    const { sha256, file } = store.keepFile(fetched.payload, check.mime);
     settle(
-      {
-        ...answered,
-        sha256,
-        file,
-        mime: check.mime,
-        ...(check.width !== undefined ? { width: check.width, height: check.height } : {}),
-        ...(check.note !== undefined ? { detail: check.note } : {}),
-      },
+      answerRow(store, base, {
+        timestamp: fetched.timestamp,
+        status: fetched.status,
+        contentType: fetched.contentType,
+        payload: fetched.payload,
+        mementoUrl: fetched.mementoUrl,
+        fetchedAt: fetched.fetchedAt.toISOString(),
+      }),
       record,
     );
   };
@@ -224,7 +331,7 @@ export async function rescueMedia(options: MediaOptions): Promise<MediaSummary> 
       if (stop !== undefined || signal?.aborted) return;
       const next = await refs.next();
       if (next.done === true) return;
-      if (store.isDone(next.value.url)) {
+      if (store.isDone(next.value.key)) {
         progress.alreadyDone++;
         continue;
       }

@@ -62,6 +62,8 @@ export interface ExportSiteReport {
   bytes: number;
   /** The part that is `search-index/`. */
   index: StaticIndexStats;
+  /** The archive's own images the pages show (its media store), copied once each. */
+  media: { files: number; bytes: number };
   /** Bytes of `assets/static-search.js`. */
   clientBytes: number;
   /**
@@ -78,6 +80,9 @@ export interface ExportSiteReport {
   leftovers: Leftover[];
   seconds: { pages: number; index: number; total: number };
 }
+
+/** An image of the archive's media store in a rendered page (reader `/media/files/…` paths). */
+const MEDIA_SRC = /src="(\/media\/files\/[0-9a-f]{2}\/[0-9a-f]{64}\.[a-z]{3,4})"/g;
 
 /** A static-site file for a page path (`/a/b/` → `a/b/index.html`, `/assets/x.css` → `assets/x.css`); undefined when unsafe. */
 export function sitePathOf(urlPath: string): string | undefined {
@@ -160,6 +165,8 @@ export async function exportSite(dir: string, options: ExportSiteOptions): Promi
   const root = resolve(temp) + sep;
   let files = 0;
   let bytes = 0;
+  let mediaFiles = 0;
+  let mediaBytes = 0;
   const put = async (rel: string, data: Uint8Array | string): Promise<void> => {
     const full = resolve(temp, rel);
     if (!full.startsWith(root))
@@ -177,6 +184,7 @@ export async function exportSite(dir: string, options: ExportSiteOptions): Promi
       loadImages: options.loadImages ?? DEFAULT_EXPORT_SITE_OPTIONS.loadImages,
     });
     let pages = 0;
+    const mediaPaths = new Set<string>();
     const skippedPages: ExportSiteReport['skippedPages'] = [];
     try {
       const paths = reader.pagePaths()[Symbol.iterator]();
@@ -201,11 +209,27 @@ export async function exportSite(dir: string, options: ExportSiteOptions): Promi
             options.onSkippedPage?.(skip);
             continue;
           }
-          await put(rel, new Uint8Array(await response.arrayBuffer()));
+          const body = new Uint8Array(await response.arrayBuffer());
+          await put(rel, body);
+          // The archive's own images this page shows: copied below, once each (only those used).
+          if (urlPath.startsWith('/article/'))
+            for (const m of Buffer.from(body).toString('utf8').matchAll(MEDIA_SRC)) mediaPaths.add(m[1]!);
           if (++pages % 1000 === 0) options.onProgress?.({ phase: 'pages', done: pages });
         }
       };
       await Promise.all(Array.from({ length: options.concurrency ?? DEFAULT_EXPORT_SITE_OPTIONS.concurrency }, worker));
+      for (const path of mediaPaths) {
+        const response = await reader.fetch(new Request(origin + path));
+        const rel = sitePathOf(path);
+        if (response.status !== 200 || rel === undefined) {
+          await response.arrayBuffer();
+          continue; // removed since the page was rendered: the page keeps its alt text
+        }
+        const body = new Uint8Array(await response.arrayBuffer());
+        await put(rel, body);
+        mediaFiles++;
+        mediaBytes += body.length;
+      }
       const missing = await reader.fetch(new Request(`${origin}/404-not-a-page/`));
       await put('404.html', new Uint8Array(await missing.arrayBuffer()));
     } finally {
@@ -253,6 +277,7 @@ export async function exportSite(dir: string, options: ExportSiteOptions): Promi
       bytes,
       index: stats,
       clientBytes: Buffer.byteLength(client),
+      media: { files: mediaFiles, bytes: mediaBytes },
       badDates,
       skippedPages,
       leftovers,

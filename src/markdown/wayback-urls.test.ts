@@ -1,6 +1,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { articleImages } from './wayback-urls.js';
+import { articleImages as withKeys, imageKey } from './wayback-urls.js';
+
+/** The images without their keys (tested on their own below). */
+const articleImages = (file: { body: string; url?: string }): { url: string; timestamp: string }[] =>
+  withKeys(file).map(({ url, timestamp }) => ({ url, timestamp }));
 
 const ARTICLE_URL = 'https://web.archive.org/web/20210628174710/https://www.hkcnews.com/article/1/x';
 
@@ -64,5 +68,19 @@ test("articleImages: the closing author card's avatar is the author's, not one o
   assert.deepEqual(
     articleImages({ body }).map((i) => i.url),
     ['https://www.hkcnews.com/a.jpg'],
+  );
+});
+
+test('imageKey: the raw and the escaped spelling of one image URL are one key, as markdown-it writes it', () => {
+  const raw = 'https://www.hkcnews.com/news_新聞/a b.jpg?x=1&y=2';
+  const escaped = 'https://www.hkcnews.com/news_%E6%96%B0%E8%81%9E/a%20b.jpg?x=1&y=2';
+  assert.equal(imageKey(raw), escaped);
+  assert.equal(imageKey(escaped), escaped);
+  assert.equal(imageKey(imageKey(raw)), imageKey(raw));
+  const body = `<img src="https://web.archive.org/web/20210628174710im_/${raw}">\n\n![](https://web.archive.org/web/20200101000000im_/${escaped})\n`;
+  assert.deepEqual(
+    withKeys({ body }).map((i) => i.key),
+    [escaped],
+    'one image, however it is spelled',
   );
 });

@@ -1,6 +1,7 @@
 /** Wayback Machine URL forms used in archive files. */
 
 import { Parser } from 'htmlparser2';
+import MarkdownIt from 'markdown-it';
 import { mementoUrl, parseMemento } from '../memento.js';
 
 /** An image as archived at the capture's time (`im_` serves the raw image). */
@@ -17,10 +18,25 @@ export function siteHost(url: string): string | undefined {
   }
 }
 
+const linkNormalizer = new MarkdownIt();
+
+/**
+ * The key an image URL is looked up by: the URL as markdown-it writes it into `<img src>`
+ * (`normalizeLink`: UTF-8 percent escapes for non-ASCII and unsafe characters, existing escapes
+ * kept, IDN hosts in punycode). The same image is written raw in one file (`news_新聞/a b.jpg`)
+ * and escaped in another or by the renderer (`news_%E6%96%B0%E8%81%9E/a%20b.jpg`); both give one
+ * key, and applying it twice changes nothing.
+ */
+export function imageKey(url: string): string {
+  return linkNormalizer.normalizeLink(url);
+}
+
 /** An image an article file shows: the image's own URL, and the capture time to ask for it at. */
 export interface ArticleImage {
   /** The image URL: the original inside an `im_` URL, or the `src` itself when it is no memento. */
   url: string;
+  /** {@link imageKey} of `url`: what the media store and the reader look it up by. */
+  key: string;
   /** 14 digits: the `im_` URL's time, else the article capture's. */
   timestamp: string;
 }
@@ -73,9 +89,11 @@ export function articleImages(file: { body: string; url?: string }): ArticleImag
         : HTTP_URL.test(src) && articleTs !== undefined && TIMESTAMP.test(articleTs)
           ? { url: src, timestamp: articleTs }
           : undefined;
-    if (image === undefined || seen.has(image.url)) continue;
-    seen.add(image.url);
-    out.push(image);
+    if (image === undefined) continue;
+    const key = imageKey(image.url);
+    if (seen.has(key)) continue;
+    seen.add(key);
+    out.push({ ...image, key });
   }
   return out;
 }

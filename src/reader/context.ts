@@ -4,6 +4,7 @@
  */
 import type { Catalog, CatalogFacet, SearchIndex, SearchOptions, SearchResponse } from '../search/index.js';
 import type { SegmentMap } from './segments.js';
+import type { LocalImage } from './markdown-html.js';
 import { buildCalendar, type Calendar } from './calendar.js';
 import { isCalendarDate } from '../search/index.js';
 
@@ -18,6 +19,13 @@ export interface ReaderContext {
   loadImages: boolean;
   /** Site name shown in the header and titles. */
   siteTitle: string;
+  /**
+   * The archive's own copy of an image URL (markdown `imageKey`), when its media store holds one
+   * (`salvage media`); absent without a media store.
+   */
+  storedImage?: (key: string) => LocalImage | undefined;
+  /** The file of a media path (`/media/files/…`) when the media store holds it. */
+  mediaFile?: (path: string) => string | undefined;
   segments: Record<CatalogFacet, SegmentMap>;
   /** The dates with pages, read on first use; cleared when the index changes ({@link calendarOf}). */
   calendar?: Calendar | undefined;

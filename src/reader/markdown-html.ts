@@ -34,6 +34,21 @@ export interface RenderHtmlOptions {
    * returned same-origin path gets no `rel`. Default: links are kept.
    */
   internalHref?: (href: string) => string | undefined;
+  /**
+   * The archive's own copy of an image (its media store, `salvage media`), looked up by the
+   * image's checked `src`: shown from the reader itself, lazily, with its intrinsic size, as a
+   * link to the full-size file. Images without one are written as without this option.
+   */
+  localImage?: (src: string) => LocalImage | undefined;
+}
+
+/** A stored image as a page shows it. */
+export interface LocalImage {
+  /** Same-origin path of the file. */
+  href: string;
+  /** Intrinsic size, when the file's headers give one (no layout shift while it loads). */
+  width?: number;
+  height?: number;
 }
 
 /**
@@ -47,12 +62,16 @@ export const MAX_RENDERED_BODY_CHARS = 100_000;
 /** Said before the plain-text rest of an over-long body. */
 export const BODY_OVERFLOW_NOTE = '本文過長，以下部分以純文字顯示。';
 
-export const DEFAULT_RENDER_HTML_OPTIONS: Required<Omit<RenderHtmlOptions, 'internalHref'>> = { loadImages: false };
+export const DEFAULT_RENDER_HTML_OPTIONS: Required<Omit<RenderHtmlOptions, 'internalHref' | 'localImage'>> = {
+  loadImages: false,
+};
 
 /** `rel` of every link that leaves the reader: no opener, no referrer, no endorsement. */
 export const EXTERNAL_REL = 'noopener noreferrer nofollow';
 /** Label prefixes (the reader is Traditional Chinese, FORMAT.md). */
 export const IMAGE_LABEL = '圖片';
+/** Name of the link from a shown image to its full-size file, when the image has no alt text. */
+export const FULL_IMAGE_LABEL = '原尺寸圖片';
 export const EMBED_LABEL = '嵌入內容';
 /** The only origin images may load from with `loadImages`. */
 export const IMAGE_ORIGIN = 'https://web.archive.org';
@@ -173,6 +192,7 @@ export function renderArticleHtml(body: string, options: RenderHtmlOptions = {})
   return sanitizeHtml(html, {
     loadImages,
     ...(options.internalHref !== undefined ? { internalHref: options.internalHref } : {}),
+    ...(options.localImage !== undefined ? { localImage: options.localImage } : {}),
   });
 }
 
@@ -229,6 +249,7 @@ export function sanitizeHtml(html: string, options: RenderHtmlOptions = {}): str
   const out: string[] = [];
   const ctx: Context = { parent: '#root', depth: 0, inLink: false, loadImages: options.loadImages === true };
   if (options.internalHref !== undefined) ctx.internalHref = options.internalHref;
+  if (options.localImage !== undefined) ctx.localImage = options.localImage;
   writeNodes(children, ctx, out);
   return out.join('');
 }
@@ -240,6 +261,7 @@ interface Context {
   inLink: boolean;
   loadImages: boolean;
   internalHref?: (href: string) => string | undefined;
+  localImage?: (src: string) => LocalImage | undefined;
 }
 
 /** A same-origin path: one slash, then not a second slash or backslash. */
@@ -306,6 +328,21 @@ function writeImage(el: Element, ctx: Context, out: string[]): void {
   // FORMAT.md: an image without a real (absolute) source is dropped.
   if (src === undefined || !isExternal(src)) return;
   const alt = (el.attribs.alt ?? '').trim();
+  const local = ctx.localImage?.(src);
+  if (local !== undefined && SAME_ORIGIN_PATH.test(local.href)) {
+    const size =
+      local.width !== undefined && local.height !== undefined
+        ? `${attribute('width', String(local.width))}${attribute('height', String(local.height))}`
+        : '';
+    const img = `<img${attribute('src', local.href)}${attribute('alt', alt)}${size} loading="lazy" decoding="async">`;
+    // A click opens the full-size file; inside a link the image stays what the link shows.
+    if (ctx.inLink) out.push(img);
+    else
+      out.push(
+        `<a class="image-full"${attribute('href', local.href)}${alt === '' ? attribute('aria-label', FULL_IMAGE_LABEL) : ''}>${img}</a>`,
+      );
+    return;
+  }
   if (ctx.loadImages && isWaybackUrl(src)) {
     out.push(
       `<img${attribute('src', src)}${attribute('alt', alt)} loading="lazy" decoding="async" referrerpolicy="no-referrer">`,

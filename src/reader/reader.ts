@@ -5,6 +5,7 @@
  */
 import { Catalog, SearchIndex, SearchPool, SEARCH_INDEX_FILE, type CatalogFacet } from '../search/index.js';
 import { join } from 'node:path';
+import { MediaStore, MEDIA_DIR } from '../store/index.js';
 import { ASSETS } from './assets.js';
 import { ResponseCache, type CachedResponse } from './cache.js';
 import {
@@ -97,6 +98,28 @@ export interface Reader {
 
 const FACETS: readonly CatalogFacet[] = ['category', 'tag', 'author'];
 
+/** A media path the reader serves: `/media/files/<ab>/<sha256>.<ext>`, the file's own name. */
+const MEDIA_PATH = /^\/media\/(files\/([0-9a-f]{2})\/\2[0-9a-f]{62}\.(?:jpg|png|gif|webp|bmp|ico))$/;
+
+/** The reader's view of a media store: stored images by key, and files by their path. */
+function mediaLookups(dir: string, media: MediaStore): Required<Pick<ReaderContext, 'storedImage' | 'mediaFile'>> {
+  return {
+    storedImage: (key) => {
+      const row = media.storedByKey(key);
+      if (row?.file === undefined) return undefined;
+      return {
+        href: `/${MEDIA_DIR}/${row.file}`,
+        ...(row.width !== undefined && row.height !== undefined ? { width: row.width, height: row.height } : {}),
+      };
+    },
+    // Only names the store gives its files: nothing else under the archive folder is served.
+    mediaFile: (path) => {
+      const m = MEDIA_PATH.exec(path);
+      return m === null ? undefined : join(dir, MEDIA_DIR, m[1]!);
+    },
+  };
+}
+
 function segmentMaps(catalog: Catalog): Record<CatalogFacet, SegmentMap> {
   const maps = {} as Record<CatalogFacet, SegmentMap>; // filled for every facet just below
   for (const facet of FACETS) maps[facet] = new SegmentMap(catalog.names(facet).map((n) => n.name));
@@ -112,6 +135,8 @@ export function createReader(options: ReaderOptions): Reader {
   const loadImages = options.loadImages ?? DEFAULT_READER_OPTIONS.loadImages;
   const index = SearchIndex.openDir(options.dir, { readonly: true });
   const catalog = new Catalog(index);
+  // The archive's own images (salvage media), when it has them.
+  const media = MediaStore.openExisting(options.dir);
   // A server searches in a worker thread (search-pool.ts): one costly search must not stall pages.
   const pool = mode === 'server' ? new SearchPool({ file: join(options.dir, SEARCH_INDEX_FILE) }) : undefined;
   const ctx: ReaderContext = {
@@ -122,6 +147,7 @@ export function createReader(options: ReaderOptions): Reader {
     loadImages,
     siteTitle: options.siteTitle ?? DEFAULT_READER_OPTIONS.siteTitle,
     segments: segmentMaps(catalog),
+    ...(media !== undefined ? mediaLookups(options.dir, media) : {}),
     ...(options.onError !== undefined ? { onError: options.onError } : {}),
     ...(pool !== undefined ? { searcher: (o) => pool.search(o) } : {}),
   };
@@ -212,6 +238,7 @@ export function createReader(options: ReaderOptions): Reader {
     articleCount: () => catalog.count(),
     close: () => {
       void pool?.close();
+      media?.close();
       index.close();
     },
   };

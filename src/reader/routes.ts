@@ -2,11 +2,23 @@
  * The reader's routes (Hono). Page paths end in `/` so a static export can write each one as
  * `path/index.html`; query strings carry only search, lookup and filter input.
  */
+import { readFile } from 'node:fs/promises';
+import { extname } from 'node:path';
 import { Hono, type Context } from 'hono';
 import { type CatalogFacet } from '../search/index.js';
 import { isSalvageError } from '../errors.js';
 import { articleIdFromUrl } from '../sites/index.js';
 import { ASSET_CACHE_CONTROL, ASSETS } from './assets.js';
+
+/** Content-Type of the media files the reader serves, by extension (store/media-store.ts names them). */
+const MEDIA_TYPES: Record<string, string> = {
+  '.jpg': 'image/jpeg',
+  '.png': 'image/png',
+  '.gif': 'image/gif',
+  '.webp': 'image/webp',
+  '.bmp': 'image/bmp',
+  '.ico': 'image/x-icon',
+};
 import { articleHref, FACET_LABELS, onThisDayHref, type ReaderContext } from './context.js';
 import { html, type Html } from './html.js';
 import { page } from './layout.js';
@@ -179,6 +191,21 @@ export function createRoutes(ctx: ReaderContext, options: RouteOptions): Hono {
     if (a === undefined) return jsonError(c, 404, 'not-found', `no article ${raw} in this archive`);
     c.header('Cache-Control', PAGE_CACHE_CONTROL);
     return c.json(articleJson(a));
+  });
+
+  // The archive's own images: content-addressed, so the answer never changes.
+  app.get('/media/files/:ab/:name', async (c) => {
+    const file = ctx.mediaFile?.(c.req.path);
+    if (file === undefined) return c.text('not found', 404);
+    let body: Uint8Array<ArrayBuffer>;
+    try {
+      body = new Uint8Array(await readFile(file));
+    } catch {
+      return c.text('not found', 404);
+    }
+    c.header('Cache-Control', ASSET_CACHE_CONTROL);
+    c.header('Content-Type', MEDIA_TYPES[extname(file)] ?? 'application/octet-stream');
+    return c.body(body);
   });
 
   app.get('/assets/:name', (c) => {

@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { LayoutReport, type LayoutSummary } from '../extract/index.js';
 import { mementoUrl } from '../memento.js';
 import type { CrawlState } from './state.js';
+import type { MediaCounts } from './media-store.js';
 
 /** The state's event type of a skipped CDX row (its detail: query, row, reason, text). */
 export const CDX_ROW_SKIPPED_EVENT = 'cdx-row-skipped';
@@ -44,6 +45,8 @@ export interface CoverageReport {
   unlinkedRecords: number;
   /** Written articles grouped by page layout: where each field came from, what is missing (extract/layout.ts). */
   layouts: LayoutSummary[];
+  /** The images of the articles (`salvage media`), when the archive has a media store. */
+  media?: MediaCounts;
 }
 
 /** The layout report of an archive's state: its groups counted into layouts. */

@@ -14,12 +14,23 @@
  * image is fetched again.
  */
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { SalvageError } from '../errors.js';
-import { CaptureStore } from './capture-store.js';
-import type { ResponseRecordInput } from './warc.js';
+import { CaptureStore, WARC_NAME } from './capture-store.js';
+import { requestedOf } from './recover.js';
+import { readWarcCaptureAt, type ResponseRecordInput, type WarcCapture } from './warc.js';
+import { scanMembers } from './warc-scan.js';
+
+/** WARC header of a media record: the year of the article that showed the image (coverage per year). */
+export const ARTICLE_YEAR_HEADER = 'Salvage-Article-Year';
+
+/** Makes the row of an image from a WARC record and the capture it was asked for (its file kept when whole). */
+export type ClassifyRecord = (
+  capture: WarcCapture,
+  requested: { timestamp: string; original: string; year: string | undefined },
+) => MediaRow;
 
 /** The media folder inside an archive folder. */
 export const MEDIA_DIR = 'media';
@@ -52,8 +63,10 @@ export const FINAL_MEDIA_OUTCOMES: readonly MediaOutcome[] = [
 
 /** One image of the index. */
 export interface MediaRow {
-  /** The image URL as the article file's `im_` URL holds it (after `im_/`). */
+  /** The image URL as the article file's `im_` URL holds it (after `im_/`): what was asked for. */
   url: string;
+  /** The URL as the reader looks it up (markdown `imageKey`: one form for raw and escaped spellings). */
+  key: string;
   /** The capture time asked for: the first article capture that showed it. */
   requestedTs: string;
   outcome: MediaOutcome;
@@ -84,6 +97,7 @@ const SCHEMA = `
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS images (
   url TEXT PRIMARY KEY,          -- the image URL inside the article files' im_ URLs
+  key TEXT NOT NULL,             -- the URL as the reader looks it up (markdown imageKey)
   requested_ts TEXT NOT NULL,
   outcome TEXT NOT NULL,
   detail TEXT,
@@ -105,6 +119,7 @@ CREATE TABLE IF NOT EXISTS images (
   warc_length INTEGER
 );
 CREATE INDEX IF NOT EXISTS images_by_sha256 ON images (sha256);
+CREATE INDEX IF NOT EXISTS images_by_key ON images (key);
 CREATE TABLE IF NOT EXISTS warcs (
   name TEXT PRIMARY KEY,
   size INTEGER NOT NULL          -- bytes committed: appended to only while the file is exactly this long
@@ -123,6 +138,7 @@ const EXTENSION: Record<string, string> = {
 
 interface ImageDbRow {
   url: string;
+  key: string;
   requested_ts: string;
   outcome: string;
   detail: string | null;
@@ -142,7 +158,7 @@ interface ImageDbRow {
 }
 
 function fromDb(r: ImageDbRow): MediaRow {
-  const row: MediaRow = { url: r.url, requestedTs: r.requested_ts, outcome: r.outcome as MediaOutcome };
+  const row: MediaRow = { url: r.url, key: r.key, requestedTs: r.requested_ts, outcome: r.outcome as MediaOutcome };
   if (r.detail !== null) row.detail = r.detail;
   if (r.year !== null) row.year = r.year;
   if (r.capture_ts !== null) row.captureTs = r.capture_ts;
@@ -253,10 +269,18 @@ export class MediaStore {
     return r === undefined ? undefined : fromDb(r);
   }
 
-  /** Whether a later run should leave this image alone (a final outcome is recorded). */
-  isDone(url: string): boolean {
-    const r = this.db.prepare<[string], { outcome: string }>('SELECT outcome FROM images WHERE url = ?').get(url);
-    return r !== undefined && (FINAL_MEDIA_OUTCOMES as readonly string[]).includes(r.outcome);
+  /** The stored image of a key (markdown `imageKey`), if one is stored. */
+  storedByKey(key: string): MediaRow | undefined {
+    const r = this.db
+      .prepare<[string], ImageDbRow>("SELECT * FROM images WHERE key = ? AND outcome = 'stored' LIMIT 1")
+      .get(key);
+    return r === undefined ? undefined : fromDb(r);
+  }
+
+  /** Whether a later run should leave this image alone: a final outcome is recorded for its key. */
+  isDone(key: string): boolean {
+    const outcomes = this.db.prepare<[string], string>('SELECT outcome FROM images WHERE key = ?').pluck().all(key);
+    return outcomes.some((o) => (FINAL_MEDIA_OUTCOMES as readonly string[]).includes(o));
   }
 
   /** Every row, in URL order (bounded memory: rows are read as they are used). */
@@ -276,6 +300,61 @@ export class MediaStore {
   async appendCapture(input: ResponseRecordInput): Promise<{ warc: string; offset: number; length: number }> {
     this.captures ??= new CaptureStore(join(this.dir, MEDIA_CAPTURES_DIR), this.warcSizes());
     return this.captures.append(input);
+  }
+
+  /**
+   * Adopt the answers a killed run appended to the media WARCs after its last commit (a kill
+   * between a record's write and its row): each whole response record past a file's committed
+   * size is recorded with the row `classify` makes of it, so the image is not fetched again.
+   * Stops at the first stretch that holds no whole record (a write cut by the kill): those
+   * bytes stay where they are, and the next append starts a new file. Returns how many were adopted.
+   */
+  adoptUncommitted(classify: ClassifyRecord): Promise<number> {
+    return this.readRecords(classify, false);
+  }
+
+  /**
+   * Restore the index and the image files from the media WARCs alone (`salvage rebuild`): every
+   * whole record from the start of every file, its image file kept again when it is gone, its row
+   * recorded when the index has none for its image. Returns how many rows were recorded.
+   */
+  restoreFromWarcs(classify: ClassifyRecord): Promise<number> {
+    return this.readRecords(classify, true);
+  }
+
+  private async readRecords(classify: ClassifyRecord, fromStart: boolean): Promise<number> {
+    const dir = join(this.dir, MEDIA_CAPTURES_DIR);
+    if (!existsSync(dir)) return 0;
+    const committed = new Map(this.warcSizes().map((w) => [w.name, w.size]));
+    let recorded = 0;
+    for (const warc of readdirSync(dir)
+      .filter((n) => WARC_NAME.test(n))
+      .sort()) {
+      const path = join(dir, warc);
+      const known = committed.get(warc) ?? 0;
+      const from = fromStart ? 0 : known;
+      if (statSync(path).size <= from) continue;
+      let end = from;
+      for await (const m of scanMembers(path, from)) {
+        if (m.kind !== 'record' || m.offset !== end) break;
+        end += m.length;
+        const requested = m.head.type === 'response' ? requestedOf(m.head.warc) : undefined;
+        const row =
+          requested === undefined
+            ? undefined
+            : classify(await readWarcCaptureAt(path, m.offset, m.length), {
+                ...requested,
+                year: m.head.warc.get(ARTICLE_YEAR_HEADER.toLowerCase()),
+              });
+        if (row === undefined || this.isDone(row.key)) {
+          if (end > known) this.db.prepare('INSERT OR REPLACE INTO warcs (name, size) VALUES (?, ?)').run(warc, end);
+          continue;
+        }
+        this.record(row, { warc, offset: m.offset, length: m.length });
+        recorded++;
+      }
+    }
+    return recorded;
   }
 
   private warcSizes(): { name: string; size: number }[] {
@@ -304,12 +383,13 @@ export class MediaStore {
     this.db.transaction(() => {
       this.db
         .prepare(
-          `INSERT OR REPLACE INTO images (url, requested_ts, outcome, detail, year, capture_ts, status, content_type,
+          `INSERT OR REPLACE INTO images (url, key, requested_ts, outcome, detail, year, capture_ts, status, content_type,
              sha256, wayback_digest, bytes, mime, width, height, file, memento_url, fetched_at, warc, warc_offset, warc_length)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
         )
         .run(
           row.url,
+          row.key,
           row.requestedTs,
           row.outcome,
           row.detail ?? null,
@@ -332,7 +412,9 @@ export class MediaStore {
         );
       if (stored !== undefined)
         this.db
-          .prepare('INSERT OR REPLACE INTO warcs (name, size) VALUES (?, ?)')
+          .prepare(
+            'INSERT INTO warcs (name, size) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET size = max(size, excluded.size)',
+          )
           .run(stored.warc, stored.offset + stored.length);
     })();
   }

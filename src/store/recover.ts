@@ -41,7 +41,8 @@ export function requestedCaptureHeaders(timestamp: string, original: string): Re
   };
 }
 
-function requestedOf(warc: Map<string, string>): { timestamp: string; original: string } | undefined {
+/** The capture a record was fetched for, from the headers {@link requestedCaptureHeaders} wrote. */
+export function requestedOf(warc: Map<string, string>): { timestamp: string; original: string } | undefined {
   const timestamp = warc.get(REQUESTED_TIMESTAMP_HEADER.toLowerCase());
   const uri = warc.get(REQUESTED_URI_HEADER.toLowerCase());
   if (!timestamp || !uri) return undefined;

@@ -115,7 +115,8 @@ export function offLoopback(requests: readonly string[]): string[] {
 export type FixtureArticle = SharedFixtureArticle &
   Required<Pick<SharedFixtureArticle, 'date' | 'tags' | 'originalUrl' | 'timestamp'>>;
 
-const IMG =
+/** The image of article 18733's figure (an `im_` URL). */
+export const FIXTURE_IMAGE =
   'https://web.archive.org/web/20210628174710im_/https://www.hkcnews.com/news_%E6%96%B0%E8%81%9E/hk-discuss/2019/02/x-20190227120000_ab12_large.jpg';
 /** A slug destroyed into U+FFFD runs, as 9,159 captured URLs have it (HKCNEWS.md). */
 export const FFFD_SLUG_ORIGINAL =
@@ -140,7 +141,7 @@ export const FIXTURE: readonly FixtureArticle[] = [
     body: `美國總統特朗普與北韓領袖金正恩今日在越南河內舉行第二次峰會，**「會談成功」**是雙方的共同說法。
 
 <figure>
-<img src="${IMG}" alt="特朗普與金正恩">
+<img src="${FIXTURE_IMAGE}" alt="特朗普與金正恩">
 <figcaption>特朗普與金正恩在河內舉行峰會。美聯社</figcaption>
 </figure>
 

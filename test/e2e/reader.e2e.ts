@@ -8,7 +8,36 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { deflateSync, crc32 } from 'node:zlib';
 import axe from 'axe-core';
+import { imageKey } from '../../src/markdown/index.js';
+import { parseMemento } from '../../src/memento.js';
+import { MediaStore } from '../../src/store/index.js';
+
+/** A real, decodable PNG (PNG spec: signature, IHDR, zlib-deflated scanlines in IDAT, IEND): a gradient. */
+function realPng(width: number, height: number): Buffer {
+  const chunk = (type: string, data: Buffer): Buffer => {
+    const body = Buffer.concat([Buffer.from(type, 'latin1'), data]);
+    const out = Buffer.alloc(body.length + 8);
+    out.writeUInt32BE(data.length, 0);
+    body.copy(out, 4);
+    out.writeUInt32BE(crc32(body), body.length + 4);
+    return out;
+  };
+  const ihdr = Buffer.alloc(13);
+  ihdr.writeUInt32BE(width, 0);
+  ihdr.writeUInt32BE(height, 4);
+  ihdr.set([8, 2, 0, 0, 0], 8); // 8-bit RGB
+  const rows = Buffer.alloc(height * (1 + width * 3));
+  for (let y = 0; y < height; y++)
+    for (let x = 0; x < width; x++) rows.set([x * 2, y * 3, 128], y * (1 + width * 3) + 1 + x * 3);
+  return Buffer.concat([
+    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+    chunk('IHDR', ihdr),
+    chunk('IDAT', deflateSync(rows)),
+    chunk('IEND', Buffer.alloc(0)),
+  ]);
+}
 import type { Browser, Page } from 'playwright-core';
 import {
   FFFD_SLUG_ORIGINAL,
@@ -19,6 +48,7 @@ import {
   offLoopback,
   openPage,
   skipReason,
+  FIXTURE_IMAGE,
   startReader,
   writeFixtureArchive,
   type RunningReader,
@@ -270,6 +300,52 @@ describe('reader in chromium', { skip: skip ?? false }, () => {
       w.requests.splice(0, w.requests.length, ...w.requests.filter((u) => !u.startsWith('https://web.archive.org/')));
     } finally {
       await imageServer.close();
+    }
+  });
+
+  test("with a media store, the article shows the archive's own photograph: no request leaves loopback, axe passes", async () => {
+    // A copy of the fixture with its image in a media store (what salvage media writes).
+    const mediaDir = mkdtempSync(join(tmpdir(), 'salvage-e2e-media-'));
+    writeFixtureArchive(mediaDir);
+    const store = MediaStore.open(mediaDir);
+    const photo = realPng(96, 64);
+    const kept = store.keepFile(photo, 'image/png');
+    const original = parseMemento(FIXTURE_IMAGE)!.original;
+    store.record({
+      url: original,
+      key: imageKey(original),
+      requestedTs: '20210628174710',
+      outcome: 'stored',
+      ...kept,
+      mime: 'image/png',
+      width: 96,
+      height: 64,
+      bytes: photo.length,
+    });
+    store.close();
+    const media = await startReader({ dir: mediaDir });
+    try {
+      const w = await fresh();
+      await w.page.goto(`${media.origin}/article/18733/`);
+      const img = w.page.locator('.article-body figure img');
+      await img.scrollIntoViewIfNeeded();
+      await w.page.waitForFunction('document.querySelector(".article-body figure img").complete');
+      assert.equal(await img.getAttribute('src'), `/media/${kept.file}`);
+      assert.deepEqual(
+        await img.evaluate((el) => {
+          const decoded = el as unknown as { naturalWidth: number; naturalHeight: number };
+          return [decoded.naturalWidth, decoded.naturalHeight];
+        }),
+        [96, 64],
+        'the photograph decoded',
+      );
+      assert.deepEqual([await img.getAttribute('width'), await img.getAttribute('height')], ['96', '64']);
+      assert.match(await w.page.locator('.article-body figure figcaption').innerText(), /河內舉行峰會/);
+      assert.deepEqual(offLoopback(w.requests), []);
+      assert.deepEqual(await axeViolations(w.page), []);
+    } finally {
+      await media.close();
+      rmSync(mediaDir, { recursive: true, force: true });
     }
   });
 

@@ -5,15 +5,24 @@
  */
 import { readFile } from 'node:fs/promises';
 import { resolve, sep } from 'node:path';
-import { parseArchiveFile, type ParsedArchiveFile } from '../../markdown/index.js';
+import { imageKey, parseArchiveFile, type ParsedArchiveFile } from '../../markdown/index.js';
 import type { CatalogArticle } from '../../search/index.js';
 import { articleDateHref, articleHref, facetHref, FACET_LABELS, type ReaderContext } from '../context.js';
 import { citations, dublinCoreMeta, newsArticleJsonLd, robustLinkAttributes, type CiteMeta } from '../cite.js';
 import { revisionDiffHtml } from '../diff.js';
 import { dropControls, html, trusted, type Html, type HtmlPart } from '../html.js';
-import { renderArticleHtml, safeExternalUrl } from '../markdown-html.js';
+import { renderArticleHtml, safeExternalUrl, type LocalImage } from '../markdown-html.js';
 import { articleDate, joinParts, page } from '../layout.js';
 import { parseMemento } from '../../memento.js';
+
+/**
+ * The archive's own copy of an image `src` of an article: the image URL inside an `im_` (or
+ * any Wayback) URL, else the `src` itself, looked up by its key (markdown `imageKey`).
+ */
+function storedImageOf(ctx: ReaderContext, src: string): LocalImage | undefined {
+  const memento = parseMemento(src);
+  return ctx.storedImage?.(imageKey(memento?.original ?? src));
+}
 
 /** An article as the page and the API show it: index row, archive file, revision group. */
 export interface LoadedArticle {
@@ -184,7 +193,12 @@ export function articlePage(ctx: ReaderContext, a: LoadedArticle): Html {
       html`<dt>${FACET_LABELS.tag.plural}</dt><dd><ul class="tags">${row.tags.map((t) => html`<li>${link(ctx, 'tag', t)}</li>`)}</ul></dd>`,
     );
   const head = html`${dublinCoreMeta(meta).map((m) => html`<meta name="${m.name}" content="${m.content}">\n`)}<script type="application/ld+json">${trusted(newsArticleJsonLd(meta))}</script>\n`;
-  const body = trusted(renderArticleHtml(dropControls(file.body), { loadImages: ctx.loadImages }));
+  const body = trusted(
+    renderArticleHtml(dropControls(file.body), {
+      loadImages: ctx.loadImages,
+      ...(ctx.storedImage !== undefined ? { localImage: (src: string) => storedImageOf(ctx, src) } : {}),
+    }),
+  );
   return page(
     ctx,
     {
