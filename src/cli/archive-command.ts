@@ -225,19 +225,29 @@ export async function runArchive(site: SiteProfile, options: ArchiveCommandOptio
         });
         printer.done();
         const run: ArchiveRun = { pages };
-        // The images once the pages are done, through the same client: one politeness budget.
-        if (options.media !== false && pages.stop === 'complete' && !signal.aborted) {
-          const images = mediaPrinter(options.quiet === true);
-          run.media = await rescueMedia({
-            archiveDir: options.out,
-            client,
-            signal,
-            onProgress: (p) => images.update(p),
-            log: (l) => images.line(l),
-          });
-          images.done();
+        try {
+          // The images once the pages are done, through the same client: one politeness budget.
+          // No article written (no articles/ folder): no image to rescue.
+          if (
+            options.media !== false &&
+            pages.stop === 'complete' &&
+            !signal.aborted &&
+            existsSync(join(options.out, 'articles'))
+          ) {
+            const images = mediaPrinter(options.quiet === true);
+            run.media = await rescueMedia({
+              archiveDir: options.out,
+              client,
+              signal,
+              onProgress: (p) => images.update(p),
+              log: (l) => images.line(l),
+            });
+            images.done();
+          }
+        } finally {
+          // The pages' report whatever became of the images.
+          await writeCoverage(options.out);
         }
-        await writeCoverage(options.out);
         return run;
       },
     );

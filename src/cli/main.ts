@@ -4,7 +4,7 @@ import { Command, InvalidArgumentError, Option } from 'commander';
 import { isSalvageError } from '../errors.js';
 import { runExtract, type ExtractCommandOptions } from './extract-command.js';
 import { createReporter } from './output.js';
-import { formatStatus, mediaSummary, runArchive, runMedia } from './archive-command.js';
+import { formatStatus, mediaSummary, runArchive, runMedia, type WaybackCommandOptions } from './archive-command.js';
 import { runImport, runIndex, runSearch } from './read-commands.js';
 import { registerExportCommands } from './export-commands.js';
 import {
@@ -49,6 +49,62 @@ function portNumber(value: string): number {
   if (!Number.isInteger(n) || n < 0 || n > 65535)
     throw new InvalidArgumentError('must be a port number from 0 to 65535');
   return n;
+}
+
+/**
+ * The flags of every command that asks the Wayback Machine for captures: base URL, capture rate,
+ * the longest wait, how many items at once, and the hidden time scale of rehearsals.
+ */
+function waybackOptions(command: Command, items: string, concurrency: number): Command {
+  return command
+    .option('--wayback <url>', 'Wayback Machine base URL', DEFAULT_CLIENT_OPTIONS.baseUrl)
+    .option('--rps <n>', 'capture requests per second', positiveNumber, DEFAULT_POLITENESS.capturesPerSecond)
+    .option(
+      '--max-wait <minutes>',
+      'stop (resumably) once the run has spent this long paused by 429s, outages or a block',
+      positiveNumber,
+      DEFAULT_POLITENESS.maxWaitMs / 60_000,
+    )
+    .option(
+      '--concurrency <n>',
+      `${items} worked on at once (requests in flight stay at most ${DEFAULT_CLIENT_OPTIONS.connections}, one keep-alive pool)`,
+      positiveNumber,
+      concurrency,
+    )
+    .addOption(
+      new Option(
+        '--time-scale <k>',
+        'divide every wait and multiply every rate by K (rehearsals against the simulator only)',
+      )
+        .argParser(positiveNumber)
+        .hideHelp(),
+    );
+}
+
+/** Those flags as the commands take them. */
+function waybackFlags(flags: Record<string, unknown>): WaybackCommandOptions {
+  return {
+    wayback: flags['wayback'] as string,
+    rps: flags['rps'] as number,
+    maxWaitMinutes: flags['maxWait'] as number,
+    concurrency: flags['concurrency'] as number,
+    ...(flags['timeScale'] !== undefined ? { timeScale: flags['timeScale'] as number } : {}),
+    quiet: flags['quiet'] === true,
+  };
+}
+
+/**
+ * The last line of a resumable run and its exit code: `done: …`, or `stopped (why): …` with how to
+ * resume (75, or 130 when interrupted); 75 also when items failed (the next run retries them).
+ */
+function finishRun(stop: { stop: string; message?: string } | undefined, failed: boolean, tail: string): void {
+  if (stop === undefined) process.stdout.write(`done: ${tail}\n`);
+  else
+    process.stdout.write(
+      `stopped (${stop.stop}${stop.message ? `: ${stop.message}` : ''}): ${tail}\nrun the same command again to resume.\n`,
+    );
+  process.exitCode =
+    stop?.stop === 'interrupted' ? EXIT.interrupted : stop !== undefined || failed ? EXIT.tempfail : EXIT.ok;
 }
 
 const program = new Command();
@@ -155,49 +211,31 @@ Examples:
     process.exitCode = totals.failed > 0 ? EXIT.failed : totals.rejected > 0 ? EXIT.rejected : EXIT.ok;
   });
 
-program
-  .command('archive')
-  .description(
-    'Rescue a whole site from the Wayback Machine: discover its captures, fetch the best one per article (kept as WARC), write the archive files. Resumable: run it again to continue.',
-  )
-  .argument(
-    '<site>',
-    `what to rescue: a known site (${[...SITES.keys()].filter((id) => SITES.get(id)?.rescue).join(', ')}), a site profile file (.yaml/.json, docs/site-profiles.md), or a URL prefix (example.com/news/) for any other outlet`,
-  )
-  .requiredOption('-o, --out <dir>', 'archive folder: articles/, captures/*.warc.gz, state.sqlite, coverage.json')
-  .option('--wayback <url>', 'Wayback Machine base URL', DEFAULT_CLIENT_OPTIONS.baseUrl)
+waybackOptions(
+  program
+    .command('archive')
+    .description(
+      'Rescue a whole site from the Wayback Machine: discover its captures, fetch the best one per article (kept as WARC), write the archive files. Resumable: run it again to continue.',
+    )
+    .argument(
+      '<site>',
+      `what to rescue: a known site (${[...SITES.keys()].filter((id) => SITES.get(id)?.rescue).join(', ')}), a site profile file (.yaml/.json, docs/site-profiles.md), or a URL prefix (example.com/news/) for any other outlet`,
+    )
+    .requiredOption('-o, --out <dir>', 'archive folder: articles/, captures/*.warc.gz, state.sqlite, coverage.json'),
+  'articles',
+  DEFAULT_RESCUE_OPTIONS.concurrency,
+)
   .option(
     '--cdx-rpm <n>',
     'CDX requests per minute (the service allows 30 per IP)',
     positiveNumber,
     DEFAULT_POLITENESS.cdxPerMinute,
   )
-  .option('--rps <n>', 'capture requests per second', positiveNumber, DEFAULT_POLITENESS.capturesPerSecond)
-  .option(
-    '--max-wait <minutes>',
-    'stop (resumably) once the run has spent this long paused by 429s, outages or a block',
-    positiveNumber,
-    DEFAULT_POLITENESS.maxWaitMs / 60_000,
-  )
-  .option(
-    '--concurrency <n>',
-    `articles worked on at once (requests in flight stay at most ${DEFAULT_CLIENT_OPTIONS.connections}, one keep-alive pool)`,
-    positiveNumber,
-    DEFAULT_RESCUE_OPTIONS.concurrency,
-  )
   .option(
     '--closest-window <minutes>',
     'how far the Wayback\'s "closest capture" redirect may move a capture\'s time and still be taken; further away the capture is rejected as closest-too-far',
     positiveNumber,
     DEFAULT_CLIENT_OPTIONS.closestWindowMs / 60_000,
-  )
-  .addOption(
-    new Option(
-      '--time-scale <k>',
-      'divide every wait and multiply every rate by K (rehearsals against the simulator only)',
-    )
-      .argParser(positiveNumber)
-      .hideHelp(),
   )
   .option(
     '--closed <date>',
@@ -245,16 +283,11 @@ Examples:
     const { site, profileText } = await resolveArchiveTarget(target, closed);
     if (profileText !== undefined) await keepProfile(flags['out'] as string, profileText);
     const { pages: summary, media } = await runArchive(site, {
+      ...waybackFlags(flags),
       out: flags['out'] as string,
       media: flags['media'] !== false,
-      wayback: flags['wayback'] as string,
       cdxRpm: flags['cdxRpm'] as number,
-      rps: flags['rps'] as number,
-      maxWaitMinutes: flags['maxWait'] as number,
-      concurrency: flags['concurrency'] as number,
       closestWindowMinutes: flags['closestWindow'] as number,
-      ...(flags['timeScale'] !== undefined ? { timeScale: flags['timeScale'] as number } : {}),
-      quiet: flags['quiet'] === true,
     });
     const p = summary.progress;
     const images =
@@ -264,47 +297,19 @@ Examples:
     const tail = `${p.written} written, ${p.unrecovered} unrecovered${p.failed ? `, ${p.failed} failed (retried by the next run)` : ''} of ${p.articles} articles; ${p.fetched} captures fetched${p.cdxRowsSkipped ? `; ${p.cdxRowsSkipped} malformed CDX rows skipped` : ''}${images} → ${flags['out'] as string}`;
     const stop =
       summary.stop !== 'complete' ? summary : media !== undefined && media.stop !== 'complete' ? media : undefined;
-    if (stop === undefined) process.stdout.write(`done: ${tail}\n`);
-    else
-      process.stdout.write(
-        `stopped (${stop.stop}${stop.message ? `: ${stop.message}` : ''}): ${tail}\nrun the same command again to resume.\n`,
-      );
-    process.exitCode =
-      stop?.stop === 'interrupted'
-        ? EXIT.interrupted
-        : stop !== undefined || p.failed > 0 || (media?.progress.failed ?? 0) > 0
-          ? EXIT.tempfail
-          : EXIT.ok;
+    finishRun(stop, p.failed > 0 || (media?.progress.failed ?? 0) > 0, tail);
   });
 
-program
-  .command('media')
-  .description(
-    "Rescue the images an archive's articles show: each asked of the Wayback Machine (im_) at its article's capture time, kept in DIR/media (content-addressed files, an index, the answers as WARC). Works on any archive folder, salvage import's included. Resumable: run it again to continue.",
-  )
-  .argument('<dir>', 'archive folder (articles/…)')
-  .option('--wayback <url>', 'Wayback Machine base URL', DEFAULT_CLIENT_OPTIONS.baseUrl)
-  .option('--rps <n>', 'capture requests per second', positiveNumber, DEFAULT_POLITENESS.capturesPerSecond)
-  .option(
-    '--max-wait <minutes>',
-    'stop (resumably) once the run has spent this long paused by 429s, outages or a block',
-    positiveNumber,
-    DEFAULT_POLITENESS.maxWaitMs / 60_000,
-  )
-  .option(
-    '--concurrency <n>',
-    `images worked on at once (requests in flight stay at most ${DEFAULT_CLIENT_OPTIONS.connections}, one keep-alive pool)`,
-    positiveNumber,
-    DEFAULT_MEDIA_OPTIONS.concurrency,
-  )
-  .addOption(
-    new Option(
-      '--time-scale <k>',
-      'divide every wait and multiply every rate by K (rehearsals against the simulator only)',
+waybackOptions(
+  program
+    .command('media')
+    .description(
+      "Rescue the images an archive's articles show: each asked of the Wayback Machine (im_) at its article's capture time, kept in DIR/media (content-addressed files, an index, the answers as WARC). Works on any archive folder, salvage import's included. Resumable: run it again to continue.",
     )
-      .argParser(positiveNumber)
-      .hideHelp(),
-  )
+    .argument('<dir>', 'archive folder (articles/…)'),
+  'images',
+  DEFAULT_MEDIA_OPTIONS.concurrency,
+)
   .option('-q, --quiet', 'no progress on stderr', false)
   .addHelpText(
     'after',
@@ -324,28 +329,10 @@ Examples:
   salvage import hkcnews-article-archive --out hk && salvage media hk`,
   )
   .action(async (dir: string, flags: Record<string, unknown>) => {
-    const summary = await runMedia({
-      dir,
-      wayback: flags['wayback'] as string,
-      rps: flags['rps'] as number,
-      maxWaitMinutes: flags['maxWait'] as number,
-      concurrency: flags['concurrency'] as number,
-      ...(flags['timeScale'] !== undefined ? { timeScale: flags['timeScale'] as number } : {}),
-      quiet: flags['quiet'] === true,
-    });
+    const summary = await runMedia({ ...waybackFlags(flags), dir });
     const p = summary.progress;
     const tail = `${mediaSummary(summary.counts)}; this run: ${p.fetched} fetched, ${p.alreadyDone} done before${p.adopted ? `, ${p.adopted} adopted from the WARC` : ''} → ${dir}/media`;
-    if (summary.stop === 'complete') process.stdout.write(`done: ${tail}\n`);
-    else
-      process.stdout.write(
-        `stopped (${summary.stop}${summary.message ? `: ${summary.message}` : ''}): ${tail}\nrun the same command again to resume.\n`,
-      );
-    process.exitCode =
-      summary.stop === 'interrupted'
-        ? EXIT.interrupted
-        : summary.stop !== 'complete' || p.failed > 0
-          ? EXIT.tempfail
-          : EXIT.ok;
+    finishRun(summary.stop === 'complete' ? undefined : summary, p.failed > 0, tail);
   });
 
 program
@@ -372,6 +359,7 @@ program
     const media = await restoreMedia(dir, out);
     const problems = [
       r.damaged > 0 ? `${r.damaged} damaged stretches of WARC bytes skipped` : '',
+      (media?.damaged ?? 0) > 0 ? `${media?.damaged} damaged stretches of media WARC bytes skipped` : '',
       r.missingEvidence > 0
         ? `${r.missingEvidence} stored captures whose bytes are missing or damaged (salvage archive fetches them again)`
         : '',

@@ -379,3 +379,25 @@ test('a gzipped answer is the image inside: kept decoded, its digest that of the
     await c.close();
   }
 });
+
+test('a restore reads past damaged media WARC bytes to every intact record, and counts the damage', async () => {
+  const dir = join(work, 'damaged-media');
+  archive(dir);
+  const store = MediaStore.open(dir);
+  const answer = (url: string, timestamp: string): Parameters<MediaStore['appendCapture']>[0] => ({
+    url,
+    timestamp,
+    httpStatus: 200,
+    httpHeaders: { 'Content-Type': 'image/jpeg' },
+    payload: OK_BYTES,
+    warcHeaders: requestedCaptureHeaders(PAGE_TS, url),
+  });
+  const first = await store.appendCapture(answer(IMG.ok, '20210628174722'));
+  appendFileSync(join(dir, 'media/captures', first.warc), Buffer.from('not a gzip member at all'));
+  await store.appendCapture(answer(IMG.twin, '20210628174718'));
+  store.close(); // nothing recorded: the index is rebuilt from the file alone
+  const restored = await restoreMedia(dir, join(work, 'damaged-media-copy'));
+  assert.equal(restored?.restored, 2, 'both records, the one after the damage included');
+  assert.equal(restored?.damaged, 1);
+  assert.deepEqual(restored?.counts.byOutcome, { stored: 2 });
+});

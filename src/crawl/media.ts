@@ -209,7 +209,7 @@ function recordRow(store: MediaStore): ClassifyRecord {
 export async function restoreMedia(
   dir: string,
   out: string,
-): Promise<{ restored: number; counts: MediaCounts } | undefined> {
+): Promise<{ restored: number; damaged: number; counts: MediaCounts } | undefined> {
   const source = join(dir, MEDIA_DIR, MEDIA_CAPTURES_DIR);
   if (!existsSync(source)) return undefined;
   const target = join(out, MEDIA_DIR, MEDIA_CAPTURES_DIR);
@@ -221,7 +221,7 @@ export async function restoreMedia(
   const store = MediaStore.open(out);
   try {
     const restored = await store.restoreFromWarcs(recordRow(store));
-    return { restored, counts: store.counts() };
+    return { restored, damaged: store.damagedStretches, counts: store.counts() };
   } finally {
     store.close();
   }
@@ -263,6 +263,7 @@ export async function rescueMedia(options: MediaOptions): Promise<MediaSummary> 
   }
   const refs = imageRefs(archiveDir, progress);
   let stop: { stop: MediaSummary['stop']; message?: string } | undefined;
+  let failure: { error: unknown } | undefined;
 
   const settle = (row: MediaRow, stored?: { warc: string; offset: number; length: number }): void => {
     store.record(row, stored);
@@ -328,7 +329,7 @@ export async function rescueMedia(options: MediaOptions): Promise<MediaSummary> 
 
   const worker = async (): Promise<void> => {
     for (;;) {
-      if (stop !== undefined || signal?.aborted) return;
+      if (stop !== undefined || failure !== undefined || signal?.aborted) return;
       const next = await refs.next();
       if (next.done === true) return;
       if (store.isDone(next.value.key)) {
@@ -343,13 +344,17 @@ export async function rescueMedia(options: MediaOptions): Promise<MediaSummary> 
           return;
         }
         if (signal?.aborted) return;
-        throw error;
+        // Anything else (a full disk, a bug) ends the run; the other workers stop at their next
+        // image, and the store closes only once none is writing.
+        failure ??= { error };
+        return;
       }
     }
   };
 
   try {
-    await Promise.all(Array.from({ length: Math.max(1, concurrency) }, () => worker()));
+    await Promise.allSettled(Array.from({ length: Math.max(1, concurrency) }, () => worker()));
+    if (failure !== undefined) throw failure.error;
     if (stop === undefined && signal?.aborted) stop = { stop: 'interrupted' };
     const summary: MediaSummary = {
       stop: stop?.stop ?? 'complete',

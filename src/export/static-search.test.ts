@@ -280,7 +280,7 @@ test('the static search settles shared-character terms and puts literal matches 
   ];
   const f = await fixture(docs);
   try {
-    for (const q of ['周三', '週三', '其后表', '头发', '头发 -周三', '其后表 头发'])
+    for (const q of ['周三', '週三', '其后表', '头发', '头发 -周三', '其后表 头发', '头发a', '說头发'])
       for (const sort of ['relevance', 'date'] as const) await assertSame(f, { q, sort });
     assert.deepEqual(await f.client.matchIds({ q: '周三' }), [1], '周三 as typed');
     assert.deepEqual(await f.client.matchIds({ q: '头发' }), [3, 4], 'the literal 头发 first');

@@ -84,3 +84,33 @@ test('imageKey: the raw and the escaped spelling of one image URL are one key, a
     'one image, however it is spelled',
   );
 });
+
+test('articleImages: a break, an image and a bold line inside the article are no author card', () => {
+  const body = [
+    '',
+    '---',
+    '',
+    '![](https://web.archive.org/web/20210628174710im_/https://x.example/inside.jpg)',
+    '',
+    '**小標題**',
+    '',
+    '正文。',
+    '',
+    '![](https://web.archive.org/web/20210628174710im_/https://x.example/later.jpg)',
+    '',
+  ].join('\n');
+  assert.deepEqual(
+    articleImages({ body }).map((i) => i.url),
+    ['https://x.example/inside.jpg', 'https://x.example/later.jpg'],
+  );
+});
+
+test('articleImages: a hostile body of unclosed Markdown images is read, the one real image found', () => {
+  // 200 KB of `![](x`: linear work with the URL pattern that takes no brackets (a greedy one took
+  // 15 s here, measured 2026-12-07; no timing is asserted).
+  const body = '![](x'.repeat(40_000) + '![](https://web.archive.org/web/20210628174710im_/https://x.example/a.jpg)';
+  assert.deepEqual(
+    articleImages({ body }).map((i) => i.url),
+    ['https://x.example/a.jpg'],
+  );
+});

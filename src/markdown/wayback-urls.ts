@@ -42,15 +42,30 @@ export interface ArticleImage {
 }
 
 /** `![alt](url)` and `![alt](<url> "title")`: Markdown images (the old archive's inline images). */
-const MARKDOWN_IMAGE = /!\[(?:[^\]\\\n]|\\.)*\]\(\s*<?([^\s)>]+)>?(?:\s+(?:"[^"\n]*"|'[^'\n]*'))?\s*\)/g;
+// The URL takes no brackets or parentheses (URLs escape them): a body of `![](x![](x…` is then read
+// in linear time, where a greedy URL running on to the end of every attempt took seconds.
+const MARKDOWN_IMAGE = /!\[(?:[^\]\\\n]|\\.)*\]\(\s*<?([^\s()<>[\]]+)>?(?:\s+(?:"[^"\n]*"|'[^'\n]*'))?\s*\)/g;
 const HTTP_URL = /^https?:\/\//i;
 /**
  * The author card that closes a file of the old archive (and salvage's hkcnews files): a
  * thematic break, the author's avatar as a Markdown image, the name in bold, the bio. The
  * avatar is the author's, not the article's: not one of its images (the hkcnews capture
- * generator, the reference for image captures, leaves it out as well).
+ * generator, the reference for image captures, leaves it out as well). Only the last such block
+ * counts, and only when the bio after it holds no image and no other break.
  */
-const AUTHOR_CARD = /\n\n---\n\n!\[[^\]\n]*\]\([^)\n]*\)\n\n\*\*[^\n]*\*\*\n\n[^]*$/;
+const AUTHOR_CARD_START = '\n\n---\n\n![';
+const AUTHOR_CARD_HEAD = /^\n\n---\n\n!\[[^\]\n]*\]\([^)\n]*\)\n\n\*\*[^\n]*\*\*\n\n/;
+
+/** The body without its closing author card, if it has one. */
+function withoutAuthorCard(body: string): string {
+  const at = body.lastIndexOf(AUTHOR_CARD_START);
+  if (at === -1) return body;
+  const card = body.slice(at);
+  const head = AUTHOR_CARD_HEAD.exec(card);
+  if (head === null) return body;
+  const bio = card.slice(head[0].length);
+  return bio.includes('![') || /<img\b/i.test(bio) || bio.includes('\n---\n') ? body : body.slice(0, at);
+}
 const TIMESTAMP = /^\d{14}$/;
 
 /**
@@ -63,7 +78,7 @@ const TIMESTAMP = /^\d{14}$/;
  */
 export function articleImages(file: { body: string; url?: string }): ArticleImage[] {
   const articleTs = file.url === undefined ? undefined : parseMemento(file.url)?.timestamp;
-  const body = file.body.replace(AUTHOR_CARD, '');
+  const body = withoutAuthorCard(file.body);
   const srcs: string[] = [];
   const parser = new Parser(
     {

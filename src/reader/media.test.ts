@@ -6,7 +6,7 @@
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createFixtureArchive } from '../../test/helpers/reader-fixture.js';
@@ -125,6 +125,15 @@ test("media paths serve the store's files, immutable, and nothing else under the
   }
 });
 
+test('a link planted in the media store under an image name is not followed', async () => {
+  const name = `files/ee/ee${'0'.repeat(62)}.jpg`;
+  mkdirSync(join(fixture.dir, 'media/files/ee'), { recursive: true });
+  symlinkSync(join(fixture.dir, 'media/media.sqlite'), join(fixture.dir, 'media', name));
+  const r = await get(`/media/${name}`);
+  assert.equal(r.status, 404);
+  assert.doesNotMatch(await r.text(), /SQLite format/);
+});
+
 test('the static export copies the images its pages show, and only those', async () => {
   const out = join(tmpdir(), `salvage-media-export-${process.pid}`);
   rmSync(out, { recursive: true, force: true });
@@ -133,8 +142,14 @@ test('the static export copies the images its pages show, and only those', async
     assert.equal(report.media.files, 1);
     assert.equal(report.media.bytes, PHOTO.length);
     assert.ok(existsSync(join(out, 'media', shownFile)));
-    const buckets = readdirSync(join(out, 'media/files'));
-    assert.equal(buckets.length, 1, `only the shown image: ${buckets.join(', ')}`);
+    const copied = readdirSync(join(out, 'media/files'), { recursive: true, withFileTypes: true }).filter((e) =>
+      e.isFile(),
+    );
+    assert.deepEqual(
+      copied.map((e) => e.name),
+      [shownFile.split('/').at(-1)],
+      'only the shown image',
+    );
   } finally {
     rmSync(out, { recursive: true, force: true });
   }

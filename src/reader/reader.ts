@@ -135,8 +135,14 @@ export function createReader(options: ReaderOptions): Reader {
   const loadImages = options.loadImages ?? DEFAULT_READER_OPTIONS.loadImages;
   const index = SearchIndex.openDir(options.dir, { readonly: true });
   const catalog = new Catalog(index);
-  // The archive's own images (salvage media), when it has them.
-  const media = MediaStore.openExisting(options.dir);
+  // The archive's own images (salvage media), when it has them. A media index that cannot be
+  // read (damaged, another version) leaves the images as links: the articles still read.
+  let media: MediaStore | undefined;
+  try {
+    media = MediaStore.openExisting(options.dir);
+  } catch (error) {
+    options.onError?.(error as Error);
+  }
   // A server searches in a worker thread (search-pool.ts): one costly search must not stall pages.
   const pool = mode === 'server' ? new SearchPool({ file: join(options.dir, SEARCH_INDEX_FILE) }) : undefined;
   const ctx: ReaderContext = {

@@ -2,7 +2,7 @@
  * The reader's routes (Hono). Page paths end in `/` so a static export can write each one as
  * `path/index.html`; query strings carry only search, lookup and filter input.
  */
-import { readFile } from 'node:fs/promises';
+import { lstat, readFile } from 'node:fs/promises';
 import { extname } from 'node:path';
 import { Hono, type Context } from 'hono';
 import { type CatalogFacet } from '../search/index.js';
@@ -199,6 +199,8 @@ export function createRoutes(ctx: ReaderContext, options: RouteOptions): Hono {
     if (file === undefined) return c.text('not found', 404);
     let body: Uint8Array<ArrayBuffer>;
     try {
+      // Only a regular file: a link or a pipe planted in the store is not followed.
+      if (!(await lstat(file)).isFile()) return c.text('not found', 404);
       body = new Uint8Array(await readFile(file));
     } catch {
       return c.text('not found', 404);

@@ -44,6 +44,7 @@ export {
   parseQuery,
   settleForms,
   formsToCount,
+  literalTierForms,
   TYPED_READING_SHARE,
   type UnsettledTerm,
   search,

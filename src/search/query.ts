@@ -525,7 +525,7 @@ function countRows(index: SearchIndex, q: RowidQuery | undefined, from: number, 
  * title contains every term first, shorter titles first among them (the title field's length
  * normalisation of BM25: a query that is most of a title names that article), then the others;
  * newest first breaks ties. When a term is read in Simplified, the articles holding it as typed
- * come before all of these ({@link typedFirst}: literal before equivalent). This order is exact and cheap (FTS doclists are in date order; title
+ * come before all of these ({@link literalTierForms}: literal before equivalent). This order is exact and cheap (FTS doclists are in date order; title
  * lengths come from an index, not the rows); a bm25 order over a one-character query's 36,070
  * matches cost 20–90 ms.
  */
@@ -590,8 +590,8 @@ export function search(index: SearchIndex, options: SearchOptions = {}): SearchR
   let all: readonly number[] | undefined;
   const ftsOnly = matching !== undefined && termsExact && checkedExclusions.length === 0 && !joinFilters;
   // Relevance with a term read in Simplified: its literal matches go first (all keys needed).
-  const converted = sort === 'relevance' && forms.some((fs) => fs.length > 1);
-  if (ftsOnly && !group && !converted) {
+  const literalTier = sort === 'relevance' ? literalTierForms(forms) : undefined;
+  if (ftsOnly && !group && literalTier === undefined) {
     ({ total, page } = ftsOnlyPage(
       index,
       matching,
@@ -618,7 +618,7 @@ export function search(index: SearchIndex, options: SearchOptions = {}): SearchR
           options,
           checkLimit,
         });
-    if (converted) sks = typedFirst(index, sks, forms, lo, hi);
+    if (literalTier !== undefined) sks = typedFirst(index, sks, literalTier, lo, hi);
     total = sks.length;
     all = sks;
     if (group) {
@@ -693,27 +693,31 @@ export function search(index: SearchIndex, options: SearchOptions = {}): SearchR
 }
 
 /**
- * Literal before equivalent (issue 15): the matches that hold every term read in Simplified as
- * it was typed go first, then those found only through a reading; each part keeps its order.
- * The typed forms are found by FTS and, when FTS cannot decide them, checked on at most
- * {@link MAX_CHECKED_ROWS} of its newest candidates (a bound on a hostile query's cost: past it,
- * older literal matches rank among the others).
+ * The terms as typed that rank literal matches first (literal before equivalent, issue 15): the
+ * typed form of every term read in Simplified, when FTS decides each exactly (one CJK run, the
+ * form nearly every Simplified term has). Undefined when no term was read in Simplified, or a
+ * typed form needs a text check (`头发a`): deciding those would read article texts, so the
+ * order is then the usual one. One rule for the server and the static client.
  */
-function typedFirst(index: SearchIndex, sks: number[], forms: readonly string[][], lo: number, hi: number): number[] {
+export function literalTierForms(forms: readonly (readonly string[])[]): string[] | undefined {
   const typed = forms.filter((fs) => fs.length > 1).map((fs) => fs[0]!);
-  const constraints = ftsConstraints(typed);
-  const rowids = matchingRowids(constraints, [], lo, hi);
+  if (typed.length === 0 || !typed.every(ftsIsExact) || ftsConstraints(typed).truncated) return undefined;
+  return typed;
+}
+
+/**
+ * Literal before equivalent: the matches that hold every {@link literalTierForms} form go first,
+ * then those found only through a reading; each part keeps its order. FTS alone decides the
+ * typed forms, so no article text is read.
+ */
+function typedFirst(index: SearchIndex, sks: number[], typed: readonly string[], lo: number, hi: number): number[] {
+  const rowids = matchingRowids(ftsConstraints(typed), [], lo, hi);
   if (rowids === undefined) return sks;
-  const check = constraints.truncated || !typed.every(ftsIsExact) ? typed : [];
-  const sql =
-    check.length === 0
-      ? rowids.sql
-      : `SELECT a.sk FROM (${rowids.sql} ORDER BY rowid DESC LIMIT ${MAX_CHECKED_ROWS}) m JOIN articles a ON a.sk = m.sk WHERE ${check.map(() => 'instr(a.folded, ?) > 0').join(' AND ')}`;
   const literal = new Set(
     index.db
-      .prepare<(string | number)[], number>(sql)
+      .prepare<(string | number)[], number>(rowids.sql)
       .pluck()
-      .all(...rowids.params, ...check),
+      .all(...rowids.params),
   );
   if (literal.size === 0) return sks;
   return [...sks.filter((sk) => literal.has(sk)), ...sks.filter((sk) => !literal.has(sk))];

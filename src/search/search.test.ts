@@ -9,6 +9,7 @@ import {
   MAX_QUERY_TERMS,
   parseQuery,
   settleForms,
+  literalTierForms,
   type ParsedQuery,
   search,
   snippet,
@@ -181,6 +182,10 @@ test('relevance: articles holding a Simplified term as typed come before those f
     assert.deepEqual(order({ category: 'a' }), [1, 2, 3], 'the filtered path orders alike');
     assert.deepEqual(order({ sort: 'date' }), [2, 3, 1], 'sort=date is newest first');
     assert.deepEqual(order({ group: true }), [1, 2, 3]);
+    // A typed form FTS cannot decide alone (Latin beside CJK) gets no literal tier: no text is read for it.
+    assert.deepEqual(literalTierForms(parseQuery('头发').forms), ['头发']);
+    assert.equal(literalTierForms(parseQuery('头发a').forms), undefined);
+    assert.equal(literalTierForms(parseQuery('頭髮').forms), undefined, 'nothing read in Simplified');
   } finally {
     index.close();
   }
@@ -547,8 +552,9 @@ function bruteOrder(docs: readonly SearchDocument[], q: string, sort: 'relevance
   const { forms } = bruteParse(docs, q);
   const matching = new Set(bruteForce(docs, q));
   const relevance = sort === 'relevance' && forms.length > 0;
+  const typed = relevance ? literalTierForms(forms) : undefined;
   const tier = (d: SearchDocument): number =>
-    relevance && !forms.every((fs) => fs.length === 1 || foldedOf(d).includes(fs[0]!)) ? 1 : 0;
+    typed !== undefined && !typed.every((t) => foldedOf(d).includes(t)) ? 1 : 0;
   const rank = (d: SearchDocument): number =>
     relevance && forms.every((fs) => fs.some((f) => fold(d.title).includes(f)))
       ? Array.from(fold(d.title)).length

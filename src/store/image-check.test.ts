@@ -144,6 +144,34 @@ test('a file cut before its end marker is truncated, in every format that has on
   }
 });
 
+test('a JPEG cut inside its scan is truncated even when an EXIF thumbnail ends with its own EOI', () => {
+  // APP1 carrying a thumbnail (its own SOI … SOS … EOI) before the main image's SOF and scan.
+  const thumbnail = [0xff, 0xd8, 0xff, 0xda, ...be16(8), 1, 1, 0, 0, 63, 0, 7, 7, 0xff, 0xd9];
+  const app1 = [0xff, 0xe1, ...be16(2 + 6 + thumbnail.length), ...Buffer.from('Exif\0\0'), ...thumbnail];
+  const whole = bytes(
+    [0xff, 0xd8],
+    app1,
+    [0xff, 0xc0, ...be16(11), 8, ...be16(480), ...be16(640), 1, 1, 0x11, 0],
+    [0xff, 0xda, ...be16(8), 1, 1, 0, 0, 63, 0],
+    new Array<number>(64).fill(0x33),
+    [0xff, 0xd9],
+  );
+  assert.equal(checkImage(whole, 'image/jpeg').ok, true);
+  const cut = checkImage(whole.subarray(0, whole.length - 30), 'image/jpeg');
+  assert.equal(!cut.ok && cut.reason, 'truncated');
+  const beforeScan = checkImage(whole.subarray(0, 2 + app1.length + 5), 'image/jpeg');
+  assert.equal(!beforeScan.ok && beforeScan.reason, 'truncated');
+});
+
+test('an ICO whose directory points past the end of the file is truncated', () => {
+  const png1 = png(1, 1);
+  const entry = [1, 1, 0, 0, 1, 0, 32, 0, ...le32(png1.length), ...le32(22)];
+  const ico = bytes([0, 0, 1, 0, 1, 0], entry, png1);
+  assert.equal(checkImage(ico, 'image/x-icon').ok, true);
+  const cut = checkImage(ico.subarray(0, ico.length - 5), 'image/x-icon');
+  assert.equal(!cut.ok && cut.reason, 'truncated');
+});
+
 test('an HTML error page, JSON or unknown bytes archived as an image are not images, whatever the type says', () => {
   for (const [body, type] of [
     ['<!DOCTYPE html><html><body>404 Not Found</body></html>', 'image/jpeg'],

@@ -72,17 +72,17 @@ const u32le = (b: Uint8Array, at: number): number =>
   (b[at]! | (b[at + 1]! << 8) | (b[at + 2]! << 16) | (b[at + 3]! << 24)) >>> 0;
 
 /**
- * Whether the file ends as its format says it must, or why not. JPEG: the EOI marker FF D9
- * (ITU T.81 B.2.1; inside entropy-coded data an FF is always followed by 00 or a restart
- * marker, so a cut file has none near its end). PNG: the whole IEND chunk (PNG spec §11.2.5). GIF:
- * the trailer byte 3B (GIF89a §27). WebP: the RIFF size covers the file (RIFF header). BMP:
- * the file size the header gives. ICO has no end marker and is not checked.
+ * Whether the file ends as its format says it must. JPEG: an EOI marker FF D9 after the scan
+ * (ITU T.81 B.2.1; inside entropy-coded data an FF is always followed by 00 or a restart marker,
+ * so a cut scan has none; {@link jpegWhole}). PNG: the whole IEND chunk (PNG spec §11.2.5). GIF:
+ * the trailer byte 3B (GIF89a §27). WebP: the RIFF size covers the file (RIFF header). BMP: the
+ * file size the header gives. ICO: every image its directory lists lies inside the file.
  */
 function whole(type: WebImageType, bytes: Uint8Array): boolean {
   const end = tail(bytes);
   switch (type) {
     case 'jpg':
-      return hasSequence(end, [0xff, 0xd9]);
+      return jpegWhole(bytes);
     case 'png':
       // The whole IEND chunk: length 0, "IEND", its (fixed) CRC.
       return hasSequence(end, [0, 0, 0, 0, 0x49, 0x45, 0x4e, 0x44, 0xae, 0x42, 0x60, 0x82]);
@@ -95,9 +95,45 @@ function whole(type: WebImageType, bytes: Uint8Array): boolean {
       return bytes.length >= 12 && u32le(bytes, 4) + 8 <= bytes.length;
     case 'bmp':
       return bytes.length >= 6 && u32le(bytes, 2) <= bytes.length;
-    case 'ico':
+    case 'ico': {
+      // ICONDIR: the count at byte 4, then 16-byte entries whose size and offset (bytes 8 and 12)
+      // must lie inside the file.
+      if (bytes.length < 6) return false;
+      const count = bytes[4]! | (bytes[5]! << 8);
+      if (count === 0 || 6 + 16 * count > bytes.length) return false;
+      for (let i = 0; i < count; i++) {
+        const entry = 6 + 16 * i;
+        if (u32le(bytes, entry + 12) + u32le(bytes, entry + 8) > bytes.length) return false;
+      }
       return true;
+    }
   }
+}
+
+/**
+ * Whether a JPEG is whole: its segments are walked from SOI by their lengths to the first
+ * top-level SOS (an EXIF thumbnail, with its own SOS and EOI, sits inside APP1 and is skipped with
+ * it), and an EOI must follow that scan. A file cut before its scan, or inside it, is not whole;
+ * bytes after EOI (a motion photo's video) are allowed. When the segments cannot be walked
+ * (entropy-coded bytes where a marker should be: a stripped or JPEG-shaped file), an EOI near the
+ * end is what is asked.
+ */
+function jpegWhole(bytes: Uint8Array): boolean {
+  let at = 2;
+  for (;;) {
+    if (at + 4 > bytes.length) return false; // cut inside the headers
+    if (bytes[at] !== 0xff) return hasSequence(tail(bytes), [0xff, 0xd9]);
+    const marker = bytes[at + 1]!;
+    if (marker === 0xff) {
+      at++; // fill byte
+      continue;
+    }
+    if (marker === 0xda) break;
+    if (marker === 0xd9) return false; // EOI before any scan
+    at += 2 + ((bytes[at + 2]! << 8) | bytes[at + 3]!);
+  }
+  for (let i = bytes.length - 2; i > at; i--) if (bytes[i] === 0xff && bytes[i + 1] === 0xd9) return true;
+  return false;
 }
 
 /**

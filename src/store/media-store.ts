@@ -249,13 +249,29 @@ export class MediaStore {
     return new MediaStore(dir, db);
   }
 
-  /** Open the media store read-only; undefined when the archive has none. */
+  /**
+   * Open the media store read-only; undefined when the archive has none. Throws SalvageError
+   * INPUT_UNREADABLE when its index cannot be read or is of another version.
+   */
   static openExisting(archiveDir: string): MediaStore | undefined {
     const dir = join(archiveDir, MEDIA_DIR);
     const file = join(dir, MEDIA_INDEX_FILE);
     if (!existsSync(file)) return undefined;
-    const db = new Database(file, { readonly: true, fileMustExist: true });
-    return new MediaStore(dir, db);
+    let db: Database.Database | undefined;
+    try {
+      db = new Database(file, { readonly: true, fileMustExist: true });
+      const version = db.prepare<[], { value: string }>("SELECT value FROM meta WHERE key = 'schema'").get()?.value;
+      if (version !== String(MEDIA_SCHEMA_VERSION))
+        throw new Error(`schema ${version ?? 'none'}, this version reads ${MEDIA_SCHEMA_VERSION}`);
+      return new MediaStore(dir, db);
+    } catch (error) {
+      db?.close();
+      throw new SalvageError(
+        'INPUT_UNREADABLE',
+        `the media index ${file} cannot be read (${error instanceof Error ? error.message : String(error)})`,
+        { subject: file },
+      );
+    }
   }
 
   close(): void {
@@ -322,6 +338,9 @@ export class MediaStore {
     return this.readRecords(classify, true);
   }
 
+  /** Stretches of media WARC bytes that held no record, met by {@link restoreFromWarcs} (left in place). */
+  damagedStretches = 0;
+
   private async readRecords(classify: ClassifyRecord, fromStart: boolean): Promise<number> {
     const dir = join(this.dir, MEDIA_CAPTURES_DIR);
     if (!existsSync(dir)) return 0;
@@ -336,8 +355,16 @@ export class MediaStore {
       if (statSync(path).size <= from) continue;
       let end = from;
       for await (const m of scanMembers(path, from)) {
-        if (m.kind !== 'record' || m.offset !== end) break;
-        end += m.length;
+        if (m.kind !== 'record' || m.offset !== end) {
+          // Adopting after a kill stops at the first stretch that is no whole record (the cut
+          // write); a restore reads past damage to every intact record, and counts it.
+          if (!fromStart) break;
+          if (m.kind !== 'record') {
+            this.damagedStretches++;
+            continue;
+          }
+        }
+        end = m.offset + m.length;
         const requested = m.head.type === 'response' ? requestedOf(m.head.warc) : undefined;
         const row =
           requested === undefined

@@ -6,6 +6,7 @@
 import { existsSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { createAdaptorServer } from '@hono/node-server';
+import axe from 'axe-core';
 import { chromium, type Browser, type BrowserContext, type BrowserContextOptions, type Page } from 'playwright-core';
 import {
   writeFixtureArchive as writeArchive,
@@ -93,6 +94,19 @@ export async function openPage(browser: Browser, options: BrowserContextOptions 
     if (m.type() === 'error') watched.consoleErrors.push(m.text());
   });
   return watched;
+}
+
+/** axe-core's violations on the current page, as "rule: target" lines. */
+export async function axeViolations(page: Page): Promise<string[]> {
+  // The reader's CSP allows no inline script, so axe is evaluated through the DevTools protocol
+  // (not a <script> tag); the page's own policy stays in force.
+  await page.evaluate(axe.source);
+  const results = await page.evaluate(() =>
+    (globalThis as unknown as { axe: typeof axe }).axe.run({ resultTypes: ['violations'] }),
+  );
+  return results.violations.flatMap((v: axe.Result) =>
+    v.nodes.map((n) => `${v.id} (${v.impact ?? '?'}): ${n.target.join(' ')} — ${v.help}`),
+  );
 }
 
 /** Requests that left loopback (anything but 127.0.0.1 / localhost over http, or data:/about:). */

@@ -9,7 +9,6 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { deflateSync, crc32 } from 'node:zlib';
-import axe from 'axe-core';
 import { imageKey } from '../../src/markdown/index.js';
 import { parseMemento } from '../../src/memento.js';
 import { MediaStore } from '../../src/store/index.js';
@@ -38,7 +37,7 @@ function realPng(width: number, height: number): Buffer {
     chunk('IEND', Buffer.alloc(0)),
   ]);
 }
-import type { Browser, Page } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import {
   FFFD_SLUG_ORIGINAL,
   FFFD_SLUG_PASTED,
@@ -49,6 +48,7 @@ import {
   openPage,
   skipReason,
   FIXTURE_IMAGE,
+  axeViolations,
   startReader,
   writeFixtureArchive,
   type RunningReader,
@@ -59,26 +59,13 @@ const skip = skipReason();
 if (skip !== undefined) console.log(`reader e2e SKIPPED: ${skip}`);
 
 /** The page's global object, as the page functions below see it (tsconfig has no DOM lib). */
-type PageGlobal = { __pwned?: unknown; axe: typeof axe };
+type PageGlobal = { __pwned?: unknown };
 
 /** A 1×1 transparent PNG. */
 const ONE_PIXEL_PNG = Buffer.from(
   'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAQAAAC1HAwCAAAAC0lEQVR42mNkYAAAAAYAAjCB0C8AAAAASUVORK5CYII=',
   'base64',
 );
-
-/** axe-core's violations on the current page, as "rule: target" lines. */
-async function axeViolations(page: Page): Promise<string[]> {
-  // The reader's CSP allows no inline script, so axe is evaluated through the DevTools protocol
-  // (not a <script> tag); the page's own policy stays in force.
-  await page.evaluate(axe.source);
-  const results = await page.evaluate(() =>
-    (globalThis as unknown as PageGlobal).axe.run({ resultTypes: ['violations'] }),
-  );
-  return results.violations.flatMap((v: axe.Result) =>
-    v.nodes.map((n) => `${v.id} (${v.impact ?? '?'}): ${n.target.join(' ')} — ${v.help}`),
-  );
-}
 
 describe('reader in chromium', { skip: skip ?? false }, () => {
   let dir: string;

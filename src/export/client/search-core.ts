@@ -15,6 +15,7 @@ import {
   facetsOf,
   fold,
   formsToCount,
+  literalTierForms,
   MAX_LIMIT,
   parseQuery,
   settleForms,
@@ -317,9 +318,10 @@ export class StaticSearchIndex {
     // Literal before equivalent: with a term read in Simplified, the matches holding every such
     // term as typed go first.
     let typed: Int32Array | undefined;
-    if (titleHit !== undefined && forms.some((fs) => fs.length > 1)) {
+    const literalForms = titleHit !== undefined ? literalTierForms(forms) : undefined;
+    if (literalForms !== undefined) {
       typed = all;
-      for (const fs of forms) if (fs.length > 1) typed = (await this.#term(fs[0]!, typed, 'text')).docs;
+      for (const form of literalForms) typed = (await this.#term(form, typed, 'text')).docs;
     }
     const keys = await this.#sortKeys();
     const order = Array.from(all);
