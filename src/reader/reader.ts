@@ -5,7 +5,7 @@
  */
 import { Catalog, SearchIndex, SearchPool, SEARCH_INDEX_FILE, type CatalogFacet } from '../search/index.js';
 import { join } from 'node:path';
-import { MediaStore, MEDIA_DIR } from '../store/index.js';
+import { MediaStore, MEDIA_DIR, WEB_IMAGE_TYPES } from '../store/index.js';
 import { ASSETS } from './assets.js';
 import { ResponseCache, type CachedResponse } from './cache.js';
 import {
@@ -99,7 +99,9 @@ export interface Reader {
 const FACETS: readonly CatalogFacet[] = ['category', 'tag', 'author'];
 
 /** A media path the reader serves: `/media/files/<ab>/<sha256>.<ext>`, the file's own name. */
-const MEDIA_PATH = /^\/media\/(files\/([0-9a-f]{2})\/\2[0-9a-f]{62}\.(?:jpg|png|gif|webp|bmp|ico))$/;
+const MEDIA_PATH = new RegExp(
+  `^/media/(files/([0-9a-f]{2})/\\2[0-9a-f]{62}\\.(?:${Object.keys(WEB_IMAGE_TYPES).join('|')}))$`,
+);
 
 /** The reader's view of a media store: stored images by key, and files by their path. */
 function mediaLookups(dir: string, media: MediaStore): Required<Pick<ReaderContext, 'storedImage' | 'mediaFile'>> {

@@ -8,17 +8,9 @@ import { Hono, type Context } from 'hono';
 import { type CatalogFacet } from '../search/index.js';
 import { isSalvageError } from '../errors.js';
 import { articleIdFromUrl } from '../sites/index.js';
+import { WEB_IMAGE_TYPES, type WebImageType } from '../store/index.js';
 import { ASSET_CACHE_CONTROL, ASSETS } from './assets.js';
 
-/** Content-Type of the media files the reader serves, by extension (store/media-store.ts names them). */
-const MEDIA_TYPES: Record<string, string> = {
-  '.jpg': 'image/jpeg',
-  '.png': 'image/png',
-  '.gif': 'image/gif',
-  '.webp': 'image/webp',
-  '.bmp': 'image/bmp',
-  '.ico': 'image/x-icon',
-};
 import { articleHref, FACET_LABELS, onThisDayHref, type ReaderContext } from './context.js';
 import { html, type Html } from './html.js';
 import { page } from './layout.js';
@@ -206,7 +198,8 @@ export function createRoutes(ctx: ReaderContext, options: RouteOptions): Hono {
       return c.text('not found', 404);
     }
     c.header('Cache-Control', ASSET_CACHE_CONTROL);
-    c.header('Content-Type', MEDIA_TYPES[extname(file)] ?? 'application/octet-stream');
+    // The store names a file by its format (store WEB_IMAGE_TYPES): the extension gives its type.
+    c.header('Content-Type', WEB_IMAGE_TYPES[extname(file).slice(1) as WebImageType] ?? 'application/octet-stream');
     return c.body(body);
   });
 
