@@ -8,8 +8,8 @@
  * byte for byte; and on a sample: 5 kill -9s with reruns, and the storm fault profile, each
  * against an uninterrupted run. The sites carry image captures (`--images on`), so every run
  * rescues the articles' images too (issue 16): each image of a written article is checked
- * against the manifest's fate and digest, and `salvage media` on the sample's existing archive
- * (`salvage import`) must give the images the rescue gave.
+ * against the manifest's fate and digest and against the service's own rule, and `salvage media`
+ * on the whole existing archive (`salvage import`) must give the images the rescue gave.
  *
  *   npm run bench:rescue                           all 49,118 articles (~25 min here)
  *   npm run bench:rescue -- --sample 3000          a deterministic sample for the main run
@@ -24,6 +24,8 @@ import { createInterface } from 'node:readline';
 import Database from 'better-sqlite3';
 import { rankCaptures } from '../src/crawl/index.js';
 import { imageKey } from '../src/markdown/index.js';
+import { parseMemento, timestampToMs } from '../src/memento.js';
+import { surt } from '../src/devtools/wayback-sim/index.js';
 import { hkcnewsArticleId } from '../src/sites/index.js';
 import type { CdxRow } from '../src/wayback/index.js';
 import { articleTree } from '../scripts/archive-tree.js';
@@ -157,8 +159,10 @@ async function minimumFetches(site: string): Promise<{ cdxRows: number; captures
   let rows = 0;
   for await (const line of createInterface({ input: createReadStream(join(site, 'cdx.jsonl')) })) {
     if (!line) continue;
-    rows++;
     const r = JSON.parse(line) as Record<string, string>;
+    // Image rows are asked for as im_ captures, never through the CDX.
+    if (IMAGE_KINDS.has(r['kind']!)) continue;
+    rows++;
     const id = hkcnewsArticleId(r['original']!);
     if (id === undefined) continue;
     const row = {
@@ -241,22 +245,40 @@ interface ManifestImage {
   digest: string | null;
 }
 
-/** Each image row of an archive's media store, by key: outcome, capture time and Wayback digest. */
-function mediaRows(dir: string): Map<string, { outcome: string; captureTs: string | null; digest: string | null }> {
+/** Each image row of an archive's media store, by key: outcome, the time it was asked at, capture time and Wayback digest. */
+function mediaRows(
+  dir: string,
+): Map<string, { outcome: string; requestedTs: string; captureTs: string | null; digest: string | null }> {
   const path = join(dir, 'media/media.sqlite');
   if (!existsSync(path)) return new Map();
   const db = new Database(path, { readonly: true });
   try {
-    const rows = db.prepare('SELECT key, outcome, capture_ts, wayback_digest FROM images').all() as {
+    const rows = db.prepare('SELECT key, outcome, requested_ts, capture_ts, wayback_digest FROM images').all() as {
       key: string;
       outcome: string;
+      requested_ts: string;
       capture_ts: string | null;
       wayback_digest: string | null;
     }[];
-    return new Map(rows.map((r) => [r.key, { outcome: r.outcome, captureTs: r.capture_ts, digest: r.wayback_digest }]));
+    return new Map(
+      rows.map((r) => [
+        r.key,
+        { outcome: r.outcome, requestedTs: r.requested_ts, captureTs: r.capture_ts, digest: r.wayback_digest },
+      ]),
+    );
   } finally {
     db.close();
   }
+}
+
+/** The CDX `kind`s of the generator's image captures (its README, "Image captures"). */
+const IMAGE_KINDS = new Set(['image', 'image-notfound']);
+
+/** The time of the innermost memento of an image `src` (a Wayback URL inside a Wayback URL names the inner one's). */
+function srcTimestamp(src: string): string | undefined {
+  let m = parseMemento(src);
+  for (let inner = m && parseMemento(m.original); inner !== undefined; inner = parseMemento(inner.original)) m = inner;
+  return m?.timestamp;
 }
 
 /** What each fate must give: a stored image with the manifest's digest, or the right reason it is missing. */
@@ -268,45 +290,133 @@ const FATE_OUTCOME: Record<ManifestImage['fate'], string> = {
   never: 'not-archived',
 };
 
-/** The images of the written articles against the manifest's fates and digests. */
-function checkMedia(out: string, manifestPath: string): string {
-  const manifest = JSON.parse(readFileSync(manifestPath, 'utf8')) as {
+/** What an answer should be: the outcome, and the Wayback digest of a stored image. */
+interface ImageExpectation {
+  outcome: string;
+  digest: string | null;
+}
+
+/** An image row of the generator's CDX index. */
+interface ImageCapture {
+  timestamp: string;
+  statuscode: string;
+  digest: string;
+}
+
+/**
+ * The image captures of the generator's CDX index by SURT key: what the Wayback answers an
+ * `im_` request from, for every spelling of the URL that shares the key (www. or not, http or
+ * https: WAYBACK.md, CDX).
+ */
+async function imageCaptures(site: string): Promise<Map<string, ImageCapture[]>> {
+  const byKey = new Map<string, ImageCapture[]>();
+  for await (const line of createInterface({ input: createReadStream(join(site, 'cdx.jsonl')) })) {
+    if (!line) continue;
+    const r = JSON.parse(line) as Record<string, string>;
+    if (!IMAGE_KINDS.has(r['kind']!)) continue;
+    const list = byKey.get(r['urlkey']!) ?? byKey.set(r['urlkey']!, []).get(r['urlkey']!)!;
+    list.push({ timestamp: r['timestamp']!, statuscode: r['statuscode']!, digest: r['digest']! });
+  }
+  return byKey;
+}
+
+/**
+ * What the Wayback answers an `im_` request for `original` at `ts`: the capture of its SURT key
+ * closest in time (any spelling, any status; the earlier of two equally close), as the service
+ * and the simulator pick it.
+ */
+function serviceAnswer(captures: Map<string, ImageCapture[]>, original: string, ts: string): ImageExpectation {
+  const list = captures.get(surt(original)) ?? [];
+  const t = timestampToMs(ts);
+  let best: ImageCapture | undefined;
+  for (const c of list) {
+    const d = Math.abs(timestampToMs(c.timestamp) - t);
+    if (
+      best === undefined ||
+      d < Math.abs(timestampToMs(best.timestamp) - t) ||
+      (d === Math.abs(timestampToMs(best.timestamp) - t) && c.timestamp < best.timestamp)
+    )
+      best = c;
+  }
+  if (best === undefined) return { outcome: 'not-archived', digest: null };
+  return best.statuscode === '200'
+    ? { outcome: 'stored', digest: best.digest }
+    : { outcome: 'archived-error', digest: null };
+}
+
+/**
+ * The images of the written articles against two references: the manifest's fate of each image
+ * URL (for the article whose time the image was asked at), and the answer the service's own rule
+ * gives from the generator's CDX index (the manifest gives every spelling of a URL its own fate,
+ * where the Wayback's SURT index answers `www.` and bare, http and https spellings from the
+ * captures of all of them).
+ */
+async function checkMedia(out: string, site: string): Promise<string> {
+  const manifest = JSON.parse(readFileSync(join(site, 'manifest.json'), 'utf8')) as {
     articles: (ManifestArticle & { images?: ManifestImage[] })[];
   };
+  const captures = await imageCaptures(site);
   const rows = mediaRows(out);
-  const expected = new Map<string, ManifestImage>();
+  // key → requested time → the manifest's image (an image several articles show, each at its own time)
+  const expected = new Map<string, Map<string, ManifestImage>>();
   for (const a of manifest.articles)
-    if (a.outcome === 'ok') for (const image of a.images ?? []) expected.set(imageKey(image.original), image);
-  let stored = 0,
-    storedWant = 0,
-    missingRight = 0,
-    missingWant = 0,
-    digestWrong = 0,
-    absent = 0;
-  const wrong: string[] = [];
-  for (const [key, image] of expected) {
-    const want = FATE_OUTCOME[image.fate];
+    if (a.outcome === 'ok')
+      for (const image of a.images ?? []) {
+        const key = imageKey(image.original);
+        const at = expected.get(key) ?? expected.set(key, new Map()).get(key)!;
+        at.set(srcTimestamp(image.src) ?? a.expected?.timestamp ?? '', image);
+      }
+  const tally = (): { right: number; want: number; wrong: string[] } => ({ right: 0, want: 0, wrong: [] });
+  const byManifest = { stored: tally(), missing: tally() };
+  const byService = { stored: tally(), missing: tally() };
+  let absent = 0,
+    surtTwins = 0;
+  const judge = (
+    t: { stored: ReturnType<typeof tally>; missing: ReturnType<typeof tally> },
+    want: ImageExpectation,
+    row: { outcome: string; digest: string | null; captureTs: string | null } | undefined,
+    label: string,
+  ): boolean => {
+    const bucket = want.outcome === 'stored' ? t.stored : t.missing;
+    bucket.want++;
+    const right =
+      row !== undefined && row.outcome === want.outcome && (want.outcome !== 'stored' || row.digest === want.digest);
+    if (right) bucket.right++;
+    else if (bucket.wrong.length < 3)
+      bucket.wrong.push(
+        `${label}: want ${want.outcome} ${want.digest ?? ''}, got ${row === undefined ? 'nothing' : `${row.outcome} ${row.digest ?? ''} (${row.captureTs ?? '-'})`}`,
+      );
+    return right;
+  };
+  for (const [key, at] of expected) {
     const row = rows.get(key);
-    if (want === 'stored') storedWant++;
-    else missingWant++;
-    if (row === undefined) {
-      absent++;
-      continue;
-    }
-    if (row.outcome !== want) {
-      if (wrong.length < 5) wrong.push(`${image.fate}→${row.outcome} ${image.original}`);
-      continue;
-    }
-    if (want !== 'stored') missingRight++;
-    else if (row.digest === image.digest) stored++;
-    else {
-      digestWrong++;
-      if (wrong.length < 5)
-        wrong.push(`digest ${row.digest} ≠ ${image.digest} (${row.captureTs} vs ${image.timestamp}) ${image.original}`);
-    }
+    if (row === undefined) absent++;
+    // The article the image was asked for (the first article to reach a worker names the time).
+    const image = (row?.requestedTs !== undefined ? at.get(row.requestedTs) : undefined) ?? at.values().next().value!;
+    const requestedTs = row?.requestedTs ?? srcTimestamp(image.src) ?? '';
+    const asManifest = judge(
+      byManifest,
+      { outcome: FATE_OUTCOME[image.fate], digest: image.digest },
+      row,
+      `manifest ${image.fate} ${image.original}`,
+    );
+    const asService = judge(
+      byService,
+      serviceAnswer(captures, image.original, requestedTs),
+      row,
+      `service ${image.original}`,
+    );
+    if (asService && !asManifest) surtTwins++;
   }
   const extra = [...rows.keys()].filter((k) => !expected.has(k)).length;
-  return `images of written articles: stored with the manifest's digest ${stored}/${storedWant} · missing with the right reason ${missingRight}/${missingWant} · other digest ${digestWrong} · absent ${absent} · not in the manifest ${extra}${wrong.length ? `\n  e.g. ${wrong.join('\n  e.g. ')}` : ''}`;
+  const line = (name: string, t: typeof byManifest): string =>
+    `${name}: stored with the digest ${t.stored.right}/${t.stored.want} · missing with the right reason ${t.missing.right}/${t.missing.want}${[...t.stored.wrong, ...t.missing.wrong].map((w) => `\n    e.g. ${w}`).join('')}`;
+  return [
+    `images of written articles: ${expected.size} · absent from the store ${absent} · in the store but in no written article ${extra}`,
+    `  ${line("against the service's rule (closest capture of the URL's SURT key, from the generator's CDX)", byService)}`,
+    `  ${line("against the manifest's fate of each URL", byManifest)}`,
+    `  right by the service's rule but not the manifest's fate: ${surtTwins} (URLs whose www./bare or http/https twin the Wayback answers with)`,
+  ].join('\n');
 }
 
 /** Whether two archives' media stores agree on every image both hold (and how many each holds). */
@@ -362,7 +472,7 @@ if (only === undefined || only === 'main') {
     `memory (RSS of salvage archive): ${marks.map((m) => (m ? `${(m.t / 1000).toFixed(0)} s: ${m.mb.toFixed(0)} MB` : '-')).join(' · ')} · peak ${Math.max(...r.rss.map((x) => x.mb)).toFixed(0)} MB`,
   );
   console.log(checkChoices(out, join(site, 'manifest.json')));
-  console.log(checkMedia(out, join(site, 'manifest.json')));
+  console.log(await checkMedia(out, site));
   const compare = run(
     'node',
     [
@@ -394,6 +504,29 @@ if (only === undefined || only === 'main') {
   console.log(
     `salvage rebuild: ${rb.stdout.trim()} in ${(rb.ms / 1000).toFixed(0)} s; byte for byte: ${sameTree(articleTree(out), articleTree(rebuilt)).detail}`,
   );
+
+  // salvage media on the existing archive (salvage import of the generator's expected files, the
+  // old public archive's own Markdown): the images the rescue gave, for every image both hold.
+  const imported = join(work, 'imported');
+  rmSync(imported, { recursive: true, force: true });
+  {
+    run('node', [cli, 'import', join(site, 'expected'), '--out', imported, '--quiet'], 'import');
+    const sim = await startSim(site, 'default', '4');
+    const t0 = performance.now();
+    const m = run(
+      'node',
+      [cli, 'media', imported, '--wayback', sim.url, '--time-scale', String(scale), '--quiet'],
+      'media',
+    );
+    const importStats = await sim.stats();
+    await sim.stop();
+    const media = sameMedia(mediaRows(out), mediaRows(imported));
+    console.log(
+      `salvage media on the imported existing archive: ${m.stdout.trim()} in ${((performance.now() - t0) / 1000).toFixed(1)} s; images as the rescue gave them: ${media.detail}`,
+    );
+    console.log(`  ${politenessLine(importStats)}`);
+    console.log(`  ${await checkMedia(imported, site)}`);
+  }
 }
 
 // ---- Kill -9 and storm, on a sample ---------------------------------------------------------------
@@ -413,7 +546,7 @@ if (only === undefined || only === 'checks') {
   }
   const refTree = articleTree(reference);
   const refMedia = mediaRows(reference);
-  console.log(`  ${checkMedia(reference, join(site, 'manifest.json'))}`);
+  console.log(`  ${await checkMedia(reference, site)}`);
 
   // kill -9 at seeded random moments; each followed by a rerun, the last one to completion.
   const killed = join(work, 'check-killed');
@@ -466,26 +599,5 @@ if (only === undefined || only === 'checks') {
       `storm: exit ${r.code} in ${(r.ms / 1000).toFixed(1)} s; archive identical to the calm run: ${same.same ? 'yes' : 'NO'} (${same.detail}); images identical: ${media.same ? 'yes' : 'NO'} (${media.detail})`,
     );
     console.log(`  ${politenessLine(stats)}`);
-  }
-
-  // salvage media on the sample's existing archive (salvage import of the generator's expected
-  // files): the images the rescue gave, for every image both hold.
-  const imported = join(work, 'check-imported');
-  rmSync(imported, { recursive: true, force: true });
-  {
-    run('node', [cli, 'import', join(site, 'expected'), '--out', imported, '--quiet'], 'import');
-    const sim = await startSim(site, 'default', '4');
-    const t0 = performance.now();
-    const m = run(
-      'node',
-      [cli, 'media', imported, '--wayback', sim.url, '--time-scale', String(scale), '--quiet'],
-      'media',
-    );
-    await sim.stop();
-    const media = sameMedia(refMedia, mediaRows(imported));
-    console.log(
-      `salvage media on the imported existing archive: ${m.stdout.trim()} in ${((performance.now() - t0) / 1000).toFixed(1)} s; images as the rescue gave them: ${media.detail}`,
-    );
-    console.log(`  ${checkMedia(imported, join(site, 'manifest.json'))}`);
   }
 }

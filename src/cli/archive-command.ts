@@ -260,7 +260,7 @@ export async function runArchive(site: SiteProfile, options: ArchiveCommandOptio
 function mediaPrinter(quiet: boolean): Printer<MediaProgress> {
   return linePrinter<MediaProgress>(quiet, (p) => {
     const left = p.images - p.alreadyDone - p.stored - p.missing - p.failed;
-    return `images: ${p.articles} articles read · ${p.images} images (${p.alreadyDone} done before) · ${p.stored} stored · ${p.missing} missing${p.failed ? ` · ${p.failed} failed` : ''} · ${p.fetched} fetched · ${Math.max(0, left)} queued`;
+    return `images: ${p.articles} articles read · ${p.images} shown (${p.alreadyDone} already done) · ${p.stored} stored · ${p.missing} missing${p.failed ? ` · ${p.failed} failed` : ''} · ${p.fetched} fetched · ${Math.max(0, left)} queued`;
   });
 }
 

@@ -331,7 +331,7 @@ Examples:
   .action(async (dir: string, flags: Record<string, unknown>) => {
     const summary = await runMedia({ ...waybackFlags(flags), dir });
     const p = summary.progress;
-    const tail = `${mediaSummary(summary.counts)}; this run: ${p.fetched} fetched, ${p.alreadyDone} done before${p.adopted ? `, ${p.adopted} adopted from the WARC` : ''} → ${dir}/media`;
+    const tail = `${mediaSummary(summary.counts)}; this run: ${p.fetched} fetched, ${p.alreadyDone} already done${p.adopted ? `, ${p.adopted} adopted from the WARC` : ''} → ${dir}/media`;
     finishRun(summary.stop === 'complete' ? undefined : summary, p.failed > 0, tail);
   });
 

@@ -117,7 +117,12 @@ function archive(dir: string): void {
       `<img src="${im(IMG.never)}">`,
     ].join('\n\n'),
   );
-  file(2, [`![](${im(IMG.ok)})`, `![](${im(IMG.html)})`, `![](${im(IMG.cut)})`, `![](${im(IMG.twin)})`].join('\n\n'));
+  file(
+    2,
+    [`<img src="${im(IMG.ok)}" alt="">`, `![](${im(IMG.html)})`, `![](${im(IMG.cut)})`, `![](${im(IMG.twin)})`].join(
+      '\n\n',
+    ),
+  );
 }
 
 const wire = (url: string): string => url.replace(/[^\x21-\x7e]/gu, (c) => encodeURIComponent(c));
@@ -149,7 +154,8 @@ test('rescueMedia keeps every archived image, says why each other one is missing
     const first = await rescueMedia({ archiveDir: dir, client: c });
     assert.equal(first.stop, 'complete');
     assert.equal(first.progress.articles, 2);
-    assert.equal(first.progress.images, 7, 'the image both articles show is one image');
+    assert.equal(first.progress.images, 8, 'an image counts once for each article that shows it');
+    assert.equal(first.progress.alreadyDone, 1, 'the image both articles show is asked once');
     assert.equal(first.progress.fetched, 6, 'every image with a memento: all but the one never archived');
     assert.deepEqual(first.counts.byOutcome, {
       stored: 3,
@@ -196,7 +202,7 @@ test('rescueMedia keeps every archived image, says why each other one is missing
     const second = await rescueMedia({ archiveDir: dir, client: c });
     assert.equal(second.stop, 'complete');
     assert.equal(second.progress.fetched, 0);
-    assert.equal(second.progress.alreadyDone, 7);
+    assert.equal(second.progress.alreadyDone, 8);
     assert.equal(sim.stats().requests.capture, requests, 'a second run asks the Wayback nothing');
     assert.deepEqual(second.counts, first.counts);
   } finally {
@@ -238,10 +244,10 @@ test('salvage media: a summary line and exit 0; a folder that is no archive is o
   assert.equal(r.status, 0, r.stderr);
   assert.match(
     r.stdout,
-    /^done: 3 of 7 images stored \(2 files, 0\.0 MiB\); missing: .*1 not-archived.*; this run: 6 fetched, 0 done before/,
+    /^done: 3 of 7 images stored \(2 files, 0\.0 MiB\); missing: .*1 not-archived.*; this run: 6 fetched, 1 already done/,
   );
   const again = await salvage('media', dir, '--wayback', sim.url, '--time-scale', String(SCALE), '-q');
-  assert.match(again.stdout, /this run: 0 fetched, 7 done before/);
+  assert.match(again.stdout, /this run: 0 fetched, 8 already done/);
   // An archive without a crawl state (an import): status reports its images.
   const status = await salvage('status', dir);
   assert.equal(status.status, 0, status.stderr);
@@ -400,4 +406,17 @@ test('a restore reads past damaged media WARC bytes to every intact record, and 
   assert.equal(restored?.restored, 2, 'both records, the one after the damage included');
   assert.equal(restored?.damaged, 1);
   assert.deepEqual(restored?.counts.byOutcome, { stored: 2 });
+});
+
+test("a killed run's half-written image files are removed when the store opens again; a live writer's are kept", () => {
+  const dir = join(work, 'leftovers');
+  mkdirSync(join(dir, 'media/.partial'), { recursive: true });
+  // A pid above Linux's pid_max (2^22) belongs to no process: its writer is gone.
+  const dead = join(dir, 'media/.partial/aa11.999999999');
+  const live = join(dir, `media/.partial/bb22.${process.ppid}`);
+  writeFileSync(dead, 'half an image');
+  writeFileSync(live, 'still being written');
+  MediaStore.open(dir).close();
+  assert.equal(existsSync(dead), false);
+  assert.equal(existsSync(live), true);
 });

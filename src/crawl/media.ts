@@ -58,9 +58,9 @@ export interface MediaOptions {
 export interface MediaProgress {
   /** Article files read so far. */
   articles: number;
-  /** Distinct images met so far (the total grows while the files are read). */
+  /** Image references met so far: an image counts once for each article that shows it (the total grows while the files are read). */
   images: number;
-  /** Images with an outcome from an earlier run, left alone. */
+  /** References whose image already had an outcome (an earlier run's, or another article's this run) or was in flight: left alone. */
   alreadyDone: number;
   /** Images this run gave an outcome. */
   stored: number;
@@ -87,9 +87,12 @@ interface ImageRef {
   year: string | undefined;
 }
 
-/** The images of every article file, each URL once per run (the first article that shows it names the time). */
+/**
+ * The images of every article file, in file order, each once per file. An image several articles
+ * show comes once per article: the store says which are done, so memory stays flat however many
+ * images the archive holds (the first article to reach a worker names the time it is asked at).
+ */
 async function* imageRefs(archiveDir: string, progress: MediaProgress): AsyncGenerator<ImageRef> {
-  const seen = new Set<string>();
   for (const { path } of archiveFiles(archiveDir)) {
     let text: string;
     try {
@@ -105,8 +108,6 @@ async function* imageRefs(archiveDir: string, progress: MediaProgress): AsyncGen
       continue; // not an archive file: salvage index reports these
     }
     for (const image of articleImages(file)) {
-      if (seen.has(image.key)) continue;
-      seen.add(image.key);
       progress.images++;
       yield {
         url: image.url,
@@ -327,17 +328,24 @@ export async function rescueMedia(options: MediaOptions): Promise<MediaSummary> 
     );
   };
 
+  // Images being asked for now, and images whose fetch failed this run (asked again by the next
+  // run, not by the next article that shows them): both bounded, unlike a set of every image met.
+  const inFlight = new Set<string>();
+  const failedThisRun = new Set<string>();
   const worker = async (): Promise<void> => {
     for (;;) {
       if (stop !== undefined || failure !== undefined || signal?.aborted) return;
       const next = await refs.next();
       if (next.done === true) return;
-      if (store.isDone(next.value.key)) {
+      const { key } = next.value;
+      if (inFlight.has(key) || failedThisRun.has(key) || store.isDone(key)) {
         progress.alreadyDone++;
         continue;
       }
+      inFlight.add(key);
       try {
         await one(next.value);
+        if (!store.isDone(key)) failedThisRun.add(key);
       } catch (error) {
         if (error instanceof WaitLimitError) {
           stop ??= { stop: 'wait-limit', message: error.message };
@@ -348,6 +356,8 @@ export async function rescueMedia(options: MediaOptions): Promise<MediaSummary> 
         // image, and the store closes only once none is writing.
         failure ??= { error };
         return;
+      } finally {
+        inFlight.delete(key);
       }
     }
   };

@@ -11,7 +11,7 @@ export {
   BUCKET_SIZE,
   type AtomicWriteOptions,
 } from './write.js';
-export { imageMementoUrl, articleImages, imageKey, type ArticleImage } from './wayback-urls.js';
+export { imageMementoUrl, articleImages, imageKey, imageOriginal, type ArticleImage } from './wayback-urls.js';
 export { escapeHtml, escapeInline } from './escape.js';
 export { parseArchiveFile, type ParsedArchiveFile } from './parse.js';
 export { importArchive, DEFAULT_IMPORT_CONCURRENCY, type ImportOptions, type ImportResult } from './import.js';

@@ -94,6 +94,20 @@ test('images become figures with a Wayback im_ URL, the alt text and an optional
   );
 });
 
+test('an image whose src already is a Wayback URL keeps it: it names its own capture, and is not wrapped again', () => {
+  const src = 'https://web.archive.org/web/20220625102134im_/https://hkcnews.com/news_新聞/a_large.png';
+  assert.equal(
+    body({ type: 'figure', src, alt: '' }),
+    ['<figure>', `<img src="${src}" alt="">`, '</figure>', ''].join('\n'),
+  );
+  // Another host's /web/ path is no Wayback URL: it is the site's own image, archived at the capture's time.
+  const own = 'https://cdn.example/web/20220625102134/a.png';
+  assert.match(
+    body({ type: 'figure', src: own, alt: '' }),
+    new RegExp(`src="https://web\\.archive\\.org/web/${TS}im_/${own}"`),
+  );
+});
+
 test('captions escape markup, keep emphasis as HTML and turn breaks into <br>', () => {
   const out = body({
     type: 'figure',

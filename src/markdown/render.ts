@@ -6,7 +6,7 @@ import type { Article, Block, Inline, TableBlock } from '../extract/index.js';
 import { escapeHtmlAttribute, escapeHtmlText, escapeInline, escapeLineStart, linkDestination } from './escape.js';
 import { renderFrontmatter, type FrontmatterStyle } from './frontmatter.js';
 import { imageMementoUrl, siteHost } from './wayback-urls.js';
-import { mementoUrl } from '../memento.js';
+import { mementoUrl, parseMemento } from '../memento.js';
 
 export interface RenderOptions {
   /** `minimal` omits the provenance keys (id, site, captured_at, sha256). Default `full`. */
@@ -26,8 +26,13 @@ function linkTarget(href: string, ctx: Context): string {
   return href;
 }
 
+/**
+ * An image as archived at the capture's time. A `src` that already is a Wayback URL (editors
+ * embedded Wayback images in live pages; hkcnews has such files) names its own capture and stays
+ * as it is: wrapping it again asks the Wayback for an archived copy of a Wayback page.
+ */
 function imageTarget(src: string, ctx: Context): string {
-  return HTTP.test(src) ? imageMementoUrl(ctx.timestamp, src) : src;
+  return HTTP.test(src) && parseMemento(src) === undefined ? imageMementoUrl(ctx.timestamp, src) : src;
 }
 
 /** CommonMark's Unicode whitespace and punctuation (spec 0.31: Zs, and P or S categories). */

@@ -49,6 +49,14 @@ test('articleImages: an image that is no memento is asked at the article capture
   );
 });
 
+test('articleImages: a Wayback URL wrapped in another names the innermost image and its time', () => {
+  const inner = 'https://web.archive.org/web/20220625102134im_/https://hkcnews.com/news_新聞/a_large.png';
+  const body = `<figure>\n<img src="https://web.archive.org/web/20210923143053im_/${inner}" alt="">\n</figure>\n![](https://web.archive.org/web/20210923143053im_/https://web.archive.org/web/20210923143053im_/${inner})\n`;
+  assert.deepEqual(articleImages({ body, url: ARTICLE_URL }), [
+    { url: 'https://hkcnews.com/news_新聞/a_large.png', timestamp: '20220625102134' },
+  ]);
+});
+
 test("articleImages: the closing author card's avatar is the author's, not one of the article's images", () => {
   const body = [
     '',

@@ -67,6 +67,28 @@ function withoutAuthorCard(body: string): string {
   return bio.includes('![') || /<img\b/i.test(bio) || bio.includes('\n---\n') ? body : body.slice(0, at);
 }
 const TIMESTAMP = /^\d{14}$/;
+/** Wrappings unwrapped at most: a Wayback URL inside a Wayback URL inside … (files written by older converters). */
+const MAX_WRAPPINGS = 8;
+
+/**
+ * The memento a `src` names, unwrapped to the innermost one: a Wayback URL of a Wayback URL
+ * (`…/web/T1im_/https://web.archive.org/web/T2im_/https://site/a.jpg`, written by converters
+ * that wrapped an already-archived `src`) names the image `https://site/a.jpg` at T2.
+ */
+function innermostMemento(src: string): ReturnType<typeof parseMemento> {
+  let memento = parseMemento(src);
+  for (let i = 0; memento !== undefined && i < MAX_WRAPPINGS; i++) {
+    const inner = parseMemento(memento.original);
+    if (inner === undefined) break;
+    memento = inner;
+  }
+  return memento;
+}
+
+/** The image a `src` shows: the original inside its innermost Wayback URL, else the `src` itself. */
+export function imageOriginal(src: string): string {
+  return innermostMemento(src)?.original ?? src;
+}
 
 /**
  * Every image an archive file shows, once each, in order: `<img src>` of figures and inline HTML
@@ -95,7 +117,7 @@ export function articleImages(file: { body: string; url?: string }): ArticleImag
   const out: ArticleImage[] = [];
   const seen = new Set<string>();
   for (const src of srcs) {
-    const memento = parseMemento(src);
+    const memento = innermostMemento(src);
     const image =
       memento !== undefined
         ? TIMESTAMP.test(memento.timestamp) && HTTP_URL.test(memento.original)

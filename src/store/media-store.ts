@@ -14,14 +14,15 @@
  * image is fetched again.
  */
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import Database from 'better-sqlite3';
+import Database, { type Statement } from 'better-sqlite3';
 import { SalvageError } from '../errors.js';
 import { CaptureStore, WARC_NAME } from './capture-store.js';
 import { requestedOf } from './recover.js';
 import { readWarcCaptureAt, type ResponseRecordInput, type WarcCapture } from './warc.js';
 import { scanMembers } from './warc-scan.js';
+import { WEB_IMAGE_TYPES } from './image-check.js';
 
 /** WARC header of a media record: the year of the article that showed the image (coverage per year). */
 export const ARTICLE_YEAR_HEADER = 'Salvage-Article-Year';
@@ -126,15 +127,40 @@ CREATE TABLE IF NOT EXISTS warcs (
 );
 `;
 
-/** Extensions of stored files, by media type. */
-const EXTENSION: Record<string, string> = {
-  'image/jpeg': 'jpg',
-  'image/png': 'png',
-  'image/gif': 'gif',
-  'image/webp': 'webp',
-  'image/bmp': 'bmp',
-  'image/x-icon': 'ico',
-};
+/** Extensions of stored files, by media type: image-size's type names (`jpg`, `png`, …). */
+const EXTENSION: Record<string, string> = Object.fromEntries(
+  Object.entries(WEB_IMAGE_TYPES).map(([type, mime]) => [mime, type]),
+);
+
+/**
+ * Where image files are written before their rename into files/, named `<sha256>.<pid>`: one
+ * folder, so the leftovers of a killed run are found without walking every file.
+ */
+const PARTIAL_DIR = '.partial';
+
+/** Whether a process with this id is running (a leftover of a live writer is not removed). */
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/**
+ * Remove the half-written image files a killed run left: our own temp files, never evidence (the
+ * WARC keeps every answer). A file whose writer still runs is left alone.
+ */
+function removeLeftovers(dir: string): void {
+  const partial = join(dir, PARTIAL_DIR);
+  if (!existsSync(partial)) return;
+  for (const name of readdirSync(partial)) {
+    const pid = Number(/\.(\d+)$/.exec(name)?.[1]);
+    if (Number.isInteger(pid) && pid !== process.pid && processAlive(pid)) continue;
+    rmSync(join(partial, name), { force: true });
+  }
+}
 
 interface ImageDbRow {
   url: string;
@@ -224,6 +250,7 @@ export class MediaStore {
   static open(archiveDir: string): MediaStore {
     const dir = join(archiveDir, MEDIA_DIR);
     mkdirSync(join(dir, MEDIA_FILES_DIR), { recursive: true });
+    removeLeftovers(dir);
     const file = join(dir, MEDIA_INDEX_FILE);
     let db: Database.Database;
     try {
@@ -293,10 +320,12 @@ export class MediaStore {
     return r === undefined ? undefined : fromDb(r);
   }
 
+  private outcomesOfKey: Statement<[string], string> | undefined;
+
   /** Whether a later run should leave this image alone: a final outcome is recorded for its key. */
   isDone(key: string): boolean {
-    const outcomes = this.db.prepare<[string], string>('SELECT outcome FROM images WHERE key = ?').pluck().all(key);
-    return outcomes.some((o) => (FINAL_MEDIA_OUTCOMES as readonly string[]).includes(o));
+    this.outcomesOfKey ??= this.db.prepare<[string], string>('SELECT outcome FROM images WHERE key = ?').pluck();
+    return this.outcomesOfKey.all(key).some((o) => (FINAL_MEDIA_OUTCOMES as readonly string[]).includes(o));
   }
 
   /** Every row, in URL order (bounded memory: rows are read as they are used). */
@@ -398,7 +427,8 @@ export class MediaStore {
     const path = join(this.dir, file);
     if (!existsSync(path)) {
       mkdirSync(join(this.dir, MEDIA_FILES_DIR, sha256.slice(0, 2)), { recursive: true });
-      const temp = `${path}.tmp-${process.pid}`;
+      mkdirSync(join(this.dir, PARTIAL_DIR), { recursive: true });
+      const temp = join(this.dir, PARTIAL_DIR, `${sha256}.${process.pid}`);
       writeFileSync(temp, bytes);
       renameSync(temp, path);
     }

@@ -5,7 +5,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { resolve, sep } from 'node:path';
-import { imageKey, parseArchiveFile, type ParsedArchiveFile } from '../../markdown/index.js';
+import { imageKey, imageOriginal, parseArchiveFile, type ParsedArchiveFile } from '../../markdown/index.js';
 import type { CatalogArticle } from '../../search/index.js';
 import { articleDateHref, articleHref, facetHref, FACET_LABELS, type ReaderContext } from '../context.js';
 import { citations, dublinCoreMeta, newsArticleJsonLd, robustLinkAttributes, type CiteMeta } from '../cite.js';
@@ -16,12 +16,11 @@ import { articleDate, joinParts, page } from '../layout.js';
 import { parseMemento } from '../../memento.js';
 
 /**
- * The archive's own copy of an image `src` of an article: the image URL inside an `im_` (or
- * any Wayback) URL, else the `src` itself, looked up by its key (markdown `imageKey`).
+ * The archive's own copy of an image `src` of an article: the image URL inside its innermost
+ * `im_` (or any Wayback) URL, else the `src` itself, looked up by its key (markdown `imageKey`).
  */
 function storedImageOf(ctx: ReaderContext, src: string): LocalImage | undefined {
-  const memento = parseMemento(src);
-  return ctx.storedImage?.(imageKey(memento?.original ?? src));
+  return ctx.storedImage?.(imageKey(imageOriginal(src)));
 }
 
 /** An article as the page and the API show it: index row, archive file, revision group. */
