@@ -10,6 +10,7 @@ import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import {
   appendFileSync,
+  createReadStream,
   existsSync,
   mkdirSync,
   mkdtempSync,
@@ -419,4 +420,78 @@ test("a killed run's half-written image files are removed when the store opens a
   MediaStore.open(dir).close();
   assert.equal(existsSync(dead), false);
   assert.equal(existsSync(live), true);
+});
+
+test('two spellings of one image that reach one capture fetch it once; a revisit record notes the second, and a restore gives both back', async () => {
+  const dir = join(work, 'spellings');
+  // The same photo written with `www.` in one article and without in another (both are one SURT
+  // key to the Wayback), each article captured at another time than the photo.
+  const file = (id: number, ts: string, src: string): void => {
+    const path = join(dir, articlePath(String(id)));
+    mkdirSync(dirname(path), { recursive: true });
+    writeFileSync(
+      path,
+      `---\ntitle: 文章${id}\ndate: 2021-06-2${id}\nurl: https://web.archive.org/web/${ts}/https://news.example/article/${id}\n---\n\n# 文章${id}\n\n<img src="${im(src, ts)}" alt="">\n`,
+    );
+  };
+  file(1, '20210628174710', 'https://www.spell.example/p.jpg');
+  file(2, '20210701000000', 'http://spell.example/p.jpg');
+  const siteDir = join(work, 'spellings-site');
+  await writeSimSite(siteDir, [
+    {
+      original: 'https://spell.example/p.jpg',
+      timestamp: '20210629000000',
+      body: OK_BYTES,
+      mimetype: 'image/jpeg',
+      kind: 'image',
+    },
+  ]);
+  const sim = await startWaybackSimulator({ siteDir, timeScale: SCALE });
+  sims.push(sim);
+  const c = client(sim);
+  try {
+    const run = await rescueMedia({ archiveDir: dir, client: c, concurrency: 1 });
+    assert.equal(run.progress.fetched, 1, 'one capture fetched');
+    assert.deepEqual(run.counts.byOutcome, { stored: 2 });
+    assert.equal(sim.stats().maxCaptureFetches, 1);
+  } finally {
+    await c.close();
+  }
+  const rows = (d: string): string[] => {
+    const store = MediaStore.openExisting(d)!;
+    try {
+      return [...store.rows()].map((r) => `${r.url} ${r.outcome} ${r.captureTs} ${r.sha256} ${r.width}×${r.height}`);
+    } finally {
+      store.close();
+    }
+  };
+  const before = rows(dir);
+  assert.equal(new Set(before.map((r) => r.split(' ').slice(1).join(' '))).size, 1, 'both rows hold the one capture');
+  // The WARC, read by warcio (an independent reader): one response, then a WARC 1.1 revisit of it.
+  const { WARCParser } = await import('warcio');
+  const records: {
+    type: string | null;
+    target: string | null;
+    refersTo: string | null;
+    profile: string | null;
+    requested: string | null;
+  }[] = [];
+  for await (const r of WARCParser.iterRecords(createReadStream(join(dir, 'media/captures/salvage-00001.warc.gz'))))
+    records.push({
+      type: r.warcType ?? null,
+      target: r.warcTargetURI ?? null,
+      refersTo: r.warcRefersToTargetURI ?? null,
+      profile: r.warcHeader('WARC-Profile') ?? null,
+      requested: r.warcHeader('Salvage-Capture-URI') ?? null,
+    });
+  assert.deepEqual(
+    records.map((r) => r.type),
+    ['response', 'revisit'],
+  );
+  assert.equal(records[1]!.profile, 'http://netpreserve.org/warc/1.1/revisit/identical-payload-digest');
+  assert.equal(records[1]!.refersTo, records[0]!.target);
+  assert.notEqual(records[1]!.requested, records[0]!.requested, 'each record names its own request');
+  const copied = await restoreMedia(dir, join(work, 'spellings-copy'));
+  assert.equal(copied?.restored, 2);
+  assert.deepEqual(rows(join(work, 'spellings-copy')), before);
 });

@@ -128,6 +128,8 @@ const ANSWER_OUTCOME: Partial<Record<WaybackRequestError['code'], MediaOutcome>>
 /** What the Wayback answered for an image (live, or read back from the WARC). */
 interface ImageAnswer {
   timestamp: string;
+  /** The capture's original, as the service spells it (WARC-Target-URI). */
+  original: string;
   status: number | undefined;
   contentType: string | undefined;
   /** The archived `Content-Encoding`, when the record names one. */
@@ -154,6 +156,7 @@ function answerRow(
     ...base,
     outcome: 'stored',
     captureTs: a.timestamp,
+    captureUrl: a.original,
     waybackDigest: waybackPayloadDigest(payload),
     bytes: payload.length,
     ...(a.status !== undefined ? { status: a.status } : {}),
@@ -180,25 +183,43 @@ function answerRow(
   };
 }
 
+/**
+ * The row of an image whose request led to a capture another image's row already holds (two
+ * spellings of one URL): that row's answer, under this image's own URL and request.
+ */
+function sameCaptureRow(base: Pick<MediaRow, 'url' | 'key' | 'requestedTs' | 'year'>, same: MediaRow): MediaRow {
+  const {
+    url: _url,
+    key: _key,
+    requestedTs: _requested,
+    year: _year,
+    mementoUrl: _memento,
+    fetchedAt: _at,
+    ...answer
+  } = same;
+  return { ...answer, ...base, detail: `the capture ${same.url} was answered with` };
+}
+
 /** The row of a media WARC record (adoption after a kill, restore by rebuild): the live rule. */
 function recordRow(store: MediaStore): ClassifyRecord {
-  return (capture, requested) =>
-    answerRow(
-      store,
-      {
-        url: requested.original,
-        key: imageKey(requested.original),
-        requestedTs: requested.timestamp,
-        ...(requested.year !== undefined ? { year: requested.year } : {}),
-      },
-      {
-        timestamp: capture.timestamp,
-        status: capture.httpStatus,
-        contentType: capture.contentType,
-        contentEncoding: capture.contentEncoding,
-        payload: capture.payload,
-      },
-    );
+  return (answer, requested) => {
+    const base = {
+      url: requested.original,
+      key: imageKey(requested.original),
+      requestedTs: requested.timestamp,
+      ...(requested.year !== undefined ? { year: requested.year } : {}),
+    };
+    if ('same' in answer) return sameCaptureRow(base, answer.same);
+    const { capture } = answer;
+    return answerRow(store, base, {
+      timestamp: capture.timestamp,
+      original: capture.url,
+      status: capture.httpStatus,
+      contentType: capture.contentType,
+      contentEncoding: capture.contentEncoding,
+      payload: capture.payload,
+    });
+  };
 }
 
 /**
@@ -281,11 +302,17 @@ export async function rescueMedia(options: MediaOptions): Promise<MediaSummary> 
       requestedTs: ref.timestamp,
       ...(ref.year !== undefined ? { year: ref.year } : {}),
     };
-    let fetched: Awaited<ReturnType<WaybackClient['fetchCapture']>>;
+    let fetched: Awaited<ReturnType<WaybackClient['fetchCaptureUnlessHeld']>>;
     try {
-      fetched = await client.fetchCapture(ref.timestamp, ref.url, signal, {
+      fetched = await client.fetchCaptureUnlessHeld(ref.timestamp, ref.url, signal, {
         modifier: 'im_',
         closestWindowMs: Infinity,
+        // WAYBACK-QUIRK: `www.` and bare, http and https spellings of an image share one SURT key,
+        // so the service answers each with the captures of all: a second spelling's request is
+        // redirected to a capture the store already holds. It is not fetched again (issue 16:
+        // nothing fetched twice); a revisit record notes the request. Test: media.test
+        // "two spellings of one image that reach one capture fetch it once".
+        held: (target) => store.capturedRow(target.timestamp, target.original) !== undefined,
       });
     } catch (error) {
       if (error instanceof RequestRefusedError) return settle({ ...base, outcome: 'refused', detail: error.message });
@@ -298,6 +325,15 @@ export async function rescueMedia(options: MediaOptions): Promise<MediaSummary> 
         return settle({ ...base, outcome, detail: error.message });
       }
       throw error;
+    }
+    if ('held' in fetched) {
+      const same = store.capturedRow(fetched.timestamp, fetched.original)!; // `held` found it just now
+      const record = await store.appendRevisit(same, {
+        'Salvage-Fetch-Date': new Date().toISOString(),
+        ...requestedCaptureHeaders(ref.timestamp, ref.url),
+        ...(ref.year !== undefined ? { [ARTICLE_YEAR_HEADER]: ref.year } : {}),
+      });
+      return settle(sameCaptureRow(base, same), record);
     }
     progress.fetched++;
     const httpHeaders: Record<string, string> = {};
@@ -318,6 +354,7 @@ export async function rescueMedia(options: MediaOptions): Promise<MediaSummary> 
     settle(
       answerRow(store, base, {
         timestamp: fetched.timestamp,
+        original: fetched.original,
         status: fetched.status,
         contentType: fetched.contentType,
         payload: fetched.payload,

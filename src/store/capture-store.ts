@@ -68,7 +68,11 @@ export class CaptureStore {
    * reaching the file and the state knowing them.
    */
   async append(input: ResponseRecordInput): Promise<StoredRecord> {
-    const bytes = await serializeResponseRecord(input);
+    return this.appendBytes(await serializeResponseRecord(input));
+  }
+
+  /** Append one serialised record (a gzip member), synchronously: see {@link append}. */
+  appendBytes(bytes: Uint8Array): StoredRecord {
     if (this.fd === undefined || this.size >= this.rotateBytes) this.openFile(this.nextName());
     const offset = this.size;
     let written = 0;

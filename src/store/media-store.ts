@@ -21,6 +21,9 @@ import { SalvageError } from '../errors.js';
 import { CaptureStore, WARC_NAME } from './capture-store.js';
 import { requestedOf } from './recover.js';
 import { readWarcCaptureAt, type ResponseRecordInput, type WarcCapture } from './warc.js';
+import { WARCRecord, getSurt } from 'warcio';
+import { WARCSerializer } from 'warcio/node';
+import { isoToTimestamp, timestampToIso } from '../memento.js';
 import { scanMembers } from './warc-scan.js';
 import { WEB_IMAGE_TYPES } from './image-check.js';
 
@@ -29,9 +32,27 @@ export const ARTICLE_YEAR_HEADER = 'Salvage-Article-Year';
 
 /** Makes the row of an image from a WARC record and the capture it was asked for (its file kept when whole). */
 export type ClassifyRecord = (
-  capture: WarcCapture,
+  answer: { capture: WarcCapture } | { same: MediaRow },
   requested: { timestamp: string; original: string; year: string | undefined },
 ) => MediaRow;
+
+/**
+ * One key for a capture's URL under every spelling the Wayback treats as one (its SURT: scheme,
+ * `www.`, default port, case and query order aside; WAYBACK.md, CDX), non-ASCII percent-encoded
+ * first as the service spells it. warcio's `getSurt` is the SURT of pywb, which the Wayback's
+ * own index follows.
+ */
+export function captureKey(original: string): string {
+  const wire = original.replace(/[^\x21-\x7e]/gu, (c) => encodeURIComponent(c));
+  try {
+    return getSurt(wire);
+  } catch {
+    return wire.toLowerCase();
+  }
+}
+
+/** The WARC-Profile of a record that repeats an earlier record's payload (WARC 1.1, 6.7.2). */
+const REVISIT_PROFILE = 'http://netpreserve.org/warc/1.1/revisit/identical-payload-digest';
 
 /** The media folder inside an archive folder. */
 export const MEDIA_DIR = 'media';
@@ -76,6 +97,8 @@ export interface MediaRow {
   year?: string;
   /** The image's own capture time (after closest-capture redirects). */
   captureTs?: string;
+  /** The original of the capture that answered, as the service spells it (redirects can lead to another spelling, or URL). */
+  captureUrl?: string;
   /** The archived HTTP status. */
   status?: number;
   contentType?: string;
@@ -117,7 +140,9 @@ CREATE TABLE IF NOT EXISTS images (
   fetched_at TEXT,
   warc TEXT,
   warc_offset INTEGER,
-  warc_length INTEGER
+  warc_length INTEGER,
+  capture_url TEXT,
+  capture_key TEXT               -- captureKey(capture_url): one capture under every spelling
 );
 CREATE INDEX IF NOT EXISTS images_by_sha256 ON images (sha256);
 CREATE INDEX IF NOT EXISTS images_by_key ON images (key);
@@ -162,6 +187,22 @@ function removeLeftovers(dir: string): void {
   }
 }
 
+/**
+ * The capture columns came after schema 1's first stores: added to a store without them (a
+ * store's rows without them only miss the "same capture" shortcut), and their index.
+ */
+function addCaptureColumns(db: Database.Database): void {
+  const columns = new Set(
+    db
+      .prepare<[], { name: string }>('PRAGMA table_info(images)')
+      .all()
+      .map((c) => c.name),
+  );
+  if (!columns.has('capture_url')) db.exec('ALTER TABLE images ADD COLUMN capture_url TEXT');
+  if (!columns.has('capture_key')) db.exec('ALTER TABLE images ADD COLUMN capture_key TEXT');
+  db.exec('CREATE INDEX IF NOT EXISTS images_by_capture ON images (capture_key, capture_ts)');
+}
+
 interface ImageDbRow {
   url: string;
   key: string;
@@ -181,6 +222,7 @@ interface ImageDbRow {
   file: string | null;
   memento_url: string | null;
   fetched_at: string | null;
+  capture_url: string | null;
 }
 
 function fromDb(r: ImageDbRow): MediaRow {
@@ -199,6 +241,7 @@ function fromDb(r: ImageDbRow): MediaRow {
   if (r.file !== null) row.file = r.file;
   if (r.memento_url !== null) row.mementoUrl = r.memento_url;
   if (r.fetched_at !== null) row.fetchedAt = r.fetched_at;
+  if (r.capture_url !== null) row.captureUrl = r.capture_url;
   return row;
 }
 
@@ -258,6 +301,7 @@ export class MediaStore {
       db.pragma('journal_mode = WAL');
       db.pragma('synchronous = NORMAL');
       db.exec(SCHEMA);
+      addCaptureColumns(db);
       const version = db.prepare<[], { value: string }>("SELECT value FROM meta WHERE key = 'schema'").get()?.value;
       if (version === undefined)
         db.prepare("INSERT INTO meta (key, value) VALUES ('schema', ?)").run(String(MEDIA_SCHEMA_VERSION));
@@ -328,6 +372,20 @@ export class MediaStore {
     return this.outcomesOfKey.all(key).some((o) => (FINAL_MEDIA_OUTCOMES as readonly string[]).includes(o));
   }
 
+  private rowOfCapture: Statement<[string, string], ImageDbRow> | undefined;
+
+  /**
+   * The row whose answer was the capture of `original` (any spelling of one SURT key) at
+   * `timestamp`, with a WARC record of it: another image URL that led to the same capture.
+   */
+  capturedRow(timestamp: string, original: string): MediaRow | undefined {
+    this.rowOfCapture ??= this.db.prepare<[string, string], ImageDbRow>(
+      'SELECT * FROM images WHERE capture_key = ? AND capture_ts = ? AND warc IS NOT NULL LIMIT 1',
+    );
+    const r = this.rowOfCapture.get(captureKey(original), timestamp);
+    return r === undefined ? undefined : fromDb(r);
+  }
+
   /** Every row, in URL order (bounded memory: rows are read as they are used). */
   *rows(): Generator<MediaRow> {
     for (const r of this.db.prepare<[], ImageDbRow>('SELECT * FROM images ORDER BY url').iterate()) yield fromDb(r);
@@ -345,6 +403,45 @@ export class MediaStore {
   async appendCapture(input: ResponseRecordInput): Promise<{ warc: string; offset: number; length: number }> {
     this.captures ??= new CaptureStore(join(this.dir, MEDIA_CAPTURES_DIR), this.warcSizes());
     return this.captures.append(input);
+  }
+
+  /**
+   * Append a `revisit` record (WARC 1.1, identical-payload-digest profile) for a request that led
+   * to a capture an earlier record holds (`same`, another URL's row): the request is on record,
+   * and a restore gives its row back, without the capture fetched or stored twice.
+   */
+  async appendRevisit(
+    same: MediaRow,
+    warcHeaders: Record<string, string>,
+  ): Promise<{ warc: string; offset: number; length: number }> {
+    const url = same.captureUrl ?? same.url;
+    const date = same.captureTs === undefined ? undefined : timestampToIso(same.captureTs);
+    if (date === undefined)
+      throw new SalvageError('INPUT_INVALID', `the row of ${same.url} has no capture time to refer to`);
+    const record = WARCRecord.create(
+      {
+        url,
+        date,
+        type: 'revisit',
+        warcVersion: 'WARC/1.1',
+        refersToUrl: url,
+        refersToDate: date,
+        statusline: `HTTP/1.1 ${same.status ?? 200} ${same.status === 200 ? 'OK' : 'Status'}`,
+        httpHeaders: same.contentType === undefined ? {} : { 'Content-Type': same.contentType },
+        warcHeaders: {
+          ...(same.waybackDigest === undefined ? {} : { 'WARC-Payload-Digest': `sha1:${same.waybackDigest}` }),
+          ...warcHeaders,
+        },
+      },
+      (async function* () {})(),
+    );
+    record.warcHeaders.headers.set('WARC-Profile', REVISIT_PROFILE);
+    // As for responses (warc.ts): the target as the service spells it, not re-encoded by URL parsing.
+    const raw = url.replace(/[\s\u0000-\u001f\u007f]/g, (ch) => encodeURIComponent(ch));
+    record.warcHeaders.headers.set('WARC-Target-URI', raw);
+    record.warcHeaders.headers.set('WARC-Refers-To-Target-URI', raw);
+    this.captures ??= new CaptureStore(join(this.dir, MEDIA_CAPTURES_DIR), this.warcSizes());
+    return this.captures.appendBytes(await WARCSerializer.serialize(record, { gzip: true }));
   }
 
   /**
@@ -394,14 +491,17 @@ export class MediaStore {
           }
         }
         end = m.offset + m.length;
-        const requested = m.head.type === 'response' ? requestedOf(m.head.warc) : undefined;
-        const row =
-          requested === undefined
-            ? undefined
-            : classify(await readWarcCaptureAt(path, m.offset, m.length), {
-                ...requested,
-                year: m.head.warc.get(ARTICLE_YEAR_HEADER.toLowerCase()),
-              });
+        const requested =
+          m.head.type === 'response' || m.head.type === 'revisit' ? requestedOf(m.head.warc) : undefined;
+        const year = m.head.warc.get(ARTICLE_YEAR_HEADER.toLowerCase());
+        let row: MediaRow | undefined;
+        if (requested !== undefined && m.head.type === 'response')
+          row = classify({ capture: await readWarcCaptureAt(path, m.offset, m.length) }, { ...requested, year });
+        else if (requested !== undefined) {
+          // A revisit: the row of the capture it refers to (recorded from an earlier record) gives the answer.
+          const same = this.revisited(m.head.warc);
+          if (same !== undefined) row = classify({ same }, { ...requested, year });
+        }
         if (row === undefined || this.isDone(row.key)) {
           if (end > known) this.db.prepare('INSERT OR REPLACE INTO warcs (name, size) VALUES (?, ?)').run(warc, end);
           continue;
@@ -411,6 +511,14 @@ export class MediaStore {
       }
     }
     return recorded;
+  }
+
+  /** The row of the capture a revisit record refers to, if the index has one. */
+  private revisited(warc: Map<string, string>): MediaRow | undefined {
+    const uri = warc.get('warc-refers-to-target-uri') ?? warc.get('warc-target-uri');
+    const date = warc.get('warc-refers-to-date') ?? warc.get('warc-date');
+    const ts = date === undefined ? undefined : isoToTimestamp(date);
+    return uri === undefined || ts === undefined ? undefined : this.capturedRow(ts, uri);
   }
 
   private warcSizes(): { name: string; size: number }[] {
@@ -441,8 +549,9 @@ export class MediaStore {
       this.db
         .prepare(
           `INSERT OR REPLACE INTO images (url, key, requested_ts, outcome, detail, year, capture_ts, status, content_type,
-             sha256, wayback_digest, bytes, mime, width, height, file, memento_url, fetched_at, warc, warc_offset, warc_length)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+             sha256, wayback_digest, bytes, mime, width, height, file, memento_url, fetched_at, warc, warc_offset, warc_length,
+             capture_url, capture_key)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
         )
         .run(
           row.url,
@@ -466,6 +575,8 @@ export class MediaStore {
           stored?.warc ?? null,
           stored?.offset ?? null,
           stored?.length ?? null,
+          row.captureUrl ?? null,
+          row.captureUrl === undefined ? null : captureKey(row.captureUrl),
         );
       if (stored !== undefined)
         this.db

@@ -97,6 +97,25 @@ export interface FetchCaptureOptions {
   closestWindowMs?: number;
 }
 
+/** How {@link WaybackClient.fetchCaptureUnlessHeld} asks: a check before each redirect is followed. */
+export interface FetchUnlessHeldOptions extends FetchCaptureOptions {
+  /**
+   * Whether the caller already holds the capture a redirect leads to (another URL led there
+   * before): then it is not fetched again.
+   */
+  held: (target: { timestamp: string; original: string }) => boolean;
+}
+
+/** A redirect that led to a capture the caller holds: where it led, and how. */
+export interface HeldCapture {
+  held: true;
+  requested: { timestamp: string; original: string };
+  /** The capture: 14 digits, and the original as the service spells it. */
+  timestamp: string;
+  original: string;
+  redirects: { kind: 'archived' | 'closest'; from: string; to: string }[];
+}
+
 /** A capture as fetched: the archived response, after archived redirects. */
 export interface FetchedCapture {
   /** The capture asked for. */
@@ -426,6 +445,29 @@ export class WaybackClient {
     signal?: AbortSignal,
     options: FetchCaptureOptions = {},
   ): Promise<FetchedCapture> {
+    return (await this.fetchOrHeld(timestamp, original, signal, options)) as FetchedCapture;
+  }
+
+  /**
+   * {@link fetchCapture}, except that a redirect to a capture `options.held` accepts is not
+   * followed: two spellings of one image (`www.` or not, http or https) reach one capture of the
+   * Wayback's SURT index, and the second need not fetch it again.
+   */
+  async fetchCaptureUnlessHeld(
+    timestamp: string,
+    original: string,
+    signal: AbortSignal | undefined,
+    options: FetchUnlessHeldOptions,
+  ): Promise<FetchedCapture | HeldCapture> {
+    return this.fetchOrHeld(timestamp, original, signal, options);
+  }
+
+  private async fetchOrHeld(
+    timestamp: string,
+    original: string,
+    signal: AbortSignal | undefined,
+    options: FetchCaptureOptions & { held?: FetchUnlessHeldOptions['held'] },
+  ): Promise<FetchedCapture | HeldCapture> {
     const modifier = options.modifier ?? 'id_';
     const closestWindowMs = options.closestWindowMs ?? this.closestWindowMs;
     if (Number.isNaN(timestampToMs(timestamp)))
@@ -533,6 +575,8 @@ export class WaybackClient {
           res.status,
           `redirect to timestamp ${target.timestamp}, which is no calendar time`,
         );
+      const at = { timestamp: target.timestamp.padEnd(14, '0'), original: target.original };
+      if (options.held?.(at) === true) return { held: true, requested, ...at, redirects };
       // Stay on our base URL and raw mode whatever the redirect says.
       url = mementoUrl(target.timestamp, wireOriginal(target.original), modifier, this.baseUrl);
     }
