@@ -274,11 +274,18 @@ function mediaRows(
 /** The CDX `kind`s of the generator's image captures (its README, "Image captures"). */
 const IMAGE_KINDS = new Set(['image', 'image-notfound']);
 
-/** The time of the innermost memento of an image `src` (a Wayback URL inside a Wayback URL names the inner one's). */
+/**
+ * The time an image `src` is asked at, as FORMAT's `im_` URLs name it: the innermost 14-digit
+ * time of its (at most 8) nested mementos.
+ */
 function srcTimestamp(src: string): string | undefined {
   let m = parseMemento(src);
-  for (let inner = m && parseMemento(m.original); inner !== undefined; inner = parseMemento(inner.original)) m = inner;
-  return m?.timestamp;
+  let exact = m !== undefined && /^\d{14}$/.test(m.timestamp) ? m.timestamp : undefined;
+  for (let i = 0; m !== undefined && i < 8; i++) {
+    m = parseMemento(m.original);
+    if (m !== undefined && /^\d{14}$/.test(m.timestamp)) exact = m.timestamp;
+  }
+  return exact;
 }
 
 /** What each fate must give: a stored image with the manifest's digest, or the right reason it is missing. */

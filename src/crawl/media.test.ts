@@ -422,7 +422,7 @@ test("a killed run's half-written image files are removed when the store opens a
   assert.equal(existsSync(live), true);
 });
 
-test('two spellings of one image that reach one capture fetch it once; a revisit record notes the second, and a restore gives both back', async () => {
+test('spellings of one image that reach one capture fetch it once, even in flight together; revisit records note the others, and a restore gives all back', async () => {
   const dir = join(work, 'spellings');
   // The same photo written with `www.` in one article and without in another (both are one SURT
   // key to the Wayback), each article captured at another time than the photo.
@@ -436,6 +436,7 @@ test('two spellings of one image that reach one capture fetch it once; a revisit
   };
   file(1, '20210628174710', 'https://www.spell.example/p.jpg');
   file(2, '20210701000000', 'http://spell.example/p.jpg');
+  file(3, '20210702000000', 'https://spell.example:443/p.jpg');
   const siteDir = join(work, 'spellings-site');
   await writeSimSite(siteDir, [
     {
@@ -450,9 +451,11 @@ test('two spellings of one image that reach one capture fetch it once; a revisit
   sims.push(sim);
   const c = client(sim);
   try {
-    const run = await rescueMedia({ archiveDir: dir, client: c, concurrency: 1 });
+    // The three requests start at once (one worker each): whichever reaches the capture first
+    // fetches it, the others wait for it.
+    const run = await rescueMedia({ archiveDir: dir, client: c, concurrency: 3 });
     assert.equal(run.progress.fetched, 1, 'one capture fetched');
-    assert.deepEqual(run.counts.byOutcome, { stored: 2 });
+    assert.deepEqual(run.counts.byOutcome, { stored: 3 });
     assert.equal(sim.stats().maxCaptureFetches, 1);
   } finally {
     await c.close();
@@ -475,6 +478,9 @@ test('two spellings of one image that reach one capture fetch it once; a revisit
     refersTo: string | null;
     profile: string | null;
     requested: string | null;
+    id: string | null;
+    refersToRecord: string | null;
+    digest: string | null;
   }[] = [];
   for await (const r of WARCParser.iterRecords(createReadStream(join(dir, 'media/captures/salvage-00001.warc.gz'))))
     records.push({
@@ -483,15 +489,78 @@ test('two spellings of one image that reach one capture fetch it once; a revisit
       refersTo: r.warcRefersToTargetURI ?? null,
       profile: r.warcHeader('WARC-Profile') ?? null,
       requested: r.warcHeader('Salvage-Capture-URI') ?? null,
+      id: r.warcHeader('WARC-Record-ID') ?? null,
+      refersToRecord: r.warcHeader('WARC-Refers-To') ?? null,
+      digest: r.warcPayloadDigest ?? null,
     });
   assert.deepEqual(
     records.map((r) => r.type),
-    ['response', 'revisit'],
+    ['response', 'revisit', 'revisit'],
   );
-  assert.equal(records[1]!.profile, 'http://netpreserve.org/warc/1.1/revisit/identical-payload-digest');
-  assert.equal(records[1]!.refersTo, records[0]!.target);
-  assert.notEqual(records[1]!.requested, records[0]!.requested, 'each record names its own request');
+  for (const revisit of records.slice(1)) {
+    assert.equal(revisit.profile, 'http://netpreserve.org/warc/1.1/revisit/identical-payload-digest');
+    assert.equal(revisit.refersTo, records[0]!.target);
+    assert.equal(revisit.refersToRecord, records[0]!.id, "each names the response's record, not another revisit");
+    assert.equal(revisit.digest, records[0]!.digest, "and repeats that record's payload digest");
+  }
+  assert.equal(new Set(records.map((r) => r.requested)).size, 3, 'each record names its own request');
   const copied = await restoreMedia(dir, join(work, 'spellings-copy'));
-  assert.equal(copied?.restored, 2);
+  assert.equal(copied?.restored, 3);
   assert.deepEqual(rows(join(work, 'spellings-copy')), before);
+});
+
+test('a media index written before the capture columns gains them on open, filled from its memento URLs; one of another schema is refused untouched', async () => {
+  const dir = join(work, 'old-index');
+  mkdirSync(join(dir, 'media'), { recursive: true });
+  const Database = (await import('better-sqlite3')).default;
+  const old = new Database(join(dir, 'media/media.sqlite'));
+  // Schema 1 as the first media stores wrote it (c2558b8), with one answered image.
+  old.exec(`CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+    INSERT INTO meta VALUES ('schema', '1');
+    CREATE TABLE images (url TEXT PRIMARY KEY, key TEXT NOT NULL, requested_ts TEXT NOT NULL, outcome TEXT NOT NULL,
+      detail TEXT, year TEXT, capture_ts TEXT, status INTEGER, content_type TEXT, sha256 TEXT, wayback_digest TEXT,
+      bytes INTEGER, mime TEXT, width INTEGER, height INTEGER, file TEXT, memento_url TEXT, fetched_at TEXT,
+      warc TEXT, warc_offset INTEGER, warc_length INTEGER);
+    CREATE TABLE warcs (name TEXT PRIMARY KEY, size INTEGER NOT NULL);
+    INSERT INTO images (url, key, requested_ts, outcome, capture_ts, memento_url, warc, warc_offset, warc_length)
+      VALUES ('https://www.old.example/a.jpg', 'https://www.old.example/a.jpg', '20210101000000', 'stored',
+        '20210102000000', 'http://127.0.0.1:9/web/20210102000000im_/https://old.example/a.jpg', 'salvage-00001.warc.gz', 0, 10);`);
+  old.close();
+  const readOnly = MediaStore.openExisting(dir)!;
+  try {
+    assert.equal(
+      readOnly.get('https://www.old.example/a.jpg')!.captureUrl,
+      undefined,
+      'read-only: no column, no value',
+    );
+  } finally {
+    readOnly.close();
+  }
+  const store = MediaStore.open(dir);
+  try {
+    assert.equal(store.capturedRow('20210102000000', 'http://old.example/a.jpg')?.url, 'https://www.old.example/a.jpg');
+  } finally {
+    store.close();
+  }
+
+  const newer = join(work, 'newer-index');
+  mkdirSync(join(newer, 'media'), { recursive: true });
+  const db = new Database(join(newer, 'media/media.sqlite'));
+  db.exec(`CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL); INSERT INTO meta VALUES ('schema', '99');
+    CREATE TABLE images (url TEXT PRIMARY KEY);`);
+  db.close();
+  assert.throws(() => MediaStore.open(newer), /another version of salvage \(schema 99/);
+  const after = new Database(join(newer, 'media/media.sqlite'), { readonly: true });
+  try {
+    assert.deepEqual(
+      after
+        .prepare('PRAGMA table_info(images)')
+        .all()
+        .map((c) => (c as { name: string }).name),
+      ['url'],
+      'nothing added to a store this version does not read',
+    );
+  } finally {
+    after.close();
+  }
 });

@@ -16,6 +16,7 @@ import {
   MediaStore,
   checkImage,
   type ClassifyRecord,
+  captureKey,
   requestedCaptureHeaders,
   waybackPayloadDigest,
   type MediaCounts,
@@ -197,7 +198,8 @@ function sameCaptureRow(base: Pick<MediaRow, 'url' | 'key' | 'requestedTs' | 'ye
     fetchedAt: _at,
     ...answer
   } = same;
-  return { ...answer, ...base, detail: `the capture ${same.url} was answered with` };
+  const pointer = `the capture ${same.url} was answered with`;
+  return { ...answer, ...base, detail: same.detail === undefined ? pointer : `${same.detail}; ${pointer}` };
 }
 
 /** The row of a media WARC record (adoption after a kill, restore by rebuild): the live rule. */
@@ -295,7 +297,42 @@ export async function rescueMedia(options: MediaOptions): Promise<MediaSummary> 
     onProgress({ ...progress });
   };
 
+  // Captures one request is fetching now, by time and capture key: a request redirected to the
+  // same capture (another spelling of the URL, in flight at once) waits for it instead of
+  // fetching it too. A request claims or waits only at its first redirect, and one holding a
+  // claim never waits: no two requests can wait for each other.
+  const claims = new Map<string, Promise<void>>();
   const one = async (ref: ImageRef): Promise<void> => {
+    let claim: { key: string; release: () => void } | undefined;
+    let firstRedirect = true;
+    const held = async (target: { timestamp: string; original: string }): Promise<boolean> => {
+      if (firstRedirect) {
+        firstRedirect = false;
+        const key = `${target.timestamp} ${captureKey(target.original)}`;
+        const pending = claims.get(key);
+        if (pending !== undefined) await pending;
+        else {
+          let release = (): void => {};
+          claims.set(key, new Promise<void>((resolve) => (release = resolve)));
+          claim = { key, release };
+        }
+      }
+      return store.capturedRow(target.timestamp, target.original) !== undefined;
+    };
+    try {
+      await oneImage(ref, held);
+    } finally {
+      if (claim !== undefined) {
+        claims.delete(claim.key);
+        claim.release();
+      }
+    }
+  };
+
+  const oneImage = async (
+    ref: ImageRef,
+    held: (target: { timestamp: string; original: string }) => Promise<boolean>,
+  ): Promise<void> => {
     const base: Pick<MediaRow, 'url' | 'key' | 'requestedTs' | 'year'> = {
       url: ref.url,
       key: ref.key,
@@ -311,8 +348,8 @@ export async function rescueMedia(options: MediaOptions): Promise<MediaSummary> 
         // so the service answers each with the captures of all: a second spelling's request is
         // redirected to a capture the store already holds. It is not fetched again (issue 16:
         // nothing fetched twice); a revisit record notes the request. Test: media.test
-        // "two spellings of one image that reach one capture fetch it once".
-        held: (target) => store.capturedRow(target.timestamp, target.original) !== undefined,
+        // "spellings of one image that reach one capture fetch it once, even in flight together".
+        held,
       });
     } catch (error) {
       if (error instanceof RequestRefusedError) return settle({ ...base, outcome: 'refused', detail: error.message });

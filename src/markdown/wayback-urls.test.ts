@@ -45,7 +45,18 @@ test('articleImages: an image that is no memento is asked at the article capture
   assert.deepEqual(
     articleImages({ body: '<img src="https://web.archive.org/web/2021im_/https://x.example/a.jpg">' }),
     [],
-    'an im_ URL without a 14-digit time is no capture to ask for',
+    'an im_ URL without a 14-digit time, in a file without a capture time: nothing to ask at',
+  );
+  assert.deepEqual(
+    articleImages({
+      body: '<img src="https://web.archive.org/web/2021im_/https://x.example/a.jpg"><img src="https://web.archive.org/web/20200101000000im_/https://web.archive.org/web/2019im_/https://x.example/b.jpg">',
+      url: ARTICLE_URL,
+    }),
+    [
+      { url: 'https://x.example/a.jpg', timestamp: '20210628174710' },
+      { url: 'https://x.example/b.jpg', timestamp: '20200101000000' },
+    ],
+    'an inexact time is asked at the nearest exact one around it: a wrapping memento, else the article capture',
   );
 });
 

@@ -2,7 +2,7 @@
 
 import { Parser } from 'htmlparser2';
 import MarkdownIt from 'markdown-it';
-import { mementoUrl, parseMemento } from '../memento.js';
+import { mementoUrl, parseMemento, type MementoParts } from '../memento.js';
 
 /** An image as archived at the capture's time (`im_` serves the raw image). */
 export function imageMementoUrl(timestamp: string, imageUrl: string): string {
@@ -75,14 +75,19 @@ const MAX_WRAPPINGS = 8;
  * (`…/web/T1im_/https://web.archive.org/web/T2im_/https://site/a.jpg`, written by converters
  * that wrapped an already-archived `src`) names the image `https://site/a.jpg` at T2.
  */
-function innermostMemento(src: string): ReturnType<typeof parseMemento> {
+function innermostMemento(src: string): (MementoParts & { exactTimestamp: string | undefined }) | undefined {
   let memento = parseMemento(src);
-  for (let i = 0; memento !== undefined && i < MAX_WRAPPINGS; i++) {
+  if (memento === undefined) return undefined;
+  // The innermost 14-digit time among the wrappings: an inner `/web/2019/…` (the Wayback
+  // redirects such a time to the closest capture) is asked at the nearest exact one around it.
+  let exactTimestamp = TIMESTAMP.test(memento.timestamp) ? memento.timestamp : undefined;
+  for (let i = 0; i < MAX_WRAPPINGS; i++) {
     const inner = parseMemento(memento.original);
     if (inner === undefined) break;
     memento = inner;
+    if (TIMESTAMP.test(inner.timestamp)) exactTimestamp = inner.timestamp;
   }
-  return memento;
+  return { ...memento, exactTimestamp };
 }
 
 /** The image a `src` shows: the original inside its innermost Wayback URL, else the `src` itself. */
@@ -93,10 +98,10 @@ export function imageOriginal(src: string): string {
 /**
  * Every image an archive file shows, once each, in order: `<img src>` of figures and inline HTML
  * (entities decoded by htmlparser2, as a browser reads the attribute) and Markdown images, the
- * closing author card's avatar left out. An
- * `im_` URL (FORMAT.md, Images) names the image and its time; any other absolute URL is asked
- * for at the article capture's time (its `url`); anything else (relative, data:) is no image
- * the Wayback holds.
+ * closing author card's avatar left out. An `im_` URL (FORMAT.md, Images) names the image and
+ * its time (an inexact time gives way to a wrapping memento's, else the article capture's); any
+ * other absolute URL is asked for at the article capture's time (its `url`); anything else
+ * (relative, data:) is no image the Wayback holds.
  */
 export function articleImages(file: { body: string; url?: string }): ArticleImage[] {
   const articleTs = file.url === undefined ? undefined : parseMemento(file.url)?.timestamp;
@@ -118,10 +123,12 @@ export function articleImages(file: { body: string; url?: string }): ArticleImag
   const seen = new Set<string>();
   for (const src of srcs) {
     const memento = innermostMemento(src);
+    const at =
+      memento?.exactTimestamp ?? (articleTs !== undefined && TIMESTAMP.test(articleTs) ? articleTs : undefined);
     const image =
       memento !== undefined
-        ? TIMESTAMP.test(memento.timestamp) && HTTP_URL.test(memento.original)
-          ? { url: memento.original, timestamp: memento.timestamp }
+        ? at !== undefined && HTTP_URL.test(memento.original)
+          ? { url: memento.original, timestamp: at }
           : undefined
         : HTTP_URL.test(src) && articleTs !== undefined && TIMESTAMP.test(articleTs)
           ? { url: src, timestamp: articleTs }

@@ -33,6 +33,7 @@ export {
   FINAL_MEDIA_OUTCOMES,
   ARTICLE_YEAR_HEADER,
   waybackPayloadDigest,
+  captureKey,
   type ClassifyRecord,
   type MediaOutcome,
   type MediaRow,

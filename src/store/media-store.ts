@@ -23,7 +23,7 @@ import { requestedOf } from './recover.js';
 import { readWarcCaptureAt, type ResponseRecordInput, type WarcCapture } from './warc.js';
 import { WARCRecord, getSurt } from 'warcio';
 import { WARCSerializer } from 'warcio/node';
-import { isoToTimestamp, timestampToIso } from '../memento.js';
+import { isoToTimestamp, parseMemento, timestampToIso } from '../memento.js';
 import { scanMembers } from './warc-scan.js';
 import { WEB_IMAGE_TYPES } from './image-check.js';
 
@@ -146,6 +146,7 @@ CREATE TABLE IF NOT EXISTS images (
 );
 CREATE INDEX IF NOT EXISTS images_by_sha256 ON images (sha256);
 CREATE INDEX IF NOT EXISTS images_by_key ON images (key);
+CREATE INDEX IF NOT EXISTS images_by_capture ON images (capture_key, capture_ts);
 CREATE TABLE IF NOT EXISTS warcs (
   name TEXT PRIMARY KEY,
   size INTEGER NOT NULL          -- bytes committed: appended to only while the file is exactly this long
@@ -198,9 +199,22 @@ function addCaptureColumns(db: Database.Database): void {
       .all()
       .map((c) => c.name),
   );
-  if (!columns.has('capture_url')) db.exec('ALTER TABLE images ADD COLUMN capture_url TEXT');
-  if (!columns.has('capture_key')) db.exec('ALTER TABLE images ADD COLUMN capture_key TEXT');
-  db.exec('CREATE INDEX IF NOT EXISTS images_by_capture ON images (capture_key, capture_ts)');
+  if (columns.has('capture_url') && columns.has('capture_key')) return;
+  db.transaction(() => {
+    if (!columns.has('capture_url')) db.exec('ALTER TABLE images ADD COLUMN capture_url TEXT');
+    if (!columns.has('capture_key')) db.exec('ALTER TABLE images ADD COLUMN capture_key TEXT');
+    db.exec('CREATE INDEX IF NOT EXISTS images_by_capture ON images (capture_key, capture_ts)');
+    // The capture each answered row fetched, from its memento URL: in batches, never all rows at once.
+    const batch = db.prepare<[number], { rowid: number; memento_url: string }>(
+      'SELECT rowid, memento_url FROM images WHERE rowid > ? AND memento_url IS NOT NULL ORDER BY rowid LIMIT 10000',
+    );
+    const update = db.prepare('UPDATE images SET capture_url = ?, capture_key = ? WHERE rowid = ?');
+    for (let after = 0, rows = batch.all(0); rows.length > 0; after = rows.at(-1)!.rowid, rows = batch.all(after))
+      for (const r of rows) {
+        const original = parseMemento(r.memento_url, { anyHost: true })?.original;
+        if (original !== undefined) update.run(original, captureKey(original), r.rowid);
+      }
+  })();
 }
 
 interface ImageDbRow {
@@ -222,7 +236,7 @@ interface ImageDbRow {
   file: string | null;
   memento_url: string | null;
   fetched_at: string | null;
-  capture_url: string | null;
+  capture_url?: string | null;
 }
 
 function fromDb(r: ImageDbRow): MediaRow {
@@ -241,7 +255,8 @@ function fromDb(r: ImageDbRow): MediaRow {
   if (r.file !== null) row.file = r.file;
   if (r.memento_url !== null) row.mementoUrl = r.memento_url;
   if (r.fetched_at !== null) row.fetchedAt = r.fetched_at;
-  if (r.capture_url !== null) row.captureUrl = r.capture_url;
+  // `!= null`: a store opened read-only before its columns were added has no capture_url at all.
+  if (r.capture_url != null) row.captureUrl = r.capture_url;
   return row;
 }
 
@@ -300,16 +315,19 @@ export class MediaStore {
       db = new Database(file);
       db.pragma('journal_mode = WAL');
       db.pragma('synchronous = NORMAL');
-      db.exec(SCHEMA);
-      addCaptureColumns(db);
+      // The meta table first: a store of another schema version is refused before anything changes.
+      db.exec('CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)');
       const version = db.prepare<[], { value: string }>("SELECT value FROM meta WHERE key = 'schema'").get()?.value;
-      if (version === undefined)
-        db.prepare("INSERT INTO meta (key, value) VALUES ('schema', ?)").run(String(MEDIA_SCHEMA_VERSION));
-      else if (version !== String(MEDIA_SCHEMA_VERSION))
+      if (version !== undefined && version !== String(MEDIA_SCHEMA_VERSION))
         throw new SalvageError(
           'INPUT_INVALID',
           `the media index ${file} was written by another version of salvage (schema ${version}, this version reads ${MEDIA_SCHEMA_VERSION})`,
         );
+      const existing = db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'images'").get();
+      if (existing !== undefined) addCaptureColumns(db);
+      db.exec(SCHEMA);
+      if (version === undefined)
+        db.prepare("INSERT INTO meta (key, value) VALUES ('schema', ?)").run(String(MEDIA_SCHEMA_VERSION));
     } catch (error) {
       if (error instanceof SalvageError) throw error;
       throw new SalvageError(
@@ -418,6 +436,11 @@ export class MediaStore {
     const date = same.captureTs === undefined ? undefined : timestampToIso(same.captureTs);
     if (date === undefined)
       throw new SalvageError('INPUT_INVALID', `the row of ${same.url} has no capture time to refer to`);
+    // WARC 1.1 (6.7.2): a revisit names the record it repeats (WARC-Refers-To) and that record's
+    // payload digest. `same` may itself be a revisit (a third spelling): then it already names them.
+    const head = await this.recordHead(same);
+    const refersTo = head?.get(head.get('warc-type') === 'revisit' ? 'warc-refers-to' : 'warc-record-id');
+    const digest = head?.get('warc-payload-digest');
     const record = WARCRecord.create(
       {
         url,
@@ -429,7 +452,8 @@ export class MediaStore {
         statusline: `HTTP/1.1 ${same.status ?? 200} ${same.status === 200 ? 'OK' : 'Status'}`,
         httpHeaders: same.contentType === undefined ? {} : { 'Content-Type': same.contentType },
         warcHeaders: {
-          ...(same.waybackDigest === undefined ? {} : { 'WARC-Payload-Digest': `sha1:${same.waybackDigest}` }),
+          ...(refersTo === undefined ? {} : { 'WARC-Refers-To': refersTo }),
+          ...(digest === undefined ? {} : { 'WARC-Payload-Digest': digest }),
           ...warcHeaders,
         },
       },
@@ -511,6 +535,21 @@ export class MediaStore {
       }
     }
     return recorded;
+  }
+
+  /** The WARC headers of a row's record, if it can be read. */
+  private async recordHead(row: MediaRow): Promise<Map<string, string> | undefined> {
+    const r = this.db
+      .prepare<[string], { warc: string | null; warc_offset: number | null }>(
+        'SELECT warc, warc_offset FROM images WHERE url = ?',
+      )
+      .get(row.url);
+    if (r?.warc == null || r.warc_offset === null) return undefined;
+    const path = join(this.dir, MEDIA_CAPTURES_DIR, r.warc);
+    if (!existsSync(path)) return undefined;
+    for await (const m of scanMembers(path, r.warc_offset))
+      return m.kind === 'record' && m.offset === r.warc_offset ? m.head.warc : undefined;
+    return undefined;
   }
 
   /** The row of the capture a revisit record refers to, if the index has one. */

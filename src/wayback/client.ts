@@ -101,9 +101,10 @@ export interface FetchCaptureOptions {
 export interface FetchUnlessHeldOptions extends FetchCaptureOptions {
   /**
    * Whether the caller already holds the capture a redirect leads to (another URL led there
-   * before): then it is not fetched again.
+   * before): then it is not fetched again. Asked between requests (no connection is held while
+   * it runs), so it may wait for another request of the caller's to settle.
    */
-  held: (target: { timestamp: string; original: string }) => boolean;
+  held: (target: { timestamp: string; original: string }) => boolean | Promise<boolean>;
 }
 
 /** A redirect that led to a capture the caller holds: where it led, and how. */
@@ -576,7 +577,7 @@ export class WaybackClient {
           `redirect to timestamp ${target.timestamp}, which is no calendar time`,
         );
       const at = { timestamp: target.timestamp.padEnd(14, '0'), original: target.original };
-      if (options.held?.(at) === true) return { held: true, requested, ...at, redirects };
+      if (options.held !== undefined && (await options.held(at))) return { held: true, requested, ...at, redirects };
       // Stay on our base URL and raw mode whatever the redirect says.
       url = mementoUrl(target.timestamp, wireOriginal(target.original), modifier, this.baseUrl);
     }
