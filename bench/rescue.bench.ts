@@ -11,7 +11,7 @@
  * against the manifest's fate and digest and against the service's own rule, and `salvage media`
  * on the whole existing archive (`salvage import`) must give the images the rescue gave.
  *
- *   npm run bench:rescue                           all 49,118 articles (~25 min here)
+ *   npm run bench:rescue                           all 49,118 articles and their images (~80 min here)
  *   npm run bench:rescue -- --sample 3000          a deterministic sample for the main run
  *   npm run bench:rescue -- --reuse                reuse the generated sites in the work folder
  *   npm run bench:rescue -- --scale 10 --check-sample 1500 --kills 5

@@ -133,3 +133,24 @@ test('articleImages: a hostile body of unclosed Markdown images is read, the one
     ['https://x.example/a.jpg'],
   );
 });
+
+test('articleImages: a stray `<` in a paragraph does not hide the figures after it; images are read as the reader renders the body', () => {
+  // The old archive's article 42636: a link whose destination is `<iframe src=`.
+  const body = [
+    '',
+    '# 標題',
+    '',
+    '台灣 [召開線上記者會](<iframe src=) ，除表示',
+    '',
+    '<figure>',
+    '<img src="https://web.archive.org/web/20210927032618im_/https://www.hkcnews.com/news_新聞/a.jpg" alt="">',
+    '<figcaption>說明</figcaption>',
+    '</figure>',
+    '',
+    '`<img src="https://web.archive.org/web/20210927032618im_/https://x.example/code.jpg">` is code, not an image',
+    '',
+  ].join('\n');
+  assert.deepEqual(articleImages({ body, url: ARTICLE_URL }), [
+    { url: 'https://www.hkcnews.com/news_新聞/a.jpg', timestamp: '20210927032618' },
+  ]);
+});

@@ -2,6 +2,7 @@
 
 import { Parser } from 'htmlparser2';
 import MarkdownIt from 'markdown-it';
+import type Token from 'markdown-it/lib/token.mjs';
 import { mementoUrl, parseMemento, type MementoParts } from '../memento.js';
 
 /** An image as archived at the capture's time (`im_` serves the raw image). */
@@ -41,10 +42,6 @@ export interface ArticleImage {
   timestamp: string;
 }
 
-/** `![alt](url)` and `![alt](<url> "title")`: Markdown images (the old archive's inline images). */
-// The URL takes no brackets or parentheses (URLs escape them): a body of `![](x![](x…` is then read
-// in linear time, where a greedy URL running on to the end of every attempt took seconds.
-const MARKDOWN_IMAGE = /!\[(?:[^\]\\\n]|\\.)*\]\(\s*<?([^\s()<>[\]]+)>?(?:\s+(?:"[^"\n]*"|'[^'\n]*'))?\s*\)/g;
 const HTTP_URL = /^https?:\/\//i;
 /**
  * The author card that closes a file of the old archive (and salvage's hkcnews files): a
@@ -95,6 +92,45 @@ export function imageOriginal(src: string): string {
   return innermostMemento(src)?.original ?? src;
 }
 
+const markdownWithHtml = new MarkdownIt({ html: true, linkify: false, typographer: false });
+
+/** The `src` of every `<img>` in a piece of raw HTML (entities decoded, as a browser reads the attribute). */
+function htmlImageSources(html: string, into: string[]): void {
+  const parser = new Parser(
+    {
+      onopentag(name, attributes) {
+        const src = attributes['src'];
+        if (name === 'img' && src !== undefined) into.push(src.trim());
+      },
+    },
+    { decodeEntities: true, lowerCaseTags: true, lowerCaseAttributeNames: true },
+  );
+  parser.write(html);
+  parser.end();
+}
+
+/**
+ * The image sources of a Markdown body in document order, read as the reader reads it: parsed by
+ * markdown-it (raw HTML allowed), so each piece of raw HTML is parsed on its own and a stray `<`
+ * in a paragraph (`[text](<iframe src=)` in the old archive) cannot swallow the figures after it,
+ * as parsing the whole file as HTML would.
+ */
+function imageSources(body: string): string[] {
+  const srcs: string[] = [];
+  const visit = (tokens: readonly Token[]): void => {
+    for (const t of tokens) {
+      if (t.type === 'html_block' || t.type === 'html_inline') htmlImageSources(t.content, srcs);
+      else if (t.type === 'image') {
+        const src = t.attrGet('src');
+        if (src !== null) srcs.push(src);
+      }
+      if (t.children !== null) visit(t.children);
+    }
+  };
+  visit(markdownWithHtml.parse(body, {}));
+  return srcs;
+}
+
 /**
  * Every image an archive file shows, once each, in order: `<img src>` of figures and inline HTML
  * (entities decoded by htmlparser2, as a browser reads the attribute) and Markdown images, the
@@ -105,20 +141,7 @@ export function imageOriginal(src: string): string {
  */
 export function articleImages(file: { body: string; url?: string }): ArticleImage[] {
   const articleTs = file.url === undefined ? undefined : parseMemento(file.url)?.timestamp;
-  const body = withoutAuthorCard(file.body);
-  const srcs: string[] = [];
-  const parser = new Parser(
-    {
-      onopentag(name, attributes) {
-        const src = attributes['src'];
-        if (name === 'img' && src !== undefined) srcs.push(src.trim());
-      },
-    },
-    { decodeEntities: true, lowerCaseTags: true, lowerCaseAttributeNames: true },
-  );
-  parser.write(body);
-  parser.end();
-  for (const m of body.matchAll(MARKDOWN_IMAGE)) srcs.push(m[1]!);
+  const srcs = imageSources(withoutAuthorCard(file.body));
   const out: ArticleImage[] = [];
   const seen = new Set<string>();
   for (const src of srcs) {
