@@ -1,6 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import fc from 'fast-check';
 import { DomHandler } from 'domhandler';
+import { Parser } from 'htmlparser2';
 import {
   createParser,
   elementTest,
@@ -100,4 +102,91 @@ test("past MAX_ELEMENTS, a script's or style's text is still left out", () => {
   const text = textOf(doc);
   assert.ok(text.includes('kept') && text.includes('also kept'));
   assert.ok(!text.includes('secret') && !text.includes('p{}'), text.slice(-60));
+});
+
+/**
+ * A tree as text, for comparing parses: white space collapsed and trimmed in each text node (the
+ * handler drops white space where a line starts, and chunk edges decide what a line start is).
+ */
+function treeText(node: AnyNode): string {
+  if (node.type === 'text') {
+    const text = node.data.replace(/[ \t\n\r\f]+/g, ' ').trim();
+    return text === '' ? '' : JSON.stringify(text);
+  }
+  if (node.type === 'comment') return '';
+  const kids = 'children' in node ? node.children.map(treeText).join('') : '';
+  if (!isTag(node)) return kids;
+  const attrs = Object.entries(node.attribs).map(([k, v]) => ` ${k}=${JSON.stringify(v)}`);
+  return `<${node.name}${attrs.join('')}>${kids}</${node.name}>`;
+}
+
+test('entities are decoded as htmlparser2 decodes them, in text, attributes, RCDATA and raw text, however the input is cut', () => {
+  // The reference: htmlparser2 with its own entity decoding, parsing the whole string.
+  const reference = (html: string): string => {
+    const handler = new DomHandler();
+    new Parser(handler, { decodeEntities: true, lowerCaseTags: true, lowerCaseAttributeNames: true }).end(html);
+    return treeText(handler.root);
+  };
+  const entity = fc.constantFrom(
+    '&amp;',
+    '&amp',
+    '&AMP;',
+    '&lt;',
+    '&gt',
+    '&quot;',
+    '&nbsp;',
+    '&copy',
+    '&notin;',
+    '&notit;',
+    '&am',
+    '&',
+    '&#65;',
+    '&#x41;',
+    '&#65',
+    '&#0;',
+    '&#128;',
+    '&#x110000;',
+    '&#xD800;',
+    '&#;',
+    '&#x;',
+    '&amp=',
+    '&ampx',
+    '&Aacute',
+  );
+  const word = fc.constantFrom('a', 'b c', '字', '\n', ' ', '=', ';', 'x1');
+  const text = fc.array(fc.oneof(entity, word), { maxLength: 6 }).map((xs) => xs.join(''));
+  const attrValue = text.map((t) => t.replace(/"/g, ''));
+  const element = fc.constantFrom(
+    'p',
+    'div',
+    'span',
+    'a',
+    'title',
+    'textarea',
+    'script',
+    'style',
+    'xmp',
+    'iframe',
+    'svg',
+    'b',
+  );
+  const piece = fc.oneof(
+    text,
+    fc
+      .tuple(element, attrValue, text)
+      .map(([name, v, t]) => `<${name} title="${v}" data-x=${v.replace(/[\s>]/g, '') || 'v'}>${t}</${name}>`),
+    fc.tuple(element, text).map(([name, t]) => `<${name}>${t}`),
+    element.map((name) => `</${name}>`),
+  );
+  fc.assert(
+    fc.property(fc.array(piece, { maxLength: 12 }), fc.array(fc.nat(), { maxLength: 4 }), (pieces, cuts) => {
+      const html = pieces.join('');
+      const at = [...new Set(cuts.map((c) => c % (html.length + 1)))].sort((a, b) => a - b);
+      const chunks = [0, ...at].map((start, i) => html.slice(start, at[i] ?? html.length));
+      const want = reference(html);
+      assert.equal(treeText(parseHtml(html).doc), want);
+      assert.equal(treeText(parseHtml(chunks).doc), want);
+    }),
+    { numRuns: 3000 },
+  );
 });
