@@ -88,6 +88,12 @@ const SIGNED_POSTED =
   /(?:(?<![\u3400-\u9fff])([\u3400-\u9fff]{2,4}?)|(?<![\w.&-])([A-Za-z][\w.&-]{1,30}))[ \t\u3000\u00a0]*(?:发表于|發表於|写于|寫於)/g;
 /** `本贴由大卫于2005年8月12日…发表`: a forum post's author, between 由 and 于. */
 const POSTED_BY = /(?:本贴|本帖|本貼)由\s*([\u3400-\u9fff]{2,4}?|[A-Za-z][\w.&-]{1,30})\s*于/g;
+/**
+ * `由海姑娘张贴 @ 2005-06-14`, `由 admin 發表`: a blog template's post footer, "posted by". 由 must
+ * start the phrase (`理由`, `经由` are words).
+ */
+const POSTED_BY_VERB =
+  /(?<![\u3400-\u9fff])由[ \t\u3000\u00a0]*([\u3400-\u9fff]{2,4}?|[A-Za-z][\w.&-]{1,30})[ \t\u3000\u00a0]*(?:张贴|張貼|发表|發表|发帖|發帖)/g;
 /** `张三/文`, `张三／摄` (writer or photographer signing after the name). */
 const SIGNED_AFTER = /(?<![\u3400-\u9fff])([\u3400-\u9fff]{2,4})\s*[/／]\s*(?:文|摄|攝)/g;
 /** `[ 黄宇 ]  来源：[ 国际金融报 ]`: the writer in brackets, then the source, on the line under the title. */
@@ -273,6 +279,10 @@ export function textBylines(page: PageText, titleAt: number, titleEnd = -1): Byl
   POSTED_BY.lastIndex = from;
   for (let m = POSTED_BY.exec(area), seen = 0; m && seen++ < MAX_LABEL_MATCHES; m = POSTED_BY.exec(area)) {
     if (isPersonName(m[1]!, false)) found.push({ text: m[1]!, rank: 0, index: m.index, how: 'forum post "由…于"' }); // group 1 is mandatory
+  }
+  POSTED_BY_VERB.lastIndex = from;
+  for (let m = POSTED_BY_VERB.exec(area), seen = 0; m && seen++ < MAX_LABEL_MATCHES; m = POSTED_BY_VERB.exec(area)) {
+    if (isPersonName(m[1]!, false)) found.push({ text: m[1]!, rank: 0, index: m.index, how: 'post footer "由…张贴"' }); // group 1 is mandatory
   }
   SIGNED_POSTED.lastIndex = from;
   for (let m = SIGNED_POSTED.exec(area), seen = 0; m && seen++ < MAX_LABEL_MATCHES; m = SIGNED_POSTED.exec(area)) {

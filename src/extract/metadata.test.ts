@@ -455,3 +455,30 @@ test("a name in brackets before the source is the byline; a box of the author's 
   );
   assert.equal(extract(html).author, undefined);
 });
+
+test("a blog post's footer names its poster (由…张贴), though page footers are skipped", () => {
+  const post = (footerClass: string): string =>
+    page(
+      '<title>海边的日子 | blog.example.com</title>',
+      `<h1>海边的日子</h1><div class="post-body">${PARAGRAPHS}</div>` +
+        `<div class="${footerClass}"><em>由海姑娘张贴 @ <a href="/p/1">2005-06-14 03:25:55</a></em></div>`,
+    );
+  assert.equal(extract(post('post-footer')).author, '海姑娘');
+  assert.equal(extract(post('entry-footer')).author, '海姑娘');
+  // The page's own footer holds other people's words (a copyright, a webmaster): not read.
+  assert.equal(extract(post('footer')).author, undefined);
+  // 由 inside a word is no "posted by": 理由张贴 is "posting the reasons".
+  const prose = page('<title>公告</title>', `<h1>公告</h1>${PARAGRAPHS}<p>请将理由张贴在公告栏。</p>`);
+  assert.equal(extract(prose).author, undefined);
+});
+
+test('the only person named by author archive links (/author/…, ?author=N) is the author; two names say nothing', () => {
+  const blog = (links: string): string =>
+    page('<title>播客热潮迅速蔓延</title>', `<h1>播客热潮迅速蔓延</h1><article>${PARAGRAPHS}</article>${links}`);
+  const one = '<div><a href="https://blog.example.com/?author=102">太小心</a></div>';
+  const extract1 = extract(blog(one + '<a href="https://blog.example.com/?pc=85&author=102">歷史</a>'));
+  assert.equal(extract1.author, '太小心');
+  assert.ok(extract1.notes.includes('author: author archive link'));
+  assert.equal(extract(blog('<p><a href="/author/jane-doe/">Jane Doe</a></p>')).author, 'Jane Doe');
+  assert.equal(extract(blog(one + '<a href="/author/someone-else/">Someone Else</a>')).author, undefined);
+});

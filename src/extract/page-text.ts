@@ -74,10 +74,12 @@ const SKIPPED_TAGS: ReadonlySet<string> = new Set([
  * Class/id words of regions holding other articles' bylines and dates, or readers' ones: related
  * and popular lists, comment threads, sidebars, page footers with copyright years. Whole words
  * (`comment`, not `commentary`) so that article containers named `post-comments-count` … still
- * need a separate word to be skipped.
+ * need a separate word to be skipped. A post's own footer (`post-footer`, `entry-footer`: blog
+ * templates' "由海姑娘张贴 @ …", "Posted by … in …") is the article's, as a `<footer>` inside an
+ * `<article>` is.
  */
 const SKIPPED_REGION =
-  /(?:^|[\s_-])(?:comments?|comment-list|related|recommend(?:ed|s)?|sidebar|side-bar|footer|copyright|breadcrumbs?|navbar|menu|popular|most-read|trending|hot-?news|ranking|rank)(?:$|[\s_-])/i;
+  /(?:^|[\s_-])(?:comments?|comment-list|related|recommend(?:ed|s)?|sidebar|side-bar|(?<!(?:post|entry|article|story)[_-])footer|copyright|breadcrumbs?|navbar|menu|popular|most-read|trending|hot-?news|ranking|rank)(?:$|[\s_-])/i;
 
 /** Elements whose class describes the whole page or article, never a region beside it. */
 const CONTAINER_TAGS: ReadonlySet<string> = new Set(['html', 'body', 'main', 'article']);
