@@ -312,6 +312,14 @@ export const htmlSurface: Surface = {
       page('&#xD800;&#xDFFF;&#99999999999;&#0;&#x110000;'.repeat(20_000), 'body'),
     );
     add('1M entities', () => page('&amp;&lt;&nbsp;&#20013;'.repeat(250_000), 'body'));
+    // Entities are decoded per run of text (dom.ts): runs that join one node across unbuilt elements
+    // must not copy the node's text each time (quadratic before 2026-12-07's fix).
+    add('200,000 entity runs joined past MAX_ELEMENTS', () =>
+      page('<i>x</i>'.repeat(100_001) + '<p>a&amp;b'.repeat(200_000), 'body'),
+    );
+    add('500,000 entity runs joined across ignored scripts', () =>
+      page(`<p>${'a&amp;<script>x</script>'.repeat(500_000)}</p>`, 'body'),
+    );
     add('CR-only line endings', () => page('<p>a\rb</p>\r'.repeat(100_000), 'body'));
     add('random bytes 1 MiB', () => randomBytes(prng(3), MIB));
     add('random bytes 1 MiB as text/html; charset=utf-16', () => randomBytes(prng(4), MIB), {

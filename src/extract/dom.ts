@@ -210,14 +210,14 @@ class DepthLimitedHandler extends DomHandler {
       // Text after an element that was not built joins the text before it; only the new part is raw.
       this.flushEntities();
       this.pending = continued;
-      this.pendingFrom = continued.data.length;
+      this.decodedPrefix = continued.data;
     }
     super.ontext(data);
     if (continued === null) {
       this.flushEntities();
       this.pending = this.lastNode;
-      this.pendingFrom = 0;
     }
+    this.rawRun += data;
     if (!this.rawText && data.includes('&')) this.pendingAmp = true;
   }
 
@@ -226,10 +226,15 @@ class DepthLimitedHandler extends DomHandler {
    * of stepping through a state machine per character (half its time on hkcnews pages, measured
    * 2026-12-07). Text is decoded here once its run ends, so a reference split between two
    * chunks of input is decoded whole, with the rules the tokenizer would use (entities' legacy
-   * mode, the WHATWG rules for text).
+   * mode, the WHATWG rules for text). The node's text is then its decoded part before the run
+   * plus the decoded run, joined without reading the node's text again: a node that takes a run
+   * after every unbuilt element (past MAX_ELEMENTS) stays linear in its length.
    */
   private pending: DataNode | null = null;
-  private pendingFrom = 0;
+  /** The pending node's text before the current run (already decoded). */
+  private decodedPrefix = '';
+  /** The current run of text as written. */
+  private rawRun = '';
   /** Where the last text handed over ended in the input (the parser's offsets). */
   private textEnd = -1;
   private pendingAmp = false;
@@ -237,14 +242,11 @@ class DepthLimitedHandler extends DomHandler {
 
   private flushEntities(): void {
     const node = this.pending;
-    if (node !== null && this.pendingAmp) {
-      node.data =
-        this.pendingFrom === 0
-          ? decodeHTML(node.data)
-          : node.data.slice(0, this.pendingFrom) + decodeHTML(node.data.slice(this.pendingFrom));
-    }
+    if (node !== null && this.pendingAmp) node.data = this.decodedPrefix + decodeHTML(this.rawRun);
     this.pending = null;
     this.pendingAmp = false;
+    this.decodedPrefix = '';
+    this.rawRun = '';
   }
 
   override onend(): void {
