@@ -417,6 +417,8 @@ const EMAIL = /[\w.+-]+@[\w-]+\.[\w.-]+/;
 /** A heading of a box about the author (`■该作者文章`: this author's articles, `作者简介`), not a name. */
 const ABOUT_THE_AUTHOR = /该作者|該作者|本作者|作者(?:的)?(?:文章|其他|其它|简介|簡介|介绍|介紹|专栏|專欄)/;
 const HAN = /[\u3400-\u9fff]/;
+/** A blog template's label before the poster's name. */
+const POSTED_BY_LABEL = /^posted\s+by\s+/i;
 
 /**
  * A byline box's text as a byline: cut at a time label; with Chinese labels inside (`作者：未知
@@ -429,7 +431,8 @@ function cleanMarkedByline(raw: string): string | undefined {
   const dateline = REPORTER_DATELINE.exec(text.replace(/\s+/g, ' '));
   if (dateline?.[1]) return dateline[1];
   if (EMAIL.test(text) || ABOUT_THE_AUTHOR.test(text)) return undefined;
-  if (!HAN.test(text)) return text;
+  // `Posted by Andrew Zonenberg` (Blogger's post footer): the template's words, not the name's.
+  if (!HAN.test(text)) return text.replace(POSTED_BY_LABEL, '') || undefined;
   if (/[:：]/.test(text)) {
     const page: PageText = { text, bodyStart: -1, bodyEnd: -1, headings: [], links: [] };
     // A forum's user name (`作者： 放飞&心情振威将军(从一品)`) is no Chinese name, but is the author.

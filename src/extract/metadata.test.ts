@@ -482,3 +482,12 @@ test('the only person named by author archive links (/author/…, ?author=N) is 
   assert.equal(extract(blog('<p><a href="/author/jane-doe/">Jane Doe</a></p>')).author, 'Jane Doe');
   assert.equal(extract(blog(one + '<a href="/author/someone-else/">Someone Else</a>')).author, undefined);
 });
+
+test("a Blogger post footer's 'Posted by' is the template's label, not part of the name", () => {
+  const html = page(
+    '<title>Silicon Exposed: A post</title>',
+    `<h1>A post</h1><div class="post-body">${PARAGRAPHS}</div>` +
+      `<div class="post-footer"><span class="post-author vcard">Posted by <span class="fn">Andrew Zonenberg</span></span></div>`,
+  );
+  assert.equal(extract(html).author, 'Andrew Zonenberg');
+});
