@@ -20,6 +20,15 @@ test('the headline and the page meta line at the top of a body go; the text stay
   assert.deepEqual(notes, ['body: 2 leading blocks of headline or page meta dropped']);
 });
 
+test('with the headline shown outside the body, a paragraph like it is the text; a heading like it still goes', () => {
+  const letter = '致香港特別行政區首長林鄭月娥女士、行政會議成員、各位司長、局長及立法會議員';
+  const blocks = [p(letter), p(LEAD)];
+  assert.deepEqual(texts(dropLeadingChrome(blocks, letter, [], true)), [letter, LEAD]);
+  assert.deepEqual(texts(dropLeadingChrome(blocks, letter, [], false)), [LEAD]);
+  const heading: Block = { type: 'heading', level: 2, children: [{ type: 'text', text: letter }] };
+  assert.deepEqual(texts(dropLeadingChrome([heading, p(LEAD)], letter, [], true)), [LEAD]);
+});
+
 test('a layout table of headline and meta rows counts as one leading line each row', () => {
   const table: Block = {
     type: 'table',

@@ -361,8 +361,21 @@ export const MAX_META_LINE_CHARS = 100;
  * Readability drops a repeated title only when it is an `<h1>`/`<h2>` (see Cleaner); old table
  * layouts set it in a `<div class="title">` or a bold cell, so here any block that is the title
  * counts, in both directions of similarity so that a line that starts like the title stays.
+ * When the page shows its headline outside the body (`headlineShown`), a paragraph like it is the
+ * writer's own opening line (an open letter restating its address, a translated piece naming its
+ * source: seen in hkcnews's archive), and only a heading repeating the title goes.
  */
-export function dropLeadingChrome(blocks: readonly Block[], title: string, notes: string[]): Block[] {
+/** A text that reads as the title: similar both ways (a line that only starts like it is not). */
+export function isTitleLike(text: string, title: string): boolean {
+  return title !== '' && similarity(title, text) > TITLE_SIMILARITY && similarity(text, title) > TITLE_SIMILARITY;
+}
+
+export function dropLeadingChrome(
+  blocks: readonly Block[],
+  title: string,
+  notes: string[],
+  headlineShown = false,
+): Block[] {
   let start = 0;
   let titleSeen = false;
   while (start < Math.min(blocks.length, LEADING_WINDOW)) {
@@ -375,12 +388,7 @@ export function dropLeadingChrome(blocks: readonly Block[], title: string, notes
     const line = b.type === 'paragraph' || b.type === 'heading' || (b.type === 'table' && b.rows.length === 1);
     if (!line) break;
     const text = plainText(b).trim();
-    if (
-      !titleSeen &&
-      title !== '' &&
-      similarity(title, text) > TITLE_SIMILARITY &&
-      similarity(text, title) > TITLE_SIMILARITY
-    ) {
+    if (!titleSeen && (b.type === 'heading' || !headlineShown) && isTitleLike(text, title)) {
       titleSeen = true;
       start++;
       continue;

@@ -29,7 +29,7 @@ import {
   WHOLE_PAGE_MAX_LINK_DENSITY,
 } from './content-rules.js';
 
-export { dropLeadingChrome, dropTrailingChrome } from './content-clean.js';
+export { dropLeadingChrome, dropTrailingChrome, isTitleLike } from './content-clean.js';
 
 // ---------- the search ----------
 

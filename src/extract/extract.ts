@@ -7,7 +7,7 @@ import { createHash } from 'node:crypto';
 import type { Article, Block } from './article.js';
 import { BlockBuilder } from './blocks.js';
 import { decodePayload, undoContentCoding } from './decode.js';
-import { dropLeadingChrome, dropTrailingChrome, findContent } from './content.js';
+import { dropLeadingChrome, dropTrailingChrome, findContent, isTitleLike } from './content.js';
 import {
   compileSelector,
   elementTest,
@@ -17,6 +17,8 @@ import {
   type AnyNode,
   type ElementTest,
   selectFirst,
+  hasAncestor,
+  visibleText,
   type Document,
   type Element,
 } from './dom.js';
@@ -211,6 +213,14 @@ function hostOf(url: string | undefined, base: string): string | undefined {
   }
 }
 
+/**
+ * The page shows its headline in an `<h1>` (a text-only edition: an `<h2>`) outside the body
+ * (see dropLeadingChrome).
+ */
+function headlineOutside(headings: readonly Element[], body: Element | undefined, title: string): boolean {
+  return headings.some((h) => !hasAncestor(h, (a) => a === body) && isTitleLike(visibleText(h), title));
+}
+
 /** Extract the article of one capture with a site's profile. */
 export function extractCapture(input: CaptureInput, site: SiteProfile, options: ExtractOptions = {}): ExtractResult {
   const { maxPageBytes } = { ...DEFAULT_EXTRACT_OPTIONS, ...options };
@@ -292,7 +302,12 @@ export function extractCapture(input: CaptureInput, site: SiteProfile, options: 
   const builder = new BlockBuilder({ baseUrl: input.url, isChrome });
   // A scored body ends where its words say the article ends; a site's own selectors need no such guess.
   const built = parts
-    ? dropLeadingChrome(dropTrailingChrome(builder.blocksOf(parts), notes), meta.title, notes)
+    ? dropLeadingChrome(
+        dropTrailingChrome(builder.blocksOf(parts), notes),
+        meta.title,
+        notes,
+        headlineOutside([...signals.h1, ...signals.h2], body, meta.title),
+      )
     : builder.blocks(body);
   const blocks = dropChromeBlocks(built, site, notes);
 

@@ -491,3 +491,25 @@ test("a Blogger post footer's 'Posted by' is the template's label, not part of t
   );
   assert.equal(extract(html).author, 'Andrew Zonenberg');
 });
+
+test('a body that opens by restating the headline shown above it keeps that line; one that holds the headline loses it', () => {
+  const title = '五四運動其實才真是兇殘！';
+  const opening = '講兇殘，五四運動才真正是兇殘。';
+  const body = (inside: string): string => `<div id="text">${inside}<p>${opening}</p>${PARAGRAPHS}</div>`;
+  const shown = (r: ExtractResult): string => (r.ok ? r.article.blocks.map((b) => JSON.stringify(b)).join('\n') : '');
+  const run = (html: string): ExtractResult =>
+    extractCapture(
+      {
+        payload: new TextEncoder().encode(html),
+        url: 'https://news.example.com/a/1.html',
+        timestamp: '20200101000000',
+      },
+      UNKNOWN,
+    );
+  // The text-only edition: the headline in an <h2> above the body; the body's first line is the writer's.
+  const outside = run(page(`<title>${title}</title>`, `<h2>${title}</h2>${body('')}`));
+  assert.ok(shown(outside).includes(opening));
+  // No headline outside: the body's first line like the title is the headline, and goes.
+  const inside = run(page(`<title>${title}</title>`, body('')));
+  assert.ok(!shown(inside).includes(opening));
+});
