@@ -278,3 +278,15 @@ test('never throws on arbitrary markup', () => {
     { numRuns: 300 },
   );
 });
+
+test('a short line between two parts of the text joins them; the same line beside the text does not', () => {
+  const part = (n: number): string =>
+    `<div class="story">${[0, 1, 2].map((k) => `<p>${PROSE_EN[(n + k) % PROSE_EN.length]}</p>`).join('')}</div>`;
+  const quote = '<p><em>“We are all concerned with events …”</em></p>';
+  const nav = '<nav><a href="/">Home</a> <a href="/news">News</a></nav>';
+  const sandwiched = choose(`<body>${nav}<main>${part(0)}${quote}${part(3)}</main></body>`);
+  assert.ok(bodyText(sandwiched).includes('We are all concerned'));
+  assert.ok(bodyText(sandwiched).includes(PROSE_EN[3 % PROSE_EN.length]!.slice(0, 30)));
+  const beside = choose(`<body>${nav}<main>${quote}${part(0)}${part(3)}</main></body>`);
+  assert.ok(!bodyText(beside).includes('We are all concerned'));
+});

@@ -272,15 +272,15 @@ function siblings(page: Page, scores: ReadonlyMap<Element, number>, top: Element
   for (const i of order) {
     const item = items[i]!; // in range
     if (joined[i] || 'nodes' in item || !isPhotoBlock(page, item)) continue;
-    const near = (step: number): boolean => {
-      for (let j = i + step; j >= 0 && j < items.length; j += step) {
-        const other = items[j]!; // in range
-        if ('nodes' in other && other.chars === 0) continue;
-        return joined[j]!;
-      }
-      return false;
-    };
-    if (near(-1) || near(1)) joined[i] = true;
+    if (nearestJoined(items, joined, i, -1) || nearestJoined(items, joined, i, 1)) joined[i] = true;
+  }
+  // A short link-free line between two joined parts (`【撰文：龍景昌】` under an editor's note, a
+  // verse quoted between paragraphs) is the article's own: Readability's sentence test, meant for
+  // lines beside the text, would leave a hole in it.
+  for (let i = 1; i < items.length - 1; i++) {
+    const item = items[i]!; // in range
+    if (joined[i] || !isShortPlainLine(page, item)) continue;
+    if (nearestJoined(items, joined, i, -1) && nearestJoined(items, joined, i, 1)) joined[i] = true;
   }
   const out: AnyNode[] = [];
   items.forEach((item, i) => {
@@ -289,6 +289,29 @@ function siblings(page: Page, scores: ReadonlyMap<Element, number>, top: Element
     else out.push(item);
   });
   return out;
+}
+
+/** Whether the nearest part with text in a direction (empty runs passed over) was joined. */
+function nearestJoined(
+  items: readonly (Element | Run)[],
+  joined: readonly boolean[],
+  i: number,
+  step: number,
+): boolean {
+  for (let j = i + step; j >= 0 && j < items.length; j += step) {
+    const other = items[j]!; // in range
+    if ('nodes' in other && other.chars === 0) continue;
+    return joined[j]!;
+  }
+  return false;
+}
+
+/** A paragraph or loose text of a line's length with no link and no image. */
+function isShortPlainLine(page: Page, item: Element | Run): boolean {
+  if ('nodes' in item) return item.chars > 0 && item.chars <= SIBLING_PARAGRAPH_CHARS && item.linkChars === 0;
+  if (item.name !== 'p') return false;
+  const s = page.stats.get(item);
+  return s !== undefined && s.chars > 0 && s.chars <= SIBLING_PARAGRAPH_CHARS && s.linkChars === 0 && s.images === 0;
 }
 
 /** A caption is a line or two. */
