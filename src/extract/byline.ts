@@ -89,11 +89,12 @@ const SIGNED_POSTED =
 /** `本贴由大卫于2005年8月12日…发表`: a forum post's author, between 由 and 于. */
 const POSTED_BY = /(?:本贴|本帖|本貼)由\s*([\u3400-\u9fff]{2,4}?|[A-Za-z][\w.&-]{1,30})\s*于/g;
 /**
- * `由海姑娘张贴 @ 2005-06-14`, `由 admin 發表`: a blog template's post footer, "posted by". 由 must
- * start the phrase (`理由`, `经由` are words).
+ * `由海姑娘张贴 @ 2005-06-14`, `由 admin 發表於`: a blog template's post footer, "posted by". 由 must
+ * start the phrase (`理由`, `经由` are words), and a bare 发表 is prose (`由双方发表联合声明`): only
+ * 张贴 or 发表于 count.
  */
 const POSTED_BY_VERB =
-  /(?<![\u3400-\u9fff])由[ \t\u3000\u00a0]*([\u3400-\u9fff]{2,4}?|[A-Za-z][\w.&-]{1,30})[ \t\u3000\u00a0]*(?:张贴|張貼|发表|發表|发帖|發帖)/g;
+  /(?<![\u3400-\u9fff])由[ \t\u3000\u00a0]*([\u3400-\u9fff]{2,4}?|[A-Za-z][\w.&-]{1,30})[ \t\u3000\u00a0]*(?:张贴|張貼|(?:发表|發表)(?:于|於))/g;
 /** `张三/文`, `张三／摄` (writer or photographer signing after the name). */
 const SIGNED_AFTER = /(?<![\u3400-\u9fff])([\u3400-\u9fff]{2,4})\s*[/／]\s*(?:文|摄|攝)/g;
 /** `[ 黄宇 ]  来源：[ 国际金融报 ]`: the writer in brackets, then the source, on the line under the title. */
@@ -282,7 +283,8 @@ export function textBylines(page: PageText, titleAt: number, titleEnd = -1): Byl
   }
   POSTED_BY_VERB.lastIndex = from;
   for (let m = POSTED_BY_VERB.exec(area), seen = 0; m && seen++ < MAX_LABEL_MATCHES; m = POSTED_BY_VERB.exec(area)) {
-    if (isPersonName(m[1]!, false)) found.push({ text: m[1]!, rank: 0, index: m.index, how: 'post footer "由…张贴"' }); // group 1 is mandatory
+    if (isPersonName(m[1]!, false) && !inLink(page, m.index))
+      found.push({ text: m[1]!, rank: positionPenalty(page, m.index), index: m.index, how: 'post footer "由…张贴"' }); // group 1 is mandatory
   }
   SIGNED_POSTED.lastIndex = from;
   for (let m = SIGNED_POSTED.exec(area), seen = 0; m && seen++ < MAX_LABEL_MATCHES; m = SIGNED_POSTED.exec(area)) {
@@ -419,6 +421,7 @@ const ABOUT_THE_AUTHOR = /该作者|該作者|本作者|作者(?:的)?(?:文章|
 const HAN = /[\u3400-\u9fff]/;
 /** A blog template's label before the poster's name. */
 const POSTED_BY_LABEL = /^posted\s+by\s+/i;
+const POSTED_AT_TIME = /\s+(?:on|at)\s+(?=\S*\d|[A-Z][a-z]+\s+\d).*$/;
 
 /**
  * A byline box's text as a byline: cut at a time label; with Chinese labels inside (`作者：未知
@@ -432,7 +435,11 @@ function cleanMarkedByline(raw: string): string | undefined {
   if (dateline?.[1]) return dateline[1];
   if (EMAIL.test(text) || ABOUT_THE_AUTHOR.test(text)) return undefined;
   // `Posted by Andrew Zonenberg` (Blogger's post footer): the template's words, not the name's.
-  if (!HAN.test(text)) return text.replace(POSTED_BY_LABEL, '') || undefined;
+  if (!HAN.test(text)) {
+    if (!POSTED_BY_LABEL.test(text)) return text;
+    // `Posted by Jane on March 3, 2010`, `… at 10:04 PM`: the template's time follows the name.
+    return text.replace(POSTED_BY_LABEL, '').replace(POSTED_AT_TIME, '') || undefined;
+  }
   if (/[:：]/.test(text)) {
     const page: PageText = { text, bodyStart: -1, bodyEnd: -1, headings: [], links: [] };
     // A forum's user name (`作者： 放飞&心情振威将军(从一品)`) is no Chinese name, but is the author.

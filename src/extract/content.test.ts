@@ -289,4 +289,13 @@ test('a short line between two parts of the text joins them; the same line besid
   assert.ok(bodyText(sandwiched).includes(PROSE_EN[3 % PROSE_EN.length]!.slice(0, 30)));
   const beside = choose(`<body>${nav}<main>${quote}${part(0)}${part(3)}</main></body>`);
   assert.ok(!bodyText(beside).includes('We are all concerned'));
+  // Two lines in a row fill the hole together; a sponsor's label with its linked banner does not.
+  const two = choose(
+    `<body>${nav}<main>${part(0)}<p>【撰文：龍景昌】</p><p>【編輯：眾新聞】</p>${part(3)}</main></body>`,
+  );
+  assert.ok(bodyText(two).includes('撰文') && bodyText(two).includes('編輯'));
+  const ad = choose(
+    `<body>${nav}<main>${part(0)}赞助商：<a href="https://ads.example/x"><img src="https://ads.example/a.gif"></a>${part(3)}</main></body>`,
+  );
+  assert.ok(!bodyText(ad).includes('赞助商'));
 });

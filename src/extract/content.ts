@@ -277,10 +277,20 @@ function siblings(page: Page, scores: ReadonlyMap<Element, number>, top: Element
   // A short link-free line between two joined parts (`【撰文：龍景昌】` under an editor's note, a
   // verse quoted between paragraphs) is the article's own: Readability's sentence test, meant for
   // lines beside the text, would leave a hole in it.
+  // A few such lines in a row (a byline and an editor's line, a verse a line a paragraph) join together.
   for (let i = 1; i < items.length - 1; i++) {
-    const item = items[i]!; // in range
-    if (joined[i] || !isShortPlainLine(page, item)) continue;
-    if (nearestJoined(items, joined, i, -1) && nearestJoined(items, joined, i, 1)) joined[i] = true;
+    if (joined[i] || !isShortPlainLine(page, items[i]!)) continue;
+    let end = i + 1;
+    while (
+      end < items.length &&
+      end - i < MAX_HOLE_LINES &&
+      !joined[end] &&
+      (isEmptyRun(items[end]!) || isShortPlainLine(page, items[end]!))
+    )
+      end++;
+    if (nearestJoined(items, joined, i, -1) && nearestJoined(items, joined, end - 1, 1))
+      for (let k = i; k < end; k++) joined[k] = !isEmptyRun(items[k]!);
+    i = end - 1;
   }
   const out: AnyNode[] = [];
   items.forEach((item, i) => {
@@ -306,9 +316,22 @@ function nearestJoined(
   return false;
 }
 
+/** Lines in a row that may fill a hole between two joined parts. */
+const MAX_HOLE_LINES = 3;
+
+function isEmptyRun(item: Element | Run): boolean {
+  return 'nodes' in item && item.chars === 0;
+}
+
 /** A paragraph or loose text of a line's length with no link and no image. */
 function isShortPlainLine(page: Page, item: Element | Run): boolean {
-  if ('nodes' in item) return item.chars > 0 && item.chars <= SIBLING_PARAGRAPH_CHARS && item.linkChars === 0;
+  if ('nodes' in item)
+    return (
+      item.chars > 0 &&
+      item.chars <= SIBLING_PARAGRAPH_CHARS &&
+      item.linkChars === 0 &&
+      item.nodes.every((n) => !isTag(n) || (n.name !== 'a' && n.name !== 'img' && !(page.stats.get(n)?.images ?? 0)))
+    );
   if (item.name !== 'p') return false;
   const s = page.stats.get(item);
   return s !== undefined && s.chars > 0 && s.chars <= SIBLING_PARAGRAPH_CHARS && s.linkChars === 0 && s.images === 0;

@@ -51,6 +51,8 @@ interface ParserInternals {
   emitOpenTag(name: string): void;
   popElement(implied: boolean): void;
   isVoidElement(name: string): boolean;
+  isInForeignContext(): boolean;
+  oncdata(start: number, endIndex: number, offset: number): void;
 }
 
 /**
@@ -75,6 +77,9 @@ export function createParser(handler: DomHandler): Parser {
   // eslint-disable-next-line @typescript-eslint/unbound-method
   const emitOpenTag = internals.emitOpenTag;
   internals.emitOpenTag = function cappedEmitOpenTag(this: ParserInternals, name: string): void {
+    // The tokenizer chose raw text or markup for this tag's content before the cap below may close
+    // an <svg> or <math>: the handler decodes by the same context (see DepthLimitedHandler.rawText).
+    if (handler instanceof DepthLimitedHandler) handler.tagInForeignContext = this.isInForeignContext();
     if (this.stack.length >= MAX_DEPTH && !this.isVoidElement(name)) {
       const top = this.stack[0]!; // the stack is MAX_DEPTH long
       flattened.set(top, (flattened.get(top) ?? 0) + 1);
@@ -100,6 +105,15 @@ export function createParser(handler: DomHandler): Parser {
       }
     }
     onclosetag.call(this, start, endIndex);
+  };
+  // CDATA in SVG or MathML reaches the handler as text of the run around it, and is never decoded.
+  // eslint-disable-next-line @typescript-eslint/unbound-method
+  const oncdata = internals.oncdata;
+  internals.oncdata = function rawCdata(this: ParserInternals, start: number, endIndex: number, offset: number): void {
+    if (!(handler instanceof DepthLimitedHandler)) return oncdata.call(this, start, endIndex, offset);
+    handler.rawSection(true);
+    oncdata.call(this, start, endIndex, offset);
+    handler.rawSection(false);
   };
   return parser;
 }
@@ -142,7 +156,7 @@ class DepthLimitedHandler extends DomHandler {
     this.flushEntities();
     decodeAttributes(attribs);
     // Raw text (script, style…) is read only for its end tag, and never in SVG or MathML.
-    this.rawText = RAW_TEXT.has(name) && this.parser_?.isInForeignContext() !== true;
+    this.rawText = RAW_TEXT.has(name) && !this.tagInForeignContext;
     if (this.unbuilt > 0) {
       this.unbuilt++;
       if (!this.ignoring) {
@@ -238,7 +252,17 @@ class DepthLimitedHandler extends DomHandler {
   /** Where the last text handed over ended in the input (the parser's offsets). */
   private textEnd = -1;
   private pendingAmp = false;
+  /** Text read raw by the tokenizer: a raw-text element's, or a CDATA section's. */
   private rawText = false;
+  /** Whether the tag being opened started in SVG or MathML (set by createParser's emitOpenTag). */
+  tagInForeignContext = false;
+
+  /** A CDATA section starts or ends: its text is a run of its own, kept as written. */
+  rawSection(start: boolean): void {
+    this.flushEntities();
+    this.rawText = start;
+    this.textEnd = -1;
+  }
 
   private flushEntities(): void {
     const node = this.pending;

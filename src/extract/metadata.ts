@@ -430,11 +430,6 @@ const HAN_CHAR = /[\u3400-\u9fff]/;
 /** Han characters: a list of Chinese names is joined with `、`, other names with `, `. */
 const HAN = /^[\u3400-\u9fff·\s]+$/;
 
-/** An author archive's address: `/author/<slug>/` or a query of only `author=<id>` (WordPress). */
-const AUTHOR_ARCHIVE = /^[^?#]*\/authors?\/[^/?#]+\/?(?:#.*)?$|^[^?#]*\?author=[\w%-]+(?:#.*)?$/i;
-/** A name in a link is short; a longer text is a sentence or a menu. */
-const MAX_ARCHIVE_NAME_CHARS = 40;
-
 const joinNames = (names: string[]): string => names.join(names.every((n) => HAN.test(n)) ? '、' : ', ');
 
 function resolveAuthor(scope: Scope, title: string): string | undefined {
@@ -490,21 +485,6 @@ function resolveAuthor(scope: Scope, title: string): string | undefined {
     const found = markedByline(scope.signals.bylineHints, (el) => el.name !== 'aside' && (skipped(el) || isOther(el)));
     return found !== undefined && person(found) && !ID_LIKE.test(found) ? found : undefined;
   };
-  // A blog's author archive link (`/author/jane/`, `?author=102`, WordPress's two forms) names the
-  // writer when it is the only person such links name: a page of several authors' posts (a home
-  // page, a columnists' menu) names several, and says nothing.
-  const archiveLink = (): string | undefined => {
-    const names = new Set<string>();
-    for (const el of scope.signals.links) {
-      if (!AUTHOR_ARCHIVE.test(el.attribs['href'] ?? '') || hasAncestor(el, (a) => skipped(a) || isOther(a))) continue;
-      const text = visibleText(el);
-      if (text === '' || text.length > MAX_ARCHIVE_NAME_CHARS) continue;
-      names.add(text);
-      if (names.size > 1) return undefined;
-    }
-    const [name] = names;
-    return name !== undefined && person(name) && !ID_LIKE.test(name) && !isSiteName(scope, name) ? name : undefined;
-  };
   return first(scope, 'author', [
     ['json-ld author', ldAuthor],
     ['meta dc:creator', () => metaAuthors('dc:creator', 'dcterm:creator', 'dcterms:creator', 'dc.creator')],
@@ -516,7 +496,6 @@ function resolveAuthor(scope: Scope, title: string): string | undefined {
     // Only Chinese government pages print it: others are spared the page-text walk.
     ['issuing authority', () => (HAN_CHAR.test(title) ? issuingAuthority(textOfPage(scope)) : undefined)],
     ['byline markup', marked],
-    ['author archive link', archiveLink],
     ['visible "By" line', () => (title ? byLine(textOfPage(scope), titlePosition(scope, title)[1]) : undefined)],
     [
       'json-ld author (an organisation)',

@@ -74,9 +74,10 @@ const SKIPPED_TAGS: ReadonlySet<string> = new Set([
  * Class/id words of regions holding other articles' bylines and dates, or readers' ones: related
  * and popular lists, comment threads, sidebars, page footers with copyright years. Whole words
  * (`comment`, not `commentary`) so that article containers named `post-comments-count` … still
- * need a separate word to be skipped. A post's own footer (`post-footer`, `entry-footer`: blog
- * templates' "由海姑娘张贴 @ …", "Posted by … in …") is the article's, as a `<footer>` inside an
- * `<article>` is.
+ * need a separate word to be skipped. A post's own footer named by its class (`post-footer`,
+ * `entry-footer`: blog templates' "由海姑娘张贴 @ …", "Posted by … in …") is the article's, as a
+ * `<footer>` inside an `<article>` is; a `<footer>` element outside one stays the page's
+ * (isPageFooter), whatever its class.
  */
 const SKIPPED_REGION =
   /(?:^|[\s_-])(?:comments?|comment-list|related|recommend(?:ed|s)?|sidebar|side-bar|(?<!(?:post|entry|article|story)[_-])footer|copyright|breadcrumbs?|navbar|menu|popular|most-read|trending|hot-?news|ranking|rank)(?:$|[\s_-])/i;
