@@ -53,6 +53,8 @@ interface ParserInternals {
   isVoidElement(name: string): boolean;
   isInForeignContext(): boolean;
   oncdata(start: number, endIndex: number, offset: number): void;
+  /** The handler. Read through the parser, never captured: see DepthLimitedHandler.parser_. */
+  cbs: unknown;
 }
 
 /**
@@ -79,7 +81,9 @@ export function createParser(handler: DomHandler): Parser {
   internals.emitOpenTag = function cappedEmitOpenTag(this: ParserInternals, name: string): void {
     // The tokenizer chose raw text or markup for this tag's content before the cap below may close
     // an <svg> or <math>: the handler decodes by the same context (see DepthLimitedHandler.rawText).
-    if (handler instanceof DepthLimitedHandler) handler.tagInForeignContext = this.isInForeignContext();
+    // The handler is reached as `this.cbs`: a closure over it, kept on the parser, made V8 keep
+    // each page's DOM alive past young-generation GCs (measured 2026-12-07: 20-25% slower).
+    if (this.cbs instanceof DepthLimitedHandler) this.cbs.tagInForeignContext = this.isInForeignContext();
     if (this.stack.length >= MAX_DEPTH && !this.isVoidElement(name)) {
       const top = this.stack[0]!; // the stack is MAX_DEPTH long
       flattened.set(top, (flattened.get(top) ?? 0) + 1);
@@ -110,10 +114,11 @@ export function createParser(handler: DomHandler): Parser {
   // eslint-disable-next-line @typescript-eslint/unbound-method
   const oncdata = internals.oncdata;
   internals.oncdata = function rawCdata(this: ParserInternals, start: number, endIndex: number, offset: number): void {
-    if (!(handler instanceof DepthLimitedHandler)) return oncdata.call(this, start, endIndex, offset);
-    handler.rawSection(true);
+    const cbs = this.cbs;
+    if (!(cbs instanceof DepthLimitedHandler)) return oncdata.call(this, start, endIndex, offset);
+    cbs.rawSection(true);
     oncdata.call(this, start, endIndex, offset);
-    handler.rawSection(false);
+    cbs.rawSection(false);
   };
   return parser;
 }
