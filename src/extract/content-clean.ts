@@ -356,6 +356,11 @@ export const PAGE_META_LABEL =
 /** A meta line is short and no sentence: a lead like "央广网北京2月13日消息 据…报道，…发布…。" is text. */
 export const MAX_META_LINE_CHARS = 100;
 
+/** A text that reads as the title: similar both ways (a line that only starts like it is not). */
+export function isTitleLike(text: string, title: string): boolean {
+  return title !== '' && similarity(title, text) > TITLE_SIMILARITY && similarity(text, title) > TITLE_SIMILARITY;
+}
+
 /**
  * The headline and meta line a scored body often starts with, out: the frontmatter carries both.
  * Readability drops a repeated title only when it is an `<h1>`/`<h2>` (see Cleaner); old table
@@ -365,11 +370,6 @@ export const MAX_META_LINE_CHARS = 100;
  * writer's own opening line (an open letter restating its address, a translated piece naming its
  * source: seen in hkcnews's archive), and only a heading repeating the title goes.
  */
-/** A text that reads as the title: similar both ways (a line that only starts like it is not). */
-export function isTitleLike(text: string, title: string): boolean {
-  return title !== '' && similarity(title, text) > TITLE_SIMILARITY && similarity(text, title) > TITLE_SIMILARITY;
-}
-
 export function dropLeadingChrome(
   blocks: readonly Block[],
   title: string,

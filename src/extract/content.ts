@@ -274,10 +274,9 @@ function siblings(page: Page, scores: ReadonlyMap<Element, number>, top: Element
     if (joined[i] || 'nodes' in item || !isPhotoBlock(page, item)) continue;
     if (nearestJoined(items, joined, i, -1) || nearestJoined(items, joined, i, 1)) joined[i] = true;
   }
-  // A short link-free line between two joined parts (`【撰文：龍景昌】` under an editor's note, a
-  // verse quoted between paragraphs) is the article's own: Readability's sentence test, meant for
-  // lines beside the text, would leave a hole in it.
-  // A few such lines in a row (a byline and an editor's line, a verse a line a paragraph) join together.
+  // Short link-free lines between two joined parts (`【撰文：龍景昌】` under an editor's note, a verse
+  // quoted between paragraphs; up to MAX_HOLE_LINES in a row) are the article's own: Readability's
+  // sentence test, meant for lines beside the text, would leave a hole in it.
   for (let i = 1; i < items.length - 1; i++) {
     if (joined[i] || !isShortPlainLine(page, items[i]!)) continue;
     let end = i + 1;
@@ -308,11 +307,7 @@ function nearestJoined(
   i: number,
   step: number,
 ): boolean {
-  for (let j = i + step; j >= 0 && j < items.length; j += step) {
-    const other = items[j]!; // in range
-    if ('nodes' in other && other.chars === 0) continue;
-    return joined[j]!;
-  }
+  for (let j = i + step; j >= 0 && j < items.length; j += step) if (!isEmptyRun(items[j]!)) return joined[j]!;
   return false;
 }
 
