@@ -20,14 +20,13 @@
  * The archive defaults to .bench-out/search/archive (`npm run bench:search` imports and indexes
  * the existing archive there); it is only read.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { loadavg } from 'node:os';
 import autocannon, { type Result } from 'autocannon';
 import { Catalog, SearchIndex } from '../src/search/index.js';
 import { STYLESHEET } from '../src/reader/index.js';
-import { benchArgs, machine, prng } from './shared.js';
+import { benchArgs, machine, prng, startSalvageServe } from './shared.js';
 
 const { arg } = benchArgs();
 const root = resolve(import.meta.dirname, '..');
@@ -125,26 +124,6 @@ async function probe(url: string): Promise<void> {
   }
 }
 
-/** Start `salvage serve DIR --port 0` (the working tree's source, through tsx) and wait for its URL. */
-async function startServer(): Promise<{ proc: ChildProcess; url: string }> {
-  const extra = WORKERS === undefined ? [] : ['--workers', WORKERS];
-  const proc = spawn(
-    process.execPath,
-    ['--import', 'tsx', join(root, 'src/cli/main.ts'), 'serve', dir, '--port', '0', ...extra],
-    { stdio: ['ignore', 'pipe', 'inherit'] },
-  );
-  const url = await new Promise<string>((ok, fail) => {
-    let out = '';
-    proc.stdout.on('data', (d: Buffer) => {
-      out += d.toString();
-      const m = / at (http:\/\/\S+?)\/?\s*$/m.exec(out);
-      if (m?.[1]) ok(m[1]);
-    });
-    proc.once('exit', (code) => fail(new Error(`salvage serve exited with ${code}`)));
-  });
-  return { proc, url };
-}
-
 /** `pid` and its descendants (the server may fork workers), from /proc. */
 function processTree(pid: number): number[] {
   const out = [pid];
@@ -200,7 +179,7 @@ console.log(`bench:serve on ${machine()}; load average ${load()} before the run`
 console.log(
   `archive ${dir}: ${ids.length} articles; terms from ${TERM_SOURCE}; ${CONNECTIONS} connections on loopback; server in its own process`,
 );
-const { proc, url } = await startServer();
+const { proc, url } = await startSalvageServe(dir, WORKERS === undefined ? [] : ['--workers', WORKERS]);
 let failed = false;
 try {
   // Warm up: the first request opens statements and pages in the index.

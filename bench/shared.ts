@@ -1,7 +1,7 @@
 /** Locating ../shared for benchmarks (and tests that use it). */
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { availableParallelism, cpus, totalmem } from 'node:os';
 
 /** `$SALVAGE_SHARED`, else `../shared` beside the repository; undefined when absent. */
@@ -87,4 +87,32 @@ export function randomBytes(rand: () => number, n: number): Buffer {
   const out = Buffer.allocUnsafe(n);
   for (let i = 0; i < n; i++) out[i] = below(rand, 256);
   return out;
+}
+
+/**
+ * Start `salvage serve DIR --port 0` from the working tree's source (through tsx) with `extra`
+ * flags, and wait for the URL it prints. Its stderr goes to `stderr` (inherit or ignore).
+ */
+export async function startSalvageServe(
+  dir: string,
+  extra: readonly string[],
+  stderr: 'inherit' | 'ignore' = 'inherit',
+): Promise<{ proc: ChildProcess; url: string }> {
+  const root = resolve(import.meta.dirname, '..');
+  const proc = spawn(
+    process.execPath,
+    ['--import', 'tsx', join(root, 'src/cli/main.ts'), 'serve', dir, '--port', '0', ...extra],
+    { stdio: ['ignore', 'pipe', stderr] },
+  );
+  const url = await new Promise<string>((ok, fail) => {
+    let out = '';
+    proc.stdout.on('data', (d: Buffer) => {
+      out += d.toString();
+      const m = / at (http:\/\/\S+?)\/?\s*$/m.exec(out);
+      if (m?.[1]) ok(m[1]);
+    });
+    proc.once('exit', (code) => fail(new Error(`salvage serve exited with ${code}`)));
+  });
+  proc.stdout.resume();
+  return { proc, url };
 }

@@ -83,13 +83,13 @@ test('import exits 0 when every input is imported, and refuses --out equal to th
 test('index builds, and a second run reads only what changed', () => {
   const first = salvage('index', dir, '--quiet');
   assert.equal(first.status, 0, first.stderr);
-  assert.match(first.stdout, /^indexed 3, unchanged 0, removed 0, failed 0 of 3 files/);
+  assert.match(first.stdout, /^indexed 3, unchanged 0, removed 0, taken down 0, failed 0 of 3 files/);
   const touched = join(dir, 'articles/1-1000/article_102.md');
   writeFileSync(touched, records[1]!.raw.replace('財政預算案', '財政預算案及施政報告'));
   utimesSync(touched, new Date(), new Date(Date.now() + 5000));
   rmSync(join(dir, 'articles/2001-3000/article_2001.md'));
   const second = salvage('index', dir, '--quiet');
-  assert.match(second.stdout, /^indexed 1, unchanged 1, removed 1, failed 0 of 2 files/);
+  assert.match(second.stdout, /^indexed 1, unchanged 1, removed 1, taken down 0, failed 0 of 2 files/);
 });
 
 test('search: a Simplified query finds Traditional and HK-variant text, with snippets; filters, exclusions and facets apply', () => {

@@ -6,10 +6,10 @@
  * Issue 12: a 1,000-character query of 250 mixed-script exclusions took 37.6 s of synchronous CPU and a
  * cheap article request sent meanwhile 37.2 s; unsupported methods got 404 instead of 405.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { buildIndex, search, SearchIndex, type SearchOptions } from '../../src/search/index.js';
 import { STYLESHEET } from '../../src/reader/index.js';
 import { bucketOf, file } from './archive.js';
@@ -25,6 +25,7 @@ import {
   type Outcome,
   type Surface,
 } from './common.js';
+import { startSalvageServe } from '../shared.js';
 
 /** Articles in the generated archive: enough that common characters match hundreds. */
 const ARTICLES = 1500;
@@ -34,7 +35,6 @@ const CHEAP_MS = 50;
 /** A raw HTTP request with no answer by then counts as a hang. */
 const REQUEST_TIMEOUT_MS = 10_000;
 const LATIN = 'abcdefghijklmnopqrstuvwxyz';
-const root = resolve(import.meta.dirname, '../..');
 
 /** The archive, written and indexed once per child process. */
 let archive: string | undefined;
@@ -70,34 +70,8 @@ let server: { proc: ChildProcess; url: string } | undefined;
 /** `salvage serve DIR --port 0 --workers 1` from source; resolves with its URL. */
 async function startServer(dir: string): Promise<{ proc: ChildProcess; url: string }> {
   if (server !== undefined && server.proc.exitCode === null) return server;
-  const proc = spawn(
-    process.execPath,
-    [
-      '--import',
-      'tsx',
-      join(root, 'src/cli/main.ts'),
-      'serve',
-      dir,
-      '--port',
-      '0',
-      '--host',
-      '127.0.0.1',
-      '--workers',
-      '1',
-    ],
-    { stdio: ['ignore', 'pipe', 'ignore'] },
-  );
-  const url = await new Promise<string>((ok, fail) => {
-    let out = '';
-    proc.stdout.on('data', (d: Buffer) => {
-      out += d.toString();
-      const m = / at (http:\/\/\S+?)\/?\s*$/m.exec(out);
-      if (m?.[1]) ok(m[1]);
-    });
-    proc.once('exit', (code) => fail(new Error(`salvage serve exited with ${code}`)));
-  });
-  proc.stdout.resume();
-  server = { proc, url };
+  const started = await startSalvageServe(dir, ['--host', '127.0.0.1', '--workers', '1'], 'ignore');
+  server = started;
   // Warm, as a server in use is: the first requests open statements and read the index's pages.
   for (const path of [
     '/',
@@ -105,8 +79,8 @@ async function startServer(dir: string): Promise<{ proc: ChildProcess; url: stri
     `/api/search?q=${encodeURIComponent('一 -是')}`,
     '/article/1/',
   ])
-    await fetch(url + path).then((r) => r.arrayBuffer());
-  return server;
+    await fetch(started.url + path).then((r) => r.arrayBuffer());
+  return started;
 }
 
 async function stopServer(): Promise<void> {

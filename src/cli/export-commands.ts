@@ -1,4 +1,5 @@
 /** `salvage export` (data dumps) and `salvage export-site` (the reader as static files): flags and output only. */
+import { requireTakedownsApplied } from './read-commands.js';
 import { Option, type Command } from 'commander';
 import {
   DEFAULT_EXPORT_SITE_OPTIONS,
@@ -127,6 +128,7 @@ Examples:
   (cd hkcnews-site && python3 -m http.server 8000)`,
     )
     .action(async (dir: string, flags: Record<string, unknown>) => {
+      requireTakedownsApplied(dir);
       const progress = progressWriter(flags['quiet'] === true);
       const started = Date.now();
       const show = (e: ExportSiteProgress): void => {

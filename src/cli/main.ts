@@ -5,7 +5,7 @@ import { isSalvageError } from '../errors.js';
 import { runExtract, type ExtractCommandOptions } from './extract-command.js';
 import { createReporter } from './output.js';
 import { formatStatus, mediaSummary, runArchive, runMedia, type WaybackCommandOptions } from './archive-command.js';
-import { runImport, runIndex, runSearch } from './read-commands.js';
+import { requireTakedownsApplied, runImport, runIndex, runSearch } from './read-commands.js';
 import { registerExportCommands } from './export-commands.js';
 import {
   DEFAULT_SERVE_HOST,
@@ -17,6 +17,7 @@ import {
 import type { SearchOptions } from '../search/index.js';
 import { SITES } from '../sites/index.js';
 import { layoutReportLines } from '../extract/index.js';
+import { prerender, type PrerenderProgress } from '../reader/index.js';
 import { keepProfile, keptProfiles, resolveArchiveTarget, SITE_PROFILE_FILE } from './site-choice.js';
 import { SalvageError } from '../errors.js';
 import { DEFAULT_CLIENT_OPTIONS, DEFAULT_POLITENESS } from '../wayback/index.js';
@@ -436,12 +437,30 @@ program
   )
   .argument('<dir>', 'archive folder')
   .option('-q, --quiet', 'no progress on stderr', false)
+  .addHelpText(
+    'after',
+    `
+Takedowns: articles listed in DIR/takedowns.yaml are left out of the index (search, pages, the
+static export) and their addresses show a tombstone (410 Gone) with the date and reason; their
+files stay. Each entry names the article and says when, why and by whom:
+
+  - id: 18733
+    date: 2026-12-01
+    reason: 應當事人要求移除
+    by: 存檔編輯部
+
+Run salvage index DIR after editing the list: it removes (or restores) only those articles.`,
+  )
   .action(async (dir: string, flags: Record<string, unknown>) => {
     const t0 = Date.now();
     const p = await runIndex(dir, flags['quiet'] === true);
     for (const f of p.failed.slice(0, 20)) process.stderr.write(`not indexed ${f.path}: ${f.message}\n`);
+    for (const t of p.takedownRevisions)
+      process.stderr.write(
+        `warning: article ${t.id} is taken down, but other versions of the same story stay public: ${t.revisions.join(', ')} (list them in takedowns.yaml too if they should go)\n`,
+      );
     process.stdout.write(
-      `indexed ${p.indexed}, unchanged ${p.unchanged}, removed ${p.removed}, failed ${p.failed.length} of ${p.seen} files in ${((Date.now() - t0) / 1000).toFixed(1)} s\n`,
+      `indexed ${p.indexed}, unchanged ${p.unchanged}, removed ${p.removed}, taken down ${p.takenDown}, failed ${p.failed.length} of ${p.seen} files in ${((Date.now() - t0) / 1000).toFixed(1)} s\n`,
     );
     if (p.failed.length > 0) process.exitCode = EXIT.rejected;
   });
@@ -503,12 +522,16 @@ program
     `server processes sharing the port (default: one per core, at most ${MAX_DEFAULT_WORKERS}; 1: this process only)`,
     positiveInteger,
   )
+  .option('--no-page-store', 'do not keep rendered pages in DIR/reader-pages.sqlite (each worker renders into memory)')
   .addHelpText(
     'after',
     `
 Pages: / (latest, calendar) · /date/YYYY/MM/DD/ · /on-this-day/ · /categories/ · /tags/ · /authors/
 · /article/<id>/ · /search/?q= · /lookup/?url=<any hkcnews article URL>. JSON: /api/search?q=…
-and /api/articles/<id> (docs/api.md). No page makes a third-party request unless --load-images.
+and /api/articles/<id> (docs/api.md). Atom feeds: /feed.xml, /category/<name>/feed.xml,
+/tag/<name>/feed.xml. No page makes a third-party request unless --load-images.
+A page is rendered once and kept, compressed, in DIR/reader-pages.sqlite for every worker and
+restart (salvage render DIR fills it ahead; a salvage index that changes the archive retires it).
 Stop with Ctrl-C.
 
 Examples:
@@ -521,8 +544,39 @@ Examples:
       host: flags['host'] as string,
       loadImages: flags['loadImages'] === true,
       workers: (flags['workers'] as number | undefined) ?? defaultWorkers(),
+      pageStore: flags['pageStore'] !== false,
     };
     await serveCommand(dir, options, (line) => process.stdout.write(`${line}\n`));
+  });
+
+program
+  .command('render')
+  .description(
+    'Render every page of an indexed archive folder once into DIR/reader-pages.sqlite (compressed), so salvage serve answers each page with a lookup. Optional: serve renders a page on its first request anyway.',
+  )
+  .argument('<dir>', 'archive folder with a search index (salvage index DIR)')
+  .option('--load-images', 'render the pages salvage serve --load-images shows (the options must match)', false)
+  .option('-q, --quiet', 'no progress lines', false)
+  .addHelpText(
+    'after',
+    `
+Resumable: pages already stored are skipped. A salvage index that changes the archive, a new
+salvage version or other serve options retire the stored pages; run it again after those.
+
+Example:
+  salvage index hkcnews-archive && salvage render hkcnews-archive && salvage serve hkcnews-archive`,
+  )
+  .action(async (dir: string, flags: Record<string, unknown>) => {
+    requireTakedownsApplied(dir);
+    const started = Date.now();
+    const line = (p: PrerenderProgress): string =>
+      `${p.seen} pages seen · ${p.stored} rendered · ${p.kept} already stored · ${((Date.now() - started) / 1000).toFixed(0)} s`;
+    const p = await prerender({ dir, loadImages: flags['loadImages'] === true }, (p) => {
+      if (flags['quiet'] !== true) process.stderr.write(`${line(p)}\n`);
+    });
+    process.stdout.write(
+      `rendered ${p.stored} pages (${p.kept} already stored) into ${p.file} in ${((Date.now() - started) / 1000).toFixed(1)} s\n`,
+    );
   });
 
 registerExportCommands(program);

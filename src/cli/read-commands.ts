@@ -1,7 +1,7 @@
 /** `salvage import`, `salvage index`, `salvage search`: thin wiring of markdown and search. */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { importArchive } from '../markdown/index.js';
+import { importArchive, readTakedowns } from '../markdown/index.js';
 import {
   buildIndexInParallel,
   MAX_QUERY_CHARS,
@@ -15,6 +15,7 @@ import {
   type SearchResponse,
 } from '../search/index.js';
 import { SalvageError } from '../errors.js';
+import { prunePageStore } from '../reader/index.js';
 
 export async function runImport(
   source: string,
@@ -49,6 +50,11 @@ export async function runIndex(dir: string, quiet: boolean): Promise<BuildProgre
         );
     },
   });
+  // Pages the reader rendered from earlier versions of the index are never served again: drop them.
+  const index = SearchIndex.openDir(dir, { readonly: true });
+  const generation = index.generation();
+  index.close();
+  prunePageStore(dir, generation);
   if (progress.corruptMovedTo !== undefined) {
     process.stderr.write(
       `salvage index: the search index was damaged; moved it to ${progress.corruptMovedTo} and built a new one from every archive file\n`,
@@ -98,6 +104,44 @@ export function runSearch(dir: string, options: SearchOptions): SearchResponse {
     const response = search(index, options);
     for (const line of searchWarnings(dir, response)) process.stderr.write(`${line}\n`);
     return response;
+  } finally {
+    index.close();
+  }
+}
+
+/** What differs between `takedowns.yaml` and the takedowns the index applied, in one line; undefined when they agree. */
+export function takedownsPending(dir: string, index: SearchIndex): string | undefined {
+  let listed: number[];
+  try {
+    listed = readTakedowns(dir).map((t) => t.id);
+  } catch (error) {
+    return `${(error as Error).message}; the takedowns the index applied stay in force`;
+  }
+  const applied = new Set(index.takedowns().map((t) => t.id));
+  const missing = listed.filter((id) => !applied.has(id));
+  const lifted = [...applied].filter((id) => !listed.includes(id));
+  if (missing.length === 0 && lifted.length === 0) return undefined;
+  const parts = [
+    ...(missing.length > 0
+      ? [`${missing.length} takedown(s) not applied yet (article ${missing.slice(0, 5).join(', ')})`]
+      : []),
+    ...(lifted.length > 0
+      ? [`${lifted.length} lifted takedown(s) still applied (article ${lifted.slice(0, 5).join(', ')})`]
+      : []),
+  ];
+  return `${parts.join('; ')}: run salvage index ${dir}`;
+}
+
+/**
+ * Refuse to publish (a static export, pre-rendered pages) while `takedowns.yaml` and the index
+ * disagree: the output would show articles taken down since the last `salvage index`.
+ */
+export function requireTakedownsApplied(dir: string): void {
+  if (!existsSync(join(dir, SEARCH_INDEX_FILE))) return; // the command's own check says what is missing
+  const index = SearchIndex.openDir(dir, { readonly: true });
+  try {
+    const pending = takedownsPending(dir, index);
+    if (pending !== undefined) throw new SalvageError('CONFIG_INVALID', pending, { subject: dir });
   } finally {
     index.close();
   }

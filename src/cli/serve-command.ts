@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import { createReader, createRequestListener } from '../reader/index.js';
 import { SEARCH_INDEX_FILE, SearchIndex } from '../search/index.js';
 import { SalvageError } from '../errors.js';
+import { takedownsPending } from './read-commands.js';
 
 export interface ServeCommandOptions {
   /** TCP port; 0 picks a free one. Default 8080. */
@@ -21,6 +22,8 @@ export interface ServeCommandOptions {
   loadImages: boolean;
   /** Server processes. Default {@link defaultWorkers}(); 1 serves from this process. */
   workers: number;
+  /** Keep rendered pages in DIR/reader-pages.sqlite (reader `pageStore`). Default true. */
+  pageStore?: boolean;
 }
 
 export const DEFAULT_SERVE_PORT = 8080;
@@ -92,8 +95,10 @@ async function serveHere(dir: string, options: ServeCommandOptions): Promise<Run
   const reader = createReader({
     dir,
     loadImages: options.loadImages,
+    pageStore: options.pageStore ?? true,
     onError: (error) =>
       process.stderr.write(`salvage serve: internal error — please report it:\n${error.stack ?? String(error)}\n`),
+    onWarning: (message) => process.stderr.write(`salvage serve: warning: ${message}\n`),
   });
   reader.warm();
   const server = createServer({ keepAliveTimeout: KEEP_ALIVE_MS }, createRequestListener(reader));
@@ -244,6 +249,9 @@ export async function serveCommand(
       process.stderr.write(
         `warning: the search index of ${dir} is incomplete (a salvage index run was interrupted or is running); pages and searches may miss articles. Run salvage index ${dir} to finish it.\n`,
       );
+    // A takedown the index has not applied yet: the article is still public until it is.
+    const pending = takedownsPending(dir, check);
+    if (pending !== undefined) process.stderr.write(`warning: ${pending}\n`);
   } finally {
     check.close();
   }

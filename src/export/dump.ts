@@ -23,7 +23,7 @@ import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createGzip } from 'node:zlib';
 import Database from 'better-sqlite3';
-import { parseArchiveFile } from '../markdown/index.js';
+import { parseArchiveFile, readTakedowns, type Takedown } from '../markdown/index.js';
 import { groupKey } from '../search/index.js';
 import { SalvageError } from '../errors.js';
 import { cleanFileLeftovers, type Leftover } from './leftovers.js';
@@ -90,6 +90,8 @@ export interface DumpReport {
   bytes: number;
   sha256: string;
   skipped: { path: string; message: string }[];
+  /** Articles left out because `takedowns.yaml` lists them (also in the manifest). */
+  takenDown: Takedown[];
   seconds: number;
 }
 
@@ -222,7 +224,10 @@ CREATE INDEX tags_tag ON tags(tag);
  */
 export async function exportDump(dir: string, options: ExportDumpOptions): Promise<DumpReport> {
   const started = Date.now();
-  const files = archiveFilesById(dir);
+  // Taken-down articles are not published in a dump; the manifest says which and why.
+  const takedowns = readTakedowns(dir);
+  const down = new Set(takedowns.map((t) => t.id));
+  const files = archiveFilesById(dir).filter((f) => !down.has(f.id));
   const defaultName = `${basename(resolve(dir))}.${options.format === 'jsonl' ? 'jsonl.gz' : 'sqlite'}`;
   const out = resolve(options.out ?? defaultName);
   const temp = join(dirname(out), `.${basename(out)}.partial-${process.pid}`);
@@ -330,6 +335,7 @@ export async function exportDump(dir: string, options: ExportDumpOptions): Promi
         }
       : {}),
     skipped,
+    takedowns,
     sources,
   };
   const manifestTemp = `${manifestPath}.partial-${process.pid}`;
@@ -347,6 +353,7 @@ export async function exportDump(dir: string, options: ExportDumpOptions): Promi
     bytes,
     sha256,
     skipped,
+    takenDown: takedowns,
     seconds: (Date.now() - started) / 1000,
   };
 }

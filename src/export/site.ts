@@ -239,6 +239,7 @@ export async function exportSite(dir: string, options: ExportSiteOptions): Promi
     const pagesDone = Date.now();
 
     const index = SearchIndex.openDir(dir, { readonly: true });
+    const takedownList = index.takedowns().map(({ id, date, reason, by }) => ({ id, date, reason, by }));
     let stats: StaticIndexStats;
     const badDates: ExportSiteReport['badDates'] = [];
     // Noted on the way through (the index is read once): the pages already render such a date as text.
@@ -290,6 +291,8 @@ export async function exportSite(dir: string, options: ExportSiteOptions): Promi
           writtenBy: 'salvage export-site',
           source: resolve(dir),
           createdAt: new Date().toISOString(),
+          // What the index left out on request; their addresses hold tombstones.
+          takedowns: takedownList,
           ...report,
           out: undefined,
         },

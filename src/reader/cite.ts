@@ -344,13 +344,27 @@ export function robustLinkAttributes(meta: CiteMeta): Record<string, string> {
   return attrs;
 }
 
+/**
+ * A site-local date (`2019-02-27`) or time (`2019-02-28 09:10:11`) as an RFC 3339 date-time with
+ * the site's offset (a date is its day's first second), for Atom; undefined for anything else.
+ */
+export function siteDateTime(value: string | undefined): string | undefined {
+  if (value === undefined) return undefined;
+  const v = value.trim();
+  if (isCalendarDate(v)) return `${v}T00:00:00${DEFAULT_PUBLISHER.utcOffset}`;
+  const full = LAST_UPDATED.exec(v);
+  if (!full || !isCalendarDate(full[1]!)) return undefined; // group 1 takes part in every match
+  return `${full[1]}T${full[2]!.length === 5 ? `${full[2]}:00` : full[2]}${DEFAULT_PUBLISHER.utcOffset}`;
+}
+
 /** A site-local date or time as ISO 8601 with the site's offset. */
 function isoLocal(value: string | undefined): string | undefined {
   if (value === undefined) return undefined;
-  const full = LAST_UPDATED.exec(value.trim());
   // A file's `2020-13-45 10:00` is no time: only a real calendar day becomes an ISO datetime.
-  if (full && isCalendarDate(full[1]!))
-    return `${full[1]}T${full[2]!.length === 5 ? `${full[2]}:00` : full[2]}${DEFAULT_PUBLISHER.utcOffset}`; // group 2 matched with group 1
+  if (LAST_UPDATED.test(value.trim())) {
+    const time = siteDateTime(value);
+    if (time !== undefined) return time;
+  }
   const p = dateParts(value);
   return p === undefined ? undefined : bibtexDate(p);
 }

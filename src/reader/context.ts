@@ -53,6 +53,9 @@ export function facetHref(ctx: ReaderContext, facet: CatalogFacet, name: string,
 
 export const articleHref = (id: number): string => `/article/${id}/`;
 
+/** The whole archive's Atom feed (pages/feeds.ts). */
+export const SITE_FEED_PATH = '/feed.xml';
+
 /** `/date/YYYY/`, `/date/YYYY/MM/` or `/date/YYYY/MM/DD/` for a 'YYYY', 'YYYY-MM' or 'YYYY-MM-DD'. */
 export const dateHref = (date: string): string => `/date/${date.split('-').join('/')}/`;
 

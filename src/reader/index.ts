@@ -39,3 +39,5 @@ export { contentSecurityPolicy, securityHeaders } from './security.js';
 export { escapeText, html, trusted, Html, type HtmlPart } from './html.js';
 export { createRequestListener } from './node-listener.js';
 export type { CachedResponse } from './cache.js';
+export { PAGE_STORE_FILE, prunePageStore } from './page-store.js';
+export { prerender, type PrerenderProgress } from './prerender.js';

@@ -4,7 +4,7 @@
  */
 import type { CatalogItem } from '../search/index.js';
 import { ICON, SCRIPT, STYLESHEET } from './assets.js';
-import { articleDateHref, articleHref, type ReaderContext } from './context.js';
+import { articleDateHref, articleHref, SITE_FEED_PATH, type ReaderContext } from './context.js';
 import { html, trusted, type Html, type HtmlPart } from './html.js';
 import { contentSecurityPolicy } from './security.js';
 
@@ -37,6 +37,8 @@ export interface PageOptions {
   enhance?: boolean;
   /** The header search box (hidden on the search page, which has its own form). */
   headerSearch?: boolean;
+  /** The Atom feed of this page's list (a category's, a tag's), announced beside the archive's. */
+  feed?: { href: string; title: string };
 }
 
 export function page(ctx: ReaderContext, options: PageOptions, content: HtmlPart): Html {
@@ -56,7 +58,13 @@ ${
 <title>${fullTitle}</title>
 ${options.description !== undefined ? html`<meta name="description" content="${options.description}">\n` : ''}<link rel="stylesheet" href="${STYLESHEET.path}">
 <link rel="icon" href="${ICON.path}" type="image/svg+xml">
-${options.head ?? ''}${scripts.map((src) => html`<script type="module" src="${src}"></script>\n`)}</head>
+<link rel="alternate" type="application/atom+xml" title="${ctx.siteTitle}" href="${SITE_FEED_PATH}">
+${
+  options.feed !== undefined
+    ? html`<link rel="alternate" type="application/atom+xml" title="${options.feed.title}" href="${options.feed.href}">
+`
+    : ''
+}${options.head ?? ''}${scripts.map((src) => html`<script type="module" src="${src}"></script>\n`)}</head>
 <body>
 <a class="skip-link" href="#main">跳至主要內容</a>
 <header class="site-header">

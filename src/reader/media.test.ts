@@ -6,10 +6,11 @@
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, readdirSync, rmSync, symlinkSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createFixtureArchive } from '../../test/helpers/reader-fixture.js';
+import { createFixtureArchive, writeFixtureArchive } from '../../test/helpers/reader-fixture.js';
+import { buildIndex } from '../search/index.js';
 import { imageKey } from '../markdown/index.js';
 import { MediaStore } from '../store/index.js';
 import { exportSite } from '../export/index.js';
@@ -153,4 +154,25 @@ test('the static export copies the images its pages show, and only those', async
   } finally {
     rmSync(out, { recursive: true, force: true });
   }
+});
+
+test("a taken-down article's images are withheld: their files are not served, and no other page shows them", async () => {
+  const file = `/media/${shownFile}`;
+  assert.equal((await get(file)).status, 200);
+  // Another article shows the same photograph; then article 1 is taken down.
+  writeFixtureArchive(fixture.dir, [
+    {
+      id: 3,
+      title: '同一張圖',
+      date: '2021-06-30',
+      body: `<figure>\n<img src="${im(SHOWN)}" alt="">\n<figcaption>同一張照片</figcaption>\n</figure>`,
+    },
+  ]);
+  writeFileSync(join(fixture.dir, 'takedowns.yaml'), '- id: 1\n  date: 2026-12-01\n  reason: r\n  by: b\n');
+  buildIndex(fixture.dir);
+  assert.equal((await get('/article/1/')).status, 410);
+  assert.equal((await get(file)).status, 404, 'the file is no longer served');
+  const other = await (await get('/article/3/')).text();
+  assert.ok(!other.includes(file), 'not shown by another article either');
+  assert.ok(other.includes('<figcaption>同一張照片</figcaption>'), 'which keeps its caption');
 });

@@ -24,10 +24,10 @@ after(async () => {
 });
 
 test('a cached page is answered from the cache with the same status, headers and body as the first answer', async () => {
-  assert.equal(reader.cached('/article/101/'), undefined);
+  assert.equal(reader.cached('GET', '/article/101/'), undefined);
   const first = await fetch(`${origin}/article/101/`);
   const firstBody = await first.text();
-  assert.ok(reader.cached('/article/101/') !== undefined, 'the first answer was cached');
+  assert.ok(reader.cached('GET', '/article/101/') !== undefined, 'the first answer was cached');
   const second = await fetch(`${origin}/article/101/`);
   assert.equal(second.status, 200);
   assert.equal(await second.text(), firstBody);
@@ -58,8 +58,8 @@ test('cache hits honour HEAD and If-None-Match; misses, redirects and 404s go th
   const missing = await fetch(`${origin}/article/424242/`);
   assert.equal(missing.status, 404);
   assert.match(missing.headers.get('content-security-policy') ?? '', /default-src 'none'/);
-  assert.equal(reader.cached('/article/424242/'), undefined, '404s are not cached');
+  assert.equal(reader.cached('GET', '/article/424242/'), undefined, '404s are not cached');
   const query = await fetch(`${origin}/search/?q=${encodeURIComponent('衞生署')}`);
   assert.equal(query.status, 200);
-  assert.ok(reader.cached(`/search/?q=${encodeURIComponent('衞生署')}`) !== undefined);
+  assert.ok(reader.cached('GET', `/search/?q=${encodeURIComponent('衞生署')}`) !== undefined);
 });

@@ -7,7 +7,9 @@ import { Catalog, SearchIndex, SearchPool, SEARCH_INDEX_FILE, type CatalogFacet 
 import { join } from 'node:path';
 import { MediaStore, MEDIA_DIR, WEB_IMAGE_TYPES } from '../store/index.js';
 import { ASSETS } from './assets.js';
-import { ResponseCache, type CachedResponse } from './cache.js';
+import { cacheEntry, represent, ResponseCache, withAllCodings, type CachedResponse } from './cache.js';
+import { noneMatch } from './encoding.js';
+import { codeStamp, PAGE_STORE_FILE, PageStore } from './page-store.js';
 import {
   articleHref,
   calendarOf,
@@ -18,11 +20,14 @@ import {
   type ReaderMode,
 } from './context.js';
 import { allMonthDays } from './pages/browse.js';
+import { FEED_FACETS, facetFeedHref, SITE_FEED_PATH } from './pages/feeds.js';
 import { facetListHref, facetListPageCount } from './pages/facets.js';
 import { createRoutes } from './routes.js';
 import { securityHeaders } from './security.js';
 import { SegmentMap } from './segments.js';
 import { createHash } from 'node:crypto';
+import { dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
 
 export interface ReaderOptions {
   /** The archive folder (with `search.sqlite`, built by `salvage index`). Required. */
@@ -42,10 +47,17 @@ export interface ReaderOptions {
   siteTitle?: string;
   /** Bytes of rendered responses kept in memory (server mode). Default 64 MiB; 0 disables. */
   cacheBytes?: number;
+  /**
+   * Keep rendered pages in `DIR/reader-pages.sqlite` (page-store.ts), shared by every process
+   * and restart (server mode). Default true; false renders into memory only.
+   */
+  pageStore?: boolean;
   /** The clock (`/on-this-day/` redirects to today in Hong Kong). Default `() => new Date()`. */
   now?: () => Date;
   /** Told about unexpected errors (answered with a 500 page). Default: ignored. */
   onError?: (error: Error) => void;
+  /** Told, in one line, what the reader does without (a page store it cannot open). Default: ignored. */
+  onWarning?: (message: string) => void;
 }
 
 export const DEFAULT_READER_OPTIONS = {
@@ -53,6 +65,7 @@ export const DEFAULT_READER_OPTIONS = {
   loadImages: false,
   siteTitle: '眾新聞存檔',
   cacheBytes: 64 * 1024 * 1024,
+  pageStore: true,
 } as const satisfies Partial<ReaderOptions>;
 
 /** A response as data: status, every header, and the body (null for HEAD, 304 and redirects without one). */
@@ -81,13 +94,32 @@ export interface Reader {
    * `fetch` answers, without Request and Response objects (node-listener.ts writes it directly).
    * Never rejects.
    */
-  respond(method: 'GET' | 'HEAD', pathAndQuery: string, ifNoneMatch?: string): Promise<PlainResponse>;
+  respond(
+    method: 'GET' | 'HEAD',
+    pathAndQuery: string,
+    ifNoneMatch?: string,
+    acceptEncoding?: string,
+  ): Promise<PlainResponse>;
   /**
-   * The cached answer to a GET of `pathAndQuery` (as `URL.pathname + URL.search` spells it), with
-   * every response header (ETag included), or undefined: a node adapter answers hits without
-   * building a Request and a Response (see node-listener.ts), and calls `fetch` otherwise.
+   * What `respond` answers, when the page is already rendered (in memory or in the page store),
+   * synchronously; undefined otherwise. A node adapter answers these without building a Request
+   * and a Response (see node-listener.ts), and calls `respond` for the others.
    */
-  cached(pathAndQuery: string): CachedResponse | undefined;
+  cached(
+    method: 'GET' | 'HEAD',
+    pathAndQuery: string,
+    ifNoneMatch?: string,
+    acceptEncoding?: string,
+  ): PlainResponse | undefined;
+  /**
+   * Render `pathAndQuery` into the page store unless it is there already (`salvage render`):
+   * `stored`, `kept` (already stored), or `not-stored` (not a page the store keeps, or not a 200).
+   */
+  store(pathAndQuery: string): Promise<'stored' | 'kept' | 'not-stored'>;
+  /** The page store's file, when the reader has one. */
+  pageStoreFile(): string | undefined;
+  /** The generation of the index the reader serves ({@link SearchIndex.generation}). */
+  generation(): string;
   /** Compute what the first requests would otherwise wait for (counts, category and author lists). */
   warm(): void;
   /** Number of articles in the index. */
@@ -103,10 +135,36 @@ const MEDIA_PATH = new RegExp(
   `^/media/(files/([0-9a-f]{2})/\\2[0-9a-f]{62}\\.(?:${Object.keys(WEB_IMAGE_TYPES).join('|')}))$`,
 );
 
-/** The reader's view of a media store: stored images by key, and files by their path. */
-function mediaLookups(dir: string, media: MediaStore): Required<Pick<ReaderContext, 'storedImage' | 'mediaFile'>> {
+/** Images of taken-down articles: their keys, and the stored files those keys name. */
+interface WithheldImages {
+  keys: Set<string>;
+  files: Set<string>;
+}
+
+function withheldImages(index: SearchIndex, media: MediaStore | undefined): WithheldImages {
+  const keys = index.takenDownImages();
+  const files = new Set<string>();
+  if (media !== undefined)
+    for (const key of keys) {
+      const file = media.storedByKey(key)?.file;
+      if (file !== undefined) files.add(file);
+    }
+  return { keys, files };
+}
+
+/**
+ * The reader's view of a media store: stored images by key, and files by their path. An image a
+ * taken-down article shows is withheld everywhere (another article showing the same photograph
+ * gets its caption and Wayback link, as for an image the store lacks).
+ */
+function mediaLookups(
+  dir: string,
+  media: MediaStore,
+  withheld: () => WithheldImages,
+): Required<Pick<ReaderContext, 'storedImage' | 'mediaFile'>> {
   return {
     storedImage: (key) => {
+      if (withheld().keys.has(key)) return undefined;
       const row = media.storedByKey(key);
       if (row?.file === undefined) return undefined;
       return {
@@ -117,7 +175,7 @@ function mediaLookups(dir: string, media: MediaStore): Required<Pick<ReaderConte
     // Only names the store gives its files: nothing else under the archive folder is served.
     mediaFile: (path) => {
       const m = MEDIA_PATH.exec(path);
-      return m === null ? undefined : join(dir, MEDIA_DIR, m[1]!);
+      return m === null || withheld().files.has(m[1]!) ? undefined : join(dir, MEDIA_DIR, m[1]!);
     },
   };
 }
@@ -126,6 +184,53 @@ function segmentMaps(catalog: Catalog): Record<CatalogFacet, SegmentMap> {
   const maps = {} as Record<CatalogFacet, SegmentMap>; // filled for every facet just below
   for (const facet of FACETS) maps[facet] = new SegmentMap(catalog.names(facet).map((n) => n.name));
   return maps;
+}
+
+/** salvage's code (`dist/` or `src/`) and its package: part of every stored page's stamp. */
+const CODE_ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
+const PACKAGE_ROOT = join(CODE_ROOT, '..');
+let rendererStamp: string | undefined;
+const rendererCode = (): string =>
+  (rendererStamp ??= codeStamp(
+    [CODE_ROOT],
+    [join(PACKAGE_ROOT, 'package.json'), join(PACKAGE_ROOT, 'package-lock.json')],
+  ));
+
+/**
+ * Pages the page store keeps: what depends only on the indexed archive, at its one address.
+ * Searches and lookups (one per query: memory only), images (files already) and assets (built
+ * into the code) are not; neither is any other spelling of an address that renders the same page:
+ * a query string (pages take none), an escape the reader's own links do not write
+ * (`/%61rticle/7/`, `%e7` for `%E7`), a number with a leading zero (`/article/007/`). Each
+ * spelling would be a row, and a client could fill the disk with them.
+ */
+function isStoredPage(pathAndQuery: string): boolean {
+  if (pathAndQuery.includes('?')) return false;
+  if (/^\/(?:search\/|api\/search|lookup\/|media\/|assets\/)/.test(pathAndQuery)) return false;
+  if (/\/(?:article|page|articles)\/0/.test(pathAndQuery)) return false;
+  for (const segment of pathAndQuery.split('/')) {
+    try {
+      if (encodeURIComponent(decodeURIComponent(segment)) !== segment) return false;
+    } catch {
+      return false; // not decodable: not an address the reader writes
+    }
+  }
+  return true;
+}
+
+/**
+ * The cache key of a request: path and query as given, except that an API search's parameters
+ * are put in order (`?limit=5&q=a` and `?q=a&limit=5` are one answer; a name given twice keeps
+ * its order). A search page keeps its order: its links repeat the query as the reader wrote it.
+ */
+function cacheKey(path: string, pathAndQuery: string): string {
+  if (path !== '/api/search') return pathAndQuery;
+  const at = pathAndQuery.indexOf('?');
+  if (at < 0) return pathAndQuery;
+  const params = new URLSearchParams(pathAndQuery.slice(at + 1));
+  params.sort();
+  const query = params.toString();
+  return query === '' ? path : `${path}?${query}`;
 }
 
 /**
@@ -147,6 +252,8 @@ export function createReader(options: ReaderOptions): Reader {
   }
   // A server searches in a worker thread (search-pool.ts): one costly search must not stall pages.
   const pool = mode === 'server' ? new SearchPool({ file: join(options.dir, SEARCH_INDEX_FILE) }) : undefined;
+  /** Images of taken-down articles, read on first use and again after each change of the index. */
+  let withheld: WithheldImages | undefined;
   const ctx: ReaderContext = {
     dir: options.dir,
     index,
@@ -155,13 +262,44 @@ export function createReader(options: ReaderOptions): Reader {
     loadImages,
     siteTitle: options.siteTitle ?? DEFAULT_READER_OPTIONS.siteTitle,
     segments: segmentMaps(catalog),
-    ...(media !== undefined ? mediaLookups(options.dir, media) : {}),
+    ...(media !== undefined ? mediaLookups(options.dir, media, () => (withheld ??= withheldImages(index, media))) : {}),
     ...(options.onError !== undefined ? { onError: options.onError } : {}),
     ...(pool !== undefined ? { searcher: (o) => pool.search(o) } : {}),
   };
   const app = createRoutes(ctx, { now: options.now ?? (() => new Date()) });
   const headers = Object.entries(securityHeaders(loadImages));
   const cache = new ResponseCache(mode === 'server' ? (options.cacheBytes ?? DEFAULT_READER_OPTIONS.cacheBytes) : 0);
+  const stamp = (): string =>
+    createHash('sha1')
+      .update(
+        JSON.stringify([index.generation(), media?.stamp() ?? '', mode, loadImages, ctx.siteTitle, rendererCode()]),
+      )
+      .digest('hex');
+  const usePageStore = mode === 'server' && (options.pageStore ?? DEFAULT_READER_OPTIONS.pageStore);
+  let store: PageStore | undefined;
+  let storeStamp: string | undefined;
+  let warned = false;
+  /** Changes with every change of the index: a render begun before one is not kept after it. */
+  let epoch = 0;
+  /** (Re)open the page store when what pages are rendered from has changed. */
+  const openStore = (): void => {
+    if (!usePageStore) return;
+    const current = stamp();
+    if (store !== undefined && current === storeStamp) return;
+    store?.close();
+    store = undefined;
+    storeStamp = current;
+    // A build running or interrupted: the index is between two states, and so would its pages be.
+    if (index.isIncomplete()) return;
+    store = PageStore.open(options.dir, current, index.generation(), (error) => {
+      if (!warned)
+        options.onWarning?.(
+          `pages are not kept in ${join(options.dir, PAGE_STORE_FILE)} (${error.message}): each worker renders a page on its first request`,
+        );
+      warned = true;
+    });
+  };
+  openStore();
 
   const withHeaders = (response: Response, path: string): Response => {
     for (const [k, v] of headers) response.headers.set(k, v);
@@ -176,6 +314,9 @@ export function createReader(options: ReaderOptions): Reader {
       cache.clear();
       ctx.segments = segmentMaps(catalog);
       ctx.calendar = undefined;
+      withheld = undefined;
+      epoch++;
+      openStore();
     }
   };
 
@@ -187,29 +328,64 @@ export function createReader(options: ReaderOptions): Reader {
     return { status: 500, headers: [...h], body: new TextEncoder().encode('internal error') };
   };
 
-  async function respond(method: 'GET' | 'HEAD', pathAndQuery: string, ifNoneMatch?: string): Promise<PlainResponse> {
+  /** The rendered answer of a key, from memory or the page store, without rendering. */
+  const lookup = (key: string): CachedResponse | undefined => {
+    let entry = cache.get(key);
+    if (entry === undefined && store !== undefined && isStoredPage(key)) {
+      entry = store.get(key);
+      if (entry !== undefined) cache.set(key, entry);
+    }
+    return entry;
+  };
+
+  /** Render a key (a GET: a HEAD is answered from the GET's answer); a 200 is kept. */
+  const render = async (key: string, path: string): Promise<CachedResponse | PlainResponse> => {
+    const began = epoch;
+    const response = withHeaders(await app.fetch(new Request(REQUEST_ORIGIN + key)), path);
+    const body = new Uint8Array(await response.arrayBuffer());
+    if (response.status !== 200) {
+      response.headers.set('Content-Length', String(body.byteLength));
+      return { status: response.status, headers: [...response.headers], body };
+    }
+    const etag = `"${createHash('sha1').update(body).digest('base64url').slice(0, 22)}"`;
+    const entry = cacheEntry(response.status, [...response.headers], body, etag);
+    // Rendered from an index that has changed since (a re-index, a takedown): answered, not kept.
+    if (epoch !== began) return entry;
+    if (store !== undefined && isStoredPage(key)) store.put(key, withAllCodings(entry));
+    cache.set(key, entry);
+    return entry;
+  };
+
+  const answer = (
+    method: 'GET' | 'HEAD',
+    key: string,
+    entry: CachedResponse,
+    ifNoneMatch: string | undefined,
+    acceptEncoding: string | undefined,
+  ): PlainResponse => {
+    const r = represent(entry, acceptEncoding);
+    cache.touch(key); // a coding made for this request counts against the memory bound
+    const notModified = noneMatch(ifNoneMatch, r.etag);
+    return {
+      status: notModified ? 304 : r.status,
+      headers: r.headers,
+      body: method === 'HEAD' || notModified ? null : r.body,
+    };
+  };
+
+  async function respond(
+    method: 'GET' | 'HEAD',
+    pathAndQuery: string,
+    ifNoneMatch?: string,
+    acceptEncoding?: string,
+  ): Promise<PlainResponse> {
     const path = pathAndQuery.split('?', 1)[0] ?? '/';
     try {
       refresh();
-      let entry = cache.get(pathAndQuery);
-      if (entry === undefined) {
-        // A HEAD is answered from the GET's answer: always render as a GET.
-        const response = withHeaders(await app.fetch(new Request(REQUEST_ORIGIN + pathAndQuery)), path);
-        const body = new Uint8Array(await response.arrayBuffer());
-        response.headers.set('Content-Length', String(body.byteLength));
-        if (response.status !== 200)
-          return { status: response.status, headers: [...response.headers], body: method === 'HEAD' ? null : body };
-        const etag = `"${createHash('sha1').update(body).digest('base64url').slice(0, 22)}"`;
-        response.headers.set('ETag', etag);
-        entry = { status: response.status, headers: [...response.headers], body, etag };
-        cache.set(pathAndQuery, entry);
-      }
-      const notModified = ifNoneMatch === entry.etag;
-      return {
-        status: notModified ? 304 : entry.status,
-        headers: entry.headers,
-        body: method === 'HEAD' || notModified ? null : entry.body,
-      };
+      const key = cacheKey(path, pathAndQuery);
+      const entry = lookup(key) ?? (await render(key, path));
+      if (!('etag' in entry)) return method === 'HEAD' ? { ...entry, body: null } : entry;
+      return answer(method, key, entry, ifNoneMatch, acceptEncoding);
     } catch (error) {
       return internalError(error, path);
     }
@@ -223,7 +399,12 @@ export function createReader(options: ReaderOptions): Reader {
         path = url.pathname;
         const method = request.method;
         if (method === 'GET' || method === 'HEAD') {
-          const r = await respond(method, url.pathname + url.search, request.headers.get('If-None-Match') ?? undefined);
+          const r = await respond(
+            method,
+            url.pathname + url.search,
+            request.headers.get('If-None-Match') ?? undefined,
+            request.headers.get('Accept-Encoding') ?? undefined,
+          );
           return new Response(r.body, { status: r.status, headers: r.headers });
         }
         refresh();
@@ -234,10 +415,28 @@ export function createReader(options: ReaderOptions): Reader {
       }
     },
     respond,
-    cached(pathAndQuery: string): CachedResponse | undefined {
-      refresh();
-      return cache.get(pathAndQuery);
+    cached(method, pathAndQuery, ifNoneMatch, acceptEncoding): PlainResponse | undefined {
+      const path = pathAndQuery.split('?', 1)[0] ?? '/';
+      try {
+        refresh();
+        const key = cacheKey(path, pathAndQuery);
+        const entry = lookup(key);
+        return entry === undefined ? undefined : answer(method, key, entry, ifNoneMatch, acceptEncoding);
+      } catch (error) {
+        return internalError(error, path);
+      }
     },
+    async store(pathAndQuery: string): Promise<'stored' | 'kept' | 'not-stored'> {
+      const path = pathAndQuery.split('?', 1)[0] ?? '/';
+      refresh();
+      const key = cacheKey(path, pathAndQuery);
+      if (store === undefined || !isStoredPage(key)) return 'not-stored';
+      if (store.has(key)) return 'kept';
+      const entry = await render(key, path);
+      return 'etag' in entry ? 'stored' : 'not-stored';
+    },
+    pageStoreFile: () => store?.file,
+    generation: () => index.generation(),
     pagePaths: () => pagePaths(ctx),
     warm: () => {
       catalog.warm();
@@ -246,6 +445,7 @@ export function createReader(options: ReaderOptions): Reader {
     articleCount: () => catalog.count(),
     close: () => {
       void pool?.close();
+      store?.close();
       media?.close();
       index.close();
     },
@@ -273,9 +473,16 @@ function* pagePaths(ctx: ReaderContext): Generator<string> {
         const href = facetHref(ctx, facet, name, n);
         if (href !== undefined) yield href;
       }
+      if (FEED_FACETS.includes(facet)) {
+        const feed = facetFeedHref(ctx, facet, name);
+        if (feed !== undefined) yield feed;
+      }
     }
   }
+  yield SITE_FEED_PATH;
   for (const id of ctx.catalog.ids()) yield articleHref(id);
+  // Taken-down articles: their tombstones, so a mirror's old links and citations still answer.
+  for (const t of ctx.index.takedowns()) yield articleHref(t.id);
   yield '/search/';
   yield '/lookup/';
   for (const path of ASSETS.keys()) yield path;

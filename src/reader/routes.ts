@@ -14,7 +14,7 @@ import { ASSET_CACHE_CONTROL, ASSETS } from './assets.js';
 import { articleHref, FACET_LABELS, onThisDayHref, type ReaderContext } from './context.js';
 import { html, type Html } from './html.js';
 import { page } from './layout.js';
-import { articleJson, articlePage, loadArticle } from './pages/article.js';
+import { articleJson, articlePage, loadArticle, tombstoneJson, tombstonePage } from './pages/article.js';
 import {
   dayPage,
   homePage,
@@ -25,6 +25,7 @@ import {
   yearPage,
 } from './pages/browse.js';
 import { facetListPage, facetPage } from './pages/facets.js';
+import { FEED_CONTENT_TYPE, FEED_FACETS, facetFeed, siteFeed, SITE_FEED_PATH } from './pages/feeds.js';
 import { lookupPage, runSearch, searchPage, searchPageFor } from './pages/search.js';
 import { parseSearchParams } from './params.js';
 
@@ -32,8 +33,13 @@ import { parseSearchParams } from './params.js';
 const HK_MONTH_DAY = new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Hong_Kong', month: '2-digit', day: '2-digit' });
 /** A pasted bare path or id: `/article/123`, `article/123/…`, `123`. */
 const BARE_ARTICLE = /^\s*(?:\/?article\/)?(\d{1,9})(?:[/?#]\S*)?\s*$/i;
-/** Cache-Control of pages and API answers: fresh for a minute, then revalidated by ETag. */
-export const PAGE_CACHE_CONTROL = 'public, max-age=60';
+/**
+ * Cache-Control of pages and API answers: any cache may keep them, and asks again each time with
+ * the strong ETag (`no-cache`), which the server answers with a 304 after one lookup. An answer
+ * changes only when `salvage index` changes the archive, but then it must change at once: a
+ * takedown that browsers kept showing for an hour would not be one.
+ */
+export const PAGE_CACHE_CONTROL = 'public, no-cache';
 const NO_STORE = 'no-store';
 /** The methods every reader route answers (the `Allow` header of a 405). */
 export const ALLOWED_METHODS = 'GET, HEAD';
@@ -69,7 +75,9 @@ export function lookupId(ctx: ReaderContext, input: string): number | undefined 
   if (fromUrl !== undefined) return fromUrl;
   const bare = BARE_ARTICLE.exec(input)?.[1];
   if (bare !== undefined && Number(bare) > 0) return Number(bare);
-  return ctx.catalog.idByOriginalUrl(input.trim());
+  const url = input.trim();
+  // A taken-down article's URL leads to its tombstone.
+  return ctx.catalog.idByOriginalUrl(url) ?? ctx.index.takedowns().find((t) => t.originalUrl === url)?.id;
 }
 
 export function createRoutes(ctx: ReaderContext, options: RouteOptions): Hono {
@@ -86,6 +94,13 @@ export function createRoutes(ctx: ReaderContext, options: RouteOptions): Hono {
   };
 
   app.get('/', (c) => htmlPage(c, homePage(ctx)));
+
+  const feed = (c: Context, body: string): Response => {
+    c.header('Cache-Control', PAGE_CACHE_CONTROL);
+    c.header('Content-Type', FEED_CONTENT_TYPE);
+    return c.body(body);
+  };
+  app.get(SITE_FEED_PATH, (c) => feed(c, siteFeed(ctx)));
 
   app.get('/date/:y{[0-9]{4}}/', (c) => {
     const p = yearPage(ctx, Number(c.req.param('y')));
@@ -127,6 +142,12 @@ export function createRoutes(ctx: ReaderContext, options: RouteOptions): Hono {
       return p === undefined ? notFound(c, `本存檔沒有這個${FACET_LABELS[facet].one}或頁數。`) : htmlPage(c, p);
     };
     app.get(`/${facet}/:seg/`, (c) => show(c, 1));
+    if (FEED_FACETS.includes(facet))
+      app.get(`/${facet}/:seg/feed.xml`, (c) => {
+        const name = ctx.segments[facet].nameOf(c.req.param('seg'));
+        const body = name === undefined ? undefined : facetFeed(ctx, facet, name);
+        return body === undefined ? notFound(c, `本存檔沒有這個${FACET_LABELS[facet].one}。`) : feed(c, body);
+      });
     app.get(`/${facet}/:seg/page/:n{[0-9]{1,6}}/`, (c) => {
       const n = Number(c.req.param('n'));
       if (n === 1) return c.redirect(`/${facet}/${encodeURIComponent(c.req.param('seg'))}/`, 301);
@@ -137,9 +158,15 @@ export function createRoutes(ctx: ReaderContext, options: RouteOptions): Hono {
   app.get('/article/:id{[0-9]{1,15}}/', async (c) => {
     const id = Number(c.req.param('id'));
     const a = Number.isSafeInteger(id) ? await loadArticle(ctx, id) : undefined;
-    return a === undefined
-      ? notFound(c, `本存檔沒有編號 ${c.req.param('id')} 的文章。`)
-      : htmlPage(c, articlePage(ctx, a));
+    if (a !== undefined) return htmlPage(c, articlePage(ctx, a));
+    const gone = Number.isSafeInteger(id) ? ctx.index.takedown(id) : undefined;
+    if (gone !== undefined) {
+      // 410 Gone on a server; a static host sends every file as 200, and the page says it.
+      if (ctx.mode === 'static') return htmlPage(c, tombstonePage(ctx, gone));
+      c.header('Cache-Control', NO_STORE);
+      return c.html(tombstonePage(ctx, gone).value, 410);
+    }
+    return notFound(c, `本存檔沒有編號 ${c.req.param('id')} 的文章。`);
   });
 
   app.get('/search/', async (c) => {
@@ -157,7 +184,7 @@ export function createRoutes(ctx: ReaderContext, options: RouteOptions): Hono {
     if (url === '') return htmlPage(c, lookupPage(ctx, ''));
     const id = lookupId(ctx, url);
     if (id === undefined) return htmlPage(c, lookupPage(ctx, url, { kind: 'not-article-url' }), 404);
-    if (ctx.catalog.article(id) === undefined)
+    if (ctx.catalog.article(id) === undefined && ctx.index.takedown(id) === undefined)
       return htmlPage(c, lookupPage(ctx, url, { kind: 'not-in-archive', id }), 404);
     c.header('Cache-Control', NO_STORE);
     return c.redirect(articleHref(id), 302);
@@ -180,6 +207,11 @@ export function createRoutes(ctx: ReaderContext, options: RouteOptions): Hono {
     const raw = c.req.param('id');
     if (!/^[1-9][0-9]{0,14}$/.test(raw)) return jsonError(c, 400, 'bad-parameter', 'id must be a positive integer');
     const a = await loadArticle(ctx, Number(raw));
+    const gone = a === undefined ? ctx.index.takedown(Number(raw)) : undefined;
+    if (gone !== undefined) {
+      c.header('Cache-Control', NO_STORE);
+      return c.json(tombstoneJson(gone), 410);
+    }
     if (a === undefined) return jsonError(c, 404, 'not-found', `no article ${raw} in this archive`);
     c.header('Cache-Control', PAGE_CACHE_CONTROL);
     return c.json(articleJson(a));

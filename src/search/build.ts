@@ -4,7 +4,7 @@
  * leave the index. {@link buildIndexInParallel} reads, parses, folds and tokenizes in worker
  * threads while the main thread writes SQLite; {@link buildIndex} does it all in one thread.
  */
-import { statSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
@@ -13,10 +13,12 @@ import {
   isCorruptionError,
   moveCorruptIndexAside,
   SEARCH_INDEX_FILE,
+  groupKey,
   SearchIndex,
+  type Tombstone,
 } from './index-db.js';
 import { prepareFile, type ArchiveFileRef, type PreparedDocument, type PreparedResult } from './prepare.js';
-import { archiveFiles } from '../markdown/index.js';
+import { archiveFiles, articleImages, parseArchiveFile, readTakedowns, type Takedown } from '../markdown/index.js';
 
 export interface BuildOptions {
   onProgress?: (progress: BuildProgress) => void;
@@ -32,6 +34,13 @@ export interface BuildProgress {
   indexed: number;
   unchanged: number;
   removed: number;
+  /** Files left out of the index because `takedowns.yaml` lists their article. */
+  takenDown: number;
+  /**
+   * Taken-down articles whose other versions (same title, date and author: a revision group)
+   * stay in the index and public: each with their ids, for the keepers to decide.
+   */
+  takedownRevisions: { id: number; revisions: number[] }[];
   failed: { path: string; message: string }[];
   /**
    * Set when the index file was damaged (not a database, or SQLite found it corrupt): it was moved
@@ -50,15 +59,36 @@ const CHUNKS_AHEAD = 4;
 /** Progress is reported every this many files. */
 const PROGRESS_EVERY = 1000;
 
-/** The files to (re)index, in order; counts the unchanged ones and remembers every present path. */
+/** What a build knows of the folder's takedowns: the list, and the file of each taken-down article. */
+interface TakedownScan {
+  list: Takedown[];
+  ids: Set<number>;
+  files: Map<number, string>;
+}
+
+function scanTakedowns(dir: string): TakedownScan {
+  const list = readTakedowns(dir); // before anything changes: a bad list stops the build
+  return { list, ids: new Set(list.map((t) => t.id)), files: new Map() };
+}
+
+/**
+ * The files to (re)index, in order; counts the unchanged ones and remembers every present path.
+ * A taken-down article's file is passed over as if it were gone (removeVanished drops its row).
+ */
 function* changedFiles(
   dir: string,
   index: SearchIndex,
   progress: BuildProgress,
   present: Set<string>,
+  takedowns: TakedownScan,
 ): Generator<ArchiveFileRef> {
   for (const { path, id } of archiveFiles(dir)) {
     progress.seen++;
+    if (takedowns.ids.has(id)) {
+      progress.takenDown++;
+      takedowns.files.set(id, path);
+      continue;
+    }
     present.add(path);
     const st = statSync(join(dir, path));
     if (index.has(path, st.mtimeMs, st.size)) progress.unchanged++;
@@ -76,7 +106,45 @@ function removeVanished(index: SearchIndex, present: Set<string>, progress: Buil
 }
 
 function emptyProgress(): BuildProgress {
-  return { seen: 0, indexed: 0, unchanged: 0, removed: 0, failed: [] };
+  return { seen: 0, indexed: 0, unchanged: 0, removed: 0, takenDown: 0, takedownRevisions: [], failed: [] };
+}
+
+/**
+ * Write the tombstones (title and original URL from each article's file, when it is still there)
+ * and end the build; the index gets a new generation when articles or tombstones changed.
+ */
+function finishBuild(dir: string, index: SearchIndex, progress: BuildProgress, takedowns: TakedownScan): void {
+  const images = new Set<string>();
+  const tombstones = takedowns.list.map((t): Tombstone => {
+    const path = takedowns.files.get(t.id);
+    let title = '';
+    let originalUrl: string | undefined;
+    if (path !== undefined) {
+      try {
+        const f = parseArchiveFile(readFileSync(join(dir, path), 'utf8'));
+        // Its images go with it (the reader stops serving their stored files).
+        for (const image of articleImages(f)) images.add(image.key);
+        const revisions = f.date === undefined ? [] : index.groupMembers(groupKey(f));
+        if (revisions.length > 0) progress.takedownRevisions.push({ id: t.id, revisions });
+        if (t.showTitle) {
+          title = f.title;
+          originalUrl = f.originalUrl;
+        }
+      } catch {
+        // unreadable: the tombstone shows the id, date and reason without a title
+      }
+    }
+    return {
+      id: t.id,
+      title,
+      ...(originalUrl !== undefined ? { originalUrl } : {}),
+      date: t.date,
+      reason: t.reason,
+      by: t.by,
+    };
+  });
+  const tombstonesChanged = index.setTakedowns(tombstones, images);
+  index.endBuild(progress.indexed > 0 || progress.removed > 0 || tombstonesChanged);
 }
 
 /**
@@ -129,11 +197,12 @@ export function buildIndex(dir: string, options: BuildOptions = {}): BuildProgre
 
 function buildIndexOnce(dir: string, options: BuildOptions): BuildProgress {
   const progress = emptyProgress();
+  const takedowns = scanTakedowns(dir);
   const index = openForBuild(dir, progress);
   try {
     const present = new Set<string>();
     const prepared = function* (): Generator<PreparedDocument> {
-      for (const ref of changedFiles(dir, index, progress, present)) {
+      for (const ref of changedFiles(dir, index, progress, present, takedowns)) {
         const result = prepareFile(dir, ref);
         if ('doc' in result) {
           progress.indexed++;
@@ -144,7 +213,7 @@ function buildIndexOnce(dir: string, options: BuildOptions): BuildProgress {
     };
     index.upsertMany(prepared());
     removeVanished(index, present, progress);
-    index.endBuild();
+    finishBuild(dir, index, progress, takedowns);
     options.onProgress?.(progress);
     return progress;
   } finally {
@@ -173,12 +242,13 @@ export function buildIndexInParallel(dir: string, options: ParallelBuildOptions 
 
 async function buildIndexInParallelOnce(dir: string, options: ParallelBuildOptions): Promise<BuildProgress> {
   const progress = emptyProgress();
+  const takedowns = scanTakedowns(dir);
   const index = openForBuild(dir, progress);
   const count = Math.max(1, options.workers ?? availableParallelism() - 1);
   const workers = Array.from({ length: count }, startWorker);
   try {
     const present = new Set<string>();
-    const refs = [...changedFiles(dir, index, progress, present)];
+    const refs = [...changedFiles(dir, index, progress, present, takedowns)];
     const chunks: ArchiveFileRef[][] = [];
     for (let i = 0; i < refs.length; i += WORKER_CHUNK) chunks.push(refs.slice(i, i + WORKER_CHUNK));
     // Each worker answers its messages in order, so every chunk is posted at once (the worker
@@ -234,7 +304,7 @@ async function buildIndexInParallelOnce(dir: string, options: ParallelBuildOptio
     if (index.count() === 0 && refs.length > 0) await index.bulkLoad(load);
     else await load();
     removeVanished(index, present, progress);
-    index.endBuild();
+    finishBuild(dir, index, progress, takedowns);
     options.onProgress?.(progress);
     return progress;
   } finally {

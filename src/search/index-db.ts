@@ -5,6 +5,7 @@
  * which files are unchanged; `upsert` and `remove` touch one article.
  */
 import type { ArticleMetadata } from '../extract/index.js';
+import { randomUUID } from 'node:crypto';
 import { mkdirSync, renameSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import Database from 'better-sqlite3';
@@ -161,6 +162,18 @@ CREATE INDEX IF NOT EXISTS article_tags_article ON article_tags(article_id);
 -- fts: CJK characters and word suffixes, detail=none (which articles hold a token; no positions).
 -- fts_bi: CJK bigrams with positions: a CJK term is the phrase of its bigrams, decided exactly.
 -- fts_title: the same two token streams of the title alone (u, b), for relevance.
+-- Tombstones of articles taken down (markdown takedowns.ts): not in the tables above, but their
+-- addresses still answer. Rewritten whole by every build.
+CREATE TABLE IF NOT EXISTS takedowns (
+  id INTEGER PRIMARY KEY,
+  title TEXT NOT NULL,           -- from the article's file, '' when it is gone
+  original_url TEXT,
+  date TEXT NOT NULL,
+  reason TEXT NOT NULL,
+  by TEXT NOT NULL
+);
+-- Images (markdown imageKey) the taken-down articles show: the reader no longer serves their files.
+CREATE TABLE IF NOT EXISTS takedown_images (key TEXT PRIMARY KEY) WITHOUT ROWID;
 CREATE VIRTUAL TABLE IF NOT EXISTS fts USING fts5(tokens, content='', contentless_delete=1, detail=none, tokenize='ascii');
 CREATE VIRTUAL TABLE IF NOT EXISTS fts_bi USING fts5(tokens, content='', contentless_delete=1, detail=full, tokenize='ascii');
 CREATE VIRTUAL TABLE IF NOT EXISTS fts_title USING fts5(u, b, content='', contentless_delete=1, detail=full, tokenize='ascii');
@@ -213,8 +226,47 @@ export function moveCorruptIndexAside(file: string): string {
   return aside;
 }
 
+/** What stays of a taken-down article: its address answers with this (reader). */
+export interface Tombstone {
+  id: number;
+  title: string;
+  originalUrl?: string;
+  /** When it was taken down, YYYY-MM-DD. */
+  date: string;
+  reason: string;
+  by: string;
+}
+interface TombstoneDbRow {
+  id: number;
+  title: string;
+  original_url: string | null;
+  date: string;
+  reason: string;
+  by: string;
+}
+const tombstoneRow = (t: Tombstone): Record<string, string | number | null> => ({
+  id: t.id,
+  title: t.title,
+  originalUrl: t.originalUrl ?? null,
+  date: t.date,
+  reason: t.reason,
+  by: t.by,
+});
+function fromTombstoneRow(r: TombstoneDbRow): Tombstone {
+  return {
+    id: r.id,
+    title: r.title,
+    ...(r.original_url !== null ? { originalUrl: r.original_url } : {}),
+    date: r.date,
+    reason: r.reason,
+    by: r.by,
+  };
+}
+
 /** The meta key present while a build runs: an index that still has it was interrupted (or is being built). */
 const BUILD_MARK = 'build-incomplete';
+/** The meta key of {@link SearchIndex.generation}. */
+const GENERATION = 'generation';
 
 /**
  * Rows written per transaction by {@link SearchIndex.upsertMany}. A first build switches FTS
@@ -310,6 +362,8 @@ export class SearchIndex {
   /** Set when a builder found the index file damaged and moved it here ({@link CORRUPT_INDEX_SUFFIX}), starting anew. */
   readonly movedAside: string | undefined;
   #groups: { version: number; table: GroupTable } | undefined;
+  /** Set by beginBuild when an interrupted build's mark was found (endBuild renews the generation). */
+  #resumesInterrupted = false;
   readonly #has: Database.Statement<[string, number, number], unknown>;
   readonly #insert: Database.Statement<unknown[], unknown>;
   readonly #insertTag: Database.Statement<[number, string], unknown>;
@@ -429,12 +483,39 @@ export class SearchIndex {
    * killed in between leaves the mark, and readers warn that results may be missing).
    */
   beginBuild(): void {
+    // A mark left by an interrupted build: that build changed rows without renewing the
+    // generation, so this one renews it whatever it finds to do (endBuild).
+    this.#resumesInterrupted ||= this.isIncomplete();
     this.db.prepare('INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)').run(BUILD_MARK, new Date().toISOString());
   }
 
-  /** Clear the mark {@link beginBuild} set: every file of the folder is indexed. */
-  endBuild(): void {
-    this.db.prepare('DELETE FROM meta WHERE key = ?').run(BUILD_MARK);
+  /**
+   * Clear the mark {@link beginBuild} set: every file of the folder is indexed. When the build
+   * changed anything (or finished what an interrupted one began), the index gets a new
+   * {@link generation}.
+   */
+  endBuild(changed: boolean): void {
+    this.db.transaction(() => {
+      this.db.prepare('DELETE FROM meta WHERE key = ?').run(BUILD_MARK);
+      if (changed || this.#resumesInterrupted)
+        this.db.prepare('INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)').run(GENERATION, randomUUID());
+    })();
+  }
+
+  /**
+   * What the index holds, as an opaque name that every build that changed it renews (articles
+   * added, edited or removed): what the reader's page store keys its pages by. Empty for an index
+   * that no build has finished.
+   */
+  generation(): string {
+    try {
+      return (
+        this.db.prepare<[string], { value: string }>('SELECT value FROM meta WHERE key = ?').get(GENERATION)?.value ??
+        ''
+      );
+    } catch {
+      return '';
+    }
   }
 
   /** Whether a build started and has not finished (interrupted, or running in another process now). */
@@ -481,6 +562,72 @@ export class SearchIndex {
   /** Every indexed article's id and path (a builder removes those whose files are gone). */
   entries(): { id: number; path: string }[] {
     return this.db.prepare<[], { id: number; path: string }>('SELECT id, path FROM articles ORDER BY id').all();
+  }
+
+  /**
+   * Replace the tombstones with `list`; whether anything changed (a new takedown, an edited
+   * reason), which gives the index a new generation.
+   */
+  setTakedowns(list: readonly Tombstone[], imageKeys: ReadonlySet<string>): boolean {
+    const sorted = [...list].sort((a, b) => a.id - b.id);
+    const keys = [...imageKeys].sort();
+    const same =
+      JSON.stringify(this.takedowns().map(tombstoneRow)) === JSON.stringify(sorted.map(tombstoneRow)) &&
+      JSON.stringify([...this.takenDownImages()].sort()) === JSON.stringify(keys);
+    if (same) return false;
+    this.db.transaction(() => {
+      this.db.exec('DELETE FROM takedowns; DELETE FROM takedown_images;');
+      const insert = this.db.prepare(
+        'INSERT INTO takedowns (id, title, original_url, date, reason, by) VALUES (@id, @title, @originalUrl, @date, @reason, @by)',
+      );
+      for (const t of sorted) insert.run(tombstoneRow(t));
+      const image = this.db.prepare('INSERT INTO takedown_images (key) VALUES (?)');
+      for (const k of keys) image.run(k);
+    })();
+    return true;
+  }
+
+  /** Ids of the indexed articles of a revision group ({@link groupKey}), ascending. */
+  groupMembers(key: string): number[] {
+    return this.db
+      .prepare<[string], number>('SELECT id FROM articles WHERE group_key = ? ORDER BY id')
+      .pluck()
+      .all(key);
+  }
+
+  /** The images (markdown `imageKey`) that taken-down articles show. */
+  takenDownImages(): Set<string> {
+    try {
+      return new Set(this.db.prepare<[], string>('SELECT key FROM takedown_images').pluck().all());
+    } catch {
+      return new Set(); // an index built before takedowns
+    }
+  }
+
+  /** Every tombstone, by id; none for an index built before takedowns existed. */
+  takedowns(): Tombstone[] {
+    try {
+      return this.db
+        .prepare<[], TombstoneDbRow>('SELECT id, title, original_url, date, reason, by FROM takedowns ORDER BY id')
+        .all()
+        .map(fromTombstoneRow);
+    } catch {
+      return []; // no takedowns table: an index built before them
+    }
+  }
+
+  /** The tombstone of a taken-down article. */
+  takedown(id: number): Tombstone | undefined {
+    try {
+      const row = this.db
+        .prepare<[number], TombstoneDbRow>(
+          'SELECT id, title, original_url, date, reason, by FROM takedowns WHERE id = ?',
+        )
+        .get(id);
+      return row === undefined ? undefined : fromTombstoneRow(row);
+    } catch {
+      return undefined;
+    }
   }
 
   /** Number of indexed articles. */

@@ -39,6 +39,7 @@ export {
   DEFAULT_BATCH_SIZE,
   type SearchDocument,
   type SearchIndexOptions,
+  type Tombstone,
 } from './index-db.js';
 export {
   parseQuery,

@@ -626,6 +626,17 @@ export class MediaStore {
     })();
   }
 
+  /**
+   * What the store holds, as a short name that changes with every write (`record` replaces a row,
+   * which takes a new rowid): the reader's rendered pages show stored images, and are kept by it.
+   */
+  stamp(): string {
+    const r = this.db
+      .prepare<[], { n: number; top: number | null }>('SELECT count(*) AS n, max(rowid) AS top FROM images')
+      .get();
+    return `${r?.n ?? 0}:${r?.top ?? 0}`;
+  }
+
   /** Outcome counts, overall and per year, and the distinct stored files. */
   counts(): MediaCounts {
     const out: MediaCounts = { total: 0, byOutcome: {}, byYear: {}, files: 0, fileBytes: 0 };

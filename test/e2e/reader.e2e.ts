@@ -141,6 +141,53 @@ describe('reader in chromium', { skip: skip ?? false }, () => {
     assert.equal(await body.locator('strong').first().innerText(), '「會談成功」');
   });
 
+  test("the home page announces the archive's Atom feed, and the browser's XML parser reads it", async () => {
+    const { page } = await fresh();
+    await page.goto(`${server.origin}/`);
+    const link = page.locator('head link[rel="alternate"][type="application/atom+xml"]');
+    assert.equal(await link.count(), 1);
+    const href = (await link.getAttribute('href')) ?? '';
+    const feedUrl = new URL(href, page.url()).href;
+    const xml = await (await fetch(feedUrl)).text();
+    // Chromium's own XML parser (strict: any well-formedness error gives a <parsererror>).
+    const parsed = await page.evaluate(
+      ([source, base]) => {
+        // The page's DOM, typed by hand (tsconfig has no DOM lib).
+        interface XmlElement {
+          namespaceURI: string | null;
+          localName: string;
+          getAttribute(name: string): string | null;
+          getElementsByTagNameNS(ns: string, name: string): ArrayLike<XmlElement>;
+        }
+        interface XmlDocument {
+          documentElement: XmlElement;
+          getElementsByTagName(name: string): ArrayLike<XmlElement>;
+          getElementsByTagNameNS(ns: string, name: string): ArrayLike<XmlElement>;
+        }
+        const { DOMParser } = globalThis as unknown as {
+          DOMParser: new () => { parseFromString(s: string, type: string): XmlDocument };
+        };
+        const doc = new DOMParser().parseFromString(source, 'application/xml');
+        const atom = 'http://www.w3.org/2005/Atom';
+        const entries = Array.from(doc.getElementsByTagNameNS(atom, 'entry'));
+        return {
+          errors: doc.getElementsByTagName('parsererror').length,
+          root: `${doc.documentElement.namespaceURI} ${doc.documentElement.localName}`,
+          links: entries.map(
+            (e) => new URL(e.getElementsByTagNameNS(atom, 'link')[0]?.getAttribute('href') ?? '', base).pathname,
+          ),
+        };
+      },
+      [xml, feedUrl] as const,
+    );
+    assert.equal(parsed.errors, 0);
+    assert.equal(parsed.root, 'http://www.w3.org/2005/Atom feed');
+    assert.ok(parsed.links.length > 0);
+    for (const path of parsed.links) assert.match(path, /^\/article\/\d+\/$/);
+    const first = await page.goto(`${server.origin}${parsed.links[0]}`);
+    assert.equal(first?.status(), 200, 'the first entry opens its article');
+  });
+
   test('look up an original URL whose slug is U+FFFD', async () => {
     const { page } = await fresh();
     await page.goto(`${server.origin}/lookup/`);

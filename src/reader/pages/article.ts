@@ -6,7 +6,7 @@
 import { readFile } from 'node:fs/promises';
 import { resolve, sep } from 'node:path';
 import { imageKey, imageOriginal, parseArchiveFile, type ParsedArchiveFile } from '../../markdown/index.js';
-import type { CatalogArticle } from '../../search/index.js';
+import type { CatalogArticle, Tombstone } from '../../search/index.js';
 import { articleDateHref, articleHref, facetHref, FACET_LABELS, type ReaderContext } from '../context.js';
 import { citations, dublinCoreMeta, newsArticleJsonLd, robustLinkAttributes, type CiteMeta } from '../cite.js';
 import { revisionDiffHtml } from '../diff.js';
@@ -252,4 +252,36 @@ export function articleJson(a: LoadedArticle): Record<string, unknown> {
   out['body'] = file.body;
   out['text'] = file.text;
   return out;
+}
+
+/**
+ * The page at a taken-down article's address: what it was (id, title), when and why it was
+ * removed, so a citation of it still leads somewhere that explains (markdown takedowns.ts).
+ * No text of the article, and `noindex`.
+ */
+export function tombstonePage(ctx: ReaderContext, t: Tombstone): Html {
+  const title = t.title === '' ? `編號 ${t.id} 的文章` : `「${t.title}」`;
+  return page(
+    ctx,
+    { title: '文章已移除', head: html`<meta name="robots" content="noindex">\n` },
+    html`
+<article class="tombstone">
+<h1>文章已移除</h1>
+<p>本存檔中編號 ${String(t.id)} 的文章${title}已於 <time datetime="${t.date}">${t.date}</time> 移除。</p>
+<dl>
+<dt>原因</dt><dd>${t.reason}</dd>
+<dt>決定者</dt><dd>${t.by}</dd>
+${t.originalUrl !== undefined ? html`<dt>原網址</dt><dd>${t.originalUrl}</dd>\n` : ''}</dl>
+<p><a href="/">返回首頁</a></p>
+</article>`,
+  );
+}
+
+/** The API's answer for a taken-down article (HTTP 410). */
+export function tombstoneJson(t: Tombstone): Record<string, unknown> {
+  return {
+    error: 'taken-down',
+    message: `article ${t.id} was taken down on ${t.date}`,
+    takedown: { id: t.id, title: t.title, date: t.date, reason: t.reason },
+  };
 }

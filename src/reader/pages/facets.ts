@@ -1,4 +1,5 @@
 /** Categories, tags and authors: the lists with counts and each name's paginated articles. */
+import { facetFeedHref } from './feeds.js';
 import type { CatalogFacet } from '../../search/index.js';
 import { FACET_LABELS, facetHref, PAGE_SIZE, type ReaderContext } from '../context.js';
 import { html, type Html } from '../html.js';
@@ -58,9 +59,14 @@ export function facetPage(ctx: ReaderContext, facet: CatalogFacet, name: string,
   if (result.total === 0 || pageNumber > pages) return undefined;
   const hrefOf = (n: number): string => facetHref(ctx, facet, name, n) ?? '/';
   const title = `${label.one}：${name}`;
+  const feed = facetFeedHref(ctx, facet, name);
   return page(
     ctx,
-    { title: pageNumber > 1 ? `${title}（第 ${pageNumber} 頁）` : title, section: SECTION[facet] },
+    {
+      title: pageNumber > 1 ? `${title}（第 ${pageNumber} 頁）` : title,
+      section: SECTION[facet],
+      ...(feed !== undefined ? { feed: { href: feed, title: `${title} · ${ctx.siteTitle}` } } : {}),
+    },
     html`
 <p class="muted"><a href="${label.listPath}">${label.plural}</a></p>
 <h1>${title}</h1>
