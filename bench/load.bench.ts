@@ -27,9 +27,8 @@ import { existsSync } from 'node:fs';
 import { Agent, request } from 'node:http';
 import { join, resolve } from 'node:path';
 import { loadavg } from 'node:os';
-import { Catalog, SearchIndex } from '../src/search/index.js';
 import { createReader } from '../src/reader/index.js';
-import { benchArgs, machine, prng, startSalvageServe } from './shared.js';
+import { benchArgs, machine, prng, randomTerm, startSalvageServe, termTexts } from './shared.js';
 
 const { args, arg } = benchArgs();
 const root = resolve(import.meta.dirname, '..');
@@ -50,7 +49,6 @@ const ACCEPT_ENCODING = 'gzip, deflate, br';
 const WARMUP_REQUESTS = 2000;
 /** Titles the search terms are cut from. */
 const TERM_SOURCE_ARTICLES = 3000;
-const TERM = /^\p{sc=Han}{2,4}$/u;
 
 if (![RATE, DURATION_S, STEP_S, ...STEPS].every((n) => Number.isFinite(n) && n > 0))
   throw new Error('--rate, --duration, --steps and --step-duration take positive numbers');
@@ -74,28 +72,16 @@ const paths: Record<Kind, string[]> = { article: [], browse: [], search: [], ass
   for (const p of reader.pagePaths()) {
     if (p.startsWith('/article/')) paths.article.push(p);
     else if (p.startsWith('/assets/')) paths.asset.push(p);
-    else if (!p.startsWith('/search/') && !p.startsWith('/lookup/') && p !== '/on-this-day/') paths.browse.push(p);
+    // Browse pages, not feeds (one per tag: they would be most of the browse share).
+    else if (p.endsWith('/') && !p.startsWith('/search/') && !p.startsWith('/lookup/') && p !== '/on-this-day/')
+      paths.browse.push(p);
   }
   reader.close();
-  const index = SearchIndex.openDir(dir, { readonly: true });
-  const catalog = new Catalog(index);
-  const ids = catalog.ids();
-  const pick = prng(4);
-  const titles: string[] = [];
-  for (let i = 0; i < TERM_SOURCE_ARTICLES; i++) {
-    const title = catalog.article(ids[Math.floor(pick() * ids.length)]!)?.title; // index < length
-    if (title !== undefined && /\p{sc=Han}{2}/u.test(title)) titles.push(title);
-  }
-  index.close();
-  for (let i = 0; paths.search.length < 20_000 && i < 200_000; i++) {
-    const chars = Array.from(titles[Math.floor(pick() * titles.length)]!); // index < length
-    const len = 2 + Math.floor(pick() * 3);
-    const at = Math.floor(pick() * Math.max(1, chars.length - len));
-    const term = chars.slice(at, at + len).join('');
-    if (!TERM.test(term)) continue;
-    paths.search.push(
-      i % 2 === 0 ? `/search/?q=${encodeURIComponent(term)}` : `/api/search?q=${encodeURIComponent(term)}&limit=20`,
-    );
+  const { texts } = termTexts(dir, 'titles', TERM_SOURCE_ARTICLES);
+  const rand = prng(5);
+  for (let i = 0; i < 20_000; i++) {
+    const q = encodeURIComponent(randomTerm(texts, rand));
+    paths.search.push(i % 2 === 0 ? `/search/?q=${q}` : `/api/search?q=${q}&limit=20`);
   }
 }
 for (const [kind, list] of Object.entries(paths))

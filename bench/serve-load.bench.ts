@@ -24,9 +24,8 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { loadavg } from 'node:os';
 import autocannon, { type Result } from 'autocannon';
-import { Catalog, SearchIndex } from '../src/search/index.js';
 import { STYLESHEET } from '../src/reader/index.js';
-import { benchArgs, machine, prng, startSalvageServe } from './shared.js';
+import { benchArgs, machine, prng, randomTerm, startSalvageServe, termTexts } from './shared.js';
 
 const { arg } = benchArgs();
 const root = resolve(import.meta.dirname, '..');
@@ -48,8 +47,6 @@ const SEARCH_PAGE_SHARE = 0.2;
 const API_SEARCH_SHARE = 0.2;
 /** Articles whose text the search terms are drawn from. */
 const TERM_SOURCE_ARTICLES = 3000;
-/** A term is 2–4 Han characters: the common length of Chinese words and names. */
-const TERM = /^\p{sc=Han}{2,4}$/u;
 
 if (!existsSync(join(dir, 'search.sqlite'))) {
   console.log(`bench:serve skipped: ${dir} has no search index (run npm run bench:search first, or pass --dir)`);
@@ -57,35 +54,15 @@ if (!existsSync(join(dir, 'search.sqlite'))) {
 }
 
 // What to ask: every id in the index, and texts to draw terms from.
-const index = SearchIndex.openDir(dir, { readonly: true });
-const catalog = new Catalog(index);
-const ids = catalog.ids();
-const pick = prng(4);
-const texts: string[] = [];
-for (let i = 0; i < TERM_SOURCE_ARTICLES; i++) {
-  const id = ids[Math.floor(pick() * ids.length)]!; // index < length
-  const text = TERM_SOURCE === 'titles' ? catalog.article(id)?.title : catalog.text(id);
-  if (text !== undefined && /\p{sc=Han}{2}/u.test(text)) texts.push(text);
-}
-index.close();
-
-function randomTerm(rand: () => number): string {
-  for (;;) {
-    const chars = Array.from(texts[Math.floor(rand() * texts.length)]!); // index < length
-    const len = 2 + Math.floor(rand() * 3);
-    const at = Math.floor(rand() * Math.max(1, chars.length - len));
-    const term = chars.slice(at, at + len).join('');
-    if (TERM.test(term)) return term;
-  }
-}
+const { ids, texts } = termTexts(dir, TERM_SOURCE, TERM_SOURCE_ARTICLES);
 
 type Kind = 'article' | 'searchPage' | 'apiSearch';
 const kinds: Record<Kind, number> = { article: 0, searchPage: 0, apiSearch: 0 };
 const distinct = new Set<string>();
 
 function pathOf(kind: Kind, rand: () => number): string {
-  if (kind === 'searchPage') return `/search/?q=${encodeURIComponent(randomTerm(rand))}`;
-  if (kind === 'apiSearch') return `/api/search?q=${encodeURIComponent(randomTerm(rand))}&limit=20`;
+  if (kind === 'searchPage') return `/search/?q=${encodeURIComponent(randomTerm(texts, rand))}`;
+  if (kind === 'apiSearch') return `/api/search?q=${encodeURIComponent(randomTerm(texts, rand))}&limit=20`;
   return `/article/${ids[Math.floor(rand() * ids.length)]}/`;
 }
 

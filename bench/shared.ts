@@ -3,6 +3,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { availableParallelism, cpus, totalmem } from 'node:os';
+import { Catalog, SearchIndex } from '../src/search/index.js';
 
 /** `$SALVAGE_SHARED`, else `../shared` beside the repository; undefined when absent. */
 export function sharedDir(): string | undefined {
@@ -115,4 +116,46 @@ export async function startSalvageServe(
   });
   proc.stdout.resume();
   return { proc, url };
+}
+
+/** A search term of the benchmarks: 2–4 Han characters (the common length of Chinese words and names). */
+const TERM = /^\p{sc=Han}{2,4}$/u;
+
+/**
+ * The archive's article ids, and the titles (or body texts) of `count` articles drawn at random
+ * (PRNG `seed`) that hold two Han characters or more: what the load benchmarks cut search terms
+ * from. Read from `DIR/search.sqlite`.
+ */
+export function termTexts(
+  dir: string,
+  source: 'titles' | 'text',
+  count: number,
+  seed = 4,
+): { ids: number[]; texts: string[] } {
+  const index = SearchIndex.openDir(dir, { readonly: true });
+  try {
+    const catalog = new Catalog(index);
+    const ids = catalog.ids();
+    const pick = prng(seed);
+    const texts: string[] = [];
+    for (let i = 0; i < count; i++) {
+      const id = ids[Math.floor(pick() * ids.length)]!; // index < length
+      const text = source === 'titles' ? catalog.article(id)?.title : catalog.text(id);
+      if (text !== undefined && /\p{sc=Han}{2}/u.test(text)) texts.push(text);
+    }
+    return { ids, texts };
+  } finally {
+    index.close();
+  }
+}
+
+/** A term of 2–4 Han characters cut at random from one of `texts` (at least one must hold such a run). */
+export function randomTerm(texts: readonly string[], rand: () => number): string {
+  for (;;) {
+    const chars = Array.from(texts[Math.floor(rand() * texts.length)]!); // index < length
+    const len = 2 + Math.floor(rand() * 3);
+    const at = Math.floor(rand() * Math.max(1, chars.length - len));
+    const term = chars.slice(at, at + len).join('');
+    if (TERM.test(term)) return term;
+  }
 }
