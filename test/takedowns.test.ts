@@ -13,6 +13,7 @@ import { buildIndex, search, SearchIndex } from '../src/search/index.js';
 import { createReader, type PlainResponse } from '../src/reader/index.js';
 import { exportDump, exportSite } from '../src/export/index.js';
 import { TAKEDOWNS_FILE } from '../src/markdown/index.js';
+import { requireTakedownsApplied, takedownsPending } from '../src/cli/read-commands.js';
 
 /** Article 104 of the fixture: "三年前的今天", 2019-03-01, 眾說, the only one with 財政預算案. */
 const ID = 104;
@@ -176,6 +177,62 @@ test('taking down one version of a story names the other versions that stay publ
     assert.deepEqual(buildIndex(fixture.dir).takedownRevisions, [{ id: 101, revisions: [105] }]);
     writeFileSync(join(fixture.dir, TAKEDOWNS_FILE), LIST);
     assert.deepEqual(buildIndex(fixture.dir).takedownRevisions, [], 'a story of one version');
+  } finally {
+    fixture.cleanup();
+  }
+});
+
+test("a taken-down article's images stay withheld when its file is deleted later; unknown ones are reported", () => {
+  const fixture = createFixtureArchive();
+  try {
+    const file = join(fixture.dir, 'articles', '1-1000', 'article_101.md');
+    writeFileSync(join(fixture.dir, TAKEDOWNS_FILE), '- id: 101\n  date: 2026-12-01\n  reason: r\n  by: b\n');
+    buildIndex(fixture.dir);
+    const images = (): Map<number, string[]> => {
+      const index = SearchIndex.openDir(fixture.dir, { readonly: true });
+      try {
+        return index.takedownImagesById();
+      } finally {
+        index.close();
+      }
+    };
+    const recorded = images().get(101);
+    assert.equal(recorded?.length, 1, "article 101's photograph is recorded");
+    rmSync(file); // the keepers delete the file too
+    const again = buildIndex(fixture.dir);
+    assert.deepEqual(images().get(101), recorded, 'kept from the earlier build');
+    assert.deepEqual(again.takedownImagesUnknown, []);
+    // A file deleted before its first takedown: nothing to read its images from, and it is said.
+    rmSync(join(fixture.dir, 'articles', '1-1000', 'article_105.md'));
+    writeFileSync(
+      join(fixture.dir, TAKEDOWNS_FILE),
+      '- id: 101\n  date: 2026-12-01\n  reason: r\n  by: b\n- id: 105\n  date: 2026-12-01\n  reason: r\n  by: b\n',
+    );
+    assert.deepEqual(buildIndex(fixture.dir).takedownImagesUnknown, [105]);
+  } finally {
+    fixture.cleanup();
+  }
+});
+
+test('an edited takedown (a reason, show_title) is pending until salvage index applies it', () => {
+  const fixture = createFixtureArchive();
+  try {
+    writeFileSync(join(fixture.dir, TAKEDOWNS_FILE), LIST);
+    buildIndex(fixture.dir);
+    const pending = (): string | undefined => {
+      const index = SearchIndex.openDir(fixture.dir, { readonly: true });
+      try {
+        return takedownsPending(fixture.dir, index);
+      } finally {
+        index.close();
+      }
+    };
+    assert.equal(pending(), undefined);
+    writeFileSync(join(fixture.dir, TAKEDOWNS_FILE), `${LIST}  show_title: false\n`);
+    assert.match(pending() ?? '', /edited since salvage index applied it/);
+    assert.throws(() => requireTakedownsApplied(fixture.dir), /edited since/);
+    buildIndex(fixture.dir);
+    assert.equal(pending(), undefined);
   } finally {
     fixture.cleanup();
   }

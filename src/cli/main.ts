@@ -455,6 +455,10 @@ Run salvage index DIR after editing the list: it removes (or restores) only thos
     const t0 = Date.now();
     const p = await runIndex(dir, flags['quiet'] === true);
     for (const f of p.failed.slice(0, 20)) process.stderr.write(`not indexed ${f.path}: ${f.message}\n`);
+    if (p.takedownImagesUnknown.length > 0)
+      process.stderr.write(
+        `warning: the file of taken-down article ${p.takedownImagesUnknown.slice(0, 5).join(', ')} could not be read and no earlier index recorded its images: they are not withheld\n`,
+      );
     for (const t of p.takedownRevisions)
       process.stderr.write(
         `warning: article ${t.id} is taken down, but other versions of the same story stay public: ${t.revisions.join(', ')} (list them in takedowns.yaml too if they should go)\n`,

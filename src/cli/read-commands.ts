@@ -1,7 +1,7 @@
 /** `salvage import`, `salvage index`, `salvage search`: thin wiring of markdown and search. */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { importArchive, readTakedowns } from '../markdown/index.js';
+import { importArchive, readTakedowns, takedownListHash, TAKEDOWNS_FILE, type Takedown } from '../markdown/index.js';
 import {
   buildIndexInParallel,
   MAX_QUERY_CHARS,
@@ -111,16 +111,17 @@ export function runSearch(dir: string, options: SearchOptions): SearchResponse {
 
 /** What differs between `takedowns.yaml` and the takedowns the index applied, in one line; undefined when they agree. */
 export function takedownsPending(dir: string, index: SearchIndex): string | undefined {
-  let listed: number[];
+  let list: Takedown[];
   try {
-    listed = readTakedowns(dir).map((t) => t.id);
+    list = readTakedowns(dir);
   } catch (error) {
     return `${(error as Error).message}; the takedowns the index applied stay in force`;
   }
+  if (takedownListHash(list) === index.takedownListHash()) return undefined;
+  const listed = list.map((t) => t.id);
   const applied = new Set(index.takedowns().map((t) => t.id));
   const missing = listed.filter((id) => !applied.has(id));
   const lifted = [...applied].filter((id) => !listed.includes(id));
-  if (missing.length === 0 && lifted.length === 0) return undefined;
   const parts = [
     ...(missing.length > 0
       ? [`${missing.length} takedown(s) not applied yet (article ${missing.slice(0, 5).join(', ')})`]
@@ -129,6 +130,8 @@ export function takedownsPending(dir: string, index: SearchIndex): string | unde
       ? [`${lifted.length} lifted takedown(s) still applied (article ${lifted.slice(0, 5).join(', ')})`]
       : []),
   ];
+  // Same ids, other fields: a reason, a date or show_title edited since the index applied them.
+  if (parts.length === 0) parts.push(`${TAKEDOWNS_FILE} was edited since salvage index applied it`);
   return `${parts.join('; ')}: run salvage index ${dir}`;
 }
 

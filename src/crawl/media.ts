@@ -30,7 +30,7 @@ import {
   WaybackRequestError,
   type WaybackClient,
 } from '../wayback/index.js';
-import { archiveFiles, articleImages, imageKey, parseArchiveFile } from '../markdown/index.js';
+import { archiveFiles, articleImages, imageKey, parseArchiveFile, readTakedowns } from '../markdown/index.js';
 import { undoContentCoding } from '../extract/index.js';
 import { copyFileSync, existsSync, mkdirSync, readdirSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
@@ -94,7 +94,10 @@ interface ImageRef {
  * images the archive holds (the first article to reach a worker names the time it is asked at).
  */
 async function* imageRefs(archiveDir: string, progress: MediaProgress): AsyncGenerator<ImageRef> {
-  for (const { path } of archiveFiles(archiveDir)) {
+  // Taken-down articles' images are not fetched: the reader would withhold them anyway.
+  const takenDown = new Set(readTakedowns(archiveDir).map((t) => t.id));
+  for (const { path, id } of archiveFiles(archiveDir)) {
+    if (takenDown.has(id)) continue;
     let text: string;
     try {
       text = await readFile(join(archiveDir, path), 'utf8');

@@ -15,4 +15,4 @@ export { imageMementoUrl, articleImages, imageKey, imageOriginal, type ArticleIm
 export { escapeHtml, escapeInline } from './escape.js';
 export { parseArchiveFile, type ParsedArchiveFile } from './parse.js';
 export { importArchive, DEFAULT_IMPORT_CONCURRENCY, type ImportOptions, type ImportResult } from './import.js';
-export { readTakedowns, TAKEDOWNS_FILE, type Takedown } from './takedowns.js';
+export { readTakedowns, takedownListHash, TAKEDOWNS_FILE, type Takedown } from './takedowns.js';

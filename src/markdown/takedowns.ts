@@ -17,6 +17,7 @@
  * takedowns in their manifest. Adding one needs only `salvage index`, which removes the article
  * and touches nothing else.
  */
+import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseDocument } from 'yaml';
@@ -83,4 +84,13 @@ export function readTakedowns(dir: string): Takedown[] {
     if (typeof showTitle !== 'boolean') fail(`${where} (article ${String(id)}): show_title must be true or false`);
     return { id: id as number, date, reason: text('reason'), by: text('by'), showTitle: showTitle as boolean };
   });
+}
+
+/**
+ * A digest of a takedown list (every field of every entry, in order); '' for no takedowns. The
+ * index keeps the digest of the list it applied, so any edit (a new entry, a reason, `show_title`)
+ * shows as not applied yet.
+ */
+export function takedownListHash(list: readonly Takedown[]): string {
+  return list.length === 0 ? '' : createHash('sha256').update(JSON.stringify(list)).digest('hex');
 }

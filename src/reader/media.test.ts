@@ -176,3 +176,26 @@ test("a taken-down article's images are withheld: their files are not served, an
   assert.ok(!other.includes(file), 'not shown by another article either');
   assert.ok(other.includes('<figcaption>同一張照片</figcaption>'), 'which keeps its caption');
 });
+
+test('an image of a taken-down article stored after the reader looked is withheld within a second', async () => {
+  // Article 1 is taken down (above); `salvage media` of an older version stores its photo again.
+  const store = MediaStore.open(fixture.dir);
+  const again = store.keepFile(
+    Buffer.concat([PHOTO.subarray(0, PHOTO.length - 2), Buffer.from([7, 0xff, 0xd9])]),
+    'image/jpeg',
+  );
+  store.record({
+    requestedTs: TS,
+    captureTs: '20210628174723',
+    status: 200,
+    year: '2021',
+    url: SHOWN,
+    key: imageKey(SHOWN),
+    outcome: 'stored',
+    ...again,
+    mime: 'image/jpeg',
+  });
+  store.close();
+  await new Promise((done) => setTimeout(done, 1100));
+  assert.equal((await get(`/media/${again.file}`)).status, 404);
+});

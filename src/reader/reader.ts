@@ -135,6 +135,9 @@ const MEDIA_PATH = new RegExp(
   `^/media/(files/([0-9a-f]{2})/\\2[0-9a-f]{62}\\.(?:${Object.keys(WEB_IMAGE_TYPES).join('|')}))$`,
 );
 
+/** How often a reader looks whether the media store changed (its withheld files). */
+const WITHHELD_CHECK_MS = 1000;
+
 /** Images of taken-down articles: their keys, and the stored files those keys name. */
 interface WithheldImages {
   keys: Set<string>;
@@ -144,11 +147,7 @@ interface WithheldImages {
 function withheldImages(index: SearchIndex, media: MediaStore | undefined): WithheldImages {
   const keys = index.takenDownImages();
   const files = new Set<string>();
-  if (media !== undefined)
-    for (const key of keys) {
-      const file = media.storedByKey(key)?.file;
-      if (file !== undefined) files.add(file);
-    }
+  if (media !== undefined) for (const key of keys) for (const file of media.storedFilesOfKey(key)) files.add(file);
   return { keys, files };
 }
 
@@ -252,8 +251,23 @@ export function createReader(options: ReaderOptions): Reader {
   }
   // A server searches in a worker thread (search-pool.ts): one costly search must not stall pages.
   const pool = mode === 'server' ? new SearchPool({ file: join(options.dir, SEARCH_INDEX_FILE) }) : undefined;
-  /** Images of taken-down articles, read on first use and again after each change of the index. */
-  let withheld: WithheldImages | undefined;
+  /**
+   * Images of taken-down articles: read on first use, again after each change of the index, and
+   * when the media store has changed (`salvage media` storing an image since), looked at once a
+   * second at most.
+   */
+  let withheld: { images: WithheldImages; mediaStamp: string; checkedAt: number } | undefined;
+  const currentWithheld = (): WithheldImages => {
+    const now = Date.now();
+    if (withheld !== undefined && now - withheld.checkedAt < WITHHELD_CHECK_MS) return withheld.images;
+    const mediaStamp = media?.stamp() ?? '';
+    if (withheld !== undefined && withheld.mediaStamp === mediaStamp) {
+      withheld.checkedAt = now;
+      return withheld.images;
+    }
+    withheld = { images: withheldImages(index, media), mediaStamp, checkedAt: now };
+    return withheld.images;
+  };
   const ctx: ReaderContext = {
     dir: options.dir,
     index,
@@ -262,7 +276,7 @@ export function createReader(options: ReaderOptions): Reader {
     loadImages,
     siteTitle: options.siteTitle ?? DEFAULT_READER_OPTIONS.siteTitle,
     segments: segmentMaps(catalog),
-    ...(media !== undefined ? mediaLookups(options.dir, media, () => (withheld ??= withheldImages(index, media))) : {}),
+    ...(media !== undefined ? mediaLookups(options.dir, media, currentWithheld) : {}),
     ...(options.onError !== undefined ? { onError: options.onError } : {}),
     ...(pool !== undefined ? { searcher: (o) => pool.search(o) } : {}),
   };

@@ -77,7 +77,7 @@ export function lookupId(ctx: ReaderContext, input: string): number | undefined 
   if (bare !== undefined && Number(bare) > 0) return Number(bare);
   const url = input.trim();
   // A taken-down article's URL leads to its tombstone.
-  return ctx.catalog.idByOriginalUrl(url) ?? ctx.index.takedowns().find((t) => t.originalUrl === url)?.id;
+  return ctx.catalog.idByOriginalUrl(url) ?? ctx.index.takedownByOriginalUrl(url)?.id;
 }
 
 export function createRoutes(ctx: ReaderContext, options: RouteOptions): Hono {

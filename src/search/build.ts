@@ -18,7 +18,14 @@ import {
   type Tombstone,
 } from './index-db.js';
 import { prepareFile, type ArchiveFileRef, type PreparedDocument, type PreparedResult } from './prepare.js';
-import { archiveFiles, articleImages, parseArchiveFile, readTakedowns, type Takedown } from '../markdown/index.js';
+import {
+  archiveFiles,
+  articleImages,
+  parseArchiveFile,
+  readTakedowns,
+  takedownListHash,
+  type Takedown,
+} from '../markdown/index.js';
 
 export interface BuildOptions {
   onProgress?: (progress: BuildProgress) => void;
@@ -41,6 +48,11 @@ export interface BuildProgress {
    * stay in the index and public: each with their ids, for the keepers to decide.
    */
   takedownRevisions: { id: number; revisions: number[] }[];
+  /**
+   * Taken-down articles whose file could not be read (deleted, unparsable) and whose images no
+   * earlier build recorded: their images cannot be withheld.
+   */
+  takedownImagesUnknown: number[];
   failed: { path: string; message: string }[];
   /**
    * Set when the index file was damaged (not a database, or SQLite found it corrupt): it was moved
@@ -106,7 +118,16 @@ function removeVanished(index: SearchIndex, present: Set<string>, progress: Buil
 }
 
 function emptyProgress(): BuildProgress {
-  return { seen: 0, indexed: 0, unchanged: 0, removed: 0, takenDown: 0, takedownRevisions: [], failed: [] };
+  return {
+    seen: 0,
+    indexed: 0,
+    unchanged: 0,
+    removed: 0,
+    takenDown: 0,
+    takedownRevisions: [],
+    takedownImagesUnknown: [],
+    failed: [],
+  };
 }
 
 /**
@@ -114,7 +135,9 @@ function emptyProgress(): BuildProgress {
  * and end the build; the index gets a new generation when articles or tombstones changed.
  */
 function finishBuild(dir: string, index: SearchIndex, progress: BuildProgress, takedowns: TakedownScan): void {
-  const images = new Set<string>();
+  // What an earlier build read of each article's images: kept when its file is gone since.
+  const earlier = index.takedownImagesById();
+  const images = new Map<number, string[]>();
   const tombstones = takedowns.list.map((t): Tombstone => {
     const path = takedowns.files.get(t.id);
     let title = '';
@@ -123,7 +146,10 @@ function finishBuild(dir: string, index: SearchIndex, progress: BuildProgress, t
       try {
         const f = parseArchiveFile(readFileSync(join(dir, path), 'utf8'));
         // Its images go with it (the reader stops serving their stored files).
-        for (const image of articleImages(f)) images.add(image.key);
+        images.set(
+          t.id,
+          articleImages(f).map((image) => image.key),
+        );
         const revisions = f.date === undefined ? [] : index.groupMembers(groupKey(f));
         if (revisions.length > 0) progress.takedownRevisions.push({ id: t.id, revisions });
         if (t.showTitle) {
@@ -134,6 +160,11 @@ function finishBuild(dir: string, index: SearchIndex, progress: BuildProgress, t
         // unreadable: the tombstone shows the id, date and reason without a title
       }
     }
+    if (!images.has(t.id)) {
+      const known = earlier.get(t.id);
+      if (known !== undefined) images.set(t.id, known);
+      else progress.takedownImagesUnknown.push(t.id);
+    }
     return {
       id: t.id,
       title,
@@ -143,7 +174,7 @@ function finishBuild(dir: string, index: SearchIndex, progress: BuildProgress, t
       by: t.by,
     };
   });
-  const tombstonesChanged = index.setTakedowns(tombstones, images);
+  const tombstonesChanged = index.setTakedowns(tombstones, images, takedownListHash(takedowns.list));
   index.endBuild(progress.indexed > 0 || progress.removed > 0 || tombstonesChanged);
 }
 

@@ -172,8 +172,9 @@ CREATE TABLE IF NOT EXISTS takedowns (
   reason TEXT NOT NULL,
   by TEXT NOT NULL
 );
--- Images (markdown imageKey) the taken-down articles show: the reader no longer serves their files.
-CREATE TABLE IF NOT EXISTS takedown_images (key TEXT PRIMARY KEY) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS takedowns_original_url ON takedowns(original_url);
+-- Images (markdown imageKey) each taken-down article shows: the reader no longer serves their files.
+CREATE TABLE IF NOT EXISTS takedown_images (id INTEGER NOT NULL, key TEXT NOT NULL, PRIMARY KEY (id, key)) WITHOUT ROWID;
 CREATE VIRTUAL TABLE IF NOT EXISTS fts USING fts5(tokens, content='', contentless_delete=1, detail=none, tokenize='ascii');
 CREATE VIRTUAL TABLE IF NOT EXISTS fts_bi USING fts5(tokens, content='', contentless_delete=1, detail=full, tokenize='ascii');
 CREATE VIRTUAL TABLE IF NOT EXISTS fts_title USING fts5(u, b, content='', contentless_delete=1, detail=full, tokenize='ascii');
@@ -265,6 +266,8 @@ function fromTombstoneRow(r: TombstoneDbRow): Tombstone {
 
 /** The meta key present while a build runs: an index that still has it was interrupted (or is being built). */
 const BUILD_MARK = 'build-incomplete';
+/** The meta key of {@link SearchIndex.takedownListHash}. */
+const TAKEDOWN_LIST_HASH = 'takedowns-sha256';
 /** The meta key of {@link SearchIndex.generation}. */
 const GENERATION = 'generation';
 
@@ -568,12 +571,14 @@ export class SearchIndex {
    * Replace the tombstones with `list`; whether anything changed (a new takedown, an edited
    * reason), which gives the index a new generation.
    */
-  setTakedowns(list: readonly Tombstone[], imageKeys: ReadonlySet<string>): boolean {
+  setTakedowns(list: readonly Tombstone[], images: ReadonlyMap<number, readonly string[]>, listHash: string): boolean {
     const sorted = [...list].sort((a, b) => a.id - b.id);
-    const keys = [...imageKeys].sort();
+    const pairs = [...images].flatMap(([id, keys]) => [...new Set(keys)].map((key) => [id, key] as const));
+    pairs.sort((a, b) => a[0] - b[0] || (a[1] < b[1] ? -1 : a[1] > b[1] ? 1 : 0));
     const same =
       JSON.stringify(this.takedowns().map(tombstoneRow)) === JSON.stringify(sorted.map(tombstoneRow)) &&
-      JSON.stringify([...this.takenDownImages()].sort()) === JSON.stringify(keys);
+      JSON.stringify(this.#takedownImagePairs()) === JSON.stringify(pairs) &&
+      this.takedownListHash() === listHash;
     if (same) return false;
     this.db.transaction(() => {
       this.db.exec('DELETE FROM takedowns; DELETE FROM takedown_images;');
@@ -581,10 +586,74 @@ export class SearchIndex {
         'INSERT INTO takedowns (id, title, original_url, date, reason, by) VALUES (@id, @title, @originalUrl, @date, @reason, @by)',
       );
       for (const t of sorted) insert.run(tombstoneRow(t));
-      const image = this.db.prepare('INSERT INTO takedown_images (key) VALUES (?)');
-      for (const k of keys) image.run(k);
+      const image = this.db.prepare('INSERT INTO takedown_images (id, key) VALUES (?, ?)');
+      for (const [id, key] of pairs) image.run(id, key);
+      this.db.prepare('INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)').run(TAKEDOWN_LIST_HASH, listHash);
     })();
     return true;
+  }
+
+  /** The hash of the `takedowns.yaml` list the index applied ({@link setTakedowns}); '' for none. */
+  takedownListHash(): string {
+    try {
+      return (
+        this.db.prepare<[string], { value: string }>('SELECT value FROM meta WHERE key = ?').get(TAKEDOWN_LIST_HASH)
+          ?.value ?? ''
+      );
+    } catch {
+      return '';
+    }
+  }
+
+  #takedownImagePairs(): [number, string][] {
+    if (!this.#hasTable('takedown_images')) return [];
+    return this.db
+      .prepare<[], { id: number; key: string }>('SELECT id, key FROM takedown_images ORDER BY id, key')
+      .all()
+      .map((r) => [r.id, r.key]);
+  }
+
+  /** The image keys each taken-down article showed, as the last build recorded them. */
+  takedownImagesById(): Map<number, string[]> {
+    const out = new Map<number, string[]>();
+    for (const [id, key] of this.#takedownImagePairs()) out.set(id, [...(out.get(id) ?? []), key]);
+    return out;
+  }
+
+  #hasTable(name: string): boolean {
+    return (
+      this.db.prepare<[string], unknown>("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?").get(name) !==
+      undefined
+    );
+  }
+
+  /** Every tombstone, by id; none for an index built before takedowns existed. */
+  takedowns(): Tombstone[] {
+    if (!this.#hasTable('takedowns')) return [];
+    return this.db
+      .prepare<[], TombstoneDbRow>('SELECT id, title, original_url, date, reason, by FROM takedowns ORDER BY id')
+      .all()
+      .map(fromTombstoneRow);
+  }
+
+  /** The tombstone of a taken-down article. */
+  takedown(id: number): Tombstone | undefined {
+    if (!this.#hasTable('takedowns')) return undefined;
+    const row = this.db
+      .prepare<[number], TombstoneDbRow>('SELECT id, title, original_url, date, reason, by FROM takedowns WHERE id = ?')
+      .get(id);
+    return row === undefined ? undefined : fromTombstoneRow(row);
+  }
+
+  /** The taken-down article whose original URL this is. */
+  takedownByOriginalUrl(url: string): Tombstone | undefined {
+    if (!this.#hasTable('takedowns')) return undefined;
+    const row = this.db
+      .prepare<[string], TombstoneDbRow>(
+        'SELECT id, title, original_url, date, reason, by FROM takedowns WHERE original_url = ? LIMIT 1',
+      )
+      .get(url);
+    return row === undefined ? undefined : fromTombstoneRow(row);
   }
 
   /** Ids of the indexed articles of a revision group ({@link groupKey}), ascending. */
@@ -595,39 +664,14 @@ export class SearchIndex {
       .all(key);
   }
 
-  /** The images (markdown `imageKey`) that taken-down articles show. */
+  /**
+   * The images (markdown `imageKey`) that taken-down articles show. Fails closed: only an index
+   * built before takedowns (no such table) has none; any other error is thrown, and the reader
+   * answers that request with an error rather than an image that may be withheld.
+   */
   takenDownImages(): Set<string> {
-    try {
-      return new Set(this.db.prepare<[], string>('SELECT key FROM takedown_images').pluck().all());
-    } catch {
-      return new Set(); // an index built before takedowns
-    }
-  }
-
-  /** Every tombstone, by id; none for an index built before takedowns existed. */
-  takedowns(): Tombstone[] {
-    try {
-      return this.db
-        .prepare<[], TombstoneDbRow>('SELECT id, title, original_url, date, reason, by FROM takedowns ORDER BY id')
-        .all()
-        .map(fromTombstoneRow);
-    } catch {
-      return []; // no takedowns table: an index built before them
-    }
-  }
-
-  /** The tombstone of a taken-down article. */
-  takedown(id: number): Tombstone | undefined {
-    try {
-      const row = this.db
-        .prepare<[number], TombstoneDbRow>(
-          'SELECT id, title, original_url, date, reason, by FROM takedowns WHERE id = ?',
-        )
-        .get(id);
-      return row === undefined ? undefined : fromTombstoneRow(row);
-    } catch {
-      return undefined;
-    }
+    if (!this.#hasTable('takedown_images')) return new Set();
+    return new Set(this.db.prepare<[], string>('SELECT DISTINCT key FROM takedown_images').pluck().all());
   }
 
   /** Number of indexed articles. */

@@ -382,6 +382,16 @@ export class MediaStore {
     return r === undefined ? undefined : fromDb(r);
   }
 
+  /** Every stored file of a key (spellings of one image may have been stored apart). */
+  storedFilesOfKey(key: string): string[] {
+    return this.db
+      .prepare<[string], string>(
+        "SELECT DISTINCT file FROM images WHERE key = ? AND outcome = 'stored' AND file IS NOT NULL",
+      )
+      .pluck()
+      .all(key);
+  }
+
   private outcomesOfKey: Statement<[string], string> | undefined;
 
   /** Whether a later run should leave this image alone: a final outcome is recorded for its key. */

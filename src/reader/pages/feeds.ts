@@ -5,8 +5,9 @@
  *
  * Links are relative (resolved against the feed's own address): the reader does not know the
  * host or path prefix it is served under, and a static mirror may be anywhere. Ids are absolute,
- * as RFC 4287 §4.2.6 requires: name-based UUIDs of the site title and the address, stable across
- * builds and distinct between archives.
+ * as RFC 4287 §4.2.6 requires, and stable across builds: an entry's is a name-based UUID of the
+ * article's original URL (one story, one id, in any archive of it), else of the site title and
+ * its address; a feed's, of the site title, the outlet's host and the feed's address.
  */
 import { createHash } from 'node:crypto';
 import type { CatalogFacet, CatalogItem } from '../../search/index.js';
@@ -64,6 +65,16 @@ export function facetFeed(ctx: ReaderContext, facet: CatalogFacet, name: string)
   return atom(ctx, self, `${FACET_LABELS[facet].one}：${name} · ${ctx.siteTitle}`, alternate, items);
 }
 
+/** The host of an outlet's URL without `www.`; '' without one. */
+function outletHost(url: string | undefined): string {
+  if (url === undefined) return '';
+  try {
+    return new URL(url).hostname.replace(/^www\./, '');
+  } catch {
+    return '';
+  }
+}
+
 /** Relative reference from the feed at `from` to the site path `to` (both absolute paths). */
 function relative(from: string, to: string): string {
   const up = from.split('/').length - 2; // segments of the feed's folder
@@ -79,12 +90,14 @@ function atom(
 ): string {
   const entries = items.map((item) => {
     const a = ctx.catalog.article(item.id);
+    const original = a?.originalUrl !== undefined && /^https?:\/\//i.test(a.originalUrl) ? a.originalUrl : undefined;
     const published = siteDateTime(item.date);
     const updated = siteDateTime(a?.lastUpdated) ?? published;
     const summary = (ctx.catalog.text(item.id) ?? '').replace(/\s+/g, ' ').trim();
     const cut = Array.from(summary);
     return {
       item,
+      original,
       published,
       updated,
       summary: cut.length > SUMMARY_CHARS ? `${cut.slice(0, SUMMARY_CHARS).join('')}…` : summary,
@@ -100,7 +113,7 @@ function atom(
   const lines = [
     '<?xml version="1.0" encoding="utf-8"?>',
     '<feed xmlns="http://www.w3.org/2005/Atom">',
-    `<id>${nameUuid(`${ctx.siteTitle}\u0000${self}`)}</id>`,
+    `<id>${nameUuid(`${ctx.siteTitle}\u0000${outletHost(entries[0]?.original)}\u0000${self}`)}</id>`,
     `<title>${xml(title)}</title>`,
     `<updated>${newest}</updated>`,
     `<link rel="self" type="application/atom+xml" href="${xml(relative(self, self))}"/>`,
@@ -108,10 +121,15 @@ function atom(
     `<author><name>${xml(ctx.siteTitle)}</name></author>`,
     '<generator>salvage</generator>',
   ];
-  for (const { item, published, updated, summary } of entries) {
+  const usedIds = new Set<string>();
+  for (const { item, original, published, updated, summary } of entries) {
+    // Two ids of one original URL (captures of one page kept apart) keep an entry id each.
+    let id = nameUuid(original ?? `${ctx.siteTitle}\u0000${articleHref(item.id)}`);
+    if (usedIds.has(id)) id = nameUuid(`${ctx.siteTitle}\u0000${articleHref(item.id)}`);
+    usedIds.add(id);
     lines.push(
       '<entry>',
-      `<id>${nameUuid(`${ctx.siteTitle}\u0000${articleHref(item.id)}`)}</id>`,
+      `<id>${id}</id>`,
       `<title>${xml(item.title)}</title>`,
       `<link rel="alternate" type="text/html" href="${xml(relative(self, articleHref(item.id)))}"/>`,
       `<updated>${updated ?? newest}</updated>`,
