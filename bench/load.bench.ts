@@ -18,6 +18,7 @@
  *   npm run bench:load
  *   npm run bench:load -- --rate 1000 --duration 60 --steps 1500,2000,3000,4000 --step-duration 15
  *   npm run bench:load -- --dir DIR --workers 2 --no-render
+ *   npm run bench:load -- --steps none              (the main run only)
  *
  * The archive defaults to .bench-out/search/archive (`npm run bench:search` imports and indexes
  * the existing archive there). The load generator shares the machine with the server.
@@ -35,7 +36,9 @@ const root = resolve(import.meta.dirname, '..');
 const dir = resolve(arg('--dir') ?? join(root, '.bench-out/search/archive'));
 const RATE = Number(arg('--rate') ?? 1000);
 const DURATION_S = Number(arg('--duration') ?? 60);
-const STEPS = (arg('--steps') ?? '1500,2000,2500,3000,4000,5000').split(',').map(Number);
+// `--steps none`: the main run only (bench:scale).
+const STEPS =
+  arg('--steps') === 'none' ? [] : (arg('--steps') ?? '1500,2000,2500,3000,4000,5000').split(',').map(Number);
 const STEP_S = Number(arg('--step-duration') ?? 15);
 const WORKERS = arg('--workers');
 const RENDER = !args.includes('--no-render');

@@ -2,6 +2,7 @@
 import { requireTakedownsApplied } from './read-commands.js';
 import { Option, type Command } from 'commander';
 import {
+  COMPACT_MAX_FILES,
   DEFAULT_EXPORT_SITE_OPTIONS,
   exportDump,
   exportSite,
@@ -109,6 +110,17 @@ Examples:
       DEFAULT_EXPORT_SITE_OPTIONS.concurrency,
     )
     .option('--load-images', 'show article images from web.archive.org (default: images are links)', false)
+    .option(
+      '--compact',
+      `at most --max-files files (default ${COMPACT_MAX_FILES}, Cloudflare Pages' limit): pages that do not fit as files are assembled in the browser`,
+      false,
+    )
+    .option('--max-files <n>', 'the file limit of --compact', (v) => Math.floor(Number(v)), COMPACT_MAX_FILES)
+    .option(
+      '--base-path <path>',
+      'the path the site will be served under, for 404.html only (every other page links relative to itself)',
+      DEFAULT_EXPORT_SITE_OPTIONS.basePath,
+    )
     .option('--json', 'print the report as JSON', false)
     .option('-q, --quiet', 'no progress on stderr', false)
     .addHelpText(
@@ -117,14 +129,19 @@ Examples:
 SITE holds <path>/index.html for every page (home, dates, on-this-day, categories, tags, authors,
 articles, search, lookup), 404.html, assets/ (stylesheet, scripts, static-search.js) and
 search-index/ (the search in the browser: postings of every character and character pair of the
-folded text, sharded so a query loads only its tokens; results equal the server's). Serve the
-folder at the root of a host (links are absolute, /article/<id>/). It is built beside SITE in
+folded text, sharded and gzipped so a query loads only its tokens; results equal the server's).
+Pages link relative to themselves, so the folder can be served at a host's root or under any path
+(https://user.github.io/repo/); give that path as --base-path for the 404 page. --compact fits
+hosts that limit files: articles, tag, author and category pages that do not fit under
+--max-files go into pages/ data files, which 404.html (the page a static host answers for an
+address it has no file for) assembles in the browser; tags get no Atom feed. It is built beside SITE in
 .SITE.partial-<pid> and renamed into place at the end; leftovers of an interrupted run whose
 process is gone are removed by the next run (and said on stderr). An article whose date is not
 a calendar date (2020-13-45) is exported with the date as text and no date page, with a warning.
 
 Examples:
   salvage export-site hkcnews-archive --out hkcnews-site
+  salvage export-site hkcnews-archive --out docs --base-path /hkcnews-archive/   (a GitHub Pages project site)
   (cd hkcnews-site && python3 -m http.server 8000)`,
     )
     .action(async (dir: string, flags: Record<string, unknown>) => {
@@ -142,6 +159,8 @@ Examples:
         out: flags['out'] as string,
         concurrency: flags['concurrency'] as number,
         loadImages: flags['loadImages'] === true,
+        basePath: flags['basePath'] as string,
+        ...(flags['compact'] === true ? { compact: { maxFiles: flags['maxFiles'] as number } } : {}),
         onProgress: show,
         onLeftover: (l) => {
           progress.done();
@@ -171,6 +190,15 @@ Examples:
       else
         process.stdout.write(
           `${report.pages} pages, ${report.files} files, ${mb(report.bytes)} (search index ${mb(report.index.bytes)} in ${report.index.files} files; ${report.media.files} images, ${mb(report.media.bytes)}; client ${(report.clientBytes / 1024).toFixed(1)} KiB) → ${report.out} in ${report.seconds.total.toFixed(1)} s\n`,
+        );
+      const c = report.compact;
+      if (c !== undefined && flags['json'] !== true)
+        process.stdout.write(
+          `compact: ${c.pagesInData} pages in ${c.dataFiles} data files (${mb(c.dataBytes)}), assembled in the browser; ${c.feedsLeftOut} tag feeds left out\n`,
+        );
+      if (c !== undefined && report.files > c.maxFiles)
+        process.stderr.write(
+          `warning: ${report.files} files, over --max-files ${c.maxFiles}: the search index and the pages that are always files (dates, on-this-day, feeds) alone need that many\n`,
         );
     });
 }

@@ -41,10 +41,13 @@ const clientPlugin: Plugin = {
   },
 };
 
-/** The client bundle's JavaScript (an ES module, minified). Throws if anything server-only got in. */
-export async function bundleClient(): Promise<string> {
+/** The client bundles: the search (every export) and the compact export's page assembler. */
+export type ClientBundle = 'static-search' | 'static-pages';
+
+/** A client bundle's JavaScript (an ES module, minified). Throws if anything server-only got in. */
+export async function bundleClient(name: ClientBundle = 'static-search'): Promise<string> {
   const result = await build({
-    entryPoints: [sourceFile(resolve(HERE, 'client/static-search.js'))],
+    entryPoints: [sourceFile(resolve(HERE, `client/${name}.js`))],
     bundle: true,
     write: false,
     format: 'esm',

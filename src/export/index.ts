@@ -20,6 +20,8 @@ export {
   CLIENT_SCRIPT_PATH,
   SEARCH_INDEX_DIR,
   DEFAULT_EXPORT_SITE_OPTIONS,
+  COMPACT_MAX_FILES,
+  PAGES_SCRIPT_PATH,
   type ExportSiteOptions,
   type ExportSiteProgress,
   type ExportSiteReport,

@@ -12,6 +12,7 @@ import { search, SearchIndex, type SearchOptions } from '../search/index.js';
 import { isSalvageError } from '../errors.js';
 import { exportSite, sitePathOf, SITE_MARKER } from './site.js';
 import { fileLoader } from './loader.js';
+import { rebaseLinks, rootFrom } from './links.js';
 import { runLookupPage, runSearchPage, type DomDocument } from './client/dom.js';
 import { StaticSearchIndex } from './client/search-core.js';
 import { INDEX_FILES, type StaticIndexManifest } from './client/codec.js';
@@ -57,7 +58,7 @@ test('export-site writes every page, the client script, the index and the marker
   }
   assert.match(
     readFileSync(join(site, 'search/index.html'), 'utf8'),
-    /<script type="module" src="\/assets\/static-search\.js"><\/script>/,
+    /<script type="module" src="\.\.\/assets\/static-search\.js"><\/script>/,
   );
   assert.ok(report.bytes > report.index.bytes && report.index.bytes > 0);
   assert.deepEqual(readdirSync(work), ['site'], 'no temporary folder is left beside the site');
@@ -116,6 +117,37 @@ function region(htmlText: string): string {
   return sortAttributes(document.getElementById('search-results')?.innerHTML ?? '');
 }
 
+test('served under a path prefix, every link of every exported page reaches a file of the site', () => {
+  const prefix = '/mirror/archive/';
+  const pages: string[] = [];
+  const walk = (rel: string): void => {
+    for (const entry of readdirSync(join(site, rel), { withFileTypes: true })) {
+      const child = rel === '' ? entry.name : `${rel}/${entry.name}`;
+      if (entry.isDirectory()) {
+        if (child !== 'search-index') walk(child);
+      } else if (entry.name.endsWith('.html') && child !== '404.html') pages.push(child);
+    }
+  };
+  walk('');
+  assert.ok(pages.length > 60);
+  let links = 0;
+  for (const rel of pages) {
+    const html = readFileSync(join(site, rel), 'utf8');
+    const pageUrl = new URL(rel.replace(/index\.html$/, ''), `https://host${prefix}`);
+    for (const [, value] of html.matchAll(/\s(?:href|src|action)="([^"]*)"/g)) {
+      const href = value!.replaceAll('&amp;', '&');
+      if (/^[a-z]+:/.test(href) || href.startsWith('//') || href.startsWith('#')) continue;
+      const target = new URL(href, pageUrl);
+      assert.ok(target.pathname.startsWith(prefix), `${rel}: ${href} leaves ${prefix}`);
+      const path = decodeURIComponent(target.pathname.slice(prefix.length));
+      const file = path === '' || path.endsWith('/') ? `${path}index.html` : path;
+      assert.ok(existsSync(join(site, file)), `${rel}: ${href} → ${file} is not in the site`);
+      links++;
+    }
+  }
+  assert.ok(links > 1000, `${links} links checked`);
+});
+
 test('the client renders the search results region exactly as the server page', async () => {
   const reader = createReader({ dir: fixture.dir });
   const client = await StaticSearchIndex.open(fileLoader(join(site, 'search-index')));
@@ -134,7 +166,9 @@ test('the client renders the search results region exactly as the server page', 
       const server = await (await reader.fetch(new Request(`http://localhost/search/${query}`))).text();
       const { document } = parseHTML(readFileSync(join(site, 'search/index.html'), 'utf8'));
       await runSearchPage(document, query, () => Promise.resolve(client));
-      assert.equal(sortAttributes(document.getElementById('search-results')?.innerHTML ?? ''), region(server), query);
+      // As the exported search page would hold it: links relative to /search/.
+      const exported = rebaseLinks(server, rootFrom('/search/'));
+      assert.equal(sortAttributes(document.getElementById('search-results')?.innerHTML ?? ''), region(exported), query);
       const q = new URLSearchParams(query).get('q') ?? '';
       assert.equal(document.querySelector('form.search [name="q"]')?.getAttribute('value'), q);
     }
@@ -162,7 +196,7 @@ test('the lookup page opens the article of a pasted URL (U+FFFD slug too) or say
     () => Promise.resolve(client),
     (href) => went.push(href),
   );
-  assert.deepEqual(went, ['/article/107/', '/article/101/']);
+  assert.deepEqual(went, ['../article/107/', '../article/101/']);
   const missing = page();
   await runLookupPage(
     missing,
@@ -200,8 +234,19 @@ test('export-site refuses a foreign folder and a folder without index, and repla
     exportSite(work, { out: join(work, 'x') }),
     (e) => isSalvageError(e) && e.code === 'INPUT_UNREADABLE',
   );
-  const again = await exportSite(fixture.dir, { out: site });
+  for (const basePath of ['repo/', '/repo', '/a/../b/', '/x"y/', '/%2e%2e/']) {
+    await assert.rejects(
+      exportSite(fixture.dir, { out: join(work, 'x'), basePath }),
+      (e) => isSalvageError(e) && e.code === 'INPUT_INVALID',
+      basePath,
+    );
+  }
+  // A host serves 404.html at any missing address: its links start at the base path.
+  const again = await exportSite(fixture.dir, { out: site, basePath: '/repo/' });
   assert.equal(again.pages, report.pages);
+  const missing = readFileSync(join(site, '404.html'), 'utf8');
+  assert.match(missing, /<a class="site-title" href="\/repo\/">/);
+  assert.doesNotMatch(missing, /\s(?:href|src|action)="\/(?!repo\/)/);
   assert.ok(!existsSync(join(work, 'x')));
   assert.deepEqual(readdirSync(work).sort(), ['foreign', 'site']);
 });

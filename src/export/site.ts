@@ -6,13 +6,19 @@
  * complete export or the new complete one, never half of one.
  */
 import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import { basename, dirname, join, resolve, sep } from 'node:path';
-import { createReader } from '../reader/index.js';
+import { createReader, SCRIPT } from '../reader/index.js';
 import { isCalendarDate, SearchIndex, SEARCH_INDEX_FILE } from '../search/index.js';
 import { SalvageError } from '../errors.js';
 import { bundleClient } from './bundle.js';
 import { indexDocuments } from './index-documents.js';
+import { rebaseLinks, rootFrom } from './links.js';
+import { SiteFiles } from './site-files.js';
+import { PageDataWriter } from './page-data.js';
+import { pageKey, type PageData } from './client/codec.js';
+import { ENHANCE_META, NOT_FOUND_TEMPLATE_ID, PAGE_SHARDS_META } from './client/static-pages.js';
+import { decodeHTML } from 'entities';
 import { cleanSiteLeftovers, type Leftover } from './leftovers.js';
 import {
   writeStaticIndex,
@@ -34,8 +40,22 @@ export interface ExportSiteOptions {
   concurrency?: number;
   /** Options of the static search index. */
   index?: Omit<StaticIndexOptions, 'onProgress'>;
+  /**
+   * A compact export, for hosts that limit files (Cloudflare Pages: 20,000): at most `maxFiles`
+   * files (default {@link COMPACT_MAX_FILES}). Articles, tag, author and category pages beyond what
+   * fits as files go into page data files that `404.html` assembles in the browser; the search
+   * index is grouped into fewer, larger files; tags get no Atom feed. Default: off.
+   */
+  compact?: boolean | { maxFiles?: number };
   /** Show article images from web.archive.org (the reader's `loadImages`). Default false. */
   loadImages?: boolean;
+  /**
+   * The path the site is served under (`/` at a host's root, `/repo/` for a GitHub Pages project
+   * site). Only 404.html uses it: a host serves that page at any missing address, so its links
+   * cannot be relative. Every other page links relative to itself and works under any prefix.
+   * Default `/`.
+   */
+  basePath?: string;
   onProgress?: (event: ExportSiteProgress) => void;
   /**
    * Told about each leftover of an interrupted earlier run that was cleaned up before this one
@@ -46,7 +66,15 @@ export interface ExportSiteOptions {
   onSkippedPage?: (page: { path: string; status: number }) => void;
 }
 
-export const DEFAULT_EXPORT_SITE_OPTIONS = { concurrency: 8, loadImages: false } as const;
+export const DEFAULT_EXPORT_SITE_OPTIONS = { concurrency: 8, loadImages: false, basePath: '/' } as const;
+
+/** Cloudflare Pages' limit of files per site (the free plan), the compact export's default. */
+export const COMPACT_MAX_FILES = 20_000;
+/** The compact export's page assembler. */
+export const PAGES_SCRIPT_PATH = 'assets/static-pages.js';
+
+/** A base path: `/`, or folders of URL-safe characters each ending in `/` (`/repo/`, `/a/b/`). */
+const BASE_PATH = /^\/(?:[A-Za-z0-9._~-]+\/)*$/;
 
 export type ExportSiteProgress =
   | { phase: 'pages'; done: number }
@@ -67,6 +95,13 @@ export interface ExportSiteReport {
   /** Bytes of `assets/static-search.js`. */
   clientBytes: number;
   /**
+   * Files written anew, and files kept from the export this one replaced (equal bytes: a hard
+   * link to the old file, so its inode and mtime stay). All written on a first export.
+   */
+  incremental: { written: number; kept: number };
+  /** A compact export's page data: files and bytes, pages in them, tag feeds left out. */
+  compact?: { maxFiles: number; dataFiles: number; dataBytes: number; pagesInData: number; feedsLeftOut: number };
+  /**
    * Articles whose `date` is neither a calendar day `YYYY-MM-DD` nor a partial `YYYY-MM` / `YYYY`
    * (`2020-13-45`): each is exported with its date shown as text, and has no date page.
    */
@@ -81,8 +116,8 @@ export interface ExportSiteReport {
   seconds: { pages: number; index: number; total: number };
 }
 
-/** An image of the archive's media store in a rendered page (reader `/media/files/…` paths). */
-const MEDIA_SRC = /src="(\/media\/files\/[0-9a-f]{2}\/[0-9a-f]{64}\.[a-z]{3,4})"/g;
+/** An image of the archive's media store in an exported page (reader `/media/files/…` paths, made relative). */
+const MEDIA_SRC = /src="(?:\.\.\/)*(media\/files\/[0-9a-f]{2}\/[0-9a-f]{64}\.[a-z]{3,4})"/g;
 
 /** A static-site file for a page path (`/a/b/` → `a/b/index.html`, `/assets/x.css` → `assets/x.css`); undefined when unsafe. */
 export function sitePathOf(urlPath: string): string | undefined {
@@ -130,6 +165,8 @@ export function isArchiveDate(date: string): boolean {
   return isCalendarDate(date) || PARTIAL_DATE.test(date);
 }
 
+const isHtml = (response: Response): boolean => (response.headers.get('content-type') ?? '').startsWith('text/html');
+
 function isEmptyDir(path: string): boolean {
   return statSync(path).isDirectory() && readdirSync(path).length === 0;
 }
@@ -143,6 +180,27 @@ function isEmptyDir(path: string): boolean {
 export async function exportSite(dir: string, options: ExportSiteOptions): Promise<ExportSiteReport> {
   const started = Date.now();
   const out = resolve(options.out);
+  const compact =
+    options.compact === undefined || options.compact === false
+      ? undefined
+      : { maxFiles: (options.compact === true ? undefined : options.compact.maxFiles) ?? COMPACT_MAX_FILES };
+  if (compact !== undefined && !(Number.isSafeInteger(compact.maxFiles) && compact.maxFiles > 0)) {
+    throw new SalvageError(
+      'INPUT_INVALID',
+      `--max-files must be a whole number above 0, not ${String(compact.maxFiles)}`,
+      {
+        subject: String(compact.maxFiles),
+      },
+    );
+  }
+  const basePath = options.basePath ?? DEFAULT_EXPORT_SITE_OPTIONS.basePath;
+  if (!BASE_PATH.test(basePath) || basePath.split('/').some((s) => s === '.' || s === '..')) {
+    throw new SalvageError(
+      'INPUT_INVALID',
+      `base path ${JSON.stringify(basePath)} is not a path of folders such as / or /archive/ (letters, digits, . _ ~ -, ending in /)`,
+      { subject: basePath },
+    );
+  }
   if (!existsSync(join(dir, SEARCH_INDEX_FILE))) {
     throw new SalvageError('INPUT_UNREADABLE', `${dir} has no search index; run salvage index ${dir} first`, {
       subject: dir,
@@ -167,17 +225,54 @@ export async function exportSite(dir: string, options: ExportSiteOptions): Promi
   let bytes = 0;
   let mediaFiles = 0;
   let mediaBytes = 0;
+  // Incremental: files equal to the previous export's are linked to it, not written again.
+  const siteFiles = new SiteFiles(temp, existsSync(join(out, SITE_MARKER)) ? out : undefined);
   const put = async (rel: string, data: Uint8Array | string): Promise<void> => {
     const full = resolve(temp, rel);
     if (!full.startsWith(root))
       throw new SalvageError('OUTPUT_UNSAFE', `refusing to write ${rel} outside ${out}`, { subject: rel });
     await mkdir(dirname(full), { recursive: true });
-    await writeFile(full, data);
+    const bytesOf = typeof data === 'string' ? Buffer.from(data) : data;
+    await siteFiles.write(full, bytesOf);
     files++;
-    bytes += typeof data === 'string' ? Buffer.byteLength(data) : data.length;
+    bytes += bytesOf.length;
   };
 
   try {
+    // The search index first: a compact export fits its pages into the files the index leaves.
+    const indexStarted = Date.now();
+    const index = SearchIndex.openDir(dir, { readonly: true });
+    const takedownList = index.takedowns().map(({ id, date, reason, by }) => ({ id, date, reason, by }));
+    let stats: StaticIndexStats;
+    const badDates: ExportSiteReport['badDates'] = [];
+    // Noted on the way through (the index is read once): the pages already render such a date as text.
+    const documents = function* (): Generator<StaticIndexDocument> {
+      for (const doc of indexDocuments(index)) {
+        if (doc.date !== undefined && !isArchiveDate(doc.date)) badDates.push({ id: doc.id, date: doc.date });
+        yield doc;
+      }
+    };
+    try {
+      const articles = index.count();
+      stats = writeStaticIndex(documents(), join(temp, SEARCH_INDEX_DIR), {
+        ...(compact === undefined ? { shards: shardsFor(articles) } : compactIndexOptions(articles)),
+        ...options.index,
+        writeFile: (full, data) => siteFiles.writeSync(full, data),
+        onProgress: (e) =>
+          options.onProgress?.(
+            e.phase === 'documents'
+              ? { phase: 'index-documents', done: e.done }
+              : { phase: 'index-postings', done: e.done, of: e.of },
+          ),
+      });
+    } finally {
+      index.close();
+    }
+    files += stats.files;
+    bytes += stats.bytes;
+    const indexSeconds = (Date.now() - indexStarted) / 1000;
+    const pagesStarted = Date.now();
+
     const reader = createReader({
       dir,
       mode: 'static',
@@ -186,7 +281,15 @@ export async function exportSite(dir: string, options: ExportSiteOptions): Promi
     let pages = 0;
     const mediaPaths = new Set<string>();
     const skippedPages: ExportSiteReport['skippedPages'] = [];
+    let plan: CompactPlan | undefined;
+    let pageData: PageDataWriter | undefined;
     try {
+      if (compact !== undefined) {
+        plan = planCompact(reader.pagePaths(), compact.maxFiles, stats.files);
+        pageData = new PageDataWriter(temp, plan.dataFiles, plan.inData, (full, data) =>
+          siteFiles.writeSync(full, data),
+        );
+      }
       const paths = reader.pagePaths()[Symbol.iterator]();
       const origin = 'http://static.invalid';
       const worker = async (): Promise<void> => {
@@ -199,6 +302,8 @@ export async function exportSite(dir: string, options: ExportSiteOptions): Promi
               `the reader listed an unsafe page path ${JSON.stringify(urlPath)}`,
               { subject: urlPath },
             );
+          const place = plan === undefined ? 'file' : plan.place(urlPath);
+          if (place === 'left-out') continue;
           const response = await reader.fetch(new Request(origin + urlPath));
           if (response.status !== 200) {
             // One page that does not render (its archive file gone or unreadable since indexing:
@@ -209,11 +314,14 @@ export async function exportSite(dir: string, options: ExportSiteOptions): Promi
             options.onSkippedPage?.(skip);
             continue;
           }
-          const body = new Uint8Array(await response.arrayBuffer());
-          await put(rel, body);
+          const html = isHtml(response) ? rebaseLinks(await response.text(), rootFrom(urlPath)) : undefined;
+          const body = html !== undefined ? Buffer.from(html) : new Uint8Array(await response.arrayBuffer());
+          // Keyed as the browser's address decodes (the encoded path, decoded once).
+          if (place === 'data' && html !== undefined) pageData!.add(pageKey(urlPath.slice(1)), pageParts(html));
+          else await put(rel, body);
           // The archive's own images this page shows: copied below, once each (only those used).
           if (urlPath.startsWith('/article/'))
-            for (const m of Buffer.from(body).toString('utf8').matchAll(MEDIA_SRC)) mediaPaths.add(m[1]!);
+            for (const m of Buffer.from(body).toString('utf8').matchAll(MEDIA_SRC)) mediaPaths.add(`/${m[1]!}`);
           if (++pages % 1000 === 0) options.onProgress?.({ phase: 'pages', done: pages });
         }
       };
@@ -230,42 +338,25 @@ export async function exportSite(dir: string, options: ExportSiteOptions): Promi
         mediaFiles++;
         mediaBytes += body.length;
       }
-      const missing = await reader.fetch(new Request(`${origin}/404-not-a-page/`));
-      await put('404.html', new Uint8Array(await missing.arrayBuffer()));
+      const missing = rebaseLinks(
+        await (await reader.fetch(new Request(`${origin}/404-not-a-page/`))).text(),
+        basePath,
+      );
+      if (pageData !== undefined && plan !== undefined) {
+        const written = pageData.finish();
+        pageData = undefined;
+        files += written.files;
+        bytes += written.bytes;
+        plan.dataBytes = written.bytes;
+        await put(PAGES_SCRIPT_PATH, await bundleClient('static-pages'));
+        await put('404.html', pageShell(missing, basePath, plan.dataFiles));
+      } else await put('404.html', missing);
     } finally {
+      pageData?.abort();
       reader.close();
     }
     options.onProgress?.({ phase: 'pages', done: pages });
-    const pagesDone = Date.now();
-
-    const index = SearchIndex.openDir(dir, { readonly: true });
-    const takedownList = index.takedowns().map(({ id, date, reason, by }) => ({ id, date, reason, by }));
-    let stats: StaticIndexStats;
-    const badDates: ExportSiteReport['badDates'] = [];
-    // Noted on the way through (the index is read once): the pages already render such a date as text.
-    const documents = function* (): Generator<StaticIndexDocument> {
-      for (const doc of indexDocuments(index)) {
-        if (doc.date !== undefined && !isArchiveDate(doc.date)) badDates.push({ id: doc.id, date: doc.date });
-        yield doc;
-      }
-    };
-    try {
-      stats = writeStaticIndex(documents(), join(temp, SEARCH_INDEX_DIR), {
-        shards: shardsFor(index.count()),
-        ...options.index,
-        onProgress: (e) =>
-          options.onProgress?.(
-            e.phase === 'documents'
-              ? { phase: 'index-documents', done: e.done }
-              : { phase: 'index-postings', done: e.done, of: e.of },
-          ),
-      });
-    } finally {
-      index.close();
-    }
-    files += stats.files;
-    bytes += stats.bytes;
-    const indexDone = Date.now();
+    const pagesSeconds = (Date.now() - pagesStarted) / 1000;
 
     options.onProgress?.({ phase: 'client' });
     const client = await bundleClient();
@@ -279,10 +370,22 @@ export async function exportSite(dir: string, options: ExportSiteOptions): Promi
       index: stats,
       clientBytes: Buffer.byteLength(client),
       media: { files: mediaFiles, bytes: mediaBytes },
+      incremental: { written: siteFiles.written, kept: siteFiles.kept },
+      ...(plan !== undefined
+        ? {
+            compact: {
+              maxFiles: plan.maxFiles,
+              dataFiles: plan.dataFiles,
+              dataBytes: plan.dataBytes,
+              pagesInData: plan.inData,
+              feedsLeftOut: plan.leftOut,
+            },
+          }
+        : {}),
       badDates,
       skippedPages,
       leftovers,
-      seconds: { pages: (pagesDone - started) / 1000, index: (indexDone - pagesDone) / 1000, total: 0 },
+      seconds: { pages: pagesSeconds, index: indexSeconds, total: 0 },
     };
     report.seconds.total = (Date.now() - started) / 1000;
     const marker =
@@ -312,4 +415,109 @@ export async function exportSite(dir: string, options: ExportSiteOptions): Promi
     rmSync(temp, { recursive: true, force: true });
     throw error;
   }
+}
+
+/** HTML pages that a compact export may keep in page data instead of a file each. */
+const IN_DATA = /^\/(?:article|tag|author|category)\/.*\/$/;
+/** Tag feeds: a file each, and one per tag; a compact export leaves them out (sites and categories keep theirs). */
+const LEFT_OUT_IN_COMPACT = /^\/tag\/[^/]+\/feed\.xml$/;
+/** Pages per page data file: ~150 KB gzipped on hkcnews, loaded whole for one page. */
+const PAGES_PER_DATA_FILE = 32;
+/** Files a compact export writes besides the index, pages and data: 404.html, the marker, two scripts, and slack. */
+const FIXED_FILES = 8;
+
+/** Where each page of a compact export goes, decided before any is written. */
+interface CompactPlan {
+  maxFiles: number;
+  dataFiles: number;
+  /** Pages planned into page data (then: written there). */
+  inData: number;
+  leftOut: number;
+  dataBytes: number;
+  place(urlPath: string): 'file' | 'data' | 'left-out';
+}
+
+/**
+ * Count the pages, then give the files left under `maxFiles` (after the index, the pages that are
+ * always files, and the page data files) to articles first (a crawler and a first paint get plain
+ * HTML), then to tag, author and category pages, in the reader's order.
+ */
+function planCompact(paths: Iterable<string>, maxFiles: number, indexFiles: number): CompactPlan {
+  let others = 0;
+  let articles = 0;
+  let facetPages = 0;
+  let leftOut = 0;
+  for (const p of paths) {
+    if (LEFT_OUT_IN_COMPACT.test(p)) leftOut++;
+    else if (IN_DATA.test(p)) {
+      if (p.startsWith('/article/')) articles++;
+      else facetPages++;
+    } else others++;
+  }
+  const candidates = articles + facetPages;
+  const dataFiles = Math.max(1, Math.ceil(candidates / PAGES_PER_DATA_FILE));
+  let budget = Math.max(0, maxFiles - indexFiles - others - dataFiles - FIXED_FILES);
+  const articleFiles = Math.min(budget, articles);
+  budget -= articleFiles;
+  const facetFiles = Math.min(budget, facetPages);
+  let seenArticles = 0;
+  let seenFacets = 0;
+  return {
+    maxFiles,
+    dataFiles,
+    inData: candidates - articleFiles - facetFiles,
+    leftOut,
+    dataBytes: 0,
+    place(p) {
+      if (LEFT_OUT_IN_COMPACT.test(p)) return 'left-out';
+      if (!IN_DATA.test(p)) return 'file';
+      if (p.startsWith('/article/')) return ++seenArticles <= articleFiles ? 'file' : 'data';
+      return ++seenFacets <= facetFiles ? 'file' : 'data';
+    },
+  };
+}
+
+/**
+ * The compact export's search index: 1/8 of the default shards (at most 2,048 a family), lists up
+ * to 16 KB kept in their shard, and records in groups of 16 or more (a file per record would be
+ * 49k files on hkcnews). Measured on hkcnews in docs/benchmarks.md: a query loads more bytes.
+ */
+export function compactIndexOptions(articles: number): Omit<StaticIndexOptions, 'onProgress'> {
+  return {
+    shards: Math.max(MIN_SHARDS, Math.min(COMPACT_MAX_SHARDS, shardsFor(articles) / 8)),
+    inlineMaxBytes: 16_384,
+    recordsPerFile: Math.max(16, Math.ceil(articles / 3000)),
+  };
+}
+const COMPACT_MAX_SHARDS = 2048;
+
+/** A rendered page's title (as text) and `<main>` content, for page data. */
+export function pageParts(html: string): PageData {
+  const title = decodeHTML(/<title>([^<]*)<\/title>/.exec(html)?.[1] ?? '');
+  const open = html.indexOf('<main id="main"');
+  const start = open < 0 ? -1 : html.indexOf('>', open) + 1;
+  const end = html.lastIndexOf('</main>');
+  return { title, main: start > 0 && end >= start ? html.slice(start, end) : '' };
+}
+
+/**
+ * `404.html` of a compact export: the not-found page made a shell. It loads the page assembler,
+ * says how many data files there are, keeps the not-found message in a template (shown when the
+ * address is no page), and shows "loading" until then (or, without JavaScript, why nothing shows).
+ */
+export function pageShell(notFoundHtml: string, basePath: string, dataFiles: number): string {
+  const { main } = pageParts(notFoundHtml);
+  const head = `<meta name="${PAGE_SHARDS_META}" content="${dataFiles}">
+<meta name="${ENHANCE_META}" content="${basename(SCRIPT.path)}">
+<script type="module" src="${basePath}${PAGES_SCRIPT_PATH}"></script>
+</head>`;
+  const body = `
+<p class="muted" id="salvage-loading">載入中…</p>
+<noscript><p>這一頁由瀏覽器從存檔的資料組成，需要啟用 JavaScript。亦可<a href="${basePath}">返回首頁</a>瀏覽。</p></noscript>
+<template id="${NOT_FOUND_TEMPLATE_ID}">${main}</template>
+`;
+  const open = notFoundHtml.indexOf('<main id="main"');
+  const start = notFoundHtml.indexOf('>', open) + 1;
+  const end = notFoundHtml.lastIndexOf('</main>');
+  return (notFoundHtml.slice(0, start) + body + notFoundHtml.slice(end)).replace('</head>', head);
 }

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
@@ -16,7 +16,8 @@ import {
 } from '../search/index.js';
 import { conversionTables as clientTables } from './client/zh-map.js';
 import { indexDocuments } from './index-documents.js';
-import { writeStaticIndex } from './search-index.js';
+import { storedBytes, writeStaticIndex } from './search-index.js';
+import { isGzip, unpackIndexFile } from './client/codec.js';
 import { StaticSearchIndex, minimalCover } from './client/search-core.js';
 import { fileLoader } from './loader.js';
 
@@ -82,11 +83,16 @@ interface Fixture {
   cleanup: () => void;
 }
 
-async function fixture(docs: readonly SearchDocument[], shards = 8, inlineMaxBytes = 16): Promise<Fixture> {
+async function fixture(
+  docs: readonly SearchDocument[],
+  shards = 8,
+  inlineMaxBytes = 16,
+  recordsPerFile = 1,
+): Promise<Fixture> {
   const server = new SearchIndex(':memory:');
   server.upsertMany(docs);
   const dir = mkdtempSync(join(tmpdir(), 'salvage-static-'));
-  writeStaticIndex(indexDocuments(server), dir, { shards, inlineMaxBytes, partitions: 4 });
+  writeStaticIndex(indexDocuments(server), dir, { shards, inlineMaxBytes, partitions: 4, recordsPerFile });
   const client = await StaticSearchIndex.open(fileLoader(dir));
   return {
     server,
@@ -232,11 +238,13 @@ test("random queries over random Chinese text give the server's results in its o
         maxLength: 25,
       }),
       fc.array(query, { minLength: 1, maxLength: 6 }),
-      async (rows, queries) => {
+      // A file per record, or groups (the compact export), which must answer alike.
+      fc.constantFrom(1, 3, 16),
+      async (rows, queries, recordsPerFile) => {
         const docs = rows.map(([title, body, date], i) =>
           doc({ id: i + 1, title: title || 't', text: body, ...(date !== undefined ? { date } : {}) }),
         );
-        const f = await fixture(docs, 4, 8);
+        const f = await fixture(docs, 4, 8, recordsPerFile);
         try {
           for (const q of queries) {
             await assertSame(f, { q, sort: 'date' });
@@ -328,4 +336,45 @@ test('every dictionary phrase that reads differently holds a character a reading
         Array.from(key).some((c) => convertible.has(c)),
         `${key} → ${value}`,
       );
+});
+
+test('index files are stored gzipped when smaller, always when they would start with the gzip magic, and read back exactly (property)', async () => {
+  await fc.assert(
+    fc.asyncProperty(
+      fc.oneof(
+        fc.uint8Array({ maxLength: 300 }),
+        // Plain bytes that look like a gzip member must not be taken for one.
+        fc.uint8Array({ maxLength: 60 }).map((rest) => Uint8Array.from([0x1f, 0x8b, 0x08, ...rest])),
+        fc.string({ maxLength: 400 }).map((s) => new TextEncoder().encode(s.repeat(3))),
+      ),
+      async (plain) => {
+        const stored = storedBytes(plain);
+        assert.ok(stored.length <= plain.length || isGzip(plain), 'never larger, unless it had to be wrapped');
+        assert.deepEqual(await unpackIndexFile(stored), plain);
+      },
+    ),
+    { numRuns: 300 },
+  );
+});
+
+test('an exported index holds gzipped files, and its manifest stays plain JSON', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'salvage-gz-'));
+  try {
+    const text = '立法會選舉押後一年，政府說是為了防疫。'.repeat(40);
+    writeStaticIndex(
+      [1, 2, 3].map((id) => ({
+        ...doc({ id, title: `標題${id}`, text }),
+        groupKey: String(id),
+        folded: fold(`標題${id}\n${text}`),
+        titleFolded: fold(`標題${id}`),
+      })),
+      dir,
+      { shards: 64, partitions: 64 },
+    );
+    assert.ok(isGzip(readFileSync(join(dir, 'doc/0/1.json'))), 'a long record is stored gzipped');
+    const manifest = JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8')) as { version: number };
+    assert.equal(manifest.version, 4);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });

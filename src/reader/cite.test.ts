@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
+  attributeUrl,
   citations,
   readableUrl,
   robustLinkAttributes,
@@ -13,6 +14,9 @@ import {
 
 const ORIGINAL = 'https://www.hkcnews.com/article/18733/%E8%B6%8A%E5%8D%97-18730/%E7%89%B9%E6%9C%97%E6%99%AE';
 const MEMENTO = `https://web.archive.org/web/20210628174710/${ORIGINAL}`;
+/** The same URLs as IRIs, as attributes, JSON-LD and Dublin Core carry them (a browser maps them back). */
+const ORIGINAL_IRI = 'https://www.hkcnews.com/article/18733/越南-18730/特朗普';
+const MEMENTO_IRI = `https://web.archive.org/web/20210628174710/${ORIGINAL_IRI}`;
 const META: CiteMeta = {
   id: 18733,
   title: '特朗普金正恩河內峰會　同稱可望達致成果',
@@ -125,10 +129,20 @@ test('readableUrl decodes UTF-8 escapes but keeps undecodable and control escape
   assert.ok(bibtex.includes('Original URL: https://www.hkcnews.com/article/18733/\\%25\\_\\#x}'), bibtex);
 });
 
+test('metadata URLs in attributes are IRIs that a URL parser maps back to the published URL, escapes of ASCII kept', () => {
+  assert.equal(new URL(ORIGINAL_IRI).href, ORIGINAL);
+  assert.equal(new URL(MEMENTO_IRI).href, MEMENTO);
+  const tricky = 'https://example.com/a%2Fb%20c%25/%E4%B8%AD%FF?q=%E6%96%87%26x#%E7%AF%80';
+  const iri = attributeUrl(tricky)!;
+  assert.equal(iri, 'https://example.com/a%2Fb%20c%25/%E4%B8%AD%FF?q=文%26x#節');
+  assert.equal(new URL(iri).href, tricky);
+  assert.equal(attributeUrl('javascript:alert(1)'), undefined);
+});
+
 test('Robust Links attributes point at the memento with original URL and version date', () => {
   assert.deepEqual(robustLinkAttributes(META), {
-    href: MEMENTO,
-    'data-originalurl': ORIGINAL,
+    href: MEMENTO_IRI,
+    'data-originalurl': ORIGINAL_IRI,
     'data-versiondate': '2021-06-28',
   });
   // Without capturedAt the memento timestamp gives the date.
@@ -151,9 +165,9 @@ test('NewsArticle JSON-LD carries the schema.org fields', () => {
   assert.equal(data.articleSection, '眾聞');
   assert.deepEqual(data.keywords, ['越南', '美朝峰會']);
   assert.equal(data.inLanguage, 'zh-Hant-HK');
-  assert.equal(data.url, ORIGINAL);
-  assert.equal(data.isBasedOn, MEMENTO);
-  assert.equal(data.archivedAt, MEMENTO);
+  assert.equal(data.url, ORIGINAL_IRI);
+  assert.equal(data.isBasedOn, MEMENTO_IRI);
+  assert.equal(data.archivedAt, MEMENTO_IRI);
   assert.deepEqual(data.publisher, {
     '@type': 'NewsMediaOrganization',
     name: '眾新聞',
@@ -187,8 +201,8 @@ test('Dublin Core meta lists title, creator, date, subjects, language, identifie
     { name: 'DC.subject', content: '越南' },
     { name: 'DC.subject', content: '美朝峰會' },
     { name: 'DC.language', content: 'zh-Hant-HK' },
-    { name: 'DC.identifier', content: MEMENTO },
-    { name: 'DC.source', content: ORIGINAL },
+    { name: 'DC.identifier', content: MEMENTO_IRI },
+    { name: 'DC.source', content: ORIGINAL_IRI },
     { name: 'DC.publisher', content: '眾新聞' },
     { name: 'DC.type', content: 'Text' },
   ]);

@@ -319,6 +319,19 @@ export function readableUrl(url: string): string {
     }
   });
 }
+/**
+ * A metadata URL checked by {@link safeExternalUrl}, as an IRI for attributes, JSON-LD and Dublin
+ * Core, where no person reads it: HTML, JSON-LD (IRIs by definition) and browsers take IRIs and
+ * map them back to the same URL (RFC 3987 §3.1). The hkcnews URLs carry their Chinese slugs
+ * percent-encoded, ~430 bytes each and written ~8 times an article page: as IRIs they are ~40%
+ * of that, ~2 KB less per page (~90 MB on the static mirror of 49k articles). Citation text keeps
+ * the URL as published.
+ */
+export function attributeUrl(raw: string | undefined): string | undefined {
+  const url = safeExternalUrl(raw);
+  return url === undefined ? undefined : readableUrl(url);
+}
+
 /** Runs of percent-escapes of bytes 0x80–0xFF (UTF-8 sequences of non-ASCII characters). */
 const NON_ASCII_ESCAPES = /(?:%[89A-Fa-f][0-9A-Fa-f])+/g;
 
@@ -334,8 +347,8 @@ function bibtexUrl(url: string): string {
  */
 export function robustLinkAttributes(meta: CiteMeta): Record<string, string> {
   const attrs: Record<string, string> = {};
-  const memento = safeExternalUrl(meta.url);
-  const original = safeExternalUrl(meta.originalUrl);
+  const memento = attributeUrl(meta.url);
+  const original = attributeUrl(meta.originalUrl);
   const href = memento ?? original;
   if (href !== undefined) attrs.href = href;
   if (original !== undefined) attrs['data-originalurl'] = original;
@@ -386,7 +399,7 @@ function jsonLdAuthor(author: string): Record<string, string> | Record<string, s
 export function newsArticleJsonLd(meta: CiteMeta): string {
   const author = clean(meta.author);
   const tags = (meta.tags ?? []).map(clean).filter((t): t is string => t !== undefined);
-  const memento = safeExternalUrl(meta.url);
+  const memento = attributeUrl(meta.url);
   const siteName = clean(meta.siteName) ?? DEFAULT_PUBLISHER.name;
   const data: Record<string, unknown> = {
     '@context': 'https://schema.org',
@@ -399,7 +412,7 @@ export function newsArticleJsonLd(meta: CiteMeta): string {
     articleSection: clean(meta.category),
     keywords: tags.length > 0 ? tags : undefined,
     inLanguage: DEFAULT_PUBLISHER.language,
-    url: safeExternalUrl(meta.originalUrl) ?? memento,
+    url: attributeUrl(meta.originalUrl) ?? memento,
     isBasedOn: memento,
     archivedAt: memento,
     publisher: {
@@ -432,8 +445,8 @@ export function dublinCoreMeta(meta: CiteMeta): { name: string; content: string 
   add('DC.date', clean(meta.date));
   for (const tag of meta.tags ?? []) add('DC.subject', clean(tag));
   add('DC.language', DEFAULT_PUBLISHER.language);
-  add('DC.identifier', safeExternalUrl(meta.url) ?? safeExternalUrl(meta.originalUrl));
-  add('DC.source', safeExternalUrl(meta.originalUrl));
+  add('DC.identifier', attributeUrl(meta.url) ?? attributeUrl(meta.originalUrl));
+  add('DC.source', attributeUrl(meta.originalUrl));
   add('DC.publisher', clean(meta.siteName) ?? DEFAULT_PUBLISHER.name);
   add('DC.type', 'Text');
   return out;

@@ -60,8 +60,11 @@ function file(id: number, url: string, original: string): string {
   return `---\ntitle: ${q(`t${id}`)}\ndate: "2020-03-01"\nurl: ${q(url)}\noriginal_url: ${q(original)}\nid: ${q(String(id))}\nsite: "hkcnews"\n---\n\n# t${id}\n\nbody ${id}\n`;
 }
 
-/** A link target the pages may carry: an absolute http(s) URL, a same-origin path, or a fragment. */
-const ALLOWED_TARGET = /^(?:https?:\/\/[^/\\\s]|\/(?![/\\])|#)/i;
+/**
+ * A link target the pages may carry: an absolute http(s) URL, a same-origin path, a path relative
+ * to the page (`../../article/1/`: the static export), or a fragment.
+ */
+const ALLOWED_TARGET = /^(?:https?:\/\/[^/\\\s]|\/(?![/\\])|(?:\.\.?\/)+|#)/i;
 const URL_ATTRIBUTES = [
   'href',
   'src',

@@ -7,7 +7,7 @@ import type { ArticleSummary } from '../../search/index.js';
 
 /** Format name and version written in `search-index/manifest.json`; the client refuses others. */
 export const STATIC_INDEX_FORMAT = 'salvage-static-search';
-export const STATIC_INDEX_VERSION = 3; // 2: fold keeps Traditional (variants only), Simplified queries converted; 3: titleLengths
+export const STATIC_INDEX_VERSION = 4; // 2: fold keeps Traditional (variants only), Simplified queries converted; 3: titleLengths; 4: files gzipped
 
 const UTF8_ENCODER = new TextEncoder();
 /**
@@ -117,6 +117,23 @@ export function utf8(text: string): Uint8Array {
   return UTF8_ENCODER.encode(text);
 }
 
+/** Whether `data` starts as a gzip member does (RFC 1952: ID1 ID2, CM = 8 deflate). */
+export function isGzip(data: Uint8Array): boolean {
+  return data.length >= 3 && data[0] === 0x1f && data[1] === 0x8b && data[2] === 0x08;
+}
+
+/**
+ * An index file's bytes as written before storing: gzipped files (most of them: the exporter
+ * gzips a file when that makes it smaller) are inflated with the platform's DecompressionStream
+ * (browsers since 2023, Node 18+), so the client ships no inflater. The exporter gzips any file
+ * that would start with the magic anyway, so the test is unambiguous.
+ */
+export async function unpackIndexFile(data: Uint8Array): Promise<Uint8Array> {
+  if (!isGzip(data)) return data;
+  const stream = new Blob([data]).stream().pipeThrough(new DecompressionStream('gzip'));
+  return new Uint8Array(await new Response(stream).arrayBuffer());
+}
+
 export function fromUtf8(data: Uint8Array): string {
   return UTF8_DECODER.decode(data);
 }
@@ -173,6 +190,11 @@ export const INDEX_FILES = {
   posList: (token: string, family: IndexFamily): string => `${FAMILY_PREFIX[family]}px/${tokenFileName(token)}.bin`,
   /** Per-article record for result rows, snippets and exact checks of rare candidates. */
   doc: (id: number): string => `doc/${Math.floor(id / 1000)}/${id}.json`,
+  /**
+   * The records of articles `k * recordsPerFile` … in id order, as a JSON array (a compact export,
+   * where one file per article would exceed a host's file limit).
+   */
+  docGroup: (k: number): string => `docs/${k}.json`,
   /** Column files over the articles in id order. */
   column: (name: ColumnName): string => `meta/${name}.bin`,
 } as const;
@@ -204,8 +226,10 @@ export interface StaticIndexManifest {
   inlineMaxBytes: number;
   /** Mean length of the folded documents, in code points (informative). */
   averageLength: number;
-  /** Mean size of a `doc/` record in bytes (cost model: check candidates by text or by positions). */
+  /** Mean bytes loaded to read one `doc/` record (cost model: check candidates by text or by positions). */
   averageDocBytes: number;
+  /** Records per file: 1 is a file per article (`doc/`), more are groups in id order (`docs/`). */
+  recordsPerFile: number;
   /** Blocks of {@link FOLD_BLOCK_SIZE} code points whose folds are all in `fold.json` (ascending). */
   foldBlocks: number[];
   /** The characters a Simplified reading can change: a query holding one loads `zh/chars.json`. */
@@ -213,6 +237,37 @@ export interface StaticIndexManifest {
   /** Mean size of a doc-postings shard and of a positional shard (cost model). */
   averageShardBytes: { docs: number; positions: number };
   createdAt: string;
+}
+
+/**
+ * The compact export's page data (`SITE/pages/<k>.json`, gzipped like the index files): pages
+ * that are not files of their own, keyed by {@link pageKey}, as `{ title, main }` (the page's
+ * `<title>` text and its `<main>` markup, links relative to the page). `404.html` assembles them.
+ */
+export const PAGE_DATA_DIR = 'pages';
+export const pageDataFile = (k: number): string => `${PAGE_DATA_DIR}/${k}.json`;
+
+/** One page in the compact export's page data. */
+export interface PageData {
+  title: string;
+  main: string;
+}
+
+/**
+ * A page's key: its path below the site's root, percent-escapes decoded (`tag/越南/`), so the
+ * reader's `encodeURIComponent` spelling and a browser's own (or a typed address) agree.
+ */
+export function pageKey(relativePath: string): string {
+  try {
+    return decodeURIComponent(relativePath);
+  } catch {
+    return relativePath;
+  }
+}
+
+/** The page data file holding `key`. */
+export function pageShardOf(key: string, shards: number): number {
+  return tokenHash(key) % shards;
 }
 
 /** Code points per fold block: `fold.json` holds whole blocks (those the archive's text uses). */

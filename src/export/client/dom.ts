@@ -135,14 +135,21 @@ function element(
   return e;
 }
 
-const dateHref = (date: string): string => `/date/${date.split('-').join('/')}/`;
+/**
+ * The site's root as seen from the pages this script runs on (`/search/`, `/lookup/`, one level
+ * down): links are relative, so a site served under a path prefix (`https://host/archive/`)
+ * works as one at a host's root.
+ */
+const ROOT = '../';
+
+const dateHref = (date: string): string => `${ROOT}date/${date.split('-').join('/')}/`;
 
 /** The URL of another page of the same search (as the server's pager). */
 export function pageHref(params: URLSearchParams, n: number): string {
   const next = new URLSearchParams();
   for (const [k, v] of params) if (k !== 'page' && v !== '') next.append(k, v);
   if (n > 1) next.set('page', String(n));
-  return `/search/?${next.toString()}`;
+  return `${ROOT}search/?${next.toString()}`;
 }
 
 /** The URL of the same search narrowed by `set` (the server's `facetHref`). */
@@ -150,7 +157,7 @@ function facetHref(params: URLSearchParams, set: Readonly<Record<string, string>
   const next = new URLSearchParams();
   for (const [k, v] of params) if (k !== 'page' && !(k in set) && v !== '') next.append(k, v);
   for (const [k, v] of Object.entries(set)) next.set(k, v);
-  return `/search/?${next.toString()}`;
+  return `${ROOT}search/?${next.toString()}`;
 }
 
 /** Where the matches live (the server's `facetBlock`). */
@@ -239,7 +246,7 @@ export function resultNodes(
           doc,
           'li',
           { class: 'item' },
-          element(doc, 'h2', { class: 'item-title' }, element(doc, 'a', { href: `/article/${r.id}/` }, title)),
+          element(doc, 'h2', { class: 'item-title' }, element(doc, 'a', { href: `${ROOT}article/${r.id}/` }, title)),
           meta,
           snippet,
         ),
@@ -367,7 +374,7 @@ export async function runLookupPage(
   if (url === '') return;
   const bare = BARE_ARTICLE.exec(url)?.[1];
   const id = articleIdFromUrl(url) ?? (bare !== undefined && Number(bare) > 0 ? Number(bare) : undefined);
-  const searchLink = (): DomElement => element(doc, 'a', { href: '/search/' }, '以字詞搜尋');
+  const searchLink = (): DomElement => element(doc, 'a', { href: `${ROOT}search/` }, '以字詞搜尋');
   if (id === undefined) {
     region.replaceChildren(
       notice(
@@ -384,7 +391,7 @@ export async function runLookupPage(
   }
   const index = await open();
   if (await index.has(id)) {
-    go(`/article/${id}/`);
+    go(`${ROOT}article/${id}/`);
     return;
   }
   const wayback = `https://web.archive.org/web/*/hkcnews.com/article/${id}/*`;

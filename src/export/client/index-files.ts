@@ -13,6 +13,7 @@ import {
   STATIC_INDEX_FORMAT,
   STATIC_INDEX_VERSION,
   tokenHash,
+  unpackIndexFile,
   type IndexFamily,
   type StaticDocRecord,
   type StaticIndexManifest,
@@ -130,7 +131,8 @@ export class IndexFiles {
         `static search: index format ${String(manifest.format)} v${String(manifest.version)} is not ${STATIC_INDEX_FORMAT} v${STATIC_INDEX_VERSION}`,
       );
     }
-    const foldBytes = await loader.load(INDEX_FILES.foldMap);
+    const foldFile = await loader.load(INDEX_FILES.foldMap);
+    const foldBytes = foldFile === undefined ? undefined : await unpackIndexFile(foldFile);
     if (foldBytes === undefined) throw new Error('static search: search-index/fold.json is missing');
     installFoldMap(JSON.parse(fromUtf8(foldBytes)) as Record<string, string>);
     return new IndexFiles(manifest, loader);
@@ -139,7 +141,7 @@ export class IndexFiles {
   #file(path: string): Promise<Uint8Array | undefined> {
     let p = this.#files.get(path);
     if (p === undefined) {
-      p = this.#loader.load(path);
+      p = this.#loader.load(path).then((data) => (data === undefined ? undefined : unpackIndexFile(data)));
       this.#files.set(path, p);
     }
     return p;
@@ -256,6 +258,17 @@ export class IndexFiles {
     let p = this.#records.get(doc);
     if (p === undefined) {
       p = (async () => {
+        const per = this.manifest.recordsPerFile;
+        if (per > 1) {
+          const k = Math.floor(doc / per);
+          const group = await this.derived(
+            `records:${k}`,
+            async () => JSON.parse(fromUtf8(await this.#required(INDEX_FILES.docGroup(k)))) as StaticDocRecord[],
+          );
+          const record = group[doc - k * per];
+          if (record === undefined) throw new Error(`static search: record ${doc} is missing from its group`);
+          return record;
+        }
         const id = (await this.ids())[doc]!;
         return JSON.parse(fromUtf8(await this.#required(INDEX_FILES.doc(id)))) as StaticDocRecord;
       })();

@@ -8,10 +8,17 @@ import { resolve, sep } from 'node:path';
 import { imageKey, imageOriginal, parseArchiveFile, type ParsedArchiveFile } from '../../markdown/index.js';
 import type { CatalogArticle, Tombstone } from '../../search/index.js';
 import { articleDateHref, articleHref, facetHref, FACET_LABELS, type ReaderContext } from '../context.js';
-import { citations, dublinCoreMeta, newsArticleJsonLd, robustLinkAttributes, type CiteMeta } from '../cite.js';
+import {
+  attributeUrl,
+  citations,
+  dublinCoreMeta,
+  newsArticleJsonLd,
+  robustLinkAttributes,
+  type CiteMeta,
+} from '../cite.js';
 import { revisionDiffHtml } from '../diff.js';
 import { dropControls, html, trusted, type Html, type HtmlPart } from '../html.js';
-import { renderArticleHtml, safeExternalUrl, type LocalImage } from '../markdown-html.js';
+import { renderArticleHtml, type LocalImage } from '../markdown-html.js';
 import { articleDate, joinParts, page } from '../layout.js';
 import { parseMemento } from '../../memento.js';
 
@@ -138,14 +145,14 @@ ${f.sha256 !== undefined ? html`<dt>SHA-256</dt><dd class="hash">${f.sha256}</dd
  * URL (`javascript:`, `data:`, `//host`…: the file is data, not a trusted source of links).
  */
 function externalLink(url: string): Html {
-  const href = safeExternalUrl(url);
+  const href = attributeUrl(url);
   if (href === undefined) return html`<span class="unlinked-url">${url}</span>`;
   return html`<a href="${href}" rel="noopener noreferrer nofollow">${safeDecode(href)}</a>`;
 }
 
 /** The memento link with Robust Links attributes (original URL, version date); text alone when the memento is not linkable. */
 function robustLink(meta: CiteMeta, url: string): Html {
-  const href = safeExternalUrl(url);
+  const href = attributeUrl(url);
   if (href === undefined) return html`<span class="unlinked-url">${url}</span>`;
   const text = safeDecode(href);
   const attrs = robustLinkAttributes(meta);

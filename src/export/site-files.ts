@@ -1,0 +1,52 @@
+/**
+ * Writing an export's files incrementally: the new export is still built whole in its temporary
+ * folder (so SITE is always one complete export), but a file whose bytes equal the previous
+ * export's file at the same path is a hard link to that file instead of a new copy. After a few
+ * new articles, what a sync to a host (rsync, git, a Pages upload) sees as changed, and what this
+ * run writes to disk, is only what changed: same inode, same mtime for the rest.
+ */
+import { linkSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { writeFile } from 'node:fs/promises';
+import { join, relative } from 'node:path';
+
+export class SiteFiles {
+  readonly #temp: string;
+  readonly #previous: string | undefined;
+  /** Files written anew, and files kept from the previous export (linked). */
+  written = 0;
+  kept = 0;
+
+  /** `temp`: the folder being built; `previous`: the export it replaces, if any (same file system: a sibling). */
+  constructor(temp: string, previous: string | undefined) {
+    this.#temp = temp;
+    this.#previous = previous;
+  }
+
+  /** Link the previous export's file at the same place when its bytes are `data`; true when it did. */
+  #keep(full: string, data: Uint8Array): boolean {
+    if (this.#previous === undefined) return false;
+    const old = join(this.#previous, relative(this.#temp, full));
+    try {
+      const stat = statSync(old);
+      if (!stat.isFile() || stat.size !== data.length || !readFileSync(old).equals(data)) return false;
+      linkSync(old, full);
+    } catch {
+      // No such file, or a file system without hard links: write it.
+      return false;
+    }
+    this.kept++;
+    return true;
+  }
+
+  writeSync(full: string, data: Uint8Array): void {
+    if (this.#keep(full, data)) return;
+    writeFileSync(full, data);
+    this.written++;
+  }
+
+  async write(full: string, data: Uint8Array): Promise<void> {
+    if (this.#keep(full, data)) return;
+    await writeFile(full, data);
+    this.written++;
+  }
+}
