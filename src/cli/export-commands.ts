@@ -1,6 +1,6 @@
 /** `salvage export` (data dumps) and `salvage export-site` (the reader as static files): flags and output only. */
 import { requireTakedownsApplied } from './read-commands.js';
-import { Option, type Command } from 'commander';
+import { InvalidArgumentError, Option, type Command } from 'commander';
 import {
   COMPACT_MAX_FILES,
   DEFAULT_EXPORT_SITE_OPTIONS,
@@ -115,7 +115,11 @@ Examples:
       `at most --max-files files (default ${COMPACT_MAX_FILES}, Cloudflare Pages' limit): pages that do not fit as files are assembled in the browser`,
       false,
     )
-    .option('--max-files <n>', 'the file limit of --compact', (v) => Math.floor(Number(v)), COMPACT_MAX_FILES)
+    .option('--max-files <n>', `the file limit of --compact (implies it; default ${COMPACT_MAX_FILES})`, (v) => {
+      const n = Number(v);
+      if (!Number.isSafeInteger(n) || n < 1) throw new InvalidArgumentError('must be a whole number ≥ 1');
+      return n;
+    })
     .option(
       '--base-path <path>',
       'the path the site will be served under, for 404.html only (every other page links relative to itself)',
@@ -160,7 +164,9 @@ Examples:
         concurrency: flags['concurrency'] as number,
         loadImages: flags['loadImages'] === true,
         basePath: flags['basePath'] as string,
-        ...(flags['compact'] === true ? { compact: { maxFiles: flags['maxFiles'] as number } } : {}),
+        ...(flags['compact'] === true || flags['maxFiles'] !== undefined
+          ? { compact: { maxFiles: (flags['maxFiles'] as number | undefined) ?? COMPACT_MAX_FILES } }
+          : {}),
         onProgress: show,
         onLeftover: (l) => {
           progress.done();

@@ -4,6 +4,9 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createFixtureArchive, writeFixtureArchive } from '../../test/helpers/reader-fixture.js';
+import { crawlSite } from '../../test/helpers/site-crawl.js';
+import { MediaStore } from '../store/index.js';
+import { imageKey } from '../markdown/index.js';
 import { search, SearchIndex, type SearchOptions } from '../search/index.js';
 import { exportSite, pageParts, type ExportSiteReport } from './site.js';
 import { fileLoader } from './loader.js';
@@ -119,10 +122,73 @@ test('under a file limit a compact export writes what fits as files, articles fi
   const limit = allDataReport.files + 5;
   const report: ExportSiteReport = await exportSite(fixture.dir, { out: some, compact: { maxFiles: limit } });
   assert.ok(report.files <= limit, `${report.files} files ≤ ${limit}`);
+  assert.equal(filesOf(some).length, report.files);
   const articleFiles = filesOf(some).filter((f) => /^article\/.*index\.html$/.test(f));
   assert.ok(articleFiles.length > 0, 'some articles are plain HTML');
   assert.ok(report.compact!.pagesInData > 0 && report.compact!.pagesInData < allDataReport.compact!.pagesInData);
   assert.equal(fullReport.pages, report.pages + report.compact!.feedsLeftOut);
+  // Files and page data alike link only to what is there (no tag page to a feed left out).
+  for (const site of [some, allData]) assert.deepEqual(crawlSite(site, '/mirror/').problems, [], site);
+});
+
+test('with room for everything a compact export is the full site: every page and feed a file, no page data', async () => {
+  const roomy = join(work, 'roomy');
+  const report = await exportSite(fixture.dir, { out: roomy, compact: { maxFiles: 100_000 } });
+  assert.equal(report.compact!.dataFiles, 0);
+  assert.equal(report.compact!.feedsLeftOut, 0);
+  assert.equal(report.pages, fullReport.pages);
+  assert.ok(!existsSync(join(roomy, 'pages')));
+  assert.doesNotMatch(readFileSync(join(roomy, '404.html'), 'utf8'), /static-pages/);
+});
+
+test('a compact export counts the images its pages show and stays under the limit', async () => {
+  const jpeg = (i: number): Buffer =>
+    Buffer.from([
+      ...[0xff, 0xd8, 0xff, 0xe0, 0, 16, 0x4a, 0x46, 0x49, 0x46, 0, 1, 1, 0, 0, 1, 0, 1, 0, 0],
+      ...[0xff, 0xc0, 0, 11, 8, 1, 0xe0, 2, 0x80, 1, 1, 0x11, 0],
+      ...[0xff, 0xda, 0, 8, 1, 1, 0, 0, 63, 0, 1, 2, 3, i & 0xff, (i >> 8) & 0xff, 0xff, 0xd9],
+    ]);
+  const TS = '20210628174710';
+  const N = 40;
+  const archive = createFixtureArchive(
+    Array.from({ length: N }, (_, i) => ({
+      id: i + 1,
+      title: `有圖的文章${i}`,
+      date: '2021-06-28',
+      body: `<figure>\n<img src="https://web.archive.org/web/${TS}im_/https://www.hkcnews.com/p${i}.jpg" alt="">\n<figcaption>圖${i}</figcaption>\n</figure>\n\n內文${i}。`,
+    })),
+  );
+  try {
+    const store = MediaStore.open(archive.dir);
+    for (let i = 0; i < N; i++) {
+      const url = `https://www.hkcnews.com/p${i}.jpg`;
+      const kept = store.keepFile(jpeg(i), 'image/jpeg');
+      store.record({
+        requestedTs: TS,
+        captureTs: TS,
+        status: 200,
+        year: '2021',
+        url,
+        key: imageKey(url),
+        outcome: 'stored',
+        ...kept,
+        mime: 'image/jpeg',
+        width: 640,
+        height: 480,
+        bytes: 30,
+      });
+    }
+    store.close();
+    const all = await exportSite(archive.dir, { out: join(work, 'images-all'), compact: { maxFiles: 1 } });
+    assert.equal(all.media.files, N, 'pages in page data show their images too');
+    const limit = all.files + 10;
+    const report = await exportSite(archive.dir, { out: join(work, 'images'), compact: { maxFiles: limit } });
+    assert.equal(report.media.files, N);
+    assert.ok(report.files <= limit, `${report.files} files ≤ ${limit}`);
+    assert.equal(filesOf(join(work, 'images')).length, report.files);
+  } finally {
+    archive.cleanup();
+  }
 });
 
 test('a bad file limit is refused before anything is written', async () => {

@@ -9,6 +9,9 @@ import { linkSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 
+/** `link` errors that mean this file system (or these two folders) cannot hard-link. */
+const LINK_UNSUPPORTED = new Set(['EXDEV', 'EPERM', 'ENOTSUP', 'EOPNOTSUPP', 'EMLINK']);
+
 export class SiteFiles {
   readonly #temp: string;
   readonly #previous: string | undefined;
@@ -29,24 +32,32 @@ export class SiteFiles {
     try {
       const stat = statSync(old);
       if (!stat.isFile() || stat.size !== data.length || !readFileSync(old).equals(data)) return false;
-      linkSync(old, full);
     } catch {
-      // No such file, or a file system without hard links: write it.
-      return false;
+      return false; // no such file in the previous export
+    }
+    try {
+      linkSync(old, full);
+    } catch (error) {
+      // A file system without hard links: write it. A path written twice (two names a case- or
+      // normalization-insensitive file system folds together) is an error, never a cue to write
+      // through the link into the previous export.
+      if (LINK_UNSUPPORTED.has((error as NodeJS.ErrnoException).code ?? '')) return false;
+      throw error;
     }
     this.kept++;
     return true;
   }
 
+  /** Write a new file (`wx`: one that exists already is an error, so a link to the previous export is never written through). */
   writeSync(full: string, data: Uint8Array): void {
     if (this.#keep(full, data)) return;
-    writeFileSync(full, data);
+    writeFileSync(full, data, { flag: 'wx' });
     this.written++;
   }
 
   async write(full: string, data: Uint8Array): Promise<void> {
     if (this.#keep(full, data)) return;
-    await writeFile(full, data);
+    await writeFile(full, data, { flag: 'wx' });
     this.written++;
   }
 }

@@ -7,6 +7,7 @@ import { pathToFileURL } from 'node:url';
 import { spawnSync } from 'node:child_process';
 import { parseHTML } from 'linkedom';
 import { createFixtureArchive, FFFD_URL } from '../../test/helpers/reader-fixture.js';
+import { crawlSite } from '../../test/helpers/site-crawl.js';
 import { createReader } from '../reader/index.js';
 import { search, SearchIndex, type SearchOptions } from '../search/index.js';
 import { isSalvageError } from '../errors.js';
@@ -118,34 +119,9 @@ function region(htmlText: string): string {
 }
 
 test('served under a path prefix, every link of every exported page reaches a file of the site', () => {
-  const prefix = '/mirror/archive/';
-  const pages: string[] = [];
-  const walk = (rel: string): void => {
-    for (const entry of readdirSync(join(site, rel), { withFileTypes: true })) {
-      const child = rel === '' ? entry.name : `${rel}/${entry.name}`;
-      if (entry.isDirectory()) {
-        if (child !== 'search-index') walk(child);
-      } else if (entry.name.endsWith('.html') && child !== '404.html') pages.push(child);
-    }
-  };
-  walk('');
-  assert.ok(pages.length > 60);
-  let links = 0;
-  for (const rel of pages) {
-    const html = readFileSync(join(site, rel), 'utf8');
-    const pageUrl = new URL(rel.replace(/index\.html$/, ''), `https://host${prefix}`);
-    for (const [, value] of html.matchAll(/\s(?:href|src|action)="([^"]*)"/g)) {
-      const href = value!.replaceAll('&amp;', '&');
-      if (/^[a-z]+:/.test(href) || href.startsWith('//') || href.startsWith('#')) continue;
-      const target = new URL(href, pageUrl);
-      assert.ok(target.pathname.startsWith(prefix), `${rel}: ${href} leaves ${prefix}`);
-      const path = decodeURIComponent(target.pathname.slice(prefix.length));
-      const file = path === '' || path.endsWith('/') ? `${path}index.html` : path;
-      assert.ok(existsSync(join(site, file)), `${rel}: ${href} → ${file} is not in the site`);
-      links++;
-    }
-  }
-  assert.ok(links > 1000, `${links} links checked`);
+  const crawl = crawlSite(site, '/mirror/archive/');
+  assert.deepEqual(crawl.problems, []);
+  assert.ok(crawl.pages > 60 && crawl.links > 1000, `${crawl.pages} pages, ${crawl.links} links checked`);
 });
 
 test('the client renders the search results region exactly as the server page', async () => {

@@ -9,6 +9,7 @@ import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync, write
 import { mkdir } from 'node:fs/promises';
 import { basename, dirname, join, resolve, sep } from 'node:path';
 import { createReader, SCRIPT } from '../reader/index.js';
+import { MediaStore } from '../store/index.js';
 import { isCalendarDate, SearchIndex, SEARCH_INDEX_FILE } from '../search/index.js';
 import { SalvageError } from '../errors.js';
 import { bundleClient } from './bundle.js';
@@ -285,10 +286,20 @@ export async function exportSite(dir: string, options: ExportSiteOptions): Promi
     let pageData: PageDataWriter | undefined;
     try {
       if (compact !== undefined) {
-        plan = planCompact(reader.pagePaths(), compact.maxFiles, stats.files);
-        pageData = new PageDataWriter(temp, plan.dataFiles, plan.inData, (full, data) =>
-          siteFiles.writeSync(full, data),
-        );
+        // Images are copied for every page that shows them, file or data: the media store's
+        // count bounds them, and is kept free.
+        const media = MediaStore.openExisting(dir);
+        let images = 0;
+        try {
+          images = media?.counts().files ?? 0;
+        } finally {
+          media?.close();
+        }
+        plan = planCompact(reader.pagePaths(), compact.maxFiles, stats.files + images);
+        if (plan.dataFiles > 0)
+          pageData = new PageDataWriter(temp, plan.dataFiles, plan.inData, (full, data) =>
+            siteFiles.writeSync(full, data),
+          );
       }
       const paths = reader.pagePaths()[Symbol.iterator]();
       const origin = 'http://static.invalid';
@@ -314,10 +325,13 @@ export async function exportSite(dir: string, options: ExportSiteOptions): Promi
             options.onSkippedPage?.(skip);
             continue;
           }
-          const html = isHtml(response) ? rebaseLinks(await response.text(), rootFrom(urlPath)) : undefined;
+          let html = isHtml(response) ? rebaseLinks(await response.text(), rootFrom(urlPath)) : undefined;
+          // A tag page written as a file whose feed did not fit: no link to it.
+          if (place === 'file-without-feed' && html !== undefined) html = html.replace(TAG_FEED_LINK, '');
           const body = html !== undefined ? Buffer.from(html) : new Uint8Array(await response.arrayBuffer());
           // Keyed as the browser's address decodes (the encoded path, decoded once).
-          if (place === 'data' && html !== undefined) pageData!.add(pageKey(urlPath.slice(1)), pageParts(html));
+          if (place === 'data' && html !== undefined && pageData !== undefined)
+            pageData.add(pageKey(urlPath.slice(1)), pageParts(html));
           else await put(rel, body);
           // The archive's own images this page shows: copied below, once each (only those used).
           if (urlPath.startsWith('/article/'))
@@ -344,6 +358,7 @@ export async function exportSite(dir: string, options: ExportSiteOptions): Promi
       );
       if (pageData !== undefined && plan !== undefined) {
         const written = pageData.finish();
+        plan.inData = pageData.pages;
         pageData = undefined;
         files += written.files;
         bytes += written.bytes;
@@ -419,60 +434,80 @@ export async function exportSite(dir: string, options: ExportSiteOptions): Promi
 
 /** HTML pages that a compact export may keep in page data instead of a file each. */
 const IN_DATA = /^\/(?:article|tag|author|category)\/.*\/$/;
-/** Tag feeds: a file each, and one per tag; a compact export leaves them out (sites and categories keep theirs). */
-const LEFT_OUT_IN_COMPACT = /^\/tag\/[^/]+\/feed\.xml$/;
+/** Tag feeds: one file per tag. A compact export writes those that fit (site and category feeds always). */
+const TAG_FEED = /^\/tag\/[^/]+\/feed\.xml$/;
+/** A tag page's link to its own feed (links made relative), removed when the feed did not fit. */
+const TAG_FEED_LINK =
+  /<link rel="alternate" type="application\/atom\+xml" title="[^"]*" href="(?:\.\.\/)*tag\/[^"/]+\/feed\.xml">\n?/;
 /** Pages per page data file: ~150 KB gzipped on hkcnews, loaded whole for one page. */
 const PAGES_PER_DATA_FILE = 32;
-/** Files a compact export writes besides the index, pages and data: 404.html, the marker, two scripts, and slack. */
+/** Files a compact export writes besides the index, pages, images and data: 404.html, the marker, two scripts, and slack. */
 const FIXED_FILES = 8;
+
+type Placement = 'file' | 'file-without-feed' | 'data' | 'left-out';
 
 /** Where each page of a compact export goes, decided before any is written. */
 interface CompactPlan {
   maxFiles: number;
+  /** Page data files (0: every page is a file, no shell). */
   dataFiles: number;
-  /** Pages planned into page data (then: written there). */
+  /** Pages in page data: planned, then as written. */
   inData: number;
+  /** Tag feeds that did not fit. */
   leftOut: number;
   dataBytes: number;
-  place(urlPath: string): 'file' | 'data' | 'left-out';
+  place(urlPath: string): Placement;
 }
 
 /**
- * Count the pages, then give the files left under `maxFiles` (after the index, the pages that are
- * always files, and the page data files) to articles first (a crawler and a first paint get plain
- * HTML), then to tag, author and category pages, in the reader's order.
+ * Count the pages, then share the files left under `maxFiles` (after the index and images
+ * (`reserved`), the pages that are always files, and the page data files): plain HTML for
+ * articles first (a crawler and a first paint get the page itself), then tag feeds (a feed cannot
+ * be assembled in a browser), then tag, author and category pages, in the reader's order.
  */
-function planCompact(paths: Iterable<string>, maxFiles: number, indexFiles: number): CompactPlan {
+export function planCompact(paths: Iterable<string>, maxFiles: number, reserved: number): CompactPlan {
   let others = 0;
   let articles = 0;
   let facetPages = 0;
-  let leftOut = 0;
+  let feeds = 0;
   for (const p of paths) {
-    if (LEFT_OUT_IN_COMPACT.test(p)) leftOut++;
+    if (TAG_FEED.test(p)) feeds++;
     else if (IN_DATA.test(p)) {
       if (p.startsWith('/article/')) articles++;
       else facetPages++;
     } else others++;
   }
-  const candidates = articles + facetPages;
-  const dataFiles = Math.max(1, Math.ceil(candidates / PAGES_PER_DATA_FILE));
-  let budget = Math.max(0, maxFiles - indexFiles - others - dataFiles - FIXED_FILES);
-  const articleFiles = Math.min(budget, articles);
-  budget -= articleFiles;
-  const facetFiles = Math.min(budget, facetPages);
+  const share = (dataFiles: number): { articleFiles: number; feedFiles: number; facetFiles: number } => {
+    let budget = Math.max(0, maxFiles - reserved - others - dataFiles - FIXED_FILES);
+    const articleFiles = Math.min(budget, articles);
+    budget -= articleFiles;
+    const feedFiles = Math.min(budget, feeds);
+    budget -= feedFiles;
+    return { articleFiles, feedFiles, facetFiles: Math.min(budget, facetPages) };
+  };
+  const dataFilesFor = (inData: number): number => Math.ceil(inData / PAGES_PER_DATA_FILE);
+  // Sized for every candidate first; the pages that then fit as files need fewer data files,
+  // which only frees files.
+  let { articleFiles, feedFiles, facetFiles } = share(dataFilesFor(articles + facetPages));
+  const inData = articles + facetPages - articleFiles - facetFiles;
+  const dataFiles = dataFilesFor(inData);
+  if (inData === 0) ({ articleFiles, feedFiles, facetFiles } = share(0));
   let seenArticles = 0;
   let seenFacets = 0;
+  let seenFeeds = 0;
   return {
     maxFiles,
     dataFiles,
-    inData: candidates - articleFiles - facetFiles,
-    leftOut,
+    inData,
+    leftOut: feeds - feedFiles,
     dataBytes: 0,
     place(p) {
-      if (LEFT_OUT_IN_COMPACT.test(p)) return 'left-out';
+      // Feeds come in the reader's order after their tag's pages: the first `feedFiles` are kept.
+      if (TAG_FEED.test(p)) return ++seenFeeds <= feedFiles ? 'file' : 'left-out';
       if (!IN_DATA.test(p)) return 'file';
       if (p.startsWith('/article/')) return ++seenArticles <= articleFiles ? 'file' : 'data';
-      return ++seenFacets <= facetFiles ? 'file' : 'data';
+      if (++seenFacets > facetFiles) return 'data';
+      return p.startsWith('/tag/') && seenFeeds >= feedFiles ? 'file-without-feed' : 'file';
     },
   };
 }

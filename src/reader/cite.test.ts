@@ -137,6 +137,14 @@ test('metadata URLs in attributes are IRIs that a URL parser maps back to the pu
   assert.equal(iri, 'https://example.com/a%2Fb%20c%25/%E4%B8%AD%FF?q=文%26x#節');
   assert.equal(new URL(iri).href, tricky);
   assert.equal(attributeUrl('javascript:alert(1)'), undefined);
+  // Lowercase escapes would come back uppercase (another URL to a strict server): kept as published.
+  assert.equal(attributeUrl('https://a.com/%e4%b8%ad'), 'https://a.com/%e4%b8%ad');
+  for (const url of [
+    'https://a.com/x y/%E4%B8%AD',
+    'https://a.com/%C3%A9%CC%81?q=%E2%80%AE#%F0%9F%98%80',
+    'https://a.com/%ED%A0%80',
+  ])
+    assert.equal(new URL(attributeUrl(url)!).href, new URL(url).href, url);
 });
 
 test('Robust Links attributes point at the memento with original URL and version date', () => {

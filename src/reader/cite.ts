@@ -329,7 +329,16 @@ export function readableUrl(url: string): string {
  */
 export function attributeUrl(raw: string | undefined): string | undefined {
   const url = safeExternalUrl(raw);
-  return url === undefined ? undefined : readableUrl(url);
+  if (url === undefined) return undefined;
+  const iri = readableUrl(url);
+  // Only when a URL parser maps the IRI back to the URL as published: not for lowercase escapes
+  // (`%e4%b8%ad` comes back as `%E4%B8%AD`, another URL to a strict server), nor for anything
+  // else a parser would spell otherwise.
+  try {
+    return iri !== url && new URL(iri).href === new URL(url).href ? iri : url;
+  } catch {
+    return url;
+  }
 }
 
 /** Runs of percent-escapes of bytes 0x80–0xFF (UTF-8 sequences of non-ASCII characters). */

@@ -214,9 +214,11 @@ describe('reader in chromium', { skip: skip ?? false }, () => {
     assert.match(text, /@online\{hkcnews-18733,/);
     const memento =
       'https://web.archive.org/web/20210628174710/https://www.hkcnews.com/article/18733/%E8%B6%8A%E5%8D%97-18730/%E7%89%B9%E6%9C%97%E6%99%AE';
-    const robust = page.locator(`a[href="${memento}"][data-originalurl][data-versiondate]`).first();
+    // The attributes carry IRIs; the browser follows the published, percent-encoded URL.
+    const robust = page.locator('.provenance a[data-originalurl][data-versiondate]').first();
+    assert.equal(await robust.evaluate((a) => (a as unknown as { href: string }).href), memento);
     assert.equal(
-      await robust.getAttribute('data-originalurl'),
+      new URL((await robust.getAttribute('data-originalurl')) ?? '').href,
       'https://www.hkcnews.com/article/18733/%E8%B6%8A%E5%8D%97-18730/%E7%89%B9%E6%9C%97%E6%99%AE',
     );
     assert.match((await robust.getAttribute('data-versiondate')) ?? '', /^2021-06-28/);

@@ -130,6 +130,10 @@ export function isGzip(data: Uint8Array): boolean {
  */
 export async function unpackIndexFile(data: Uint8Array): Promise<Uint8Array> {
   if (!isGzip(data)) return data;
+  if (typeof DecompressionStream === 'undefined')
+    throw new Error(
+      'this browser cannot read compressed files (no DecompressionStream: Safari 16.4, Chrome 80, Firefox 113 or later)',
+    );
   const stream = new Blob([data]).stream().pipeThrough(new DecompressionStream('gzip'));
   return new Uint8Array(await new Response(stream).arrayBuffer());
 }

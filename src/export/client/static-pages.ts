@@ -49,6 +49,7 @@ export async function findPage(
 
 interface ShellElement {
   innerHTML: string;
+  textContent: string | null;
   getAttribute(name: string): string | null;
   replaceChildren(...nodes: unknown[]): void;
   scrollIntoView?(): void;
@@ -73,27 +74,43 @@ if (browser.document !== undefined && browser.location !== undefined && browser.
   const root = new URL('../', import.meta.url);
   const shards = Number(document.querySelector(`meta[name="${PAGE_SHARDS_META}"]`)?.getAttribute('content'));
   const main = document.getElementById('main');
+  // Taken before the page replaces <main>, which holds it.
+  const template = document.getElementById(NOT_FOUND_TEMPLATE_ID);
   const load = async (url: URL): Promise<Uint8Array | undefined> => {
     const response = await fetchFn(url);
-    if (!response.ok) return undefined;
+    if (response.status === 404) return undefined;
+    if (!response.ok) throw new Error(`HTTP ${response.status} for ${url.pathname}`);
     return new Uint8Array(await response.arrayBuffer());
   };
-  const notFound = (): void => {
-    const template = document.getElementById(NOT_FOUND_TEMPLATE_ID);
-    if (main !== null && template?.content !== undefined) main.replaceChildren(template.content.cloneNode(true));
+  const show = async (): Promise<void> => {
+    let found: Awaited<ReturnType<typeof findPage>>;
+    try {
+      found = await findPage(root, location.pathname, shards, load);
+    } catch (error) {
+      // Not "not found": the page may well exist (an old browser, a network error).
+      if (main !== null) main.textContent = `未能載入這一頁：${(error as Error).message}`;
+      return;
+    }
+    if (found === undefined || main === null) {
+      if (main !== null && template?.content !== undefined) main.replaceChildren(template.content.cloneNode(true));
+      return;
+    }
+    // The page's links are relative to its own address: a folder's, with its final slash.
+    if (found.key.endsWith('/') && !location.pathname.endsWith('/'))
+      history?.replaceState(null, '', `${location.pathname}/${location.search}${location.hash}`);
+    document.title = found.page.title;
+    main.innerHTML = found.page.main;
+    if (location.hash.length > 1) {
+      let id = location.hash.slice(1);
+      try {
+        id = decodeURIComponent(id);
+      } catch {
+        // a malformed escape: look the fragment up as written
+      }
+      document.getElementById(id)?.scrollIntoView?.();
+    }
+    const enhance = document.querySelector(`meta[name="${ENHANCE_META}"]`)?.getAttribute('content');
+    if (enhance) await import(/* @vite-ignore */ new URL(enhance, import.meta.url).href);
   };
-  void findPage(root, location.pathname, shards, load)
-    .then(async (found) => {
-      if (found === undefined || main === null) return notFound();
-      // The page's links are relative to its own address: a folder's, with its final slash.
-      if (found.key.endsWith('/') && !location.pathname.endsWith('/'))
-        history?.replaceState(null, '', `${location.pathname}/${location.search}${location.hash}`);
-      document.title = found.page.title;
-      main.innerHTML = found.page.main;
-      if (location.hash.length > 1)
-        document.getElementById(decodeURIComponent(location.hash.slice(1)))?.scrollIntoView?.();
-      const enhance = document.querySelector(`meta[name="${ENHANCE_META}"]`)?.getAttribute('content');
-      if (enhance) await import(/* @vite-ignore */ new URL(enhance, import.meta.url).href);
-    })
-    .catch(notFound);
+  void show();
 }
