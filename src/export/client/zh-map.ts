@@ -8,6 +8,14 @@ import { conversionTablesFrom, type ConversionSource, type ConversionTables } fr
 
 let tables: ConversionTables | undefined;
 
+/**
+ * Not in the browser: the exporter writes the tables into the index. The name must exist because
+ * src/search/index.js re-exports it from zh-data.js, and a bundle of the compiled JavaScript (an
+ * installed salvage bundles from dist/) fails on a missing export, where one of the TypeScript
+ * sources does not (esbuild cannot tell a missing value from a type there).
+ */
+export const CONVERSION_SOURCE: ConversionSource | undefined = undefined;
+
 /** Install the tables from `zh-convert.json` (a ConversionSource). */
 export function installConversion(source: ConversionSource): void {
   tables = conversionTablesFrom(source);
