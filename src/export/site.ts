@@ -526,13 +526,19 @@ export function compactIndexOptions(articles: number): Omit<StaticIndexOptions, 
 }
 const COMPACT_MAX_SHARDS = 2048;
 
-/** A rendered page's title (as text) and `<main>` content, for page data. */
-export function pageParts(html: string): PageData {
-  const title = decodeHTML(/<title>([^<]*)<\/title>/.exec(html)?.[1] ?? '');
+/** Where the content of the layout's `<main id="main">` starts and ends in a rendered page (empty when it has none). */
+function mainBounds(html: string): { start: number; end: number } {
   const open = html.indexOf('<main id="main"');
   const start = open < 0 ? -1 : html.indexOf('>', open) + 1;
   const end = html.lastIndexOf('</main>');
-  return { title, main: start > 0 && end >= start ? html.slice(start, end) : '' };
+  return start > 0 && end >= start ? { start, end } : { start: 0, end: 0 };
+}
+
+/** A rendered page's title (as text) and `<main>` content, for page data. */
+export function pageParts(html: string): PageData {
+  const title = decodeHTML(/<title>([^<]*)<\/title>/.exec(html)?.[1] ?? '');
+  const { start, end } = mainBounds(html);
+  return { title, main: html.slice(start, end) };
 }
 
 /**
@@ -541,7 +547,8 @@ export function pageParts(html: string): PageData {
  * address is no page), and shows "loading" until then (or, without JavaScript, why nothing shows).
  */
 export function pageShell(notFoundHtml: string, basePath: string, dataFiles: number): string {
-  const { main } = pageParts(notFoundHtml);
+  const { start, end } = mainBounds(notFoundHtml);
+  const main = notFoundHtml.slice(start, end);
   const head = `<meta name="${PAGE_SHARDS_META}" content="${dataFiles}">
 <meta name="${ENHANCE_META}" content="${basename(SCRIPT.path)}">
 <script type="module" src="${basePath}${PAGES_SCRIPT_PATH}"></script>
@@ -551,8 +558,5 @@ export function pageShell(notFoundHtml: string, basePath: string, dataFiles: num
 <noscript><p>這一頁由瀏覽器從存檔的資料組成，需要啟用 JavaScript。亦可<a href="${basePath}">返回首頁</a>瀏覽。</p></noscript>
 <template id="${NOT_FOUND_TEMPLATE_ID}">${main}</template>
 `;
-  const open = notFoundHtml.indexOf('<main id="main"');
-  const start = notFoundHtml.indexOf('>', open) + 1;
-  const end = notFoundHtml.lastIndexOf('</main>');
   return (notFoundHtml.slice(0, start) + body + notFoundHtml.slice(end)).replace('</head>', head);
 }
