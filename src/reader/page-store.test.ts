@@ -1,12 +1,15 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 import { brotliDecompressSync, gunzipSync } from 'node:zlib';
 import { createFixtureArchive, writeFixtureArchive } from '../../test/helpers/reader-fixture.js';
 import { buildIndex, SearchIndex } from '../search/index.js';
 import { codedEtag, negotiate, noneMatch } from './encoding.js';
-import { PAGE_STORE_FILE, prunePageStore } from './page-store.js';
+import { PAGE_STORE_FILE, PageStore, prunePageStore } from './page-store.js';
 import { createReader, type PlainResponse } from './index.js';
 
 const header = (r: PlainResponse, name: string): string | undefined =>
@@ -174,6 +177,37 @@ test('a folder whose page store cannot be opened is served without one', async (
     rmSync(join(fixture.dir, PAGE_STORE_FILE), { recursive: true });
   } finally {
     fixture.cleanup();
+  }
+});
+
+test('a worker opening the page store while another process holds its lock waits for it instead of serving without one', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'salvage-page-store-'));
+  // Another process creates the store and holds its write lock for a moment (as a second worker
+  // creating it, or salvage render writing a batch, does); the lock is released by its exit.
+  const holder = spawn(
+    process.execPath,
+    [
+      '-e',
+      `const db = new (require('better-sqlite3'))(process.argv[1]);
+       db.pragma('journal_mode = WAL');
+       db.exec('BEGIN EXCLUSIVE');
+       process.stdout.write('locked\\n');
+       Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 400);
+       db.exec('COMMIT');`,
+      join(dir, PAGE_STORE_FILE),
+    ],
+    { cwd: resolve(import.meta.dirname, '../..'), stdio: ['ignore', 'pipe', 'inherit'] },
+  );
+  try {
+    const [first] = await once(holder.stdout, 'data');
+    assert.equal(first.toString(), 'locked\n');
+    let failure: Error | undefined;
+    const store = PageStore.open(dir, 'stamp', 'generation', (error) => (failure = error));
+    assert.ok(store !== undefined, `opened (${failure?.message ?? ''})`);
+    store.close();
+  } finally {
+    if (holder.exitCode === null) await once(holder, 'exit');
+    rmSync(dir, { recursive: true, force: true });
   }
 });
 

@@ -27,6 +27,13 @@ const PAGE_STORE_SCHEMA = 2;
  * a server must not wait long on its cache: a write skipped is a page rendered again later.
  */
 const BUSY_MS = 50;
+/**
+ * How long opening the store waits: every worker of `salvage serve` opens it at once when it
+ * starts, and one may be creating it (or `salvage render` writing a batch). With BUSY_MS a worker
+ * got "database is locked" there and served its whole life without the store (bench:scale at
+ * 10×, 2026-12-07). A reader opens it at start and after a re-index only.
+ */
+const OPEN_BUSY_MS = 5000;
 /** Rows deleted per transaction when pruning: short locks, so servers' writes get their turn. */
 const PRUNE_BATCH = 500;
 
@@ -41,16 +48,18 @@ interface PageRow {
 }
 
 function openDb(dir: string): Database.Database {
-  const db = new Database(join(dir, PAGE_STORE_FILE), { timeout: BUSY_MS });
+  const db = new Database(join(dir, PAGE_STORE_FILE), { timeout: OPEN_BUSY_MS });
   try {
     db.pragma('journal_mode = WAL');
     // A cache: a page lost to a power cut is rendered again.
     db.pragma('synchronous = OFF');
-    if ((db.pragma('user_version', { simple: true }) as number) !== PAGE_STORE_SCHEMA) {
-      db.exec('DROP TABLE IF EXISTS pages');
-      db.pragma(`user_version = ${PAGE_STORE_SCHEMA}`);
-    }
-    db.exec(`CREATE TABLE IF NOT EXISTS pages (
+    // One transaction, so two workers creating the store at once do not drop each other's table.
+    db.transaction(() => {
+      if ((db.pragma('user_version', { simple: true }) as number) !== PAGE_STORE_SCHEMA) {
+        db.exec('DROP TABLE IF EXISTS pages');
+        db.pragma(`user_version = ${PAGE_STORE_SCHEMA}`);
+      }
+      db.exec(`CREATE TABLE IF NOT EXISTS pages (
       key TEXT NOT NULL,
       stamp TEXT NOT NULL,
       generation TEXT NOT NULL,  -- the index generation in the stamp (what pruning keeps)
@@ -64,6 +73,8 @@ function openDb(dir: string): Database.Database {
       PRIMARY KEY (key, stamp)
     );
     CREATE INDEX IF NOT EXISTS pages_generation ON pages (generation);`);
+    }).immediate();
+    db.pragma(`busy_timeout = ${BUSY_MS}`);
     return db;
   } catch (error) {
     db.close();
