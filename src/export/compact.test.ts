@@ -8,7 +8,9 @@ import { crawlSite } from '../../test/helpers/site-crawl.js';
 import { MediaStore } from '../store/index.js';
 import { imageKey } from '../markdown/index.js';
 import { search, SearchIndex, type SearchOptions } from '../search/index.js';
-import { exportSite, pageParts, type ExportSiteReport } from './site.js';
+import { exportSite, pageParts, planCompact, type ExportSiteReport } from './site.js';
+import type { SalvageError } from '../errors.js';
+import fc from 'fast-check';
 import { fileLoader } from './loader.js';
 import { StaticSearchIndex } from './client/search-core.js';
 import { candidateKeys, findPage, NOT_FOUND_TEMPLATE_ID, PAGE_SHARDS_META } from './client/static-pages.js';
@@ -22,9 +24,26 @@ process.on('exit', () => {
 });
 const full = join(work, 'full');
 const fullReport = await exportSite(fixture.dir, { out: full });
-/** Every page in page data: a limit no site meets. */
+
+/** The least file limit an archive's compact export accepts, as its refusal of a limit of 1 says. */
+async function leastFiles(dir: string): Promise<number> {
+  const refusal = await exportSite(dir, { out: join(work, 'refused'), compact: { maxFiles: 1 } }).then(
+    () => assert.fail('a limit of one file was accepted'),
+    (error: unknown) => error as SalvageError,
+  );
+  assert.equal(refusal.code, 'INPUT_INVALID');
+  const least = /need at least (\d+) files/.exec(refusal.message)?.[1];
+  assert.ok(least !== undefined, refusal.message);
+  assert.ok(!existsSync(join(work, 'refused')), 'nothing is left of a refused export');
+  return Number(least);
+}
+
+/** Every page in page data: the least limit leaves one file for it. */
 const allData = join(work, 'all-data');
-const allDataReport = await exportSite(fixture.dir, { out: allData, compact: { maxFiles: 1 } });
+const allDataReport = await exportSite(fixture.dir, {
+  out: allData,
+  compact: { maxFiles: await leastFiles(fixture.dir) },
+});
 
 /** The site's files, relative, `/`-separated. */
 function filesOf(site: string, rel = ''): string[] {
@@ -119,7 +138,7 @@ test('the compact search index (records in groups, fewer shards) answers as the 
 
 test('under a file limit a compact export writes what fits as files, articles first, and stays under it', async () => {
   const some = join(work, 'some');
-  const limit = allDataReport.files + 5;
+  const limit = allDataReport.files + 20;
   const report: ExportSiteReport = await exportSite(fixture.dir, { out: some, compact: { maxFiles: limit } });
   assert.ok(report.files <= limit, `${report.files} files ≤ ${limit}`);
   assert.equal(filesOf(some).length, report.files);
@@ -179,7 +198,9 @@ test('a compact export counts the images its pages show and stays under the limi
       });
     }
     store.close();
-    const all = await exportSite(archive.dir, { out: join(work, 'images-all'), compact: { maxFiles: 1 } });
+    const least = await leastFiles(archive.dir);
+    const all = await exportSite(archive.dir, { out: join(work, 'images-all'), compact: { maxFiles: least } });
+    assert.ok(all.files <= least, `${all.files} files ≤ ${least}`);
     assert.equal(all.media.files, N, 'pages in page data show their images too');
     const limit = all.files + 10;
     const report = await exportSite(archive.dir, { out: join(work, 'images'), compact: { maxFiles: limit } });
@@ -189,6 +210,73 @@ test('a compact export counts the images its pages show and stays under the limi
   } finally {
     archive.cleanup();
   }
+});
+
+test('the least file limit puts every page in one data file and is met; one fewer is refused', async () => {
+  assert.equal(allDataReport.compact!.dataFiles, 1);
+  const least = allDataReport.compact!.maxFiles;
+  await assert.rejects(
+    exportSite(fixture.dir, { out: join(work, 'one-fewer'), compact: { maxFiles: least - 1 } }),
+    new RegExp(`need at least ${least} files`),
+  );
+  assert.deepEqual(
+    filesOf(allData).filter((f) => /^(?:article|tag|author|category)\/.+\/index\.html$/.test(f)),
+    [],
+    'no article, tag, author or category page is a file',
+  );
+  assert.ok(
+    allDataReport.files <= allDataReport.compact!.maxFiles,
+    `${allDataReport.files} ≤ ${allDataReport.compact!.maxFiles}`,
+  );
+  assert.equal(filesOf(allData).length, allDataReport.files);
+});
+
+test('however large the archive, a compact plan stays under its limit: data files take more pages each', () => {
+  fc.assert(
+    fc.property(
+      fc.record({
+        articles: fc.integer({ min: 0, max: 5000 }),
+        facets: fc.integer({ min: 0, max: 500 }),
+        feeds: fc.integer({ min: 0, max: 500 }),
+        others: fc.integer({ min: 0, max: 300 }),
+        reserved: fc.integer({ min: 0, max: 3000 }),
+        maxFiles: fc.integer({ min: 1, max: 6000 }),
+      }),
+      ({ articles, facets, feeds, others, reserved, maxFiles }) => {
+        const paths = [
+          ...Array.from({ length: others }, (_, i) => `/day/${i}/`),
+          ...Array.from({ length: articles }, (_, i) => `/article/${i}/`),
+          ...Array.from({ length: facets }, (_, i) => [
+            `/tag/t${i}/`,
+            ...(i < feeds ? [`/tag/t${i}/feed.xml`] : []),
+          ]).flat(),
+          ...Array.from({ length: Math.max(0, feeds - facets) }, (_, i) => `/tag/f${i}/feed.xml`),
+        ];
+        let plan;
+        try {
+          plan = planCompact(paths, maxFiles, reserved);
+        } catch (error) {
+          assert.equal((error as SalvageError).code, 'INPUT_INVALID');
+          assert.ok(reserved + others + 1 > maxFiles - 16, 'refused only when what is always written does not fit');
+          return;
+        }
+        let files = 0;
+        let data = 0;
+        for (const p of paths) {
+          const place = plan.place(p);
+          if (place === 'data') data++;
+          else if (place !== 'left-out') files++;
+        }
+        assert.equal(plan.inData, data);
+        assert.equal(plan.dataFiles > 0, data > 0);
+        assert.ok(
+          reserved + files + plan.dataFiles <= maxFiles,
+          `${reserved} + ${files} + ${plan.dataFiles} ≤ ${maxFiles}`,
+        );
+      },
+    ),
+    { numRuns: 300 },
+  );
 });
 
 test('a bad file limit is refused before anything is written', async () => {

@@ -439,7 +439,11 @@ const TAG_FEED = /^\/tag\/[^/]+\/feed\.xml$/;
 /** A tag page's link to its own feed (links made relative), removed when the feed did not fit. */
 const TAG_FEED_LINK =
   /<link rel="alternate" type="application\/atom\+xml" title="[^"]*" href="(?:\.\.\/)*tag\/[^"/]+\/feed\.xml">\n?/;
-/** Pages per page data file: ~150 KB gzipped on hkcnews, loaded whole for one page. */
+/**
+ * Pages per page data file: ~150 KB gzipped on hkcnews, loaded whole for one page. When the files
+ * left under the limit are fewer than that needs (a large archive), the data files take more
+ * pages each rather than break the limit: ~460 a file for 2.3M articles in 20,000 files.
+ */
 const PAGES_PER_DATA_FILE = 32;
 /** Files a compact export writes besides the index, pages, images and data: 404.html, the marker, two scripts, and slack. */
 const FIXED_FILES = 8;
@@ -463,7 +467,8 @@ interface CompactPlan {
  * Count the pages, then share the files left under `maxFiles` (after the index and images
  * (`reserved`), the pages that are always files, and the page data files): plain HTML for
  * articles first (a crawler and a first paint get the page itself), then tag feeds (a feed cannot
- * be assembled in a browser), then tag, author and category pages, in the reader's order.
+ * be assembled in a browser), then tag, author and category pages, in the reader's order. A limit
+ * that cannot hold what is always written is refused, with the least that would do.
  */
 export function planCompact(paths: Iterable<string>, maxFiles: number, reserved: number): CompactPlan {
   let others = 0;
@@ -477,19 +482,30 @@ export function planCompact(paths: Iterable<string>, maxFiles: number, reserved:
       else facetPages++;
     } else others++;
   }
+  // Files for articles, feeds, facet pages and page data, after what is always written.
+  const room = maxFiles - reserved - others - FIXED_FILES;
+  const candidates = articles + facetPages;
+  if (room < (candidates > 0 ? 1 : 0)) {
+    const least = maxFiles - room + (candidates > 0 ? 1 : 0);
+    throw new SalvageError(
+      'INPUT_INVALID',
+      `--max-files ${maxFiles} is too small for this archive: its search index, images and the pages that are always files need at least ${least} files`,
+      { subject: String(maxFiles) },
+    );
+  }
   const share = (dataFiles: number): { articleFiles: number; feedFiles: number; facetFiles: number } => {
-    let budget = Math.max(0, maxFiles - reserved - others - dataFiles - FIXED_FILES);
+    let budget = room - dataFiles;
     const articleFiles = Math.min(budget, articles);
     budget -= articleFiles;
     const feedFiles = Math.min(budget, feeds);
     budget -= feedFiles;
     return { articleFiles, feedFiles, facetFiles: Math.min(budget, facetPages) };
   };
-  const dataFilesFor = (inData: number): number => Math.ceil(inData / PAGES_PER_DATA_FILE);
+  const dataFilesFor = (inData: number): number => Math.min(room, Math.ceil(inData / PAGES_PER_DATA_FILE));
   // Sized for every candidate first; the pages that then fit as files need fewer data files,
   // which only frees files.
-  let { articleFiles, feedFiles, facetFiles } = share(dataFilesFor(articles + facetPages));
-  const inData = articles + facetPages - articleFiles - facetFiles;
+  let { articleFiles, feedFiles, facetFiles } = share(dataFilesFor(candidates));
+  const inData = candidates - articleFiles - facetFiles;
   const dataFiles = dataFilesFor(inData);
   if (inData === 0) ({ articleFiles, feedFiles, facetFiles } = share(0));
   let seenArticles = 0;
