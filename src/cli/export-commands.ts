@@ -76,7 +76,7 @@ and renamed when complete, so a dump under its name is always whole.
 --format wacz packages the archive's captures for web-archive tools (ReplayWeb.page, pywb):
 archive/ holds every WARC of captures/ and media/captures/ (as pages-<name> and media-<name>,
 copied byte for byte and stored uncompressed), indexes/index.cdxj their response and revisit
-records, pages/pages.jsonl one entry per article page (original URL, capture time, title and
+records (from 3,000 records a ZipNum index: index.cdx.gz and index.idx), pages/pages.jsonl one entry per article page (original URL, capture time, title and
 extracted text), datapackage.json every file's SHA-256 and size. Taken-down articles
 (takedowns.yaml, applied by salvage index) are left out with their captures and images.
 
