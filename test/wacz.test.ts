@@ -170,6 +170,16 @@ test('a WACZ of an archive with images passes the structural check: every respon
     sha256(readFileSync(join(archive, 'media/captures/salvage-00001.warc.gz'))),
   );
   assert.equal(report.sha256, sha256(readFileSync(plain)));
+  const pkg = JSON.parse(files.get('datapackage.json')!.toString('utf8')) as {
+    salvage: { warcs: { path: string; source: string }[] };
+  };
+  assert.deepEqual(
+    pkg.salvage.warcs.map((w) => [w.path, w.source]),
+    [
+      ['archive/pages-salvage-00001.warc.gz', 'captures/salvage-00001.warc.gz'],
+      ['archive/media-salvage-00001.warc.gz', 'media/captures/salvage-00001.warc.gz'],
+    ],
+  );
   // Each page carries its article's title and text, so the package is searchable.
   const first = JSON.parse(files.get('pages/pages.jsonl')!.toString('utf8').split('\n')[1]!) as Record<string, string>;
   assert.ok(first['title']!.length > 0 && first['text']!.length > 100, JSON.stringify(first).slice(0, 200));

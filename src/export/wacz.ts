@@ -281,6 +281,17 @@ export async function writeWacz(
       created: new Date().toISOString(),
       software: `salvage ${salvageVersion()}`,
       resources: listed,
+      // A custom property (WACZ 1.1.1 allows them): where each WARC came from in the archive
+      // folder, and what was left out of it, so a copy can be checked against the archive later.
+      salvage: {
+        warcs: warcs.map((w) => ({
+          path: w.name,
+          source: w.source,
+          bytes: w.size,
+          withheldRecords: w.withheld.length,
+        })),
+        takenDown,
+      },
     };
     const packageBytes = Buffer.from(JSON.stringify(datapackage, null, 2) + '\n');
     const packageResource = resourceOf('datapackage.json', packageBytes);
