@@ -329,6 +329,23 @@ test('a taken-down article is left out with its captures and its images; the res
   assert.ok(!files.get('pages/pages.jsonl')!.toString('utf8').includes(`"id":"${id}"`));
 });
 
+test('an article file without captured_at (minimal frontmatter) is listed at the time of its memento url', async () => {
+  const dir = join(work, 'minimal');
+  cpSync(archive, dir, { recursive: true });
+  const file = readdirSync(join(dir, 'articles'), { recursive: true })
+    .map(String)
+    .find((f) => f.endsWith('article_282.md'))!;
+  const text = readFileSync(join(dir, 'articles', file), 'utf8');
+  const capturedAt = /\ncaptured_at: "([^"]+)"\n/.exec(text)![1]!;
+  writeFileSync(join(dir, 'articles', file), text.replace(/\ncaptured_at: "[^"]+"\n/, '\n'));
+  const out = join(work, 'minimal.wacz');
+  const report = await writeWacz(dir, out);
+  assert.deepEqual(report.pagesLeftOut, []);
+  const pages = (await unzip(out)).get('pages/pages.jsonl')!.toString('utf8');
+  assert.ok(pages.includes(`"id":"282","url":`) && pages.includes(`"ts":"${capturedAt}"`), capturedAt);
+  assert.deepEqual((await checkWacz(out)).problems, []);
+});
+
 test('a WARC ending in a record cut by a kill is packed whole; the cut bytes are reported, not indexed', async () => {
   const dir = join(work, 'cut');
   cpSync(archive, dir, { recursive: true });

@@ -7,7 +7,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { SalvageError } from '../errors.js';
 import { parseArchiveFile, readTakedowns, takedownListHash } from '../markdown/index.js';
-import { isoToTimestamp, timestampToIso } from '../memento.js';
+import { isoToTimestamp, parseMemento, timestampToIso } from '../memento.js';
 import { SEARCH_INDEX_FILE, SearchIndex } from '../search/index.js';
 import { captureKey, MediaStore } from '../store/index.js';
 import { CdxjTable } from './wacz-index.js';
@@ -54,9 +54,14 @@ export async function* pageLines(
         leftOut(path, (error as Error).message);
         continue;
       }
-      const ts = f.capturedAt === undefined ? undefined : isoToTimestamp(f.capturedAt);
+      // The capture time: `captured_at`, or the memento `url`'s 14 digits in files without it
+      // (FORMAT.md's minimal frontmatter, the existing public archive's files).
+      const memento = f.url === undefined ? undefined : parseMemento(f.url)?.timestamp;
+      const ts =
+        (f.capturedAt === undefined ? undefined : isoToTimestamp(f.capturedAt)) ??
+        (memento !== undefined && timestampToIso(memento) !== undefined ? memento : undefined);
       if (f.originalUrl === undefined || ts === undefined) {
-        leftOut(path, 'no original_url and captured_at in its frontmatter');
+        leftOut(path, 'its frontmatter names no original_url and capture time (captured_at or url)');
         continue;
       }
       const url = f.originalUrl;
