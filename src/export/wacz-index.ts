@@ -17,7 +17,8 @@ import { isoToTimestamp } from '../memento.js';
 
 /** The page captures' folder of an archive (store/capture-store.ts writes `salvage-NNNNN.warc.gz` there). */
 const PAGE_CAPTURES_DIR = 'captures';
-const WARC_FILE = /\.warc(?:\.gz)?$/;
+/** The store writes gzip-member WARCs only (`scanMembers` reads no other kind). */
+const WARC_FILE = /\.warc\.gz$/;
 /** WACZ 1.1.1 "archive": every WARC directly in `archive/`; the two folders' files share names, so each gets its folder's prefix. */
 const ZIP_PREFIX = { pages: 'pages-', media: 'media-' } as const;
 /** The records a replay answers with (WARC 1.1 §6.3, §6.7): the index lists these and passes over the others. */
@@ -77,6 +78,7 @@ export function archiveWarcs(dir: string): WaczWarc[] {
 export class CdxjTable {
   readonly db: Database.Database;
   #insert: Database.Statement<[string]> | undefined;
+  #at: Database.Statement<[string, string], string> | undefined;
 
   /** `readonly`: a second connection to a table another one wrote. */
   constructor(
@@ -110,11 +112,11 @@ export class CdxjTable {
 
   /** The lines whose key is `surt ts` (a capture's URL under every spelling the Wayback treats as one). */
   linesAt(surt: string, timestamp: string): string[] {
-    const prefix = `${surt} ${timestamp} `;
-    return this.db
+    // Every line of the key starts with `surt ts `, and no other line sorts between it and `surt ts!`.
+    this.#at ??= this.db
       .prepare<[string, string], string>('SELECT line FROM cdxj WHERE line >= ? AND line < ?')
-      .pluck()
-      .all(prefix, `${surt} ${timestamp}!`);
+      .pluck();
+    return this.#at.all(`${surt} ${timestamp} `, `${surt} ${timestamp}!`);
   }
 
   close(): void {
