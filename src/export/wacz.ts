@@ -2,16 +2,18 @@
  * `salvage export DIR --format wacz`: the archive's captures as a WACZ 1.1.1 package
  * (https://specs.webrecorder.net/wacz/1.1.1/), the format ReplayWeb.page, pywb and Browsertrix
  * read: a ZIP of `archive/` (every WARC, stored uncompressed so a replay reads records by byte
- * range), `indexes/index.cdxj` (sorted CDXJ), `pages/pages.jsonl` (one entry per article page
- * with its title and extracted text) and `datapackage.json` (every file's SHA-256 and size),
- * with `datapackage-digest.json` (the manifest's own hash).
+ * range), `indexes/index.cdxj` (sorted CDXJ; a ZipNum index when large), `pages/pages.jsonl`
+ * (one entry per article page with its title and extracted text) and `datapackage.json` (every
+ * file's SHA-256 and size), with `datapackage-digest.json` (the manifest's own hash).
  *
- * Not js-wacz (@harvard-lil/js-wacz 0.1.6, read 2026-12-07): it holds every CDXJ line and page
- * in memory (a B-tree, then one Buffer grown by concatenation per line), names WARCs by their
- * base name (our `captures/` and `media/captures/` both hold `salvage-00001.warc.gz`), has no
- * way to add a page's text, deletes the output before writing it in place (no atomic rename),
- * and pulls in 140 packages. The ZIP is yazl's (streams entries one at a time, ZIP64 when
- * needed), the SURT keys warcio's (through the store's `captureKey`), the WARC scan the store's.
+ * Not js-wacz (@harvard-lil/js-wacz 0.1.6, read and run on the demo's WARCs 2026-12-07): it
+ * holds every CDXJ line and page in memory (a B-tree, then one Buffer grown by concatenation per
+ * line), names WARCs by their base name (our `captures/` and `media/captures/` both hold
+ * `salvage-00001.warc.gz`: one was silently lost), has no way to add a page's text, deletes the
+ * output before writing it in place, writes wrong WARC hashes into datapackage.json (its
+ * `sha256()` both pipes the file into the hash and updates it on 'data'), and pulls in 140
+ * packages. The ZIP is yazl's (streams entries one at a time, ZIP64 when needed), the SURT keys
+ * warcio's (through the store's `captureKey`), the WARC scan the store's.
  *
  * Streamed: WARCs are hashed while they are copied, the index is sorted on disk, pages are read
  * one article file at a time. Written under a temporary name and renamed when whole.
