@@ -193,6 +193,22 @@ test('a WACZ written in ZIP64 form (as one over 4 GiB is) passes the check too',
   assert.ok(bytes.includes(Buffer.from([0x50, 0x4b, 0x06, 0x06])), 'has a ZIP64 end of central directory record');
 });
 
+test('without page text, pages.jsonl lists the same pages with their titles only', async () => {
+  const out = join(work, 'no-text.wacz');
+  const r = await cli(['export', archive, '--format', 'wacz', '--no-page-text', '--out', out, '-q']);
+  assert.equal(r.status, 0, r.stderr);
+  assert.deepEqual((await checkWacz(out)).problems, []);
+  const lines = (await unzip(out)).get('pages/pages.jsonl')!.toString('utf8').trim().split('\n');
+  const withText = (await unzip(plain)).get('pages/pages.jsonl')!.toString('utf8').trim().split('\n');
+  assert.equal(lines.length, withText.length);
+  assert.equal('hasText' in (JSON.parse(lines[0]!) as object), false);
+  for (const [i, line] of lines.slice(1).entries()) {
+    const { text, ...rest } = JSON.parse(withText[i + 1]!) as Record<string, string>;
+    assert.ok(text !== undefined);
+    assert.deepEqual(JSON.parse(line), rest);
+  }
+});
+
 test('a large index is a ZipNum index (gzip blocks and their list) holding the same lines; the check reads it', async () => {
   const out = join(work, 'zipnum.wacz');
   const report = await writeWacz(archive, out, { zipNumFrom: 0, zipNumBlockLines: 10 });

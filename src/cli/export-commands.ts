@@ -57,6 +57,10 @@ export function registerExportCommands(program: Command): void {
       '-o, --out <file>',
       'output file (default: <name of DIR>.jsonl.gz, <name of DIR>.sqlite or <name of DIR>.wacz here)',
     )
+    .option(
+      '--no-page-text',
+      "wacz: pages/pages.jsonl without the articles' text (a replay opens it faster; its search then has titles only)",
+    )
     .option('--json', 'print the report as JSON', false)
     .option('-q, --quiet', 'no progress on stderr', false)
     .addHelpText(
@@ -233,6 +237,7 @@ async function exportWacz(dir: string, flags: Record<string, unknown>): Promise<
     else progress.line(`${p.phase === 'index' ? 'indexing' : 'packing'} the WARCs: ${mb(p.bytes)} of ${mb(p.of)}`);
   };
   const report = await writeWacz(dir, out, {
+    pageText: flags['pageText'] !== false,
     onProgress: show,
     onLeftover: (l) => {
       progress.done();

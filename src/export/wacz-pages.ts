@@ -20,23 +20,34 @@ export interface PagesTally {
   maxListed: number;
 }
 
+/** What {@link pageLines} needs besides the files. */
+export interface PageLinesOptions {
+  /** The list's title (its header line). */
+  title: string;
+  /** The index table's file (wacz-index.ts `CdxjTable`), opened read-only to look captures up. */
+  tableFile: string;
+  /** Whether entries carry the article's text. */
+  text: boolean;
+  /** Counts what was written and left out. */
+  tally: PagesTally;
+  signal?: AbortSignal | undefined;
+  onProgress: (done: number, of: number) => void;
+}
+
 /**
  * pages.jsonl (WACZ 1.1.1, "pages.jsonl"): a header, then one page per article file whose
  * capture is in the index, in id order: `id`, `url` (the original URL), `ts` (RFC 3339), `title`,
- * `text` (the body as plain text, as `salvage export` and the search index have it). A page the
- * index cannot answer would be a dead entry in a replay's page list: it is left out and reported.
+ * and with `text` the body as plain text (as `salvage export` and the search index have it). A
+ * page the index cannot answer would be a dead entry in a replay's page list: it is left out and
+ * reported.
  */
 export async function* pageLines(
   dir: string,
   files: readonly { id: number; path: string }[],
-  title: string,
-  tableFile: string,
-  pages: PagesTally,
-  signal: AbortSignal | undefined,
-  onProgress: (done: number, of: number) => void,
+  { title, tableFile, text, tally: pages, signal, onProgress }: PageLinesOptions,
 ): AsyncGenerator<string> {
   // A header of the json-pages-1.0 format; `hasText` tells ReplayWeb.page the entries carry text to search.
-  yield `${JSON.stringify({ format: 'json-pages-1.0', id: 'pages', title, hasText: true })}\n`;
+  yield `${JSON.stringify({ format: 'json-pages-1.0', id: 'pages', title, ...(text ? { hasText: true } : {}) })}\n`;
   // Its own connection: the index's lines are read through the table's while these are looked up.
   const lookup = new CdxjTable(tableFile, true);
   const leftOut = (path: string, reason: string): void => {
@@ -74,7 +85,8 @@ export async function* pageLines(
         continue;
       }
       pages.count++;
-      yield `${JSON.stringify({ id: String(id), url, ts: timestampToIso(ts), title: f.title, text: f.text })}\n`;
+      const page = { id: String(id), url, ts: timestampToIso(ts), title: f.title };
+      yield `${JSON.stringify(text ? { ...page, text: f.text } : page)}\n`;
     }
   } finally {
     lookup.close();
