@@ -6,9 +6,12 @@ import {
   DEFAULT_EXPORT_SITE_OPTIONS,
   exportDump,
   exportSite,
+  writeWacz,
   type DumpFormat,
   type ExportSiteProgress,
+  type WaczProgress,
 } from '../export/index.js';
+import { basename, resolve } from 'node:path';
 
 /** Finished, some input left out: main.ts EXIT.rejected (this module cannot import the entry point). */
 const EXIT_PARTIAL = 3;
@@ -39,18 +42,25 @@ export function registerExportCommands(program: Command): void {
   program
     .command('export')
     .description(
-      'Write a data dump of an archive folder for research: JSON lines or a standalone SQLite database, with a SHA-256 manifest.',
+      'Write a data dump of an archive folder for research (JSON lines or a standalone SQLite database, with a SHA-256 manifest), or its captures as a WACZ.',
     )
     .argument('<dir>', 'archive folder (articles/<lo>-<hi>/article_<id>.md; no search index needed)')
     .addOption(
       new Option(
         '--format <format>',
-        'jsonl: one JSON object per article (gzip when --out ends in .gz); sqlite: tables articles, tags, groups, meta',
+        'jsonl: one JSON object per article (gzip when --out ends in .gz); sqlite: tables articles, tags, groups, meta; wacz: the WARCs with a CDXJ index and the article pages (WACZ 1.1.1)',
       )
-        .choices(['jsonl', 'sqlite'])
+        .choices(['jsonl', 'sqlite', 'wacz'])
         .makeOptionMandatory(),
     )
-    .option('-o, --out <file>', 'dump file (default: <name of DIR>.jsonl.gz or <name of DIR>.sqlite here)')
+    .option(
+      '-o, --out <file>',
+      'output file (default: <name of DIR>.jsonl.gz, <name of DIR>.sqlite or <name of DIR>.wacz here)',
+    )
+    .option(
+      '--no-page-text',
+      "wacz: pages/pages.jsonl without the articles' text (a replay opens it faster; its search then has titles only)",
+    )
     .option('--json', 'print the report as JSON', false)
     .option('-q, --quiet', 'no progress on stderr', false)
     .addHelpText(
@@ -67,11 +77,20 @@ time, the dump's size and SHA-256, counts, and the SHA-256 and size of every sou
 and FILE.sha256 (check with: sha256sum -c FILE.sha256). The dump is written to a temporary file
 and renamed when complete, so a dump under its name is always whole.
 
+--format wacz packages the archive's captures for web-archive tools (ReplayWeb.page, pywb):
+archive/ holds every WARC of captures/ and media/captures/ (as pages-<name> and media-<name>,
+copied byte for byte and stored uncompressed), indexes/index.cdxj their response and revisit
+records (from 3,000 records a ZipNum index: index.cdx.gz and index.idx), pages/pages.jsonl one entry per article page (original URL, capture time, title and
+extracted text), datapackage.json every file's SHA-256 and size. Taken-down articles
+(takedowns.yaml, applied by salvage index) are left out with their captures and images.
+
 Examples:
   salvage export hkcnews-archive --format jsonl --out hkcnews.jsonl.gz
-  salvage export hkcnews-archive --format sqlite --out hkcnews.sqlite`,
+  salvage export hkcnews-archive --format sqlite --out hkcnews.sqlite
+  salvage export hkcnews-archive --format wacz --out hkcnews.wacz`,
     )
     .action(async (dir: string, flags: Record<string, unknown>) => {
+      if (flags['format'] === 'wacz') return exportWacz(dir, flags);
       const progress = progressWriter(flags['quiet'] === true);
       const report = await exportDump(dir, {
         format: flags['format'] as DumpFormat,
@@ -207,4 +226,37 @@ Examples:
           `warning: ${report.files} files, over --max-files ${c.maxFiles}: the search index and the pages that are always files (dates, on-this-day, feeds) alone need that many\n`,
         );
     });
+}
+
+/** `salvage export DIR --format wacz`. */
+async function exportWacz(dir: string, flags: Record<string, unknown>): Promise<void> {
+  const progress = progressWriter(flags['quiet'] === true);
+  const out = typeof flags['out'] === 'string' ? flags['out'] : `${basename(resolve(dir))}.wacz`;
+  const show = (p: WaczProgress): void => {
+    if (p.phase === 'pages') progress.line(`pages: ${p.done} of ${p.of} articles`);
+    else progress.line(`${p.phase === 'index' ? 'indexing' : 'packing'} the WARCs: ${mb(p.bytes)} of ${mb(p.of)}`);
+  };
+  const report = await writeWacz(dir, out, {
+    pageText: flags['pageText'] !== false,
+    onProgress: show,
+    onLeftover: (l) => {
+      progress.done();
+      process.stderr.write(`removed ${l.path}: left by an interrupted export (process ${l.pid}, no longer running)\n`);
+    },
+  });
+  progress.done();
+  for (const d of report.damaged.slice(0, 20))
+    process.stderr.write(
+      `${d.source}@${d.offset}: ${d.bytes} bytes hold no whole record (${d.detail}); copied, not indexed\n`,
+    );
+  if (report.damagedCount > 20) process.stderr.write(`… and ${report.damagedCount - 20} more damaged stretches\n`);
+  for (const p of report.pagesLeftOut.slice(0, 20))
+    process.stderr.write(`not in pages.jsonl: ${p.path}: ${p.reason}\n`);
+  if (report.pagesLeftOutCount > 20)
+    process.stderr.write(`… and ${report.pagesLeftOutCount - 20} more article files not in pages.jsonl\n`);
+  if (flags['json'] === true) process.stdout.write(JSON.stringify(report) + '\n');
+  else
+    process.stdout.write(
+      `${report.pages} pages, ${report.records} records in ${report.warcs.length} WARC files${report.takenDown.length > 0 ? ` (${report.takenDown.length} taken-down articles left out, ${report.withheldRecords} records)` : ''} → ${report.out} (${mb(report.bytes)}, sha256 ${report.sha256}) in ${report.seconds.toFixed(1)} s\n`,
+    );
 }

@@ -1,4 +1,4 @@
-/** Export: data dumps of an archive (JSON lines, SQLite) and the reader as a static site with client-side search. */
+/** Export: data dumps of an archive (JSON lines, SQLite), its captures as a WACZ, and the reader as a static site with client-side search. */
 export {
   exportDump,
   archiveFilesById,
@@ -40,3 +40,18 @@ export {
 export { StaticSearchIndex, minimalCover, type IndexLoader } from './client/search-core.js';
 export { fileLoader, type CountingLoader } from './loader.js';
 export { bundleClient } from './bundle.js';
+export {
+  writeWacz,
+  WACZ_VERSION,
+  WACZ_INDEX_PATH,
+  WACZ_ZIPNUM_PATH,
+  WACZ_ZIPNUM_IDX_PATH,
+  WACZ_PAGES_PATH,
+  DEFAULT_WACZ_OPTIONS,
+  MAX_LISTED as WACZ_MAX_LISTED,
+  type WriteWaczOptions,
+  type WaczProgress,
+  type WaczReport,
+  type WaczResource,
+  type WaczDamage,
+} from './wacz.js';

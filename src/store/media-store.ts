@@ -382,6 +382,14 @@ export class MediaStore {
     return r === undefined ? undefined : fromDb(r);
   }
 
+  /** Every row of a key, whatever its outcome (spellings of one image have a row each). */
+  rowsOfKey(key: string): MediaRow[] {
+    return this.db
+      .prepare<[string], ImageDbRow>('SELECT * FROM images WHERE key = ? ORDER BY url')
+      .all(key)
+      .map(fromDb);
+  }
+
   /** Every stored file of a key (spellings of one image may have been stored apart). */
   storedFilesOfKey(key: string): string[] {
     return this.db

@@ -283,16 +283,18 @@ export interface DamagedStretch {
  * Every record of a file from `from` on, in order, and every stretch of bytes between them that
  * holds none. After damage the scan goes on at the next gzip header, so one bad member hides no
  * record after it. A stretch is `incomplete` when it runs to the end of the file and starts with
- * a member the end cuts (a write cut by a crash), `damaged` otherwise.
+ * a member the end cuts (a write cut by a crash), `damaged` otherwise. `to` ends the scan there
+ * instead of at the file's end: a snapshot of a file a running crawl may still append to.
  */
 export async function* scanMembers(
   path: string,
   from = 0,
+  to?: number,
 ): AsyncGenerator<Extract<MemberResult, { kind: 'record' }> | DamagedStretch> {
   const handle = openSync(path, 'r');
   const fd: ScanSource = { fd: handle, block: Buffer.alloc(0), blockAt: 0 };
   try {
-    const size = fstatSync(handle).size;
+    const size = Math.min(fstatSync(handle).size, to ?? Infinity);
     let pos = from;
     let bad: Exclude<MemberResult, { kind: 'record' }> | undefined;
     while (pos < size) {
