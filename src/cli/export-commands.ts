@@ -144,6 +144,10 @@ Examples:
       'the path the site will be served under, for 404.html only (every other page links relative to itself)',
       DEFAULT_EXPORT_SITE_OPTIONS.basePath,
     )
+    .option(
+      '--wacz <file>',
+      'publish this WACZ (salvage export DIR --format wacz) with ReplayWeb.page: article pages link "the page as captured", replayed from the site itself',
+    )
     .option('--json', 'print the report as JSON', false)
     .option('-q, --quiet', 'no progress on stderr', false)
     .addHelpText(
@@ -157,7 +161,12 @@ Pages link relative to themselves, so the folder can be served at a host's root 
 (https://user.github.io/repo/); give that path as --base-path for the 404 page. --compact fits
 hosts that limit files: articles, tag, author and category pages that do not fit under
 --max-files go into pages/ data files, which 404.html (the page a static host answers for an
-address it has no file for) assembles in the browser; tags get no Atom feed. It is built beside SITE in
+address it has no file for) assembles in the browser; tags get no Atom feed. --wacz FILE adds
+replay/: the WACZ (archive.wacz), ReplayWeb.page (its service worker reads the WACZ with range
+requests and replays a capture in the browser, loading nothing from elsewhere) and a page that
+replays one capture; every article whose original URL the WACZ holds links to its own capture
+there. Replay needs the site served over HTTPS (or from localhost) by a host that answers range
+requests. A WACZ holding a capture the archive has taken down is refused. It is built beside SITE in
 .SITE.partial-<pid> and renamed into place at the end; leftovers of an interrupted run whose
 process is gone are removed by the next run (and said on stderr). An article whose date is not
 a calendar date (2020-13-45) is exported with the date as text and no date page, with a warning.
@@ -165,6 +174,7 @@ a calendar date (2020-13-45) is exported with the date as text and no date page,
 Examples:
   salvage export-site hkcnews-archive --out hkcnews-site
   salvage export-site hkcnews-archive --out docs --base-path /hkcnews-archive/   (a GitHub Pages project site)
+  salvage export-site hkcnews-archive --out hkcnews-site --wacz hkcnews.wacz
   (cd hkcnews-site && python3 -m http.server 8000)`,
     )
     .action(async (dir: string, flags: Record<string, unknown>) => {
@@ -183,6 +193,7 @@ Examples:
         concurrency: flags['concurrency'] as number,
         loadImages: flags['loadImages'] === true,
         basePath: flags['basePath'] as string,
+        ...(typeof flags['wacz'] === 'string' ? { wacz: flags['wacz'] } : {}),
         ...(flags['compact'] === true || flags['maxFiles'] !== undefined
           ? { compact: { maxFiles: (flags['maxFiles'] as number | undefined) ?? COMPACT_MAX_FILES } }
           : {}),
@@ -215,6 +226,15 @@ Examples:
       else
         process.stdout.write(
           `${report.pages} pages, ${report.files} files, ${mb(report.bytes)} (search index ${mb(report.index.bytes)} in ${report.index.files} files; ${report.media.files} images, ${mb(report.media.bytes)}; client ${(report.clientBytes / 1024).toFixed(1)} KiB) → ${report.out} in ${report.seconds.total.toFixed(1)} s\n`,
+        );
+      const r = report.replay;
+      if (r !== undefined && flags['json'] !== true)
+        process.stdout.write(
+          `replay: WACZ ${mb(r.waczBytes)} (${r.captures} captures), ReplayWeb.page ${r.replayWebPage}; ${r.linked} articles link the page as captured${r.notInWacz > 0 ? `, ${r.notInWacz} whose URL the WACZ does not hold do not` : ''}\n`,
+        );
+      if (r !== undefined && r.notInWacz > 0)
+        process.stderr.write(
+          `warning: the WACZ holds no capture of ${r.notInWacz} articles' original URLs; their pages have no link to the page as captured\n`,
         );
       const c = report.compact;
       if (c !== undefined && flags['json'] !== true)

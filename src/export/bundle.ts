@@ -41,8 +41,8 @@ const clientPlugin: Plugin = {
   },
 };
 
-/** The client bundles: the search (every export) and the compact export's page assembler. */
-export type ClientBundle = 'static-search' | 'static-pages';
+/** The client bundles: the search (every export), the compact export's page assembler, the replay page's link. */
+export type ClientBundle = 'static-search' | 'static-pages' | 'replay-page';
 
 /** A client bundle's JavaScript (an ES module, minified). Throws if anything server-only got in. */
 export async function bundleClient(name: ClientBundle = 'static-search'): Promise<string> {

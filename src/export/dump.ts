@@ -188,7 +188,8 @@ async function* records(
   onProgress?.(done, files.length);
 }
 
-async function hashFile(path: string): Promise<{ sha256: string; bytes: number }> {
+/** The SHA-256 (hex) and size of a file, read as a stream (any size, constant memory). */
+export async function hashFile(path: string): Promise<{ sha256: string; bytes: number }> {
   const hash = createHash('sha256');
   let bytes = 0;
   for await (const chunk of createReadStream(path) as AsyncIterable<Buffer>) {

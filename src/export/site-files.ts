@@ -5,8 +5,8 @@
  * new articles, what a sync to a host (rsync, git, a Pages upload) sees as changed, and what this
  * run writes to disk, is only what changed: same inode, same mtime for the rest.
  */
-import { linkSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { writeFile } from 'node:fs/promises';
+import { constants, linkSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { copyFile, link, writeFile } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 
 /** `link` errors that mean this file system (or these two folders) cannot hard-link. */
@@ -59,5 +59,43 @@ export class SiteFiles {
     if (this.#keep(full, data)) return;
     await writeFile(full, data, { flag: 'wx' });
     this.written++;
+  }
+
+  /**
+   * Put the file `source` at `full` without reading it into memory (a WACZ of gigabytes): the
+   * previous export's file at that place when `isSame(old)` says it holds the same bytes (kept),
+   * else a hard link to `source` itself, or a copy where the two cannot be linked (written). A
+   * link is safe: the export never writes into the file, and replacing the site later only
+   * removes a name, never the bytes of `source`.
+   */
+  async place(full: string, source: string, isSame: (old: string) => Promise<boolean>): Promise<void> {
+    if (this.#previous !== undefined) {
+      const old = join(this.#previous, relative(this.#temp, full));
+      let same = false;
+      try {
+        same = statSync(old).isFile() && (await isSame(old));
+      } catch {
+        same = false; // no such file in the previous export
+      }
+      if (same && (await linkOrFalse(old, full))) {
+        this.kept++;
+        return;
+      }
+    }
+    // COPYFILE_EXCL as `wx`; FICLONE: a copy-on-write clone where the file system has them.
+    if (!(await linkOrFalse(source, full)))
+      await copyFile(source, full, constants.COPYFILE_EXCL | constants.COPYFILE_FICLONE);
+    this.written++;
+  }
+}
+
+/** Hard-link `from` as `to`; false where the file system (or the pair of folders) cannot. */
+async function linkOrFalse(from: string, to: string): Promise<boolean> {
+  try {
+    await link(from, to);
+    return true;
+  } catch (error) {
+    if (LINK_UNSUPPORTED.has((error as NodeJS.ErrnoException).code ?? '')) return false;
+    throw error;
   }
 }

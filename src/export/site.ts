@@ -21,6 +21,8 @@ import { pageKey, type PageData } from './client/codec.js';
 import { ENHANCE_META, NOT_FOUND_TEMPLATE_ID, PAGE_SHARDS_META } from './client/static-pages.js';
 import { decodeHTML } from 'entities';
 import { cleanSiteLeftovers, type Leftover } from './leftovers.js';
+import { captureReplayHref, REPLAY_FILE_COUNT, REPLAY_FILES, writeReplayFiles } from './replay.js';
+import { readReplayWacz, sameWacz } from './replay-wacz.js';
 import {
   writeStaticIndex,
   type StaticIndexDocument,
@@ -50,6 +52,14 @@ export interface ExportSiteOptions {
   compact?: boolean | { maxFiles?: number };
   /** Show article images from web.archive.org (the reader's `loadImages`). Default false. */
   loadImages?: boolean;
+  /**
+   * A WACZ of the archive's captures (`salvage export DIR --format wacz`) to publish with the site,
+   * replayed in the reader's browser by ReplayWeb.page from the site itself (export/replay.ts):
+   * every article whose original URL the WACZ holds links "the page as captured" to its replay
+   * (`replay/#url=…&ts=…`). Refused when it holds a capture the archive has taken down. Default:
+   * none (no replay, no link).
+   */
+  wacz?: string;
   /**
    * The path the site is served under (`/` at a host's root, `/repo/` for a GitHub Pages project
    * site). Only 404.html uses it: a host serves that page at any missing address, so its links
@@ -114,6 +124,20 @@ export interface ExportSiteReport {
   skippedPages: { path: string; status: number }[];
   /** Leftovers of interrupted earlier runs cleaned up first. */
   leftovers: Leftover[];
+  /**
+   * With a WACZ: its bytes and SHA-256, the captures its index lists, the article pages that link
+   * their replay (their original URL is in the WACZ) and those that do not, the files the replay
+   * added (the WACZ, ReplayWeb.page, the replay page) and ReplayWeb.page's version.
+   */
+  replay?: {
+    waczBytes: number;
+    waczSha256: string;
+    captures: number;
+    linked: number;
+    notInWacz: number;
+    files: number;
+    replayWebPage: string;
+  };
   seconds: { pages: number; index: number; total: number };
 }
 
@@ -214,6 +238,10 @@ export async function exportSite(dir: string, options: ExportSiteOptions): Promi
       { subject: out },
     );
   }
+  // Read before anything is written: a file that is no WACZ, or holds what was taken down, stops here.
+  const wacz = options.wacz === undefined ? undefined : await readReplayWacz(options.wacz, dir);
+  let linked = 0;
+  let notInWacz = 0;
   // Before anything else: an earlier run killed midway left its build folder (and maybe the
   // previous site moved aside); remove those of dead processes, never a live one's.
   const leftovers = cleanSiteLeftovers(dirname(out), basename(out), out);
@@ -278,6 +306,18 @@ export async function exportSite(dir: string, options: ExportSiteOptions): Promi
       dir,
       mode: 'static',
       loadImages: options.loadImages ?? DEFAULT_EXPORT_SITE_OPTIONS.loadImages,
+      ...(wacz !== undefined
+        ? {
+            captureHref: (capture) => {
+              if (!wacz.holds(capture.url)) {
+                notInWacz++;
+                return undefined;
+              }
+              linked++;
+              return captureReplayHref(capture);
+            },
+          }
+        : {}),
     });
     let pages = 0;
     const mediaPaths = new Set<string>();
@@ -295,7 +335,11 @@ export async function exportSite(dir: string, options: ExportSiteOptions): Promi
         } finally {
           media?.close();
         }
-        plan = planCompact(reader.pagePaths(), compact.maxFiles, stats.files + images);
+        plan = planCompact(
+          reader.pagePaths(),
+          compact.maxFiles,
+          stats.files + images + (wacz === undefined ? 0 : REPLAY_FILE_COUNT),
+        );
         if (plan.dataFiles > 0)
           pageData = new PageDataWriter(temp, plan.dataFiles, plan.inData, (full, data) =>
             siteFiles.writeSync(full, data),
@@ -376,6 +420,13 @@ export async function exportSite(dir: string, options: ExportSiteOptions): Promi
     options.onProgress?.({ phase: 'client' });
     const client = await bundleClient();
     await put(CLIENT_SCRIPT_PATH, client);
+    const replayFiles = wacz === undefined ? undefined : await writeReplayFiles(wacz.sha256, put);
+    if (wacz !== undefined) {
+      // The WACZ is placed, not read into memory (a hard link where it can be).
+      await siteFiles.place(join(temp, REPLAY_FILES.wacz), wacz.file, (old) => sameWacz(old, wacz));
+      files++;
+      bytes += wacz.bytes;
+    }
 
     const report: ExportSiteReport = {
       out,
@@ -400,6 +451,19 @@ export async function exportSite(dir: string, options: ExportSiteOptions): Promi
       badDates,
       skippedPages,
       leftovers,
+      ...(wacz !== undefined && replayFiles !== undefined
+        ? {
+            replay: {
+              waczBytes: wacz.bytes,
+              waczSha256: wacz.sha256,
+              captures: wacz.captures,
+              linked,
+              notInWacz,
+              files: REPLAY_FILE_COUNT,
+              replayWebPage: replayFiles.version,
+            },
+          }
+        : {}),
       seconds: { pages: pagesSeconds, index: indexSeconds, total: 0 },
     };
     report.seconds.total = (Date.now() - started) / 1000;

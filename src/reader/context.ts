@@ -8,6 +8,16 @@ import type { LocalImage } from './markdown-html.js';
 import { buildCalendar, type Calendar } from './calendar.js';
 import { isCalendarDate } from '../search/index.js';
 
+/**
+ * One capture of an article, as its archive file names it: the article id, the original URL
+ * (`original_url`) and the 14-digit capture time (`captured_at`, else the memento's timestamp).
+ */
+export interface CaptureRef {
+  id: number;
+  url: string;
+  timestamp: string;
+}
+
 /** How the reader runs: a live server, or pages rendered for a static export. */
 export type ReaderMode = 'server' | 'static';
 
@@ -26,6 +36,8 @@ export interface ReaderContext {
   storedImage?: (key: string) => LocalImage | undefined;
   /** The file of a media path (`/media/files/…`) when the media store holds it. */
   mediaFile?: (path: string) => string | undefined;
+  /** Where an article's capture is replayed ({@link ReaderOptions.captureHref}); absent: no such link. */
+  captureHref?: (capture: CaptureRef) => string | undefined;
   segments: Record<CatalogFacet, SegmentMap>;
   /** The dates with pages, read on first use; cleared when the index changes ({@link calendarOf}). */
   calendar?: Calendar | undefined;

@@ -32,8 +32,8 @@
  * region for the client's message.
  */
 export { createReader, DEFAULT_READER_OPTIONS, type PlainResponse, type Reader, type ReaderOptions } from './reader.js';
-export type { ReaderMode } from './context.js';
-export { STYLESHEET, SCRIPT, STATIC_SEARCH_SCRIPT_PATH, ASSET_CACHE_CONTROL } from './assets.js';
+export type { CaptureRef, ReaderMode } from './context.js';
+export { STYLESHEET, SCRIPT, ICON, STATIC_SEARCH_SCRIPT_PATH, ASSET_CACHE_CONTROL } from './assets.js';
 export { SegmentMap, baseSegment, isSafeSegment } from './segments.js';
 export { contentSecurityPolicy, securityHeaders } from './security.js';
 export { escapeText, html, trusted, Html, type HtmlPart } from './html.js';

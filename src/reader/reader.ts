@@ -16,6 +16,7 @@ import {
   dateHref,
   facetHref,
   PAGE_SIZE,
+  type CaptureRef,
   type ReaderContext,
   type ReaderMode,
 } from './context.js';
@@ -54,6 +55,13 @@ export interface ReaderOptions {
   pageStore?: boolean;
   /** The clock (`/on-this-day/` redirects to today in Hong Kong). Default `() => new Date()`. */
   now?: () => Date;
+  /**
+   * The address of the page where an article's capture is replayed (a root path such as
+   * `/replay/#url=…&ts=…`, or undefined for a capture it cannot replay): article pages then link
+   * "the page as captured" to it beside the Wayback link. The static export sets it when it
+   * includes a WACZ with ReplayWeb.page (export/replay.ts). Default: no such link.
+   */
+  captureHref?: (capture: CaptureRef) => string | undefined;
   /** Told about unexpected errors (answered with a 500 page). Default: ignored. */
   onError?: (error: Error) => void;
   /** Told, in one line, what the reader does without (a page store it cannot open). Default: ignored. */
@@ -278,6 +286,7 @@ export function createReader(options: ReaderOptions): Reader {
     segments: segmentMaps(catalog),
     ...(media !== undefined ? mediaLookups(options.dir, media, currentWithheld) : {}),
     ...(options.onError !== undefined ? { onError: options.onError } : {}),
+    ...(options.captureHref !== undefined ? { captureHref: options.captureHref } : {}),
     ...(pool !== undefined ? { searcher: (o) => pool.search(o) } : {}),
   };
   const app = createRoutes(ctx, { now: options.now ?? (() => new Date()) });

@@ -20,7 +20,7 @@ import { revisionDiffHtml } from '../diff.js';
 import { dropControls, html, trusted, type Html, type HtmlPart } from '../html.js';
 import { renderArticleHtml, type LocalImage } from '../markdown-html.js';
 import { articleDate, joinParts, page } from '../layout.js';
-import { parseMemento } from '../../memento.js';
+import { isoToTimestamp, parseMemento } from '../../memento.js';
 
 /**
  * The archive's own copy of an image `src` of an article: the image URL inside its innermost
@@ -124,7 +124,21 @@ ${
 </section>`;
 }
 
-function provenanceSection(a: LoadedArticle, meta: CiteMeta): Html {
+/**
+ * The link to the article's own capture replayed in this site (the original URL at the capture
+ * time), when the reader has somewhere to replay it (a static export with a WACZ); else nothing.
+ */
+function capturedPageLink(ctx: ReaderContext, a: LoadedArticle, captured: string | undefined): HtmlPart {
+  const url = a.file.originalUrl;
+  const timestamp = captured === undefined ? undefined : isoToTimestamp(captured);
+  if (ctx.captureHref === undefined || url === undefined || timestamp === undefined) return '';
+  const href = ctx.captureHref({ id: a.row.id, url, timestamp });
+  return href === undefined
+    ? ''
+    : html`<dt>存檔原貌</dt><dd><a href="${href}" class="captured-page">查看存檔時的原網頁</a>（在本站重播，核對本文與原貌）</dd>`;
+}
+
+function provenanceSection(ctx: ReaderContext, a: LoadedArticle, meta: CiteMeta): Html {
   const f = a.file;
   const captured = meta.capturedAt;
   return html`<section class="box provenance" aria-labelledby="provenance-heading">
@@ -132,6 +146,7 @@ function provenanceSection(a: LoadedArticle, meta: CiteMeta): Html {
 <dl>
 ${f.originalUrl !== undefined ? html`<dt>原網址</dt><dd>${externalLink(f.originalUrl)}</dd>` : ''}
 ${f.url !== undefined ? html`<dt>Wayback 存檔</dt><dd>${robustLink(meta, f.url)}</dd>` : ''}
+${capturedPageLink(ctx, a, captured)}
 ${captured !== undefined ? html`<dt>存檔時間</dt><dd><time datetime="${captured}">${captured.replace('T', ' ').replace('Z', ' UTC')}</time></dd>` : ''}
 ${f.sha256 !== undefined ? html`<dt>SHA-256</dt><dd class="hash">${f.sha256}</dd>` : ''}
 <dt>文章編號</dt><dd>${a.row.id}${f.site !== undefined ? ` (${f.site})` : ''}</dd>
@@ -225,7 +240,7 @@ ${body}
 </div>
 </article>
 ${revisionsSection(ctx, a)}
-${provenanceSection(a, meta)}
+${provenanceSection(ctx, a, meta)}
 ${citeSection(meta)}
 <p class="muted">${joinParts(
       [
