@@ -7,7 +7,6 @@
  */
 import { createHash } from 'node:crypto';
 import {
-  createReadStream,
   createWriteStream,
   existsSync,
   readdirSync,
@@ -27,6 +26,7 @@ import { parseArchiveFile, readTakedowns, type Takedown } from '../markdown/inde
 import { groupKey } from '../search/index.js';
 import { SalvageError } from '../errors.js';
 import { cleanFileLeftovers, type Leftover } from './leftovers.js';
+import { hashFile } from './file-hash.js';
 
 export type DumpFormat = 'jsonl' | 'sqlite';
 
@@ -188,16 +188,6 @@ async function* records(
   onProgress?.(done, files.length);
 }
 
-async function hashFile(path: string): Promise<{ sha256: string; bytes: number }> {
-  const hash = createHash('sha256');
-  let bytes = 0;
-  for await (const chunk of createReadStream(path) as AsyncIterable<Buffer>) {
-    hash.update(chunk);
-    bytes += chunk.length;
-  }
-  return { sha256: hash.digest('hex'), bytes };
-}
-
 const SQLITE_SCHEMA = `
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE articles (
@@ -305,7 +295,10 @@ export async function exportDump(dir: string, options: ExportDumpOptions): Promi
       cause: error,
     });
   }
-  const { sha256, bytes } = await hashFile(temp);
+  const {
+    digests: { sha256 },
+    bytes,
+  } = await hashFile(temp, ['sha256']);
   renameSync(temp, out);
 
   const manifestPath = `${out}.manifest.json`;
