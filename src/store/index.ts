@@ -39,4 +39,5 @@ export {
   type MediaRow,
   type MediaCounts,
 } from './media-store.js';
+export { snapshotMediaIndex, type MediaSnapshot } from './media-snapshot.js';
 export { checkImage, WEB_IMAGE_TYPES, type ImageCheck, type ImageProblem, type WebImageType } from './image-check.js';
