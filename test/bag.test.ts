@@ -184,7 +184,7 @@ test('coreutils sha256sum and sha512sum (an independent implementation) verify e
 test('bagit.py (the Library of Congress implementation) validates the bag', (t) => {
   const found = spawnSync('bagit.py', ['--version'], { encoding: 'utf8' });
   if (found.error !== undefined || found.status !== 0) {
-    console.log('# bagit.py is not installed (Debian: apt-get install python3-bagit): skipping its validation');
+    console.log('# bagit.py (the Library of Congress bagit-python) is not on PATH: skipping its validation');
     return t.skip('bagit.py is not installed');
   }
   const r = spawnSync('bagit.py', ['--validate', bag], { encoding: 'utf8' });

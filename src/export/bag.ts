@@ -159,8 +159,10 @@ export interface ExportBagReport {
 
 /**
  * Write a BagIt bag of the archive folder `dir`. Throws SalvageError INPUT_UNREADABLE (no
- * articles), CONFIG_INVALID (a bag-info element not allowed, a bad takedowns.yaml), OUTPUT_UNSAFE (BAG exists and is not to be replaced, or lies inside the
- * archive's articles/ or media/, or holds the archive), OUTPUT_FAILED.
+ * articles), CONFIG_INVALID (a bag-info element not allowed, a bad takedowns.yaml),
+ * OUTPUT_UNSAFE (BAG exists and is not to be replaced, lies inside the archive's articles/ or
+ * media/, or holds the archive), OUTPUT_FAILED.
+ * Example: `await exportBag('hkcnews-archive', { out: 'hkcnews-bag', organization: 'HK News Archive' })`.
  */
 export async function exportBag(dir: string, options: ExportBagOptions = {}): Promise<ExportBagReport> {
   const started = Date.now();
