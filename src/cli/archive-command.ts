@@ -5,6 +5,8 @@ import { join } from 'node:path';
 import {
   CAPTURES_DIR,
   STATE_FILE,
+  readMediaStatus,
+  readStatus,
   rescue,
   rescueMedia,
   type MediaProgress,
@@ -302,6 +304,19 @@ export function mediaSummary(c: MediaCounts): string {
     .map(([outcome, n]) => `${n} ${outcome}`)
     .join(', ');
   return `${c.byOutcome.stored ?? 0} of ${c.total} images stored (${c.files} files, ${(c.fileBytes / 1024 / 1024).toFixed(1)} MiB)${missing ? `; missing: ${missing}` : ''}`;
+}
+
+/**
+ * `salvage status DIR`: the coverage report as JSON (`--json`, and a bag's `coverage.json`) and
+ * as text. An imported archive has no crawl state; its images (salvage media) are what there is
+ * to report. Throws SalvageError INPUT_UNREADABLE when there is neither.
+ */
+export function statusReport(dir: string): { json: CoverageReport | { media: MediaCounts }; text: string } {
+  const media = readMediaStatus(dir);
+  if (media !== undefined)
+    return { json: { media }, text: `no crawl state (not written by salvage archive); images: ${mediaSummary(media)}` };
+  const status = readStatus(dir);
+  return { json: status, text: formatStatus(status) };
 }
 
 /** `salvage status` as text: the coverage report, one topic a line. */

@@ -1,17 +1,27 @@
 /** `salvage export` (data dumps) and `salvage export-site` (the reader as static files): flags and output only. */
 import { requireTakedownsApplied } from './read-commands.js';
+import { statusReport } from './archive-command.js';
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import {
+  BAG_ALGORITHMS,
+  BAG_DUMP_PATH,
   COMPACT_MAX_FILES,
+  DEFAULT_BAG_OPTIONS,
   DEFAULT_EXPORT_SITE_OPTIONS,
+  exportBag,
   exportDump,
   exportSite,
   writeWacz,
+  jsonPart,
+  parseBagInfoLine,
+  type BagPart,
   type DumpFormat,
+  type ExportBagProgress,
   type ExportSiteProgress,
   type WaczProgress,
 } from '../export/index.js';
 import { basename, resolve } from 'node:path';
+import { isSalvageError, SalvageError } from '../errors.js';
 
 /** Finished, some input left out: main.ts EXIT.rejected (this module cannot import the entry point). */
 const EXIT_PARTIAL = 3;
@@ -42,25 +52,37 @@ export function registerExportCommands(program: Command): void {
   program
     .command('export')
     .description(
-      'Write a data dump of an archive folder for research (JSON lines or a standalone SQLite database, with a SHA-256 manifest), or its captures as a WACZ.',
+      'Write a data dump of an archive folder for research (JSON lines or a standalone SQLite database, with a SHA-256 manifest), its captures as a WACZ, or a BagIt bag of a release.',
     )
     .argument('<dir>', 'archive folder (articles/<lo>-<hi>/article_<id>.md; no search index needed)')
     .addOption(
       new Option(
         '--format <format>',
-        'jsonl: one JSON object per article (gzip when --out ends in .gz); sqlite: tables articles, tags, groups, meta; wacz: the WARCs with a CDXJ index and the article pages (WACZ 1.1.1)',
+        'jsonl: one JSON object per article (gzip when --out ends in .gz); sqlite: tables articles, tags, groups, meta; wacz: the WARCs with a CDXJ index and the article pages (WACZ 1.1.1); bagit: a BagIt 1.0 bag (RFC 8493) of the release',
       )
-        .choices(['jsonl', 'sqlite', 'wacz'])
+        .choices(['jsonl', 'sqlite', 'wacz', 'bagit'])
         .makeOptionMandatory(),
     )
     .option(
-      '-o, --out <file>',
-      'output file (default: <name of DIR>.jsonl.gz, <name of DIR>.sqlite or <name of DIR>.wacz here)',
+      '-o, --out <path>',
+      'output file (default: <name of DIR>.jsonl.gz, <name of DIR>.sqlite or <name of DIR>.wacz here); with bagit, the bag folder (default: <name of DIR>-bag here)',
     )
     .option(
       '--no-page-text',
       "wacz: pages/pages.jsonl without the articles' text (a replay opens it faster; its search then has titles only)",
     )
+    .option(
+      '--organization <name>',
+      `bagit: Source-Organization, who transfers the bag (default: "${DEFAULT_BAG_OPTIONS.organization}")`,
+    )
+    .option('--description <text>', 'bagit: External-Description (default: drawn from what the bag holds)')
+    .option(
+      '--info <label: value>',
+      'bagit: one more bag-info element, e.g. "Contact-Email: a@b.org" (repeatable)',
+      (line: string, list: string[]) => [...list, line],
+      [],
+    )
+    .option('--replace', 'bagit: replace the bag folder when it holds an earlier bag', false)
     .option('--json', 'print the report as JSON', false)
     .option('-q, --quiet', 'no progress on stderr', false)
     .addHelpText(
@@ -84,12 +106,41 @@ records (from 3,000 records a ZipNum index: index.cdx.gz and index.idx), pages/p
 extracted text), datapackage.json every file's SHA-256 and size. Taken-down articles
 (takedowns.yaml, applied by salvage index) are left out with their captures and images.
 
+bagit: BAG/data holds the article files, the images and a consistent copy of the media index,
+the JSON-lines dump of those articles with its manifest (data/${BAG_DUMP_PATH}), the
+coverage report (data/coverage.json, as salvage status --json), the site profile, and the
+captures as a WACZ; not the
+WARCs themselves (they are in data/captures.wacz, when the archive has any). Taken-down articles and their images are left out. Tag files: bagit.txt, bag-info.txt
+(Source-Organization, External-Description, Bagging-Date, Payload-Oxum, Bag-Size,
+Bag-Software-Agent, Salvage-Site, Salvage-Articles, Salvage-Images, Salvage-Takedowns,
+Salvage-Article-Dates, and any --info), manifest-${BAG_ALGORITHMS.join('.txt and manifest-')}.txt and
+their tag manifests. Article and image files are hard links to the archive's when on the same
+file system (salvage never writes into them after they are complete; edit neither in place).
+Built in .BAG.partial-<pid> beside BAG and renamed into place. Check it with any BagIt
+validator, or: cd BAG && sha256sum -c manifest-sha256.txt
+Exit codes: 0 · 3 finished, some images the media index lists were missing from the archive
+(left out, named on stderr) · 1 failed · 2 bad usage.
+
 Examples:
   salvage export hkcnews-archive --format jsonl --out hkcnews.jsonl.gz
   salvage export hkcnews-archive --format sqlite --out hkcnews.sqlite
-  salvage export hkcnews-archive --format wacz --out hkcnews.wacz`,
+  salvage export hkcnews-archive --format wacz --out hkcnews.wacz
+  salvage export hkcnews-archive --format bagit --out hkcnews-2026-12 --organization "HK News Archive" --info "Contact-Email: archive@example.org"`,
     )
     .action(async (dir: string, flags: Record<string, unknown>) => {
+      if (flags['format'] === 'bagit') {
+        await bagCommand(dir, flags, progressWriter(flags['quiet'] === true));
+        return;
+      }
+      const bagOnly = ['organization', 'description', 'replace'].filter(
+        (f) => flags[f] !== undefined && flags[f] !== false,
+      );
+      if ((flags['info'] as string[]).length > 0) bagOnly.push('info');
+      if (bagOnly.length > 0)
+        throw new SalvageError(
+          'CONFIG_INVALID',
+          `--${bagOnly[0]} is for --format bagit, not ${flags['format'] as string}`,
+        );
       if (flags['format'] === 'wacz') return exportWacz(dir, flags);
       const progress = progressWriter(flags['quiet'] === true);
       const report = await exportDump(dir, {
@@ -278,5 +329,65 @@ async function exportWacz(dir: string, flags: Record<string, unknown>): Promise<
   else
     process.stdout.write(
       `${report.pages} pages, ${report.records} records in ${report.warcs.length} WARC files${report.takenDown.length > 0 ? ` (${report.takenDown.length} taken-down articles left out, ${report.withheldRecords} records)` : ''} → ${report.out} (${mb(report.bytes)}, sha256 ${report.sha256}) in ${report.seconds.toFixed(1)} s\n`,
+    );
+}
+
+/** `salvage export DIR --format bagit`: the coverage report wired in as a part, the bag written, the report rendered. */
+async function bagCommand(
+  dir: string,
+  flags: Record<string, unknown>,
+  progress: ReturnType<typeof progressWriter>,
+): Promise<void> {
+  // Parsed here, not by commander: a malformed element is CONFIG_INVALID, bad usage (exit 2).
+  const info = (flags['info'] as string[]).map(parseBagInfoLine);
+  const parts: BagPart[] = [];
+  try {
+    const status = statusReport(dir).json;
+    parts.push(jsonPart('coverage.json', 'the coverage report of the rescue', () => status));
+  } catch (error) {
+    // An archive neither rescued nor given images (salvage import alone) has no coverage to report.
+    if (!isSalvageError(error) || error.code !== 'INPUT_UNREADABLE') throw error;
+    process.stderr.write(`no coverage report in the bag: ${error.message}\n`);
+  }
+  const started = Date.now();
+  const show = (e: ExportBagProgress): void => {
+    const s = ((Date.now() - started) / 1000).toFixed(0);
+    if (e.phase === 'articles') progress.line(`${s} s · ${e.done} article files`);
+    else if (e.phase === 'media') progress.line(`${s} s · ${e.done} images`);
+    else if (e.phase === 'dump') progress.line(`${s} s · dump: ${e.done} of ${e.of} articles`);
+    else if (e.phase === 'part') progress.line(`${s} s · ${e.path}`);
+    else progress.line(`${s} s · manifests: ${e.files} files, ${mb(e.bytes)} hashed`);
+  };
+  const report = await exportBag(dir, {
+    ...(typeof flags['out'] === 'string' ? { out: flags['out'] } : {}),
+    ...(typeof flags['organization'] === 'string' ? { organization: flags['organization'] } : {}),
+    ...(typeof flags['description'] === 'string' ? { description: flags['description'] } : {}),
+    info,
+    replace: flags['replace'] === true,
+    parts,
+    onProgress: show,
+    onLeftover: (l) => {
+      progress.done();
+      process.stderr.write(
+        l.action === 'restored'
+          ? `restored ${l.path} (the previous bag, moved aside by an interrupted export, process ${l.pid}) as the bag folder\n`
+          : `removed ${l.path}: left by an interrupted export (process ${l.pid}, no longer running)\n`,
+      );
+    },
+  });
+  progress.done();
+  for (const w of report.warnings) process.stderr.write(`warning: ${w}\n`);
+  const missing = report.media?.missing ?? [];
+  for (const file of missing.slice(0, 20))
+    process.stderr.write(
+      `left out media/${file}: the media index lists it as stored but the archive has no such file\n`,
+    );
+  if (missing.length > 20) process.stderr.write(`… and ${missing.length - 20} more missing images\n`);
+  // A bag with images left out is finished but not whole: say so in the exit code (README "Exit codes").
+  if (missing.length > 0) process.exitCode = EXIT_PARTIAL;
+  if (flags['json'] === true) process.stdout.write(JSON.stringify(report) + '\n');
+  else
+    process.stdout.write(
+      `${report.articles} articles, ${report.media?.files ?? 0} images, ${report.payload.files} payload files (${mb(report.payload.bytes)}; ${report.links.linked} hard links, ${report.links.copied} copies)${report.takenDown > 0 ? `, ${report.takenDown} taken down left out` : ''} → ${report.out} in ${report.seconds.total.toFixed(1)} s\n`,
     );
 }

@@ -4,7 +4,7 @@ import { Command, InvalidArgumentError, Option } from 'commander';
 import { isSalvageError } from '../errors.js';
 import { runExtract, type ExtractCommandOptions } from './extract-command.js';
 import { createReporter } from './output.js';
-import { formatStatus, mediaSummary, runArchive, runMedia, type WaybackCommandOptions } from './archive-command.js';
+import { mediaSummary, runArchive, runMedia, statusReport, type WaybackCommandOptions } from './archive-command.js';
 import { requireTakedownsApplied, runImport, runIndex, runSearch } from './read-commands.js';
 import { registerExportCommands } from './export-commands.js';
 import {
@@ -21,14 +21,7 @@ import { prerender, type PrerenderProgress } from '../reader/index.js';
 import { keepProfile, keptProfiles, resolveArchiveTarget, SITE_PROFILE_FILE } from './site-choice.js';
 import { SalvageError } from '../errors.js';
 import { DEFAULT_CLIENT_OPTIONS, DEFAULT_POLITENESS } from '../wayback/index.js';
-import {
-  DEFAULT_MEDIA_OPTIONS,
-  DEFAULT_RESCUE_OPTIONS,
-  readMediaStatus,
-  readStatus,
-  rebuildArchive,
-  restoreMedia,
-} from '../crawl/index.js';
+import { DEFAULT_MEDIA_OPTIONS, DEFAULT_RESCUE_OPTIONS, rebuildArchive, restoreMedia } from '../crawl/index.js';
 
 /** Exit codes (documented in README.md, "Exit codes"). */
 export const EXIT = { ok: 0, failed: 1, usage: 2, rejected: 3, internal: 70, tempfail: 75, interrupted: 130 } as const;
@@ -379,18 +372,8 @@ program
   .argument('<dir>', 'archive folder written by salvage archive')
   .option('--json', 'print JSON', false)
   .action((dir: string, flags: Record<string, unknown>) => {
-    // An imported archive has no crawl state; its images (salvage media) are what there is to report.
-    const media = readMediaStatus(dir);
-    if (media !== undefined) {
-      process.stdout.write(
-        flags['json'] === true
-          ? JSON.stringify({ media }, null, 2) + '\n'
-          : `no crawl state (not written by salvage archive); images: ${mediaSummary(media)}\n`,
-      );
-      return;
-    }
-    const status = readStatus(dir);
-    process.stdout.write(flags['json'] === true ? JSON.stringify(status, null, 2) + '\n' : formatStatus(status) + '\n');
+    const status = statusReport(dir);
+    process.stdout.write(flags['json'] === true ? JSON.stringify(status.json, null, 2) + '\n' : status.text + '\n');
   });
 
 program

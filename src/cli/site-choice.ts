@@ -3,13 +3,18 @@ import { existsSync } from 'node:fs';
 import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { writeFileAtomic } from '../markdown/index.js';
-import { stringify as stringifyYaml } from 'yaml';
 import { SalvageError } from '../errors.js';
 import type { SiteProfile } from '../extract/index.js';
-import { parseProfileFile, ProfileError, SITES, type SiteProfileSpec } from '../sites/index.js';
+import {
+  formatProfileFile,
+  parseProfileFile,
+  ProfileError,
+  SITE_PROFILE_FILE,
+  SITES,
+  type SiteProfileSpec,
+} from '../sites/index.js';
 
-/** Where `salvage archive` keeps the profile it ran with, so `rebuild` extracts the same way. */
-export const SITE_PROFILE_FILE = 'site-profile.yaml';
+export { SITE_PROFILE_FILE };
 const PROFILE_FILE = /\.(?:ya?ml|json)$/i;
 
 /** Built-in site ids a user may name (the generic module is the fallback, not a choice to rescue). */
@@ -104,7 +109,9 @@ export async function resolveArchiveTarget(
     return { site, profileText: text };
   }
   const spec = prefixProfileSpec(target, closed);
-  const text = `# salvage archive ${target}: a profile drawn from the URL prefix; edit it and run again (docs/site-profiles.md)\n${stringifyYaml(spec)}`;
+  const text = formatProfileFile(spec, [
+    `salvage archive ${target}: a profile drawn from the URL prefix; edit it and run again (docs/site-profiles.md)`,
+  ]);
   try {
     return { site: parseProfileFile(text), profileText: text };
   } catch (error) {

@@ -7,7 +7,6 @@
  */
 import { createHash } from 'node:crypto';
 import {
-  createReadStream,
   createWriteStream,
   existsSync,
   readdirSync,
@@ -27,6 +26,7 @@ import { parseArchiveFile, readTakedowns, type Takedown } from '../markdown/inde
 import { groupKey } from '../search/index.js';
 import { SalvageError } from '../errors.js';
 import { cleanFileLeftovers, type Leftover } from './leftovers.js';
+import { hashFile } from './file-hash.js';
 
 export type DumpFormat = 'jsonl' | 'sqlite';
 
@@ -39,6 +39,15 @@ export interface ExportDumpOptions {
   onProgress?: (done: number, of: number) => void;
   /** Told about each `.partial-<pid>` file of an interrupted earlier run (its process gone) removed first. Default: none. */
   onLeftover?: (leftover: Leftover) => void;
+  /**
+   * The takedowns to leave out and list in the manifest, instead of DIR's `takedowns.yaml`: for a
+   * dump of a copy of the archive (a bag's payload) that holds no such file. Default: DIR's list.
+   */
+  takedowns?: readonly Takedown[];
+  /** The archive folder the manifest names as `source`. Default: DIR, resolved. */
+  source?: string;
+  /** Told about each record as it is written (a bag reads its sites and dates from them). Default: none. */
+  onRecord?: (record: DumpRecord) => void;
 }
 
 /** Version of the dump's fields and tables (in the manifest and the SQLite `meta` table). */
@@ -188,17 +197,6 @@ async function* records(
   onProgress?.(done, files.length);
 }
 
-/** The SHA-256 (hex) and size of a file, read as a stream (any size, constant memory). */
-export async function hashFile(path: string): Promise<{ sha256: string; bytes: number }> {
-  const hash = createHash('sha256');
-  let bytes = 0;
-  for await (const chunk of createReadStream(path) as AsyncIterable<Buffer>) {
-    hash.update(chunk);
-    bytes += chunk.length;
-  }
-  return { sha256: hash.digest('hex'), bytes };
-}
-
 const SQLITE_SCHEMA = `
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE articles (
@@ -226,7 +224,7 @@ CREATE INDEX tags_tag ON tags(tag);
 export async function exportDump(dir: string, options: ExportDumpOptions): Promise<DumpReport> {
   const started = Date.now();
   // Taken-down articles are not published in a dump; the manifest says which and why.
-  const takedowns = readTakedowns(dir);
+  const takedowns = options.takedowns !== undefined ? [...options.takedowns] : readTakedowns(dir);
   const down = new Set(takedowns.map((t) => t.id));
   const files = archiveFilesById(dir).filter((f) => !down.has(f.id));
   const defaultName = `${basename(resolve(dir))}.${options.format === 'jsonl' ? 'jsonl.gz' : 'sqlite'}`;
@@ -251,7 +249,10 @@ export async function exportDump(dir: string, options: ExportDumpOptions): Promi
     if (options.format === 'jsonl') {
       const lines = Readable.from(
         (async function* () {
-          for await (const r of stream) yield `${JSON.stringify(r)}\n`;
+          for await (const r of stream) {
+            options.onRecord?.(r);
+            yield `${JSON.stringify(r)}\n`;
+          }
         })(),
       );
       const sink = createWriteStream(temp);
@@ -277,6 +278,7 @@ export async function exportDump(dir: string, options: ExportDumpOptions): Promi
         });
         let batch: DumpRecord[] = [];
         for await (const r of stream) {
+          options.onRecord?.(r);
           batch.push(r);
           if (batch.length >= SQLITE_BATCH) {
             flush(batch);
@@ -306,7 +308,10 @@ export async function exportDump(dir: string, options: ExportDumpOptions): Promi
       cause: error,
     });
   }
-  const { sha256, bytes } = await hashFile(temp);
+  const {
+    digests: { sha256 },
+    bytes,
+  } = await hashFile(temp, ['sha256']);
   renameSync(temp, out);
 
   const manifestPath = `${out}.manifest.json`;
@@ -315,7 +320,7 @@ export async function exportDump(dir: string, options: ExportDumpOptions): Promi
     schema_version: DUMP_SCHEMA_VERSION,
     salvage_version: version,
     created_at: createdAt,
-    source: resolve(dir),
+    source: options.source ?? resolve(dir),
     dump: {
       file: basename(out),
       format: options.format === 'jsonl' ? (out.endsWith('.gz') ? 'jsonl.gz' : 'jsonl') : 'sqlite',

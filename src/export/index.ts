@@ -1,4 +1,4 @@
-/** Export: data dumps of an archive (JSON lines, SQLite), its captures as a WACZ, and the reader as a static site with client-side search. */
+/** Export: data dumps of an archive (JSON lines, SQLite), its captures as a WACZ, a BagIt bag of a release, and the reader as a static site with client-side search. */
 export {
   exportDump,
   archiveFilesById,
@@ -26,6 +26,27 @@ export {
   type ExportSiteProgress,
   type ExportSiteReport,
 } from './site.js';
+export {
+  exportBag,
+  jsonPart,
+  releaseParts,
+  BAG_DUMP_PATH,
+  DEFAULT_BAG_OPTIONS,
+  type BagPart,
+  type ExportBagOptions,
+  type ExportBagProgress,
+  type ExportBagReport,
+} from './bag.js';
+export {
+  encodeManifestPath,
+  decodeManifestPath,
+  parseBagInfoLine,
+  formatBagInfo,
+  BAG_ALGORITHMS,
+  BAG_DECLARATION,
+  type BagInfoEntry,
+} from './bagit.js';
+export { hashFile, type DigestAlgorithm, type FileDigests } from './file-hash.js';
 export { indexDocuments } from './index-documents.js';
 export { type Leftover } from './leftovers.js';
 export { foldTable } from './fold-table.js';

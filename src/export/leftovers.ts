@@ -1,6 +1,7 @@
 /**
  * Leftovers of interrupted runs: `export-site` builds in `.SITE.partial-<pid>` (about 1.5 GB for
- * hkcnews) and swaps through `.SITE.old-<pid>`; `export` writes `.FILE.partial-<pid>`. A run killed
+ * hkcnews) and swaps through `.SITE.old-<pid>`, as `export --format bagit` does with
+ * `.BAG.partial-<pid>` and `.BAG.old-<pid>`; `export` writes `.FILE.partial-<pid>`. A run killed
  * midway leaves them, and nothing else would ever remove them (issue 12). The next run removes
  * those of processes that are gone, and only those: a name of exactly our pattern, in the output's
  * own folder, whose pid is not a live process. A live process's work is never touched.
@@ -40,10 +41,10 @@ function deadEntries(dir: string, prefix: string): { path: string; pid: number }
 }
 
 /**
- * Remove `export-site` leftovers of dead processes beside the site folder `out`
- * (`.<name>.partial-<pid>`, `.<name>.old-<pid>`). A `.old-<pid>` folder is the previous complete
- * site, moved aside just before the new one was renamed in: when `out` itself is missing (killed
- * between the two renames) it is put back under its name instead of removed.
+ * Remove leftovers of dead processes beside an output folder `out` (a site of `export-site`, a
+ * bag): `.<name>.partial-<pid>`, `.<name>.old-<pid>`. A `.old-<pid>` folder is the previous
+ * complete output, moved aside just before the new one was renamed in: when `out` itself is
+ * missing (killed between the two renames) it is put back under its name instead of removed.
  */
 export function cleanSiteLeftovers(parent: string, name: string, out: string): Leftover[] {
   const done: Leftover[] = [];

@@ -10,7 +10,7 @@ import { SalvageError } from '../errors.js';
 import { imageKey } from '../markdown/index.js';
 import { SearchIndex } from '../search/index.js';
 import { articleIdFromUrl } from '../sites/index.js';
-import { hashFile } from './dump.js';
+import { hashFile } from './file-hash.js';
 import { readWaczIndex } from './wacz-captures.js';
 
 /** A WACZ ready to go into a site. */
@@ -67,7 +67,10 @@ export async function readReplayWacz(file: string, dir: string): Promise<ReplayW
       { subject: file },
     );
   }
-  const { sha256, bytes } = await hashFile(file);
+  const {
+    digests: { sha256 },
+    bytes,
+  } = await hashFile(file, ['sha256']);
   return { file, sha256, bytes, captures, holds: (url) => keys.has(urlKey(url)) };
 }
 
@@ -75,5 +78,5 @@ export async function readReplayWacz(file: string, dir: string): Promise<ReplayW
 export async function sameWacz(old: string, wacz: ReplayWacz): Promise<boolean> {
   const [a, b] = await Promise.all([stat(old), stat(wacz.file)]);
   if (a.dev === b.dev && a.ino === b.ino) return true;
-  return a.size === wacz.bytes && (await hashFile(old)).sha256 === wacz.sha256;
+  return a.size === wacz.bytes && (await hashFile(old, ['sha256'])).digests.sha256 === wacz.sha256;
 }

@@ -10,7 +10,7 @@ import { copyFile, link, writeFile } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 
 /** `link` errors that mean this file system (or these two folders) cannot hard-link. */
-const LINK_UNSUPPORTED = new Set(['EXDEV', 'EPERM', 'ENOTSUP', 'EOPNOTSUPP', 'EMLINK']);
+export const LINK_UNSUPPORTED = new Set(['EXDEV', 'EPERM', 'ENOTSUP', 'EOPNOTSUPP', 'EMLINK']);
 
 export class SiteFiles {
   readonly #temp: string;

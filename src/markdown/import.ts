@@ -152,7 +152,7 @@ export async function importArchive(
 }
 
 /** `path` with symlinks resolved; for a path that does not exist yet, its nearest existing ancestor's real path plus the rest. */
-async function realPathOf(path: string): Promise<string> {
+export async function realPathOf(path: string): Promise<string> {
   const absolute = resolve(path);
   let head = absolute;
   const rest: string[] = [];
@@ -168,7 +168,8 @@ async function realPathOf(path: string): Promise<string> {
   }
 }
 
-const within = (child: string, parent: string): boolean =>
+/** Whether `child` is `parent` or inside it (both absolute, symlinks resolved). */
+export const within = (child: string, parent: string): boolean =>
   child === parent || child.startsWith(parent.endsWith(sep) ? parent : parent + sep);
 
 /**

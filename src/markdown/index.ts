@@ -14,5 +14,12 @@ export {
 export { imageMementoUrl, articleImages, imageKey, imageOriginal, type ArticleImage } from './wayback-urls.js';
 export { escapeHtml, escapeInline } from './escape.js';
 export { parseArchiveFile, type ParsedArchiveFile } from './parse.js';
-export { importArchive, DEFAULT_IMPORT_CONCURRENCY, type ImportOptions, type ImportResult } from './import.js';
+export {
+  importArchive,
+  realPathOf,
+  within,
+  DEFAULT_IMPORT_CONCURRENCY,
+  type ImportOptions,
+  type ImportResult,
+} from './import.js';
 export { readTakedowns, takedownListHash, TAKEDOWNS_FILE, type Takedown } from './takedowns.js';

@@ -16,6 +16,7 @@ export {
   type SiteProfileSpec,
   type SiteProfileCode,
 } from './profile-spec.js';
+export { profileSource, formatProfileFile, SITE_PROFILE_FILE, type ProfileSource } from './profile-source.js';
 
 /** Every registered site, by id; `generic` is chosen only when no other knows a URL. */
 export const SITES: ReadonlyMap<string, SiteProfile> = new Map(

@@ -7,6 +7,7 @@ import { parseDocument } from 'yaml';
 import type { SiteProfile } from '../extract/index.js';
 import { inlineText, REJECT_REASONS, type NotArticleRule, type RejectReason } from '../extract/index.js';
 import { articleIdFromText, genericArticleId } from './generic.js';
+import { rememberProfileSource } from './profile-source.js';
 
 /** Element rules by the element's own tag, class or id (fast: no selector engine). */
 export interface ElementRulesSpec {
@@ -313,6 +314,7 @@ export function profileFromSpec(spec: unknown, code: SiteProfileCode = {}): Site
     });
   }
   profile.rescue = { cdxQueries, closedAt };
+  rememberProfileSource(profile, spec as unknown as SiteProfileSpec, code); // checked key by key above
   return profile;
 }
 

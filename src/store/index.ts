@@ -40,4 +40,5 @@ export {
   type MediaCounts,
 } from './media-store.js';
 export { scanMembers, type DamagedStretch, type RecordHead } from './warc-scan.js';
+export { snapshotMediaIndex, type MediaSnapshot } from './media-snapshot.js';
 export { checkImage, WEB_IMAGE_TYPES, type ImageCheck, type ImageProblem, type WebImageType } from './image-check.js';

@@ -400,6 +400,19 @@ export class MediaStore {
       .all(key);
   }
 
+  /**
+   * Every stored file (`files/<ab>/<sha256>.<ext>`, relative to the media folder) once, in name
+   * order, read row by row: bounded memory however many images the store holds.
+   */
+  storedFiles(): IterableIterator<string> {
+    return this.db
+      .prepare<[], string>(
+        "SELECT DISTINCT file FROM images WHERE outcome = 'stored' AND file IS NOT NULL ORDER BY file",
+      )
+      .pluck()
+      .iterate();
+  }
+
   private outcomesOfKey: Statement<[string], string> | undefined;
 
   /** Whether a later run should leave this image alone: a final outcome is recorded for its key. */
