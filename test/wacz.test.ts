@@ -262,13 +262,17 @@ test('the check finds a wrong hash in datapackage.json', async () => {
   );
 });
 
-test('the check finds an index out of order', async () => {
+test('the check finds an index out of order, and a line twice', async () => {
   const out = await tampered(plain, join(work, 'unsorted.wacz'), (files) => {
     const lines = files.get('indexes/index.cdxj')!.toString('utf8').split('\n');
     [lines[0], lines[1]] = [lines[1]!, lines[0]!];
+    lines.splice(5, 0, lines[5]!);
     files.set('indexes/index.cdxj', Buffer.from(lines.join('\n')));
   });
-  assert.deepEqual((await checkWacz(out)).problems, ['indexes/index.cdxj line 2: out of order']);
+  assert.deepEqual((await checkWacz(out)).problems, [
+    'indexes/index.cdxj line 2: out of order',
+    'indexes/index.cdxj line 7: the line before, again',
+  ]);
 });
 
 test('the check finds an offset one byte off', async () => {
