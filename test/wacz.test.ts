@@ -262,13 +262,17 @@ test('the check finds a wrong hash in datapackage.json', async () => {
   );
 });
 
-test('the check finds an index out of order', async () => {
+test('the check finds an index out of order, and a line twice', async () => {
   const out = await tampered(plain, join(work, 'unsorted.wacz'), (files) => {
     const lines = files.get('indexes/index.cdxj')!.toString('utf8').split('\n');
     [lines[0], lines[1]] = [lines[1]!, lines[0]!];
+    lines.splice(5, 0, lines[5]!);
     files.set('indexes/index.cdxj', Buffer.from(lines.join('\n')));
   });
-  assert.deepEqual((await checkWacz(out)).problems, ['indexes/index.cdxj line 2: out of order']);
+  assert.deepEqual((await checkWacz(out)).problems, [
+    'indexes/index.cdxj line 2: out of order',
+    'indexes/index.cdxj line 7: the line before, again',
+  ]);
 });
 
 test('the check finds an offset one byte off', async () => {
@@ -345,7 +349,7 @@ test('a taken-down article is left out with its captures and its images; the res
   assert.ok(!files.get('pages/pages.jsonl')!.toString('utf8').includes(`"id":"${id}"`));
 });
 
-test('an article file without captured_at (minimal frontmatter) is listed at the time of its memento url', async () => {
+test('an article file without captured_at and with another spelling of its URL is listed as its capture is indexed', async () => {
   const dir = join(work, 'minimal');
   cpSync(archive, dir, { recursive: true });
   const file = readdirSync(join(dir, 'articles'), { recursive: true })
@@ -353,12 +357,22 @@ test('an article file without captured_at (minimal frontmatter) is listed at the
     .find((f) => f.endsWith('article_282.md'))!;
   const text = readFileSync(join(dir, 'articles', file), 'utf8');
   const capturedAt = /\ncaptured_at: "([^"]+)"\n/.exec(text)![1]!;
-  writeFileSync(join(dir, 'articles', file), text.replace(/\ncaptured_at: "[^"]+"\n/, '\n'));
+  const original = /\noriginal_url: "([^"]+)"\n/.exec(text)![1]!;
+  // Also spelled without `www.` and with lower-case escapes: the same URL to the Wayback (its SURT).
+  const respelled = original.replace('://www.', '://').replace(/%[0-9A-F]{2}/g, (e) => e.toLowerCase());
+  assert.notEqual(respelled, original);
+  writeFileSync(
+    join(dir, 'articles', file),
+    text
+      .replace(/\ncaptured_at: "[^"]+"\n/, '\n')
+      .replace(`original_url: "${original}"`, `original_url: "${respelled}"`),
+  );
   const out = join(work, 'minimal.wacz');
   const report = await writeWacz(dir, out);
   assert.deepEqual(report.pagesLeftOut, []);
   const pages = (await unzip(out)).get('pages/pages.jsonl')!.toString('utf8');
-  assert.ok(pages.includes(`"id":"282","url":`) && pages.includes(`"ts":"${capturedAt}"`), capturedAt);
+  // Listed under the record's own spelling of the URL, which the index holds.
+  assert.ok(pages.includes(`"id":"282","url":${JSON.stringify(original)},"ts":"${capturedAt}"`), capturedAt);
   assert.deepEqual((await checkWacz(out)).problems, []);
 });
 

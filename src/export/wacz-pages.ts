@@ -36,10 +36,10 @@ export interface PageLinesOptions {
 
 /**
  * pages.jsonl (WACZ 1.1.1, "pages.jsonl"): a header, then one page per article file whose
- * capture is in the index, in id order: `id`, `url` (the original URL), `ts` (RFC 3339), `title`,
- * and with `text` the body as plain text (as `salvage export` and the search index have it). A
- * page the index cannot answer would be a dead entry in a replay's page list: it is left out and
- * reported.
+ * capture is in the index, in id order: `id`, `url` (the original URL, as its record spells it),
+ * `ts` (RFC 3339), `title`, and with `text` the body as plain text (as `salvage export` and the
+ * search index have it). A page the index cannot answer would be a dead entry in a replay's page
+ * list: it is left out and reported.
  */
 export async function* pageLines(
   dir: string,
@@ -75,13 +75,15 @@ export async function* pageLines(
         leftOut(path, 'its frontmatter names no original_url and capture time (captured_at or url)');
         continue;
       }
-      const url = f.originalUrl;
-      const held = lookup.linesAt(captureKey(url), ts).some((line) => {
-        const fields = JSON.parse(line.slice(line.indexOf(' {') + 1)) as { url?: string };
-        return fields.url === url;
-      });
-      if (!held) {
-        leftOut(path, `its capture (${ts} ${url}) is not in the archive's WARCs`);
+      // The page names the record's own URL: a replay looks it up as the index spells it. The
+      // file's original_url is the CDX index's spelling, which may differ from the record's in
+      // what the Wayback treats as one URL (percent-escape case, `www.`): the same capture key.
+      const held = lookup
+        .linesAt(captureKey(f.originalUrl), ts)
+        .map((line) => (JSON.parse(line.slice(line.indexOf(' {') + 1)) as { url: string }).url);
+      const url = held.find((u) => u === f.originalUrl) ?? held[0];
+      if (url === undefined) {
+        leftOut(path, `its capture (${ts} ${f.originalUrl}) is not in the archive's WARCs`);
         continue;
       }
       pages.count++;

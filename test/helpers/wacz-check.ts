@@ -161,6 +161,7 @@ export async function checkWacz(path: string): Promise<WaczCheck> {
         const where = `${name} line ${i + 1}`;
         const bytes = Buffer.from(line, 'utf8');
         if (previous !== undefined && Buffer.compare(previous, bytes) > 0) problems.push(`${where}: out of order`);
+        if (previous !== undefined && previous.equals(bytes)) problems.push(`${where}: the line before, again`);
         previous = bytes;
         const m = CDXJ_LINE.exec(line);
         if (m === null) {
