@@ -7,7 +7,6 @@
  */
 import { createHash } from 'node:crypto';
 import {
-  createReadStream,
   createWriteStream,
   existsSync,
   readdirSync,
@@ -25,6 +24,7 @@ import { createGzip } from 'node:zlib';
 import Database from 'better-sqlite3';
 import { parseArchiveFile, readTakedowns, type Takedown } from '../markdown/index.js';
 import { groupKey } from '../search/index.js';
+import { hashFile } from '../store/index.js';
 import { SalvageError } from '../errors.js';
 import { cleanFileLeftovers, type Leftover } from './leftovers.js';
 
@@ -188,16 +188,6 @@ async function* records(
   onProgress?.(done, files.length);
 }
 
-async function hashFile(path: string): Promise<{ sha256: string; bytes: number }> {
-  const hash = createHash('sha256');
-  let bytes = 0;
-  for await (const chunk of createReadStream(path) as AsyncIterable<Buffer>) {
-    hash.update(chunk);
-    bytes += chunk.length;
-  }
-  return { sha256: hash.digest('hex'), bytes };
-}
-
 const SQLITE_SCHEMA = `
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE articles (
@@ -305,7 +295,8 @@ export async function exportDump(dir: string, options: ExportDumpOptions): Promi
       cause: error,
     });
   }
-  const { sha256, bytes } = await hashFile(temp);
+  const { digests, bytes } = await hashFile(temp);
+  const sha256 = digests['sha256']!; // the default algorithm
   renameSync(temp, out);
 
   const manifestPath = `${out}.manifest.json`;
