@@ -40,3 +40,5 @@ export {
 export { StaticSearchIndex, minimalCover, type IndexLoader } from './client/search-core.js';
 export { fileLoader, type CountingLoader } from './loader.js';
 export { bundleClient } from './bundle.js';
+export { checkDump, dumpFiles, type DumpCheckSummary } from './verify-dump.js';
+export { checkBag, isBag, bagInfo, type BagCheckSummary } from './verify-bag.js';
