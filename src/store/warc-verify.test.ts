@@ -199,3 +199,25 @@ test("a folder's files are held to the index: a missing file, a shorter file, pl
   assert.equal(summary.places, places.length);
   assert.equal(summary.placesIntact, 2);
 });
+
+test('damaged bytes wholly past the size the index committed are a notice: a write a stop cut, left in place', async () => {
+  const sub = `folder-${++n}`;
+  const members = records.map((r) => gzipSync(r));
+  const committed = members[0]!.length + members[1]!.length;
+  put('salvage-00001.warc.gz', Buffer.concat([members[0]!, members[1]!, members[2]!.subarray(0, 30)]), sub);
+  const found: IntegrityFinding[] = [];
+  await checkWarcFolder({
+    dir: join(dir, sub),
+    label: 'captures',
+    committed: [{ name: 'salvage-00001.warc.gz', size: committed }],
+    places: [{ warc: 'salvage-00001.warc.gz', offset: members[0]!.length, length: members[1]!.length }],
+    onFinding: (f) => found.push(f),
+  });
+  assert.deepEqual(
+    found.map((f) => [f.problem, f.code, f.offset]),
+    [
+      ['notice', 'uncommitted', undefined],
+      ['notice', 'uncommitted-damage', committed],
+    ],
+  );
+});

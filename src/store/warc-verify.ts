@@ -208,6 +208,7 @@ export async function checkWarcFolder(options: WarcFolderOptions): Promise<WarcF
         message: `${path} has ${size - known} bytes past the ${known} the index committed (a run stopped between a write and its commit; the next salvage run adopts whole records there); they are checked`,
       });
     await checkFile(join(dir, name), path, size, summary, onFinding, {
+      committed: known,
       passPlaces: (offset, why) => passPlaces(name, offset, why),
       match: (record) => {
         while (!place.done && place.value.warc === name && place.value.offset === record.offset) {
@@ -280,6 +281,8 @@ async function checkFile(
   summary: WarcFolderSummary,
   onFinding: (f: IntegrityFinding) => void,
   merge: {
+    /** The size the index committed: damage wholly past it is a write a stop cut, left in place (recover.ts), not lost evidence. */
+    committed?: number | undefined;
     passPlaces: (offset: number, why: (p: WarcPlace) => IntegrityFinding | undefined) => number;
     match: (record: WarcRecordRead) => void;
     progress: (at: number) => void;
@@ -303,13 +306,14 @@ async function checkFile(
       if ('damage' in item) {
         const d = item.damage;
         summary.damaged++;
+        const uncommitted = merge.committed !== undefined && d.offset >= merge.committed;
         onFinding({
-          problem: 'altered',
+          problem: uncommitted ? 'notice' : 'altered',
           check: 'warc',
-          code: 'damaged-bytes',
+          code: uncommitted ? 'uncommitted-damage' : 'damaged-bytes',
           path,
           offset: d.offset,
-          message: `${path}@${d.offset}: ${d.length} damaged bytes (${d.reason}: ${d.message})`,
+          message: `${path}@${d.offset}: ${d.length} damaged byte${d.length === 1 ? '' : 's'} (${d.reason}: ${d.message})${uncommitted ? `, past the ${merge.committed} bytes the index committed: a write a stop cut short, left in place as evidence; no record the index names is there` : ''}`,
         });
         merge.passPlaces(d.offset + 1, notThere);
         continue;
