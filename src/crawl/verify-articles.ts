@@ -151,7 +151,7 @@ async function checkOne(
     find(
       'altered',
       'file-altered',
-      `its SHA-256 is ${fileSha}; salvage wrote ${a.file_sha256} (the file was changed since; salvage rebuild writes it again from its capture)`,
+      `changed since salvage wrote it (SHA-256 ${fileSha}, written ${a.file_sha256})${site === undefined ? '' : ', and not what its capture rebuilds to'}; salvage rebuild writes it again from its capture`,
     );
   if (site === undefined || a.warc === null || a.warc_offset === null || a.warc_length === null) {
     if (asWritten === false) return notAsWritten();
