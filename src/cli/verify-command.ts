@@ -35,6 +35,7 @@ function progressLine(p: VerifyProgress): string {
     media: 'image files',
     bag: 'bag files',
     dump: 'dump',
+    wacz: 'WACZ resources',
   }[p.phase];
   return `verify: ${label} · ${amount(p.done)}${p.of !== undefined ? ` of ${amount(p.of)}` : ''}`;
 }
@@ -64,6 +65,10 @@ function summaryLine(r: VerifyReport): string {
     parts.push(
       `bag ${c.bag.version ?? '?'}: ${c.bag.payloadFiles} payload files (${mib(c.bag.payloadBytes)}), ${c.bag.checksums} checksums (${[...c.bag.payloadAlgorithms, ...c.bag.tagAlgorithms.map((a) => `tag ${a}`)].join(', ')})`,
     );
+  if (c.wacz !== undefined)
+    parts.push(
+      `WACZ ${c.wacz.version ?? '?'}: ${c.wacz.resourcesIntact} of ${c.wacz.resources} resources intact, ${c.wacz.entries} ZIP entries (${mib(c.wacz.bytes)})`,
+    );
   if (c.dump !== undefined)
     parts.push(`dump ${c.dump.dump}${c.dump.bytes !== undefined ? ` (${mib(c.dump.bytes)})` : ''}`);
   const f = r.findings;
@@ -76,11 +81,11 @@ export function registerVerifyCommand(program: Command): void {
   program
     .command('verify')
     .description(
-      'Recompute every digest an archive folder, a BagIt bag, a data dump or a WARC file stores, and report what is missing, altered or extra (exit 65 when anything is).',
+      'Recompute every digest an archive folder, a BagIt bag, a data dump, a WACZ or a WARC file stores, and report what is missing, altered or extra (exit 65 when anything is).',
     )
     .argument(
       '<path>',
-      'an archive folder, a bag (bagit.txt), a dump (FILE, FILE.manifest.json or FILE.sha256), or a .warc/.warc.gz file',
+      'an archive folder, a bag (bagit.txt), a dump (FILE, FILE.manifest.json or FILE.sha256), a .wacz, or a .warc/.warc.gz file',
     )
     .option(
       '--no-rebuild',
@@ -104,7 +109,9 @@ every image file to its name and the media index; article and image files nothin
 extra. Both databases get SQLite's quick_check; coverage.json must agree with the state.
 A bag (RFC 8493): bagit.txt, every manifest-<alg>.txt and tagmanifest-<alg>.txt checksum,
 every payload file in every payload manifest, Payload-Oxum. A dump: its size and SHA-256
-against FILE.manifest.json and FILE.sha256. Nothing verified is written to.
+against FILE.manifest.json and FILE.sha256. A WACZ: every ZIP entry's CRC-32, every resource of
+datapackage.json against its bytes and hash, datapackage-digest.json, entries it does not list.
+Nothing verified is written to.
 
 Exit codes: 0 clean (notices are printed but are not damage) · 65 damage found · 1 PATH cannot
 be verified (missing, not an archive, bag, dump or WARC) · 2 bad usage.

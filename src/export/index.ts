@@ -42,3 +42,4 @@ export { fileLoader, type CountingLoader } from './loader.js';
 export { bundleClient } from './bundle.js';
 export { checkDump, dumpFiles, type DumpCheckSummary } from './verify-dump.js';
 export { checkBag, isBag, bagInfo, type BagCheckSummary } from './verify-bag.js';
+export { checkWacz, isWacz, type WaczCheckSummary } from './verify-wacz.js';

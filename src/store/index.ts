@@ -41,9 +41,8 @@ export {
 } from './media-store.js';
 export { checkImage, WEB_IMAGE_TYPES, type ImageCheck, type ImageProblem, type WebImageType } from './image-check.js';
 export {
-  base32,
-  digestMatches,
-  parseLabelledDigest,
+  labelledAlgorithm,
+  matchesLabelledDigest,
   type DigestOutcome,
   type DigestVerdict,
   type RecordDigests,

@@ -219,3 +219,18 @@ export class RecordDigester {
     return { block, payload: judge(this.payload, this.payload.hash.digest(), this.chunked ? entity : undefined) };
   }
 }
+
+/** Node's name of the algorithm of a labelled digest (`sha256:…` → `sha256`), undefined when unknown or unlabelled. */
+export function labelledAlgorithm(header: string): string | undefined {
+  return parseLabelledDigest(header)?.algorithm;
+}
+
+/** Whether a labelled digest (`sha256:<hex>`, `sha1:<base32>` …) matches the digest of its algorithm among `digests` (raw bytes by Node name). */
+export function matchesLabelledDigest(
+  header: string,
+  digests: Readonly<Record<string, Uint8Array | undefined>>,
+): boolean {
+  const stated = parseLabelledDigest(header);
+  const digest = stated?.algorithm === undefined ? undefined : digests[stated.algorithm];
+  return stated !== undefined && digest !== undefined && digestMatches(stated.value, digest);
+}

@@ -1,11 +1,11 @@
 /** The options, progress and report of `salvage verify`, shared by the checks of every kind of target. */
 import type { SiteProfile } from '../extract/index.js';
 import type { ArticleCheckSummary } from '../crawl/index.js';
-import type { BagCheckSummary, DumpCheckSummary } from '../export/index.js';
+import type { BagCheckSummary, DumpCheckSummary, WaczCheckSummary } from '../export/index.js';
 import type { IntegrityFinding, MediaCheckSummary, WarcFolderSummary } from '../store/index.js';
 
-/** What PATH is: an archive folder, a BagIt bag, a data dump, or a single WARC (or ARC) file. */
-export type VerifyTarget = 'archive' | 'bag' | 'dump' | 'warc';
+/** What PATH is: an archive folder, a BagIt bag, a data dump, a WACZ, or a single WARC (or ARC) file. */
+export type VerifyTarget = 'archive' | 'bag' | 'dump' | 'wacz' | 'warc';
 
 export interface VerifyOptions {
   /**
@@ -28,10 +28,10 @@ export const DEFAULT_VERIFY_OPTIONS = { rebuild: true } as const satisfies Verif
 
 /** Where a long check is: its phase, and how far (`of` when the total is known). */
 export interface VerifyProgress {
-  phase: 'warc' | 'media-warc' | 'articles' | 'media' | 'bag' | 'dump';
+  phase: 'warc' | 'media-warc' | 'articles' | 'media' | 'bag' | 'dump' | 'wacz';
   done: number;
   of?: number;
-  unit: 'bytes' | 'articles' | 'files';
+  unit: 'bytes' | 'articles' | 'files' | 'resources';
 }
 
 /** Findings counted by what is wrong. */
@@ -60,6 +60,9 @@ export interface VerifyReport {
     coverage?: 'agrees' | 'stale' | 'unreadable' | 'absent';
     dump?: DumpCheckSummary;
     bag?: BagCheckSummary;
+    wacz?: WaczCheckSummary;
   };
   seconds: number;
+  /** Seconds each phase of an archive folder's check took (warc, media-warc, articles, media). */
+  phaseSeconds?: Partial<Record<VerifyProgress['phase'], number>>;
 }

@@ -7,7 +7,7 @@
 import { existsSync, statSync } from 'node:fs';
 import { basename } from 'node:path';
 import { CAPTURES_DIR, STATE_FILE } from '../crawl/index.js';
-import { checkBag, checkDump, dumpFiles, isBag } from '../export/index.js';
+import { checkBag, checkDump, checkWacz, dumpFiles, isBag, isWacz } from '../export/index.js';
 import { checkWarcFile, isDamage, MEDIA_DIR, type IntegrityFinding } from '../store/index.js';
 import { SalvageError } from '../errors.js';
 import { verifyArchive } from './archive.js';
@@ -19,7 +19,7 @@ const WARC_FILE = /\.(?:warc|arc)(?:\.gz)?$/i;
 /**
  * What PATH is, by what it holds: a folder with `bagit.txt` is a bag; one with `articles/`,
  * `captures/`, `state.sqlite` or `media/` an archive folder; a file with a dump manifest or
- * checksum file beside it (or one of those) a dump; a `.warc`/`.warc.gz`/`.arc`/`.arc.gz` a WARC.
+ * checksum file beside it (or one of those) a dump; a `.wacz` a WACZ; a `.warc`/`.warc.gz`/`.arc`/`.arc.gz` a WARC.
  * Throws INPUT_UNREADABLE when PATH does not exist, INPUT_INVALID when it is none of them.
  */
 export function verifyTargetOf(path: string): VerifyTarget {
@@ -28,12 +28,13 @@ export function verifyTargetOf(path: string): VerifyTarget {
     if (isBag(path)) return 'bag';
     if (['articles', CAPTURES_DIR, STATE_FILE, MEDIA_DIR].some((n) => existsSync(`${path}/${n}`))) return 'archive';
   } else {
+    if (isWacz(path)) return 'wacz';
     if (dumpFiles(path) !== undefined) return 'dump';
     if (WARC_FILE.test(path)) return 'warc';
   }
   throw new SalvageError(
     'INPUT_INVALID',
-    `${path} is not something salvage verify knows: an archive folder (articles/, captures/, state.sqlite), a BagIt bag (bagit.txt), a dump (with FILE.manifest.json or FILE.sha256) or a WARC file`,
+    `${path} is not something salvage verify knows: an archive folder (articles/, captures/, state.sqlite), a BagIt bag (bagit.txt), a dump (with FILE.manifest.json or FILE.sha256), a WACZ or a WARC file`,
     { subject: path },
   );
 }
@@ -67,10 +68,15 @@ export async function verifyPath(path: string, options: VerifyOptions = {}): Pro
       { ...options, rebuild: options.rebuild ?? DEFAULT_VERIFY_OPTIONS.rebuild },
       find,
       report.checked,
+      (report.phaseSeconds = {}),
     );
   else if (target === 'bag')
     report.checked.bag = await checkBag(path, find, (done) => onProgress?.({ phase: 'bag', done, unit: 'files' }));
   else if (target === 'dump') report.checked.dump = await checkDump(path, find);
+  else if (target === 'wacz')
+    report.checked.wacz = await checkWacz(path, find, (done) =>
+      onProgress?.({ phase: 'wacz', done, unit: 'resources' }),
+    );
   else
     report.checked.warc = await checkWarcFile(path, basename(path), find, (done) =>
       onProgress?.({ phase: 'warc', done, of: statSync(path).size, unit: 'bytes' }),
