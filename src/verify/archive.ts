@@ -32,8 +32,15 @@ export async function verifyArchive(
   options: VerifyOptions & { rebuild: boolean },
   find: (finding: IntegrityFinding) => void,
   checked: VerifyReport['checked'],
+  phaseSeconds: NonNullable<VerifyReport['phaseSeconds']>,
 ): Promise<void> {
   const { onProgress } = options;
+  let phaseStart = performance.now();
+  const phaseDone = (phase: keyof typeof phaseSeconds): void => {
+    const now = performance.now();
+    phaseSeconds[phase] = (now - phaseStart) / 1000;
+    phaseStart = now;
+  };
   const database = (name: string, message: string): void =>
     find({
       problem: 'altered',
@@ -110,6 +117,7 @@ export async function verifyArchive(
         onFinding: find,
         onProgress: (done) => onProgress?.({ phase: 'warc', done, of, unit: 'bytes' }),
       });
+      phaseDone('warc');
     }
     const mediaCaptures = join(dir, MEDIA_DIR, MEDIA_CAPTURES_DIR);
     if (existsSync(mediaCaptures) || media !== undefined) {
@@ -122,6 +130,7 @@ export async function verifyArchive(
         onFinding: find,
         onProgress: (done) => onProgress?.({ phase: 'media-warc', done, of, unit: 'bytes' }),
       });
+      phaseDone('media-warc');
     }
     if (options.profileProblem !== undefined)
       find({
@@ -137,10 +146,13 @@ export async function verifyArchive(
       onFinding: find,
       onProgress: (done, of) => onProgress?.({ phase: 'articles', done, of, unit: 'articles' }),
     });
-    if (media !== undefined)
+    phaseDone('articles');
+    if (media !== undefined) {
       checked.media = await checkMediaFiles(media, find, (done) =>
         onProgress?.({ phase: 'media', done, unit: 'files' }),
       );
+      phaseDone('media');
+    }
     if (state !== undefined) checked.coverage = checkCoverage(dir, state, find);
   } finally {
     state?.close();
