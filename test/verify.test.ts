@@ -236,7 +236,8 @@ test("a flipped byte in a record's gzip framing: damaged bytes at that offset, t
   const bytes = readFileSync(file);
   bytes[target.offset + target.length - 6] = bytes[target.offset + target.length - 6]! ^ 0xff; // the member's CRC-32
   writeFileSync(file, bytes);
-  const { findings } = await verifyHere(dir);
+  const { status, findings } = await verify(dir);
+  assert.equal(status, EXIT_DAMAGE);
   const warc = `captures/${target.warc}`;
   assert.deepEqual(damage(findings), [
     ['altered', 'warc', 'damaged-bytes', warc, target.offset, undefined],
@@ -250,8 +251,8 @@ test("a flipped byte in a record's gzip framing: damaged bytes at that offset, t
 test('a missing WARC file is named with the records the index places in it (exit 65)', async () => {
   const dir = copyOf(reference);
   rmSync(join(dir, 'media', 'captures', 'salvage-00001.warc.gz'));
-  const { findings, report } = await verifyHere(dir);
-  assert.equal(report.clean, false);
+  const { status, findings } = await verify(dir);
+  assert.equal(status, EXIT_DAMAGE);
   assert.deepEqual(damage(findings), [
     ['missing', 'warc', 'file-missing', 'media/captures/salvage-00001.warc.gz', undefined, undefined],
   ]);
@@ -290,7 +291,8 @@ test('a deleted image file and a planted article file are named: missing and ext
   const some = places(dir)[0]!;
   mkdirSync(join(dir, 'articles', '999001-1000000'));
   cpSync(join(dir, some.path), join(dir, 'articles', '999001-1000000', 'article_999999.md'));
-  const { findings } = await verifyHere(dir);
+  const { status, findings } = await verify(dir);
+  assert.equal(status, EXIT_DAMAGE);
   assert.deepEqual(damage(findings), [
     ['extra', 'article', 'extra-file', 'articles/999001-1000000/article_999999.md', undefined, undefined],
     ['missing', 'media', 'file-missing', `media/files/${bucket}/${image}`, undefined, undefined],

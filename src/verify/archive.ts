@@ -182,7 +182,7 @@ function checkCoverage(
       check: 'coverage',
       code: 'unreadable',
       path: COVERAGE_FILE,
-      message: `${COVERAGE_FILE} is not the JSON salvage writes (${(error as Error).message}); salvage status --json > ${COVERAGE_FILE} writes it again`,
+      message: `${COVERAGE_FILE} is not the JSON salvage writes (${(error as Error).message}); the next salvage archive run writes it again`,
     });
     return 'unreadable';
   }
