@@ -32,7 +32,9 @@ const ALLOWED: Record<string, readonly string[]> = {
   search: ['extract', 'markdown'],
   reader: ['search', 'extract', 'markdown', 'sites', 'store'],
   export: ['search', 'extract', 'markdown', 'sites', 'reader', 'store'],
-  cli: ['extract', 'sites', 'markdown', 'store', 'wayback', 'crawl', 'search', 'reader', 'export'],
+  // verify checks what crawl (articles), store (WARC, media) and export (dumps, bags) wrote, each in its own stage.
+  verify: ['crawl', 'store', 'export', 'extract'],
+  cli: ['extract', 'sites', 'markdown', 'store', 'wayback', 'crawl', 'search', 'reader', 'export', 'verify'],
 };
 /** Pure stages: no files, sockets, processes or clocks. */
 const PURE = new Set(['extract', 'sites']);

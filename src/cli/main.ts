@@ -7,6 +7,7 @@ import { createReporter } from './output.js';
 import { mediaSummary, runArchive, runMedia, statusReport, type WaybackCommandOptions } from './archive-command.js';
 import { requireTakedownsApplied, runImport, runIndex, runSearch } from './read-commands.js';
 import { registerExportCommands } from './export-commands.js';
+import { registerVerifyCommand } from './verify-command.js';
 import {
   DEFAULT_SERVE_HOST,
   DEFAULT_SERVE_PORT,
@@ -567,6 +568,7 @@ Example:
   });
 
 registerExportCommands(program);
+registerVerifyCommand(program);
 
 process.stdout.on('error', (error: NodeJS.ErrnoException) => {
   // A closed pipe (`salvage … | head`) is the reader's choice, not an error.

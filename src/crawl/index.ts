@@ -23,3 +23,4 @@ export {
   type MediaProgress,
   type MediaSummary,
 } from './media.js';
+export { checkArticles, archiveSite, type ArticleCheckOptions, type ArticleCheckSummary } from './verify-articles.js';

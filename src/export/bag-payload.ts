@@ -131,7 +131,7 @@ export async function placeMedia(
     missing: [],
   };
   try {
-    for (const file of store.storedFiles()) {
+    for (const { file } of store.storedFiles()) {
       if (!place(join(archive, MEDIA_DIR, file), join(data, MEDIA_DIR, file), counts)) placed.missing.push(file);
       else if (++placed.files % PROGRESS_EVERY === 0) onProgress(placed.files);
     }

@@ -76,3 +76,6 @@ export {
   type WaczResource,
   type WaczDamage,
 } from './wacz.js';
+export { checkDump, dumpFiles, type DumpCheckSummary } from './verify-dump.js';
+export { checkBag, isBag, bagInfo, type BagCheckSummary } from './verify-bag.js';
+export { checkWacz, isWacz, type WaczCheckSummary } from './verify-wacz.js';

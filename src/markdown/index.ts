@@ -9,6 +9,8 @@ export {
   writeArticleFile,
   writeFileAtomic,
   BUCKET_SIZE,
+  ARTICLE_FILE,
+  TEMP_FILE,
   type AtomicWriteOptions,
 } from './write.js';
 export { imageMementoUrl, articleImages, imageKey, imageOriginal, type ArticleImage } from './wayback-urls.js';

@@ -28,7 +28,7 @@ export function articlePath(id: string): string {
 
 let tempCounter = 0;
 /** Temporary files of writeFileAtomic: `.<pid>.<n>.tmp`. */
-const TEMP_FILE = /^\.\d+\.\d+\.tmp$/;
+export const TEMP_FILE = /^\.\d+\.\d+\.tmp$/;
 
 /**
  * Remove temporary files that a killed process left in the bucket folders of `root/articles`
@@ -123,7 +123,7 @@ export function processAlive(pid: number): boolean {
 }
 
 /** An article file's name: `article_<id>.md`, the id a positive integer. */
-const ARTICLE_FILE = /^article_([1-9]\d{0,14})\.md$/;
+export const ARTICLE_FILE = /^article_([1-9]\d{0,14})\.md$/;
 
 /**
  * Relative paths of every `articles/<bucket>/article_<id>.md` of an archive folder, with their

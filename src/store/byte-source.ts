@@ -41,6 +41,61 @@ export class FileSource implements ByteSource {
   }
 }
 
+/**
+ * Another source, each of whose bytes from where it stands up to `end` is handed to `tap` once,
+ * in order, however often it is put back and read again: a record's block digested as the reader
+ * parses it (warc-digest.ts). Skipping reads through, so no byte escapes the tap.
+ */
+export class TapSource implements ByteSource {
+  /** Bytes before this offset were tapped. */
+  private tapped: number;
+
+  constructor(
+    readonly inner: ByteSource,
+    private readonly tap: (bytes: Uint8Array) => void,
+    private readonly end: number,
+  ) {
+    this.tapped = inner.position;
+  }
+
+  get position(): number {
+    return this.inner.position;
+  }
+
+  set position(value: number) {
+    this.inner.position = value;
+  }
+
+  async read(): Promise<Uint8Array | null> {
+    const at = this.inner.position;
+    const chunk = await this.inner.read();
+    if (chunk === null) return null;
+    const from = Math.max(this.tapped, at);
+    const to = Math.min(this.end, at + chunk.length);
+    if (to > from) {
+      this.tap(chunk.subarray(from - at, to - at));
+      this.tapped = to;
+    }
+    return chunk;
+  }
+
+  unread(bytes: Uint8Array): void {
+    this.inner.unread(bytes);
+  }
+
+  async skip(n: number): Promise<number> {
+    let skipped = 0;
+    while (skipped < n) {
+      const chunk = await this.read();
+      if (chunk === null) break;
+      const take = Math.min(chunk.length, n - skipped);
+      if (take < chunk.length) this.unread(chunk.subarray(take));
+      skipped += take;
+    }
+    return skipped;
+  }
+}
+
 /** The next bytes, at most `max` of them (the rest put back), or null at the end. */
 export async function readAtMost(src: ByteSource, max: number): Promise<Uint8Array | null> {
   const chunk = await src.read();
@@ -57,7 +112,7 @@ export type HeaderBlock = { bytes: Buffer } | { kind: 'end' | 'cut' | 'untermina
  * Python's warcio and HTTP parsers read them (RFC 9112 §2.2 lets a recipient accept a bare LF):
  * some tools record servers' headers with LF line ends.
  */
-function blockEnd(bytes: Buffer, from: number, bareLf: boolean): number {
+export function blockEnd(bytes: Buffer, from: number, bareLf: boolean): number {
   if (!bareLf) {
     const at = bytes.indexOf(CRLFCRLF, from);
     return at < 0 ? -1 : at + 4;

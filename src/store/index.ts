@@ -42,3 +42,22 @@ export {
 export { scanMembers, type DamagedStretch, type RecordHead } from './warc-scan.js';
 export { snapshotMediaIndex, type MediaSnapshot } from './media-snapshot.js';
 export { checkImage, WEB_IMAGE_TYPES, type ImageCheck, type ImageProblem, type WebImageType } from './image-check.js';
+export {
+  labelledAlgorithm,
+  matchesLabelledDigest,
+  type DigestOutcome,
+  type DigestVerdict,
+  type RecordDigests,
+} from './warc-digest.js';
+export { readWarcRecords, type RecordFacts, type WarcRecordRead } from './warc-reader.js';
+export { hashFile, isDamage, type IntegrityCheck, type IntegrityFinding, type IntegrityProblem } from './integrity.js';
+export {
+  checkWarcFolder,
+  checkWarcFile,
+  warcFolderBytes,
+  warcFilesIn,
+  type WarcFolderOptions,
+  type WarcFolderSummary,
+  type WarcPlace,
+} from './warc-verify.js';
+export { checkMediaFiles, type MediaCheckSummary } from './media-verify.js';

@@ -26,6 +26,7 @@ import { WARCSerializer } from 'warcio/node';
 import { isoToTimestamp, parseMemento, timestampToIso } from '../memento.js';
 import { scanMembers } from './warc-scan.js';
 import { WEB_IMAGE_TYPES } from './image-check.js';
+import { base32 } from './warc-digest.js';
 
 /** WARC header of a media record: the year of the article that showed the image (coverage per year). */
 export const ARTICLE_YEAR_HEADER = 'Salvage-Article-Year';
@@ -270,24 +271,6 @@ export interface MediaCounts {
   fileBytes: number;
 }
 
-/** RFC 4648 base32, as Wayback payload digests are written. */
-function base32(bytes: Uint8Array): string {
-  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
-  let bits = 0;
-  let value = 0;
-  let out = '';
-  for (const byte of bytes) {
-    value = ((value << 8) | byte) & 0xffff;
-    bits += 8;
-    while (bits >= 5) {
-      out += alphabet[(value >>> (bits - 5)) & 31];
-      bits -= 5;
-    }
-  }
-  if (bits > 0) out += alphabet[(value << (5 - bits)) & 31];
-  return out;
-}
-
 /** The Wayback's payload digest of some bytes: base32 of their SHA-1. */
 export function waybackPayloadDigest(bytes: Uint8Array): string {
   return base32(createHash('sha1').update(bytes).digest());
@@ -398,19 +381,6 @@ export class MediaStore {
       )
       .pluck()
       .all(key);
-  }
-
-  /**
-   * Every stored file (`files/<ab>/<sha256>.<ext>`, relative to the media folder) once, in name
-   * order, read row by row: bounded memory however many images the store holds.
-   */
-  storedFiles(): IterableIterator<string> {
-    return this.db
-      .prepare<[], string>(
-        "SELECT DISTINCT file FROM images WHERE outcome = 'stored' AND file IS NOT NULL ORDER BY file",
-      )
-      .pluck()
-      .iterate();
   }
 
   private outcomesOfKey: Statement<[string], string> | undefined;
@@ -591,8 +561,45 @@ export class MediaStore {
     return uri === undefined || ts === undefined ? undefined : this.capturedRow(ts, uri);
   }
 
-  private warcSizes(): { name: string; size: number }[] {
-    return this.db.prepare<[], { name: string; size: number }>('SELECT name, size FROM warcs').all();
+  /** Each media WARC's committed size: appended to only while the file is exactly this long. */
+  warcSizes(): { name: string; size: number }[] {
+    return this.db.prepare<[], { name: string; size: number }>('SELECT name, size FROM warcs ORDER BY name').all();
+  }
+
+  /** Every record the index names, in (file, offset) order (for `salvage verify`; rows are read as they are used). */
+  *warcPlaces(): Generator<{ warc: string; offset: number; length: number }> {
+    yield* this.db
+      .prepare<[], { warc: string; offset: number; length: number }>(
+        'SELECT DISTINCT warc, warc_offset AS offset, warc_length AS length FROM images WHERE warc IS NOT NULL AND warc_offset IS NOT NULL AND warc_length IS NOT NULL ORDER BY warc, warc_offset',
+      )
+      .iterate();
+  }
+
+  /**
+   * Every stored file the index names (`files/<ab>/<sha256>.<ext>`, relative to the media
+   * folder), once, in name order, read row by row (bounded memory however many images the store
+   * holds; `salvage verify`, bags): the SHA-256
+   * and size its rows record (`digests` > 1 when rows of one file disagree), and how many rows.
+   */
+  *storedFiles(): Generator<{
+    file: string;
+    sha256: string | null;
+    bytes: number | null;
+    digests: number;
+    rows: number;
+  }> {
+    yield* this.db
+      .prepare<[], { file: string; sha256: string | null; bytes: number | null; digests: number; rows: number }>(
+        "SELECT file, min(sha256) AS sha256, max(bytes) AS bytes, count(DISTINCT coalesce(sha256, '') || ' ' || coalesce(bytes, '')) AS digests, count(*) AS rows FROM images WHERE outcome = 'stored' AND file IS NOT NULL GROUP BY file ORDER BY file",
+      )
+      .iterate();
+  }
+
+  /** SQLite's own check of the index file (`PRAGMA quick_check`): 'ok', or what is damaged. */
+  quickCheck(): string {
+    return (this.db.pragma('quick_check(20)', { simple: false }) as { quick_check: string }[])
+      .map((r) => r.quick_check)
+      .join('; ');
   }
 
   /**

@@ -747,6 +747,56 @@ export class CrawlState {
     yield* this.stmts.writtenArticles.iterate();
   }
 
+  /**
+   * Every written article with its file, the file's SHA-256 when it was written, and the
+   * capture it came from (`warc` null when its bytes are not stored), in (file, offset) order of
+   * the captures, so their records are read front to back (`salvage verify`).
+   */
+  *writtenWithCaptures(): IterableIterator<{
+    id: number;
+    path: string | null;
+    file_sha256: string | null;
+    timestamp: string | null;
+    original: string | null;
+    warc: string | null;
+    warc_offset: number | null;
+    warc_length: number | null;
+  }> {
+    yield* this.db
+      .prepare<
+        [],
+        {
+          id: number;
+          path: string | null;
+          file_sha256: string | null;
+          timestamp: string | null;
+          original: string | null;
+          warc: string | null;
+          warc_offset: number | null;
+          warc_length: number | null;
+        }
+      >(
+        "SELECT a.id, a.path, a.file_sha256, c.timestamp, c.original, c.warc, c.warc_offset, c.warc_length FROM articles a LEFT JOIN captures c ON c.id = a.capture_id WHERE a.state = 'written' ORDER BY c.warc, c.warc_offset, a.id",
+      )
+      .iterate();
+  }
+
+  /** The written articles with ids in [lo, hi] and their file paths (one bucket folder's worth). */
+  writtenBetween(lo: number, hi: number): { id: number; path: string | null }[] {
+    return this.db
+      .prepare<[number, number], { id: number; path: string | null }>(
+        "SELECT id, path FROM articles WHERE state = 'written' AND id BETWEEN ? AND ?",
+      )
+      .all(lo, hi);
+  }
+
+  /** SQLite's own check of the state file (`PRAGMA quick_check`): 'ok', or what is damaged. */
+  quickCheck(): string {
+    return (this.db.pragma('quick_check(20)', { simple: false }) as { quick_check: string }[])
+      .map((r) => r.quick_check)
+      .join('; ');
+  }
+
   /** Raw SQL for reports (read-only use). */
   all<T>(sql: string, ...params: unknown[]): T[] {
     return this.db.prepare(sql).all(...params) as T[];

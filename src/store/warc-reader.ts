@@ -16,8 +16,10 @@ import {
   readExactly,
   readHeaderBlock,
   readLine,
+  TapSource,
   type ByteSource,
 } from './byte-source.js';
+import { RecordDigester, type RecordDigests } from './warc-digest.js';
 import { isArcCapture, MAX_ARC_HEADER_BYTES, parseArcHeader } from './arc-record.js';
 import {
   BlockFile,
@@ -157,12 +159,29 @@ type RecordOutcome =
       contentEnd: number;
       next: 'end' | 'next' | 'junk';
       nextStart: number;
+      /** What the record says of itself, with its recomputed digests (when asked for). */
+      record?: RecordFacts;
     }
   /** Skipping an unwanted payload cost too much: the member was closed after the record's start. */
   | { kind: 'abandoned'; capture: CaptureFields | undefined }
   | { kind: 'damage'; reason: WarcDamageReason; message: string; contentStart?: number };
 
-const shortReason = (src: ByteSource): WarcDamageReason => (src instanceof MemberSource ? 'short' : 'truncated');
+const shortReason = (src: ByteSource): WarcDamageReason =>
+  (src instanceof TapSource ? src.inner : src) instanceof MemberSource ? 'short' : 'truncated';
+
+/** A record's own headers and recomputed digests (`readWarcRecords`). */
+export interface RecordFacts {
+  /** `WARC-Type` (`response`, `request`, `revisit`, `warcinfo`…); `arc` for an ARC record. */
+  type: string;
+  /** `WARC-Target-URI` as written, if any. */
+  targetUri: string | undefined;
+  /** `WARC-Record-ID`, if any. */
+  recordId: string | undefined;
+  /** `WARC-Block-Digest` and `WARC-Payload-Digest` against the record's bytes; both `absent` for ARC records. */
+  digests: RecordDigests;
+}
+
+const NO_DIGESTS: RecordDigests = { block: { verdict: 'absent' }, payload: { verdict: 'absent' } };
 
 /**
  * `WARC-Target-URI` as a URL: wget writes it in angle brackets (`<http://…>`, the WARC 1.0
@@ -175,9 +194,18 @@ function targetUri(value: string | undefined): string {
   return bare.replace(/ /g, '%20');
 }
 
-/** One record from `src`, WARC or ARC. Throws MemberDamage when `src` is a member that turns out damaged. */
-async function readRecord(src: ByteSource, maxPayloadBytes: number): Promise<RecordOutcome> {
-  if (!(await startsWith(src, WARC_START))) return readArcRecord(src, maxPayloadBytes);
+/**
+ * One record from `src`, WARC or ARC. Throws MemberDamage when `src` is a member that turns out
+ * damaged. `digests`: recompute the record's stated digests from its block as it is read (its
+ * `record` facts), reading through every payload instead of skipping it.
+ */
+async function readRecord(src: ByteSource, maxPayloadBytes: number, digests = false): Promise<RecordOutcome> {
+  if (!(await startsWith(src, WARC_START))) {
+    const arc = await readArcRecord(src, maxPayloadBytes);
+    return digests && arc.kind === 'record'
+      ? { ...arc, record: { type: 'arc', targetUri: arc.capture?.url, recordId: undefined, digests: NO_DIGESTS } }
+      : arc;
+  }
   const warc = await readHeaderBlock(src, MAX_WARC_HEADER_BYTES);
   if ('kind' in warc) {
     if (warc.kind === 'end') return { kind: 'end' };
@@ -208,7 +236,18 @@ async function readRecord(src: ByteSource, maxPayloadBytes: number): Promise<Rec
     timestamp: isoToTimestamp(headers.get('warc-date') ?? '') ?? '',
     contentType: headers.get('content-type') ?? undefined,
   };
-  return readContent(src, Number(declared), kind, fields, maxPayloadBytes, false);
+  if (!digests) return readContent(src, Number(declared), kind, fields, maxPayloadBytes, false);
+  const digester = new RecordDigester(headers);
+  const tapped = new TapSource(src, (bytes) => digester.update(bytes), src.position + Number(declared));
+  const out = await readContent(tapped, Number(declared), kind, fields, maxPayloadBytes, false);
+  if (out.kind !== 'record') return out;
+  const record: RecordFacts = {
+    type,
+    targetUri: headers.get('warc-target-uri'),
+    recordId: headers.get('warc-record-id'),
+    digests: digester.finish(),
+  };
+  return { ...out, record };
 }
 
 /** One ARC record (arc-record.ts): its header line, then its content like a WARC record's. */
@@ -326,7 +365,20 @@ async function readContent(
 }
 
 /** A capture, a record of another type (counted: a WARC of request records only is still a WARC), or damage. */
-type Item = { capture: WarcCapture } | { other: number } | { damage: WarcDamage };
+type Item =
+  | { capture: WarcCapture; record?: RecordFacts }
+  | { other: number; length: number; record?: RecordFacts }
+  | { damage: WarcDamage };
+
+/** The item of a whole record at `offset`, `length` bytes long (0: it shares its gzip member). */
+function recordItem(
+  out: { capture: CaptureFields | undefined; record?: RecordFacts },
+  offset: number,
+  length: number,
+): Item {
+  const facts = out.record ? { record: out.record } : {};
+  return out.capture ? { capture: { ...out.capture, offset, length }, ...facts } : { other: offset, length, ...facts };
+}
 
 /** The next `\nWARC/<digit>` line start at or after `from` in a plain WARC, or -1. */
 async function findNextLine(file: BlockFile, from: number, limit: number): Promise<number> {
@@ -353,6 +405,7 @@ async function* plainItems(
   start: number,
   limit: number,
   maxPayloadBytes: number,
+  digests: boolean,
 ): AsyncGenerator<Item> {
   let pos = start;
   const budget = new ResyncBudget();
@@ -361,7 +414,7 @@ async function* plainItems(
     const src = new FileSource(file, pos, limit);
     if (pos === start && (await afterContent(src)) === 'end') return; // leading newlines only
     const recordStart = src.position;
-    const out = await readRecord(src, maxPayloadBytes);
+    const out = await readRecord(src, maxPayloadBytes, digests);
     if (out.kind === 'end') return;
     const whole = out.kind === 'record' && out.next !== 'junk';
     if (resynced && !whole) {
@@ -370,9 +423,7 @@ async function* plainItems(
     }
     resynced = !whole;
     if (out.kind === 'record' && out.next !== 'junk') {
-      yield out.capture
-        ? { capture: { ...out.capture, offset: recordStart, length: src.position - recordStart } }
-        : { other: recordStart };
+      yield recordItem(out, recordStart, src.position - recordStart);
       pos = src.position;
       continue;
     }
@@ -386,9 +437,7 @@ async function* plainItems(
     const until = next < 0 ? limit : next;
     if (out.kind === 'record' && until >= out.contentEnd) {
       // The record is whole; what follows it up to the next record is junk.
-      yield out.capture
-        ? { capture: { ...out.capture, offset: recordStart, length: out.nextStart - recordStart } }
-        : { other: recordStart };
+      yield recordItem(out, recordStart, out.nextStart - recordStart);
       yield {
         damage: {
           file: path,
@@ -431,6 +480,7 @@ async function* gzipItems(
   start: number,
   limit: number,
   maxPayloadBytes: number,
+  digests: boolean,
 ): AsyncGenerator<Item> {
   let pos = start;
   const budget = new ResyncBudget();
@@ -467,7 +517,7 @@ async function* gzipItems(
     let resume: number;
     try {
       while (true) {
-        const out = await readRecord(member, maxPayloadBytes);
+        const out = await readRecord(member, maxPayloadBytes, digests);
         if (out.kind === 'end') {
           resume = member.end!;
           resynced = false;
@@ -477,9 +527,7 @@ async function* gzipItems(
           // From just past this member's start, not from where zlib stopped: damaged deflate data
           // can run on into the next member's bytes, and no header inside this one passes as a record.
           const next = await findNextMember(file, pos + 1, limit, budget);
-          yield out.capture
-            ? { capture: { ...out.capture, offset: pos, length: first ? (next < 0 ? limit : next) - pos : 0 } }
-            : { other: pos };
+          yield recordItem(out, pos, first ? (next < 0 ? limit : next) - pos : 0);
           if (next < 0 && budget.exhausted)
             yield {
               damage: {
@@ -503,14 +551,12 @@ async function* gzipItems(
           break;
         }
         if (out.next === 'end') {
-          yield out.capture
-            ? { capture: { ...out.capture, offset: pos, length: first ? member.end! - pos : 0 } }
-            : { other: pos }; // ended: end is set
+          yield recordItem(out, pos, first ? member.end! - pos : 0); // ended: end is set
           resynced = false;
           resume = member.end!;
           break;
         }
-        yield out.capture ? { capture: { ...out.capture, offset: pos, length: 0 } } : { other: pos }; // more records share this member
+        yield recordItem(out, pos, 0); // more records share this member
         resynced = false;
         first = false;
       }
@@ -531,6 +577,7 @@ async function* warcItems(
   path: string,
   options: WarcReadOptions,
   range?: { offset: number; length: number },
+  digests = false,
 ): AsyncGenerator<Item> {
   const maxPayloadBytes = options.maxPayloadBytes ?? DEFAULT_EXTRACT_OPTIONS.maxPageBytes;
   let handle;
@@ -551,7 +598,7 @@ async function* warcItems(
     // By content, not name; a `.gz` name whose first member is damaged is still read member by member.
     const gzipped =
       head[0] === 0x1f && head[1] === 0x8b ? true : head[0] === WARC_START[0] ? false : !range && /\.gz$/i.test(path);
-    yield* (gzipped ? gzipItems : plainItems)(path, file, start, limit, maxPayloadBytes);
+    yield* (gzipped ? gzipItems : plainItems)(path, file, start, limit, maxPayloadBytes, digests);
   } finally {
     await handle.close();
   }
@@ -623,4 +670,33 @@ export async function readWarcCaptureAt(
     );
   }
   return found;
+}
+
+/** One whole record, as {@link readWarcRecords} gives it. */
+export interface WarcRecordRead {
+  /** Where the record starts: its gzip member, or for a plain WARC its version line. */
+  offset: number;
+  /** Bytes from `offset` that hold it (as WarcCapture.length: 0 when it shares a gzip member with others). */
+  length: number;
+  facts: RecordFacts;
+}
+
+/**
+ * Every whole record of a WARC (or ARC) file with its stated digests recomputed from its bytes,
+ * and every damaged stretch, in file order: the same reading, damage and resynchronisation as
+ * {@link readWarcCaptures}, but every record type, and every payload digested as it streams by
+ * and never held (bounded memory for records of any size). Throws INPUT_UNREADABLE when the file
+ * cannot be opened; a file that holds no record yields only damage (or nothing, when empty).
+ */
+export async function* readWarcRecords(
+  path: string,
+): AsyncGenerator<{ record: WarcRecordRead } | { damage: WarcDamage }> {
+  for await (const item of warcItems(path, { maxPayloadBytes: 0 }, undefined, true)) {
+    if ('damage' in item) yield item;
+    else if (item.record !== undefined) {
+      const [offset, length] =
+        'capture' in item ? [item.capture.offset, item.capture.length] : [item.other, item.length];
+      yield { record: { offset, length, facts: item.record } };
+    }
+  }
 }
