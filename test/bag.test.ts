@@ -33,6 +33,8 @@ import { articleImages, parseArchiveFile } from '../src/markdown/index.js';
 import { isSalvageError } from '../src/errors.js';
 import { checkBag, readBagInfo } from './helpers/bag-check.js';
 import { checkWacz } from './helpers/wacz-check.js';
+import { verifyPath } from '../src/verify/index.js';
+import type { IntegrityFinding } from '../src/store/index.js';
 import { buildIndex } from '../src/search/index.js';
 
 const ROOT = resolve(import.meta.dirname, '..');
@@ -94,6 +96,31 @@ test('the bag of a rescued archive passes the RFC 8493 check: declaration, compl
   // Tag files end lines with LF alone.
   for (const name of readdirSync(bag).filter((n) => n.endsWith('.txt')))
     assert.doesNotMatch(readFileSync(join(bag, name), 'utf8'), /\r/, name);
+});
+
+test('salvage verify finds the bag clean, its WACZ too, and an extra file planted in a copy of it', async () => {
+  const clean = await verifyPath(bag);
+  assert.equal(clean.target, 'bag');
+  assert.ok(clean.clean, JSON.stringify(clean.findings));
+  const wacz = await verifyPath(join(bag, 'data/captures.wacz'));
+  assert.ok(wacz.clean, JSON.stringify(wacz.findings));
+  const copy = join(work, 'bag-extra');
+  cpSync(bag, copy, { recursive: true });
+  try {
+    writeFileSync(join(copy, 'data/articles/planted.md'), 'not in any manifest\n');
+    const found: IntegrityFinding[] = [];
+    const damaged = await verifyPath(copy, { onFinding: (f) => found.push(f) });
+    assert.equal(damaged.clean, false);
+    assert.deepEqual(
+      found.map((f) => [f.problem, f.path]),
+      [
+        ['extra', 'data/articles/planted.md'],
+        ['altered', 'bag-info.txt'], // its Payload-Oxum no longer counts the payload
+      ],
+    );
+  } finally {
+    rmSync(copy, { recursive: true, force: true });
+  }
 });
 
 test('bag-info.txt holds the elements a repository asks for, and the flags and --info given', () => {
