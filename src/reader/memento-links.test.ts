@@ -5,6 +5,8 @@ import { decodePercent, parseLinkFormat } from '../../test/helpers/link-format.j
 import {
   articleMementos,
   formatLinks,
+  linkHeader,
+  MAX_LINK_HEADER_BYTES,
   mementoLinkElements,
   pageMementoLinks,
   timeMapBody,
@@ -153,4 +155,18 @@ test("the page's link elements escape the URL for the attribute and carry the me
   assert.match(markup, /<link rel="original" href="https:\/\/a\.example\/&quot;&gt;&lt;script&gt;[^"]*">/);
   assert.match(markup, /<link rel="memento" href="[^"]+" datetime="Mon, 12 Jul 2021 01:18:43 GMT">/);
   assert.match(markup, /<link rel="timemap" type="application\/link-format" href="\/article\/7\/timemap\.txt">/);
+});
+
+test('the Link header keeps within its budget: the TimeMap link first, then the original, then the memento', () => {
+  const links = (original: string) =>
+    pageMementoLinks(7, articleMementos({ url: wayback('20210712011843', original), originalUrl: original }, []));
+  const rels = (header: string): string[] => parseLinkFormat(header).map((l) => l.rel.join(' '));
+  assert.deepEqual(rels(linkHeader(links(ORIGINAL))), ['original', 'memento', 'timemap']);
+  // hkcnews' longest URL is 3,000 characters: both URL links do not fit with it.
+  const long = `https://www.hkcnews.com/article/7/${'%E4%B8%AD'.repeat(320)}`;
+  const header = linkHeader(links(long));
+  assert.ok(header.length <= MAX_LINK_HEADER_BYTES, `${header.length} bytes`);
+  assert.deepEqual(rels(header), ['original', 'timemap']);
+  const longer = `${long}${'x'.repeat(MAX_LINK_HEADER_BYTES)}`;
+  assert.deepEqual(rels(linkHeader(links(longer))), ['timemap']);
 });

@@ -97,6 +97,38 @@ export function formatLinks(links: readonly TypedLink[]): string {
     .join(',');
 }
 
+/**
+ * Bytes of links the `Link` header carries at most. A reverse proxy reads an upstream answer's
+ * whole header block into one buffer: nginx's `proxy_buffer_size` defaults to one memory page
+ * (4 KiB on x86-64), and a larger block is a 502 ("upstream sent too big header"); the reader's
+ * other headers take about 0.7 KiB. hkcnews URLs are long (49,118 files, 2026-12-07: median 369
+ * characters, 99th percentile 1,464, longest 3,000), and the original is in two of the links.
+ */
+export const MAX_LINK_HEADER_BYTES = 3072;
+/** Which links the header keeps first when they do not all fit: the TimeMap lists the others. */
+const HEADER_PRIORITY: Readonly<Record<string, number>> = { timemap: 0, original: 1 };
+
+/**
+ * The `Link` header value of links (RFC 8288, written as {@link formatLinks}), at most
+ * {@link MAX_LINK_HEADER_BYTES}: the `timemap` link first, then `original`, then the others while
+ * they fit; a link left out stays in the page's `<link>` elements and in the TimeMap. In the
+ * order given.
+ */
+export function linkHeader(links: readonly TypedLink[]): string {
+  const texts = links.map((l) => formatLinks([l]));
+  const rank = (i: number): number => HEADER_PRIORITY[links[i]?.rel ?? ''] ?? 2;
+  const byPriority = texts.map((_, i) => i).sort((a, b) => rank(a) - rank(b) || a - b);
+  const kept = new Set<number>();
+  let bytes = 0;
+  for (const i of byPriority) {
+    const size = (texts[i]?.length ?? 0) + (kept.size > 0 ? 1 : 0); // and its comma
+    if (bytes + size > MAX_LINK_HEADER_BYTES) continue;
+    kept.add(i);
+    bytes += size;
+  }
+  return texts.filter((_, i) => kept.has(i)).join(',');
+}
+
 /** A memento: its URL (absolute http(s)) and when it was captured. */
 export interface Memento {
   href: string;

@@ -23,7 +23,7 @@ import {
   tombstoneJson,
   tombstonePage,
 } from './pages/article.js';
-import { formatLinks, TIMEMAP_CONTENT_TYPE } from './memento-links.js';
+import { linkHeader, TIMEMAP_CONTENT_TYPE } from './memento-links.js';
 import {
   dayPage,
   homePage,
@@ -169,7 +169,7 @@ export function createRoutes(ctx: ReaderContext, options: RouteOptions): Hono {
     const a = Number.isSafeInteger(id) ? await loadArticle(ctx, id) : undefined;
     if (a !== undefined) {
       // RFC 7089 §2.2 / RFC 8288: the same original, memento and timemap links as the page's head.
-      c.header('Link', formatLinks(articleMementoLinks(a)));
+      c.header('Link', linkHeader(articleMementoLinks(a)));
       return htmlPage(c, articlePage(ctx, a));
     }
     const gone = Number.isSafeInteger(id) ? ctx.index.takedown(id) : undefined;
