@@ -6,8 +6,9 @@
  *
  * URLs come from archive files and the crawl state, and are data: only absolute http(s) URLs
  * ({@link safeExternalUrl}) become links, and in link-format and the `Link` header each is written
- * as an RFC 3986 URI-reference ({@link uriReference}), so no `>`, `"`, comma-in-quotes trick,
- * space or line break in one can end the link, the header or the file early.
+ * as a browser reads it and then as an RFC 3986 URI-reference ({@link uriReference}), so no `>`,
+ * `"`, comma-in-quotes trick, space or line break in one can end the link, the header or the file
+ * early.
  */
 import type { HeldMemento } from '../search/index.js';
 import { isoToTimestamp, mementoUrl, parseMemento, timeGateUrl, timestampToHttpDate } from '../memento.js';
@@ -50,9 +51,10 @@ const UTF8 = new TextEncoder();
 
 /**
  * `url` as an RFC 3986 URI-reference: every character a URI cannot hold percent-encoded as UTF-8
- * (a lone surrogate as U+FFFD), the rest unchanged. Percent-encoding a character that may not occur
- * in a URI changes no URL a browser follows (it encodes them the same way); reserved characters
- * (`,`, `;`, `=`, …) are kept, since encoding those would name another resource (§2.2).
+ * (a lone surrogate as U+FFFD), the rest unchanged. Such a character has no meaning of its own
+ * in a URI, so its escape names what a server decodes it to (browsers send most of them escaped
+ * the same way); reserved characters (`,`, `;`, `=`, …) are kept, since escaping those would name
+ * another resource (§2.2).
  */
 export function uriReference(url: string): string {
   return url.replace(NOT_URI_CHARACTER, (c) =>
