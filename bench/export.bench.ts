@@ -48,7 +48,13 @@ interface SiteReport {
   bytes: number;
   clientBytes: number;
   index: { files: number; bytes: number; tokens: number; parts: Record<string, number> };
-  compact?: { dataFiles: number; dataBytes: number; pagesInData: number; feedsLeftOut: number };
+  compact?: {
+    dataFiles: number;
+    dataBytes: number;
+    pagesInData: number;
+    feedsLeftOut: number;
+    timeMapsLeftOut: number;
+  };
   seconds: { pages: number; index: number };
 }
 
@@ -73,7 +79,7 @@ async function exportAndCheck(variant: 'default' | 'compact'): Promise<void> {
     );
     if (report.compact !== undefined)
       console.log(
-        `  page data: ${report.compact.pagesInData} pages in ${report.compact.dataFiles} files, ${mib(report.compact.dataBytes)}; ${report.compact.feedsLeftOut} tag feeds left out`,
+        `  page data: ${report.compact.pagesInData} pages in ${report.compact.dataFiles} files, ${mib(report.compact.dataBytes)}; ${report.compact.feedsLeftOut} tag feeds and ${report.compact.timeMapsLeftOut} TimeMaps left out`,
       );
   } else console.log(`reusing ${site} (--reuse)`);
 

@@ -73,8 +73,10 @@ const paths: Record<Kind, string[]> = { article: [], browse: [], search: [], ass
 {
   const reader = createReader({ dir, pageStore: false, cacheBytes: 0 });
   for (const p of reader.pagePaths()) {
-    if (p.startsWith('/article/')) paths.article.push(p);
-    else if (p.startsWith('/assets/')) paths.asset.push(p);
+    // Article pages, not their TimeMaps (one per article: they would be half of the article share).
+    if (p.startsWith('/article/')) {
+      if (p.endsWith('/')) paths.article.push(p);
+    } else if (p.startsWith('/assets/')) paths.asset.push(p);
     // Browse pages, not feeds (one per tag: they would be most of the browse share).
     else if (p.endsWith('/') && !p.startsWith('/search/') && !p.startsWith('/lookup/') && p !== '/on-this-day/')
       paths.browse.push(p);

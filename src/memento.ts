@@ -57,6 +57,23 @@ export function isoToTimestamp(iso: string): string | undefined {
   return m ? m.slice(1, 7).join('') : undefined;
 }
 
+/**
+ * An instant (ms since the epoch) as an HTTP-date in the IMF-fixdate form, `Mon, 28 Jun 2021
+ * 17:47:10 GMT` (RFC 9110 §5.6.7): the "RFC 1123" date of Memento's `Memento-Datetime` header and
+ * its `datetime`, `from` and `until` link parameters (RFC 7089 §2.1.1, §5.1.1). ECMA-262 fixes
+ * `Date.prototype.toUTCString` to exactly this form (day name, two-digit day, month name, year
+ * of at least four digits, `HH:MM:SS GMT`), so no table of names is kept here.
+ */
+export function httpDate(ms: number): string {
+  return new Date(ms).toUTCString();
+}
+
+/** A 14-digit timestamp as an HTTP-date ({@link httpDate}); undefined unless a real instant. */
+export function timestampToHttpDate(timestamp: string): string | undefined {
+  const ms = timestampToMs(timestamp);
+  return Number.isNaN(ms) ? undefined : httpDate(ms);
+}
+
 /** The memento URL of `original` at `timestamp`, as the Wayback spells it. `original` goes in as it is. */
 export function mementoUrl(
   timestamp: string,
@@ -65,6 +82,14 @@ export function mementoUrl(
   origin: string = WAYBACK_ORIGIN,
 ): string {
   return `${origin}/web/${timestamp}${modifier}/${original}`;
+}
+
+/**
+ * The Wayback Machine's TimeGate of `original` (RFC 7089 §4: it answers `Accept-Datetime` with
+ * the memento closest in time): `<origin>/web/<original>`, the memento URL without a timestamp.
+ */
+export function timeGateUrl(original: string, origin: string = WAYBACK_ORIGIN): string {
+  return `${origin}/web/${original}`;
 }
 
 /** A memento URL taken apart. */

@@ -29,7 +29,8 @@ const ALLOWED: Record<string, readonly string[]> = {
   store: ['extract'],
   wayback: ['extract'],
   crawl: ['wayback', 'store', 'extract', 'sites', 'markdown'],
-  search: ['extract', 'markdown'],
+  // store: the index build copies the captures the crawl state says the WARCs hold (TimeMaps).
+  search: ['extract', 'markdown', 'store'],
   reader: ['search', 'extract', 'markdown', 'sites', 'store'],
   export: ['search', 'extract', 'markdown', 'sites', 'reader', 'store'],
   // verify checks what crawl (articles), store (WARC, media) and export (dumps, bags) wrote, each in its own stage.

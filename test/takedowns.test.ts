@@ -56,6 +56,11 @@ test('a takedown leaves search and every page, its address shows a tombstone, an
     assert.match(text(tomb), /2026-12-01/);
     assert.match(text(tomb), /應當事人要求移除/);
     assert.doesNotMatch(text(tomb), new RegExp(PHRASE), 'no text of the article');
+    // Its TimeMap goes with it (the tombstone says why; no original URL or memento is listed).
+    const timemap = await reader.respond('GET', `/article/${ID}/timemap.txt`);
+    assert.equal(timemap.status, 410);
+    assert.doesNotMatch(text(timemap), /hkcnews\.com|web\.archive\.org/);
+    assert.ok(![...reader.pagePaths()].includes(`/article/${ID}/timemap.txt`), 'the mirror writes no TimeMap of it');
     const api = await reader.respond('GET', `/api/articles/${ID}`);
     assert.equal(api.status, 410);
     assert.equal((JSON.parse(text(api)) as { error: string }).error, 'taken-down');
@@ -110,6 +115,7 @@ test('exports leave a taken-down article out: the mirror has its tombstone and n
     await exportSite(fixture.dir, { out: site });
     const tomb = readFileSync(join(site, 'article', String(ID), 'index.html'), 'utf8');
     assert.match(tomb, /文章已移除/);
+    assert.ok(!existsSync(join(site, 'article', String(ID), 'timemap.txt')));
     const everything = (dir: string): string[] =>
       readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
         e.isDirectory() ? everything(join(dir, e.name)) : [join(dir, e.name)],

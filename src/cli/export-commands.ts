@@ -290,7 +290,7 @@ Examples:
       const c = report.compact;
       if (c !== undefined && flags['json'] !== true)
         process.stdout.write(
-          `compact: ${c.pagesInData} pages in ${c.dataFiles} data files (${mb(c.dataBytes)}), assembled in the browser; ${c.feedsLeftOut} tag feeds left out\n`,
+          `compact: ${c.pagesInData} pages in ${c.dataFiles} data files (${mb(c.dataBytes)}), assembled in the browser; ${c.feedsLeftOut} tag feeds and ${c.timeMapsLeftOut} TimeMaps left out\n`,
         );
       if (c !== undefined && report.files > c.maxFiles)
         process.stderr.write(

@@ -443,6 +443,10 @@ Run salvage index DIR after editing the list: it removes (or restores) only thos
       process.stderr.write(
         `warning: the file of taken-down article ${p.takedownImagesUnknown.slice(0, 5).join(', ')} could not be read and no earlier index recorded its images: they are not withheld\n`,
       );
+    if (p.captures?.unreadable !== undefined)
+      process.stderr.write(
+        `warning: the crawl state could not be read (${p.captures.unreadable}); the TimeMaps keep the ${p.captures.held} captures the index listed before\n`,
+      );
     for (const t of p.takedownRevisions)
       process.stderr.write(
         `warning: article ${t.id} is taken down, but other versions of the same story stay public: ${t.revisions.join(', ')} (list them in takedowns.yaml too if they should go)\n`,

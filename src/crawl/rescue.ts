@@ -14,6 +14,7 @@ import {
   CrawlState,
   recoverCaptures,
   requestedCaptureHeaders,
+  STATE_FILE,
   type NewCapture,
   type RecoveryEvent,
   type StoredCapture,
@@ -34,8 +35,8 @@ import { SalvageError } from '../errors.js';
 import { nonCandidateSummary, rankCaptures } from './select.js';
 import type { CdxRow } from '../wayback/index.js';
 
-/** Files of an archive folder besides `articles/` (FORMAT.md leaves their format to us). */
-export const STATE_FILE = 'state.sqlite';
+/** Files of an archive folder besides `articles/` (FORMAT.md leaves their format to us); the state's name is the store's. */
+export { STATE_FILE };
 export const CAPTURES_DIR = 'captures';
 export const COVERAGE_FILE = 'coverage.json';
 

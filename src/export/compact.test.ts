@@ -66,6 +66,7 @@ const siteLoader =
   };
 
 const IN_DATA = /^(?:article|tag|author|category)\/.*index\.html$/;
+const TIMEMAP_FILE = /^article\/\d+\/timemap\.txt$/;
 
 test('a compact export keeps article, tag, author and category pages as page data, each as the full export renders it', async () => {
   const fullPages = filesOf(full).filter((f) => IN_DATA.test(f));
@@ -86,14 +87,16 @@ test('a compact export keeps article, tag, author and category pages as page dat
     assert.deepEqual(found.page, pageParts(readFileSync(join(full, rel), 'utf8')), rel);
   }
   assert.equal(allDataReport.compact!.pagesInData, fullPages.length);
-  // Everything else is there as a file, but tag feeds.
+  // Everything else is there as a file, but tag feeds and TimeMaps.
   for (const rel of filesOf(full)) {
     if (IN_DATA.test(rel) || rel.startsWith('search-index/') || rel === '.salvage-site.json' || rel === '404.html')
       continue;
-    if (/^tag\/.*\/feed\.xml$/.test(rel)) assert.ok(!compactFiles.has(rel), `${rel} is left out`);
+    if (/^tag\/.*\/feed\.xml$/.test(rel) || TIMEMAP_FILE.test(rel))
+      assert.ok(!compactFiles.has(rel), `${rel} is left out`);
     else assert.ok(compactFiles.has(rel), `${rel} is a file of the compact export too`);
   }
   assert.equal(allDataReport.compact!.feedsLeftOut, filesOf(full).filter((f) => /^tag\/.*\/feed\.xml$/.test(f)).length);
+  assert.equal(allDataReport.compact!.timeMapsLeftOut, filesOf(full).filter((f) => TIMEMAP_FILE.test(f)).length);
 });
 
 test('an address without its final slash, or outside the site, or of no page, finds nothing but the folder it names', async () => {
@@ -145,7 +148,10 @@ test('under a file limit a compact export writes what fits as files, articles fi
   const articleFiles = filesOf(some).filter((f) => /^article\/.*index\.html$/.test(f));
   assert.ok(articleFiles.length > 0, 'some articles are plain HTML');
   assert.ok(report.compact!.pagesInData > 0 && report.compact!.pagesInData < allDataReport.compact!.pagesInData);
-  assert.equal(fullReport.pages, report.pages + report.compact!.feedsLeftOut);
+  assert.equal(fullReport.pages, report.pages + report.compact!.feedsLeftOut + report.compact!.timeMapsLeftOut);
+  // TimeMaps are all or nothing: with pages in page data, none, and no article page links one.
+  assert.equal(filesOf(some).filter((f) => TIMEMAP_FILE.test(f)).length, 0);
+  for (const rel of articleFiles) assert.doesNotMatch(readFileSync(join(some, rel), 'utf8'), /rel="timemap"/, rel);
   // Files and page data alike link only to what is there (no tag page to a feed left out).
   for (const site of [some, allData]) assert.deepEqual(crawlSite(site, '/mirror/').problems, [], site);
 });
@@ -155,7 +161,13 @@ test('with room for everything a compact export is the full site: every page and
   const report = await exportSite(fixture.dir, { out: roomy, compact: { maxFiles: 100_000 } });
   assert.equal(report.compact!.dataFiles, 0);
   assert.equal(report.compact!.feedsLeftOut, 0);
+  assert.equal(report.compact!.timeMapsLeftOut, 0);
   assert.equal(report.pages, fullReport.pages);
+  assert.match(
+    readFileSync(join(roomy, 'article/101/index.html'), 'utf8'),
+    /<link rel="timemap" [^>]*href="\.\.\/\.\.\/article\/101\/timemap\.txt">/,
+  );
+  assert.ok(existsSync(join(roomy, 'article/101/timemap.txt')));
   assert.ok(!existsSync(join(roomy, 'pages')));
   assert.doesNotMatch(readFileSync(join(roomy, '404.html'), 'utf8'), /static-pages/);
 });

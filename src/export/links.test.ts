@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { rebaseLinks, rootFrom } from './links.js';
+import { rebaseLinkFormat, rebaseLinks, rootFrom } from './links.js';
 
 test('a page finds the site root by climbing its own folders', () => {
   assert.equal(rootFrom('/'), './');
@@ -43,4 +43,14 @@ test('a rebased root link resolves, from its page under any prefix, to the same 
     ),
     { numRuns: 500 },
   );
+});
+
+test('a TimeMap self link starts at the base path; absolute targets and encoded "<" in them stay', () => {
+  const timemap =
+    '<https://a.example/x%3C/y>;rel="original",</article/1/timemap.txt>;rel="self";type="application/link-format",<//h/z>;rel="x"';
+  assert.equal(
+    rebaseLinkFormat(timemap, '/repo/'),
+    '<https://a.example/x%3C/y>;rel="original",</repo/article/1/timemap.txt>;rel="self";type="application/link-format",<//h/z>;rel="x"',
+  );
+  assert.equal(rebaseLinkFormat(timemap, '/'), timemap);
 });

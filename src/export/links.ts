@@ -20,3 +20,15 @@ export function rootFrom(urlPath: string): string {
 export function rebaseLinks(html: string, prefix: string): string {
   return html.replace(ROOT_LINK, `$1${prefix}`);
 }
+
+/** Link-format targets that start at the root (`</article/1/timemap.txt>`), not `<//host/…>` or absolute URLs. */
+const ROOT_TARGET = /<\/(?!\/)/g;
+
+/**
+ * A TimeMap (link-format) with every root target starting at `basePath` instead: its `self` link.
+ * A TimeMap is read by programs, resolved against the origin (RFC 6690 §2.1) or against its own
+ * address (RFC 3986), which agree only for a path from the root: the mirror's `--base-path`.
+ */
+export function rebaseLinkFormat(text: string, basePath: string): string {
+  return text.replace(ROOT_TARGET, `<${basePath}`);
+}

@@ -2,12 +2,13 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { spawnSync } from 'node:child_process';
 import { parseHTML } from 'linkedom';
 import { createFixtureArchive, FFFD_URL } from '../../test/helpers/reader-fixture.js';
 import { crawlSite } from '../../test/helpers/site-crawl.js';
+import { parseLinkFormat } from '../../test/helpers/link-format.js';
 import { createReader } from '../reader/index.js';
 import { search, SearchIndex, type SearchOptions } from '../search/index.js';
 import { isSalvageError } from '../errors.js';
@@ -122,6 +123,43 @@ test('served under a path prefix, every link of every exported page reaches a fi
   const crawl = crawlSite(site, '/mirror/archive/');
   assert.deepEqual(crawl.problems, []);
   assert.ok(crawl.pages > 60 && crawl.links > 1000, `${crawl.pages} pages, ${crawl.links} links checked`);
+});
+
+test('every article of the mirror has its TimeMap file, linked from its page, whose self link starts at --base-path', async () => {
+  const base = '/mirror/archive/';
+  const mirror = join(mkdtempSync(join(tmpdir(), 'salvage-site-memento-')), 'site');
+  process.on('exit', () => rmSync(dirname(mirror), { recursive: true, force: true }));
+  await exportSite(fixture.dir, { out: mirror, basePath: base });
+  const index = SearchIndex.openDir(fixture.dir, { readonly: true });
+  const articles = index.db
+    .prepare<[], { id: number; url: string; original_url: string }>('SELECT id, url, original_url FROM articles')
+    .all();
+  index.close();
+  assert.ok(articles.length > 60);
+  for (const a of articles) {
+    const address = new URL(`https://host${base}article/${a.id}/timemap.txt`);
+    const links = parseLinkFormat(readFileSync(join(mirror, 'article', String(a.id), 'timemap.txt'), 'utf8'));
+    const self = links.find((l) => l.rel.includes('self'));
+    assert.equal(self?.target, address.pathname, `article ${a.id}: self, from the host's root`);
+    assert.equal(self.params.type, 'application/link-format');
+    assert.equal(links.find((l) => l.rel.includes('original'))?.target, a.original_url);
+    // The fixture's files name one capture each (no crawl state): the first and last memento.
+    const mementos = links.filter((l) => l.rel.includes('memento'));
+    assert.deepEqual(
+      mementos.map((l) => [l.target, l.rel.join(' ')]),
+      [[a.url, 'first last memento']],
+    );
+    const page = parseHTML(readFileSync(join(mirror, 'article', String(a.id), 'index.html'), 'utf8')).document;
+    const timemap = page.querySelector('link[rel="timemap"]');
+    assert.equal(timemap?.getAttribute('type'), 'application/link-format');
+    assert.equal(
+      new URL(timemap?.getAttribute('href') ?? '', `https://host${base}article/${a.id}/`).href,
+      address.href,
+      'the page links the file',
+    );
+    assert.equal(page.querySelector('link[rel="memento"]')?.getAttribute('datetime'), mementos[0]?.params.datetime);
+  }
+  assert.deepEqual(crawlSite(mirror, base).problems, []);
 });
 
 test('the client renders the search results region exactly as the server page', async () => {
@@ -344,10 +382,15 @@ test('export-site leaves out and reports an article whose file is gone since ind
     rmSync(join(archive.dir, 'articles', '1-1000', 'article_302.md'));
     const seen: { path: string; status: number }[] = [];
     const r = await exportSite(archive.dir, { out: join(out, 'site'), onSkippedPage: (p) => seen.push(p) });
-    assert.deepEqual(r.skippedPages, [{ path: '/article/302/', status: 404 }]);
+    // Its TimeMap too: both are made from the file.
+    assert.deepEqual(r.skippedPages, [
+      { path: '/article/302/', status: 404 },
+      { path: '/article/302/timemap.txt', status: 404 },
+    ]);
     assert.deepEqual(seen, r.skippedPages);
     assert.ok(existsSync(join(out, 'site', 'article', '301', 'index.html')));
     assert.ok(!existsSync(join(out, 'site', 'article', '302', 'index.html')));
+    assert.ok(!existsSync(join(out, 'site', 'article', '302', 'timemap.txt')));
     assert.ok(existsSync(join(out, 'site', SITE_MARKER)));
   } finally {
     archive.cleanup();

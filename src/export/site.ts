@@ -14,7 +14,7 @@ import { isCalendarDate, SearchIndex, SEARCH_INDEX_FILE } from '../search/index.
 import { SalvageError } from '../errors.js';
 import { bundleClient } from './bundle.js';
 import { indexDocuments } from './index-documents.js';
-import { rebaseLinks, rootFrom } from './links.js';
+import { rebaseLinkFormat, rebaseLinks, rootFrom } from './links.js';
 import { SiteFiles } from './site-files.js';
 import { PageDataWriter } from './page-data.js';
 import { pageKey, type PageData } from './client/codec.js';
@@ -110,8 +110,18 @@ export interface ExportSiteReport {
    * link to the old file, so its inode and mtime stay). All written on a first export.
    */
   incremental: { written: number; kept: number };
-  /** A compact export's page data: files and bytes, pages in them, tag feeds left out. */
-  compact?: { maxFiles: number; dataFiles: number; dataBytes: number; pagesInData: number; feedsLeftOut: number };
+  /**
+   * A compact export's page data: files and bytes, pages in them, tag feeds left out, and the
+   * article TimeMaps left out (all of them unless every page and every TimeMap fit as files).
+   */
+  compact?: {
+    maxFiles: number;
+    dataFiles: number;
+    dataBytes: number;
+    pagesInData: number;
+    feedsLeftOut: number;
+    timeMapsLeftOut: number;
+  };
   /**
    * Articles whose `date` is neither a calendar day `YYYY-MM-DD` nor a partial `YYYY-MM` / `YYYY`
    * (`2020-13-45`): each is exported with its date shown as text, and has no date page.
@@ -372,7 +382,14 @@ export async function exportSite(dir: string, options: ExportSiteOptions): Promi
           let html = isHtml(response) ? rebaseLinks(await response.text(), rootFrom(urlPath)) : undefined;
           // A tag page written as a file whose feed did not fit: no link to it.
           if (place === 'file-without-feed' && html !== undefined) html = html.replace(TAG_FEED_LINK, '');
-          const body = html !== undefined ? Buffer.from(html) : new Uint8Array(await response.arrayBuffer());
+          // A compact export that leaves the TimeMaps out: no article links to one.
+          if (plan?.timeMaps === false && html !== undefined) html = html.replace(TIMEMAP_LINK, '');
+          const body =
+            html !== undefined
+              ? Buffer.from(html)
+              : TIMEMAP.test(urlPath)
+                ? Buffer.from(rebaseLinkFormat(await response.text(), basePath))
+                : new Uint8Array(await response.arrayBuffer());
           // Keyed as the browser's address decodes (the encoded path, decoded once).
           if (place === 'data' && html !== undefined && pageData !== undefined)
             pageData.add(pageKey(urlPath.slice(1)), pageParts(html));
@@ -445,6 +462,7 @@ export async function exportSite(dir: string, options: ExportSiteOptions): Promi
               dataBytes: plan.dataBytes,
               pagesInData: plan.inData,
               feedsLeftOut: plan.leftOut,
+              timeMapsLeftOut: plan.timeMapsLeftOut,
             },
           }
         : {}),
@@ -503,6 +521,10 @@ const TAG_FEED = /^\/tag\/[^/]+\/feed\.xml$/;
 /** A tag page's link to its own feed (links made relative), removed when the feed did not fit. */
 const TAG_FEED_LINK =
   /<link rel="alternate" type="application\/atom\+xml" title="[^"]*" href="(?:\.\.\/)*tag\/[^"/]+\/feed\.xml">\n?/;
+/** An article's TimeMap (reader memento-links.ts `timeMapHref`): a file of its own, never page data. */
+const TIMEMAP = /^\/article\/[^/]+\/timemap\.txt$/;
+/** An article page's link to its TimeMap (links made relative), removed when the TimeMaps did not fit. */
+const TIMEMAP_LINK = /<link rel="timemap" type="application\/link-format" href="[^"]*">\n?/;
 /**
  * Pages per page data file: ~150 KB gzipped on hkcnews, loaded whole for one page. When the files
  * left under the limit are fewer than that needs (a large archive), the data files take more
@@ -523,6 +545,12 @@ interface CompactPlan {
   inData: number;
   /** Tag feeds that did not fit. */
   leftOut: number;
+  /**
+   * Whether the article TimeMaps are written: all or none, so that every article page either
+   * links its TimeMap or none does (a page cannot know which of 49k files fitted).
+   */
+  timeMaps: boolean;
+  timeMapsLeftOut: number;
   dataBytes: number;
   place(urlPath: string): Placement;
 }
@@ -531,16 +559,19 @@ interface CompactPlan {
  * Count the pages, then share the files left under `maxFiles` (after the index and images
  * (`reserved`), the pages that are always files, and the page data files): plain HTML for
  * articles first (a crawler and a first paint get the page itself), then tag feeds (a feed cannot
- * be assembled in a browser), then tag, author and category pages, in the reader's order. A limit
- * that cannot hold what is always written is refused, with the least that would do.
+ * be assembled in a browser), then tag, author and category pages, in the reader's order.;
+ * the article TimeMaps last, and only all of them (a program reading one runs no page assembler).
+ * A limit that cannot hold what is always written is refused, with the least that would do.
  */
 export function planCompact(paths: Iterable<string>, maxFiles: number, reserved: number): CompactPlan {
   let others = 0;
   let articles = 0;
   let facetPages = 0;
   let feeds = 0;
+  let timeMapCount = 0;
   for (const p of paths) {
     if (TAG_FEED.test(p)) feeds++;
+    else if (TIMEMAP.test(p)) timeMapCount++;
     else if (IN_DATA.test(p)) {
       if (p.startsWith('/article/')) articles++;
       else facetPages++;
@@ -557,21 +588,23 @@ export function planCompact(paths: Iterable<string>, maxFiles: number, reserved:
       { subject: String(maxFiles) },
     );
   }
-  const share = (dataFiles: number): { articleFiles: number; feedFiles: number; facetFiles: number } => {
+  const share = (dataFiles: number): { articleFiles: number; feedFiles: number; facetFiles: number; spare: number } => {
     let budget = room - dataFiles;
     const articleFiles = Math.min(budget, articles);
     budget -= articleFiles;
     const feedFiles = Math.min(budget, feeds);
     budget -= feedFiles;
-    return { articleFiles, feedFiles, facetFiles: Math.min(budget, facetPages) };
+    const facetFiles = Math.min(budget, facetPages);
+    return { articleFiles, feedFiles, facetFiles, spare: budget - facetFiles };
   };
   const dataFilesFor = (inData: number): number => Math.min(room, Math.ceil(inData / PAGES_PER_DATA_FILE));
   // Sized for every candidate first; the pages that then fit as files need fewer data files,
   // which only frees files.
-  let { articleFiles, feedFiles, facetFiles } = share(dataFilesFor(candidates));
+  let { articleFiles, feedFiles, facetFiles, spare } = share(dataFilesFor(candidates));
   const inData = candidates - articleFiles - facetFiles;
   const dataFiles = dataFilesFor(inData);
-  if (inData === 0) ({ articleFiles, feedFiles, facetFiles } = share(0));
+  if (inData === 0) ({ articleFiles, feedFiles, facetFiles, spare } = share(0));
+  const timeMaps = inData === 0 && feedFiles === feeds && spare >= timeMapCount;
   let seenArticles = 0;
   let seenFacets = 0;
   let seenFeeds = 0;
@@ -580,8 +613,11 @@ export function planCompact(paths: Iterable<string>, maxFiles: number, reserved:
     dataFiles,
     inData,
     leftOut: feeds - feedFiles,
+    timeMaps,
+    timeMapsLeftOut: timeMaps ? 0 : timeMapCount,
     dataBytes: 0,
     place(p) {
+      if (TIMEMAP.test(p)) return timeMaps ? 'file' : 'left-out';
       // Feeds come in the reader's order after their tag's pages: the first `feedFiles` are kept.
       if (TAG_FEED.test(p)) return ++seenFeeds <= feedFiles ? 'file' : 'left-out';
       if (!IN_DATA.test(p)) return 'file';

@@ -16,8 +16,8 @@ export type Coding = 'br' | 'gzip' | 'identity';
 const BROTLI_QUALITY = 5;
 /** Below this size a coding saves too little to be worth a header. */
 const MIN_COMPRESS_BYTES = 512;
-/** Types whose bodies compress: text, JSON, scripts. Images and other binary types are sent as they are. */
-const COMPRESSIBLE = /^(?:text\/|application\/(?:json|javascript|xml|[\w.-]+\+xml)|image\/svg\+xml)/i;
+/** Types whose bodies compress: text, JSON, scripts, link-format (TimeMaps). Images and other binary types are sent as they are. */
+const COMPRESSIBLE = /^(?:text\/|application\/(?:json|javascript|xml|link-format|[\w.-]+\+xml)|image\/svg\+xml)/i;
 
 export function isCompressible(contentType: string | undefined, bytes: number): boolean {
   return contentType !== undefined && bytes >= MIN_COMPRESS_BYTES && COMPRESSIBLE.test(contentType);

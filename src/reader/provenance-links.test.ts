@@ -15,6 +15,7 @@ import { exportSite } from '../export/index.js';
 import { createReader, type Reader } from './index.js';
 import { citations, dublinCoreMeta, newsArticleJsonLd, robustLinkAttributes } from './cite.js';
 import { safeExternalUrl } from './markdown-html.js';
+import { decodePercent, parseLinkFormat } from '../../test/helpers/link-format.js';
 
 /** Values an archive file may carry in `url` / `original_url` that must never become a link. */
 export const HOSTILE_URLS: readonly string[] = [
@@ -50,6 +51,20 @@ export const HOSTILE_URLS: readonly string[] = [
   '',
   '"><script>alert(1)</script>',
 ];
+
+/**
+ * Absolute http(s) URLs (so links) holding what would end a link-format link, a parameter, an
+ * HTTP header or a line if written as they are.
+ */
+const LINK_FORMAT_HOSTILE: readonly string[] = [
+  'https://www.hkcnews.com/article/950/a>b',
+  'https://www.hkcnews.com/article/951/"q"',
+  'https://www.hkcnews.com/article/952/a b,c;d',
+  'https://www.hkcnews.com/article/953/x>;rel="memento";datetime="Mon, 01 Jan 2001 00:00:00 GMT",<https://evil.example/',
+  'https://www.hkcnews.com/article/954/a\r\nX-Injected: 1',
+  'https://www.hkcnews.com/article/955/中文\u2028<\\|^`{}%',
+];
+const LINK_FORMAT_ID = 950;
 
 const SAFE_ORIGINAL = 'https://www.hkcnews.com/article/900/safe';
 const SAFE_MEMENTO = `https://web.archive.org/web/20210628174710/${SAFE_ORIGINAL}`;
@@ -124,6 +139,12 @@ before(() => {
     file(FIRST_ID + HOSTILE_URLS.length + 1, SAFE_MEMENTO, '//evil.example/'),
   );
   writeFileSync(join(bucket, `article_${SAFE_ID}.md`), file(SAFE_ID, SAFE_MEMENTO, SAFE_ORIGINAL));
+  LINK_FORMAT_HOSTILE.forEach((v, i) =>
+    writeFileSync(
+      join(bucket, `article_${LINK_FORMAT_ID + i}.md`),
+      file(LINK_FORMAT_ID + i, `https://web.archive.org/web/20210628174710/${v}`, v),
+    ),
+  );
   const built = buildIndex(dir);
   assert.deepEqual(built.failed, []);
   reader = createReader({ dir });
@@ -205,6 +226,56 @@ describe('provenance links from archive metadata', () => {
       readFileSync(join(site, 'article', String(SAFE_ID), 'index.html'), 'utf8'),
       new RegExp(`href="${SAFE_ORIGINAL}"`),
     );
+  });
+});
+
+describe('Memento links from hostile metadata', () => {
+  const linkTargets = (text: string): string[] => parseLinkFormat(text).map((l) => l.target);
+
+  test('the Link header and the TimeMap of a hostile url or original_url parse, and link no hostile URL', async () => {
+    for (const id of [...ids(), SAFE_ID]) {
+      const page = await reader.fetch(new Request(`http://localhost/article/${id}/`));
+      const timemap = await reader.fetch(new Request(`http://localhost/article/${id}/timemap.txt`));
+      assert.equal(timemap.status, 200, `article ${id}`);
+      for (const target of [...linkTargets(page.headers.get('link') ?? ''), ...linkTargets(await timemap.text())])
+        assert.match(target, ALLOWED_TARGET, `article ${id}: ${JSON.stringify(target)}`);
+    }
+    const safe = parseLinkFormat(
+      (await reader.fetch(new Request(`http://localhost/article/${SAFE_ID}/`))).headers.get('link') ?? '',
+    );
+    assert.deepEqual(
+      safe.map((l) => l.target),
+      [SAFE_ORIGINAL, SAFE_MEMENTO, `/article/${SAFE_ID}/timemap.txt`],
+    );
+  });
+
+  test('a URL holding ">", quotes, spaces, commas or line breaks stays one link in the header, the TimeMap and the head', async () => {
+    for (const [i, url] of LINK_FORMAT_HOSTILE.entries()) {
+      const id = LINK_FORMAT_ID + i;
+      const r = await reader.fetch(new Request(`http://localhost/article/${id}/`));
+      assert.equal(r.status, 200, url);
+      const header = parseLinkFormat(r.headers.get('link') ?? '');
+      assert.deepEqual(
+        header.map((l) => l.rel.join(' ')),
+        ['original', 'memento', 'timemap'],
+        url,
+      );
+      // The URL a browser would follow: what safeExternalUrl keeps, as WHATWG URL reads it.
+      const href = new URL(safeExternalUrl(url)!).href;
+      assert.equal(decodePercent(header[0]!.target), decodePercent(href), url);
+      const timemap = parseLinkFormat(
+        await (await reader.fetch(new Request(`http://localhost/article/${id}/timemap.txt`))).text(),
+      );
+      assert.deepEqual(
+        timemap.map((l) => l.rel.join(' ')),
+        ['original', 'self', 'timegate', 'first last memento'],
+        url,
+      );
+      const { document } = parseHTML(await r.text());
+      const head = new URL(document.querySelector('link[rel="original"]')?.getAttribute('href') ?? '').href;
+      assert.equal(decodePercent(head), decodePercent(href), url);
+      assert.equal(document.querySelectorAll('link[rel="memento"]').length, 1, url);
+    }
   });
 });
 

@@ -17,6 +17,7 @@ import {
 import { buildIndex, search, SearchIndex } from '../search/index.js';
 import { createReader, type Reader } from './index.js';
 import { isSafeSegment } from './segments.js';
+import { parseLinkFormat } from '../../test/helpers/link-format.js';
 
 let fixture: { dir: string; cleanup: () => void };
 let reader: Reader;
@@ -56,6 +57,7 @@ describe('methods', () => {
       for (const path of [
         '/',
         '/article/101/',
+        '/article/101/timemap.txt',
         '/date/2020/03/01/',
         '/search/?q=x',
         '/lookup/',
@@ -313,6 +315,64 @@ describe('pages', () => {
   });
 });
 
+describe('Memento', () => {
+  test('an article answers with a Link header naming its original, its memento and its TimeMap, as its head does', async () => {
+    for (const method of ['GET', 'HEAD']) {
+      const r = await get('/article/101/', { method });
+      const links = parseLinkFormat(r.headers.get('link') ?? '');
+      assert.deepEqual(
+        links.map((l) => [l.rel.join(' '), l.target, l.params.datetime ?? l.params.type]),
+        [
+          ['original', 'https://www.hkcnews.com/article/101/x', undefined],
+          [
+            'memento',
+            'https://web.archive.org/web/20210628174710/https://www.hkcnews.com/article/101/x',
+            'Mon, 28 Jun 2021 17:47:10 GMT',
+          ],
+          ['timemap', '/article/101/timemap.txt', 'application/link-format'],
+        ],
+        method,
+      );
+    }
+    const text = await page('/article/101/');
+    assert.match(text, /<link rel="original" href="https:\/\/www\.hkcnews\.com\/article\/101\/x">/);
+    assert.match(
+      text,
+      /<link rel="memento" href="https:\/\/web\.archive\.org\/web\/20210628174710\/https:\/\/www\.hkcnews\.com\/article\/101\/x" datetime="Mon, 28 Jun 2021 17:47:10 GMT">/,
+    );
+    assert.match(text, /<link rel="timemap" type="application\/link-format" href="\/article\/101\/timemap\.txt">/);
+    assert.equal((await get('/')).headers.get('link'), null, 'only article pages');
+  });
+
+  test('the TimeMap is link-format, cached and revalidated like a page, and compressed for clients that take it', async () => {
+    const r = await get('/article/101/timemap.txt');
+    assert.equal(r.status, 200);
+    assert.equal(r.headers.get('content-type'), 'application/link-format');
+    assert.equal(r.headers.get('cache-control'), 'public, no-cache');
+    const links = parseLinkFormat(await r.text());
+    assert.deepEqual(
+      links.map((l) => l.rel.join(' ')),
+      ['original', 'self', 'timegate', 'first last memento'],
+    );
+    const etag = r.headers.get('etag');
+    assert.ok(etag !== null);
+    assert.equal((await get('/article/101/timemap.txt', { headers: { 'If-None-Match': etag } })).status, 304);
+    // Article 107's TimeMap (a longer URL, 577 bytes) is past the size worth compressing.
+    const gzip = await get('/article/107/timemap.txt', { headers: { 'Accept-Encoding': 'gzip' } });
+    assert.equal(gzip.headers.get('content-encoding'), 'gzip');
+    assert.equal(gzip.headers.get('vary'), 'Accept-Encoding');
+    assert.equal(await reader.store('/article/101/timemap.txt'), 'kept', 'in the page store since its first request');
+  });
+
+  test('the TimeMap of an article not in the archive is a 404 that no cache keeps', async () => {
+    for (const path of ['/article/999999/timemap.txt', '/article/0/timemap.txt']) {
+      const r = await get(path);
+      assert.equal(r.status, 404, path);
+      assert.equal(r.headers.get('cache-control'), 'no-store', path);
+    }
+  });
+});
+
 describe('search page and lookup', () => {
   test('search shows highlighted results, collapses revisions by default, and keeps the form filled', async () => {
     const text = await page('/search/?q=卫生署');
@@ -489,7 +549,8 @@ describe('static mode and pagePaths', () => {
         assert.ok(paths.includes(p), p);
       }
       assert.equal(paths.filter((p) => p.startsWith('/on-this-day/')).length, 367);
-      assert.equal(paths.filter((p) => p.startsWith('/article/')).length, 6 + PAGED_COUNT);
+      assert.equal(paths.filter((p) => /^\/article\/\d+\/$/.test(p)).length, 6 + PAGED_COUNT);
+      assert.equal(paths.filter((p) => /^\/article\/\d+\/timemap\.txt$/.test(p)).length, 6 + PAGED_COUNT);
       for (const p of paths) {
         const r = await staticReader.fetch(new Request(`http://localhost${p}`));
         assert.equal(r.status, 200, p);

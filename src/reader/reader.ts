@@ -24,6 +24,7 @@ import { allMonthDays } from './pages/browse.js';
 import { FEED_FACETS, facetFeedHref, SITE_FEED_PATH } from './pages/feeds.js';
 import { facetListHref, facetListPageCount } from './pages/facets.js';
 import { createRoutes } from './routes.js';
+import { timeMapHref } from './memento-links.js';
 import { securityHeaders } from './security.js';
 import { SegmentMap } from './segments.js';
 import { createHash } from 'node:crypto';
@@ -92,7 +93,8 @@ export interface Reader {
   /**
    * Every path a static site needs, URL-encoded, each starting with `/`: home, date pages,
    * on-this-day (index + 366 days), category/tag/author lists and every page of each, every
-   * article, `/search/`, `/lookup/`, and the assets served here. Page paths end in `/` (write
+   * article and its TimeMap (`/article/<id>/timemap.txt`), `/search/`, `/lookup/`, and the
+   * assets served here. Page paths end in `/` (write
    * them as `<decoded path>/index.html`); asset paths name files. Every decoded segment is a
    * safe file name (no `/`, `\`, `..`, control characters; ≤ 200 bytes).
    */
@@ -503,7 +505,10 @@ function* pagePaths(ctx: ReaderContext): Generator<string> {
     }
   }
   yield SITE_FEED_PATH;
-  for (const id of ctx.catalog.ids()) yield articleHref(id);
+  for (const id of ctx.catalog.ids()) {
+    yield articleHref(id);
+    yield timeMapHref(id);
+  }
   // Taken-down articles: their tombstones, so a mirror's old links and citations still answer.
   for (const t of ctx.index.takedowns()) yield articleHref(t.id);
   yield '/search/';

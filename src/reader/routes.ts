@@ -14,7 +14,16 @@ import { ASSET_CACHE_CONTROL, ASSETS } from './assets.js';
 import { articleHref, FACET_LABELS, onThisDayHref, type ReaderContext } from './context.js';
 import { html, type Html } from './html.js';
 import { page } from './layout.js';
-import { articleJson, articlePage, loadArticle, tombstoneJson, tombstonePage } from './pages/article.js';
+import {
+  articleJson,
+  articleMementoLinks,
+  articlePage,
+  articleTimeMap,
+  loadArticle,
+  tombstoneJson,
+  tombstonePage,
+} from './pages/article.js';
+import { linkHeader, TIMEMAP_CONTENT_TYPE } from './memento-links.js';
 import {
   dayPage,
   homePage,
@@ -158,7 +167,11 @@ export function createRoutes(ctx: ReaderContext, options: RouteOptions): Hono {
   app.get('/article/:id{[0-9]{1,15}}/', async (c) => {
     const id = Number(c.req.param('id'));
     const a = Number.isSafeInteger(id) ? await loadArticle(ctx, id) : undefined;
-    if (a !== undefined) return htmlPage(c, articlePage(ctx, a));
+    if (a !== undefined) {
+      // RFC 7089 §2.2 / RFC 8288: the same original, memento and timemap links as the page's head.
+      c.header('Link', linkHeader(articleMementoLinks(a)));
+      return htmlPage(c, articlePage(ctx, a));
+    }
     const gone = Number.isSafeInteger(id) ? ctx.index.takedown(id) : undefined;
     if (gone !== undefined) {
       // 410 Gone on a server; a static host sends every file as 200, and the page says it.
@@ -167,6 +180,23 @@ export function createRoutes(ctx: ReaderContext, options: RouteOptions): Hono {
       return c.html(tombstonePage(ctx, gone).value, 410);
     }
     return notFound(c, `本存檔沒有編號 ${c.req.param('id')} 的文章。`);
+  });
+
+  // The article's TimeMap (RFC 7089 §5.1.1), cached like its page (it changes with the index only).
+  app.get('/article/:id{[0-9]{1,15}}/timemap.txt', async (c) => {
+    const id = Number(c.req.param('id'));
+    const a = Number.isSafeInteger(id) ? await loadArticle(ctx, id) : undefined;
+    if (a !== undefined) {
+      c.header('Cache-Control', PAGE_CACHE_CONTROL);
+      c.header('Content-Type', TIMEMAP_CONTENT_TYPE);
+      return c.body(articleTimeMap(ctx, a));
+    }
+    c.header('Cache-Control', NO_STORE);
+    // A taken-down article's mementos go with it: its page says why (a static mirror has no such file).
+    const gone = Number.isSafeInteger(id) ? ctx.index.takedown(id) : undefined;
+    return gone !== undefined
+      ? c.text(`article ${gone.id} was taken down on ${gone.date}\n`, 410)
+      : c.text('not found\n', 404);
   });
 
   app.get('/search/', async (c) => {

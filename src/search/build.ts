@@ -18,6 +18,7 @@ import {
   type Tombstone,
 } from './index-db.js';
 import { prepareFile, type ArchiveFileRef, type PreparedDocument, type PreparedResult } from './prepare.js';
+import { syncHeldCaptures, type HeldCapturesSync } from './held-captures.js';
 import {
   archiveFiles,
   articleImages,
@@ -54,6 +55,12 @@ export interface BuildProgress {
    */
   takedownImagesUnknown: number[];
   failed: { path: string; message: string }[];
+  /**
+   * The captures of the articles that the archive's WARCs hold (its crawl state: chosen and
+   * rejected ones), copied into the index for the reader's TimeMaps; set at the end of the build.
+   * `unreadable` says why the crawl state could not be read (the index keeps its earlier list).
+   */
+  captures?: HeldCapturesSync;
   /**
    * Set when the index file was damaged (not a database, or SQLite found it corrupt): it was moved
    * here and the index built anew from every archive file.
@@ -132,7 +139,8 @@ function emptyProgress(): BuildProgress {
 
 /**
  * Write the tombstones (title and original URL from each article's file, when it is still there)
- * and end the build; the index gets a new generation when articles or tombstones changed.
+ * and the held captures (the crawl state's, for TimeMaps), and end the build; the index gets a
+ * new generation when articles, tombstones or held captures changed.
  */
 function finishBuild(dir: string, index: SearchIndex, progress: BuildProgress, takedowns: TakedownScan): void {
   // What an earlier build read of each article's images: kept when its file is gone since.
@@ -175,7 +183,8 @@ function finishBuild(dir: string, index: SearchIndex, progress: BuildProgress, t
     };
   });
   const tombstonesChanged = index.setTakedowns(tombstones, images, takedownListHash(takedowns.list));
-  index.endBuild(progress.indexed > 0 || progress.removed > 0 || tombstonesChanged);
+  progress.captures = syncHeldCaptures(index.db, dir);
+  index.endBuild(progress.indexed > 0 || progress.removed > 0 || tombstonesChanged || progress.captures.changed);
 }
 
 /**

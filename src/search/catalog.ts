@@ -44,6 +44,14 @@ export interface CatalogPage {
   page: CatalogItem[];
 }
 
+/** A memento of an article whose bytes the archive holds (held-captures.ts): its time and URL. */
+export interface HeldMemento {
+  /** 14 digits, UTC. */
+  timestamp: string;
+  /** The URL captured, as the memento URL spells it. */
+  original: string;
+}
+
 /** A name (category, tag, author) or a period with its number of articles. */
 export interface CatalogCount {
   name: string;
@@ -80,6 +88,8 @@ export class Catalog {
   readonly #buckets = new Map<'category' | 'author', Map<string, { id: number; groupSize: number }[]>>();
   readonly #lists = new Map<string, { id: number; groupSize: number }[]>();
   readonly #counts = new Map<string, CatalogCount[]>();
+  /** Prepared on first use: an index built before held captures has no such table until its next build. */
+  #held: Database.Statement<[number], HeldMemento> | undefined;
   #version: number;
 
   constructor(index: SearchIndex) {
@@ -161,6 +171,24 @@ export class Catalog {
   /** One article's plain body text as indexed, or undefined. */
   text(id: number): string | undefined {
     return this.#text.get(id)?.text;
+  }
+
+  /**
+   * The mementos of an article whose bytes the archive's WARCs hold, oldest first (what its
+   * TimeMap lists besides the file's own capture); empty for an imported archive, and for an
+   * index no build has given the list yet.
+   */
+  heldMementos(id: number): HeldMemento[] {
+    if (this.#held === undefined) {
+      try {
+        this.#held = this.#db.prepare(
+          'SELECT timestamp, original FROM held_captures WHERE article_id = ? ORDER BY timestamp, original',
+        );
+      } catch {
+        return []; // no table yet (an index of an older salvage): asked again after the next build
+      }
+    }
+    return this.#held.all(id);
   }
 
   /** The id of the article whose `original_url` is exactly `url`, or undefined. */

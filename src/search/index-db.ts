@@ -175,6 +175,14 @@ CREATE TABLE IF NOT EXISTS takedowns (
 CREATE INDEX IF NOT EXISTS takedowns_original_url ON takedowns(original_url);
 -- Images (markdown imageKey) each taken-down article shows: the reader no longer serves their files.
 CREATE TABLE IF NOT EXISTS takedown_images (id INTEGER NOT NULL, key TEXT NOT NULL, PRIMARY KEY (id, key)) WITHOUT ROWID;
+-- The mementos of each article whose bytes the archive's WARCs hold (held-captures.ts), chosen or
+-- rejected: the reader's TimeMaps. Copied from the crawl state by every build that finds it changed.
+CREATE TABLE IF NOT EXISTS held_captures (
+  article_id INTEGER NOT NULL,
+  timestamp TEXT NOT NULL,       -- 14 digits, UTC
+  original TEXT NOT NULL,        -- as the memento URL spells it
+  PRIMARY KEY (article_id, timestamp, original)
+) WITHOUT ROWID;
 CREATE VIRTUAL TABLE IF NOT EXISTS fts USING fts5(tokens, content='', contentless_delete=1, detail=none, tokenize='ascii');
 CREATE VIRTUAL TABLE IF NOT EXISTS fts_bi USING fts5(tokens, content='', contentless_delete=1, detail=full, tokenize='ascii');
 CREATE VIRTUAL TABLE IF NOT EXISTS fts_title USING fts5(u, b, content='', contentless_delete=1, detail=full, tokenize='ascii');

@@ -95,4 +95,6 @@ export {
   type CatalogFacet,
   type CatalogItem,
   type CatalogPage,
+  type HeldMemento,
 } from './catalog.js';
+export type { HeldCapturesSync } from './held-captures.js';

@@ -15,10 +15,12 @@ export { CaptureStore, WARC_ROTATE_BYTES, type StoredRecord } from './capture-st
 export { recoverCaptures, requestedCaptureHeaders, type RecoveryEvent, type RecoverySummary } from './recover.js';
 export {
   CrawlState,
+  STATE_FILE,
   STATE_SCHEMA_VERSION,
   type ArticleRow,
   type ArticleState,
   type CaptureFields,
+  type HeldCapture,
   type NewCapture,
   type StoredCapture,
   type Unrecovered,

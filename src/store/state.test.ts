@@ -572,3 +572,65 @@ test('events are recorded with their optional fields', () => {
     state.close();
   }
 });
+
+test('heldCaptures lists every stored article capture, chosen or rejected, as the memento its record is', () => {
+  const state = CrawlState.open(freshPath(), 'hkcnews');
+  try {
+    state.addCdxBlock(
+      QUERY,
+      [
+        capture('20210101000000', 7),
+        capture('20210301000000', 7),
+        capture('20210401000000', 7), // never fetched: not held
+        capture('20200101000000', 3),
+        capture('20200201000000', null), // not an article
+      ],
+      undefined,
+    );
+    const id = (ts: string, original: string): number =>
+      state.get<{ id: number }>('SELECT id FROM captures WHERE timestamp = ? AND original = ?', ts, original)!.id;
+    const a7 = 'https://www.hkcnews.com/article/7';
+    const store = (captureId: number, offset: number, mementoUrl: string): void =>
+      state.captureStored({
+        id: captureId,
+        warc: 'w.warc.gz',
+        offset,
+        length: 10,
+        fetchedAt: '2026-01-01T00:00:00Z',
+        mementoUrl,
+      });
+    // The first capture of 7 was answered with a redirect to another capture: the record is that memento.
+    store(id('20210101000000', a7), 0, `http://127.0.0.1:9/web/20210102030405id_/${a7}?from=redirect`);
+    store(id('20210301000000', a7), 10, `https://web.archive.org/web/20210301000000id_/${a7}`);
+    state.captureRejected(id('20210301000000', a7), 'truncated', 'cut short');
+    // A record adopted from a WARC without WARC-Source-URI (another tool's): the CDX row's capture.
+    const a3 = 'https://www.hkcnews.com/article/3';
+    state.addFoundRecords(
+      'other.warc',
+      [
+        {
+          offset: 0,
+          length: 10,
+          url: a3,
+          timestamp: '20200101000000',
+          requested: { timestamp: '20200101000000', original: a3 },
+          sourceUri: undefined,
+          fetchedAt: undefined,
+        },
+      ],
+      undefined,
+    );
+    assert.equal(state.linkFoundRecords(), 1);
+    store(id('20200201000000', 'https://www.hkcnews.com/news'), 30, 'https://web.archive.org/web/20200201000000id_/x');
+    assert.deepEqual(
+      [...state.heldCaptures()],
+      [
+        { articleId: 3, timestamp: '20200101000000', original: 'https://www.hkcnews.com/article/3' },
+        { articleId: 7, timestamp: '20210102030405', original: `${a7}?from=redirect` },
+        { articleId: 7, timestamp: '20210301000000', original: a7 },
+      ],
+    );
+  } finally {
+    state.close();
+  }
+});

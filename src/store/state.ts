@@ -8,6 +8,10 @@ import { existsSync, mkdirSync, renameSync, statSync } from 'node:fs';
 import { basename, dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import { SalvageError } from '../errors.js';
+import { parseMemento } from '../memento.js';
+
+/** The crawl state's file in an archive folder. */
+export const STATE_FILE = 'state.sqlite';
 
 /** Bump when the schema changes; an older database is refused with a clear message. */
 export const STATE_SCHEMA_VERSION = 1;
@@ -140,6 +144,17 @@ export interface NewCapture extends CaptureFields {
 }
 
 export type ArticleState = 'pending' | 'written' | 'unrecovered';
+
+/** A memento of an article whose bytes a WARC record holds ({@link CrawlState.heldCaptures}). */
+export interface HeldCapture {
+  articleId: number;
+  /** When the memento was captured: 14 digits, UTC. */
+  timestamp: string;
+  /** The URL captured, as the Wayback spells it in the memento URL. */
+  original: string;
+}
+
+const FULL_TIMESTAMP = /^\d{14}$/;
 
 /** Why an article has no file: the kind reports group by, and the detail (the captures tried and what each gave). */
 export interface Unrecovered {
@@ -305,6 +320,10 @@ export class CrawlState {
       ),
       storedPlaces: db.prepare<[], { id: number; warc: string; offset: number; length: number }>(
         'SELECT id, warc, warc_offset AS offset, warc_length AS length FROM captures WHERE warc IS NOT NULL ORDER BY warc, warc_offset',
+      ),
+      // `+warc`: the article index gives the order; the warc index would be a second sort.
+      held: db.prepare<[], { article_id: number; timestamp: string; original: string; memento_url: string | null }>(
+        'SELECT article_id, timestamp, original, memento_url FROM captures WHERE article_id IS NOT NULL AND +warc IS NOT NULL ORDER BY article_id, id',
       ),
       writtenArticles: db.prepare<[], { id: number; path: string; capture_id: number }>(
         "SELECT id, path, capture_id FROM articles WHERE state = 'written' ORDER BY id",
@@ -741,6 +760,26 @@ export class CrawlState {
       ms: e.ms ?? null,
       detail: e.detail ?? null,
     });
+  }
+
+  /**
+   * Every article capture whose bytes a WARC record holds (chosen for the article's file or
+   * rejected: both are evidence), in article order and, within an article, in the order they were
+   * discovered. Each is the memento the record is: after a redirect the Wayback sent another
+   * capture than the CDX row asked for (rescue.ts stores the record under the final memento URL),
+   * so the time and URL come from `memento_url` when it names a full timestamp, else from the row.
+   * Streams: constant memory at any number of captures.
+   */
+  *heldCaptures(): IterableIterator<HeldCapture> {
+    for (const row of this.stmts.held.iterate()) {
+      const memento = row.memento_url === null ? undefined : parseMemento(row.memento_url, { anyHost: true });
+      const actual = memento !== undefined && FULL_TIMESTAMP.test(memento.timestamp) ? memento : undefined;
+      yield {
+        articleId: row.article_id,
+        timestamp: actual?.timestamp ?? row.timestamp,
+        original: actual?.original ?? row.original,
+      };
+    }
   }
 
   *writtenArticles(): IterableIterator<{ id: number; path: string; capture_id: number }> {

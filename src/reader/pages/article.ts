@@ -20,7 +20,15 @@ import { revisionDiffHtml } from '../diff.js';
 import { dropControls, html, trusted, type Html, type HtmlPart } from '../html.js';
 import { renderArticleHtml, type LocalImage } from '../markdown-html.js';
 import { articleDate, joinParts, page } from '../layout.js';
-import { isoToTimestamp, parseMemento } from '../../memento.js';
+import { isoToTimestamp, parseMemento, timestampToIso } from '../../memento.js';
+import {
+  articleMementos,
+  mementoLinkElements,
+  pageMementoLinks,
+  timeMapBody,
+  timeMapHref,
+  type TypedLink,
+} from '../memento-links.js';
 
 /**
  * The archive's own copy of an image `src` of an article: the image URL inside its innermost
@@ -63,9 +71,15 @@ export async function loadArticle(ctx: ReaderContext, id: number): Promise<Loade
 export function captureTime(file: Pick<ParsedArchiveFile, 'capturedAt' | 'url'>): string | undefined {
   if (file.capturedAt !== undefined) return file.capturedAt;
   const memento = file.url === undefined ? undefined : parseMemento(file.url)?.timestamp;
-  const ts = memento !== undefined && memento.length === 14 ? memento : undefined;
-  if (ts === undefined) return undefined;
-  return `${ts.slice(0, 4)}-${ts.slice(4, 6)}-${ts.slice(6, 8)}T${ts.slice(8, 10)}:${ts.slice(10, 12)}:${ts.slice(12, 14)}Z`;
+  return memento === undefined ? undefined : timestampToIso(memento);
+}
+
+/**
+ * The article page's Memento links (RFC 7089): its original URL, the memento its file was made
+ * from, and its TimeMap; the head's `<link>` elements and the server's `Link` header alike.
+ */
+export function articleMementoLinks(a: LoadedArticle): TypedLink[] {
+  return pageMementoLinks(a.row.id, articleMementos(a.file, []));
 }
 
 function citeMeta(a: LoadedArticle): CiteMeta {
@@ -213,7 +227,7 @@ export function articlePage(ctx: ReaderContext, a: LoadedArticle): Html {
     facts.push(
       html`<dt>${FACET_LABELS.tag.plural}</dt><dd><ul class="tags">${row.tags.map((t) => html`<li>${link(ctx, 'tag', t)}</li>`)}</ul></dd>`,
     );
-  const head = html`${dublinCoreMeta(meta).map((m) => html`<meta name="${m.name}" content="${m.content}">\n`)}<script type="application/ld+json">${trusted(newsArticleJsonLd(meta))}</script>\n`;
+  const head = html`${dublinCoreMeta(meta).map((m) => html`<meta name="${m.name}" content="${m.content}">\n`)}${mementoLinkElements(articleMementoLinks(a))}<script type="application/ld+json">${trusted(newsArticleJsonLd(meta))}</script>\n`;
   const body = trusted(
     renderArticleHtml(dropControls(file.body), {
       loadImages: ctx.loadImages,
@@ -250,6 +264,14 @@ ${citeSection(meta)}
       ' · ',
     )}</p>`,
   );
+}
+
+/**
+ * The article's TimeMap (link-format): the mementos its archive holds, from the index (the crawl
+ * state's captures of it, chosen or rejected) and its file (the capture it was made from).
+ */
+export function articleTimeMap(ctx: ReaderContext, a: LoadedArticle): string {
+  return timeMapBody(timeMapHref(a.row.id), articleMementos(a.file, ctx.catalog.heldMementos(a.row.id)));
 }
 
 /** `GET /api/articles/:id`: metadata, body Markdown, plain text, revision group ids. */
