@@ -13,17 +13,8 @@ import { existsSync, lstatSync, mkdtempSync, readdirSync, readFileSync, rmSync }
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { hashFile, type IntegrityFinding } from '../store/index.js';
+import { DIGEST_ALGORITHMS, hashFile, type IntegrityFinding } from '../store/index.js';
 
-/** §2.4: a manifest's algorithm is the lower-case name with non-alphanumerics removed; these are Node's names for them. */
-const BAG_ALGORITHMS: Readonly<Record<string, string>> = {
-  md5: 'md5',
-  sha1: 'sha1',
-  sha224: 'sha224',
-  sha256: 'sha256',
-  sha384: 'sha384',
-  sha512: 'sha512',
-};
 const PAYLOAD_MANIFEST = /^manifest-([a-z0-9]+)\.txt$/;
 const TAG_MANIFEST = /^tagmanifest-([a-z0-9]+)\.txt$/;
 /** §2.1.3: `checksum` (hex, either case), one or more spaces or tabs, `filepath`. */
@@ -139,7 +130,11 @@ export async function checkBag(
       .sort()
       .map((name) => {
         const label = re.exec(name)![1]!; // filtered by the same pattern
-        return { name, label, algorithm: BAG_ALGORITHMS[label] };
+        return {
+          name,
+          label,
+          algorithm: DIGEST_ALGORITHMS[label] /* §2.4: the lower-case name, non-alphanumerics removed */,
+        };
       });
   const payloadManifests = manifests(PAYLOAD_MANIFEST);
   const tagManifests = manifests(TAG_MANIFEST);

@@ -45,6 +45,7 @@ export { scanMembers, type DamagedStretch, type RecordHead } from './warc-scan.j
 export { snapshotMediaIndex, type MediaSnapshot } from './media-snapshot.js';
 export { checkImage, WEB_IMAGE_TYPES, type ImageCheck, type ImageProblem, type WebImageType } from './image-check.js';
 export {
+  DIGEST_ALGORITHMS,
   labelledAlgorithm,
   matchesLabelledDigest,
   type DigestOutcome,

@@ -223,6 +223,18 @@ function setAsideOrphanLog(path: string, onNotice?: (line: string) => void): voi
   }
 }
 
+/** A written article, its file, and the capture it came from (`CrawlState.writtenWithCaptures`). */
+export interface WrittenWithCapture {
+  id: number;
+  path: string | null;
+  file_sha256: string | null;
+  timestamp: string | null;
+  original: string | null;
+  warc: string | null;
+  warc_offset: number | null;
+  warc_length: number | null;
+}
+
 export class CrawlState {
   private readonly db: Database.Database;
   private readonly stmts;
@@ -791,30 +803,9 @@ export class CrawlState {
    * capture it came from (`warc` null when its bytes are not stored), in (file, offset) order of
    * the captures, so their records are read front to back (`salvage verify`).
    */
-  *writtenWithCaptures(): IterableIterator<{
-    id: number;
-    path: string | null;
-    file_sha256: string | null;
-    timestamp: string | null;
-    original: string | null;
-    warc: string | null;
-    warc_offset: number | null;
-    warc_length: number | null;
-  }> {
+  *writtenWithCaptures(): IterableIterator<WrittenWithCapture> {
     yield* this.db
-      .prepare<
-        [],
-        {
-          id: number;
-          path: string | null;
-          file_sha256: string | null;
-          timestamp: string | null;
-          original: string | null;
-          warc: string | null;
-          warc_offset: number | null;
-          warc_length: number | null;
-        }
-      >(
+      .prepare<[], WrittenWithCapture>(
         "SELECT a.id, a.path, a.file_sha256, c.timestamp, c.original, c.warc, c.warc_offset, c.warc_length FROM articles a LEFT JOIN captures c ON c.id = a.capture_id WHERE a.state = 'written' ORDER BY c.warc, c.warc_offset, a.id",
       )
       .iterate();

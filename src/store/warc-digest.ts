@@ -29,11 +29,12 @@ export function base32(bytes: Uint8Array): string {
 }
 
 /**
- * Digest algorithms by the names WARC writers use (lower case, `-` and `_` dropped: `SHA-1`,
- * `sha1`, `sha-256`), as Node's crypto names them. WARC 1.1 §5.8 names none; these are every
- * algorithm the writers we know of use, plus the rest of the SHA-2 family.
+ * Digest algorithms by their plain lower-case names (`sha1`, `sha256`), as Node's crypto names
+ * them: what WARC writers state once `-` and `_` are dropped (`SHA-1`, `sha-256`; WARC 1.1 §5.8
+ * names none; these are every algorithm the writers we know of use, plus the rest of the SHA-2
+ * family), and BagIt's manifest names (RFC 8493 §2.4).
  */
-const ALGORITHMS: Readonly<Record<string, string>> = {
+export const DIGEST_ALGORITHMS: Readonly<Record<string, string>> = {
   md5: 'md5',
   sha1: 'sha1',
   sha224: 'sha224',
@@ -57,7 +58,7 @@ export function parseLabelledDigest(header: string): StatedDigest | undefined {
   const label = header.slice(0, colon).trim();
   return {
     label,
-    algorithm: ALGORITHMS[label.toLowerCase().replace(/[-_]/g, '')],
+    algorithm: DIGEST_ALGORITHMS[label.toLowerCase().replace(/[-_]/g, '')],
     value: header.slice(colon + 1).trim(),
   };
 }
