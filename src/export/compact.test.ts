@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createFixtureArchive, writeFixtureArchive } from '../../test/helpers/reader-fixture.js';
 import { crawlSite } from '../../test/helpers/site-crawl.js';
+import { leastCompactFiles } from '../../test/helpers/least-files.js';
 import { MediaStore } from '../store/index.js';
 import { imageKey } from '../markdown/index.js';
 import { search, SearchIndex, type SearchOptions } from '../search/index.js';
@@ -25,18 +26,8 @@ process.on('exit', () => {
 const full = join(work, 'full');
 const fullReport = await exportSite(fixture.dir, { out: full });
 
-/** The least file limit an archive's compact export accepts, as its refusal of a limit of 1 says. */
-async function leastFiles(dir: string): Promise<number> {
-  const refusal = await exportSite(dir, { out: join(work, 'refused'), compact: { maxFiles: 1 } }).then(
-    () => assert.fail('a limit of one file was accepted'),
-    (error: unknown) => error as SalvageError,
-  );
-  assert.equal(refusal.code, 'INPUT_INVALID');
-  const least = /need at least (\d+) files/.exec(refusal.message)?.[1];
-  assert.ok(least !== undefined, refusal.message);
-  assert.ok(!existsSync(join(work, 'refused')), 'nothing is left of a refused export');
-  return Number(least);
-}
+/** The least file limit an archive's compact export accepts. */
+const leastFiles = (dir: string): Promise<number> => leastCompactFiles(dir, join(work, 'refused'));
 
 /** Every page in page data: the least limit leaves one file for it. */
 const allData = join(work, 'all-data');
