@@ -11,11 +11,10 @@
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createServer, request as httpRequest, type Server } from 'node:http';
-import { createReadStream, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import type { Server } from 'node:http';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { extname, join, resolve, sep } from 'node:path';
-import type { AddressInfo } from 'node:net';
+import { join, resolve } from 'node:path';
 import { chromium, type Browser } from 'playwright-core';
 import { rescue } from '../../src/crawl/index.js';
 import { startWaybackSimulator } from '../../src/devtools/wayback-sim/index.js';
@@ -25,6 +24,14 @@ import { Politeness, WaybackClient } from '../../src/wayback/index.js';
 import { parseArchiveFile } from '../../src/markdown/index.js';
 import { exportSite, writeWacz } from '../../src/export/index.js';
 import { CHROMIUM_ARGS, CHROMIUM_PATH, offLoopback, skipReason } from './harness.js';
+import {
+  BROWSER_SERVICE_ARGS,
+  closeServer,
+  leftTheMirror,
+  listen,
+  recordingProxy,
+  serveStatic,
+} from './static-host.js';
 
 const skip = skipReason();
 if (skip !== undefined) console.log(`replay e2e SKIPPED: ${skip}`);
@@ -38,132 +45,6 @@ const PREFIX = '/mirror/archive/';
 const ARTICLES = [1309, 36504];
 /** Bounds of the waits (none is a sleep): a replay took ~2 s here; the first one registers the service worker. */
 const REPLAY_TIMEOUT_MS = 60_000;
-
-/**
- * Chromium's own services (account sign-in, push messaging, field trials, the search engine) talk
- * to Google whatever the page, even on about:blank (measured here, chromium 150: accounts, www
- * and android.clients.google.com). Their addresses are moved to hosts under `.invalid` (RFC 6761:
- * never resolves), so the proxy's log tells them apart from anything the mirror asks for, and the
- * preconnect to the search engine and autofill's queries are turned off. `--disable-features` repeats playwright-core's
- * own list (a second switch replaces the first) and adds PreconnectToSearch.
- */
-const BROWSER_SERVICE_HOSTS = ['gaia.invalid', 'google.invalid', 'gcm.invalid', 'mcs.invalid', 'variations.invalid'];
-const BROWSER_SERVICE_ARGS = [
-  '--gaia-url=http://gaia.invalid',
-  '--google-base-url=http://google.invalid',
-  '--gcm-checkin-url=http://gcm.invalid/checkin',
-  '--gcm-mcs-endpoint=http://mcs.invalid',
-  '--variations-server-url=http://variations.invalid',
-  `--disable-features=${[
-    'AvoidUnnecessaryBeforeUnloadCheckSync',
-    'DestroyProfileOnBrowserClose',
-    'DialMediaRouteProvider',
-    'GlobalMediaControls',
-    'HttpsUpgrades',
-    'LensOverlay',
-    'MediaRouter',
-    'PaintHolding',
-    'ThirdPartyStoragePartitioning',
-    'BlockOriginHeaderModificationOnRedirect',
-    'AvoidCorsURLLoaderRestartOnRedirect',
-    'Translate',
-    'AutoDeElevate',
-    'OptimizationHints',
-    'NetworkTimeServiceQuerying',
-    'AimEnabled',
-    'PreconnectToSearch',
-    // Autofill asks Google about any page with a form (the mirror's search box).
-    'AutofillServerCommunication',
-  ].join(',')}`,
-];
-
-const TYPES: Record<string, string> = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript; charset=utf-8',
-  '.css': 'text/css; charset=utf-8',
-  '.json': 'application/json',
-  '.svg': 'image/svg+xml',
-  '.wacz': 'application/zip',
-};
-
-/** A static host of `root` under PREFIX: files as they are, `a/b/` → `a/b/index.html`, single byte ranges, 404.html otherwise. */
-function serveSite(root: string): Server {
-  const base = resolve(root) + sep;
-  return createServer((req, res) => {
-    const path = decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname);
-    let file = path.startsWith(PREFIX) ? resolve(root, `.${path.slice(PREFIX.length - 1)}`) : '';
-    if (path.endsWith('/')) file = join(file, 'index.html');
-    let size: number;
-    try {
-      if (!file.startsWith(base) || !statSync(file).isFile()) throw new Error('not a file');
-      size = statSync(file).size;
-    } catch {
-      res.writeHead(404, { 'Content-Type': TYPES['.html'] }).end(readFileSync(join(root, '404.html')));
-      return;
-    }
-    const headers = { 'Content-Type': TYPES[extname(file)] ?? 'application/octet-stream', 'Accept-Ranges': 'bytes' };
-    const range = /^bytes=(\d*)-(\d*)$/.exec(req.headers.range ?? '');
-    let [start, end, status] = [0, size - 1, 200];
-    if (range !== null) {
-      // `bytes=a-b`, `bytes=a-`, or the suffix `bytes=-n` (the last n bytes: how a ZIP's end is read).
-      [start, end] =
-        range[1] === ''
-          ? [Math.max(0, size - Number(range[2])), size - 1]
-          : [Number(range[1]), range[2] === '' ? size - 1 : Math.min(Number(range[2]), size - 1)];
-      status = 206;
-      Object.assign(headers, { 'Content-Range': `bytes ${start}-${end}/${size}` });
-    }
-    res.writeHead(status, { ...headers, 'Content-Length': String(end - start + 1) });
-    if (req.method === 'HEAD') res.end();
-    else createReadStream(file, { start, end }).pipe(res);
-  });
-}
-
-/**
- * The browser's proxy: every request it makes comes here (loopback included: `<-loopback>`),
- * is recorded, and only those to `allowed` (host:port) are passed on; others get a 403, and a
- * CONNECT (https) is refused outright.
- */
-function recordingProxy(allowed: string, seen: string[]): Server {
-  const proxy = createServer((req, res) => {
-    const url = req.url ?? '';
-    seen.push(url);
-    const target = URL.canParse(url) ? new URL(url) : undefined;
-    if (target === undefined || target.host !== allowed) {
-      res.writeHead(403).end();
-      return;
-    }
-    const upstream = httpRequest(
-      {
-        host: target.hostname,
-        port: target.port,
-        path: target.pathname + target.search,
-        method: req.method,
-        headers: req.headers,
-      },
-      (answer) => {
-        res.writeHead(answer.statusCode ?? 502, answer.headers);
-        answer.pipe(res);
-      },
-    );
-    upstream.on('error', () => res.writeHead(502).end());
-    req.pipe(upstream);
-  });
-  proxy.on('connect', (req, socket) => {
-    seen.push(`CONNECT ${req.url ?? ''}`);
-    socket.end('HTTP/1.1 403 Forbidden\r\n\r\n');
-  });
-  return proxy;
-}
-
-const listen = (server: Server): Promise<string> =>
-  new Promise((ok) => server.listen(0, '127.0.0.1', () => ok(`127.0.0.1:${(server.address() as AddressInfo).port}`)));
-const close = (server: Server | undefined): Promise<void> =>
-  new Promise((ok) => {
-    if (server === undefined) return ok();
-    server.closeAllConnections();
-    server.close(() => ok());
-  });
 
 describe('the page as captured, replayed in the mirror (chromium)', { skip: skip ?? false }, () => {
   let work: string;
@@ -208,7 +89,7 @@ describe('the page as captured, replayed in the mirror (chromium)', { skip: skip
     await writeWacz(dir, wacz);
     const report = await exportSite(dir, { out: join(work, 'site'), basePath: PREFIX, wacz });
     assert.equal(report.replay?.notInWacz, 0, 'the WACZ of the captures holds every article');
-    host = serveSite(join(work, 'site'));
+    host = serveStatic(join(work, 'site'), { prefix: PREFIX });
     const hostAddress = await listen(host);
     mirror = `http://${hostAddress}${PREFIX}`;
     proxy = recordingProxy(hostAddress, network);
@@ -229,8 +110,8 @@ describe('the page as captured, replayed in the mirror (chromium)', { skip: skip
 
   after(async () => {
     await browser?.close();
-    await close(host);
-    await close(proxy);
+    await closeServer(host);
+    await closeServer(proxy);
     if (work !== undefined) rmSync(work, { recursive: true, force: true });
   });
 
@@ -263,10 +144,8 @@ describe('the page as captured, replayed in the mirror (chromium)', { skip: skip
 
   test('no request left the mirror, and the replay page refused nothing it needed', () => {
     assert.ok(network.length > 0 && requests.length > 0, 'requests were recorded');
-    const hostOf = (entry: string): string =>
-      entry.startsWith('CONNECT ') ? entry.slice('CONNECT '.length).split(':')[0]! : new URL(entry).hostname;
     assert.deepEqual(
-      network.filter((entry) => !entry.startsWith(mirror) && !BROWSER_SERVICE_HOSTS.includes(hostOf(entry))),
+      leftTheMirror(network, mirror),
       [],
       "every request the browser sent went to the mirror (or was the browser's own service, sent nowhere)",
     );

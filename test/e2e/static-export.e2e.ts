@@ -8,11 +8,10 @@
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createServer, type Server } from 'node:http';
-import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import type { Server } from 'node:http';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { extname, join, resolve, sep } from 'node:path';
-import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
 import { buildIndex } from '../../src/search/index.js';
 import { securityHeaders } from '../../src/reader/index.js';
@@ -28,46 +27,18 @@ import {
   writeFixtureArchive,
   type WatchedPage,
 } from './harness.js';
+import { listen, serveStatic } from './static-host.js';
 
 const skip = skipReason();
 if (skip !== undefined) console.log(`static export e2e SKIPPED: ${skip}`);
 
-const TYPES: Record<string, string> = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript; charset=utf-8',
-  '.css': 'text/css; charset=utf-8',
-  '.json': 'application/json',
-  '.bin': 'application/octet-stream',
-};
-
 /** Where the site is served: not the host's root, so a root link (`/assets/…`) would miss. */
 const PREFIX = '/mirror/archive/';
 
-/** A static host: `PREFIX/a/b/` → `a/b/index.html`, files as they are, 404.html for the rest. */
-function serveFolder(root: string): Promise<{ origin: string; server: Server }> {
-  const base = resolve(root) + sep;
-  const server = createServer((req, res) => {
-    const full = decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname);
-    const path = full.startsWith(PREFIX) ? full.slice(PREFIX.length - 1) : '/\u0000outside';
-    let file = resolve(root, `.${path}${path.endsWith('/') ? 'index.html' : ''}`);
-    let status = 200;
-    try {
-      if (!file.startsWith(base) || !statSync(file).isFile()) throw new Error('not a file');
-    } catch {
-      file = join(root, '404.html');
-      status = 404;
-    }
-    res.writeHead(status, {
-      'Content-Type': TYPES[extname(file)] ?? 'application/octet-stream',
-      ...securityHeaders(false),
-    });
-    res.end(readFileSync(file));
-  });
-  return new Promise((ok) =>
-    server.listen(0, '127.0.0.1', () =>
-      ok({ origin: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, server }),
-    ),
-  );
+/** The site on a static host that sends the reader's CSP. */
+async function serveFolder(root: string): Promise<{ origin: string; server: Server }> {
+  const server = serveStatic(root, { prefix: PREFIX, headers: securityHeaders(false) });
+  return { origin: `http://${await listen(server)}`, server };
 }
 
 /**
