@@ -29,6 +29,7 @@ import { ZipFile } from 'yazl';
 import { startWaybackSimulator } from '../src/devtools/wayback-sim/index.js';
 import { writeWacz } from '../src/export/index.js';
 import { buildIndex } from '../src/search/index.js';
+import { parseArchiveFile } from '../src/markdown/index.js';
 import { checkWacz } from './helpers/wacz-check.js';
 
 const ROOT = resolve(import.meta.dirname, '..');
@@ -209,6 +210,73 @@ test('without page text, pages.jsonl lists the same pages with their titles only
   }
 });
 
+/** The page entries of the JSONL page list `name` of the WACZ `files` (header left out), or [] when there is none. */
+function pageList(files: Map<string, Buffer>, name: string): Record<string, string>[] {
+  const lines = files.get(name)?.toString('utf8').trim().split('\n') ?? [];
+  return lines.slice(1).map((l) => JSON.parse(l) as Record<string, string>);
+}
+
+test('with more pages than --main-pages, pages.jsonl lists the most recently published and extraPages.jsonl the others, each page once', async () => {
+  const out = join(work, 'main-pages.wacz');
+  const r = await cli(['export', archive, '--format', 'wacz', '--main-pages', '5', '--out', out, '-q']);
+  assert.equal(r.status, 0, r.stderr);
+  assert.match(r.stdout, /^(\d+) pages \(5 in pages\.jsonl\)/);
+  assert.deepEqual((await checkWacz(out)).problems, []);
+  const files = await unzip(out);
+  const main = pageList(files, 'pages/pages.jsonl');
+  const extra = pageList(files, 'pages/extraPages.jsonl');
+  const all = pageList(await unzip(plain), 'pages/pages.jsonl');
+  // Together the same entries as one list, in id order each.
+  const byId = (a: Record<string, string>, b: Record<string, string>): number => Number(a['id']) - Number(b['id']);
+  assert.deepEqual([...main, ...extra].sort(byId), all);
+  for (const list of [main, extra]) assert.deepEqual([...list].sort(byId), list);
+  // The main ones: the five latest publication dates (the higher id first among equal dates).
+  const dates = new Map<string, string>();
+  for (const f of readdirSync(join(archive, 'articles'), { recursive: true })
+    .map(String)
+    .filter((f) => f.endsWith('.md'))) {
+    const parsed = parseArchiveFile(readFileSync(join(archive, 'articles', f), 'utf8'), f);
+    dates.set(String(parsed.id), parsed.date ?? '');
+  }
+  const newest = all
+    .map((p) => p['id']!)
+    .sort((a, b) => (dates.get(b)! === dates.get(a)! ? Number(b) - Number(a) : dates.get(b)! < dates.get(a)! ? -1 : 1))
+    .slice(0, 5);
+  assert.deepEqual(main.map((p) => p['id']).sort(), newest.sort());
+  const header = JSON.parse(files.get('pages/extraPages.jsonl')!.toString('utf8').split('\n')[0]!) as Record<
+    string,
+    unknown
+  >;
+  assert.equal(header['format'], 'json-pages-1.0');
+  assert.equal(header['hasText'], true);
+  const pkg = JSON.parse(files.get('datapackage.json')!.toString('utf8')) as { resources: { path: string }[] };
+  assert.ok(pkg.resources.some((res) => res.path === 'pages/extraPages.jsonl'));
+});
+
+test('--main-pages all and a limit above the page count both list every page in pages.jsonl alone; 0 lists none there', async () => {
+  for (const [flag, inMain] of [
+    ['all', true],
+    ['1000', true],
+    ['0', false],
+  ] as const) {
+    const out = join(work, `main-pages-${flag}.wacz`);
+    const r = await cli(['export', archive, '--format', 'wacz', '--main-pages', flag, '--out', out, '-q']);
+    assert.equal(r.status, 0, r.stderr);
+    assert.deepEqual((await checkWacz(out)).problems, [], flag);
+    const files = await unzip(out);
+    const all = pageList(await unzip(plain), 'pages/pages.jsonl');
+    assert.deepEqual(pageList(files, 'pages/pages.jsonl'), inMain ? all : [], flag);
+    assert.deepEqual(pageList(files, 'pages/extraPages.jsonl'), inMain ? [] : all, flag);
+    assert.equal(files.has('pages/extraPages.jsonl'), !inMain, flag);
+  }
+  const bad = await cli(['export', archive, '--format', 'wacz', '--main-pages', 'some', '-q']);
+  assert.notEqual(bad.status, 0);
+  assert.match(bad.stderr, /--main-pages.*whole number/);
+  const other = await cli(['export', archive, '--format', 'jsonl', '--main-pages', '5', '-q']);
+  assert.equal(other.status, 2, other.stderr);
+  assert.match(other.stderr, /--main-pages is for --format wacz/);
+});
+
 test('a large index is a ZipNum index (gzip blocks and their list) holding the same lines; the check reads it', async () => {
   const out = join(work, 'zipnum.wacz');
   const report = await writeWacz(archive, out, { zipNumFrom: 0, zipNumBlockLines: 10 });
@@ -286,7 +354,7 @@ test('the check finds an offset one byte off', async () => {
   assert.match(problems[0]!, /^indexes\/index\.cdxj line 4: archive\/\S+@\d+: /);
 });
 
-test('the check finds a WARC deflated in the ZIP, a file not in datapackage.json, and a page not in the index', async () => {
+test('the check finds a WARC deflated in the ZIP, a file not in datapackage.json, a page not in the index, and a page in two lists', async () => {
   const out = await tampered(
     plain,
     join(work, 'deflated.wacz'),
@@ -295,6 +363,8 @@ test('the check finds a WARC deflated in the ZIP, a file not in datapackage.json
       const lines = files.get('pages/pages.jsonl')!.toString('utf8').split('\n');
       lines[1] = lines[1]!.replace(/"url":"https:\/\/www\.hkcnews\.com\//, '"url":"https://www.hkcnews.com/x');
       files.set('pages/pages.jsonl', Buffer.from(lines.join('\n')));
+      // A second page list naming a page of the first again.
+      files.set('pages/extraPages.jsonl', Buffer.from(`${lines[0]!}\n${lines[2]!}\n`));
     },
     { deflateWarcs: true },
   );
@@ -308,6 +378,10 @@ test('the check finds a WARC deflated in the ZIP, a file not in datapackage.json
     problems.some((p) =>
       /^pages\/pages\.jsonl line 2: \d{14} https:\/\/www\.hkcnews\.com\/x.* is not in the index$/.test(p),
     ),
+    problems.join('\n'),
+  );
+  assert.ok(
+    problems.some((p) => /^pages\/extraPages\.jsonl line 2: page id \d+ is listed twice$/.test(p)),
     problems.join('\n'),
   );
 });
@@ -415,7 +489,7 @@ test('salvage export --format wacz writes DIR-name.wacz by default; bad input an
   mkdirSync(cwd);
   const ok = await cli(['export', archive, '--format', 'wacz', '-q'], cwd);
   assert.equal(ok.status, 0, ok.stderr);
-  assert.match(ok.stdout, /^\d+ pages, \d+ records in 2 WARC files → .*archive\.wacz/);
+  assert.match(ok.stdout, /^\d+ pages \(\d+ in pages\.jsonl\), \d+ records in 2 WARC files → .*archive\.wacz/);
   assert.deepEqual((await checkWacz(join(cwd, 'archive.wacz'))).problems, []);
 
   const imported = join(work, 'imported');

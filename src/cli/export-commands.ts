@@ -8,6 +8,7 @@ import {
   COMPACT_MAX_FILES,
   DEFAULT_BAG_OPTIONS,
   DEFAULT_EXPORT_SITE_OPTIONS,
+  DEFAULT_WACZ_OPTIONS,
   exportBag,
   exportDump,
   exportSite,
@@ -69,7 +70,17 @@ export function registerExportCommands(program: Command): void {
     )
     .option(
       '--no-page-text',
-      "wacz: pages/pages.jsonl without the articles' text (a replay opens it faster; its search then has titles only)",
+      "wacz: page entries without the articles' text (a smaller WACZ; a replay's search then has titles only)",
+    )
+    .option(
+      '--main-pages <n>',
+      `wacz: list at most N pages, the most recently published, in pages/pages.jsonl and the others in pages/extraPages.jsonl; "all" lists every page in pages.jsonl (ReplayWeb.page loads pages.jsonl whole before it replays anything) (default: ${DEFAULT_WACZ_OPTIONS.mainPages})`,
+      (value: string) => {
+        if (value === 'all') return Infinity;
+        const n = Number(value);
+        if (!Number.isSafeInteger(n) || n < 0) throw new InvalidArgumentError('must be a whole number ≥ 0, or "all"');
+        return n;
+      },
     )
     .option(
       '--organization <name>',
@@ -102,8 +113,10 @@ and renamed when complete, so a dump under its name is always whole.
 --format wacz packages the archive's captures for web-archive tools (ReplayWeb.page, pywb):
 archive/ holds every WARC of captures/ and media/captures/ (as pages-<name> and media-<name>,
 copied byte for byte and stored uncompressed), indexes/index.cdxj their response and revisit
-records (from 3,000 records a ZipNum index: index.cdx.gz and index.idx), pages/pages.jsonl one entry per article page (original URL, capture time, title and
-extracted text), datapackage.json every file's SHA-256 and size. Taken-down articles
+records (from 3,000 records a ZipNum index: index.cdx.gz and index.idx), one entry per article
+page (original URL, capture time, title and extracted text): the ${DEFAULT_WACZ_OPTIONS.mainPages} most recently published
+in pages/pages.jsonl (--main-pages), the others in pages/extraPages.jsonl; datapackage.json every
+file's SHA-256 and size. Taken-down articles
 (takedowns.yaml, applied by salvage index) are left out with their captures and images.
 
 bagit: BAG/data holds the article files, the images and a consistent copy of the media index,
@@ -132,6 +145,8 @@ Examples:
         await bagCommand(dir, flags, progressWriter(flags['quiet'] === true));
         return;
       }
+      if (flags['format'] !== 'wacz' && flags['mainPages'] !== undefined)
+        throw new SalvageError('CONFIG_INVALID', `--main-pages is for --format wacz, not ${flags['format'] as string}`);
       const bagOnly = ['organization', 'description', 'replace'].filter(
         (f) => flags[f] !== undefined && flags[f] !== false,
       );
@@ -309,6 +324,7 @@ async function exportWacz(dir: string, flags: Record<string, unknown>): Promise<
   };
   const report = await writeWacz(dir, out, {
     pageText: flags['pageText'] !== false,
+    ...(typeof flags['mainPages'] === 'number' ? { mainPages: flags['mainPages'] } : {}),
     onProgress: show,
     onLeftover: (l) => {
       progress.done();
@@ -322,13 +338,13 @@ async function exportWacz(dir: string, flags: Record<string, unknown>): Promise<
     );
   if (report.damagedCount > 20) process.stderr.write(`… and ${report.damagedCount - 20} more damaged stretches\n`);
   for (const p of report.pagesLeftOut.slice(0, 20))
-    process.stderr.write(`not in pages.jsonl: ${p.path}: ${p.reason}\n`);
+    process.stderr.write(`not in the page lists: ${p.path}: ${p.reason}\n`);
   if (report.pagesLeftOutCount > 20)
-    process.stderr.write(`… and ${report.pagesLeftOutCount - 20} more article files not in pages.jsonl\n`);
+    process.stderr.write(`… and ${report.pagesLeftOutCount - 20} more article files not in the page lists\n`);
   if (flags['json'] === true) process.stdout.write(JSON.stringify(report) + '\n');
   else
     process.stdout.write(
-      `${report.pages} pages, ${report.records} records in ${report.warcs.length} WARC files${report.takenDown.length > 0 ? ` (${report.takenDown.length} taken-down articles left out, ${report.withheldRecords} records)` : ''} → ${report.out} (${mb(report.bytes)}, sha256 ${report.sha256}) in ${report.seconds.toFixed(1)} s\n`,
+      `${report.pages} pages (${report.mainPages} in pages.jsonl), ${report.records} records in ${report.warcs.length} WARC files${report.takenDown.length > 0 ? ` (${report.takenDown.length} taken-down articles left out, ${report.withheldRecords} records)` : ''} → ${report.out} (${mb(report.bytes)}, sha256 ${report.sha256}) in ${report.seconds.toFixed(1)} s\n`,
     );
 }
 

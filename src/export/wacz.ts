@@ -3,7 +3,8 @@
  * (https://specs.webrecorder.net/wacz/1.1.1/), the format ReplayWeb.page, pywb and Browsertrix
  * read: a ZIP of `archive/` (every WARC, stored uncompressed so a replay reads records by byte
  * range), `indexes/index.cdxj` (sorted CDXJ; a ZipNum index when large), `pages/pages.jsonl`
- * (one entry per article page with its title and extracted text) and `datapackage.json` (every
+ * and `pages/extraPages.jsonl` (one entry per article page with its title and extracted text:
+ * the newest 1,000 in the first, the rest in the second) and `datapackage.json` (every
  * file's SHA-256 and size), with `datapackage-digest.json` (the manifest's own hash).
  *
  * Not js-wacz (@harvard-lil/js-wacz 0.1.6, read and run on the demo's WARCs 2026-12-07): it
@@ -46,7 +47,7 @@ import {
   type WaczDamage,
   type WaczWarc,
 } from './wacz-index.js';
-import { pageLines, withheldCaptures, type PagesTally } from './wacz-pages.js';
+import { pageEntries, pagesHeader, PageSplit, withheldCaptures, type PagesTally } from './wacz-pages.js';
 
 export type { WaczDamage } from './wacz-index.js';
 
@@ -57,6 +58,7 @@ export const WACZ_INDEX_PATH = 'indexes/index.cdxj';
 export const WACZ_ZIPNUM_PATH = `indexes/${ZIPNUM_FILE}`;
 export const WACZ_ZIPNUM_IDX_PATH = 'indexes/index.idx';
 export const WACZ_PAGES_PATH = 'pages/pages.jsonl';
+export const WACZ_EXTRA_PAGES_PATH = 'pages/extraPages.jsonl';
 
 export const DEFAULT_WACZ_OPTIONS = {
   /**
@@ -74,6 +76,12 @@ export const DEFAULT_WACZ_OPTIONS = {
    * (79 MB deflated in the ZIP), 26 MB without (measured 2026-12-07, 49,108 pages).
    */
   pageText: true,
+  /**
+   * At most this many pages in pages.jsonl, the most recently published; the others go to
+   * extraPages.jsonl (wacz-pages.ts `PageSplit` says why: ReplayWeb.page loads all of
+   * pages.jsonl before the first replay, 72 s for 49,108 pages, 7 s for 1,000). Infinity: all.
+   */
+  mainPages: 1000,
 } as const;
 
 export interface WriteWaczOptions {
@@ -92,8 +100,10 @@ export interface WriteWaczOptions {
   zipNumFrom?: number;
   /** Lines per ZipNum block. Default {@link DEFAULT_WACZ_OPTIONS}. */
   zipNumBlockLines?: number;
-  /** Whether pages.jsonl entries carry the article's text. Default true ({@link DEFAULT_WACZ_OPTIONS}). */
+  /** Whether page entries carry the article's text. Default true ({@link DEFAULT_WACZ_OPTIONS}). */
   pageText?: boolean;
+  /** Pages listed in pages.jsonl at most, the newest; the rest in extraPages.jsonl. Infinity: all. Default {@link DEFAULT_WACZ_OPTIONS}. */
+  mainPages?: number;
 }
 
 export type WaczProgress =
@@ -124,9 +134,11 @@ export interface WaczReport {
   records: number;
   /** `cdxj`: indexes/index.cdxj; `zipnum`: indexes/index.cdx.gz and indexes/index.idx. */
   index: 'cdxj' | 'zipnum';
-  /** Entries in pages.jsonl. */
+  /** Page entries: pages.jsonl's and extraPages.jsonl's. */
   pages: number;
-  /** Article files not in pages.jsonl, with why (first {@link MAX_LISTED}; `pagesLeftOutCount` counts all). */
+  /** Of them, in pages.jsonl (the rest are in extraPages.jsonl). */
+  mainPages: number;
+  /** Article files in neither page list, with why (first {@link MAX_LISTED}; `pagesLeftOutCount` counts all). */
   pagesLeftOut: { path: string; reason: string }[];
   pagesLeftOutCount: number;
   /** Stretches of WARC bytes holding no whole record: copied, not indexed (first {@link MAX_LISTED}). */
@@ -178,9 +190,15 @@ export async function writeWacz(
   const { takenDown, withheldKeys } = withheldCaptures(dir);
 
   const name = basename(out);
-  for (const l of cleanFileLeftovers(parent, [`.${name}.partial-`, `.${name}.index.partial-`])) options.onLeftover?.(l);
+  for (const l of cleanFileLeftovers(parent, [
+    `.${name}.partial-`,
+    `.${name}.index.partial-`,
+    `.${name}.pages.partial-`,
+  ]))
+    options.onLeftover?.(l);
   const temp = join(parent, `.${name}.partial-${process.pid}`);
   const tableFile = join(parent, `.${name}.index.partial-${process.pid}`);
+  const pagesFile = join(parent, `.${name}.pages.partial-${process.pid}`);
   rmSync(tableFile, { force: true });
   const table = new CdxjTable(tableFile);
   const damaged: WaczDamage[] = [];
@@ -257,23 +275,18 @@ export async function writeWacz(
     const pages: PagesTally = { count: 0, leftOut: [], leftOutCount: 0, maxListed: MAX_LISTED };
     const down = new Set(takenDown);
     const published = files.filter((f) => !down.has(f.id));
-    entry(
-      WACZ_PAGES_PATH,
-      () =>
-        Readable.from(
-          pageLines(dir, published, {
-            title,
-            tableFile,
-            text: options.pageText ?? DEFAULT_WACZ_OPTIONS.pageText,
-            tally: pages,
-            signal: options.signal,
-            onProgress: (n, of) => {
-              if (n % PROGRESS_PAGES === 0 || n === of) options.onProgress?.({ phase: 'pages', done: n, of });
-            },
-          }),
-        ),
-      true,
-    );
+    const text = options.pageText ?? DEFAULT_WACZ_OPTIONS.pageText;
+    const split = new PageSplit(pagesFile, options.mainPages ?? DEFAULT_WACZ_OPTIONS.mainPages);
+    const entries = pageEntries(dir, published, {
+      tableFile,
+      text,
+      tally: pages,
+      signal: options.signal,
+      onProgress: (n, of) => {
+        if (n % PROGRESS_PAGES === 0 || n === of) options.onProgress?.({ phase: 'pages', done: n, of });
+      },
+    });
+    entry(WACZ_PAGES_PATH, () => Readable.from(split.mainLines(pagesHeader('pages', title, text), entries)), true);
 
     sink = createWriteStream(temp);
     const whole = createHash('sha256');
@@ -287,6 +300,14 @@ export async function writeWacz(
     });
     const written = pipeline(zip.outputStream, counted, sink);
     written.catch(() => undefined);
+    // extraPages.jsonl once pages.jsonl is whole: only then is it known whether any page is left for it.
+    await Promise.race([Promise.all(resources), failed]);
+    if (split.extra > 0)
+      entry(
+        WACZ_EXTRA_PAGES_PATH,
+        () => Readable.from(split.extraLines(pagesHeader('extra-pages', `${title}: more pages`, text))),
+        true,
+      );
     const listed = await Promise.race([Promise.all(resources), failed]);
     const datapackage = {
       profile: 'data-package',
@@ -294,7 +315,7 @@ export async function writeWacz(
       title,
       description:
         options.description ??
-        `Captures rescued from the Wayback Machine by salvage: ${pages.count} article pages (with their extracted text in ${WACZ_PAGES_PATH}), ${records} records in ${warcs.length} WARC files.`,
+        `Captures rescued from the Wayback Machine by salvage: ${pages.count} article pages${text ? ' with their extracted text' : ''} (${split.extra > 0 ? `the ${split.main} most recently published in ${WACZ_PAGES_PATH}, the others in ${WACZ_EXTRA_PAGES_PATH}` : `in ${WACZ_PAGES_PATH}`}), ${records} records in ${warcs.length} WARC files.`,
       created: new Date().toISOString(),
       software: `salvage ${salvageVersion()}`,
       resources: listed,
@@ -330,6 +351,7 @@ export async function writeWacz(
       records,
       index: zipNum ? 'zipnum' : 'cdxj',
       pages: pages.count,
+      mainPages: split.main,
       pagesLeftOut: pages.leftOut,
       pagesLeftOutCount: pages.leftOutCount,
       damaged,
@@ -350,6 +372,7 @@ export async function writeWacz(
   } finally {
     table.close();
     rmSync(tableFile, { force: true });
+    rmSync(pagesFile, { force: true });
   }
 }
 

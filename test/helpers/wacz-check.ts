@@ -10,7 +10,8 @@
  * but datapackage.json and datapackage-digest.json; the digest file's hash; WARCs stored
  * uncompressed; CDXJ lines well formed, keyed by the URL's SURT and in byte order; each line's
  * offset and length holding exactly one record of the named WARC whose target URI, date, type,
- * status and digest match; pages.jsonl well formed, each page's url and ts found in the index.
+ * status and digest match; pages.jsonl and any other JSONL page list in pages/ (extraPages.jsonl)
+ * well formed, no page id in two lists, each page's url and ts found in the index.
  *
  * Run by hand on any WACZ: `node --import tsx test/helpers/wacz-check.ts FILE.wacz`.
  */
@@ -27,6 +28,7 @@ export interface WaczCheck {
   files: string[];
   /** CDXJ lines checked against their records. */
   records: number;
+  /** Page entries in all the page lists. */
   pages: number;
 }
 
@@ -209,13 +211,15 @@ export async function checkWacz(path: string): Promise<WaczCheck> {
       }
     }
 
-    // pages.jsonl ("pages.jsonl"): a header, then url and RFC 3339 ts on every line.
+    // pages.jsonl ("pages.jsonl"): a header, then url and RFC 3339 ts on every line; other JSONL
+    // files in pages/ ("e.g. extraPages.jsonl") in the same format. A page id listed twice across them is a problem.
     let pages = 0;
-    if (entries.has('pages/pages.jsonl')) {
-      const lines = (await text('pages/pages.jsonl')).split('\n');
+    const ids = new Set<string>();
+    for (const list of files.filter((f) => /^pages\/[^/]+\.jsonl$/.test(f))) {
+      const lines = (await text(list)).split('\n');
       if (lines.at(-1) === '') lines.pop();
       for (const [i, line] of lines.entries()) {
-        const where = `pages/pages.jsonl line ${i + 1}`;
+        const where = `${list} line ${i + 1}`;
         let page: Record<string, unknown>;
         try {
           page = JSON.parse(line) as Record<string, unknown>;
@@ -236,6 +240,10 @@ export async function checkWacz(path: string): Promise<WaczCheck> {
         }
         for (const field of ['title', 'text', 'id'])
           if (field in page && typeof page[field] !== 'string') problems.push(`${where}: ${field} is not a string`);
+        if (typeof page['id'] === 'string') {
+          if (ids.has(page['id'])) problems.push(`${where}: page id ${page['id']} is listed twice`);
+          ids.add(page['id']);
+        }
         const ts14 = new Date(ts).toISOString().replace(/[-:T]/g, '').slice(0, 14);
         if (!indexed.has(`${url} ${ts14}`)) problems.push(`${where}: ${ts14} ${url} is not in the index`);
       }
