@@ -296,7 +296,11 @@ Examples:
       const r = report.replay;
       if (r !== undefined && flags['json'] !== true)
         process.stdout.write(
-          `replay: WACZ ${mb(r.waczBytes)} (${r.captures} captures), ReplayWeb.page ${r.replayWebPage}; ${r.linked} articles link the page as captured${r.notInWacz > 0 ? `, ${r.notInWacz} whose URL the WACZ does not hold do not` : ''}\n`,
+          `replay: WACZ ${mb(r.waczBytes)} (${r.captures} captures), ReplayWeb.page ${r.replayWebPage}; ${r.linked} articles link the page as captured${r.notInWacz > 0 ? `, ${r.notInWacz} whose URL the WACZ does not hold do not` : ''}${r.shownAsBytes > 0 ? `, ${r.shownAsBytes} whose captured page a replay would show as gzip bytes do not` : ''}\n`,
+        );
+      if (r !== undefined && r.shownAsBytes > 0)
+        process.stderr.write(
+          `note: the Wayback served ${r.shownAsBytes} articles' captured pages gzipped without saying so (Content-Encoding missing); ReplayWeb.page would show their bytes, so their pages have no link to the page as captured (their Markdown was read from the decoded page)\n`,
         );
       if (r !== undefined && r.notInWacz > 0)
         process.stderr.write(

@@ -2,7 +2,7 @@
  * The WACZ a mirror publishes for its replay, read once before the export writes anything:
  * checked to be a WACZ, checked to hold nothing the archive has taken down (README "Takedowns":
  * the mirror must not publish it, and a replay would), its captured URLs noted so only articles
- * it can replay get the link, and hashed (the replay page's address of it carries the hash).
+ * it can replay get the link (not those whose page a replay would show as gzip bytes), and hashed (the replay page's address of it carries the hash).
  */
 import { createHash } from 'node:crypto';
 import { stat } from 'node:fs/promises';
@@ -22,6 +22,14 @@ export interface ReplayWacz {
   captures: number;
   /** Whether it holds a capture of the original URL `url` (at any time: a replay shows the closest). */
   holds(url: string): boolean;
+  /**
+   * Whether its capture of `url` at `timestamp` (14 digits) is a page a replay shows as bytes: its
+   * payload is gzip its headers do not declare (store/undeclared-gzip.ts).
+   */
+  showsAsBytes(url: string, timestamp: string): boolean;
+  /** Page records whose start was read, and how many of them a replay shows as bytes. */
+  pagesChecked: number;
+  shownAsBytes: number;
 }
 
 /** Taken-down captures named in the error (the count says how many more). */
@@ -43,19 +51,24 @@ function urlKey(url: string): number {
  */
 export async function readReplayWacz(file: string, dir: string): Promise<ReplayWacz> {
   const keys = new Set<number>();
+  const asBytes = new Set<number>();
   const withheld: string[] = [];
   const index = SearchIndex.openDir(dir, { readonly: true });
-  let captures: number;
+  let summary: Awaited<ReturnType<typeof readWaczIndex>>;
   try {
     const takenDown = new Set(index.takedowns().map((t) => t.id));
     const images = index.takenDownImages();
-    ({ captures } = await readWaczIndex(file, (url) => {
-      keys.add(urlKey(url));
-      if (takenDown.size === 0) return;
-      const id = articleIdFromUrl(url) ?? index.takedownByOriginalUrl(url)?.id;
-      if (id !== undefined && takenDown.has(id)) withheld.push(`#${id} ${url}`);
-      else if (images.has(imageKey(url))) withheld.push(`an image of a taken-down article, ${url}`);
-    }));
+    summary = await readWaczIndex(
+      file,
+      (url) => {
+        keys.add(urlKey(url));
+        if (takenDown.size === 0) return;
+        const id = articleIdFromUrl(url) ?? index.takedownByOriginalUrl(url)?.id;
+        if (id !== undefined && takenDown.has(id)) withheld.push(`#${id} ${url}`);
+        else if (images.has(imageKey(url))) withheld.push(`an image of a taken-down article, ${url}`);
+      },
+      { onShownAsBytes: (url, timestamp) => asBytes.add(urlKey(`${timestamp} ${url}`)) },
+    );
   } finally {
     index.close();
   }
@@ -71,7 +84,16 @@ export async function readReplayWacz(file: string, dir: string): Promise<ReplayW
     digests: { sha256 },
     bytes,
   } = await hashFile(file, ['sha256']);
-  return { file, sha256, bytes, captures, holds: (url) => keys.has(urlKey(url)) };
+  return {
+    file,
+    sha256,
+    bytes,
+    captures: summary.captures,
+    holds: (url) => keys.has(urlKey(url)),
+    showsAsBytes: (url, timestamp) => asBytes.has(urlKey(`${timestamp} ${url}`)),
+    pagesChecked: summary.pagesChecked,
+    shownAsBytes: summary.shownAsBytes,
+  };
 }
 
 /** Whether the file `old` (the previous export's WACZ) is `wacz`'s file, or has its size and SHA-256. */

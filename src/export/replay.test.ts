@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { crc32 } from 'node:zlib';
+import { crc32, gzipSync } from 'node:zlib';
 import { createFixtureArchive, FFFD_URL, FIXTURE_ARTICLES } from '../../test/helpers/reader-fixture.js';
 import { writeWacz } from './wacz.js';
 import { serializeResponseRecord } from '../store/index.js';
@@ -21,6 +21,14 @@ const CAPTURED = [
   { id: 101, url: 'https://www.hkcnews.com/article/101/x' },
   { id: 107, url: FFFD_URL },
 ];
+/**
+ * Captured gzipped: 105 with `Content-Encoding: gzip` (a replay decodes it), 103 without (as the
+ * Wayback serves some captures: a replay would show its bytes as text).
+ */
+const GZIPPED = [
+  { id: 105, url: 'https://www.hkcnews.com/article/105/x', declared: true },
+  { id: 103, url: 'https://www.hkcnews.com/article/103/x', declared: false },
+];
 /** The fixture's default capture time (test/helpers/reader-fixture.ts). */
 const TIMESTAMP = '20210628174710';
 
@@ -31,16 +39,28 @@ process.on('exit', () => rmSync(work, { recursive: true, force: true }));
 async function archiveWithWacz(name: string): Promise<{ dir: string; wacz: string; cleanup: () => void }> {
   const fixture = createFixtureArchive();
   mkdirSync(join(fixture.dir, 'captures'));
-  const records = await Promise.all(
-    CAPTURED.map(({ id, url }) =>
+  const page = (id: number): Buffer => Buffer.from(`<!doctype html><title>${id}</title><h1>article ${id}</h1>`);
+  const records = await Promise.all([
+    ...CAPTURED.map(({ id, url }) =>
       serializeResponseRecord({
         url,
         timestamp: TIMESTAMP,
         httpHeaders: { 'Content-Type': 'text/html; charset=utf-8' },
-        payload: Buffer.from(`<!doctype html><title>${id}</title><h1>article ${id}</h1>`),
+        payload: page(id),
       }),
     ),
-  );
+    ...GZIPPED.map(({ id, url, declared }) =>
+      serializeResponseRecord({
+        url,
+        timestamp: TIMESTAMP,
+        httpHeaders: {
+          'Content-Type': 'text/html; charset=utf-8',
+          ...(declared ? { 'Content-Encoding': 'gzip' } : {}),
+        },
+        payload: gzipSync(page(id)),
+      }),
+    ),
+  ]);
   writeFileSync(join(fixture.dir, 'captures', 'test-00001.warc.gz'), Buffer.concat(records));
   const wacz = join(work, `${name}.wacz`);
   await writeWacz(fixture.dir, wacz);
@@ -102,9 +122,10 @@ test('--wacz adds the WACZ, ReplayWeb.page and the replay page, and reports them
   assert.match(read(site, REPLAY_FILES.license), /GNU AFFERO GENERAL PUBLIC LICENSE/);
   const r = report.replay;
   assert.ok(r !== undefined);
-  assert.equal(r.captures, CAPTURED.length);
-  assert.equal(r.linked, CAPTURED.length);
-  assert.equal(r.notInWacz, FIXTURE_ARTICLES.length - CAPTURED.length);
+  assert.equal(r.captures, CAPTURED.length + GZIPPED.length);
+  assert.equal(r.linked, CAPTURED.length + 1);
+  assert.equal(r.shownAsBytes, 1);
+  assert.equal(r.notInWacz, FIXTURE_ARTICLES.length - CAPTURED.length - GZIPPED.length);
   assert.equal(r.waczBytes, statSync(archive.wacz).size);
   assert.match(r.waczSha256, /^[0-9a-f]{64}$/);
   assert.equal(report.files, plainReport.files + REPLAY_FILE_COUNT);
@@ -119,6 +140,11 @@ test('an article whose capture the WACZ holds links the page as captured, relati
     const params = new URLSearchParams(href.slice(href.indexOf('#') + 1));
     assert.deepEqual([params.get('url'), params.get('ts')], [url, TIMESTAMP]);
   }
+});
+
+test('a page the Wayback served gzipped without saying so gets no link (a replay would show its bytes); declared gzip does', () => {
+  assert.equal(capturedHref(read(site, 'article/103/index.html')), undefined);
+  assert.ok(capturedHref(read(site, 'article/105/index.html'))?.startsWith('../../replay/#'));
 });
 
 test('no link where the WACZ lacks the capture, nor in an export without a WACZ', () => {

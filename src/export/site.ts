@@ -145,6 +145,11 @@ export interface ExportSiteReport {
     captures: number;
     linked: number;
     notInWacz: number;
+    /**
+     * Articles left without the link because the WACZ's capture of their page is gzip its headers
+     * do not declare (the Wayback served it so): a replay would show its bytes as text.
+     */
+    shownAsBytes: number;
     files: number;
     replayWebPage: string;
   };
@@ -252,6 +257,7 @@ export async function exportSite(dir: string, options: ExportSiteOptions): Promi
   const wacz = options.wacz === undefined ? undefined : await readReplayWacz(options.wacz, dir);
   let linked = 0;
   let notInWacz = 0;
+  let shownAsBytes = 0;
   // Before anything else: an earlier run killed midway left its build folder (and maybe the
   // previous site moved aside); remove those of dead processes, never a live one's.
   const leftovers = cleanSiteLeftovers(dirname(out), basename(out), out);
@@ -321,6 +327,10 @@ export async function exportSite(dir: string, options: ExportSiteOptions): Promi
             captureHref: (capture) => {
               if (!wacz.holds(capture.url)) {
                 notInWacz++;
+                return undefined;
+              }
+              if (wacz.showsAsBytes(capture.url, capture.timestamp)) {
+                shownAsBytes++;
                 return undefined;
               }
               linked++;
@@ -477,6 +487,7 @@ export async function exportSite(dir: string, options: ExportSiteOptions): Promi
               captures: wacz.captures,
               linked,
               notInWacz,
+              shownAsBytes,
               files: REPLAY_FILE_COUNT,
               replayWebPage: replayFiles.version,
             },

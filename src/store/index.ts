@@ -64,3 +64,4 @@ export {
   type WarcPlace,
 } from './warc-verify.js';
 export { checkMediaFiles, type MediaCheckSummary } from './media-verify.js';
+export { undeclaredGzip } from './undeclared-gzip.js';
