@@ -24,29 +24,23 @@ import { join, resolve } from 'node:path';
 import { createHash } from 'node:crypto';
 import { gunzipSync } from 'node:zlib';
 import Database from 'better-sqlite3';
-import { rescue, rescueMedia } from '../src/crawl/index.js';
-import { hkcnews } from '../src/sites/index.js';
-import { startWaybackSimulator, type WaybackSimulator } from '../src/devtools/wayback-sim/index.js';
-import { Politeness, WaybackClient } from '../src/wayback/index.js';
 import { exportBag, jsonPart, type ExportBagReport } from '../src/export/index.js';
 import { articleImages, parseArchiveFile } from '../src/markdown/index.js';
 import { isSalvageError } from '../src/errors.js';
 import { checkBag, readBagInfo } from './helpers/bag-check.js';
 import { checkWacz } from './helpers/wacz-check.js';
+import { rescueDemo } from './helpers/demo-rescue.js';
 import { verifyPath } from '../src/verify/index.js';
 import type { IntegrityFinding } from '../src/store/index.js';
 import { buildIndex } from '../src/search/index.js';
 
 const ROOT = resolve(import.meta.dirname, '..');
 const CLI = join(ROOT, 'src/cli/main.ts');
-/** The simulator's limits and salvage's rates and waits scaled alike: seconds, not minutes. */
-const SCALE = 50;
 const BAGGED = new Date('2026-12-07T10:00:00Z');
 
 const work = mkdtempSync(join(tmpdir(), 'salvage-bag-test-'));
 after(() => rmSync(work, { recursive: true, force: true }));
 const archive = join(work, 'archive');
-let sim: WaybackSimulator;
 let bag: string;
 let report: ExportBagReport;
 
@@ -60,18 +54,7 @@ function files(dir: string, rel = ''): string[] {
 }
 
 before(async () => {
-  sim = await startWaybackSimulator({ siteDir: join(ROOT, 'demo/site'), timeScale: SCALE });
-  const client = new WaybackClient({
-    baseUrl: sim.url,
-    politeness: new Politeness({ timeScale: SCALE }),
-    timeoutMs: 60_000 / SCALE,
-  });
-  try {
-    await rescue({ site: hkcnews, outDir: archive, client });
-    await rescueMedia({ archiveDir: archive, client });
-  } finally {
-    await client.close();
-  }
+  await rescueDemo(archive, { media: true });
   bag = join(work, 'bag');
   report = await exportBag(archive, {
     out: bag,
@@ -80,9 +63,6 @@ before(async () => {
     parts: [jsonPart('coverage.json', 'the coverage report', () => ({ site: 'hkcnews' }))],
     now: () => BAGGED,
   });
-});
-after(async () => {
-  await sim.close();
 });
 
 test('the bag of a rescued archive passes the RFC 8493 check: declaration, complete manifests, right digests, tag manifests, Payload-Oxum', () => {

@@ -25,12 +25,11 @@ import { tmpdir } from 'node:os';
 import { join, relative, resolve } from 'node:path';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import Database from 'better-sqlite3';
-import { startWaybackSimulator } from '../src/devtools/wayback-sim/index.js';
 import { verifyPath } from '../src/verify/index.js';
+import { archiveDemo } from './helpers/demo-rescue.js';
 
 const ROOT = resolve(import.meta.dirname, '..');
 const CLI = join(ROOT, 'src/cli/main.ts');
-const SCALE = 50;
 const EXIT_DAMAGE = 65;
 
 const work = mkdtempSync(join(tmpdir(), 'salvage-verify-test-'));
@@ -150,23 +149,8 @@ function places(dir: string): Place[] {
 }
 
 before(async () => {
-  const sim = await startWaybackSimulator({ siteDir: join(ROOT, 'demo/site'), timeScale: SCALE });
-  try {
-    const r = await cli([
-      'archive',
-      'hkcnews',
-      '--out',
-      reference,
-      '--wayback',
-      sim.url,
-      '--time-scale',
-      String(SCALE),
-      '--quiet',
-    ]);
-    assert.equal(r.status, 0, r.stderr);
-  } finally {
-    await sim.close();
-  }
+  const r = await archiveDemo(reference, cli);
+  assert.equal(r.status, 0, r.stderr);
 });
 
 test('a freshly rescued archive verifies clean (exit 0): every record, article, image and database, and nothing it read changed', async () => {

@@ -26,16 +26,15 @@ import { gunzipSync } from 'node:zlib';
 import { getSurt, WARCParser } from 'warcio';
 import yauzl from 'yauzl';
 import { ZipFile } from 'yazl';
-import { startWaybackSimulator } from '../src/devtools/wayback-sim/index.js';
 import { writeWacz } from '../src/export/index.js';
 import { buildIndex } from '../src/search/index.js';
 import { checkWacz } from './helpers/wacz-check.js';
+import { archiveDemo } from './helpers/demo-rescue.js';
 
 const ROOT = resolve(import.meta.dirname, '..');
 const CLI = join(ROOT, 'src/cli/main.ts');
 /** tsx by path: the CLI runs in a folder of its own (the default --out lands there), outside this package. */
 const TSX = import.meta.resolve('tsx');
-const SCALE = 50;
 const work = mkdtempSync(join(tmpdir(), 'salvage-wacz-test-'));
 const archive = join(work, 'archive');
 after(() => rmSync(work, { recursive: true, force: true }));
@@ -51,23 +50,8 @@ async function cli(args: string[], cwd = ROOT): Promise<{ status: number | null;
 }
 
 before(async () => {
-  const sim = await startWaybackSimulator({ siteDir: join(ROOT, 'demo/site'), timeScale: SCALE });
-  try {
-    const r = await cli([
-      'archive',
-      'hkcnews',
-      '--out',
-      archive,
-      '--wayback',
-      sim.url,
-      '--time-scale',
-      String(SCALE),
-      '-q',
-    ]);
-    assert.equal(r.status, 0, r.stderr);
-  } finally {
-    await sim.close();
-  }
+  const r = await archiveDemo(archive, cli);
+  assert.equal(r.status, 0, r.stderr);
 });
 
 /** Every record of the archive's WARCs, read with warcio (not salvage's reader). */
