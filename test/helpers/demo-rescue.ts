@@ -10,6 +10,7 @@ import { rescue, rescueMedia, type MediaSummary, type RescueSummary } from '../.
 import { startWaybackSimulator } from '../../src/devtools/wayback-sim/index.js';
 import { hkcnews } from '../../src/sites/index.js';
 import { Politeness, WaybackClient } from '../../src/wayback/index.js';
+import { runCli, type CliRun } from './run-cli.js';
 
 const DEMO_SITE = resolve(import.meta.dirname, '../../demo/site');
 /**
@@ -63,25 +64,14 @@ export async function rescueDemo(dir: string, options: RescueDemoOptions = {}): 
   });
 }
 
-/** A finished CLI run. */
-export interface CliRun {
-  status: number | null;
-  stdout: string;
-  stderr: string;
-}
-
 /**
- * Rescues the demo site into `dir` with `salvage archive hkcnews --quiet` (pages, images and
- * coverage.json), run by `cli` (the test's own way of starting the CLI, which must not block this
- * process: the simulator lives here and must keep answering), and returns that run.
+ * Rescues the demo site into `dir` with the real `salvage archive hkcnews --quiet` (pages, images
+ * and coverage.json), in a child process (runCli: the simulator lives here and must keep
+ * answering), and returns that run.
  */
-export async function archiveDemo(
-  dir: string,
-  cli: (args: string[]) => Promise<CliRun>,
-  options: Pick<RescueDemoOptions, 'timeScale'> = {},
-): Promise<CliRun> {
+export async function archiveDemo(dir: string, options: Pick<RescueDemoOptions, 'timeScale'> = {}): Promise<CliRun> {
   const timeScale = options.timeScale ?? DEMO_TIME_SCALE;
   return withDemoSimulator(timeScale, (url) =>
-    cli(['archive', 'hkcnews', '--out', dir, '--wayback', url, '--time-scale', String(timeScale), '--quiet']),
+    runCli(['archive', 'hkcnews', '--out', dir, '--wayback', url, '--time-scale', String(timeScale), '--quiet']),
   );
 }
