@@ -26,6 +26,7 @@ import { hkcnews } from '../src/sites/index.js';
 import { startWaybackSimulator, type WaybackSimulator } from '../src/devtools/wayback-sim/index.js';
 import { Politeness, WaybackClient, type PolitenessEvent } from '../src/wayback/index.js';
 import { articleTree } from '../scripts/archive-tree.js';
+import { runCli } from './helpers/run-cli.js';
 
 const ROOT = resolve(import.meta.dirname, '..');
 const SITE = join(ROOT, 'demo/site');
@@ -352,24 +353,6 @@ test('a URL prefix rescues an outlet without a site module: the profile is kept 
 
 // ---- WARC files are evidence (issue 12): a lost state is rebuilt from them, never the reverse ----
 
-/** Run the CLI without blocking this process (the simulator lives here and must keep answering). */
-async function cli(args: string[]): Promise<{ status: number | null; stdout: string; stderr: string }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', CLI, ...args], {
-    cwd: ROOT,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (d: Buffer) => {
-    stdout += d.toString();
-  });
-  child.stderr.on('data', (d: Buffer) => {
-    stderr += d.toString();
-  });
-  const status = await new Promise<number | null>((ok) => child.once('exit', ok));
-  return { status, stdout, stderr };
-}
-
 /** The pages only: these tests count page requests against a reference rescued without images. */
 const archiveArgs = (out: string): string[] => [
   'archive',
@@ -385,7 +368,7 @@ const archiveArgs = (out: string): string[] => [
 
 test('salvage archive rescues the images after the pages: each as its capture fate says, counted in status and coverage.json', async () => {
   const out = join(work, 'with-images');
-  const r = await cli(archiveArgs(out).filter((a) => a !== '--no-media'));
+  const r = await runCli(archiveArgs(out).filter((a) => a !== '--no-media'));
   assert.equal(r.status, 0, r.stderr);
   const images = manifest.articles
     .filter((a) => a.outcome === 'ok')
@@ -400,7 +383,7 @@ test('salvage archive rescues the images after the pages: each as its capture fa
   const coverage = JSON.parse(readFileSync(join(out, 'coverage.json'), 'utf8')) as { media?: { byOutcome: object } };
   assert.deepEqual(coverage.media?.byOutcome, want);
   assert.match(r.stdout, new RegExp(`images: ${want['stored']} of ${fates.size} images stored`));
-  const status = await cli(['status', out]);
+  const status = await runCli(['status', out]);
   assert.match(status.stdout, new RegExp(`^images: ${want['stored']} of ${fates.size} images stored`, 'm'));
   // Every stored image is the manifest's capture, byte for byte (the Wayback digest of its file).
   const db = new Database(join(out, 'media/media.sqlite'), { readonly: true });
@@ -418,7 +401,7 @@ test('salvage archive rescues the images after the pages: each as its capture fa
   }
   // A second run asks for no image again.
   sim.resetStats();
-  const again = await cli(archiveArgs(out).filter((a) => a !== '--no-media'));
+  const again = await runCli(archiveArgs(out).filter((a) => a !== '--no-media'));
   assert.equal(again.status, 0, again.stderr);
   assert.equal(sim.stats().requests.capture, 0);
 });
@@ -482,7 +465,7 @@ for (const [i, [how, lose]] of LOSSES.entries()) {
     for (const f of ['state.sqlite-wal', 'state.sqlite-shm']) rmSync(join(out, f), { force: true });
     lose(join(out, 'state.sqlite'));
     if (how === 'missing') {
-      const status = await cli(['status', out]);
+      const status = await runCli(['status', out]);
       assert.equal(status.status, 1);
       assert.match(
         status.stderr,
@@ -490,7 +473,7 @@ for (const [i, [how, lose]] of LOSSES.entries()) {
       );
     }
     sim.resetStats();
-    const r = await cli([...archiveArgs(out)]);
+    const r = await runCli([...archiveArgs(out)]);
     assert.equal(r.status, 0, r.stderr);
     assertKept(before, out);
     assert.doesNotMatch(r.stderr, /delete/i);
@@ -514,7 +497,7 @@ for (const [i, [how, lose]] of LOSSES.entries()) {
     );
     assert.deepEqual(tree(out), tree(reference));
     const rebuilt = join(work, `lost-state-${i}-rebuilt`);
-    const rb = await cli(['rebuild', out, '--out', rebuilt, '--quiet']);
+    const rb = await runCli(['rebuild', out, '--out', rebuilt, '--quiet']);
     assert.equal(rb.status, 0, rb.stderr);
     assert.deepEqual(tree(rebuilt), tree(reference));
   });
@@ -537,7 +520,7 @@ test('a capture written but not committed before a kill is adopted from the WARC
   db.close();
   const before = warcBytes(out);
   sim.resetStats();
-  const r = await cli([...archiveArgs(out)]);
+  const r = await runCli([...archiveArgs(out)]);
   assert.equal(r.status, 0, r.stderr);
   assert.match(
     r.stderr,
@@ -557,7 +540,7 @@ test('a record cut by a kill is reported with its offset and left in place; the 
   const half = bytes.subarray(0, 200);
   appendFileSync(join(out, 'captures', name), half);
   const before = warcBytes(out);
-  const r = await cli([...archiveArgs(out)]);
+  const r = await runCli([...archiveArgs(out)]);
   assert.equal(r.status, 0, r.stderr);
   assert.match(
     r.stderr,
@@ -567,7 +550,7 @@ test('a record cut by a kill is reported with its offset and left in place; the 
   );
   assertKept(before, out);
   assert.deepEqual(tree(out), tree(reference));
-  const status = JSON.parse((await cli(['status', out, '--json'])).stdout) as {
+  const status = JSON.parse((await runCli(['status', out, '--json'])).stdout) as {
     missingEvidence: { captures: number; damagedStretches: number };
   };
   assert.deepEqual([status.missingEvidence.captures, status.missingEvidence.damagedStretches], [0, 1]);
@@ -577,7 +560,7 @@ test('an empty WARC file (created just before a kill) is no damage: rebuild exit
   const out = copyOf('empty-warc');
   writeFileSync(join(out, 'captures', 'salvage-00099.warc.gz'), '');
   const rebuilt = join(work, 'empty-warc-rebuilt');
-  const r = await cli(['rebuild', out, '--out', rebuilt, '--quiet']);
+  const r = await runCli(['rebuild', out, '--out', rebuilt, '--quiet']);
   assert.equal(r.status, 0, r.stderr);
   assert.deepEqual(tree(rebuilt), tree(reference));
 });
@@ -587,7 +570,7 @@ test('a WARC cut in half: rebuild reports each stored capture whose bytes are go
   const [name, bytes] = [...warcBytes(out)][0]!;
   writeFileSync(join(out, 'captures', name), bytes.subarray(0, Math.floor(bytes.length / 2)));
   const rebuilt = join(work, 'half-warc-rebuilt');
-  const r = await cli(['rebuild', out, '--out', rebuilt, '--quiet']);
+  const r = await runCli(['rebuild', out, '--out', rebuilt, '--quiet']);
   assert.equal(r.status, 1, r.stderr);
   assert.match(r.stderr, new RegExp(`captures/${name}: \\d+ damaged bytes at offset \\d+ skipped \\(truncated`));
   assert.match(
@@ -606,14 +589,14 @@ test('status reports captures whose bytes are gone; archive says so, fetches the
   const [name, bytes] = [...warcBytes(out)][0]!;
   const kept = bytes.subarray(0, Math.floor(bytes.length / 2));
   writeFileSync(join(out, 'captures', name), kept);
-  const status = await cli(['status', out, '--json']);
+  const status = await runCli(['status', out, '--json']);
   assert.equal(status.status, 0, status.stderr);
   const report = JSON.parse(status.stdout) as {
     fetched: number;
     missingEvidence: { captures: number; files: { warc: string; missing: boolean }[] };
   };
   assert.ok(report.missingEvidence.captures > 0);
-  const whole = JSON.parse((await cli(['status', reference, '--json'])).stdout) as { fetched: number };
+  const whole = JSON.parse((await runCli(['status', reference, '--json'])).stdout) as { fetched: number };
   assert.equal(
     report.fetched,
     whole.fetched - report.missingEvidence.captures,
@@ -623,13 +606,13 @@ test('status reports captures whose bytes are gone; archive says so, fetches the
     report.missingEvidence.files.map((f) => [f.warc, f.missing]),
     [[name, false]],
   );
-  const text = await cli(['status', out]);
+  const text = await runCli(['status', out]);
   assert.match(
     text.stdout,
     new RegExp(`missing evidence: ${report.missingEvidence.captures} stored captures whose WARC bytes are gone`),
   );
   sim.resetStats();
-  const r = await cli([...archiveArgs(out)]);
+  const r = await runCli([...archiveArgs(out)]);
   assert.equal(r.status, 0, r.stderr);
   assert.match(
     r.stderr,
@@ -644,6 +627,8 @@ test('status reports captures whose bytes are gone; archive says so, fetches the
     'the shorter file is left as it is',
   );
   assert.deepEqual(tree(out), tree(reference));
-  const after = JSON.parse((await cli(['status', out, '--json'])).stdout) as { missingEvidence: { captures: number } };
+  const after = JSON.parse((await runCli(['status', out, '--json'])).stdout) as {
+    missingEvidence: { captures: number };
+  };
   assert.equal(after.missingEvidence.captures, 0);
 });

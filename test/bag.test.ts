@@ -6,7 +6,7 @@
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import {
   appendFileSync,
   cpSync,
@@ -20,33 +20,26 @@ import {
 } from 'node:fs';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { createHash } from 'node:crypto';
 import { gunzipSync } from 'node:zlib';
 import Database from 'better-sqlite3';
-import { rescue, rescueMedia } from '../src/crawl/index.js';
-import { hkcnews } from '../src/sites/index.js';
-import { startWaybackSimulator, type WaybackSimulator } from '../src/devtools/wayback-sim/index.js';
-import { Politeness, WaybackClient } from '../src/wayback/index.js';
 import { exportBag, jsonPart, type ExportBagReport } from '../src/export/index.js';
 import { articleImages, parseArchiveFile } from '../src/markdown/index.js';
 import { isSalvageError } from '../src/errors.js';
 import { checkBag, readBagInfo } from './helpers/bag-check.js';
 import { checkWacz } from './helpers/wacz-check.js';
+import { rescueDemo } from './helpers/demo-rescue.js';
 import { verifyPath } from '../src/verify/index.js';
 import type { IntegrityFinding } from '../src/store/index.js';
 import { buildIndex } from '../src/search/index.js';
+import { runCli } from './helpers/run-cli.js';
 
-const ROOT = resolve(import.meta.dirname, '..');
-const CLI = join(ROOT, 'src/cli/main.ts');
-/** The simulator's limits and salvage's rates and waits scaled alike: seconds, not minutes. */
-const SCALE = 50;
 const BAGGED = new Date('2026-12-07T10:00:00Z');
 
 const work = mkdtempSync(join(tmpdir(), 'salvage-bag-test-'));
 after(() => rmSync(work, { recursive: true, force: true }));
 const archive = join(work, 'archive');
-let sim: WaybackSimulator;
 let bag: string;
 let report: ExportBagReport;
 
@@ -60,18 +53,7 @@ function files(dir: string, rel = ''): string[] {
 }
 
 before(async () => {
-  sim = await startWaybackSimulator({ siteDir: join(ROOT, 'demo/site'), timeScale: SCALE });
-  const client = new WaybackClient({
-    baseUrl: sim.url,
-    politeness: new Politeness({ timeScale: SCALE }),
-    timeoutMs: 60_000 / SCALE,
-  });
-  try {
-    await rescue({ site: hkcnews, outDir: archive, client });
-    await rescueMedia({ archiveDir: archive, client });
-  } finally {
-    await client.close();
-  }
+  await rescueDemo(archive, { media: true });
   bag = join(work, 'bag');
   report = await exportBag(archive, {
     out: bag,
@@ -80,9 +62,6 @@ before(async () => {
     parts: [jsonPart('coverage.json', 'the coverage report', () => ({ site: 'hkcnews' }))],
     now: () => BAGGED,
   });
-});
-after(async () => {
-  await sim.close();
 });
 
 test('the bag of a rescued archive passes the RFC 8493 check: declaration, complete manifests, right digests, tag manifests, Payload-Oxum', () => {
@@ -402,22 +381,9 @@ test('the media index is copied as of one moment, with what is still in its writ
   }
 });
 
-async function cli(args: string[]): Promise<{ status: number | null; stdout: string; stderr: string }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', CLI, ...args], {
-    cwd: ROOT,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-  const status = await new Promise<number | null>((ok) => child.once('exit', ok));
-  return { status, stdout, stderr };
-}
-
 test('salvage export --format bagit: an existing bag is kept unless --replace, which swaps in a whole new one', async () => {
   const out = join(work, 'cli-bag');
-  const first = await cli(['export', archive, '--format', 'bagit', '--out', out, '--quiet', '--json']);
+  const first = await runCli(['export', archive, '--format', 'bagit', '--out', out, '--quiet', '--json']);
   assert.equal(first.status, 0, first.stderr);
   assert.equal((JSON.parse(first.stdout) as ExportBagReport).out, out);
   assert.deepEqual(checkBag(out), []);
@@ -427,11 +393,11 @@ test('salvage export --format bagit: an existing bag is kept unless --replace, w
     written: number;
   };
   assert.equal(coverage.site, 'hkcnews');
-  const again = await cli(['export', archive, '--format', 'bagit', '--out', out]);
+  const again = await runCli(['export', archive, '--format', 'bagit', '--out', out]);
   assert.equal(again.status, 1);
   assert.match(again.stderr, /exists; choose another --out, or --replace .*\[OUTPUT_UNSAFE\]/);
   writeFileSync(join(out, 'data/marker'), 'from the first bag');
-  const replaced = await cli(['export', archive, '--format', 'bagit', '--out', out, '--replace', '--quiet']);
+  const replaced = await runCli(['export', archive, '--format', 'bagit', '--out', out, '--replace', '--quiet']);
   assert.equal(replaced.status, 0, replaced.stderr);
   assert.ok(!existsSync(join(out, 'data/marker')), 'the old bag is gone');
   assert.deepEqual(checkBag(out), []);
@@ -446,7 +412,7 @@ test('--replace never replaces a folder that is not a bag; a bag inside the arch
   const folder = join(work, 'precious');
   mkdirSync(folder);
   writeFileSync(join(folder, 'keep.txt'), 'mine');
-  const r = await cli(['export', archive, '--format', 'bagit', '--out', folder, '--replace']);
+  const r = await runCli(['export', archive, '--format', 'bagit', '--out', folder, '--replace']);
   assert.equal(r.status, 1);
   assert.match(r.stderr, /is not a bag \(no bagit\.txt\); it is never replaced \[OUTPUT_UNSAFE\]/);
   assert.equal(readFileSync(join(folder, 'keep.txt'), 'utf8'), 'mine');
@@ -461,7 +427,7 @@ test('--replace never replaces a folder that is not a bag; a bag inside the arch
 });
 
 test('bag-only flags with another format, a malformed --info and a label salvage writes are bad usage (exit 2)', async () => {
-  const dump = await cli([
+  const dump = await runCli([
     'export',
     archive,
     '--format',
@@ -473,9 +439,18 @@ test('bag-only flags with another format, a malformed --info and a label salvage
   ]);
   assert.equal(dump.status, 2);
   assert.match(dump.stderr, /--organization is for --format bagit/);
-  const info = await cli(['export', archive, '--format', 'bagit', '--out', join(work, 'y'), '--info', 'no colon here']);
+  const info = await runCli([
+    'export',
+    archive,
+    '--format',
+    'bagit',
+    '--out',
+    join(work, 'y'),
+    '--info',
+    'no colon here',
+  ]);
   assert.equal(info.status, 2);
-  const oxum = await cli([
+  const oxum = await runCli([
     'export',
     archive,
     '--format',
@@ -514,7 +489,7 @@ test('an image the media index lists but the archive lacks is left out and named
   const image = files(join(copy, 'media/files'))[0]!;
   rmSync(join(copy, 'media/files', image));
   const out = join(work, 'bag-missing-image');
-  const r = await cli(['export', copy, '--format', 'bagit', '--out', out, '--quiet']);
+  const r = await runCli(['export', copy, '--format', 'bagit', '--out', out, '--quiet']);
   assert.equal(r.status, 3, r.stderr);
   assert.match(
     r.stderr,

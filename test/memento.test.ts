@@ -10,22 +10,17 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createReadStream, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { parseHTML } from 'linkedom';
 import { WARCParser } from 'warcio';
 import { parseLinkFormat, type ParsedLink } from './helpers/link-format.js';
 import { crawlSite } from './helpers/site-crawl.js';
-import { rescue } from '../src/crawl/index.js';
-import { hkcnews } from '../src/sites/index.js';
-import { startWaybackSimulator } from '../src/devtools/wayback-sim/index.js';
-import { Politeness, WaybackClient } from '../src/wayback/index.js';
+import { rescueDemo } from './helpers/demo-rescue.js';
 import { buildIndex } from '../src/search/index.js';
 import { importArchive, parseArchiveFile } from '../src/markdown/index.js';
 import { createReader, type Reader } from '../src/reader/index.js';
 import { exportSite } from '../src/export/index.js';
 
-const ROOT = resolve(import.meta.dirname, '..');
-const SCALE = 50;
 const work = mkdtempSync(join(tmpdir(), 'salvage-memento-'));
 const rescued = join(work, 'rescued');
 const imported = join(work, 'imported');
@@ -83,19 +78,7 @@ let rescuedReader: Reader;
 let importedReader: Reader;
 
 before(async () => {
-  const sim = await startWaybackSimulator({ siteDir: join(ROOT, 'demo/site'), timeScale: SCALE });
-  const client = new WaybackClient({
-    baseUrl: sim.url,
-    politeness: new Politeness({ timeScale: SCALE }),
-    timeoutMs: 60_000 / SCALE,
-  });
-  try {
-    const summary = await rescue({ site: hkcnews, outDir: rescued, client });
-    assert.equal(summary.stop, 'complete');
-  } finally {
-    await client.close();
-    await sim.close();
-  }
+  assert.equal((await rescueDemo(rescued)).pages.stop, 'complete');
   assert.deepEqual(buildIndex(rescued).failed, []);
   await importArchive(join(rescued, 'articles'), imported);
   assert.deepEqual(buildIndex(imported).failed, []);

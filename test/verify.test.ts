@@ -7,7 +7,6 @@
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import {
   cpSync,
@@ -22,34 +21,18 @@ import {
   writeFileSync,
 } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, relative, resolve } from 'node:path';
+import { join, relative } from 'node:path';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import Database from 'better-sqlite3';
-import { startWaybackSimulator } from '../src/devtools/wayback-sim/index.js';
 import { verifyPath } from '../src/verify/index.js';
+import { archiveDemo } from './helpers/demo-rescue.js';
+import { runCli } from './helpers/run-cli.js';
 
-const ROOT = resolve(import.meta.dirname, '..');
-const CLI = join(ROOT, 'src/cli/main.ts');
-const SCALE = 50;
 const EXIT_DAMAGE = 65;
 
 const work = mkdtempSync(join(tmpdir(), 'salvage-verify-test-'));
 after(() => rmSync(work, { recursive: true, force: true }));
 const reference = join(work, 'reference');
-
-/** Run the CLI without blocking this process (the simulator lives here and must keep answering). */
-async function cli(args: string[]): Promise<{ status: number | null; stdout: string; stderr: string }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', CLI, ...args], {
-    cwd: ROOT,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-  const status = await new Promise<number | null>((ok) => child.once('exit', ok));
-  return { status, stdout, stderr };
-}
 
 interface Finding {
   problem: string;
@@ -85,7 +68,7 @@ async function verify(
   path: string,
   ...flags: string[]
 ): Promise<{ status: number | null; findings: Finding[]; report: Report; stderr: string }> {
-  const r = await cli(['verify', path, '--json', '--quiet', ...flags]);
+  const r = await runCli(['verify', path, '--json', '--quiet', ...flags]);
   const lines = r.stdout
     .trim()
     .split('\n')
@@ -150,23 +133,8 @@ function places(dir: string): Place[] {
 }
 
 before(async () => {
-  const sim = await startWaybackSimulator({ siteDir: join(ROOT, 'demo/site'), timeScale: SCALE });
-  try {
-    const r = await cli([
-      'archive',
-      'hkcnews',
-      '--out',
-      reference,
-      '--wayback',
-      sim.url,
-      '--time-scale',
-      String(SCALE),
-      '--quiet',
-    ]);
-    assert.equal(r.status, 0, r.stderr);
-  } finally {
-    await sim.close();
-  }
+  const r = await archiveDemo(reference);
+  assert.equal(r.status, 0, r.stderr);
 });
 
 test('a freshly rescued archive verifies clean (exit 0): every record, article, image and database, and nothing it read changed', async () => {
@@ -183,7 +151,7 @@ test('a freshly rescued archive verifies clean (exit 0): every record, article, 
   assert.ok((report.checked.media?.files ?? 0) > 50);
   assert.equal(report.checked.media?.intact, report.checked.media?.files);
   assert.deepEqual(fileHashes(dir), before);
-  const text = await cli(['verify', dir]);
+  const text = await runCli(['verify', dir]);
   assert.equal(text.status, 0);
   assert.match(text.stdout, /^clean — .* \(archive\): \d+ WARC records/m);
 });
@@ -301,7 +269,7 @@ test('a deleted image file and a planted article file are named: missing and ext
 
 test('an archive laid out by salvage import has nothing to check its files against: not checkable, clean (exit 0)', async () => {
   const dir = join(work, 'imported');
-  const r = await cli(['import', join(reference, 'articles'), '--out', dir]);
+  const r = await runCli(['import', join(reference, 'articles'), '--out', dir]);
   assert.equal(r.status, 0, r.stderr);
   const { findings, report } = await verifyHere(dir);
   assert.equal(report.clean, true);
@@ -314,7 +282,7 @@ test('an archive laid out by salvage import has nothing to check its files again
 
 test('a dump made by salvage export verifies clean; cut short, it is found by its manifest and checksum file (exit 65)', async () => {
   const dump = join(work, 'dump.jsonl.gz');
-  const r = await cli(['export', reference, '--format', 'jsonl', '--out', dump, '--quiet']);
+  const r = await runCli(['export', reference, '--format', 'jsonl', '--out', dump, '--quiet']);
   assert.equal(r.status, 0, r.stderr);
   const clean = await verify(dump);
   assert.equal(clean.status, 0);
@@ -357,12 +325,12 @@ test('a bag: clean exits 0, an extra payload file exits 65 naming it', async () 
 });
 
 test('a PATH that is missing or no verifiable thing is one line and exit 1', async () => {
-  const missing = await cli(['verify', join(work, 'nothing-here')]);
+  const missing = await runCli(['verify', join(work, 'nothing-here')]);
   assert.equal(missing.status, 1);
   assert.match(missing.stderr, /^salvage: .*does not exist \[INPUT_UNREADABLE\]\n$/);
   const other = join(work, 'notes.txt');
   writeFileSync(other, 'hello');
-  const odd = await cli(['verify', other]);
+  const odd = await runCli(['verify', other]);
   assert.equal(odd.status, 1);
   assert.match(odd.stderr, /\[INPUT_INVALID\]\n$/);
   assert.equal(existsSync(`${other}.manifest.json`), false);

@@ -6,7 +6,7 @@
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import {
   appendFileSync,
@@ -26,49 +26,24 @@ import { gunzipSync } from 'node:zlib';
 import { getSurt, WARCParser } from 'warcio';
 import yauzl from 'yauzl';
 import { ZipFile } from 'yazl';
-import { startWaybackSimulator } from '../src/devtools/wayback-sim/index.js';
 import { writeWacz } from '../src/export/index.js';
 import { buildIndex } from '../src/search/index.js';
 import { parseArchiveFile } from '../src/markdown/index.js';
 import { checkWacz } from './helpers/wacz-check.js';
+import { archiveDemo } from './helpers/demo-rescue.js';
+import { runCli } from './helpers/run-cli.js';
 
 const ROOT = resolve(import.meta.dirname, '..');
 const CLI = join(ROOT, 'src/cli/main.ts');
 /** tsx by path: the CLI runs in a folder of its own (the default --out lands there), outside this package. */
 const TSX = import.meta.resolve('tsx');
-const SCALE = 50;
 const work = mkdtempSync(join(tmpdir(), 'salvage-wacz-test-'));
 const archive = join(work, 'archive');
 after(() => rmSync(work, { recursive: true, force: true }));
 
-async function cli(args: string[], cwd = ROOT): Promise<{ status: number | null; stdout: string; stderr: string }> {
-  const child = spawn(process.execPath, ['--import', TSX, CLI, ...args], { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-  const status = await new Promise<number | null>((ok) => child.once('exit', ok));
-  return { status, stdout, stderr };
-}
-
 before(async () => {
-  const sim = await startWaybackSimulator({ siteDir: join(ROOT, 'demo/site'), timeScale: SCALE });
-  try {
-    const r = await cli([
-      'archive',
-      'hkcnews',
-      '--out',
-      archive,
-      '--wayback',
-      sim.url,
-      '--time-scale',
-      String(SCALE),
-      '-q',
-    ]);
-    assert.equal(r.status, 0, r.stderr);
-  } finally {
-    await sim.close();
-  }
+  const r = await archiveDemo(archive);
+  assert.equal(r.status, 0, r.stderr);
 });
 
 /** Every record of the archive's WARCs, read with warcio (not salvage's reader). */
@@ -196,7 +171,7 @@ test('a WACZ written in ZIP64 form (as one over 4 GiB is) passes the check too',
 
 test('without page text, pages.jsonl lists the same pages with their titles only', async () => {
   const out = join(work, 'no-text.wacz');
-  const r = await cli(['export', archive, '--format', 'wacz', '--no-page-text', '--out', out, '-q']);
+  const r = await runCli(['export', archive, '--format', 'wacz', '--no-page-text', '--out', out, '-q']);
   assert.equal(r.status, 0, r.stderr);
   assert.deepEqual((await checkWacz(out)).problems, []);
   const lines = (await unzip(out)).get('pages/pages.jsonl')!.toString('utf8').trim().split('\n');
@@ -487,7 +462,7 @@ test('an export stopped midway leaves no WACZ and no temporary file, and an earl
 test('salvage export --format wacz writes DIR-name.wacz by default; bad input and a bad --out are one line each and leave no file', async () => {
   const cwd = join(work, 'cli');
   mkdirSync(cwd);
-  const ok = await cli(['export', archive, '--format', 'wacz', '-q'], cwd);
+  const ok = await runCli(['export', archive, '--format', 'wacz', '-q'], cwd);
   assert.equal(ok.status, 0, ok.stderr);
   assert.match(ok.stdout, /^\d+ pages \(\d+ in pages\.jsonl\), \d+ records in 2 WARC files → .*archive\.wacz/);
   assert.deepEqual((await checkWacz(join(cwd, 'archive.wacz'))).problems, []);

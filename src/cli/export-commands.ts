@@ -311,10 +311,6 @@ Examples:
         process.stdout.write(
           `compact: ${c.pagesInData} pages in ${c.dataFiles} data files (${mb(c.dataBytes)}), assembled in the browser; ${c.feedsLeftOut} tag feeds and ${c.timeMapsLeftOut} TimeMaps left out\n`,
         );
-      if (c !== undefined && report.files > c.maxFiles)
-        process.stderr.write(
-          `warning: ${report.files} files, over --max-files ${c.maxFiles}: the search index and the pages that are always files (dates, on-this-day, feeds) alone need that many\n`,
-        );
     });
 }
 

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 /** The `salvage` command: parses flags, wires the stages, renders results and errors. */
-import { Command, InvalidArgumentError, Option } from 'commander';
+import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { isSalvageError } from '../errors.js';
 import { runExtract, type ExtractCommandOptions } from './extract-command.js';
 import { createReporter } from './output.js';
@@ -102,13 +102,22 @@ function finishRun(stop: { stop: string; message?: string } | undefined, failed:
     stop?.stop === 'interrupted' ? EXIT.interrupted : stop !== undefined || failed ? EXIT.tempfail : EXIT.ok;
 }
 
+/**
+ * A commander usage error as one line: its message with the "(Did you mean …?)" that it puts on
+ * a line of its own joined on, and where to look next (a second line would read as more errors).
+ */
+const usageLine = (text: string): string => `${text.trim().replace(/\s*\n\s*/g, ' ')} (run with --help for usage)\n`;
+
+// Subcommands copy these settings when they are created (commander's copyInheritedSettings): set
+// them before any .command(). exitOverride makes commander throw a CommanderError instead of
+// exiting with 1 on bad usage, so that the catch at the end can exit 2 (README "Exit codes").
 const program = new Command();
 program
   .name('salvage')
   .description('Rescue dead news sites from the Wayback Machine into a verifiable Markdown archive.')
   .version('0.1.0')
-  .showHelpAfterError('(run with --help for usage)')
-  .configureOutput({ outputError: (text, write) => write(text) });
+  .exitOverride()
+  .configureOutput({ outputError: (text, write) => write(usageLine(text)) });
 
 program
   .command('extract')
@@ -583,7 +592,11 @@ process.stdout.on('error', (error: NodeJS.ErrnoException) => {
 try {
   await program.parseAsync(process.argv);
 } catch (error) {
-  if (isSalvageError(error)) {
+  if (error instanceof CommanderError) {
+    // Commander has said it already: the help or the version (exit code 0), the help asked for by
+    // no command at all (1), or a usage error in one line (1). Only the exit code is ours to set.
+    process.exitCode = error.exitCode === 0 ? EXIT.ok : EXIT.usage;
+  } else if (isSalvageError(error)) {
     process.stderr.write(`salvage: ${error.message} [${error.code}]\n`);
     process.exitCode = error.code === 'CONFIG_INVALID' ? EXIT.usage : EXIT.failed;
   } else {

@@ -8,13 +8,10 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
-import { rescue, rescueMedia } from '../../src/crawl/index.js';
-import { startWaybackSimulator } from '../../src/devtools/wayback-sim/index.js';
 import { buildIndex } from '../../src/search/index.js';
-import { hkcnews } from '../../src/sites/index.js';
-import { Politeness, WaybackClient } from '../../src/wayback/index.js';
+import { rescueDemo } from '../helpers/demo-rescue.js';
 import {
   axeViolations,
   launchBrowser,
@@ -36,22 +33,9 @@ describe('the demo archive in chromium: its own photographs', { skip: skip ?? fa
 
   before(async () => {
     dir = mkdtempSync(join(tmpdir(), 'salvage-e2e-demo-'));
-    const sim = await startWaybackSimulator({
-      siteDir: resolve(import.meta.dirname, '../../demo/site'),
-      timeScale: SCALE,
-    });
-    const client = new WaybackClient({
-      baseUrl: sim.url,
-      politeness: new Politeness({ timeScale: SCALE }),
-      timeoutMs: 60_000 / SCALE,
-    });
-    try {
-      assert.equal((await rescue({ site: hkcnews, outDir: dir, client })).stop, 'complete');
-      assert.equal((await rescueMedia({ archiveDir: dir, client })).stop, 'complete');
-    } finally {
-      await client.close();
-      await sim.close();
-    }
+    const rescued = await rescueDemo(dir, { media: true, timeScale: SCALE });
+    assert.equal(rescued.pages.stop, 'complete');
+    assert.equal(rescued.media?.stop, 'complete');
     buildIndex(dir);
     server = await startReader({ dir });
     browser = await launchBrowser();

@@ -14,15 +14,12 @@ import assert from 'node:assert/strict';
 import type { Server } from 'node:http';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { chromium, type Browser } from 'playwright-core';
-import { rescue } from '../../src/crawl/index.js';
-import { startWaybackSimulator } from '../../src/devtools/wayback-sim/index.js';
 import { buildIndex } from '../../src/search/index.js';
-import { hkcnews } from '../../src/sites/index.js';
-import { Politeness, WaybackClient } from '../../src/wayback/index.js';
 import { parseArchiveFile } from '../../src/markdown/index.js';
 import { exportSite, writeWacz } from '../../src/export/index.js';
+import { rescueDemo } from '../helpers/demo-rescue.js';
 import { CHROMIUM_ARGS, CHROMIUM_PATH, offLoopback, skipReason } from './harness.js';
 import {
   BROWSER_SERVICE_ARGS,
@@ -64,21 +61,7 @@ describe('the page as captured, replayed in the mirror (chromium)', { skip: skip
     const started = Date.now();
     work = mkdtempSync(join(tmpdir(), 'salvage-e2e-replay-'));
     const dir = join(work, 'archive');
-    const sim = await startWaybackSimulator({
-      siteDir: resolve(import.meta.dirname, '../../demo/site'),
-      timeScale: SCALE,
-    });
-    const client = new WaybackClient({
-      baseUrl: sim.url,
-      politeness: new Politeness({ timeScale: SCALE }),
-      timeoutMs: 60_000 / SCALE,
-    });
-    try {
-      assert.equal((await rescue({ site: hkcnews, outDir: dir, client })).stop, 'complete');
-    } finally {
-      await client.close();
-      await sim.close();
-    }
+    assert.equal((await rescueDemo(dir, { timeScale: SCALE })).pages.stop, 'complete');
     buildIndex(dir);
     for (const id of ARTICLES) {
       const lo = Math.floor((id - 1) / 1000) * 1000 + 1;
