@@ -18,18 +18,9 @@
  */
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { chromium } from 'playwright-core';
 import { parseArchiveFile } from '../src/markdown/index.js';
 import { SEARCH_INDEX_FILE } from '../src/search/index.js';
-import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../test/e2e/harness.js';
-import {
-  BROWSER_SERVICE_ARGS,
-  closeServer,
-  leftTheMirror,
-  listen,
-  recordingProxy,
-  serveStatic,
-} from '../test/e2e/static-host.js';
+import { leftTheMirror, watchMirror } from '../test/e2e/static-host.js';
 import { benchArgs, machine, runTimed } from './shared.js';
 
 const { args, arg } = benchArgs();
@@ -82,22 +73,7 @@ const picked = Array.from(
   (_, i) => files[Math.round((i * (files.length - 1)) / Math.max(1, articles - 1))]!,
 );
 
-const host = serveStatic(site, { prefix: PREFIX });
-const hostAddress = await listen(host);
-const mirror = `http://${hostAddress}${PREFIX}`;
-const network: string[] = [];
-const proxy = recordingProxy(hostAddress, network);
-const proxyAddress = await listen(proxy);
-const browser = await chromium.launch({
-  executablePath: CHROMIUM_PATH,
-  headless: true,
-  args: [
-    ...CHROMIUM_ARGS,
-    ...BROWSER_SERVICE_ARGS,
-    `--proxy-server=http://${proxyAddress}`,
-    '--proxy-bypass-list=<-loopback>',
-  ],
-});
+const { mirror, network, browser, close } = await watchMirror(site, PREFIX);
 const firsts: number[] = [];
 let failures = 0;
 try {
@@ -141,9 +117,7 @@ try {
     }
   }
 } finally {
-  await browser.close();
-  await closeServer(host);
-  await closeServer(proxy);
+  await close();
 }
 const sorted = [...firsts].sort((a, b) => a - b);
 const outside = leftTheMirror(network, mirror);

@@ -11,24 +11,16 @@
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { Server } from 'node:http';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium, type Browser } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { buildIndex } from '../../src/search/index.js';
 import { parseArchiveFile } from '../../src/markdown/index.js';
 import { exportSite, writeWacz } from '../../src/export/index.js';
 import { rescueDemo } from '../helpers/demo-rescue.js';
-import { CHROMIUM_ARGS, CHROMIUM_PATH, offLoopback, skipReason } from './harness.js';
-import {
-  BROWSER_SERVICE_ARGS,
-  closeServer,
-  leftTheMirror,
-  listen,
-  recordingProxy,
-  serveStatic,
-} from './static-host.js';
+import { offLoopback, skipReason } from './harness.js';
+import { leftTheMirror, watchMirror, type WatchedMirror } from './static-host.js';
 
 const skip = skipReason();
 if (skip !== undefined) console.log(`replay e2e SKIPPED: ${skip}`);
@@ -45,13 +37,12 @@ const REPLAY_TIMEOUT_MS = 60_000;
 
 describe('the page as captured, replayed in the mirror (chromium)', { skip: skip ?? false }, () => {
   let work: string;
-  let host: Server;
-  let proxy: Server;
+  let watched: WatchedMirror | undefined;
   let browser: Browser;
   /** The mirror's address: origin and PREFIX. */
   let mirror: string;
   /** Every request the browser sent to the network (the proxy's log). */
-  const network: string[] = [];
+  let network: string[] = [];
   /** Every request the pages and the service worker made (playwright's context events). */
   const requests: string[] = [];
   const policyViolations: string[] = [];
@@ -75,29 +66,13 @@ describe('the page as captured, replayed in the mirror (chromium)', { skip: skip
     assert.equal(written.mainPages, 1);
     const report = await exportSite(dir, { out: join(work, 'site'), basePath: PREFIX, wacz });
     assert.equal(report.replay?.notInWacz, 0, 'the WACZ of the captures holds every article');
-    host = serveStatic(join(work, 'site'), { prefix: PREFIX });
-    const hostAddress = await listen(host);
-    mirror = `http://${hostAddress}${PREFIX}`;
-    proxy = recordingProxy(hostAddress, network);
-    const proxyAddress = await listen(proxy);
-    browser = await chromium.launch({
-      executablePath: CHROMIUM_PATH,
-      headless: true,
-      // `<-loopback>`: loopback goes through the proxy too (chromium bypasses it by default).
-      args: [
-        ...CHROMIUM_ARGS,
-        ...BROWSER_SERVICE_ARGS,
-        `--proxy-server=http://${proxyAddress}`,
-        '--proxy-bypass-list=<-loopback>',
-      ],
-    });
+    watched = await watchMirror(join(work, 'site'), PREFIX);
+    ({ mirror, network, browser } = watched);
     console.log(`replay e2e: archive, WACZ and export ready in ${((Date.now() - started) / 1000).toFixed(1)} s`);
   });
 
   after(async () => {
-    await browser?.close();
-    await closeServer(host);
-    await closeServer(proxy);
+    await watched?.close();
     if (work !== undefined) rmSync(work, { recursive: true, force: true });
   });
 

@@ -10,6 +10,8 @@ import { createServer, request as httpRequest, type Server } from 'node:http';
 import { createReadStream, statSync } from 'node:fs';
 import { extname, join, resolve, sep } from 'node:path';
 import type { AddressInfo } from 'node:net';
+import { chromium, type Browser } from 'playwright-core';
+import { CHROMIUM_ARGS, CHROMIUM_PATH } from './harness.js';
 
 export const MIRROR_TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
@@ -166,4 +168,47 @@ export function leftTheMirror(network: readonly string[], mirror: string): strin
   const hostOf = (entry: string): string =>
     entry.startsWith('CONNECT ') ? entry.slice('CONNECT '.length).split(':')[0]! : new URL(entry).hostname;
   return network.filter((entry) => !entry.startsWith(mirror) && !BROWSER_SERVICE_HOSTS.includes(hostOf(entry)));
+}
+
+/** A mirror served on loopback and a browser whose every request goes through a recording proxy. */
+export interface WatchedMirror {
+  /** The mirror's address: origin and prefix. */
+  mirror: string;
+  /** Every request the browser sent to the network (the proxy's log; the service worker's too). */
+  network: string[];
+  browser: Browser;
+  close: () => Promise<void>;
+}
+
+/**
+ * Serve `site` under `prefix` (serveStatic), put the recording proxy in front, and launch
+ * chromium headless with every request through the proxy, loopback included (`<-loopback>`:
+ * chromium bypasses the proxy for loopback by default), and its own services sent nowhere.
+ */
+export async function watchMirror(site: string, prefix: string): Promise<WatchedMirror> {
+  const host = serveStatic(site, { prefix });
+  const hostAddress = await listen(host);
+  const network: string[] = [];
+  const proxy = recordingProxy(hostAddress, network);
+  const proxyAddress = await listen(proxy);
+  const browser = await chromium.launch({
+    executablePath: CHROMIUM_PATH,
+    headless: true,
+    args: [
+      ...CHROMIUM_ARGS,
+      ...BROWSER_SERVICE_ARGS,
+      `--proxy-server=http://${proxyAddress}`,
+      '--proxy-bypass-list=<-loopback>',
+    ],
+  });
+  return {
+    mirror: `http://${hostAddress}${prefix}`,
+    network,
+    browser,
+    close: async () => {
+      await browser.close();
+      await closeServer(host);
+      await closeServer(proxy);
+    },
+  };
 }
