@@ -68,8 +68,15 @@ export const DEFAULT_WACZ_OPTIONS = {
    * one block per URL looked up. 3,000, one block: where js-wacz 0.1.6 switches too.
    */
   zipNumFrom: 3000,
-  /** Lines per gzip block of a ZipNum index: pywb's and js-wacz's 3,000. */
-  zipNumBlockLines: 3000,
+  /**
+   * Lines per gzip block of a ZipNum index. Not pywb's and js-wacz's 3,000 (made for a server):
+   * ReplayWeb.page reads a whole block and puts its lines into the browser's database for every
+   * URL it looks up, the page's and each of its missing resources'. On the 49,108-page hkcnews
+   * WACZ (132,910 lines, ~320 KB a 3,000-line block) a mirror's first replay took ~9 s with
+   * 3,000, ~4 s with 300 or 100 (bench:replay, 2026-12-08). 300 keeps the block list (loaded
+   * whole) small: 443 lines here, ~6,700 at 2 million records.
+   */
+  zipNumBlockLines: 300,
   /**
    * Whether pages.jsonl carries each article's text (searchable in ReplayWeb.page). ReplayWeb.page
    * loads the whole list when it opens a WACZ: for hkcnews 254 MB of JSON lines with the text
