@@ -164,7 +164,8 @@ CREATE INDEX IF NOT EXISTS article_tags_article ON article_tags(article_id);
 -- fts: CJK characters and word suffixes, detail=none (which articles hold a token; no positions),
 --   and count levels (relevance.ts: 港4 = the text holds 港 at least 4 times) for BM25.
 -- fts_bi: CJK bigrams with positions: a CJK term is the phrase of its bigrams, decided exactly.
--- fts_title: the same two token streams of the title alone (u, b), for relevance.
+-- fts_title: the same two token streams of the title alone (u, b), for relevance, and the count
+--   levels of the title's own tokens in the whole text (x: relevance.ts titleLevelTokens).
 -- Tombstones of articles taken down (markdown takedowns.ts): not in the tables above, but their
 -- addresses still answer. Rewritten whole by every build.
 CREATE TABLE IF NOT EXISTS takedowns (
@@ -188,7 +189,7 @@ CREATE TABLE IF NOT EXISTS held_captures (
 ) WITHOUT ROWID;
 CREATE VIRTUAL TABLE IF NOT EXISTS fts USING fts5(tokens, content='', contentless_delete=1, detail=none, tokenize='ascii');
 CREATE VIRTUAL TABLE IF NOT EXISTS fts_bi USING fts5(tokens, content='', contentless_delete=1, detail=full, tokenize='ascii');
-CREATE VIRTUAL TABLE IF NOT EXISTS fts_title USING fts5(u, b, content='', contentless_delete=1, detail=full, tokenize='ascii');
+CREATE VIRTUAL TABLE IF NOT EXISTS fts_title USING fts5(u, b, x, content='', contentless_delete=1, detail=full, tokenize='ascii');
 `;
 
 const FTS_TABLES = ['fts', 'fts_bi', 'fts_title'] as const;
@@ -441,7 +442,7 @@ export class SearchIndex {
   readonly #insertTag: Database.Statement<[number, string], unknown>;
   readonly #insertFts: Database.Statement<[number, string], unknown>;
   readonly #insertFtsBi: Database.Statement<[number, string], unknown>;
-  readonly #insertFtsTitle: Database.Statement<[number, string, string], unknown>;
+  readonly #insertFtsTitle: Database.Statement<[number, string, string, string], unknown>;
   readonly #idsOfPath: Database.Statement<[string], { id: number }>;
   readonly #sortKeyOf: Database.Statement<[number], { sk: number }>;
   readonly #sortKeyTaken: Database.Statement<[number], unknown>;
@@ -480,7 +481,7 @@ export class SearchIndex {
     this.#insertTag = this.db.prepare('INSERT OR IGNORE INTO article_tags (article_id, tag) VALUES (?, ?)');
     this.#insertFts = this.db.prepare('INSERT INTO fts (rowid, tokens) VALUES (?, ?)');
     this.#insertFtsBi = this.db.prepare('INSERT INTO fts_bi (rowid, tokens) VALUES (?, ?)');
-    this.#insertFtsTitle = this.db.prepare('INSERT INTO fts_title (rowid, u, b) VALUES (?, ?, ?)');
+    this.#insertFtsTitle = this.db.prepare('INSERT INTO fts_title (rowid, u, b, x) VALUES (?, ?, ?, ?)');
     this.#idsOfPath = this.db.prepare('SELECT id FROM articles WHERE path = ?');
     this.#sortKeyOf = this.db.prepare('SELECT sk FROM articles WHERE id = ?');
     this.#sortKeyTaken = this.db.prepare('SELECT 1 FROM articles WHERE sk = ?');
@@ -851,6 +852,6 @@ export class SearchIndex {
     for (const tag of new Set(doc.tags)) this.#insertTag.run(doc.id, tag);
     this.#insertFts.run(sk, doc.tokens);
     this.#insertFtsBi.run(sk, doc.bigrams);
-    this.#insertFtsTitle.run(sk, doc.titleTokens, doc.titleBigrams);
+    this.#insertFtsTitle.run(sk, doc.titleTokens, doc.titleBigrams, doc.titleLevels);
   }
 }

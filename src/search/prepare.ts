@@ -8,7 +8,7 @@ import { parseArchiveFile } from '../markdown/index.js';
 import { SalvageError } from '../errors.js';
 import { fold } from './fold.js';
 import type { SearchDocument } from './index-db.js';
-import { codePointLength, textLevelTokens } from './relevance.js';
+import { codePointLength, textLevelTokens, titleLevelTokens } from './relevance.js';
 import { bigramTokens, unigramTokens } from './tokens.js';
 
 /** An archive file the builder has decided to (re)index. */
@@ -38,6 +38,8 @@ export interface PreparedDocument extends SearchDocument {
   /** The same two token strings of `titleFolded`. */
   titleTokens: string;
   titleBigrams: string;
+  /** The count levels (in `folded`) of the title's own CJK characters and bigrams (relevance.ts titleLevelTokens). */
+  titleLevels: string;
 }
 
 /**
@@ -103,6 +105,7 @@ export function prepareDocument(input: SearchDocument): PreparedDocument {
     bigrams: bigramTokens(folded).join(' '),
     titleTokens: unigramTokens(titleFolded).join(' '),
     titleBigrams: bigramTokens(titleFolded).join(' '),
+    titleLevels: titleLevelTokens(titleFolded, folded).join(' '),
   };
 }
 

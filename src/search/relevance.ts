@@ -53,6 +53,31 @@ export function levelToken(token: string, level: number): string {
  * reaches. About 1,200 tokens for a 3,000-character article.
  */
 export function textLevelTokens(folded: string): string[] {
+  const out: string[] = [];
+  for (const [token, tf] of tokenCounts(folded)) for (const l of TF_LEVELS) if (tf >= l) out.push(levelToken(token, l));
+  return out;
+}
+
+/**
+ * The level tokens of the title's own CJK characters and bigrams, counted in the whole folded
+ * text: the title table keeps them (column `x`), so the articles whose title holds a term find
+ * their levels among the title's few postings instead of the text's long lists (入2: 29,815
+ * articles, of which 1,685 hold 入 in their title; 4 ms of a query's 14 ms went to those lists).
+ */
+export function titleLevelTokens(titleFolded: string, folded: string): string[] {
+  const own = tokenCounts(titleFolded);
+  if (own.size === 0) return [];
+  const counts = tokenCounts(folded);
+  const out: string[] = [];
+  for (const token of own.keys()) {
+    const tf = counts.get(token) ?? 0;
+    for (const l of TF_LEVELS) if (tf >= l) out.push(levelToken(token, l));
+  }
+  return out;
+}
+
+/** Counts of every CJK character and bigram of CJK runs in folded text. */
+function tokenCounts(folded: string): Map<string, number> {
   const counts = new Map<string, number>();
   for (const run of textRuns(folded)) {
     if (run.kind !== 'cjk') continue;
@@ -66,9 +91,7 @@ export function textLevelTokens(folded: string): string[] {
       }
     }
   }
-  const out: string[] = [];
-  for (const [token, tf] of counts) for (const l of TF_LEVELS) if (tf >= l) out.push(levelToken(token, l));
-  return out;
+  return counts;
 }
 
 /**
