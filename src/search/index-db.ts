@@ -162,7 +162,7 @@ CREATE INDEX IF NOT EXISTS article_tags_article ON article_tags(article_id);
 -- ascii tokenizer splits our space-separated tokens and nothing else (every non-ASCII character
 -- is a token character), and costs less than unicode61 per token.
 -- fts: CJK characters and word suffixes, detail=none (which articles hold a token; no positions),
---   and count levels (relevance.ts: 港4 = the text holds 港 at least 4 times) for BM25.
+--   and count levels (relevance.ts: 港3 = the text holds 港 at least 3 times) for BM25.
 -- fts_bi: CJK bigrams with positions: a CJK term is the phrase of its bigrams, decided exactly.
 -- fts_title: the same two token streams of the title alone (u, b), for relevance, and the count
 --   levels of the title's own tokens in the whole text (x: relevance.ts titleLevelTokens).

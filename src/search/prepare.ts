@@ -8,7 +8,7 @@ import { parseArchiveFile } from '../markdown/index.js';
 import { SalvageError } from '../errors.js';
 import { fold } from './fold.js';
 import type { SearchDocument } from './index-db.js';
-import { codePointLength, textLevelTokens, titleLevelTokens } from './relevance.js';
+import { codePointLength, textLevelTokens, titleLevelTokens, tokenCounts } from './relevance.js';
 import { bigramTokens, unigramTokens } from './tokens.js';
 
 /** An archive file the builder has decided to (re)index. */
@@ -96,16 +96,17 @@ export function prepareDocument(input: SearchDocument): PreparedDocument {
   const doc = capDocument(input);
   const titleFolded = fold(doc.title);
   const folded = `${titleFolded}\n${fold(doc.text)}`;
+  const counts = tokenCounts(folded);
   return {
     ...doc,
     titleFolded,
     folded,
-    tokens: [...new Set(unigramTokens(folded)), ...textLevelTokens(folded)].join(' '),
+    tokens: [...new Set(unigramTokens(folded)), ...textLevelTokens(folded, counts)].join(' '),
     textLength: codePointLength(folded),
     bigrams: bigramTokens(folded).join(' '),
     titleTokens: unigramTokens(titleFolded).join(' '),
     titleBigrams: bigramTokens(titleFolded).join(' '),
-    titleLevels: titleLevelTokens(titleFolded, folded).join(' '),
+    titleLevels: titleLevelTokens(titleFolded, folded, counts).join(' '),
   };
 }
 

@@ -14,14 +14,18 @@ import { textRuns } from './tokens.js';
 
 /**
  * Term-frequency levels kept per token. The body's count of a token is stored as its level
- * (1, 2, 4 or 8: the highest of these it reaches): the server's position-free FTS table holds a
+ * (1, 3 or 8: the highest of these it reaches): the server's position-free FTS table holds a
  * token `<token><level>` for each level above 1 an article reaches (tokens.ts cannot write such a
- * token otherwise: a CJK token never has an ASCII digit). BM25 saturates: with k1 = 1.2 a count of
- * 8 already gives 87% of the most a term can add, so counts past 8 are not told apart.
+ * token otherwise: a CJK token never has an ASCII digit). Why these: BM25 saturates (with k1 = 1.2
+ * a count of 8 already gives 87% of the most a term can add), and every level is a posting per
+ * article and token, which the build pays for. Measured on 2,798 hkcnews articles (2026-12-08):
+ * an article holds 490 distinct unigram tokens and would add 452 level tokens with levels 2, 4
+ * and 8 (whole build 64.8 s against 49.8 s before BM25, over the 60 s goal) but 199 with 3 and 8.
+ * Levels tell a passing mention (1–2) from a repeated one (3–7) and from the article's subject (8+).
  */
-export const TF_LEVELS = [2, 4, 8] as const;
+export const TF_LEVELS = [3, 8] as const;
 
-/** The level of a count (1 for 0 or 1: an absent token counts as one occurrence, see {@link formLevelTokens}). */
+/** The level of a count (1 below 3: an absent token counts as one occurrence, see {@link formLevelTokens}). */
 export function tfLevel(tf: number): number {
   let level = 1;
   for (const l of TF_LEVELS) if (tf >= l) level = l;
@@ -50,24 +54,23 @@ export function levelToken(token: string, level: number): string {
 /**
  * The level tokens of a folded text: for every CJK character and every bigram of a CJK run
  * (tokens.ts's unigram and bigram tokens), one token per {@link TF_LEVELS} level its count
- * reaches. About 1,200 tokens for a 3,000-character article.
+ * reaches. About 200 tokens for an hkcnews article.
  */
-export function textLevelTokens(folded: string): string[] {
+export function textLevelTokens(folded: string, counts = tokenCounts(folded)): string[] {
   const out: string[] = [];
-  for (const [token, tf] of tokenCounts(folded)) for (const l of TF_LEVELS) if (tf >= l) out.push(levelToken(token, l));
+  for (const [token, tf] of counts) for (const l of TF_LEVELS) if (tf >= l) out.push(levelToken(token, l));
   return out;
 }
 
 /**
  * The level tokens of the title's own CJK characters and bigrams, counted in the whole folded
  * text: the title table keeps them (column `x`), so the articles whose title holds a term find
- * their levels among the title's few postings instead of the text's long lists (入2: 29,815
- * articles, of which 1,685 hold 入 in their title; 4 ms of a query's 14 ms went to those lists).
+ * their levels among the title's few postings instead of the text's long lists (29,815 articles
+ * hold 入 twice or more, 1,685 in their title; 4 ms of a query's 14 ms went to those lists).
  */
-export function titleLevelTokens(titleFolded: string, folded: string): string[] {
+export function titleLevelTokens(titleFolded: string, folded: string, counts = tokenCounts(folded)): string[] {
   const own = tokenCounts(titleFolded);
   if (own.size === 0) return [];
-  const counts = tokenCounts(folded);
   const out: string[] = [];
   for (const token of own.keys()) {
     const tf = counts.get(token) ?? 0;
@@ -76,8 +79,8 @@ export function titleLevelTokens(titleFolded: string, folded: string): string[] 
   return out;
 }
 
-/** Counts of every CJK character and bigram of CJK runs in folded text. */
-function tokenCounts(folded: string): Map<string, number> {
+/** Counts of every CJK character and bigram of CJK runs in folded text (one pass shared by both level lists). */
+export function tokenCounts(folded: string): Map<string, number> {
   const counts = new Map<string, number>();
   for (const run of textRuns(folded)) {
     if (run.kind !== 'cjk') continue;
@@ -117,9 +120,9 @@ const MAX_LEVEL_CHARS = 33;
 /**
  * BM25F's weights and parameters. Why these values: k1 and b are Robertson's usual ones. A title
  * holding the term counts as three body occurrences (a headline names what the article is about;
- * 3 is where the known-item queries of bench:search stay in the top 3), a tag as two. The title's
- * length is normalised too (b 0.5: titles vary less than bodies), so among titles holding a term
- * the shorter — the one the query is more of — ranks first, as before BM25.
+ * chosen, not tuned: bench:search's known items stay 39–40/40 in the top 3 with it), a tag as
+ * two. The title's length is normalised too (b 0.5: titles vary less than bodies), so among
+ * titles holding a term the shorter — the one the query is more of — ranks first, as before BM25.
  */
 export const RELEVANCE_WEIGHTS = {
   k1: 1.2,
