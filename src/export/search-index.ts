@@ -17,6 +17,7 @@ import {
   conversionTables,
   convertibleChars,
   titleLength,
+  codePointLength,
   type ArticleSummary,
 } from '../search/index.js';
 import { closeSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync, writeSync } from 'node:fs';
@@ -264,6 +265,7 @@ export function writeStaticIndex(
   let totalLength = 0;
   const groups: number[] = [];
   const titleLengths: number[] = [];
+  const textLengths: number[] = [];
   const groupIds = new Map<string, number>();
   const dicts = {
     dates: new Map<string, number>(),
@@ -304,6 +306,7 @@ export function writeStaticIndex(
       if (g === undefined) groupIds.set(doc.groupKey, (g = groupIds.size));
       groups.push(g);
       titleLengths.push(titleLength(doc.titleFolded));
+      textLengths.push(codePointLength(doc.folded));
       codes.dates.push(code(dicts.dates, doc.date));
       codes.authors.push(code(dicts.authors, doc.author));
       codes.categories.push(code(dicts.categories, doc.category));
@@ -441,6 +444,7 @@ export function writeStaticIndex(
   column('ids', writeIntColumn(ids, true));
   column('groups', writeIntColumn(groups, false));
   column('titleLengths', writeIntColumn(titleLengths, false));
+  column('textLengths', writeIntColumn(textLengths, false));
   column('dates', writeDictColumn([...dicts.dates.keys()], codes.dates));
   column('authors', writeDictColumn([...dicts.authors.keys()], codes.authors));
   column('categories', writeDictColumn([...dicts.categories.keys()], codes.categories));

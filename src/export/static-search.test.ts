@@ -373,7 +373,7 @@ test('an exported index holds gzipped files, and its manifest stays plain JSON',
     );
     assert.ok(isGzip(readFileSync(join(dir, 'doc/0/1.json'))), 'a long record is stored gzipped');
     const manifest = JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8')) as { version: number };
-    assert.equal(manifest.version, 4);
+    assert.equal(manifest.version, 5);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

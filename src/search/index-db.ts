@@ -12,9 +12,10 @@ import Database from 'better-sqlite3';
 import { SalvageError } from '../errors.js';
 import { fold } from './fold.js';
 import { prepareDocument, type PreparedDocument } from './prepare.js';
+import type { CollectionStats } from './relevance.js';
 
 /** Bump when the schema changes; an index with another version is rebuilt from scratch. */
-export const SEARCH_SCHEMA_VERSION = 7; // 2: word suffixes; 3: large columns last; 4: sort keys, unigrams, title index; 5: bigram phrases; 6: Traditional kept (variant fold only); 7: title_len
+export const SEARCH_SCHEMA_VERSION = 8; // 2: word suffixes; 3: large columns last; 4: sort keys, unigrams, title index; 5: bigram phrases; 6: Traditional kept (variant fold only); 7: title_len; 8: count levels, text_len (BM25)
 /** The index file inside an archive folder. */
 export const SEARCH_INDEX_FILE = 'search.sqlite';
 
@@ -138,7 +139,8 @@ CREATE TABLE IF NOT EXISTS articles (
   original_url TEXT,
   group_key TEXT NOT NULL,       -- revision group: JSON [fold(title), date, author]
   title_folded TEXT NOT NULL,    -- fold(title): relevance puts title matches first
-  title_len INTEGER NOT NULL,    -- code points of fold(title): shorter titles holding the query rank first
+  title_len INTEGER NOT NULL,    -- code points of fold(title): BM25F's title length
+  text_len INTEGER NOT NULL,     -- code points of folded: BM25F's body length
   -- The large columns last: reading the small ones above then never walks a row's overflow
   -- pages. With group_key after them, a one-character query spent 570 of its 650 ms there.
   text TEXT NOT NULL,            -- plain body text, as given
@@ -159,9 +161,11 @@ CREATE INDEX IF NOT EXISTS article_tags_article ON article_tags(article_id);
 -- Three contentless FTS tables, rowid = articles.sk, over pre-tokenized text (tokens.ts). The
 -- ascii tokenizer splits our space-separated tokens and nothing else (every non-ASCII character
 -- is a token character), and costs less than unicode61 per token.
--- fts: CJK characters and word suffixes, detail=none (which articles hold a token; no positions).
+-- fts: CJK characters and word suffixes, detail=none (which articles hold a token; no positions),
+--   and count levels (relevance.ts: 港3 = the text holds 港 at least 3 times) for BM25.
 -- fts_bi: CJK bigrams with positions: a CJK term is the phrase of its bigrams, decided exactly.
--- fts_title: the same two token streams of the title alone (u, b), for relevance.
+-- fts_title: the same two token streams of the title alone (u, b), for relevance, and the count
+--   levels of the title's own tokens in the whole text (x: relevance.ts titleLevelTokens).
 -- Tombstones of articles taken down (markdown takedowns.ts): not in the tables above, but their
 -- addresses still answer. Rewritten whole by every build.
 CREATE TABLE IF NOT EXISTS takedowns (
@@ -185,7 +189,7 @@ CREATE TABLE IF NOT EXISTS held_captures (
 ) WITHOUT ROWID;
 CREATE VIRTUAL TABLE IF NOT EXISTS fts USING fts5(tokens, content='', contentless_delete=1, detail=none, tokenize='ascii');
 CREATE VIRTUAL TABLE IF NOT EXISTS fts_bi USING fts5(tokens, content='', contentless_delete=1, detail=full, tokenize='ascii');
-CREATE VIRTUAL TABLE IF NOT EXISTS fts_title USING fts5(u, b, content='', contentless_delete=1, detail=full, tokenize='ascii');
+CREATE VIRTUAL TABLE IF NOT EXISTS fts_title USING fts5(u, b, x, content='', contentless_delete=1, detail=full, tokenize='ascii');
 `;
 
 const FTS_TABLES = ['fts', 'fts_bi', 'fts_title'] as const;
@@ -299,6 +303,17 @@ export function groupKey(doc: Pick<SearchDocument, 'title' | 'date' | 'author'>)
  * are heap numbers: 51 ms for 48,044 lookups, measured), with a second map for the rare sort keys
  * that share one.
  */
+/** One article as {@link GroupTable} reads it. */
+export interface GroupTableRow {
+  sk: number;
+  id: number;
+  group_key: string;
+  category?: string | null;
+  title_folded?: string;
+  title_len?: number;
+  text_len?: number;
+}
+
 export class GroupTable {
   /** Number of revision groups. */
   readonly groupCount: number;
@@ -311,7 +326,32 @@ export class GroupTable {
   readonly #shared = new Map<number, number>();
   static readonly #SHARED = -1;
 
-  constructor(rows: readonly { sk: number; id: number; group_key: string; category?: string | null }[]) {
+  /** Folded title of each row (BM25F's title field). */
+  readonly titleFolded: string[];
+  /** Code points of each row's folded title and folded text (BM25F's field lengths). */
+  readonly titleLength: Int32Array;
+  readonly textLength: Int32Array;
+  /** Article count and mean field lengths. */
+  readonly stats: CollectionStats;
+  /** Each distinct tag, folded, with the rows holding it (BM25F's tags field). */
+  readonly #tags: { folded: string; rows: number[] }[] = [];
+
+  constructor(rows: readonly GroupTableRow[], tags: readonly { sk: number; tag: string }[] = []) {
+    this.titleFolded = rows.map((r) => r.title_folded ?? '');
+    this.titleLength = Int32Array.from(rows, (r) => r.title_len ?? 0);
+    this.textLength = Int32Array.from(rows, (r) => r.text_len ?? 0);
+    // Integer sums, then one division: the static client divides the same sums (same bits).
+    let titleSum = 0;
+    let textSum = 0;
+    for (let i = 0; i < rows.length; i++) {
+      titleSum += this.titleLength[i]!;
+      textSum += this.textLength[i]!;
+    }
+    this.stats = {
+      docs: rows.length,
+      meanTitleLength: rows.length === 0 ? 0 : titleSum / rows.length,
+      meanTextLength: rows.length === 0 ? 0 : textSum / rows.length,
+    };
     this.#group = new Int32Array(rows.length);
     this.#id = new Float64Array(rows.length);
     this.#category = new Int32Array(rows.length).fill(-1);
@@ -340,6 +380,28 @@ export class GroupTable {
       }
     });
     this.groupCount = numbers.size;
+    const byTag = new Map<string, number[]>();
+    for (const { sk, tag } of tags) {
+      const row = this.#entry(sk);
+      if (row < 0) continue;
+      const list = byTag.get(tag);
+      if (list === undefined) byTag.set(tag, [row]);
+      else list.push(row);
+    }
+    for (const [tag, list] of byTag) this.#tags.push({ folded: fold(tag), rows: list });
+  }
+
+  /** The row of a sort key in this table's arrays, or -1 (written after the table was read). */
+  rowOf(sk: number): number {
+    return this.#entry(sk);
+  }
+
+  /** Marks (1) the rows with a tag whose folded text holds any of the forms (BM25F's tags field). */
+  rowsWithTag(forms: readonly string[]): Uint8Array {
+    const marked = new Uint8Array(this.#id.length);
+    const live = forms.filter((f) => f.length > 0);
+    for (const t of this.#tags) if (live.some((f) => t.folded.includes(f))) for (const row of t.rows) marked[row] = 1;
+    return marked;
   }
 
   #entry(sk: number): number {
@@ -380,7 +442,7 @@ export class SearchIndex {
   readonly #insertTag: Database.Statement<[number, string], unknown>;
   readonly #insertFts: Database.Statement<[number, string], unknown>;
   readonly #insertFtsBi: Database.Statement<[number, string], unknown>;
-  readonly #insertFtsTitle: Database.Statement<[number, string, string], unknown>;
+  readonly #insertFtsTitle: Database.Statement<[number, string, string, string], unknown>;
   readonly #idsOfPath: Database.Statement<[string], { id: number }>;
   readonly #sortKeyOf: Database.Statement<[number], { sk: number }>;
   readonly #sortKeyTaken: Database.Statement<[number], unknown>;
@@ -414,12 +476,12 @@ export class SearchIndex {
     this.#has = this.db.prepare('SELECT 1 FROM articles WHERE path = ? AND mtime = ? AND size = ?');
     this.#insert = this.db.prepare(
       `INSERT INTO articles (id, sk, path, mtime, size, title, date, last_updated, author, category, tags, url,
-         original_url, group_key, title_folded, title_len, text, folded) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+         original_url, group_key, title_folded, title_len, text_len, text, folded) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     );
     this.#insertTag = this.db.prepare('INSERT OR IGNORE INTO article_tags (article_id, tag) VALUES (?, ?)');
     this.#insertFts = this.db.prepare('INSERT INTO fts (rowid, tokens) VALUES (?, ?)');
     this.#insertFtsBi = this.db.prepare('INSERT INTO fts_bi (rowid, tokens) VALUES (?, ?)');
-    this.#insertFtsTitle = this.db.prepare('INSERT INTO fts_title (rowid, u, b) VALUES (?, ?, ?)');
+    this.#insertFtsTitle = this.db.prepare('INSERT INTO fts_title (rowid, u, b, x) VALUES (?, ?, ?, ?)');
     this.#idsOfPath = this.db.prepare('SELECT id FROM articles WHERE path = ?');
     this.#sortKeyOf = this.db.prepare('SELECT sk FROM articles WHERE id = ?');
     this.#sortKeyTaken = this.db.prepare('SELECT 1 FROM articles WHERE sk = ?');
@@ -551,11 +613,14 @@ export class SearchIndex {
     const version = this.db.pragma('data_version', { simple: true }) as number;
     if (this.#groups !== undefined && this.#groups.version === version) return this.#groups.table;
     const rows = this.db
-      .prepare<[], { sk: number; id: number; group_key: string; category: string | null }>(
-        'SELECT sk, id, group_key, category FROM articles',
+      .prepare<[], GroupTableRow>('SELECT sk, id, group_key, category, title_folded, title_len, text_len FROM articles')
+      .all();
+    const tags = this.db
+      .prepare<[], { sk: number; tag: string }>(
+        'SELECT a.sk, t.tag FROM article_tags t JOIN articles a ON a.id = t.article_id',
       )
       .all();
-    const table = new GroupTable(rows);
+    const table = new GroupTable(rows, tags);
     this.#groups = { version, table };
     return table;
   }
@@ -780,12 +845,13 @@ export class SearchIndex {
       groupKey(doc),
       doc.titleFolded,
       titleLength(doc.titleFolded),
+      doc.textLength,
       doc.text,
       doc.folded,
     );
     for (const tag of new Set(doc.tags)) this.#insertTag.run(doc.id, tag);
     this.#insertFts.run(sk, doc.tokens);
     this.#insertFtsBi.run(sk, doc.bigrams);
-    this.#insertFtsTitle.run(sk, doc.titleTokens, doc.titleBigrams);
+    this.#insertFtsTitle.run(sk, doc.titleTokens, doc.titleBigrams, doc.titleLevels);
   }
 }

@@ -71,7 +71,24 @@ export {
   facetsOf,
   type FacetCount,
   type SearchFacets,
+  termIdfs,
+  countsExactly,
 } from './query.js';
+export {
+  bm25f,
+  codePointLength,
+  formLevelTokens,
+  idf,
+  MAX_SCORED_PER_PART,
+  orderPart,
+  RELEVANCE_WEIGHTS,
+  relevanceParts,
+  TF_LEVELS,
+  tfLevel,
+  type CollectionStats,
+  type RelevancePart,
+  type TermFeatures,
+} from './relevance.js';
 export {
   SearchPool,
   SEARCH_TIME_BUDGET_MS,

@@ -8,6 +8,7 @@ import { parseArchiveFile } from '../markdown/index.js';
 import { SalvageError } from '../errors.js';
 import { fold } from './fold.js';
 import type { SearchDocument } from './index-db.js';
+import { codePointLength, textLevelTokens, titleLevelTokens, tokenCounts } from './relevance.js';
 import { bigramTokens, unigramTokens } from './tokens.js';
 
 /** An archive file the builder has decided to (re)index. */
@@ -24,13 +25,21 @@ export interface PreparedDocument extends SearchDocument {
   titleFolded: string;
   /** fold(title) + "\n" + fold(text): what queries match. */
   folded: string;
-  /** Space-separated position-free tokens of `folded` (tokens.ts unigramTokens). */
+  /**
+   * Space-separated position-free tokens of `folded`: each distinct unigram token (tokens.ts
+   * unigramTokens; the table keeps no positions or counts, so repeats only cost build time) and
+   * the count levels of its CJK characters and bigrams (relevance.ts textLevelTokens).
+   */
   tokens: string;
+  /** Code points of `folded` (BM25's body length). */
+  textLength: number;
   /** Space-separated bigram tokens of `folded` (tokens.ts bigramTokens). */
   bigrams: string;
   /** The same two token strings of `titleFolded`. */
   titleTokens: string;
   titleBigrams: string;
+  /** The count levels (in `folded`) of the title's own CJK characters and bigrams (relevance.ts titleLevelTokens). */
+  titleLevels: string;
 }
 
 /**
@@ -87,14 +96,17 @@ export function prepareDocument(input: SearchDocument): PreparedDocument {
   const doc = capDocument(input);
   const titleFolded = fold(doc.title);
   const folded = `${titleFolded}\n${fold(doc.text)}`;
+  const counts = tokenCounts(folded);
   return {
     ...doc,
     titleFolded,
     folded,
-    tokens: unigramTokens(folded).join(' '),
+    tokens: [...new Set(unigramTokens(folded)), ...textLevelTokens(folded, counts)].join(' '),
+    textLength: codePointLength(folded),
     bigrams: bigramTokens(folded).join(' '),
     titleTokens: unigramTokens(titleFolded).join(' '),
     titleBigrams: bigramTokens(titleFolded).join(' '),
+    titleLevels: titleLevelTokens(titleFolded, folded, counts).join(' '),
   };
 }
 

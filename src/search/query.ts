@@ -8,6 +8,16 @@ import type { ArticleSummary } from './catalog.js';
 import { foldWithOrigin, fold } from './fold.js';
 import { SORT_DAY_SCALE, sortKeyRange, yearOfSortKey, type SearchIndex } from './index-db.js';
 import { findTerm, MAX_WORD_TOKEN, termTokens, textRuns } from './tokens.js';
+import {
+  bm25f,
+  formLevelTokens,
+  idf,
+  levelToken,
+  MAX_SCORED_PER_PART,
+  orderPart,
+  relevanceParts,
+  TF_LEVELS,
+} from './relevance.js';
 import { readsBySharedCharacters, termForms } from './zh.js';
 import { conversionTables } from './zh-data.js';
 import { escapeHtml } from '../markdown/index.js';
@@ -215,7 +225,7 @@ export function parseQuery(query: string): ParsedQuery {
   return { ...parsed, limited: { ignoredChars, droppedTerms, droppedExclusions } };
 }
 
-/** How results are ordered: title matches first then newest, or newest first (see {@link search}). */
+/** How results are ordered: by relevance (BM25F, relevance.ts), or newest first (see {@link search}). */
 export type SearchSort = 'relevance' | 'date';
 
 export interface SearchOptions {
@@ -521,13 +531,13 @@ function countRows(index: SearchIndex, q: RowidQuery | undefined, from: number, 
 /**
  * Search the index. Never throws for any query or filter text.
  *
- * Order: `date` is newest publication day first, then highest id. `relevance` puts articles whose
- * title contains every term first, shorter titles first among them (the title field's length
- * normalisation of BM25: a query that is most of a title names that article), then the others;
- * newest first breaks ties. When a term is read in Simplified, the articles holding it as typed
- * come before all of these ({@link literalTierForms}: literal before equivalent). This order is exact and cheap (FTS doclists are in date order; title
- * lengths come from an index, not the rows); a bm25 order over a one-character query's 36,070
- * matches cost 20–90 ms.
+ * Order: `date` is newest publication day first, then highest id. `relevance` (relevance.ts): when
+ * a term is read in Simplified, the articles holding it as typed first ({@link literalTierForms}:
+ * literal before equivalent); then the articles whose title holds every term; inside each part,
+ * BM25F over title, tags and the body's count levels, newest first on equal scores. A part of
+ * more than MAX_SCORED_PER_PART articles keeps the cheap order instead (title parts by title
+ * length, others newest first), which FTS doclists give without reading every match: scoring
+ * 的's 48,044 matches cost ~60 ms here, over the 20 ms p95 the search keeps.
  */
 export function search(index: SearchIndex, options: SearchOptions = {}): SearchResponse {
   const parsed = settleForms(parseQuery(options.q ?? DEFAULT_SEARCH_OPTIONS.q), (form) =>
@@ -591,21 +601,22 @@ export function search(index: SearchIndex, options: SearchOptions = {}): SearchR
   const ftsOnly = matching !== undefined && termsExact && checkedExclusions.length === 0 && !joinFilters;
   // Relevance with a term read in Simplified: its literal matches go first (all keys needed).
   const literalTier = sort === 'relevance' ? literalTierForms(forms) : undefined;
-  if (ftsOnly && !group && literalTier === undefined) {
-    ({ total, page } = ftsOnlyPage(
-      index,
-      matching,
-      positive.title,
-      exactExclusions.length > 0,
-      lo,
-      hi,
-      sort,
-      limit,
-      offset,
-    ));
+  // The FTS-only page reads only the parts its page reaches (relevance: the title part, then the
+  // rest; each scored when small enough, relevance.ts MAX_SCORED_PER_PART).
+  let counts: { total: number; titleTotal: number } | undefined;
+  if (ftsOnly && !group && literalTier === undefined && exactExclusions.length === 0) {
+    const matchTotal = countOf(index, matching);
+    const titleTotal = sort === 'date' ? 0 : countOf(index, titleHits(positive.title, lo, hi));
+    counts = { total: matchTotal, titleTotal };
+  }
+  if (ftsOnly && counts !== undefined) {
+    ({ total, page } = ftsOnlyPage(index, matching, positive.title, forms, lo, hi, sort, limit, offset, counts));
   } else {
     let sks = ftsOnly
-      ? ftsOnlyOrder(index, matching, positive.title, lo, hi, sort)
+      ? index.db
+          .prepare<(string | number)[], number>(`${matching.sql} ORDER BY rowid DESC`)
+          .pluck()
+          .all(...matching.params)
       : candidates(index, {
           forms,
           termsExact,
@@ -614,11 +625,13 @@ export function search(index: SearchIndex, options: SearchOptions = {}): SearchR
           checkedExclusions,
           lo,
           hi,
-          sort,
           options,
           checkLimit,
         });
-    if (literalTier !== undefined) sks = typedFirst(index, sks, literalTier, lo, hi);
+    if (sort === 'relevance' && terms.length > 0) {
+      const literal = literalTier === undefined ? undefined : literalMatches(index, literalTier, lo, hi);
+      sks = relevanceOrder(index, sks, forms, literal, lo, hi);
+    }
     total = sks.length;
     all = sks;
     if (group) {
@@ -706,112 +719,246 @@ export function literalTierForms(forms: readonly (readonly string[])[]): string[
 }
 
 /**
- * Literal before equivalent: the matches that hold every {@link literalTierForms} form go first,
- * then those found only through a reading; each part keeps its order. FTS alone decides the
- * typed forms, so no article text is read.
+ * Literal before equivalent: the sort keys of the articles holding every {@link literalTierForms}
+ * form (they go first). FTS alone decides the typed forms, so no article text is read.
  */
-function typedFirst(index: SearchIndex, sks: number[], typed: readonly string[], lo: number, hi: number): number[] {
+function literalMatches(index: SearchIndex, typed: readonly string[], lo: number, hi: number): Set<number> {
   const rowids = matchingRowids(ftsConstraints(typed), [], lo, hi);
-  if (rowids === undefined) return sks;
-  const literal = new Set(
+  if (rowids === undefined) return new Set();
+  return new Set(
     index.db
       .prepare<(string | number)[], number>(rowids.sql)
       .pluck()
       .all(...rowids.params),
   );
-  if (literal.size === 0) return sks;
-  return [...sks.filter((sk) => literal.has(sk)), ...sks.filter((sk) => !literal.has(sk))];
 }
 
 /**
- * The common case, answered from FTS doclists alone (they are in sort-key order): every term and
- * exclusion decided by tokens, no category/author/tag filter, no grouping. `title` holds the
- * terms' constraints on the title table, for relevance.
+ * The common case, answered from FTS doclists alone (they are in sort-key order): every term
+ * decided by tokens, no exclusion, no category/author/tag filter, no grouping, and either newest
+ * first or a relevance order whose two parts are both too large to score (relevance.ts
+ * MAX_SCORED_PER_PART: title hits by title length, then the rest newest first). `title` holds
+ * the terms' constraints on the title table.
  */
 function ftsOnlyPage(
   index: SearchIndex,
   matching: RowidQuery,
   title: readonly string[],
-  hasExclusions: boolean,
+  forms: readonly (readonly string[])[],
   lo: number,
   hi: number,
   sort: SearchSort,
   limit: number,
   offset: number,
+  counts: { total: number; titleTotal: number },
 ): { total: number; page: { sk: number }[] } {
   const db = index.db;
-  const count = (q: RowidQuery): number =>
-    db.prepare<(string | number)[], { n: number }>(`SELECT count(*) AS n FROM (${q.sql})`).get(...q.params)?.n ?? 0;
   const newest = (q: RowidQuery, n: number, skip: number): { sk: number }[] =>
     n <= 0
       ? []
       : db
           .prepare<(string | number)[], { sk: number }>(`${q.sql} ORDER BY rowid DESC LIMIT ? OFFSET ?`)
           .all(...q.params, n, skip);
-  if (hasExclusions) {
-    // An exclusion in the other FTS table is a NOT IN list built for each statement (10 ms for
-    // the 45,405 articles holding 聞): build it once, fetching every matching key.
-    const all = ftsOnlyOrder(index, matching, title, lo, hi, sort);
-    return { total: all.length, page: all.slice(offset, offset + limit).map((sk) => ({ sk })) };
-  }
-  const total = count(matching);
+  const { total, titleTotal } = counts;
   if (sort === 'date') return { total, page: newest(matching, limit, offset) };
-  // Title hits: the title holds every term (the title table decides exactly, as the others do
-  // for the whole text), shorter titles first, then newest.
-  const hits: RowidQuery = {
-    sql: 'SELECT rowid AS sk FROM fts_title WHERE fts_title MATCH ? AND rowid BETWEEN ? AND ?',
-    params: [title.join(' AND '), lo, hi],
-  };
-  const titleTotal = count(hits);
-  const first =
-    offset < titleTotal
-      ? db
-          .prepare<(string | number)[], { sk: number }>(
-            `SELECT h.sk FROM (${hits.sql}) h JOIN articles a ON a.sk = h.sk ORDER BY a.title_len, h.sk DESC LIMIT ? OFFSET ?`,
-          )
-          .all(...hits.params, limit, offset)
-      : [];
+  const hits = titleHits(title, lo, hi);
   const rest: RowidQuery = {
     sql: `${matching.sql} AND +rowid NOT IN (${hits.sql})`,
     params: [...matching.params, ...hits.params],
   };
-  return { total, page: [...first, ...newest(rest, limit - first.length, Math.max(0, offset - titleTotal))] };
+  // Each part read and scored only when the page reaches it, and only when small enough.
+  const scoredPart = (q: RowidQuery, isTitle: boolean, n: number, skip: number): { sk: number }[] => {
+    const sks = db
+      .prepare<(string | number)[], number>(`${q.sql} ORDER BY rowid DESC`)
+      .pluck()
+      .all(...q.params);
+    const scoreOf = bm25Scorer(index, forms, sks, total, lo, hi, isTitle);
+    return orderPart({ items: sks, title: isTitle, scored: true }, scoreOf, () => 0)
+      .slice(skip, skip + n)
+      .map((sk) => ({ sk }));
+  };
+  const page: { sk: number }[] = [];
+  if (offset < titleTotal) {
+    page.push(
+      ...(titleTotal <= MAX_SCORED_PER_PART
+        ? scoredPart(hits, true, limit, offset)
+        : db
+            .prepare<(string | number)[], { sk: number }>(
+              `SELECT h.sk FROM (${hits.sql}) h JOIN articles a ON a.sk = h.sk ORDER BY a.title_len, h.sk DESC LIMIT ? OFFSET ?`,
+            )
+            .all(...hits.params, limit, offset)),
+    );
+  }
+  const n = limit - page.length;
+  const skip = Math.max(0, offset - titleTotal);
+  if (n > 0 && total - titleTotal > 0)
+    page.push(
+      ...(total - titleTotal <= MAX_SCORED_PER_PART ? scoredPart(rest, false, n, skip) : newest(rest, n, skip)),
+    );
+  return { total, page };
 }
 
-/** Every match of an FTS-only query in page order (for grouping): FTS doclists and the title index, no rows read. */
-function ftsOnlyOrder(
+/** The articles whose title holds every term (the title table decides exactly, as the others do for the whole text). */
+function titleHits(title: readonly string[], lo: number, hi: number): RowidQuery {
+  return {
+    sql: 'SELECT rowid AS sk FROM fts_title WHERE fts_title MATCH ? AND rowid BETWEEN ? AND ?',
+    params: [title.join(' AND '), lo, hi],
+  };
+}
+
+/** How many articles a rowid query matches. */
+function countOf(index: SearchIndex, q: RowidQuery): number {
+  return (
+    index.db.prepare<(string | number)[], { n: number }>(`SELECT count(*) AS n FROM (${q.sql})`).get(...q.params)?.n ??
+    0
+  );
+}
+
+/**
+ * Matches (newest first) in relevance order (relevance.ts): literal tier, title part, BM25F
+ * within each part of at most MAX_SCORED_PER_PART articles. The fields come from the cached
+ * article table (folded titles, lengths, tags) and the body's count levels from the level tokens
+ * of the position-free FTS table; no article text is read.
+ */
+function relevanceOrder(
   index: SearchIndex,
-  matching: RowidQuery,
-  title: readonly string[],
+  sks: readonly number[],
+  forms: readonly (readonly string[])[],
+  literal: Set<number> | undefined,
   lo: number,
   hi: number,
-  sort: SearchSort,
 ): number[] {
-  const all = index.db
-    .prepare<(string | number)[], number>(`${matching.sql} ORDER BY rowid DESC`)
-    .pluck()
-    .all(...matching.params);
-  if (sort === 'date') return all;
-  const titled = index.db
-    .prepare<(string | number)[], { sk: number; len: number }>(
-      'SELECT t.rowid AS sk, a.title_len AS len FROM fts_title t JOIN articles a ON a.sk = t.rowid WHERE fts_title MATCH ? AND t.rowid BETWEEN ? AND ? ORDER BY t.rowid DESC',
-    )
-    .all(title.join(' AND '), lo, hi);
-  // Both lists are newest first: split by walking them together (a Set of sort keys above 2^31
-  // hashes heap numbers, several times slower). Title hits then go shorter title first; the
-  // sort is stable, so equal lengths stay newest first.
-  const hits: { sk: number; len: number }[] = [];
-  const rest: number[] = [];
-  let j = 0;
-  for (const sk of all) {
-    while (j < titled.length && titled[j]!.sk > sk) j++;
-    if (titled[j]?.sk === sk) hits.push(titled[j]!);
-    else rest.push(sk);
+  const table = index.groupTable();
+  const rows = new Map<number, number>();
+  const rowOf = (sk: number): number => {
+    let row = rows.get(sk);
+    if (row === undefined) rows.set(sk, (row = table.rowOf(sk)));
+    return row;
+  };
+  const titleOf = (sk: number): string => {
+    const row = rowOf(sk);
+    return row < 0 ? '' : table.titleFolded[row]!;
+  };
+  const holds = (text: string, fs: readonly string[]): boolean => fs.some((f) => f.length > 0 && text.includes(f));
+  const parts = relevanceParts(sks, literal === undefined ? undefined : (sk) => literal.has(sk), (sk) => {
+    const t = titleOf(sk);
+    return forms.every((fs) => holds(t, fs));
+  });
+  const scored = parts.filter((p) => p.scored).flatMap((p) => p.items);
+  const scoreOf = scored.length > 0 ? bm25Scorer(index, forms, scored, sks.length, lo, hi) : () => 0;
+  const titleLengthOf = (sk: number): number => {
+    const row = rowOf(sk);
+    return row < 0 ? 0 : table.titleLength[row]!;
+  };
+  return parts.flatMap((p) => orderPart(p, scoreOf, titleLengthOf));
+}
+
+/**
+ * BM25F scores (relevance.ts) of the articles `scored` (sort keys; at most a few parts of
+ * MAX_SCORED_PER_PART), for a query of `total` matches. Fields from the cached article table;
+ * each term's count levels from the level tokens of the position-free FTS table, read only for
+ * these articles (`json_each` of their keys: the level lists of a common character hold most
+ * of the archive, 46,000 articles for 的2).
+ */
+function bm25Scorer(
+  index: SearchIndex,
+  forms: readonly (readonly string[])[],
+  scored: readonly number[],
+  total: number,
+  lo: number,
+  hi: number,
+  titlePart = false,
+): (sk: number) => number {
+  const table = index.groupTable();
+  // Articles whose title holds every term, each term of one form: the title holds every token
+  // of it, so the title table's level tokens (x) say the same as the text's, from far shorter lists.
+  const fromTitle = titlePart && forms.every((fs) => fs.length === 1);
+  let min = Infinity;
+  let max = -Infinity;
+  for (const sk of scored) {
+    if (sk < min) min = sk;
+    if (sk > max) max = sk;
   }
-  return hits
-    .sort((a, b) => a.len - b.len)
-    .map((h) => h.sk)
-    .concat(rest);
+  const scope = JSON.stringify(scored);
+  const textLevels = index.db
+    .prepare<[string, number, number, string], number>(
+      'SELECT rowid FROM fts WHERE fts MATCH ? AND rowid BETWEEN ? AND ? AND +rowid IN (SELECT value FROM json_each(?))',
+    )
+    .pluck();
+  const titleLevels = index.db
+    .prepare<[string, number, number], number>(
+      'SELECT rowid FROM fts_title WHERE fts_title MATCH ? AND rowid BETWEEN ? AND ?',
+    )
+    .pluck();
+  const levelRows = (tokens: readonly string[], l: number): number[] =>
+    fromTitle
+      ? titleLevels.all(
+          tokens.map((t) => `x : ${quoteFts(levelToken(t, l))}`).join(' AND '),
+          Math.max(lo, min),
+          Math.min(hi, max),
+        )
+      : textLevels.all(
+          tokens.map((t) => quoteFts(levelToken(t, l))).join(' AND '),
+          Math.max(lo, min),
+          Math.min(hi, max),
+          scope,
+        );
+  // Each term's count level per row: the highest level any form reaches (a form's level is the
+  // least among its tokens': one FTS query per level ANDs them).
+  const levels = forms.map((fs) => {
+    const level = new Uint8Array(table.stats.docs);
+    for (const form of fs) {
+      const tokens = formLevelTokens(form);
+      if (tokens === undefined) continue;
+      for (const l of TF_LEVELS) {
+        const found = levelRows(tokens, l);
+        if (found.length === 0) break; // none of them reaches this level, nor the next
+        for (const sk of found) {
+          const row = table.rowOf(sk);
+          if (row >= 0 && level[row]! < l) level[row] = l;
+        }
+      }
+    }
+    return level;
+  });
+  const tagged = forms.map((fs) => table.rowsWithTag(fs));
+  const idfs = termIdfs(forms, table.stats.docs, total, (fs) =>
+    countRows(index, matchingRowids(ftsConstraints([fs]), [], 0, Number.MAX_SAFE_INTEGER), 0, 0),
+  );
+  const holds = (text: string, fs: readonly string[]): boolean => fs.some((f) => f.length > 0 && text.includes(f));
+  return (sk) => {
+    const row = table.rowOf(sk);
+    if (row < 0) return 0; // written after the table was read: cannot happen within one call
+    const title = table.titleFolded[row]!;
+    return bm25f(
+      forms.map((fs, i) => ({ title: holds(title, fs), tags: tagged[i]![row] === 1, level: levels[i]![row] || 1 })),
+      idfs,
+      table.titleLength[row]!,
+      table.textLength[row]!,
+      table.stats,
+    );
+  };
+}
+
+/**
+ * Each term's idf (relevance.ts), from `articlesWith(forms)`: how many of all articles hold the
+ * term, when FTS counts it exactly ({@link countsExactly}); else the query's own total stands
+ * for it. With one term the idf scales every score alike: 1, and nothing is counted. One rule for
+ * the server and the static client.
+ */
+export function termIdfs(
+  forms: readonly (readonly string[])[],
+  docs: number,
+  total: number,
+  articlesWith: (forms: readonly string[]) => number,
+): number[] {
+  if (forms.length <= 1) return forms.map(() => 1);
+  return forms.map((fs) => idf(countsExactly(fs) ? articlesWith(fs) : total, docs));
+}
+
+/** Whether FTS alone counts the articles holding any of a term's forms exactly (no text check). */
+export function countsExactly(forms: readonly string[]): boolean {
+  return forms.every(ftsIsExact) && !ftsConstraints([forms]).truncated;
 }
 
 interface CandidateQuery {
@@ -823,7 +970,6 @@ interface CandidateQuery {
   checkedExclusions: { forms: string[]; rowids?: RowidQuery }[];
   lo: number;
   hi: number;
-  sort: SearchSort;
   options: SearchOptions;
   /** Check only the newest this many candidates (the budget, MAX_CHECKED_ROWS). */
   checkLimit?: number | undefined;
@@ -887,9 +1033,6 @@ function candidates(index: SearchIndex, q: CandidateQuery): number[] {
       params.push(...live(x.forms));
     }
   }
-  const relevance = q.sort === 'relevance' && q.forms.length > 0;
-  const titleHit = relevance ? q.forms.map((fs) => anyForm('a.title_folded', fs)).join(' AND ') : '0';
-  const titleParams = relevance ? q.forms.flatMap(live) : [];
   const limit =
     q.checkLimit === undefined
       ? ''
@@ -901,13 +1044,12 @@ function candidates(index: SearchIndex, q: CandidateQuery): number[] {
         ? `(SELECT sk FROM articles WHERE sk BETWEEN ? AND ?${limit}) m JOIN articles a ON a.sk = m.sk`
         : 'articles a';
   const fromParams = q.matching?.params ?? (q.checkLimit !== undefined ? [q.lo, q.hi] : []);
-  // Relevance: title hits first, shorter titles first among them, then newest.
-  const order = relevance ? `(${titleHit}) DESC, CASE WHEN (${titleHit}) THEN a.title_len ELSE 0 END, ` : '';
-  const sql = `SELECT a.sk FROM ${from} WHERE ${where.join(' AND ')} ORDER BY ${order}a.sk DESC`;
+  // Newest first; relevance orders these in JavaScript (relevanceOrder).
+  const sql = `SELECT a.sk FROM ${from} WHERE ${where.join(' AND ')} ORDER BY a.sk DESC`;
   return index.db
     .prepare<(string | number)[], number>(sql)
     .pluck()
-    .all(...fromParams, ...params, ...titleParams, ...titleParams);
+    .all(...fromParams, ...params);
 }
 
 /** What a result is built from: an article's fields and text (absent fields null or undefined). */

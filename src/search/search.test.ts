@@ -13,7 +13,9 @@ import {
   type ParsedQuery,
   search,
   snippet,
+  termIdfs,
 } from './query.js';
+import { bm25f, codePointLength, formLevelTokens, orderPart, relevanceParts, tfLevel } from './relevance.js';
 import { fold, foldWithOrigin } from './fold.js';
 import { unigramTokens, MAX_WORD_TOKEN, termTokens } from './tokens.js';
 
@@ -306,13 +308,62 @@ test('relevance: articles whose title holds every term first, shorter titles fir
     doc({ id: 5, title: '港鐵', text: '無日期' }),
   ]);
   const order = (q: string, extra: object = {}): number[] => search(index, { q, ...extra }).results.map((r) => r.id);
-  assert.deepEqual(order('港铁'), [5, 3, 1, 4, 2]);
+  // Titles of equal length (1 and 3): the shorter body first (BM25's length normalisation).
+  assert.deepEqual(order('港铁'), [5, 1, 3, 4, 2]);
   assert.deepEqual(order('港铁', { sort: 'date' }), [4, 2, 3, 1, 5]);
   // Pages cut across the title part and the rest.
-  assert.deepEqual(order('港铁', { limit: 2, offset: 2 }), [1, 4]);
+  assert.deepEqual(order('港铁', { limit: 2, offset: 2 }), [3, 4]);
   // The same order where the exact check runs (a three-character term) and with an exclusion.
   assert.deepEqual(order('港铁新'), [1]);
   assert.deepEqual(order('港铁 -乘'), [5, 1, 4, 2]);
+});
+
+test('relevance (BM25): an article naming the query in its title and ten times in its body ranks above newer passing mentions', () => {
+  const story = '立法會今日辯論施政報告，議員就房屋問題提問。';
+  const index = build([
+    // Issue 15's example: the title and the body hold 施政報告 again and again; an older article.
+    doc({
+      id: 1,
+      title: '施政報告逐點看全文',
+      text: Array.from({ length: 10 }, (_, i) => `第${i + 1}點：施政報告提出新措施。`).join(''),
+      date: '2019-10-16',
+    }),
+    // Newer articles with one passing mention each, with and without it in the title.
+    doc({ id: 2, title: '施政報告後的一天', text: '市民如常上班。', date: '2021-01-01' }),
+    doc({ id: 3, title: '立法會速報', text: story, date: '2022-01-01' }),
+    doc({ id: 4, title: '房屋問題', text: `${story}另有議員談交通。`, date: '2022-01-02' }),
+    doc({ id: 5, title: '天氣', text: '晴。施政報告的事明天再說。', date: '2023-01-01' }),
+  ]);
+  const order = search(index, { q: '施政報告' }).results.map((r) => r.id);
+  // Both title holders first, the one saying it ten more times before the newer one; then the
+  // body-only mentions, each once: the shorter body first (BM25's length normalisation).
+  assert.deepEqual(order, [1, 2, 5, 3, 4]);
+  // Newest first is still there for whoever asks for it.
+  assert.deepEqual(
+    search(index, { q: '施政報告', sort: 'date' }).results.map((r) => r.id),
+    [5, 4, 3, 2, 1],
+  );
+  // Neither title holds the term: ten mentions outrank one (the body's count level, not the date).
+  const bodies = build([
+    doc({ id: 1, title: '逐點看', text: '施政報告。'.repeat(10), date: '2019-10-16' }),
+    doc({ id: 2, title: '昨日', text: '一句施政報告。', date: '2023-01-01' }),
+  ]);
+  assert.deepEqual(
+    search(bodies, { q: '施政報告' }).results.map((r) => r.id),
+    [1, 2],
+  );
+});
+
+test('relevance (BM25): a tag holding the term and a shorter body rank higher, other things equal', () => {
+  const index = build([
+    doc({ id: 1, title: '甲', text: '選舉。', date: '2020-01-01', tags: ['選舉'] }),
+    doc({ id: 2, title: '乙', text: '選舉。', date: '2021-01-01' }),
+    doc({ id: 3, title: '丙', text: `選舉。${'其他內容'.repeat(50)}`, date: '2022-01-01' }),
+  ]);
+  assert.deepEqual(
+    search(index, { q: '選舉' }).results.map((r) => r.id),
+    [1, 2, 3],
+  );
 });
 
 test('group collapse returns one result per revision group; total counts articles', () => {
@@ -322,7 +373,9 @@ test('group collapse returns one result per revision group; total counts article
   assert.equal(grouped.groups, 1);
   assert.equal(grouped.results.length, 1);
   assert.equal(grouped.results[0]?.groupSize, 2);
-  assert.deepEqual(grouped.results[0]?.versions, [4, 3]);
+  // In result order: the shorter revision (without "(updated)") scores higher.
+  assert.deepEqual(grouped.results[0]?.versions, [3, 4]);
+  assert.deepEqual(search(index, { q: '港铁', group: true, sort: 'date' }).results[0]?.versions, [4, 3]);
   assert.equal(search(index, { q: '港铁' }).results.length, 2);
 });
 
@@ -543,26 +596,63 @@ function bruteForce(docs: readonly SearchDocument[], q: string): number[] {
     .sort((a, b) => a - b);
 }
 
+/** Occurrences of `token` in `text`, overlapping ones too (as the index counts bigrams: 哈哈 twice in 哈哈哈). */
+function occurrences(text: string, token: string): number {
+  let n = 0;
+  for (let at = text.indexOf(token); at !== -1; at = text.indexOf(token, at + 1)) n++;
+  return n;
+}
+
 /**
- * The documented order: (relevance: articles holding every term read in Simplified as typed
- * first; then title holds every term first, shorter titles first among them, in code points),
- * then newest day, then highest id.
+ * The documented order, from the articles' text alone: (relevance: articles holding every term
+ * read in Simplified as typed first; then those whose title holds every term; inside each part of
+ * at most MAX_SCORED_PER_PART, BM25F over title, tags and the body's count levels — a form's
+ * level the least of its characters' or bigrams' counted in the text — else title length), then
+ * newest day, then highest id.
  */
 function bruteOrder(docs: readonly SearchDocument[], q: string, sort: 'relevance' | 'date'): number[] {
   const { forms } = bruteParse(docs, q);
   const matching = new Set(bruteForce(docs, q));
-  const relevance = sort === 'relevance' && forms.length > 0;
-  const typed = relevance ? literalTierForms(forms) : undefined;
-  const tier = (d: SearchDocument): number =>
-    typed !== undefined && !typed.every((t) => foldedOf(d).includes(t)) ? 1 : 0;
-  const rank = (d: SearchDocument): number =>
-    relevance && forms.every((fs) => fs.some((f) => fold(d.title).includes(f)))
-      ? Array.from(fold(d.title)).length
-      : Infinity;
-  return docs
+  const newest = docs
     .filter((d) => matching.has(d.id))
-    .sort((a, b) => tier(a) - tier(b) || rank(a) - rank(b) || (b.date ?? '').localeCompare(a.date ?? '') || b.id - a.id)
-    .map((d) => d.id);
+    .sort((a, b) => (b.date ?? '').localeCompare(a.date ?? '') || b.id - a.id);
+  if (sort !== 'relevance' || forms.length === 0) return newest.map((d) => d.id);
+  const typed = literalTierForms(forms);
+  const holds = (text: string, fs: readonly string[]): boolean => fs.some((f) => f !== '' && text.includes(f));
+  const parts = relevanceParts(
+    newest,
+    typed === undefined ? undefined : (d) => typed.every((t) => foldedOf(d).includes(t)),
+    (d) => forms.every((fs) => holds(fold(d.title), fs)),
+  );
+  const stats = {
+    docs: docs.length,
+    meanTitleLength: docs.reduce((n, d) => n + codePointLength(fold(d.title)), 0) / docs.length,
+    meanTextLength: docs.reduce((n, d) => n + codePointLength(foldedOf(d)), 0) / docs.length,
+  };
+  const df = (fs: readonly string[]): number => docs.filter((d) => holds(foldedOf(d), fs)).length;
+  const idfs = termIdfs(forms, docs.length, newest.length, df);
+  const level = (d: SearchDocument, fs: readonly string[]): number => {
+    let best = 1;
+    for (const form of fs) {
+      const tokens = formLevelTokens(form);
+      if (tokens === undefined) continue;
+      best = Math.max(best, Math.min(...tokens.map((t) => tfLevel(occurrences(foldedOf(d), t)))));
+    }
+    return best;
+  };
+  const score = (d: SearchDocument): number =>
+    bm25f(
+      forms.map((fs) => ({
+        title: holds(fold(d.title), fs),
+        tags: d.tags.some((tag) => holds(fold(tag), fs)),
+        level: level(d, fs),
+      })),
+      idfs,
+      codePointLength(fold(d.title)),
+      codePointLength(foldedOf(d)),
+      stats,
+    );
+  return parts.flatMap((p) => orderPart(p, score, (d) => codePointLength(fold(d.title)))).map((d) => d.id);
 }
 
 const DATES = [undefined, '2019-01-01', '2019-01-01', '2020-06-30', '2021-12-31'];
@@ -576,6 +666,10 @@ test('property: search equals a brute-force scan of every article, in the docume
           text: textArb,
           date: fc.constantFrom(...DATES),
           category: fc.constantFrom('a', 'b'),
+          tags: fc.array(
+            textArb.filter((s) => s.length <= 3),
+            { maxLength: 2 },
+          ),
         }),
         { minLength: 1, maxLength: 12 },
       ),

@@ -7,7 +7,7 @@ import type { ArticleSummary } from '../../search/index.js';
 
 /** Format name and version written in `search-index/manifest.json`; the client refuses others. */
 export const STATIC_INDEX_FORMAT = 'salvage-static-search';
-export const STATIC_INDEX_VERSION = 4; // 2: fold keeps Traditional (variants only), Simplified queries converted; 3: titleLengths; 4: files gzipped
+export const STATIC_INDEX_VERSION = 5; // 2: fold keeps Traditional (variants only), Simplified queries converted; 3: titleLengths; 4: files gzipped; 5: textLengths (BM25)
 
 const UTF8_ENCODER = new TextEncoder();
 /**
@@ -205,9 +205,11 @@ export const INDEX_FILES = {
 
 /**
  * The metadata columns: `ids` (delta varints), dict-coded `dates`, `authors`, `categories`, `tags`
- * (lists), `groups`, and `titleLengths` (code points of each folded title: relevance).
+ * (lists), `groups`, `titleLengths` and `textLengths` (code points of each folded title and folded
+ * text: BM25F's field lengths).
  */
-export type ColumnName = 'ids' | 'dates' | 'authors' | 'categories' | 'tags' | 'groups' | 'titleLengths';
+export type ColumnName =
+  'ids' | 'dates' | 'authors' | 'categories' | 'tags' | 'groups' | 'titleLengths' | 'textLengths';
 
 /** `search-index/zh/chars.json`: OpenCC's character tables (src/search/zh.ts `ConversionSource`) and the phrase shard count. */
 export interface ZhCharsFile {

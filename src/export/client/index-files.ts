@@ -175,7 +175,7 @@ export class IndexFiles {
     return this.#column(name, async () => readDictColumn(await this.#required(INDEX_FILES.column(name))));
   }
 
-  ints(name: 'groups' | 'titleLengths'): Promise<Float64Array> {
+  ints(name: 'groups' | 'titleLengths' | 'textLengths'): Promise<Float64Array> {
     return this.#column(name, async () => readIntColumn(await this.#required(INDEX_FILES.column(name)), false));
   }
 

@@ -6,13 +6,21 @@
  * tests and the benchmark run it against files on disk and the browser against `fetch`.
  *
  * Orders are the server's too: `date` is newest day first, then highest id (`sortKey`);
- * `relevance` puts the articles whose folded title holds every term first (decided by the title
- * postings as the text postings decide a match), shorter titles first among them; newest first
- * breaks ties; matches holding every term read in Simplified as typed come before all of these.
+ * `relevance` is src/search/relevance.ts's order (literal tier, title part, BM25F within parts
+ * small enough to score), from the same inputs: the title postings decide the title field as the
+ * text postings decide a match, the text doc lists' counts give the count levels the server keeps
+ * as tokens, and the length columns the field lengths.
  */
 import {
+  bm25f,
+  countsExactly,
   DEFAULT_SEARCH_OPTIONS,
   facetsOf,
+  formLevelTokens,
+  orderPart,
+  relevanceParts,
+  termIdfs,
+  tfLevel,
   fold,
   formsToCount,
   literalTierForms,
@@ -80,6 +88,20 @@ function hasSorted(list: Int32Array, value: number): boolean {
     else hi = mid - 1;
   }
   return false;
+}
+
+/** A doc list's count for `doc` (0 when absent). */
+function tfOf(list: DocList, doc: number): number {
+  let lo = 0;
+  let hi = list.docs.length - 1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >>> 1;
+    const v = list.docs[mid]!;
+    if (v === doc) return list.tfs[mid]!;
+    if (v < doc) lo = mid + 1;
+    else hi = mid - 1;
+  }
+  return 0;
 }
 
 /** The cheapest set of bigram offsets of a term that pins every character (offsets 0 and m-1 always; no two adjacent left out). */
@@ -309,32 +331,9 @@ export class StaticSearchIndex {
     }
     const all = current ?? Int32Array.from({ length: this.#files.manifest.docs }, (_, i) => i);
 
-    // Relevance: articles whose (folded) title holds every term first; each part newest first.
-    let titleHit: Int32Array | undefined;
-    if (sort === 'relevance' && terms.length > 0) {
-      titleHit = all;
-      for (const fs of forms) titleHit = await this.#anyForm(fs, titleHit, 'title');
-    }
-    // Literal before equivalent: with a term read in Simplified, the matches holding every such
-    // term as typed go first.
-    let typed: Int32Array | undefined;
-    const literalForms = titleHit !== undefined ? literalTierForms(forms) : undefined;
-    if (literalForms !== undefined) {
-      typed = all;
-      for (const form of literalForms) typed = (await this.#term(form, typed, 'text')).docs;
-    }
     const keys = await this.#sortKeys();
-    const order = Array.from(all);
-    const hit = titleHit;
-    if (hit === undefined) order.sort((a, b) => keys[b]! - keys[a]!);
-    else {
-      // As the server: literal matches first; title hits first, shorter titles first among them; then newest.
-      const lengths = await this.#files.ints('titleLengths');
-      const literal = typed;
-      const tier = (doc: number): number => (literal === undefined || hasSorted(literal, doc) ? 0 : 1);
-      const rank = (doc: number): number => (hasSorted(hit, doc) ? lengths[doc]! : Infinity);
-      order.sort((a, b) => tier(a) - tier(b) || rank(a) - rank(b) || keys[b]! - keys[a]!);
-    }
+    let order = Array.from(all).sort((a, b) => keys[b]! - keys[a]!);
+    if (sort === 'relevance' && terms.length > 0) order = await this.#relevanceOrder(order, forms);
     // Snippets mark every form that matched.
     const marked = forms.flat();
     const out: { order: number[]; terms: string[]; limited?: QueryLimited; facets?: SearchFacets } = {
@@ -354,6 +353,105 @@ export class StaticSearchIndex {
       );
     }
     return out;
+  }
+
+  /**
+   * Matches (newest first) in the server's relevance order (src/search/relevance.ts): literal
+   * tier, title part, BM25F inside each part small enough to score. The same inputs as the
+   * server's: title and text postings decide the fields, the doc lists' counts give the levels
+   * the server keeps as level tokens, and the length columns the lengths.
+   */
+  async #relevanceOrder(order: number[], forms: readonly (readonly string[])[]): Promise<number[]> {
+    const within = Int32Array.from(order).sort();
+    const titled = await Promise.all(forms.map((fs) => this.#anyForm(fs, within, 'title')));
+    // Literal before equivalent: with a term read in Simplified, the matches holding every such term as typed.
+    let typed: Int32Array | undefined;
+    const literalForms = literalTierForms(forms);
+    if (literalForms !== undefined) {
+      typed = within;
+      for (const form of literalForms) typed = (await this.#term(form, typed, 'text')).docs;
+    }
+    const literal = typed;
+    const parts = relevanceParts(order, literal === undefined ? undefined : (doc) => hasSorted(literal, doc), (doc) =>
+      titled.every((list) => hasSorted(list, doc)),
+    );
+    const titleLengths = await this.#files.ints('titleLengths');
+    let scoreOf: (doc: number) => number = () => 0;
+    if (parts.some((p) => p.scored)) {
+      const textLengths = await this.#files.ints('textLengths');
+      const stats = await this.#files.derived('collectionStats', () => {
+        let titleSum = 0;
+        let textSum = 0;
+        for (let d = 0; d < this.#files.manifest.docs; d++) {
+          titleSum += titleLengths[d]!;
+          textSum += textLengths[d]!;
+        }
+        const docs = this.#files.manifest.docs;
+        return Promise.resolve({
+          docs,
+          meanTitleLength: docs === 0 ? 0 : titleSum / docs,
+          meanTextLength: docs === 0 ? 0 : textSum / docs,
+        });
+      });
+      const levelOf = await Promise.all(forms.map((fs) => this.#termLevels(fs)));
+      const { dict, lists } = await this.#files.tags();
+      const tagCodes = forms.map((fs) => {
+        const live = fs.filter((f) => f.length > 0);
+        const codes = new Set<number>();
+        dict.forEach((tag, i) => {
+          const folded = fold(tag);
+          if (live.some((f) => folded.includes(f))) codes.add(i + 1);
+        });
+        return codes;
+      });
+      const counts = new Map<readonly string[], number>();
+      if (forms.length > 1)
+        for (const fs of forms)
+          if (countsExactly(fs)) counts.set(fs, (await this.#anyForm(fs, undefined, 'text')).length);
+      const idfs = termIdfs(forms, stats.docs, order.length, (fs) => counts.get(fs) ?? 0);
+      scoreOf = (doc) =>
+        bm25f(
+          forms.map((_, i) => ({
+            title: hasSorted(titled[i]!, doc),
+            tags: lists[doc]!.some((code) => tagCodes[i]!.has(code)),
+            level: levelOf[i]!(doc),
+          })),
+          idfs,
+          titleLengths[doc]!,
+          textLengths[doc]!,
+          stats,
+        );
+    }
+    return parts.flatMap((p) => orderPart(p, scoreOf, (doc) => titleLengths[doc]!));
+  }
+
+  /**
+   * A term's count level in each article (relevance.ts): the highest level among its forms, a
+   * form's level the least among its tokens' (an absent token: 1), from the text doc lists' counts.
+   */
+  async #termLevels(forms: readonly string[]): Promise<(doc: number) => number> {
+    const perForm = await Promise.all(
+      forms.map(async (form) => {
+        const tokens = formLevelTokens(form);
+        if (tokens === undefined) return undefined;
+        return Promise.all(
+          tokens.map(async (t) => {
+            const entry = await this.#files.entry(t, 'text');
+            return entry === undefined ? undefined : this.#files.docList(t, entry, 'text');
+          }),
+        );
+      }),
+    );
+    return (doc) => {
+      let best = 1;
+      for (const lists of perForm) {
+        if (lists === undefined) continue;
+        let least = Infinity;
+        for (const list of lists) least = Math.min(least, list === undefined ? 1 : tfLevel(tfOf(list, doc)));
+        if (least > best) best = least;
+      }
+      return best;
+    };
   }
 
   /** Ids of every match, in result order (benchmarks and tests: no article records are loaded). */
