@@ -33,8 +33,14 @@ const KNOWN_FIELD = 0.995;
 /** Bench-page floors (bench:extract; the issue's acceptance where it gives one). */
 const BENCH_FLOORS = {
   readability: { f1: 0.975, title: 0.97, author: 0.9, date: 0.95 },
-  zh: { f1cjk: 0.97, title: 0.95, author: 0.88, date: 0.9 },
+  zh: { f1cjk: 0.97, title: 0.95, author: 0.92, date: 0.95 },
 } as const;
+/**
+ * The zh set's fields against its reference as given: six of its values are wrong on the page
+ * itself (bench/reference-corrections.json, e.g. a reporter's name as the date), so the issue's
+ * floors hold against the corrected reference and these lower ones against the raw one.
+ */
+const ZH_RAW_FLOORS = { author: 0.88, date: 0.9 } as const;
 
 const ratio = (cell: string | undefined): number => {
   const m = /^(\d+)\/(\d+)$/.exec(cell ?? '');
@@ -112,7 +118,9 @@ if (!shared) {
         assert.ok(ratio(fieldsOf(rb)[f]) >= BENCH_FLOORS.readability[f], `readability ${f} ${fieldsOf(rb)[f]}`);
       assert.ok(zh.f1cjk >= BENCH_FLOORS.zh.f1cjk, `zh F1 cjk ${zh.f1cjk}`);
       for (const f of ['title', 'author', 'date'] as const)
-        assert.ok(ratio(zh.fields[f]) >= BENCH_FLOORS.zh[f], `zh ${f} ${zh.fields[f]}`);
+        assert.ok(ratio(fieldsOf(zh)[f]) >= BENCH_FLOORS.zh[f], `zh ${f} ${fieldsOf(zh)[f]}`);
+      for (const f of ['author', 'date'] as const)
+        assert.ok(ratio(zh.fields[f]) >= ZH_RAW_FLOORS[f], `zh ${f} against the raw reference ${zh.fields[f]}`);
     } finally {
       rmSync(work, { recursive: true, force: true });
     }

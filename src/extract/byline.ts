@@ -6,7 +6,7 @@
  */
 import { findTextDates } from './dates.js';
 import { hasAncestor, textOf, visibleText, type Element } from './dom.js';
-import { REPORTER_DATELINE } from './labelled-lines.js';
+import { NO_PERSON, REPORTER_DATELINE } from './labelled-lines.js';
 import type { PageText } from './page-text.js';
 
 /** Longest byline text taken from a marked element (Readability.js: < 100 characters). */
@@ -28,14 +28,11 @@ const SURNAMES = new Set([
 ]);
 
 /**
- * What is a source, a section or a role, not a person: names of papers, sites, agencies and
- * units end in these (`新闻晨报`, `新华网`, `新华社`, `央视频道`), and these words stand for
- * "unknown" or "staff".
+ * What is a source or a section, not a person: names of papers, sites, agencies and units end in
+ * these (`新闻晨报`, `新华网`, `新华社`, `央视频道`). Words for "unknown" or "staff" are `NO_PERSON`.
  */
 const ORG_SUFFIX =
   /(?:报|報|网|網|社|台|站|刊|局|院|会|會|部|团|團|司|中心|频道|頻道|新闻|新聞|在线|杂志|雜誌|出版|集团)$/;
-const NOT_A_NAME =
-  /^(?:网络整理|網絡整理|综合整理|綜合整理|整理|文章|本文|此文|该文|帖子|评论|評論|佚名|匿名|未知|不详|不詳|本报|本報|本台|本网|本網|综合|綜合|转载|轉載|原创|原創|网友|網友|编辑|編輯|记者|記者|通讯员|admin|administrator|管理员|管理員|小编|小編)$/i;
 
 /** Labels of Chinese bylines, strongest first: the writer, the reporter, a person named as source, the editor. */
 interface Label {
@@ -148,7 +145,7 @@ const MAX_NAMES = 6;
 export const MAX_LABEL_MATCHES = 200;
 
 function isPersonName(token: string, needsSurname: boolean): boolean {
-  if (NOT_A_NAME.test(token)) return false;
+  if (NO_PERSON.test(token)) return false;
   if (LATIN_HANDLE.test(token)) return !needsSurname;
   if (!HAN_RUN.test(token) || ORG_SUFFIX.test(token)) return false;
   return !needsSurname || SURNAMES.has(token[0]!); // HAN_RUN matched: at least 2 characters
@@ -444,7 +441,7 @@ function cleanMarkedByline(raw: string): string | undefined {
     const page: PageText = { text, bodyStart: -1, bodyEnd: -1, headings: [], links: [] };
     // A forum's user name (`作者： 放飞&心情振威将军(从一品)`) is no Chinese name, but is the author.
     const handle = WRITER_HANDLE.exec(text)?.[1];
-    return textBylines(page, 0)[0]?.text ?? (handle !== undefined && !NOT_A_NAME.test(handle) ? handle : undefined);
+    return textBylines(page, 0)[0]?.text ?? (handle !== undefined && !NO_PERSON.test(handle) ? handle : undefined);
   }
   return /\d/.test(text) ? undefined : text;
 }

@@ -219,12 +219,16 @@ export function tagsOfLine(line: LabelledLine): string[] {
 const NOT_A_NAME = /\d{4}|https?:|www\.|[\w.+-]+@[\w-]+\.[\w.]+/i;
 /** Another label inside the value: two fields on one line, not a name. */
 const INNER_LABEL = /[:：]/;
+/** Words that stand for "unknown", "staff" or a role (`佚名`, `本报`, `记者`, `admin`), never for a person. */
+export const NO_PERSON =
+  /^(?:网络整理|網絡整理|综合整理|綜合整理|整理|文章|本文|此文|该文|帖子|评论|評論|佚名|匿名|未知|不详|不詳|本报|本報|本台|本网|本網|综合|綜合|转载|轉載|原创|原創|网友|網友|编辑|編輯|记者|記者|通讯员|admin|administrator|管理员|管理員|小编|小編)$/i;
 /** Longest byline value: a few names. */
 const MAX_AUTHOR_CHARS = 40;
 
 /** The person a byline line names, or undefined when the value is no name. */
 export function authorOfLine(line: LabelledLine): string | undefined {
   const v = line.value.replace(/[／/]\s*[^\s／/]{1,16}?(?:報導|报道|報道|报导)$/, '').trim();
-  if (v === '' || v.length > MAX_AUTHOR_CHARS || NOT_A_NAME.test(v) || INNER_LABEL.test(v)) return undefined;
+  if (v === '' || v.length > MAX_AUTHOR_CHARS || NOT_A_NAME.test(v) || NO_PERSON.test(v) || INNER_LABEL.test(v))
+    return undefined;
   return v;
 }

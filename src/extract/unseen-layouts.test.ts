@@ -147,6 +147,19 @@ test('labelled bylines are read to the end of their element, label and dateline 
   );
 });
 
+test('under a writer label the name is kept as published, title and all; a bare title is no name', () => {
+  // hkcnews printed `作者：記者林勵` and its archive keeps `記者林勵`; only a dateline byline drops its label.
+  const root = parseHtml([
+    '<div><p>作者： 记者王敬照</p><p>作者：實習記者鄭錦玲</p><p>作者：記者</p><p>作者：佚名</p></div>',
+  ]).doc.children[0] as never;
+  assert.deepEqual(
+    labelledLines(root, () => false)
+      .filter((l) => l.kind === 'author')
+      .map(authorOfLine),
+    ['记者王敬照', '實習記者鄭錦玲', undefined, undefined],
+  );
+});
+
 test("labelled lines inside the body are marked so: a byline there may name a book's author", () => {
   const root = parseHtml([
     '<div><p class="by">撰文：李小華</p><div class="story"><p>作者：王大文</p><p>標籤：書評</p></div></div>',
