@@ -1,5 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import fc from 'fast-check';
 import { brotliCompressSync, gzipSync } from 'node:zlib';
 import { decodePayload, undoContentCoding } from './decode.js';
 
@@ -120,6 +121,34 @@ test('a large page decodes in pieces that join to the whole-page decoding, whate
   assert.equal(u.text, '<p>' + '中'.repeat(70000) + '</p>');
   const ascii = enc(`<meta charset="windows-1252"><p>${'plain '.repeat(30000)}</p>`);
   assert.equal(decodePayload(ascii).text, new TextDecoder('windows-1252').decode(ascii));
+});
+
+test('valid UTF-8 of any code points decodes exactly as TextDecoder does, pieces cut wherever characters fall', () => {
+  // Every code point but the surrogates (which UTF-8 cannot carry), so NUL, U+FEFF, noncharacters
+  // and astral characters land on the 64 KB piece boundaries the padding moves them to.
+  const codePoint = fc.oneof(
+    fc.integer({ min: 0, max: 0xd7ff }),
+    fc.integer({ min: 0xe000, max: 0x10ffff }),
+    fc.constantFrom(0, 0xfeff, 0xfffe, 0xffff, 0x10ffff, 0x1f600),
+  );
+  fc.assert(
+    fc.property(
+      fc.array(codePoint, { minLength: 1, maxLength: 60 }),
+      // Padding that puts the piece across the first 64 KB boundary (the prefix is 22 bytes), or a small page.
+      fc.oneof(fc.integer({ min: 65_536 - 22 - 250, max: 65_536 - 22 }), fc.integer({ min: 0, max: 300 })),
+      fc.integer({ min: 1, max: 3 }),
+      (cps, pad, copies) => {
+        const piece = String.fromCodePoint(...cps);
+        const page = `<meta charset="utf-8">${'a'.repeat(pad)}${piece}${'中'.repeat(pad % 97)}`.repeat(copies);
+        const bytes = enc(page);
+        const d = decodePayload(bytes);
+        assert.equal(d.encoding, 'utf-8');
+        assert.equal(d.text, new TextDecoder('utf-8', { ignoreBOM: true }).decode(bytes));
+        assert.equal(d.chunks.join(''), d.text);
+      },
+    ),
+    { numRuns: 150 },
+  );
 });
 
 // ---------------------------------------------------------------- damaged and mislabelled pages (issue 12)
