@@ -15,7 +15,7 @@ import { join } from 'node:path';
 import { buildIndex, buildIndexInParallel } from './build.js';
 import { isSalvageError } from '../errors.js';
 import { CORRUPT_INDEX_SUFFIX, SEARCH_INDEX_FILE, SearchIndex } from './index-db.js';
-import { MAX_INDEXED_TITLE_CHARS } from './prepare.js';
+import { MAX_INDEXED_TITLE_CHARS, prepareDocument } from './prepare.js';
 import { unigramTokens } from './tokens.js';
 import { search } from './query.js';
 
@@ -31,7 +31,7 @@ function archive(n: number): string {
       `---\ntitle: "${title}"\ndate: "2020-01-${String((id % 28) + 1).padStart(2, '0')}"\ntags:\n  - "t${id % 3}"\n---\n\n# ${title}\n\n${body}\n`,
     );
   }
-  writeFileSync(join(dir, 'articles', '1-1000', 'article_999.md'), 'no frontmatter here\n');
+  writeFileSync(join(dir, 'articles', '1-1000', 'article_99999.md'), 'no frontmatter here\n');
   return dir;
 }
 
@@ -51,24 +51,54 @@ function snapshot(dir: string): string {
 }
 
 test('the parallel build writes the same index as the single-thread build, and reports unparsable files', async () => {
-  const a = archive(450); // more than two worker chunks
-  const b = archive(450);
+  const a = archive(1_050); // more than two worker chunks and two transactions
+  const b = archive(1_050);
   try {
     const one = buildIndex(a);
     const many = await buildIndexInParallel(b, { workers: 2 });
     assert.deepEqual({ ...many, failed: many.failed.length }, { ...one, failed: one.failed.length });
-    assert.equal(many.indexed, 450);
+    assert.equal(many.indexed, 1_050);
     assert.deepEqual(
       many.failed.map((f) => f.path),
-      [join('articles', '1-1000', 'article_999.md')],
+      [join('articles', '1-1000', 'article_99999.md')],
     );
     assert.equal(snapshot(b), snapshot(a));
     const again = await buildIndexInParallel(b, { workers: 2 });
-    assert.equal(again.unchanged, 450);
+    assert.equal(again.unchanged, 1_050);
     assert.equal(again.indexed, 0);
   } finally {
     rmSync(a, { recursive: true, force: true });
     rmSync(b, { recursive: true, force: true });
+  }
+});
+
+test('a batch writer commits every batchSize articles; a failed build rolls back only the open batch', () => {
+  const index = new SearchIndex(':memory:');
+  try {
+    const docs = [1, 2, 3, 4, 5].map((id) =>
+      prepareDocument({ id, path: `a/${id}.md`, mtime: 1, size: 1, tags: [], title: `第${id}篇`, text: '香港新聞' }),
+    );
+    const writer = index.batchWriter(2);
+    writer.add(docs.slice(0, 3)); // 1, 2 committed; 3 in the open transaction
+    assert.equal(index.db.inTransaction, true);
+    writer.add(docs.slice(3, 4)); // 3, 4 committed
+    assert.equal(index.db.inTransaction, false);
+    writer.add(docs.slice(4));
+    writer.abandon(); // 5 rolled back
+    assert.equal(index.db.inTransaction, false);
+    assert.equal(index.count(), 4);
+    assert.deepEqual(
+      search(index, { q: '香港', limit: 10 })
+        .results.map((r) => r.id)
+        .sort(),
+      [1, 2, 3, 4],
+    );
+    const again = index.batchWriter(2);
+    again.add(docs.slice(4));
+    again.finish();
+    assert.equal(index.count(), 5);
+  } finally {
+    index.close();
   }
 });
 
@@ -94,7 +124,7 @@ test('a huge title is indexed cut to MAX_INDEXED_TITLE_CHARS; a 3-million-charac
     for (const f of progress.failed) assert.doesNotMatch(f.message, /call stack/);
     assert.ok(
       progress.failed.every((f) =>
-        [join('articles', '1-1000', 'article_999.md'), join('articles', '1-1000', 'article_501.md')].includes(f.path),
+        [join('articles', '1-1000', 'article_99999.md'), join('articles', '1-1000', 'article_501.md')].includes(f.path),
       ),
     );
     const index = SearchIndex.openDir(dir, { readonly: true });
