@@ -11,10 +11,11 @@ import {
   writeFileSync,
 } from 'node:fs';
 import { tmpdir } from 'node:os';
+import Database from 'better-sqlite3';
 import { join } from 'node:path';
 import { buildIndex, buildIndexInParallel } from './build.js';
 import { isSalvageError } from '../errors.js';
-import { CORRUPT_INDEX_SUFFIX, SEARCH_INDEX_FILE, SearchIndex } from './index-db.js';
+import { bootId, CORRUPT_INDEX_SUFFIX, SEARCH_INDEX_FILE, SearchIndex } from './index-db.js';
 import { MAX_INDEXED_TITLE_CHARS, prepareDocument } from './prepare.js';
 import { unigramTokens } from './tokens.js';
 import { search } from './query.js';
@@ -99,6 +100,46 @@ test('a batch writer commits every batchSize articles; a failed build rolls back
     assert.equal(index.count(), 5);
   } finally {
     index.close();
+  }
+});
+
+test('a first build writes unsynced under a mark of its boot: cleared when done, kept by a killed process, rebuilt after a restart', async () => {
+  const dir = archive(30);
+  const file = join(dir, SEARCH_INDEX_FILE);
+  const meta = (key: string): string | undefined => {
+    const index = SearchIndex.openDir(dir, { readonly: true });
+    try {
+      return index.db.prepare<[string], { value: string }>('SELECT value FROM meta WHERE key = ?').get(key)?.value;
+    } finally {
+      index.close();
+    }
+  };
+  // Written as a bulk load cut short leaves it (a SearchIndex opened to write would act on it at once).
+  const plant = (value: string): void => {
+    const db = new Database(file);
+    db.prepare('INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)').run('unsynced-bulk-load', value);
+    db.close();
+  };
+  try {
+    await buildIndexInParallel(dir, { workers: 1 });
+    assert.equal(meta('unsynced-bulk-load'), undefined);
+    // A mark of another boot: the machine stopped mid-load, the file is moved aside and built anew.
+    plant('another-boot');
+    const again = await buildIndexInParallel(dir, { workers: 1 });
+    assert.equal(again.corruptMovedTo, file + CORRUPT_INDEX_SUFFIX);
+    assert.equal(again.indexed, 30);
+    assert.equal(meta('unsynced-bulk-load'), undefined);
+    const boot = bootId();
+    if (boot !== undefined) {
+      // A mark of this boot: the process was killed; what it wrote stands, and the build goes on from it.
+      plant(boot);
+      const resumed = await buildIndexInParallel(dir, { workers: 1 });
+      assert.equal(resumed.corruptMovedTo, undefined);
+      assert.equal(resumed.unchanged, 30);
+      assert.equal(meta('unsynced-bulk-load'), undefined);
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
   }
 });
 
