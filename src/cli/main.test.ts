@@ -17,6 +17,8 @@ test("commander's usage errors, on any subcommand, exit 2 with one line on stder
     [['archive', 'hkcnews'], /^error: required option '-o, --out <dir>' not specified/],
     [['export', 'archive', '--format', 'csv'], /^error: option '--format <format>' argument 'csv' is invalid/],
     [['search', 'archive', '--limit', '-3'], /^error: option '--limit <n>' argument '-3' is invalid/],
+    [['search', 'archive', '--offset', 'ten'], /^error: option '--offset <n>' argument 'ten' is invalid/],
+    [['search', 'archive', '--offset', '-1'], /^error: option '--offset <n>' argument '-1' is invalid/],
     [['rebuild', 'a', 'b'], /^error: too many arguments for 'rebuild'/],
     [['nosuchcommand'], /^error: unknown command 'nosuchcommand'/],
   ];

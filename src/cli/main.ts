@@ -15,7 +15,7 @@ import {
   MAX_DEFAULT_WORKERS,
   serveCommand,
 } from './serve-command.js';
-import type { SearchOptions } from '../search/index.js';
+import { DEFAULT_SEARCH_OPTIONS, type SearchOptions } from '../search/index.js';
 import { SITES } from '../sites/index.js';
 import { layoutReportLines } from '../extract/index.js';
 import { prerender, type PrerenderProgress } from '../reader/index.js';
@@ -36,6 +36,12 @@ function positiveNumber(value: string): number {
 function positiveInteger(value: string): number {
   const n = Number(value);
   if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('must be a whole number ≥ 1');
+  return n;
+}
+
+function nonNegativeInteger(value: string): number {
+  const n = Number(value);
+  if (!Number.isSafeInteger(n) || n < 0) throw new InvalidArgumentError('must be a whole number ≥ 0');
   return n;
 }
 
@@ -473,8 +479,8 @@ program
   )
   .argument('<dir>', 'archive folder with a search index')
   .argument('[query...]', 'query terms')
-  .option('--limit <n>', 'results', positiveNumber, 20)
-  .option('--offset <n>', 'skip this many results', (v) => Number(v), 0)
+  .option('--limit <n>', 'results', positiveInteger, DEFAULT_SEARCH_OPTIONS.limit)
+  .option('--offset <n>', 'skip this many results', nonNegativeInteger, DEFAULT_SEARCH_OPTIONS.offset)
   .addOption(new Option('--sort <order>', 'relevance or date').choices(['relevance', 'date']).default('relevance'))
   .option('--from <date>', 'on or after YYYY-MM-DD')
   .option('--to <date>', 'on or before YYYY-MM-DD')
