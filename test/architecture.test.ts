@@ -20,8 +20,8 @@ function sourceFiles(dir: string): string[] {
 
 const stageOf = (file: string): string => relative(SRC, file).split('/')[0]!.replace(/\.ts$/, '');
 
-/** Which stages each stage may import (errors.ts and memento.ts are shared by all). */
-const SHARED = new Set(['errors', 'memento']);
+/** Which stages each stage may import (errors.ts, memento.ts and worker.ts are shared by all). */
+const SHARED = new Set(['errors', 'memento', 'worker']);
 const ALLOWED: Record<string, readonly string[]> = {
   extract: [],
   sites: ['extract'],

@@ -25,6 +25,11 @@ export class SiteFiles {
     this.#previous = previous;
   }
 
+  /** The export this one replaces, if any. */
+  get previous(): string | undefined {
+    return this.#previous;
+  }
+
   /** Link the previous export's file at the same place when its bytes are `data`; true when it did. */
   #keep(full: string, data: Uint8Array): boolean {
     if (this.#previous === undefined) return false;

@@ -2,6 +2,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { createHash } from 'node:crypto';
+import { gunzipSync } from 'node:zlib';
 import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { spawnSync } from 'node:child_process';
@@ -263,6 +265,42 @@ test('export-site refuses a foreign folder and a folder without index, and repla
   assert.doesNotMatch(missing, /\s(?:href|src|action)="\/(?!repo\/)/);
   assert.ok(!existsSync(join(work, 'x')));
   assert.deepEqual(readdirSync(work).sort(), ['foreign', 'site']);
+});
+
+/** Every file of a site and the hash of its bytes; the marker and the index's creation time left out. */
+function siteSnapshot(root: string): Map<string, string> {
+  const out = new Map<string, string>();
+  const walk = (rel: string): void => {
+    for (const entry of readdirSync(join(root, rel), { withFileTypes: true })) {
+      const path = join(rel, entry.name);
+      if (entry.isDirectory()) walk(path);
+      else if (path !== SITE_MARKER) {
+        const raw = readFileSync(join(root, path));
+        // The index manifest (gzipped where the index files are) says when it was made.
+        const plain = raw[0] === 0x1f && raw[1] === 0x8b ? gunzipSync(raw) : raw;
+        const bytes = path.endsWith('manifest.json')
+          ? Buffer.from(plain.toString('utf8').replace(/"createdAt":\s*"[^"]*"/, ''))
+          : raw;
+        out.set(path, createHash('sha256').update(bytes).digest('hex'));
+      }
+    }
+  };
+  walk('');
+  return out;
+}
+
+test('the search index built in a worker while the pages render gives the same site as built first in this thread', async () => {
+  const out = mkdtempSync(join(tmpdir(), 'salvage-site-worker-'));
+  try {
+    // The module's own export above may have been replaced since (another base path): two fresh ones.
+    const inWorker = await exportSite(fixture.dir, { out: join(out, 'worker') });
+    const here = await exportSite(fixture.dir, { out: join(out, 'here'), indexInWorker: false });
+    assert.ok(inWorker.index.files > 0);
+    assert.deepEqual(siteSnapshot(join(out, 'here')), siteSnapshot(join(out, 'worker')));
+    assert.deepEqual({ ...here, out: '', seconds: undefined }, { ...inWorker, out: '', seconds: undefined });
+  } finally {
+    rmSync(out, { recursive: true, force: true });
+  }
 });
 
 test('page paths map to files inside the site only', () => {

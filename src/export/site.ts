@@ -10,10 +10,9 @@ import { mkdir } from 'node:fs/promises';
 import { basename, dirname, join, resolve, sep } from 'node:path';
 import { createReader, SCRIPT } from '../reader/index.js';
 import { MediaStore } from '../store/index.js';
-import { isCalendarDate, SearchIndex, SEARCH_INDEX_FILE } from '../search/index.js';
+import { SEARCH_INDEX_FILE } from '../search/index.js';
 import { SalvageError } from '../errors.js';
 import { bundleClient } from './bundle.js';
-import { indexDocuments } from './index-documents.js';
 import { rebaseLinkFormat, rebaseLinks, rootFrom } from './links.js';
 import { SiteFiles } from './site-files.js';
 import { PageDataWriter } from './page-data.js';
@@ -23,12 +22,16 @@ import { decodeHTML } from 'entities';
 import { cleanSiteLeftovers, type Leftover } from './leftovers.js';
 import { captureReplayHref, REPLAY_FILE_COUNT, REPLAY_FILES, writeReplayFiles } from './replay.js';
 import { readReplayWacz, sameWacz } from './replay-wacz.js';
+import type { StaticIndexOptions, StaticIndexProgress, StaticIndexStats } from './search-index.js';
 import {
-  writeStaticIndex,
-  type StaticIndexDocument,
-  type StaticIndexOptions,
-  type StaticIndexStats,
-} from './search-index.js';
+  buildSiteIndex,
+  buildSiteIndexInWorker,
+  plainIndexOptions,
+  type SiteIndexJob,
+  type SiteIndexResult,
+} from './site-index.js';
+
+export { isArchiveDate, shardsFor } from './site-index.js';
 
 /** A file in SITE saying that salvage wrote it (so a later export may replace the folder). */
 export const SITE_MARKER = '.salvage-site.json';
@@ -43,6 +46,11 @@ export interface ExportSiteOptions {
   concurrency?: number;
   /** Options of the static search index. */
   index?: Omit<StaticIndexOptions, 'onProgress'>;
+  /**
+   * Build the search index in a worker thread while the pages render (the default export; a
+   * compact one needs the index's file count first). Default true; false builds it here first.
+   */
+  indexInWorker?: boolean;
   /**
    * A compact export, for hosts that limit files (Cloudflare Pages: 20,000): at most `maxFiles`
    * files (default {@link COMPACT_MAX_FILES}). Articles, tag, author and category pages beyond what
@@ -77,7 +85,12 @@ export interface ExportSiteOptions {
   onSkippedPage?: (page: { path: string; status: number }) => void;
 }
 
-export const DEFAULT_EXPORT_SITE_OPTIONS = { concurrency: 8, loadImages: false, basePath: '/' } as const;
+export const DEFAULT_EXPORT_SITE_OPTIONS = {
+  concurrency: 8,
+  loadImages: false,
+  basePath: '/',
+  indexInWorker: true,
+} as const;
 
 /** Cloudflare Pages' limit of files per site (the free plan), the compact export's default. */
 export const COMPACT_MAX_FILES = 20_000;
@@ -153,6 +166,10 @@ export interface ExportSiteReport {
     files: number;
     replayWebPage: string;
   };
+  /**
+   * Wall times. The search index is built in a worker while the pages render (indexInWorker), so
+   * `index` and `pages` overlap: each is from its own start to its own end.
+   */
   seconds: { pages: number; index: number; total: number };
 }
 
@@ -180,29 +197,6 @@ export function sitePathOf(urlPath: string): string | undefined {
   }
   if (isPage) decoded.push('index.html');
   return decoded.length === 0 ? undefined : decoded.join('/');
-}
-
-/**
- * Articles per shard aimed at, as a power of two from 64 to 16384 shards. On the 49k hkcnews
- * articles 4096 shards were ~20 KB each (a query loads one per token); 16384 make them ~5 KB.
- */
-const ARTICLES_PER_SHARD = 3;
-const MIN_SHARDS = 64;
-const MAX_SHARDS = 16384;
-
-/** Shard count for an archive of `articles`: small archives get few, small files. */
-export function shardsFor(articles: number): number {
-  let shards = MIN_SHARDS;
-  while (shards < MAX_SHARDS && shards * ARTICLES_PER_SHARD < articles) shards *= 2;
-  return shards;
-}
-
-/** `YYYY` or `YYYY-MM` with a real month: partial dates, allowed by FORMAT.md when only those are known. */
-const PARTIAL_DATE = /^\d{4}(?:-(?:0[1-9]|1[0-2]))?$/;
-
-/** Whether an article's `date` is one the archive format allows (a calendar day, or a partial date). */
-export function isArchiveDate(date: string): boolean {
-  return isCalendarDate(date) || PARTIAL_DATE.test(date);
 }
 
 const isHtml = (response: Response): boolean => (response.headers.get('content-type') ?? '').startsWith('text/html');
@@ -283,39 +277,38 @@ export async function exportSite(dir: string, options: ExportSiteOptions): Promi
     bytes += bytesOf.length;
   };
 
+  let indexWorker: ReturnType<typeof buildSiteIndexInWorker> | undefined;
   try {
-    // The search index first: a compact export fits its pages into the files the index leaves.
+    // A compact export fits its pages into the files the index leaves: the index comes first. A
+    // default one builds the index in a worker thread while this one renders the pages.
     const indexStarted = Date.now();
-    const index = SearchIndex.openDir(dir, { readonly: true });
-    const takedownList = index.takedowns().map(({ id, date, reason, by }) => ({ id, date, reason, by }));
-    let stats: StaticIndexStats;
-    const badDates: ExportSiteReport['badDates'] = [];
-    // Noted on the way through (the index is read once): the pages already render such a date as text.
-    const documents = function* (): Generator<StaticIndexDocument> {
-      for (const doc of indexDocuments(index)) {
-        if (doc.date !== undefined && !isArchiveDate(doc.date)) badDates.push({ id: doc.id, date: doc.date });
-        yield doc;
-      }
+    const job: SiteIndexJob = {
+      dir,
+      outDir: join(temp, SEARCH_INDEX_DIR),
+      temp,
+      previous: siteFiles.previous,
+      compact: compact !== undefined,
+      options: plainIndexOptions(options.index),
     };
-    try {
-      const articles = index.count();
-      stats = writeStaticIndex(documents(), join(temp, SEARCH_INDEX_DIR), {
-        ...(compact === undefined ? { shards: shardsFor(articles) } : compactIndexOptions(articles)),
-        ...options.index,
-        writeFile: (full, data) => siteFiles.writeSync(full, data),
-        onProgress: (e) =>
-          options.onProgress?.(
-            e.phase === 'documents'
-              ? { phase: 'index-documents', done: e.done }
-              : { phase: 'index-postings', done: e.done, of: e.of },
-          ),
-      });
-    } finally {
-      index.close();
-    }
-    files += stats.files;
-    bytes += stats.bytes;
-    const indexSeconds = (Date.now() - indexStarted) / 1000;
+    const indexProgress = (e: StaticIndexProgress): void =>
+      options.onProgress?.(
+        e.phase === 'documents'
+          ? { phase: 'index-documents', done: e.done }
+          : { phase: 'index-postings', done: e.done, of: e.of },
+      );
+    let indexSeconds = 0;
+    const timed = (result: SiteIndexResult): SiteIndexResult => {
+      indexSeconds = (Date.now() - indexStarted) / 1000;
+      return result;
+    };
+    indexWorker =
+      compact === undefined && (options.indexInWorker ?? DEFAULT_EXPORT_SITE_OPTIONS.indexInWorker)
+        ? buildSiteIndexInWorker(job, indexProgress)
+        : undefined;
+    const inWorker = indexWorker?.result.then(timed);
+    // Awaited after the pages; a failure meanwhile is taken there, never left unhandled.
+    inWorker?.catch(() => undefined);
+    const early = inWorker === undefined ? timed(buildSiteIndex(job, indexProgress, siteFiles)) : undefined;
     const pagesStarted = Date.now();
 
     const reader = createReader({
@@ -358,7 +351,7 @@ export async function exportSite(dir: string, options: ExportSiteOptions): Promi
         plan = planCompact(
           reader.pagePaths(),
           compact.maxFiles,
-          stats.files + images + (wacz === undefined ? 0 : REPLAY_FILE_COUNT),
+          early!.stats.files + images + (wacz === undefined ? 0 : REPLAY_FILE_COUNT), // compact: built first
         );
         if (plan.dataFiles > 0)
           pageData = new PageDataWriter(temp, plan.dataFiles, plan.inData, (full, data) =>
@@ -443,6 +436,11 @@ export async function exportSite(dir: string, options: ExportSiteOptions): Promi
     }
     options.onProgress?.({ phase: 'pages', done: pages });
     const pagesSeconds = (Date.now() - pagesStarted) / 1000;
+    // inWorker is set whenever early is not.
+    const built = early ?? (await inWorker!);
+    indexWorker = undefined;
+    files += built.stats.files;
+    bytes += built.stats.bytes;
 
     options.onProgress?.({ phase: 'client' });
     const client = await bundleClient();
@@ -460,10 +458,14 @@ export async function exportSite(dir: string, options: ExportSiteOptions): Promi
       pages,
       files: files + 1, // and the marker
       bytes,
-      index: stats,
+      index: built.stats,
       clientBytes: Buffer.byteLength(client),
       media: { files: mediaFiles, bytes: mediaBytes },
-      incremental: { written: siteFiles.written, kept: siteFiles.kept },
+      // The worker's index files were counted by its own SiteFiles; this thread's index, by this one's.
+      incremental: {
+        written: siteFiles.written + (early === undefined ? built.written : 0),
+        kept: siteFiles.kept + (early === undefined ? built.kept : 0),
+      },
       ...(plan !== undefined
         ? {
             compact: {
@@ -476,7 +478,7 @@ export async function exportSite(dir: string, options: ExportSiteOptions): Promi
             },
           }
         : {}),
-      badDates,
+      badDates: built.badDates,
       skippedPages,
       leftovers,
       ...(wacz !== undefined && replayFiles !== undefined
@@ -503,7 +505,7 @@ export async function exportSite(dir: string, options: ExportSiteOptions): Promi
           source: resolve(dir),
           createdAt: new Date().toISOString(),
           // What the index left out on request; their addresses hold tombstones.
-          takedowns: takedownList,
+          takedowns: built.takedowns,
           ...report,
           out: undefined,
         },
@@ -520,6 +522,7 @@ export async function exportSite(dir: string, options: ExportSiteOptions): Promi
     rmSync(old, { recursive: true, force: true });
     return report;
   } catch (error) {
+    await indexWorker?.stop();
     rmSync(temp, { recursive: true, force: true });
     throw error;
   }
@@ -638,20 +641,6 @@ export function planCompact(paths: Iterable<string>, maxFiles: number, reserved:
     },
   };
 }
-
-/**
- * The compact export's search index: 1/8 of the default shards (at most 2,048 a family), lists up
- * to 16 KB kept in their shard, and records in groups of 16 or more (a file per record would be
- * 49k files on hkcnews). Measured on hkcnews in docs/benchmarks.md: a query loads more bytes.
- */
-export function compactIndexOptions(articles: number): Omit<StaticIndexOptions, 'onProgress'> {
-  return {
-    shards: Math.max(MIN_SHARDS, Math.min(COMPACT_MAX_SHARDS, shardsFor(articles) / 8)),
-    inlineMaxBytes: 16_384,
-    recordsPerFile: Math.max(16, Math.ceil(articles / 3000)),
-  };
-}
-const COMPACT_MAX_SHARDS = 2048;
 
 /** Where the content of the layout's `<main id="main">` starts and ends in a rendered page (empty when it has none). */
 function mainBounds(html: string): { start: number; end: number } {

@@ -7,7 +7,8 @@
 import { readFileSync, statSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
+import { startModuleWorker } from '../worker.js';
 import {
   isCorruptionError,
   moveCorruptIndexAside,
@@ -260,16 +261,6 @@ function buildIndexOnce(dir: string, options: BuildOptions): BuildProgress {
   }
 }
 
-/** A build worker: build-worker.js beside this module, or build-worker.ts when running from source. */
-function startWorker(): Worker {
-  if (!import.meta.url.endsWith('.ts')) return new Worker(new URL('./build-worker.js', import.meta.url));
-  // From source (tsx): a worker does not inherit the main thread's module hooks, so it registers
-  // tsx itself before importing the TypeScript module.
-  const source = new URL('./build-worker.ts', import.meta.url).href;
-  const code = `import { register } from ${JSON.stringify(import.meta.resolve('tsx/esm/api'))}; register(); await import(${JSON.stringify(source)});`;
-  return new Worker(new URL(`data:text/javascript,${encodeURIComponent(code)}`));
-}
-
 /**
  * Build or update `DIR/search.sqlite` with worker threads preparing files (reading, parsing,
  * folding, tokenizing: about half of the work) while this thread writes SQLite. Same result as
@@ -284,7 +275,7 @@ async function buildIndexInParallelOnce(dir: string, options: ParallelBuildOptio
   const takedowns = scanTakedowns(dir);
   const index = openForBuild(dir, progress);
   const count = Math.max(1, options.workers ?? availableParallelism() - 1);
-  const workers = Array.from({ length: count }, startWorker);
+  const workers = Array.from({ length: count }, () => startModuleWorker(import.meta.url, 'build-worker'));
   try {
     const present = new Set<string>();
     const refs = [...changedFiles(dir, index, progress, present, takedowns)];
